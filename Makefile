@@ -1,0 +1,38 @@
+# The front door. `make run`: set up, compile the contracts, run the EURUSD pipeline.
+# `make test`: set up and run every test. Both start from a fresh clone.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: all setup build generate run test clean
+
+all: run
+
+# The project venv: pinned requirements plus the generated Python package (editable).
+$(STAMP): requirements.txt generated/python/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -e generated/python
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+build:
+	cargo build --quiet -p contractc -p runtime -p eurusd-broker
+
+generate: build
+	cargo run --quiet -p contractc -- build
+
+run: setup generate
+	cargo run --quiet -p runtime -- generated/plan.bin
+
+test: setup
+	cargo build --quiet -p contractc -p runtime -p eurusd-broker
+	cargo test --workspace
+	$(PY) -m pytest -q tests/python
+
+clean:
+	rm -rf $(VENV) .runs

@@ -1,0 +1,122 @@
+//! Plan backend: lowers a workflow and the contracts its steps emit into [`runtime::plan::Plan`]
+//! and writes `plan.bin` with the runtime's own encoder. One plan per project for now: the
+//! project's single workflow (more than one is an error).
+
+use std::collections::BTreeMap;
+
+use contractc_emit::{EmitError, OutputFile};
+use contractc_ir::{Format, Program, Ty, TypeKind, TypeRef};
+use runtime::plan::{self, Bound, FieldRule, Node, Validator};
+
+/// Emits `plan.bin` for the program's workflow; no file when there is no workflow.
+pub fn emit(program: &Program) -> Result<Vec<OutputFile>, EmitError> {
+    match program.workflows.as_slice() {
+        [] => Ok(Vec::new()),
+        [w] => {
+            let mut validators: Vec<Validator> = Vec::new();
+            let mut by_contract: BTreeMap<usize, u32> = BTreeMap::new();
+            let steps = w
+                .steps
+                .iter()
+                .map(|s| plan::Step {
+                    name: s.name.clone(),
+                    run: s.run.clone(),
+                    env: s.env.clone(),
+                    inputs: s.inputs.iter().map(|i| plan::Input { name: i.name.clone(), from: i.from as u32 }).collect(),
+                    output: s.output.as_ref().map(|o| {
+                        let validator = *by_contract.entry(o.contract).or_insert_with(|| {
+                            validators.push(validator(program, o.contract));
+                            (validators.len() - 1) as u32
+                        });
+                        plan::Output { validator, stream: o.stream }
+                    }),
+                    needs: s.needs.iter().map(|&n| n as u32).collect(),
+                    when: s.when.as_ref().map(|c| plan::Condition { source: c.source.clone(), input: c.input as u32, code: c.code.iter().map(op).collect() }),
+                })
+                .collect();
+            let p = plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators };
+            Ok(vec![OutputFile { path: "plan.bin".into(), contents: plan::encode(&p) }])
+        }
+        many => Err(EmitError {
+            backend: "plan",
+            message: format!("{} workflows found; this version compiles one plan per project", many.len()),
+        }),
+    }
+}
+
+fn op(o: &contractc_ir::Op) -> plan::Op {
+    use contractc_ir::Op as I;
+    match o {
+        I::Field(p) => plan::Op::Field(p.clone()),
+        I::Number(n) => plan::Op::Number(*n),
+        I::String(s) => plan::Op::String(s.clone()),
+        I::Bool(b) => plan::Op::Bool(*b),
+        I::Eq => plan::Op::Eq,
+        I::Ne => plan::Op::Ne,
+        I::Lt => plan::Op::Lt,
+        I::Le => plan::Op::Le,
+        I::Gt => plan::Op::Gt,
+        I::Ge => plan::Op::Ge,
+        I::And => plan::Op::And,
+        I::Or => plan::Op::Or,
+        I::Not => plan::Op::Not,
+    }
+}
+
+/// The validator of a contract: node 0 is its root; each named type becomes one node.
+fn validator(program: &Program, contract: usize) -> Validator {
+    let mut b = Builder { program, nodes: Vec::new(), named: BTreeMap::new() };
+    b.named(TypeRef { contract, index: 0 });
+    Validator { contract: program.contracts[contract].id.key(), nodes: b.nodes }
+}
+
+struct Builder<'a> {
+    program: &'a Program,
+    nodes: Vec<Node>,
+    named: BTreeMap<TypeRef, u32>,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, n: Node) -> u32 {
+        self.nodes.push(n);
+        (self.nodes.len() - 1) as u32
+    }
+
+    fn named(&mut self, r: TypeRef) -> u32 {
+        if let Some(&i) = self.named.get(&r) {
+            return i;
+        }
+        let index = self.push(Node::Boolean);
+        self.named.insert(r, index);
+        let node = match &self.program.named(r).kind {
+            TypeKind::Enum(values) => Node::Enum { values: values.clone() },
+            TypeKind::Object(o) => Node::Object {
+                fields: o.fields.iter().map(|f| FieldRule { name: f.name.clone(), node: self.ty(&f.ty), required: f.required }).collect(),
+            },
+        };
+        self.nodes[index as usize] = node;
+        index
+    }
+
+    fn ty(&mut self, ty: &Ty) -> u32 {
+        let bound = |b: Option<contractc_ir::Bound>| b.map(|b| Bound { value: b.value, exclusive: b.exclusive });
+        match ty {
+            Ty::String(s) => self.push(Node::String {
+                min_length: s.min_length,
+                max_length: s.max_length,
+                format: s.format.map(|f| match f {
+                    Format::DateTime => plan::Format::DateTime,
+                    Format::Date => plan::Format::Date,
+                }),
+            }),
+            Ty::Number(n) => self.push(Node::Number { minimum: bound(n.minimum), maximum: bound(n.maximum) }),
+            Ty::Integer(n) => self.push(Node::Integer { minimum: n.minimum, maximum: n.maximum }),
+            Ty::Boolean => self.push(Node::Boolean),
+            Ty::Array(a) => {
+                let items = self.ty(&a.items);
+                self.push(Node::Array { items, min_items: a.min_items, max_items: a.max_items })
+            }
+            Ty::Named(r) => self.named(*r),
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Python backend: strict Pydantic v2 models (`strict=True`, `extra="forbid"`), one module per
+//! contract version (`<package>/<namespace>/<name>_<major>_<minor>.py`), rendered from
+//! `templates/python/`.
+//!
+//! Mapping (DESIGN.md, "the conformance contract"): `number` → `float` (strict: no strings, no
+//! bools), `integer` → `int` (strict: `1.0` is rejected), string enums → `Literal[...]`,
+//! `date-time`/`date` → `str` validated as RFC 3339 and kept verbatim, objects → `BaseModel`.
+//! An optional property is absent or a value: an explicit `null` is rejected.
+
+use contractc_emit::{dependency_order, number_literal, referenced_contracts, EmitError, Options, OutputFile, Renderer, Templates};
+use contractc_ir::{Format, Program, Ty, TypeKind};
+use serde::Serialize;
+
+mod naming;
+
+/// Emits every file of the Python package, paths relative to `generated/`.
+pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Result<Vec<OutputFile>, EmitError> {
+    let r = Renderer::new("python", templates, "python");
+    let pkg = &options.python_package;
+    let root = format!("python/src/{pkg}");
+    let mut files = vec![
+        OutputFile::text("python/pyproject.toml", r.render("python/pyproject.toml.j2", Package { package: pkg, dist: &pkg.replace('_', "-") })?),
+        OutputFile::text(format!("{root}/__init__.py"), r.render("python/package_init.py.j2", Package { package: pkg, dist: pkg })?),
+        OutputFile::text(format!("{root}/_support.py"), r.render("python/support.py.j2", ())?),
+        OutputFile::text(format!("{root}/py.typed"), ""),
+    ];
+    let mut namespaces: Vec<&str> = program.contracts.iter().map(|c| c.id.namespace.as_str()).collect();
+    namespaces.dedup();
+    for ns in namespaces {
+        let modules: Vec<String> = program.contracts.iter().filter(|c| c.id.namespace == ns).map(|c| c.id.module()).collect();
+        files.push(OutputFile::text(format!("{root}/{ns}/__init__.py"), r.render("python/namespace_init.py.j2", Namespace { namespace: ns, modules })?));
+    }
+    for (i, c) in program.contracts.iter().enumerate() {
+        let module = module_view(program, i, pkg);
+        files.push(OutputFile::text(format!("{root}/{}/{}.py", c.id.namespace, c.id.module()), r.render("python/module.py.j2", module)?));
+    }
+    Ok(files)
+}
+
+#[derive(Serialize)]
+struct Package<'a> {
+    package: &'a str,
+    dist: &'a str,
+}
+
+#[derive(Serialize)]
+struct Namespace<'a> {
+    namespace: &'a str,
+    modules: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Module {
+    source: String,
+    key: String,
+    package: String,
+    imports: Vec<Import>,
+    needs_support: bool,
+    enums: Vec<EnumView>,
+    models: Vec<ModelView>,
+    exports: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Import {
+    module: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct EnumView {
+    name: String,
+    doc: Option<String>,
+    /// `Literal["BUY", "SELL"]`
+    literal: String,
+}
+
+#[derive(Serialize)]
+struct ModelView {
+    name: String,
+    /// A Python string literal, or none.
+    doc: Option<String>,
+    fields: Vec<FieldView>,
+}
+
+#[derive(Serialize)]
+struct FieldView {
+    /// The attribute name; the wire name is kept as the alias where they differ.
+    name: String,
+    /// The full annotation, e.g. `Annotated[float, Field(gt=0.0, description="...")]`.
+    annotation: String,
+    required: bool,
+}
+
+fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
+    let c = &program.contracts[contract];
+    let imports = referenced_contracts(program, contract)
+        .into_iter()
+        .map(|o| {
+            let other = &program.contracts[o];
+            Import { module: format!("{pkg}.{}.{}", other.id.namespace, other.id.module()), name: other.root().name.clone() }
+        })
+        .collect();
+    let mut enums = Vec::new();
+    let mut models = Vec::new();
+    let mut needs_support = false;
+    for i in dependency_order(program, contract) {
+        let t = &c.types[i];
+        let doc = t.description.as_deref().map(py_str);
+        match &t.kind {
+            TypeKind::Enum(values) => {
+                let vals: Vec<String> = values.iter().map(|v| py_str(v)).collect();
+                enums.push(EnumView { name: t.name.clone(), doc, literal: format!("Literal[{}]", vals.join(", ")) });
+            }
+            TypeKind::Object(o) => {
+                let fields = o
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let (base, mut args) = annotation(program, &f.ty, &mut needs_support);
+                        let name = naming::attribute(&f.name);
+                        if name != f.name {
+                            args.push(format!("alias={}", py_str(&f.name)));
+                        }
+                        if let Some(d) = &f.description {
+                            args.push(format!("description={}", py_str(d)));
+                        }
+                        let annotation = if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) };
+                        FieldView { name, annotation, required: f.required }
+                    })
+                    .collect();
+                models.push(ModelView { name: t.name.clone(), doc, fields });
+            }
+        }
+    }
+    let exports = c.types.iter().map(|t| t.name.clone()).collect();
+    Module { source: c.source.clone(), key: c.id.key(), package: pkg.to_string(), imports, needs_support, enums, models, exports }
+}
+
+/// The base annotation of a type and the `Field(...)` constraints it needs.
+fn annotation(program: &Program, ty: &Ty, needs_support: &mut bool) -> (String, Vec<String>) {
+    let mut args = Vec::new();
+    let base = match ty {
+        Ty::String(s) => {
+            if let Some(n) = s.min_length {
+                args.push(format!("min_length={n}"));
+            }
+            if let Some(n) = s.max_length {
+                args.push(format!("max_length={n}"));
+            }
+            match s.format {
+                Some(Format::DateTime) => {
+                    *needs_support = true;
+                    "DateTime".to_string()
+                }
+                Some(Format::Date) => {
+                    *needs_support = true;
+                    "Date".to_string()
+                }
+                None => "str".to_string(),
+            }
+        }
+        Ty::Number(n) => {
+            for (b, excl, incl) in [(n.minimum, "gt", "ge"), (n.maximum, "lt", "le")] {
+                if let Some(b) = b {
+                    args.push(format!("{}={}", if b.exclusive { excl } else { incl }, number_literal(b.value)));
+                }
+            }
+            "float".to_string()
+        }
+        Ty::Integer(n) => {
+            if let Some(v) = n.minimum {
+                args.push(format!("ge={v}"));
+            }
+            if let Some(v) = n.maximum {
+                args.push(format!("le={v}"));
+            }
+            "int".to_string()
+        }
+        Ty::Boolean => "bool".to_string(),
+        Ty::Array(a) => {
+            let (item, item_args) = annotation(program, &a.items, needs_support);
+            let item = if item_args.is_empty() { item } else { format!("Annotated[{item}, Field({})]", item_args.join(", ")) };
+            if let Some(n) = a.min_items {
+                args.push(format!("min_length={n}"));
+            }
+            if let Some(n) = a.max_items {
+                args.push(format!("max_length={n}"));
+            }
+            format!("list[{item}]")
+        }
+        Ty::Named(r) => program.named(*r).name.clone(),
+    };
+    (base, args)
+}
+
+/// A Python string literal for `s` (JSON string syntax is valid Python: no injection possible).
+fn py_str(s: &str) -> String {
+    serde_json::to_string(s).expect("strings always serialize")
+}

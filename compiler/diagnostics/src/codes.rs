@@ -1,0 +1,83 @@
+//! The registry of diagnostic codes. A code keeps its meaning forever; retired codes are not reused.
+
+/// A stable diagnostic code (`E0005`) and its kebab-case name (`unresolved-ref`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code {
+    pub id: &'static str,
+    pub name: &'static str,
+}
+
+const fn code(id: &'static str, name: &'static str) -> Code {
+    Code { id, name }
+}
+
+/// The file is not well-formed JSON (RFC 8259).
+pub const JSON_SYNTAX: Code = code("E0001", "json-syntax");
+/// The file name is not `Name@MAJOR.MINOR.json`.
+pub const INVALID_FILE_NAME: Code = code("E0002", "invalid-file-name");
+/// A schema keyword outside the supported subset (DESIGN.md, "Contracts").
+pub const UNSUPPORTED_KEYWORD: Code = code("E0003", "unsupported-keyword");
+/// A supported keyword with a value of the wrong shape (JSON Schema 2020-12 Validation §6).
+pub const INVALID_KEYWORD_VALUE: Code = code("E0004", "invalid-keyword-value");
+/// A `$ref` that names no contract or `$defs` entry (JSON Schema 2020-12 Core §8.2.3.1).
+pub const UNRESOLVED_REF: Code = code("E0005", "unresolved-ref");
+/// `$ref`s that form a cycle, which not every backend can express.
+pub const REF_CYCLE: Code = code("E0006", "ref-cycle");
+/// `$id` disagrees with the file name.
+pub const ID_MISMATCH: Code = code("E0007", "id-mismatch");
+/// The workflow spec does not have the shape of a workflow.
+pub const INVALID_WORKFLOW: Code = code("E0101", "invalid-workflow");
+/// A step names a step that does not exist.
+pub const UNKNOWN_STEP: Code = code("E0102", "unknown-step");
+/// Steps depend on each other in a cycle.
+pub const WORKFLOW_CYCLE: Code = code("E0103", "workflow-cycle");
+/// A step's output names a contract that does not exist.
+pub const UNKNOWN_CONTRACT: Code = code("E0104", "unknown-contract");
+/// Two steps share a name.
+pub const DUPLICATE_STEP: Code = code("E0105", "duplicate-step");
+/// A `when` condition does not parse (CEL subset).
+pub const CONDITION_SYNTAX: Code = code("E0110", "condition-syntax");
+/// A condition names a field or input that does not exist.
+pub const CONDITION_UNKNOWN_FIELD: Code = code("E0111", "condition-unknown-field");
+/// A condition compares values of different types, or is not boolean.
+pub const CONDITION_TYPE_MISMATCH: Code = code("E0112", "condition-type-mismatch");
+/// A condition compares an enum field with a literal outside the enum.
+pub const CONDITION_UNKNOWN_ENUM_VALUE: Code = code("E0113", "condition-unknown-enum-value");
+
+/// Every code, in id order.
+pub const ALL: &[Code] = &[
+    JSON_SYNTAX,
+    INVALID_FILE_NAME,
+    UNSUPPORTED_KEYWORD,
+    INVALID_KEYWORD_VALUE,
+    UNRESOLVED_REF,
+    REF_CYCLE,
+    ID_MISMATCH,
+    INVALID_WORKFLOW,
+    UNKNOWN_STEP,
+    WORKFLOW_CYCLE,
+    UNKNOWN_CONTRACT,
+    DUPLICATE_STEP,
+    CONDITION_SYNTAX,
+    CONDITION_UNKNOWN_FIELD,
+    CONDITION_TYPE_MISMATCH,
+    CONDITION_UNKNOWN_ENUM_VALUE,
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_and_names_are_unique_and_well_formed() {
+        let mut ids: Vec<_> = super::ALL.iter().map(|c| c.id).collect();
+        let mut names: Vec<_> = super::ALL.iter().map(|c| c.name).collect();
+        ids.sort();
+        ids.dedup();
+        names.sort();
+        names.dedup();
+        assert_eq!(ids.len(), super::ALL.len());
+        assert_eq!(names.len(), super::ALL.len());
+        for c in super::ALL {
+            assert!(c.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}", c.name);
+        }
+    }
+}

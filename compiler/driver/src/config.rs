@@ -1,0 +1,100 @@
+//! `contractc.toml`: where the inputs are, where output goes, which backends run.
+//!
+//! ```toml
+//! contracts = "contracts"     # contracts/<namespace>/<Name>@<MAJOR>.<MINOR>.json and workflows/
+//! templates = "templates"     # templates/python/*.j2, templates/mql4/*.j2
+//! output = "generated"        # everything generated goes here, nowhere else
+//! backends = ["rust", "python", "mql4", "plan"]
+//!
+//! [rust]
+//! crate = "trading-contracts"
+//!
+//! [python]
+//! package = "trading_contracts"
+//! ```
+
+use serde::Deserialize;
+
+use contractc_emit::Options;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Rust,
+    Python,
+    Mql4,
+    Plan,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "default_contracts")]
+    pub contracts: String,
+    #[serde(default = "default_templates")]
+    pub templates: String,
+    #[serde(default = "default_output")]
+    pub output: String,
+    #[serde(default = "default_backends")]
+    pub backends: Vec<Backend>,
+    #[serde(default)]
+    pub rust: RustConfig,
+    #[serde(default)]
+    pub python: PythonConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RustConfig {
+    #[serde(rename = "crate", default = "default_crate")]
+    pub crate_name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PythonConfig {
+    #[serde(default = "default_package")]
+    pub package: String,
+}
+
+fn default_contracts() -> String {
+    "contracts".into()
+}
+fn default_templates() -> String {
+    "templates".into()
+}
+fn default_output() -> String {
+    "generated".into()
+}
+fn default_backends() -> Vec<Backend> {
+    vec![Backend::Rust, Backend::Python, Backend::Mql4, Backend::Plan]
+}
+fn default_crate() -> String {
+    Options::default().rust_crate
+}
+fn default_package() -> String {
+    Options::default().python_package
+}
+
+impl Default for RustConfig {
+    fn default() -> Self {
+        RustConfig { crate_name: default_crate() }
+    }
+}
+
+impl Default for PythonConfig {
+    fn default() -> Self {
+        PythonConfig { package: default_package() }
+    }
+}
+
+impl Config {
+    /// Parses `contractc.toml`; the error says which key is wrong.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    pub fn options(&self) -> Options {
+        Options { rust_crate: self.rust.crate_name.clone(), python_package: self.python.package.clone() }
+    }
+}

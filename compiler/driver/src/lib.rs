@@ -1,0 +1,101 @@
+//! The driver: the only crate that touches the world (files, environment, clock). It reads
+//! `contractc.toml`, discovers inputs with walkdir, feeds them to the salsa database, runs the
+//! enabled backends and writes only the files whose bytes changed.
+
+pub mod config;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+use contractc_diagnostics::Diagnostic;
+use contractc_emit::{EmitError, OutputFile, Templates};
+use contractc_sema::{Database, SourceFile, Workspace};
+
+pub use config::{Backend, Config};
+
+/// The inputs of a project, read from disk, by project-relative `/`-separated path.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    pub sources: Vec<(String, String)>,
+    pub templates: Templates,
+}
+
+/// Why generating failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The contracts or workflows have errors; nothing was generated.
+    Diagnostics(Vec<Diagnostic>),
+    Emit(EmitError),
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Diagnostics(d) => write!(f, "{} error(s) in the contracts", d.len()),
+            Failure::Emit(e) => write!(f, "{e}"),
+            Failure::Io(p, e) => write!(f, "{}: {e}", p.display()),
+        }
+    }
+}
+
+/// Reads every contract, workflow spec and template under `root` as `config` names them, sorted.
+pub fn read_inputs(root: &Path, config: &Config) -> Result<Inputs, Failure> {
+    let mut inputs = Inputs::default();
+    for (dir, ext) in [(&config.contracts, "json")] {
+        for (rel, text) in read_tree(root, dir, ext)? {
+            inputs.sources.push((rel, text));
+        }
+    }
+    for (rel, text) in read_tree(root, &config.templates, "j2")? {
+        let name = rel.strip_prefix(&format!("{}/", config.templates)).unwrap_or(&rel).to_string();
+        inputs.templates.files.insert(name, text);
+    }
+    Ok(inputs)
+}
+
+fn read_tree(root: &Path, dir: &str, ext: &str) -> Result<Vec<(String, String)>, Failure> {
+    let base = root.join(dir);
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
+        let entry = entry.map_err(|e| Failure::Io(base.clone(), e.into()))?;
+        if !entry.file_type().is_file() || entry.path().extension().and_then(|e| e.to_str()) != Some(ext) {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).map_err(|e| Failure::Io(entry.path().to_path_buf(), e))?;
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        out.push((rel, text));
+    }
+    Ok(out)
+}
+
+/// The salsa database holding the inputs, and the workspace input listing them.
+pub fn load(db: &mut Database, inputs: &Inputs) -> Workspace {
+    let files = inputs.sources.iter().map(|(p, t)| SourceFile::new(db, p.clone(), t.clone())).collect();
+    Workspace::new(db, files)
+}
+
+/// Compiles and emits every enabled backend, in memory. Output paths are relative to the output
+/// folder and sorted. Warnings come back beside the files.
+pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
+    let mut db = Database::default();
+    let ws = load(&mut db, inputs);
+    let compiled = contractc_sema::compile(&db, ws);
+    let Some(program) = &compiled.program else {
+        return Err(Failure::Diagnostics(compiled.diagnostics.clone()));
+    };
+    let options = config.options();
+    let mut files = Vec::new();
+    for backend in &config.backends {
+        let out = match backend {
+            Backend::Rust => contractc_backend_rust::emit(program, &options),
+            Backend::Python => contractc_backend_python::emit(program, &inputs.templates, &options),
+            Backend::Mql4 => contractc_backend_mql4::emit(program, &inputs.templates, &options),
+            Backend::Plan => contractc_backend_plan::emit(program),
+        };
+        files.extend(out.map_err(Failure::Emit)?);
+    }
+    files.sort();
+    Ok((files, compiled.diagnostics.clone()))
+}

@@ -1,0 +1,111 @@
+//! `contractc`: compiles versioned JSON Schema contracts and workflow specs.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use contractc_diagnostics::{render, Diagnostic, Severity};
+use contractc_driver::{generate, read_inputs, write, Config, Failure, Inputs};
+
+/// Compiles versioned JSON Schema contracts and workflow specs into Rust, Python (Pydantic v2),
+/// MQL4 and a runtime plan.
+#[derive(Parser)]
+#[command(name = "contractc", version, propagate_version = true)]
+struct Cli {
+    /// Path of the project's configuration; the project root is its folder.
+    #[arg(long, global = true, default_value = "contractc.toml", value_name = "FILE")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the contracts and workflows, then write the generated files that changed.
+    Build {
+        /// Write nothing; exit 1 and name each file when generated/ is stale (for CI).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Check the contracts and workflows without generating anything.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<ExitCode, String> {
+    let text = std::fs::read_to_string(&cli.config)
+        .map_err(|e| format!("cannot read {}: {e}\nhelp: run contractc from the project root, or pass --config", cli.config.display()))?;
+    let config = Config::parse(&text).map_err(|e| format!("{}: {e}", cli.config.display()))?;
+    let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let inputs = read_inputs(root, &config).map_err(|e| e.to_string())?;
+    let (files, warnings) = match generate(&inputs, &config) {
+        Ok(r) => r,
+        Err(Failure::Diagnostics(d)) => {
+            report(&inputs, &d);
+            let errors = d.iter().filter(|d| d.severity == Severity::Error).count();
+            eprintln!("error: {errors} error(s); nothing was generated");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    report(&inputs, &warnings);
+    let contracts = inputs.sources.iter().filter(|(p, _)| !p.contains("/workflows/")).count();
+    let workflows = inputs.sources.len() - contracts;
+    if matches!(cli.command, Command::Check) {
+        eprintln!("checked {contracts} contract(s) and {workflows} workflow(s): no errors");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out_dir = root.join(&config.output);
+    let files = write::with_manifest(files);
+    let changes = write::compare(&out_dir, &files).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let check = matches!(cli.command, Command::Build { check: true });
+    if check {
+        if changes.is_empty() {
+            eprintln!("{}: up to date ({} files)", config.output, changes.unchanged);
+            return Ok(ExitCode::SUCCESS);
+        }
+        print!("{}", write::diff(&out_dir, &files, &changes));
+        for (what, list) in [("modified", &changes.modified), ("missing", &changes.missing), ("stale", &changes.stale)] {
+            for p in list {
+                eprintln!("{what}: {}/{p}", config.output);
+            }
+        }
+        eprintln!("error: {} is stale; run `contractc build` and commit the result", config.output);
+        return Ok(ExitCode::from(1));
+    }
+    write::apply(&out_dir, &files, &changes).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let written = changes.missing.len() + changes.modified.len();
+    if changes.is_empty() {
+        eprintln!("compiled {contracts} contract(s) and {workflows} workflow(s); {}: up to date, no file written ({} unchanged)", config.output, changes.unchanged);
+    } else {
+        eprintln!(
+            "compiled {contracts} contract(s) and {workflows} workflow(s); {}: wrote {written} file(s), deleted {}, {} unchanged",
+            config.output,
+            changes.stale.len(),
+            changes.unchanged
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(inputs: &Inputs, diagnostics: &[Diagnostic]) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
+    let mut out = StandardStream::stderr(choice);
+    let source = |path: &str| inputs.sources.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str());
+    let _ = render(diagnostics, source, &mut out);
+}

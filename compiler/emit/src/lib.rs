@@ -1,0 +1,158 @@
+//! What every backend shares. A backend is a pure function
+//! `fn emit(&Program, &Templates, &Options) -> Result<Vec<OutputFile>, EmitError>`: it builds a
+//! view-model in Rust (every decision), and templates only loop and interpolate.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use contractc_ir::{Contract, Program, Ty, TypeKind, TypeRef};
+
+/// One generated file: a path relative to the output folder (`/`-separated) and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OutputFile {
+    pub path: String,
+    pub contents: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn text(path: impl Into<String>, text: impl Into<String>) -> OutputFile {
+        OutputFile { path: path.into(), contents: text.into().into_bytes() }
+    }
+}
+
+/// The template sources, by name relative to the templates folder (`python/module.py.j2`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Templates {
+    pub files: BTreeMap<String, String>,
+}
+
+/// Settings the backends read from `contractc.toml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Name of the generated Rust crate (`trading-contracts`).
+    pub rust_crate: String,
+    /// Name of the generated Python distribution and import package (`trading_contracts`).
+    pub python_package: String,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { rust_crate: "trading-contracts".into(), python_package: "trading_contracts".into() }
+    }
+}
+
+/// A backend could not produce its output (a template is missing or fails to render).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmitError {
+    pub backend: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for EmitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} backend: {}", self.backend, self.message)
+    }
+}
+
+impl std::error::Error for EmitError {}
+
+/// Renders templates of one backend with strict undefined and trailing newlines kept.
+pub struct Renderer<'t> {
+    backend: &'static str,
+    env: minijinja::Environment<'t>,
+}
+
+impl<'t> Renderer<'t> {
+    /// Loads every template under `dir/` (e.g. `python/`).
+    pub fn new(backend: &'static str, templates: &'t Templates, dir: &str) -> Renderer<'t> {
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(true);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        for (name, source) in &templates.files {
+            if name.starts_with(&format!("{dir}/")) {
+                // Errors surface when the template is rendered, with its name.
+                let _ = env.add_template(name.as_str(), source.as_str());
+            }
+        }
+        Renderer { backend, env }
+    }
+
+    /// Renders template `name` with `ctx`; the output ends with exactly one newline.
+    pub fn render(&self, name: &str, ctx: impl serde::Serialize) -> Result<String, EmitError> {
+        let err = |e: minijinja::Error| EmitError { backend: self.backend, message: format!("template `{name}`: {e:#}") };
+        let tmpl = self.env.get_template(name).map_err(err)?;
+        let mut out = tmpl.render(ctx).map_err(err)?;
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
+/// The named types of `contract` in dependency order: every type after the types of the same
+/// contract it contains (C, MQL4 and Python need definitions before use).
+pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {
+    fn refs(ty: &Ty, out: &mut Vec<TypeRef>) {
+        match ty {
+            Ty::Named(r) => out.push(*r),
+            Ty::Array(a) => refs(&a.items, out),
+            _ => {}
+        }
+    }
+    fn visit(program: &Program, c: &Contract, contract: usize, i: usize, seen: &mut Vec<bool>, out: &mut Vec<usize>) {
+        if seen[i] {
+            return;
+        }
+        seen[i] = true;
+        if let TypeKind::Object(o) = &c.types[i].kind {
+            let mut rs = Vec::new();
+            for f in &o.fields {
+                refs(&f.ty, &mut rs);
+            }
+            for r in rs.into_iter().filter(|r| r.contract == contract) {
+                visit(program, c, contract, r.index, seen, out);
+            }
+        }
+        out.push(i);
+    }
+    let c = &program.contracts[contract];
+    let mut seen = vec![false; c.types.len()];
+    let mut out = Vec::new();
+    for i in 0..c.types.len() {
+        visit(program, c, contract, i, &mut seen, &mut out);
+    }
+    out
+}
+
+/// The contracts `contract` refers to, sorted.
+pub fn referenced_contracts(program: &Program, contract: usize) -> Vec<usize> {
+    fn walk(ty: &Ty, out: &mut Vec<usize>) {
+        match ty {
+            Ty::Named(r) => out.push(r.contract),
+            Ty::Array(a) => walk(&a.items, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for t in &program.contracts[contract].types {
+        if let TypeKind::Object(o) = &t.kind {
+            for f in &o.fields {
+                walk(&f.ty, &mut out);
+            }
+        }
+    }
+    out.retain(|&c| c != contract);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Formats a JSON Schema bound for generated source: integral values without a fraction.
+pub fn number_literal(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.1}") } else { format!("{v:?}") }
+}

@@ -1,0 +1,249 @@
+//! The backend-neutral IR: every `$ref` resolved, every name decided, every collection ordered.
+//!
+//! Architecture invariants: plain data, no salsa, no serde, no IO. Contracts are sorted by
+//! [`ContractId`]; the types of a contract keep schema order (root first, then `$defs`, then the
+//! inline types found while walking the root); fields keep schema order (never alphabetised).
+
+mod names;
+
+pub use names::{pascal_case, snake_case};
+
+/// A whole compiled project.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Program {
+    /// Sorted by id.
+    pub contracts: Vec<Contract>,
+    /// Sorted by name, then version.
+    pub workflows: Vec<Workflow>,
+}
+
+/// `namespace/Name@MAJOR.MINOR`: the identity of a contract version, from its file name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContractId {
+    pub namespace: String,
+    pub name: String,
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl ContractId {
+    /// `events/PriceTick@1.0`, as workflow specs name contracts.
+    pub fn key(&self) -> String {
+        format!("{}/{}@{}.{}", self.namespace, self.name, self.major, self.minor)
+    }
+
+    /// `PriceTick@1.0.json`.
+    pub fn file_name(&self) -> String {
+        format!("{}@{}.{}.json", self.name, self.major, self.minor)
+    }
+
+    /// `price_tick_1_0`: the module name in Rust and Python.
+    pub fn module(&self) -> String {
+        format!("{}_{}_{}", snake_case(&self.name), self.major, self.minor)
+    }
+
+    /// `PriceTick_1_0`: the prefix of every global name in MQL4.
+    pub fn versioned(&self) -> String {
+        format!("{}_{}_{}", self.name, self.major, self.minor)
+    }
+}
+
+/// One contract version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contract {
+    pub id: ContractId,
+    /// Project-relative path of the source file.
+    pub source: String,
+    pub description: Option<String>,
+    /// `types[0]` is the root object; see the crate docs for the order.
+    pub types: Vec<NamedType>,
+}
+
+impl Contract {
+    pub fn root(&self) -> &NamedType {
+        &self.types[0]
+    }
+}
+
+/// A type that gets a name in every backend: an object or a string enum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedType {
+    /// PascalCase, unique within the contract (`ExecutionReport`, `Fill`, `ExecutionReportSide`).
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeKind {
+    Object(Object),
+    /// A string enum; values in schema order.
+    Enum(Vec<String>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Object {
+    pub fields: Vec<Field>,
+}
+
+/// A property of an object. Objects are closed (`additionalProperties: false`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// The wire name, exactly as in the schema.
+    pub name: String,
+    pub description: Option<String>,
+    pub required: bool,
+    pub ty: Ty,
+}
+
+/// The type of a field or array item, with the constraints the schema states.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ty {
+    String(StringTy),
+    Number(NumberTy),
+    Integer(IntegerTy),
+    Boolean,
+    Array(ArrayTy),
+    Named(TypeRef),
+}
+
+/// `minLength`/`maxLength` count Unicode code points (JSON Schema 2020-12 Validation §6.3).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct StringTy {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub format: Option<Format>,
+}
+
+/// The `format`s the subset supports, validated as assertions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// RFC 3339 §5.6 `date-time`.
+    DateTime,
+    /// RFC 3339 §5.6 `full-date`.
+    Date,
+}
+
+impl Format {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Format::DateTime => "date-time",
+            Format::Date => "date",
+        }
+    }
+}
+
+/// A bound on a number (JSON Schema 2020-12 Validation §6.2).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bound {
+    pub value: f64,
+    pub exclusive: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct NumberTy {
+    pub minimum: Option<Bound>,
+    pub maximum: Option<Bound>,
+}
+
+/// Integer bounds are inclusive; exclusive bounds are normalised. Values fit an `i64`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct IntegerTy {
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArrayTy {
+    pub items: Box<Ty>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+}
+
+/// A named type: `program.contracts[contract].types[index]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeRef {
+    pub contract: usize,
+    pub index: usize,
+}
+
+impl Program {
+    pub fn named(&self, r: TypeRef) -> &NamedType {
+        &self.contracts[r.contract].types[r.index]
+    }
+
+    pub fn contract(&self, r: TypeRef) -> &Contract {
+        &self.contracts[r.contract]
+    }
+}
+
+/// A workflow: a DAG of steps, in a topological order (every step after the steps it needs).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workflow {
+    pub name: String,
+    pub major: u32,
+    pub minor: u32,
+    pub source: String,
+    pub description: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub name: String,
+    pub description: Option<String>,
+    /// argv; never a shell string.
+    pub run: Vec<String>,
+    /// Declared environment variables, sorted by name.
+    pub env: Vec<(String, String)>,
+    /// Sorted by name.
+    pub inputs: Vec<Input>,
+    pub output: Option<Output>,
+    /// Indices of every step this one waits for (its inputs' producers and `depends_on`), sorted.
+    pub needs: Vec<usize>,
+    pub when: Option<Condition>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Input {
+    pub name: String,
+    /// Index of the producing step.
+    pub from: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    /// Index into `Program::contracts`.
+    pub contract: usize,
+    /// `true`: JSON Lines, one message a line; `false`: one message.
+    pub stream: bool,
+}
+
+/// A type-checked condition, compiled to postfix code over one input's messages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// The source text, for messages.
+    pub source: String,
+    /// Index into the step's `inputs`: the condition is evaluated for each message of it.
+    pub input: usize,
+    pub code: Vec<Op>,
+}
+
+/// One instruction of a condition's stack machine.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// Push the value at this path of the message (absent: null).
+    Field(Vec<String>),
+    Number(f64),
+    String(String),
+    Bool(bool),
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    Not,
+}

@@ -1,0 +1,531 @@
+//! Contracts: file identity, `$ref` resolution, the keyword subset, lowering to the IR.
+//!
+//! Sources: JSON Schema 2020-12 Core (`$schema`, `$id`, `$ref`, `$defs`) and Validation (the
+//! assertion keywords), and DESIGN.md, "Contracts", for the supported subset.
+
+use std::collections::{BTreeMap, HashMap};
+
+use contractc_diagnostics::{codes, Code, Diagnostic};
+use contractc_ir::{
+    pascal_case, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, NamedType, NumberTy, Object,
+    Program, StringTy, Ty, TypeKind, TypeRef,
+};
+use contractc_syntax::{Node, Pointer, Span};
+
+const DIALECTS: &[&str] = &[
+    "https://json-schema.org/draft/2020-12/schema",
+    "http://json-schema.org/draft-07/schema#",
+    "http://json-schema.org/draft-07/schema",
+];
+
+/// Keywords of DESIGN.md's subset that this version does not implement yet: an error, never ignored.
+const PLANNED: &[&str] = &["const", "oneOf", "pattern", "default"];
+
+/// Keywords accepted on the root schema of a contract.
+const ROOT_KEYWORDS: &[&str] = &[
+    "$schema", "$id", "title", "description", "type", "properties", "required", "additionalProperties", "$defs",
+    "examples", "deprecated",
+];
+
+/// Keywords accepted on any other schema.
+const KEYWORDS: &[&str] = &[
+    "title", "description", "type", "properties", "required", "additionalProperties", "enum", "minLength",
+    "maxLength", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "items", "minItems",
+    "maxItems", "$ref", "examples", "deprecated",
+];
+
+/// Parses `<dir>/<namespace>/<Name>@<MAJOR>.<MINOR>.json`.
+pub(crate) fn contract_id(path: &str) -> Option<ContractId> {
+    let mut parts = path.rsplit('/');
+    let file = parts.next()?;
+    let namespace = parts.next()?.to_string();
+    let stem = file.strip_suffix(".json")?;
+    let (name, version) = stem.split_once('@')?;
+    let (major, minor) = version.split_once('.')?;
+    let valid_name = name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric());
+    let number = |s: &str| (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))).then(|| s.parse().ok()).flatten();
+    if !valid_name {
+        return None;
+    }
+    Some(ContractId { namespace, name: name.to_string(), major: number(major)?, minor: number(minor)? })
+}
+
+/// Lowers every contract file; files with errors are left out of the program.
+pub(crate) fn lower_contracts(files: &[(&str, &Node)], diags: &mut Vec<Diagnostic>) -> Program {
+    let mut ids: Vec<(ContractId, &str, &Node)> = Vec::new();
+    for &(path, root) in files {
+        match contract_id(path) {
+            Some(id) => ids.push((id, path, root)),
+            None => diags.push(
+                Diagnostic::error(codes::INVALID_FILE_NAME, path, Span::default(), Pointer::root(), format!("`{path}` is not named like a contract"))
+                    .with_label("file name")
+                    .with_help("name contract files `<namespace>/<Name>@<MAJOR>.<MINOR>.json`, e.g. `events/PriceTick@1.0.json`"),
+            ),
+        }
+    }
+    ids.sort_by(|a, b| a.0.cmp(&b.0));
+    let index: HashMap<(String, String), usize> =
+        ids.iter().enumerate().map(|(i, (id, _, _))| ((id.namespace.clone(), id.file_name()), i)).collect();
+
+    let mut edges = Vec::new();
+    let mut contracts = Vec::new();
+    let mut failed = Vec::new();
+    for (i, (id, path, root)) in ids.iter().enumerate() {
+        let before = diags.len();
+        let mut l = Lowerer { index: &index, this: i, id, path, diags, types: Vec::new(), defs: BTreeMap::new(), edges: &mut edges };
+        l.lower_root(root);
+        let types = l.types;
+        failed.push(diags.len() > before);
+        contracts.push(Contract {
+            id: id.clone(),
+            source: path.to_string(),
+            description: root.get("description").and_then(Node::as_str).map(str::to_string),
+            types,
+        });
+    }
+    report_cycles(&contracts, &edges, diags);
+    // A contract referring to one with errors would point at a type that is not there.
+    if failed.iter().any(|&f| f) {
+        return Program::default();
+    }
+    Program { contracts, workflows: Vec::new() }
+}
+
+/// A named type containing another (by `$ref` or inline), with where it was written.
+struct Edge {
+    from: TypeRef,
+    to: TypeRef,
+    file: String,
+    span: Span,
+    pointer: Pointer,
+}
+
+struct Lowerer<'a> {
+    index: &'a HashMap<(String, String), usize>,
+    this: usize,
+    id: &'a ContractId,
+    path: &'a str,
+    diags: &'a mut Vec<Diagnostic>,
+    types: Vec<NamedType>,
+    defs: BTreeMap<String, usize>,
+    edges: &'a mut Vec<Edge>,
+}
+
+impl Lowerer<'_> {
+    fn error(&mut self, code: Code, node: &Node, ptr: &Pointer, message: String, label: &str) -> &mut Diagnostic {
+        self.diags.push(Diagnostic::error(code, self.path, node.span, ptr.clone(), message).with_label(label));
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    fn lower_root(&mut self, root: &Node) {
+        let ptr = Pointer::root();
+        let Some(members) = root.members() else {
+            self.error(codes::INVALID_KEYWORD_VALUE, root, &ptr, "a contract must be a JSON Schema object".into(), "not an object");
+            return;
+        };
+        for m in members {
+            let kptr = ptr.join(&m.key);
+            if !ROOT_KEYWORDS.contains(&m.key.as_str()) {
+                self.unsupported(m.key.as_str(), m.key_span, &kptr, true);
+            }
+        }
+        if let Some(s) = root.get("$schema") {
+            if !s.as_str().is_some_and(|s| DIALECTS.contains(&s)) {
+                self.error(codes::INVALID_KEYWORD_VALUE, s, &ptr.join("$schema"), "unsupported dialect".into(), "here")
+                    .notes
+                    .push(format!("help: use \"{}\" (or draft-07)", DIALECTS[0]));
+            }
+        }
+        if let Some(id) = root.get("$id") {
+            let want = self.id.file_name();
+            let ok = id.as_str().is_some_and(|s| s == want || s.ends_with(&format!("/{want}")));
+            if !ok {
+                self.error(codes::ID_MISMATCH, id, &ptr.join("$id"), format!("`$id` does not agree with the file name `{want}`"), "here")
+                    .notes
+                    .push(format!("help: set `$id` to \"{want}\" or remove it"));
+            }
+        }
+        if root.get("type").and_then(Node::as_str) != Some("object") {
+            let at = root.get("type").unwrap_or(root);
+            self.error(codes::INVALID_KEYWORD_VALUE, at, &ptr.join("type"), "a contract's root schema must have `\"type\": \"object\"`".into(), "expected \"object\"");
+            return;
+        }
+        let root_name = self.id.name.clone();
+        self.types.push(NamedType { name: root_name.clone(), description: None, kind: TypeKind::Enum(Vec::new()) });
+        // Register every `$defs` entry first, so references may point forward.
+        let defs_ptr = ptr.join("$defs");
+        let defs: Vec<_> = match root.get("$defs") {
+            Some(d) => match d.members() {
+                Some(m) => m.iter().collect(),
+                None => {
+                    self.error(codes::INVALID_KEYWORD_VALUE, d, &defs_ptr, "`$defs` must be an object".into(), "not an object");
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
+        };
+        for m in &defs {
+            let index = self.types.len();
+            self.defs.insert(m.key.clone(), index);
+            let name = pascal_case(&m.key);
+            self.types.push(NamedType { name, description: None, kind: TypeKind::Enum(Vec::new()) });
+        }
+        for m in &defs {
+            let index = self.defs[&m.key];
+            let p = defs_ptr.join(&m.key);
+            let name = self.types[index].name.clone();
+            match self.named_kind(&m.value, &p, &name, index) {
+                Some(kind) => {
+                    self.types[index].kind = kind;
+                    self.types[index].description = description(&m.value);
+                }
+                None => {
+                    self.error(codes::INVALID_KEYWORD_VALUE, &m.value, &p, "a `$defs` entry must be an object or a string enum".into(), "here");
+                }
+            }
+        }
+        if let Some(obj) = self.object(root, &ptr, &root_name, 0) {
+            self.types[0] = NamedType { name: root_name, description: description(root), kind: TypeKind::Object(obj) };
+        }
+        self.check_unique_names(root);
+    }
+
+    fn check_unique_names(&mut self, root: &Node) {
+        let mut seen = HashMap::new();
+        for t in &self.types {
+            *seen.entry(t.name.clone()).or_insert(0) += 1;
+        }
+        for (name, n) in seen {
+            if n > 1 {
+                self.error(codes::INVALID_KEYWORD_VALUE, root, &Pointer::root(), format!("two types of this contract would both be named `{name}`"), "here")
+                    .notes
+                    .push("help: rename the `$defs` entry or the property that collides".into());
+            }
+        }
+    }
+
+    fn unsupported(&mut self, key: &str, span: Span, ptr: &Pointer, root: bool) {
+        let (message, help) = if PLANNED.contains(&key) {
+            (format!("keyword `{key}` is in the planned subset but not supported by this version"), "remove it for now".to_string())
+        } else if !root && ["$schema", "$id"].contains(&key) {
+            (format!("keyword `{key}` is only allowed on a contract's root schema"), "move it to the root".to_string())
+        } else if key == "definitions" {
+            ("keyword `definitions` is draft-07's `$defs`".into(), "rename it to `$defs`".into())
+        } else {
+            (format!("keyword `{key}` is not supported"), "see the supported subset in DESIGN.md, \"Contracts\"".into())
+        };
+        self.diags.push(
+            Diagnostic::error(codes::UNSUPPORTED_KEYWORD, self.path, span, ptr.clone(), message)
+                .with_label("unsupported keyword")
+                .with_help(help),
+        );
+    }
+
+    /// The kind of a type that gets a name: an object or a string enum.
+    fn named_kind(&mut self, node: &Node, ptr: &Pointer, name: &str, index: usize) -> Option<TypeKind> {
+        self.check_keywords(node, ptr);
+        if node.get("enum").is_some() {
+            return self.enum_values(node, ptr).map(TypeKind::Enum);
+        }
+        match node.get("type").and_then(Node::as_str) {
+            Some("object") => self.object(node, ptr, name, index).map(TypeKind::Object),
+            _ => None,
+        }
+    }
+
+    fn check_keywords(&mut self, node: &Node, ptr: &Pointer) {
+        for m in node.members().unwrap_or_default() {
+            if !KEYWORDS.contains(&m.key.as_str()) {
+                self.unsupported(&m.key, m.key_span, &ptr.join(&m.key), false);
+            }
+        }
+    }
+
+    fn enum_values(&mut self, node: &Node, ptr: &Pointer) -> Option<Vec<String>> {
+        let e = node.get("enum")?;
+        let p = ptr.join("enum");
+        let values: Option<Vec<String>> = e.as_array().map(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect()).flatten();
+        match values {
+            Some(v) if !v.is_empty() && node.get("type").and_then(Node::as_str) == Some("string") => {
+                let mut sorted = v.clone();
+                sorted.sort();
+                sorted.dedup();
+                if sorted.len() != v.len() {
+                    self.error(codes::INVALID_KEYWORD_VALUE, e, &p, "`enum` values must be unique (Validation §6.1.2)".into(), "duplicate value");
+                    return None;
+                }
+                Some(v)
+            }
+            _ => {
+                self.error(codes::INVALID_KEYWORD_VALUE, e, &p, "`enum` must be a non-empty array of strings with `\"type\": \"string\"`".into(), "here");
+                None
+            }
+        }
+    }
+
+    fn object(&mut self, node: &Node, ptr: &Pointer, name: &str, index: usize) -> Option<Object> {
+        let closed = node.get("additionalProperties");
+        if closed.and_then(Node::as_bool) != Some(false) {
+            let at = closed.unwrap_or(node);
+            self.error(codes::INVALID_KEYWORD_VALUE, at, &ptr.join("additionalProperties"), "objects must be closed in this version".into(), "expected `false`")
+                .notes
+                .push("help: add `\"additionalProperties\": false`; open objects are not supported yet".into());
+        }
+        let props_ptr = ptr.join("properties");
+        let props = match node.get("properties") {
+            None => Vec::new(),
+            Some(p) => match p.members() {
+                Some(m) => m.to_vec(),
+                None => {
+                    self.error(codes::INVALID_KEYWORD_VALUE, p, &props_ptr, "`properties` must be an object".into(), "not an object");
+                    return None;
+                }
+            },
+        };
+        let mut required = Vec::new();
+        if let Some(r) = node.get("required") {
+            let rptr = ptr.join("required");
+            match r.as_array() {
+                Some(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        match item.as_str() {
+                            Some(s) if props.iter().any(|m| m.key == s) => required.push(s.to_string()),
+                            Some(s) => {
+                                self.error(codes::INVALID_KEYWORD_VALUE, item, &rptr.join(i.to_string()), format!("required property `{s}` is not in `properties`"), "not a property");
+                            }
+                            None => {
+                                self.error(codes::INVALID_KEYWORD_VALUE, item, &rptr.join(i.to_string()), "`required` items must be strings".into(), "not a string");
+                            }
+                        }
+                    }
+                }
+                None => {
+                    self.error(codes::INVALID_KEYWORD_VALUE, r, &rptr, "`required` must be an array of strings".into(), "here");
+                }
+            }
+        }
+        let mut fields = Vec::new();
+        for m in &props {
+            let p = props_ptr.join(&m.key);
+            let hint = format!("{name}{}", pascal_case(&m.key));
+            let ty = self.ty(&m.value, &p, &hint, index)?;
+            fields.push(Field { name: m.key.clone(), description: description(&m.value), required: required.contains(&m.key), ty });
+        }
+        Some(Object { fields })
+    }
+
+    /// The type of a property or array item; `hint` names an inline enum or object.
+    fn ty(&mut self, node: &Node, ptr: &Pointer, hint: &str, owner: usize) -> Option<Ty> {
+        if node.members().is_none() {
+            self.error(codes::INVALID_KEYWORD_VALUE, node, ptr, "a schema must be an object here".into(), "not a schema");
+            return None;
+        }
+        self.check_keywords(node, ptr);
+        if let Some(r) = node.get("$ref") {
+            return self.reference(r, &ptr.join("$ref"), owner).map(Ty::Named);
+        }
+        if node.get("enum").is_some() {
+            let values = self.enum_values(node, ptr)?;
+            let index = self.types.len();
+            self.types.push(NamedType { name: hint.to_string(), description: description(node), kind: TypeKind::Enum(values) });
+            return Some(Ty::Named(TypeRef { contract: self.this, index }));
+        }
+        let tptr = ptr.join("type");
+        let Some(t) = node.get("type") else {
+            self.error(codes::INVALID_KEYWORD_VALUE, node, ptr, "a schema needs `type` or `$ref`".into(), "no `type`")
+                .notes
+                .push("help: add `\"type\"` (string, number, integer, boolean, array or object)".into());
+            return None;
+        };
+        match t.as_str() {
+            Some("string") => {
+                let format = match node.get("format") {
+                    None => None,
+                    Some(f) => match f.as_str() {
+                        Some("date-time") => Some(Format::DateTime),
+                        Some("date") => Some(Format::Date),
+                        _ => {
+                            self.error(codes::INVALID_KEYWORD_VALUE, f, &ptr.join("format"), "unsupported `format`".into(), "here")
+                                .notes
+                                .push("help: supported formats are `date-time` and `date` (RFC 3339)".into());
+                            return None;
+                        }
+                    },
+                };
+                Some(Ty::String(StringTy { min_length: self.count(node, ptr, "minLength"), max_length: self.count(node, ptr, "maxLength"), format }))
+            }
+            Some("number") => Some(Ty::Number(NumberTy {
+                minimum: self.bound(node, ptr, "minimum", "exclusiveMinimum"),
+                maximum: self.bound(node, ptr, "maximum", "exclusiveMaximum"),
+            })),
+            Some("integer") => {
+                let int = |l: &mut Self, b: Option<Bound>, up: bool| -> Option<i64> {
+                    let b = b?;
+                    let v = if up { b.value.ceil() } else { b.value.floor() };
+                    let v = if b.exclusive && v == b.value { if up { v + 1.0 } else { v - 1.0 } } else { v };
+                    if v.abs() > 9.2e18 {
+                        let _ = l;
+                        return None;
+                    }
+                    Some(v as i64)
+                };
+                let lo = self.bound(node, ptr, "minimum", "exclusiveMinimum");
+                let hi = self.bound(node, ptr, "maximum", "exclusiveMaximum");
+                Some(Ty::Integer(IntegerTy { minimum: int(self, lo, true), maximum: int(self, hi, false) }))
+            }
+            Some("boolean") => Some(Ty::Boolean),
+            Some("array") => {
+                let iptr = ptr.join("items");
+                let Some(items) = node.get("items") else {
+                    self.error(codes::INVALID_KEYWORD_VALUE, node, ptr, "an array schema needs `items`".into(), "no `items`");
+                    return None;
+                };
+                let item = self.ty(items, &iptr, &format!("{hint}Item"), owner)?;
+                Some(Ty::Array(ArrayTy { items: Box::new(item), min_items: self.count(node, ptr, "minItems"), max_items: self.count(node, ptr, "maxItems") }))
+            }
+            Some("object") => {
+                let index = self.types.len();
+                self.types.push(NamedType { name: hint.to_string(), description: description(node), kind: TypeKind::Enum(Vec::new()) });
+                let to = TypeRef { contract: self.this, index };
+                self.edges.push(Edge { from: TypeRef { contract: self.this, index: owner }, to, file: self.path.to_string(), span: node.span, pointer: ptr.clone() });
+                let obj = self.object(node, ptr, hint, index)?;
+                self.types[index].kind = TypeKind::Object(obj);
+                Some(Ty::Named(TypeRef { contract: self.this, index }))
+            }
+            _ => {
+                self.error(codes::INVALID_KEYWORD_VALUE, t, &tptr, "unsupported `type`".into(), "here")
+                    .notes
+                    .push("help: use one of string, number, integer, boolean, array, object (nullable types are not supported yet)".into());
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, node: &Node, ptr: &Pointer, key: &str) -> Option<u64> {
+        let v = node.get(key)?;
+        match v.as_i64() {
+            Some(n) if n >= 0 => Some(n as u64),
+            _ => {
+                self.error(codes::INVALID_KEYWORD_VALUE, v, &ptr.join(key), format!("`{key}` must be a non-negative integer"), "here");
+                None
+            }
+        }
+    }
+
+    fn bound(&mut self, node: &Node, ptr: &Pointer, inclusive: &str, exclusive: &str) -> Option<Bound> {
+        let mut out = None;
+        for (key, excl) in [(inclusive, false), (exclusive, true)] {
+            if let Some(v) = node.get(key) {
+                match v.as_f64() {
+                    Some(value) if out.is_none() => out = Some(Bound { value, exclusive: excl }),
+                    Some(_) => {
+                        self.error(codes::INVALID_KEYWORD_VALUE, v, &ptr.join(key), format!("use either `{inclusive}` or `{exclusive}`, not both"), "second bound");
+                    }
+                    None => {
+                        self.error(codes::INVALID_KEYWORD_VALUE, v, &ptr.join(key), format!("`{key}` must be a number"), "not a number");
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Resolves `#/$defs/Name`, `Name@M.m.json` (same namespace) or `../ns/Name@M.m.json`.
+    fn reference(&mut self, r: &Node, ptr: &Pointer, owner: usize) -> Option<TypeRef> {
+        let Some(target) = r.as_str() else {
+            self.error(codes::INVALID_KEYWORD_VALUE, r, ptr, "`$ref` must be a string".into(), "not a string");
+            return None;
+        };
+        let resolved = if let Some(def) = target.strip_prefix("#/$defs/") {
+            let def = def.replace("~1", "/").replace("~0", "~");
+            self.defs.get(&def).map(|&index| TypeRef { contract: self.this, index })
+        } else {
+            let (ns, file) = match target.strip_prefix("../").and_then(|t| t.split_once('/')) {
+                Some((ns, file)) => (ns.to_string(), file),
+                None => (self.id.namespace.clone(), target),
+            };
+            self.index.get(&(ns, file.to_string())).map(|&contract| TypeRef { contract, index: 0 })
+        };
+        match resolved {
+            Some(to) => {
+                self.edges.push(Edge { from: TypeRef { contract: self.this, index: owner }, to, file: self.path.to_string(), span: r.span, pointer: ptr.clone() });
+                Some(to)
+            }
+            None => {
+                self.error(codes::UNRESOLVED_REF, r, ptr, format!("`$ref` to `{target}` does not resolve"), "no such contract or `$defs` entry")
+                    .notes
+                    .push("help: refer to `#/$defs/<Name>`, to `<Name>@<MAJOR>.<MINOR>.json` in the same folder or to `../<namespace>/<Name>@<MAJOR>.<MINOR>.json`".into());
+                None
+            }
+        }
+    }
+}
+
+fn description(node: &Node) -> Option<String> {
+    node.get("description").and_then(Node::as_str).map(str::to_string)
+}
+
+/// Reports each `$ref` cycle once, at the reference that closes it.
+fn report_cycles(contracts: &[Contract], edges: &[Edge], diags: &mut Vec<Diagnostic>) {
+    let mut adj: BTreeMap<TypeRef, Vec<usize>> = BTreeMap::new();
+    for (i, e) in edges.iter().enumerate() {
+        adj.entry(e.from).or_default().push(i);
+    }
+    let mut state: BTreeMap<TypeRef, u8> = BTreeMap::new();
+    let mut stack: Vec<TypeRef> = Vec::new();
+    fn visit(
+        n: TypeRef,
+        adj: &BTreeMap<TypeRef, Vec<usize>>,
+        edges: &[Edge],
+        contracts: &[Contract],
+        state: &mut BTreeMap<TypeRef, u8>,
+        stack: &mut Vec<TypeRef>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        state.insert(n, 1);
+        stack.push(n);
+        for &ei in adj.get(&n).map(Vec::as_slice).unwrap_or_default() {
+            let e = &edges[ei];
+            match state.get(&e.to).copied().unwrap_or(0) {
+                0 => visit(e.to, adj, edges, contracts, state, stack, diags),
+                1 => {
+                    let start = stack.iter().position(|&t| t == e.to).unwrap_or(0);
+                    let names: Vec<String> = stack[start..].iter().chain([&e.to]).map(|t| {
+                        let c = &contracts[t.contract];
+                        format!("{}:{}", c.id.file_name(), c.types.get(t.index).map_or("?", |t| t.name.as_str()))
+                    }).collect();
+                    diags.push(
+                        Diagnostic::error(codes::REF_CYCLE, &e.file, e.span, e.pointer.clone(), "`$ref`s form a cycle".to_string())
+                            .with_label("closes the cycle")
+                            .with_note(format!("cycle: {}", names.join(" -> ")))
+                            .with_help("MQL4 structs cannot contain themselves; break the cycle"),
+                    );
+                }
+                _ => {}
+            }
+        }
+        stack.pop();
+        state.insert(n, 2);
+    }
+    let nodes: Vec<TypeRef> = adj.keys().copied().collect();
+    for n in nodes {
+        if state.get(&n).copied().unwrap_or(0) == 0 {
+            visit(n, &adj, edges, contracts, &mut state, &mut stack, diags);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_contract_ids_from_paths() {
+        let id = contract_id("contracts/events/PriceTick@1.0.json").unwrap();
+        assert_eq!(id.key(), "events/PriceTick@1.0");
+        assert_eq!(id.module(), "price_tick_1_0");
+        for bad in ["contracts/events/priceTick@1.0.json", "contracts/events/PriceTick@1.json", "contracts/events/PriceTick@01.0.json", "PriceTick@1.0.json"] {
+            assert!(contract_id(bad).is_none(), "{bad}");
+        }
+    }
+}

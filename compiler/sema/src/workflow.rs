@@ -1,0 +1,404 @@
+//! Workflow specs: shape, step references, the DAG, output contracts and typed conditions.
+
+use std::collections::BTreeMap;
+
+use contractc_diagnostics::{codes, Code, Diagnostic};
+use contractc_ir::{Condition, Input, Output, Program, Step, Ty, TypeKind, Workflow};
+use contractc_syntax::{Node, Pointer, Span};
+
+use crate::cond::{self, CondType, Resolved};
+
+const WORKFLOW_KEYS: &[&str] = &["$schema", "name", "description", "steps"];
+const STEP_KEYS: &[&str] = &["name", "description", "run", "env", "inputs", "output", "depends_on", "when"];
+
+/// One workflow file: its path, its text (to place condition errors) and its tree.
+pub(crate) struct WorkflowFile<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+    pub root: &'a Node,
+}
+
+/// Lowers workflow files against the lowered contracts.
+pub(crate) fn lower_workflows(mut program: Program, files: &[WorkflowFile<'_>], diags: &mut Vec<Diagnostic>) -> Program {
+    for f in files {
+        let mut l = Lowering { file: f, diags, program: &program };
+        if let Some(w) = l.workflow() {
+            program.workflows.push(w);
+        }
+    }
+    program.workflows.sort_by(|a, b| (&a.name, a.major, a.minor).cmp(&(&b.name, b.major, b.minor)));
+    program
+}
+
+struct Lowering<'a, 'f> {
+    file: &'a WorkflowFile<'f>,
+    diags: &'a mut Vec<Diagnostic>,
+    program: &'a Program,
+}
+
+/// A step as written, before its references are resolved.
+struct RawStep<'n> {
+    node: &'n Node,
+    ptr: Pointer,
+    name: String,
+}
+
+impl<'n> Lowering<'_, 'n> {
+    fn error(&mut self, code: Code, node: &Node, ptr: &Pointer, message: impl Into<String>, help: &str) {
+        let message = message.into();
+        let mut d = Diagnostic::error(code, self.file.path, node.span, ptr.clone(), message.clone()).with_label(message);
+        if !help.is_empty() {
+            d = d.with_help(help);
+        }
+        self.diags.push(d);
+    }
+
+    fn workflow(&mut self) -> Option<Workflow> {
+        let root = self.file.root;
+        let stem = self.file.path.rsplit('/').next().unwrap_or("").trim_end_matches(".json");
+        let (file_name, version) = stem.split_once('@').unwrap_or((stem, ""));
+        let Some((major, minor)) = version.split_once('.').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))) else {
+            self.error(codes::INVALID_FILE_NAME, root, &Pointer::root(), format!("`{}` is not named like a workflow", self.file.path), "name workflow files `workflows/<name>@<MAJOR>.<MINOR>.json`");
+            return None;
+        };
+        let Some(members) = root.members() else {
+            self.error(codes::INVALID_WORKFLOW, root, &Pointer::root(), "a workflow spec must be a JSON object", "");
+            return None;
+        };
+        for m in members {
+            if !WORKFLOW_KEYS.contains(&m.key.as_str()) {
+                self.error(codes::INVALID_WORKFLOW, &m.value, &Pointer::root().join(&m.key), format!("unknown workflow key `{}`", m.key), "the keys are: name, description, steps");
+            }
+        }
+        let name = root.get("name").and_then(Node::as_str).unwrap_or_default().to_string();
+        if name != file_name {
+            let at = root.get("name").unwrap_or(root);
+            self.error(codes::INVALID_WORKFLOW, at, &Pointer::root().join("name"), format!("`name` must be `{file_name}`, as in the file name"), "");
+        }
+        let steps_ptr = Pointer::root().join("steps");
+        let Some(step_nodes) = root.get("steps").and_then(Node::as_array) else {
+            self.error(codes::INVALID_WORKFLOW, root.get("steps").unwrap_or(root), &steps_ptr, "`steps` must be an array of steps", "");
+            return None;
+        };
+        let before = self.diags.len();
+        let mut raw: Vec<RawStep<'n>> = Vec::new();
+        let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, node) in step_nodes.iter().enumerate() {
+            let ptr = steps_ptr.join(i.to_string());
+            let Some(members) = node.members() else {
+                self.error(codes::INVALID_WORKFLOW, node, &ptr, "a step must be an object", "");
+                continue;
+            };
+            for m in members {
+                if !STEP_KEYS.contains(&m.key.as_str()) {
+                    self.error(codes::INVALID_WORKFLOW, &m.value, &ptr.join(&m.key), format!("unknown step key `{}`", m.key), &format!("the keys are: {}", STEP_KEYS.join(", ")));
+                }
+            }
+            let name_node = node.get("name");
+            let Some(name) = name_node.and_then(Node::as_str).filter(|n| is_step_name(n)) else {
+                self.error(codes::INVALID_WORKFLOW, name_node.unwrap_or(node), &ptr.join("name"), "a step needs a `name` of lowercase letters, digits and `_`", "");
+                continue;
+            };
+            if by_name.contains_key(name) {
+                self.error(codes::DUPLICATE_STEP, name_node.unwrap_or(node), &ptr.join("name"), format!("step `{name}` is defined twice"), "give each step its own name");
+                continue;
+            }
+            by_name.insert(name.to_string(), raw.len());
+            raw.push(RawStep { node, ptr, name: name.to_string() });
+        }
+        let mut steps: Vec<Step> = raw.iter().map(|r| self.step(r, &by_name)).collect();
+        if self.diags.len() > before {
+            return None;
+        }
+        let order = self.topological_order(&raw, &steps)?;
+        // Conditions are typed against the producers' output contracts.
+        for (i, r) in raw.iter().enumerate() {
+            if let Some(w) = r.node.get("when") {
+                steps[i].when = self.condition(w, &r.ptr.join("when"), &steps[i], &steps);
+            }
+        }
+        if self.diags.len() > before {
+            return None;
+        }
+        // Renumber into topological order.
+        let mut new_index = vec![0; steps.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let mut ordered: Vec<Option<Step>> = steps.into_iter().map(Some).collect();
+        let steps = order
+            .iter()
+            .map(|&old| {
+                let mut s = ordered[old].take().expect("each step once");
+                s.needs = s.needs.iter().map(|&n| new_index[n]).collect();
+                s.needs.sort();
+                for input in &mut s.inputs {
+                    input.from = new_index[input.from];
+                }
+                s
+            })
+            .collect();
+        Some(Workflow {
+            name,
+            major,
+            minor,
+            source: self.file.path.to_string(),
+            description: root.get("description").and_then(Node::as_str).map(str::to_string),
+            steps,
+        })
+    }
+
+    fn strings(&mut self, node: &Node, ptr: &Pointer, what: &str) -> Vec<String> {
+        match node.as_array().map(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>()) {
+            Some(Some(v)) => v,
+            _ => {
+                self.error(codes::INVALID_WORKFLOW, node, ptr, format!("`{what}` must be an array of strings"), "");
+                Vec::new()
+            }
+        }
+    }
+
+    fn step(&mut self, r: &RawStep<'_>, by_name: &BTreeMap<String, usize>) -> Step {
+        let node = r.node;
+        let mut needs = Vec::new();
+        let run = match node.get("run") {
+            Some(run) => {
+                let argv = self.strings(run, &r.ptr.join("run"), "run");
+                if argv.is_empty() || argv[0].is_empty() {
+                    self.error(codes::INVALID_WORKFLOW, run, &r.ptr.join("run"), "`run` must name a program: a non-empty argv", "e.g. [\"python\", \"step.py\"]; it is never a shell string");
+                }
+                argv
+            }
+            None => {
+                self.error(codes::INVALID_WORKFLOW, node, &r.ptr, format!("step `{}` has no `run`", r.name), "add `\"run\": [program, args...]`");
+                Vec::new()
+            }
+        };
+        let mut env = Vec::new();
+        if let Some(e) = node.get("env") {
+            for m in e.members().unwrap_or_default() {
+                match m.value.as_str() {
+                    Some(v) => env.push((m.key.clone(), v.to_string())),
+                    None => self.error(codes::INVALID_WORKFLOW, &m.value, &r.ptr.join("env").join(&m.key), "environment values must be strings", ""),
+                }
+            }
+            if e.members().is_none() {
+                self.error(codes::INVALID_WORKFLOW, e, &r.ptr.join("env"), "`env` must be an object of strings", "");
+            }
+            env.sort();
+        }
+        let mut inputs = Vec::new();
+        if let Some(ins) = node.get("inputs") {
+            let iptr = r.ptr.join("inputs");
+            if ins.members().is_none() {
+                self.error(codes::INVALID_WORKFLOW, ins, &iptr, "`inputs` must be an object: input name → `{\"from\": step}`", "");
+            }
+            for m in ins.members().unwrap_or_default() {
+                let p = iptr.join(&m.key);
+                if !is_step_name(&m.key) {
+                    self.error(codes::INVALID_WORKFLOW, &m.value, &p, "input names are lowercase letters, digits and `_`", "");
+                    continue;
+                }
+                let Some(from) = m.value.get("from") else {
+                    self.error(codes::INVALID_WORKFLOW, &m.value, &p, "an input needs `from`: the step that produces it", "");
+                    continue;
+                };
+                match from.as_str().and_then(|f| by_name.get(f)) {
+                    Some(&i) => {
+                        inputs.push(Input { name: m.key.clone(), from: i });
+                        needs.push(i);
+                    }
+                    None => self.unknown_step(from, &p.join("from"), by_name),
+                }
+            }
+            inputs.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        if let Some(deps) = node.get("depends_on") {
+            let dptr = r.ptr.join("depends_on");
+            for (i, d) in deps.as_array().unwrap_or_default().iter().enumerate() {
+                match d.as_str().and_then(|f| by_name.get(f)) {
+                    Some(&i) => needs.push(i),
+                    None => self.unknown_step(d, &dptr.join(i.to_string()), by_name),
+                }
+            }
+            if deps.as_array().is_none() {
+                self.error(codes::INVALID_WORKFLOW, deps, &dptr, "`depends_on` must be an array of step names", "");
+            }
+        }
+        needs.sort();
+        needs.dedup();
+        let output = node.get("output").and_then(|o| self.output(o, &r.ptr.join("output")));
+        Step {
+            name: r.name.clone(),
+            description: node.get("description").and_then(Node::as_str).map(str::to_string),
+            run,
+            env,
+            inputs,
+            output,
+            needs,
+            when: None,
+        }
+    }
+
+    fn unknown_step(&mut self, node: &Node, ptr: &Pointer, by_name: &BTreeMap<String, usize>) {
+        let name = node.as_str().unwrap_or("?");
+        let known: Vec<&str> = by_name.keys().map(String::as_str).collect();
+        self.error(codes::UNKNOWN_STEP, node, ptr, format!("no step named `{name}`"), &format!("the steps are: {}", known.join(", ")));
+    }
+
+    fn output(&mut self, o: &Node, ptr: &Pointer) -> Option<Output> {
+        let cptr = ptr.join("contract");
+        let Some(c) = o.get("contract") else {
+            self.error(codes::INVALID_WORKFLOW, o, ptr, "an output needs `contract`, e.g. \"events/PriceTick@1.0\"", "");
+            return None;
+        };
+        let stream = match o.get("stream") {
+            None => false,
+            Some(s) => s.as_bool().unwrap_or_else(|| {
+                self.error(codes::INVALID_WORKFLOW, s, &ptr.join("stream"), "`stream` must be true or false", "");
+                false
+            }),
+        };
+        let key = c.as_str().unwrap_or_default();
+        match self.program.contracts.iter().position(|k| k.id.key() == key) {
+            Some(contract) => Some(Output { contract, stream }),
+            None => {
+                let known: Vec<String> = self.program.contracts.iter().map(|k| k.id.key()).collect();
+                self.error(codes::UNKNOWN_CONTRACT, c, &cptr, format!("no contract `{key}`"), &format!("the contracts are: {}", known.join(", ")));
+                None
+            }
+        }
+    }
+
+    /// Kahn's algorithm, ties broken by spec order; a cycle is reported with its path.
+    fn topological_order(&mut self, raw: &[RawStep<'_>], steps: &[Step]) -> Option<Vec<usize>> {
+        let n = steps.len();
+        let mut indegree: Vec<usize> = steps.iter().map(|s| s.needs.len()).collect();
+        let mut order = Vec::new();
+        let mut done = vec![false; n];
+        while order.len() < n {
+            let Some(next) = (0..n).find(|&i| !done[i] && indegree[i] == 0) else {
+                let cycle = find_cycle(steps, &done);
+                let names: Vec<&str> = cycle.iter().chain(cycle.first()).map(|&i| steps[i].name.as_str()).collect();
+                let first = cycle[0];
+                self.error(codes::WORKFLOW_CYCLE, raw[first].node, &raw[first].ptr, format!("steps depend on each other in a cycle: {}", names.join(" -> ")), "remove one of these dependencies");
+                return None;
+            };
+            done[next] = true;
+            order.push(next);
+            for (i, s) in steps.iter().enumerate() {
+                if s.needs.contains(&next) {
+                    indegree[i] -= 1;
+                }
+            }
+        }
+        Some(order)
+    }
+
+    fn condition(&mut self, w: &Node, ptr: &Pointer, step: &Step, steps: &[Step]) -> Option<Condition> {
+        let Some(src) = w.as_str() else {
+            self.error(codes::INVALID_WORKFLOW, w, ptr, "`when` must be a string", "");
+            return None;
+        };
+        let program = self.program;
+        let resolve = |path: &[String]| -> Result<Resolved, (usize, String)> {
+            let Some(input) = step.inputs.iter().position(|i| i.name == path[0]) else {
+                let names: Vec<&str> = step.inputs.iter().map(|i| i.name.as_str()).collect();
+                return Err((0, format!("`{}` is not an input of this step (inputs: {})", path[0], names.join(", "))));
+            };
+            let producer = &steps[step.inputs[input].from];
+            let Some(out) = &producer.output else {
+                return Err((0, format!("step `{}` has no output to test", producer.name)));
+            };
+            let contract = &program.contracts[out.contract];
+            let mut ty = Ty::Named(contractc_ir::TypeRef { contract: out.contract, index: 0 });
+            for (i, seg) in path.iter().enumerate().skip(1) {
+                let Ty::Named(r) = ty else {
+                    return Err((i, format!("`{}` is not an object", path[..i].join("."))));
+                };
+                let TypeKind::Object(obj) = &program.named(r).kind else {
+                    return Err((i, format!("`{}` is not an object", path[..i].join("."))));
+                };
+                let Some(f) = obj.fields.iter().find(|f| &f.name == seg) else {
+                    let names: Vec<&str> = obj.fields.iter().map(|f| f.name.as_str()).collect();
+                    return Err((i, format!("{} has no field `{seg}` (fields: {})", contract.id.key(), names.join(", "))));
+                };
+                ty = f.ty.clone();
+            }
+            let cond_ty = match ty {
+                Ty::Boolean => CondType::Bool,
+                Ty::Number(_) | Ty::Integer(_) => CondType::Number,
+                Ty::String(_) => CondType::String,
+                Ty::Named(r) => match &program.named(r).kind {
+                    TypeKind::Enum(values) => CondType::Enum(values.clone()),
+                    TypeKind::Object(_) => return Err((path.len() - 1, format!("`{}` is an object; compare one of its fields", path.join(".")))),
+                },
+                Ty::Array(_) => return Err((path.len() - 1, format!("`{}` is an array, which conditions cannot test yet", path.join(".")))),
+            };
+            Ok(Resolved { input, ty: cond_ty })
+        };
+        match cond::compile(src, &resolve) {
+            Ok((input, code)) => Some(Condition { source: src.to_string(), input, code }),
+            Err(e) => {
+                let span = self.span_in_string(w, e.start, e.end);
+                let mut d = Diagnostic::error(e.code, self.file.path, span, ptr.clone(), e.message.clone()).with_label(e.message);
+                if let Some(h) = e.help {
+                    d = d.with_help(h);
+                }
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    /// Maps a byte range of a decoded JSON string to its range in the file.
+    fn span_in_string(&self, node: &Node, start: usize, end: usize) -> Span {
+        let raw = &self.file.text[node.span.start as usize + 1..(node.span.end as usize).saturating_sub(1).max(node.span.start as usize + 1)];
+        let base = node.span.start as usize + 1;
+        let (mut decoded, mut i) = (0usize, 0usize);
+        let (mut s, mut e) = (None, None);
+        let b = raw.as_bytes();
+        while i <= b.len() {
+            if decoded == start && s.is_none() {
+                s = Some(i);
+            }
+            if decoded == end && e.is_none() {
+                e = Some(i);
+            }
+            if i == b.len() {
+                break;
+            }
+            let (raw_len, dec_len) = if b[i] == b'\\' {
+                match b.get(i + 1) {
+                    Some(b'u') => (6, char::from_u32(u32::from_str_radix(raw.get(i + 2..i + 6).unwrap_or("0"), 16).unwrap_or(0)).map_or(1, char::len_utf8)),
+                    _ => (2, 1),
+                }
+            } else {
+                (1, 1)
+            };
+            i += raw_len;
+            decoded += dec_len;
+        }
+        Span::new(base + s.unwrap_or(0), base + e.unwrap_or(raw.len()).max(s.unwrap_or(0)))
+    }
+}
+
+fn is_step_name(n: &str) -> bool {
+    n.starts_with(|c: char| c.is_ascii_lowercase()) && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// A cycle among the steps not yet ordered, as step indices.
+fn find_cycle(steps: &[Step], done: &[bool]) -> Vec<usize> {
+    let start = (0..steps.len()).find(|&i| !done[i]).unwrap_or(0);
+    let mut path = vec![start];
+    loop {
+        let cur = *path.last().expect("non-empty");
+        let next = steps[cur].needs.iter().copied().find(|&n| !done[n]).unwrap_or(start);
+        if let Some(pos) = path.iter().position(|&p| p == next) {
+            let mut cycle = path[pos..].to_vec();
+            cycle.reverse();
+            return cycle;
+        }
+        path.push(next);
+    }
+}

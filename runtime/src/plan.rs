@@ -1,0 +1,222 @@
+//! `plan.bin`: a fixed header and a postcard payload.
+//!
+//! Header, 24 bytes, little-endian: magic `CTCPLAN\0` (8), format version `u32` (4), flags `u32`
+//! (4, none defined: must be 0), payload length `u32` (4), CRC-32 (IEEE) of the payload `u32` (4).
+//! The payload is [`Plan`] in postcard. The format is owned: a change to these types bumps
+//! [`FORMAT_VERSION`]; retired fields are never reused.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub const MAGIC: [u8; 8] = *b"CTCPLAN\0";
+pub const FORMAT_VERSION: u32 = 1;
+pub const HEADER_LEN: usize = 24;
+
+/// A compiled workflow: steps in a topological order and the validators of the contracts its
+/// steps emit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// `name@MAJOR.MINOR` of the workflow spec.
+    pub workflow: String,
+    pub steps: Vec<Step>,
+    pub validators: Vec<Validator>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub name: String,
+    /// argv, run without a shell, from the directory the runtime was started in.
+    pub run: Vec<String>,
+    /// Declared environment variables, added to the runtime's own.
+    pub env: Vec<(String, String)>,
+    pub inputs: Vec<Input>,
+    pub output: Option<Output>,
+    /// Indices of the steps that must succeed first; all lower than this step's index.
+    pub needs: Vec<u32>,
+    pub when: Option<Condition>,
+}
+
+/// An input handed to the step as a file whose path is in `CTC_INPUT_<NAME>`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Input {
+    pub name: String,
+    /// Index of the producing step.
+    pub from: u32,
+}
+
+/// The step writes its output to the file named by `CTC_OUTPUT`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Output {
+    /// Index into [`Plan::validators`].
+    pub validator: u32,
+    /// JSON Lines (one message a line) when true; one message otherwise.
+    pub stream: bool,
+}
+
+/// A typed condition compiled to postfix code. It is evaluated for each message of input
+/// `input`; the step receives only the messages it admits and is skipped when none are admitted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Condition {
+    pub source: String,
+    pub input: u32,
+    pub code: Vec<Op>,
+}
+
+/// One instruction of the condition stack machine (see [`crate::cond`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Op {
+    Field(Vec<String>),
+    Number(f64),
+    String(String),
+    Bool(bool),
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    Not,
+}
+
+/// The compiled checks of one contract version: a graph of nodes, `nodes[0]` the root.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Validator {
+    /// `namespace/Name@MAJOR.MINOR`.
+    pub contract: String,
+    pub nodes: Vec<Node>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Node {
+    /// A closed object (no other properties allowed).
+    Object { fields: Vec<FieldRule> },
+    String { min_length: Option<u64>, max_length: Option<u64>, format: Option<Format> },
+    Number { minimum: Option<Bound>, maximum: Option<Bound> },
+    Integer { minimum: Option<i64>, maximum: Option<i64> },
+    Boolean,
+    Enum { values: Vec<String> },
+    Array { items: u32, min_items: Option<u64>, max_items: Option<u64> },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldRule {
+    pub name: String,
+    pub node: u32,
+    pub required: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bound {
+    pub value: f64,
+    pub exclusive: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
+    DateTime,
+    Date,
+}
+
+/// Why a plan file was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PlanError {
+    Truncated { len: usize, expected: usize },
+    BadMagic,
+    UnsupportedVersion(u32),
+    UnknownFlags(u32),
+    ChecksumMismatch,
+    Payload(String),
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlanError::Truncated { len, expected } => write!(f, "truncated: {len} bytes, expected {expected}; rebuild it with `contractc build`"),
+            PlanError::BadMagic => write!(f, "not a plan file (bad magic); plan files are written by `contractc build`"),
+            PlanError::UnsupportedVersion(v) => write!(f, "plan format version {v} is not supported (this runtime reads version {FORMAT_VERSION}); rebuild it with the matching `contractc`"),
+            PlanError::UnknownFlags(x) => write!(f, "unknown header flags {x:#x}"),
+            PlanError::ChecksumMismatch => write!(f, "checksum mismatch: the plan is corrupt; rebuild it with `contractc build`"),
+            PlanError::Payload(e) => write!(f, "unreadable payload: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+/// Serializes a plan with its header.
+pub fn encode(plan: &Plan) -> Vec<u8> {
+    let payload = postcard::to_stdvec(plan).expect("plans always serialize");
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
+}
+
+/// Reads a plan, checking magic, version, flags, length and checksum before the payload.
+pub fn decode(bytes: &[u8]) -> Result<Plan, PlanError> {
+    if bytes.len() < HEADER_LEN {
+        return Err(PlanError::Truncated { len: bytes.len(), expected: HEADER_LEN });
+    }
+    if bytes[..8] != MAGIC {
+        return Err(PlanError::BadMagic);
+    }
+    let word = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+    let version = word(8);
+    if version != FORMAT_VERSION {
+        return Err(PlanError::UnsupportedVersion(version));
+    }
+    if word(12) != 0 {
+        return Err(PlanError::UnknownFlags(word(12)));
+    }
+    let len = word(16) as usize;
+    let expected = HEADER_LEN + len;
+    if bytes.len() != expected {
+        return Err(PlanError::Truncated { len: bytes.len(), expected });
+    }
+    let payload = &bytes[HEADER_LEN..];
+    if crc32fast::hash(payload) != word(20) {
+        return Err(PlanError::ChecksumMismatch);
+    }
+    postcard::from_bytes(payload).map_err(|e| PlanError::Payload(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Plan {
+        Plan {
+            workflow: "w@1.0".into(),
+            steps: vec![Step { name: "a".into(), run: vec!["true".into()], env: vec![], inputs: vec![], output: None, needs: vec![], when: None }],
+            validators: vec![Validator { contract: "events/A@1.0".into(), nodes: vec![Node::Boolean] }],
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        assert_eq!(decode(&encode(&sample())), Ok(sample()));
+    }
+
+    #[test]
+    fn refuses_corrupt_truncated_and_unknown_plans() {
+        let good = encode(&sample());
+        assert!(matches!(decode(&good[..good.len() - 1]), Err(PlanError::Truncated { .. })));
+        assert!(matches!(decode(&good[..10]), Err(PlanError::Truncated { .. })));
+        let mut bad = good.clone();
+        *bad.last_mut().unwrap() ^= 1;
+        assert_eq!(decode(&bad), Err(PlanError::ChecksumMismatch));
+        let mut v2 = good.clone();
+        v2[8] = 2;
+        assert_eq!(decode(&v2), Err(PlanError::UnsupportedVersion(2)));
+        let mut magic = good;
+        magic[0] = b'X';
+        assert_eq!(decode(&magic), Err(PlanError::BadMagic));
+    }
+}
