@@ -8,10 +8,11 @@ pub mod write;
 use std::path::{Path, PathBuf};
 
 use contractc_diagnostics::Diagnostic;
-use contractc_emit::{EmitError, OutputFile, Templates};
+use contractc_emit::{EmitError, Templates};
 use contractc_sema::{Database, SourceFile, Workspace};
 
 pub use config::{Backend, Config};
+pub use contractc_emit::OutputFile;
 
 /// The inputs of a project, read from disk, by project-relative `/`-separated path.
 #[derive(Clone, Debug, Default)]

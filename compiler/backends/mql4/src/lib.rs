@@ -1,5 +1,350 @@
-use contractc_emit::{EmitError, Options, OutputFile, Templates};
-use contractc_ir::Program;
-pub fn emit(_program: &Program, _templates: &Templates, _options: &Options) -> Result<Vec<OutputFile>, EmitError> {
-    Ok(Vec::new())
+//! MQL4 backend: `mql4/Include/contractc/<Name>_<major>_<minor>.mqh` per contract version (a
+//! struct per object type, `X_FromJson`, `X_ToJson`, `X_Reset`) plus the shared `ctc_json.mqh`,
+//! rendered from `templates/mql4/`, in the MQL4 subset of MQL4.md (ASCII source, prefixed global
+//! names of at most 63 characters, plain structs passed by reference, locals declared first,
+//! no side effects in call arguments, every slice through the guard).
+//!
+//! Public API per contract version (MQL4.md): `bool X_FromJson(const string &js, X &out,
+//! string &err)`, `string X_ToJson(const X &v)`, `void X_Reset(X &v)`. Errors read
+//! `$.path: reason at offset N`. `X_ToJson` writes canonical JSON: keys sorted, no whitespace,
+//! shortest round-trip numbers in ECMAScript form. Date-time fields keep their original string.
+
+use contractc_emit::{dependency_order, number_literal, referenced_contracts, EmitError, Options, OutputFile, Renderer, Templates};
+use contractc_ir::{Format, NamedType, Program, Ty, TypeKind, TypeRef};
+use serde::Serialize;
+
+mod naming;
+
+const DIR: &str = "mql4/Include/contractc";
+
+/// Emits the include files, paths relative to `generated/`.
+pub fn emit(program: &Program, templates: &Templates, _options: &Options) -> Result<Vec<OutputFile>, EmitError> {
+    let r = Renderer::new("mql4", templates, "mql4");
+    let mut files = vec![OutputFile::text(format!("{DIR}/ctc_json.mqh"), r.render("mql4/ctc_json.mqh.j2", ())?)];
+    for (i, c) in program.contracts.iter().enumerate() {
+        let view = contract_view(program, i)?;
+        files.push(OutputFile::text(format!("{DIR}/{}.mqh", c.id.versioned()), r.render("mql4/contract.mqh.j2", view)?));
+    }
+    Ok(files)
+}
+
+#[derive(Serialize)]
+struct ContractView {
+    source: String,
+    key: String,
+    guard: String,
+    includes: Vec<String>,
+    enums: Vec<EnumView>,
+    types: Vec<TypeView>,
+}
+
+#[derive(Serialize)]
+struct EnumView {
+    name: String,
+    doc: String,
+    /// `(constant, MQL4 string literal of the wire value)`
+    constants: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct TypeView {
+    name: String,
+    doc: String,
+    is_root: bool,
+    /// Member declarations, e.g. `double bid;`.
+    members: Vec<String>,
+    /// Locals of the parse function, declared first (MQL4.md rule 7).
+    locals: Vec<String>,
+    reset: Vec<String>,
+    parse: Vec<String>,
+    required: Vec<String>,
+    write: Vec<String>,
+}
+
+/// The MQL4 name of a named type: the contract prefix, then the type's own name without the
+/// contract's name in front (`OrderIntent_1_2`, `OrderIntent_1_2_Side`, `ExecutionReport_1_0_Fill`).
+fn type_name(program: &Program, r: TypeRef) -> String {
+    let c = &program.contracts[r.contract];
+    if r.index == 0 {
+        return naming::limit(&c.id.versioned());
+    }
+    let own = &program.named(r).name;
+    let short = own.strip_prefix(&c.id.name).filter(|s| !s.is_empty()).unwrap_or(own);
+    naming::limit(&format!("{}_{short}", c.id.versioned()))
+}
+
+/// An MQL4 string literal; only ASCII is allowed in the source (MQL4.md rule 1).
+fn literal(s: &str) -> Result<String, String> {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            _ => return Err(format!("{s:?} has a character MQL4 source cannot hold (the subset is ASCII)")),
+        }
+    }
+    out.push('"');
+    Ok(out)
+}
+
+/// A one-line comment text: ASCII, no line breaks.
+fn comment(s: Option<&str>) -> String {
+    s.unwrap_or_default().chars().map(|c| if (' '..='~').contains(&c) { c } else if c.is_whitespace() { ' ' } else { '?' }).collect()
+}
+
+fn contract_view(program: &Program, this: usize) -> Result<ContractView, EmitError> {
+    let c = &program.contracts[this];
+    let err = |m: String| EmitError { backend: "mql4", message: format!("{}: {m}", c.source) };
+    let includes = referenced_contracts(program, this).into_iter().map(|o| program.contracts[o].id.versioned()).collect();
+    let mut enums = Vec::new();
+    let mut types = Vec::new();
+    for i in dependency_order(program, this) {
+        let r = TypeRef { contract: this, index: i };
+        let t = &c.types[i];
+        let name = type_name(program, r);
+        match &t.kind {
+            TypeKind::Enum(values) => {
+                let constants = values
+                    .iter()
+                    .map(|v| Ok((naming::limit(&format!("{name}_{}", naming::constant(v))), literal(v)?)))
+                    .collect::<Result<Vec<_>, String>>()
+                    .map_err(err)?;
+                enums.push(EnumView { name, doc: comment(t.description.as_deref()), constants });
+            }
+            TypeKind::Object(_) => types.push(type_view(program, r, t, name).map_err(err)?),
+        }
+    }
+    Ok(ContractView { source: c.source.clone(), key: c.id.key(), guard: format!("CONTRACTC_{}_MQH", c.id.versioned().to_ascii_uppercase()), includes, enums, types })
+}
+
+fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Result<TypeView, String> {
+    let TypeKind::Object(o) = &t.kind else { return Err(format!("{name} is not an object")) };
+    let mut g = Gen { program, locals: vec!["string key = \"\";".into(), "bool more = false;".into()] };
+    let mut members = Vec::new();
+    let mut reset = Vec::new();
+    let mut parse = Vec::new();
+    let mut required = Vec::new();
+    for f in &o.fields {
+        let m = naming::member(&f.name);
+        let key = literal(&f.name)?;
+        let path = format!("path + {}", literal(&format!(".{}", f.name))?);
+        let target = format!("out.{m}");
+        let (decl, reset_stmt) = g.member(&f.ty, &m, &format!("v.{m}"))?;
+        members.push(decl);
+        reset.push(reset_stmt);
+        let seen = if f.required {
+            let s = naming::limit(&format!("seen_{m}"));
+            g.locals.push(format!("bool {s} = false;"));
+            required.push(format!(
+                "if(!{s}) {{ err = CtcError(path, {q}, pos); return false; }}",
+                q = literal(&format!("missing required key \"{}\"", f.name))?
+            ));
+            s
+        } else {
+            members.push(format!("bool has_{m};"));
+            reset.push(format!("v.has_{m} = false;"));
+            format!("out.has_{m}")
+        };
+        let mut body = vec![
+            format!("if({seen}) {{ err = CtcError(path, {q}, pos); return false; }}", q = literal(&format!("duplicate key \"{}\"", f.name))?),
+            format!("{seen} = true;"),
+        ];
+        body.extend(g.parse(&f.ty, &target, &path)?);
+        parse.push((key, body));
+    }
+    let mut parse_lines = Vec::new();
+    for (n, (key, body)) in parse.into_iter().enumerate() {
+        parse_lines.push(format!("{}if(key == {key})", if n == 0 { "" } else { "else " }));
+        parse_lines.push("{".into());
+        parse_lines.extend(body.into_iter().map(|l| format!("   {l}")));
+        parse_lines.push("}".into());
+    }
+    let unknown = "err = CtcError(path, \"unknown key \\\"\" + key + \"\\\"\", pos); return false;";
+    if parse_lines.is_empty() {
+        parse_lines.push(unknown.to_string());
+    } else {
+        parse_lines.push(format!("else {{ {unknown} }}"));
+    }
+    // Canonical JSON: keys sorted by UTF-16 code units (RFC 8785 §3.2.3); names are ASCII here.
+    let mut sorted: Vec<_> = o.fields.iter().collect();
+    sorted.sort_by(|a, b| a.name.encode_utf16().cmp(b.name.encode_utf16()));
+    let mut write = Vec::new();
+    let mut wlocals = Vec::new();
+    for f in sorted {
+        let m = naming::member(&f.name);
+        let mut stmts = vec![format!("CtcKey(out, first, {});", literal(&f.name)?)];
+        stmts.extend(g.write(&f.ty, &format!("v.{m}"), &mut wlocals)?);
+        if f.required {
+            write.extend(stmts);
+        } else {
+            write.push(format!("if(v.has_{m})"));
+            write.push("{".into());
+            write.extend(stmts.into_iter().map(|s| format!("   {s}")));
+            write.push("}".into());
+        }
+    }
+    let mut write_all = vec!["string out = \"{\";".to_string(), "bool first = true;".to_string()];
+    write_all.extend(unique(wlocals));
+    write_all.extend(write);
+    write_all.push("StringAdd(out, \"}\");".into());
+    write_all.push("return out;".into());
+    let locals = unique(g.locals);
+    Ok(TypeView { name, doc: comment(t.description.as_deref()), is_root: r.index == 0, members, locals, reset, parse: parse_lines, required, write: write_all })
+}
+
+struct Gen<'a> {
+    program: &'a Program,
+    locals: Vec<String>,
+}
+
+impl Gen<'_> {
+    fn scalar(&self, ty: &Ty) -> Result<(String, String), String> {
+        Ok(match ty {
+            Ty::String(_) => ("string".into(), "\"\"".into()),
+            Ty::Number(_) => ("double".into(), "0.0".into()),
+            Ty::Integer(_) => ("long".into(), "0".into()),
+            Ty::Boolean => ("bool".into(), "false".into()),
+            Ty::Named(r) => {
+                let n = type_name(self.program, *r);
+                match &self.program.named(*r).kind {
+                    TypeKind::Enum(values) => (n.clone(), naming::limit(&format!("{n}_{}", naming::constant(&values[0])))),
+                    TypeKind::Object(_) => (n, String::new()),
+                }
+            }
+            Ty::Array(_) => return Err("arrays of arrays are not supported in MQL4 (one-dimensional arrays only)".into()),
+        })
+    }
+
+    /// The member declaration and its reset statement.
+    fn member(&self, ty: &Ty, m: &str, place: &str) -> Result<(String, String), String> {
+        if let Ty::Array(a) = ty {
+            let (t, _) = self.scalar(&a.items)?;
+            return Ok((format!("{t} {m}[];"), format!("ArrayFree({place});")));
+        }
+        let (t, zero) = self.scalar(ty)?;
+        if zero.is_empty() {
+            Ok((format!("{t} {m};"), format!("{t}_Reset({place});")))
+        } else {
+            Ok((format!("{t} {m};"), format!("{place} = {zero};")))
+        }
+    }
+
+    /// Statements that read one value at `pos` into `target`, then check its constraints.
+    fn parse(&mut self, ty: &Ty, target: &str, path: &str) -> Result<Vec<String>, String> {
+        let fail = |cond: String, reason: &str| format!("if({cond}) {{ err = CtcError({path}, {}, pos); return false; }}", literal(reason).expect("ASCII reasons"));
+        let mut out = Vec::new();
+        match ty {
+            Ty::Number(n) => {
+                out.push(format!("if(!CtcReadDouble(js, pos, {path}, {target}, err)) return false;"));
+                if let Some(b) = n.minimum {
+                    let op = if b.exclusive { ">" } else { ">=" };
+                    out.push(fail(format!("!({target} {op} {})", number_literal(b.value)), &format!("must be {op} {}", b.value)));
+                }
+                if let Some(b) = n.maximum {
+                    let op = if b.exclusive { "<" } else { "<=" };
+                    out.push(fail(format!("!({target} {op} {})", number_literal(b.value)), &format!("must be {op} {}", b.value)));
+                }
+            }
+            Ty::Integer(n) => {
+                out.push(format!("if(!CtcReadLong(js, pos, {path}, {target}, err)) return false;"));
+                if let Some(v) = n.minimum {
+                    out.push(fail(format!("{target} < {v}"), &format!("must be >= {v}")));
+                }
+                if let Some(v) = n.maximum {
+                    out.push(fail(format!("{target} > {v}"), &format!("must be <= {v}")));
+                }
+            }
+            Ty::Boolean => out.push(format!("if(!CtcReadBool(js, pos, {path}, {target}, err)) return false;")),
+            Ty::String(s) => {
+                out.push(format!("if(!CtcReadString(js, pos, {path}, {target}, err)) return false;"));
+                if let Some(n) = s.min_length {
+                    out.push(fail(format!("CtcCodePoints({target}) < {n}"), &format!("must be at least {n} characters long")));
+                }
+                if let Some(n) = s.max_length {
+                    out.push(fail(format!("CtcCodePoints({target}) > {n}"), &format!("must be at most {n} characters long")));
+                }
+                match s.format {
+                    Some(Format::DateTime) => out.push(fail(format!("!CtcIsDateTime({target})"), "must be an RFC 3339 date-time")),
+                    Some(Format::Date) => out.push(fail(format!("!CtcIsDate({target})"), "must be an RFC 3339 full-date")),
+                    None => {}
+                }
+            }
+            Ty::Named(r) => {
+                let n = type_name(self.program, *r);
+                match &self.program.named(*r).kind {
+                    TypeKind::Enum(values) => {
+                        self.locals.push("string sval = \"\";".into());
+                        out.push(format!("if(!CtcReadString(js, pos, {path}, sval, err)) return false;"));
+                        out.push(fail(format!("!{n}_Parse(sval, {target})"), &format!("must be one of {}", values.join(", "))));
+                    }
+                    TypeKind::Object(_) => out.push(format!("if(!{n}_Parse(js, pos, {path}, {target}, err)) return false;")),
+                }
+            }
+            Ty::Array(a) => {
+                self.locals.push("int i = 0;".into());
+                self.locals.push("bool more_items = false;".into());
+                let item_path = format!("{path} + \"[\" + IntegerToString(i) + \"]\"");
+                let item_target = format!("{target}[i]");
+                let (item_type, zero) = self.scalar(&a.items)?;
+                let init = if zero.is_empty() { format!("{item_type}_Reset({item_target});") } else { format!("{item_target} = {zero};") };
+                out.push(format!("ArrayFree({target});"));
+                out.push("i = 0;".into());
+                out.push(format!("if(!CtcArrayBegin(js, pos, {path}, more_items, err)) return false;"));
+                out.push("while(more_items)".into());
+                out.push("{".into());
+                if let Some(max) = a.max_items {
+                    out.push(format!("   {}", fail(format!("i >= {max}"), &format!("must have at most {max} items"))));
+                }
+                out.push(format!("   ArrayResize({target}, i + 1, 16);"));
+                out.push(format!("   {init}"));
+                for l in self.parse(&a.items, &item_target, &item_path)? {
+                    out.push(format!("   {l}"));
+                }
+                out.push("   i = i + 1;".into());
+                out.push(format!("   if(!CtcArrayNext(js, pos, {path}, more_items, err)) return false;"));
+                out.push("}".into());
+                if let Some(min) = a.min_items {
+                    out.push(fail(format!("i < {min}"), &format!("must have at least {min} items")));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Statements that append the canonical JSON of `place` to `out`.
+    fn write(&self, ty: &Ty, place: &str, locals: &mut Vec<String>) -> Result<Vec<String>, String> {
+        Ok(match ty {
+            Ty::Number(_) => vec![format!("StringAdd(out, CtcFormatDouble({place}));")],
+            Ty::Integer(_) => vec![format!("StringAdd(out, IntegerToString({place}));")],
+            Ty::Boolean => vec![format!("StringAdd(out, CtcFormatBool({place}));")],
+            Ty::String(_) => vec![format!("StringAdd(out, CtcQuote({place}));")],
+            Ty::Named(r) => {
+                let n = type_name(self.program, *r);
+                match &self.program.named(*r).kind {
+                    TypeKind::Enum(_) => vec![format!("StringAdd(out, CtcQuote({n}_ToString({place})));")],
+                    TypeKind::Object(_) => vec![format!("StringAdd(out, {n}_ToJson({place}));")],
+                }
+            }
+            Ty::Array(a) => {
+                locals.push("int i = 0;".into());
+                let mut v = vec!["StringAdd(out, \"[\");".to_string(), format!("for(i = 0; i < ArraySize({place}); i++)"), "{".into(), "   if(i > 0) StringAdd(out, \",\");".into()];
+                v.extend(self.write(&a.items, &format!("{place}[i]"), locals)?.into_iter().map(|s| format!("   {s}")));
+                v.push("}".into());
+                v.push("StringAdd(out, \"]\");".into());
+                v
+            }
+        })
+    }
+}
+
+/// `v` without repeats, first occurrences kept in order.
+fn unique(v: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in v {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
 }

@@ -3,7 +3,7 @@
 //! `templates/python/`.
 //!
 //! Mapping (DESIGN.md, "the conformance contract"): `number` → `float` (strict: no strings, no
-//! bools), `integer` → `int` (strict: `1.0` is rejected), string enums → `Literal[...]`,
+//! bools; finite), `integer` → `Int64` (strict `int` within int64: `1.0` is rejected), string enums → `Literal[...]`,
 //! `date-time`/`date` → `str` validated as RFC 3339 and kept verbatim, objects → `BaseModel`.
 //! An optional property is absent or a value: an explicit `null` is rejected.
 
@@ -55,7 +55,8 @@ struct Module {
     key: String,
     package: String,
     imports: Vec<Import>,
-    needs_support: bool,
+    /// Names imported from the package's `_support` module, sorted.
+    support_imports: Vec<&'static str>,
     enums: Vec<EnumView>,
     models: Vec<ModelView>,
     exports: Vec<String>,
@@ -103,7 +104,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
         .collect();
     let mut enums = Vec::new();
     let mut models = Vec::new();
-    let mut needs_support = false;
+    let mut support = vec!["Model"];
     for i in dependency_order(program, contract) {
         let t = &c.types[i];
         let doc = t.description.as_deref().map(py_str);
@@ -117,7 +118,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     .fields
                     .iter()
                     .map(|f| {
-                        let (base, mut args) = annotation(program, &f.ty, &mut needs_support);
+                        let (base, mut args) = annotation(program, &f.ty, &mut support);
                         let name = naming::attribute(&f.name);
                         if name != f.name {
                             args.push(format!("alias={}", py_str(&f.name)));
@@ -134,11 +135,13 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
         }
     }
     let exports = c.types.iter().map(|t| t.name.clone()).collect();
-    Module { source: c.source.clone(), key: c.id.key(), package: pkg.to_string(), imports, needs_support, enums, models, exports }
+    support.sort();
+    support.dedup();
+    Module { source: c.source.clone(), key: c.id.key(), package: pkg.to_string(), imports, support_imports: support, enums, models, exports }
 }
 
 /// The base annotation of a type and the `Field(...)` constraints it needs.
-fn annotation(program: &Program, ty: &Ty, needs_support: &mut bool) -> (String, Vec<String>) {
+fn annotation(program: &Program, ty: &Ty, support: &mut Vec<&'static str>) -> (String, Vec<String>) {
     let mut args = Vec::new();
     let base = match ty {
         Ty::String(s) => {
@@ -150,11 +153,11 @@ fn annotation(program: &Program, ty: &Ty, needs_support: &mut bool) -> (String, 
             }
             match s.format {
                 Some(Format::DateTime) => {
-                    *needs_support = true;
+                    support.push("DateTime");
                     "DateTime".to_string()
                 }
                 Some(Format::Date) => {
-                    *needs_support = true;
+                    support.push("Date");
                     "Date".to_string()
                 }
                 None => "str".to_string(),
@@ -175,11 +178,12 @@ fn annotation(program: &Program, ty: &Ty, needs_support: &mut bool) -> (String, 
             if let Some(v) = n.maximum {
                 args.push(format!("le={v}"));
             }
-            "int".to_string()
+            support.push("Int64");
+            "Int64".to_string()
         }
         Ty::Boolean => "bool".to_string(),
         Ty::Array(a) => {
-            let (item, item_args) = annotation(program, &a.items, needs_support);
+            let (item, item_args) = annotation(program, &a.items, support);
             let item = if item_args.is_empty() { item } else { format!("Annotated[{item}, Field({})]", item_args.join(", ")) };
             if let Some(n) = a.min_items {
                 args.push(format!("min_length={n}"));

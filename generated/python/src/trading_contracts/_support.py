@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # RFC 3339 section 5.6 `date-time` and `full-date`; the string is kept verbatim.
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
@@ -48,11 +48,14 @@ def check_date(value: str) -> str:
 DateTime = Annotated[str, AfterValidator(check_date_time)]
 Date = Annotated[str, AfterValidator(check_date)]
 
+# JSON Schema `integer`, held to int64 like every other generated language.
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
 
 class Model(BaseModel):
-    """Base of every generated model: strict types, closed objects, wire names."""
+    """Base of every generated model: strict types, closed objects, wire names, finite numbers."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True, frozen=False)
+    model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from trading_contracts._support import Date, DateTime, Model
+from trading_contracts._support import DateTime, Int64, Model
 
 __all__ = ["ExecutionReport", "Fill", "ExecutionReportSide", "ExecutionReportStatus"]
 
@@ -35,7 +35,7 @@ class ExecutionReport(Model):
     symbol: Annotated[str, Field(min_length=6, max_length=12, description="Broker symbol of the order.")]
     side: Annotated[ExecutionReportSide, Field(description="Side of the order.")]
     status: Annotated[ExecutionReportStatus, Field(description="Order state after this report.")]
-    ticket: Annotated[int, Field(ge=1, description="MT4 order ticket (OrderSend's return value), when the order reached the book.")] = None
+    ticket: Annotated[Int64, Field(ge=1, description="MT4 order ticket (OrderSend's return value), when the order reached the book.")] = None
     filled_lots: Annotated[float, Field(ge=0.0, description="Total filled volume in lots.")]
     average_price: Annotated[float, Field(gt=0.0, description="Volume-weighted average fill price, when anything filled.")] = None
     fills: Annotated[list[Fill], Field(max_length=100, description="Individual fills, oldest first.")]

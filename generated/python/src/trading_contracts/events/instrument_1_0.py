@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from trading_contracts._support import Model
+from trading_contracts._support import Int64, Model
 
 __all__ = ["Instrument"]
 
@@ -16,6 +16,6 @@ class Instrument(Model):
     "A tradable FX instrument as MetaTrader 4 describes it (MarketInfo / SymbolInfo)."
 
     symbol: Annotated[str, Field(min_length=6, max_length=12, description="Broker symbol, e.g. EURUSD; at most 12 characters as in MT4's Symbol().")]
-    digits: Annotated[int, Field(ge=0, le=8, description="Quote precision in decimal places (MODE_DIGITS), e.g. 5 for EURUSD.")]
+    digits: Annotated[Int64, Field(ge=0, le=8, description="Quote precision in decimal places (MODE_DIGITS), e.g. 5 for EURUSD.")]
     point: Annotated[float, Field(gt=0.0, description="Smallest price increment (MODE_POINT), e.g. 0.00001.")]
     contract_size: Annotated[float, Field(gt=0.0, description="Units of the base currency in one lot (MODE_LOTSIZE), e.g. 100000.")]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from trading_contracts._support import Date, DateTime, Model
+from trading_contracts._support import DateTime, Model
 from trading_contracts.events.instrument_1_0 import Instrument
 
 __all__ = ["OrderIntent", "OrderIntentSide", "OrderIntentOrderType", "OrderIntentTimeInForce"]

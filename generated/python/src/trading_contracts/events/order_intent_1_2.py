@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from trading_contracts._support import Date, DateTime, Model
+from trading_contracts._support import DateTime, Int64, Model
 from trading_contracts.events.instrument_1_0 import Instrument
 
 __all__ = ["OrderIntent", "OrderIntentSide", "OrderIntentOrderType", "OrderIntentTimeInForce"]
@@ -35,5 +35,5 @@ class OrderIntent(Model):
     time_in_force: Annotated[OrderIntentTimeInForce, Field(description="How long the order stays working.")]
     stop_loss: Annotated[float, Field(gt=0.0, description="Protective stop price (OrderSend stoploss); absent for none.")] = None
     take_profit: Annotated[float, Field(gt=0.0, description="Profit target price (OrderSend takeprofit); absent for none.")] = None
-    magic_number: Annotated[int, Field(ge=0, le=2147483647, description="MT4 magic number identifying the Expert Advisor that owns the order.")] = None
+    magic_number: Annotated[Int64, Field(ge=0, le=2147483647, description="MT4 magic number identifying the Expert Advisor that owns the order.")] = None
     comment: Annotated[str, Field(max_length=31, description="Order comment shown in the MT4 terminal; MT4 keeps at most 31 characters.")] = None

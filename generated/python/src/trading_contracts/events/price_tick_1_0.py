@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from trading_contracts._support import Date, DateTime, Model
+from trading_contracts._support import DateTime, Int64, Model
 from trading_contracts.events.instrument_1_0 import Instrument
 
 __all__ = ["PriceTick"]
@@ -20,5 +20,5 @@ class PriceTick(Model):
     time: Annotated[DateTime, Field(description="Quote time, RFC 3339 in UTC.")]
     bid: Annotated[float, Field(gt=0.0, description="Best bid price in quote currency.")]
     ask: Annotated[float, Field(gt=0.0, description="Best ask price in quote currency; not below the bid.")]
-    volume: Annotated[int, Field(ge=0, description="Tick volume of the bar the quote closes (MT4 Volume[]), when known.")] = None
-    sequence: Annotated[int, Field(ge=0, description="Position of this tick in its stream, from 0.")]
+    volume: Annotated[Int64, Field(ge=0, description="Tick volume of the bar the quote closes (MT4 Volume[]), when known.")] = None
+    sequence: Annotated[Int64, Field(ge=0, description="Position of this tick in its stream, from 0.")]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from trading_contracts._support import Date, DateTime, Model
+from trading_contracts._support import DateTime, Model
 
 __all__ = ["Signal", "SignalSide"]
 

@@ -1,0 +1,103 @@
+//! The `contractc` command line on a copy of the project: writes only what changed, says so, and
+//! `--check` names a hand-edited file.
+
+use std::path::Path;
+use std::process::Command;
+
+use contractc_tests::root;
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn contractc(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO"))
+        .current_dir(root())
+        .args(["run", "--quiet", "-p", "contractc", "--"])
+        .args(args)
+        .arg("--config")
+        .arg(dir.join("contractc.toml"))
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout))
+}
+
+fn mtimes(dir: &Path) -> Vec<(String, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push((e.path().display().to_string(), e.metadata().unwrap().modified().unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn second_build_writes_nothing_and_check_names_an_edited_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path();
+    for d in ["contracts", "templates"] {
+        copy(&root().join(d), &project.join(d));
+    }
+    std::fs::copy(root().join("contractc.toml"), project.join("contractc.toml")).unwrap();
+
+    let (code, out) = contractc(project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("wrote"), "{out}");
+    let before = mtimes(&project.join("generated"));
+
+    let (code, out) = contractc(project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("up to date, no file written"), "{out}");
+    assert_eq!(before, mtimes(&project.join("generated")), "the second build touched files");
+
+    let edited = project.join("generated/python/src/trading_contracts/events/signal_1_0.py");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, text.replace("strength", "confidence")).unwrap();
+    let (code, out) = contractc(project, &["build", "--check"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("modified: generated/python/src/trading_contracts/events/signal_1_0.py"), "{out}");
+
+    let (code, out) = contractc(project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = contractc(project, &["build", "--check"]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn errors_name_file_line_column_and_pointer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path();
+    for d in ["contracts", "templates"] {
+        copy(&root().join(d), &project.join(d));
+    }
+    std::fs::copy(root().join("contractc.toml"), project.join("contractc.toml")).unwrap();
+    let tick = project.join("contracts/events/PriceTick@1.0.json");
+    let text = std::fs::read_to_string(&tick).unwrap();
+    std::fs::write(&tick, text.replace("\"Instrument@1.0.json\"", "\"Instrument@9.0.json\"")).unwrap();
+    let wf = project.join("contracts/workflows/eurusd_pipeline@1.0.json");
+    let text = std::fs::read_to_string(&wf).unwrap();
+    std::fs::write(&wf, text.replace("signal.strength >= 0.2", "signal.strenght >= 0.2")).unwrap();
+
+    let (code, out) = contractc(project, &["build"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error[E0005/unresolved-ref]"), "{out}");
+    assert!(out.contains("contracts/events/PriceTick@1.0.json:10:15"), "{out}");
+    assert!(out.contains("pointer: \"/properties/instrument/$ref\""), "{out}");
+    assert!(!project.join("generated").exists(), "nothing is written when there are errors");
+}

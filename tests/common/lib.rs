@@ -1,0 +1,156 @@
+//! Helpers shared by the workspace tests: paths, the sample messages, canonical JSON.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// One sample message of `tests/samples/<namespace>/<Name>@<M>.<m>.jsonl`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Sample {
+    pub name: String,
+    pub valid: bool,
+    /// The message text, exactly as sent (it may be malformed on purpose).
+    pub json: String,
+}
+
+/// Every sample file as (contract key `events/PriceTick@1.0`, samples), sorted by key.
+pub fn samples() -> Vec<(String, Vec<Sample>)> {
+    let dir = root().join("tests/samples");
+    let mut out = Vec::new();
+    for ns in std::fs::read_dir(&dir).expect("tests/samples exists") {
+        let ns = ns.expect("readable").path();
+        for f in std::fs::read_dir(&ns).expect("readable") {
+            let f = f.expect("readable").path();
+            let stem = f.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".jsonl")).expect("*.jsonl").to_string();
+            let key = format!("{}/{stem}", ns.file_name().and_then(|n| n.to_str()).expect("utf-8"));
+            let text = std::fs::read_to_string(&f).expect("readable");
+            let rows = text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}", f.display()))).collect();
+            out.push((key, rows));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Canonical JSON (RFC 8785 style): keys sorted by UTF-16 code units, no whitespace, minimal
+/// escapes, numbers in ECMAScript's shortest round-trip form.
+pub fn canonical(v: &Value) -> String {
+    let mut out = String::new();
+    write(v, &mut out);
+    out
+}
+
+fn write(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) if i.unsigned_abs() < (1 << 53) => ecmascript(i as f64),
+            (Some(i), _) => i.to_string(),
+            (None, Some(f)) => ecmascript(f),
+            _ => n.to_string(),
+        }),
+        Value::String(s) => quote(s, out),
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write(x, out);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                quote(k, out);
+                out.push(':');
+                write(&m[k], out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn quote(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// ECMA-262 Number::toString for finite doubles, from Rust's shortest round-trip digits.
+pub fn ecmascript(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let sci = format!("{:e}", v.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i32;
+    let n = exp.parse::<i32>().expect("integer exponent") + 1;
+    let sign = if v < 0.0 { "-" } else { "" };
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let rest = if k > 1 { format!(".{}", &digits[1..]) } else { String::new() };
+        let e = n - 1;
+        format!("{}{rest}e{}{}", &digits[..1], if e >= 0 { "+" } else { "-" }, e.abs())
+    };
+    format!("{sign}{body}")
+}
+
+/// Numbers compared as doubles, so `100` equals `100.0`.
+pub fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b)),
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w))),
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecmascript_number_forms() {
+        for (v, s) in [(100.0, "100"), (1e21, "1e+21"), (1e20, "100000000000000000000"), (1e-7, "1e-7"), (1e-6, "0.000001"), (0.1, "0.1"), (-1.5, "-1.5"), (123.456, "123.456"), (5e-324, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308")] {
+            assert_eq!(ecmascript(v), s, "{v}");
+        }
+    }
+
+    #[test]
+    fn canonical_sorts_keys_and_escapes_minimally() {
+        let v: Value = serde_json::from_str(r#"{"b":1.0,"a":"x\u0001\"é","c":[true,null]}"#).unwrap();
+        assert_eq!(canonical(&v), r#"{"a":"x\u0001\"é","b":1,"c":[true,null]}"#);
+    }
+}

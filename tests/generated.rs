@@ -1,0 +1,52 @@
+//! The committed `generated/` tree: a snapshot of every generated file, and a test that fails
+//! when `generated/` is stale (regenerated in memory and compared byte for byte).
+
+use contractc_driver::{generate, read_inputs, write, Config, OutputFile};
+use contractc_tests::root;
+
+fn generated() -> Vec<OutputFile> {
+    let root = root();
+    let config = Config::parse(&std::fs::read_to_string(root.join("contractc.toml")).unwrap()).unwrap();
+    let inputs = read_inputs(&root, &config).unwrap_or_else(|e| panic!("{e}"));
+    let (files, warnings) = generate(&inputs, &config).unwrap_or_else(|e| panic!("{e}"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    files
+}
+
+#[test]
+fn every_generated_file_matches_its_snapshot() {
+    let files = generated();
+    assert!(files.len() > 20, "expected every backend's files, got {}", files.len());
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for f in &files {
+            let name = f.path.replace('/', "__");
+            if f.path.ends_with(".bin") {
+                let plan = runtime::plan::decode(&f.contents).expect("the plan decodes");
+                insta::assert_snapshot!(name, format!("{plan:#?}"));
+            } else {
+                insta::assert_snapshot!(name, String::from_utf8(f.contents.clone()).expect("text"));
+            }
+        }
+    });
+}
+
+#[test]
+fn committed_generated_tree_is_up_to_date() {
+    let root = root();
+    let files = write::with_manifest(generated());
+    let changes = write::compare(&root.join("generated"), &files).unwrap();
+    assert!(
+        changes.is_empty(),
+        "generated/ is stale; run `cargo run -p contractc -- build` and commit it\nmodified: {:?}\nmissing: {:?}\nstale: {:?}",
+        changes.modified,
+        changes.missing,
+        changes.stale
+    );
+}
+
+#[test]
+fn output_is_deterministic() {
+    assert_eq!(generated(), generated());
+}

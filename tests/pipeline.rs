@@ -1,0 +1,57 @@
+//! End to end: the committed plan runs the EURUSD pipeline on a slice of the real data (the
+//! EURUSD.csv of the PyPI package `backtesting`, from the project venv that `make setup` makes).
+
+use std::process::Command;
+
+use contractc_tests::root;
+use trading_contracts::events::{execution_report_1_0::ExecutionReport, price_tick_1_0::PriceTick};
+use trading_contracts::from_json;
+
+const ROWS: usize = 600;
+
+fn venv_python() -> std::path::PathBuf {
+    let py = root().join(".venv/bin/python");
+    assert!(py.exists(), "{} is missing: run `make setup` (or `make test`, which runs it)", py.display());
+    py
+}
+
+#[test]
+fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
+    let py = venv_python();
+    let located = Command::new(&py)
+        .args(["-c", "import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec('backtesting').submodule_search_locations[0]) / 'test' / 'EURUSD.csv')"])
+        .output()
+        .unwrap();
+    assert!(located.status.success(), "{}", String::from_utf8_lossy(&located.stderr));
+    let csv = std::fs::read_to_string(String::from_utf8(located.stdout).unwrap().trim()).unwrap();
+    assert!(csv.lines().count() > ROWS, "EURUSD.csv has fewer rows than the slice");
+    let dir = tempfile::tempdir().unwrap();
+    let slice: Vec<&str> = csv.lines().take(ROWS + 1).collect();
+    let slice_path = dir.path().join("EURUSD-slice.csv");
+    std::fs::write(&slice_path, slice.join("\n") + "\n").unwrap();
+    let run_dir = dir.path().join("run");
+
+    let out = Command::new(env!("CARGO"))
+        .current_dir(root())
+        .args(["run", "--quiet", "-p", "runtime", "--", "generated/plan.bin", "-j", "2", "--run-dir"])
+        .arg(&run_dir)
+        .env("EURUSD_CSV", &slice_path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "runtime failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("6 steps (6 succeeded)"), "{stdout}");
+    assert!(stdout.contains(" 0 rejected"), "{stdout}");
+
+    let ticks = std::fs::read_to_string(run_dir.join("load_ticks/output.jsonl")).unwrap();
+    let ticks: Vec<PriceTick> = ticks.lines().map(|l| from_json(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
+    assert_eq!(ticks.len(), ROWS, "one tick per CSV row used");
+    assert_eq!(ticks[0].time, "2017-04-19T09:00:00Z");
+    assert!(ticks.iter().enumerate().all(|(i, t)| t.sequence == i as i64 && t.ask > t.bid));
+
+    let reports = std::fs::read_to_string(run_dir.join("broker/output.jsonl")).unwrap();
+    let reports: Vec<ExecutionReport> = reports.lines().map(|l| from_json(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
+    assert!(!reports.is_empty(), "the crossover trades at least once in {ROWS} hours");
+    let intents = std::fs::read_to_string(run_dir.join("risk/output.jsonl")).unwrap().lines().count();
+    assert_eq!(reports.len(), intents, "one report per intent");
+}
