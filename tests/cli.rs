@@ -99,5 +99,9 @@ fn errors_name_file_line_column_and_pointer() {
     assert!(out.contains("error[E0005/unresolved-ref]"), "{out}");
     assert!(out.contains("contracts/events/PriceTick@1.0.json:10:15"), "{out}");
     assert!(out.contains("pointer: \"/properties/instrument/$ref\""), "{out}");
+    assert!(out.contains("error[E0111/condition-unknown-field]"), "{out}");
+    assert!(out.contains("contracts/workflows/eurusd_pipeline@1.0.json:29:23"), "{out}");
+    assert!(out.contains("pointer: \"/steps/3/when\""), "{out}");
+    assert!(out.contains("2 error(s)"), "one mistake, one error: {out}");
     assert!(!project.join("generated").exists(), "nothing is written when there are errors");
 }

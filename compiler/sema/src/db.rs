@@ -92,8 +92,8 @@ pub fn compile(db: &dyn Db, workspace: Workspace) -> Compiled {
             contracts.push((path, &parsed.root));
         }
     }
-    let program = crate::schema::lower_contracts(&contracts, &mut diagnostics);
-    let program = crate::workflow::lower_workflows(program, &workflows, &mut diagnostics);
+    let (program, broken) = crate::schema::lower_contracts(&contracts, &mut diagnostics);
+    let program = crate::workflow::lower_workflows(program, &broken, &workflows, &mut diagnostics);
     diagnostics.sort_by(|a, b| (&a.file, a.span.start, a.code).cmp(&(&b.file, b.span.start, b.code)));
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     Compiled { program: (!has_errors).then_some(program), diagnostics }

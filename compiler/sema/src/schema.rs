@@ -50,8 +50,9 @@ pub(crate) fn contract_id(path: &str) -> Option<ContractId> {
     Some(ContractId { namespace, name: name.to_string(), major: number(major)?, minor: number(minor)? })
 }
 
-/// Lowers every contract file; files with errors are left out of the program.
-pub(crate) fn lower_contracts(files: &[(&str, &Node)], diags: &mut Vec<Diagnostic>) -> Program {
+/// Lowers every contract file. Every contract keeps its place (so workflows can still name it);
+/// the second value marks the contracts with errors, whose types must not be relied on.
+pub(crate) fn lower_contracts(files: &[(&str, &Node)], diags: &mut Vec<Diagnostic>) -> (Program, Vec<bool>) {
     let mut ids: Vec<(ContractId, &str, &Node)> = Vec::new();
     for &(path, root) in files {
         match contract_id(path) {
@@ -83,12 +84,11 @@ pub(crate) fn lower_contracts(files: &[(&str, &Node)], diags: &mut Vec<Diagnosti
             types,
         });
     }
-    report_cycles(&contracts, &edges, diags);
-    // A contract referring to one with errors would point at a type that is not there.
-    if failed.iter().any(|&f| f) {
-        return Program::default();
+    // A cycle through a contract with errors could run through a placeholder type.
+    if !failed.iter().any(|&f| f) {
+        report_cycles(&contracts, &edges, diags);
     }
-    Program { contracts, workflows: Vec::new() }
+    (Program { contracts, workflows: Vec::new() }, failed)
 }
 
 /// A named type containing another (by `$ref` or inline), with where it was written.

@@ -18,10 +18,11 @@ pub(crate) struct WorkflowFile<'a> {
     pub root: &'a Node,
 }
 
-/// Lowers workflow files against the lowered contracts.
-pub(crate) fn lower_workflows(mut program: Program, files: &[WorkflowFile<'_>], diags: &mut Vec<Diagnostic>) -> Program {
+/// Lowers workflow files against the lowered contracts; conditions over a `broken` contract (one
+/// with errors of its own) are not checked, so one mistake is reported once.
+pub(crate) fn lower_workflows(mut program: Program, broken: &[bool], files: &[WorkflowFile<'_>], diags: &mut Vec<Diagnostic>) -> Program {
     for f in files {
-        let mut l = Lowering { file: f, diags, program: &program };
+        let mut l = Lowering { file: f, diags, program: &program, broken };
         if let Some(w) = l.workflow() {
             program.workflows.push(w);
         }
@@ -34,6 +35,7 @@ struct Lowering<'a, 'f> {
     file: &'a WorkflowFile<'f>,
     diags: &'a mut Vec<Diagnostic>,
     program: &'a Program,
+    broken: &'a [bool],
 }
 
 /// A step as written, before its references are resolved.
@@ -279,9 +281,9 @@ impl<'n> Lowering<'_, 'n> {
         while order.len() < n {
             let Some(next) = (0..n).find(|&i| !done[i] && indegree[i] == 0) else {
                 let cycle = find_cycle(steps, &done);
-                let names: Vec<&str> = cycle.iter().chain(cycle.first()).map(|&i| steps[i].name.as_str()).collect();
+                let links: Vec<String> = cycle.iter().zip(cycle.iter().cycle().skip(1)).map(|(&a, &b)| format!("`{}` needs `{}`", steps[a].name, steps[b].name)).collect();
                 let first = cycle[0];
-                self.error(codes::WORKFLOW_CYCLE, raw[first].node, &raw[first].ptr, format!("steps depend on each other in a cycle: {}", names.join(" -> ")), "remove one of these dependencies");
+                self.error(codes::WORKFLOW_CYCLE, raw[first].node, &raw[first].ptr, format!("steps need each other in a cycle: {}", links.join(", ")), "remove one of these dependencies");
                 return None;
             };
             done[next] = true;
@@ -301,6 +303,10 @@ impl<'n> Lowering<'_, 'n> {
             return None;
         };
         let program = self.program;
+        let reads_broken = step.inputs.iter().any(|i| steps[i.from].output.as_ref().is_some_and(|o| self.broken[o.contract]));
+        if reads_broken {
+            return None;
+        }
         let resolve = |path: &[String]| -> Result<Resolved, (usize, String)> {
             let Some(input) = step.inputs.iter().position(|i| i.name == path[0]) else {
                 let names: Vec<&str> = step.inputs.iter().map(|i| i.name.as_str()).collect();
@@ -387,7 +393,7 @@ fn is_step_name(n: &str) -> bool {
     n.starts_with(|c: char| c.is_ascii_lowercase()) && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// A cycle among the steps not yet ordered, as step indices.
+/// A cycle among the steps not yet ordered, as step indices: each needs the next, the last the first.
 fn find_cycle(steps: &[Step], done: &[bool]) -> Vec<usize> {
     let start = (0..steps.len()).find(|&i| !done[i]).unwrap_or(0);
     let mut path = vec![start];
@@ -395,9 +401,7 @@ fn find_cycle(steps: &[Step], done: &[bool]) -> Vec<usize> {
         let cur = *path.last().expect("non-empty");
         let next = steps[cur].needs.iter().copied().find(|&n| !done[n]).unwrap_or(start);
         if let Some(pos) = path.iter().position(|&p| p == next) {
-            let mut cycle = path[pos..].to_vec();
-            cycle.reverse();
-            return cycle;
+            return path[pos..].to_vec();
         }
         path.push(next);
     }

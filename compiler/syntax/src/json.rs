@@ -370,10 +370,11 @@ impl Parser<'_> {
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {
+                    let comma = self.pos;
                     self.pos += 1;
                     self.skip_ws();
                     if self.peek() == Some(b']') {
-                        self.error(self.pos - 1, self.pos, "trailing comma in array");
+                        self.error(comma, comma + 1, "trailing comma in array");
                         self.pos += 1;
                         return self.node(start, Value::Array(items));
                     }
@@ -429,10 +430,11 @@ impl Parser<'_> {
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {
+                    let comma = self.pos;
                     self.pos += 1;
                     self.skip_ws();
                     if self.peek() == Some(b'}') {
-                        self.error(self.pos - 1, self.pos, "trailing comma in object");
+                        self.error(comma, comma + 1, "trailing comma in object");
                         self.pos += 1;
                         return self.node(start, Value::Object(members));
                     }

@@ -154,6 +154,9 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
         .collect();
     let mut fields = FieldIdents { order, idents: BTreeMap::new() };
     fields.visit_file_mut(&mut file);
+    // typify emits the same `error` module into every module: the crate has it once, in support.
+    file.items.retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "error"));
+    file.items.insert(0, syn::parse_quote!(pub use crate::support::error;));
     let validate: syn::File = syn::parse_str(&validate_impls(program, this, &fields.idents)).map_err(|e| err(format!("validation code: {e}")))?;
     file.items.extend(validate.items);
     let header = format!(
