@@ -20,8 +20,12 @@ $(STAMP): requirements.txt generated/python/pyproject.toml
 
 setup: $(STAMP)
 
+# Each binary is built on its own, as `cargo run -p X` later resolves it (one feature set per
+# package), so the runs below and the pipeline's broker step reuse these builds.
 build:
-	cargo build --quiet -p contractc -p runtime -p eurusd-broker
+	cargo build --quiet -p contractc
+	cargo build --quiet -p runtime
+	cargo build --quiet -p eurusd-broker
 
 generate: build
 	cargo run --quiet -p contractc -- build
@@ -29,8 +33,7 @@ generate: build
 run: setup generate
 	cargo run --quiet -p runtime -- generated/plan.bin
 
-test: setup
-	cargo build --quiet -p contractc -p runtime -p eurusd-broker
+test: setup build
 	cargo test --workspace
 	$(PY) -m pytest -q tests/python
 

@@ -12,7 +12,12 @@ use runtime::run::{self, Event, Status};
 /// Runs a workflow plan compiled by `contractc build`: steps in dependency order, independent
 /// steps in parallel, every message validated against its contract.
 #[derive(Parser)]
-#[command(name = "runtime", version)]
+#[command(
+    name = "runtime",
+    version,
+    after_help = "Exit status: 0 no step failed; 1 a step failed; 2 the plan could not be read (missing, corrupt, \
+                  truncated or of another format version).\n\nExample: cargo run -p runtime generated/plan.bin -j 4"
+)]
 struct Cli {
     /// The plan file, e.g. generated/plan.bin.
     plan: PathBuf,

@@ -12,7 +12,14 @@ use contractc_driver::{generate, read_inputs, write, Config, Failure, Inputs};
 /// Compiles versioned JSON Schema contracts and workflow specs into Rust, Python (Pydantic v2),
 /// MQL4 and a runtime plan.
 #[derive(Parser)]
-#[command(name = "contractc", version, propagate_version = true)]
+#[command(
+    name = "contractc",
+    version,
+    propagate_version = true,
+    after_help = "Exit status: 0 success; 1 errors in the inputs (nothing is written), or a stale output folder \
+                  under --check; 2 contractc could not run (unreadable configuration or files).\n\n\
+                  Example: contractc build --check   # in CI, after committing generated/"
+)]
 struct Cli {
     /// Path of the project's configuration; the project root is its folder.
     #[arg(long, global = true, default_value = "contractc.toml", value_name = "FILE")]
