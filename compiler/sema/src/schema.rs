@@ -359,19 +359,16 @@ impl Lowerer<'_> {
                 maximum: self.bound(node, ptr, "maximum", "exclusiveMaximum"),
             })),
             Some("integer") => {
-                let int = |l: &mut Self, b: Option<Bound>, up: bool| -> Option<i64> {
-                    let b = b?;
-                    let v = if up { b.value.ceil() } else { b.value.floor() };
-                    let v = if b.exclusive && v == b.value { if up { v + 1.0 } else { v - 1.0 } } else { v };
-                    if v.abs() > 9.2e18 {
-                        let _ = l;
-                        return None;
-                    }
-                    Some(v as i64)
-                };
                 let lo = self.bound(node, ptr, "minimum", "exclusiveMinimum");
                 let hi = self.bound(node, ptr, "maximum", "exclusiveMaximum");
-                Some(Ty::Integer(IntegerTy { minimum: int(self, lo, true), maximum: int(self, hi, false) }))
+                let (minimum, maximum) = (lo.map(|b| integer_bound(b, true)), hi.map(|b| integer_bound(b, false)));
+                if minimum.is_some_and(|m| m.is_none()) || maximum.is_some_and(|m| m.is_none()) {
+                    self.error(codes::INVALID_KEYWORD_VALUE, node, ptr, "an integer bound must lie within the int64 range".into(), "bound out of range")
+                        .notes
+                        .push("help: every generated language holds integers as int64".into());
+                    return None;
+                }
+                Some(Ty::Integer(IntegerTy { minimum: minimum.flatten(), maximum: maximum.flatten() }))
             }
             Some("boolean") => Some(Ty::Boolean),
             Some("array") => {
@@ -461,6 +458,19 @@ impl Lowerer<'_> {
     }
 }
 
+/// The inclusive integer bound equivalent to a (possibly fractional or exclusive) bound, if it
+/// fits an `i64`: a lower bound rounds up, an upper bound rounds down.
+fn integer_bound(b: Bound, lower: bool) -> Option<i64> {
+    let v = if lower { b.value.ceil() } else { b.value.floor() };
+    let v = match (b.exclusive && v == b.value, lower) {
+        (true, true) => v + 1.0,
+        (true, false) => v - 1.0,
+        (false, _) => v,
+    };
+    // 2^63 is exactly representable; every double below it in magnitude converts exactly.
+    (v >= -9_223_372_036_854_775_808.0 && v < 9_223_372_036_854_775_808.0).then_some(v as i64)
+}
+
 fn description(node: &Node) -> Option<String> {
     node.get("description").and_then(Node::as_str).map(str::to_string)
 }
@@ -518,6 +528,16 @@ fn report_cycles(contracts: &[Contract], edges: &[Edge], diags: &mut Vec<Diagnos
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integer_bounds_are_normalised_to_inclusive() {
+        let b = |value, exclusive| Bound { value, exclusive };
+        assert_eq!(integer_bound(b(0.0, true), true), Some(1));
+        assert_eq!(integer_bound(b(0.5, false), true), Some(1));
+        assert_eq!(integer_bound(b(10.0, true), false), Some(9));
+        assert_eq!(integer_bound(b(9.5, false), false), Some(9));
+        assert_eq!(integer_bound(b(1e19, false), false), None);
+    }
 
     #[test]
     fn parses_contract_ids_from_paths() {
