@@ -17,15 +17,14 @@ fn rewrite(source: &str) -> String {
             let trimmed = line.trim_end();
             let indent = &line[..line.len() - line.trim_start().len()];
             let decl = trimmed.trim_start();
-            if let Some(body) = decl.strip_suffix("[];") {
-                if let Some((ty, name)) = body.split_once(' ') {
+            if let Some(body) = decl.strip_suffix("[];")
+                && let Some((ty, name)) = body.split_once(' ') {
                     return format!("{indent}mql_array<{ty}> {name};");
                 }
-            }
             let mut out = line.to_string();
             while let Some(end) = out.find("[])").or_else(|| out.find("[],")) {
                 let start = out[..end].rfind('&').expect("array parameters are references");
-                let ty_start = out[..start - 1].rfind(|c: char| c == '(' || c == ' ').map_or(0, |i| i + 1);
+                let ty_start = out[..start - 1].rfind(['(', ' ']).map_or(0, |i| i + 1);
                 let ty = out[ty_start..start - 1].to_string();
                 let name = out[start + 1..end].to_string();
                 out.replace_range(ty_start..end + 2, &format!("mql_array<{ty}> &{name}"));

@@ -138,16 +138,14 @@ fn check(v: &Validator, node: u32, value: &Value, path: &mut Vec<String>) -> Res
 }
 
 fn bound(x: f64, minimum: Option<Bound>, maximum: Option<Bound>, path: &[String]) -> Result<(), Violation> {
-    if let Some(b) = minimum {
-        if x < b.value || (b.exclusive && x == b.value) {
+    if let Some(b) = minimum
+        && (x < b.value || (b.exclusive && x == b.value)) {
             return fail(path, format!("must be {} {}", if b.exclusive { ">" } else { ">=" }, b.value));
         }
-    }
-    if let Some(b) = maximum {
-        if x > b.value || (b.exclusive && x == b.value) {
+    if let Some(b) = maximum
+        && (x > b.value || (b.exclusive && x == b.value)) {
             return fail(path, format!("must be {} {}", if b.exclusive { "<" } else { "<=" }, b.value));
         }
-    }
     Ok(())
 }
 

@@ -131,7 +131,7 @@ mod tests {
         )
         .with_label("no such contract")
         .with_help("contracts are named `Name@MAJOR.MINOR.json`");
-        let out = render_to_string(&[d.clone()], |_| Some(text));
+        let out = render_to_string(std::slice::from_ref(&d), |_| Some(text));
         assert!(out.contains("error[E0005/unresolved-ref]"), "{out}");
         assert!(out.contains("contracts/events/A@1.0.json:2:11"), "{out}");
         assert!(out.contains("pointer: \"/$ref\""), "{out}");

@@ -104,7 +104,7 @@ pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {
             _ => {}
         }
     }
-    fn visit(program: &Program, c: &Contract, contract: usize, i: usize, seen: &mut Vec<bool>, out: &mut Vec<usize>) {
+    fn visit(c: &Contract, contract: usize, i: usize, seen: &mut Vec<bool>, out: &mut Vec<usize>) {
         if seen[i] {
             return;
         }
@@ -115,7 +115,7 @@ pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {
                 refs(&f.ty, &mut rs);
             }
             for r in rs.into_iter().filter(|r| r.contract == contract) {
-                visit(program, c, contract, r.index, seen, out);
+                visit(c, contract, r.index, seen, out);
             }
         }
         out.push(i);
@@ -124,7 +124,7 @@ pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {
     let mut seen = vec![false; c.types.len()];
     let mut out = Vec::new();
     for i in 0..c.types.len() {
-        visit(program, c, contract, i, &mut seen, &mut out);
+        visit(c, contract, i, &mut seen, &mut out);
     }
     out
 }

@@ -49,12 +49,12 @@ pub(crate) struct Resolved {
     pub ty: CondType,
 }
 
-/// Compiles `src`; `resolve` maps a dotted path (`["signal", "strength"]`) to its input and type,
-/// or says which segment failed and why.
-pub(crate) fn compile(
-    src: &str,
-    resolve: &dyn Fn(&[String]) -> Result<Resolved, (usize, String)>,
-) -> Result<(usize, Vec<Op>), CondError> {
+/// Maps a dotted path (`["signal", "strength"]`) to its input and type, or says which segment
+/// failed (its index) and why.
+pub(crate) type Resolve<'a> = dyn Fn(&[String]) -> Result<Resolved, (usize, String)> + 'a;
+
+/// Compiles `src`, resolving paths with `resolve`; returns the input it tests and the code.
+pub(crate) fn compile(src: &str, resolve: &Resolve<'_>) -> Result<(usize, Vec<Op>), CondError> {
     let tokens = lex(src)?;
     let mut p = Parser { tokens, pos: 0, src_len: src.len() };
     let expr = p.expr()?;
@@ -287,7 +287,7 @@ impl Parser {
 }
 
 struct Checker<'a> {
-    resolve: &'a dyn Fn(&[String]) -> Result<Resolved, (usize, String)>,
+    resolve: &'a Resolve<'a>,
     input: Option<usize>,
     code: Vec<Op>,
 }
@@ -340,8 +340,8 @@ impl Checker<'_> {
                     (CondType::Number, CondType::Number) => {}
                     (CondType::Enum(values), CondType::String) | (CondType::String, CondType::Enum(values)) if !ordering => {
                         let (lit, lit_expr) = if matches!(lt, CondType::String) { (&l.kind, l) } else { (&r.kind, r) };
-                        if let ExprKind::Str(s) = lit {
-                            if !values.contains(s) {
+                        if let ExprKind::Str(s) = lit
+                            && !values.contains(s) {
                                 return Err(CondError {
                                     start: lit_expr.start,
                                     end: lit_expr.end,
@@ -350,7 +350,6 @@ impl Checker<'_> {
                                     help: Some(format!("the values are: {}", values.join(", "))),
                                 });
                             }
-                        }
                     }
                     (a, b) if a == b && !ordering => {}
                     (a, b) if a == b => return Err(mismatch(format!("`{op}` needs numbers, not {}", a.describe()))),

@@ -129,13 +129,12 @@ impl Lowerer<'_> {
                 self.unsupported(m.key.as_str(), m.key_span, &kptr, true);
             }
         }
-        if let Some(s) = root.get("$schema") {
-            if !s.as_str().is_some_and(|s| DIALECTS.contains(&s)) {
+        if let Some(s) = root.get("$schema")
+            && !s.as_str().is_some_and(|s| DIALECTS.contains(&s)) {
                 self.error(codes::INVALID_KEYWORD_VALUE, s, &ptr.join("$schema"), "unsupported dialect".into(), "here")
                     .notes
                     .push(format!("help: use \"{}\" (or draft-07)", DIALECTS[0]));
             }
-        }
         if let Some(id) = root.get("$id") {
             let want = self.id.file_name();
             let ok = id.as_str().is_some_and(|s| s == want || s.ends_with(&format!("/{want}")));
@@ -244,7 +243,7 @@ impl Lowerer<'_> {
     fn enum_values(&mut self, node: &Node, ptr: &Pointer) -> Option<Vec<String>> {
         let e = node.get("enum")?;
         let p = ptr.join("enum");
-        let values: Option<Vec<String>> = e.as_array().map(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect()).flatten();
+        let values: Option<Vec<String>> = e.as_array().and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect());
         match values {
             Some(v) if !v.is_empty() && node.get("type").and_then(Node::as_str) == Some("string") => {
                 let mut sorted = v.clone();
@@ -468,7 +467,7 @@ fn integer_bound(b: Bound, lower: bool) -> Option<i64> {
         (false, _) => v,
     };
     // 2^63 is exactly representable; every double below it in magnitude converts exactly.
-    (v >= -9_223_372_036_854_775_808.0 && v < 9_223_372_036_854_775_808.0).then_some(v as i64)
+    (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&v).then_some(v as i64)
 }
 
 fn description(node: &Node) -> Option<String> {

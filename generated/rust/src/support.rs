@@ -157,15 +157,15 @@ pub fn check_string(v: &str, min: Option<u64>, max: Option<u64>, format: Option<
 
 /// Bounds are `(value, exclusive)`.
 pub fn check_number(v: f64, min: Option<(f64, bool)>, max: Option<(f64, bool)>, at: &Path, errors: &mut Vec<Violation>) {
-    if let Some((m, excl)) = min {
-        if v < m || (excl && v == m) {
-            errors.push(violation(at, format!("must be {} {m}", if excl { ">" } else { ">=" })));
-        }
+    if let Some((m, excl)) = min
+        && (v < m || (excl && v == m))
+    {
+        errors.push(violation(at, format!("must be {} {m}", if excl { ">" } else { ">=" })));
     }
-    if let Some((m, excl)) = max {
-        if v > m || (excl && v == m) {
-            errors.push(violation(at, format!("must be {} {m}", if excl { "<" } else { "<=" })));
-        }
+    if let Some((m, excl)) = max
+        && (v > m || (excl && v == m))
+    {
+        errors.push(violation(at, format!("must be {} {m}", if excl { "<" } else { "<=" })));
     }
 }
 
@@ -200,7 +200,7 @@ fn digits(s: &[u8]) -> Option<u32> {
 }
 
 fn valid_date(y: u32, m: u32, d: u32) -> bool {
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
     let days = match m {
         2 if leap => 29,
         2 => 28,

@@ -104,11 +104,10 @@ fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTr
             for f in &o.fields {
                 let mut p = shape(program, this, &f.ty, external);
                 // A `$ref` with siblings would make typify generate a wrapper type.
-                if let (Some(d), Some(obj)) = (&f.description, p.as_object_mut()) {
-                    if !obj.contains_key("$ref") {
+                if let (Some(d), Some(obj)) = (&f.description, p.as_object_mut())
+                    && !obj.contains_key("$ref") {
                         obj.insert("description".into(), json!(d));
                     }
-                }
                 props.insert(f.name.clone(), p);
             }
             let required: Vec<&str> = o.fields.iter().filter(|f| f.required).map(|f| f.name.as_str()).collect();
