@@ -91,8 +91,12 @@ fn errors_name_file_line_column_and_pointer() {
     let text = std::fs::read_to_string(&tick).unwrap();
     std::fs::write(&tick, text.replace("\"Instrument@1.0.json\"", "\"Instrument@9.0.json\"")).unwrap();
     let wf = project.join("contracts/workflows/eurusd_pipeline@1.0.json");
-    let text = std::fs::read_to_string(&wf).unwrap();
-    std::fs::write(&wf, text.replace("signal.strength >= 0.2", "signal.strenght >= 0.2")).unwrap();
+    let text = std::fs::read_to_string(&wf).unwrap().replace("signal.strength >= 0.2", "signal.strenght >= 0.2");
+    std::fs::write(&wf, &text).unwrap();
+    // Where the misspelt field is: 1-based line and column.
+    let at = text.find("strenght").unwrap();
+    let line = text[..at].lines().count();
+    let col = at - text[..at].rfind('\n').unwrap();
 
     let (code, out) = contractc(project, &["build"]);
     assert_eq!(code, 1, "{out}");
@@ -100,7 +104,7 @@ fn errors_name_file_line_column_and_pointer() {
     assert!(out.contains("contracts/events/PriceTick@1.0.json:10:15"), "{out}");
     assert!(out.contains("pointer: \"/properties/instrument/$ref\""), "{out}");
     assert!(out.contains("error[E0111/condition-unknown-field]"), "{out}");
-    assert!(out.contains("contracts/workflows/eurusd_pipeline@1.0.json:29:23"), "{out}");
+    assert!(out.contains(&format!("contracts/workflows/eurusd_pipeline@1.0.json:{line}:{col}")), "{out}");
     assert!(out.contains("pointer: \"/steps/3/when\""), "{out}");
     assert!(out.contains("2 error(s)"), "one mistake, one error: {out}");
     assert!(!project.join("generated").exists(), "nothing is written when there are errors");

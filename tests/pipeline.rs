@@ -41,6 +41,7 @@ fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "runtime failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("6 steps (6 succeeded)"), "{stdout}");
+    assert!(run_dir.join("report.json").exists());
     assert!(stdout.contains(" 0 rejected"), "{stdout}");
 
     let ticks = std::fs::read_to_string(run_dir.join("load_ticks/output.jsonl")).unwrap();
@@ -54,4 +55,32 @@ fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
     assert!(!reports.is_empty(), "the crossover trades at least once in {ROWS} hours");
     let intents = std::fs::read_to_string(run_dir.join("risk/output.jsonl")).unwrap().lines().count();
     assert_eq!(reports.len(), intents, "one report per intent");
+
+    // Unchanged: the journal says every step is up to date, and no step runs.
+    let again = Command::new(env!("CARGO"))
+        .current_dir(root())
+        .args(["run", "--quiet", "-p", "runtime", "--", "generated/plan.bin", "--run-dir"])
+        .arg(&run_dir)
+        .env("EURUSD_CSV", &slice_path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success(), "{stdout}");
+    assert!(stdout.contains("nothing to do"), "{stdout}");
+    assert!(stdout.contains("6 steps (6 up to date)"), "{stdout}");
+    assert!(!run_dir.join("load_ticks/attempt-2.stdout").exists());
+
+    // The allowlisted EURUSD_CSV is part of the key: other data runs again.
+    let fewer = dir.path().join("EURUSD-fewer.csv");
+    std::fs::write(&fewer, slice[..ROWS / 2 + 1].join("\n") + "\n").unwrap();
+    let changed = Command::new(env!("CARGO"))
+        .current_dir(root())
+        .args(["run", "--quiet", "-p", "runtime", "--", "generated/plan.bin", "--run-dir"])
+        .arg(&run_dir)
+        .env("EURUSD_CSV", &fewer)
+        .output()
+        .unwrap();
+    assert!(changed.status.success());
+    let ticks = std::fs::read_to_string(run_dir.join("load_ticks/output.jsonl")).unwrap();
+    assert_eq!(ticks.lines().count(), ROWS / 2);
 }

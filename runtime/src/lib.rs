@@ -1,10 +1,14 @@
 //! The runtime executes a compiled `plan.bin`: it makes no policy decisions; it schedules, runs,
-//! validates and reports ("ninja is an assembler").
+//! validates, records and resumes ("ninja is an assembler").
 //!
 //! Architecture invariant: no compiler crate is a dependency, ever. The plan types live here in
-//! [`plan`]; the compiler depends on them, never the reverse.
+//! [`plan`]; the compiler depends on them, never the reverse. Modules: [`plan`] (the file
+//! format), [`validate`] (compiled contract checks), [`cond`] (condition code), [`exec`] (one
+//! attempt of a process), [`journal`] (crash-safe records), [`run`] (the scheduler).
 
 pub mod cond;
+pub mod exec;
+pub mod journal;
 pub mod plan;
 pub mod run;
 pub mod validate;

@@ -1,95 +1,253 @@
-//! `runtime PLAN`: runs a compiled plan and prints a summary. Exit status: 0 when no step failed,
-//! 1 when a step failed, 2 when the plan cannot be read.
+//! `runtime PLAN`: runs a compiled plan, resuming from its journal, and prints a summary.
 
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
-use clap::Parser;
-use runtime::plan;
+use clap::{Parser, Subcommand};
+use runtime::plan::{self, Plan};
 use runtime::run::{self, Event, Status};
 
 /// Runs a workflow plan compiled by `contractc build`: steps in dependency order, independent
-/// steps in parallel, every message validated against its contract.
+/// steps in parallel, every message validated against its contract. The run directory keeps a
+/// journal: running the same plan again resumes, and an unchanged plan does nothing.
 #[derive(Parser)]
 #[command(
     name = "runtime",
     version,
-    after_help = "Exit status: 0 no step failed; 1 a step failed; 2 the plan could not be read (missing, corrupt, \
-                  truncated or of another format version).\n\nExample: cargo run -p runtime generated/plan.bin -j 4"
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit status: 0 no step failed; 1 a step failed; 2 the plan or the run directory could not be \\
+                  used (missing, corrupt, truncated or another format version); 130 interrupted.\\n\\n\\
+                  Example: cargo run -p runtime generated/plan.bin -j 4 --explain"
 )]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// The plan file, e.g. generated/plan.bin.
-    plan: PathBuf,
+    plan: Option<PathBuf>,
     /// Run at most N steps at once [default: the number of CPUs].
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     jobs: Option<usize>,
-    /// Directory for step outputs and logs [default: .runs/<workflow>/<start time>].
+    /// Journal, outputs and logs; the same directory resumes [default: .runs/<workflow>].
     #[arg(long, value_name = "DIR")]
     run_dir: Option<PathBuf>,
-    /// Print no progress lines.
+    /// Say why each step ran or was skipped.
+    #[arg(long)]
+    explain: bool,
+    /// Append events as JSON Lines to FILE.
+    #[arg(long, value_name = "FILE")]
+    events: Option<PathBuf>,
+    /// Write Prometheus text-format metrics to FILE at the end.
+    #[arg(long, value_name = "FILE")]
+    metrics: Option<PathBuf>,
+    /// Seconds between SIGTERM and SIGKILL when a step is stopped.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    grace: f64,
+    /// Print no progress.
     #[arg(short, long)]
     quiet: bool,
 }
 
+#[derive(Subcommand)]
+enum Command {
+    /// Print a plan readably: header, steps, policies, validators.
+    Inspect {
+        /// The plan file.
+        plan: PathBuf,
+    },
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+fn load(path: &PathBuf) -> Result<Plan, ExitCode> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        eprintln!("error: cannot read {}: {e}", path.display());
+        eprintln!("help: build the plan with `contractc build` (it writes generated/plan.bin)");
+        ExitCode::from(2)
+    })?;
+    plan::decode(&bytes).map_err(|e| {
+        eprintln!("error: {}: {e}", path.display());
+        ExitCode::from(2)
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let bytes = match std::fs::read(&cli.plan) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", cli.plan.display());
-            eprintln!("help: build the plan with `contractc build` (it writes generated/plan.bin)");
-            return ExitCode::from(2);
-        }
+    if let Some(Command::Inspect { plan }) = &cli.command {
+        return match load(plan) {
+            Ok(p) => {
+                print!("{}", inspect(plan, &p));
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        };
+    }
+    let Some(path) = &cli.plan else {
+        eprintln!("error: no plan given\nhelp: runtime generated/plan.bin (see --help)");
+        return ExitCode::from(2);
     };
-    let plan = match plan::decode(&bytes) {
+    let plan = match load(path) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {}: {e}", cli.plan.display());
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
     let jobs = cli.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let run_dir = cli.run_dir.unwrap_or_else(|| {
-        let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        PathBuf::from(".runs").join(&plan.workflow).join(format!("{secs}-{}", std::process::id()))
-    });
+    let run_dir = cli.run_dir.clone().unwrap_or_else(|| PathBuf::from(".runs").join(&plan.workflow));
+    let mut opts = run::Options::new(run_dir.clone(), &INTERRUPTED);
+    opts.jobs = jobs;
+    opts.events = cli.events.clone();
+    opts.grace = Duration::from_secs_f64(cli.grace.max(0.0));
     eprintln!("running {} ({} steps, -j {jobs}) in {}", plan.workflow, plan.steps.len(), run_dir.display());
     let t0 = Instant::now();
-    let quiet = cli.quiet;
-    let reports = run::run(&plan, &run::Options { jobs, run_dir: run_dir.clone() }, |e| {
-        if quiet {
-            return;
-        }
-        match e {
-            Event::Started { step, running } => eprintln!("  start  {step} ({running} running)"),
-            Event::Finished { report, done, total } => {
-                let what = match &report.status {
-                    Status::Succeeded => format!("ok in {:.2} s, {} messages", report.duration.as_secs_f64(), report.messages),
-                    Status::Failed(e) => format!("FAILED: {e}"),
-                    Status::Skipped(why) => format!("skipped: {why}"),
-                };
-                eprintln!("  [{done}/{total}] {}: {what}", report.name);
-            }
-        }
-    });
-    let reports = match reports {
+    let mut progress = Progress { live: !cli.quiet && std::io::stderr().is_terminal(), quiet: cli.quiet, explain: cli.explain, running: Vec::new() };
+    let result = run::run(&plan, &opts, |e| progress.on(e));
+    progress.clear();
+    let result = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot run in {}: {e}", run_dir.display());
+            eprintln!("error: the run directory {} cannot be used: {e}", run_dir.display());
             return ExitCode::from(2);
         }
     };
-    // Steps without an output contract are reports: show what they printed.
-    for (step, r) in plan.steps.iter().zip(&reports) {
+    if result.journal_truncated > 0 {
+        eprintln!("note: cut a torn journal tail of {} bytes (a crash during a write); the steps it named run again", result.journal_truncated);
+    }
+    let wall = t0.elapsed();
+    let reports = &result.reports;
+    // Steps without an output contract are reports: show what they printed this time.
+    for (step, r) in plan.steps.iter().zip(reports) {
         if step.output.is_none() && r.status == Status::Succeeded {
-            let text = std::fs::read_to_string(run_dir.join(&step.name).join("stdout.txt")).unwrap_or_default();
+            let out = run_dir.join(&step.name).join(format!("attempt-{}.stdout", r.attempts));
+            let text = std::fs::read_to_string(out).unwrap_or_default();
             if !text.trim().is_empty() {
                 println!("── {} ──\n{}", step.name, text.trim_end());
             }
         }
     }
-    println!("{}", run::summary(&plan, &reports, t0.elapsed()));
-    println!("outputs and logs: {}", run_dir.display());
+    if result.nothing_to_do() {
+        println!("nothing to do: every step of {} is up to date ({})", plan.workflow, run_dir.display());
+    }
+    println!("{}", run::summary(&plan, reports, wall));
+    let report = serde_json::to_string_pretty(&run::report_json(&plan, reports, wall)).unwrap_or_default();
+    if let Err(e) = std::fs::write(run_dir.join("report.json"), report + "\n") {
+        eprintln!("warning: cannot write the run report: {e}");
+    }
+    if let Some(m) = &cli.metrics
+        && let Err(e) = std::fs::write(m, run::metrics(&plan, reports)) {
+            eprintln!("warning: cannot write metrics to {}: {e}", m.display());
+        }
+    println!("outputs, logs and report: {}", run_dir.display());
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        eprintln!("interrupted: in-flight steps were stopped and journaled; run again to resume");
+        return ExitCode::from(130);
+    }
     if reports.iter().any(|r| matches!(r.status, Status::Failed(_))) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Progress on stderr: a live line on a terminal, plain lines otherwise.
+struct Progress {
+    live: bool,
+    quiet: bool,
+    explain: bool,
+    running: Vec<String>,
+}
+
+impl Progress {
+    fn on(&mut self, e: Event<'_>) {
+        if self.quiet {
+            return;
+        }
+        self.clear();
+        match e {
+            Event::Started { step, .. } => {
+                self.running.push(step.to_string());
+                if !self.live {
+                    eprintln!("  start  {step}");
+                }
+            }
+            Event::Finished { report, done, total } => {
+                self.running.retain(|s| s != &report.name);
+                let what = match &report.status {
+                    Status::Succeeded => format!("ok in {:.2} s, {} messages", report.duration.as_secs_f64(), report.messages),
+                    Status::Failed(e) => format!("FAILED: {e}"),
+                    Status::Skipped(why) => format!("skipped: {why}"),
+                    other => other.label().to_string(),
+                };
+                eprintln!("  [{done}/{total}] {}: {what}", report.name);
+                if self.explain {
+                    eprintln!("         why: {}", report.reason);
+                }
+                if self.live && done < total {
+                    eprint!("\x1b[2K  running: {}\r", self.running.join(", "));
+                    let _ = std::io::stderr().flush();
+                }
+            }
+        }
+    }
+
+    fn clear(&self) {
+        if self.live {
+            eprint!("\x1b[2K\r");
+        }
+    }
+}
+
+fn inspect(path: &std::path::Path, p: &Plan) -> String {
+    let mut out = format!(
+        "{}: plan format version {}, workflow {}, {} steps, {} validators, {} resources\n",
+        path.display(),
+        plan::FORMAT_VERSION,
+        p.workflow,
+        p.steps.len(),
+        p.validators.len(),
+        p.resources.len()
+    );
+    for (i, s) in p.steps.iter().enumerate() {
+        out.push_str(&format!("\nstep {i} `{}`\n  run: {:?}\n", s.name, s.run));
+        let names = |ix: &[u32]| ix.iter().map(|&n| p.steps[n as usize].name.clone()).collect::<Vec<_>>().join(", ");
+        if !s.needs.is_empty() {
+            out.push_str(&format!("  needs: {} (trigger rule {:?})\n", names(&s.needs), s.trigger));
+        }
+        for input in &s.inputs {
+            out.push_str(&format!("  input `{}` from `{}`\n", input.name, p.steps[input.from as usize].name));
+        }
+        if let Some(o) = &s.output {
+            let c = p.validators.get(o.validator as usize).map_or("?", |v| v.contract.as_str());
+            out.push_str(&format!("  output: {c}{}\n", if o.stream { " (JSON Lines)" } else { "" }));
+        }
+        if let Some(c) = &s.when {
+            out.push_str(&format!("  when: {} ({} ops)\n", c.source, c.code.len()));
+        }
+        if s.retry.max_attempts > 1 {
+            let r = &s.retry;
+            out.push_str(&format!("  retry: {} attempts, {} ms × {} up to {} ms, jitter {}\n", r.max_attempts, r.initial_ms, r.factor, r.max_interval_ms, r.jitter));
+        }
+        if let Some(t) = s.timeout_ms {
+            out.push_str(&format!("  timeout: {t} ms per attempt\n"));
+        }
+        if let Some(d) = s.deadline_ms {
+            out.push_str(&format!("  deadline: {d} ms\n"));
+        }
+        if let Some(f) = s.fallback {
+            out.push_str(&format!("  fallback: {}\n", p.steps[f as usize].name));
+        }
+        if !s.resources.is_empty() {
+            let rs: Vec<&str> = s.resources.iter().map(|&r| p.resources[r as usize].name.as_str()).collect();
+            out.push_str(&format!("  resources: {}\n", rs.join(", ")));
+        }
+    }
+    for v in &p.validators {
+        out.push_str(&format!("\nvalidator {} ({} nodes)\n", v.contract, v.nodes.len()));
+    }
+    out
 }

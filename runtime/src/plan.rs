@@ -21,20 +21,101 @@ pub struct Plan {
     pub workflow: String,
     pub steps: Vec<Step>,
     pub validators: Vec<Validator>,
+    /// Resources guarded by circuit breakers, referred to by index from steps.
+    pub resources: Vec<Resource>,
+}
+
+/// A circuit breaker: opens after `failure_threshold` consecutive failed attempts of steps that
+/// use the resource, fails those steps fast for `cooldown_ms`, then lets one probe through.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    pub name: String,
+    pub failure_threshold: u32,
+    pub cooldown_ms: u64,
+}
+
+/// When a step runs, given how its needs ended (see the runtime's `run` module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TriggerRule {
+    AllSuccess,
+    AllDone,
+    OneFailed,
+    Always,
+}
+
+/// Exponential backoff: the wait before attempt `n + 1` is `min(initial · factor^(n-1),
+/// max_interval)`, spread by ±`jitter` (a fraction of it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub initial_ms: u64,
+    pub factor: f64,
+    pub max_interval_ms: u64,
+    pub jitter: f64,
+    /// Exit codes retried; `None`: any non-zero exit.
+    pub exit_codes: Option<Vec<i32>>,
+    /// Signals retried; `None`: any signal.
+    pub signals: Option<Vec<i32>>,
+    pub on_timeout: bool,
+}
+
+impl RetryPolicy {
+    /// One attempt, nothing retried.
+    pub fn none() -> RetryPolicy {
+        RetryPolicy { max_attempts: 1, initial_ms: 0, factor: 1.0, max_interval_ms: 0, jitter: 0.0, exit_codes: None, signals: None, on_timeout: false }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     pub name: String,
-    /// argv, run without a shell, from the directory the runtime was started in.
+    /// argv, run without a shell.
     pub run: Vec<String>,
-    /// Declared environment variables, added to the runtime's own.
+    /// Working directory, relative to the runtime's; `None`: the runtime's.
+    pub working_dir: Option<String>,
+    /// Declared environment variables.
     pub env: Vec<(String, String)>,
+    /// Host variables passed through besides the runtime's default allowlist.
+    pub env_from_host: Vec<String>,
     pub inputs: Vec<Input>,
     pub output: Option<Output>,
-    /// Indices of the steps that must succeed first; all lower than this step's index.
+    /// Indices of the steps whose outcome this one waits for; all lower than this step's index.
     pub needs: Vec<u32>,
     pub when: Option<Condition>,
+    pub trigger: TriggerRule,
+    pub retry: RetryPolicy,
+    pub timeout_ms: Option<u64>,
+    pub deadline_ms: Option<u64>,
+    /// The step that runs in this one's place when it fails for good.
+    pub fallback: Option<u32>,
+    /// Set on a fallback: the step it stands in for. It runs only when that step fails for good.
+    pub fallback_for: Option<u32>,
+    /// Indices into [`Plan::resources`].
+    pub resources: Vec<u32>,
+}
+
+impl Step {
+    /// A step that runs `argv` with every option at its default (tests and tools).
+    pub fn command(name: &str, argv: &[&str]) -> Step {
+        Step {
+            name: name.into(),
+            run: argv.iter().map(|s| s.to_string()).collect(),
+            working_dir: None,
+            env: vec![],
+            env_from_host: vec![],
+            inputs: vec![],
+            output: None,
+            needs: vec![],
+            when: None,
+            trigger: TriggerRule::AllSuccess,
+            retry: RetryPolicy::none(),
+            timeout_ms: None,
+            deadline_ms: None,
+            fallback: None,
+            fallback_for: None,
+            resources: vec![],
+        }
+    }
 }
 
 /// An input handed to the step as a file whose path is in `CTC_INPUT_<NAME>`.
@@ -194,8 +275,9 @@ mod tests {
     fn sample() -> Plan {
         Plan {
             workflow: "w@1.0".into(),
-            steps: vec![Step { name: "a".into(), run: vec!["true".into()], env: vec![], inputs: vec![], output: None, needs: vec![], when: None }],
+            steps: vec![Step::command("a", &["true"])],
             validators: vec![Validator { contract: "events/A@1.0".into(), nodes: vec![Node::Boolean] }],
+            resources: vec![],
         }
     }
 

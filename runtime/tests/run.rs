@@ -1,7 +1,12 @@
 //! The scheduler on small plans whose steps are shell one-liners.
 
-use runtime::plan::{Bound, Condition, FieldRule, Input, Node, Op, Output, Plan, Step, Validator};
-use runtime::run::{run, Options, Status};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use runtime::plan::{Bound, Condition, FieldRule, Input, Node, Op, Output, Plan, Resource, RetryPolicy, Step, TriggerRule, Validator};
+use runtime::run::{run, Options, RunResult, Status};
+
+static NOT_INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn validator() -> Validator {
     Validator {
@@ -13,30 +18,46 @@ fn validator() -> Validator {
     }
 }
 
-fn step(name: &str, script: &str, needs: &[u32], output: bool) -> Step {
-    Step {
-        name: name.into(),
-        run: vec!["sh".into(), "-c".into(), script.into()],
-        env: vec![],
-        inputs: vec![],
-        output: output.then_some(Output { validator: 0, stream: true }),
-        needs: needs.to_vec(),
-        when: None,
-    }
+fn sh(name: &str, script: &str) -> Step {
+    Step::command(name, &["sh", "-c", script])
 }
 
-fn run_plan(steps: Vec<Step>) -> Vec<runtime::run::StepReport> {
+fn emitting(name: &str, script: &str) -> Step {
+    Step { output: Some(Output { validator: 0, stream: true }), ..sh(name, script) }
+}
+
+fn needs(mut s: Step, n: &[u32]) -> Step {
+    s.needs = n.to_vec();
+    s
+}
+
+fn plan(steps: Vec<Step>) -> Plan {
+    Plan { workflow: "t@1.0".into(), steps, validators: vec![validator()], resources: vec![] }
+}
+
+fn run_in(dir: &std::path::Path, p: &Plan, events: Option<&std::path::Path>) -> RunResult {
+    let mut o = Options::new(dir.to_path_buf(), &NOT_INTERRUPTED);
+    o.jobs = 8;
+    o.events = events.map(|e| e.to_path_buf());
+    o.grace = Duration::from_millis(200);
+    run(p, &o, |_| {}).unwrap()
+}
+
+fn run_plan(p: &Plan) -> Vec<runtime::run::StepReport> {
     let dir = tempfile::tempdir().unwrap();
-    let plan = Plan { workflow: "t@1.0".into(), steps, validators: vec![validator()] };
-    run(&plan, &Options { jobs: 2, run_dir: dir.path().to_path_buf() }, |_| {}).unwrap()
+    run_in(dir.path(), p, None).reports
+}
+
+fn events(path: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 #[test]
 fn a_contract_violation_fails_the_step_naming_line_and_pointer_and_skips_what_follows() {
-    let reports = run_plan(vec![
-        step("emit", r#"printf '{"x":1}\n{"x":-2}\n{"x":3}\n' > "$CTC_OUTPUT""#, &[], true),
-        step("after", "true", &[0], false),
-    ]);
+    let reports = run_plan(&plan(vec![
+        emitting("emit", r#"printf '{"x":1}\n{"x":-2}\n{"x":3}\n' > "$CTC_OUTPUT""#),
+        needs(sh("after", "true"), &[0]),
+    ]));
     let Status::Failed(why) = &reports[0].status else { panic!("{:?}", reports[0].status) };
     assert!(why.contains("output line 2") && why.contains("\"/x\"") && why.contains("must be >= 0"), "{why}");
     assert_eq!((reports[0].messages, reports[0].rejected), (2, 1));
@@ -45,13 +66,13 @@ fn a_contract_violation_fails_the_step_naming_line_and_pointer_and_skips_what_fo
 
 #[test]
 fn a_condition_hands_over_only_admitted_messages_and_skips_when_none_pass() {
-    let mut keep = step("keep", r#"cat "$CTC_INPUT_M" > "$CTC_OUTPUT""#, &[0], true);
+    let mut keep = needs(emitting("keep", r#"cat "$CTC_INPUT_M" > "$CTC_OUTPUT""#), &[0]);
     keep.inputs = vec![Input { name: "m".into(), from: 0 }];
     keep.when = Some(Condition { source: "m.x > 1".into(), input: 0, code: vec![Op::Field(vec!["x".into()]), Op::Number(1.0), Op::Gt] });
     let mut none = keep.clone();
     none.name = "none".into();
     none.when = Some(Condition { source: "m.x > 9".into(), input: 0, code: vec![Op::Field(vec!["x".into()]), Op::Number(9.0), Op::Gt] });
-    let reports = run_plan(vec![step("emit", r#"printf '{"x":1}\n{"x":2}\n{"x":3}\n' > "$CTC_OUTPUT""#, &[], true), keep, none]);
+    let reports = run_plan(&plan(vec![emitting("emit", r#"printf '{"x":1}\n{"x":2}\n{"x":3}\n' > "$CTC_OUTPUT""#), keep, none]));
     assert_eq!(reports[1].status, Status::Succeeded);
     assert_eq!((reports[1].messages, reports[1].admitted), (2, Some((2, 3))));
     assert!(matches!(&reports[2].status, Status::Skipped(w) if w.contains("admitted none of 3")), "{:?}", reports[2].status);
@@ -59,14 +80,187 @@ fn a_condition_hands_over_only_admitted_messages_and_skips_when_none_pass() {
 
 #[test]
 fn a_failing_command_and_a_missing_output_fail_the_step() {
-    let reports = run_plan(vec![step("bad", "echo boom >&2; exit 3", &[], false), step("silent", "true", &[], true)]);
-    assert!(matches!(&reports[0].status, Status::Failed(w) if w.contains("boom")), "{:?}", reports[0].status);
+    let reports = run_plan(&plan(vec![sh("bad", "echo boom >&2; exit 3"), emitting("silent", "true")]));
+    assert!(matches!(&reports[0].status, Status::Failed(w) if w.contains("status 3") && w.contains("boom")), "{:?}", reports[0].status);
     assert!(matches!(&reports[1].status, Status::Failed(w) if w.contains("wrote no output")), "{:?}", reports[1].status);
 }
 
 #[test]
-fn independent_steps_run_at_the_same_time() {
-    let reports = run_plan(vec![step("a", "sleep 0.3", &[], false), step("b", "sleep 0.3", &[], false)]);
-    let (a, b) = (&reports[0], &reports[1]);
-    assert!(a.started < b.finished && b.started < a.finished, "run intervals overlap: {a:?} {b:?}");
+fn eight_independent_steps_under_j8_overlap() {
+    let steps = (0..8).map(|i| sh(&format!("s{i}"), "sleep 0.4")).collect();
+    let reports = run_plan(&plan(steps));
+    let latest_start = reports.iter().map(|r| r.started).max().unwrap();
+    let earliest_end = reports.iter().map(|r| r.finished).min().unwrap();
+    assert!(latest_start < earliest_end, "all 8 run intervals overlap: {reports:?}");
+}
+
+#[test]
+fn retries_back_off_exponentially_as_the_events_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("events.jsonl");
+    let counter = dir.path().join("count");
+    let script = format!(r#"n=$(cat {c} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {c}; [ $n -ge 4 ]"#, c = counter.display());
+    let mut s = sh("flaky", &script);
+    s.retry = RetryPolicy { max_attempts: 5, initial_ms: 20, factor: 3.0, max_interval_ms: 100, jitter: 0.0, exit_codes: None, signals: None, on_timeout: true };
+    let r = run_in(&dir.path().join("run"), &plan(vec![s]), Some(&ev));
+    assert_eq!(r.reports[0].status, Status::Succeeded);
+    assert_eq!(r.reports[0].attempts, 4);
+    let delays: Vec<u64> = events(&ev).iter().filter(|e| e["event"] == "retry_scheduled").map(|e| e["delay_ms"].as_u64().unwrap()).collect();
+    assert_eq!(delays, vec![20, 60, 100], "initial 20 ms, ×3, capped at 100 ms");
+    let idem: Vec<String> = events(&ev).iter().filter(|e| e["event"] == "attempt_started").map(|e| e["idempotency_key"].as_str().unwrap().to_string()).collect();
+    assert_eq!(idem.len(), 4);
+    assert!(idem.iter().enumerate().all(|(i, k)| k.ends_with(&format!("-{}", i + 1))));
+}
+
+#[test]
+fn exit_codes_not_listed_are_not_retried() {
+    let mut s = sh("no_retry", "exit 2");
+    s.retry = RetryPolicy { max_attempts: 5, initial_ms: 1, factor: 1.0, max_interval_ms: 1, jitter: 0.0, exit_codes: Some(vec![75]), signals: None, on_timeout: false };
+    let reports = run_plan(&plan(vec![s]));
+    assert_eq!(reports[0].attempts, 1);
+    assert!(matches!(reports[0].status, Status::Failed(_)));
+}
+
+#[test]
+fn a_timeout_fails_the_attempt_and_is_retried_when_the_policy_says_so() {
+    let mut s = sh("slow", "sleep 5");
+    s.timeout_ms = Some(150);
+    s.retry = RetryPolicy { max_attempts: 2, initial_ms: 1, factor: 1.0, max_interval_ms: 1, jitter: 0.0, exit_codes: None, signals: None, on_timeout: true };
+    let t = std::time::Instant::now();
+    let reports = run_plan(&plan(vec![s]));
+    assert!(t.elapsed() < Duration::from_secs(3));
+    assert_eq!(reports[0].attempts, 2);
+    assert!(matches!(&reports[0].status, Status::Failed(w) if w.contains("timed out")), "{:?}", reports[0].status);
+}
+
+#[test]
+fn a_deadline_bounds_all_attempts() {
+    let mut s = sh("stubborn", "sleep 5");
+    s.deadline_ms = Some(300);
+    s.retry = RetryPolicy { max_attempts: 10, initial_ms: 10, factor: 1.0, max_interval_ms: 10, jitter: 0.0, exit_codes: None, signals: None, on_timeout: true };
+    let t = std::time::Instant::now();
+    let reports = run_plan(&plan(vec![s]));
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert!(matches!(&reports[0].status, Status::Failed(w) if w.contains("deadline")), "{:?}", reports[0].status);
+}
+
+#[test]
+fn a_fallback_runs_when_its_step_fails_for_good_and_consumers_read_its_output() {
+    let mut primary = emitting("primary", "exit 1");
+    primary.fallback = Some(1);
+    let mut backup = emitting("backup", r#"printf '{"x":7}\n' > "$CTC_OUTPUT""#);
+    backup.fallback_for = Some(0);
+    let mut consumer = needs(emitting("consumer", r#"cat "$CTC_INPUT_IN" > "$CTC_OUTPUT""#), &[0]);
+    consumer.inputs = vec![Input { name: "in".into(), from: 0 }];
+    let reports = run_plan(&plan(vec![primary, backup, consumer]));
+    assert_eq!(reports[0].status, Status::Recovered { by: "backup".into() });
+    assert_eq!(reports[1].status, Status::Succeeded);
+    assert_eq!((reports[2].status.clone(), reports[2].messages), (Status::Succeeded, 1));
+
+    let mut ok = emitting("primary", r#"printf '{"x":1}\n' > "$CTC_OUTPUT""#);
+    ok.fallback = Some(1);
+    let mut idle = emitting("backup", "exit 9");
+    idle.fallback_for = Some(0);
+    let reports = run_plan(&plan(vec![ok, idle]));
+    assert_eq!(reports[0].status, Status::Succeeded);
+    assert_eq!(reports[1].status, Status::NotNeeded);
+}
+
+#[test]
+fn each_trigger_rule() {
+    let with = |name: &str, rule: TriggerRule| Step { trigger: rule, ..needs(sh(name, "true"), &[0, 1]) };
+    // need 0 fails, need 1 succeeds.
+    let reports = run_plan(&plan(vec![
+        sh("fails", "exit 1"),
+        sh("works", "true"),
+        with("all_success", TriggerRule::AllSuccess),
+        with("all_done", TriggerRule::AllDone),
+        with("one_failed", TriggerRule::OneFailed),
+        with("always", TriggerRule::Always),
+    ]));
+    let status: Vec<&str> = reports.iter().map(|r| r.status.label()).collect();
+    assert_eq!(status, vec!["FAILED", "succeeded", "skipped", "succeeded", "succeeded", "succeeded"]);
+    // need 0 is skipped (its own need failed), need 1 succeeds.
+    let reports = run_plan(&plan(vec![
+        needs(sh("skipped", "true"), &[2]),
+        sh("works", "true"),
+        sh("fails", "exit 1"),
+        Step { trigger: TriggerRule::AllDone, ..needs(sh("all_done", "true"), &[0, 1]) },
+        Step { trigger: TriggerRule::OneFailed, ..needs(sh("one_failed", "true"), &[0, 1]) },
+        Step { trigger: TriggerRule::Always, ..needs(sh("always", "true"), &[0, 1]) },
+    ]));
+    // Plans list needs before their consumers; the runtime waits on needs whatever the order.
+    let status: Vec<&str> = reports.iter().map(|r| r.status.label()).collect();
+    assert_eq!(status, vec!["skipped", "succeeded", "FAILED", "skipped", "skipped", "succeeded"]);
+}
+
+#[test]
+fn a_circuit_breaker_opens_fails_fast_then_lets_one_probe_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("events.jsonl");
+    let ran = dir.path().join("ran");
+    let mut p = plan(vec![]);
+    p.resources = vec![Resource { name: "api".into(), failure_threshold: 2, cooldown_ms: 300 }];
+    let mut steps = Vec::new();
+    for i in 0..4 {
+        let mut s = sh(&format!("call{i}"), &format!("echo call{i} >> {}; exit 1", ran.display()));
+        s.resources = vec![0];
+        if i > 0 {
+            s.needs = vec![i - 1];
+            s.trigger = TriggerRule::AllDone;
+        }
+        steps.push(s);
+    }
+    // The last call waits out the cooldown with a retry and is the probe.
+    steps[3].retry = RetryPolicy { max_attempts: 2, initial_ms: 400, factor: 1.0, max_interval_ms: 400, jitter: 0.0, exit_codes: None, signals: None, on_timeout: false };
+    p.steps = steps;
+    let r = run_in(&dir.path().join("run"), &p, Some(&ev));
+    let calls = std::fs::read_to_string(&ran).unwrap();
+    assert_eq!(calls.lines().collect::<Vec<_>>(), vec!["call0", "call1", "call3"], "call2 failed fast; call3's first attempt too");
+    assert!(matches!(&r.reports[2].status, Status::Failed(w) if w.contains("circuit `api` is open")), "{:?}", r.reports[2].status);
+    let kinds: Vec<String> = events(&ev).iter().map(|e| e["event"].as_str().unwrap().to_string()).filter(|k| k.starts_with("circuit")).collect();
+    assert_eq!(kinds, vec!["circuit_opened", "circuit_half_open", "circuit_opened"]);
+}
+
+#[test]
+fn an_unchanged_plan_does_nothing_and_a_changed_input_reruns_only_what_depends_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("source");
+    std::fs::write(&src, "{\"x\":1}\n").unwrap();
+    let ran = dir.path().join("ran");
+    let mut a = emitting("a", &format!("echo a >> {r}; cat {s} > \"$CTC_OUTPUT\"", r = ran.display(), s = src.display()));
+    a.env = vec![("SOURCE_VERSION".into(), "1".into())];
+    let mut b = needs(emitting("b", &format!("echo b >> {}; cat \"$CTC_INPUT_IN\" > \"$CTC_OUTPUT\"", ran.display())), &[0]);
+    b.inputs = vec![Input { name: "in".into(), from: 0 }];
+    let c = sh("c", &format!("echo c >> {}", ran.display()));
+    let p = plan(vec![a, b, c]);
+    let run_dir = dir.path().join("run");
+    assert!(!run_in(&run_dir, &p, None).nothing_to_do());
+    let again = run_in(&run_dir, &p, None);
+    assert!(again.nothing_to_do(), "{:?}", again.reports);
+    let mut lines: Vec<String> = std::fs::read_to_string(&ran).unwrap().lines().map(str::to_string).collect();
+    lines.sort();
+    assert_eq!(lines, vec!["a", "b", "c"], "no step ran twice");
+
+    // A new definition of `a` with the same output: `a` runs, `b` stays up to date.
+    let mut p2 = p.clone();
+    p2.steps[0].env = vec![("SOURCE_VERSION".into(), "2".into())];
+    let r = run_in(&run_dir, &p2, None);
+    let status: Vec<&str> = r.reports.iter().map(|r| r.status.label()).collect();
+    assert_eq!(status, vec!["succeeded", "up to date", "up to date"]);
+    assert!(r.reports[0].reason.contains("definition changed"), "{}", r.reports[0].reason);
+
+    // A different output of `a` re-runs `b`, and says why.
+    std::fs::write(&src, "{\"x\":2}\n").unwrap();
+    let mut p3 = p2.clone();
+    p3.steps[0].env = vec![("SOURCE_VERSION".into(), "3".into())];
+    let r = run_in(&run_dir, &p3, None);
+    assert_eq!(r.reports[1].status, Status::Succeeded);
+    assert!(r.reports[1].reason.contains("input `in` changed"), "{}", r.reports[1].reason);
+
+    // A hand-edited committed output is noticed.
+    std::fs::write(run_dir.join("b/output.jsonl"), "{\"x\":99}\n").unwrap();
+    let r = run_in(&run_dir, &p3, None);
+    assert_eq!(r.reports[1].status, Status::Succeeded);
+    assert!(r.reports[1].reason.contains("missing or was modified"), "{}", r.reports[1].reason);
 }

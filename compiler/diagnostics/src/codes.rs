@@ -35,6 +35,12 @@ pub const WORKFLOW_CYCLE: Code = code("E0103", "workflow-cycle");
 pub const UNKNOWN_CONTRACT: Code = code("E0104", "unknown-contract");
 /// Two steps share a name.
 pub const DUPLICATE_STEP: Code = code("E0105", "duplicate-step");
+/// A `fallback` that cannot stand in for its step (missing, itself, another output, taken).
+pub const INVALID_FALLBACK: Code = code("E0106", "invalid-fallback");
+/// A retry policy, timeout or deadline with values that cannot work.
+pub const INVALID_RETRY: Code = code("E0107", "invalid-retry");
+/// A step names a resource the workflow does not declare.
+pub const UNKNOWN_RESOURCE: Code = code("E0108", "unknown-resource");
 /// A `when` condition does not parse (CEL subset).
 pub const CONDITION_SYNTAX: Code = code("E0110", "condition-syntax");
 /// A condition names a field or input that does not exist.
@@ -58,6 +64,9 @@ pub const ALL: &[Code] = &[
     WORKFLOW_CYCLE,
     UNKNOWN_CONTRACT,
     DUPLICATE_STEP,
+    INVALID_FALLBACK,
+    INVALID_RETRY,
+    UNKNOWN_RESOURCE,
     CONDITION_SYNTAX,
     CONDITION_UNKNOWN_FIELD,
     CONDITION_TYPE_MISMATCH,

@@ -186,6 +186,52 @@ pub struct Workflow {
     pub source: String,
     pub description: Option<String>,
     pub steps: Vec<Step>,
+    /// Named resources with circuit breakers, sorted by name.
+    pub resources: Vec<Resource>,
+}
+
+/// A resource shared by steps (an API, a broker connection) guarded by a circuit breaker: it
+/// opens after `failure_threshold` consecutive failures and lets one probe through after
+/// `cooldown_ms`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    pub name: String,
+    pub failure_threshold: u32,
+    pub cooldown_ms: u64,
+}
+
+/// When a step runs, given how the steps it needs ended (Airflow's names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TriggerRule {
+    /// Every need succeeded (the default); otherwise the step is skipped.
+    #[default]
+    AllSuccess,
+    /// Every need finished, succeeded or failed; a skipped need skips this step.
+    AllDone,
+    /// Every need settled and at least one failed; otherwise the step is skipped.
+    OneFailed,
+    /// Every need settled, whatever happened, skips included.
+    Always,
+}
+
+/// Retry with exponential backoff: attempt `n + 1` waits `min(initial · factor^(n-1),
+/// max_interval)`, spread by ±`jitter` (a fraction).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub initial_ms: u64,
+    pub factor: f64,
+    pub max_interval_ms: u64,
+    pub jitter: f64,
+    pub retry_on: RetryOn,
+}
+
+/// Which failures are retried; `None` lists mean "any". A contract violation never is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryOn {
+    pub exit_codes: Option<Vec<i32>>,
+    pub signals: Option<Vec<i32>>,
+    pub timeout: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -194,8 +240,24 @@ pub struct Step {
     pub description: Option<String>,
     /// argv; never a shell string.
     pub run: Vec<String>,
+    /// Working directory, relative to where the runtime runs.
+    pub working_dir: Option<String>,
     /// Declared environment variables, sorted by name.
     pub env: Vec<(String, String)>,
+    /// Host environment variables passed through besides the runtime's default allowlist, sorted.
+    pub env_from_host: Vec<String>,
+    pub trigger: TriggerRule,
+    pub retry: Option<RetryPolicy>,
+    /// Per attempt, milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// For the whole step, all attempts and backoff included, milliseconds.
+    pub deadline_ms: Option<u64>,
+    /// The step that runs when this one fails for good.
+    pub fallback: Option<usize>,
+    /// This step is the fallback of that step: it runs only when that step fails for good.
+    pub fallback_for: Option<usize>,
+    /// Indices into `Workflow::resources`.
+    pub resources: Vec<usize>,
     /// Sorted by name.
     pub inputs: Vec<Input>,
     pub output: Option<Output>,

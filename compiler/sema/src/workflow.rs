@@ -3,13 +3,17 @@
 use std::collections::BTreeMap;
 
 use contractc_diagnostics::{codes, Code, Diagnostic};
-use contractc_ir::{Condition, Input, Output, Program, Step, Ty, TypeKind, Workflow};
+use contractc_ir::{Condition, Input, Output, Program, Resource, RetryOn, RetryPolicy, Step, TriggerRule, Ty, TypeKind, Workflow};
 use contractc_syntax::{Node, Pointer, Span};
 
 use crate::cond::{self, CondType, Resolved};
 
-const WORKFLOW_KEYS: &[&str] = &["$schema", "name", "description", "steps"];
-const STEP_KEYS: &[&str] = &["name", "description", "run", "env", "inputs", "output", "depends_on", "when"];
+const WORKFLOW_KEYS: &[&str] = &["$schema", "name", "description", "steps", "resources"];
+const STEP_KEYS: &[&str] = &[
+    "name", "description", "run", "working_dir", "env", "env_from_host", "inputs", "output", "depends_on", "when",
+    "trigger_rule", "retry", "timeout", "deadline", "fallback", "resources",
+];
+const RETRY_KEYS: &[&str] = &["max_attempts", "initial", "factor", "max_interval", "jitter", "retry_on"];
 
 /// One workflow file: its path, its text (to place condition errors) and its tree.
 pub(crate) struct WorkflowFile<'a> {
@@ -83,6 +87,7 @@ impl<'n> Lowering<'_, 'n> {
             return None;
         };
         let before = self.diags.len();
+        let resources = self.resources(root.get("resources"));
         let mut raw: Vec<RawStep<'n>> = Vec::new();
         let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
         for (i, node) in step_nodes.iter().enumerate() {
@@ -108,7 +113,8 @@ impl<'n> Lowering<'_, 'n> {
             by_name.insert(name.to_string(), raw.len());
             raw.push(RawStep { node, ptr, name: name.to_string() });
         }
-        let mut steps: Vec<Step> = raw.iter().map(|r| self.step(r, &by_name)).collect();
+        let mut steps: Vec<Step> = raw.iter().map(|r| self.step(r, &by_name, &resources)).collect();
+        self.link_fallbacks(&raw, &mut steps);
         if self.diags.len() > before {
             return None;
         }
@@ -134,6 +140,8 @@ impl<'n> Lowering<'_, 'n> {
                 let mut s = ordered[old].take().expect("each step once");
                 s.needs = s.needs.iter().map(|&n| new_index[n]).collect();
                 s.needs.sort();
+                s.fallback = s.fallback.map(|f| new_index[f]);
+                s.fallback_for = s.fallback_for.map(|f| new_index[f]);
                 for input in &mut s.inputs {
                     input.from = new_index[input.from];
                 }
@@ -147,7 +155,164 @@ impl<'n> Lowering<'_, 'n> {
             source: self.file.path.to_string(),
             description: root.get("description").and_then(Node::as_str).map(str::to_string),
             steps,
+            resources,
         })
+    }
+
+    /// The workflow's `resources`: name → `{"failure_threshold": N, "cooldown": "30s"}`.
+    fn resources(&mut self, node: Option<&Node>) -> Vec<Resource> {
+        let Some(node) = node else { return Vec::new() };
+        let ptr = Pointer::root().join("resources");
+        let Some(members) = node.members() else {
+            self.error(codes::INVALID_WORKFLOW, node, &ptr, "`resources` must be an object: name → circuit breaker", "");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for m in members {
+            let p = ptr.join(&m.key);
+            let threshold = m.value.get("failure_threshold").and_then(Node::as_i64).filter(|&n| (1..=1_000_000).contains(&n));
+            let cooldown = m.value.get("cooldown").and_then(|c| self.duration(c, &p.join("cooldown")));
+            match (threshold, cooldown) {
+                (Some(t), Some(c)) => out.push(Resource { name: m.key.clone(), failure_threshold: t as u32, cooldown_ms: c }),
+                (None, _) => self.error(codes::INVALID_RETRY, &m.value, &p, "a resource needs `failure_threshold`, a whole number of at least 1", "e.g. {\"failure_threshold\": 3, \"cooldown\": \"30s\"}"),
+                (_, None) => {
+                    if m.value.get("cooldown").is_none() {
+                        self.error(codes::INVALID_RETRY, &m.value, &p, "a resource needs `cooldown`, a duration", "e.g. \"30s\"");
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// A duration: a whole number with a unit, `ms`, `s`, `m` or `h` (`250ms`, `30s`, `5m`).
+    fn duration(&mut self, node: &Node, ptr: &Pointer) -> Option<u64> {
+        let parsed = node.as_str().and_then(|s| {
+            let split = s.find(|c: char| !c.is_ascii_digit())?;
+            let (n, unit) = s.split_at(split);
+            let n: u64 = n.parse().ok()?;
+            let scale = match unit {
+                "ms" => 1,
+                "s" => 1_000,
+                "m" => 60_000,
+                "h" => 3_600_000,
+                _ => return None,
+            };
+            n.checked_mul(scale).filter(|&ms| ms > 0)
+        });
+        if parsed.is_none() {
+            self.error(codes::INVALID_RETRY, node, ptr, "expected a positive duration such as \"250ms\", \"30s\", \"5m\" or \"1h\"", "");
+        }
+        parsed
+    }
+
+    fn retry(&mut self, node: &Node, ptr: &Pointer) -> Option<RetryPolicy> {
+        let Some(members) = node.members() else {
+            self.error(codes::INVALID_RETRY, node, ptr, "`retry` must be an object", "keys: max_attempts, initial, factor, max_interval, jitter, retry_on");
+            return None;
+        };
+        for m in members {
+            if !RETRY_KEYS.contains(&m.key.as_str()) {
+                self.error(codes::INVALID_RETRY, &m.value, &ptr.join(&m.key), format!("unknown retry key `{}`", m.key), &format!("the keys are: {}", RETRY_KEYS.join(", ")));
+            }
+        }
+        let before = self.diags.len();
+        let max_attempts = match node.get("max_attempts") {
+            Some(n) => match n.as_i64().filter(|&n| (1..=1000).contains(&n)) {
+                Some(n) => n as u32,
+                None => {
+                    self.error(codes::INVALID_RETRY, n, &ptr.join("max_attempts"), "`max_attempts` must be a whole number from 1 to 1000", "");
+                    1
+                }
+            },
+            None => 3,
+        };
+        let initial_ms = node.get("initial").and_then(|n| self.duration(n, &ptr.join("initial"))).unwrap_or(1_000);
+        let max_interval_ms = node.get("max_interval").and_then(|n| self.duration(n, &ptr.join("max_interval"))).unwrap_or(60_000);
+        let factor = match node.get("factor") {
+            Some(n) => n.as_f64().filter(|f| (1.0..=100.0).contains(f)).unwrap_or_else(|| {
+                self.error(codes::INVALID_RETRY, n, &ptr.join("factor"), "`factor` must be a number from 1 to 100", "");
+                1.0
+            }),
+            None => 2.0,
+        };
+        let jitter = match node.get("jitter") {
+            Some(n) => n.as_f64().filter(|f| (0.0..=1.0).contains(f)).unwrap_or_else(|| {
+                self.error(codes::INVALID_RETRY, n, &ptr.join("jitter"), "`jitter` must be a fraction from 0 to 1", "");
+                0.0
+            }),
+            None => 0.0,
+        };
+        if initial_ms > max_interval_ms {
+            self.error(codes::INVALID_RETRY, node, ptr, "`initial` is longer than `max_interval`", "");
+        }
+        let mut retry_on = RetryOn { exit_codes: None, signals: None, timeout: true };
+        if let Some(on) = node.get("retry_on") {
+            let p = ptr.join("retry_on");
+            retry_on.timeout = false;
+            for m in on.members().unwrap_or_default() {
+                let ints = |n: &Node| n.as_array().and_then(|a| a.iter().map(|v| v.as_i64().and_then(|i| i32::try_from(i).ok())).collect::<Option<Vec<i32>>>());
+                match m.key.as_str() {
+                    "exit_codes" => retry_on.exit_codes = ints(&m.value).or_else(|| {
+                        self.error(codes::INVALID_RETRY, &m.value, &p.join("exit_codes"), "`exit_codes` must be an array of integers", "");
+                        None
+                    }),
+                    "signals" => retry_on.signals = ints(&m.value).or_else(|| {
+                        self.error(codes::INVALID_RETRY, &m.value, &p.join("signals"), "`signals` must be an array of signal numbers", "e.g. [9, 15]");
+                        None
+                    }),
+                    "timeout" => retry_on.timeout = m.value.as_bool().unwrap_or_else(|| {
+                        self.error(codes::INVALID_RETRY, &m.value, &p.join("timeout"), "`timeout` must be true or false", "");
+                        false
+                    }),
+                    other => self.error(codes::INVALID_RETRY, &m.value, &p.join(other), format!("unknown retry_on key `{other}`"), "the keys are: exit_codes, signals, timeout"),
+                }
+            }
+            if on.members().is_none() {
+                self.error(codes::INVALID_RETRY, on, &p, "`retry_on` must be an object", "keys: exit_codes, signals, timeout");
+            }
+            for key in ["exit_codes", "signals"] {
+                if on.get(key).is_none() {
+                    // Listing one kind of failure means the other kind is not retried.
+                    match key {
+                        "exit_codes" => retry_on.exit_codes = Some(Vec::new()),
+                        _ => retry_on.signals = Some(Vec::new()),
+                    }
+                }
+            }
+        }
+        (self.diags.len() == before).then_some(RetryPolicy { max_attempts, initial_ms, factor, max_interval_ms, jitter, retry_on })
+    }
+
+    /// Resolves each `fallback` and marks its target as the fallback of the step.
+    fn link_fallbacks(&mut self, raw: &[RawStep<'_>], steps: &mut [Step]) {
+        let by_name: BTreeMap<String, usize> = steps.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
+        for (i, r) in raw.iter().enumerate() {
+            let Some(f) = r.node.get("fallback") else { continue };
+            let p = r.ptr.join("fallback");
+            let Some(&target) = f.as_str().and_then(|n| by_name.get(n)) else {
+                let known: Vec<&str> = by_name.keys().map(String::as_str).collect();
+                self.error(codes::UNKNOWN_STEP, f, &p, format!("no step named `{}`", f.as_str().unwrap_or("?")), &format!("the steps are: {}", known.join(", ")));
+                continue;
+            };
+            let problem = if target == i {
+                Some("a step cannot be its own fallback".to_string())
+            } else if let Some(other) = steps[target].fallback_for {
+                Some(format!("`{}` is already the fallback of `{}`", steps[target].name, steps[other].name))
+            } else if steps[target].output != steps[i].output {
+                Some(format!("`{}` must have the same output as `{}`, which it stands in for", steps[target].name, steps[i].name))
+            } else {
+                None
+            };
+            match problem {
+                Some(message) => self.error(codes::INVALID_FALLBACK, f, &p, message, "a fallback is a step that runs only when this one fails for good, and its output replaces this one's"),
+                None => {
+                    steps[i].fallback = Some(target);
+                    steps[target].fallback_for = Some(i);
+                }
+            }
+        }
     }
 
     fn strings(&mut self, node: &Node, ptr: &Pointer, what: &str) -> Vec<String> {
@@ -160,7 +325,7 @@ impl<'n> Lowering<'_, 'n> {
         }
     }
 
-    fn step(&mut self, r: &RawStep<'_>, by_name: &BTreeMap<String, usize>) -> Step {
+    fn step(&mut self, r: &RawStep<'_>, by_name: &BTreeMap<String, usize>, resources: &[Resource]) -> Step {
         let node = r.node;
         let mut needs = Vec::new();
         let run = match node.get("run") {
@@ -230,11 +395,66 @@ impl<'n> Lowering<'_, 'n> {
         needs.sort();
         needs.dedup();
         let output = node.get("output").and_then(|o| self.output(o, &r.ptr.join("output")));
+        let working_dir = node.get("working_dir").and_then(|w| {
+            let dir = w.as_str().filter(|d| !d.is_empty()).map(str::to_string);
+            if dir.is_none() {
+                self.error(codes::INVALID_WORKFLOW, w, &r.ptr.join("working_dir"), "`working_dir` must be a non-empty path", "");
+            }
+            dir
+        });
+        let mut env_from_host = node.get("env_from_host").map(|e| self.strings(e, &r.ptr.join("env_from_host"), "env_from_host")).unwrap_or_default();
+        env_from_host.sort();
+        env_from_host.dedup();
+        let trigger = match node.get("trigger_rule") {
+            None => TriggerRule::AllSuccess,
+            Some(t) => match t.as_str() {
+                Some("all_success") => TriggerRule::AllSuccess,
+                Some("all_done") => TriggerRule::AllDone,
+                Some("one_failed") => TriggerRule::OneFailed,
+                Some("always") => TriggerRule::Always,
+                _ => {
+                    self.error(codes::INVALID_WORKFLOW, t, &r.ptr.join("trigger_rule"), "unknown trigger rule", "use all_success, all_done, one_failed or always");
+                    TriggerRule::AllSuccess
+                }
+            },
+        };
+        let retry = node.get("retry").and_then(|n| self.retry(n, &r.ptr.join("retry")));
+        let timeout_ms = node.get("timeout").and_then(|n| self.duration(n, &r.ptr.join("timeout")));
+        let deadline_ms = node.get("deadline").and_then(|n| self.duration(n, &r.ptr.join("deadline")));
+        if let (Some(t), Some(d), Some(n)) = (timeout_ms, deadline_ms, node.get("deadline"))
+            && d < t {
+                self.error(codes::INVALID_RETRY, n, &r.ptr.join("deadline"), "`deadline` (the whole step) is shorter than `timeout` (one attempt)", "");
+            }
+        let mut resource_ids = Vec::new();
+        if let Some(rs) = node.get("resources") {
+            let rptr = r.ptr.join("resources");
+            for (k, name) in self.strings(rs, &rptr, "resources").into_iter().enumerate() {
+                match resources.iter().position(|x| x.name == name) {
+                    Some(i) => resource_ids.push(i),
+                    None => {
+                        let at = rs.as_array().and_then(|a| a.get(k)).unwrap_or(rs);
+                        let known: Vec<&str> = resources.iter().map(|x| x.name.as_str()).collect();
+                        self.error(codes::UNKNOWN_RESOURCE, at, &rptr.join(k.to_string()), format!("no resource named `{name}`"), &format!("declare it under the workflow's `resources` (declared: {})", known.join(", ")));
+                    }
+                }
+            }
+            resource_ids.sort();
+            resource_ids.dedup();
+        }
         Step {
             name: r.name.clone(),
             description: node.get("description").and_then(Node::as_str).map(str::to_string),
             run,
+            working_dir,
             env,
+            env_from_host,
+            trigger,
+            retry,
+            timeout_ms,
+            deadline_ms,
+            fallback: None,
+            fallback_for: None,
+            resources: resource_ids,
             inputs,
             output,
             needs,
@@ -275,7 +495,9 @@ impl<'n> Lowering<'_, 'n> {
     /// Kahn's algorithm, ties broken by spec order; a cycle is reported with its path.
     fn topological_order(&mut self, raw: &[RawStep<'_>], steps: &[Step]) -> Option<Vec<usize>> {
         let n = steps.len();
-        let mut indegree: Vec<usize> = steps.iter().map(|s| s.needs.len()).collect();
+        // A fallback comes after the step it stands in for.
+        let deps = |s: &Step| -> Vec<usize> { s.needs.iter().copied().chain(s.fallback_for).collect() };
+        let mut indegree: Vec<usize> = steps.iter().map(|s| deps(s).len()).collect();
         let mut order = Vec::new();
         let mut done = vec![false; n];
         while order.len() < n {
@@ -289,9 +511,7 @@ impl<'n> Lowering<'_, 'n> {
             done[next] = true;
             order.push(next);
             for (i, s) in steps.iter().enumerate() {
-                if s.needs.contains(&next) {
-                    indegree[i] -= 1;
-                }
+                indegree[i] -= deps(s).iter().filter(|&&d| d == next).count();
             }
         }
         Some(order)
@@ -399,7 +619,7 @@ fn find_cycle(steps: &[Step], done: &[bool]) -> Vec<usize> {
     let mut path = vec![start];
     loop {
         let cur = *path.last().expect("non-empty");
-        let next = steps[cur].needs.iter().copied().find(|&n| !done[n]).unwrap_or(start);
+        let next = steps[cur].needs.iter().copied().chain(steps[cur].fallback_for).find(|&n| !done[n]).unwrap_or(start);
         if let Some(pos) = path.iter().position(|&p| p == next) {
             return path[pos..].to_vec();
         }

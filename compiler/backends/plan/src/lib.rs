@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use contractc_emit::{EmitError, OutputFile};
-use contractc_ir::{Format, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Format, Program, TriggerRule, Ty, TypeKind, TypeRef};
 use runtime::plan::{self, Bound, FieldRule, Node, Validator};
 
 /// Emits `plan.bin` for the program's workflow; no file when there is no workflow.
@@ -21,7 +21,30 @@ pub fn emit(program: &Program) -> Result<Vec<OutputFile>, EmitError> {
                 .map(|s| plan::Step {
                     name: s.name.clone(),
                     run: s.run.clone(),
+                    working_dir: s.working_dir.clone(),
                     env: s.env.clone(),
+                    env_from_host: s.env_from_host.clone(),
+                    trigger: match s.trigger {
+                        TriggerRule::AllSuccess => plan::TriggerRule::AllSuccess,
+                        TriggerRule::AllDone => plan::TriggerRule::AllDone,
+                        TriggerRule::OneFailed => plan::TriggerRule::OneFailed,
+                        TriggerRule::Always => plan::TriggerRule::Always,
+                    },
+                    retry: s.retry.as_ref().map_or_else(plan::RetryPolicy::none, |r| plan::RetryPolicy {
+                        max_attempts: r.max_attempts,
+                        initial_ms: r.initial_ms,
+                        factor: r.factor,
+                        max_interval_ms: r.max_interval_ms,
+                        jitter: r.jitter,
+                        exit_codes: r.retry_on.exit_codes.clone(),
+                        signals: r.retry_on.signals.clone(),
+                        on_timeout: r.retry_on.timeout,
+                    }),
+                    timeout_ms: s.timeout_ms,
+                    deadline_ms: s.deadline_ms,
+                    fallback: s.fallback.map(|f| f as u32),
+                    fallback_for: s.fallback_for.map(|f| f as u32),
+                    resources: s.resources.iter().map(|&r| r as u32).collect(),
                     inputs: s.inputs.iter().map(|i| plan::Input { name: i.name.clone(), from: i.from as u32 }).collect(),
                     output: s.output.as_ref().map(|o| {
                         let validator = *by_contract.entry(o.contract).or_insert_with(|| {
@@ -34,7 +57,8 @@ pub fn emit(program: &Program) -> Result<Vec<OutputFile>, EmitError> {
                     when: s.when.as_ref().map(|c| plan::Condition { source: c.source.clone(), input: c.input as u32, code: c.code.iter().map(op).collect() }),
                 })
                 .collect();
-            let p = plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators };
+            let resources = w.resources.iter().map(|r| plan::Resource { name: r.name.clone(), failure_threshold: r.failure_threshold, cooldown_ms: r.cooldown_ms }).collect();
+            let p = plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators, resources };
             Ok(vec![OutputFile { path: "plan.bin".into(), contents: plan::encode(&p) }])
         }
         many => Err(EmitError {

@@ -1,0 +1,203 @@
+//! The run journal: an append-only file of checksummed records that survives `kill -9`.
+//!
+//! File: magic `CTCJRNL\0`, format version `u32` LE, then records, each `len: u32` LE,
+//! `crc32(payload): u32` LE, payload (postcard [`Record`]). Every append is followed by
+//! `fsync`; a failed write or fsync is returned and the runtime aborts rather than run on
+//! without durability. On open, a torn tail (a short or checksum-failing last record, from a
+//! crash in the middle of an append) is truncated away; records before it are kept.
+//!
+//! Ordering guarantee used by resume: a step's output file is written, fsynced and renamed into
+//! place before its [`Record::Committed`] is appended, so a committed record always points at a
+//! durable output (its digest is checked again on resume).
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+const MAGIC: [u8; 8] = *b"CTCJRNL\0";
+const VERSION: u32 = 1;
+const HEADER: usize = 12;
+/// A record longer than this is corruption, not data.
+const MAX_RECORD: usize = 1 << 24;
+
+/// A SHA-256 digest.
+pub type Digest = [u8; 32];
+
+/// Lowercase hex of a digest.
+pub fn hex(d: &Digest) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What goes into a step's key, kept so `--explain` can say which part changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyParts {
+    /// The step as the plan defines it (argv, env, output contract, condition, policies).
+    pub definition: Digest,
+    /// Each input's name and the digest of the output it reads.
+    pub inputs: Vec<(String, Digest)>,
+    /// The allowlisted host environment's names and values.
+    pub environment: Digest,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    Succeeded,
+    /// Its condition admitted no message.
+    Skipped(String),
+}
+
+// Records are read once per run and written once per step: their size does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Record {
+    /// A step finished for good with `key`; `output` is its durable output file and digest.
+    Committed {
+        step: String,
+        key: Digest,
+        parts: KeyParts,
+        outcome: Outcome,
+        /// Path relative to the run directory, and the SHA-256 of its bytes.
+        output: Option<(String, Digest)>,
+        messages: u64,
+        admitted: Option<(u64, u64)>,
+        attempts: u32,
+        duration_ms: u64,
+    },
+    /// A step attempt was running when the run was interrupted (Ctrl-C).
+    Interrupted { step: String, key: Digest, attempt: u32 },
+}
+
+/// An open journal, positioned at its end.
+pub struct Journal {
+    file: File,
+    path: PathBuf,
+}
+
+/// What [`Journal::open`] found.
+pub struct Opened {
+    pub journal: Journal,
+    pub records: Vec<Record>,
+    /// Bytes of a torn tail that were cut off.
+    pub truncated: u64,
+}
+
+impl Journal {
+    /// Opens (or creates) the journal at `path`, reading every intact record.
+    pub fn open(path: &Path) -> io::Result<Opened> {
+        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        if bytes.is_empty() {
+            file.write_all(&MAGIC)?;
+            file.write_all(&VERSION.to_le_bytes())?;
+            file.sync_all()?;
+            sync_parent(path)?;
+            return Ok(Opened { journal: Journal { file, path: path.to_path_buf() }, records: Vec::new(), truncated: 0 });
+        }
+        if bytes.len() < HEADER || bytes[..8] != MAGIC {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{} is not a contractc journal", path.display())));
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if version != VERSION {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{}: journal version {version} is not supported (expected {VERSION})", path.display())));
+        }
+        let mut records = Vec::new();
+        let mut at = HEADER;
+        while at + 8 <= bytes.len() {
+            let len = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
+            let crc = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().expect("4 bytes"));
+            let end = at + 8 + len;
+            if len > MAX_RECORD || end > bytes.len() {
+                break;
+            }
+            let payload = &bytes[at + 8..end];
+            if crc32fast::hash(payload) != crc {
+                break;
+            }
+            match postcard::from_bytes::<Record>(payload) {
+                Ok(r) => records.push(r),
+                Err(_) => break,
+            }
+            at = end;
+        }
+        let truncated = (bytes.len() - at) as u64;
+        if truncated > 0 {
+            file.set_len(at as u64)?;
+            file.sync_all()?;
+        }
+        file.seek(SeekFrom::End(0))?;
+        Ok(Opened { journal: Journal { file, path: path.to_path_buf() }, records, truncated })
+    }
+
+    /// Appends one record and makes it durable before returning.
+    pub fn append(&mut self, record: &Record) -> io::Result<()> {
+        let payload = postcard::to_stdvec(record).map_err(io::Error::other)?;
+        let mut buf = Vec::with_capacity(8 + payload.len());
+        buf.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        buf.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        buf.extend_from_slice(&payload);
+        self.file.write_all(&buf)?;
+        self.file.sync_data()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Makes a rename or creation in `path`'s folder durable.
+pub fn sync_parent(path: &Path) -> io::Result<()> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => File::open(dir)?.sync_all(),
+        None => File::open(".")?.sync_all(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(step: &str) -> Record {
+        Record::Interrupted { step: step.into(), key: [7; 32], attempt: 1 }
+    }
+
+    #[test]
+    fn appends_survive_reopen_and_a_torn_tail_is_truncated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        let mut j = Journal::open(&path).unwrap().journal;
+        j.append(&record("a")).unwrap();
+        j.append(&record("b")).unwrap();
+        drop(j);
+        let full = std::fs::read(&path).unwrap();
+        // Tear the last record at every possible byte.
+        let second = full.len() - (full.len() - HEADER) / 2;
+        for cut in second..full.len() {
+            std::fs::write(&path, &full[..cut]).unwrap();
+            let o = Journal::open(&path).unwrap();
+            assert_eq!(o.records, vec![record("a")], "cut at {cut}");
+            assert_eq!(o.truncated as usize, cut - second);
+            assert_eq!(std::fs::metadata(&path).unwrap().len() as usize, second);
+        }
+        // A flipped bit in the last record's payload is caught by its checksum.
+        let mut bad = full.clone();
+        *bad.last_mut().unwrap() ^= 0x40;
+        std::fs::write(&path, &bad).unwrap();
+        assert_eq!(Journal::open(&path).unwrap().records, vec![record("a")]);
+        // Appending after a truncation continues cleanly.
+        let mut j = Journal::open(&path).unwrap().journal;
+        j.append(&record("c")).unwrap();
+        drop(j);
+        assert_eq!(Journal::open(&path).unwrap().records, vec![record("a"), record("c")]);
+    }
+
+    #[test]
+    fn refuses_a_file_that_is_not_a_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        std::fs::write(&path, b"hello world, not a journal").unwrap();
+        assert!(Journal::open(&path).is_err());
+    }
+}
