@@ -27,7 +27,10 @@ fn contractc(dir: &Path, args: &[&str]) -> (i32, String) {
         .arg(dir.join("contractc.toml"))
         .output()
         .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout))
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout),
+    )
 }
 
 fn mtimes(dir: &Path) -> Vec<(String, std::time::SystemTime)> {

@@ -1,7 +1,7 @@
 //! The committed `generated/` tree: a snapshot of every generated file, and a test that fails
 //! when `generated/` is stale (regenerated in memory and compared byte for byte).
 
-use contractc_driver::{generate, read_inputs, write, Config, OutputFile};
+use contractc_driver::{Config, OutputFile, generate, read_inputs, write};
 use contractc_tests::root;
 
 fn generated() -> Vec<OutputFile> {

@@ -51,7 +51,8 @@ fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
     assert!(ticks.iter().enumerate().all(|(i, t)| t.sequence == i as i64 && t.ask > t.bid));
 
     let reports = std::fs::read_to_string(run_dir.join("broker/output.jsonl")).unwrap();
-    let reports: Vec<ExecutionReport> = reports.lines().map(|l| from_json(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
+    let reports: Vec<ExecutionReport> =
+        reports.lines().map(|l| from_json(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
     assert!(!reports.is_empty(), "the crossover trades at least once in {ROWS} hours");
     let intents = std::fs::read_to_string(run_dir.join("risk/output.jsonl")).unwrap().lines().count();
     assert_eq!(reports.len(), intents, "one report per intent");

@@ -18,9 +18,10 @@ fn rewrite(source: &str) -> String {
             let indent = &line[..line.len() - line.trim_start().len()];
             let decl = trimmed.trim_start();
             if let Some(body) = decl.strip_suffix("[];")
-                && let Some((ty, name)) = body.split_once(' ') {
-                    return format!("{indent}mql_array<{ty}> {name};");
-                }
+                && let Some((ty, name)) = body.split_once(' ')
+            {
+                return format!("{indent}mql_array<{ty}> {name};");
+            }
             let mut out = line.to_string();
             while let Some(end) = out.find("[])").or_else(|| out.find("[],")) {
                 let start = out[..end].rfind('&').expect("array parameters are references");
@@ -68,7 +69,15 @@ fn build_harness(dir: &Path) -> std::path::PathBuf {
     std::fs::write(dir.join("harness.cpp"), cpp).unwrap();
     let exe = dir.join("harness");
     let out = Command::new("g++")
-        .args(["-std=c++17", "-O1", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"])
+        .args([
+            "-std=c++17",
+            "-O1",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+        ])
         .arg("-I")
         .arg(root().join("tests/mql4"))
         .arg("-I")
@@ -96,7 +105,13 @@ fn generated_mql4_agrees_with_every_sample() {
     let mut n = 0;
     for (key, rows) in samples() {
         let versioned = key.rsplit('/').next().unwrap().replace(['@', '.'], "_");
-        let mut child = Command::new(&exe).arg(&versioned).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = Command::new(&exe)
+            .arg(&versioned)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         let input: String = rows.iter().map(|s| format!("{}\n", s.json)).collect();
         child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
         let out = child.wait_with_output().unwrap();
@@ -115,10 +130,15 @@ fn generated_mql4_agrees_with_every_sample() {
                 }
                 ("err", false) => {
                     if !text.starts_with("$") || !text.contains(" at offset ") {
-                        failures.push(format!("{key} {:?}: error not in the `$.path: reason at offset N` form: {text}", s.name));
+                        failures.push(format!(
+                            "{key} {:?}: error not in the `$.path: reason at offset N` form: {text}",
+                            s.name
+                        ));
                     }
                 }
-                ("ok", false) => failures.push(format!("{key} {:?}: accepted an invalid message, wrote {text}", s.name)),
+                ("ok", false) => {
+                    failures.push(format!("{key} {:?}: accepted an invalid message, wrote {text}", s.name))
+                }
                 _ => failures.push(format!("{key} {:?}: refused a valid message: {text}", s.name)),
             }
         }

@@ -1,13 +1,15 @@
 //! The generated Rust accepts every valid sample, refuses every invalid one, and writes accepted
 //! messages back as the same JSON.
 
-use contractc_tests::{same_json, samples, Sample};
+use contractc_tests::{Sample, same_json, samples};
 use trading_contracts::events::*;
 use trading_contracts::{from_json, to_json};
 
 /// Parses with the generated type for `key`; the re-serialized message on success.
 fn parse(key: &str, text: &str) -> Result<String, String> {
-    fn go<T: serde::de::DeserializeOwned + serde::Serialize + trading_contracts::Validate>(text: &str) -> Result<String, String> {
+    fn go<T: serde::de::DeserializeOwned + serde::Serialize + trading_contracts::Validate>(
+        text: &str,
+    ) -> Result<String, String> {
         from_json::<T>(text).map(|v| to_json(&v)).map_err(|e| e.to_string())
     }
     match key {

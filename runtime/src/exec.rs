@@ -16,7 +16,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Host variables every step sees (when set), besides its own `env_from_host`.
-pub const DEFAULT_ENV_ALLOWLIST: &[&str] = &["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TERM"];
+pub const DEFAULT_ENV_ALLOWLIST: &[&str] =
+    &["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TERM"];
 
 /// How one attempt runs.
 pub struct Attempt<'a> {
@@ -59,7 +60,13 @@ impl Exit {
 /// Runs the attempt to its end. `interrupted` is polled: when set, the attempt is stopped.
 pub fn run(a: &Attempt<'_>, interrupted: &AtomicBool) -> Exit {
     let mut cmd = Command::new(&a.argv[0]);
-    cmd.args(&a.argv[1..]).env_clear().envs(a.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
+    cmd.args(&a.argv[1..])
+        .env_clear()
+        .envs(a.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
     if let Some(dir) = a.working_dir {
         cmd.current_dir(dir);
     }
@@ -88,7 +95,9 @@ pub fn run(a: &Attempt<'_>, interrupted: &AtomicBool) -> Exit {
     let outcome = std::thread::scope(|scope| {
         let watchdog = scope.spawn(move || {
             loop {
-                let wait = timeout.map_or(Duration::from_millis(50), |t| t.saturating_sub(start.elapsed()).min(Duration::from_millis(50)));
+                let wait = timeout.map_or(Duration::from_millis(50), |t| {
+                    t.saturating_sub(start.elapsed()).min(Duration::from_millis(50))
+                });
                 match done_rx.recv_timeout(wait) {
                     Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => return None,
                     Err(mpsc::RecvTimeoutError::Timeout) => {}

@@ -94,14 +94,24 @@ impl Journal {
             file.write_all(&VERSION.to_le_bytes())?;
             file.sync_all()?;
             sync_parent(path)?;
-            return Ok(Opened { journal: Journal { file, path: path.to_path_buf() }, records: Vec::new(), truncated: 0 });
+            return Ok(Opened {
+                journal: Journal { file, path: path.to_path_buf() },
+                records: Vec::new(),
+                truncated: 0,
+            });
         }
         if bytes.len() < HEADER || bytes[..8] != MAGIC {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{} is not a contractc journal", path.display())));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is not a contractc journal", path.display()),
+            ));
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
         if version != VERSION {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{}: journal version {version} is not supported (expected {VERSION})", path.display())));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: journal version {version} is not supported (expected {VERSION})", path.display()),
+            ));
         }
         let mut records = Vec::new();
         let mut at = HEADER;
@@ -133,11 +143,21 @@ impl Journal {
 
     /// Appends one record and makes it durable before returning.
     pub fn append(&mut self, record: &Record) -> io::Result<()> {
-        let payload = postcard::to_stdvec(record).map_err(io::Error::other)?;
-        let mut buf = Vec::with_capacity(8 + payload.len());
-        buf.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        buf.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        buf.extend_from_slice(&payload);
+        self.append_all(std::slice::from_ref(record))
+    }
+
+    /// Appends records with one write and one fsync (group commit): durable together on return.
+    pub fn append_all(&mut self, records: &[Record]) -> io::Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut buf = Vec::new();
+        for record in records {
+            let payload = postcard::to_stdvec(record).map_err(io::Error::other)?;
+            buf.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+            buf.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+            buf.extend_from_slice(&payload);
+        }
         self.file.write_all(&buf)?;
         self.file.sync_data()
     }

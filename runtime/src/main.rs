@@ -109,7 +109,12 @@ fn main() -> ExitCode {
     opts.grace = Duration::from_secs_f64(cli.grace.max(0.0));
     eprintln!("running {} ({} steps, -j {jobs}) in {}", plan.workflow, plan.steps.len(), run_dir.display());
     let t0 = Instant::now();
-    let mut progress = Progress { live: !cli.quiet && std::io::stderr().is_terminal(), quiet: cli.quiet, explain: cli.explain, running: Vec::new() };
+    let mut progress = Progress {
+        live: !cli.quiet && std::io::stderr().is_terminal(),
+        quiet: cli.quiet,
+        explain: cli.explain,
+        running: Vec::new(),
+    };
     let result = run::run(&plan, &opts, |e| progress.on(e));
     progress.clear();
     let result = match result {
@@ -120,7 +125,10 @@ fn main() -> ExitCode {
         }
     };
     if result.journal_truncated > 0 {
-        eprintln!("note: cut a torn journal tail of {} bytes (a crash during a write); the steps it named run again", result.journal_truncated);
+        eprintln!(
+            "note: cut a torn journal tail of {} bytes (a crash during a write); the steps it named run again",
+            result.journal_truncated
+        );
     }
     let wall = t0.elapsed();
     let reports = &result.reports;
@@ -143,9 +151,10 @@ fn main() -> ExitCode {
         eprintln!("warning: cannot write the run report: {e}");
     }
     if let Some(m) = &cli.metrics
-        && let Err(e) = std::fs::write(m, run::metrics(&plan, reports)) {
-            eprintln!("warning: cannot write metrics to {}: {e}", m.display());
-        }
+        && let Err(e) = std::fs::write(m, run::metrics(&plan, reports))
+    {
+        eprintln!("warning: cannot write metrics to {}: {e}", m.display());
+    }
     println!("outputs, logs and report: {}", run_dir.display());
     if INTERRUPTED.load(Ordering::SeqCst) {
         eprintln!("interrupted: in-flight steps were stopped and journaled; run again to resume");
@@ -178,7 +187,9 @@ impl Progress {
             Event::Finished { report, done, total } => {
                 self.running.retain(|s| s != &report.name);
                 let what = match &report.status {
-                    Status::Succeeded => format!("ok in {:.2} s, {} messages", report.duration.as_secs_f64(), report.messages),
+                    Status::Succeeded => {
+                        format!("ok in {:.2} s, {} messages", report.duration.as_secs_f64(), report.messages)
+                    }
                     Status::Failed(e) => format!("FAILED: {e}"),
                     Status::Skipped(why) => format!("skipped: {why}"),
                     other => other.label().to_string(),
@@ -230,7 +241,10 @@ fn inspect(path: &std::path::Path, p: &Plan) -> String {
         }
         if s.retry.max_attempts > 1 {
             let r = &s.retry;
-            out.push_str(&format!("  retry: {} attempts, {} ms × {} up to {} ms, jitter {}\n", r.max_attempts, r.initial_ms, r.factor, r.max_interval_ms, r.jitter));
+            out.push_str(&format!(
+                "  retry: {} attempts, {} ms × {} up to {} ms, jitter {}\n",
+                r.max_attempts, r.initial_ms, r.factor, r.max_interval_ms, r.jitter
+            ));
         }
         if let Some(t) = s.timeout_ms {
             out.push_str(&format!("  timeout: {t} ms per attempt\n"));

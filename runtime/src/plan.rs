@@ -62,7 +62,16 @@ pub struct RetryPolicy {
 impl RetryPolicy {
     /// One attempt, nothing retried.
     pub fn none() -> RetryPolicy {
-        RetryPolicy { max_attempts: 1, initial_ms: 0, factor: 1.0, max_interval_ms: 0, jitter: 0.0, exit_codes: None, signals: None, on_timeout: false }
+        RetryPolicy {
+            max_attempts: 1,
+            initial_ms: 0,
+            factor: 1.0,
+            max_interval_ms: 0,
+            jitter: 0.0,
+            exit_codes: None,
+            signals: None,
+            on_timeout: false,
+        }
     }
 }
 
@@ -173,13 +182,31 @@ pub struct Validator {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Node {
     /// A closed object (no other properties allowed).
-    Object { fields: Vec<FieldRule> },
-    String { min_length: Option<u64>, max_length: Option<u64>, format: Option<Format> },
-    Number { minimum: Option<Bound>, maximum: Option<Bound> },
-    Integer { minimum: Option<i64>, maximum: Option<i64> },
+    Object {
+        fields: Vec<FieldRule>,
+    },
+    String {
+        min_length: Option<u64>,
+        max_length: Option<u64>,
+        format: Option<Format>,
+    },
+    Number {
+        minimum: Option<Bound>,
+        maximum: Option<Bound>,
+    },
+    Integer {
+        minimum: Option<i64>,
+        maximum: Option<i64>,
+    },
     Boolean,
-    Enum { values: Vec<String> },
-    Array { items: u32, min_items: Option<u64>, max_items: Option<u64> },
+    Enum {
+        values: Vec<String>,
+    },
+    Array {
+        items: u32,
+        min_items: Option<u64>,
+        max_items: Option<u64>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -215,11 +242,20 @@ pub enum PlanError {
 impl fmt::Display for PlanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PlanError::Truncated { len, expected } => write!(f, "truncated: {len} bytes, expected {expected}; rebuild it with `contractc build`"),
-            PlanError::BadMagic => write!(f, "not a plan file (bad magic); plan files are written by `contractc build`"),
-            PlanError::UnsupportedVersion(v) => write!(f, "plan format version {v} is not supported (this runtime reads version {FORMAT_VERSION}); rebuild it with the matching `contractc`"),
+            PlanError::Truncated { len, expected } => {
+                write!(f, "truncated: {len} bytes, expected {expected}; rebuild it with `contractc build`")
+            }
+            PlanError::BadMagic => {
+                write!(f, "not a plan file (bad magic); plan files are written by `contractc build`")
+            }
+            PlanError::UnsupportedVersion(v) => write!(
+                f,
+                "plan format version {v} is not supported (this runtime reads version {FORMAT_VERSION}); rebuild it with the matching `contractc`"
+            ),
             PlanError::UnknownFlags(x) => write!(f, "unknown header flags {x:#x}"),
-            PlanError::ChecksumMismatch => write!(f, "checksum mismatch: the plan is corrupt; rebuild it with `contractc build`"),
+            PlanError::ChecksumMismatch => {
+                write!(f, "checksum mismatch: the plan is corrupt; rebuild it with `contractc build`")
+            }
             PlanError::Payload(e) => write!(f, "unreadable payload: {e}"),
         }
     }

@@ -27,14 +27,14 @@ use std::fs;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
 
 use crate::cond;
-use crate::exec::{self, Attempt, Exit, DEFAULT_ENV_ALLOWLIST};
-use crate::journal::{hex, Digest, Journal, KeyParts, Outcome, Record};
+use crate::exec::{self, Attempt, DEFAULT_ENV_ALLOWLIST, Exit};
+use crate::journal::{Digest, Journal, KeyParts, Outcome, Record, hex};
 use crate::plan::{Plan, Step, TriggerRule};
 use crate::validate::validate_text;
 
@@ -67,7 +67,9 @@ pub enum Status {
     /// Committed by an earlier run with the same key: not run.
     UpToDate,
     /// Failed for good; its fallback succeeded in its place.
-    Recovered { by: String },
+    Recovered {
+        by: String,
+    },
     Failed(String),
     Skipped(String),
     Interrupted,
@@ -197,7 +199,8 @@ pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>))
                     }
                     let step = &plan.steps[i];
                     let decision = decide(plan, i, &reports, &awaiting_fallback);
-                    let settle = |status: Status, reason: String| StepReport::settled(&step.name, status, t0.elapsed(), reason);
+                    let settle =
+                        |status: Status, reason: String| StepReport::settled(&step.name, status, t0.elapsed(), reason);
                     let report = match decision {
                         Decision::Wait => continue,
                         Decision::Skip(why) => Some(settle(Status::Skipped(why.clone()), why)),
@@ -209,9 +212,24 @@ pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>))
                         progressed = true;
                         // A fallback that cannot run leaves its step failed.
                         if let Some(p) = step.fallback_for.map(|p| p as usize)
-                            && let Some(why) = awaiting_fallback[p].take() {
-                                settle_report(&mut reports, p, StepReport::settled(&plan.steps[p].name, Status::Failed(why.clone()), t0.elapsed(), why), &mut done, n, &mut on_event, &events, t0);
-                            }
+                            && let Some(why) = awaiting_fallback[p].take()
+                        {
+                            settle_report(
+                                &mut reports,
+                                p,
+                                StepReport::settled(
+                                    &plan.steps[p].name,
+                                    Status::Failed(why.clone()),
+                                    t0.elapsed(),
+                                    why,
+                                ),
+                                &mut done,
+                                n,
+                                &mut on_event,
+                                &events,
+                                t0,
+                            );
+                        }
                         settle_report(&mut reports, i, r, &mut done, n, &mut on_event, &events, t0);
                         continue;
                     }
@@ -253,41 +271,64 @@ pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>))
                 // Nothing runs and nothing can start: only possible when interrupted.
                 break;
             }
-            let d = rx.recv().map_err(std::io::Error::other)?;
-            running -= 1;
-            if let Some((key, attempt)) = d.interrupted_attempt {
-                journal.append(&Record::Interrupted { step: plan.steps[d.index].name.clone(), key, attempt })?;
-            }
-            if let Some(record) = &d.committed {
-                journal.append(record)?;
-                committed.insert(plan.steps[d.index].name.clone(), record.clone());
-            }
-            let i = d.index;
-            let step = &plan.steps[i];
-            match (&d.report.status, step.fallback, step.fallback_for) {
-                (Status::Failed(why), Some(_), _) => {
-                    // Not settled yet: its fallback decides.
-                    awaiting_fallback[i] = Some(why.clone());
-                    events.emit(t0, serde_json::json!({"event": "fallback_triggered", "step": step.name, "reason": why}));
-                    reports[i] = Some(d.report);
+            // Every step that finished meanwhile is journaled with one fsync (group commit),
+            // before anything that needs them starts.
+            let mut batch = vec![rx.recv().map_err(std::io::Error::other)?];
+            batch.extend(rx.try_iter());
+            let mut records = Vec::new();
+            for d in &batch {
+                if let Some((key, attempt)) = d.interrupted_attempt {
+                    records.push(Record::Interrupted { step: plan.steps[d.index].name.clone(), key, attempt });
                 }
-                (status, _, Some(p)) => {
-                    let p = p as usize;
-                    let primary_failure = awaiting_fallback[p].take().unwrap_or_default();
-                    let primary_status = if status.is_ok() { Status::Recovered { by: step.name.clone() } } else { Status::Failed(primary_failure.clone()) };
-                    if status.is_ok() {
-                        produced[p] = d.produced.clone();
+                if let Some(record) = &d.committed {
+                    records.push(record.clone());
+                    committed.insert(plan.steps[d.index].name.clone(), record.clone());
+                }
+            }
+            journal.append_all(&records)?;
+            for d in batch {
+                running -= 1;
+                let i = d.index;
+                let step = &plan.steps[i];
+                match (&d.report.status, step.fallback, step.fallback_for) {
+                    (Status::Failed(why), Some(_), _) => {
+                        // Not settled yet: its fallback decides.
+                        awaiting_fallback[i] = Some(why.clone());
+                        events.emit(
+                            t0,
+                            serde_json::json!({"event": "fallback_triggered", "step": step.name, "reason": why}),
+                        );
+                        reports[i] = Some(d.report);
                     }
-                    let mut pr = reports[p].take().unwrap_or_else(|| StepReport::settled(&plan.steps[p].name, primary_status.clone(), t0.elapsed(), primary_failure));
-                    pr.status = primary_status;
-                    pr.finished = t0.elapsed();
-                    produced[i] = d.produced;
-                    settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0);
-                    settle_report(&mut reports, p, pr, &mut done, n, &mut on_event, &events, t0);
-                }
-                _ => {
-                    produced[i] = d.produced;
-                    settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0);
+                    (status, _, Some(p)) => {
+                        let p = p as usize;
+                        let primary_failure = awaiting_fallback[p].take().unwrap_or_default();
+                        let primary_status = if status.is_ok() {
+                            Status::Recovered { by: step.name.clone() }
+                        } else {
+                            Status::Failed(primary_failure.clone())
+                        };
+                        if status.is_ok() {
+                            produced[p] = d.produced.clone();
+                        }
+                        let mut pr = reports[p].take().unwrap_or_else(|| {
+                            StepReport::settled(
+                                &plan.steps[p].name,
+                                primary_status.clone(),
+                                t0.elapsed(),
+                                primary_failure,
+                            )
+                        });
+                        pr.status = primary_status;
+                        pr.finished = t0.elapsed();
+                        produced[i] = d.produced;
+                        settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0);
+                        settle_report(&mut reports, p, pr, &mut done, n, &mut on_event, &events, t0);
+                    }
+                    _ => {
+                        produced[i] = d.produced;
+                        settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0);
+                    }
                 }
             }
         }
@@ -297,7 +338,16 @@ pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>))
     let reports: Vec<StepReport> = reports
         .into_iter()
         .enumerate()
-        .map(|(i, r)| r.unwrap_or_else(|| StepReport::settled(&plan.steps[i].name, Status::Interrupted, t0.elapsed(), "the run was interrupted first".into())))
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| {
+                StepReport::settled(
+                    &plan.steps[i].name,
+                    Status::Interrupted,
+                    t0.elapsed(),
+                    "the run was interrupted first".into(),
+                )
+            })
+        })
         .collect();
     events.emit(t0, serde_json::json!({"event": "run_finished", "workflow": plan.workflow, "failed": reports.iter().filter(|r| matches!(r.status, Status::Failed(_))).count()}));
     Ok(RunResult { reports, journal_truncated: opened.truncated })
@@ -335,13 +385,14 @@ enum Decision {
 fn decide(plan: &Plan, i: usize, reports: &[Option<StepReport>], awaiting: &[Option<String>]) -> Decision {
     let step = &plan.steps[i];
     if let Some(p) = step.fallback_for.map(|p| p as usize)
-        && awaiting[p].is_none() {
-            return match &reports[p] {
-                Some(r) if r.status.is_ok() => Decision::NotNeeded(format!("`{}` did not fail", plan.steps[p].name)),
-                Some(r) => Decision::NotNeeded(format!("`{}` {}", plan.steps[p].name, r.status.label())),
-                None => Decision::Wait,
-            };
-        }
+        && awaiting[p].is_none()
+    {
+        return match &reports[p] {
+            Some(r) if r.status.is_ok() => Decision::NotNeeded(format!("`{}` did not fail", plan.steps[p].name)),
+            Some(r) => Decision::NotNeeded(format!("`{}` {}", plan.steps[p].name, r.status.label())),
+            None => Decision::Wait,
+        };
+    }
     let mut statuses = Vec::new();
     for &d in &step.needs {
         let d = d as usize;
@@ -391,7 +442,8 @@ fn environment(step: &Step) -> Vec<(String, OsString)> {
     names.extend(step.env_from_host.iter().map(String::as_str));
     names.sort();
     names.dedup();
-    let mut env: Vec<(String, OsString)> = names.into_iter().filter_map(|n| std::env::var_os(n).map(|v| (n.to_string(), v))).collect();
+    let mut env: Vec<(String, OsString)> =
+        names.into_iter().filter_map(|n| std::env::var_os(n).map(|v| (n.to_string(), v))).collect();
     for (k, v) in &step.env {
         env.retain(|(n, _)| n != k);
         env.push((k.clone(), v.into()));
@@ -401,7 +453,12 @@ fn environment(step: &Step) -> Vec<(String, OsString)> {
 
 fn key_parts(plan: &Plan, step: &Step, inputs: &[(String, Produced)]) -> KeyParts {
     let def = postcard::to_stdvec(step).expect("steps serialize");
-    let validator = step.output.as_ref().and_then(|o| plan.validators.get(o.validator as usize)).map(|v| postcard::to_stdvec(v).expect("validators serialize")).unwrap_or_default();
+    let validator = step
+        .output
+        .as_ref()
+        .and_then(|o| plan.validators.get(o.validator as usize))
+        .map(|v| postcard::to_stdvec(v).expect("validators serialize"))
+        .unwrap_or_default();
     let host: Vec<u8> = environment(step)
         .iter()
         .filter(|(k, _)| !step.env.iter().any(|(n, _)| n == k))
@@ -420,7 +477,10 @@ fn key_of(parts: &KeyParts) -> Digest {
 
 /// The committed result for `key`, if its output is still exactly what was recorded.
 fn up_to_date(run_dir: &Path, record: Option<&Record>, key: &Digest) -> Option<(StepReport, Produced)> {
-    let Record::Committed { step, key: k, outcome, output, messages, admitted, attempts, duration_ms, .. } = record? else { return None };
+    let Record::Committed { step, key: k, outcome, output, messages, admitted, attempts, duration_ms, .. } = record?
+    else {
+        return None;
+    };
     if k != key {
         return None;
     }
@@ -470,11 +530,7 @@ fn explain(previous: Option<&Record>, parts: &KeyParts) -> String {
     if old.environment != parts.environment {
         why.push("its allowed environment changed".to_string());
     }
-    if why.is_empty() {
-        "its committed output is missing or was modified".into()
-    } else {
-        why.join(", ")
-    }
+    if why.is_empty() { "its committed output is missing or was modified".into() } else { why.join(", ") }
 }
 
 fn file_digest(path: &Path) -> std::io::Result<Digest> {
@@ -494,17 +550,49 @@ struct Shared<'a> {
 
 impl StepReport {
     fn settled(name: &str, status: Status, at: Duration, reason: String) -> StepReport {
-        StepReport { name: name.into(), status, duration: Duration::ZERO, attempts: 0, messages: 0, rejected: 0, admitted: None, started: at, finished: at, reason }
+        StepReport {
+            name: name.into(),
+            status,
+            duration: Duration::ZERO,
+            attempts: 0,
+            messages: 0,
+            rejected: 0,
+            admitted: None,
+            started: at,
+            finished: at,
+            reason,
+        }
     }
 }
 
 /// Runs one step to its end: condition, attempts with retries, validation, durable output.
-fn run_step(s: &Shared<'_>, index: usize, inputs: Vec<(String, Produced)>, parts: KeyParts, key: Digest, reason: String) -> Done {
+fn run_step(
+    s: &Shared<'_>,
+    index: usize,
+    inputs: Vec<(String, Produced)>,
+    parts: KeyParts,
+    key: Digest,
+    reason: String,
+) -> Done {
     let step = &s.plan.steps[index];
     let begin = s.t0.elapsed();
     let start = Instant::now();
-    let mut report = StepReport { name: step.name.clone(), status: Status::Succeeded, duration: Duration::ZERO, attempts: 0, messages: 0, rejected: 0, admitted: None, started: begin, finished: begin, reason };
-    s.events.emit(s.t0, serde_json::json!({"event": "step_started", "step": step.name, "key": hex(&key), "reason": report.reason}));
+    let mut report = StepReport {
+        name: step.name.clone(),
+        status: Status::Succeeded,
+        duration: Duration::ZERO,
+        attempts: 0,
+        messages: 0,
+        rejected: 0,
+        admitted: None,
+        started: begin,
+        finished: begin,
+        reason,
+    };
+    s.events.emit(
+        s.t0,
+        serde_json::json!({"event": "step_started", "step": step.name, "key": hex(&key), "reason": report.reason}),
+    );
     let dir = s.opts.run_dir.join(&step.name);
     let mut done = Done { index, report: report.clone(), committed: None, produced: None, interrupted_attempt: None };
     if let Err(e) = fs::create_dir_all(&dir) {
@@ -529,7 +617,8 @@ fn run_step(s: &Shared<'_>, index: usize, inputs: Vec<(String, Produced)>, parts
                     if admitted == 0 {
                         let why = format!("`{}` admitted none of {offered} messages", c.source);
                         report.status = Status::Skipped(why.clone());
-                        done.committed = Some(commit_record(step, key, &parts, Outcome::Skipped(why), None, &report, start));
+                        done.committed =
+                            Some(commit_record(step, key, &parts, Outcome::Skipped(why), None, &report, start));
                         done.produced = Some(Produced { path: None, digest: key });
                         done.report = finish(report, start, s.t0);
                         return done;
@@ -603,7 +692,8 @@ fn run_step(s: &Shared<'_>, index: usize, inputs: Vec<(String, Produced)>, parts
                 report.messages = v.messages;
                 let rel = out_path.strip_prefix(&s.opts.run_dir).unwrap_or(&out_path).to_string_lossy().into_owned();
                 let output = v.digest.map(|d| (rel, d));
-                done.produced = Some(Produced { path: output.as_ref().map(|_| out_path.clone()), digest: v.digest.unwrap_or(key) });
+                done.produced =
+                    Some(Produced { path: output.as_ref().map(|_| out_path.clone()), digest: v.digest.unwrap_or(key) });
                 done.committed = Some(commit_record(step, key, &parts, Outcome::Succeeded, output, &report, start));
                 break;
             }
@@ -625,7 +715,8 @@ fn run_step(s: &Shared<'_>, index: usize, inputs: Vec<(String, Produced)>, parts
                     Exit::TimedOut => policy.on_timeout,
                     Exit::Interrupted | Exit::NotStarted(_) => false,
                 };
-                let timed_out_by_deadline = exit == Exit::TimedOut && remaining.is_some_and(|r| step.timeout_ms.is_none_or(|t| r < Duration::from_millis(t)));
+                let timed_out_by_deadline = exit == Exit::TimedOut
+                    && remaining.is_some_and(|r| step.timeout_ms.is_none_or(|t| r < Duration::from_millis(t)));
                 let what = if timed_out_by_deadline { "reached its deadline".to_string() } else { exit.describe() };
                 let detail = if stderr.is_empty() { what } else { format!("{what}; stderr ends:\n{stderr}") };
                 (retry && !timed_out_by_deadline, detail)
@@ -638,7 +729,8 @@ fn run_step(s: &Shared<'_>, index: usize, inputs: Vec<(String, Produced)>, parts
         }
         let delay = backoff(policy, attempt, &mut rng);
         if step.deadline_ms.is_some_and(|d| start.elapsed() + delay >= Duration::from_millis(d)) {
-            report.status = Status::Failed(format!("{failure}; no time left before the deadline for attempt {}", attempt + 1));
+            report.status =
+                Status::Failed(format!("{failure}; no time left before the deadline for attempt {}", attempt + 1));
             break;
         }
         s.events.emit(s.t0, serde_json::json!({"event": "retry_scheduled", "step": step.name, "attempt": attempt + 1, "delay_ms": delay.as_millis() as u64, "after": failure}));
@@ -658,7 +750,15 @@ fn finish(mut r: StepReport, start: Instant, t0: Instant) -> StepReport {
     r
 }
 
-fn commit_record(step: &Step, key: Digest, parts: &KeyParts, outcome: Outcome, output: Option<(String, Digest)>, r: &StepReport, start: Instant) -> Record {
+fn commit_record(
+    step: &Step,
+    key: Digest,
+    parts: &KeyParts,
+    outcome: Outcome,
+    output: Option<(String, Digest)>,
+    r: &StepReport,
+    start: Instant,
+) -> Record {
     Record::Committed {
         step: step.name.clone(),
         key,
@@ -707,15 +807,19 @@ struct Rejected {
 /// Validates the attempt's output and makes it durable at `out_path` (write, fsync, rename,
 /// fsync the folder), before the caller journals it.
 fn validate_output(plan: &Plan, step: &Step, tmp: &Path, out_path: &Path) -> Result<Validated, Rejected> {
-    let Some(out) = &step.output else { return Ok(Validated { messages: 0, digest: None }) };
+    let Some(out) = &step.output else {
+        return Ok(Validated { messages: 0, digest: None });
+    };
     let fail = |e: String| Rejected { messages: 0, rejected: 0, first_error: e };
-    let validator = plan.validators.get(out.validator as usize).ok_or_else(|| fail("the plan names a missing validator".into()))?;
+    let validator =
+        plan.validators.get(out.validator as usize).ok_or_else(|| fail("the plan names a missing validator".into()))?;
     let bytes = fs::read(tmp).map_err(|_| fail("wrote no output to $CTC_OUTPUT".into()))?;
     let text = std::str::from_utf8(&bytes).map_err(|e| fail(format!("output is not UTF-8: {e}")))?;
     let mut messages = 0;
     let mut rejected = 0;
     let mut first = None;
-    let lines: Box<dyn Iterator<Item = (usize, &str)>> = if out.stream { Box::new(text.lines().enumerate()) } else { Box::new(std::iter::once((0, text))) };
+    let lines: Box<dyn Iterator<Item = (usize, &str)>> =
+        if out.stream { Box::new(text.lines().enumerate()) } else { Box::new(std::iter::once((0, text))) };
     for (n, line) in lines {
         if out.stream && line.trim().is_empty() {
             continue;
@@ -730,7 +834,11 @@ fn validate_output(plan: &Plan, step: &Step, tmp: &Path, out_path: &Path) -> Res
         }
     }
     if let Some(e) = first {
-        return Err(Rejected { messages, rejected, first_error: format!("{rejected} message(s) broke the contract; first: {e}") });
+        return Err(Rejected {
+            messages,
+            rejected,
+            first_error: format!("{rejected} message(s) broke the contract; first: {e}"),
+        });
     }
     let durable = || -> std::io::Result<()> {
         fs::File::open(tmp)?.sync_all()?;
@@ -884,7 +992,10 @@ impl EventLog {
 /// The human summary: one line per step, then totals.
 pub fn summary(plan: &Plan, reports: &[StepReport], wall: Duration) -> String {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    let mut out = format!("{:<16} {:<11} {:>9} {:>8} {:>9} {:>9}  {}\n", "step", "status", "duration", "attempts", "messages", "rejected", "notes");
+    let mut out = format!(
+        "{:<16} {:<11} {:>9} {:>8} {:>9} {:>9}  {}\n",
+        "step", "status", "duration", "attempts", "messages", "rejected", "notes"
+    );
     for (step, r) in plan.steps.iter().zip(reports) {
         *counts.entry(r.status.label()).or_default() += 1;
         let mut notes = Vec::new();
@@ -938,9 +1049,15 @@ pub fn metrics(plan: &Plan, reports: &[StepReport]) -> String {
     }
     type Series = (&'static str, &'static str, &'static str, fn(&StepReport) -> String);
     let series: [Series; 4] = [
-        ("ctc_step_duration_seconds", "gauge", "Wall time of each step, all attempts.", |r| format!("{:.6}", r.duration.as_secs_f64())),
-        ("ctc_messages_validated_total", "counter", "Output messages that passed their contract.", |r| r.messages.to_string()),
-        ("ctc_messages_rejected_total", "counter", "Output messages that broke their contract.", |r| r.rejected.to_string()),
+        ("ctc_step_duration_seconds", "gauge", "Wall time of each step, all attempts.", |r| {
+            format!("{:.6}", r.duration.as_secs_f64())
+        }),
+        ("ctc_messages_validated_total", "counter", "Output messages that passed their contract.", |r| {
+            r.messages.to_string()
+        }),
+        ("ctc_messages_rejected_total", "counter", "Output messages that broke their contract.", |r| {
+            r.rejected.to_string()
+        }),
         ("ctc_retries_total", "counter", "Attempts after the first.", |r| r.attempts.saturating_sub(1).to_string()),
     ];
     for (name, kind, help, value) in series {

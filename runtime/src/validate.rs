@@ -26,7 +26,8 @@ impl fmt::Display for Violation {
 
 /// Parses `text` as one JSON message and checks it.
 pub fn validate_text(v: &Validator, text: &str) -> Result<Value, Violation> {
-    let value: Value = serde_json::from_str(text).map_err(|e| Violation { pointer: String::new(), message: format!("not JSON: {e}") })?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| Violation { pointer: String::new(), message: format!("not JSON: {e}") })?;
     let mut path = Vec::new();
     check(v, 0, &value, &mut path)?;
     Ok(value)
@@ -106,7 +107,11 @@ fn check(v: &Validator, node: u32, value: &Value, path: &mut Vec<String>) -> Res
         }
         (Node::Boolean, Value::Bool(_)) => Ok(()),
         (Node::Enum { values }, Value::String(s)) => {
-            if values.contains(s) { Ok(()) } else { fail(path, format!("must be one of {}, is \"{s}\"", values.join(", "))) }
+            if values.contains(s) {
+                Ok(())
+            } else {
+                fail(path, format!("must be one of {}, is \"{s}\"", values.join(", ")))
+            }
         }
         (Node::Array { items, min_items, max_items }, Value::Array(a)) => {
             let len = a.len() as u64;
@@ -139,13 +144,15 @@ fn check(v: &Validator, node: u32, value: &Value, path: &mut Vec<String>) -> Res
 
 fn bound(x: f64, minimum: Option<Bound>, maximum: Option<Bound>, path: &[String]) -> Result<(), Violation> {
     if let Some(b) = minimum
-        && (x < b.value || (b.exclusive && x == b.value)) {
-            return fail(path, format!("must be {} {}", if b.exclusive { ">" } else { ">=" }, b.value));
-        }
+        && (x < b.value || (b.exclusive && x == b.value))
+    {
+        return fail(path, format!("must be {} {}", if b.exclusive { ">" } else { ">=" }, b.value));
+    }
     if let Some(b) = maximum
-        && (x > b.value || (b.exclusive && x == b.value)) {
-            return fail(path, format!("must be {} {}", if b.exclusive { "<" } else { "<=" }, b.value));
-        }
+        && (x > b.value || (b.exclusive && x == b.value))
+    {
+        return fail(path, format!("must be {} {}", if b.exclusive { "<" } else { "<=" }, b.value));
+    }
     Ok(())
 }
 
@@ -191,7 +198,9 @@ pub fn is_date_time(s: &str) -> bool {
     }
     match rest {
         [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => matches!((two(&[*h1, *h2]), two(&[*m1, *m2])), (Some(h), Some(m)) if h <= 23 && m <= 59),
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
+            matches!((two(&[*h1, *h2]), two(&[*m1, *m2])), (Some(h), Some(m)) if h <= 23 && m <= 59)
+        }
         _ => false,
     }
 }

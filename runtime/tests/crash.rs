@@ -40,7 +40,16 @@ fn twenty_step_plan(counts: &Path) -> Plan {
                 s.needs.push((b - 1) * 5 + 2);
             }
             if flaky {
-                s.retry = RetryPolicy { max_attempts: 3, initial_ms: 5, factor: 2.0, max_interval_ms: 20, jitter: 0.5, exit_codes: Some(vec![75]), signals: None, on_timeout: false };
+                s.retry = RetryPolicy {
+                    max_attempts: 3,
+                    initial_ms: 5,
+                    factor: 2.0,
+                    max_interval_ms: 20,
+                    jitter: 0.5,
+                    exit_codes: Some(vec![75]),
+                    signals: None,
+                    on_timeout: false,
+                };
             }
             s.trigger = TriggerRule::AllSuccess;
             steps.push(s);
@@ -135,7 +144,11 @@ fn fifty_sigkills_never_rerun_a_committed_step_or_lose_its_output() {
             let after_runs = runs(&counts);
             for (step, ok) in &before_commit {
                 assert!(ok, "trial {trial} round {round}: committed output of {step} does not match its digest");
-                assert_eq!(before_runs.get(step), after_runs.get(step), "trial {trial} round {round}: {step} was committed, then ran again");
+                assert_eq!(
+                    before_runs.get(step),
+                    after_runs.get(step),
+                    "trial {trial} round {round}: {step} was committed, then ran again"
+                );
             }
             if status.success() {
                 finished = true;

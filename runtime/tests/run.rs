@@ -3,8 +3,10 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use runtime::plan::{Bound, Condition, FieldRule, Input, Node, Op, Output, Plan, Resource, RetryPolicy, Step, TriggerRule, Validator};
-use runtime::run::{run, Options, RunResult, Status};
+use runtime::plan::{
+    Bound, Condition, FieldRule, Input, Node, Op, Output, Plan, Resource, RetryPolicy, Step, TriggerRule, Validator,
+};
+use runtime::run::{Options, RunResult, Status, run};
 
 static NOT_INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -68,21 +70,42 @@ fn a_contract_violation_fails_the_step_naming_line_and_pointer_and_skips_what_fo
 fn a_condition_hands_over_only_admitted_messages_and_skips_when_none_pass() {
     let mut keep = needs(emitting("keep", r#"cat "$CTC_INPUT_M" > "$CTC_OUTPUT""#), &[0]);
     keep.inputs = vec![Input { name: "m".into(), from: 0 }];
-    keep.when = Some(Condition { source: "m.x > 1".into(), input: 0, code: vec![Op::Field(vec!["x".into()]), Op::Number(1.0), Op::Gt] });
+    keep.when = Some(Condition {
+        source: "m.x > 1".into(),
+        input: 0,
+        code: vec![Op::Field(vec!["x".into()]), Op::Number(1.0), Op::Gt],
+    });
     let mut none = keep.clone();
     none.name = "none".into();
-    none.when = Some(Condition { source: "m.x > 9".into(), input: 0, code: vec![Op::Field(vec!["x".into()]), Op::Number(9.0), Op::Gt] });
-    let reports = run_plan(&plan(vec![emitting("emit", r#"printf '{"x":1}\n{"x":2}\n{"x":3}\n' > "$CTC_OUTPUT""#), keep, none]));
+    none.when = Some(Condition {
+        source: "m.x > 9".into(),
+        input: 0,
+        code: vec![Op::Field(vec!["x".into()]), Op::Number(9.0), Op::Gt],
+    });
+    let reports =
+        run_plan(&plan(vec![emitting("emit", r#"printf '{"x":1}\n{"x":2}\n{"x":3}\n' > "$CTC_OUTPUT""#), keep, none]));
     assert_eq!(reports[1].status, Status::Succeeded);
     assert_eq!((reports[1].messages, reports[1].admitted), (2, Some((2, 3))));
-    assert!(matches!(&reports[2].status, Status::Skipped(w) if w.contains("admitted none of 3")), "{:?}", reports[2].status);
+    assert!(
+        matches!(&reports[2].status, Status::Skipped(w) if w.contains("admitted none of 3")),
+        "{:?}",
+        reports[2].status
+    );
 }
 
 #[test]
 fn a_failing_command_and_a_missing_output_fail_the_step() {
     let reports = run_plan(&plan(vec![sh("bad", "echo boom >&2; exit 3"), emitting("silent", "true")]));
-    assert!(matches!(&reports[0].status, Status::Failed(w) if w.contains("status 3") && w.contains("boom")), "{:?}", reports[0].status);
-    assert!(matches!(&reports[1].status, Status::Failed(w) if w.contains("wrote no output")), "{:?}", reports[1].status);
+    assert!(
+        matches!(&reports[0].status, Status::Failed(w) if w.contains("status 3") && w.contains("boom")),
+        "{:?}",
+        reports[0].status
+    );
+    assert!(
+        matches!(&reports[1].status, Status::Failed(w) if w.contains("wrote no output")),
+        "{:?}",
+        reports[1].status
+    );
 }
 
 #[test]
@@ -99,15 +122,35 @@ fn retries_back_off_exponentially_as_the_events_record() {
     let dir = tempfile::tempdir().unwrap();
     let ev = dir.path().join("events.jsonl");
     let counter = dir.path().join("count");
-    let script = format!(r#"n=$(cat {c} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {c}; [ $n -ge 4 ]"#, c = counter.display());
+    let script = format!(
+        r#"n=$(cat {c} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {c}; [ $n -ge 4 ]"#,
+        c = counter.display()
+    );
     let mut s = sh("flaky", &script);
-    s.retry = RetryPolicy { max_attempts: 5, initial_ms: 20, factor: 3.0, max_interval_ms: 100, jitter: 0.0, exit_codes: None, signals: None, on_timeout: true };
+    s.retry = RetryPolicy {
+        max_attempts: 5,
+        initial_ms: 20,
+        factor: 3.0,
+        max_interval_ms: 100,
+        jitter: 0.0,
+        exit_codes: None,
+        signals: None,
+        on_timeout: true,
+    };
     let r = run_in(&dir.path().join("run"), &plan(vec![s]), Some(&ev));
     assert_eq!(r.reports[0].status, Status::Succeeded);
     assert_eq!(r.reports[0].attempts, 4);
-    let delays: Vec<u64> = events(&ev).iter().filter(|e| e["event"] == "retry_scheduled").map(|e| e["delay_ms"].as_u64().unwrap()).collect();
+    let delays: Vec<u64> = events(&ev)
+        .iter()
+        .filter(|e| e["event"] == "retry_scheduled")
+        .map(|e| e["delay_ms"].as_u64().unwrap())
+        .collect();
     assert_eq!(delays, vec![20, 60, 100], "initial 20 ms, ×3, capped at 100 ms");
-    let idem: Vec<String> = events(&ev).iter().filter(|e| e["event"] == "attempt_started").map(|e| e["idempotency_key"].as_str().unwrap().to_string()).collect();
+    let idem: Vec<String> = events(&ev)
+        .iter()
+        .filter(|e| e["event"] == "attempt_started")
+        .map(|e| e["idempotency_key"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(idem.len(), 4);
     assert!(idem.iter().enumerate().all(|(i, k)| k.ends_with(&format!("-{}", i + 1))));
 }
@@ -115,7 +158,16 @@ fn retries_back_off_exponentially_as_the_events_record() {
 #[test]
 fn exit_codes_not_listed_are_not_retried() {
     let mut s = sh("no_retry", "exit 2");
-    s.retry = RetryPolicy { max_attempts: 5, initial_ms: 1, factor: 1.0, max_interval_ms: 1, jitter: 0.0, exit_codes: Some(vec![75]), signals: None, on_timeout: false };
+    s.retry = RetryPolicy {
+        max_attempts: 5,
+        initial_ms: 1,
+        factor: 1.0,
+        max_interval_ms: 1,
+        jitter: 0.0,
+        exit_codes: Some(vec![75]),
+        signals: None,
+        on_timeout: false,
+    };
     let reports = run_plan(&plan(vec![s]));
     assert_eq!(reports[0].attempts, 1);
     assert!(matches!(reports[0].status, Status::Failed(_)));
@@ -125,7 +177,16 @@ fn exit_codes_not_listed_are_not_retried() {
 fn a_timeout_fails_the_attempt_and_is_retried_when_the_policy_says_so() {
     let mut s = sh("slow", "sleep 5");
     s.timeout_ms = Some(150);
-    s.retry = RetryPolicy { max_attempts: 2, initial_ms: 1, factor: 1.0, max_interval_ms: 1, jitter: 0.0, exit_codes: None, signals: None, on_timeout: true };
+    s.retry = RetryPolicy {
+        max_attempts: 2,
+        initial_ms: 1,
+        factor: 1.0,
+        max_interval_ms: 1,
+        jitter: 0.0,
+        exit_codes: None,
+        signals: None,
+        on_timeout: true,
+    };
     let t = std::time::Instant::now();
     let reports = run_plan(&plan(vec![s]));
     assert!(t.elapsed() < Duration::from_secs(3));
@@ -137,7 +198,16 @@ fn a_timeout_fails_the_attempt_and_is_retried_when_the_policy_says_so() {
 fn a_deadline_bounds_all_attempts() {
     let mut s = sh("stubborn", "sleep 5");
     s.deadline_ms = Some(300);
-    s.retry = RetryPolicy { max_attempts: 10, initial_ms: 10, factor: 1.0, max_interval_ms: 10, jitter: 0.0, exit_codes: None, signals: None, on_timeout: true };
+    s.retry = RetryPolicy {
+        max_attempts: 10,
+        initial_ms: 10,
+        factor: 1.0,
+        max_interval_ms: 10,
+        jitter: 0.0,
+        exit_codes: None,
+        signals: None,
+        on_timeout: true,
+    };
     let t = std::time::Instant::now();
     let reports = run_plan(&plan(vec![s]));
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
@@ -212,13 +282,34 @@ fn a_circuit_breaker_opens_fails_fast_then_lets_one_probe_through() {
         steps.push(s);
     }
     // The last call waits out the cooldown with a retry and is the probe.
-    steps[3].retry = RetryPolicy { max_attempts: 2, initial_ms: 400, factor: 1.0, max_interval_ms: 400, jitter: 0.0, exit_codes: None, signals: None, on_timeout: false };
+    steps[3].retry = RetryPolicy {
+        max_attempts: 2,
+        initial_ms: 400,
+        factor: 1.0,
+        max_interval_ms: 400,
+        jitter: 0.0,
+        exit_codes: None,
+        signals: None,
+        on_timeout: false,
+    };
     p.steps = steps;
     let r = run_in(&dir.path().join("run"), &p, Some(&ev));
     let calls = std::fs::read_to_string(&ran).unwrap();
-    assert_eq!(calls.lines().collect::<Vec<_>>(), vec!["call0", "call1", "call3"], "call2 failed fast; call3's first attempt too");
-    assert!(matches!(&r.reports[2].status, Status::Failed(w) if w.contains("circuit `api` is open")), "{:?}", r.reports[2].status);
-    let kinds: Vec<String> = events(&ev).iter().map(|e| e["event"].as_str().unwrap().to_string()).filter(|k| k.starts_with("circuit")).collect();
+    assert_eq!(
+        calls.lines().collect::<Vec<_>>(),
+        vec!["call0", "call1", "call3"],
+        "call2 failed fast; call3's first attempt too"
+    );
+    assert!(
+        matches!(&r.reports[2].status, Status::Failed(w) if w.contains("circuit `api` is open")),
+        "{:?}",
+        r.reports[2].status
+    );
+    let kinds: Vec<String> = events(&ev)
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .filter(|k| k.starts_with("circuit"))
+        .collect();
     assert_eq!(kinds, vec!["circuit_opened", "circuit_half_open", "circuit_opened"]);
 }
 
@@ -228,9 +319,11 @@ fn an_unchanged_plan_does_nothing_and_a_changed_input_reruns_only_what_depends_o
     let src = dir.path().join("source");
     std::fs::write(&src, "{\"x\":1}\n").unwrap();
     let ran = dir.path().join("ran");
-    let mut a = emitting("a", &format!("echo a >> {r}; cat {s} > \"$CTC_OUTPUT\"", r = ran.display(), s = src.display()));
+    let mut a =
+        emitting("a", &format!("echo a >> {r}; cat {s} > \"$CTC_OUTPUT\"", r = ran.display(), s = src.display()));
     a.env = vec![("SOURCE_VERSION".into(), "1".into())];
-    let mut b = needs(emitting("b", &format!("echo b >> {}; cat \"$CTC_INPUT_IN\" > \"$CTC_OUTPUT\"", ran.display())), &[0]);
+    let mut b =
+        needs(emitting("b", &format!("echo b >> {}; cat \"$CTC_INPUT_IN\" > \"$CTC_OUTPUT\"", ran.display())), &[0]);
     b.inputs = vec![Input { name: "in".into(), from: 0 }];
     let c = sh("c", &format!("echo c >> {}", ran.display()));
     let p = plan(vec![a, b, c]);

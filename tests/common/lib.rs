@@ -27,10 +27,18 @@ pub fn samples() -> Vec<(String, Vec<Sample>)> {
         let ns = ns.expect("readable").path();
         for f in std::fs::read_dir(&ns).expect("readable") {
             let f = f.expect("readable").path();
-            let stem = f.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".jsonl")).expect("*.jsonl").to_string();
+            let stem = f
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".jsonl"))
+                .expect("*.jsonl")
+                .to_string();
             let key = format!("{}/{stem}", ns.file_name().and_then(|n| n.to_str()).expect("utf-8"));
             let text = std::fs::read_to_string(&f).expect("readable");
-            let rows = text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}", f.display()))).collect();
+            let rows = text
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}", f.display())))
+                .collect();
             out.push((key, rows));
         }
     }
@@ -132,7 +140,9 @@ pub fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b)),
-        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w))),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
         _ => a == b,
     }
 }
@@ -143,7 +153,18 @@ mod tests {
 
     #[test]
     fn ecmascript_number_forms() {
-        for (v, s) in [(100.0, "100"), (1e21, "1e+21"), (1e20, "100000000000000000000"), (1e-7, "1e-7"), (1e-6, "0.000001"), (0.1, "0.1"), (-1.5, "-1.5"), (123.456, "123.456"), (5e-324, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308")] {
+        for (v, s) in [
+            (100.0, "100"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (1e-7, "1e-7"),
+            (1e-6, "0.000001"),
+            (0.1, "0.1"),
+            (-1.5, "-1.5"),
+            (123.456, "123.456"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+        ] {
             assert_eq!(ecmascript(v), s, "{v}");
         }
     }

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
-use contractc_diagnostics::{render, Diagnostic, Severity};
-use contractc_driver::{generate, read_inputs, write, Config, Failure, Inputs};
+use contractc_diagnostics::{Diagnostic, Severity, render};
+use contractc_driver::{Config, Failure, Inputs, generate, read_inputs, write};
 
 /// Compiles versioned JSON Schema contracts and workflow specs into Rust, Python (Pydantic v2),
 /// MQL4 and a runtime plan.
@@ -52,8 +52,12 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode, String> {
-    let text = std::fs::read_to_string(&cli.config)
-        .map_err(|e| format!("cannot read {}: {e}\nhelp: run contractc from the project root, or pass --config", cli.config.display()))?;
+    let text = std::fs::read_to_string(&cli.config).map_err(|e| {
+        format!(
+            "cannot read {}: {e}\nhelp: run contractc from the project root, or pass --config",
+            cli.config.display()
+        )
+    })?;
     let config = Config::parse(&text).map_err(|e| format!("{}: {e}", cli.config.display()))?;
     let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let inputs = read_inputs(root, &config).map_err(|e| e.to_string())?;
@@ -84,7 +88,8 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
             return Ok(ExitCode::SUCCESS);
         }
         print!("{}", write::diff(&out_dir, &files, &changes));
-        for (what, list) in [("modified", &changes.modified), ("missing", &changes.missing), ("stale", &changes.stale)] {
+        for (what, list) in [("modified", &changes.modified), ("missing", &changes.missing), ("stale", &changes.stale)]
+        {
             for p in list {
                 eprintln!("{what}: {}/{p}", config.output);
             }
@@ -95,7 +100,10 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     write::apply(&out_dir, &files, &changes).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     let written = changes.missing.len() + changes.modified.len();
     if changes.is_empty() {
-        eprintln!("compiled {contracts} contract(s) and {workflows} workflow(s); {}: up to date, no file written ({} unchanged)", config.output, changes.unchanged);
+        eprintln!(
+            "compiled {contracts} contract(s) and {workflows} workflow(s); {}: up to date, no file written ({} unchanged)",
+            config.output, changes.unchanged
+        );
     } else {
         eprintln!(
             "compiled {contracts} contract(s) and {workflows} workflow(s); {}: wrote {written} file(s), deleted {}, {} unchanged",

@@ -81,7 +81,8 @@ impl<'t> Renderer<'t> {
 
     /// Renders template `name` with `ctx`; the output ends with exactly one newline.
     pub fn render(&self, name: &str, ctx: impl serde::Serialize) -> Result<String, EmitError> {
-        let err = |e: minijinja::Error| EmitError { backend: self.backend, message: format!("template `{name}`: {e:#}") };
+        let err =
+            |e: minijinja::Error| EmitError { backend: self.backend, message: format!("template `{name}`: {e:#}") };
         let tmpl = self.env.get_template(name).map_err(err)?;
         let mut out = tmpl.render(ctx).map_err(err)?;
         while out.ends_with("\n\n") {

@@ -10,7 +10,7 @@
 //! Types: bool, number (JSON Schema `number` and `integer`), string, and enums (a string field with
 //! `enum`, compared only with literals that are values of it).
 
-use contractc_diagnostics::{codes, Code};
+use contractc_diagnostics::{Code, codes};
 use contractc_ir::Op;
 
 /// The type of a condition sub-expression.
@@ -132,7 +132,8 @@ fn lex(src: &str) -> Result<Vec<Token>, CondError> {
                     i += 1;
                 }
             }
-            let n = src[start..i].parse::<f64>().map_err(|_| err(start, i, codes::CONDITION_SYNTAX, "invalid number"))?;
+            let n =
+                src[start..i].parse::<f64>().map_err(|_| err(start, i, codes::CONDITION_SYNTAX, "invalid number"))?;
             out.push(Token { tok: Tok::Number(n), start, end: i });
         } else if c == b'"' || c == b'\'' {
             i += 1;
@@ -152,7 +153,9 @@ fn lex(src: &str) -> Result<Vec<Token>, CondError> {
                         '\\' | '"' | '\'' => s.push(e),
                         'n' => s.push('\n'),
                         't' => s.push('\t'),
-                        _ => return Err(err(i - 2, i, codes::CONDITION_SYNTAX, "unsupported escape in string literal")),
+                        _ => {
+                            return Err(err(i - 2, i, codes::CONDITION_SYNTAX, "unsupported escape in string literal"));
+                        }
                     }
                 } else {
                     s.push(ch);
@@ -161,9 +164,10 @@ fn lex(src: &str) -> Result<Vec<Token>, CondError> {
             out.push(Token { tok: Tok::Str(s), start, end: i });
         } else {
             let two = src.get(i..i + 2).unwrap_or("");
-            let sym = ["&&", "||", "==", "!=", "<=", ">="].into_iter().find(|s| *s == two).or_else(|| {
-                ["<", ">", "!", "(", ")", "."].into_iter().find(|s| src[i..].starts_with(*s))
-            });
+            let sym = ["&&", "||", "==", "!=", "<=", ">="]
+                .into_iter()
+                .find(|s| *s == two)
+                .or_else(|| ["<", ">", "!", "(", ")", "."].into_iter().find(|s| src[i..].starts_with(*s)));
             match sym {
                 Some(s) => {
                     i += s.len();
@@ -171,8 +175,19 @@ fn lex(src: &str) -> Result<Vec<Token>, CondError> {
                 }
                 None => {
                     let ch = src[i..].chars().next().unwrap_or(' ');
-                    let hint = if ch == '=' { " (did you mean `==`?)" } else if ch == '&' || ch == '|' { " (use `&&` / `||`)" } else { "" };
-                    return Err(err(start, start + ch.len_utf8(), codes::CONDITION_SYNTAX, &format!("unexpected character `{ch}`{hint}")));
+                    let hint = if ch == '=' {
+                        " (did you mean `==`?)"
+                    } else if ch == '&' || ch == '|' {
+                        " (use `&&` / `||`)"
+                    } else {
+                        ""
+                    };
+                    return Err(err(
+                        start,
+                        start + ch.len_utf8(),
+                        codes::CONDITION_SYNTAX,
+                        &format!("unexpected character `{ch}`{hint}"),
+                    ));
                 }
             }
         }
@@ -208,7 +223,11 @@ impl Parser {
         matches!(self.tokens.get(self.pos), Some(Token { tok: Tok::Sym(x), .. }) if *x == s)
     }
 
-    fn binary(&mut self, ops: &[&'static str], next: fn(&mut Parser) -> Result<Expr, CondError>) -> Result<Expr, CondError> {
+    fn binary(
+        &mut self,
+        ops: &[&'static str],
+        next: fn(&mut Parser) -> Result<Expr, CondError>,
+    ) -> Result<Expr, CondError> {
         let mut lhs = next(self)?;
         while let Some(op) = ops.iter().find(|op| self.peek_sym(op)).copied() {
             self.pos += 1;
@@ -247,7 +266,12 @@ impl Parser {
 
     fn term(&mut self) -> Result<Expr, CondError> {
         let Some(t) = self.tokens.get(self.pos).cloned() else {
-            return Err(err(self.src_len, self.src_len, codes::CONDITION_SYNTAX, "expected a value, found the end of the condition"));
+            return Err(err(
+                self.src_len,
+                self.src_len,
+                codes::CONDITION_SYNTAX,
+                "expected a value, found the end of the condition",
+            ));
         };
         self.pos += 1;
         let (start, end) = (t.start, t.end);
@@ -264,8 +288,17 @@ impl Parser {
                             self.pos += 1;
                             segs.push((f, start, end));
                         }
-                        Some(t) => return Err(err(t.start, t.end, codes::CONDITION_SYNTAX, "expected a field name after `.`")),
-                        None => return Err(err(self.src_len, self.src_len, codes::CONDITION_SYNTAX, "expected a field name after `.`")),
+                        Some(t) => {
+                            return Err(err(t.start, t.end, codes::CONDITION_SYNTAX, "expected a field name after `.`"));
+                        }
+                        None => {
+                            return Err(err(
+                                self.src_len,
+                                self.src_len,
+                                codes::CONDITION_SYNTAX,
+                                "expected a field name after `.`",
+                            ));
+                        }
                     }
                 }
                 let end = segs.last().map_or(end, |s| s.2);
@@ -280,7 +313,9 @@ impl Parser {
                 self.pos += 1;
                 return Ok(Expr { start, end, ..inner });
             }
-            Tok::Sym(s) => return Err(err(start, end, codes::CONDITION_SYNTAX, &format!("expected a value, found `{s}`"))),
+            Tok::Sym(s) => {
+                return Err(err(start, end, codes::CONDITION_SYNTAX, &format!("expected a value, found `{s}`")));
+            }
         };
         Ok(Expr { kind, start, end })
     }
@@ -314,7 +349,12 @@ impl Checker<'_> {
                     CondError { start, end, code: codes::CONDITION_UNKNOWN_FIELD, message, help: None }
                 })?;
                 if self.input.is_some_and(|i| i != r.input) {
-                    return Err(err(e.start, e.end, codes::CONDITION_UNKNOWN_FIELD, "a condition may read only one input"));
+                    return Err(err(
+                        e.start,
+                        e.end,
+                        codes::CONDITION_UNKNOWN_FIELD,
+                        "a condition may read only one input",
+                    ));
                 }
                 self.input = Some(r.input);
                 self.code.push(Op::Field(names[1..].to_vec()));
@@ -335,21 +375,30 @@ impl Checker<'_> {
                 let lt = self.check(l)?;
                 let rt = self.check(r)?;
                 let ordering = !matches!(*op, "==" | "!=");
-                let mismatch = |message: String| CondError { start: e.start, end: e.end, code: codes::CONDITION_TYPE_MISMATCH, message, help: None };
+                let mismatch = |message: String| CondError {
+                    start: e.start,
+                    end: e.end,
+                    code: codes::CONDITION_TYPE_MISMATCH,
+                    message,
+                    help: None,
+                };
                 match (&lt, &rt) {
                     (CondType::Number, CondType::Number) => {}
-                    (CondType::Enum(values), CondType::String) | (CondType::String, CondType::Enum(values)) if !ordering => {
+                    (CondType::Enum(values), CondType::String) | (CondType::String, CondType::Enum(values))
+                        if !ordering =>
+                    {
                         let (lit, lit_expr) = if matches!(lt, CondType::String) { (&l.kind, l) } else { (&r.kind, r) };
                         if let ExprKind::Str(s) = lit
-                            && !values.contains(s) {
-                                return Err(CondError {
-                                    start: lit_expr.start,
-                                    end: lit_expr.end,
-                                    code: codes::CONDITION_UNKNOWN_ENUM_VALUE,
-                                    message: format!("\"{s}\" is not a value of this enum"),
-                                    help: Some(format!("the values are: {}", values.join(", "))),
-                                });
-                            }
+                            && !values.contains(s)
+                        {
+                            return Err(CondError {
+                                start: lit_expr.start,
+                                end: lit_expr.end,
+                                code: codes::CONDITION_UNKNOWN_ENUM_VALUE,
+                                message: format!("\"{s}\" is not a value of this enum"),
+                                help: Some(format!("the values are: {}", values.join(", "))),
+                            });
+                        }
                     }
                     (a, b) if a == b && !ordering => {}
                     (a, b) if a == b => return Err(mismatch(format!("`{op}` needs numbers, not {}", a.describe()))),

@@ -1,6 +1,6 @@
 //! The salsa database and its queries.
 
-use contractc_diagnostics::{codes, Diagnostic, Severity};
+use contractc_diagnostics::{Diagnostic, Severity, codes};
 use contractc_ir::Program;
 use contractc_syntax::{Node, Pointer};
 

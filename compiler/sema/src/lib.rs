@@ -11,4 +11,4 @@ mod db;
 mod schema;
 mod workflow;
 
-pub use db::{compile, parse, Compiled, Database, Db, Parsed, SourceFile, Workspace};
+pub use db::{Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, parse};

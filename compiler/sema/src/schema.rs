@@ -5,10 +5,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use contractc_diagnostics::{codes, Code, Diagnostic};
+use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
-    pascal_case, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, NamedType, NumberTy, Object,
-    Program, StringTy, Ty, TypeKind, TypeRef,
+    ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, NamedType, NumberTy, Object, Program, StringTy, Ty,
+    TypeKind, TypeRef, pascal_case,
 };
 use contractc_syntax::{Node, Pointer, Span};
 
@@ -23,15 +23,41 @@ const PLANNED: &[&str] = &["const", "oneOf", "pattern", "default"];
 
 /// Keywords accepted on the root schema of a contract.
 const ROOT_KEYWORDS: &[&str] = &[
-    "$schema", "$id", "title", "description", "type", "properties", "required", "additionalProperties", "$defs",
-    "examples", "deprecated",
+    "$schema",
+    "$id",
+    "title",
+    "description",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "$defs",
+    "examples",
+    "deprecated",
 ];
 
 /// Keywords accepted on any other schema.
 const KEYWORDS: &[&str] = &[
-    "title", "description", "type", "properties", "required", "additionalProperties", "enum", "minLength",
-    "maxLength", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "items", "minItems",
-    "maxItems", "$ref", "examples", "deprecated",
+    "title",
+    "description",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "enum",
+    "minLength",
+    "maxLength",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "items",
+    "minItems",
+    "maxItems",
+    "$ref",
+    "examples",
+    "deprecated",
 ];
 
 /// Parses `<dir>/<namespace>/<Name>@<MAJOR>.<MINOR>.json`.
@@ -42,8 +68,13 @@ pub(crate) fn contract_id(path: &str) -> Option<ContractId> {
     let stem = file.strip_suffix(".json")?;
     let (name, version) = stem.split_once('@')?;
     let (major, minor) = version.split_once('.')?;
-    let valid_name = name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric());
-    let number = |s: &str| (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))).then(|| s.parse().ok()).flatten();
+    let valid_name =
+        name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric());
+    let number = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0')))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
     if !valid_name {
         return None;
     }
@@ -58,9 +89,17 @@ pub(crate) fn lower_contracts(files: &[(&str, &Node)], diags: &mut Vec<Diagnosti
         match contract_id(path) {
             Some(id) => ids.push((id, path, root)),
             None => diags.push(
-                Diagnostic::error(codes::INVALID_FILE_NAME, path, Span::default(), Pointer::root(), format!("`{path}` is not named like a contract"))
-                    .with_label("file name")
-                    .with_help("name contract files `<namespace>/<Name>@<MAJOR>.<MINOR>.json`, e.g. `events/PriceTick@1.0.json`"),
+                Diagnostic::error(
+                    codes::INVALID_FILE_NAME,
+                    path,
+                    Span::default(),
+                    Pointer::root(),
+                    format!("`{path}` is not named like a contract"),
+                )
+                .with_label("file name")
+                .with_help(
+                    "name contract files `<namespace>/<Name>@<MAJOR>.<MINOR>.json`, e.g. `events/PriceTick@1.0.json`",
+                ),
             ),
         }
     }
@@ -73,7 +112,16 @@ pub(crate) fn lower_contracts(files: &[(&str, &Node)], diags: &mut Vec<Diagnosti
     let mut failed = Vec::new();
     for (i, (id, path, root)) in ids.iter().enumerate() {
         let before = diags.len();
-        let mut l = Lowerer { index: &index, this: i, id, path, diags, types: Vec::new(), defs: BTreeMap::new(), edges: &mut edges };
+        let mut l = Lowerer {
+            index: &index,
+            this: i,
+            id,
+            path,
+            diags,
+            types: Vec::new(),
+            defs: BTreeMap::new(),
+            edges: &mut edges,
+        };
         l.lower_root(root);
         let types = l.types;
         failed.push(diags.len() > before);
@@ -120,7 +168,13 @@ impl Lowerer<'_> {
     fn lower_root(&mut self, root: &Node) {
         let ptr = Pointer::root();
         let Some(members) = root.members() else {
-            self.error(codes::INVALID_KEYWORD_VALUE, root, &ptr, "a contract must be a JSON Schema object".into(), "not an object");
+            self.error(
+                codes::INVALID_KEYWORD_VALUE,
+                root,
+                &ptr,
+                "a contract must be a JSON Schema object".into(),
+                "not an object",
+            );
             return;
         };
         for m in members {
@@ -130,23 +184,36 @@ impl Lowerer<'_> {
             }
         }
         if let Some(s) = root.get("$schema")
-            && !s.as_str().is_some_and(|s| DIALECTS.contains(&s)) {
-                self.error(codes::INVALID_KEYWORD_VALUE, s, &ptr.join("$schema"), "unsupported dialect".into(), "here")
-                    .notes
-                    .push(format!("help: use \"{}\" (or draft-07)", DIALECTS[0]));
-            }
+            && !s.as_str().is_some_and(|s| DIALECTS.contains(&s))
+        {
+            self.error(codes::INVALID_KEYWORD_VALUE, s, &ptr.join("$schema"), "unsupported dialect".into(), "here")
+                .notes
+                .push(format!("help: use \"{}\" (or draft-07)", DIALECTS[0]));
+        }
         if let Some(id) = root.get("$id") {
             let want = self.id.file_name();
             let ok = id.as_str().is_some_and(|s| s == want || s.ends_with(&format!("/{want}")));
             if !ok {
-                self.error(codes::ID_MISMATCH, id, &ptr.join("$id"), format!("`$id` does not agree with the file name `{want}`"), "here")
-                    .notes
-                    .push(format!("help: set `$id` to \"{want}\" or remove it"));
+                self.error(
+                    codes::ID_MISMATCH,
+                    id,
+                    &ptr.join("$id"),
+                    format!("`$id` does not agree with the file name `{want}`"),
+                    "here",
+                )
+                .notes
+                .push(format!("help: set `$id` to \"{want}\" or remove it"));
             }
         }
         if root.get("type").and_then(Node::as_str) != Some("object") {
             let at = root.get("type").unwrap_or(root);
-            self.error(codes::INVALID_KEYWORD_VALUE, at, &ptr.join("type"), "a contract's root schema must have `\"type\": \"object\"`".into(), "expected \"object\"");
+            self.error(
+                codes::INVALID_KEYWORD_VALUE,
+                at,
+                &ptr.join("type"),
+                "a contract's root schema must have `\"type\": \"object\"`".into(),
+                "expected \"object\"",
+            );
             return;
         }
         let root_name = self.id.name.clone();
@@ -157,7 +224,13 @@ impl Lowerer<'_> {
             Some(d) => match d.members() {
                 Some(m) => m.iter().collect(),
                 None => {
-                    self.error(codes::INVALID_KEYWORD_VALUE, d, &defs_ptr, "`$defs` must be an object".into(), "not an object");
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        d,
+                        &defs_ptr,
+                        "`$defs` must be an object".into(),
+                        "not an object",
+                    );
                     Vec::new()
                 }
             },
@@ -179,7 +252,13 @@ impl Lowerer<'_> {
                     self.types[index].description = description(&m.value);
                 }
                 None => {
-                    self.error(codes::INVALID_KEYWORD_VALUE, &m.value, &p, "a `$defs` entry must be an object or a string enum".into(), "here");
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        &m.value,
+                        &p,
+                        "a `$defs` entry must be an object or a string enum".into(),
+                        "here",
+                    );
                 }
             }
         }
@@ -196,16 +275,25 @@ impl Lowerer<'_> {
         }
         for (name, n) in seen {
             if n > 1 {
-                self.error(codes::INVALID_KEYWORD_VALUE, root, &Pointer::root(), format!("two types of this contract would both be named `{name}`"), "here")
-                    .notes
-                    .push("help: rename the `$defs` entry or the property that collides".into());
+                self.error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    root,
+                    &Pointer::root(),
+                    format!("two types of this contract would both be named `{name}`"),
+                    "here",
+                )
+                .notes
+                .push("help: rename the `$defs` entry or the property that collides".into());
             }
         }
     }
 
     fn unsupported(&mut self, key: &str, span: Span, ptr: &Pointer, root: bool) {
         let (message, help) = if PLANNED.contains(&key) {
-            (format!("keyword `{key}` is in the planned subset but not supported by this version"), "remove it for now".to_string())
+            (
+                format!("keyword `{key}` is in the planned subset but not supported by this version"),
+                "remove it for now".to_string(),
+            )
         } else if !root && ["$schema", "$id"].contains(&key) {
             (format!("keyword `{key}` is only allowed on a contract's root schema"), "move it to the root".to_string())
         } else if key == "definitions" {
@@ -243,20 +331,33 @@ impl Lowerer<'_> {
     fn enum_values(&mut self, node: &Node, ptr: &Pointer) -> Option<Vec<String>> {
         let e = node.get("enum")?;
         let p = ptr.join("enum");
-        let values: Option<Vec<String>> = e.as_array().and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect());
+        let values: Option<Vec<String>> =
+            e.as_array().and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect());
         match values {
             Some(v) if !v.is_empty() && node.get("type").and_then(Node::as_str) == Some("string") => {
                 let mut sorted = v.clone();
                 sorted.sort();
                 sorted.dedup();
                 if sorted.len() != v.len() {
-                    self.error(codes::INVALID_KEYWORD_VALUE, e, &p, "`enum` values must be unique (Validation §6.1.2)".into(), "duplicate value");
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        e,
+                        &p,
+                        "`enum` values must be unique (Validation §6.1.2)".into(),
+                        "duplicate value",
+                    );
                     return None;
                 }
                 Some(v)
             }
             _ => {
-                self.error(codes::INVALID_KEYWORD_VALUE, e, &p, "`enum` must be a non-empty array of strings with `\"type\": \"string\"`".into(), "here");
+                self.error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    e,
+                    &p,
+                    "`enum` must be a non-empty array of strings with `\"type\": \"string\"`".into(),
+                    "here",
+                );
                 None
             }
         }
@@ -266,9 +367,15 @@ impl Lowerer<'_> {
         let closed = node.get("additionalProperties");
         if closed.and_then(Node::as_bool) != Some(false) {
             let at = closed.unwrap_or(node);
-            self.error(codes::INVALID_KEYWORD_VALUE, at, &ptr.join("additionalProperties"), "objects must be closed in this version".into(), "expected `false`")
-                .notes
-                .push("help: add `\"additionalProperties\": false`; open objects are not supported yet".into());
+            self.error(
+                codes::INVALID_KEYWORD_VALUE,
+                at,
+                &ptr.join("additionalProperties"),
+                "objects must be closed in this version".into(),
+                "expected `false`",
+            )
+            .notes
+            .push("help: add `\"additionalProperties\": false`; open objects are not supported yet".into());
         }
         let props_ptr = ptr.join("properties");
         let props = match node.get("properties") {
@@ -276,7 +383,13 @@ impl Lowerer<'_> {
             Some(p) => match p.members() {
                 Some(m) => m.to_vec(),
                 None => {
-                    self.error(codes::INVALID_KEYWORD_VALUE, p, &props_ptr, "`properties` must be an object".into(), "not an object");
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        p,
+                        &props_ptr,
+                        "`properties` must be an object".into(),
+                        "not an object",
+                    );
                     return None;
                 }
             },
@@ -290,16 +403,34 @@ impl Lowerer<'_> {
                         match item.as_str() {
                             Some(s) if props.iter().any(|m| m.key == s) => required.push(s.to_string()),
                             Some(s) => {
-                                self.error(codes::INVALID_KEYWORD_VALUE, item, &rptr.join(i.to_string()), format!("required property `{s}` is not in `properties`"), "not a property");
+                                self.error(
+                                    codes::INVALID_KEYWORD_VALUE,
+                                    item,
+                                    &rptr.join(i.to_string()),
+                                    format!("required property `{s}` is not in `properties`"),
+                                    "not a property",
+                                );
                             }
                             None => {
-                                self.error(codes::INVALID_KEYWORD_VALUE, item, &rptr.join(i.to_string()), "`required` items must be strings".into(), "not a string");
+                                self.error(
+                                    codes::INVALID_KEYWORD_VALUE,
+                                    item,
+                                    &rptr.join(i.to_string()),
+                                    "`required` items must be strings".into(),
+                                    "not a string",
+                                );
                             }
                         }
                     }
                 }
                 None => {
-                    self.error(codes::INVALID_KEYWORD_VALUE, r, &rptr, "`required` must be an array of strings".into(), "here");
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        r,
+                        &rptr,
+                        "`required` must be an array of strings".into(),
+                        "here",
+                    );
                 }
             }
         }
@@ -308,7 +439,12 @@ impl Lowerer<'_> {
             let p = props_ptr.join(&m.key);
             let hint = format!("{name}{}", pascal_case(&m.key));
             let ty = self.ty(&m.value, &p, &hint, index)?;
-            fields.push(Field { name: m.key.clone(), description: description(&m.value), required: required.contains(&m.key), ty });
+            fields.push(Field {
+                name: m.key.clone(),
+                description: description(&m.value),
+                required: required.contains(&m.key),
+                ty,
+            });
         }
         Some(Object { fields })
     }
@@ -316,7 +452,13 @@ impl Lowerer<'_> {
     /// The type of a property or array item; `hint` names an inline enum or object.
     fn ty(&mut self, node: &Node, ptr: &Pointer, hint: &str, owner: usize) -> Option<Ty> {
         if node.members().is_none() {
-            self.error(codes::INVALID_KEYWORD_VALUE, node, ptr, "a schema must be an object here".into(), "not a schema");
+            self.error(
+                codes::INVALID_KEYWORD_VALUE,
+                node,
+                ptr,
+                "a schema must be an object here".into(),
+                "not a schema",
+            );
             return None;
         }
         self.check_keywords(node, ptr);
@@ -326,7 +468,11 @@ impl Lowerer<'_> {
         if node.get("enum").is_some() {
             let values = self.enum_values(node, ptr)?;
             let index = self.types.len();
-            self.types.push(NamedType { name: hint.to_string(), description: description(node), kind: TypeKind::Enum(values) });
+            self.types.push(NamedType {
+                name: hint.to_string(),
+                description: description(node),
+                kind: TypeKind::Enum(values),
+            });
             return Some(Ty::Named(TypeRef { contract: self.this, index }));
         }
         let tptr = ptr.join("type");
@@ -344,14 +490,24 @@ impl Lowerer<'_> {
                         Some("date-time") => Some(Format::DateTime),
                         Some("date") => Some(Format::Date),
                         _ => {
-                            self.error(codes::INVALID_KEYWORD_VALUE, f, &ptr.join("format"), "unsupported `format`".into(), "here")
-                                .notes
-                                .push("help: supported formats are `date-time` and `date` (RFC 3339)".into());
+                            self.error(
+                                codes::INVALID_KEYWORD_VALUE,
+                                f,
+                                &ptr.join("format"),
+                                "unsupported `format`".into(),
+                                "here",
+                            )
+                            .notes
+                            .push("help: supported formats are `date-time` and `date` (RFC 3339)".into());
                             return None;
                         }
                     },
                 };
-                Some(Ty::String(StringTy { min_length: self.count(node, ptr, "minLength"), max_length: self.count(node, ptr, "maxLength"), format }))
+                Some(Ty::String(StringTy {
+                    min_length: self.count(node, ptr, "minLength"),
+                    max_length: self.count(node, ptr, "maxLength"),
+                    format,
+                }))
             }
             Some("number") => Some(Ty::Number(NumberTy {
                 minimum: self.bound(node, ptr, "minimum", "exclusiveMinimum"),
@@ -362,9 +518,15 @@ impl Lowerer<'_> {
                 let hi = self.bound(node, ptr, "maximum", "exclusiveMaximum");
                 let (minimum, maximum) = (lo.map(|b| integer_bound(b, true)), hi.map(|b| integer_bound(b, false)));
                 if minimum.is_some_and(|m| m.is_none()) || maximum.is_some_and(|m| m.is_none()) {
-                    self.error(codes::INVALID_KEYWORD_VALUE, node, ptr, "an integer bound must lie within the int64 range".into(), "bound out of range")
-                        .notes
-                        .push("help: every generated language holds integers as int64".into());
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        node,
+                        ptr,
+                        "an integer bound must lie within the int64 range".into(),
+                        "bound out of range",
+                    )
+                    .notes
+                    .push("help: every generated language holds integers as int64".into());
                     return None;
                 }
                 Some(Ty::Integer(IntegerTy { minimum: minimum.flatten(), maximum: maximum.flatten() }))
@@ -373,17 +535,37 @@ impl Lowerer<'_> {
             Some("array") => {
                 let iptr = ptr.join("items");
                 let Some(items) = node.get("items") else {
-                    self.error(codes::INVALID_KEYWORD_VALUE, node, ptr, "an array schema needs `items`".into(), "no `items`");
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        node,
+                        ptr,
+                        "an array schema needs `items`".into(),
+                        "no `items`",
+                    );
                     return None;
                 };
                 let item = self.ty(items, &iptr, &format!("{hint}Item"), owner)?;
-                Some(Ty::Array(ArrayTy { items: Box::new(item), min_items: self.count(node, ptr, "minItems"), max_items: self.count(node, ptr, "maxItems") }))
+                Some(Ty::Array(ArrayTy {
+                    items: Box::new(item),
+                    min_items: self.count(node, ptr, "minItems"),
+                    max_items: self.count(node, ptr, "maxItems"),
+                }))
             }
             Some("object") => {
                 let index = self.types.len();
-                self.types.push(NamedType { name: hint.to_string(), description: description(node), kind: TypeKind::Enum(Vec::new()) });
+                self.types.push(NamedType {
+                    name: hint.to_string(),
+                    description: description(node),
+                    kind: TypeKind::Enum(Vec::new()),
+                });
                 let to = TypeRef { contract: self.this, index };
-                self.edges.push(Edge { from: TypeRef { contract: self.this, index: owner }, to, file: self.path.to_string(), span: node.span, pointer: ptr.clone() });
+                self.edges.push(Edge {
+                    from: TypeRef { contract: self.this, index: owner },
+                    to,
+                    file: self.path.to_string(),
+                    span: node.span,
+                    pointer: ptr.clone(),
+                });
                 let obj = self.object(node, ptr, hint, index)?;
                 self.types[index].kind = TypeKind::Object(obj);
                 Some(Ty::Named(TypeRef { contract: self.this, index }))
@@ -402,7 +584,13 @@ impl Lowerer<'_> {
         match v.as_i64() {
             Some(n) if n >= 0 => Some(n as u64),
             _ => {
-                self.error(codes::INVALID_KEYWORD_VALUE, v, &ptr.join(key), format!("`{key}` must be a non-negative integer"), "here");
+                self.error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    v,
+                    &ptr.join(key),
+                    format!("`{key}` must be a non-negative integer"),
+                    "here",
+                );
                 None
             }
         }
@@ -415,10 +603,22 @@ impl Lowerer<'_> {
                 match v.as_f64() {
                     Some(value) if out.is_none() => out = Some(Bound { value, exclusive: excl }),
                     Some(_) => {
-                        self.error(codes::INVALID_KEYWORD_VALUE, v, &ptr.join(key), format!("use either `{inclusive}` or `{exclusive}`, not both"), "second bound");
+                        self.error(
+                            codes::INVALID_KEYWORD_VALUE,
+                            v,
+                            &ptr.join(key),
+                            format!("use either `{inclusive}` or `{exclusive}`, not both"),
+                            "second bound",
+                        );
                     }
                     None => {
-                        self.error(codes::INVALID_KEYWORD_VALUE, v, &ptr.join(key), format!("`{key}` must be a number"), "not a number");
+                        self.error(
+                            codes::INVALID_KEYWORD_VALUE,
+                            v,
+                            &ptr.join(key),
+                            format!("`{key}` must be a number"),
+                            "not a number",
+                        );
                     }
                 }
             }
@@ -444,7 +644,13 @@ impl Lowerer<'_> {
         };
         match resolved {
             Some(to) => {
-                self.edges.push(Edge { from: TypeRef { contract: self.this, index: owner }, to, file: self.path.to_string(), span: r.span, pointer: ptr.clone() });
+                self.edges.push(Edge {
+                    from: TypeRef { contract: self.this, index: owner },
+                    to,
+                    file: self.path.to_string(),
+                    span: r.span,
+                    pointer: ptr.clone(),
+                });
                 Some(to)
             }
             None => {
@@ -499,15 +705,25 @@ fn report_cycles(contracts: &[Contract], edges: &[Edge], diags: &mut Vec<Diagnos
                 0 => visit(e.to, adj, edges, contracts, state, stack, diags),
                 1 => {
                     let start = stack.iter().position(|&t| t == e.to).unwrap_or(0);
-                    let names: Vec<String> = stack[start..].iter().chain([&e.to]).map(|t| {
-                        let c = &contracts[t.contract];
-                        format!("{}:{}", c.id.file_name(), c.types.get(t.index).map_or("?", |t| t.name.as_str()))
-                    }).collect();
+                    let names: Vec<String> = stack[start..]
+                        .iter()
+                        .chain([&e.to])
+                        .map(|t| {
+                            let c = &contracts[t.contract];
+                            format!("{}:{}", c.id.file_name(), c.types.get(t.index).map_or("?", |t| t.name.as_str()))
+                        })
+                        .collect();
                     diags.push(
-                        Diagnostic::error(codes::REF_CYCLE, &e.file, e.span, e.pointer.clone(), "`$ref`s form a cycle".to_string())
-                            .with_label("closes the cycle")
-                            .with_note(format!("cycle: {}", names.join(" -> ")))
-                            .with_help("MQL4 structs cannot contain themselves; break the cycle"),
+                        Diagnostic::error(
+                            codes::REF_CYCLE,
+                            &e.file,
+                            e.span,
+                            e.pointer.clone(),
+                            "`$ref`s form a cycle".to_string(),
+                        )
+                        .with_label("closes the cycle")
+                        .with_note(format!("cycle: {}", names.join(" -> ")))
+                        .with_help("MQL4 structs cannot contain themselves; break the cycle"),
                     );
                 }
                 _ => {}
@@ -543,7 +759,12 @@ mod tests {
         let id = contract_id("contracts/events/PriceTick@1.0.json").unwrap();
         assert_eq!(id.key(), "events/PriceTick@1.0");
         assert_eq!(id.module(), "price_tick_1_0");
-        for bad in ["contracts/events/priceTick@1.0.json", "contracts/events/PriceTick@1.json", "contracts/events/PriceTick@01.0.json", "PriceTick@1.0.json"] {
+        for bad in [
+            "contracts/events/priceTick@1.0.json",
+            "contracts/events/PriceTick@1.json",
+            "contracts/events/PriceTick@01.0.json",
+            "PriceTick@1.0.json",
+        ] {
             assert!(contract_id(bad).is_none(), "{bad}");
         }
     }

@@ -2,16 +2,32 @@
 
 use std::collections::BTreeMap;
 
-use contractc_diagnostics::{codes, Code, Diagnostic};
-use contractc_ir::{Condition, Input, Output, Program, Resource, RetryOn, RetryPolicy, Step, TriggerRule, Ty, TypeKind, Workflow};
+use contractc_diagnostics::{Code, Diagnostic, codes};
+use contractc_ir::{
+    Condition, Input, Output, Program, Resource, RetryOn, RetryPolicy, Step, TriggerRule, Ty, TypeKind, Workflow,
+};
 use contractc_syntax::{Node, Pointer, Span};
 
 use crate::cond::{self, CondType, Resolved};
 
 const WORKFLOW_KEYS: &[&str] = &["$schema", "name", "description", "steps", "resources"];
 const STEP_KEYS: &[&str] = &[
-    "name", "description", "run", "working_dir", "env", "env_from_host", "inputs", "output", "depends_on", "when",
-    "trigger_rule", "retry", "timeout", "deadline", "fallback", "resources",
+    "name",
+    "description",
+    "run",
+    "working_dir",
+    "env",
+    "env_from_host",
+    "inputs",
+    "output",
+    "depends_on",
+    "when",
+    "trigger_rule",
+    "retry",
+    "timeout",
+    "deadline",
+    "fallback",
+    "resources",
 ];
 const RETRY_KEYS: &[&str] = &["max_attempts", "initial", "factor", "max_interval", "jitter", "retry_on"];
 
@@ -24,7 +40,12 @@ pub(crate) struct WorkflowFile<'a> {
 
 /// Lowers workflow files against the lowered contracts; conditions over a `broken` contract (one
 /// with errors of its own) are not checked, so one mistake is reported once.
-pub(crate) fn lower_workflows(mut program: Program, broken: &[bool], files: &[WorkflowFile<'_>], diags: &mut Vec<Diagnostic>) -> Program {
+pub(crate) fn lower_workflows(
+    mut program: Program,
+    broken: &[bool],
+    files: &[WorkflowFile<'_>],
+    diags: &mut Vec<Diagnostic>,
+) -> Program {
     for f in files {
         let mut l = Lowering { file: f, diags, program: &program, broken };
         if let Some(w) = l.workflow() {
@@ -52,7 +73,8 @@ struct RawStep<'n> {
 impl<'n> Lowering<'_, 'n> {
     fn error(&mut self, code: Code, node: &Node, ptr: &Pointer, message: impl Into<String>, help: &str) {
         let message = message.into();
-        let mut d = Diagnostic::error(code, self.file.path, node.span, ptr.clone(), message.clone()).with_label(message);
+        let mut d =
+            Diagnostic::error(code, self.file.path, node.span, ptr.clone(), message.clone()).with_label(message);
         if !help.is_empty() {
             d = d.with_help(help);
         }
@@ -63,8 +85,15 @@ impl<'n> Lowering<'_, 'n> {
         let root = self.file.root;
         let stem = self.file.path.rsplit('/').next().unwrap_or("").trim_end_matches(".json");
         let (file_name, version) = stem.split_once('@').unwrap_or((stem, ""));
-        let Some((major, minor)) = version.split_once('.').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))) else {
-            self.error(codes::INVALID_FILE_NAME, root, &Pointer::root(), format!("`{}` is not named like a workflow", self.file.path), "name workflow files `workflows/<name>@<MAJOR>.<MINOR>.json`");
+        let Some((major, minor)) = version.split_once('.').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+        else {
+            self.error(
+                codes::INVALID_FILE_NAME,
+                root,
+                &Pointer::root(),
+                format!("`{}` is not named like a workflow", self.file.path),
+                "name workflow files `workflows/<name>@<MAJOR>.<MINOR>.json`",
+            );
             return None;
         };
         let Some(members) = root.members() else {
@@ -73,17 +102,35 @@ impl<'n> Lowering<'_, 'n> {
         };
         for m in members {
             if !WORKFLOW_KEYS.contains(&m.key.as_str()) {
-                self.error(codes::INVALID_WORKFLOW, &m.value, &Pointer::root().join(&m.key), format!("unknown workflow key `{}`", m.key), "the keys are: name, description, steps");
+                self.error(
+                    codes::INVALID_WORKFLOW,
+                    &m.value,
+                    &Pointer::root().join(&m.key),
+                    format!("unknown workflow key `{}`", m.key),
+                    "the keys are: name, description, steps",
+                );
             }
         }
         let name = root.get("name").and_then(Node::as_str).unwrap_or_default().to_string();
         if name != file_name {
             let at = root.get("name").unwrap_or(root);
-            self.error(codes::INVALID_WORKFLOW, at, &Pointer::root().join("name"), format!("`name` must be `{file_name}`, as in the file name"), "");
+            self.error(
+                codes::INVALID_WORKFLOW,
+                at,
+                &Pointer::root().join("name"),
+                format!("`name` must be `{file_name}`, as in the file name"),
+                "",
+            );
         }
         let steps_ptr = Pointer::root().join("steps");
         let Some(step_nodes) = root.get("steps").and_then(Node::as_array) else {
-            self.error(codes::INVALID_WORKFLOW, root.get("steps").unwrap_or(root), &steps_ptr, "`steps` must be an array of steps", "");
+            self.error(
+                codes::INVALID_WORKFLOW,
+                root.get("steps").unwrap_or(root),
+                &steps_ptr,
+                "`steps` must be an array of steps",
+                "",
+            );
             return None;
         };
         let before = self.diags.len();
@@ -98,16 +145,34 @@ impl<'n> Lowering<'_, 'n> {
             };
             for m in members {
                 if !STEP_KEYS.contains(&m.key.as_str()) {
-                    self.error(codes::INVALID_WORKFLOW, &m.value, &ptr.join(&m.key), format!("unknown step key `{}`", m.key), &format!("the keys are: {}", STEP_KEYS.join(", ")));
+                    self.error(
+                        codes::INVALID_WORKFLOW,
+                        &m.value,
+                        &ptr.join(&m.key),
+                        format!("unknown step key `{}`", m.key),
+                        &format!("the keys are: {}", STEP_KEYS.join(", ")),
+                    );
                 }
             }
             let name_node = node.get("name");
             let Some(name) = name_node.and_then(Node::as_str).filter(|n| is_step_name(n)) else {
-                self.error(codes::INVALID_WORKFLOW, name_node.unwrap_or(node), &ptr.join("name"), "a step needs a `name` of lowercase letters, digits and `_`", "");
+                self.error(
+                    codes::INVALID_WORKFLOW,
+                    name_node.unwrap_or(node),
+                    &ptr.join("name"),
+                    "a step needs a `name` of lowercase letters, digits and `_`",
+                    "",
+                );
                 continue;
             };
             if by_name.contains_key(name) {
-                self.error(codes::DUPLICATE_STEP, name_node.unwrap_or(node), &ptr.join("name"), format!("step `{name}` is defined twice"), "give each step its own name");
+                self.error(
+                    codes::DUPLICATE_STEP,
+                    name_node.unwrap_or(node),
+                    &ptr.join("name"),
+                    format!("step `{name}` is defined twice"),
+                    "give each step its own name",
+                );
                 continue;
             }
             by_name.insert(name.to_string(), raw.len());
@@ -164,20 +229,41 @@ impl<'n> Lowering<'_, 'n> {
         let Some(node) = node else { return Vec::new() };
         let ptr = Pointer::root().join("resources");
         let Some(members) = node.members() else {
-            self.error(codes::INVALID_WORKFLOW, node, &ptr, "`resources` must be an object: name → circuit breaker", "");
+            self.error(
+                codes::INVALID_WORKFLOW,
+                node,
+                &ptr,
+                "`resources` must be an object: name → circuit breaker",
+                "",
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for m in members {
             let p = ptr.join(&m.key);
-            let threshold = m.value.get("failure_threshold").and_then(Node::as_i64).filter(|&n| (1..=1_000_000).contains(&n));
+            let threshold =
+                m.value.get("failure_threshold").and_then(Node::as_i64).filter(|&n| (1..=1_000_000).contains(&n));
             let cooldown = m.value.get("cooldown").and_then(|c| self.duration(c, &p.join("cooldown")));
             match (threshold, cooldown) {
-                (Some(t), Some(c)) => out.push(Resource { name: m.key.clone(), failure_threshold: t as u32, cooldown_ms: c }),
-                (None, _) => self.error(codes::INVALID_RETRY, &m.value, &p, "a resource needs `failure_threshold`, a whole number of at least 1", "e.g. {\"failure_threshold\": 3, \"cooldown\": \"30s\"}"),
+                (Some(t), Some(c)) => {
+                    out.push(Resource { name: m.key.clone(), failure_threshold: t as u32, cooldown_ms: c })
+                }
+                (None, _) => self.error(
+                    codes::INVALID_RETRY,
+                    &m.value,
+                    &p,
+                    "a resource needs `failure_threshold`, a whole number of at least 1",
+                    "e.g. {\"failure_threshold\": 3, \"cooldown\": \"30s\"}",
+                ),
                 (_, None) => {
                     if m.value.get("cooldown").is_none() {
-                        self.error(codes::INVALID_RETRY, &m.value, &p, "a resource needs `cooldown`, a duration", "e.g. \"30s\"");
+                        self.error(
+                            codes::INVALID_RETRY,
+                            &m.value,
+                            &p,
+                            "a resource needs `cooldown`, a duration",
+                            "e.g. \"30s\"",
+                        );
                     }
                 }
             }
@@ -202,19 +288,37 @@ impl<'n> Lowering<'_, 'n> {
             n.checked_mul(scale).filter(|&ms| ms > 0)
         });
         if parsed.is_none() {
-            self.error(codes::INVALID_RETRY, node, ptr, "expected a positive duration such as \"250ms\", \"30s\", \"5m\" or \"1h\"", "");
+            self.error(
+                codes::INVALID_RETRY,
+                node,
+                ptr,
+                "expected a positive duration such as \"250ms\", \"30s\", \"5m\" or \"1h\"",
+                "",
+            );
         }
         parsed
     }
 
     fn retry(&mut self, node: &Node, ptr: &Pointer) -> Option<RetryPolicy> {
         let Some(members) = node.members() else {
-            self.error(codes::INVALID_RETRY, node, ptr, "`retry` must be an object", "keys: max_attempts, initial, factor, max_interval, jitter, retry_on");
+            self.error(
+                codes::INVALID_RETRY,
+                node,
+                ptr,
+                "`retry` must be an object",
+                "keys: max_attempts, initial, factor, max_interval, jitter, retry_on",
+            );
             return None;
         };
         for m in members {
             if !RETRY_KEYS.contains(&m.key.as_str()) {
-                self.error(codes::INVALID_RETRY, &m.value, &ptr.join(&m.key), format!("unknown retry key `{}`", m.key), &format!("the keys are: {}", RETRY_KEYS.join(", ")));
+                self.error(
+                    codes::INVALID_RETRY,
+                    &m.value,
+                    &ptr.join(&m.key),
+                    format!("unknown retry key `{}`", m.key),
+                    &format!("the keys are: {}", RETRY_KEYS.join(", ")),
+                );
             }
         }
         let before = self.diags.len();
@@ -222,14 +326,21 @@ impl<'n> Lowering<'_, 'n> {
             Some(n) => match n.as_i64().filter(|&n| (1..=1000).contains(&n)) {
                 Some(n) => n as u32,
                 None => {
-                    self.error(codes::INVALID_RETRY, n, &ptr.join("max_attempts"), "`max_attempts` must be a whole number from 1 to 1000", "");
+                    self.error(
+                        codes::INVALID_RETRY,
+                        n,
+                        &ptr.join("max_attempts"),
+                        "`max_attempts` must be a whole number from 1 to 1000",
+                        "",
+                    );
                     1
                 }
             },
             None => 3,
         };
         let initial_ms = node.get("initial").and_then(|n| self.duration(n, &ptr.join("initial"))).unwrap_or(1_000);
-        let max_interval_ms = node.get("max_interval").and_then(|n| self.duration(n, &ptr.join("max_interval"))).unwrap_or(60_000);
+        let max_interval_ms =
+            node.get("max_interval").and_then(|n| self.duration(n, &ptr.join("max_interval"))).unwrap_or(60_000);
         let factor = match node.get("factor") {
             Some(n) => n.as_f64().filter(|f| (1.0..=100.0).contains(f)).unwrap_or_else(|| {
                 self.error(codes::INVALID_RETRY, n, &ptr.join("factor"), "`factor` must be a number from 1 to 100", "");
@@ -252,25 +363,65 @@ impl<'n> Lowering<'_, 'n> {
             let p = ptr.join("retry_on");
             retry_on.timeout = false;
             for m in on.members().unwrap_or_default() {
-                let ints = |n: &Node| n.as_array().and_then(|a| a.iter().map(|v| v.as_i64().and_then(|i| i32::try_from(i).ok())).collect::<Option<Vec<i32>>>());
+                let ints = |n: &Node| {
+                    n.as_array().and_then(|a| {
+                        a.iter().map(|v| v.as_i64().and_then(|i| i32::try_from(i).ok())).collect::<Option<Vec<i32>>>()
+                    })
+                };
                 match m.key.as_str() {
-                    "exit_codes" => retry_on.exit_codes = ints(&m.value).or_else(|| {
-                        self.error(codes::INVALID_RETRY, &m.value, &p.join("exit_codes"), "`exit_codes` must be an array of integers", "");
-                        None
-                    }),
-                    "signals" => retry_on.signals = ints(&m.value).or_else(|| {
-                        self.error(codes::INVALID_RETRY, &m.value, &p.join("signals"), "`signals` must be an array of signal numbers", "e.g. [9, 15]");
-                        None
-                    }),
-                    "timeout" => retry_on.timeout = m.value.as_bool().unwrap_or_else(|| {
-                        self.error(codes::INVALID_RETRY, &m.value, &p.join("timeout"), "`timeout` must be true or false", "");
-                        false
-                    }),
-                    other => self.error(codes::INVALID_RETRY, &m.value, &p.join(other), format!("unknown retry_on key `{other}`"), "the keys are: exit_codes, signals, timeout"),
+                    "exit_codes" => {
+                        retry_on.exit_codes = ints(&m.value).or_else(|| {
+                            self.error(
+                                codes::INVALID_RETRY,
+                                &m.value,
+                                &p.join("exit_codes"),
+                                "`exit_codes` must be an array of integers",
+                                "",
+                            );
+                            None
+                        })
+                    }
+                    "signals" => {
+                        retry_on.signals = ints(&m.value).or_else(|| {
+                            self.error(
+                                codes::INVALID_RETRY,
+                                &m.value,
+                                &p.join("signals"),
+                                "`signals` must be an array of signal numbers",
+                                "e.g. [9, 15]",
+                            );
+                            None
+                        })
+                    }
+                    "timeout" => {
+                        retry_on.timeout = m.value.as_bool().unwrap_or_else(|| {
+                            self.error(
+                                codes::INVALID_RETRY,
+                                &m.value,
+                                &p.join("timeout"),
+                                "`timeout` must be true or false",
+                                "",
+                            );
+                            false
+                        })
+                    }
+                    other => self.error(
+                        codes::INVALID_RETRY,
+                        &m.value,
+                        &p.join(other),
+                        format!("unknown retry_on key `{other}`"),
+                        "the keys are: exit_codes, signals, timeout",
+                    ),
                 }
             }
             if on.members().is_none() {
-                self.error(codes::INVALID_RETRY, on, &p, "`retry_on` must be an object", "keys: exit_codes, signals, timeout");
+                self.error(
+                    codes::INVALID_RETRY,
+                    on,
+                    &p,
+                    "`retry_on` must be an object",
+                    "keys: exit_codes, signals, timeout",
+                );
             }
             for key in ["exit_codes", "signals"] {
                 if on.get(key).is_none() {
@@ -282,7 +433,14 @@ impl<'n> Lowering<'_, 'n> {
                 }
             }
         }
-        (self.diags.len() == before).then_some(RetryPolicy { max_attempts, initial_ms, factor, max_interval_ms, jitter, retry_on })
+        (self.diags.len() == before).then_some(RetryPolicy {
+            max_attempts,
+            initial_ms,
+            factor,
+            max_interval_ms,
+            jitter,
+            retry_on,
+        })
     }
 
     /// Resolves each `fallback` and marks its target as the fallback of the step.
@@ -293,7 +451,13 @@ impl<'n> Lowering<'_, 'n> {
             let p = r.ptr.join("fallback");
             let Some(&target) = f.as_str().and_then(|n| by_name.get(n)) else {
                 let known: Vec<&str> = by_name.keys().map(String::as_str).collect();
-                self.error(codes::UNKNOWN_STEP, f, &p, format!("no step named `{}`", f.as_str().unwrap_or("?")), &format!("the steps are: {}", known.join(", ")));
+                self.error(
+                    codes::UNKNOWN_STEP,
+                    f,
+                    &p,
+                    format!("no step named `{}`", f.as_str().unwrap_or("?")),
+                    &format!("the steps are: {}", known.join(", ")),
+                );
                 continue;
             };
             let problem = if target == i {
@@ -301,7 +465,10 @@ impl<'n> Lowering<'_, 'n> {
             } else if let Some(other) = steps[target].fallback_for {
                 Some(format!("`{}` is already the fallback of `{}`", steps[target].name, steps[other].name))
             } else if steps[target].output != steps[i].output {
-                Some(format!("`{}` must have the same output as `{}`, which it stands in for", steps[target].name, steps[i].name))
+                Some(format!(
+                    "`{}` must have the same output as `{}`, which it stands in for",
+                    steps[target].name, steps[i].name
+                ))
             } else {
                 None
             };
@@ -332,12 +499,24 @@ impl<'n> Lowering<'_, 'n> {
             Some(run) => {
                 let argv = self.strings(run, &r.ptr.join("run"), "run");
                 if argv.is_empty() || argv[0].is_empty() {
-                    self.error(codes::INVALID_WORKFLOW, run, &r.ptr.join("run"), "`run` must name a program: a non-empty argv", "e.g. [\"python\", \"step.py\"]; it is never a shell string");
+                    self.error(
+                        codes::INVALID_WORKFLOW,
+                        run,
+                        &r.ptr.join("run"),
+                        "`run` must name a program: a non-empty argv",
+                        "e.g. [\"python\", \"step.py\"]; it is never a shell string",
+                    );
                 }
                 argv
             }
             None => {
-                self.error(codes::INVALID_WORKFLOW, node, &r.ptr, format!("step `{}` has no `run`", r.name), "add `\"run\": [program, args...]`");
+                self.error(
+                    codes::INVALID_WORKFLOW,
+                    node,
+                    &r.ptr,
+                    format!("step `{}` has no `run`", r.name),
+                    "add `\"run\": [program, args...]`",
+                );
                 Vec::new()
             }
         };
@@ -346,7 +525,13 @@ impl<'n> Lowering<'_, 'n> {
             for m in e.members().unwrap_or_default() {
                 match m.value.as_str() {
                     Some(v) => env.push((m.key.clone(), v.to_string())),
-                    None => self.error(codes::INVALID_WORKFLOW, &m.value, &r.ptr.join("env").join(&m.key), "environment values must be strings", ""),
+                    None => self.error(
+                        codes::INVALID_WORKFLOW,
+                        &m.value,
+                        &r.ptr.join("env").join(&m.key),
+                        "environment values must be strings",
+                        "",
+                    ),
                 }
             }
             if e.members().is_none() {
@@ -358,16 +543,34 @@ impl<'n> Lowering<'_, 'n> {
         if let Some(ins) = node.get("inputs") {
             let iptr = r.ptr.join("inputs");
             if ins.members().is_none() {
-                self.error(codes::INVALID_WORKFLOW, ins, &iptr, "`inputs` must be an object: input name → `{\"from\": step}`", "");
+                self.error(
+                    codes::INVALID_WORKFLOW,
+                    ins,
+                    &iptr,
+                    "`inputs` must be an object: input name → `{\"from\": step}`",
+                    "",
+                );
             }
             for m in ins.members().unwrap_or_default() {
                 let p = iptr.join(&m.key);
                 if !is_step_name(&m.key) {
-                    self.error(codes::INVALID_WORKFLOW, &m.value, &p, "input names are lowercase letters, digits and `_`", "");
+                    self.error(
+                        codes::INVALID_WORKFLOW,
+                        &m.value,
+                        &p,
+                        "input names are lowercase letters, digits and `_`",
+                        "",
+                    );
                     continue;
                 }
                 let Some(from) = m.value.get("from") else {
-                    self.error(codes::INVALID_WORKFLOW, &m.value, &p, "an input needs `from`: the step that produces it", "");
+                    self.error(
+                        codes::INVALID_WORKFLOW,
+                        &m.value,
+                        &p,
+                        "an input needs `from`: the step that produces it",
+                        "",
+                    );
                     continue;
                 };
                 match from.as_str().and_then(|f| by_name.get(f)) {
@@ -398,11 +601,20 @@ impl<'n> Lowering<'_, 'n> {
         let working_dir = node.get("working_dir").and_then(|w| {
             let dir = w.as_str().filter(|d| !d.is_empty()).map(str::to_string);
             if dir.is_none() {
-                self.error(codes::INVALID_WORKFLOW, w, &r.ptr.join("working_dir"), "`working_dir` must be a non-empty path", "");
+                self.error(
+                    codes::INVALID_WORKFLOW,
+                    w,
+                    &r.ptr.join("working_dir"),
+                    "`working_dir` must be a non-empty path",
+                    "",
+                );
             }
             dir
         });
-        let mut env_from_host = node.get("env_from_host").map(|e| self.strings(e, &r.ptr.join("env_from_host"), "env_from_host")).unwrap_or_default();
+        let mut env_from_host = node
+            .get("env_from_host")
+            .map(|e| self.strings(e, &r.ptr.join("env_from_host"), "env_from_host"))
+            .unwrap_or_default();
         env_from_host.sort();
         env_from_host.dedup();
         let trigger = match node.get("trigger_rule") {
@@ -413,7 +625,13 @@ impl<'n> Lowering<'_, 'n> {
                 Some("one_failed") => TriggerRule::OneFailed,
                 Some("always") => TriggerRule::Always,
                 _ => {
-                    self.error(codes::INVALID_WORKFLOW, t, &r.ptr.join("trigger_rule"), "unknown trigger rule", "use all_success, all_done, one_failed or always");
+                    self.error(
+                        codes::INVALID_WORKFLOW,
+                        t,
+                        &r.ptr.join("trigger_rule"),
+                        "unknown trigger rule",
+                        "use all_success, all_done, one_failed or always",
+                    );
                     TriggerRule::AllSuccess
                 }
             },
@@ -422,9 +640,16 @@ impl<'n> Lowering<'_, 'n> {
         let timeout_ms = node.get("timeout").and_then(|n| self.duration(n, &r.ptr.join("timeout")));
         let deadline_ms = node.get("deadline").and_then(|n| self.duration(n, &r.ptr.join("deadline")));
         if let (Some(t), Some(d), Some(n)) = (timeout_ms, deadline_ms, node.get("deadline"))
-            && d < t {
-                self.error(codes::INVALID_RETRY, n, &r.ptr.join("deadline"), "`deadline` (the whole step) is shorter than `timeout` (one attempt)", "");
-            }
+            && d < t
+        {
+            self.error(
+                codes::INVALID_RETRY,
+                n,
+                &r.ptr.join("deadline"),
+                "`deadline` (the whole step) is shorter than `timeout` (one attempt)",
+                "",
+            );
+        }
         let mut resource_ids = Vec::new();
         if let Some(rs) = node.get("resources") {
             let rptr = r.ptr.join("resources");
@@ -434,7 +659,13 @@ impl<'n> Lowering<'_, 'n> {
                     None => {
                         let at = rs.as_array().and_then(|a| a.get(k)).unwrap_or(rs);
                         let known: Vec<&str> = resources.iter().map(|x| x.name.as_str()).collect();
-                        self.error(codes::UNKNOWN_RESOURCE, at, &rptr.join(k.to_string()), format!("no resource named `{name}`"), &format!("declare it under the workflow's `resources` (declared: {})", known.join(", ")));
+                        self.error(
+                            codes::UNKNOWN_RESOURCE,
+                            at,
+                            &rptr.join(k.to_string()),
+                            format!("no resource named `{name}`"),
+                            &format!("declare it under the workflow's `resources` (declared: {})", known.join(", ")),
+                        );
                     }
                 }
             }
@@ -465,13 +696,25 @@ impl<'n> Lowering<'_, 'n> {
     fn unknown_step(&mut self, node: &Node, ptr: &Pointer, by_name: &BTreeMap<String, usize>) {
         let name = node.as_str().unwrap_or("?");
         let known: Vec<&str> = by_name.keys().map(String::as_str).collect();
-        self.error(codes::UNKNOWN_STEP, node, ptr, format!("no step named `{name}`"), &format!("the steps are: {}", known.join(", ")));
+        self.error(
+            codes::UNKNOWN_STEP,
+            node,
+            ptr,
+            format!("no step named `{name}`"),
+            &format!("the steps are: {}", known.join(", ")),
+        );
     }
 
     fn output(&mut self, o: &Node, ptr: &Pointer) -> Option<Output> {
         let cptr = ptr.join("contract");
         let Some(c) = o.get("contract") else {
-            self.error(codes::INVALID_WORKFLOW, o, ptr, "an output needs `contract`, e.g. \"events/PriceTick@1.0\"", "");
+            self.error(
+                codes::INVALID_WORKFLOW,
+                o,
+                ptr,
+                "an output needs `contract`, e.g. \"events/PriceTick@1.0\"",
+                "",
+            );
             return None;
         };
         let stream = match o.get("stream") {
@@ -486,7 +729,13 @@ impl<'n> Lowering<'_, 'n> {
             Some(contract) => Some(Output { contract, stream }),
             None => {
                 let known: Vec<String> = self.program.contracts.iter().map(|k| k.id.key()).collect();
-                self.error(codes::UNKNOWN_CONTRACT, c, &cptr, format!("no contract `{key}`"), &format!("the contracts are: {}", known.join(", ")));
+                self.error(
+                    codes::UNKNOWN_CONTRACT,
+                    c,
+                    &cptr,
+                    format!("no contract `{key}`"),
+                    &format!("the contracts are: {}", known.join(", ")),
+                );
                 None
             }
         }
@@ -503,9 +752,19 @@ impl<'n> Lowering<'_, 'n> {
         while order.len() < n {
             let Some(next) = (0..n).find(|&i| !done[i] && indegree[i] == 0) else {
                 let cycle = find_cycle(steps, &done);
-                let links: Vec<String> = cycle.iter().zip(cycle.iter().cycle().skip(1)).map(|(&a, &b)| format!("`{}` needs `{}`", steps[a].name, steps[b].name)).collect();
+                let links: Vec<String> = cycle
+                    .iter()
+                    .zip(cycle.iter().cycle().skip(1))
+                    .map(|(&a, &b)| format!("`{}` needs `{}`", steps[a].name, steps[b].name))
+                    .collect();
                 let first = cycle[0];
-                self.error(codes::WORKFLOW_CYCLE, raw[first].node, &raw[first].ptr, format!("steps need each other in a cycle: {}", links.join(", ")), "remove one of these dependencies");
+                self.error(
+                    codes::WORKFLOW_CYCLE,
+                    raw[first].node,
+                    &raw[first].ptr,
+                    format!("steps need each other in a cycle: {}", links.join(", ")),
+                    "remove one of these dependencies",
+                );
                 return None;
             };
             done[next] = true;
@@ -523,7 +782,8 @@ impl<'n> Lowering<'_, 'n> {
             return None;
         };
         let program = self.program;
-        let reads_broken = step.inputs.iter().any(|i| steps[i.from].output.as_ref().is_some_and(|o| self.broken[o.contract]));
+        let reads_broken =
+            step.inputs.iter().any(|i| steps[i.from].output.as_ref().is_some_and(|o| self.broken[o.contract]));
         if reads_broken {
             return None;
         }
@@ -547,7 +807,10 @@ impl<'n> Lowering<'_, 'n> {
                 };
                 let Some(f) = obj.fields.iter().find(|f| &f.name == seg) else {
                     let names: Vec<&str> = obj.fields.iter().map(|f| f.name.as_str()).collect();
-                    return Err((i, format!("{} has no field `{seg}` (fields: {})", contract.id.key(), names.join(", "))));
+                    return Err((
+                        i,
+                        format!("{} has no field `{seg}` (fields: {})", contract.id.key(), names.join(", ")),
+                    ));
                 };
                 ty = f.ty.clone();
             }
@@ -557,9 +820,19 @@ impl<'n> Lowering<'_, 'n> {
                 Ty::String(_) => CondType::String,
                 Ty::Named(r) => match &program.named(r).kind {
                     TypeKind::Enum(values) => CondType::Enum(values.clone()),
-                    TypeKind::Object(_) => return Err((path.len() - 1, format!("`{}` is an object; compare one of its fields", path.join(".")))),
+                    TypeKind::Object(_) => {
+                        return Err((
+                            path.len() - 1,
+                            format!("`{}` is an object; compare one of its fields", path.join(".")),
+                        ));
+                    }
                 },
-                Ty::Array(_) => return Err((path.len() - 1, format!("`{}` is an array, which conditions cannot test yet", path.join(".")))),
+                Ty::Array(_) => {
+                    return Err((
+                        path.len() - 1,
+                        format!("`{}` is an array, which conditions cannot test yet", path.join(".")),
+                    ));
+                }
             };
             Ok(Resolved { input, ty: cond_ty })
         };
@@ -567,7 +840,8 @@ impl<'n> Lowering<'_, 'n> {
             Ok((input, code)) => Some(Condition { source: src.to_string(), input, code }),
             Err(e) => {
                 let span = self.span_in_string(w, e.start, e.end);
-                let mut d = Diagnostic::error(e.code, self.file.path, span, ptr.clone(), e.message.clone()).with_label(e.message);
+                let mut d = Diagnostic::error(e.code, self.file.path, span, ptr.clone(), e.message.clone())
+                    .with_label(e.message);
                 if let Some(h) = e.help {
                     d = d.with_help(h);
                 }
@@ -579,7 +853,8 @@ impl<'n> Lowering<'_, 'n> {
 
     /// Maps a byte range of a decoded JSON string to its range in the file.
     fn span_in_string(&self, node: &Node, start: usize, end: usize) -> Span {
-        let raw = &self.file.text[node.span.start as usize + 1..(node.span.end as usize).saturating_sub(1).max(node.span.start as usize + 1)];
+        let raw = &self.file.text[node.span.start as usize + 1
+            ..(node.span.end as usize).saturating_sub(1).max(node.span.start as usize + 1)];
         let base = node.span.start as usize + 1;
         let (mut decoded, mut i) = (0usize, 0usize);
         let (mut s, mut e) = (None, None);
@@ -596,7 +871,11 @@ impl<'n> Lowering<'_, 'n> {
             }
             let (raw_len, dec_len) = if b[i] == b'\\' {
                 match b.get(i + 1) {
-                    Some(b'u') => (6, char::from_u32(u32::from_str_radix(raw.get(i + 2..i + 6).unwrap_or("0"), 16).unwrap_or(0)).map_or(1, char::len_utf8)),
+                    Some(b'u') => (
+                        6,
+                        char::from_u32(u32::from_str_radix(raw.get(i + 2..i + 6).unwrap_or("0"), 16).unwrap_or(0))
+                            .map_or(1, char::len_utf8),
+                    ),
                     _ => (2, 1),
                 }
             } else {
@@ -610,7 +889,8 @@ impl<'n> Lowering<'_, 'n> {
 }
 
 fn is_step_name(n: &str) -> bool {
-    n.starts_with(|c: char| c.is_ascii_lowercase()) && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    n.starts_with(|c: char| c.is_ascii_lowercase())
+        && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// A cycle among the steps not yet ordered, as step indices: each needs the next, the last the first.

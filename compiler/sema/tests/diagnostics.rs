@@ -2,7 +2,7 @@
 //! Each case is a set of files; `check` compiles them and renders every diagnostic.
 
 use contractc_diagnostics::render_to_string;
-use contractc_sema::{compile, Database, SourceFile, Workspace};
+use contractc_sema::{Database, SourceFile, Workspace, compile};
 
 const INSTRUMENT: &str = r#"{
   "type": "object",

@@ -2,11 +2,13 @@
 
 use std::sync::{Arc, Mutex};
 
-use contractc_sema::{compile, Database, SourceFile, Workspace};
+use contractc_sema::{Database, SourceFile, Workspace, compile};
 use salsa::Setter;
 
 fn contract(field: &str) -> String {
-    format!(r#"{{ "type": "object", "properties": {{ "{field}": {{ "type": "number" }} }}, "additionalProperties": false }}"#)
+    format!(
+        r#"{{ "type": "object", "properties": {{ "{field}": {{ "type": "number" }} }}, "additionalProperties": false }}"#
+    )
 }
 
 #[test]
@@ -18,10 +20,8 @@ fn editing_one_file_reparses_only_that_file() {
             sink.lock().unwrap().push(format!("{database_key:?}"));
         }
     });
-    let files: Vec<SourceFile> = ["A", "B", "C"]
-        .iter()
-        .map(|n| SourceFile::new(&db, format!("c/events/{n}@1.0.json"), contract("x")))
-        .collect();
+    let files: Vec<SourceFile> =
+        ["A", "B", "C"].iter().map(|n| SourceFile::new(&db, format!("c/events/{n}@1.0.json"), contract("x"))).collect();
     let ws = Workspace::new(&db, files.clone());
     assert!(compile(&db, ws).program.is_some());
     let parses = |log: &Mutex<Vec<String>>| log.lock().unwrap().iter().filter(|k| k.starts_with("parse(")).count();

@@ -7,8 +7,8 @@
 mod json;
 mod pointer;
 
-pub use json::{parse, Member, Node, SyntaxError, Value};
-pub use pointer::{escape_token, Pointer};
+pub use json::{Member, Node, SyntaxError, Value, parse};
+pub use pointer::{Pointer, escape_token};
 
 /// A byte range `start..end` into the source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -9,7 +9,9 @@
 //! `$.path: reason at offset N`. `X_ToJson` writes canonical JSON: keys sorted, no whitespace,
 //! shortest round-trip numbers in ECMAScript form. Date-time fields keep their original string.
 
-use contractc_emit::{dependency_order, number_literal, referenced_contracts, EmitError, Options, OutputFile, Renderer, Templates};
+use contractc_emit::{
+    EmitError, Options, OutputFile, Renderer, Templates, dependency_order, number_literal, referenced_contracts,
+};
 use contractc_ir::{Format, NamedType, Program, Ty, TypeKind, TypeRef};
 use serde::Serialize;
 
@@ -23,7 +25,8 @@ pub fn emit(program: &Program, templates: &Templates, _options: &Options) -> Res
     let mut files = vec![OutputFile::text(format!("{DIR}/ctc_json.mqh"), r.render("mql4/ctc_json.mqh.j2", ())?)];
     for (i, c) in program.contracts.iter().enumerate() {
         let view = contract_view(program, i)?;
-        files.push(OutputFile::text(format!("{DIR}/{}.mqh", c.id.versioned()), r.render("mql4/contract.mqh.j2", view)?));
+        files
+            .push(OutputFile::text(format!("{DIR}/{}.mqh", c.id.versioned()), r.render("mql4/contract.mqh.j2", view)?));
     }
     Ok(files)
 }
@@ -90,13 +93,25 @@ fn literal(s: &str) -> Result<String, String> {
 
 /// A one-line comment text: ASCII, no line breaks.
 fn comment(s: Option<&str>) -> String {
-    s.unwrap_or_default().chars().map(|c| if (' '..='~').contains(&c) { c } else if c.is_whitespace() { ' ' } else { '?' }).collect()
+    s.unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if (' '..='~').contains(&c) {
+                c
+            } else if c.is_whitespace() {
+                ' '
+            } else {
+                '?'
+            }
+        })
+        .collect()
 }
 
 fn contract_view(program: &Program, this: usize) -> Result<ContractView, EmitError> {
     let c = &program.contracts[this];
     let err = |m: String| EmitError { backend: "mql4", message: format!("{}: {m}", c.source) };
-    let includes = referenced_contracts(program, this).into_iter().map(|o| program.contracts[o].id.versioned()).collect();
+    let includes =
+        referenced_contracts(program, this).into_iter().map(|o| program.contracts[o].id.versioned()).collect();
     let mut enums = Vec::new();
     let mut types = Vec::new();
     for i in dependency_order(program, this) {
@@ -115,7 +130,14 @@ fn contract_view(program: &Program, this: usize) -> Result<ContractView, EmitErr
             TypeKind::Object(_) => types.push(type_view(program, r, t, name).map_err(err)?),
         }
     }
-    Ok(ContractView { source: c.source.clone(), key: c.id.key(), guard: format!("CONTRACTC_{}_MQH", c.id.versioned().to_ascii_uppercase()), includes, enums, types })
+    Ok(ContractView {
+        source: c.source.clone(),
+        key: c.id.key(),
+        guard: format!("CONTRACTC_{}_MQH", c.id.versioned().to_ascii_uppercase()),
+        includes,
+        enums,
+        types,
+    })
 }
 
 fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Result<TypeView, String> {
@@ -147,7 +169,10 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             format!("out.has_{m}")
         };
         let mut body = vec![
-            format!("if({seen}) {{ err = CtcError(path, {q}, pos); return false; }}", q = literal(&format!("duplicate key \"{}\"", f.name))?),
+            format!(
+                "if({seen}) {{ err = CtcError(path, {q}, pos); return false; }}",
+                q = literal(&format!("duplicate key \"{}\"", f.name))?
+            ),
             format!("{seen} = true;"),
         ];
         body.extend(g.parse(&f.ty, &target, &path)?);
@@ -190,7 +215,17 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
     write_all.push("StringAdd(out, \"}\");".into());
     write_all.push("return out;".into());
     let locals = unique(g.locals);
-    Ok(TypeView { name, doc: comment(t.description.as_deref()), is_root: r.index == 0, members, locals, reset, parse: parse_lines, required, write: write_all })
+    Ok(TypeView {
+        name,
+        doc: comment(t.description.as_deref()),
+        is_root: r.index == 0,
+        members,
+        locals,
+        reset,
+        parse: parse_lines,
+        required,
+        write: write_all,
+    })
 }
 
 struct Gen<'a> {
@@ -208,11 +243,15 @@ impl Gen<'_> {
             Ty::Named(r) => {
                 let n = type_name(self.program, *r);
                 match &self.program.named(*r).kind {
-                    TypeKind::Enum(values) => (n.clone(), naming::limit(&format!("{n}_{}", naming::constant(&values[0])))),
+                    TypeKind::Enum(values) => {
+                        (n.clone(), naming::limit(&format!("{n}_{}", naming::constant(&values[0]))))
+                    }
                     TypeKind::Object(_) => (n, String::new()),
                 }
             }
-            Ty::Array(_) => return Err("arrays of arrays are not supported in MQL4 (one-dimensional arrays only)".into()),
+            Ty::Array(_) => {
+                return Err("arrays of arrays are not supported in MQL4 (one-dimensional arrays only)".into());
+            }
         })
     }
 
@@ -232,18 +271,29 @@ impl Gen<'_> {
 
     /// Statements that read one value at `pos` into `target`, then check its constraints.
     fn parse(&mut self, ty: &Ty, target: &str, path: &str) -> Result<Vec<String>, String> {
-        let fail = |cond: String, reason: &str| format!("if({cond}) {{ err = CtcError({path}, {}, pos); return false; }}", literal(reason).expect("ASCII reasons"));
+        let fail = |cond: String, reason: &str| {
+            format!(
+                "if({cond}) {{ err = CtcError({path}, {}, pos); return false; }}",
+                literal(reason).expect("ASCII reasons")
+            )
+        };
         let mut out = Vec::new();
         match ty {
             Ty::Number(n) => {
                 out.push(format!("if(!CtcReadDouble(js, pos, {path}, {target}, err)) return false;"));
                 if let Some(b) = n.minimum {
                     let op = if b.exclusive { ">" } else { ">=" };
-                    out.push(fail(format!("!({target} {op} {})", number_literal(b.value)), &format!("must be {op} {}", b.value)));
+                    out.push(fail(
+                        format!("!({target} {op} {})", number_literal(b.value)),
+                        &format!("must be {op} {}", b.value),
+                    ));
                 }
                 if let Some(b) = n.maximum {
                     let op = if b.exclusive { "<" } else { "<=" };
-                    out.push(fail(format!("!({target} {op} {})", number_literal(b.value)), &format!("must be {op} {}", b.value)));
+                    out.push(fail(
+                        format!("!({target} {op} {})", number_literal(b.value)),
+                        &format!("must be {op} {}", b.value),
+                    ));
                 }
             }
             Ty::Integer(n) => {
@@ -259,14 +309,24 @@ impl Gen<'_> {
             Ty::String(s) => {
                 out.push(format!("if(!CtcReadString(js, pos, {path}, {target}, err)) return false;"));
                 if let Some(n) = s.min_length {
-                    out.push(fail(format!("CtcCodePoints({target}) < {n}"), &format!("must be at least {n} characters long")));
+                    out.push(fail(
+                        format!("CtcCodePoints({target}) < {n}"),
+                        &format!("must be at least {n} characters long"),
+                    ));
                 }
                 if let Some(n) = s.max_length {
-                    out.push(fail(format!("CtcCodePoints({target}) > {n}"), &format!("must be at most {n} characters long")));
+                    out.push(fail(
+                        format!("CtcCodePoints({target}) > {n}"),
+                        &format!("must be at most {n} characters long"),
+                    ));
                 }
                 match s.format {
-                    Some(Format::DateTime) => out.push(fail(format!("!CtcIsDateTime({target})"), "must be an RFC 3339 date-time")),
-                    Some(Format::Date) => out.push(fail(format!("!CtcIsDate({target})"), "must be an RFC 3339 full-date")),
+                    Some(Format::DateTime) => {
+                        out.push(fail(format!("!CtcIsDateTime({target})"), "must be an RFC 3339 date-time"))
+                    }
+                    Some(Format::Date) => {
+                        out.push(fail(format!("!CtcIsDate({target})"), "must be an RFC 3339 full-date"))
+                    }
                     None => {}
                 }
             }
@@ -276,9 +336,14 @@ impl Gen<'_> {
                     TypeKind::Enum(values) => {
                         self.locals.push("string sval = \"\";".into());
                         out.push(format!("if(!CtcReadString(js, pos, {path}, sval, err)) return false;"));
-                        out.push(fail(format!("!{n}_Parse(sval, {target})"), &format!("must be one of {}", values.join(", "))));
+                        out.push(fail(
+                            format!("!{n}_Parse(sval, {target})"),
+                            &format!("must be one of {}", values.join(", ")),
+                        ));
                     }
-                    TypeKind::Object(_) => out.push(format!("if(!{n}_Parse(js, pos, {path}, {target}, err)) return false;")),
+                    TypeKind::Object(_) => {
+                        out.push(format!("if(!{n}_Parse(js, pos, {path}, {target}, err)) return false;"))
+                    }
                 }
             }
             Ty::Array(a) => {
@@ -287,7 +352,11 @@ impl Gen<'_> {
                 let item_path = format!("{path} + \"[\" + IntegerToString(i) + \"]\"");
                 let item_target = format!("{target}[i]");
                 let (item_type, zero) = self.scalar(&a.items)?;
-                let init = if zero.is_empty() { format!("{item_type}_Reset({item_target});") } else { format!("{item_target} = {zero};") };
+                let init = if zero.is_empty() {
+                    format!("{item_type}_Reset({item_target});")
+                } else {
+                    format!("{item_target} = {zero};")
+                };
                 out.push(format!("ArrayFree({target});"));
                 out.push("i = 0;".into());
                 out.push(format!("if(!CtcArrayBegin(js, pos, {path}, more_items, err)) return false;"));
@@ -328,7 +397,12 @@ impl Gen<'_> {
             }
             Ty::Array(a) => {
                 locals.push("int i = 0;".into());
-                let mut v = vec!["StringAdd(out, \"[\");".to_string(), format!("for(i = 0; i < ArraySize({place}); i++)"), "{".into(), "   if(i > 0) StringAdd(out, \",\");".into()];
+                let mut v = vec![
+                    "StringAdd(out, \"[\");".to_string(),
+                    format!("for(i = 0; i < ArraySize({place}); i++)"),
+                    "{".into(),
+                    "   if(i > 0) StringAdd(out, \",\");".into(),
+                ];
                 v.extend(self.write(&a.items, &format!("{place}[i]"), locals)?.into_iter().map(|s| format!("   {s}")));
                 v.push("}".into());
                 v.push("StringAdd(out, \"]\");".into());

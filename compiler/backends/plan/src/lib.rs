@@ -45,7 +45,11 @@ pub fn emit(program: &Program) -> Result<Vec<OutputFile>, EmitError> {
                     fallback: s.fallback.map(|f| f as u32),
                     fallback_for: s.fallback_for.map(|f| f as u32),
                     resources: s.resources.iter().map(|&r| r as u32).collect(),
-                    inputs: s.inputs.iter().map(|i| plan::Input { name: i.name.clone(), from: i.from as u32 }).collect(),
+                    inputs: s
+                        .inputs
+                        .iter()
+                        .map(|i| plan::Input { name: i.name.clone(), from: i.from as u32 })
+                        .collect(),
                     output: s.output.as_ref().map(|o| {
                         let validator = *by_contract.entry(o.contract).or_insert_with(|| {
                             validators.push(validator(program, o.contract));
@@ -54,11 +58,24 @@ pub fn emit(program: &Program) -> Result<Vec<OutputFile>, EmitError> {
                         plan::Output { validator, stream: o.stream }
                     }),
                     needs: s.needs.iter().map(|&n| n as u32).collect(),
-                    when: s.when.as_ref().map(|c| plan::Condition { source: c.source.clone(), input: c.input as u32, code: c.code.iter().map(op).collect() }),
+                    when: s.when.as_ref().map(|c| plan::Condition {
+                        source: c.source.clone(),
+                        input: c.input as u32,
+                        code: c.code.iter().map(op).collect(),
+                    }),
                 })
                 .collect();
-            let resources = w.resources.iter().map(|r| plan::Resource { name: r.name.clone(), failure_threshold: r.failure_threshold, cooldown_ms: r.cooldown_ms }).collect();
-            let p = plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators, resources };
+            let resources = w
+                .resources
+                .iter()
+                .map(|r| plan::Resource {
+                    name: r.name.clone(),
+                    failure_threshold: r.failure_threshold,
+                    cooldown_ms: r.cooldown_ms,
+                })
+                .collect();
+            let p =
+                plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators, resources };
             Ok(vec![OutputFile { path: "plan.bin".into(), contents: plan::encode(&p) }])
         }
         many => Err(EmitError {
@@ -115,7 +132,11 @@ impl Builder<'_> {
         let node = match &self.program.named(r).kind {
             TypeKind::Enum(values) => Node::Enum { values: values.clone() },
             TypeKind::Object(o) => Node::Object {
-                fields: o.fields.iter().map(|f| FieldRule { name: f.name.clone(), node: self.ty(&f.ty), required: f.required }).collect(),
+                fields: o
+                    .fields
+                    .iter()
+                    .map(|f| FieldRule { name: f.name.clone(), node: self.ty(&f.ty), required: f.required })
+                    .collect(),
             },
         };
         self.nodes[index as usize] = node;

@@ -7,7 +7,9 @@
 //! `date-time`/`date` → `str` validated as RFC 3339 and kept verbatim, objects → `BaseModel`.
 //! An optional property is absent or a value: an explicit `null` is rejected.
 
-use contractc_emit::{dependency_order, number_literal, referenced_contracts, EmitError, Options, OutputFile, Renderer, Templates};
+use contractc_emit::{
+    EmitError, Options, OutputFile, Renderer, Templates, dependency_order, number_literal, referenced_contracts,
+};
 use contractc_ir::{Format, Program, Ty, TypeKind};
 use serde::Serialize;
 
@@ -19,20 +21,33 @@ pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Resu
     let pkg = &options.python_package;
     let root = format!("python/src/{pkg}");
     let mut files = vec![
-        OutputFile::text("python/pyproject.toml", r.render("python/pyproject.toml.j2", Package { package: pkg, dist: &pkg.replace('_', "-") })?),
-        OutputFile::text(format!("{root}/__init__.py"), r.render("python/package_init.py.j2", Package { package: pkg, dist: pkg })?),
+        OutputFile::text(
+            "python/pyproject.toml",
+            r.render("python/pyproject.toml.j2", Package { package: pkg, dist: &pkg.replace('_', "-") })?,
+        ),
+        OutputFile::text(
+            format!("{root}/__init__.py"),
+            r.render("python/package_init.py.j2", Package { package: pkg, dist: pkg })?,
+        ),
         OutputFile::text(format!("{root}/_support.py"), r.render("python/support.py.j2", ())?),
         OutputFile::text(format!("{root}/py.typed"), ""),
     ];
     let mut namespaces: Vec<&str> = program.contracts.iter().map(|c| c.id.namespace.as_str()).collect();
     namespaces.dedup();
     for ns in namespaces {
-        let modules: Vec<String> = program.contracts.iter().filter(|c| c.id.namespace == ns).map(|c| c.id.module()).collect();
-        files.push(OutputFile::text(format!("{root}/{ns}/__init__.py"), r.render("python/namespace_init.py.j2", Namespace { namespace: ns, modules })?));
+        let modules: Vec<String> =
+            program.contracts.iter().filter(|c| c.id.namespace == ns).map(|c| c.id.module()).collect();
+        files.push(OutputFile::text(
+            format!("{root}/{ns}/__init__.py"),
+            r.render("python/namespace_init.py.j2", Namespace { namespace: ns, modules })?,
+        ));
     }
     for (i, c) in program.contracts.iter().enumerate() {
         let module = module_view(program, i, pkg);
-        files.push(OutputFile::text(format!("{root}/{}/{}.py", c.id.namespace, c.id.module()), r.render("python/module.py.j2", module)?));
+        files.push(OutputFile::text(
+            format!("{root}/{}/{}.py", c.id.namespace, c.id.module()),
+            r.render("python/module.py.j2", module)?,
+        ));
     }
     Ok(files)
 }
@@ -99,7 +114,10 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
         .into_iter()
         .map(|o| {
             let other = &program.contracts[o];
-            Import { module: format!("{pkg}.{}.{}", other.id.namespace, other.id.module()), name: other.root().name.clone() }
+            Import {
+                module: format!("{pkg}.{}.{}", other.id.namespace, other.id.module()),
+                name: other.root().name.clone(),
+            }
         })
         .collect();
     let mut enums = Vec::new();
@@ -126,7 +144,11 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         if let Some(d) = &f.description {
                             args.push(format!("description={}", py_str(d)));
                         }
-                        let annotation = if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) };
+                        let annotation = if args.is_empty() {
+                            base
+                        } else {
+                            format!("Annotated[{base}, Field({})]", args.join(", "))
+                        };
                         FieldView { name, annotation, required: f.required }
                     })
                     .collect();
@@ -137,7 +159,16 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
     let exports = c.types.iter().map(|t| t.name.clone()).collect();
     support.sort();
     support.dedup();
-    Module { source: c.source.clone(), key: c.id.key(), package: pkg.to_string(), imports, support_imports: support, enums, models, exports }
+    Module {
+        source: c.source.clone(),
+        key: c.id.key(),
+        package: pkg.to_string(),
+        imports,
+        support_imports: support,
+        enums,
+        models,
+        exports,
+    }
 }
 
 /// The base annotation of a type and the `Field(...)` constraints it needs.
@@ -184,7 +215,8 @@ fn annotation(program: &Program, ty: &Ty, support: &mut Vec<&'static str>) -> (S
         Ty::Boolean => "bool".to_string(),
         Ty::Array(a) => {
             let (item, item_args) = annotation(program, &a.items, support);
-            let item = if item_args.is_empty() { item } else { format!("Annotated[{item}, Field({})]", item_args.join(", ")) };
+            let item =
+                if item_args.is_empty() { item } else { format!("Annotated[{item}, Field({})]", item_args.join(", ")) };
             if let Some(n) = a.min_items {
                 args.push(format!("min_length={n}"));
             }

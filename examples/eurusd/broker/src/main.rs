@@ -6,13 +6,16 @@ use std::fs;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-use trading_contracts::events::execution_report_1_0::{ExecutionReport, ExecutionReportSide, ExecutionReportStatus, Fill};
+use trading_contracts::events::execution_report_1_0::{
+    ExecutionReport, ExecutionReportSide, ExecutionReportStatus, Fill,
+};
 use trading_contracts::events::order_intent_1_2::{OrderIntent, OrderIntentOrderType, OrderIntentSide};
 use trading_contracts::events::price_tick_1_0::PriceTick;
 use trading_contracts::{from_json, to_json};
 
 fn read<T: serde::de::DeserializeOwned + trading_contracts::Validate>(var: &str) -> Result<Vec<T>, String> {
-    let path = std::env::var(var).map_err(|_| format!("${var} is not set; run this step through the contractc runtime"))?;
+    let path =
+        std::env::var(var).map_err(|_| format!("${var} is not set; run this step through the contractc runtime"))?;
     let text = fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     text.lines()
         .enumerate()
@@ -41,7 +44,9 @@ fn report(intent: &OrderIntent, tick: Option<&PriceTick>, ticket: i64) -> Execut
     };
     let tick = match (intent.order_type, tick) {
         (OrderIntentOrderType::Market, Some(t)) => t,
-        (OrderIntentOrderType::Market, None) => return ExecutionReport { reject_reason: Some("no price after the intent's time".into()), ..base },
+        (OrderIntentOrderType::Market, None) => {
+            return ExecutionReport { reject_reason: Some("no price after the intent's time".into()), ..base };
+        }
         _ => return ExecutionReport { reject_reason: Some("this broker fills market orders only".into()), ..base },
     };
     let price = if side == ExecutionReportSide::Buy { tick.ask } else { tick.bid };
