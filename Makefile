@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all setup build generate run test clean
+.PHONY: all setup build generate run test bench clean
 
 all: run
 
@@ -36,6 +36,12 @@ run: setup generate
 test: setup build
 	cargo test --workspace
 	$(PY) -m pytest -q tests/python
+
+# Benchmarks (figures, not tests): validation, compile, and the runtime against ninja.
+bench:
+	command -v ninja >/dev/null || (apt-get update -qq && apt-get install -y -qq ninja-build)
+	cargo build --release --quiet -p runtime
+	cargo bench -p contractc-benches
 
 clean:
 	rm -rf $(VENV) .runs

@@ -150,10 +150,12 @@ fn stop_group(pgid: i32, grace: Duration, done: &mpsc::Receiver<()>) {
     }
 }
 
+/// Copies a pipe to `path`, keeping at most `cap` bytes. The file (and its folder) is created
+/// only when the first byte arrives: a quiet step leaves no files behind.
 fn capture(mut pipe: impl Read + Send + 'static, path: &Path, cap: u64) -> std::thread::JoinHandle<io::Result<()>> {
     let path = path.to_path_buf();
     std::thread::spawn(move || {
-        let mut file = File::create(&path)?;
+        let mut file: Option<File> = None;
         let mut kept = 0u64;
         let mut dropped = 0u64;
         let mut buf = [0u8; 8192];
@@ -162,13 +164,22 @@ fn capture(mut pipe: impl Read + Send + 'static, path: &Path, cap: u64) -> std::
             if n == 0 {
                 break;
             }
+            let f = match &mut file {
+                Some(f) => f,
+                None => {
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    file.insert(File::create(&path)?)
+                }
+            };
             let keep = (cap.saturating_sub(kept) as usize).min(n);
-            file.write_all(&buf[..keep])?;
+            f.write_all(&buf[..keep])?;
             kept += keep as u64;
             dropped += (n - keep) as u64;
         }
-        if dropped > 0 {
-            writeln!(file, "\n[contractc runtime: {dropped} more bytes dropped; the cap is {cap} bytes]")?;
+        if let (Some(f), true) = (&mut file, dropped > 0) {
+            writeln!(f, "\n[contractc runtime: {dropped} more bytes dropped; the cap is {cap} bytes]")?;
         }
         Ok(())
     })

@@ -182,6 +182,8 @@ pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>))
     // A primary that failed for good and waits for its fallback: the failure reason.
     let mut awaiting_fallback: Vec<Option<String>> = vec![None; n];
     let mut started = vec![false; n];
+    // Ready steps waiting for a free job slot, with their computed keys.
+    let mut keyed: Vec<Option<(Vec<(String, Produced)>, KeyParts, Digest)>> = vec![None; n];
     let mut running = 0usize;
     let mut done = 0usize;
     let (tx, rx) = mpsc::channel::<Done>();
@@ -233,22 +235,30 @@ pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>))
                         settle_report(&mut reports, i, r, &mut done, n, &mut on_event, &events, t0);
                         continue;
                     }
-                    let inputs: Vec<(String, Produced)> = step
-                        .inputs
-                        .iter()
-                        .map(|inp| (inp.name.clone(), source_of(inp.from as usize, &produced).clone()))
-                        .collect();
-                    let parts = key_parts(plan, step, &inputs);
-                    let key = key_of(&parts);
-                    if let Some(r) = up_to_date(&opts.run_dir, committed.get(&step.name), &key) {
-                        started[i] = true;
-                        progressed = true;
-                        produced[i] = Some(r.1);
-                        let report = StepReport { started: t0.elapsed(), finished: t0.elapsed(), ..r.0 };
-                        settle_report(&mut reports, i, report, &mut done, n, &mut on_event, &events, t0);
-                        continue;
-                    }
+                    // A ready step's key is computed once: its inputs are settled for good.
+                    let (inputs, parts, key) = match keyed[i].take() {
+                        Some(k) => k,
+                        None => {
+                            let inputs: Vec<(String, Produced)> = step
+                                .inputs
+                                .iter()
+                                .map(|inp| (inp.name.clone(), source_of(inp.from as usize, &produced).clone()))
+                                .collect();
+                            let parts = key_parts(plan, step, &inputs);
+                            let key = key_of(&parts);
+                            if let Some(r) = up_to_date(&opts.run_dir, committed.get(&step.name), &key) {
+                                started[i] = true;
+                                progressed = true;
+                                produced[i] = Some(r.1);
+                                let report = StepReport { started: t0.elapsed(), finished: t0.elapsed(), ..r.0 };
+                                settle_report(&mut reports, i, report, &mut done, n, &mut on_event, &events, t0);
+                                continue;
+                            }
+                            (inputs, parts, key)
+                        }
+                    };
                     if running >= opts.jobs {
+                        keyed[i] = Some((inputs, parts, key));
                         continue;
                     }
                     let reason = explain(committed.get(&step.name), &parts);
@@ -595,7 +605,9 @@ fn run_step(
     );
     let dir = s.opts.run_dir.join(&step.name);
     let mut done = Done { index, report: report.clone(), committed: None, produced: None, interrupted_attempt: None };
-    if let Err(e) = fs::create_dir_all(&dir) {
+    // The step's folder holds its output and filtered inputs; logs create it when there are any.
+    let needs_dir = step.output.is_some() || step.when.is_some();
+    if let Err(e) = if needs_dir { fs::create_dir_all(&dir) } else { Ok(()) } {
         report.status = Status::Failed(format!("cannot create {}: {e}", dir.display()));
         done.report = finish(report, start, s.t0);
         return done;

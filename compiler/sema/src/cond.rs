@@ -289,7 +289,12 @@ impl Parser {
                             segs.push((f, start, end));
                         }
                         Some(t) => {
-                            return Err(err(t.start, t.end, codes::CONDITION_SYNTAX, "expected a field name after `.`"));
+                            return Err(err(
+                                t.start,
+                                t.end,
+                                codes::CONDITION_SYNTAX,
+                                "expected a field name after `.`",
+                            ));
                         }
                         None => {
                             return Err(err(
