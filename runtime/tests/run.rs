@@ -109,12 +109,17 @@ fn a_failing_command_and_a_missing_output_fail_the_step() {
 }
 
 #[test]
-fn eight_independent_steps_under_j8_overlap() {
+fn eight_independent_steps_under_j8_overlap_in_the_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("events.jsonl");
     let steps = (0..8).map(|i| sh(&format!("s{i}"), "sleep 0.4")).collect();
-    let reports = run_plan(&plan(steps));
-    let latest_start = reports.iter().map(|r| r.started).max().unwrap();
-    let earliest_end = reports.iter().map(|r| r.finished).min().unwrap();
-    assert!(latest_start < earliest_end, "all 8 run intervals overlap: {reports:?}");
+    run_in(&dir.path().join("run"), &plan(steps), Some(&ev));
+    let at = |kind: &str| -> Vec<u64> {
+        events(&ev).iter().filter(|e| e["event"] == kind).map(|e| e["t_ms"].as_u64().unwrap()).collect()
+    };
+    let (starts, ends) = (at("step_started"), at("step_finished"));
+    assert_eq!((starts.len(), ends.len()), (8, 8));
+    assert!(starts.iter().max() < ends.iter().min(), "every step started before any finished: {starts:?} {ends:?}");
 }
 
 #[test]
