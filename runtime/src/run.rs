@@ -163,6 +163,9 @@ pub fn output_path(run_dir: &Path, step: &Step) -> PathBuf {
 /// durability).
 pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>)) -> std::io::Result<RunResult> {
     fs::create_dir_all(&opts.run_dir)?;
+    // Absolute, so the paths handed to steps hold in any `working_dir`.
+    let abs = fs::canonicalize(&opts.run_dir)?;
+    let opts = &Options { run_dir: abs, events: opts.events.clone(), ..*opts };
     let opened = Journal::open(&opts.run_dir.join("journal"))?;
     let mut journal = opened.journal;
     let mut committed: HashMap<String, Record> = HashMap::new();

@@ -362,3 +362,15 @@ fn an_unchanged_plan_does_nothing_and_a_changed_input_reruns_only_what_depends_o
     assert_eq!(r.reports[1].status, Status::Succeeded);
     assert!(r.reports[1].reason.contains("missing or was modified"), "{}", r.reports[1].reason);
 }
+
+#[test]
+fn a_step_runs_in_its_working_directory_and_still_finds_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("data.jsonl"), "{\"x\":4}\n").unwrap();
+    let mut s = emitting("here", r#"cat data.jsonl > "$CTC_OUTPUT""#);
+    s.working_dir = Some(work.display().to_string());
+    let reports = run_plan(&plan(vec![s]));
+    assert_eq!((reports[0].status.clone(), reports[0].messages), (Status::Succeeded, 1));
+}
