@@ -112,3 +112,42 @@ fn errors_name_file_line_column_and_pointer() {
     assert!(out.contains("2 error(s)"), "one mistake, one error: {out}");
     assert!(!project.join("generated").exists(), "nothing is written when there are errors");
 }
+
+#[test]
+fn warnings_pass_deny_warnings_fails_and_json_has_one_object_per_diagnostic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path();
+    for d in ["contracts", "templates"] {
+        copy(&root().join(d), &project.join(d));
+    }
+    std::fs::copy(root().join("contractc.toml"), project.join("contractc.toml")).unwrap();
+    // Signal@1.1 adds a side: JSON-compatible for new readers, a warning for old exhaustive matches.
+    let v10 = std::fs::read_to_string(project.join("contracts/events/Signal@1.0.json")).unwrap();
+    let v11 = v10
+        .replace("Signal@1.0.json", "Signal@1.1.json")
+        .replace(r#""enum": ["BUY", "SELL", "FLAT"]"#, r#""enum": ["BUY", "SELL", "FLAT", "CLOSE"]"#);
+    std::fs::write(project.join("contracts/events/Signal@1.1.json"), v11).unwrap();
+
+    let (code, out) = contractc(project, &["check"]);
+    assert_eq!(code, 0, "warnings alone pass: {out}");
+    assert!(out.contains("warning[W0201/new-enum-value]") && out.contains("\"CLOSE\""), "{out}");
+
+    let (code, out) = contractc(project, &["build", "--deny-warnings"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("denied"), "{out}");
+    assert!(!project.join("generated").exists(), "nothing generated when warnings are denied");
+
+    let (code, out) = contractc(project, &["check", "--message-format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let objects: Vec<serde_json::Value> =
+        out.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(objects.len(), 1, "{out}");
+    let d = &objects[0];
+    assert_eq!(
+        (d["code"].as_str(), d["name"].as_str(), d["severity"].as_str()),
+        (Some("W0201"), Some("new-enum-value"), Some("warning"))
+    );
+    assert_eq!(d["file"], "contracts/events/Signal@1.1.json");
+    assert_eq!(d["pointer"], "/properties/side");
+    assert!(d["line"].as_u64().unwrap() > 1 && d["column"].as_u64().unwrap() > 1);
+}

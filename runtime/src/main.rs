@@ -10,6 +10,14 @@ use clap::{Parser, Subcommand};
 use runtime::plan::{self, Plan};
 use runtime::run::{self, Event, Status};
 
+/// Prints a line to stdout; a closed pipe (`contractc ... | head`) ends the output quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// Runs a workflow plan compiled by `contractc build`: steps in dependency order, independent
 /// steps in parallel, every message validated against its contract. The run directory keeps a
 /// journal: running the same plan again resumes, and an unchanged plan does nothing.
@@ -82,7 +90,7 @@ fn main() -> ExitCode {
     if let Some(Command::Inspect { plan }) = &cli.command {
         return match load(plan) {
             Ok(p) => {
-                print!("{}", inspect(plan, &p));
+                out!("{}", inspect(plan, &p).trim_end());
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -138,14 +146,14 @@ fn main() -> ExitCode {
             let out = run_dir.join(&step.name).join(format!("attempt-{}.stdout", r.attempts));
             let text = std::fs::read_to_string(out).unwrap_or_default();
             if !text.trim().is_empty() {
-                println!("── {} ──\n{}", step.name, text.trim_end());
+                out!("── {} ──\n{}", step.name, text.trim_end());
             }
         }
     }
     if result.nothing_to_do() {
-        println!("nothing to do: every step of {} is up to date ({})", plan.workflow, run_dir.display());
+        out!("nothing to do: every step of {} is up to date ({})", plan.workflow, run_dir.display());
     }
-    println!("{}", run::summary(&plan, reports, wall));
+    out!("{}", run::summary(&plan, reports, wall));
     let report = serde_json::to_string_pretty(&run::report_json(&plan, reports, wall)).unwrap_or_default();
     if let Err(e) = std::fs::write(run_dir.join("report.json"), report + "\n") {
         eprintln!("warning: cannot write the run report: {e}");
@@ -155,7 +163,7 @@ fn main() -> ExitCode {
     {
         eprintln!("warning: cannot write metrics to {}: {e}", m.display());
     }
-    println!("outputs, logs and report: {}", run_dir.display());
+    out!("outputs, logs and report: {}", run_dir.display());
     if INTERRUPTED.load(Ordering::SeqCst) {
         eprintln!("interrupted: in-flight steps were stopped and journaled; run again to resume");
         return ExitCode::from(130);

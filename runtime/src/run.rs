@@ -143,6 +143,9 @@ struct Produced {
     digest: Digest,
 }
 
+/// A ready step's inputs, key parts and key.
+type Keyed = (Vec<(String, Produced)>, KeyParts, Digest);
+
 /// What a worker sends back.
 struct Done {
     index: usize,
@@ -186,7 +189,7 @@ pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>))
     let mut awaiting_fallback: Vec<Option<String>> = vec![None; n];
     let mut started = vec![false; n];
     // Ready steps waiting for a free job slot, with their computed keys.
-    let mut keyed: Vec<Option<(Vec<(String, Produced)>, KeyParts, Digest)>> = vec![None; n];
+    let mut keyed: Vec<Option<Keyed>> = vec![None; n];
     let mut running = 0usize;
     let mut done = 0usize;
     let (tx, rx) = mpsc::channel::<Done>();

@@ -50,6 +50,33 @@ pub const CONDITION_TYPE_MISMATCH: Code = code("E0112", "condition-type-mismatch
 /// A condition compares an enum field with a literal outside the enum.
 pub const CONDITION_UNKNOWN_ENUM_VALUE: Code = code("E0113", "condition-unknown-enum-value");
 
+/// A property of old messages that new readers (closed objects) reject (buf: FIELD_NO_DELETE).
+pub const PROPERTY_REMOVED: Code = code("E0201", "property-removed");
+/// A property new writers send that old readers (closed objects) reject.
+pub const PROPERTY_ADDED: Code = code("E0202", "property-added");
+/// A required property old messages do not have (Confluent: added required property, no default).
+pub const REQUIRED_PROPERTY_ADDED: Code = code("E0203", "required-property-added");
+/// An optional property became required: old messages may lack it.
+pub const OPTIONAL_BECAME_REQUIRED: Code = code("E0204", "optional-became-required");
+/// A required property became optional: new messages may lack what old readers require.
+pub const REQUIRED_BECAME_OPTIONAL: Code = code("E0205", "required-became-optional");
+/// A type changed or was narrowed (e.g. number → integer, string → enum).
+pub const TYPE_CHANGED: Code = code("E0206", "type-changed");
+/// An enum value old messages may carry is gone.
+pub const ENUM_VALUE_REMOVED: Code = code("E0207", "enum-value-removed");
+/// An enum value new writers may send is unknown to old readers.
+pub const ENUM_VALUE_ADDED: Code = code("E0208", "enum-value-added");
+/// A bound, length or item count got stricter: some old messages no longer validate.
+pub const CONSTRAINT_TIGHTENED: Code = code("E0209", "constraint-tightened");
+/// A bound, length or item count got looser: some new messages fail old readers.
+pub const CONSTRAINT_LOOSENED: Code = code("E0210", "constraint-loosened");
+/// A string `format` was added or changed.
+pub const FORMAT_CHANGED: Code = code("E0211", "format-changed");
+/// A `$ref` now points at another contract.
+pub const REF_TARGET_CHANGED: Code = code("E0212", "ref-target-changed");
+/// A new enum value is JSON-compatible for new readers but breaks exhaustive matches in old code.
+pub const NEW_ENUM_VALUE: Code = code("W0201", "new-enum-value");
+
 /// Every code, in id order.
 pub const ALL: &[Code] = &[
     JSON_SYNTAX,
@@ -71,6 +98,19 @@ pub const ALL: &[Code] = &[
     CONDITION_UNKNOWN_FIELD,
     CONDITION_TYPE_MISMATCH,
     CONDITION_UNKNOWN_ENUM_VALUE,
+    PROPERTY_REMOVED,
+    PROPERTY_ADDED,
+    REQUIRED_PROPERTY_ADDED,
+    OPTIONAL_BECAME_REQUIRED,
+    REQUIRED_BECAME_OPTIONAL,
+    TYPE_CHANGED,
+    ENUM_VALUE_REMOVED,
+    ENUM_VALUE_ADDED,
+    CONSTRAINT_TIGHTENED,
+    CONSTRAINT_LOOSENED,
+    FORMAT_CHANGED,
+    REF_TARGET_CHANGED,
+    NEW_ENUM_VALUE,
 ];
 
 #[cfg(test)]

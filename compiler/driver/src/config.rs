@@ -11,11 +11,18 @@
 //!
 //! [python]
 //! package = "trading_contracts"
+//!
+//! [compatibility]                       # between the minors of a contract (buf / Confluent names)
+//! default = "BACKWARD_TRANSITIVE"       # BACKWARD, FORWARD, FULL, their _TRANSITIVE forms, NONE
+//! "events/OrderIntent" = "FULL"         # per contract: namespace/Name
 //! ```
+
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use contractc_emit::Options;
+use contractc_sema::{Compatibility, Policies};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -41,6 +48,9 @@ pub struct Config {
     pub rust: RustConfig,
     #[serde(default)]
     pub python: PythonConfig,
+    /// `default` and `namespace/Name` → a compatibility policy.
+    #[serde(default)]
+    pub compatibility: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -92,6 +102,22 @@ impl Config {
     /// Parses `contractc.toml`; the error says which key is wrong.
     pub fn parse(text: &str) -> Result<Config, String> {
         toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// The compatibility policies; an unknown policy name is an error naming it.
+    pub fn policies(&self) -> Result<Policies, String> {
+        let mut p = Policies::default();
+        for (subject, name) in &self.compatibility {
+            let c = Compatibility::parse(name).ok_or_else(|| {
+                format!("[compatibility] {subject} = \"{name}\": use BACKWARD, FORWARD, FULL, their _TRANSITIVE forms, or NONE")
+            })?;
+            if subject == "default" {
+                p.default = c;
+            } else {
+                p.contracts.push((subject.clone(), c));
+            }
+        }
+        Ok(p)
     }
 
     pub fn options(&self) -> Options {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use contractc_diagnostics::Diagnostic;
 use contractc_emit::{EmitError, Templates};
-use contractc_sema::{Database, SourceFile, Workspace};
+use contractc_sema::{Database, Policies, SourceFile, Workspace};
 
 pub use config::{Backend, Config};
 pub use contractc_emit::OutputFile;
@@ -28,6 +28,8 @@ pub enum Failure {
     Diagnostics(Vec<Diagnostic>),
     Emit(EmitError),
     Io(PathBuf, std::io::Error),
+    /// `contractc.toml` says something that cannot be used.
+    Config(String),
 }
 
 impl std::fmt::Display for Failure {
@@ -36,6 +38,7 @@ impl std::fmt::Display for Failure {
             Failure::Diagnostics(d) => write!(f, "{} error(s) in the contracts", d.len()),
             Failure::Emit(e) => write!(f, "{e}"),
             Failure::Io(p, e) => write!(f, "{}: {e}", p.display()),
+            Failure::Config(e) => write!(f, "contractc.toml: {e}"),
         }
     }
 }
@@ -72,16 +75,16 @@ fn read_tree(root: &Path, dir: &str, ext: &str) -> Result<Vec<(String, String)>,
 }
 
 /// The salsa database holding the inputs, and the workspace input listing them.
-pub fn load(db: &mut Database, inputs: &Inputs) -> Workspace {
+pub fn load(db: &mut Database, inputs: &Inputs, policies: Policies) -> Workspace {
     let files = inputs.sources.iter().map(|(p, t)| SourceFile::new(db, p.clone(), t.clone())).collect();
-    Workspace::new(db, files)
+    Workspace::new(db, files, policies)
 }
 
 /// Compiles and emits every enabled backend, in memory. Output paths are relative to the output
 /// folder and sorted. Warnings come back beside the files.
 pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
     let mut db = Database::default();
-    let ws = load(&mut db, inputs);
+    let ws = load(&mut db, inputs, config.policies().map_err(Failure::Config)?);
     let compiled = contractc_sema::compile(&db, ws);
     let Some(program) = &compiled.program else {
         return Err(Failure::Diagnostics(compiled.diagnostics.clone()));

@@ -8,6 +8,15 @@ use clap::{Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use contractc_diagnostics::{Diagnostic, Severity, render};
 use contractc_driver::{Config, Failure, Inputs, generate, read_inputs, write};
+use contractc_syntax::LineIndex;
+
+/// Prints a line to stdout; a closed pipe (`contractc ... | head`) ends the output quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 
 /// Compiles versioned JSON Schema contracts and workflow specs into Rust, Python (Pydantic v2),
 /// MQL4 and a runtime plan.
@@ -24,8 +33,20 @@ struct Cli {
     /// Path of the project's configuration; the project root is its folder.
     #[arg(long, global = true, default_value = "contractc.toml", value_name = "FILE")]
     config: PathBuf,
+    /// How diagnostics are printed: `human` (stderr) or `json` (one object per line on stdout).
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+    /// Treat warnings as errors: exit 1 and generate nothing.
+    #[arg(long, global = true)]
+    deny_warnings: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -64,14 +85,18 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     let (files, warnings) = match generate(&inputs, &config) {
         Ok(r) => r,
         Err(Failure::Diagnostics(d)) => {
-            report(&inputs, &d);
+            report(&inputs, &d, cli.message_format);
             let errors = d.iter().filter(|d| d.severity == Severity::Error).count();
             eprintln!("error: {errors} error(s); nothing was generated");
             return Ok(ExitCode::from(1));
         }
         Err(e) => return Err(e.to_string()),
     };
-    report(&inputs, &warnings);
+    report(&inputs, &warnings, cli.message_format);
+    if cli.deny_warnings && !warnings.is_empty() {
+        eprintln!("error: {} warning(s) denied by --deny-warnings; nothing was generated", warnings.len());
+        return Ok(ExitCode::from(1));
+    }
     let contracts = inputs.sources.iter().filter(|(p, _)| !p.contains("/workflows/")).count();
     let workflows = inputs.sources.len() - contracts;
     if matches!(cli.command, Command::Check) {
@@ -87,7 +112,7 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
             eprintln!("{}: up to date ({} files)", config.output, changes.unchanged);
             return Ok(ExitCode::SUCCESS);
         }
-        print!("{}", write::diff(&out_dir, &files, &changes));
+        out!("{}", write::diff(&out_dir, &files, &changes).trim_end());
         for (what, list) in [("modified", &changes.modified), ("missing", &changes.missing), ("stale", &changes.stale)]
         {
             for p in list {
@@ -115,12 +140,31 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn report(inputs: &Inputs, diagnostics: &[Diagnostic]) {
+fn report(inputs: &Inputs, diagnostics: &[Diagnostic], format: MessageFormat) {
+    let source = |path: &str| inputs.sources.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str());
+    if format == MessageFormat::Json {
+        for d in diagnostics {
+            let text = source(&d.file).unwrap_or("");
+            let (line, column) = LineIndex::new(text).line_col(text, d.span.start);
+            let v = serde_json::json!({
+                "code": d.code.id,
+                "name": d.code.name,
+                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "file": d.file,
+                "line": line,
+                "column": column,
+                "pointer": d.pointer.to_string(),
+                "message": d.message,
+                "notes": d.notes,
+            });
+            out!("{v}");
+        }
+        return;
+    }
     if diagnostics.is_empty() {
         return;
     }
     let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
     let mut out = StandardStream::stderr(choice);
-    let source = |path: &str| inputs.sources.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str());
     let _ = render(diagnostics, source, &mut out);
 }

@@ -70,6 +70,9 @@ impl Contract {
 pub struct NamedType {
     /// PascalCase, unique within the contract (`ExecutionReport`, `Fill`, `ExecutionReportSide`).
     pub name: String,
+    /// JSON pointer (RFC 6901) of its schema in the contract's file: `` for the root,
+    /// `/$defs/Fill`, or where an inline enum or object is written (`/properties/side`).
+    pub pointer: String,
     pub description: Option<String>,
     pub kind: TypeKind,
 }

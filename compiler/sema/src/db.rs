@@ -13,11 +13,13 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// The set of input files, sorted by path.
+/// The set of input files, sorted by path, and the project's compatibility policies.
 #[salsa::input(debug)]
 pub struct Workspace {
     #[returns(ref)]
     pub files: Vec<SourceFile>,
+    #[returns(ref)]
+    pub policies: crate::Policies,
 }
 
 #[salsa::db]
@@ -93,6 +95,36 @@ pub fn compile(db: &dyn Db, workspace: Workspace) -> Compiled {
         }
     }
     let (program, broken) = crate::schema::lower_contracts(&contracts, &mut diagnostics);
+    if !broken.iter().any(|&b| b) {
+        let span = |file: &str, pointer: &str| {
+            let root = contracts.iter().find(|(p, _)| *p == file).map(|(_, r)| *r);
+            let mut ptr = Pointer::parse(pointer).unwrap_or_default();
+            loop {
+                // A property is marked at its key; anything else at its value.
+                let tokens = ptr.tokens();
+                if let Some((last, parent)) = tokens.split_last() {
+                    let parent = parent.iter().fold(Pointer::root(), |p, t| p.join(t.clone()));
+                    let member = root
+                        .and_then(|r| r.at(&parent))
+                        .and_then(|n| n.members())
+                        .and_then(|m| m.iter().find(|m| &m.key == last));
+                    if let Some(m) = member {
+                        return m.key_span;
+                    }
+                }
+                if let Some(node) = root.and_then(|r| r.at(&ptr)) {
+                    return node.span;
+                }
+                // The nearest enclosing node that exists.
+                let mut tokens = ptr.tokens().to_vec();
+                if tokens.pop().is_none() {
+                    return Default::default();
+                }
+                ptr = tokens.into_iter().fold(Pointer::root(), |p, t| p.join(t));
+            }
+        };
+        crate::compat::check(&program, workspace.policies(db), &span, &mut diagnostics);
+    }
     let program = crate::workflow::lower_workflows(program, &broken, &workflows, &mut diagnostics);
     diagnostics.sort_by(|a, b| (&a.file, a.span.start, a.code).cmp(&(&b.file, b.span.start, b.code)));
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);

@@ -4,11 +4,13 @@
 //! asks [`compile`]. Queries are pure functions of the database; diagnostics are part of the
 //! returned values, never side effects. Phases: [`parse`] (per file, never fails) →
 //! `schema` (resolve `$ref`s, check the keyword subset, lower contracts) → `workflow` (steps, DAG,
-//! typed conditions) → [`Compiled`].
+//! typed conditions) → `compat` (compatibility between the minors of a contract) → [`Compiled`].
 
+mod compat;
 mod cond;
 mod db;
 mod schema;
 mod workflow;
 
+pub use compat::{Compatibility, Policies};
 pub use db::{Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, parse};

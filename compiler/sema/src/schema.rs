@@ -217,7 +217,12 @@ impl Lowerer<'_> {
             return;
         }
         let root_name = self.id.name.clone();
-        self.types.push(NamedType { name: root_name.clone(), description: None, kind: TypeKind::Enum(Vec::new()) });
+        self.types.push(NamedType {
+            name: root_name.clone(),
+            pointer: String::new(),
+            description: None,
+            kind: TypeKind::Enum(Vec::new()),
+        });
         // Register every `$defs` entry first, so references may point forward.
         let defs_ptr = ptr.join("$defs");
         let defs: Vec<_> = match root.get("$defs") {
@@ -240,7 +245,8 @@ impl Lowerer<'_> {
             let index = self.types.len();
             self.defs.insert(m.key.clone(), index);
             let name = pascal_case(&m.key);
-            self.types.push(NamedType { name, description: None, kind: TypeKind::Enum(Vec::new()) });
+            let pointer = defs_ptr.join(&m.key).to_string();
+            self.types.push(NamedType { name, pointer, description: None, kind: TypeKind::Enum(Vec::new()) });
         }
         for m in &defs {
             let index = self.defs[&m.key];
@@ -263,7 +269,12 @@ impl Lowerer<'_> {
             }
         }
         if let Some(obj) = self.object(root, &ptr, &root_name, 0) {
-            self.types[0] = NamedType { name: root_name, description: description(root), kind: TypeKind::Object(obj) };
+            self.types[0] = NamedType {
+                name: root_name,
+                pointer: String::new(),
+                description: description(root),
+                kind: TypeKind::Object(obj),
+            };
         }
         self.check_unique_names(root);
     }
@@ -470,6 +481,7 @@ impl Lowerer<'_> {
             let index = self.types.len();
             self.types.push(NamedType {
                 name: hint.to_string(),
+                pointer: ptr.to_string(),
                 description: description(node),
                 kind: TypeKind::Enum(values),
             });
@@ -555,6 +567,7 @@ impl Lowerer<'_> {
                 let index = self.types.len();
                 self.types.push(NamedType {
                     name: hint.to_string(),
+                    pointer: ptr.to_string(),
                     description: description(node),
                     kind: TypeKind::Enum(Vec::new()),
                 });

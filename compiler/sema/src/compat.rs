@@ -1,0 +1,435 @@
+//! Compatibility between the minors of one contract, with buf's and Confluent Schema Registry's
+//! vocabulary: a policy per contract (BACKWARD, FORWARD, FULL, their TRANSITIVE forms, NONE;
+//! default BACKWARD_TRANSITIVE), named rules with stable codes, and for each finding both
+//! versions, the JSON pointer in each, and whom it breaks.
+//!
+//! Every rule is one question: does the reader's schema accept every message the writer's
+//! schema accepts? BACKWARD asks it with the old version writing and the new one reading (new
+//! readers of old messages); FORWARD with the new writing and the old reading. Objects are
+//! closed, so a property only one side knows breaks the reader that does not know it.
+//! Different majors are not compared (they need a migration).
+
+use contractc_diagnostics::{Code, Diagnostic, Severity, codes};
+use contractc_ir::{Bound, Program, Ty, TypeKind, TypeRef};
+use contractc_syntax::{Pointer, Span};
+
+/// A compatibility policy (Confluent Schema Registry's names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Compatibility {
+    Backward,
+    #[default]
+    BackwardTransitive,
+    Forward,
+    ForwardTransitive,
+    Full,
+    FullTransitive,
+    None,
+}
+
+impl Compatibility {
+    /// Parses `BACKWARD`, `FULL_TRANSITIVE`, ... (case-insensitive).
+    pub fn parse(s: &str) -> Option<Compatibility> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "BACKWARD" => Compatibility::Backward,
+            "BACKWARD_TRANSITIVE" => Compatibility::BackwardTransitive,
+            "FORWARD" => Compatibility::Forward,
+            "FORWARD_TRANSITIVE" => Compatibility::ForwardTransitive,
+            "FULL" => Compatibility::Full,
+            "FULL_TRANSITIVE" => Compatibility::FullTransitive,
+            "NONE" => Compatibility::None,
+            _ => return None,
+        })
+    }
+
+    fn backward(self) -> bool {
+        matches!(
+            self,
+            Compatibility::Backward
+                | Compatibility::BackwardTransitive
+                | Compatibility::Full
+                | Compatibility::FullTransitive
+        )
+    }
+
+    fn forward(self) -> bool {
+        matches!(
+            self,
+            Compatibility::Forward
+                | Compatibility::ForwardTransitive
+                | Compatibility::Full
+                | Compatibility::FullTransitive
+        )
+    }
+
+    fn transitive(self) -> bool {
+        matches!(
+            self,
+            Compatibility::BackwardTransitive | Compatibility::ForwardTransitive | Compatibility::FullTransitive
+        )
+    }
+}
+
+/// The policy of each contract (`namespace/Name`), and the default for the others.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Policies {
+    pub default: Compatibility,
+    pub contracts: Vec<(String, Compatibility)>,
+}
+
+impl Policies {
+    fn of(&self, subject: &str) -> Compatibility {
+        self.contracts.iter().find(|(s, _)| s == subject).map_or(self.default, |(_, c)| *c)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    /// The old version writes, the new one reads.
+    Backward,
+    /// The new version writes, the old one reads.
+    Forward,
+}
+
+/// Checks every pair of minors the policies ask for. `span` locates a pointer in a file.
+pub(crate) fn check(
+    program: &Program,
+    policies: &Policies,
+    span: &dyn Fn(&str, &str) -> Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut lines: Vec<Vec<usize>> = Vec::new();
+    for (i, c) in program.contracts.iter().enumerate() {
+        match lines.last_mut() {
+            Some(l)
+                if {
+                    let f = &program.contracts[l[0]].id;
+                    f.namespace == c.id.namespace && f.name == c.id.name && f.major == c.id.major
+                } =>
+            {
+                l.push(i)
+            }
+            _ => lines.push(vec![i]),
+        }
+    }
+    for line in lines {
+        let first = &program.contracts[line[0]].id;
+        let policy = policies.of(&format!("{}/{}", first.namespace, first.name));
+        for (j, &new) in line.iter().enumerate().skip(1) {
+            let earlier = if policy.transitive() { &line[..j] } else { &line[j - 1..j] };
+            for &old in earlier {
+                // Where FORWARD is checked a new enum value is an error; elsewhere a warning.
+                let warn_new_values = !policy.forward();
+                let mut pair = Pair { program, old, new, span, warn_new_values, findings: Vec::new() };
+                if policy.backward() {
+                    pair.types(
+                        TypeRef { contract: old, index: 0 },
+                        TypeRef { contract: new, index: 0 },
+                        Direction::Backward,
+                    );
+                } else if warn_new_values {
+                    pair.new_enum_values(TypeRef { contract: old, index: 0 }, TypeRef { contract: new, index: 0 });
+                }
+                if policy.forward() {
+                    pair.types(
+                        TypeRef { contract: new, index: 0 },
+                        TypeRef { contract: old, index: 0 },
+                        Direction::Forward,
+                    );
+                }
+                diags.extend(pair.findings);
+            }
+        }
+    }
+}
+
+struct Pair<'a> {
+    program: &'a Program,
+    old: usize,
+    new: usize,
+    span: &'a dyn Fn(&str, &str) -> Span,
+    warn_new_values: bool,
+    findings: Vec<Diagnostic>,
+}
+
+impl Pair<'_> {
+    /// Reports at the new version's pointer; names the old version's pointer and the victims.
+    fn report(&mut self, code: Code, dir: Direction, writer_ptr: &str, reader_ptr: &str, message: String) {
+        let (old_ptr, new_ptr) = match dir {
+            Direction::Backward => (writer_ptr, reader_ptr),
+            Direction::Forward => (reader_ptr, writer_ptr),
+        };
+        let (old, new) = (&self.program.contracts[self.old], &self.program.contracts[self.new]);
+        let victims = match dir {
+            Direction::Backward => "new readers of old messages (BACKWARD)",
+            Direction::Forward => "old readers of new messages (FORWARD)",
+        };
+        let severity = if code.id.starts_with('W') { Severity::Warning } else { Severity::Error };
+        let file = &new.source;
+        let d = Diagnostic {
+            code,
+            severity,
+            message: format!("{} → {}: {message}", old.id.file_name(), new.id.file_name()),
+            file: file.clone(),
+            span: (self.span)(file, new_ptr),
+            pointer: Pointer::parse(new_ptr).unwrap_or_default(),
+            label: message,
+            notes: vec![
+                format!("in {}: \"{old_ptr}\"", old.source),
+                format!("breaks: {victims}"),
+                "help: keep the change for a new major version with a migration, or choose another compatibility policy for this contract in contractc.toml".into(),
+            ],
+        };
+        if !self.findings.contains(&d) {
+            self.findings.push(d);
+        }
+    }
+
+    /// The warning for enum values a newer minor adds, when FORWARD is not checked.
+    fn new_enum_values(&mut self, old: TypeRef, new: TypeRef) {
+        let (o, n) = (self.program.named(old), self.program.named(new));
+        match (&o.kind, &n.kind) {
+            (TypeKind::Enum(ov), TypeKind::Enum(nv)) => {
+                for v in nv.iter().filter(|v| !ov.contains(v)) {
+                    let (op, np) = (o.pointer.clone(), n.pointer.clone());
+                    self.report(
+                        codes::NEW_ENUM_VALUE,
+                        Direction::Backward,
+                        &op,
+                        &np,
+                        format!("enum value \"{v}\" is new: exhaustive matches in old readers break"),
+                    );
+                }
+            }
+            (TypeKind::Object(of), TypeKind::Object(nf)) => {
+                for f in &nf.fields {
+                    if let (Some(g), Ty::Named(nr)) = (of.fields.iter().find(|g| g.name == f.name), &f.ty)
+                        && let Ty::Named(or) = &g.ty {
+                            self.new_enum_values(*or, *nr);
+                        }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn types(&mut self, w: TypeRef, r: TypeRef, dir: Direction) {
+        let (wt, rt) = (self.program.named(w), self.program.named(r));
+        let (wp, rp) = (wt.pointer.clone(), rt.pointer.clone());
+        match (&wt.kind, &rt.kind) {
+            (TypeKind::Enum(wv), TypeKind::Enum(rv)) => {
+                for v in wv.iter().filter(|v| !rv.contains(v)) {
+                    let (code, what) = match dir {
+                        Direction::Backward => (codes::ENUM_VALUE_REMOVED, format!("enum value \"{v}\" was removed")),
+                        Direction::Forward => {
+                            (codes::ENUM_VALUE_ADDED, format!("enum value \"{v}\" is new and unknown to old readers"))
+                        }
+                    };
+                    self.report(code, dir, &wp, &rp, what);
+                }
+                if dir == Direction::Backward && self.warn_new_values {
+                    for v in rv.iter().filter(|v| !wv.contains(v)) {
+                        self.report(
+                            codes::NEW_ENUM_VALUE,
+                            dir,
+                            &wp,
+                            &rp,
+                            format!("enum value \"{v}\" is new: exhaustive matches in old readers break"),
+                        );
+                    }
+                }
+            }
+            (TypeKind::Object(wo), TypeKind::Object(ro)) => {
+                for f in &wo.fields {
+                    let fp = format!("{wp}/properties/{}", contractc_syntax::escape_token(&f.name));
+                    match ro.fields.iter().find(|g| g.name == f.name) {
+                        None => {
+                            let (code, what) = match dir {
+                                Direction::Backward => (
+                                    codes::PROPERTY_REMOVED,
+                                    format!("property `{}` was removed; old messages may have it", f.name),
+                                ),
+                                Direction::Forward => (
+                                    codes::PROPERTY_ADDED,
+                                    format!("property `{}` is new; old readers reject it (closed object)", f.name),
+                                ),
+                            };
+                            self.report(code, dir, &fp, &rp, what);
+                        }
+                        Some(g) => {
+                            let gp = format!("{rp}/properties/{}", contractc_syntax::escape_token(&g.name));
+                            if g.required && !f.required {
+                                let (code, what) = match dir {
+                                    Direction::Backward => (
+                                        codes::OPTIONAL_BECAME_REQUIRED,
+                                        format!("property `{}` became required; old messages may lack it", f.name),
+                                    ),
+                                    Direction::Forward => (
+                                        codes::REQUIRED_BECAME_OPTIONAL,
+                                        format!("property `{}` became optional; old readers require it", f.name),
+                                    ),
+                                };
+                                self.report(code, dir, &fp, &gp, what);
+                            }
+                            self.ty(&f.ty, &g.ty, &fp, &gp, dir);
+                        }
+                    }
+                }
+                for g in ro.fields.iter().filter(|g| g.required && !wo.fields.iter().any(|f| f.name == g.name)) {
+                    let gp = format!("{rp}/properties/{}", contractc_syntax::escape_token(&g.name));
+                    let (code, what) = match dir {
+                        Direction::Backward => (
+                            codes::REQUIRED_PROPERTY_ADDED,
+                            format!("required property `{}` was added; old messages lack it", g.name),
+                        ),
+                        Direction::Forward => (
+                            codes::PROPERTY_REMOVED,
+                            format!("property `{}` was removed; old readers require it", g.name),
+                        ),
+                    };
+                    self.report(code, dir, &wp, &gp, what);
+                }
+            }
+            _ => self.report(
+                codes::TYPE_CHANGED,
+                dir,
+                &wp,
+                &rp,
+                format!("`{}` changed between an enum and an object", rt.name),
+            ),
+        }
+    }
+
+    fn ty(&mut self, w: &Ty, r: &Ty, wp: &str, rp: &str, dir: Direction) {
+        let strict = |d: Direction| match d {
+            Direction::Backward => codes::CONSTRAINT_TIGHTENED,
+            Direction::Forward => codes::CONSTRAINT_LOOSENED,
+        };
+        let verb = match dir {
+            Direction::Backward => "tightened",
+            Direction::Forward => "loosened",
+        };
+        match (w, r) {
+            (Ty::Named(a), Ty::Named(b)) => {
+                let (ca, cb) = (&self.program.contracts[a.contract].id, &self.program.contracts[b.contract].id);
+                let (old, new) = (self.old, self.new);
+                let local = |x: &TypeRef| x.contract == old || x.contract == new;
+                let both_local = local(a) && local(b);
+                let same_line = ca.namespace == cb.namespace && ca.name == cb.name && ca.major == cb.major;
+                if !both_local && !same_line {
+                    self.report(
+                        codes::REF_TARGET_CHANGED,
+                        dir,
+                        wp,
+                        rp,
+                        format!("`$ref` changed from {} to {}", ca.key(), cb.key()),
+                    );
+                } else if a != b {
+                    // Compare the named types; findings land where this property refers to them.
+                    let before = self.findings.len();
+                    self.types(*a, *b, dir);
+                    if !both_local {
+                        for d in &mut self.findings[before..] {
+                            d.notes.push(format!("through `$ref` at \"{rp}\""));
+                        }
+                    }
+                }
+            }
+            (Ty::Named(a), Ty::String(s))
+                if matches!(self.program.named(*a).kind, TypeKind::Enum(_)) && *s == Default::default() => {}
+            (Ty::String(a), Ty::String(b)) => {
+                if b.min_length.unwrap_or(0) > a.min_length.unwrap_or(0) {
+                    self.report(strict(dir), dir, wp, rp, format!("minLength {verb} to {}", b.min_length.unwrap_or(0)));
+                }
+                if let Some(m) = b.max_length.filter(|&m| a.max_length.is_none_or(|am| m < am)) {
+                    self.report(strict(dir), dir, wp, rp, format!("maxLength {verb} to {m}"));
+                }
+                if b.format.is_some() && b.format != a.format {
+                    self.report(
+                        codes::FORMAT_CHANGED,
+                        dir,
+                        wp,
+                        rp,
+                        format!("format changed to `{}`", b.format.map_or("", |f| f.keyword())),
+                    );
+                }
+            }
+            (Ty::Number(a), Ty::Number(b)) => self.bounds(a.minimum, a.maximum, b.minimum, b.maximum, wp, rp, dir),
+            (Ty::Integer(a), Ty::Number(b)) => {
+                let as_bound = |v: Option<i64>| v.map(|v| Bound { value: v as f64, exclusive: false });
+                self.bounds(as_bound(a.minimum), as_bound(a.maximum), b.minimum, b.maximum, wp, rp, dir);
+            }
+            (Ty::Integer(a), Ty::Integer(b)) => {
+                if let Some(m) = b.minimum.filter(|&m| a.minimum.is_none_or(|am| m > am)) {
+                    self.report(strict(dir), dir, wp, rp, format!("minimum {verb} to {m}"));
+                }
+                if let Some(m) = b.maximum.filter(|&m| a.maximum.is_none_or(|am| m < am)) {
+                    self.report(strict(dir), dir, wp, rp, format!("maximum {verb} to {m}"));
+                }
+            }
+            (Ty::Boolean, Ty::Boolean) => {}
+            (Ty::Array(a), Ty::Array(b)) => {
+                if b.min_items.unwrap_or(0) > a.min_items.unwrap_or(0) {
+                    self.report(strict(dir), dir, wp, rp, format!("minItems {verb} to {}", b.min_items.unwrap_or(0)));
+                }
+                if let Some(m) = b.max_items.filter(|&m| a.max_items.is_none_or(|am| m < am)) {
+                    self.report(strict(dir), dir, wp, rp, format!("maxItems {verb} to {m}"));
+                }
+                self.ty(&a.items, &b.items, &format!("{wp}/items"), &format!("{rp}/items"), dir);
+            }
+            _ => self.report(
+                codes::TYPE_CHANGED,
+                dir,
+                wp,
+                rp,
+                format!("type changed from {} to {}", self.describe(w), self.describe(r)),
+            ),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn bounds(
+        &mut self,
+        wmin: Option<Bound>,
+        wmax: Option<Bound>,
+        rmin: Option<Bound>,
+        rmax: Option<Bound>,
+        wp: &str,
+        rp: &str,
+        dir: Direction,
+    ) {
+        let code = match dir {
+            Direction::Backward => codes::CONSTRAINT_TIGHTENED,
+            Direction::Forward => codes::CONSTRAINT_LOOSENED,
+        };
+        let verb = if dir == Direction::Backward { "tightened" } else { "loosened" };
+        // Is the reader's lower bound stricter than the writer's?
+        let stricter_min = |r: Bound, w: Option<Bound>| {
+            w.is_none_or(|w| r.value > w.value || (r.value == w.value && r.exclusive && !w.exclusive))
+        };
+        let stricter_max = |r: Bound, w: Option<Bound>| {
+            w.is_none_or(|w| r.value < w.value || (r.value == w.value && r.exclusive && !w.exclusive))
+        };
+        if let Some(r) = rmin.filter(|&r| stricter_min(r, wmin)) {
+            let kw = if r.exclusive { "exclusiveMinimum" } else { "minimum" };
+            self.report(code, dir, wp, rp, format!("{kw} {verb} to {}", r.value));
+        }
+        if let Some(r) = rmax.filter(|&r| stricter_max(r, wmax)) {
+            let kw = if r.exclusive { "exclusiveMaximum" } else { "maximum" };
+            self.report(code, dir, wp, rp, format!("{kw} {verb} to {}", r.value));
+        }
+    }
+
+    fn describe(&self, t: &Ty) -> String {
+        match t {
+            Ty::String(_) => "string".into(),
+            Ty::Number(_) => "number".into(),
+            Ty::Integer(_) => "integer".into(),
+            Ty::Boolean => "boolean".into(),
+            Ty::Array(_) => "array".into(),
+            Ty::Named(r) => match self.program.named(*r).kind {
+                TypeKind::Enum(_) => "enum".into(),
+                TypeKind::Object(_) => "object".into(),
+            },
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Every compatibility rule, each in the direction that breaks and the one that does not.
+//! A case is two or more versions of one contract's `properties` and a policy.
+
+use contractc_diagnostics::Severity;
+use contractc_sema::{Compatibility, Database, Policies, SourceFile, Workspace, compile};
+
+const OTHER: &str =
+    r#"{ "type": "object", "properties": { "id": { "type": "string" } }, "additionalProperties": false }"#;
+
+/// Compiles versions 1.0, 1.1, ... of `T` whose properties are `versions[i]` (required: the
+/// properties named in `required[i]`), and returns the codes of what the policy finds.
+fn findings(versions: &[(&str, &str)], policy: &str) -> Vec<String> {
+    let db = Database::default();
+    let mut files: Vec<(String, String)> =
+        vec![("c/events/A@1.0.json".into(), OTHER.into()), ("c/events/B@1.0.json".into(), OTHER.into())];
+    for (minor, (props, required)) in versions.iter().enumerate() {
+        files.push((
+            format!("c/events/T@1.{minor}.json"),
+            format!(r#"{{ "type": "object", "properties": {{ {props} }}, "required": [{required}], "additionalProperties": false }}"#),
+        ));
+    }
+    let sources = files.iter().map(|(p, t)| SourceFile::new(&db, p.clone(), t.clone())).collect();
+    let policies = Policies { default: Compatibility::parse(policy).expect("a policy"), contracts: vec![] };
+    let ws = Workspace::new(&db, sources, policies);
+    let compiled = compile(&db, ws);
+    compiled
+        .diagnostics
+        .iter()
+        .map(|d| {
+            assert!(d.file.starts_with("c/events/T@"), "{d:?}");
+            assert!(d.notes.iter().any(|n| n.starts_with("breaks: ")), "{d:?}");
+            format!("{}{}", if d.severity == Severity::Warning { "warning " } else { "" }, d.code.name)
+        })
+        .collect()
+}
+
+fn check(old: (&str, &str), new: (&str, &str), policy: &str) -> Vec<String> {
+    findings(&[old, new], policy)
+}
+
+const A: &str = r#""a": { "type": "string" }"#;
+const AB: &str = r#""a": { "type": "string" }, "b": { "type": "string" }"#;
+
+#[test]
+fn property_removed() {
+    assert_eq!(check((AB, r#""a""#), (A, r#""a""#), "BACKWARD"), ["property-removed"]);
+    assert!(check((AB, r#""a""#), (A, r#""a""#), "FORWARD").is_empty());
+}
+
+#[test]
+fn property_added_to_a_closed_object() {
+    assert_eq!(check((A, r#""a""#), (AB, r#""a""#), "FORWARD"), ["property-added"]);
+    assert!(check((A, r#""a""#), (AB, r#""a""#), "BACKWARD").is_empty());
+}
+
+#[test]
+fn required_property_added() {
+    assert_eq!(check((A, r#""a""#), (AB, r#""a", "b""#), "BACKWARD"), ["required-property-added"]);
+    assert!(check((A, r#""a""#), (AB, r#""a""#), "BACKWARD").is_empty(), "an optional property is fine");
+}
+
+#[test]
+fn optional_became_required_and_back() {
+    assert_eq!(check((AB, r#""a""#), (AB, r#""a", "b""#), "BACKWARD"), ["optional-became-required"]);
+    assert!(check((AB, r#""a", "b""#), (AB, r#""a""#), "BACKWARD").is_empty());
+    assert_eq!(check((AB, r#""a", "b""#), (AB, r#""a""#), "FORWARD"), ["required-became-optional"]);
+    assert!(check((AB, r#""a""#), (AB, r#""a", "b""#), "FORWARD").is_empty());
+}
+
+#[test]
+fn type_changed_or_narrowed() {
+    let num = r#""x": { "type": "number" }"#;
+    let int = r#""x": { "type": "integer" }"#;
+    let s = r#""x": { "type": "string" }"#;
+    assert_eq!(check((num, ""), (int, ""), "BACKWARD"), ["type-changed"], "narrowed");
+    assert!(check((int, ""), (num, ""), "BACKWARD").is_empty(), "widened");
+    assert_eq!(check((int, ""), (num, ""), "FORWARD"), ["type-changed"]);
+    assert_eq!(check((num, ""), (s, ""), "BACKWARD"), ["type-changed"]);
+}
+
+#[test]
+fn enum_values_removed_and_added() {
+    let ab = r#""side": { "type": "string", "enum": ["BUY", "SELL"] }"#;
+    let a = r#""side": { "type": "string", "enum": ["BUY"] }"#;
+    assert_eq!(check((ab, ""), (a, ""), "BACKWARD"), ["enum-value-removed"]);
+    assert!(check((ab, ""), (a, ""), "FORWARD").is_empty());
+    assert_eq!(check((a, ""), (ab, ""), "FORWARD"), ["enum-value-added"]);
+    assert_eq!(check((a, ""), (ab, ""), "FULL"), ["enum-value-added"], "an error under FORWARD, not also a warning");
+    assert_eq!(
+        check((a, ""), (ab, ""), "BACKWARD"),
+        ["warning new-enum-value"],
+        "JSON-compatible, but old exhaustive matches break"
+    );
+    assert_eq!(check((a, ""), (ab, ""), "NONE"), ["warning new-enum-value"]);
+}
+
+#[test]
+fn constraints_tightened_and_loosened() {
+    let cases = [
+        (r#""x": { "type": "number", "maximum": 10 }"#, r#""x": { "type": "number", "maximum": 5 }"#),
+        (r#""x": { "type": "number", "minimum": 0 }"#, r#""x": { "type": "number", "exclusiveMinimum": 0 }"#),
+        (r#""x": { "type": "integer", "minimum": 1 }"#, r#""x": { "type": "integer", "minimum": 2 }"#),
+        (r#""x": { "type": "string", "maxLength": 10 }"#, r#""x": { "type": "string", "maxLength": 9 }"#),
+        (r#""x": { "type": "string" }"#, r#""x": { "type": "string", "minLength": 1 }"#),
+        (
+            r#""x": { "type": "array", "items": { "type": "number" } }"#,
+            r#""x": { "type": "array", "items": { "type": "number" }, "maxItems": 3 }"#,
+        ),
+        (
+            r#""x": { "type": "array", "items": { "type": "number" } }"#,
+            r#""x": { "type": "array", "items": { "type": "number", "maximum": 1 } }"#,
+        ),
+    ];
+    for (loose, strict) in cases {
+        assert_eq!(check((loose, ""), (strict, ""), "BACKWARD"), ["constraint-tightened"], "{strict}");
+        assert!(check((strict, ""), (loose, ""), "BACKWARD").is_empty(), "{loose}");
+        assert_eq!(check((strict, ""), (loose, ""), "FORWARD"), ["constraint-loosened"], "{loose}");
+        assert!(check((loose, ""), (strict, ""), "FORWARD").is_empty(), "{strict}");
+    }
+}
+
+#[test]
+fn format_changed() {
+    let plain = r#""t": { "type": "string" }"#;
+    let dt = r#""t": { "type": "string", "format": "date-time" }"#;
+    let d = r#""t": { "type": "string", "format": "date" }"#;
+    assert_eq!(check((plain, ""), (dt, ""), "BACKWARD"), ["format-changed"]);
+    assert_eq!(check((dt, ""), (d, ""), "BACKWARD"), ["format-changed"]);
+    assert!(check((dt, ""), (plain, ""), "BACKWARD").is_empty());
+}
+
+#[test]
+fn ref_target_changed() {
+    let to_a = r#""r": { "$ref": "A@1.0.json" }"#;
+    let to_b = r#""r": { "$ref": "B@1.0.json" }"#;
+    assert_eq!(check((to_a, ""), (to_b, ""), "BACKWARD"), ["ref-target-changed"]);
+    assert!(check((to_a, ""), (to_a, ""), "FULL").is_empty());
+}
+
+#[test]
+fn nested_objects_and_local_defs_are_compared_in_depth() {
+    let old =
+        r#""o": { "type": "object", "properties": { "n": { "type": "number" } }, "additionalProperties": false }"#;
+    let new =
+        r#""o": { "type": "object", "properties": { "n": { "type": "integer" } }, "additionalProperties": false }"#;
+    assert_eq!(check((old, ""), (new, ""), "BACKWARD"), ["type-changed"]);
+}
+
+#[test]
+fn transitive_policies_compare_with_every_earlier_minor() {
+    let versions = [(A, r#""a""#), (AB, r#""a", "b""#), (AB, r#""a", "b""#)];
+    assert_eq!(findings(&versions, "BACKWARD"), ["required-property-added"], "1.0 → 1.1 only");
+    assert_eq!(
+        findings(&versions, "BACKWARD_TRANSITIVE"),
+        ["required-property-added", "required-property-added"],
+        "1.0 → 1.1 and 1.0 → 1.2"
+    );
+    assert!(findings(&versions, "NONE").is_empty());
+    assert_eq!(
+        findings(&versions, "FULL"),
+        ["property-added", "required-property-added"],
+        "closed: old readers reject b too"
+    );
+}
+
+#[test]
+fn the_trading_contracts_are_backward_transitive() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contracts/events");
+    let db = Database::default();
+    let mut sources = Vec::new();
+    for e in std::fs::read_dir(&root).unwrap() {
+        let p = e.unwrap().path();
+        let name = format!("contracts/events/{}", p.file_name().unwrap().to_string_lossy());
+        sources.push(SourceFile::new(&db, name, std::fs::read_to_string(&p).unwrap()));
+    }
+    let ws = Workspace::new(&db, sources, Policies::default());
+    assert!(compile(&db, ws).diagnostics.is_empty());
+}
