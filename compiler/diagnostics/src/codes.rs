@@ -1,81 +1,163 @@
 //! The registry of diagnostic codes. A code keeps its meaning forever; retired codes are not reused.
 
-/// A stable diagnostic code (`E0005`) and its kebab-case name (`unresolved-ref`).
+/// A stable diagnostic code (`E0005`), its kebab-case name (`unresolved-ref`) and a one-line
+/// summary (what `docs/diagnostics.md` says of it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Code {
     pub id: &'static str,
     pub name: &'static str,
-}
-
-const fn code(id: &'static str, name: &'static str) -> Code {
-    Code { id, name }
+    pub summary: &'static str,
 }
 
 /// The file is not well-formed JSON (RFC 8259).
-pub const JSON_SYNTAX: Code = code("E0001", "json-syntax");
+pub const JSON_SYNTAX: Code =
+    Code { id: "E0001", name: "json-syntax", summary: "The file is not well-formed JSON (RFC 8259)." };
 /// The file name is not `Name@MAJOR.MINOR.json`.
-pub const INVALID_FILE_NAME: Code = code("E0002", "invalid-file-name");
+pub const INVALID_FILE_NAME: Code =
+    Code { id: "E0002", name: "invalid-file-name", summary: "The file name is not `Name@MAJOR.MINOR.json`." };
 /// A schema keyword outside the supported subset (DESIGN.md, "Contracts").
-pub const UNSUPPORTED_KEYWORD: Code = code("E0003", "unsupported-keyword");
+pub const UNSUPPORTED_KEYWORD: Code = Code {
+    id: "E0003",
+    name: "unsupported-keyword",
+    summary: "A schema keyword outside the supported subset (DESIGN.md, \"Contracts\").",
+};
 /// A supported keyword with a value of the wrong shape (JSON Schema 2020-12 Validation §6).
-pub const INVALID_KEYWORD_VALUE: Code = code("E0004", "invalid-keyword-value");
+pub const INVALID_KEYWORD_VALUE: Code = Code {
+    id: "E0004",
+    name: "invalid-keyword-value",
+    summary: "A supported keyword with a value of the wrong shape (JSON Schema 2020-12 Validation §6).",
+};
 /// A `$ref` that names no contract or `$defs` entry (JSON Schema 2020-12 Core §8.2.3.1).
-pub const UNRESOLVED_REF: Code = code("E0005", "unresolved-ref");
+pub const UNRESOLVED_REF: Code = Code {
+    id: "E0005",
+    name: "unresolved-ref",
+    summary: "A `$ref` that names no contract or `$defs` entry (JSON Schema 2020-12 Core §8.2.3.1).",
+};
 /// `$ref`s that form a cycle, which not every backend can express.
-pub const REF_CYCLE: Code = code("E0006", "ref-cycle");
+pub const REF_CYCLE: Code =
+    Code { id: "E0006", name: "ref-cycle", summary: "`$ref`s that form a cycle, which not every backend can express." };
 /// `$id` disagrees with the file name.
-pub const ID_MISMATCH: Code = code("E0007", "id-mismatch");
+pub const ID_MISMATCH: Code = Code { id: "E0007", name: "id-mismatch", summary: "`$id` disagrees with the file name." };
 /// The workflow spec does not have the shape of a workflow.
-pub const INVALID_WORKFLOW: Code = code("E0101", "invalid-workflow");
+pub const INVALID_WORKFLOW: Code =
+    Code { id: "E0101", name: "invalid-workflow", summary: "The workflow spec does not have the shape of a workflow." };
 /// A step names a step that does not exist.
-pub const UNKNOWN_STEP: Code = code("E0102", "unknown-step");
+pub const UNKNOWN_STEP: Code =
+    Code { id: "E0102", name: "unknown-step", summary: "A step names a step that does not exist." };
 /// Steps depend on each other in a cycle.
-pub const WORKFLOW_CYCLE: Code = code("E0103", "workflow-cycle");
+pub const WORKFLOW_CYCLE: Code =
+    Code { id: "E0103", name: "workflow-cycle", summary: "Steps depend on each other in a cycle." };
 /// A step's output names a contract that does not exist.
-pub const UNKNOWN_CONTRACT: Code = code("E0104", "unknown-contract");
+pub const UNKNOWN_CONTRACT: Code =
+    Code { id: "E0104", name: "unknown-contract", summary: "A step's output names a contract that does not exist." };
 /// Two steps share a name.
-pub const DUPLICATE_STEP: Code = code("E0105", "duplicate-step");
+pub const DUPLICATE_STEP: Code = Code { id: "E0105", name: "duplicate-step", summary: "Two steps share a name." };
 /// A `fallback` that cannot stand in for its step (missing, itself, another output, taken).
-pub const INVALID_FALLBACK: Code = code("E0106", "invalid-fallback");
+pub const INVALID_FALLBACK: Code = Code {
+    id: "E0106",
+    name: "invalid-fallback",
+    summary: "A `fallback` that cannot stand in for its step (missing, itself, another output, taken).",
+};
 /// A retry policy, timeout or deadline with values that cannot work.
-pub const INVALID_RETRY: Code = code("E0107", "invalid-retry");
+pub const INVALID_RETRY: Code = Code {
+    id: "E0107",
+    name: "invalid-retry",
+    summary: "A retry policy, timeout or deadline with values that cannot work.",
+};
 /// A step names a resource the workflow does not declare.
-pub const UNKNOWN_RESOURCE: Code = code("E0108", "unknown-resource");
+pub const UNKNOWN_RESOURCE: Code =
+    Code { id: "E0108", name: "unknown-resource", summary: "A step names a resource the workflow does not declare." };
 /// A `when` condition does not parse (CEL subset).
-pub const CONDITION_SYNTAX: Code = code("E0110", "condition-syntax");
+pub const CONDITION_SYNTAX: Code =
+    Code { id: "E0110", name: "condition-syntax", summary: "A `when` condition does not parse (CEL subset)." };
 /// A condition names a field or input that does not exist.
-pub const CONDITION_UNKNOWN_FIELD: Code = code("E0111", "condition-unknown-field");
+pub const CONDITION_UNKNOWN_FIELD: Code = Code {
+    id: "E0111",
+    name: "condition-unknown-field",
+    summary: "A condition names a field or input that does not exist.",
+};
 /// A condition compares values of different types, or is not boolean.
-pub const CONDITION_TYPE_MISMATCH: Code = code("E0112", "condition-type-mismatch");
+pub const CONDITION_TYPE_MISMATCH: Code = Code {
+    id: "E0112",
+    name: "condition-type-mismatch",
+    summary: "A condition compares values of different types, or is not boolean.",
+};
 /// A condition compares an enum field with a literal outside the enum.
-pub const CONDITION_UNKNOWN_ENUM_VALUE: Code = code("E0113", "condition-unknown-enum-value");
+pub const CONDITION_UNKNOWN_ENUM_VALUE: Code = Code {
+    id: "E0113",
+    name: "condition-unknown-enum-value",
+    summary: "A condition compares an enum field with a literal outside the enum.",
+};
 
 /// A property of old messages that new readers (closed objects) reject (buf: FIELD_NO_DELETE).
-pub const PROPERTY_REMOVED: Code = code("E0201", "property-removed");
+pub const PROPERTY_REMOVED: Code = Code {
+    id: "E0201",
+    name: "property-removed",
+    summary: "A property of old messages that new readers (closed objects) reject (buf: FIELD_NO_DELETE).",
+};
 /// A property new writers send that old readers (closed objects) reject.
-pub const PROPERTY_ADDED: Code = code("E0202", "property-added");
+pub const PROPERTY_ADDED: Code = Code {
+    id: "E0202",
+    name: "property-added",
+    summary: "A property new writers send that old readers (closed objects) reject.",
+};
 /// A required property old messages do not have (Confluent: added required property, no default).
-pub const REQUIRED_PROPERTY_ADDED: Code = code("E0203", "required-property-added");
+pub const REQUIRED_PROPERTY_ADDED: Code = Code {
+    id: "E0203",
+    name: "required-property-added",
+    summary: "A required property old messages do not have (Confluent: added required property, no default).",
+};
 /// An optional property became required: old messages may lack it.
-pub const OPTIONAL_BECAME_REQUIRED: Code = code("E0204", "optional-became-required");
+pub const OPTIONAL_BECAME_REQUIRED: Code = Code {
+    id: "E0204",
+    name: "optional-became-required",
+    summary: "An optional property became required: old messages may lack it.",
+};
 /// A required property became optional: new messages may lack what old readers require.
-pub const REQUIRED_BECAME_OPTIONAL: Code = code("E0205", "required-became-optional");
+pub const REQUIRED_BECAME_OPTIONAL: Code = Code {
+    id: "E0205",
+    name: "required-became-optional",
+    summary: "A required property became optional: new messages may lack what old readers require.",
+};
 /// A type changed or was narrowed (e.g. number → integer, string → enum).
-pub const TYPE_CHANGED: Code = code("E0206", "type-changed");
+pub const TYPE_CHANGED: Code = Code {
+    id: "E0206",
+    name: "type-changed",
+    summary: "A type changed or was narrowed (e.g. number → integer, string → enum).",
+};
 /// An enum value old messages may carry is gone.
-pub const ENUM_VALUE_REMOVED: Code = code("E0207", "enum-value-removed");
+pub const ENUM_VALUE_REMOVED: Code =
+    Code { id: "E0207", name: "enum-value-removed", summary: "An enum value old messages may carry is gone." };
 /// An enum value new writers may send is unknown to old readers.
-pub const ENUM_VALUE_ADDED: Code = code("E0208", "enum-value-added");
+pub const ENUM_VALUE_ADDED: Code = Code {
+    id: "E0208",
+    name: "enum-value-added",
+    summary: "An enum value new writers may send is unknown to old readers.",
+};
 /// A bound, length or item count got stricter: some old messages no longer validate.
-pub const CONSTRAINT_TIGHTENED: Code = code("E0209", "constraint-tightened");
+pub const CONSTRAINT_TIGHTENED: Code = Code {
+    id: "E0209",
+    name: "constraint-tightened",
+    summary: "A bound, length or item count got stricter: some old messages no longer validate.",
+};
 /// A bound, length or item count got looser: some new messages fail old readers.
-pub const CONSTRAINT_LOOSENED: Code = code("E0210", "constraint-loosened");
+pub const CONSTRAINT_LOOSENED: Code = Code {
+    id: "E0210",
+    name: "constraint-loosened",
+    summary: "A bound, length or item count got looser: some new messages fail old readers.",
+};
 /// A string `format` was added or changed.
-pub const FORMAT_CHANGED: Code = code("E0211", "format-changed");
+pub const FORMAT_CHANGED: Code =
+    Code { id: "E0211", name: "format-changed", summary: "A string `format` was added or changed." };
 /// A `$ref` now points at another contract.
-pub const REF_TARGET_CHANGED: Code = code("E0212", "ref-target-changed");
+pub const REF_TARGET_CHANGED: Code =
+    Code { id: "E0212", name: "ref-target-changed", summary: "A `$ref` now points at another contract." };
 /// A new enum value is JSON-compatible for new readers but breaks exhaustive matches in old code.
-pub const NEW_ENUM_VALUE: Code = code("W0201", "new-enum-value");
+pub const NEW_ENUM_VALUE: Code = Code {
+    id: "W0201",
+    name: "new-enum-value",
+    summary: "A new enum value is JSON-compatible for new readers but breaks exhaustive matches in old code.",
+};
 
 /// Every code, in id order.
 pub const ALL: &[Code] = &[

@@ -203,9 +203,10 @@ impl Pair<'_> {
             (TypeKind::Object(of), TypeKind::Object(nf)) => {
                 for f in &nf.fields {
                     if let (Some(g), Ty::Named(nr)) = (of.fields.iter().find(|g| g.name == f.name), &f.ty)
-                        && let Ty::Named(or) = &g.ty {
-                            self.new_enum_values(*or, *nr);
-                        }
+                        && let Ty::Named(or) = &g.ty
+                    {
+                        self.new_enum_values(*or, *nr);
+                    }
                 }
             }
             _ => {}
