@@ -38,6 +38,12 @@ pub const REF_CYCLE: Code =
     Code { id: "E0006", name: "ref-cycle", summary: "`$ref`s that form a cycle, which not every backend can express." };
 /// `$id` disagrees with the file name.
 pub const ID_MISMATCH: Code = Code { id: "E0007", name: "id-mismatch", summary: "`$id` disagrees with the file name." };
+/// Two names of one contract become the same identifier in a target language.
+pub const NAME_COLLISION: Code = Code {
+    id: "E0008",
+    name: "name-collision",
+    summary: "Two names of one contract become the same identifier in a target language.",
+};
 /// The workflow spec does not have the shape of a workflow.
 pub const INVALID_WORKFLOW: Code =
     Code { id: "E0101", name: "invalid-workflow", summary: "The workflow spec does not have the shape of a workflow." };
@@ -168,6 +174,7 @@ pub const ALL: &[Code] = &[
     UNRESOLVED_REF,
     REF_CYCLE,
     ID_MISMATCH,
+    NAME_COLLISION,
     INVALID_WORKFLOW,
     UNKNOWN_STEP,
     WORKFLOW_CYCLE,

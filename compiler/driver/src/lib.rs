@@ -7,9 +7,10 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
-use contractc_diagnostics::Diagnostic;
+use contractc_diagnostics::{Diagnostic, codes};
 use contractc_emit::{EmitError, Templates};
 use contractc_sema::{Database, Policies, SourceFile, Workspace};
+use contractc_syntax::Pointer;
 
 pub use config::{Backend, Config};
 pub use contractc_emit::OutputFile;
@@ -89,6 +90,42 @@ pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Ve
     let Some(program) = &compiled.program else {
         return Err(Failure::Diagnostics(compiled.diagnostics.clone()));
     };
+    // Names every enabled backend would make identical: diagnostics, never silent renames.
+    let mut clashes = Vec::new();
+    for backend in &config.backends {
+        clashes.extend(match backend {
+            Backend::Rust => contractc_backend_rust::check_names(program),
+            Backend::Python => contractc_backend_python::check_names(program),
+            Backend::Mql4 => contractc_backend_mql4::check_names(program),
+            Backend::Plan => Vec::new(),
+        });
+    }
+    if !clashes.is_empty() {
+        let root_of = |file: &str| {
+            ws.files(&db).iter().find(|f| f.path(&db) == file).map(|&f| contractc_sema::parse(&db, f).root.clone())
+        };
+        let diagnostics = clashes
+            .into_iter()
+            .map(|c| {
+                let file = &program.contracts[c.contract].source;
+                let pointer = Pointer::parse(&c.pointer).unwrap_or_default();
+                let span = root_of(file).map_or_else(Default::default, |r| r.locate(&pointer));
+                Diagnostic::error(
+                    codes::NAME_COLLISION,
+                    file,
+                    span,
+                    pointer,
+                    format!("this name and the one at \"{}\" both become `{}` in {}", c.first, c.identifier, c.backend),
+                )
+                .with_label(format!("becomes `{}`", c.identifier))
+                .with_help(format!(
+                    "rename one of the two: names that differ only in punctuation or case cannot both exist in {}",
+                    c.backend
+                ))
+            })
+            .collect();
+        return Err(Failure::Diagnostics(diagnostics));
+    }
     let options = config.options();
     let mut files = Vec::new();
     for backend in &config.backends {

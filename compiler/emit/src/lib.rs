@@ -41,6 +41,46 @@ impl Default for Options {
     }
 }
 
+/// Two schema names that one backend would turn into the same identifier (a diagnostic, never a
+/// silent rename).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameClash {
+    pub backend: &'static str,
+    /// Index into `Program::contracts`.
+    pub contract: usize,
+    /// JSON pointer of the second name, in the contract's file.
+    pub pointer: String,
+    /// JSON pointer of the name it collides with.
+    pub first: String,
+    /// The identifier both become.
+    pub identifier: String,
+}
+
+/// Reports every pair of `names` (pointer, identifier) of one scope that share an identifier.
+pub fn clashes(backend: &'static str, contract: usize, names: &[(String, String)], out: &mut Vec<NameClash>) {
+    for (i, (pointer, ident)) in names.iter().enumerate() {
+        if let Some((first, _)) = names[..i].iter().find(|(_, other)| other == ident) {
+            out.push(NameClash {
+                backend,
+                contract,
+                pointer: pointer.clone(),
+                first: first.clone(),
+                identifier: ident.clone(),
+            });
+        }
+    }
+}
+
+/// The pointer of property `name` of a named type.
+pub fn property_pointer(t: &contractc_ir::NamedType, name: &str) -> String {
+    format!("{}/properties/{}", t.pointer, name.replace('~', "~0").replace('/', "~1"))
+}
+
+/// The pointer of the `i`-th value of an enum type.
+pub fn enum_value_pointer(t: &contractc_ir::NamedType, i: usize) -> String {
+    format!("{}/enum/{i}", t.pointer)
+}
+
 /// A backend could not produce its output (a template is missing or fails to render).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmitError {

@@ -98,30 +98,7 @@ pub fn compile(db: &dyn Db, workspace: Workspace) -> Compiled {
     if !broken.iter().any(|&b| b) {
         let span = |file: &str, pointer: &str| {
             let root = contracts.iter().find(|(p, _)| *p == file).map(|(_, r)| *r);
-            let mut ptr = Pointer::parse(pointer).unwrap_or_default();
-            loop {
-                // A property is marked at its key; anything else at its value.
-                let tokens = ptr.tokens();
-                if let Some((last, parent)) = tokens.split_last() {
-                    let parent = parent.iter().fold(Pointer::root(), |p, t| p.join(t.clone()));
-                    let member = root
-                        .and_then(|r| r.at(&parent))
-                        .and_then(|n| n.members())
-                        .and_then(|m| m.iter().find(|m| &m.key == last));
-                    if let Some(m) = member {
-                        return m.key_span;
-                    }
-                }
-                if let Some(node) = root.and_then(|r| r.at(&ptr)) {
-                    return node.span;
-                }
-                // The nearest enclosing node that exists.
-                let mut tokens = ptr.tokens().to_vec();
-                if tokens.pop().is_none() {
-                    return Default::default();
-                }
-                ptr = tokens.into_iter().fold(Pointer::root(), |p, t| p.join(t));
-            }
+            root.map_or_else(Default::default, |r| r.locate(&Pointer::parse(pointer).unwrap_or_default()))
         };
         crate::compat::check(&program, workspace.policies(db), &span, &mut diagnostics);
     }

@@ -102,6 +102,28 @@ impl Node {
         Some(node)
     }
 
+    /// Where a pointer's subject is written, for messages: a property at its key, anything else
+    /// at its value; a pointer to nothing falls back to its nearest existing ancestor.
+    pub fn locate(&self, pointer: &Pointer) -> Span {
+        let mut tokens = pointer.tokens().to_vec();
+        loop {
+            let here = tokens.iter().fold(Pointer::root(), |p, t| p.join(t.clone()));
+            if let Some((last, parent)) = tokens.split_last() {
+                let parent = parent.iter().fold(Pointer::root(), |p, t| p.join(t.clone()));
+                let member = self.at(&parent).and_then(Node::members).and_then(|m| m.iter().find(|m| &m.key == last));
+                if let Some(m) = member {
+                    return m.key_span;
+                }
+            }
+            if let Some(node) = self.at(&here) {
+                return node.span;
+            }
+            if tokens.pop().is_none() {
+                return self.span;
+            }
+        }
+    }
+
     /// The JSON type name of this value, as JSON Schema's `type` keyword spells it.
     pub fn kind(&self) -> &'static str {
         match &self.value {

@@ -10,7 +10,8 @@
 //! shortest round-trip numbers in ECMAScript form. Date-time fields keep their original string.
 
 use contractc_emit::{
-    EmitError, Options, OutputFile, Renderer, Templates, dependency_order, number_literal, referenced_contracts,
+    EmitError, NameClash, Options, OutputFile, Renderer, Templates, clashes, dependency_order, enum_value_pointer,
+    number_literal, property_pointer, referenced_contracts,
 };
 use contractc_ir::{Format, NamedType, Program, Ty, TypeKind, TypeRef};
 use serde::Serialize;
@@ -29,6 +30,32 @@ pub fn emit(program: &Program, templates: &Templates, _options: &Options) -> Res
             .push(OutputFile::text(format!("{DIR}/{}.mqh", c.id.versioned()), r.render("mql4/contract.mqh.j2", view)?));
     }
     Ok(files)
+}
+
+/// Struct members and enum constants of one contract that become the same MQL4 identifier.
+pub fn check_names(program: &Program) -> Vec<NameClash> {
+    let mut out = Vec::new();
+    for (c, contract) in program.contracts.iter().enumerate() {
+        for (i, t) in contract.types.iter().enumerate() {
+            let names: Vec<(String, String)> = match &t.kind {
+                TypeKind::Object(o) => {
+                    o.fields.iter().map(|f| (property_pointer(t, &f.name), naming::member(&f.name))).collect()
+                }
+                TypeKind::Enum(values) => {
+                    let prefix = type_name(program, TypeRef { contract: c, index: i });
+                    values
+                        .iter()
+                        .enumerate()
+                        .map(|(k, v)| {
+                            (enum_value_pointer(t, k), naming::limit(&format!("{prefix}_{}", naming::constant(v))))
+                        })
+                        .collect()
+                }
+            };
+            clashes("mql4", c, &names, &mut out);
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]

@@ -8,7 +8,8 @@
 //! An optional property is absent or a value: an explicit `null` is rejected.
 
 use contractc_emit::{
-    EmitError, Options, OutputFile, Renderer, Templates, dependency_order, number_literal, referenced_contracts,
+    EmitError, NameClash, Options, OutputFile, Renderer, Templates, clashes, dependency_order, number_literal,
+    property_pointer, referenced_contracts,
 };
 use contractc_ir::{Format, Program, Ty, TypeKind};
 use serde::Serialize;
@@ -50,6 +51,21 @@ pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Resu
         ));
     }
     Ok(files)
+}
+
+/// Fields of one model that become the same Python attribute.
+pub fn check_names(program: &Program) -> Vec<NameClash> {
+    let mut out = Vec::new();
+    for (c, contract) in program.contracts.iter().enumerate() {
+        for t in &contract.types {
+            if let TypeKind::Object(o) = &t.kind {
+                let names: Vec<(String, String)> =
+                    o.fields.iter().map(|f| (property_pointer(t, &f.name), naming::attribute(&f.name))).collect();
+                clashes("python", c, &names, &mut out);
+            }
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]

@@ -46,12 +46,14 @@ const RESERVED: &[&str] = &[
     "schema",
 ];
 
-/// The attribute name for a wire name: itself when it is a valid, unreserved identifier,
-/// otherwise sanitised with a trailing `_` (the wire name stays as the alias).
+/// The attribute name for a wire name: itself when it is a valid, unreserved identifier;
+/// otherwise sanitised (other characters become `_`, a leading digit or underscore gets `f_`,
+/// a reserved word a trailing `_`), the wire name staying as the alias.
 pub(crate) fn attribute(wire: &str) -> String {
     let mut s: String = wire.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
-    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
-        s.insert(0, '_');
+    // Pydantic treats names with a leading underscore as private attributes, not fields.
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit() || c == '_') {
+        s.insert_str(0, "f_");
     }
     if RESERVED.contains(&s.as_str()) {
         s.push('_');

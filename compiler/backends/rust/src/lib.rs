@@ -11,13 +11,45 @@
 
 use std::collections::BTreeMap;
 
-use contractc_emit::{EmitError, Options, OutputFile, number_literal};
+use contractc_emit::{
+    EmitError, NameClash, Options, OutputFile, clashes, enum_value_pointer, number_literal, property_pointer,
+};
 use contractc_ir::{Contract, Format, Program, Ty, TypeKind};
 use serde_json::{Map, Value, json};
 use syn::visit_mut::VisitMut;
 use typify::{TypeSpace, TypeSpaceSettings};
 
 const SUPPORT: &str = include_str!("support.rs.in");
+
+/// Fields and enum variants of one contract that typify would turn into the same Rust identifier
+/// (it sanitises with heck: snake_case fields, UpperCamelCase variants, `_` after keywords).
+pub fn check_names(program: &Program) -> Vec<NameClash> {
+    use heck::{ToSnakeCase, ToUpperCamelCase};
+    let sanitize = |s: &str, upper: bool| {
+        let dashed: String =
+            s.replace('\'', "").chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' }).collect();
+        let mut out = if upper { dashed.to_upper_camel_case() } else { dashed.to_snake_case() };
+        if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+            out.insert_str(0, if upper { "X" } else { "x" });
+        }
+        if typify::accept_as_ident(&out) { out } else { format!("{out}_") }
+    };
+    let mut out = Vec::new();
+    for (c, contract) in program.contracts.iter().enumerate() {
+        for t in &contract.types {
+            let names: Vec<(String, String)> = match &t.kind {
+                TypeKind::Object(o) => {
+                    o.fields.iter().map(|f| (property_pointer(t, &f.name), sanitize(&f.name, false))).collect()
+                }
+                TypeKind::Enum(values) => {
+                    values.iter().enumerate().map(|(k, v)| (enum_value_pointer(t, k), sanitize(v, true))).collect()
+                }
+            };
+            clashes("rust", c, &names, &mut out);
+        }
+    }
+    out
+}
 
 /// Emits the crate's files, paths relative to `generated/`.
 pub fn emit(program: &Program, options: &Options) -> Result<Vec<OutputFile>, EmitError> {
