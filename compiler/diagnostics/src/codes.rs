@@ -73,6 +73,15 @@ pub const INVALID_RETRY: Code = Code {
 /// A step names a resource the workflow does not declare.
 pub const UNKNOWN_RESOURCE: Code =
     Code { id: "E0108", name: "unknown-resource", summary: "A step names a resource the workflow does not declare." };
+/// An input declares a contract other than the one its producer emits.
+pub const INPUT_CONTRACT_MISMATCH: Code = Code {
+    id: "E0109",
+    name: "input-contract-mismatch",
+    summary: "An input declares a contract other than the one its producer emits.",
+};
+/// A step that can never run, whatever happens upstream.
+pub const UNREACHABLE_STEP: Code =
+    Code { id: "E0114", name: "unreachable-step", summary: "A step that can never run, whatever happens upstream." };
 /// A `when` condition does not parse (CEL subset).
 pub const CONDITION_SYNTAX: Code =
     Code { id: "E0110", name: "condition-syntax", summary: "A `when` condition does not parse (CEL subset)." };
@@ -183,10 +192,12 @@ pub const ALL: &[Code] = &[
     INVALID_FALLBACK,
     INVALID_RETRY,
     UNKNOWN_RESOURCE,
+    INPUT_CONTRACT_MISMATCH,
     CONDITION_SYNTAX,
     CONDITION_UNKNOWN_FIELD,
     CONDITION_TYPE_MISMATCH,
     CONDITION_UNKNOWN_ENUM_VALUE,
+    UNREACHABLE_STEP,
     PROPERTY_REMOVED,
     PROPERTY_ADDED,
     REQUIRED_PROPERTY_ADDED,

@@ -180,6 +180,8 @@ impl<'n> Lowering<'_, 'n> {
         }
         let mut steps: Vec<Step> = raw.iter().map(|r| self.step(r, &by_name, &resources)).collect();
         self.link_fallbacks(&raw, &mut steps);
+        self.check_inputs(&raw, &steps);
+        self.check_reachable(&raw, &steps);
         if self.diags.len() > before {
             return None;
         }
@@ -443,6 +445,66 @@ impl<'n> Lowering<'_, 'n> {
         })
     }
 
+    /// An input may name the contract it expects; it must be what its producer emits.
+    fn check_inputs(&mut self, raw: &[RawStep<'_>], steps: &[Step]) {
+        for (r, step) in raw.iter().zip(steps) {
+            for input in &step.inputs {
+                let p = r.ptr.join("inputs").join(&input.name);
+                let producer = &steps[input.from];
+                let declared = r.node.get("inputs").and_then(|i| i.get(&input.name)).and_then(|i| i.get("contract"));
+                if producer.output.is_none() && declared.is_none() {
+                    let at = r.node.get("inputs").and_then(|i| i.get(&input.name)).unwrap_or(r.node);
+                    self.error(
+                        codes::INVALID_WORKFLOW,
+                        at,
+                        &p,
+                        format!("input `{}` reads step `{}`, which has no output", input.name, producer.name),
+                        "give that step an `output`, or use `depends_on` to wait for it without reading",
+                    );
+                }
+                let Some(declared) = r.node.get("inputs").and_then(|i| i.get(&input.name)).and_then(|i| i.get("contract")) else {
+                    continue;
+                };
+                let producer = &steps[input.from];
+                let produced = producer.output.as_ref().map(|o| self.program.contracts[o.contract].id.key());
+                let want = declared.as_str().unwrap_or_default();
+                if produced.as_deref() != Some(want) {
+                    let got = produced.map_or_else(|| "no output".to_string(), |k| format!("`{k}`"));
+                    self.error(
+                        codes::INPUT_CONTRACT_MISMATCH,
+                        declared,
+                        &p.join("contract"),
+                        format!("input `{}` expects `{want}`, but step `{}` emits {got}", input.name, producer.name),
+                        "read from a step that emits this contract, or change the contract the input expects",
+                    );
+                }
+            }
+        }
+    }
+
+    /// Steps that can never run: `one_failed` with nothing to fail, and consumers of a
+    /// fallback's own output (a fallback's output reaches consumers through the step it stands in for).
+    fn check_reachable(&mut self, raw: &[RawStep<'_>], steps: &[Step]) {
+        for (r, step) in raw.iter().zip(steps) {
+            if step.trigger == TriggerRule::OneFailed && step.needs.is_empty() {
+                let at = r.node.get("trigger_rule").unwrap_or(r.node);
+                self.error(codes::UNREACHABLE_STEP, at, &r.ptr.join("trigger_rule"), format!("step `{}` waits for a failure among no steps", step.name), "list the steps it reacts to in `depends_on`, or drop `one_failed`");
+            }
+            for input in &step.inputs {
+                if let Some(primary) = steps[input.from].fallback_for {
+                    let at = r.node.get("inputs").and_then(|i| i.get(&input.name)).unwrap_or(r.node);
+                    self.error(
+                        codes::UNREACHABLE_STEP,
+                        at,
+                        &r.ptr.join("inputs").join(&input.name),
+                        format!("input `{}` reads the fallback `{}` directly; it is skipped whenever `{}` succeeds", input.name, steps[input.from].name, steps[primary].name),
+                        &format!("read from `{}`: its consumers get the fallback's output when it is recovered", steps[primary].name),
+                    );
+                }
+            }
+        }
+    }
+
     /// Resolves each `fallback` and marks its target as the fallback of the step.
     fn link_fallbacks(&mut self, raw: &[RawStep<'_>], steps: &mut [Step]) {
         let by_name: BTreeMap<String, usize> = steps.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
@@ -562,6 +624,11 @@ impl<'n> Lowering<'_, 'n> {
                         "",
                     );
                     continue;
+                }
+                for k in m.value.members().unwrap_or_default() {
+                    if k.key != "from" && k.key != "contract" {
+                        self.error(codes::INVALID_WORKFLOW, &k.value, &p.join(&k.key), format!("unknown input key `{}`", k.key), "the keys are: from, contract");
+                    }
                 }
                 let Some(from) = m.value.get("from") else {
                     self.error(
