@@ -38,6 +38,12 @@ pub const REF_CYCLE: Code =
     Code { id: "E0006", name: "ref-cycle", summary: "`$ref`s that form a cycle, which not every backend can express." };
 /// `$id` disagrees with the file name.
 pub const ID_MISMATCH: Code = Code { id: "E0007", name: "id-mismatch", summary: "`$id` disagrees with the file name." };
+/// An `examples` entry that does not validate against its own schema.
+pub const INVALID_EXAMPLE: Code = Code {
+    id: "E0009",
+    name: "invalid-example",
+    summary: "An `examples` entry that does not validate against its own schema.",
+};
 /// Two names of one contract become the same identifier in a target language.
 pub const NAME_COLLISION: Code = Code {
     id: "E0008",
@@ -184,6 +190,7 @@ pub const ALL: &[Code] = &[
     REF_CYCLE,
     ID_MISMATCH,
     NAME_COLLISION,
+    INVALID_EXAMPLE,
     INVALID_WORKFLOW,
     UNKNOWN_STEP,
     WORKFLOW_CYCLE,

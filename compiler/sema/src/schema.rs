@@ -108,6 +108,7 @@ pub(crate) fn lower_contracts(files: &[(&str, &Node)], diags: &mut Vec<Diagnosti
         ids.iter().enumerate().map(|(i, (id, _, _))| ((id.namespace.clone(), id.file_name()), i)).collect();
 
     let mut edges = Vec::new();
+    let mut examples = Vec::new();
     let mut contracts = Vec::new();
     let mut failed = Vec::new();
     for (i, (id, path, root)) in ids.iter().enumerate() {
@@ -121,6 +122,7 @@ pub(crate) fn lower_contracts(files: &[(&str, &Node)], diags: &mut Vec<Diagnosti
             types: Vec::new(),
             defs: BTreeMap::new(),
             edges: &mut edges,
+            examples: &mut examples,
         };
         l.lower_root(root);
         let types = l.types;
@@ -133,10 +135,129 @@ pub(crate) fn lower_contracts(files: &[(&str, &Node)], diags: &mut Vec<Diagnosti
         });
     }
     // A cycle through a contract with errors could run through a placeholder type.
+    let program = Program { contracts, workflows: Vec::new() };
     if !failed.iter().any(|&f| f) {
-        report_cycles(&contracts, &edges, diags);
+        report_cycles(&program.contracts, &edges, diags);
+        check_examples(&program, &examples, diags);
     }
-    (Program { contracts, workflows: Vec::new() }, failed)
+    (program, failed)
+}
+
+/// An `examples` keyword and the type its entries must be instances of.
+struct Examples {
+    file: String,
+    ty: Ty,
+    node: Node,
+    pointer: Pointer,
+}
+
+/// Every `examples` entry must be an instance of its schema (JSON Schema 2020-12 Validation
+/// §9.5: "it is RECOMMENDED that these values be valid against the associated schema").
+fn check_examples(program: &Program, examples: &[Examples], diags: &mut Vec<Diagnostic>) {
+    for e in examples {
+        let Some(items) = e.node.as_array() else {
+            diags.push(
+                Diagnostic::error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    &e.file,
+                    e.node.span,
+                    e.pointer.clone(),
+                    "`examples` must be an array",
+                )
+                .with_label("not an array"),
+            );
+            continue;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let at = e.pointer.join(i.to_string());
+            if let Err((inner, why)) = instance_of(program, &e.ty, item, Pointer::root()) {
+                let node = item.at(&inner).unwrap_or(item);
+                let shown = if inner.tokens().is_empty() { String::new() } else { format!(" at \"{inner}\"") };
+                diags.push(
+                    Diagnostic::error(
+                        codes::INVALID_EXAMPLE,
+                        &e.file,
+                        node.span,
+                        at.clone(),
+                        format!("example {i} is not valid{shown}: {why}"),
+                    )
+                    .with_label(why)
+                    .with_help("fix the example or the schema: examples document valid messages"),
+                );
+            }
+        }
+    }
+}
+
+/// Whether `v` is an instance of `ty`; otherwise the pointer inside `v` and the reason.
+fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), (Pointer, String)> {
+    let fail = |why: String| Err((at.clone(), why));
+    match ty {
+        Ty::String(t) => {
+            let Some(s) = v.as_str() else { return fail(format!("expected a string, found {}", v.kind())) };
+            let n = s.chars().count() as u64;
+            if t.min_length.is_some_and(|m| n < m) || t.max_length.is_some_and(|m| n > m) {
+                return fail(format!("length {n} is out of bounds"));
+            }
+            match t.format {
+                Some(f) if !f.matches(s) => fail(format!("not an RFC 3339 {}", f.keyword())),
+                _ => Ok(()),
+            }
+        }
+        Ty::Number(t) => {
+            let Some(x) = v.as_f64() else { return fail(format!("expected a number, found {}", v.kind())) };
+            let below = t.minimum.is_some_and(|b| x < b.value || (b.exclusive && x == b.value));
+            let above = t.maximum.is_some_and(|b| x > b.value || (b.exclusive && x == b.value));
+            if below || above { fail(format!("{x} is out of bounds")) } else { Ok(()) }
+        }
+        Ty::Integer(t) => {
+            let Some(x) = v.as_i64() else { return fail(format!("expected an integer, found {}", v.kind())) };
+            if t.minimum.is_some_and(|m| x < m) || t.maximum.is_some_and(|m| x > m) {
+                fail(format!("{x} is out of bounds"))
+            } else {
+                Ok(())
+            }
+        }
+        Ty::Boolean => {
+            if v.as_bool().is_some() {
+                Ok(())
+            } else {
+                fail(format!("expected a boolean, found {}", v.kind()))
+            }
+        }
+        Ty::Array(t) => {
+            let Some(items) = v.as_array() else { return fail(format!("expected an array, found {}", v.kind())) };
+            let n = items.len() as u64;
+            if t.min_items.is_some_and(|m| n < m) || t.max_items.is_some_and(|m| n > m) {
+                return fail(format!("{n} items is out of bounds"));
+            }
+            for (i, item) in items.iter().enumerate() {
+                instance_of(program, &t.items, item, at.join(i.to_string()))?;
+            }
+            Ok(())
+        }
+        Ty::Named(r) => match &program.named(*r).kind {
+            TypeKind::Enum(values) => match v.as_str() {
+                Some(s) if values.iter().any(|x| x == s) => Ok(()),
+                _ => fail(format!("expected one of {}", values.join(", "))),
+            },
+            TypeKind::Object(o) => {
+                let Some(members) = v.members() else { return fail(format!("expected an object, found {}", v.kind())) };
+                if let Some(m) = members.iter().find(|m| !o.fields.iter().any(|f| f.name == m.key)) {
+                    return fail(format!("unknown property `{}`", m.key));
+                }
+                if let Some(f) = o.fields.iter().find(|f| f.required && v.get(&f.name).is_none()) {
+                    return fail(format!("missing required property `{}`", f.name));
+                }
+                for f in &o.fields {
+                    if let Some(x) = v.get(&f.name) {
+                        instance_of(program, &f.ty, x, at.join(&f.name))?;
+                    }
+                }
+                Ok(())
+            }
+        },
+    }
 }
 
 /// A named type containing another (by `$ref` or inline), with where it was written.
@@ -157,6 +278,7 @@ struct Lowerer<'a> {
     types: Vec<NamedType>,
     defs: BTreeMap<String, usize>,
     edges: &'a mut Vec<Edge>,
+    examples: &'a mut Vec<Examples>,
 }
 
 impl Lowerer<'_> {
@@ -256,6 +378,7 @@ impl Lowerer<'_> {
                 Some(kind) => {
                     self.types[index].kind = kind;
                     self.types[index].description = description(&m.value);
+                    self.record_examples(&m.value, &p, &Ty::Named(TypeRef { contract: self.this, index }));
                 }
                 None => {
                     self.error(
@@ -275,6 +398,7 @@ impl Lowerer<'_> {
                 description: description(root),
                 kind: TypeKind::Object(obj),
             };
+            self.record_examples(root, &ptr, &Ty::Named(TypeRef { contract: self.this, index: 0 }));
         }
         self.check_unique_names(root);
     }
@@ -462,6 +586,24 @@ impl Lowerer<'_> {
 
     /// The type of a property or array item; `hint` names an inline enum or object.
     fn ty(&mut self, node: &Node, ptr: &Pointer, hint: &str, owner: usize) -> Option<Ty> {
+        let ty = self.ty_shape(node, ptr, hint, owner)?;
+        self.record_examples(node, ptr, &ty);
+        Some(ty)
+    }
+
+    fn record_examples(&mut self, node: &Node, ptr: &Pointer, ty: &Ty) {
+        if let Some(e) = node.get("examples") {
+            self.examples.push(Examples {
+                file: self.path.to_string(),
+                ty: ty.clone(),
+                node: e.clone(),
+                pointer: ptr.join("examples"),
+            });
+        }
+    }
+
+    /// The type of a schema, without its annotations.
+    fn ty_shape(&mut self, node: &Node, ptr: &Pointer, hint: &str, owner: usize) -> Option<Ty> {
         if node.members().is_none() {
             self.error(
                 codes::INVALID_KEYWORD_VALUE,

@@ -462,7 +462,9 @@ impl<'n> Lowering<'_, 'n> {
                         "give that step an `output`, or use `depends_on` to wait for it without reading",
                     );
                 }
-                let Some(declared) = r.node.get("inputs").and_then(|i| i.get(&input.name)).and_then(|i| i.get("contract")) else {
+                let Some(declared) =
+                    r.node.get("inputs").and_then(|i| i.get(&input.name)).and_then(|i| i.get("contract"))
+                else {
                     continue;
                 };
                 let producer = &steps[input.from];
@@ -488,7 +490,13 @@ impl<'n> Lowering<'_, 'n> {
         for (r, step) in raw.iter().zip(steps) {
             if step.trigger == TriggerRule::OneFailed && step.needs.is_empty() {
                 let at = r.node.get("trigger_rule").unwrap_or(r.node);
-                self.error(codes::UNREACHABLE_STEP, at, &r.ptr.join("trigger_rule"), format!("step `{}` waits for a failure among no steps", step.name), "list the steps it reacts to in `depends_on`, or drop `one_failed`");
+                self.error(
+                    codes::UNREACHABLE_STEP,
+                    at,
+                    &r.ptr.join("trigger_rule"),
+                    format!("step `{}` waits for a failure among no steps", step.name),
+                    "list the steps it reacts to in `depends_on`, or drop `one_failed`",
+                );
             }
             for input in &step.inputs {
                 if let Some(primary) = steps[input.from].fallback_for {
@@ -497,8 +505,14 @@ impl<'n> Lowering<'_, 'n> {
                         codes::UNREACHABLE_STEP,
                         at,
                         &r.ptr.join("inputs").join(&input.name),
-                        format!("input `{}` reads the fallback `{}` directly; it is skipped whenever `{}` succeeds", input.name, steps[input.from].name, steps[primary].name),
-                        &format!("read from `{}`: its consumers get the fallback's output when it is recovered", steps[primary].name),
+                        format!(
+                            "input `{}` reads the fallback `{}` directly; it is skipped whenever `{}` succeeds",
+                            input.name, steps[input.from].name, steps[primary].name
+                        ),
+                        &format!(
+                            "read from `{}`: its consumers get the fallback's output when it is recovered",
+                            steps[primary].name
+                        ),
                     );
                 }
             }
@@ -627,7 +641,13 @@ impl<'n> Lowering<'_, 'n> {
                 }
                 for k in m.value.members().unwrap_or_default() {
                     if k.key != "from" && k.key != "contract" {
-                        self.error(codes::INVALID_WORKFLOW, &k.value, &p.join(&k.key), format!("unknown input key `{}`", k.key), "the keys are: from, contract");
+                        self.error(
+                            codes::INVALID_WORKFLOW,
+                            &k.value,
+                            &p.join(&k.key),
+                            format!("unknown input key `{}`", k.key),
+                            "the keys are: from, contract",
+                        );
                     }
                 }
                 let Some(from) = m.value.get("from") else {
