@@ -137,6 +137,9 @@ pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Ve
         };
         files.extend(out.map_err(Failure::Emit)?);
     }
+    if !program.workflows.is_empty() {
+        files.push(OutputFile::text("workflow.schema.json", contractc_sema::spec::workflow_schema()));
+    }
     files.sort();
     Ok((files, compiled.diagnostics.clone()))
 }

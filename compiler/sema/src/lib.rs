@@ -10,6 +10,7 @@ mod compat;
 mod cond;
 mod db;
 mod schema;
+pub mod spec;
 mod workflow;
 
 pub use compat::{Compatibility, Policies};

@@ -10,8 +10,8 @@ use contractc_syntax::{Node, Pointer, Span};
 
 use crate::cond::{self, CondType, Resolved};
 
-const WORKFLOW_KEYS: &[&str] = &["$schema", "name", "description", "steps", "resources"];
-const STEP_KEYS: &[&str] = &[
+pub(crate) const WORKFLOW_KEYS: &[&str] = &["$schema", "name", "description", "steps", "resources"];
+pub(crate) const STEP_KEYS: &[&str] = &[
     "name",
     "description",
     "run",
@@ -29,7 +29,7 @@ const STEP_KEYS: &[&str] = &[
     "fallback",
     "resources",
 ];
-const RETRY_KEYS: &[&str] = &["max_attempts", "initial", "factor", "max_interval", "jitter", "retry_on"];
+pub(crate) const RETRY_KEYS: &[&str] = &["max_attempts", "initial", "factor", "max_interval", "jitter", "retry_on"];
 
 /// One workflow file: its path, its text (to place condition errors) and its tree.
 pub(crate) struct WorkflowFile<'a> {
@@ -991,5 +991,27 @@ fn find_cycle(steps: &[Step], done: &[bool]) -> Vec<usize> {
             return path[pos..].to_vec();
         }
         path.push(next);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The workflow spec's JSON Schema (from `crate::spec`) names exactly the keys the checker reads.
+    #[test]
+    fn the_spec_types_and_the_checker_agree_on_keys() {
+        let schema: serde_json::Value = serde_json::from_str(&crate::spec::workflow_schema()).unwrap();
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            let mut k: Vec<String> = v["properties"].as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        let sorted = |k: &[&str]| -> Vec<String> {
+            let mut v: Vec<String> = k.iter().map(|s| s.to_string()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(keys(&schema), sorted(super::WORKFLOW_KEYS));
+        assert_eq!(keys(&schema["definitions"]["StepSpec"]), sorted(super::STEP_KEYS));
+        assert_eq!(keys(&schema["definitions"]["RetrySpec"]), sorted(super::RETRY_KEYS));
     }
 }
