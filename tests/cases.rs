@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use contractc_diagnostics::{codes, render_to_string};
-use contractc_driver::{Config, Failure, Inputs, generate};
+use contractc_driver::{Config, Failure, Inputs, generate, read_inputs};
 use contractc_tests::root;
 
 struct Case {
@@ -56,7 +56,9 @@ fn check(case: &Case) -> (String, Vec<&'static str>) {
     let config = Config::parse(&format!("{backends}{}", case.config)).unwrap_or_else(|e| panic!("{}: {e}", case.name));
     let mut sources = case.files.clone();
     sources.sort();
-    let inputs = Inputs { sources, templates: Default::default() };
+    // The project's own templates, for a case that enables backends and compiles.
+    let templates = read_inputs(&root(), &Config::parse("").expect("defaults")).expect("readable templates").templates;
+    let inputs = Inputs { sources, templates };
     let diagnostics = match generate(&inputs, &config) {
         Ok((_, warnings)) => warnings,
         Err(Failure::Diagnostics(d)) => d,

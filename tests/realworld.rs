@@ -8,7 +8,7 @@ use std::process::Command;
 
 use contractc_diagnostics::Severity;
 use contractc_ir::pascal_case;
-use contractc_sema::{Database, Policies, SourceFile, Workspace, compile};
+use contractc_sema::{Database, Settings, SourceFile, Workspace, compile};
 use contractc_tests::root;
 
 #[test]
@@ -37,7 +37,7 @@ fn real_schemas_compile_or_say_what_is_unsupported_and_never_panic() {
         let result = std::panic::catch_unwind(|| {
             let db = Database::default();
             let ws =
-                Workspace::new(&db, vec![SourceFile::new(&db, contract.clone(), text.clone())], Policies::default());
+                Workspace::new(&db, vec![SourceFile::new(&db, contract.clone(), text.clone())], Settings::default());
             let c = compile(&db, ws);
             (c.program.is_some(), c.diagnostics.clone())
         });

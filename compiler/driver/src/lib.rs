@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use contractc_diagnostics::{Diagnostic, codes};
 use contractc_emit::{EmitError, Templates};
-use contractc_sema::{Database, Policies, SourceFile, Workspace};
+use contractc_sema::{Database, Settings, SourceFile, Workspace};
 use contractc_syntax::Pointer;
 
 pub use config::{Backend, Config};
@@ -76,16 +76,20 @@ fn read_tree(root: &Path, dir: &str, ext: &str) -> Result<Vec<(String, String)>,
 }
 
 /// The salsa database holding the inputs, and the workspace input listing them.
-pub fn load(db: &mut Database, inputs: &Inputs, policies: Policies) -> Workspace {
+pub fn load(db: &mut Database, inputs: &Inputs, settings: Settings) -> Workspace {
     let files = inputs.sources.iter().map(|(p, t)| SourceFile::new(db, p.clone(), t.clone())).collect();
-    Workspace::new(db, files, policies)
+    Workspace::new(db, files, settings)
 }
 
 /// Compiles and emits every enabled backend, in memory. Output paths are relative to the output
 /// folder and sorted. Warnings come back beside the files.
 pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
     let mut db = Database::default();
-    let ws = load(&mut db, inputs, config.policies().map_err(Failure::Config)?);
+    let settings = Settings {
+        compatibility: config.policies().map_err(Failure::Config)?,
+        recursive_types: !config.backends.contains(&Backend::Mql4),
+    };
+    let ws = load(&mut db, inputs, settings);
     let compiled = contractc_sema::compile(&db, ws);
     let Some(program) = &compiled.program else {
         return Err(Failure::Diagnostics(compiled.diagnostics.clone()));

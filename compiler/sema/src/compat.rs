@@ -69,6 +69,15 @@ impl Compatibility {
     }
 }
 
+/// What the project's configuration tells the checker.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Settings {
+    pub compatibility: Policies,
+    /// Recursive types (`$ref` cycles inside one contract) can be generated: no enabled backend
+    /// lacks them (MQL4 structs cannot contain themselves).
+    pub recursive_types: bool,
+}
+
 /// The policy of each contract (`namespace/Name`), and the default for the others.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Policies {

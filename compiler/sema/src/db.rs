@@ -13,13 +13,13 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// The set of input files, sorted by path, and the project's compatibility policies.
+/// The set of input files, sorted by path, and the project's settings.
 #[salsa::input(debug)]
 pub struct Workspace {
     #[returns(ref)]
     pub files: Vec<SourceFile>,
     #[returns(ref)]
-    pub policies: crate::Policies,
+    pub settings: crate::Settings,
 }
 
 #[salsa::db]
@@ -94,13 +94,14 @@ pub fn compile(db: &dyn Db, workspace: Workspace) -> Compiled {
             contracts.push((path, &parsed.root));
         }
     }
-    let (program, broken) = crate::schema::lower_contracts(&contracts, &mut diagnostics);
+    let (program, broken) =
+        crate::schema::lower_contracts(&contracts, workspace.settings(db).recursive_types, &mut diagnostics);
     if !broken.iter().any(|&b| b) {
         let span = |file: &str, pointer: &str| {
             let root = contracts.iter().find(|(p, _)| *p == file).map(|(_, r)| *r);
             root.map_or_else(Default::default, |r| r.locate(&Pointer::parse(pointer).unwrap_or_default()))
         };
-        crate::compat::check(&program, workspace.policies(db), &span, &mut diagnostics);
+        crate::compat::check(&program, &workspace.settings(db).compatibility, &span, &mut diagnostics);
     }
     let program = crate::workflow::lower_workflows(program, &broken, &workflows, &mut diagnostics);
     diagnostics.sort_by(|a, b| (&a.file, a.span.start, a.code).cmp(&(&b.file, b.span.start, b.code)));

@@ -13,5 +13,5 @@ mod schema;
 pub mod spec;
 mod workflow;
 
-pub use compat::{Compatibility, Policies};
+pub use compat::{Compatibility, Policies, Settings};
 pub use db::{Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, parse};

@@ -83,7 +83,11 @@ pub(crate) fn contract_id(path: &str) -> Option<ContractId> {
 
 /// Lowers every contract file. Every contract keeps its place (so workflows can still name it);
 /// the second value marks the contracts with errors, whose types must not be relied on.
-pub(crate) fn lower_contracts(files: &[(&str, &Node)], diags: &mut Vec<Diagnostic>) -> (Program, Vec<bool>) {
+pub(crate) fn lower_contracts(
+    files: &[(&str, &Node)],
+    recursive_types: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> (Program, Vec<bool>) {
     let mut ids: Vec<(ContractId, &str, &Node)> = Vec::new();
     for &(path, root) in files {
         match contract_id(path) {
@@ -137,7 +141,7 @@ pub(crate) fn lower_contracts(files: &[(&str, &Node)], diags: &mut Vec<Diagnosti
     // A cycle through a contract with errors could run through a placeholder type.
     let program = Program { contracts, workflows: Vec::new() };
     if !failed.iter().any(|&f| f) {
-        report_cycles(&program.contracts, &edges, diags);
+        report_cycles(&program.contracts, &edges, recursive_types, diags);
         check_examples(&program, &examples, diags);
     }
     (program, failed)
@@ -836,13 +840,17 @@ fn description(node: &Node) -> Option<String> {
 }
 
 /// Reports each `$ref` cycle once, at the reference that closes it.
-fn report_cycles(contracts: &[Contract], edges: &[Edge], diags: &mut Vec<Diagnostic>) {
+/// Cycles across contracts are always errors (generated Python modules cannot import each other
+/// in a cycle); a cycle inside one contract is an error only where recursive types cannot be
+/// generated (MQL4).
+fn report_cycles(contracts: &[Contract], edges: &[Edge], recursive_types: bool, diags: &mut Vec<Diagnostic>) {
     let mut adj: BTreeMap<TypeRef, Vec<usize>> = BTreeMap::new();
     for (i, e) in edges.iter().enumerate() {
         adj.entry(e.from).or_default().push(i);
     }
     let mut state: BTreeMap<TypeRef, u8> = BTreeMap::new();
     let mut stack: Vec<TypeRef> = Vec::new();
+    #[allow(clippy::too_many_arguments)]
     fn visit(
         n: TypeRef,
         adj: &BTreeMap<TypeRef, Vec<usize>>,
@@ -850,6 +858,7 @@ fn report_cycles(contracts: &[Contract], edges: &[Edge], diags: &mut Vec<Diagnos
         contracts: &[Contract],
         state: &mut BTreeMap<TypeRef, u8>,
         stack: &mut Vec<TypeRef>,
+        recursive_types: bool,
         diags: &mut Vec<Diagnostic>,
     ) {
         state.insert(n, 1);
@@ -857,7 +866,7 @@ fn report_cycles(contracts: &[Contract], edges: &[Edge], diags: &mut Vec<Diagnos
         for &ei in adj.get(&n).map(Vec::as_slice).unwrap_or_default() {
             let e = &edges[ei];
             match state.get(&e.to).copied().unwrap_or(0) {
-                0 => visit(e.to, adj, edges, contracts, state, stack, diags),
+                0 => visit(e.to, adj, edges, contracts, state, stack, recursive_types, diags),
                 1 => {
                     let start = stack.iter().position(|&t| t == e.to).unwrap_or(0);
                     let names: Vec<String> = stack[start..]
@@ -868,6 +877,14 @@ fn report_cycles(contracts: &[Contract], edges: &[Edge], diags: &mut Vec<Diagnos
                             format!("{}:{}", c.id.file_name(), c.types.get(t.index).map_or("?", |t| t.name.as_str()))
                         })
                         .collect();
+                    let across = stack[start..].iter().any(|t| t.contract != e.to.contract);
+                    let why = if across {
+                        "it runs through several contracts, and generated Python modules cannot import each other in a cycle"
+                    } else if recursive_types {
+                        continue;
+                    } else {
+                        "MQL4 structs cannot contain themselves (without the mql4 backend, Rust and Python express it)"
+                    };
                     diags.push(
                         Diagnostic::error(
                             codes::REF_CYCLE,
@@ -878,7 +895,7 @@ fn report_cycles(contracts: &[Contract], edges: &[Edge], diags: &mut Vec<Diagnos
                         )
                         .with_label("closes the cycle")
                         .with_note(format!("cycle: {}", names.join(" -> ")))
-                        .with_help("MQL4 structs cannot contain themselves; break the cycle"),
+                        .with_help(format!("break the cycle: {why}")),
                     );
                 }
                 _ => {}
@@ -890,7 +907,7 @@ fn report_cycles(contracts: &[Contract], edges: &[Edge], diags: &mut Vec<Diagnos
     let nodes: Vec<TypeRef> = adj.keys().copied().collect();
     for n in nodes {
         if state.get(&n).copied().unwrap_or(0) == 0 {
-            visit(n, &adj, edges, contracts, &mut state, &mut stack, diags);
+            visit(n, &adj, edges, contracts, &mut state, &mut stack, recursive_types, diags);
         }
     }
 }

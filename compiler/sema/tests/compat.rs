@@ -2,7 +2,7 @@
 //! A case is two or more versions of one contract's `properties` and a policy.
 
 use contractc_diagnostics::Severity;
-use contractc_sema::{Compatibility, Database, Policies, SourceFile, Workspace, compile};
+use contractc_sema::{Compatibility, Database, Policies, Settings, SourceFile, Workspace, compile};
 
 const OTHER: &str =
     r#"{ "type": "object", "properties": { "id": { "type": "string" } }, "additionalProperties": false }"#;
@@ -20,7 +20,10 @@ fn findings(versions: &[(&str, &str)], policy: &str) -> Vec<String> {
         ));
     }
     let sources = files.iter().map(|(p, t)| SourceFile::new(&db, p.clone(), t.clone())).collect();
-    let policies = Policies { default: Compatibility::parse(policy).expect("a policy"), contracts: vec![] };
+    let policies = Settings {
+        compatibility: Policies { default: Compatibility::parse(policy).expect("a policy"), contracts: vec![] },
+        recursive_types: false,
+    };
     let ws = Workspace::new(&db, sources, policies);
     let compiled = compile(&db, ws);
     compiled
@@ -173,6 +176,6 @@ fn the_trading_contracts_are_backward_transitive() {
         let name = format!("contracts/events/{}", p.file_name().unwrap().to_string_lossy());
         sources.push(SourceFile::new(&db, name, std::fs::read_to_string(&p).unwrap()));
     }
-    let ws = Workspace::new(&db, sources, Policies::default());
+    let ws = Workspace::new(&db, sources, Settings::default());
     assert!(compile(&db, ws).diagnostics.is_empty());
 }

@@ -2,7 +2,7 @@
 //! Each case is a set of files; `check` compiles them and renders every diagnostic.
 
 use contractc_diagnostics::render_to_string;
-use contractc_sema::{Database, Policies, SourceFile, Workspace, compile};
+use contractc_sema::{Database, Settings, SourceFile, Workspace, compile};
 
 const INSTRUMENT: &str = r#"{
   "type": "object",
@@ -24,7 +24,7 @@ const SIGNAL: &str = r#"{
 fn check(files: &[(&str, &str)]) -> String {
     let db = Database::default();
     let sources = files.iter().map(|(p, t)| SourceFile::new(&db, p.to_string(), t.to_string())).collect();
-    let ws = Workspace::new(&db, sources, Policies::default());
+    let ws = Workspace::new(&db, sources, Settings::default());
     let compiled = compile(&db, ws);
     assert!(compiled.program.is_none() || compiled.diagnostics.is_empty());
     render_to_string(&compiled.diagnostics, |path| files.iter().find(|(p, _)| *p == path).map(|(_, t)| *t))

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use contractc_sema::{Database, Policies, SourceFile, Workspace, compile};
+use contractc_sema::{Database, Settings, SourceFile, Workspace, compile};
 use proptest::prelude::*;
 
 /// Fragments that push parsers and checkers to their edges.
@@ -140,7 +140,7 @@ proptest! {
             .enumerate()
             .map(|(i, (p, t))| SourceFile::new(&db, p.clone(), if i == target { apply(t, &ms) } else { t.clone() }))
             .collect();
-        let ws = Workspace::new(&db, sources, Policies::default());
+        let ws = Workspace::new(&db, sources, Settings::default());
         let compiled = compile(&db, ws);
         // Whatever came out is consistent: a program exactly when there is no error.
         let errors = compiled.diagnostics.iter().any(|d| d.severity == contractc_diagnostics::Severity::Error);

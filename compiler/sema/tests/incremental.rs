@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use contractc_sema::{Database, Policies, SourceFile, Workspace, compile};
+use contractc_sema::{Database, Settings, SourceFile, Workspace, compile};
 use salsa::Setter;
 
 fn contract(field: &str) -> String {
@@ -22,7 +22,7 @@ fn editing_one_file_reparses_only_that_file() {
     });
     let files: Vec<SourceFile> =
         ["A", "B", "C"].iter().map(|n| SourceFile::new(&db, format!("c/events/{n}@1.0.json"), contract("x"))).collect();
-    let ws = Workspace::new(&db, files.clone(), Policies::default());
+    let ws = Workspace::new(&db, files.clone(), Settings::default());
     assert!(compile(&db, ws).program.is_some());
     let parses = |log: &Mutex<Vec<String>>| log.lock().unwrap().iter().filter(|k| k.starts_with("parse(")).count();
     assert_eq!(parses(&log), 3);

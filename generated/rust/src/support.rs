@@ -89,6 +89,13 @@ pub trait Validate {
     }
 }
 
+/// Recursive types (typify boxes them) are checked through the box.
+impl<T: Validate> Validate for Box<T> {
+    fn validate_at(&self, at: &mut Path, errors: &mut Vec<Violation>) {
+        (**self).validate_at(at, errors)
+    }
+}
+
 /// Why a message was refused.
 #[derive(Debug)]
 pub enum Error {

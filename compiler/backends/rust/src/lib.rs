@@ -188,7 +188,9 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
         .types
         .iter()
         .filter_map(|t| match &t.kind {
-            TypeKind::Object(o) => Some((t.name.clone(), o.fields.iter().map(|f| f.name.clone()).collect())),
+            TypeKind::Object(o) => {
+                Some((t.name.clone(), o.fields.iter().map(|f| (f.name.clone(), f.required)).collect()))
+            }
             TypeKind::Enum(_) => None,
         })
         .collect();
@@ -218,8 +220,8 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
 /// schema order (typify sorts them by name), and makes every optional field reject an explicit
 /// `null` (`deserialize_with` = `present`).
 struct FieldIdents {
-    /// Struct name → wire names in schema order.
-    order: BTreeMap<String, Vec<String>>,
+    /// Struct name → (wire name, required) in schema order.
+    order: BTreeMap<String, Vec<(String, bool)>>,
     idents: BTreeMap<(String, String), String>,
 }
 
@@ -244,9 +246,19 @@ impl VisitMut for FieldIdents {
                     });
                 }
             }
+            let required =
+                self.order.get(&owner).and_then(|o| o.iter().find(|(w, _)| *w == wire)).is_some_and(|(_, r)| *r);
             let is_option =
                 matches!(&f.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
-            if is_option {
+            if !required && !is_option {
+                // typify makes an optional array a `Vec` with `default`: absent and `[]` would then
+                // be one value. Optional is `Option` in every generated language.
+                let ty = std::mem::replace(&mut f.ty, syn::Type::Verbatim(Default::default()));
+                f.ty = syn::parse_quote!(::std::option::Option<#ty>);
+                f.attrs.retain(|a| !a.path().is_ident("serde"));
+                f.attrs.push(syn::parse_quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
+            }
+            if !required {
                 f.attrs.push(syn::parse_quote!(#[serde(default, deserialize_with = "crate::support::present")]));
             }
             self.idents.insert((owner.clone(), wire), ident);
@@ -261,7 +273,7 @@ impl VisitMut for FieldIdents {
             let mut fields: Vec<syn::Field> = std::mem::take(&mut named.named).into_iter().collect();
             fields.sort_by_key(|f| {
                 let ident = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
-                wire_of.get(&ident).and_then(|w| order.iter().position(|o| o == w)).unwrap_or(usize::MAX)
+                wire_of.get(&ident).and_then(|w| order.iter().position(|(o, _)| o == w)).unwrap_or(usize::MAX)
             });
             named.named = fields.into_iter().collect();
         }
