@@ -1,16 +1,16 @@
 //! The generated Rust accepts every valid sample, refuses every invalid one, and writes accepted
 //! messages back as the same JSON.
 
-use contractc_tests::{Sample, same_json, samples};
+use contractc_tests::{Sample, canonical, root, samples};
 use trading_contracts::events::*;
-use trading_contracts::{from_json, to_json};
+use trading_contracts::{from_json, to_canonical_json};
 
 /// Parses with the generated type for `key`; the re-serialized message on success.
 fn parse(key: &str, text: &str) -> Result<String, String> {
     fn go<T: serde::de::DeserializeOwned + serde::Serialize + trading_contracts::Validate>(
         text: &str,
     ) -> Result<String, String> {
-        from_json::<T>(text).map(|v| to_json(&v)).map_err(|e| e.to_string())
+        from_json::<T>(text).map(|v| to_canonical_json(&v)).map_err(|e| e.to_string())
     }
     match key {
         "events/Instrument@1.0" => go::<instrument_1_0::Instrument>(text),
@@ -27,8 +27,8 @@ fn parse(key: &str, text: &str) -> Result<String, String> {
 fn check(key: &str, s: &Sample) -> Option<String> {
     match (parse(key, &s.json), s.valid) {
         (Ok(out), true) => {
-            let (a, b) = (serde_json::from_str(&s.json).unwrap(), serde_json::from_str(&out).unwrap());
-            (!same_json(&a, &b)).then(|| format!("{key} {:?}: wrote back {out}", s.name))
+            let want = s.canonical.as_deref().unwrap_or_default();
+            (out != want).then(|| format!("{key} {:?}: wrote {out}, canonical is {want}", s.name))
         }
         (Err(_), false) => None,
         (Ok(out), false) => Some(format!("{key} {:?}: accepted an invalid message, wrote {out}", s.name)),
@@ -48,4 +48,26 @@ fn generated_rust_agrees_with_every_sample() {
     }
     assert!(n >= 80, "only {n} samples");
     assert!(failures.is_empty(), "{} of {n} samples disagree:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Each valid sample carries its canonical form, as the reference writer (`tests/common`) makes
+/// it; `UPDATE_SAMPLES=1` fills them in.
+#[test]
+fn samples_carry_their_canonical_form() {
+    let update = std::env::var_os("UPDATE_SAMPLES").is_some();
+    for (key, rows) in samples() {
+        let mut fixed = Vec::new();
+        for mut s in rows {
+            let want = s.valid.then(|| canonical(&serde_json::from_str(&s.json).unwrap()));
+            if !update {
+                assert_eq!(s.canonical, want, "{key} {:?}: stale `canonical` (UPDATE_SAMPLES=1 fills it in)", s.name);
+            }
+            s.canonical = want;
+            fixed.push(serde_json::to_string(&s).unwrap());
+        }
+        if update {
+            let (ns, name) = key.split_once('/').unwrap();
+            std::fs::write(root().join(format!("tests/samples/{ns}/{name}.jsonl")), fixed.join("\n") + "\n").unwrap();
+        }
+    }
 }

@@ -24,13 +24,102 @@ impl fmt::Display for Violation {
     }
 }
 
-/// Parses `text` as one JSON message and checks it.
+/// Parses `text` as one JSON message, strictly (RFC 8259 plus the conformance contract: no
+/// duplicate keys, no `\u0000`; serde_json refuses NaN, `1e400`, lone surrogates and a BOM), and
+/// checks it.
 pub fn validate_text(v: &Validator, text: &str) -> Result<Value, Violation> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| Violation { pointer: String::new(), message: format!("not JSON: {e}") })?;
+    let not_json = |message: String| Violation { pointer: String::new(), message };
+    if let Some(at) = nul_escape(text) {
+        return Err(not_json(format!("`\\u0000` at byte {at} is not allowed")));
+    }
+    let Strict(value) = serde_json::from_str(text).map_err(|e| not_json(format!("not JSON: {e}")))?;
     let mut path = Vec::new();
     check(v, 0, &value, &mut path)?;
     Ok(value)
+}
+
+/// The byte offset of a `\u0000` escape in JSON text, if any.
+fn nul_escape(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            if b[i + 1..].starts_with(b"u0000") {
+                return Some(i);
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// A JSON value read with duplicate keys refused.
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::from(n))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::from(n))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(n).map(Value::Number).ok_or_else(|| E::custom("number is not finite"))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            let Strict(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 fn fail(path: &[String], message: String) -> Result<(), Violation> {
@@ -242,6 +331,8 @@ mod tests {
             (r#"{"time":"2024-01-01T10:00:00Z","xs":[1,2,3]}"#, "/xs"),
             (r#"{"time":"2024-01-01T10:00:00Z","zz":1}"#, ""),
             (r#"{}"#, ""),
+            (r#"{"time":"2024-01-01T10:00:00Z","n":1,"n":2}"#, ""),
+            (r#"{"time":"2024-01-01T10:00:00\u0000Z"}"#, ""),
         ] {
             let e = validate_text(&v, text).unwrap_err();
             assert_eq!(e.pointer, pointer, "{text}: {e}");

@@ -11,12 +11,15 @@ pub fn root() -> PathBuf {
 }
 
 /// One sample message of `tests/samples/<namespace>/<Name>@<M>.<m>.jsonl`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
 pub struct Sample {
     pub name: String,
     pub valid: bool,
     /// The message text, exactly as sent (it may be malformed on purpose).
     pub json: String,
+    /// For a valid sample: the canonical form every implementation must write back.
+    #[serde(default)]
+    pub canonical: Option<String>,
 }
 
 /// Every sample file as (contract key `events/PriceTick@1.0`, samples), sorted by key.

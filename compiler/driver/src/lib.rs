@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use contractc_diagnostics::{Diagnostic, codes};
 use contractc_emit::{EmitError, Templates};
+use contractc_ir::Program;
 use contractc_sema::{Database, Settings, SourceFile, Workspace};
 use contractc_syntax::Pointer;
 
@@ -81,9 +82,9 @@ pub fn load(db: &mut Database, inputs: &Inputs, settings: Settings) -> Workspace
     Workspace::new(db, files, settings)
 }
 
-/// Compiles and emits every enabled backend, in memory. Output paths are relative to the output
-/// folder and sorted. Warnings come back beside the files.
-pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
+/// Compiles the inputs: the program when there are no errors (then with any warnings), or every
+/// diagnostic.
+pub fn compile(inputs: &Inputs, config: &Config) -> Result<(Program, Vec<Diagnostic>), Failure> {
     let mut db = Database::default();
     let settings = Settings {
         compatibility: config.policies().map_err(Failure::Config)?,
@@ -91,9 +92,17 @@ pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Ve
     };
     let ws = load(&mut db, inputs, settings);
     let compiled = contractc_sema::compile(&db, ws);
-    let Some(program) = &compiled.program else {
-        return Err(Failure::Diagnostics(compiled.diagnostics.clone()));
-    };
+    match &compiled.program {
+        Some(program) => Ok((program.clone(), compiled.diagnostics.clone())),
+        None => Err(Failure::Diagnostics(compiled.diagnostics.clone())),
+    }
+}
+
+/// Compiles and emits every enabled backend, in memory. Output paths are relative to the output
+/// folder and sorted. Warnings come back beside the files.
+pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
+    let (program, warnings) = compile(inputs, config)?;
+    let program = &program;
     // Names every enabled backend would make identical: diagnostics, never silent renames.
     let mut clashes = Vec::new();
     for backend in &config.backends {
@@ -106,7 +115,7 @@ pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Ve
     }
     if !clashes.is_empty() {
         let root_of = |file: &str| {
-            ws.files(&db).iter().find(|f| f.path(&db) == file).map(|&f| contractc_sema::parse(&db, f).root.clone())
+            inputs.sources.iter().find(|(p, _)| p == file).map(|(_, text)| contractc_syntax::parse(text).0)
         };
         let diagnostics = clashes
             .into_iter()
@@ -145,5 +154,5 @@ pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Ve
         files.push(OutputFile::text("workflow.schema.json", contractc_sema::spec::workflow_schema()));
     }
     files.sort();
-    Ok((files, compiled.diagnostics.clone()))
+    Ok((files, warnings))
 }

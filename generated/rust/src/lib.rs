@@ -7,4 +7,4 @@
 pub mod support;
 pub mod events;
 
-pub use support::{from_json, to_json, Error, Validate, Violation};
+pub use support::{Error, Validate, Violation, from_json, to_canonical_json, to_json};

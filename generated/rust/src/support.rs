@@ -119,8 +119,13 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Parses one message and checks every constraint of its contract.
+/// Parses one message and checks every constraint of its contract. Input is strict RFC 8259
+/// (DESIGN.md, the conformance contract): besides what serde_json refuses (NaN, `1e400`, lone
+/// surrogates, a BOM, nesting past 128), duplicate keys and `\u0000` are refused.
 pub fn from_json<T: serde::de::DeserializeOwned + Validate>(text: &str) -> Result<T, Error> {
+    if let Some(at) = nul_escape(text) {
+        return Err(Error::Invalid(vec![Violation { pointer: String::new(), message: format!("`\\u0000` at byte {at} cannot be stored in every language") }]));
+    }
     let value: T = serde_json::from_str(text).map_err(Error::Parse)?;
     let violations = value.validate();
     if violations.is_empty() { Ok(value) } else { Err(Error::Invalid(violations)) }
@@ -129,6 +134,115 @@ pub fn from_json<T: serde::de::DeserializeOwned + Validate>(text: &str) -> Resul
 /// Serializes one message; absent optional fields are left out.
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("generated types always serialize")
+}
+
+/// Serializes one message canonically (RFC 8785 style, as every generated language does): keys
+/// sorted by UTF-16 code units, no whitespace, minimal escapes, integers as written, other
+/// numbers in ECMAScript's shortest round-trip form (ECMA-262 Number::toString).
+pub fn to_canonical_json<T: serde::Serialize>(value: &T) -> String {
+    let v = serde_json::to_value(value).expect("generated types always serialize");
+    let mut out = String::new();
+    canonical(&v, &mut out);
+    out
+}
+
+fn canonical(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => out.push_str(&i.to_string()),
+            (None, Some(u), _) => out.push_str(&u.to_string()),
+            (None, None, Some(f)) => out.push_str(&ecmascript(f)),
+            _ => out.push_str(&n.to_string()),
+        },
+        Value::String(s) => quote(s, out),
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(x, out);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                quote(k, out);
+                out.push(':');
+                canonical(&m[k], out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn quote(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// ECMA-262 Number::toString of a finite double, from Rust's shortest round-trip digits.
+fn ecmascript(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let sci = format!("{:e}", v.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i32;
+    let n = exp.parse::<i32>().unwrap_or(0) + 1;
+    let sign = if v < 0.0 { "-" } else { "" };
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let rest = if k > 1 { format!(".{}", &digits[1..]) } else { String::new() };
+        let e = n - 1;
+        format!("{}{rest}e{}{}", &digits[..1], if e >= 0 { "+" } else { "-" }, e.abs())
+    };
+    format!("{sign}{body}")
+}
+
+/// The byte offset of a `\u0000` escape in JSON text, if any (escaped backslashes respected).
+pub fn nul_escape(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            if b[i + 1..].starts_with(b"u0000") {
+                return Some(i);
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 /// For optional fields: absent is `None`, a value is `Some`, and an explicit `null` is refused.

@@ -105,7 +105,7 @@ fn op(o: &contractc_ir::Op) -> plan::Op {
 }
 
 /// The validator of a contract: node 0 is its root; each named type becomes one node.
-fn validator(program: &Program, contract: usize) -> Validator {
+pub fn validator(program: &Program, contract: usize) -> Validator {
     let mut b = Builder { program, nodes: Vec::new(), named: BTreeMap::new() };
     b.named(TypeRef { contract, index: 0 });
     Validator { contract: program.contracts[contract].id.key(), nodes: b.nodes }

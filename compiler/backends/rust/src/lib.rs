@@ -84,7 +84,7 @@ pub fn emit(program: &Program, options: &Options) -> Result<Vec<OutputFile>, Emi
             format!("//! Contracts of the `{ns}` namespace.\n\n{body}"),
         ));
     }
-    lib.push_str("\npub use support::{from_json, to_json, Error, Validate, Violation};\n");
+    lib.push_str("\npub use support::{Error, Validate, Violation, from_json, to_canonical_json, to_json};\n");
     files.push(OutputFile::text("rust/src/lib.rs", lib));
     Ok(files)
 }

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Annotated, TypeVar
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -61,11 +63,105 @@ class Model(BaseModel):
 M = TypeVar("M", bound=BaseModel)
 
 
+class StrictJSONError(ValueError):
+    """Input that strict RFC 8259, as every generated language reads it, refuses."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise StrictJSONError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise StrictJSONError(f"{text} overflows a double")
+    return value
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise StrictJSONError(f"duplicate key {key!r}")
+        seen[key] = value
+    return seen
+
+
+def _check_strings(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise StrictJSONError("\\u0000 cannot be stored in every language")
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+            raise StrictJSONError("lone surrogate")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_strings(k)
+            _check_strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            _check_strings(v)
+
+
 def from_json(model: type[M], text: str | bytes) -> M:
-    """Parses and validates one message; raises `pydantic.ValidationError`."""
+    """Parses and validates one message. Input is strict RFC 8259, as in every generated
+    language: NaN, numbers that overflow a double, duplicate keys, `\\u0000` and lone surrogates
+    raise `StrictJSONError`; the rest is Pydantic's strict validation (`ValidationError`)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    try:
+        parsed = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_float=_finite)
+    except json.JSONDecodeError as e:
+        raise StrictJSONError(str(e)) from e
+    _check_strings(parsed)
     return model.model_validate_json(text)
 
 
 def to_json(message: BaseModel) -> str:
     """Serializes a message; optional fields that are unset are left out."""
     return message.model_dump_json(by_alias=True, exclude_none=True)
+
+
+def _ecmascript(value: float) -> str:
+    """ECMA-262 Number::toString of a finite double, from Python's shortest round-trip repr."""
+    if value == 0:
+        return "0"
+    sign, digits, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    k = len(text)
+    n = exponent + k
+    if k <= n <= 21:
+        body = text + "0" * (n - k)
+    elif 0 < n <= 21:
+        body = text[:n] + "." + text[n:]
+    elif -6 < n <= 0:
+        body = "0." + "0" * -n + text
+    else:
+        e = n - 1
+        body = text[0] + ("." + text[1:] if k > 1 else "") + "e" + ("+" if e >= 0 else "-") + str(abs(e))
+    return ("-" if value < 0 else "") + body
+
+
+def _canonical(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _ecmascript(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
+    keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
+    return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _canonical(value[k]) for k in keys) + "}"
+
+
+def to_canonical_json(message: BaseModel) -> str:
+    """Serializes a message canonically (RFC 8785 style, as every generated language does): keys
+    sorted by UTF-16 code units, no whitespace, minimal escapes, integers as written, other
+    numbers in ECMAScript's shortest round-trip form."""
+    return _canonical(message.model_dump(mode="python", by_alias=True, exclude_none=True))
