@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use contractc_tests::{root, samples};
+use contractc_tests::{all_messages, root};
 
 /// The mechanical rewrite of MQL4.md: a dynamic-array member `T name[];` becomes
 /// `mql_array<T> name;` (and a `T &a[]` parameter `mql_array<T> &a`).
@@ -103,7 +103,7 @@ fn generated_mql4_agrees_with_every_sample() {
     let exe = build_harness(dir.path());
     let mut failures = Vec::new();
     let mut n = 0;
-    for (key, rows) in samples() {
+    for (key, rows) in all_messages() {
         let versioned = key.rsplit('/').next().unwrap().replace(['@', '.'], "_");
         let mut child = Command::new(&exe)
             .arg(&versioned)

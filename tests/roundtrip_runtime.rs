@@ -2,7 +2,7 @@
 //! valid sample and refuses every invalid one, like the generated Rust, Python and MQL4.
 
 use contractc_driver::{Config, compile, read_inputs};
-use contractc_tests::{root, samples};
+use contractc_tests::{all_messages, root};
 
 #[test]
 fn the_runtime_validator_agrees_with_every_sample() {
@@ -12,7 +12,7 @@ fn the_runtime_validator_agrees_with_every_sample() {
     let (program, _) = compile(&inputs, &config).unwrap_or_else(|e| panic!("{e}"));
     let mut failures = Vec::new();
     let mut n = 0;
-    for (key, rows) in samples() {
+    for (key, rows) in all_messages() {
         let contract =
             program.contracts.iter().position(|c| c.id.key() == key).unwrap_or_else(|| panic!("no contract {key}"));
         let validator = contractc_backend_plan::validator(&program, contract);

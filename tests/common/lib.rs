@@ -24,29 +24,7 @@ pub struct Sample {
 
 /// Every sample file as (contract key `events/PriceTick@1.0`, samples), sorted by key.
 pub fn samples() -> Vec<(String, Vec<Sample>)> {
-    let dir = root().join("tests/samples");
-    let mut out = Vec::new();
-    for ns in std::fs::read_dir(&dir).expect("tests/samples exists") {
-        let ns = ns.expect("readable").path();
-        for f in std::fs::read_dir(&ns).expect("readable") {
-            let f = f.expect("readable").path();
-            let stem = f
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(".jsonl"))
-                .expect("*.jsonl")
-                .to_string();
-            let key = format!("{}/{stem}", ns.file_name().and_then(|n| n.to_str()).expect("utf-8"));
-            let text = std::fs::read_to_string(&f).expect("readable");
-            let rows = text
-                .lines()
-                .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}", f.display())))
-                .collect();
-            out.push((key, rows));
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    read_dir_of_samples(&root().join("tests/samples"))
 }
 
 /// Canonical JSON (RFC 8785 style): keys sorted by UTF-16 code units, no whitespace, minimal
@@ -148,6 +126,50 @@ pub fn same_json(a: &Value, b: &Value) -> bool {
         }
         _ => a == b,
     }
+}
+
+/// Every vector file under `tests/vectors/` (generated from the IR; see `vectors`), as
+/// `samples()` reads `tests/samples/`.
+pub fn vector_files() -> Vec<(String, Vec<Sample>)> {
+    read_dir_of_samples(&root().join("tests/vectors"))
+}
+
+fn read_dir_of_samples(dir: &Path) -> Vec<(String, Vec<Sample>)> {
+    let mut out = Vec::new();
+    for ns in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let ns = ns.expect("readable").path();
+        for f in std::fs::read_dir(&ns).expect("readable") {
+            let f = f.expect("readable").path();
+            let stem = f
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".jsonl"))
+                .expect("*.jsonl")
+                .to_string();
+            let key = format!("{}/{stem}", ns.file_name().and_then(|n| n.to_str()).expect("utf-8"));
+            let text = std::fs::read_to_string(&f).expect("readable");
+            let rows = text
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}", f.display())))
+                .collect();
+            out.push((key, rows));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Hand-written samples and generated vectors together, by contract key.
+pub fn all_messages() -> Vec<(String, Vec<Sample>)> {
+    let mut all = samples();
+    for (key, rows) in vector_files() {
+        match all.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, existing)) => existing.extend(rows),
+            None => all.push((key, rows)),
+        }
+    }
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from trading_contracts import StrictJSONError, from_json, to_canonical_json
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+TESTS = Path(__file__).resolve().parents[1]
 
 
 def _model(key: str):
@@ -27,9 +27,13 @@ def _model(key: str):
 
 
 def _cases():
-    for path in sorted(SAMPLES.glob("*/*.jsonl")):
+    # Hand-written samples and the vectors generated from the IR.
+    for path in sorted([*TESTS.glob("samples/*/*.jsonl"), *TESTS.glob("vectors/*/*.jsonl")]):
         key = f"{path.parent.name}/{path.name.removesuffix('.jsonl')}"
-        for line in path.read_text(encoding="utf-8").splitlines():
+        # Lines end at "\n" only: str.splitlines() would also split at U+2028 inside a string.
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            if not line:
+                continue
             sample = json.loads(line)
             yield pytest.param(key, sample, id=f"{key}:{sample['name']}")
 
@@ -38,7 +42,7 @@ CASES = list(_cases())
 
 
 def test_there_are_enough_samples():
-    assert len(CASES) >= 80
+    assert len(CASES) >= 500
 
 
 @pytest.mark.parametrize(("key", "sample"), CASES)
