@@ -50,6 +50,12 @@ pub const NAME_COLLISION: Code = Code {
     name: "name-collision",
     summary: "Two names of one contract become the same identifier in a target language.",
 };
+/// A name a target language's source cannot hold (MQL4 source is ASCII).
+pub const UNREPRESENTABLE_NAME: Code = Code {
+    id: "E0010",
+    name: "unrepresentable-name",
+    summary: "A name a target language's source cannot hold (MQL4 source is ASCII).",
+};
 /// The workflow spec does not have the shape of a workflow.
 pub const INVALID_WORKFLOW: Code =
     Code { id: "E0101", name: "invalid-workflow", summary: "The workflow spec does not have the shape of a workflow." };
@@ -191,6 +197,7 @@ pub const ALL: &[Code] = &[
     ID_MISMATCH,
     NAME_COLLISION,
     INVALID_EXAMPLE,
+    UNREPRESENTABLE_NAME,
     INVALID_WORKFLOW,
     UNKNOWN_STEP,
     WORKFLOW_CYCLE,

@@ -8,7 +8,7 @@ pub mod write;
 use std::path::{Path, PathBuf};
 
 use contractc_diagnostics::{Diagnostic, codes};
-use contractc_emit::{EmitError, Templates};
+use contractc_emit::{EmitError, NameProblem, Templates};
 use contractc_ir::Program;
 use contractc_sema::{Database, Settings, SourceFile, Workspace};
 use contractc_syntax::Pointer;
@@ -123,18 +123,29 @@ pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Ve
                 let file = &program.contracts[c.contract].source;
                 let pointer = Pointer::parse(&c.pointer).unwrap_or_default();
                 let span = root_of(file).map_or_else(Default::default, |r| r.locate(&pointer));
-                Diagnostic::error(
-                    codes::NAME_COLLISION,
-                    file,
-                    span,
-                    pointer,
-                    format!("this name and the one at \"{}\" both become `{}` in {}", c.first, c.identifier, c.backend),
-                )
-                .with_label(format!("becomes `{}`", c.identifier))
-                .with_help(format!(
-                    "rename one of the two: names that differ only in punctuation or case cannot both exist in {}",
-                    c.backend
-                ))
+                match c.problem {
+                    NameProblem::Collides { first, identifier } => Diagnostic::error(
+                        codes::NAME_COLLISION,
+                        file,
+                        span,
+                        pointer,
+                        format!("this name and the one at \"{first}\" both become `{identifier}` in {}", c.backend),
+                    )
+                    .with_label(format!("becomes `{identifier}`"))
+                    .with_help(format!(
+                        "rename one of the two: names that differ only in punctuation or case cannot both exist in {}",
+                        c.backend
+                    )),
+                    NameProblem::Unrepresentable(why) => Diagnostic::error(
+                        codes::UNREPRESENTABLE_NAME,
+                        file,
+                        span,
+                        pointer,
+                        format!("{}: {why}", c.backend),
+                    )
+                    .with_label("cannot be written in the generated source")
+                    .with_help(format!("use ASCII for names and enum values, or disable the {} backend", c.backend)),
+                }
             })
             .collect();
         return Err(Failure::Diagnostics(diagnostics));

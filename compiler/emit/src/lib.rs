@@ -41,32 +41,31 @@ impl Default for Options {
     }
 }
 
-/// Two schema names that one backend would turn into the same identifier (a diagnostic, never a
-/// silent rename).
+/// A schema name one backend cannot use as it is (a diagnostic, never a silent rename).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameClash {
     pub backend: &'static str,
     /// Index into `Program::contracts`.
     pub contract: usize,
-    /// JSON pointer of the second name, in the contract's file.
+    /// JSON pointer of the name, in the contract's file.
     pub pointer: String,
-    /// JSON pointer of the name it collides with.
-    pub first: String,
-    /// The identifier both become.
-    pub identifier: String,
+    pub problem: NameProblem,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NameProblem {
+    /// It becomes `identifier`, as the name at pointer `first` does.
+    Collides { first: String, identifier: String },
+    /// The target's source cannot hold it (e.g. MQL4 source is ASCII).
+    Unrepresentable(String),
 }
 
 /// Reports every pair of `names` (pointer, identifier) of one scope that share an identifier.
 pub fn clashes(backend: &'static str, contract: usize, names: &[(String, String)], out: &mut Vec<NameClash>) {
     for (i, (pointer, ident)) in names.iter().enumerate() {
         if let Some((first, _)) = names[..i].iter().find(|(_, other)| other == ident) {
-            out.push(NameClash {
-                backend,
-                contract,
-                pointer: pointer.clone(),
-                first: first.clone(),
-                identifier: ident.clone(),
-            });
+            let problem = NameProblem::Collides { first: first.clone(), identifier: ident.clone() };
+            out.push(NameClash { backend, contract, pointer: pointer.clone(), problem });
         }
     }
 }

@@ -10,8 +10,8 @@
 //! shortest round-trip numbers in ECMAScript form. Date-time fields keep their original string.
 
 use contractc_emit::{
-    EmitError, NameClash, Options, OutputFile, Renderer, Templates, clashes, dependency_order, enum_value_pointer,
-    number_literal, property_pointer, referenced_contracts,
+    EmitError, NameClash, NameProblem, Options, OutputFile, Renderer, Templates, clashes, dependency_order,
+    enum_value_pointer, number_literal, property_pointer, referenced_contracts,
 };
 use contractc_ir::{Format, NamedType, Program, Ty, TypeKind, TypeRef};
 use serde::Serialize;
@@ -53,6 +53,25 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                 }
             };
             clashes("mql4", c, &names, &mut out);
+            // Property names and enum values are string literals in the ASCII-only source.
+            let wire: Vec<(String, &str)> = match &t.kind {
+                TypeKind::Object(o) => {
+                    o.fields.iter().map(|f| (property_pointer(t, &f.name), f.name.as_str())).collect()
+                }
+                TypeKind::Enum(values) => {
+                    values.iter().enumerate().map(|(k, v)| (enum_value_pointer(t, k), v.as_str())).collect()
+                }
+            };
+            for (pointer, name) in wire {
+                if let Err(why) = literal(name) {
+                    out.push(NameClash {
+                        backend: "mql4",
+                        contract: c,
+                        pointer,
+                        problem: NameProblem::Unrepresentable(why),
+                    });
+                }
+            }
         }
     }
     out
