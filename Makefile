@@ -35,6 +35,8 @@ run: setup generate
 
 test: setup build
 	cargo test --workspace
+	# The real-schema scan again, uncaptured, so its counts show.
+	cargo test --quiet -p contractc-tests --test realworld -- --nocapture
 	$(PY) -m pytest -q tests/python
 
 # Benchmarks (figures, not tests): validation, compile, and the runtime against ninja.
