@@ -33,6 +33,20 @@ fn needs(mut s: Step, n: &[u32]) -> Step {
     s
 }
 
+/// A retry policy without jitter that retries any exit code, signal and timeout.
+fn retry(max_attempts: u32, initial_ms: u64, factor: f64, max_interval_ms: u64) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        initial_ms,
+        factor,
+        max_interval_ms,
+        jitter: 0.0,
+        exit_codes: None,
+        signals: None,
+        on_timeout: true,
+    }
+}
+
 fn plan(steps: Vec<Step>) -> Plan {
     Plan { workflow: "t@1.0".into(), steps, validators: vec![validator()], resources: vec![] }
 }
@@ -132,16 +146,7 @@ fn retries_back_off_exponentially_as_the_events_record() {
         c = counter.display()
     );
     let mut s = sh("flaky", &script);
-    s.retry = RetryPolicy {
-        max_attempts: 5,
-        initial_ms: 20,
-        factor: 3.0,
-        max_interval_ms: 100,
-        jitter: 0.0,
-        exit_codes: None,
-        signals: None,
-        on_timeout: true,
-    };
+    s.retry = retry(5, 20, 3.0, 100);
     let r = run_in(&dir.path().join("run"), &plan(vec![s]), Some(&ev));
     assert_eq!(r.reports[0].status, Status::Succeeded);
     assert_eq!(r.reports[0].attempts, 4);
@@ -163,16 +168,7 @@ fn retries_back_off_exponentially_as_the_events_record() {
 #[test]
 fn exit_codes_not_listed_are_not_retried() {
     let mut s = sh("no_retry", "exit 2");
-    s.retry = RetryPolicy {
-        max_attempts: 5,
-        initial_ms: 1,
-        factor: 1.0,
-        max_interval_ms: 1,
-        jitter: 0.0,
-        exit_codes: Some(vec![75]),
-        signals: None,
-        on_timeout: false,
-    };
+    s.retry = RetryPolicy { exit_codes: Some(vec![75]), on_timeout: false, ..retry(5, 1, 1.0, 1) };
     let reports = run_plan(&plan(vec![s]));
     assert_eq!(reports[0].attempts, 1);
     assert!(matches!(reports[0].status, Status::Failed(_)));
@@ -182,16 +178,7 @@ fn exit_codes_not_listed_are_not_retried() {
 fn a_timeout_fails_the_attempt_and_is_retried_when_the_policy_says_so() {
     let mut s = sh("slow", "sleep 5");
     s.timeout_ms = Some(150);
-    s.retry = RetryPolicy {
-        max_attempts: 2,
-        initial_ms: 1,
-        factor: 1.0,
-        max_interval_ms: 1,
-        jitter: 0.0,
-        exit_codes: None,
-        signals: None,
-        on_timeout: true,
-    };
+    s.retry = retry(2, 1, 1.0, 1);
     let t = std::time::Instant::now();
     let reports = run_plan(&plan(vec![s]));
     assert!(t.elapsed() < Duration::from_secs(3));
@@ -203,16 +190,7 @@ fn a_timeout_fails_the_attempt_and_is_retried_when_the_policy_says_so() {
 fn a_deadline_bounds_all_attempts() {
     let mut s = sh("stubborn", "sleep 5");
     s.deadline_ms = Some(300);
-    s.retry = RetryPolicy {
-        max_attempts: 10,
-        initial_ms: 10,
-        factor: 1.0,
-        max_interval_ms: 10,
-        jitter: 0.0,
-        exit_codes: None,
-        signals: None,
-        on_timeout: true,
-    };
+    s.retry = retry(10, 10, 1.0, 10);
     let t = std::time::Instant::now();
     let reports = run_plan(&plan(vec![s]));
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
@@ -287,16 +265,7 @@ fn a_circuit_breaker_opens_fails_fast_then_lets_one_probe_through() {
         steps.push(s);
     }
     // The last call waits out the cooldown with a retry and is the probe.
-    steps[3].retry = RetryPolicy {
-        max_attempts: 2,
-        initial_ms: 400,
-        factor: 1.0,
-        max_interval_ms: 400,
-        jitter: 0.0,
-        exit_codes: None,
-        signals: None,
-        on_timeout: false,
-    };
+    steps[3].retry = RetryPolicy { on_timeout: false, ..retry(2, 400, 1.0, 400) };
     p.steps = steps;
     let r = run_in(&dir.path().join("run"), &p, Some(&ev));
     let calls = std::fs::read_to_string(&ran).unwrap();

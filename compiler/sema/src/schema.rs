@@ -21,29 +21,15 @@ const DIALECTS: &[&str] = &[
 /// Keywords of DESIGN.md's subset that this version does not implement yet: an error, never ignored.
 const PLANNED: &[&str] = &["const", "oneOf", "pattern", "default"];
 
-/// Keywords accepted on the root schema of a contract.
-const ROOT_KEYWORDS: &[&str] = &[
-    "$schema",
-    "$id",
-    "title",
-    "description",
-    "type",
-    "properties",
-    "required",
-    "additionalProperties",
-    "$defs",
-    "examples",
-    "deprecated",
-];
+/// Keywords of an object schema, wherever it stands (annotations and object shape).
+const OBJECT_KEYWORDS: &[&str] =
+    &["title", "description", "type", "properties", "required", "additionalProperties", "examples", "deprecated"];
 
-/// Keywords accepted on any other schema.
-const KEYWORDS: &[&str] = &[
-    "title",
-    "description",
-    "type",
-    "properties",
-    "required",
-    "additionalProperties",
+/// Keywords only a contract's root schema takes.
+const ROOT_ONLY_KEYWORDS: &[&str] = &["$schema", "$id", "$defs"];
+
+/// Keywords of any other schema besides the object ones: assertions and `$ref`.
+const VALUE_KEYWORDS: &[&str] = &[
     "enum",
     "minLength",
     "maxLength",
@@ -56,9 +42,15 @@ const KEYWORDS: &[&str] = &[
     "minItems",
     "maxItems",
     "$ref",
-    "examples",
-    "deprecated",
 ];
+
+fn is_root_keyword(k: &str) -> bool {
+    OBJECT_KEYWORDS.contains(&k) || ROOT_ONLY_KEYWORDS.contains(&k)
+}
+
+fn is_keyword(k: &str) -> bool {
+    OBJECT_KEYWORDS.contains(&k) || VALUE_KEYWORDS.contains(&k)
+}
 
 /// Parses `<dir>/<namespace>/<Name>@<MAJOR>.<MINOR>.json`.
 pub(crate) fn contract_id(path: &str) -> Option<ContractId> {
@@ -305,7 +297,7 @@ impl Lowerer<'_> {
         };
         for m in members {
             let kptr = ptr.join(&m.key);
-            if !ROOT_KEYWORDS.contains(&m.key.as_str()) {
+            if !is_root_keyword(&m.key) {
                 self.unsupported(m.key.as_str(), m.key_span, &kptr, true);
             }
         }
@@ -461,7 +453,7 @@ impl Lowerer<'_> {
 
     fn check_keywords(&mut self, node: &Node, ptr: &Pointer) {
         for m in node.members().unwrap_or_default() {
-            if !KEYWORDS.contains(&m.key.as_str()) {
+            if !is_keyword(&m.key) {
                 self.unsupported(&m.key, m.key_span, &ptr.join(&m.key), false);
             }
         }
