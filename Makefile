@@ -10,12 +10,13 @@ STAMP := $(VENV)/.installed
 
 all: run
 
-# The project venv: pinned requirements plus the generated Python package (editable).
-$(STAMP): requirements.txt generated/python/pyproject.toml
+# The project venv: pinned requirements plus the generated Python packages (editable): the
+# trading contracts' and the conformance suite's.
+$(STAMP): requirements.txt generated/python/pyproject.toml tests/conformance/generated/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet -e generated/python
+	$(PY) -m pip install --quiet -e generated/python -e tests/conformance/generated/python
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -1,16 +1,39 @@
-//! The committed `generated/` tree: a snapshot of every generated file, and a test that fails
-//! when `generated/` is stale (regenerated in memory and compared byte for byte).
+//! The committed generated trees: a snapshot of every file of `generated/`, and tests that fail
+//! when `generated/` or the conformance suite's `tests/conformance/generated/` is stale
+//! (regenerated in memory and compared byte for byte).
+
+use std::path::Path;
 
 use contractc_driver::{Config, OutputFile, generate, read_inputs, write};
 use contractc_tests::root;
 
-fn generated() -> Vec<OutputFile> {
-    let root = root();
+/// The files the project whose configuration is `<root>/<project>/contractc.toml` generates.
+fn generated_in(project: &str) -> Vec<OutputFile> {
+    let root = root().join(project);
     let config = Config::parse(&std::fs::read_to_string(root.join("contractc.toml")).unwrap()).unwrap();
     let inputs = read_inputs(&root, &config).unwrap_or_else(|e| panic!("{e}"));
     let (files, warnings) = generate(&inputs, &config).unwrap_or_else(|e| panic!("{e}"));
     assert!(warnings.is_empty(), "{warnings:?}");
     files
+}
+
+fn generated() -> Vec<OutputFile> {
+    generated_in("")
+}
+
+fn assert_up_to_date(project: &str) {
+    let dir = root().join(project);
+    let files = write::with_manifest(generated_in(project));
+    let changes = write::compare(&dir.join("generated"), &files).unwrap();
+    assert!(
+        changes.is_empty(),
+        "{}/generated is stale; run `cargo run -p contractc -- build --config {}` and commit it\nmodified: {:?}\nmissing: {:?}\nstale: {:?}",
+        dir.display(),
+        Path::new(project).join("contractc.toml").display(),
+        changes.modified,
+        changes.missing,
+        changes.stale
+    );
 }
 
 #[test]
@@ -34,19 +57,16 @@ fn every_generated_file_matches_its_snapshot() {
 
 #[test]
 fn committed_generated_tree_is_up_to_date() {
-    let root = root();
-    let files = write::with_manifest(generated());
-    let changes = write::compare(&root.join("generated"), &files).unwrap();
-    assert!(
-        changes.is_empty(),
-        "generated/ is stale; run `cargo run -p contractc -- build` and commit it\nmodified: {:?}\nmissing: {:?}\nstale: {:?}",
-        changes.modified,
-        changes.missing,
-        changes.stale
-    );
+    assert_up_to_date("");
+}
+
+#[test]
+fn conformance_generated_tree_is_up_to_date() {
+    assert_up_to_date("tests/conformance");
 }
 
 #[test]
 fn output_is_deterministic() {
     assert_eq!(generated(), generated());
+    assert_eq!(generated_in("tests/conformance"), generated_in("tests/conformance"));
 }

@@ -56,6 +56,12 @@ pub const UNREPRESENTABLE_NAME: Code = Code {
     name: "unrepresentable-name",
     summary: "A name a target language's source cannot hold (MQL4 source is ASCII).",
 };
+/// A schema shape an enabled target language cannot express (MQL4.md: arrays of arrays).
+pub const TARGET_LIMIT: Code = Code {
+    id: "E0011",
+    name: "target-limit",
+    summary: "A schema shape an enabled target language cannot express (MQL4.md: arrays of arrays).",
+};
 /// The workflow spec does not have the shape of a workflow.
 pub const INVALID_WORKFLOW: Code =
     Code { id: "E0101", name: "invalid-workflow", summary: "The workflow spec does not have the shape of a workflow." };
@@ -198,6 +204,7 @@ pub const ALL: &[Code] = &[
     NAME_COLLISION,
     INVALID_EXAMPLE,
     UNREPRESENTABLE_NAME,
+    TARGET_LIMIT,
     INVALID_WORKFLOW,
     UNKNOWN_STEP,
     WORKFLOW_CYCLE,

@@ -88,7 +88,7 @@ pub fn compile(inputs: &Inputs, config: &Config) -> Result<(Program, Vec<Diagnos
     let mut db = Database::default();
     let settings = Settings {
         compatibility: config.policies().map_err(Failure::Config)?,
-        recursive_types: !config.backends.contains(&Backend::Mql4),
+        mql4: config.backends.contains(&Backend::Mql4),
     };
     let ws = load(&mut db, inputs, settings);
     let compiled = contractc_sema::compile(&db, ws);

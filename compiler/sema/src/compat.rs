@@ -73,9 +73,10 @@ impl Compatibility {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Settings {
     pub compatibility: Policies,
-    /// Recursive types (`$ref` cycles inside one contract) can be generated: no enabled backend
-    /// lacks them (MQL4 structs cannot contain themselves).
-    pub recursive_types: bool,
+    /// The MQL4 backend is enabled, so its limits apply to every contract (MQL4.md): no
+    /// recursive types (a struct cannot contain itself) and no arrays of arrays (dynamic arrays
+    /// are one-dimensional).
+    pub mql4: bool,
 }
 
 /// The policy of each contract (`namespace/Name`), and the default for the others.

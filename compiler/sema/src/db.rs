@@ -94,8 +94,7 @@ pub fn compile(db: &dyn Db, workspace: Workspace) -> Compiled {
             contracts.push((path, &parsed.root));
         }
     }
-    let (program, broken) =
-        crate::schema::lower_contracts(&contracts, workspace.settings(db).recursive_types, &mut diagnostics);
+    let (program, broken) = crate::schema::lower_contracts(&contracts, workspace.settings(db).mql4, &mut diagnostics);
     if !broken.iter().any(|&b| b) {
         let span = |file: &str, pointer: &str| {
             let root = contracts.iter().find(|(p, _)| *p == file).map(|(_, r)| *r);

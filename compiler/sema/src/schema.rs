@@ -77,7 +77,7 @@ pub(crate) fn contract_id(path: &str) -> Option<ContractId> {
 /// the second value marks the contracts with errors, whose types must not be relied on.
 pub(crate) fn lower_contracts(
     files: &[(&str, &Node)],
-    recursive_types: bool,
+    mql4: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> (Program, Vec<bool>) {
     let mut ids: Vec<(ContractId, &str, &Node)> = Vec::new();
@@ -119,6 +119,7 @@ pub(crate) fn lower_contracts(
             defs: BTreeMap::new(),
             edges: &mut edges,
             examples: &mut examples,
+            mql4,
         };
         l.lower_root(root);
         let types = l.types;
@@ -133,7 +134,7 @@ pub(crate) fn lower_contracts(
     // A cycle through a contract with errors could run through a placeholder type.
     let program = Program { contracts, workflows: Vec::new() };
     if !failed.iter().any(|&f| f) {
-        report_cycles(&program.contracts, &edges, recursive_types, diags);
+        report_cycles(&program.contracts, &edges, !mql4, diags);
         check_examples(&program, &examples, diags);
     }
     (program, failed)
@@ -275,6 +276,8 @@ struct Lowerer<'a> {
     defs: BTreeMap<String, usize>,
     edges: &'a mut Vec<Edge>,
     examples: &'a mut Vec<Examples>,
+    /// MQL4's limits apply (see `Settings::mql4`).
+    mql4: bool,
 }
 
 impl Lowerer<'_> {
@@ -695,6 +698,18 @@ impl Lowerer<'_> {
                     return None;
                 };
                 let item = self.ty(items, &iptr, &format!("{hint}Item"), owner)?;
+                if self.mql4 && matches!(item, Ty::Array(_)) {
+                    self.error(
+                        codes::TARGET_LIMIT,
+                        items,
+                        &iptr,
+                        "arrays of arrays cannot be generated in MQL4".into(),
+                        "an array of arrays",
+                    )
+                    .notes
+                    .push("help: MQL4 dynamic arrays are one-dimensional: make the items objects with an array property (or disable the mql4 backend)".into());
+                    return None;
+                }
                 Some(Ty::Array(ArrayTy {
                     items: Box::new(item),
                     min_items: self.count(node, ptr, "minItems"),

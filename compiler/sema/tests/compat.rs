@@ -22,7 +22,7 @@ fn findings(versions: &[(&str, &str)], policy: &str) -> Vec<String> {
     let sources = files.iter().map(|(p, t)| SourceFile::new(&db, p.clone(), t.clone())).collect();
     let policies = Settings {
         compatibility: Policies { default: Compatibility::parse(policy).expect("a policy"), contracts: vec![] },
-        recursive_types: false,
+        mql4: true,
     };
     let ws = Workspace::new(&db, sources, policies);
     let compiled = compile(&db, ws);

@@ -138,8 +138,12 @@ fn literal(s: &str) -> Result<String, String> {
 }
 
 /// A one-line comment text: ASCII, no line breaks.
+/// A description as the text of one `//` comment: printable ASCII only, and never ending in a
+/// backslash, which would splice the next source line into the comment (C++ [lex.phases] 2,
+/// which MetaEditor follows).
 fn comment(s: Option<&str>) -> String {
-    s.unwrap_or_default()
+    let mut text: String = s
+        .unwrap_or_default()
         .chars()
         .map(|c| {
             if (' '..='~').contains(&c) {
@@ -150,7 +154,12 @@ fn comment(s: Option<&str>) -> String {
                 '?'
             }
         })
-        .collect()
+        .collect();
+    text.truncate(text.trim_end().len());
+    if text.ends_with('\\') {
+        text.push('.');
+    }
+    text
 }
 
 fn contract_view(program: &Program, this: usize) -> Result<ContractView, EmitError> {
@@ -296,7 +305,7 @@ impl Gen<'_> {
                 }
             }
             Ty::Array(_) => {
-                return Err("arrays of arrays are not supported in MQL4 (one-dimensional arrays only)".into());
+                return Err("arrays of arrays: the checker refuses them when mql4 is enabled (E0011)".into());
             }
         })
     }

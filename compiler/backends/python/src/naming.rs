@@ -1,7 +1,7 @@
 //! Python identifiers for wire names.
 
 /// Python keywords (https://docs.python.org/3/reference/lexical_analysis.html#keywords) and
-/// names that would shadow Pydantic's own `BaseModel` attributes.
+/// the public attributes of Pydantic's `BaseModel`, which a field must not shadow.
 const RESERVED: &[&str] = &[
     "False",
     "None",
@@ -38,12 +38,35 @@ const RESERVED: &[&str] = &[
     "while",
     "with",
     "yield",
-    "model_config",
-    "model_fields",
-    "json",
-    "dict",
+    // Every public attribute of pydantic 2.14's `BaseModel` (a field would shadow it).
+    "construct",
     "copy",
+    "dict",
+    "from_orm",
+    "json",
+    "model_computed_fields",
+    "model_config",
+    "model_construct",
+    "model_copy",
+    "model_dump",
+    "model_dump_json",
+    "model_extra",
+    "model_fields",
+    "model_fields_set",
+    "model_json_schema",
+    "model_parametrized_name",
+    "model_post_init",
+    "model_rebuild",
+    "model_validate",
+    "model_validate_json",
+    "model_validate_strings",
+    "parse_file",
+    "parse_obj",
+    "parse_raw",
     "schema",
+    "schema_json",
+    "update_forward_refs",
+    "validate",
 ];
 
 /// The attribute name for a wire name: itself when it is a valid, unreserved identifier;

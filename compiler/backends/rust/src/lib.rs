@@ -298,15 +298,15 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
                     body.push_str(&format!("{{ let v = &self.{ident}; at.push({wire}); {check} at.pop(); }}\n"));
                 } else {
                     body.push_str(&format!(
-                        "if let Some(v) = &self.{ident} {{ at.push({wire}); {check} at.pop(); }}\n"
+                        "if let ::std::option::Option::Some(v) = &self.{ident} {{ at.push({wire}); {check} at.pop(); }}\n"
                     ));
                 }
             }
         }
         let params = if body.is_empty() {
-            "_at: &mut crate::support::Path, _errors: &mut Vec<crate::support::Violation>"
+            "_at: &mut crate::support::Path, _errors: &mut ::std::vec::Vec<crate::support::Violation>"
         } else {
-            "at: &mut crate::support::Path, errors: &mut Vec<crate::support::Violation>"
+            "at: &mut crate::support::Path, errors: &mut ::std::vec::Vec<crate::support::Violation>"
         };
         out.push_str(&format!(
             "impl crate::support::Validate for {name} {{ fn validate_at(&self, {params}) {{ {body} }} }}\n",
@@ -316,8 +316,9 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
     out
 }
 
+/// An `Option` literal; the paths are absolute because a contract may name a type `Some` or `Vec`.
 fn opt<T: ToString>(v: Option<T>) -> String {
-    v.map_or("None".into(), |v| format!("Some({})", v.to_string()))
+    v.map_or("::std::option::Option::None".into(), |v| format!("::std::option::Option::Some({})", v.to_string()))
 }
 
 /// Statements checking the value behind reference expression `v` of type `ty`.
@@ -325,9 +326,9 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
     match ty {
         Ty::String(s) => {
             let format = match s.format {
-                Some(Format::DateTime) => "Some(crate::support::Format::DateTime)",
-                Some(Format::Date) => "Some(crate::support::Format::Date)",
-                None => "None",
+                Some(Format::DateTime) => "::std::option::Option::Some(crate::support::Format::DateTime)",
+                Some(Format::Date) => "::std::option::Option::Some(crate::support::Format::Date)",
+                None => "::std::option::Option::None",
             };
             if s.min_length.is_none() && s.max_length.is_none() && s.format.is_none() {
                 return String::new();
@@ -340,7 +341,9 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
         }
         Ty::Number(n) => {
             let bound = |b: Option<contractc_ir::Bound>| {
-                b.map_or("None".into(), |b| format!("Some(({}, {}))", number_literal(b.value), b.exclusive))
+                b.map_or("::std::option::Option::None".into(), |b| {
+                    format!("::std::option::Option::Some(({}, {}))", number_literal(b.value), b.exclusive)
+                })
             };
             format!("crate::support::check_number(*{v}, {}, {}, at, errors);", bound(n.minimum), bound(n.maximum))
         }

@@ -170,18 +170,32 @@ impl crate::support::Validate for ExecutionReport {
     fn validate_at(
         &self,
         at: &mut crate::support::Path,
-        errors: &mut Vec<crate::support::Violation>,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
         {
             let v = &self.report_id;
             at.push("report_id");
-            crate::support::check_string(v, Some(1), Some(64), None, at, errors);
+            crate::support::check_string(
+                v,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
             let v = &self.intent_id;
             at.push("intent_id");
-            crate::support::check_string(v, Some(1), Some(64), None, at, errors);
+            crate::support::check_string(
+                v,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
@@ -189,9 +203,9 @@ impl crate::support::Validate for ExecutionReport {
             at.push("time");
             crate::support::check_string(
                 v,
-                None,
-                None,
-                Some(crate::support::Format::DateTime),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(crate::support::Format::DateTime),
                 at,
                 errors,
             );
@@ -200,29 +214,60 @@ impl crate::support::Validate for ExecutionReport {
         {
             let v = &self.symbol;
             at.push("symbol");
-            crate::support::check_string(v, Some(6), Some(12), None, at, errors);
+            crate::support::check_string(
+                v,
+                ::std::option::Option::Some(6),
+                ::std::option::Option::Some(12),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
-        if let Some(v) = &self.ticket {
+        if let ::std::option::Option::Some(v) = &self.ticket {
             at.push("ticket");
-            crate::support::check_integer(*v, Some(1), None, at, errors);
+            crate::support::check_integer(
+                *v,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
             let v = &self.filled_lots;
             at.push("filled_lots");
-            crate::support::check_number(*v, Some((0.0, false)), None, at, errors);
+            crate::support::check_number(
+                *v,
+                ::std::option::Option::Some((0.0, false)),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
-        if let Some(v) = &self.average_price {
+        if let ::std::option::Option::Some(v) = &self.average_price {
             at.push("average_price");
-            crate::support::check_number(*v, Some((0.0, true)), None, at, errors);
+            crate::support::check_number(
+                *v,
+                ::std::option::Option::Some((0.0, true)),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
             let v = &self.fills;
             at.push("fills");
-            crate::support::check_items(v.len(), None, Some(100), at, errors);
+            crate::support::check_items(
+                v.len(),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(100),
+                at,
+                errors,
+            );
             for (i, item) in v.iter().enumerate() {
                 at.push_index(i);
                 crate::support::Validate::validate_at(item, at, errors);
@@ -230,9 +275,16 @@ impl crate::support::Validate for ExecutionReport {
             }
             at.pop();
         }
-        if let Some(v) = &self.reject_reason {
+        if let ::std::option::Option::Some(v) = &self.reject_reason {
             at.push("reject_reason");
-            crate::support::check_string(v, None, Some(128), None, at, errors);
+            crate::support::check_string(
+                v,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(128),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
     }
@@ -241,18 +293,30 @@ impl crate::support::Validate for Fill {
     fn validate_at(
         &self,
         at: &mut crate::support::Path,
-        errors: &mut Vec<crate::support::Violation>,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
         {
             let v = &self.price;
             at.push("price");
-            crate::support::check_number(*v, Some((0.0, true)), None, at, errors);
+            crate::support::check_number(
+                *v,
+                ::std::option::Option::Some((0.0, true)),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
             let v = &self.lots;
             at.push("lots");
-            crate::support::check_number(*v, Some((0.0, true)), None, at, errors);
+            crate::support::check_number(
+                *v,
+                ::std::option::Option::Some((0.0, true)),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
@@ -260,9 +324,9 @@ impl crate::support::Validate for Fill {
             at.push("time");
             crate::support::check_string(
                 v,
-                None,
-                None,
-                Some(crate::support::Format::DateTime),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(crate::support::Format::DateTime),
                 at,
                 errors,
             );
@@ -274,13 +338,13 @@ impl crate::support::Validate for ExecutionReportSide {
     fn validate_at(
         &self,
         _at: &mut crate::support::Path,
-        _errors: &mut Vec<crate::support::Violation>,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {}
 }
 impl crate::support::Validate for ExecutionReportStatus {
     fn validate_at(
         &self,
         _at: &mut crate::support::Path,
-        _errors: &mut Vec<crate::support::Violation>,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {}
 }

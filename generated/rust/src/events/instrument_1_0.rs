@@ -19,30 +19,55 @@ impl crate::support::Validate for Instrument {
     fn validate_at(
         &self,
         at: &mut crate::support::Path,
-        errors: &mut Vec<crate::support::Violation>,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
         {
             let v = &self.symbol;
             at.push("symbol");
-            crate::support::check_string(v, Some(6), Some(12), None, at, errors);
+            crate::support::check_string(
+                v,
+                ::std::option::Option::Some(6),
+                ::std::option::Option::Some(12),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
             let v = &self.digits;
             at.push("digits");
-            crate::support::check_integer(*v, Some(0), Some(8), at, errors);
+            crate::support::check_integer(
+                *v,
+                ::std::option::Option::Some(0),
+                ::std::option::Option::Some(8),
+                at,
+                errors,
+            );
             at.pop();
         }
         {
             let v = &self.point;
             at.push("point");
-            crate::support::check_number(*v, Some((0.0, true)), None, at, errors);
+            crate::support::check_number(
+                *v,
+                ::std::option::Option::Some((0.0, true)),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
             let v = &self.contract_size;
             at.push("contract_size");
-            crate::support::check_number(*v, Some((0.0, true)), None, at, errors);
+            crate::support::check_number(
+                *v,
+                ::std::option::Option::Some((0.0, true)),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
     }

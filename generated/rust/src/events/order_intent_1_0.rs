@@ -202,12 +202,19 @@ impl crate::support::Validate for OrderIntent {
     fn validate_at(
         &self,
         at: &mut crate::support::Path,
-        errors: &mut Vec<crate::support::Violation>,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
         {
             let v = &self.intent_id;
             at.push("intent_id");
-            crate::support::check_string(v, Some(1), Some(64), None, at, errors);
+            crate::support::check_string(
+                v,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
@@ -215,9 +222,9 @@ impl crate::support::Validate for OrderIntent {
             at.push("time");
             crate::support::check_string(
                 v,
-                None,
-                None,
-                Some(crate::support::Format::DateTime),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(crate::support::Format::DateTime),
                 at,
                 errors,
             );
@@ -234,16 +241,22 @@ impl crate::support::Validate for OrderIntent {
             at.push("volume_lots");
             crate::support::check_number(
                 *v,
-                Some((0.01, false)),
-                Some((100.0, false)),
+                ::std::option::Option::Some((0.01, false)),
+                ::std::option::Option::Some((100.0, false)),
                 at,
                 errors,
             );
             at.pop();
         }
-        if let Some(v) = &self.price {
+        if let ::std::option::Option::Some(v) = &self.price {
             at.push("price");
-            crate::support::check_number(*v, Some((0.0, true)), None, at, errors);
+            crate::support::check_number(
+                *v,
+                ::std::option::Option::Some((0.0, true)),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
     }
@@ -252,20 +265,20 @@ impl crate::support::Validate for OrderIntentSide {
     fn validate_at(
         &self,
         _at: &mut crate::support::Path,
-        _errors: &mut Vec<crate::support::Violation>,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {}
 }
 impl crate::support::Validate for OrderIntentOrderType {
     fn validate_at(
         &self,
         _at: &mut crate::support::Path,
-        _errors: &mut Vec<crate::support::Violation>,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {}
 }
 impl crate::support::Validate for OrderIntentTimeInForce {
     fn validate_at(
         &self,
         _at: &mut crate::support::Path,
-        _errors: &mut Vec<crate::support::Violation>,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {}
 }

@@ -24,7 +24,7 @@ impl crate::support::Validate for PriceTick {
     fn validate_at(
         &self,
         at: &mut crate::support::Path,
-        errors: &mut Vec<crate::support::Violation>,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
         {
             let v = &self.instrument;
@@ -37,9 +37,9 @@ impl crate::support::Validate for PriceTick {
             at.push("time");
             crate::support::check_string(
                 v,
-                None,
-                None,
-                Some(crate::support::Format::DateTime),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(crate::support::Format::DateTime),
                 at,
                 errors,
             );
@@ -48,24 +48,48 @@ impl crate::support::Validate for PriceTick {
         {
             let v = &self.bid;
             at.push("bid");
-            crate::support::check_number(*v, Some((0.0, true)), None, at, errors);
+            crate::support::check_number(
+                *v,
+                ::std::option::Option::Some((0.0, true)),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
             let v = &self.ask;
             at.push("ask");
-            crate::support::check_number(*v, Some((0.0, true)), None, at, errors);
+            crate::support::check_number(
+                *v,
+                ::std::option::Option::Some((0.0, true)),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
-        if let Some(v) = &self.volume {
+        if let ::std::option::Option::Some(v) = &self.volume {
             at.push("volume");
-            crate::support::check_integer(*v, Some(0), None, at, errors);
+            crate::support::check_integer(
+                *v,
+                ::std::option::Option::Some(0),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
             let v = &self.sequence;
             at.push("sequence");
-            crate::support::check_integer(*v, Some(0), None, at, errors);
+            crate::support::check_integer(
+                *v,
+                ::std::option::Option::Some(0),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
     }

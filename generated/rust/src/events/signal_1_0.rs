@@ -83,12 +83,19 @@ impl crate::support::Validate for Signal {
     fn validate_at(
         &self,
         at: &mut crate::support::Path,
-        errors: &mut Vec<crate::support::Violation>,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
         {
             let v = &self.signal_id;
             at.push("signal_id");
-            crate::support::check_string(v, Some(1), Some(64), None, at, errors);
+            crate::support::check_string(
+                v,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
@@ -96,9 +103,9 @@ impl crate::support::Validate for Signal {
             at.push("time");
             crate::support::check_string(
                 v,
-                None,
-                None,
-                Some(crate::support::Format::DateTime),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(crate::support::Format::DateTime),
                 at,
                 errors,
             );
@@ -107,7 +114,14 @@ impl crate::support::Validate for Signal {
         {
             let v = &self.symbol;
             at.push("symbol");
-            crate::support::check_string(v, Some(6), Some(12), None, at, errors);
+            crate::support::check_string(
+                v,
+                ::std::option::Option::Some(6),
+                ::std::option::Option::Some(12),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
@@ -115,8 +129,8 @@ impl crate::support::Validate for Signal {
             at.push("strength");
             crate::support::check_number(
                 *v,
-                Some((0.0, false)),
-                Some((1.0, false)),
+                ::std::option::Option::Some((0.0, false)),
+                ::std::option::Option::Some((1.0, false)),
                 at,
                 errors,
             );
@@ -125,13 +139,26 @@ impl crate::support::Validate for Signal {
         {
             let v = &self.price;
             at.push("price");
-            crate::support::check_number(*v, Some((0.0, true)), None, at, errors);
+            crate::support::check_number(
+                *v,
+                ::std::option::Option::Some((0.0, true)),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
         {
             let v = &self.strategy;
             at.push("strategy");
-            crate::support::check_string(v, Some(1), Some(32), None, at, errors);
+            crate::support::check_string(
+                v,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
             at.pop();
         }
     }
@@ -140,6 +167,6 @@ impl crate::support::Validate for SignalSide {
     fn validate_at(
         &self,
         _at: &mut crate::support::Path,
-        _errors: &mut Vec<crate::support::Violation>,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {}
 }

@@ -1,0 +1,5 @@
+//! Contracts of the `scalars` namespace.
+
+pub mod numbers_1_0;
+pub mod numbers_1_1;
+pub mod texts_1_0;

@@ -1,0 +1,7 @@
+//! Contracts of the `shapes` namespace.
+
+pub mod arrays_1_0;
+pub mod book_1_0;
+pub mod book_1_1;
+pub mod book_1_2;
+pub mod nested_1_0;
