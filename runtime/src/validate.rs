@@ -231,6 +231,71 @@ fn check(v: &Validator, node: u32, value: &Value, path: &mut Vec<String>) -> Res
     }
 }
 
+/// Writes a message that [`validate_text`] accepted in canonical form (DESIGN.md's conformance
+/// contract, RFC 8785 §3.2): keys sorted by UTF-16 code units, no whitespace, minimal escapes,
+/// integer fields as written, number fields in ECMAScript's shortest round-trip form
+/// (ECMA-262 §6.1.6.1.20 Number::toString, via `ryu-js`). The same bytes the generated Rust,
+/// Python and MQL4 write.
+pub fn to_canonical_json(v: &Validator, value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(v, 0, value, &mut out);
+    out
+}
+
+fn write_canonical(v: &Validator, node: u32, value: &Value, out: &mut String) {
+    match (v.nodes.get(node as usize), value) {
+        (Some(Node::Number { .. }), Value::Number(n)) => {
+            out.push_str(ryu_js::Buffer::new().format(n.as_f64().unwrap_or(f64::NAN)));
+        }
+        (Some(Node::Object { fields }), Value::Object(map)) => {
+            let mut present: Vec<_> = fields.iter().filter_map(|f| Some((f, map.get(&f.name)?))).collect();
+            present.sort_by(|(a, _), (b, _)| a.name.encode_utf16().cmp(b.name.encode_utf16()));
+            out.push('{');
+            for (i, (f, child)) in present.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                quote(&f.name, out);
+                out.push(':');
+                write_canonical(v, f.node, child, out);
+            }
+            out.push('}');
+        }
+        (Some(Node::Array { items, .. }), Value::Array(a)) => {
+            out.push('[');
+            for (i, item) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(v, *items, item, out);
+            }
+            out.push(']');
+        }
+        (_, Value::String(s)) => quote(s, out),
+        // Integers as written, booleans; a value that did not validate is written as it is.
+        (_, other) => out.push_str(&other.to_string()),
+    }
+}
+
+/// A JSON string with RFC 8785 §3.2.2.2's minimal escapes.
+fn quote(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 fn bound(x: f64, minimum: Option<Bound>, maximum: Option<Bound>, path: &[String]) -> Result<(), Violation> {
     if let Some(b) = minimum
         && (x < b.value || (b.exclusive && x == b.value))
@@ -336,6 +401,24 @@ mod tests {
         ] {
             let e = validate_text(&v, text).unwrap_err();
             assert_eq!(e.pointer, pointer, "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn writes_accepted_messages_canonically() {
+        let v = validator();
+        for (text, canonical) in [
+            (
+                r#"{ "xs": [1.0, 1e21], "n": 3, "time": "2024-02-29T10:00:00Z" }"#,
+                r#"{"n":3,"time":"2024-02-29T10:00:00Z","xs":[1,1e+21]}"#,
+            ),
+            (
+                r#"{"time":"2024-02-29T10:00:00Z","xs":[1e-7,123.456]}"#,
+                r#"{"time":"2024-02-29T10:00:00Z","xs":[1e-7,123.456]}"#,
+            ),
+        ] {
+            let value = validate_text(&v, text).unwrap();
+            assert_eq!(to_canonical_json(&v, &value), canonical);
         }
     }
 }

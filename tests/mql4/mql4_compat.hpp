@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <deque>
 #include <vector>
 
 typedef unsigned short ushort;
@@ -83,10 +84,11 @@ string StringFormat(const string &fmt, A... args) {
 inline bool MathIsValidNumber(double v) { return std::isfinite(v); }
 inline double MathAbs(double v) { return std::fabs(v); }
 
+// A deque, not a vector: `std::vector<bool>` hands out proxies, not `bool &`.
 template <typename T>
 class mql_array {
  public:
-  std::vector<T> v;
+  std::deque<T> v;
   T &operator[](int i) {
     if (i < 0 || i >= static_cast<int>(v.size())) {
       std::fprintf(stderr, "array out of range\n");
@@ -108,7 +110,7 @@ int ArraySize(const mql_array<T> &a) { return static_cast<int>(a.v.size()); }
 
 template <typename T>
 int ArrayResize(mql_array<T> &a, int n, int reserve = 0) {
-  if (reserve > 0) a.v.reserve(static_cast<size_t>(n + reserve));
+  (void)reserve;
   a.v.resize(static_cast<size_t>(n));
   return n;
 }

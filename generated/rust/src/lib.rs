@@ -8,3 +8,21 @@ pub mod support;
 pub mod events;
 
 pub use support::{Error, Validate, Violation, from_json, to_canonical_json, to_json};
+
+/// Reads `text` as a message of `contract` (`namespace/Name@MAJOR.MINOR`) with [`from_json`]
+/// and writes it back with [`to_canonical_json`]; `None` when this crate has no such contract.
+pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>> {
+    fn go<T: serde::de::DeserializeOwned + serde::Serialize + Validate>(text: &str) -> Result<String, Error> {
+        from_json::<T>(text).map(|v| to_canonical_json(&v))
+    }
+    Some(match contract {
+        "events/ExecutionReport@1.0" => go::<events::execution_report_1_0::ExecutionReport>(text),
+        "events/Instrument@1.0" => go::<events::instrument_1_0::Instrument>(text),
+        "events/OrderIntent@1.0" => go::<events::order_intent_1_0::OrderIntent>(text),
+        "events/OrderIntent@1.1" => go::<events::order_intent_1_1::OrderIntent>(text),
+        "events/OrderIntent@1.2" => go::<events::order_intent_1_2::OrderIntent>(text),
+        "events/PriceTick@1.0" => go::<events::price_tick_1_0::PriceTick>(text),
+        "events/Signal@1.0" => go::<events::signal_1_0::Signal>(text),
+        _ => return None,
+    })
+}

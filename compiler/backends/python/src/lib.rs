@@ -28,7 +28,7 @@ pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Resu
         ),
         OutputFile::text(
             format!("{root}/__init__.py"),
-            r.render("python/package_init.py.j2", Package { package: pkg, dist: pkg })?,
+            r.render("python/package_init.py.j2", PackageInit { package: pkg, contracts: registry(program) })?,
         ),
         OutputFile::text(format!("{root}/_support.py"), r.render("python/support.py.j2", ())?),
         OutputFile::text(format!("{root}/py.typed"), ""),
@@ -72,6 +72,26 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
 struct Package<'a> {
     package: &'a str,
     dist: &'a str,
+}
+
+#[derive(Serialize)]
+struct PackageInit<'a> {
+    package: &'a str,
+    /// `(key, module relative to the package, root class)` of every contract as Python string
+    /// literals, sorted by key.
+    contracts: Vec<(String, String, String)>,
+}
+
+fn registry(program: &Program) -> Vec<(String, String, String)> {
+    let mut out: Vec<_> = program
+        .contracts
+        .iter()
+        .map(|c| {
+            (py_str(&c.id.key()), py_str(&format!("{}.{}", c.id.namespace, c.id.module())), py_str(&c.root().name))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 #[derive(Serialize)]

@@ -85,6 +85,26 @@ pub fn emit(program: &Program, options: &Options) -> Result<Vec<OutputFile>, Emi
         ));
     }
     lib.push_str("\npub use support::{Error, Validate, Violation, from_json, to_canonical_json, to_json};\n");
+    // A message router's entry point (and the conformance suite's): the contract named at run time.
+    lib.push_str(
+        "\n/// Reads `text` as a message of `contract` (`namespace/Name@MAJOR.MINOR`) with [`from_json`]\n\
+         /// and writes it back with [`to_canonical_json`]; `None` when this crate has no such contract.\n\
+         pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>> {\n\
+         \x20   fn go<T: serde::de::DeserializeOwned + serde::Serialize + Validate>(text: &str) -> Result<String, Error> {\n\
+         \x20       from_json::<T>(text).map(|v| to_canonical_json(&v))\n\
+         \x20   }\n\
+         \x20   Some(match contract {\n",
+    );
+    for c in &program.contracts {
+        let root = c.types.first().map_or(String::new(), |t| t.name.clone());
+        lib.push_str(&format!(
+            "        {:?} => go::<{}::{}::{root}>(text),\n",
+            c.id.key(),
+            c.id.namespace,
+            c.id.module()
+        ));
+    }
+    lib.push_str("        _ => return None,\n    })\n}\n");
     files.push(OutputFile::text("rust/src/lib.rs", lib));
     Ok(files)
 }

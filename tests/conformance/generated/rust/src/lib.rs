@@ -11,3 +11,29 @@ pub mod scalars;
 pub mod shapes;
 
 pub use support::{Error, Validate, Violation, from_json, to_canonical_json, to_json};
+
+/// Reads `text` as a message of `contract` (`namespace/Name@MAJOR.MINOR`) with [`from_json`]
+/// and writes it back with [`to_canonical_json`]; `None` when this crate has no such contract.
+pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>> {
+    fn go<T: serde::de::DeserializeOwned + serde::Serialize + Validate>(text: &str) -> Result<String, Error> {
+        from_json::<T>(text).map(|v| to_canonical_json(&v))
+    }
+    Some(match contract {
+        "hostile/Comments@1.0" => go::<hostile::comments_1_0::Comments>(text),
+        "hostile/Enums@1.0" => go::<hostile::enums_1_0::Enums>(text),
+        "hostile/Keywords@1.0" => go::<hostile::keywords_1_0::Keywords>(text),
+        "hostile/String@1.0" => go::<hostile::string_1_0::String>(text),
+        "refs/Legacy@1.0" => go::<refs::legacy_1_0::Legacy>(text),
+        "refs/Money@1.0" => go::<refs::money_1_0::Money>(text),
+        "refs/Position@1.0" => go::<refs::position_1_0::Position>(text),
+        "scalars/Numbers@1.0" => go::<scalars::numbers_1_0::Numbers>(text),
+        "scalars/Numbers@1.1" => go::<scalars::numbers_1_1::Numbers>(text),
+        "scalars/Texts@1.0" => go::<scalars::texts_1_0::Texts>(text),
+        "shapes/Arrays@1.0" => go::<shapes::arrays_1_0::Arrays>(text),
+        "shapes/Book@1.0" => go::<shapes::book_1_0::Book>(text),
+        "shapes/Book@1.1" => go::<shapes::book_1_1::Book>(text),
+        "shapes/Book@1.2" => go::<shapes::book_1_2::Book>(text),
+        "shapes/Nested@1.0" => go::<shapes::nested_1_0::Nested>(text),
+        _ => return None,
+    })
+}

@@ -49,8 +49,8 @@ struct Keywords_1_0
    bool has_return_;
    string this_;
    bool has_this_;
-   long NULL;
-   bool has_NULL;
+   long NULL_;
+   bool has_NULL_;
    double model_config;
    bool has_model_config;
    bool schema;
@@ -116,8 +116,8 @@ void Keywords_1_0_Reset(Keywords_1_0 &v)
    v.has_return_ = false;
    v.this_ = "";
    v.has_this_ = false;
-   v.NULL = 0;
-   v.has_NULL = false;
+   v.NULL_ = 0;
+   v.has_NULL_ = false;
    v.model_config = 0.0;
    v.has_model_config = false;
    v.schema = false;
@@ -290,9 +290,9 @@ bool Keywords_1_0_Parse(const string &js, int &pos, const string path, Keywords_
       }
       else if(key == "NULL")
       {
-         if(out.has_NULL) { err = CtcError(path, "duplicate key \"NULL\"", pos); return false; }
-         out.has_NULL = true;
-         if(!CtcReadLong(js, pos, path + ".NULL", out.NULL, err)) return false;
+         if(out.has_NULL_) { err = CtcError(path, "duplicate key \"NULL\"", pos); return false; }
+         out.has_NULL_ = true;
+         if(!CtcReadLong(js, pos, path + ".NULL", out.NULL_, err)) return false;
       }
       else if(key == "model_config")
       {
@@ -399,10 +399,10 @@ string Keywords_1_0_ToJson(const Keywords_1_0 &v)
       CtcKey(out, first, "CamelCase");
       StringAdd(out, CtcQuote(v.CamelCase));
    }
-   if(v.has_NULL)
+   if(v.has_NULL_)
    {
       CtcKey(out, first, "NULL");
-      StringAdd(out, IntegerToString(v.NULL));
+      StringAdd(out, IntegerToString(v.NULL_));
    }
    if(v.has_None)
    {

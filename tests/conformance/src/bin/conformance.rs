@@ -1,0 +1,240 @@
+//! The conformance runner. Sends every message of `tests/samples/` and `tests/vectors/` to the
+//! four testees (generated Rust, generated Python, generated MQL4 through g++, the runtime's
+//! validator) over the protocol of this crate, compares their answers with the expected verdict
+//! and canonical bytes and with each other, checks `expected-failures.txt` strictly (an
+//! unexpected pass fails too), prints a table per contract and language, and ends with
+//! `conformance: <N> vectors, agreement <P>%, canonical-identical <Q>%, expected-failures <F>`.
+//! Exit status 1 when anything is unexpected.
+//!
+//! Run it with `make conformance` (it builds the testees first).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+use contractc_conformance::mql4::{defined_functions, lint, rewrite};
+use contractc_conformance::{Answer, read_frame, request, write_frame};
+use contractc_tests::{Sample, all_messages, root};
+
+const TESTEES: [&str; 4] = ["rust", "python", "mql4", "runtime"];
+
+/// Sends every (contract, message) to the testee; its answers, in order.
+fn ask(name: &str, mut cmd: Command, requests: &[(String, String)]) -> Result<Vec<Answer>, String> {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("{name}: cannot start {cmd:?}: {e}"))?;
+    let mut stdin = BufWriter::new(child.stdin.take().expect("piped"));
+    let frames: Vec<Vec<u8>> = requests.iter().map(|(c, m)| request(c, m)).collect();
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        for f in &frames {
+            write_frame(&mut stdin, f)?;
+        }
+        stdin.flush()
+    });
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut answers = Vec::with_capacity(requests.len());
+    while let Some(frame) = read_frame(&mut stdout).map_err(|e| format!("{name}: {e}"))? {
+        answers.push(Answer::decode(&frame).map_err(|e| format!("{name}: {e}"))?);
+    }
+    writer.join().expect("writer thread").map_err(|e| format!("{name}: writing requests: {e}"))?;
+    let status = child.wait().map_err(|e| format!("{name}: {e}"))?;
+    if !status.success() || answers.len() != requests.len() {
+        return Err(format!("{name}: {status} after {} of {} answers", answers.len(), requests.len()));
+    }
+    Ok(answers)
+}
+
+/// Lints every generated `.mqh`, rewrites it for g++ into `dir`, writes `dispatch.inc` and builds
+/// `testee_mql4.cpp` with sanitizers; the executable.
+fn build_mql4(root: &Path, dir: &Path, contracts: &BTreeSet<String>) -> Result<PathBuf, String> {
+    let include = dir.join("contractc");
+    std::fs::create_dir_all(&include).map_err(|e| e.to_string())?;
+    let mut files = BTreeMap::new();
+    for tree in ["generated", "tests/conformance/generated"] {
+        let from = root.join(tree).join("mql4/Include/contractc");
+        for entry in std::fs::read_dir(&from).map_err(|e| format!("{}: {e}", from.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            if let Some(other) = files.insert(name.clone(), (path.clone(), text.clone()))
+                && other.1 != text
+            {
+                return Err(format!("{name} differs between {} and {}", other.0.display(), path.display()));
+            }
+        }
+    }
+    let functions = defined_functions(files.values().map(|(_, t)| t.as_str()));
+    let problems: Vec<String> =
+        files.values().flat_map(|(path, text)| lint(&path.display().to_string(), text, &functions)).collect();
+    if !problems.is_empty() {
+        return Err(format!("the generated MQL4 leaves the subset (MQL4.md):\n{}", problems.join("\n")));
+    }
+    let mut dispatch = String::new();
+    for (name, (_, text)) in &files {
+        std::fs::write(include.join(name), rewrite(text)).map_err(|e| e.to_string())?;
+        dispatch.push_str(&format!("#include <contractc/{name}>\n"));
+    }
+    dispatch.push_str(
+        "\nbool ctc_dispatch(const std::string &key, const string &js, string &out, string &err, bool &known) {\n",
+    );
+    for key in contracts {
+        let t = key.rsplit('/').next().unwrap_or_default().replace(['@', '.'], "_");
+        if files.contains_key(&format!("{t}.mqh")) {
+            dispatch.push_str(&format!(
+                "  if (key == \"{key}\") {{ known = true; {t} v; bool ok = {t}_FromJson(js, v, err); if (ok) out = {t}_ToJson(v); return ok; }}\n"
+            ));
+        }
+    }
+    dispatch.push_str("  return false;\n}\n");
+    std::fs::write(dir.join("dispatch.inc"), dispatch).map_err(|e| e.to_string())?;
+    let exe = dir.join("testee-mql4");
+    let out = Command::new("g++")
+        .args(["-std=c++17", "-O1", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined"])
+        .arg("-fno-sanitize-recover=all")
+        .arg("-I")
+        .arg(root.join("tests/mql4"))
+        .arg("-I")
+        .arg(dir)
+        .arg(root.join("tests/conformance/testee_mql4.cpp"))
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .map_err(|e| format!("cannot run g++ (the CI installs it): {e}"))?;
+    if !out.status.success() {
+        return Err(format!("g++ failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(exe)
+}
+
+/// `testee<TAB>contract<TAB>vector name` lines; `#` starts a comment.
+fn expected_failures(path: &Path) -> Result<BTreeSet<(String, String, String)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = BTreeSet::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or_default().trim_end();
+        if line.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = line.split('\t').collect();
+        let [testee, contract, name] = parts[..] else {
+            return Err(format!("{}:{}: want `testee<TAB>contract<TAB>vector name`", path.display(), n + 1));
+        };
+        out.insert((testee.to_string(), contract.to_string(), name.to_string()));
+    }
+    Ok(out)
+}
+
+fn verdict(expected: &Sample, answer: &Answer) -> Result<(), String> {
+    match (answer, expected.valid) {
+        (Answer::Accept(c), true) if Some(c) == expected.canonical.as_ref() => Ok(()),
+        (Answer::Accept(c), true) => {
+            Err(format!("wrote {c}, canonical is {}", expected.canonical.as_deref().unwrap_or_default()))
+        }
+        (Answer::Reject(e), true) => Err(format!("refused a valid message: {e}")),
+        (Answer::Reject(e), false) if e.trim().is_empty() => Err("refused without saying why".into()),
+        (Answer::Reject(_), false) => Ok(()),
+        (Answer::Accept(c), false) => Err(format!("accepted an invalid message, wrote {c}")),
+        (Answer::Unknown, _) => Err("does not know the contract".into()),
+    }
+}
+
+fn run() -> Result<bool, String> {
+    let root = root();
+    let messages = all_messages();
+    let requests: Vec<(String, String)> =
+        messages.iter().flat_map(|(key, rows)| rows.iter().map(move |s| (key.clone(), s.json.clone()))).collect();
+    let samples: Vec<(&String, &Sample)> =
+        messages.iter().flat_map(|(k, rows)| rows.iter().map(move |s| (k, s))).collect();
+    let contracts: BTreeSet<String> = messages.iter().map(|(k, _)| k.clone()).collect();
+    let listed = expected_failures(&root.join("tests/conformance/expected-failures.txt"))?;
+
+    let bin = std::env::current_exe().map_err(|e| e.to_string())?.parent().map(Path::to_path_buf).unwrap_or_default();
+    let python = std::env::var_os("PYTHON").map_or_else(|| root.join(".venv/bin/python"), PathBuf::from);
+    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+    eprintln!("conformance: building the MQL4 testee with g++");
+    let mql4 = build_mql4(&root, work.path(), &contracts)?;
+    let mut answers: BTreeMap<&str, Vec<Answer>> = BTreeMap::new();
+    for name in TESTEES {
+        let cmd = match name {
+            "rust" => Command::new(bin.join("testee-rust")),
+            "runtime" => Command::new(bin.join("testee-runtime")),
+            "mql4" => Command::new(&mql4),
+            _ => {
+                let mut c = Command::new(&python);
+                c.arg(root.join("tests/conformance/testee.py"));
+                c
+            }
+        };
+        eprintln!("conformance: {name}: {} messages", requests.len());
+        answers.insert(name, ask(name, cmd, &requests)?);
+    }
+
+    let mut problems = Vec::new();
+    let mut seen_listed = BTreeSet::new();
+    let mut table: BTreeMap<&str, BTreeMap<&str, (usize, usize)>> = BTreeMap::new();
+    let (mut agree, mut valid, mut identical, mut expected) = (0, 0, 0, 0);
+    for (i, (key, s)) in samples.iter().enumerate() {
+        let mut all_right = true;
+        for name in TESTEES {
+            let answer = &answers[name][i];
+            let id = (name.to_string(), key.to_string(), s.name.clone());
+            let cell = table.entry(key.as_str()).or_default().entry(name).or_default();
+            cell.1 += 1;
+            match (verdict(s, answer), listed.contains(&id)) {
+                (Ok(()), false) => cell.0 += 1,
+                (Ok(()), true) => {
+                    problems.push(format!("{name} {key} {:?}: unexpected pass (listed as a failure)", s.name))
+                }
+                (Err(_), true) => expected += 1,
+                (Err(e), false) => problems.push(format!("{name} {key} {:?}: {e}", s.name)),
+            }
+            if listed.contains(&id) {
+                seen_listed.insert(id);
+            }
+            all_right &= verdict(s, answer).is_ok();
+        }
+        let accepts: BTreeSet<bool> = TESTEES.iter().map(|t| matches!(answers[t][i], Answer::Accept(_))).collect();
+        if accepts.len() == 1 && accepts.contains(&s.valid) {
+            agree += 1;
+        }
+        if s.valid {
+            valid += 1;
+            identical += usize::from(all_right);
+        }
+    }
+    for stale in listed.difference(&seen_listed) {
+        problems.push(format!("expected-failures.txt names no vector: {stale:?}"));
+    }
+
+    println!("{:<28} {:>9} {:>9} {:>9} {:>9}", "contract", TESTEES[0], TESTEES[1], TESTEES[2], TESTEES[3]);
+    for (key, row) in &table {
+        let cells: Vec<String> = TESTEES.iter().map(|t| format!("{}/{}", row[t].0, row[t].1)).collect();
+        println!("{key:<28} {:>9} {:>9} {:>9} {:>9}", cells[0], cells[1], cells[2], cells[3]);
+    }
+    for p in &problems {
+        println!("FAIL {p}");
+    }
+    let pct = |a: usize, b: usize| if b == 0 { 100.0 } else { 100.0 * a as f64 / b as f64 };
+    println!(
+        "conformance: {} vectors, agreement {:.2}%, canonical-identical {:.2}%, expected-failures {expected}",
+        samples.len(),
+        pct(agree, samples.len()),
+        pct(identical, valid)
+    );
+    Ok(problems.is_empty())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("conformance: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
