@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all setup build generate run test bench clean
+.PHONY: all setup build generate run test conformance bench clean
 
 all: run
 
@@ -39,6 +39,13 @@ test: setup build
 	# The real-schema scan again, uncaptured, so its counts show.
 	cargo test --quiet -p contractc-tests --test realworld -- --nocapture
 	$(PY) -m pytest -q tests/python
+	$(MAKE) --no-print-directory conformance
+
+# The conformance suite: every vector through the generated Rust, Python and MQL4 (g++) and the
+# runtime's validator; ends with the `conformance: N vectors, ...` line.
+conformance: setup
+	cargo build --quiet -p contractc-conformance
+	PYTHON=$(PY) cargo run --quiet -p contractc-conformance --bin conformance
 
 # Benchmarks (figures, not tests): validation, compile, and the runtime against ninja.
 bench:

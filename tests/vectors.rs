@@ -4,12 +4,23 @@
 //! one), strings of maximal length in astral characters, empty and full arrays. Invalid, one
 //! violation each: every required property missing, an unknown key, each bound crossed, wrong
 //! types, `1.0` for an integer, `null` for an optional property, bad dates, values outside enums.
+//! Spelled differently: every string escape, number forms (`1E2`, `-0`, 30-digit integers),
+//! integers at ±2^53 and the int64 edges. Malformed: trailing comma, bad escape, lone surrogate,
+//! `\u0000`, duplicate key, NaN, `1e400`, BOM, raw control characters, excessive nesting.
+//! Property-based: random valid instances (proptest strategies built from the IR, a fixed seed).
+//! For the contracts of the project and of the conformance suite (`tests/conformance`).
 //! `UPDATE_VECTORS=1` writes them; a test fails when they are stale.
 
 use contractc_driver::{Config, compile, read_inputs};
 use contractc_ir::{Format, Program, Ty, TypeKind, TypeRef};
-use contractc_tests::{Sample, canonical, root};
+use contractc_tests::{Sample, canonical, root, samples};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
 use serde_json::{Map, Value, json};
+
+/// Random valid instances per contract version.
+const RANDOM: usize = 40;
 
 /// A valid value of `ty`, in the middle of its bounds.
 fn value(p: &Program, ty: &Ty, full: bool) -> Value {
@@ -261,6 +272,264 @@ impl Gen<'_> {
     }
 }
 
+/// Characters random strings are made of: printable ASCII, characters that need escaping,
+/// DEL, U+2028, Latin, CJK and astral ones.
+fn text_char() -> BoxedStrategy<char> {
+    prop_oneof![
+        4 => proptest::char::range(' ', '~'),
+        1 => Just('"'),
+        1 => Just('\\'),
+        1 => proptest::char::range('\u{1}', '\u{1f}'),
+        1 => Just('\u{7f}'),
+        1 => Just('\u{2028}'),
+        1 => proptest::char::range('\u{e0}', '\u{ff}'),
+        1 => proptest::char::range('\u{4e00}', '\u{4e20}'),
+        1 => proptest::char::range('\u{1f600}', '\u{1f64f}'),
+    ]
+    .boxed()
+}
+
+fn date() -> impl Strategy<Value = String> {
+    (1900u32..2100, 1u32..=12, 1u32..=28).prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// A strategy for valid values of `ty`.
+fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
+    match ty {
+        Ty::String(s) => match s.format {
+            Some(Format::Date) => date().prop_map(Value::from).boxed(),
+            Some(Format::DateTime) => (
+                date(),
+                0u32..24,
+                0u32..60,
+                0u32..60,
+                proptest::option::of(0u32..1000),
+                prop_oneof![
+                    Just("Z".to_string()),
+                    (0u32..24, 0u32..60, any::<bool>())
+                        .prop_map(|(h, m, neg)| format!("{}{h:02}:{m:02}", if neg { '-' } else { '+' }))
+                ],
+            )
+                .prop_map(|(d, h, mi, sec, frac, off)| {
+                    let frac = frac.map(|f| format!(".{f:03}")).unwrap_or_default();
+                    Value::from(format!("{d}T{h:02}:{mi:02}:{sec:02}{frac}{off}"))
+                })
+                .boxed(),
+            None => {
+                let lo = s.min_length.unwrap_or(0) as usize;
+                let hi = s.max_length.map_or(lo + 12, |m| m as usize).min(lo + 40);
+                proptest::collection::vec(text_char(), lo..=hi)
+                    .prop_map(|cs| Value::from(String::from_iter(cs)))
+                    .boxed()
+            }
+        },
+        Ty::Number(n) => {
+            let (lo, hi) = (n.minimum, n.maximum);
+            let any = prop_oneof![
+                proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO,
+                (-1000i64..1000, -8i32..8).prop_map(|(m, e)| m as f64 * 10f64.powi(e)),
+            ];
+            let within = move |x: &f64| {
+                lo.is_none_or(|b| if b.exclusive { *x > b.value } else { *x >= b.value })
+                    && hi.is_none_or(|b| if b.exclusive { *x < b.value } else { *x <= b.value })
+            };
+            match (lo, hi) {
+                (Some(a), Some(b)) => prop_oneof![
+                    (0.0f64..=1.0).prop_map(move |t| a.value + t * (b.value - a.value)),
+                    any.prop_filter("within the bounds", within),
+                ]
+                .prop_filter("within the bounds", within)
+                .prop_map(|x| json!(x))
+                .boxed(),
+                _ => prop_oneof![
+                    any.clone().prop_map(move |x| match lo {
+                        Some(b) => b.value.abs().max(1.0) + x.abs(),
+                        None => x,
+                    }),
+                    any,
+                ]
+                .prop_filter("within the bounds", within)
+                .prop_map(|x| json!(x))
+                .boxed(),
+            }
+        }
+        Ty::Integer(n) => {
+            let lo = n.minimum.unwrap_or(i64::MIN);
+            let hi = n.maximum.unwrap_or(i64::MAX);
+            prop_oneof![lo..=hi, (-1000i64..1000).prop_filter("within the bounds", move |x| (lo..=hi).contains(x))]
+                .prop_map(Value::from)
+                .boxed()
+        }
+        Ty::Boolean => any::<bool>().prop_map(Value::from).boxed(),
+        Ty::Array(a) => {
+            let lo = a.min_items.unwrap_or(0) as usize;
+            let hi = a.max_items.map_or(lo + 3, |m| m as usize).min(lo + 3);
+            proptest::collection::vec(strategy(p, &a.items), lo..=hi).prop_map(Value::Array).boxed()
+        }
+        Ty::Named(r) => match &p.named(*r).kind {
+            TypeKind::Enum(values) => proptest::sample::select(values.clone()).prop_map(Value::from).boxed(),
+            TypeKind::Object(o) => {
+                let fields: Vec<BoxedStrategy<Option<(String, Value)>>> = o
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let name = f.name.clone();
+                        let value = strategy(p, &f.ty).prop_map(move |v| (name.clone(), v));
+                        if f.required { value.prop_map(Some).boxed() } else { proptest::option::of(value).boxed() }
+                    })
+                    .collect();
+                fields.prop_map(|kv| Value::Object(kv.into_iter().flatten().collect())).boxed()
+            }
+        },
+    }
+}
+
+/// The first string property of the root (no format): where spelled-out escapes go.
+fn free_string(p: &Program, contract: usize) -> Option<(String, Option<u64>, Option<u64>)> {
+    let TypeKind::Object(o) = &p.contracts[contract].root().kind else { return None };
+    o.fields.iter().find_map(|f| match &f.ty {
+        Ty::String(s) if s.format.is_none() => Some((f.name.clone(), s.min_length, s.max_length)),
+        _ => None,
+    })
+}
+
+/// Root properties of a type, for number spellings.
+fn root_fields<'a>(p: &'a Program, contract: usize) -> Vec<&'a contractc_ir::Field> {
+    match &p.contracts[contract].root().kind {
+        TypeKind::Object(o) => o.fields.iter().collect(),
+        TypeKind::Enum(_) => Vec::new(),
+    }
+}
+
+/// `base` with the value at root property `field` written as `raw` (any JSON text).
+fn spelled(base: &Value, field: &str, raw: &str) -> String {
+    let mut v = base.clone();
+    v.as_object_mut().expect("an object").insert(field.to_string(), json!(424242));
+    serde_json::to_string(&v).expect("serializes").replacen("424242", raw, 1)
+}
+
+/// A message whose validity and canonical form follow from parsing it (for spellings of valid
+/// values): the reference canonical writer applied to what serde_json reads.
+fn spelled_sample(name: String, valid: bool, json: String) -> Sample {
+    let canonical = valid.then(|| canonical(&serde_json::from_str(&json).expect("a spelling is JSON")));
+    Sample { name, valid, canonical, json }
+}
+
+fn spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<Sample>) {
+    if let Some((field, min, max)) = free_string(p, contract) {
+        // Each escape spells one code point; valid when the length allows it.
+        for (what, raw, len) in [
+            ("quote", r#""\"""#, 1u64),
+            ("backslash", r#""\\""#, 1),
+            ("solidus", r#""\/""#, 1),
+            ("backspace", r#""\b""#, 1),
+            ("form feed", r#""\f""#, 1),
+            ("newline", r#""\n""#, 1),
+            ("carriage return", r#""\r""#, 1),
+            ("tab", r#""\t""#, 1),
+            ("\\u00e9", r#""\u00e9""#, 1),
+            ("upper-case \\u00C9", r#""\u00C9""#, 1),
+            ("\\u001f", r#""\u001f""#, 1),
+            ("surrogate pair", r#""\ud83d\ude00""#, 1),
+            ("raw astral", "\"😀\"", 1),
+            ("raw U+2028", "\"\u{2028}\"", 1),
+            ("escapes mixed", r#""a\"\\\/\b\f\n\r\t\u0041\ud83d\ude00z""#, 12),
+        ] {
+            let valid = min.is_none_or(|m| len >= m) && max.is_none_or(|m| len <= m);
+            out.push(spelled_sample(format!("/{field} escape {what}"), valid, spelled(base, &field, raw)));
+        }
+        for (what, raw) in [
+            ("bad escape", r#""\x41""#),
+            ("lone high surrogate", r#""\ud800""#),
+            ("lone low surrogate", r#""\udc00x""#),
+            ("reversed surrogates", r#""\ude00\ud83d""#),
+            ("\\u0000", r#""a\u0000""#),
+            ("raw tab", "\"a\tb\""),
+            ("raw newline", "\"a\nb\""),
+            ("short \\u escape", r#""\u12""#),
+            ("single quotes", "'EUR'"),
+        ] {
+            out.push(Sample {
+                name: format!("/{field} malformed: {what}"),
+                valid: false,
+                canonical: None,
+                json: spelled(base, &field, raw),
+            });
+        }
+    }
+    for f in root_fields(p, contract) {
+        match &f.ty {
+            Ty::Number(n) => {
+                for raw in [
+                    "1E2",
+                    "1e+2",
+                    "-0",
+                    "0.0",
+                    "-0.0",
+                    "2.50",
+                    "1.5e-3",
+                    "0.1",
+                    "123456789012345678901234567890",
+                    "4.9e-324",
+                    "1.7976931348623157e308",
+                    "9007199254740993",
+                ] {
+                    let x: f64 = raw.parse().expect("a number");
+                    let valid = n.minimum.is_none_or(|b| if b.exclusive { x > b.value } else { x >= b.value })
+                        && n.maximum.is_none_or(|b| if b.exclusive { x < b.value } else { x <= b.value });
+                    // serde_json reads an integer literal as an integer; the field is a double.
+                    let json = spelled(base, &f.name, raw);
+                    let mut sample = spelled_sample(format!("/{} spelled {raw}", f.name), valid, json);
+                    if valid && !raw.contains(['.', 'e', 'E']) {
+                        let v = spelled(base, &f.name, &format!("{x:e}"));
+                        sample.canonical = Some(canonical(&serde_json::from_str(&v).expect("JSON")));
+                    }
+                    out.push(sample);
+                }
+                for raw in ["1e400", "-1e400", "NaN", "Infinity", "-Infinity", "01", "+1", ".5", "1.", "1e", "0x10"] {
+                    out.push(Sample {
+                        name: format!("/{} malformed number {raw}", f.name),
+                        valid: false,
+                        canonical: None,
+                        json: spelled(base, &f.name, raw),
+                    });
+                }
+            }
+            Ty::Integer(n) => {
+                for (raw, x) in [
+                    ("-0", 0i128),
+                    ("9007199254740992", 1 << 53),
+                    ("9007199254740993", (1 << 53) + 1),
+                    ("-9007199254740993", -(1 << 53) - 1),
+                    ("-9223372036854775808", i64::MIN as i128),
+                ] {
+                    let valid = n.minimum.is_none_or(|m| x >= m as i128) && n.maximum.is_none_or(|m| x <= m as i128);
+                    out.push(spelled_sample(format!("/{} spelled {raw}", f.name), valid, spelled(base, &f.name, raw)));
+                }
+                for raw in ["1e2", "1E0", "-9223372036854775809", "5.0e0", "1e400"] {
+                    out.push(Sample {
+                        name: format!("/{} integer spelled {raw}", f.name),
+                        valid: false,
+                        canonical: None,
+                        json: spelled(base, &f.name, raw),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn random(p: &Program, contract: usize, out: &mut Vec<Sample>) {
+    let strategy = strategy(p, &Ty::Named(TypeRef { contract, index: 0 }));
+    let mut runner = TestRunner::deterministic();
+    for i in 0..RANDOM {
+        let v = strategy.new_tree(&mut runner).expect("a strategy that generates").current();
+        let json = serde_json::to_string(&v).expect("serializes");
+        out.push(Sample { name: format!("random #{i}"), valid: true, canonical: Some(canonical(&v)), json });
+    }
+}
+
 fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
     let root_ty = Ty::Named(TypeRef { contract, index: 0 });
     let base = value(p, &root_ty, true);
@@ -299,42 +568,85 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
     }
     // Malformed text: trailing comma, NaN, BOM, truncation.
     let text = serde_json::to_string(&base).expect("serializes");
+    let first_key = text[1..].split(':').next().unwrap_or_default().to_string();
     for (name, bad) in [
         ("trailing comma", format!("{},}}", &text[..text.len() - 1])),
         ("NaN", text.replacen(':', ":NaN,\"zz\":", 1)),
         ("BOM", format!("\u{feff}{text}")),
         ("truncated", text[..text.len() / 2].to_string()),
         ("two messages", format!("{text}{text}")),
+        ("duplicate key", format!("{{{first_key}:1,{}", &text[1..])),
+        ("excessive nesting", format!("{}:{}{}}}", &text[..text.len() - 1], "[".repeat(10_000), "]".repeat(10_000))),
+        ("empty", String::new()),
+        ("top-level array", format!("[{text}]")),
+        ("top-level null", "null".into()),
+        ("comment", format!("/* x */{text}")),
     ] {
         out.push(Sample { name: name.into(), valid: false, canonical: None, json: bad });
     }
+    // Whitespace is insignificant (RFC 8259 §2): a pretty-printed message reads the same.
+    out.push(spelled_sample(
+        "pretty-printed".into(),
+        true,
+        serde_json::to_string_pretty(&base).expect("serializes").replace('\n', "\r\n\t"),
+    ));
+    spellings(p, contract, &base, &mut out);
+    random(p, contract, &mut out);
     out
 }
 
 #[test]
 fn vectors_are_generated_from_the_ir_and_up_to_date() {
-    let root = root();
-    let config = Config::parse(&std::fs::read_to_string(root.join("contractc.toml")).unwrap()).unwrap();
-    let inputs = read_inputs(&root, &config).unwrap_or_else(|e| panic!("{e}"));
-    let (program, _) = compile(&inputs, &config).unwrap_or_else(|e| panic!("{e}"));
     let update = std::env::var_os("UPDATE_VECTORS").is_some();
     let mut total = 0;
-    for (i, c) in program.contracts.iter().enumerate() {
-        let rows = vectors(&program, i);
-        total += rows.len();
-        let text: String = rows.iter().map(|s| serde_json::to_string(s).unwrap() + "\n").collect();
-        let path =
-            root.join(format!("tests/vectors/{}/{}.jsonl", c.id.namespace, c.id.file_name().trim_end_matches(".json")));
-        if update {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, &text).unwrap();
+    let mut versions = 0;
+    for project in [root(), root().join("tests/conformance")] {
+        let config = Config::parse(&std::fs::read_to_string(project.join("contractc.toml")).unwrap()).unwrap();
+        let inputs = read_inputs(&project, &config).unwrap_or_else(|e| panic!("{e}"));
+        let (program, _) = compile(&inputs, &config).unwrap_or_else(|e| panic!("{e}"));
+        for (i, c) in program.contracts.iter().enumerate() {
+            let rows = vectors(&program, i);
+            total += rows.len();
+            versions += 1;
+            let text: String = rows.iter().map(|s| serde_json::to_string(s).unwrap() + "\n").collect();
+            let path = root().join(format!(
+                "tests/vectors/{}/{}.jsonl",
+                c.id.namespace,
+                c.id.file_name().trim_end_matches(".json")
+            ));
+            if update {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &text).unwrap();
+            }
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap_or_default(),
+                text,
+                "{} is stale: UPDATE_VECTORS=1 cargo test -p contractc-tests --test vectors",
+                path.display()
+            );
         }
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap_or_default(),
-            text,
-            "{} is stale: UPDATE_VECTORS=1 cargo test -p contractc-tests --test vectors",
-            path.display()
-        );
     }
-    assert!(total > 300, "{total} vectors");
+    assert!(total >= 3000 && versions >= 16, "{total} vectors over {versions} contract versions");
+}
+
+/// Each valid sample carries its canonical form, as the reference writer (`tests/common`) makes
+/// it; `UPDATE_SAMPLES=1` fills them in.
+#[test]
+fn samples_carry_their_canonical_form() {
+    let update = std::env::var_os("UPDATE_SAMPLES").is_some();
+    for (key, rows) in samples() {
+        let mut fixed = Vec::new();
+        for mut s in rows {
+            let want = s.valid.then(|| canonical(&serde_json::from_str(&s.json).unwrap()));
+            if !update {
+                assert_eq!(s.canonical, want, "{key} {:?}: stale `canonical` (UPDATE_SAMPLES=1 fills it in)", s.name);
+            }
+            s.canonical = want;
+            fixed.push(serde_json::to_string(&s).unwrap());
+        }
+        if update {
+            let (ns, name) = key.split_once('/').unwrap();
+            std::fs::write(root().join(format!("tests/samples/{ns}/{name}.jsonl")), fixed.join("\n") + "\n").unwrap();
+        }
+    }
 }

@@ -25,34 +25,53 @@ impl fmt::Display for Violation {
 }
 
 /// Parses `text` as one JSON message, strictly (RFC 8259 plus the conformance contract: no
-/// duplicate keys, no `\u0000`; serde_json refuses NaN, `1e400`, lone surrogates and a BOM), and
-/// checks it.
+/// duplicate keys, no `\u0000`, `-0` read as the integer 0; serde_json refuses NaN, `1e400`, lone
+/// surrogates and a BOM), and checks it.
 pub fn validate_text(v: &Validator, text: &str) -> Result<Value, Violation> {
     let not_json = |message: String| Violation { pointer: String::new(), message };
-    if let Some(at) = nul_escape(text) {
-        return Err(not_json(format!("`\\u0000` at byte {at} is not allowed")));
-    }
-    let Strict(value) = serde_json::from_str(text).map_err(|e| not_json(format!("not JSON: {e}")))?;
+    let text = prescan(text).map_err(|at| not_json(format!("`\\u0000` at byte {at} is not allowed")))?;
+    let Strict(value) = serde_json::from_str(&text).map_err(|e| not_json(format!("not JSON: {e}")))?;
     let mut path = Vec::new();
     check(v, 0, &value, &mut path)?;
     Ok(value)
 }
 
-/// The byte offset of a `\u0000` escape in JSON text, if any.
-fn nul_escape(text: &str) -> Option<usize> {
+/// Checks JSON text before serde_json reads it, in one pass: a `\u0000` escape is refused (its
+/// byte offset; not every generated language can hold U+0000), and an integer literal `-0` is
+/// read as `0` (serde_json would read the double -0.0, which an integer field refuses; JSON
+/// Schema counts it as the integer zero, as Python and MQL4 do). Byte offsets are kept: the `-`
+/// becomes a space.
+fn prescan(text: &str) -> Result<std::borrow::Cow<'_, str>, usize> {
     let b = text.as_bytes();
-    let mut i = 0;
+    let mut negative_zeros = Vec::new();
+    let (mut i, mut in_string) = (0, false);
     while i < b.len() {
-        if b[i] == b'\\' {
-            if b[i + 1..].starts_with(b"u0000") {
-                return Some(i);
+        match b[i] {
+            b'\\' if in_string => {
+                if b[i + 1..].starts_with(b"u0000") {
+                    return Err(i);
+                }
+                i += 1;
             }
-            i += 2;
-        } else {
-            i += 1;
+            b'"' => in_string = !in_string,
+            b'-' if !in_string
+                && b.get(i + 1) == Some(&b'0')
+                && !matches!(b.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) =>
+            {
+                negative_zeros.push(i)
+            }
+            _ => {}
         }
+        i += 1;
     }
-    None
+    if negative_zeros.is_empty() {
+        return Ok(std::borrow::Cow::Borrowed(text));
+    }
+    let mut owned = text.as_bytes().to_vec();
+    for at in negative_zeros {
+        owned[at] = b' ';
+    }
+    Ok(std::borrow::Cow::Owned(String::from_utf8(owned).expect("only an ASCII byte changed")))
 }
 
 /// A JSON value read with duplicate keys refused.

@@ -276,6 +276,9 @@ impl VisitMut for FieldIdents {
                 let ty = std::mem::replace(&mut f.ty, syn::Type::Verbatim(Default::default()));
                 f.ty = syn::parse_quote!(::std::option::Option<#ty>);
                 f.attrs.retain(|a| !a.path().is_ident("serde"));
+                if wire != ident {
+                    f.attrs.push(syn::parse_quote!(#[serde(rename = #wire)]));
+                }
                 f.attrs.push(syn::parse_quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
             }
             if !required {

@@ -123,10 +123,8 @@ impl std::error::Error for Error {}
 /// (DESIGN.md, the conformance contract): besides what serde_json refuses (NaN, `1e400`, lone
 /// surrogates, a BOM, nesting past 128), duplicate keys and `\u0000` are refused.
 pub fn from_json<T: serde::de::DeserializeOwned + Validate>(text: &str) -> Result<T, Error> {
-    if let Some(at) = nul_escape(text) {
-        return Err(Error::Invalid(vec![Violation { pointer: String::new(), message: format!("`\\u0000` at byte {at} cannot be stored in every language") }]));
-    }
-    let value: T = serde_json::from_str(text).map_err(Error::Parse)?;
+    let text = prescan(text).map_err(|at| Error::Invalid(vec![Violation { pointer: String::new(), message: format!("`\\u0000` at byte {at} cannot be stored in every language") }]))?;
+    let value: T = serde_json::from_str(&text).map_err(Error::Parse)?;
     let violations = value.validate();
     if violations.is_empty() { Ok(value) } else { Err(Error::Invalid(violations)) }
 }
@@ -228,21 +226,42 @@ fn ecmascript(v: f64) -> String {
     format!("{sign}{body}")
 }
 
-/// The byte offset of a `\u0000` escape in JSON text, if any (escaped backslashes respected).
-pub fn nul_escape(text: &str) -> Option<usize> {
+/// Checks JSON text before serde_json reads it, in one pass: a `\u0000` escape is refused (its
+/// byte offset; not every generated language can hold U+0000), and an integer literal `-0` is
+/// read as `0` (serde_json would read the double -0.0, which an integer field refuses; JSON
+/// Schema counts it as the integer zero, as Python and MQL4 do). Byte offsets are kept: the `-`
+/// becomes a space.
+pub fn prescan(text: &str) -> Result<::std::borrow::Cow<'_, str>, usize> {
     let b = text.as_bytes();
-    let mut i = 0;
+    let mut negative_zeros = ::std::vec::Vec::new();
+    let (mut i, mut in_string) = (0, false);
     while i < b.len() {
-        if b[i] == b'\\' {
-            if b[i + 1..].starts_with(b"u0000") {
-                return Some(i);
+        match b[i] {
+            b'\\' if in_string => {
+                if b[i + 1..].starts_with(b"u0000") {
+                    return Err(i);
+                }
+                i += 1;
             }
-            i += 2;
-        } else {
-            i += 1;
+            b'"' => in_string = !in_string,
+            b'-' if !in_string
+                && b.get(i + 1) == Some(&b'0')
+                && !matches!(b.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) =>
+            {
+                negative_zeros.push(i)
+            }
+            _ => {}
         }
+        i += 1;
     }
-    None
+    if negative_zeros.is_empty() {
+        return Ok(::std::borrow::Cow::Borrowed(text));
+    }
+    let mut owned = text.as_bytes().to_vec();
+    for at in negative_zeros {
+        owned[at] = b' ';
+    }
+    Ok(::std::borrow::Cow::Owned(String::from_utf8(owned).expect("only an ASCII byte changed")))
 }
 
 /// For optional fields: absent is `None`, a value is `Some`, and an explicit `null` is refused.

@@ -7,6 +7,7 @@ pub use crate::support::error;
 #[serde(deny_unknown_fields)]
 pub struct String {
     pub value: ::std::string::String,
+    #[serde(rename = "Option")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub option: ::std::option::Option<::std::vec::Vec<Vec>>,
