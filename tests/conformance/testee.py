@@ -3,11 +3,18 @@ package and of the conformance suite's (protocol: tests/conformance/src/lib.rs).
 
 import struct
 import sys
+import warnings
 
-import conformance_contracts
-import trading_contracts
+# Generated code must import cleanly: a field that shadows a Pydantic attribute, for one, only warns.
+warnings.simplefilter("error")
+
+import conformance_contracts  # noqa: E402
+import trading_contracts  # noqa: E402
 
 PACKAGES = (trading_contracts, conformance_contracts)
+for _package in PACKAGES:
+    for _key in _package.CONTRACTS:
+        _package.model(_key)
 
 
 def answer(contract: str, message: str) -> str:
