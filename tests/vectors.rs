@@ -199,9 +199,7 @@ impl Gen<'_> {
             }
             Ty::Integer(n) => {
                 self.with(format!("{at} fractional"), false, path, Some(json!(1.5)));
-                let base = value(self.p, ty, true);
                 self.raw.push((format!("{at} written 1.0"), false, path.join("/")));
-                let _ = base;
                 if let Some(m) = n.minimum {
                     self.with(format!("{at} at minimum"), true, path, Some(json!(m)));
                     if m > i64::MIN {
