@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: [u8; 8] = *b"CTCPLAN\0";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 pub const HEADER_LEN: usize = 24;
 
 /// A compiled workflow: steps in a topological order and the validators of the contracts its
@@ -171,60 +171,127 @@ pub enum Op {
     Not,
 }
 
-/// The compiled checks of one contract version: a graph of nodes, `nodes[0]` the root.
+/// The compiled checks of one schema: a graph of nodes, `nodes[0]` the root. Applicators refer to
+/// other nodes by index, so a `$ref` is an edge (cycles included), never a copy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Validator {
-    /// `namespace/Name@MAJOR.MINOR`.
+    /// `namespace/Name@MAJOR.MINOR` of a contract; any label for other schemas.
     pub contract: String,
+    /// Which numbers `"type": "integer"` admits.
+    pub integers: Integers,
     pub nodes: Vec<Node>,
 }
 
+/// Which numbers are integers (JSON Schema 2020-12 Validation §6.1.1 leaves the choice of
+/// representation to the implementation's data model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Integers {
+    /// DESIGN.md's conformance contract, for contracts: an integer literal within int64, the type
+    /// every generated language holds it in (`1.0`, `1e3` and `2^63` are refused).
+    Int64Literal,
+    /// JSON Schema's data model (Core §4.2.1): any number whose fractional part is zero (`1.0`).
+    ZeroFraction,
+}
+
+/// One schema.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Node {
-    /// A closed object (no other properties allowed).
-    Object {
-        fields: Vec<FieldRule>,
-    },
-    String {
-        min_length: Option<u64>,
-        max_length: Option<u64>,
-        format: Option<Format>,
-    },
-    Number {
-        minimum: Option<Bound>,
-        maximum: Option<Bound>,
-    },
-    Integer {
-        minimum: Option<i64>,
-        maximum: Option<i64>,
-    },
-    Boolean,
-    Enum {
-        values: Vec<String>,
-    },
-    Array {
-        items: u32,
-        min_items: Option<u64>,
-        max_items: Option<u64>,
-    },
+    /// A boolean schema (Core §4.3.2): `true` admits every instance, `false` none.
+    Bool(bool),
+    /// An object schema: the instance must satisfy every keyword. Annotations are not kept.
+    Keywords(Vec<Keyword>),
 }
 
+/// One assertion or applicator keyword of JSON Schema 2020-12 (Validation §6, Core §10). A
+/// keyword that does not apply to the instance's type holds trivially (`minimum` on a string).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FieldRule {
-    pub name: String,
-    pub node: u32,
-    pub required: bool,
+pub enum Keyword {
+    /// Validation §6.1.1: the instance is one of these types.
+    Type(Vec<Type>),
+    /// Validation §6.1.2: the instance equals one of these values (numbers compare by value).
+    Enum(Vec<Json>),
+    /// Validation §6.2.2–§6.2.5.
+    Maximum(Num),
+    ExclusiveMaximum(Num),
+    Minimum(Num),
+    ExclusiveMinimum(Num),
+    /// Validation §6.3.1–§6.3.2, in Unicode code points.
+    MaxLength(u64),
+    MinLength(u64),
+    /// Validation §6.4.1–§6.4.2.
+    MaxItems(u64),
+    MinItems(u64),
+    /// Validation §6.5.3.
+    Required(Vec<String>),
+    /// Validation §7.3.1 `format`, as an assertion.
+    Format(Format),
+    /// Core §10.3.2.1: each named member's value against its node.
+    Properties(Vec<(String, u32)>),
+    /// Core §10.3.2.3: every member not named in the same schema's `properties` against this node.
+    AdditionalProperties(u32),
+    /// Core §10.3.1.2: every item against this node.
+    Items(u32),
 }
 
+/// The JSON types of Validation §6.1.1; `Integer` is a subset of `Number`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Type {
+    Null,
+    Boolean,
+    Object,
+    Array,
+    Number,
+    String,
+    Integer,
+}
+
+impl Type {
+    /// The type's name in JSON Schema.
+    pub fn name(self) -> &'static str {
+        match self {
+            Type::Null => "null",
+            Type::Boolean => "boolean",
+            Type::Object => "object",
+            Type::Array => "array",
+            Type::Number => "number",
+            Type::String => "string",
+            Type::Integer => "integer",
+        }
+    }
+}
+
+/// A number in a keyword: an exact integer, or a double.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Bound {
-    pub value: f64,
-    pub exclusive: bool,
+pub enum Num {
+    Integer(i64),
+    Float(f64),
+}
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Num::Integer(n) => write!(f, "{n}"),
+            Num::Float(x) => write!(f, "{x}"),
+        }
+    }
+}
+
+/// A JSON value in a plan (`enum` values). Objects keep their members in source order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    Number(Num),
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Format {
+    /// RFC 3339 §5.6 `date-time`.
     DateTime,
+    /// RFC 3339 §5.6 `full-date`.
     Date,
 }
 
@@ -312,7 +379,11 @@ mod tests {
         Plan {
             workflow: "w@1.0".into(),
             steps: vec![Step::command("a", &["true"])],
-            validators: vec![Validator { contract: "events/A@1.0".into(), nodes: vec![Node::Boolean] }],
+            validators: vec![Validator {
+                contract: "events/A@1.0".into(),
+                integers: Integers::Int64Literal,
+                nodes: vec![Node::Keywords(vec![Keyword::Type(vec![Type::Boolean])])],
+            }],
             resources: vec![],
         }
     }
@@ -331,8 +402,8 @@ mod tests {
         *bad.last_mut().unwrap() ^= 1;
         assert_eq!(decode(&bad), Err(PlanError::ChecksumMismatch));
         let mut v2 = good.clone();
-        v2[8] = 2;
-        assert_eq!(decode(&v2), Err(PlanError::UnsupportedVersion(2)));
+        v2[8] = 9;
+        assert_eq!(decode(&v2), Err(PlanError::UnsupportedVersion(9)));
         let mut magic = good;
         magic[0] = b'X';
         assert_eq!(decode(&magic), Err(PlanError::BadMagic));

@@ -1,15 +1,20 @@
-//! Checks messages against a compiled [`Validator`].
+//! Checks instances against a compiled [`Validator`].
 //!
-//! Rules: JSON Schema 2020-12 Validation §6 for the keywords the plan carries (string lengths
-//! count Unicode code points), RFC 3339 §5.6 for `date-time` and `date`, and DESIGN.md's
-//! conformance contract: objects are closed, an optional field is absent (never `null`), an
-//! integer field takes only integer literals within `i64`.
+//! Rules: JSON Schema 2020-12 for the keywords the plan carries (Core §10 applicators, Validation
+//! §6 assertions; string lengths count Unicode code points), RFC 3339 §5.6 for `date-time` and
+//! `date`, and for message text DESIGN.md's conformance contract (see [`validate_text`]). A
+//! contract's validator states the rest of that contract as keywords: closed objects
+//! (`additionalProperties: false`), an optional field absent but never `null` (its `type`), and
+//! integers as int64 literals ([`Integers::Int64Literal`]). The official JSON-Schema-Test-Suite
+//! runs against [`validate`] (tests/conformance, `make conformance`).
 
 use std::fmt;
 
 use serde_json::Value;
 
-use crate::plan::{Bound, Format, Node, Validator};
+use std::cmp::Ordering;
+
+use crate::plan::{Format, Integers, Json, Keyword, Node, Num, Type, Validator};
 
 /// The first broken rule of a message: a JSON pointer (RFC 6901) and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,9 +36,13 @@ pub fn validate_text(v: &Validator, text: &str) -> Result<Value, Violation> {
     let not_json = |message: String| Violation { pointer: String::new(), message };
     let text = prescan(text).map_err(|at| not_json(format!("`\\u0000` at byte {at} is not allowed")))?;
     let Strict(value) = serde_json::from_str(&text).map_err(|e| not_json(format!("not JSON: {e}")))?;
-    let mut path = Vec::new();
-    check(v, 0, &value, &mut path)?;
+    validate(v, &value)?;
     Ok(value)
+}
+
+/// Checks an instance that is already a JSON value against the validator's root node.
+pub fn validate(v: &Validator, instance: &Value) -> Result<(), Violation> {
+    check(v, 0, instance, &mut Vec::new())
 }
 
 /// Checks JSON text before serde_json reads it, in one pass: a `\u0000` escape is refused (its
@@ -157,95 +166,193 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn check(v: &Validator, node: u32, value: &Value, path: &mut Vec<String>) -> Result<(), Violation> {
-    let Some(node) = v.nodes.get(node as usize) else {
-        return fail(path, "validator refers to a missing node (corrupt plan)".into());
-    };
-    match (node, value) {
-        (Node::Object { fields }, Value::Object(map)) => {
-            for f in fields {
-                match map.get(&f.name) {
-                    Some(Value::Null) if !f.required => {
-                        path.push(f.name.clone());
-                        return fail(path, "an optional field is absent, never null".into());
-                    }
-                    Some(child) => {
-                        path.push(f.name.clone());
-                        check(v, f.node, child, path)?;
-                        path.pop();
-                    }
-                    None if f.required => return fail(path, format!("missing required property `{}`", f.name)),
-                    None => {}
+fn check(v: &Validator, node: u32, instance: &Value, path: &mut Vec<String>) -> Result<(), Violation> {
+    match v.nodes.get(node as usize) {
+        None => fail(path, "validator refers to a missing node (corrupt plan)".into()),
+        Some(Node::Bool(true)) => Ok(()),
+        Some(Node::Bool(false)) => fail(path, "no value is allowed here (the schema is `false`)".into()),
+        Some(Node::Keywords(keywords)) => {
+            keywords.iter().try_for_each(|k| check_keyword(v, k, keywords, instance, path))
+        }
+    }
+}
+
+/// One keyword; `siblings` are the keywords of the same schema (`additionalProperties` reads
+/// `properties`).
+fn check_keyword(
+    v: &Validator,
+    keyword: &Keyword,
+    siblings: &[Keyword],
+    instance: &Value,
+    path: &mut Vec<String>,
+) -> Result<(), Violation> {
+    match (keyword, instance) {
+        (Keyword::Type(types), _) => {
+            if types.iter().any(|&t| has_type(v.integers, t, instance)) {
+                return Ok(());
+            }
+            let want: Vec<_> = types.iter().map(|t| t.name()).collect();
+            let int64 = v.integers == Integers::Int64Literal && types.contains(&Type::Integer);
+            let is = match instance {
+                Value::Number(n) if int64 => format!("{n} (an integer field takes an integer literal within int64)"),
+                Value::Number(n) => n.to_string(),
+                other => kind(other).to_string(),
+            };
+            fail(path, format!("must be {}, is {is}", want.join(" or ")))
+        }
+        (Keyword::Enum(values), _) => {
+            if values.iter().any(|j| equal(j, instance)) {
+                return Ok(());
+            }
+            let list: Vec<_> = values.iter().map(|j| j.to_string()).collect();
+            fail(path, format!("must be one of {}, is {instance}", list.join(", ")))
+        }
+        (Keyword::Maximum(b), Value::Number(n)) if compare(n, *b) == Some(Ordering::Greater) => {
+            fail(path, format!("must be <= {b}"))
+        }
+        (Keyword::ExclusiveMaximum(b), Value::Number(n)) if compare(n, *b) != Some(Ordering::Less) => {
+            fail(path, format!("must be < {b}"))
+        }
+        (Keyword::Minimum(b), Value::Number(n)) if compare(n, *b) == Some(Ordering::Less) => {
+            fail(path, format!("must be >= {b}"))
+        }
+        (Keyword::ExclusiveMinimum(b), Value::Number(n)) if compare(n, *b) != Some(Ordering::Greater) => {
+            fail(path, format!("must be > {b}"))
+        }
+        (Keyword::MaxLength(m), Value::String(s)) if s.chars().count() as u64 > *m => {
+            fail(path, format!("must be at most {m} characters long, is {}", s.chars().count()))
+        }
+        (Keyword::MinLength(m), Value::String(s)) if (s.chars().count() as u64) < *m => {
+            fail(path, format!("must be at least {m} characters long, is {}", s.chars().count()))
+        }
+        (Keyword::MaxItems(m), Value::Array(a)) if a.len() as u64 > *m => {
+            fail(path, format!("must have at most {m} items, has {}", a.len()))
+        }
+        (Keyword::MinItems(m), Value::Array(a)) if (a.len() as u64) < *m => {
+            fail(path, format!("must have at least {m} items, has {}", a.len()))
+        }
+        (Keyword::Required(names), Value::Object(map)) => match names.iter().find(|n| !map.contains_key(*n)) {
+            Some(missing) => fail(path, format!("missing required property `{missing}`")),
+            None => Ok(()),
+        },
+        (Keyword::Format(Format::DateTime), Value::String(s)) if !is_date_time(s) => {
+            fail(path, "must be an RFC 3339 date-time".into())
+        }
+        (Keyword::Format(Format::Date), Value::String(s)) if !is_date(s) => {
+            fail(path, "must be an RFC 3339 full-date".into())
+        }
+        (Keyword::Properties(properties), Value::Object(map)) => {
+            for (name, node) in properties {
+                if let Some(child) = map.get(name) {
+                    path.push(name.clone());
+                    check(v, *node, child, path)?;
+                    path.pop();
                 }
             }
-            if let Some(extra) = map.keys().find(|k| !fields.iter().any(|f| &f.name == *k)) {
-                return fail(path, format!("unknown property `{extra}` (the object is closed)"));
-            }
             Ok(())
         }
-        (Node::String { min_length, max_length, format }, Value::String(s)) => {
-            let len = s.chars().count() as u64;
-            if let Some(m) = min_length.filter(|&m| len < m) {
-                return fail(path, format!("must be at least {m} characters long, is {len}"));
-            }
-            if let Some(m) = max_length.filter(|&m| len > m) {
-                return fail(path, format!("must be at most {m} characters long, is {len}"));
-            }
-            match format {
-                Some(Format::DateTime) if !is_date_time(s) => fail(path, "must be an RFC 3339 date-time".into()),
-                Some(Format::Date) if !is_date(s) => fail(path, "must be an RFC 3339 full-date".into()),
-                _ => Ok(()),
-            }
-        }
-        (Node::Number { minimum, maximum }, Value::Number(n)) => {
-            let x = n.as_f64().unwrap_or(f64::NAN);
-            bound(x, *minimum, *maximum, path)
-        }
-        (Node::Integer { minimum, maximum }, Value::Number(n)) => {
-            let Some(x) = n.as_i64() else {
-                return fail(path, format!("must be an integer within the int64 range, is {n}"));
-            };
-            if let Some(m) = minimum.filter(|&m| x < m) {
-                return fail(path, format!("must be >= {m}"));
-            }
-            if let Some(m) = maximum.filter(|&m| x > m) {
-                return fail(path, format!("must be <= {m}"));
-            }
-            Ok(())
-        }
-        (Node::Boolean, Value::Bool(_)) => Ok(()),
-        (Node::Enum { values }, Value::String(s)) => {
-            if values.contains(s) {
-                Ok(())
-            } else {
-                fail(path, format!("must be one of {}, is \"{s}\"", values.join(", ")))
-            }
-        }
-        (Node::Array { items, min_items, max_items }, Value::Array(a)) => {
-            let len = a.len() as u64;
-            if let Some(m) = min_items.filter(|&m| len < m) {
-                return fail(path, format!("must have at least {m} items, has {len}"));
-            }
-            if let Some(m) = max_items.filter(|&m| len > m) {
-                return fail(path, format!("must have at most {m} items, has {len}"));
-            }
-            for (i, item) in a.iter().enumerate() {
-                path.push(i.to_string());
-                check(v, *items, item, path)?;
+        (Keyword::AdditionalProperties(node), Value::Object(map)) => {
+            let declared = |key: &str| property(siblings, key).is_some();
+            for (key, child) in map.iter().filter(|(key, _)| !declared(key)) {
+                if v.nodes.get(*node as usize) == Some(&Node::Bool(false)) {
+                    return fail(path, format!("unknown property `{key}` (the object is closed)"));
+                }
+                path.push(key.clone());
+                check(v, *node, child, path)?;
                 path.pop();
             }
             Ok(())
         }
-        (node, value) => {
-            let want = match node {
-                Node::Object { .. } => "object",
-                Node::String { .. } | Node::Enum { .. } => "string",
-                Node::Number { .. } => "number",
-                Node::Integer { .. } => "integer",
-                Node::Boolean => "boolean",
-                Node::Array { .. } => "array",
-            };
-            fail(path, format!("must be {want}, is {}", kind(value)))
+        (Keyword::Items(node), Value::Array(a)) => {
+            for (i, item) in a.iter().enumerate() {
+                path.push(i.to_string());
+                check(v, *node, item, path)?;
+                path.pop();
+            }
+            Ok(())
+        }
+        // A keyword that holds, or does not apply to this instance's type.
+        _ => Ok(()),
+    }
+}
+
+/// The node of a member named in a schema's `properties`.
+fn property(keywords: &[Keyword], name: &str) -> Option<u32> {
+    keywords.iter().find_map(|k| match k {
+        Keyword::Properties(p) => p.iter().find(|(n, _)| n == name).map(|&(_, node)| node),
+        _ => None,
+    })
+}
+
+fn has_type(integers: Integers, t: Type, instance: &Value) -> bool {
+    match (t, instance) {
+        (Type::Null, Value::Null)
+        | (Type::Boolean, Value::Bool(_))
+        | (Type::Object, Value::Object(_))
+        | (Type::Array, Value::Array(_))
+        | (Type::Number, Value::Number(_))
+        | (Type::String, Value::String(_)) => true,
+        (Type::Integer, Value::Number(n)) => match integers {
+            Integers::Int64Literal => n.is_i64(),
+            Integers::ZeroFraction => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|x| x.fract() == 0.0),
+        },
+        _ => false,
+    }
+}
+
+/// Compares an instance's number with a keyword's: exactly when both are integers, as doubles
+/// otherwise.
+fn compare(n: &serde_json::Number, bound: Num) -> Option<Ordering> {
+    let exact = n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
+    match (exact, bound) {
+        (Some(a), Num::Integer(b)) => Some(a.cmp(&i128::from(b))),
+        (Some(a), Num::Float(b)) => (a as f64).partial_cmp(&b),
+        (None, Num::Integer(b)) => n.as_f64()?.partial_cmp(&(b as f64)),
+        (None, Num::Float(b)) => n.as_f64()?.partial_cmp(&b),
+    }
+}
+
+/// JSON Schema's equality (Core §4.2.2): numbers by value, objects regardless of member order.
+fn equal(j: &Json, instance: &Value) -> bool {
+    match (j, instance) {
+        (Json::Null, Value::Null) => true,
+        (Json::Bool(a), Value::Bool(b)) => a == b,
+        (Json::Number(a), Value::Number(b)) => compare(b, *a) == Some(Ordering::Equal),
+        (Json::String(a), Value::String(b)) => a == b,
+        (Json::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| equal(x, y)),
+        (Json::Object(a), Value::Object(b)) => {
+            a.len() == b.len() && a.iter().all(|(k, x)| b.get(k).is_some_and(|y| equal(x, y)))
+        }
+        _ => false,
+    }
+}
+
+impl fmt::Display for Json {
+    /// Compact JSON text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Json::Null => f.write_str("null"),
+            Json::Bool(b) => write!(f, "{b}"),
+            Json::Number(n) => write!(f, "{n}"),
+            Json::String(s) => {
+                let mut out = String::new();
+                quote(s, &mut out);
+                f.write_str(&out)
+            }
+            Json::Array(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    write!(f, "{}{item}", if i > 0 { "," } else { "" })?;
+                }
+                f.write_str("]")
+            }
+            Json::Object(members) => {
+                f.write_str("{")?;
+                for (i, (k, item)) in members.iter().enumerate() {
+                    write!(f, "{}{}:{item}", if i > 0 { "," } else { "" }, Json::String(k.clone()))?;
+                }
+                f.write_str("}")
+            }
         }
     }
 }
@@ -257,42 +364,55 @@ fn check(v: &Validator, node: u32, value: &Value, path: &mut Vec<String>) -> Res
 /// Python and MQL4 write.
 pub fn to_canonical_json(v: &Validator, value: &Value) -> String {
     let mut out = String::new();
-    write_canonical(v, 0, value, &mut out);
+    write_canonical(v, Some(0), value, &mut out);
     out
 }
 
-fn write_canonical(v: &Validator, node: u32, value: &Value, out: &mut String) {
-    match (v.nodes.get(node as usize), value) {
-        (Some(Node::Number { .. }), Value::Number(n)) => {
+/// `node`: the schema the value stands under, if any; a number under a `number` type is a double.
+fn write_canonical(v: &Validator, node: Option<u32>, value: &Value, out: &mut String) {
+    let keywords = match node.and_then(|n| v.nodes.get(n as usize)) {
+        Some(Node::Keywords(k)) => k.as_slice(),
+        _ => &[],
+    };
+    match value {
+        Value::Number(n) if keywords.iter().any(|k| matches!(k, Keyword::Type(t) if t.contains(&Type::Number))) => {
             out.push_str(ryu_js::Buffer::new().format(n.as_f64().unwrap_or(f64::NAN)));
         }
-        (Some(Node::Object { fields }), Value::Object(map)) => {
-            let mut present: Vec<_> = fields.iter().filter_map(|f| Some((f, map.get(&f.name)?))).collect();
-            present.sort_by(|(a, _), (b, _)| a.name.encode_utf16().cmp(b.name.encode_utf16()));
+        Value::Object(map) => {
+            let mut members: Vec<_> = map.iter().collect();
+            members.sort_by(|(a, _), (b, _)| a.encode_utf16().cmp(b.encode_utf16()));
+            let additional = keywords.iter().find_map(|k| match k {
+                Keyword::AdditionalProperties(n) => Some(*n),
+                _ => None,
+            });
             out.push('{');
-            for (i, (f, child)) in present.into_iter().enumerate() {
+            for (i, (key, child)) in members.into_iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                quote(&f.name, out);
+                quote(key, out);
                 out.push(':');
-                write_canonical(v, f.node, child, out);
+                write_canonical(v, property(keywords, key).or(additional), child, out);
             }
             out.push('}');
         }
-        (Some(Node::Array { items, .. }), Value::Array(a)) => {
+        Value::Array(a) => {
+            let items = keywords.iter().find_map(|k| match k {
+                Keyword::Items(n) => Some(*n),
+                _ => None,
+            });
             out.push('[');
             for (i, item) in a.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                write_canonical(v, *items, item, out);
+                write_canonical(v, items, item, out);
             }
             out.push(']');
         }
-        (_, Value::String(s)) => quote(s, out),
-        // Integers as written, booleans; a value that did not validate is written as it is.
-        (_, other) => out.push_str(&other.to_string()),
+        Value::String(s) => quote(s, out),
+        // Integers as written, booleans, null.
+        other => out.push_str(&other.to_string()),
     }
 }
 
@@ -313,20 +433,6 @@ fn quote(s: &str, out: &mut String) {
         }
     }
     out.push('"');
-}
-
-fn bound(x: f64, minimum: Option<Bound>, maximum: Option<Bound>, path: &[String]) -> Result<(), Violation> {
-    if let Some(b) = minimum
-        && (x < b.value || (b.exclusive && x == b.value))
-    {
-        return fail(path, format!("must be {} {}", if b.exclusive { ">" } else { ">=" }, b.value));
-    }
-    if let Some(b) = maximum
-        && (x > b.value || (b.exclusive && x == b.value))
-    {
-        return fail(path, format!("must be {} {}", if b.exclusive { "<" } else { "<=" }, b.value));
-    }
-    Ok(())
 }
 
 fn two(b: &[u8]) -> Option<u32> {
@@ -381,23 +487,24 @@ pub fn is_date_time(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::FieldRule;
+    use crate::plan::Keyword as K;
 
     fn validator() -> Validator {
         Validator {
             contract: "events/T@1.0".into(),
+            integers: Integers::Int64Literal,
             nodes: vec![
-                Node::Object {
-                    fields: vec![
-                        FieldRule { name: "time".into(), node: 1, required: true },
-                        FieldRule { name: "n".into(), node: 2, required: false },
-                        FieldRule { name: "xs".into(), node: 3, required: false },
-                    ],
-                },
-                Node::String { min_length: None, max_length: None, format: Some(Format::DateTime) },
-                Node::Integer { minimum: Some(0), maximum: Some(10) },
-                Node::Array { items: 4, min_items: None, max_items: Some(2) },
-                Node::Number { minimum: Some(Bound { value: 0.0, exclusive: true }), maximum: None },
+                Node::Keywords(vec![
+                    K::Type(vec![Type::Object]),
+                    K::Properties(vec![("time".into(), 1), ("n".into(), 2), ("xs".into(), 3)]),
+                    K::Required(vec!["time".into()]),
+                    K::AdditionalProperties(5),
+                ]),
+                Node::Keywords(vec![K::Type(vec![Type::String]), K::Format(Format::DateTime)]),
+                Node::Keywords(vec![K::Type(vec![Type::Integer]), K::Minimum(Num::Integer(0)), K::Maximum(Num::Integer(10))]),
+                Node::Keywords(vec![K::Type(vec![Type::Array]), K::Items(4), K::MaxItems(2)]),
+                Node::Keywords(vec![K::Type(vec![Type::Number]), K::ExclusiveMinimum(Num::Float(0.0))]),
+                Node::Bool(false),
             ],
         }
     }

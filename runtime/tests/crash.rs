@@ -9,7 +9,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use runtime::journal::{Journal, Record};
-use runtime::plan::{self, FieldRule, Input, Node, Output, Plan, RetryPolicy, Step, TriggerRule, Validator};
+use runtime::plan::{
+    self, Input, Integers, Keyword, Node, Num, Output, Plan, RetryPolicy, Step, TriggerRule, Type, Validator,
+};
 use sha2::{Digest, Sha256};
 
 const TRIALS: usize = 50;
@@ -57,9 +59,16 @@ fn twenty_step_plan(counts: &Path) -> Plan {
     }
     let validator = Validator {
         contract: "t/Count@1.0".into(),
+        integers: Integers::Int64Literal,
         nodes: vec![
-            Node::Object { fields: vec![FieldRule { name: "x".into(), node: 1, required: true }] },
-            Node::Integer { minimum: Some(1), maximum: None },
+            Node::Keywords(vec![
+                Keyword::Type(vec![Type::Object]),
+                Keyword::Properties(vec![("x".into(), 1)]),
+                Keyword::Required(vec!["x".into()]),
+                Keyword::AdditionalProperties(2),
+            ]),
+            Node::Keywords(vec![Keyword::Type(vec![Type::Integer]), Keyword::Minimum(Num::Integer(1))]),
+            Node::Bool(false),
         ],
     };
     Plan { workflow: "crash@1.0".into(), steps, validators: vec![validator], resources: vec![] }

@@ -4,7 +4,8 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use runtime::plan::{
-    Bound, Condition, FieldRule, Input, Node, Op, Output, Plan, Resource, RetryPolicy, Step, TriggerRule, Validator,
+    Condition, Input, Integers, Keyword, Node, Num, Op, Output, Plan, Resource, RetryPolicy, Step, TriggerRule, Type,
+    Validator,
 };
 use runtime::run::{Options, RunResult, Status, run};
 
@@ -13,9 +14,16 @@ static NOT_INTERRUPTED: AtomicBool = AtomicBool::new(false);
 fn validator() -> Validator {
     Validator {
         contract: "t/Msg@1.0".into(),
+        integers: Integers::Int64Literal,
         nodes: vec![
-            Node::Object { fields: vec![FieldRule { name: "x".into(), node: 1, required: true }] },
-            Node::Number { minimum: Some(Bound { value: 0.0, exclusive: false }), maximum: None },
+            Node::Keywords(vec![
+                Keyword::Type(vec![Type::Object]),
+                Keyword::Properties(vec![("x".into(), 1)]),
+                Keyword::Required(vec!["x".into()]),
+                Keyword::AdditionalProperties(2),
+            ]),
+            Node::Keywords(vec![Keyword::Type(vec![Type::Number]), Keyword::Minimum(Num::Float(0.0))]),
+            Node::Bool(false),
         ],
     }
 }

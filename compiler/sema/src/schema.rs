@@ -21,6 +21,9 @@ const DIALECTS: &[&str] = &[
 /// Keywords of DESIGN.md's subset that this version does not implement yet: an error, never ignored.
 const PLANNED: &[&str] = &["const", "oneOf", "pattern", "default"];
 
+/// Annotation keywords: they never change which instances are valid.
+const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated"];
+
 /// Keywords of an object schema, wherever it stands (annotations and object shape).
 const OBJECT_KEYWORDS: &[&str] =
     &["title", "description", "type", "properties", "required", "additionalProperties", "examples", "deprecated"];
@@ -458,6 +461,35 @@ impl Lowerer<'_> {
         for m in node.members().unwrap_or_default() {
             if !is_keyword(&m.key) {
                 self.unsupported(&m.key, m.key_span, &ptr.join(&m.key), false);
+            }
+        }
+        // `$ref` and `enum` decide the type alone: an assertion beside them would be dropped by
+        // every backend, though JSON Schema applies it (Core §8.2.3.1, Validation §6.1.2).
+        let alone = if node.get("$ref").is_some() {
+            Some(("$ref", ANNOTATIONS))
+        } else if node.get("enum").is_some() {
+            Some(("enum", &["type", "title", "description", "examples", "deprecated"][..]))
+        } else {
+            None
+        };
+        let Some((keyword, allowed)) = alone else { return };
+        for m in node.members().unwrap_or_default() {
+            if m.key != keyword && is_keyword(&m.key) && !allowed.contains(&m.key.as_str()) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNSUPPORTED_KEYWORD,
+                        self.path,
+                        m.key_span,
+                        ptr.join(&m.key),
+                        format!("keyword `{}` beside `{keyword}` is not supported", m.key),
+                    )
+                    .with_label(format!("beside `{keyword}`"))
+                    .with_help(if keyword == "$ref" {
+                        "state the constraint in the referenced schema, or drop it".to_string()
+                    } else {
+                        "drop it: `enum` lists every value the field takes".to_string()
+                    }),
+                );
             }
         }
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use contractc_emit::{EmitError, OutputFile};
 use contractc_ir::{Format, Program, TriggerRule, Ty, TypeKind, TypeRef};
-use runtime::plan::{self, Bound, FieldRule, Node, Validator};
+use runtime::plan::{self, Integers, Json, Keyword, Node, Num, Type, Validator};
 
 /// Emits `plan.bin` for the program's workflow; no file when there is no workflow.
 pub fn emit(program: &Program) -> Result<Vec<OutputFile>, EmitError> {
@@ -104,17 +104,20 @@ fn op(o: &contractc_ir::Op) -> plan::Op {
     }
 }
 
-/// The validator of a contract: node 0 is its root; each named type becomes one node.
+/// The validator of a contract: node 0 is its root; each named type becomes one node, each
+/// object closed by `additionalProperties` on the one `false` node.
 pub fn validator(program: &Program, contract: usize) -> Validator {
-    let mut b = Builder { program, nodes: Vec::new(), named: BTreeMap::new() };
+    let mut b = Builder { program, nodes: Vec::new(), named: BTreeMap::new(), closed: None };
     b.named(TypeRef { contract, index: 0 });
-    Validator { contract: program.contracts[contract].id.key(), nodes: b.nodes }
+    Validator { contract: program.contracts[contract].id.key(), integers: Integers::Int64Literal, nodes: b.nodes }
 }
 
 struct Builder<'a> {
     program: &'a Program,
     nodes: Vec<Node>,
     named: BTreeMap<TypeRef, u32>,
+    /// The `false` schema every object's `additionalProperties` refers to.
+    closed: Option<u32>,
 }
 
 impl Builder<'_> {
@@ -123,43 +126,78 @@ impl Builder<'_> {
         (self.nodes.len() - 1) as u32
     }
 
+    fn typed(&mut self, t: Type, mut keywords: Vec<Keyword>) -> u32 {
+        keywords.insert(0, Keyword::Type(vec![t]));
+        self.push(Node::Keywords(keywords))
+    }
+
     fn named(&mut self, r: TypeRef) -> u32 {
         if let Some(&i) = self.named.get(&r) {
             return i;
         }
-        let index = self.push(Node::Boolean);
+        let index = self.push(Node::Bool(true));
         self.named.insert(r, index);
-        let node = match &self.program.named(r).kind {
-            TypeKind::Enum(values) => Node::Enum { values: values.clone() },
-            TypeKind::Object(o) => Node::Object {
-                fields: o
-                    .fields
-                    .iter()
-                    .map(|f| FieldRule { name: f.name.clone(), node: self.ty(&f.ty), required: f.required })
-                    .collect(),
-            },
+        let keywords = match &self.program.named(r).kind {
+            TypeKind::Enum(values) => vec![
+                Keyword::Type(vec![Type::String]),
+                Keyword::Enum(values.iter().map(|v| Json::String(v.clone())).collect()),
+            ],
+            TypeKind::Object(o) => {
+                let properties = o.fields.iter().map(|f| (f.name.clone(), self.ty(&f.ty))).collect();
+                let required = o.fields.iter().filter(|f| f.required).map(|f| f.name.clone()).collect();
+                let closed = *self.closed.get_or_insert_with(|| {
+                    self.nodes.push(Node::Bool(false));
+                    (self.nodes.len() - 1) as u32
+                });
+                vec![
+                    Keyword::Type(vec![Type::Object]),
+                    Keyword::Required(required),
+                    Keyword::Properties(properties),
+                    Keyword::AdditionalProperties(closed),
+                ]
+            }
         };
-        self.nodes[index as usize] = node;
+        self.nodes[index as usize] = Node::Keywords(keywords);
         index
     }
 
     fn ty(&mut self, ty: &Ty) -> u32 {
-        let bound = |b: Option<contractc_ir::Bound>| b.map(|b| Bound { value: b.value, exclusive: b.exclusive });
         match ty {
-            Ty::String(s) => self.push(Node::String {
-                min_length: s.min_length,
-                max_length: s.max_length,
-                format: s.format.map(|f| match f {
-                    Format::DateTime => plan::Format::DateTime,
-                    Format::Date => plan::Format::Date,
-                }),
-            }),
-            Ty::Number(n) => self.push(Node::Number { minimum: bound(n.minimum), maximum: bound(n.maximum) }),
-            Ty::Integer(n) => self.push(Node::Integer { minimum: n.minimum, maximum: n.maximum }),
-            Ty::Boolean => self.push(Node::Boolean),
+            Ty::String(s) => {
+                let mut k = Vec::new();
+                k.extend(s.min_length.map(Keyword::MinLength));
+                k.extend(s.max_length.map(Keyword::MaxLength));
+                k.extend(s.format.map(|f| {
+                    Keyword::Format(match f {
+                        Format::DateTime => plan::Format::DateTime,
+                        Format::Date => plan::Format::Date,
+                    })
+                }));
+                self.typed(Type::String, k)
+            }
+            Ty::Number(n) => {
+                let bound = |b: contractc_ir::Bound, inclusive: fn(Num) -> Keyword, exclusive: fn(Num) -> Keyword| {
+                    (if b.exclusive { exclusive } else { inclusive })(Num::Float(b.value))
+                };
+                let mut k = Vec::new();
+                k.extend(n.minimum.map(|b| bound(b, Keyword::Minimum, Keyword::ExclusiveMinimum)));
+                k.extend(n.maximum.map(|b| bound(b, Keyword::Maximum, Keyword::ExclusiveMaximum)));
+                self.typed(Type::Number, k)
+            }
+            Ty::Integer(n) => {
+                let mut k = Vec::new();
+                k.extend(n.minimum.map(|m| Keyword::Minimum(Num::Integer(m))));
+                k.extend(n.maximum.map(|m| Keyword::Maximum(Num::Integer(m))));
+                self.typed(Type::Integer, k)
+            }
+            Ty::Boolean => self.typed(Type::Boolean, vec![]),
             Ty::Array(a) => {
                 let items = self.ty(&a.items);
-                self.push(Node::Array { items, min_items: a.min_items, max_items: a.max_items })
+                let mut k = Vec::new();
+                k.extend(a.min_items.map(Keyword::MinItems));
+                k.extend(a.max_items.map(Keyword::MaxItems));
+                k.push(Keyword::Items(items));
+                self.typed(Type::Array, k)
             }
             Ty::Named(r) => self.named(*r),
         }
