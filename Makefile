@@ -21,6 +21,16 @@ $(STAMP): requirements.txt generated/python/pyproject.toml tests/conformance/gen
 
 setup: $(STAMP)
 
+# The official JSON-Schema-Test-Suite, from the sdist of the PyPI package `jsonschema` (pinned by
+# hash); only its draft 2020-12 tests are unpacked.
+SUITE := $(VENV)/json-schema-test-suite
+$(SUITE)/.unpacked: tests/conformance/suite-requirements.txt $(STAMP)
+	rm -rf $(SUITE) && mkdir -p $(SUITE)
+	$(PY) -m pip download --quiet --no-deps --no-binary :all: --require-hashes \
+		-r tests/conformance/suite-requirements.txt -d $(SUITE)
+	tar xzf $(SUITE)/jsonschema-*.tar.gz -C $(SUITE) --strip-components=1 --wildcards '*/json/tests/draft2020-12/*'
+	touch $@
+
 # Each binary is built on its own, as `cargo run -p X` later resolves it (one feature set per
 # package), so the runs below and the pipeline's broker step reuse these builds.
 build:
@@ -41,10 +51,13 @@ test: setup build
 	$(PY) -m pytest -q tests/python
 	$(MAKE) --no-print-directory conformance
 
-# The conformance suite: every vector through the generated Rust, Python and MQL4 (g++) and the
-# runtime's validator; ends with the `conformance: N vectors, ...` line.
-conformance: setup
+# The conformance suite: the JSON-Schema-Test-Suite against the runtime's validator, then every
+# vector and sample through the generated Rust, Python and MQL4 (g++) and the runtime's
+# validator; ends with the `conformance: N vectors, ...` line.
+conformance: setup $(SUITE)/.unpacked
 	cargo build --quiet -p contractc-conformance
+	JSON_SCHEMA_TEST_SUITE=$(SUITE)/json/tests/draft2020-12 \
+		cargo run --quiet -p contractc-conformance --bin jsonschema-suite
 	PYTHON=$(PY) cargo run --quiet -p contractc-conformance --bin conformance
 
 # Benchmarks (figures, not tests): validation, compile, and the runtime against ninja.

@@ -136,8 +136,14 @@ impl Gen<'_> {
                 if let Some(f) = s.format {
                     let bad = if f == Format::DateTime { "2017-02-30T09:00:00Z" } else { "2017-02-30" };
                     self.with(format!("{at} bad {}", f.keyword()), false, path, Some(json!(bad)));
-                    let other = if f == Format::DateTime { "2016-02-29T23:59:60.125+14:00" } else { "2016-02-29" };
+                    let other = if f == Format::DateTime { "2016-02-29T15:59:60.125-08:00" } else { "2016-02-29" };
                     self.with(format!("{at} leap-day {}", f.keyword()), true, path, Some(json!(other)));
+                    let digit = if f == Format::DateTime { "2017-04-1\u{9ea}T09:00:00Z" } else { "2017-04-1\u{9ea}" };
+                    self.with(format!("{at} non-ASCII digit in {}", f.keyword()), false, path, Some(json!(digit)));
+                    if f == Format::DateTime {
+                        let wrong = "2016-12-31T23:59:60+01:00";
+                        self.with(format!("{at} leap second off the end of a UTC day"), false, path, Some(json!(wrong)));
+                    }
                 } else {
                     if let Some(m) = s.max_length {
                         self.with(

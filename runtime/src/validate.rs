@@ -460,7 +460,7 @@ pub fn is_date(s: &str) -> bool {
 /// RFC 3339 §5.6 `date-time`.
 pub fn is_date_time(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() < 20 || !is_date(&s[..10]) || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20 || s.get(..10).is_none_or(|d| !is_date(d)) || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
         return false;
     }
     let (Some(h), Some(mi), Some(sec)) = (two(&b[11..13]), two(&b[14..16]), two(&b[17..19])) else { return false };
@@ -475,13 +475,16 @@ pub fn is_date_time(s: &str) -> bool {
         }
         rest = &rest[1 + n..];
     }
-    match rest {
-        [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => {
-            matches!((two(&[*h1, *h2]), two(&[*m1, *m2])), (Some(h), Some(m)) if h <= 23 && m <= 59)
-        }
-        _ => false,
-    }
+    let offset = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => match (two(&[*h1, *h2]), two(&[*m1, *m2])) {
+            (Some(h), Some(m)) if h <= 23 && m <= 59 => i64::from(h * 60 + m) * if *sign == b'+' { 1 } else { -1 },
+            _ => return false,
+        },
+        _ => return false,
+    };
+    // A leap second ends a UTC day: 23:59:60Z (RFC 3339 §5.7).
+    sec < 60 || (i64::from(h * 60 + mi) - offset).rem_euclid(1440) == 1439
 }
 
 #[cfg(test)]

@@ -168,7 +168,7 @@ fn is_date(s: &str) -> bool {
 
 fn is_date_time(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() < 20 || !is_date(&s[..10]) || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20 || s.get(..10).is_none_or(|d| !is_date(d)) || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
         return false;
     }
     let (Some(h), Some(mi), Some(sec)) = (digits(&b[11..13]), digits(&b[14..16]), digits(&b[17..19])) else {
@@ -185,13 +185,16 @@ fn is_date_time(s: &str) -> bool {
         }
         rest = &rest[1 + n..];
     }
-    match rest {
-        [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => {
-            matches!((digits(&[*h1, *h2]), digits(&[*m1, *m2])), (Some(h), Some(m)) if h <= 23 && m <= 59)
-        }
-        _ => false,
-    }
+    let offset = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => match (digits(&[*h1, *h2]), digits(&[*m1, *m2])) {
+            (Some(h), Some(m)) if h <= 23 && m <= 59 => i64::from(h * 60 + m) * if *sign == b'+' { 1 } else { -1 },
+            _ => return false,
+        },
+        _ => return false,
+    };
+    // A leap second ends a UTC day: 23:59:60Z (RFC 3339 §5.7).
+    sec < 60 || (i64::from(h * 60 + mi) - offset).rem_euclid(1440) == 1439
 }
 
 /// A bound on a number (JSON Schema 2020-12 Validation §6.2).

@@ -15,3 +15,4 @@ mod workflow;
 
 pub use compat::{Compatibility, Policies, Settings};
 pub use db::{Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, parse};
+pub use schema::keywords;

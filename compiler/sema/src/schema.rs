@@ -47,6 +47,11 @@ const VALUE_KEYWORDS: &[&str] = &[
     "$ref",
 ];
 
+/// Every keyword of the implemented subset, wherever it may stand (DESIGN.md, "Contracts").
+pub fn keywords() -> impl Iterator<Item = &'static str> {
+    OBJECT_KEYWORDS.iter().chain(ROOT_ONLY_KEYWORDS).chain(VALUE_KEYWORDS).copied()
+}
+
 fn is_root_keyword(k: &str) -> bool {
     OBJECT_KEYWORDS.contains(&k) || ROOT_ONLY_KEYWORDS.contains(&k)
 }

@@ -84,3 +84,4 @@ pub fn request(contract: &str, message: &str) -> Vec<u8> {
     format!("{contract}\n{message}").into_bytes()
 }
 pub mod mql4;
+pub mod suite;

@@ -9,6 +9,7 @@ pub mod hostile;
 pub mod refs;
 pub mod scalars;
 pub mod shapes;
+pub mod suite;
 
 pub use support::{Error, Validate, Violation, from_json, to_canonical_json, to_json};
 
@@ -34,6 +35,10 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "shapes/Book@1.1" => go::<shapes::book_1_1::Book>(text),
         "shapes/Book@1.2" => go::<shapes::book_1_2::Book>(text),
         "shapes/Nested@1.0" => go::<shapes::nested_1_0::Nested>(text),
+        "suite/Type0@1.0" => go::<suite::type0_1_0::Type0>(text),
+        "suite/Type1@1.0" => go::<suite::type1_1_0::Type1>(text),
+        "suite/Type2@1.0" => go::<suite::type2_1_0::Type2>(text),
+        "suite/Type5@1.0" => go::<suite::type5_1_0::Type5>(text),
         _ => return None,
     })
 }

@@ -475,6 +475,7 @@ bool CtcIsDateTime(const string &s)
    int sec = 0;
    int oh = 0;
    int om = 0;
+   int offset = 0;
    int pos = 19;
    int digits = 0;
    string date = "";
@@ -499,12 +500,23 @@ bool CtcIsDateTime(const string &s)
       if(digits == 0) return false;
    }
    c = StringGetCharacter(s, pos);
-   if(c == CTC_CH_UPPER_Z || c == CTC_CH_LOWER_Z) return pos + 1 == n;
-   if(c != CTC_CH_PLUS && c != CTC_CH_MINUS) return false;
-   if(pos + 6 != n) return false;
-   if(StringGetCharacter(s, pos + 3) != CTC_CH_COLON) return false;
-   if(!CtcDigitsAt(s, pos + 1, 2, oh) || !CtcDigitsAt(s, pos + 4, 2, om)) return false;
-   return oh <= 23 && om <= 59;
+   if(c == CTC_CH_UPPER_Z || c == CTC_CH_LOWER_Z)
+   {
+      if(pos + 1 != n) return false;
+   }
+   else
+   {
+      if(c != CTC_CH_PLUS && c != CTC_CH_MINUS) return false;
+      if(pos + 6 != n) return false;
+      if(StringGetCharacter(s, pos + 3) != CTC_CH_COLON) return false;
+      if(!CtcDigitsAt(s, pos + 1, 2, oh) || !CtcDigitsAt(s, pos + 4, 2, om)) return false;
+      if(oh > 23 || om > 59) return false;
+      offset = oh * 60 + om;
+      if(c == CTC_CH_MINUS) offset = -offset;
+   }
+   // A leap second ends a UTC day: 23:59:60Z (RFC 3339 section 5.7).
+   if(sec < 60) return true;
+   return (h * 60 + mi - offset + 1440) % 1440 == 1439;
 }
 
 string CtcHexDigit(const int d)

@@ -30,6 +30,10 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "shapes/Book@1.1": ("shapes.book_1_1", "Book"),
     "shapes/Book@1.2": ("shapes.book_1_2", "Book"),
     "shapes/Nested@1.0": ("shapes.nested_1_0", "Nested"),
+    "suite/Type0@1.0": ("suite.type0_1_0", "Type0"),
+    "suite/Type1@1.0": ("suite.type1_1_0", "Type1"),
+    "suite/Type2@1.0": ("suite.type2_1_0", "Type2"),
+    "suite/Type5@1.0": ("suite.type5_1_0", "Type5"),
 }
 
 

@@ -33,8 +33,12 @@ def check_date_time(value: str) -> str:
     if ok:
         y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
         ok = _valid_date(y, mo, d) and h <= 23 and mi <= 59 and s <= 60
+        offset = 0
         if ok and m.group(9) is not None:
             ok = int(m.group(9)) <= 23 and int(m.group(10)) <= 59
+            offset = (int(m.group(9)) * 60 + int(m.group(10))) * (1 if m.group(8)[0] == "+" else -1)
+        # A leap second ends a UTC day: 23:59:60Z (RFC 3339 section 5.7).
+        ok = ok and (s < 60 or (h * 60 + mi - offset) % 1440 == 1439)
     if not ok:
         raise ValueError("not an RFC 3339 date-time")
     return value
