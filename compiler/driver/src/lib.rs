@@ -145,6 +145,18 @@ pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Ve
                     )
                     .with_label("cannot be written in the generated source")
                     .with_help(format!("use ASCII for names and enum values, or disable the {} backend", c.backend)),
+                    NameProblem::SharedPrefix { other, prefix } => Diagnostic::error(
+                        codes::NAME_COLLISION,
+                        file,
+                        span,
+                        pointer,
+                        format!("this contract and `{other}` both become `{prefix}` in {}", c.backend),
+                    )
+                    .with_label(format!("becomes `{prefix}`"))
+                    .with_help(format!(
+                        "{} names are global, namespaces do not separate them: rename one of the two contracts, or disable the {} backend",
+                        c.backend, c.backend
+                    )),
                 }
             })
             .collect();

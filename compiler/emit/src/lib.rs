@@ -58,6 +58,9 @@ pub enum NameProblem {
     Collides { first: String, identifier: String },
     /// The target's source cannot hold it (e.g. MQL4 source is ASCII).
     Unrepresentable(String),
+    /// The contract's global prefix (and file name) is also the one of the contract in file
+    /// `other`: the target has one global namespace (MQL4).
+    SharedPrefix { other: String, prefix: String },
 }
 
 /// Reports every pair of `names` (pointer, identifier) of one scope that share an identifier.

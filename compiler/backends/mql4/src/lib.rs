@@ -73,6 +73,17 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                 }
             }
         }
+        // Every MQL4 name is global: `Name@MAJOR.MINOR` in two namespaces would share the file
+        // `Name_MAJOR_MINOR.mqh` and every type and function name.
+        let prefix = contract.id.versioned();
+        if let Some(other) = program.contracts[..c].iter().find(|o| o.id.versioned() == prefix) {
+            out.push(NameClash {
+                backend: "mql4",
+                contract: c,
+                pointer: String::new(),
+                problem: NameProblem::SharedPrefix { other: other.source.clone(), prefix },
+            });
+        }
     }
     out
 }
