@@ -231,7 +231,7 @@ fn main() -> ExitCode {
             r.groups,
             r.skipped,
             r.tests,
-            format!("{:.2}%", percent(r.passed, r.tests)),
+            if r.tests == 0 { "-".to_string() } else { format!("{:.2}%", percent(r.passed, r.tests)) },
             r.wrapped
         );
         total.groups += r.groups;
