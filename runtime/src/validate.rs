@@ -253,8 +253,9 @@ fn check_keyword(
         }
         (Keyword::AdditionalProperties(node), Value::Object(map)) => {
             let declared = |key: &str| property(siblings, key).is_some();
+            let closed = v.nodes.get(*node as usize) == Some(&Node::Bool(false));
             for (key, child) in map.iter().filter(|(key, _)| !declared(key)) {
-                if v.nodes.get(*node as usize) == Some(&Node::Bool(false)) {
+                if closed {
                     return fail(path, format!("unknown property `{key}` (the object is closed)"));
                 }
                 path.push(key.clone());

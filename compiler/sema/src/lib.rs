@@ -15,4 +15,4 @@ mod workflow;
 
 pub use compat::{Compatibility, Policies, Settings};
 pub use db::{Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, parse};
-pub use schema::keywords;
+pub use schema::{ANNOTATIONS, keywords};

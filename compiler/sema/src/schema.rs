@@ -21,8 +21,8 @@ const DIALECTS: &[&str] = &[
 /// Keywords of DESIGN.md's subset that this version does not implement yet: an error, never ignored.
 const PLANNED: &[&str] = &["const", "oneOf", "pattern", "default"];
 
-/// Annotation keywords: they never change which instances are valid.
-const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated"];
+/// Annotation keywords of the subset: they never change which instances are valid.
+pub const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated"];
 
 /// Keywords of an object schema, wherever it stands (annotations and object shape).
 const OBJECT_KEYWORDS: &[&str] =
@@ -470,16 +470,15 @@ impl Lowerer<'_> {
         }
         // `$ref` and `enum` decide the type alone: an assertion beside them would be dropped by
         // every backend, though JSON Schema applies it (Core §8.2.3.1, Validation §6.1.2).
-        let alone = if node.get("$ref").is_some() {
-            Some(("$ref", ANNOTATIONS))
-        } else if node.get("enum").is_some() {
-            Some(("enum", &["type", "title", "description", "examples", "deprecated"][..]))
-        } else {
-            None
+        let keyword = match (node.get("$ref"), node.get("enum")) {
+            (Some(_), _) => "$ref",
+            (None, Some(_)) => "enum",
+            (None, None) => return,
         };
-        let Some((keyword, allowed)) = alone else { return };
+        // `enum` names its `type`; `$ref` takes the whole type from its target.
+        let allowed = |k: &str| ANNOTATIONS.contains(&k) || (keyword == "enum" && k == "type");
         for m in node.members().unwrap_or_default() {
-            if m.key != keyword && is_keyword(&m.key) && !allowed.contains(&m.key.as_str()) {
+            if m.key != keyword && is_keyword(&m.key) && !allowed(&m.key) {
                 self.diags.push(
                     Diagnostic::error(
                         codes::UNSUPPORTED_KEYWORD,

@@ -18,6 +18,7 @@
 
 use std::path::Path;
 
+use contractc_sema::ANNOTATIONS;
 use runtime::plan::{Format, Integers, Json, Keyword, Node, Num, Type, Validator};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -52,9 +53,6 @@ const HANDLED: &[&str] = &[
     "items",
     "format",
 ];
-
-/// Keywords that never change which instances are valid.
-const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated"];
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct Group {
