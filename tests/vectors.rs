@@ -12,7 +12,7 @@
 //! `UPDATE_VECTORS=1` writes them; a test fails when they are stale.
 
 use contractc_driver::{Config, compile, read_inputs};
-use contractc_ir::{Format, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Format, Object, Program, Ty, TypeKind, TypeRef};
 use contractc_tests::{Sample, canonical, root, samples};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -21,6 +21,21 @@ use serde_json::{Map, Value, json};
 
 /// Random valid instances per contract version.
 const RANDOM: usize = 40;
+
+/// Values of unknown members: every JSON kind, numbers that read as doubles, nested members
+/// whose keys need sorting.
+static UNKNOWN_VALUES: std::sync::LazyLock<Vec<Value>> = std::sync::LazyLock::new(|| {
+    vec![
+        json!(null),
+        json!(true),
+        json!(-7),
+        json!(0.5),
+        json!(1e21),
+        json!("x\"\u{7f}é"),
+        json!([1, "a", [false]]),
+        json!({"z": 1, "a": {"é": [], "e": null}}),
+    ]
+});
 
 /// A valid value of `ty`, in the middle of its bounds.
 fn value(p: &Program, ty: &Ty, full: bool) -> Value {
@@ -119,6 +134,37 @@ struct Gen<'a> {
 }
 
 impl Gen<'_> {
+    /// An unknown member: refused by a closed object; kept by an open one, whatever its value and
+    /// wherever its key sorts among the known ones.
+    fn unknown_members(&mut self, o: &Object, path: &[String]) {
+        let at = if path.is_empty() { String::new() } else { format!("/{} ", path.join("/")) };
+        let mut extra = path.to_vec();
+        extra.push("zz_unknown".into());
+        if !o.is_open() {
+            self.with(format!("{at}unknown key"), false, &extra, Some(json!(1)));
+            return;
+        }
+        let mut v = self.base.clone();
+        let mut keys: Vec<String> = ["", "A", "~", "é", "😀", "\u{ffff}"].into_iter().map(String::from).collect();
+        keys.extend(o.fields.iter().map(|f| format!("{}~", f.name)));
+        for (i, key) in keys.into_iter().enumerate() {
+            if o.fields.iter().all(|f| f.name != key) {
+                let mut member = path.to_vec();
+                member.push(key);
+                set(&mut v, &member, Some(UNKNOWN_VALUES[i % UNKNOWN_VALUES.len()].clone()));
+            }
+        }
+        self.out.push((format!("{at}unknown members kept, in key order"), true, v));
+        let kinds = [
+            json!(null),
+            json!({"b": [1.5, null, true, "x\u{1}é😀"], "a": {"z": 1e21, "y": -7, "é": {}}, "": 1e-7}),
+            json!([[], {}, [[0.1]]]),
+        ];
+        for (i, kind) in kinds.into_iter().enumerate() {
+            self.with(format!("{at}unknown member of kind {i}"), true, &extra, Some(kind));
+        }
+    }
+
     fn with(&mut self, name: String, valid: bool, path: &[String], new: Option<Value>) {
         let mut v = self.base.clone();
         set(&mut v, path, new);
@@ -248,6 +294,8 @@ impl Gen<'_> {
                     for v in values {
                         self.with(format!("{at} = {v}"), true, path, Some(json!(v)));
                     }
+                    // serde_json would read it as the variant.
+                    self.with(format!("{at} as an object"), false, path, Some(json!({ values[0].clone(): null })));
                     self.with(
                         format!("{at} outside the enum"),
                         false,
@@ -257,9 +305,10 @@ impl Gen<'_> {
                 }
                 TypeKind::Object(o) => {
                     self.with(format!("{at} not an object"), false, path, Some(json!([])));
-                    let mut extra = path.to_vec();
-                    extra.push("zz_unknown".into());
-                    self.with(format!("{at} unknown key"), false, &extra, Some(json!(1)));
+                    // serde would read a struct from its fields in order.
+                    let fields = o.fields.iter().map(|f| value(self.p, &f.ty, true)).collect();
+                    self.with(format!("{at} an array of its fields"), false, path, Some(Value::Array(fields)));
+                    self.unknown_members(o, path);
                     for f in &o.fields {
                         let mut child = path.to_vec();
                         child.push(f.name.clone());
@@ -290,6 +339,29 @@ fn text_char() -> BoxedStrategy<char> {
         1 => proptest::char::range('\u{4e00}', '\u{4e20}'),
         1 => proptest::char::range('\u{1f600}', '\u{1f64f}'),
     ]
+    .boxed()
+}
+
+/// Any JSON value, nested at most three levels: what an open object's unknown members hold.
+fn any_json() -> BoxedStrategy<Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (proptest::num::f64::NORMAL | proptest::num::f64::ZERO).prop_map(|x| json!(x)),
+        proptest::collection::vec(text_char(), 0..8).prop_map(|cs| Value::from(String::from_iter(cs))),
+    ];
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+            proptest::collection::btree_map(
+                proptest::collection::vec(text_char(), 0..4).prop_map(String::from_iter),
+                inner,
+                0..3
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
     .boxed()
 }
 
@@ -382,7 +454,22 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
                         if f.required { value.prop_map(Some).boxed() } else { proptest::option::of(value).boxed() }
                     })
                     .collect();
-                fields.prop_map(|kv| Value::Object(kv.into_iter().flatten().collect())).boxed()
+                let known: Vec<String> = o.fields.iter().map(|f| f.name.clone()).collect();
+                let unknown = if o.is_open() {
+                    let key = proptest::collection::vec(text_char(), 0..6)
+                        .prop_map(String::from_iter)
+                        .prop_filter("an unknown key", move |k| !known.contains(k));
+                    proptest::collection::vec((key, any_json()), 0..3).boxed()
+                } else {
+                    Just(Vec::new()).boxed()
+                };
+                (fields, unknown)
+                    .prop_map(|(kv, unknown)| {
+                        let mut m: Map<String, Value> = unknown.into_iter().collect();
+                        m.extend(kv.into_iter().flatten());
+                        Value::Object(m)
+                    })
+                    .boxed()
             }
         },
     }
@@ -417,6 +504,52 @@ fn spelled(base: &Value, field: &str, raw: &str) -> String {
 fn spelled_sample(name: String, valid: bool, json: String) -> Sample {
     let canonical = valid.then(|| canonical(&serde_json::from_str(&json).expect("a spelling is JSON")));
     Sample { name, valid, canonical, json }
+}
+
+/// Unknown members of an open root spelled out: numbers that read as doubles (every number but an
+/// int64 literal), numbers no double holds, duplicate keys inside them, nesting at the limit.
+fn unknown_spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<Sample>) {
+    let TypeKind::Object(o) = &p.contracts[contract].root().kind else { return };
+    if !o.is_open() {
+        return;
+    }
+    let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    // The root counts as one level (`MAX_DEPTH` = 64 in every language).
+    let (deepest, too_deep) = (nested(63), nested(64));
+    for raw in [
+        "1.0",
+        "1E2",
+        "-0",
+        "-0.0",
+        "1e-400",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551616",
+        "{ \"b\" : 1 , \"a\" : [ 2.50 ] }",
+        deepest.as_str(),
+    ] {
+        let name = format!("unknown member spelled {}", if raw.len() > 40 { "at the nesting limit" } else { raw });
+        out.push(spelled_sample(name, true, spelled(base, "zz_unknown", raw)));
+    }
+    let long = format!("1{}", "0".repeat(400));
+    for (what, raw) in [
+        ("1e400", "1e400"),
+        ("a 401-digit integer", long.as_str()),
+        ("with a duplicate key", r#"{"a":1,"a":2}"#),
+        ("with a duplicate key in an array", r#"[{"k":1,"k":1}]"#),
+        ("with a lone surrogate", r#""\ud800""#),
+        ("with \\u0000", r#"{"a":"\u0000"}"#),
+        ("past the nesting limit", too_deep.as_str()),
+    ] {
+        out.push(Sample {
+            name: format!("unknown member {what}"),
+            valid: false,
+            canonical: None,
+            json: spelled(base, "zz_unknown", raw),
+        });
+    }
 }
 
 fn spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<Sample>) {
@@ -541,11 +674,7 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
         Gen { p, base: base.clone(), out: vec![("every property".into(), true, base.clone())], raw: Vec::new() };
     g.out.push(("required properties only".into(), true, named(p, TypeRef { contract, index: 0 }, false)));
     if let TypeKind::Object(o) = &p.contracts[contract].root().kind {
-        g.out.push(("unknown key".into(), false, {
-            let mut v = base.clone();
-            v.as_object_mut().expect("an object").insert("zz_unknown".into(), json!(1));
-            v
-        }));
+        g.unknown_members(o, &[]);
         for f in &o.fields {
             let path = vec![f.name.clone()];
             if f.required {
@@ -595,6 +724,7 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
         serde_json::to_string_pretty(&base).expect("serializes").replace('\n', "\r\n\t"),
     ));
     spellings(p, contract, &base, &mut out);
+    unknown_spellings(p, contract, &base, &mut out);
     random(p, contract, &mut out);
     out
 }

@@ -29,12 +29,18 @@ impl fmt::Display for Violation {
     }
 }
 
+/// How deeply arrays and objects may nest in a message (the root counts as 1), in every
+/// generated language: below every parser's own limit (serde_json's 128, Pydantic's 200), so
+/// that the conformance contract, not a parser, decides.
+pub const MAX_DEPTH: usize = 64;
+
 /// Parses `text` as one JSON message, strictly (RFC 8259 plus the conformance contract: no
-/// duplicate keys, no `\u0000`, `-0` read as the integer 0; serde_json refuses NaN, `1e400`, lone
-/// surrogates and a BOM), and checks it.
+/// duplicate keys, no `\u0000`, nesting at most [`MAX_DEPTH`], `-0` read as the integer 0;
+/// serde_json refuses NaN, `1e400`, lone surrogates and a BOM), and checks it. A number that is
+/// not an int64 literal is read as a double.
 pub fn validate_text(v: &Validator, text: &str) -> Result<Value, Violation> {
     let not_json = |message: String| Violation { pointer: String::new(), message };
-    let text = prescan(text).map_err(|at| not_json(format!("`\\u0000` at byte {at} is not allowed")))?;
+    let text = prescan(text).map_err(not_json)?;
     let Strict(value) = serde_json::from_str(&text).map_err(|e| not_json(format!("not JSON: {e}")))?;
     validate(v, &value)?;
     Ok(value)
@@ -45,24 +51,31 @@ pub fn validate(v: &Validator, instance: &Value) -> Result<(), Violation> {
     check(v, 0, instance, &mut Vec::new())
 }
 
-/// Checks JSON text before serde_json reads it, in one pass: a `\u0000` escape is refused (its
-/// byte offset; not every generated language can hold U+0000), and an integer literal `-0` is
-/// read as `0` (serde_json would read the double -0.0, which an integer field refuses; JSON
-/// Schema counts it as the integer zero, as Python and MQL4 do). Byte offsets are kept: the `-`
-/// becomes a space.
-fn prescan(text: &str) -> Result<std::borrow::Cow<'_, str>, usize> {
+/// Checks JSON text before serde_json reads it, in one pass: a `\u0000` escape is refused (not
+/// every generated language can hold U+0000), so is nesting deeper than [`MAX_DEPTH`], and an
+/// integer literal `-0` is read as `0` (serde_json would read the double -0.0, which an integer
+/// field refuses; JSON Schema counts it as the integer zero, as Python and MQL4 do). Byte offsets
+/// are kept: the `-` becomes a space.
+fn prescan(text: &str) -> Result<std::borrow::Cow<'_, str>, String> {
     let b = text.as_bytes();
     let mut negative_zeros = Vec::new();
-    let (mut i, mut in_string) = (0, false);
+    let (mut i, mut in_string, mut depth) = (0, false, 0);
     while i < b.len() {
         match b[i] {
             b'\\' if in_string => {
                 if b[i + 1..].starts_with(b"u0000") {
-                    return Err(i);
+                    return Err(format!("`\\u0000` at byte {i} is not allowed"));
                 }
                 i += 1;
             }
             b'"' => in_string = !in_string,
+            b'[' | b'{' if !in_string => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(format!("nesting deeper than {MAX_DEPTH} arrays and objects at byte {i}"));
+                }
+            }
+            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
             b'-' if !in_string
                 && b.get(i + 1) == Some(&b'0')
                 && !matches!(b.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) =>
@@ -109,8 +122,9 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
         Ok(Value::from(n))
     }
 
+    /// Past int64, an integer literal is a double, as in every generated language.
     fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
-        Ok(Value::from(n))
+        Ok(i64::try_from(n).map_or_else(|_| Value::from(n as f64), Value::from))
     }
 
     fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Value, E> {
@@ -376,7 +390,10 @@ fn write_canonical(v: &Validator, node: Option<u32>, value: &Value, out: &mut St
         _ => &[],
     };
     match value {
-        Value::Number(n) if keywords.iter().any(|k| matches!(k, Keyword::Type(t) if t.contains(&Type::Number))) => {
+        Value::Number(n)
+            if n.as_i64().is_none()
+                || keywords.iter().any(|k| matches!(k, Keyword::Type(t) if t.contains(&Type::Number))) =>
+        {
             out.push_str(ryu_js::Buffer::new().format(n.as_f64().unwrap_or(f64::NAN)));
         }
         Value::Object(map) => {
@@ -412,7 +429,7 @@ fn write_canonical(v: &Validator, node: Option<u32>, value: &Value, out: &mut St
             out.push(']');
         }
         Value::String(s) => quote(s, out),
-        // Integers as written, booleans, null.
+        // Integers (int64 literals) as written, booleans, null.
         other => out.push_str(&other.to_string()),
     }
 }

@@ -122,17 +122,19 @@ pub const CONDITION_UNKNOWN_ENUM_VALUE: Code = Code {
     summary: "A condition compares an enum field with a literal outside the enum.",
 };
 
-/// A property of old messages that new readers (closed objects) reject (buf: FIELD_NO_DELETE).
+/// A property was removed: new readers of a closed object reject it in old messages, or old
+/// readers require it (buf: FIELD_NO_DELETE).
 pub const PROPERTY_REMOVED: Code = Code {
     id: "E0201",
     name: "property-removed",
-    summary: "A property of old messages that new readers (closed objects) reject (buf: FIELD_NO_DELETE).",
+    summary: "A property was removed: closed new readers reject it in old messages, or old readers require it (buf: FIELD_NO_DELETE).",
 };
-/// A property new writers send that old readers (closed objects) reject.
+/// A property was added: old readers of a closed object reject it, or, in an open object, old
+/// messages may carry it with any value (Confluent: PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL).
 pub const PROPERTY_ADDED: Code = Code {
     id: "E0202",
     name: "property-added",
-    summary: "A property new writers send that old readers (closed objects) reject.",
+    summary: "A property was added: closed old readers reject it, or old messages of an open object may carry it with any value.",
 };
 /// A required property old messages do not have (Confluent: added required property, no default).
 pub const REQUIRED_PROPERTY_ADDED: Code = Code {
@@ -185,6 +187,20 @@ pub const FORMAT_CHANGED: Code =
 /// A `$ref` now points at another contract.
 pub const REF_TARGET_CHANGED: Code =
     Code { id: "E0212", name: "ref-target-changed", summary: "A `$ref` now points at another contract." };
+/// An open object was closed (`additionalProperties: false`): new readers reject the unknown
+/// members old messages may carry (Confluent: ADDITIONAL_PROPERTIES_REMOVED).
+pub const ADDITIONAL_PROPERTIES_REMOVED: Code = Code {
+    id: "E0213",
+    name: "additional-properties-removed",
+    summary: "An open object was closed: new readers reject the unknown members old messages may carry.",
+};
+/// A closed object was opened: old readers (closed) reject the unknown members new messages may
+/// carry (Confluent: ADDITIONAL_PROPERTIES_ADDED).
+pub const ADDITIONAL_PROPERTIES_ADDED: Code = Code {
+    id: "E0214",
+    name: "additional-properties-added",
+    summary: "A closed object was opened: old readers reject the unknown members new messages may carry.",
+};
 /// A new enum value is JSON-compatible for new readers but breaks exhaustive matches in old code.
 pub const NEW_ENUM_VALUE: Code = Code {
     id: "W0201",
@@ -231,6 +247,8 @@ pub const ALL: &[Code] = &[
     CONSTRAINT_LOOSENED,
     FORMAT_CHANGED,
     REF_TARGET_CHANGED,
+    ADDITIONAL_PROPERTIES_REMOVED,
+    ADDITIONAL_PROPERTIES_ADDED,
     NEW_ENUM_VALUE,
 ];
 

@@ -87,9 +87,28 @@ pub enum TypeKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Object {
     pub fields: Vec<Field>,
+    /// What the members that `properties` does not name may be.
+    pub additional: Additional,
 }
 
-/// A property of an object. Objects are closed (`additionalProperties: false`).
+impl Object {
+    /// Unknown members are kept (`additionalProperties` absent or `true`).
+    pub fn is_open(&self) -> bool {
+        self.additional == Additional::Any
+    }
+}
+
+/// `additionalProperties` (JSON Schema 2020-12 Core §10.3.2.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Additional {
+    /// `false`: a closed object; an unknown member makes the instance invalid.
+    Forbidden,
+    /// Absent or `true` (the default): an open object. Unknown members may hold any JSON value;
+    /// every generated language keeps them and writes them back in canonical form.
+    Any,
+}
+
+/// A property of an object.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
     /// The wire name, exactly as in the schema.

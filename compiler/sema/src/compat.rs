@@ -5,8 +5,10 @@
 //!
 //! Every rule is one question: does the reader's schema accept every message the writer's
 //! schema accepts? BACKWARD asks it with the old version writing and the new one reading (new
-//! readers of old messages); FORWARD with the new writing and the old reading. Objects are
-//! closed, so a property only one side knows breaks the reader that does not know it.
+//! readers of old messages); FORWARD with the new writing and the old reading. A closed reader
+//! rejects a property only the writer knows; an open reader keeps it as an unknown member, but an
+//! open writer's messages may carry any member the reader declares, with any value (Confluent's
+//! rule for open content models).
 //! Different majors are not compared (they need a migration).
 
 use contractc_diagnostics::{Code, Diagnostic, Severity, codes};
@@ -250,9 +252,27 @@ impl Pair<'_> {
                 }
             }
             (TypeKind::Object(wo), TypeKind::Object(ro)) => {
+                // A closed reader rejects the unknown members an open writer's messages may carry.
+                if wo.is_open() && !ro.is_open() {
+                    // The closed side states `additionalProperties: false`; the open side may not.
+                    let closed = format!("{rp}/additionalProperties");
+                    let (code, what) = match dir {
+                        Direction::Backward => (
+                            codes::ADDITIONAL_PROPERTIES_REMOVED,
+                            format!("`{}` was closed; old messages may carry unknown members", rt.name),
+                        ),
+                        Direction::Forward => (
+                            codes::ADDITIONAL_PROPERTIES_ADDED,
+                            format!("`{}` was opened; old readers reject unknown members", rt.name),
+                        ),
+                    };
+                    self.report(code, dir, &wp, &closed, what);
+                }
                 for f in &wo.fields {
                     let fp = format!("{wp}/properties/{}", contractc_syntax::escape_token(&f.name));
                     match ro.fields.iter().find(|g| g.name == f.name) {
+                        // An open reader keeps it as an unknown member.
+                        None if ro.is_open() => {}
                         None => {
                             let (code, what) = match dir {
                                 Direction::Backward => (
@@ -298,6 +318,24 @@ impl Pair<'_> {
                         ),
                     };
                     self.report(code, dir, &wp, &gp, what);
+                }
+                // An open writer's messages may carry an optional property the reader declares
+                // as an unknown member with any value (Confluent: PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL).
+                if wo.is_open() {
+                    for g in ro.fields.iter().filter(|g| !g.required && !wo.fields.iter().any(|f| f.name == g.name)) {
+                        let gp = format!("{rp}/properties/{}", contractc_syntax::escape_token(&g.name));
+                        let (code, what) = match dir {
+                            Direction::Backward => (
+                                codes::PROPERTY_ADDED,
+                                format!("property `{}` is new in an open object; old messages may carry it with any value", g.name),
+                            ),
+                            Direction::Forward => (
+                                codes::PROPERTY_REMOVED,
+                                format!("property `{}` was removed from an open object; new messages may carry it with any value", g.name),
+                            ),
+                        };
+                        self.report(code, dir, &wp, &gp, what);
+                    }
                 }
             }
             _ => self.report(

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
-    ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, NamedType, NumberTy, Object, Program, StringTy, Ty,
+    Additional, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, NamedType, NumberTy, Object, Program, StringTy, Ty,
     TypeKind, TypeRef, pascal_case,
 };
 use contractc_syntax::{Node, Pointer, Span};
@@ -22,14 +22,27 @@ const DIALECTS: &[&str] = &[
 const PLANNED: &[&str] = &["const", "oneOf", "pattern", "default"];
 
 /// Annotation keywords of the subset: they never change which instances are valid.
-pub const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated"];
+pub const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated", "$comment"];
 
 /// Keywords of an object schema, wherever it stands (annotations and object shape).
-const OBJECT_KEYWORDS: &[&str] =
-    &["title", "description", "type", "properties", "required", "additionalProperties", "examples", "deprecated"];
+const OBJECT_KEYWORDS: &[&str] = &[
+    "title",
+    "description",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "examples",
+    "deprecated",
+    "$comment",
+];
 
 /// Keywords only a contract's root schema takes.
-const ROOT_ONLY_KEYWORDS: &[&str] = &["$schema", "$id", "$defs"];
+const ROOT_ONLY_KEYWORDS: &[&str] = &["$schema", "$id", "$defs", "definitions"];
+
+/// Where a contract keeps the schemas it names: `$defs` (2020-12 Core §8.2.4) and draft-07's
+/// `definitions`, which real schemas still use.
+const DEFINITIONS: &[&str] = &["$defs", "definitions"];
 
 /// Keywords of any other schema besides the object ones: assertions and `$ref`.
 const VALUE_KEYWORDS: &[&str] = &[
@@ -248,7 +261,7 @@ fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), 
             },
             TypeKind::Object(o) => {
                 let Some(members) = v.members() else { return fail(format!("expected an object, found {}", v.kind())) };
-                if let Some(m) = members.iter().find(|m| !o.fields.iter().any(|f| f.name == m.key)) {
+                if let Some(m) = members.iter().find(|m| !o.is_open() && !o.fields.iter().any(|f| f.name == m.key)) {
                     return fail(format!("unknown property `{}`", m.key));
                 }
                 if let Some(f) = o.fields.iter().find(|f| f.required && v.get(&f.name).is_none()) {
@@ -352,34 +365,37 @@ impl Lowerer<'_> {
             description: None,
             kind: TypeKind::Enum(Vec::new()),
         });
-        // Register every `$defs` entry first, so references may point forward.
-        let defs_ptr = ptr.join("$defs");
-        let defs: Vec<_> = match root.get("$defs") {
-            Some(d) => match d.members() {
-                Some(m) => m.iter().collect(),
+        // Register every `$defs` (or `definitions`) entry first, so references may point forward.
+        let mut defs = Vec::new();
+        for &keyword in DEFINITIONS {
+            let Some(d) = root.get(keyword) else { continue };
+            match d.members() {
+                Some(m) => defs.extend(m.iter().map(|m| (ptr.join(keyword).join(&m.key), m))),
                 None => {
                     self.error(
                         codes::INVALID_KEYWORD_VALUE,
                         d,
-                        &defs_ptr,
-                        "`$defs` must be an object".into(),
+                        &ptr.join(keyword),
+                        format!("`{keyword}` must be an object"),
                         "not an object",
                     );
-                    Vec::new()
                 }
-            },
-            None => Vec::new(),
-        };
-        for m in &defs {
-            let index = self.types.len();
-            self.defs.insert(m.key.clone(), index);
-            let name = pascal_case(&m.key);
-            let pointer = defs_ptr.join(&m.key).to_string();
-            self.types.push(NamedType { name, pointer, description: None, kind: TypeKind::Enum(Vec::new()) });
+            }
         }
-        for m in &defs {
-            let index = self.defs[&m.key];
-            let p = defs_ptr.join(&m.key);
+        for (p, m) in &defs {
+            let index = self.types.len();
+            self.defs.insert(p.to_string(), index);
+            let name = pascal_case(&m.key);
+            self.types.push(NamedType {
+                name,
+                pointer: p.to_string(),
+                description: None,
+                kind: TypeKind::Enum(Vec::new()),
+            });
+        }
+        for (p, m) in &defs {
+            let index = self.defs[&p.to_string()];
+            let p = p.clone();
             let name = self.types[index].name.clone();
             match self.named_kind(&m.value, &p, &name, index) {
                 Some(kind) => {
@@ -436,10 +452,8 @@ impl Lowerer<'_> {
                 format!("keyword `{key}` is in the planned subset but not supported by this version"),
                 "remove it for now".to_string(),
             )
-        } else if !root && ["$schema", "$id"].contains(&key) {
+        } else if !root && ROOT_ONLY_KEYWORDS.contains(&key) {
             (format!("keyword `{key}` is only allowed on a contract's root schema"), "move it to the root".to_string())
-        } else if key == "definitions" {
-            ("keyword `definitions` is draft-07's `$defs`".into(), "rename it to `$defs`".into())
         } else {
             (format!("keyword `{key}` is not supported"), "see the supported subset in DESIGN.md, \"Contracts\"".into())
         };
@@ -534,19 +548,25 @@ impl Lowerer<'_> {
     }
 
     fn object(&mut self, node: &Node, ptr: &Pointer, name: &str, index: usize) -> Option<Object> {
-        let closed = node.get("additionalProperties");
-        if closed.and_then(Node::as_bool) != Some(false) {
-            let at = closed.unwrap_or(node);
-            self.error(
-                codes::INVALID_KEYWORD_VALUE,
-                at,
-                &ptr.join("additionalProperties"),
-                "objects must be closed in this version".into(),
-                "expected `false`",
-            )
-            .notes
-            .push("help: add `\"additionalProperties\": false`; open objects are not supported yet".into());
-        }
+        let additional = match node.get("additionalProperties") {
+            None => Additional::Any,
+            Some(a) => match a.as_bool() {
+                Some(true) => Additional::Any,
+                Some(false) => Additional::Forbidden,
+                None => {
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        a,
+                        &ptr.join("additionalProperties"),
+                        "`additionalProperties` as a schema (a map) is not supported by this version".into(),
+                        "expected `true` or `false`",
+                    )
+                    .notes
+                    .push("help: use `false` for a closed object, or `true` (the default) to keep unknown members".into());
+                    return None;
+                }
+            },
+        };
         let props_ptr = ptr.join("properties");
         let props = match node.get("properties") {
             None => Vec::new(),
@@ -616,7 +636,7 @@ impl Lowerer<'_> {
                 ty,
             });
         }
-        Some(Object { fields })
+        Some(Object { fields, additional })
     }
 
     /// The type of a property or array item; `hint` names an inline enum or object.
@@ -828,15 +848,19 @@ impl Lowerer<'_> {
         out
     }
 
-    /// Resolves `#/$defs/Name`, `Name@M.m.json` (same namespace) or `../ns/Name@M.m.json`.
+    /// Resolves `#/$defs/Name` (or `#/definitions/Name`), `Name@M.m.json` (same namespace) or
+    /// `../ns/Name@M.m.json`.
     fn reference(&mut self, r: &Node, ptr: &Pointer, owner: usize) -> Option<TypeRef> {
         let Some(target) = r.as_str() else {
             self.error(codes::INVALID_KEYWORD_VALUE, r, ptr, "`$ref` must be a string".into(), "not a string");
             return None;
         };
-        let resolved = if let Some(def) = target.strip_prefix("#/$defs/") {
-            let def = def.replace("~1", "/").replace("~0", "~");
-            self.defs.get(&def).map(|&index| TypeRef { contract: self.this, index })
+        let resolved = if let Some(pointer) = target.strip_prefix('#') {
+            // A fragment is a JSON pointer (RFC 6901) in its URI form (RFC 3986 percent-encoding).
+            let pointer = percent_encoding::percent_decode_str(pointer).decode_utf8_lossy();
+            Pointer::parse(&pointer)
+                .and_then(|p| self.defs.get(&p.to_string()))
+                .map(|&index| TypeRef { contract: self.this, index })
         } else {
             let (ns, file) = match target.strip_prefix("../").and_then(|t| t.split_once('/')) {
                 Some((ns, file)) => (ns.to_string(), file),

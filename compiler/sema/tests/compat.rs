@@ -7,16 +7,26 @@ use contractc_sema::{Compatibility, Database, Policies, Settings, SourceFile, Wo
 const OTHER: &str =
     r#"{ "type": "object", "properties": { "id": { "type": "string" } }, "additionalProperties": false }"#;
 
-/// Compiles versions 1.0, 1.1, ... of `T` whose properties are `versions[i]` (required: the
-/// properties named in `required[i]`), and returns the codes of what the policy finds.
+/// Compiles versions 1.0, 1.1, ... of the closed object `T` whose properties are `versions[i]`
+/// (required: the properties named in `required[i]`), and returns the codes of what the policy
+/// finds.
 fn findings(versions: &[(&str, &str)], policy: &str) -> Vec<String> {
+    let closed: Vec<_> = versions.iter().map(|&(props, required)| (props, required, "false")).collect();
+    findings_of_objects(&closed, policy)
+}
+
+/// As [`findings`], each version with its own `additionalProperties` (`true`, `false`, or ``
+/// for none: an open object).
+fn findings_of_objects(versions: &[(&str, &str, &str)], policy: &str) -> Vec<String> {
     let db = Database::default();
     let mut files: Vec<(String, String)> =
         vec![("c/events/A@1.0.json".into(), OTHER.into()), ("c/events/B@1.0.json".into(), OTHER.into())];
-    for (minor, (props, required)) in versions.iter().enumerate() {
+    for (minor, (props, required, additional)) in versions.iter().enumerate() {
+        let additional =
+            if additional.is_empty() { String::new() } else { format!(r#", "additionalProperties": {additional}"#) };
         files.push((
             format!("c/events/T@1.{minor}.json"),
-            format!(r#"{{ "type": "object", "properties": {{ {props} }}, "required": [{required}], "additionalProperties": false }}"#),
+            format!(r#"{{ "type": "object", "properties": {{ {props} }}, "required": [{required}]{additional} }}"#),
         ));
     }
     let sources = files.iter().map(|(p, t)| SourceFile::new(&db, p.clone(), t.clone())).collect();
@@ -54,6 +64,26 @@ fn property_removed() {
 fn property_added_to_a_closed_object() {
     assert_eq!(check((A, r#""a""#), (AB, r#""a""#), "FORWARD"), ["property-added"]);
     assert!(check((A, r#""a""#), (AB, r#""a""#), "BACKWARD").is_empty());
+}
+
+#[test]
+fn an_object_closed_or_opened() {
+    let change = |old, new, policy| findings_of_objects(&[(A, "", old), (A, "", new)], policy);
+    assert_eq!(change("", "false", "BACKWARD"), ["additional-properties-removed"]);
+    assert!(change("", "false", "FORWARD").is_empty(), "old readers keep reading");
+    assert_eq!(change("false", "true", "FORWARD"), ["additional-properties-added"]);
+    assert!(change("false", "true", "BACKWARD").is_empty(), "new readers keep reading");
+    assert!(change("true", "", "FULL").is_empty(), "absent is `true`");
+}
+
+#[test]
+fn properties_of_an_open_object() {
+    let open = |old, new, policy| findings_of_objects(&[(old, "", ""), (new, "", "")], policy);
+    // Old messages may carry `b` as an unknown member, with any value (Confluent's open content).
+    assert_eq!(open(A, AB, "BACKWARD"), ["property-added"]);
+    assert!(open(A, AB, "FORWARD").is_empty(), "old readers keep `b` as an unknown member");
+    assert_eq!(open(AB, A, "FORWARD"), ["property-removed"]);
+    assert!(open(AB, A, "BACKWARD").is_empty(), "new readers keep `b` as an unknown member");
 }
 
 #[test]

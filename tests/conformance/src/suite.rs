@@ -32,7 +32,9 @@ pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 const HANDLED: &[&str] = &[
     "$schema",
     "$defs",
+    "definitions",
     "$ref",
+    "$comment",
     "title",
     "description",
     "examples",
@@ -141,7 +143,7 @@ fn scan(schema: &Value, root: bool) -> Result<(), String> {
                     return Err(format!("`{other}` beside `$ref`"));
                 }
             }
-            "properties" | "$defs" => {
+            "properties" | "$defs" | "definitions" => {
                 for sub in v.as_object().ok_or(format!("`{k}` that is not an object"))?.values() {
                     scan(sub, false)?;
                 }
@@ -244,7 +246,8 @@ impl<'a> Loader<'a> {
                     Some("date") => Keyword::Format(Format::Date),
                     _ => return Err(format!("format {v}")),
                 },
-                // `$schema` (checked by `scan`), `$defs` (compiled where referred to), annotations.
+                // `$schema` (checked by `scan`), `$defs` and `definitions` (compiled where referred
+                // to), annotations.
                 _ => continue,
             });
         }

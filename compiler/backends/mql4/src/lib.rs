@@ -20,6 +20,10 @@ mod naming;
 
 const DIR: &str = "mql4/Include/contractc";
 
+/// The members of an open object's struct that keep its unknown members: their keys, sorted by
+/// UTF-16 code units, and their values as canonical JSON text.
+const UNKNOWN: [&str; 2] = ["additional_keys", "additional_values"];
+
 /// Emits the include files, paths relative to `generated/`.
 pub fn emit(program: &Program, templates: &Templates, _options: &Options) -> Result<Vec<OutputFile>, EmitError> {
     let r = Renderer::new("mql4", templates, "mql4");
@@ -38,9 +42,13 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
     for (c, contract) in program.contracts.iter().enumerate() {
         for (i, t) in contract.types.iter().enumerate() {
             let names: Vec<(String, String)> = match &t.kind {
-                TypeKind::Object(o) => {
-                    o.fields.iter().map(|f| (property_pointer(t, &f.name), naming::member(&f.name))).collect()
-                }
+                // The members of unknown members first, so that a clash names the property.
+                TypeKind::Object(o) => UNKNOWN
+                    .iter()
+                    .filter(|_| o.is_open())
+                    .map(|m| (format!("{}/additionalProperties", t.pointer), m.to_string()))
+                    .chain(o.fields.iter().map(|f| (property_pointer(t, &f.name), naming::member(&f.name))))
+                    .collect(),
                 TypeKind::Enum(values) => {
                     let prefix = type_name(program, TypeRef { contract: c, index: i });
                     values
@@ -251,19 +259,54 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         parse_lines.extend(body.into_iter().map(|l| format!("   {l}")));
         parse_lines.push("}".into());
     }
-    let unknown = "err = CtcError(path, \"unknown key \\\"\" + key + \"\\\"\", pos); return false;";
-    if parse_lines.is_empty() {
-        parse_lines.push(unknown.to_string());
+    let unknown = if o.is_open() {
+        let [keys, values] = UNKNOWN;
+        for m in UNKNOWN {
+            members.push(format!("string {m}[];"));
+            reset.push(format!("ArrayFree(v.{m});"));
+        }
+        g.locals.push("string sval = \"\";".into());
+        // CtcCheckDepth bounded the whole message; the depth here only bounds the recursion.
+        vec![
+            "if(!CtcReadAny(js, pos, path + \".\" + key, 2, sval, err)) return false;".to_string(),
+            format!("if(!CtcAddMember(out.{keys}, out.{values}, key, sval))"),
+            "{".to_string(),
+            "   err = CtcError(path, \"duplicate key \\\"\" + key + \"\\\"\", pos);".to_string(),
+            "   return false;".to_string(),
+            "}".to_string(),
+        ]
     } else {
-        parse_lines.push(format!("else {{ {unknown} }}"));
+        vec!["err = CtcError(path, \"unknown key \\\"\" + key + \"\\\"\", pos); return false;".to_string()]
+    };
+    if parse_lines.is_empty() {
+        parse_lines.extend(unknown);
+    } else if let [line] = unknown.as_slice() {
+        parse_lines.push(format!("else {{ {line} }}"));
+    } else {
+        parse_lines.push("else".into());
+        parse_lines.push("{".into());
+        parse_lines.extend(unknown.into_iter().map(|l| format!("   {l}")));
+        parse_lines.push("}".into());
     }
     // Canonical JSON: keys sorted by UTF-16 code units (RFC 8785 §3.2.3); names are ASCII here.
     let mut sorted: Vec<_> = o.fields.iter().collect();
     sorted.sort_by(|a, b| a.name.encode_utf16().cmp(b.name.encode_utf16()));
     let mut write = Vec::new();
     let mut wlocals = Vec::new();
+    // Unknown members are merged in: those sorting before each known key go first.
+    let [keys, values] = UNKNOWN;
+    let unknown_before = |key: Option<&str>| {
+        let (before, all) = key.map_or(("\"\"", true), |k| (k, false));
+        format!("CtcWriteMembers(out, first, v.{keys}, v.{values}, next, {before}, {all});")
+    };
+    if o.is_open() {
+        wlocals.push("int next = 0;".to_string());
+    }
     for f in sorted {
         let m = naming::member(&f.name);
+        if o.is_open() {
+            write.push(unknown_before(Some(&literal(&f.name)?)));
+        }
         let mut stmts = vec![format!("CtcKey(out, first, {});", literal(&f.name)?)];
         stmts.extend(g.write(&f.ty, &format!("v.{m}"), &mut wlocals)?);
         if f.required {
@@ -278,6 +321,9 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
     let mut write_all = vec!["string out = \"{\";".to_string(), "bool first = true;".to_string()];
     write_all.extend(unique(wlocals));
     write_all.extend(write);
+    if o.is_open() {
+        write_all.push(unknown_before(None));
+    }
     write_all.push("StringAdd(out, \"}\");".into());
     write_all.push("return out;".into());
     let locals = unique(g.locals);

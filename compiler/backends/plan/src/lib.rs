@@ -105,7 +105,8 @@ fn op(o: &contractc_ir::Op) -> plan::Op {
 }
 
 /// The validator of a contract: node 0 is its root; each named type becomes one node, each
-/// object closed by `additionalProperties` on the one `false` node.
+/// closed object refers by `additionalProperties` to the one `false` node (an open object has no
+/// `additionalProperties`: JSON Schema's default accepts any member).
 pub fn validator(program: &Program, contract: usize) -> Validator {
     let mut b = Builder { program, nodes: Vec::new(), named: BTreeMap::new(), closed: None };
     b.named(TypeRef { contract, index: 0 });
@@ -145,16 +146,16 @@ impl Builder<'_> {
             TypeKind::Object(o) => {
                 let properties = o.fields.iter().map(|f| (f.name.clone(), self.ty(&f.ty))).collect();
                 let required = o.fields.iter().filter(|f| f.required).map(|f| f.name.clone()).collect();
-                let closed = *self.closed.get_or_insert_with(|| {
-                    self.nodes.push(Node::Bool(false));
-                    (self.nodes.len() - 1) as u32
-                });
-                vec![
-                    Keyword::Type(vec![Type::Object]),
-                    Keyword::Required(required),
-                    Keyword::Properties(properties),
-                    Keyword::AdditionalProperties(closed),
-                ]
+                let mut keywords =
+                    vec![Keyword::Type(vec![Type::Object]), Keyword::Required(required), Keyword::Properties(properties)];
+                if !o.is_open() {
+                    let closed = *self.closed.get_or_insert_with(|| {
+                        self.nodes.push(Node::Bool(false));
+                        (self.nodes.len() - 1) as u32
+                    });
+                    keywords.push(Keyword::AdditionalProperties(closed));
+                }
+                keywords
             }
         };
         self.nodes[index as usize] = Node::Keywords(keywords);

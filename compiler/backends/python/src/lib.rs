@@ -1,4 +1,5 @@
-//! Python backend: strict Pydantic v2 models (`strict=True`, `extra="forbid"`), one module per
+//! Python backend: strict Pydantic v2 models (`strict=True`; `extra="forbid"` for closed objects,
+//! `extra="allow"` for open ones, whose unknown members are kept), one module per
 //! contract version (`<package>/<namespace>/<name>_<major>_<minor>.py`), rendered from
 //! `templates/python/`.
 //!
@@ -130,6 +131,8 @@ struct EnumView {
 #[derive(Serialize)]
 struct ModelView {
     name: String,
+    /// `Model` (closed) or `OpenModel` (unknown members kept).
+    base: &'static str,
     /// A Python string literal, or none.
     doc: Option<String>,
     fields: Vec<FieldView>,
@@ -158,7 +161,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
         .collect();
     let mut enums = Vec::new();
     let mut models = Vec::new();
-    let mut support = vec!["Model"];
+    let mut support = Vec::new();
     for i in dependency_order(program, contract) {
         let t = &c.types[i];
         let doc = t.description.as_deref().map(py_str);
@@ -188,7 +191,9 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         FieldView { name, annotation, required: f.required }
                     })
                     .collect();
-                models.push(ModelView { name: t.name.clone(), doc, fields });
+                let base = if o.is_open() { "OpenModel" } else { "Model" };
+                support.push(base);
+                models.push(ModelView { name: t.name.clone(), base, doc, fields });
             }
         }
     }

@@ -21,6 +21,9 @@ use typify::{TypeSpace, TypeSpaceSettings};
 
 const SUPPORT: &str = include_str!("support.rs.in");
 
+/// The field of an open object's struct that keeps its unknown members (`support::Members`).
+const UNKNOWN: &str = "additional_properties";
+
 /// Fields and enum variants of one contract that typify would turn into the same Rust identifier
 /// (it sanitises with heck: snake_case fields, UpperCamelCase variants, `_` after keywords).
 pub fn check_names(program: &Program) -> Vec<NameClash> {
@@ -38,9 +41,13 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
     for (c, contract) in program.contracts.iter().enumerate() {
         for t in &contract.types {
             let names: Vec<(String, String)> = match &t.kind {
-                TypeKind::Object(o) => {
-                    o.fields.iter().map(|f| (property_pointer(t, &f.name), sanitize(&f.name, false))).collect()
-                }
+                // The field of unknown members first, so that a clash names the property.
+                TypeKind::Object(o) => o
+                    .is_open()
+                    .then(|| (format!("{}/additionalProperties", t.pointer), UNKNOWN.to_string()))
+                    .into_iter()
+                    .chain(o.fields.iter().map(|f| (property_pointer(t, &f.name), sanitize(&f.name, false))))
+                    .collect(),
                 TypeKind::Enum(values) => {
                     values.iter().enumerate().map(|(k, v)| (enum_value_pointer(t, k), sanitize(v, true))).collect()
                 }
@@ -175,7 +182,10 @@ fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTr
             s.insert("type".into(), json!("object"));
             s.insert("properties".into(), Value::Object(props));
             s.insert("required".into(), json!(required));
-            s.insert("additionalProperties".into(), json!(false));
+            // An open object's unknown members go to a field typify does not know of.
+            if !o.is_open() {
+                s.insert("additionalProperties".into(), json!(false));
+            }
         }
     }
     Value::Object(s)
@@ -204,17 +214,16 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
     let mut space = TypeSpace::new(&settings);
     space.add_root_schema(schema).map_err(|e| err(format!("typify: {e}")))?;
     let mut file: syn::File = syn::parse2(space.to_stream()).map_err(|e| err(format!("typify output: {e}")))?;
-    let order = c
-        .types
-        .iter()
-        .filter_map(|t| match &t.kind {
-            TypeKind::Object(o) => {
-                Some((t.name.clone(), o.fields.iter().map(|f| (f.name.clone(), f.required)).collect()))
-            }
+    let objects = || {
+        c.types.iter().filter_map(|t| match &t.kind {
+            TypeKind::Object(o) => Some((t, o)),
             TypeKind::Enum(_) => None,
         })
-        .collect();
-    let mut fields = FieldIdents { order, idents: BTreeMap::new() };
+    };
+    let order =
+        objects().map(|(t, o)| (t.name.clone(), o.fields.iter().map(|f| (f.name.clone(), f.required)).collect())).collect();
+    let open = objects().filter(|(_, o)| o.is_open()).map(|(t, _)| t.name.clone()).collect();
+    let mut fields = FieldIdents { order, open, idents: BTreeMap::new() };
     fields.visit_file_mut(&mut file);
     // typify emits the same `error` module into every module: the crate has it once, in support.
     file.items.retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "error"));
@@ -237,11 +246,14 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
 }
 
 /// Walks typify's output: collects `(struct, wire name) → field ident`, puts fields back in
-/// schema order (typify sorts them by name), and makes every optional field reject an explicit
-/// `null` (`deserialize_with` = `present`).
+/// schema order (typify sorts them by name), makes every optional field reject an explicit
+/// `null` (`deserialize_with` = `present`), and gives every open object's struct the field that
+/// keeps its unknown members.
 struct FieldIdents {
     /// Struct name → (wire name, required) in schema order.
     order: BTreeMap<String, Vec<(String, bool)>>,
+    /// The structs of open objects.
+    open: std::collections::BTreeSet<String>,
     idents: BTreeMap<(String, String), String>,
 }
 
@@ -299,6 +311,14 @@ impl VisitMut for FieldIdents {
                 wire_of.get(&ident).and_then(|w| order.iter().position(|(o, _)| o == w)).unwrap_or(usize::MAX)
             });
             named.named = fields.into_iter().collect();
+            if self.open.contains(&owner) {
+                let ident: syn::Ident = syn::parse_str(UNKNOWN).expect("an identifier");
+                named.named.push(syn::parse_quote!(
+                    /// Members the schema does not name, kept as they came (written back canonically).
+                    #[serde(flatten, skip_serializing_if = "crate::support::Members::is_empty")]
+                    pub #ident: crate::support::Members
+                ));
+            }
         }
     }
 }

@@ -341,6 +341,11 @@ bool ExecutionReport_1_0_FromJson(const string &js, ExecutionReport_1_0 &out, st
    int pos = 0;
    ExecutionReport_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      ExecutionReport_1_0_Reset(out);
+      return false;
+   }
    if(!ExecutionReport_1_0_Parse(js, pos, "$", out, err))
    {
       ExecutionReport_1_0_Reset(out);

@@ -99,6 +99,11 @@ bool Instrument_1_0_FromJson(const string &js, Instrument_1_0 &out, string &err)
    int pos = 0;
    Instrument_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Instrument_1_0_Reset(out);
+      return false;
+   }
    if(!Instrument_1_0_Parse(js, pos, "$", out, err))
    {
       Instrument_1_0_Reset(out);

@@ -227,6 +227,11 @@ bool OrderIntent_1_0_FromJson(const string &js, OrderIntent_1_0 &out, string &er
    int pos = 0;
    OrderIntent_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      OrderIntent_1_0_Reset(out);
+      return false;
+   }
    if(!OrderIntent_1_0_Parse(js, pos, "$", out, err))
    {
       OrderIntent_1_0_Reset(out);

@@ -259,6 +259,11 @@ bool OrderIntent_1_1_FromJson(const string &js, OrderIntent_1_1 &out, string &er
    int pos = 0;
    OrderIntent_1_1_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      OrderIntent_1_1_Reset(out);
+      return false;
+   }
    if(!OrderIntent_1_1_Parse(js, pos, "$", out, err))
    {
       OrderIntent_1_1_Reset(out);

@@ -292,6 +292,11 @@ bool OrderIntent_1_2_FromJson(const string &js, OrderIntent_1_2 &out, string &er
    int pos = 0;
    OrderIntent_1_2_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      OrderIntent_1_2_Reset(out);
+      return false;
+   }
    if(!OrderIntent_1_2_Parse(js, pos, "$", out, err))
    {
       OrderIntent_1_2_Reset(out);

@@ -126,6 +126,11 @@ bool PriceTick_1_0_FromJson(const string &js, PriceTick_1_0 &out, string &err)
    int pos = 0;
    PriceTick_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      PriceTick_1_0_Reset(out);
+      return false;
+   }
    if(!PriceTick_1_0_Parse(js, pos, "$", out, err))
    {
       PriceTick_1_0_Reset(out);

@@ -165,6 +165,11 @@ bool Signal_1_0_FromJson(const string &js, Signal_1_0 &out, string &err)
    int pos = 0;
    Signal_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Signal_1_0_Reset(out);
+      return false;
+   }
    if(!Signal_1_0_Parse(js, pos, "$", out, err))
    {
       Signal_1_0_Reset(out);

@@ -4,7 +4,8 @@
 // contractc's MQL4.md. Conventions every generated language shares:
 // - input is strict RFC 8259: no NaN/Infinity, no numbers that overflow a double, no integers
 //   outside int64, no 1.0 for an integer field, no duplicate keys, no lone surrogates, no \u0000;
-// - an optional field is absent or a value, never null; objects are closed;
+// - an optional field is absent or a value, never null; objects are closed unless the contract
+//   opens them, and an open object keeps its unknown members as canonical JSON text;
 // - string lengths count Unicode code points (JSON Schema), not UTF-16 units;
 // - output is canonical (RFC 8785 style): sorted keys, no whitespace, minimal escapes, numbers in
 //   the ECMAScript shortest round-trip form (ECMA-262 Number::toString);
@@ -53,6 +54,8 @@
 #define CTC_SURROGATE_HIGH_FIRST 55296
 #define CTC_SURROGATE_LOW_FIRST 56320
 #define CTC_SURROGATE_LOW_LAST 57343
+// Arrays and objects may nest at most this deep (CtcCheckDepth, CtcReadAny).
+#define CTC_MAX_DEPTH 64
 
 string CtcError(const string path, const string reason, const int pos)
 {
@@ -664,6 +667,237 @@ void CtcKey(string &out, bool &first, const string key)
    first = false;
    StringAdd(out, CtcQuote(key));
    StringAdd(out, ":");
+}
+
+// Open objects keep their unknown members as canonical JSON text (sorted keys, no whitespace,
+// minimal escapes, numbers as above) in two parallel arrays, keys sorted by UTF-16 code units
+// (RFC 8785 section 3.2.3), and write them back between the known members.
+
+// One pass over the whole message before parsing: false when arrays and objects nest deeper than
+// CTC_MAX_DEPTH (brackets inside strings do not count). Nothing else is checked here.
+bool CtcCheckDepth(const string &js, string &err)
+{
+   int n = StringLen(js);
+   int pos = 0;
+   int depth = 0;
+   bool in_string = false;
+   ushort c = 0;
+   while(pos < n)
+   {
+      c = StringGetCharacter(js, pos);
+      if(in_string)
+      {
+         if(c == CTC_CH_BACKSLASH) pos = pos + 1;
+         else if(c == CTC_CH_QUOTE) in_string = false;
+      }
+      else if(c == CTC_CH_QUOTE) in_string = true;
+      else if(c == CTC_CH_LBRACKET || c == CTC_CH_LBRACE)
+      {
+         depth = depth + 1;
+         if(depth > CTC_MAX_DEPTH)
+         {
+            err = CtcError("$", "nesting deeper than 64 arrays and objects", pos);
+            return false;
+         }
+      }
+      else if(c == CTC_CH_RBRACKET || c == CTC_CH_RBRACE)
+      {
+         if(depth > 0) depth = depth - 1;
+      }
+      pos = pos + 1;
+   }
+   return true;
+}
+
+// -1, 0 or 1 as `a` sorts before, with or after `b` by UTF-16 code units; a prefix sorts first.
+int CtcCompareUnits(const string a, const string b)
+{
+   int na = StringLen(a);
+   int nb = StringLen(b);
+   int i = 0;
+   ushort ca = 0;
+   ushort cb = 0;
+   while(i < na && i < nb)
+   {
+      ca = StringGetCharacter(a, i);
+      cb = StringGetCharacter(b, i);
+      if(ca < cb) return -1;
+      if(ca > cb) return 1;
+      i = i + 1;
+   }
+   if(na < nb) return -1;
+   if(na > nb) return 1;
+   return 0;
+}
+
+// Inserts a member into the parallel arrays `keys` and `values`, keeping `keys` sorted by
+// CtcCompareUnits; false, with nothing changed, when `key` is already there.
+bool CtcAddMember(string &keys[], string &values[], const string key, const string value)
+{
+   int n = ArraySize(keys);
+   int at = n;
+   int i = 0;
+   int cmp = 0;
+   for(i = 0; i < n; i++)
+   {
+      cmp = CtcCompareUnits(keys[i], key);
+      if(cmp == 0) return false;
+      if(cmp > 0)
+      {
+         at = i;
+         break;
+      }
+   }
+   ArrayResize(keys, n + 1, 16);
+   ArrayResize(values, n + 1, 16);
+   i = n;
+   while(i > at)
+   {
+      keys[i] = keys[i - 1];
+      values[i] = values[i - 1];
+      i = i - 1;
+   }
+   keys[at] = key;
+   values[at] = value;
+   return true;
+}
+
+// Writes the kept members from index `next` on, each as `"key":value` through CtcKey, while `all`
+// is true or the key sorts before `before`, and advances `next`. X_ToJson calls it before each
+// known key K (before = K, all = false) and once at the end (all = true), so known and unknown
+// members come out in one sorted order.
+void CtcWriteMembers(string &out, bool &first, const string &keys[], const string &values[], int &next, const string before, const bool all)
+{
+   int n = ArraySize(keys);
+   if(ArraySize(values) < n) n = ArraySize(values);
+   while(next >= 0 && next < n)
+   {
+      if(!all && CtcCompareUnits(keys[next], before) >= 0) break;
+      CtcKey(out, first, keys[next]);
+      StringAdd(out, values[next]);
+      next = next + 1;
+   }
+}
+
+// Reads any one JSON value and sets `out` to its canonical text: object keys sorted by UTF-16
+// code units and never duplicated, no whitespace, strings with minimal escapes, an integer that
+// fits int64 as that integer ("-0" is 0), every other number as the double it reads as, written
+// by CtcFormatDouble (1.0 -> 1, 1E2 -> 100). `depth` counts the arrays and objects around the
+// value plus one: an array or object read at a depth over CTC_MAX_DEPTH is refused, and its
+// items are read at depth + 1, which bounds the recursion.
+bool CtcReadAny(const string &js, int &pos, const string path, const int depth, string &out, string &err)
+{
+   string keys[];
+   string values[];
+   string key = "";
+   string text = "";
+   string item = "";
+   bool more = false;
+   bool is_int = false;
+   bool first = true;
+   int start = 0;
+   int i = 0;
+   int next = 0;
+   long lv = 0;
+   double dv = 0.0;
+   ushort c = 0;
+   out = "";
+   CtcSkipWs(js, pos);
+   start = pos;
+   c = StringGetCharacter(js, pos);
+   if(c == CTC_CH_LBRACE || c == CTC_CH_LBRACKET)
+   {
+      if(depth > CTC_MAX_DEPTH)
+      {
+         err = CtcError(path, "nesting deeper than 64 arrays and objects", pos);
+         return false;
+      }
+   }
+   if(c == CTC_CH_LBRACE)
+   {
+      if(!CtcObjectBegin(js, pos, path, more, err)) return false;
+      while(more)
+      {
+         if(!CtcReadKey(js, pos, path, key, err)) return false;
+         for(i = 0; i < ArraySize(keys); i++)
+         {
+            if(CtcCompareUnits(keys[i], key) == 0)
+            {
+               err = CtcError(path, "duplicate key \"" + key + "\"", pos);
+               return false;
+            }
+         }
+         if(!CtcReadAny(js, pos, path + "." + key, depth + 1, item, err)) return false;
+         if(!CtcAddMember(keys, values, key, item))
+         {
+            err = CtcError(path, "duplicate key \"" + key + "\"", pos);
+            return false;
+         }
+         if(!CtcObjectNext(js, pos, path, more, err)) return false;
+      }
+      out = "{";
+      CtcWriteMembers(out, first, keys, values, next, "", true);
+      StringAdd(out, "}");
+      return true;
+   }
+   if(c == CTC_CH_LBRACKET)
+   {
+      if(!CtcArrayBegin(js, pos, path, more, err)) return false;
+      out = "[";
+      i = 0;
+      while(more)
+      {
+         if(!CtcReadAny(js, pos, path + "[" + IntegerToString(i) + "]", depth + 1, item, err)) return false;
+         if(i > 0) StringAdd(out, ",");
+         StringAdd(out, item);
+         i = i + 1;
+         if(!CtcArrayNext(js, pos, path, more, err)) return false;
+      }
+      StringAdd(out, "]");
+      return true;
+   }
+   if(c == CTC_CH_QUOTE)
+   {
+      if(!CtcReadString(js, pos, path, text, err)) return false;
+      out = CtcQuote(text);
+      return true;
+   }
+   if(c == CTC_CH_MINUS || CtcIsDigit(c))
+   {
+      if(!CtcScanNumber(js, pos, path, text, is_int, err)) return false;
+      if(is_int)
+      {
+         lv = StringToInteger(text);
+         // In range exactly when the value prints back as the literal ("-0" is 0).
+         if(IntegerToString(lv) == text || text == "-0")
+         {
+            out = IntegerToString(lv);
+            return true;
+         }
+      }
+      dv = StringToDouble(text);
+      if(!MathIsValidNumber(dv))
+      {
+         err = CtcError(path, "number overflows a double", start);
+         return false;
+      }
+      out = CtcFormatDouble(dv);
+      return true;
+   }
+   if(CtcSlice(js, pos, 4) == "true" || CtcSlice(js, pos, 4) == "null")
+   {
+      out = CtcSlice(js, pos, 4);
+      pos = pos + 4;
+      return true;
+   }
+   if(CtcSlice(js, pos, 5) == "false")
+   {
+      out = "false";
+      pos = pos + 5;
+      return true;
+   }
+   err = CtcError(path, "expected a JSON value", pos);
+   return false;
 }
 
 #endif

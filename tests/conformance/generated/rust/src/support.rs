@@ -119,14 +119,183 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// How deeply arrays and objects may nest in a message (the root counts as 1), in every
+/// generated language.
+pub const MAX_DEPTH: usize = 64;
+
 /// Parses one message and checks every constraint of its contract. Input is strict RFC 8259
 /// (DESIGN.md, the conformance contract): besides what serde_json refuses (NaN, `1e400`, lone
-/// surrogates, a BOM, nesting past 128), duplicate keys and `\u0000` are refused.
+/// surrogates, a BOM), duplicate keys, `\u0000` and nesting deeper than [`MAX_DEPTH`] are refused.
 pub fn from_json<T: serde::de::DeserializeOwned + Validate>(text: &str) -> Result<T, Error> {
-    let text = prescan(text).map_err(|at| Error::Invalid(vec![Violation { pointer: String::new(), message: format!("`\\u0000` at byte {at} cannot be stored in every language") }]))?;
-    let value: T = serde_json::from_str(&text).map_err(Error::Parse)?;
+    let text = prescan(text).map_err(|message| Error::Invalid(vec![Violation { pointer: String::new(), message }]))?;
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let value = T::deserialize(AsSchema(&mut de)).and_then(|v| de.end().map(|()| v)).map_err(Error::Parse)?;
     let violations = value.validate();
     if violations.is_empty() { Ok(value) } else { Err(Error::Invalid(violations)) }
+}
+
+/// A deserializer that reads JSON as JSON Schema does: a struct only from an object (serde would
+/// also take an array of its fields, in order) and an enum only from a string (serde_json would
+/// also take `{"Variant": null}`). Everything else is forwarded, nested values wrapped alike.
+struct AsSchema<D>(D);
+
+macro_rules! forward {
+    ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
+        $(fn $method<V: serde::de::Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+            self.0.$method($($arg,)* Wrap(visitor))
+        })*
+    };
+}
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for AsSchema<D> {
+    type Error = D::Error;
+
+    forward!(
+        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(), deserialize_i32(),
+        deserialize_i64(), deserialize_i128(), deserialize_u8(), deserialize_u16(), deserialize_u32(),
+        deserialize_u64(), deserialize_u128(), deserialize_f32(), deserialize_f64(), deserialize_char(),
+        deserialize_str(), deserialize_string(), deserialize_bytes(), deserialize_byte_buf(),
+        deserialize_option(), deserialize_unit(), deserialize_seq(), deserialize_map(),
+        deserialize_identifier(), deserialize_ignored_any(),
+        deserialize_unit_struct(name: &'static str), deserialize_newtype_struct(name: &'static str),
+        deserialize_tuple(len: usize), deserialize_tuple_struct(name: &'static str, len: usize),
+    );
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(Wrap(visitor))
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_str(EnumFromString(visitor))
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.0.is_human_readable()
+    }
+}
+
+/// A visitor whose nested values are read through [`AsSchema`] too.
+struct Wrap<V>(V);
+
+impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for Wrap<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<V::Value, E> {
+        self.0.visit_bool(v)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<V::Value, E> {
+        self.0.visit_i64(v)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<V::Value, E> {
+        self.0.visit_u64(v)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<V::Value, E> {
+        self.0.visit_f64(v)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<V::Value, E> {
+        self.0.visit_str(v)
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<V::Value, E> {
+        self.0.visit_borrowed_str(v)
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<V::Value, E> {
+        self.0.visit_string(v)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<V::Value, E> {
+        self.0.visit_unit()
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<V::Value, E> {
+        self.0.visit_none()
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.0.visit_some(AsSchema(d))
+    }
+
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.0.visit_newtype_struct(AsSchema(d))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        self.0.visit_seq(Wrap(seq))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(Wrap(map))
+    }
+}
+
+impl<'de, A: serde::de::SeqAccess<'de>> serde::de::SeqAccess<'de> for Wrap<A> {
+    type Error = A::Error;
+
+    fn next_element_seed<S: serde::de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, A::Error> {
+        self.0.next_element_seed(Wrap(seed))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Wrap<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+        self.0.next_key_seed(seed)
+    }
+
+    fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        self.0.next_value_seed(Wrap(seed))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
+impl<'de, S: serde::de::DeserializeSeed<'de>> serde::de::DeserializeSeed<'de> for Wrap<S> {
+    type Value = S::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+        self.0.deserialize(AsSchema(d))
+    }
+}
+
+/// A string enum read from a JSON string only.
+struct EnumFromString<V>(V);
+
+impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for EnumFromString<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<V::Value, E> {
+        self.0.visit_enum(serde::de::IntoDeserializer::<E>::into_deserializer(v))
+    }
 }
 
 /// Serializes one message; absent optional fields are left out.
@@ -149,11 +318,10 @@ fn canonical(v: &serde_json::Value, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => out.push_str(&i.to_string()),
-            (None, Some(u), _) => out.push_str(&u.to_string()),
-            (None, None, Some(f)) => out.push_str(&ecmascript(f)),
-            _ => out.push_str(&n.to_string()),
+        // int64 literals as written; every other number is a double.
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => out.push_str(&i.to_string()),
+            None => out.push_str(&ecmascript(n.as_f64().unwrap_or(f64::NAN))),
         },
         Value::String(s) => quote(s, out),
         Value::Array(a) => {
@@ -226,24 +394,31 @@ fn ecmascript(v: f64) -> String {
     format!("{sign}{body}")
 }
 
-/// Checks JSON text before serde_json reads it, in one pass: a `\u0000` escape is refused (its
-/// byte offset; not every generated language can hold U+0000), and an integer literal `-0` is
-/// read as `0` (serde_json would read the double -0.0, which an integer field refuses; JSON
-/// Schema counts it as the integer zero, as Python and MQL4 do). Byte offsets are kept: the `-`
-/// becomes a space.
-pub fn prescan(text: &str) -> Result<::std::borrow::Cow<'_, str>, usize> {
+/// Checks JSON text before serde_json reads it, in one pass: a `\u0000` escape is refused (not
+/// every generated language can hold U+0000), so is nesting deeper than [`MAX_DEPTH`], and an
+/// integer literal `-0` is read as `0` (serde_json would read the double -0.0, which an integer
+/// field refuses; JSON Schema counts it as the integer zero, as Python and MQL4 do). Byte offsets
+/// are kept: the `-` becomes a space.
+pub fn prescan(text: &str) -> Result<::std::borrow::Cow<'_, str>, String> {
     let b = text.as_bytes();
     let mut negative_zeros = ::std::vec::Vec::new();
-    let (mut i, mut in_string) = (0, false);
+    let (mut i, mut in_string, mut depth) = (0, false, 0);
     while i < b.len() {
         match b[i] {
             b'\\' if in_string => {
                 if b[i + 1..].starts_with(b"u0000") {
-                    return Err(i);
+                    return Err(format!("`\\u0000` at byte {i} cannot be stored in every language"));
                 }
                 i += 1;
             }
             b'"' => in_string = !in_string,
+            b'[' | b'{' if !in_string => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(format!("nesting deeper than {MAX_DEPTH} arrays and objects at byte {i}"));
+                }
+            }
+            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
             b'-' if !in_string
                 && b.get(i + 1) == Some(&b'0')
                 && !matches!(b.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) =>
@@ -271,6 +446,100 @@ where
     T: serde::Deserialize<'de>,
 {
     T::deserialize(deserializer).map(Some)
+}
+
+/// The unknown members of an open object (`additionalProperties` absent or `true`), kept to be
+/// written back: read strictly (a duplicate key at any depth is refused; an integer literal past
+/// int64 becomes a double, as in every generated language) and written canonically.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Members(pub serde_json::Map<String, serde_json::Value>);
+
+impl Members {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl serde::Serialize for Members {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Members, D::Error> {
+        match d.deserialize_map(StrictValue)? {
+            serde_json::Value::Object(m) => Ok(Members(m)),
+            _ => Err(serde::de::Error::custom("expected members")),
+        }
+    }
+}
+
+/// A JSON value read with duplicate keys refused.
+struct Strict(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
+        d.deserialize_any(StrictValue).map(Strict)
+    }
+}
+
+struct StrictValue;
+
+impl<'de> serde::de::Visitor<'de> for StrictValue {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::from(n))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<serde_json::Value, E> {
+        Ok(i64::try_from(n).map_or_else(|_| serde_json::Value::from(n as f64), serde_json::Value::from))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<serde_json::Value, E> {
+        serde_json::Number::from_f64(n).map(serde_json::Value::Number).ok_or_else(|| E::custom("number is not finite"))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::String(s.to_owned()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::String(s))
+    }
+
+    fn visit_unit<E>(self) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<serde_json::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(serde_json::Value::Array(out))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<serde_json::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            let Strict(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
 }
 
 /// String formats checked as assertions.

@@ -354,6 +354,11 @@ bool Arrays_1_0_FromJson(const string &js, Arrays_1_0 &out, string &err)
    int pos = 0;
    Arrays_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Arrays_1_0_Reset(out);
+      return false;
+   }
    if(!Arrays_1_0_Parse(js, pos, "$", out, err))
    {
       Arrays_1_0_Reset(out);

@@ -191,6 +191,11 @@ bool Book_1_0_FromJson(const string &js, Book_1_0 &out, string &err)
    int pos = 0;
    Book_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Book_1_0_Reset(out);
+      return false;
+   }
    if(!Book_1_0_Parse(js, pos, "$", out, err))
    {
       Book_1_0_Reset(out);

@@ -249,6 +249,11 @@ bool Book_1_1_FromJson(const string &js, Book_1_1 &out, string &err)
    int pos = 0;
    Book_1_1_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Book_1_1_Reset(out);
+      return false;
+   }
    if(!Book_1_1_Parse(js, pos, "$", out, err))
    {
       Book_1_1_Reset(out);

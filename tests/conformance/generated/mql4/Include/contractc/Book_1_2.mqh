@@ -265,6 +265,11 @@ bool Book_1_2_FromJson(const string &js, Book_1_2 &out, string &err)
    int pos = 0;
    Book_1_2_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Book_1_2_Reset(out);
+      return false;
+   }
    if(!Book_1_2_Parse(js, pos, "$", out, err))
    {
       Book_1_2_Reset(out);

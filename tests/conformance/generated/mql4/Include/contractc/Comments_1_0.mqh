@@ -154,6 +154,11 @@ bool Comments_1_0_FromJson(const string &js, Comments_1_0 &out, string &err)
    int pos = 0;
    Comments_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Comments_1_0_Reset(out);
+      return false;
+   }
    if(!Comments_1_0_Parse(js, pos, "$", out, err))
    {
       Comments_1_0_Reset(out);

@@ -164,6 +164,11 @@ bool Enums_1_0_FromJson(const string &js, Enums_1_0 &out, string &err)
    int pos = 0;
    Enums_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Enums_1_0_Reset(out);
+      return false;
+   }
    if(!Enums_1_0_Parse(js, pos, "$", out, err))
    {
       Enums_1_0_Reset(out);

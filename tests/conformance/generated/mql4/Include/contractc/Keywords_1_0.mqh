@@ -549,6 +549,11 @@ bool Keywords_1_0_FromJson(const string &js, Keywords_1_0 &out, string &err)
    int pos = 0;
    Keywords_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Keywords_1_0_Reset(out);
+      return false;
+   }
    if(!Keywords_1_0_Parse(js, pos, "$", out, err))
    {
       Keywords_1_0_Reset(out);

@@ -113,6 +113,11 @@ bool Legacy_1_0_FromJson(const string &js, Legacy_1_0 &out, string &err)
    int pos = 0;
    Legacy_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Legacy_1_0_Reset(out);
+      return false;
+   }
    if(!Legacy_1_0_Parse(js, pos, "$", out, err))
    {
       Legacy_1_0_Reset(out);

@@ -71,6 +71,11 @@ bool Money_1_0_FromJson(const string &js, Money_1_0 &out, string &err)
    int pos = 0;
    Money_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Money_1_0_Reset(out);
+      return false;
+   }
    if(!Money_1_0_Parse(js, pos, "$", out, err))
    {
       Money_1_0_Reset(out);

@@ -307,6 +307,11 @@ bool Nested_1_0_FromJson(const string &js, Nested_1_0 &out, string &err)
    int pos = 0;
    Nested_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Nested_1_0_Reset(out);
+      return false;
+   }
    if(!Nested_1_0_Parse(js, pos, "$", out, err))
    {
       Nested_1_0_Reset(out);

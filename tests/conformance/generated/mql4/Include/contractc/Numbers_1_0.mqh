@@ -230,6 +230,11 @@ bool Numbers_1_0_FromJson(const string &js, Numbers_1_0 &out, string &err)
    int pos = 0;
    Numbers_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Numbers_1_0_Reset(out);
+      return false;
+   }
    if(!Numbers_1_0_Parse(js, pos, "$", out, err))
    {
       Numbers_1_0_Reset(out);

@@ -247,6 +247,11 @@ bool Numbers_1_1_FromJson(const string &js, Numbers_1_1 &out, string &err)
    int pos = 0;
    Numbers_1_1_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Numbers_1_1_Reset(out);
+      return false;
+   }
    if(!Numbers_1_1_Parse(js, pos, "$", out, err))
    {
       Numbers_1_1_Reset(out);

@@ -155,6 +155,11 @@ bool Position_1_0_FromJson(const string &js, Position_1_0 &out, string &err)
    int pos = 0;
    Position_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Position_1_0_Reset(out);
+      return false;
+   }
    if(!Position_1_0_Parse(js, pos, "$", out, err))
    {
       Position_1_0_Reset(out);

@@ -135,6 +135,11 @@ bool String_1_0_FromJson(const string &js, String_1_0 &out, string &err)
    int pos = 0;
    String_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      String_1_0_Reset(out);
+      return false;
+   }
    if(!String_1_0_Parse(js, pos, "$", out, err))
    {
       String_1_0_Reset(out);

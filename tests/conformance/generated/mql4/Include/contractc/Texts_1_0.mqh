@@ -200,6 +200,11 @@ bool Texts_1_0_FromJson(const string &js, Texts_1_0 &out, string &err)
    int pos = 0;
    Texts_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Texts_1_0_Reset(out);
+      return false;
+   }
    if(!Texts_1_0_Parse(js, pos, "$", out, err))
    {
       Texts_1_0_Reset(out);

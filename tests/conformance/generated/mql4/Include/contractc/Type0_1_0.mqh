@@ -57,6 +57,11 @@ bool Type0_1_0_FromJson(const string &js, Type0_1_0 &out, string &err)
    int pos = 0;
    Type0_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Type0_1_0_Reset(out);
+      return false;
+   }
    if(!Type0_1_0_Parse(js, pos, "$", out, err))
    {
       Type0_1_0_Reset(out);

@@ -57,6 +57,11 @@ bool Type1_1_0_FromJson(const string &js, Type1_1_0 &out, string &err)
    int pos = 0;
    Type1_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Type1_1_0_Reset(out);
+      return false;
+   }
    if(!Type1_1_0_Parse(js, pos, "$", out, err))
    {
       Type1_1_0_Reset(out);

@@ -57,6 +57,11 @@ bool Type2_1_0_FromJson(const string &js, Type2_1_0 &out, string &err)
    int pos = 0;
    Type2_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Type2_1_0_Reset(out);
+      return false;
+   }
    if(!Type2_1_0_Parse(js, pos, "$", out, err))
    {
       Type2_1_0_Reset(out);

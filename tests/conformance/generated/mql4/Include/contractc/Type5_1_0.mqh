@@ -57,6 +57,11 @@ bool Type5_1_0_FromJson(const string &js, Type5_1_0 &out, string &err)
    int pos = 0;
    Type5_1_0_Reset(out);
    err = "";
+   if(!CtcCheckDepth(js, err))
+   {
+      Type5_1_0_Reset(out);
+      return false;
+   }
    if(!Type5_1_0_Parse(js, pos, "$", out, err))
    {
       Type5_1_0_Reset(out);

@@ -64,6 +64,19 @@ class Model(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
+class OpenModel(Model):
+    """Base of the models of open objects (`additionalProperties` absent or `true`): unknown
+    members are kept (`model_extra`) and written back."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+#: How deeply arrays and objects may nest in a message (the root counts as 1), in every
+#: generated language.
+MAX_DEPTH = 64
+_INT64 = range(-(2**63), 2**63)
+
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -82,6 +95,17 @@ def _finite(text: str) -> float:
     return value
 
 
+def _integer(text: str) -> int:
+    # Past int64 an integer literal is a double, as in every generated language: it must fit one.
+    try:
+        value = int(text)
+        if value not in _INT64:
+            float(value)
+    except (ValueError, OverflowError) as e:
+        raise StrictJSONError(f"{text[:40]} overflows a double") from e
+    return value
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
@@ -91,38 +115,65 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
-def _check_strings(value: Any) -> None:
+def _check_values(value: Any, depth: int) -> None:
     if isinstance(value, str):
         if "\x00" in value:
             raise StrictJSONError("\\u0000 cannot be stored in every language")
         if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
             raise StrictJSONError("lone surrogate")
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _check_strings(k)
-            _check_strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            _check_strings(v)
+    elif isinstance(value, (dict, list)):
+        if depth > MAX_DEPTH:
+            raise StrictJSONError(f"nesting deeper than {MAX_DEPTH} arrays and objects")
+        if isinstance(value, dict):
+            for k, v in value.items():
+                _check_values(k, depth)
+                _check_values(v, depth + 1)
+        else:
+            for v in value:
+                _check_values(v, depth + 1)
 
 
 def from_json(model: type[M], text: str | bytes) -> M:
     """Parses and validates one message. Input is strict RFC 8259, as in every generated
-    language: NaN, numbers that overflow a double, duplicate keys, `\\u0000` and lone surrogates
-    raise `StrictJSONError`; the rest is Pydantic's strict validation (`ValidationError`)."""
+    language: NaN, numbers that overflow a double, duplicate keys, `\\u0000`, lone surrogates and
+    nesting deeper than `MAX_DEPTH` raise `StrictJSONError`; the rest is Pydantic's strict
+    validation (`ValidationError`), which reads members by their wire names only."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
     try:
-        parsed = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_float=_finite)
+        parsed = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_finite,
+            parse_int=_integer,
+        )
     except json.JSONDecodeError as e:
         raise StrictJSONError(str(e)) from e
-    _check_strings(parsed)
-    return model.model_validate_json(text)
+    except RecursionError as e:
+        raise StrictJSONError(f"nesting deeper than {MAX_DEPTH} arrays and objects") from e
+    _check_values(parsed, 1)
+    return model.model_validate_json(text, by_alias=True, by_name=False)
+
+
+def _plain(value: Any) -> Any:
+    """A message as JSON data: wire names, unset optional fields left out, unknown members kept."""
+    if isinstance(value, BaseModel):
+        out = {}
+        for name, field in type(value).model_fields.items():
+            member = getattr(value, name)
+            if member is not None:
+                out[field.alias or name] = _plain(member)
+        out.update(value.model_extra or {})
+        return out
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def to_json(message: BaseModel) -> str:
     """Serializes a message; optional fields that are unset are left out."""
-    return message.model_dump_json(by_alias=True, exclude_none=True)
+    return json.dumps(_plain(message), ensure_ascii=False, separators=(",", ":"))
 
 
 def _ecmascript(value: float) -> str:
@@ -153,7 +204,8 @@ def _canonical(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, int):
-        return str(value)
+        # int64 literals as written; every other number is a double.
+        return str(value) if value in _INT64 else _ecmascript(float(value))
     if isinstance(value, float):
         return _ecmascript(value)
     if isinstance(value, str):
@@ -168,4 +220,4 @@ def to_canonical_json(message: BaseModel) -> str:
     """Serializes a message canonically (RFC 8785 style, as every generated language does): keys
     sorted by UTF-16 code units, no whitespace, minimal escapes, integers as written, other
     numbers in ECMAScript's shortest round-trip form."""
-    return _canonical(message.model_dump(mode="python", by_alias=True, exclude_none=True))
+    return _canonical(_plain(message))
