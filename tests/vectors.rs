@@ -188,7 +188,12 @@ impl Gen<'_> {
                     self.with(format!("{at} non-ASCII digit in {}", f.keyword()), false, path, Some(json!(digit)));
                     if f == Format::DateTime {
                         let wrong = "2016-12-31T23:59:60+01:00";
-                        self.with(format!("{at} leap second off the end of a UTC day"), false, path, Some(json!(wrong)));
+                        self.with(
+                            format!("{at} leap second off the end of a UTC day"),
+                            false,
+                            path,
+                            Some(json!(wrong)),
+                        );
                     }
                 } else {
                     if let Some(m) = s.max_length {

@@ -478,7 +478,12 @@ pub fn is_date(s: &str) -> bool {
 /// RFC 3339 §5.6 `date-time`.
 pub fn is_date_time(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() < 20 || s.get(..10).is_none_or(|d| !is_date(d)) || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || s.get(..10).is_none_or(|d| !is_date(d))
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return false;
     }
     let (Some(h), Some(mi), Some(sec)) = (two(&b[11..13]), two(&b[14..16]), two(&b[17..19])) else { return false };
@@ -522,7 +527,11 @@ mod tests {
                     K::AdditionalProperties(5),
                 ]),
                 Node::Keywords(vec![K::Type(vec![Type::String]), K::Format(Format::DateTime)]),
-                Node::Keywords(vec![K::Type(vec![Type::Integer]), K::Minimum(Num::Integer(0)), K::Maximum(Num::Integer(10))]),
+                Node::Keywords(vec![
+                    K::Type(vec![Type::Integer]),
+                    K::Minimum(Num::Integer(0)),
+                    K::Maximum(Num::Integer(10)),
+                ]),
                 Node::Keywords(vec![K::Type(vec![Type::Array]), K::Items(4), K::MaxItems(2)]),
                 Node::Keywords(vec![K::Type(vec![Type::Number]), K::ExclusiveMinimum(Num::Float(0.0))]),
                 Node::Bool(false),

@@ -187,7 +187,12 @@ fn is_date(s: &str) -> bool {
 
 fn is_date_time(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() < 20 || s.get(..10).is_none_or(|d| !is_date(d)) || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || s.get(..10).is_none_or(|d| !is_date(d))
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return false;
     }
     let (Some(h), Some(mi), Some(sec)) = (digits(&b[11..13]), digits(&b[14..16]), digits(&b[17..19])) else {

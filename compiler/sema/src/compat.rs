@@ -327,11 +327,17 @@ impl Pair<'_> {
                         let (code, what) = match dir {
                             Direction::Backward => (
                                 codes::PROPERTY_ADDED,
-                                format!("property `{}` is new in an open object; old messages may carry it with any value", g.name),
+                                format!(
+                                    "property `{}` is new in an open object; old messages may carry it with any value",
+                                    g.name
+                                ),
                             ),
                             Direction::Forward => (
                                 codes::PROPERTY_REMOVED,
-                                format!("property `{}` was removed from an open object; new messages may carry it with any value", g.name),
+                                format!(
+                                    "property `{}` was removed from an open object; new messages may carry it with any value",
+                                    g.name
+                                ),
                             ),
                         };
                         self.report(code, dir, &wp, &gp, what);

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
-    Additional, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, NamedType, NumberTy, Object, Program, StringTy, Ty,
-    TypeKind, TypeRef, pascal_case,
+    Additional, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, NamedType, NumberTy, Object, Program,
+    StringTy, Ty, TypeKind, TypeRef, pascal_case,
 };
 use contractc_syntax::{Node, Pointer, Span};
 
@@ -562,7 +562,9 @@ impl Lowerer<'_> {
                         "expected `true` or `false`",
                     )
                     .notes
-                    .push("help: use `false` for a closed object, or `true` (the default) to keep unknown members".into());
+                    .push(
+                        "help: use `false` for a closed object, or `true` (the default) to keep unknown members".into(),
+                    );
                     return None;
                 }
             },

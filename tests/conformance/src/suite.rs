@@ -105,7 +105,9 @@ fn read_into(dir: &Path, prefix: &str, files: &mut Vec<File>) -> Result<(), Stri
 pub fn not_counted(path: &str) -> Option<&'static str> {
     let keyword_file = |k: &str| format!("{}.json", k.trim_start_matches('$'));
     match path {
-        "format.json" => Some("it tests `format` as an annotation, Validation §7.2.1's default; contractc asserts formats (§7.2.2), which optional/format/ tests"),
+        "format.json" => Some(
+            "it tests `format` as an annotation, Validation §7.2.1's default; contractc asserts formats (§7.2.2), which optional/format/ tests",
+        ),
         "boolean_schema.json" | "optional/format/date-time.json" | "optional/format/date.json" => None,
         _ if contractc_sema::keywords().any(|k| keyword_file(k) == path) => None,
         _ if path.starts_with("optional/format/") => Some("the format is outside the subset (date-time and date)"),
@@ -139,7 +141,10 @@ fn scan(schema: &Value, root: bool) -> Result<(), String> {
         match k.as_str() {
             "$schema" if !root || v.as_str() != Some(DIALECT) => return Err("`$schema` of another dialect".into()),
             "$ref" => {
-                if let Some(other) = map.keys().find(|o| !["$ref", "$defs", "$schema"].contains(&o.as_str()) && !ANNOTATIONS.contains(&o.as_str())) {
+                if let Some(other) = map
+                    .keys()
+                    .find(|o| !["$ref", "$defs", "$schema"].contains(&o.as_str()) && !ANNOTATIONS.contains(&o.as_str()))
+                {
                     return Err(format!("`{other}` beside `$ref`"));
                 }
             }
@@ -278,7 +283,9 @@ fn json(v: &Value) -> Json {
     match v {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
-        Value::Number(n) => Json::Number(n.as_i64().map_or_else(|| Num::Float(n.as_f64().unwrap_or(f64::NAN)), Num::Integer)),
+        Value::Number(n) => {
+            Json::Number(n.as_i64().map_or_else(|| Num::Float(n.as_f64().unwrap_or(f64::NAN)), Num::Integer))
+        }
         Value::String(s) => Json::String(s.clone()),
         Value::Array(a) => Json::Array(a.iter().map(json).collect()),
         Value::Object(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), json(v))).collect()),

@@ -146,8 +146,11 @@ impl Builder<'_> {
             TypeKind::Object(o) => {
                 let properties = o.fields.iter().map(|f| (f.name.clone(), self.ty(&f.ty))).collect();
                 let required = o.fields.iter().filter(|f| f.required).map(|f| f.name.clone()).collect();
-                let mut keywords =
-                    vec![Keyword::Type(vec![Type::Object]), Keyword::Required(required), Keyword::Properties(properties)];
+                let mut keywords = vec![
+                    Keyword::Type(vec![Type::Object]),
+                    Keyword::Required(required),
+                    Keyword::Properties(properties),
+                ];
                 if !o.is_open() {
                     let closed = *self.closed.get_or_insert_with(|| {
                         self.nodes.push(Node::Bool(false));

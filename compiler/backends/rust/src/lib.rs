@@ -220,8 +220,9 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
             TypeKind::Enum(_) => None,
         })
     };
-    let order =
-        objects().map(|(t, o)| (t.name.clone(), o.fields.iter().map(|f| (f.name.clone(), f.required)).collect())).collect();
+    let order = objects()
+        .map(|(t, o)| (t.name.clone(), o.fields.iter().map(|f| (f.name.clone(), f.required)).collect()))
+        .collect();
     let open = objects().filter(|(_, o)| o.is_open()).map(|(t, _)| t.name.clone()).collect();
     let mut fields = FieldIdents { order, open, idents: BTreeMap::new() };
     fields.visit_file_mut(&mut file);

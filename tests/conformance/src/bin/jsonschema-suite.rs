@@ -89,7 +89,9 @@ fn sync(dir: &Path, ext: &str, want: &BTreeMap<String, String>, update: bool) ->
 
 fn main() -> ExitCode {
     let Some(dir) = std::env::var_os("JSON_SCHEMA_TEST_SUITE").map(PathBuf::from) else {
-        eprintln!("error: set JSON_SCHEMA_TEST_SUITE to the suite's tests/draft2020-12 folder, or run `make conformance`");
+        eprintln!(
+            "error: set JSON_SCHEMA_TEST_SUITE to the suite's tests/draft2020-12 folder, or run `make conformance`"
+        );
         return ExitCode::from(2);
     };
     let root = root();
