@@ -73,6 +73,7 @@ fn value(p: &Program, ty: &Ty, full: bool) -> Value {
         Ty::Boolean => json!(true),
         Ty::Array(a) => Value::Array((0..a.min_items.unwrap_or(1).max(1)).map(|_| value(p, &a.items, full)).collect()),
         Ty::Named(r) => named(p, *r, full),
+        Ty::Nullable(t) => value(p, t, full),
     }
 }
 
@@ -173,10 +174,12 @@ impl Gen<'_> {
 
     fn walk(&mut self, ty: &Ty, path: &[String], required: bool) {
         let at = format!("/{}", path.join("/"));
-        if !required {
-            self.with(format!("{at} null"), false, path, Some(Value::Null));
+        // `null` only where the schema allows it, required or not.
+        if ty.is_nullable() || !required {
+            self.with(format!("{at} null"), ty.is_nullable(), path, Some(Value::Null));
         }
         match ty {
+            Ty::Nullable(t) => self.walk(t, path, true),
             Ty::String(s) => {
                 self.with(format!("{at} not a string"), false, path, Some(json!(12)));
                 if let Some(f) = s.format {
@@ -377,6 +380,7 @@ fn date() -> impl Strategy<Value = String> {
 /// A strategy for valid values of `ty`.
 fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
     match ty {
+        Ty::Nullable(t) => prop_oneof![1 => Just(Value::Null), 3 => strategy(p, t)].boxed(),
         Ty::String(s) => match s.format {
             Some(Format::Date) => date().prop_map(Value::from).boxed(),
             Some(Format::DateTime) => (
@@ -600,7 +604,7 @@ fn spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<Sample>) 
         }
     }
     for f in root_fields(p, contract) {
-        match &f.ty {
+        match f.ty.non_null() {
             Ty::Number(n) => {
                 for raw in [
                     "1E2",

@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: [u8; 8] = *b"CTCPLAN\0";
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 pub const HEADER_LEN: usize = 24;
 
 /// A compiled workflow: steps in a topological order and the validators of the contracts its
@@ -231,6 +231,10 @@ pub enum Keyword {
     AdditionalProperties(u32),
     /// Core §10.3.1.2: every item against this node.
     Items(u32),
+    /// Core §10.2.1.2: the instance is valid against at least one of these nodes.
+    AnyOf(Vec<u32>),
+    /// Core §10.2.1.3: the instance is valid against exactly one of these nodes.
+    OneOf(Vec<u32>),
 }
 
 /// The JSON types of Validation §6.1.1; `Integer` is a subset of `Number`.

@@ -286,6 +286,30 @@ fn check_keyword(
             }
             Ok(())
         }
+        (Keyword::AnyOf(nodes), _) => {
+            let mut first = None;
+            for &node in nodes {
+                match check(v, node, instance, path) {
+                    Ok(()) => return Ok(()),
+                    Err(e) => first = first.or(Some(e)),
+                }
+            }
+            let why = first.map_or(String::new(), |e| format!(" (the first: {})", e.message));
+            fail(path, format!("must be valid against one of {} schemas (`anyOf`), is not{why}", nodes.len()))
+        }
+        (Keyword::OneOf(nodes), _) => {
+            let valid = nodes.iter().filter(|&&node| check(v, node, instance, &mut path.clone()).is_ok()).count();
+            if valid == 1 {
+                return Ok(());
+            }
+            fail(
+                path,
+                format!(
+                    "must be valid against exactly one of {} schemas (`oneOf`), is valid against {valid}",
+                    nodes.len()
+                ),
+            )
+        }
         // A keyword that holds, or does not apply to this instance's type.
         _ => Ok(()),
     }
@@ -389,6 +413,16 @@ fn write_canonical(v: &Validator, node: Option<u32>, value: &Value, out: &mut St
         Some(Node::Keywords(k)) => k.as_slice(),
         _ => &[],
     };
+    // Under a union, the value is written as the branch it is valid against.
+    let branch = keywords.iter().find_map(|k| match k {
+        Keyword::AnyOf(nodes) | Keyword::OneOf(nodes) => {
+            nodes.iter().copied().find(|&n| check(v, n, value, &mut Vec::new()).is_ok())
+        }
+        _ => None,
+    });
+    if let Some(branch) = branch {
+        return write_canonical(v, Some(branch), value, out);
+    }
     match value {
         Value::Number(n)
             if n.as_i64().is_none()

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use contractc_ir::{Contract, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{ArrayTy, Contract, Program, Ty, TypeKind, TypeRef};
 
 /// One generated file: a path relative to the output folder (`/`-separated) and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -143,7 +143,7 @@ pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {
     fn refs(ty: &Ty, out: &mut Vec<TypeRef>) {
         match ty {
             Ty::Named(r) => out.push(*r),
-            Ty::Array(a) => refs(&a.items, out),
+            Ty::Array(ArrayTy { items, .. }) | Ty::Nullable(items) => refs(items, out),
             _ => {}
         }
     }
@@ -177,7 +177,7 @@ pub fn referenced_contracts(program: &Program, contract: usize) -> Vec<usize> {
     fn walk(ty: &Ty, out: &mut Vec<usize>) {
         match ty {
             Ty::Named(r) => out.push(r.contract),
-            Ty::Array(a) => walk(&a.items, out),
+            Ty::Array(ArrayTy { items, .. }) | Ty::Nullable(items) => walk(items, out),
             _ => {}
         }
     }

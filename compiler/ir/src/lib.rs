@@ -127,6 +127,23 @@ pub enum Ty {
     Boolean,
     Array(ArrayTy),
     Named(TypeRef),
+    /// A value of the inner type or `null` (`"type": ["number", "null"]`, or `anyOf`/`oneOf` of a
+    /// schema and `{"type": "null"}`, as Pydantic writes `Optional`). Never nested.
+    Nullable(Box<Ty>),
+}
+
+impl Ty {
+    /// The type without its `null`: `self` unless it is [`Ty::Nullable`].
+    pub fn non_null(&self) -> &Ty {
+        match self {
+            Ty::Nullable(t) => t,
+            t => t,
+        }
+    }
+
+    pub fn is_nullable(&self) -> bool {
+        matches!(self, Ty::Nullable(_))
+    }
 }
 
 /// `minLength`/`maxLength` count Unicode code points (JSON Schema 2020-12 Validation §6.3).

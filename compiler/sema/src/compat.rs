@@ -364,6 +364,17 @@ impl Pair<'_> {
             Direction::Forward => "loosened",
         };
         match (w, r) {
+            (Ty::Nullable(a), Ty::Nullable(b)) => self.ty(a, b, wp, rp, dir),
+            (Ty::Nullable(a), b) => {
+                let what = match dir {
+                    Direction::Backward => "`null` is no longer allowed; old messages may have it",
+                    Direction::Forward => "`null` is allowed now; old readers reject it",
+                };
+                self.report(codes::TYPE_CHANGED, dir, wp, rp, what.into());
+                self.ty(a, b, wp, rp, dir);
+            }
+            // The reader takes `null` besides what the writer sends.
+            (a, Ty::Nullable(b)) => self.ty(a, b, wp, rp, dir),
             (Ty::Named(a), Ty::Named(b)) => {
                 let (ca, cb) = (&self.program.contracts[a.contract].id, &self.program.contracts[b.contract].id);
                 let (old, new) = (self.old, self.new);
@@ -485,6 +496,7 @@ impl Pair<'_> {
                 TypeKind::Enum(_) => "enum".into(),
                 TypeKind::Object(_) => "object".into(),
             },
+            Ty::Nullable(t) => format!("{} or null", self.describe(t)),
         }
     }
 }

@@ -58,6 +58,8 @@ const VALUE_KEYWORDS: &[&str] = &[
     "minItems",
     "maxItems",
     "$ref",
+    "anyOf",
+    "oneOf",
 ];
 
 /// Every keyword of the implemented subset, wherever it may stand (DESIGN.md, "Contracts").
@@ -211,6 +213,8 @@ fn check_examples(program: &Program, examples: &[Examples], diags: &mut Vec<Diag
 fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), (Pointer, String)> {
     let fail = |why: String| Err((at.clone(), why));
     match ty {
+        Ty::Nullable(_) if v.is_null() => Ok(()),
+        Ty::Nullable(t) => instance_of(program, t, v, at),
         Ty::String(t) => {
             let Some(s) = v.as_str() else { return fail(format!("expected a string, found {}", v.kind())) };
             let n = s.chars().count() as u64;
@@ -468,7 +472,22 @@ impl Lowerer<'_> {
     fn named_kind(&mut self, node: &Node, ptr: &Pointer, name: &str, index: usize) -> Option<TypeKind> {
         self.check_keywords(node, ptr);
         if node.get("enum").is_some() {
-            return self.enum_values(node, ptr).map(TypeKind::Enum);
+            let (values, nullable) = self.enum_values(node, ptr)?;
+            if nullable {
+                self.error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    node,
+                    ptr,
+                    "a named enum cannot allow `null` in this version".into(),
+                    "allows null",
+                )
+                .notes
+                .push(
+                    "help: allow `null` where it is used: `\"anyOf\": [{\"$ref\": ...}, {\"type\": \"null\"}]`".into(),
+                );
+                return None;
+            }
+            return Some(TypeKind::Enum(values));
         }
         match node.get("type").and_then(Node::as_str) {
             Some("object") => self.object(node, ptr, name, index).map(TypeKind::Object),
@@ -482,14 +501,13 @@ impl Lowerer<'_> {
                 self.unsupported(&m.key, m.key_span, &ptr.join(&m.key), false);
             }
         }
-        // `$ref` and `enum` decide the type alone: an assertion beside them would be dropped by
-        // every backend, though JSON Schema applies it (Core §8.2.3.1, Validation §6.1.2).
-        let keyword = match (node.get("$ref"), node.get("enum")) {
-            (Some(_), _) => "$ref",
-            (None, Some(_)) => "enum",
-            (None, None) => return,
+        // `$ref`, `anyOf`, `oneOf` and `enum` decide the type alone: an assertion beside them would
+        // be dropped by every backend, though JSON Schema applies it (Core §8.2.3.1, §10.2.1,
+        // Validation §6.1.2).
+        let Some(keyword) = ["$ref", "anyOf", "oneOf", "enum"].into_iter().find(|k| node.get(k).is_some()) else {
+            return;
         };
-        // `enum` names its `type`; `$ref` takes the whole type from its target.
+        // `enum` names its `type`; the others take the whole type from their targets.
         let allowed = |k: &str| ANNOTATIONS.contains(&k) || (keyword == "enum" && k == "type");
         for m in node.members().unwrap_or_default() {
             if m.key != keyword && is_keyword(&m.key) && !allowed(&m.key) {
@@ -502,23 +520,29 @@ impl Lowerer<'_> {
                         format!("keyword `{}` beside `{keyword}` is not supported", m.key),
                     )
                     .with_label(format!("beside `{keyword}`"))
-                    .with_help(if keyword == "$ref" {
-                        "state the constraint in the referenced schema, or drop it".to_string()
-                    } else {
-                        "drop it: `enum` lists every value the field takes".to_string()
+                    .with_help(match keyword {
+                        "$ref" => "state the constraint in the referenced schema, or drop it".to_string(),
+                        "enum" => "drop it: `enum` lists every value the field takes".to_string(),
+                        _ => format!("state the constraint in the branches of `{keyword}`, or drop it"),
                     }),
                 );
             }
         }
     }
 
-    fn enum_values(&mut self, node: &Node, ptr: &Pointer) -> Option<Vec<String>> {
+    /// The values of a string `enum`, and whether `null` is one of them (allowed only where
+    /// `type` allows it: `["string", "null"]`).
+    fn enum_values(&mut self, node: &Node, ptr: &Pointer) -> Option<(Vec<String>, bool)> {
         let e = node.get("enum")?;
         let p = ptr.join("enum");
+        let (t, nullable) = self.type_name(node, ptr)?;
+        let allowed =
+            e.as_array().filter(|a| a.iter().any(|v| !v.is_null()) && (nullable || a.iter().all(|v| !v.is_null())));
+        let with_null = allowed.is_some_and(|a| a.iter().any(Node::is_null));
         let values: Option<Vec<String>> =
-            e.as_array().and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect());
+            allowed.and_then(|a| a.iter().filter(|v| !v.is_null()).map(|v| v.as_str().map(str::to_string)).collect());
         match values {
-            Some(v) if !v.is_empty() && node.get("type").and_then(Node::as_str) == Some("string") => {
+            Some(v) if t == Some("string") => {
                 let mut sorted = v.clone();
                 sorted.sort();
                 sorted.dedup();
@@ -532,7 +556,7 @@ impl Lowerer<'_> {
                     );
                     return None;
                 }
-                Some(v)
+                Some((v, with_null))
             }
             _ => {
                 self.error(
@@ -541,9 +565,94 @@ impl Lowerer<'_> {
                     &p,
                     "`enum` must be a non-empty array of strings with `\"type\": \"string\"`".into(),
                     "here",
+                )
+                .notes
+                .push("help: `null` may be a value too where `\"type\"` is `[\"string\", \"null\"]`".into());
+                None
+            }
+        }
+    }
+
+    /// The one type `type` names besides `null`, and whether it allows `null` (Validation
+    /// §6.1.1: a string or an array of unique strings). `None` after a diagnostic; `Some((None,
+    /// _))` when there is no `type`.
+    fn type_name<'n>(&mut self, node: &'n Node, ptr: &Pointer) -> Option<(Option<&'n str>, bool)> {
+        let Some(t) = node.get("type") else { return Some((None, false)) };
+        if let Some(name) = t.as_str() {
+            return Some((Some(name), false));
+        }
+        let names: Option<Vec<&str>> = t.as_array().and_then(|a| a.iter().map(Node::as_str).collect());
+        if let Some(names) = &names
+            && (1..names.len()).any(|i| names[..i].contains(&names[i]))
+        {
+            self.error(
+                codes::INVALID_KEYWORD_VALUE,
+                t,
+                &ptr.join("type"),
+                "`type` names must be unique (Validation §6.1.1)".into(),
+                "a name twice",
+            );
+            return None;
+        }
+        match names.as_deref() {
+            Some([name]) => Some((Some(*name), false)),
+            Some([a, "null"]) | Some(["null", a]) if *a != "null" => Some((Some(*a), true)),
+            _ => {
+                self.error(
+                    codes::UNSUPPORTED_KEYWORD,
+                    t,
+                    &ptr.join("type"),
+                    "this `type` union is not supported by this version".into(),
+                    "a union",
+                )
+                .notes
+                .push("help: name one type, or one type and \"null\" (e.g. `[\"number\", \"null\"]`)".into());
+                None
+            }
+        }
+    }
+
+    /// `anyOf` or `oneOf` of a schema and `{"type": "null"}`, as Pydantic writes `Optional`: the
+    /// schema's type, nullable. Other unions are not supported by this version.
+    fn nullable_union(&mut self, node: &Node, keyword: &str, ptr: &Pointer, hint: &str, owner: usize) -> Option<Ty> {
+        let kptr = ptr.join(keyword);
+        let branches = node.get(keyword)?;
+        let is_null = |b: &Node| {
+            b.get("type").and_then(Node::as_str) == Some("null")
+                && b.members()
+                    .is_some_and(|m| m.iter().all(|m| m.key == "type" || ANNOTATIONS.contains(&m.key.as_str())))
+        };
+        let other = match branches.as_array() {
+            Some([a, b]) if is_null(b) && !is_null(a) => Some((0, a)),
+            Some([a, b]) if is_null(a) && !is_null(b) => Some((1, b)),
+            _ => None,
+        };
+        let Some((i, other)) = other else {
+            self.error(
+                codes::UNSUPPORTED_KEYWORD,
+                branches,
+                &kptr,
+                format!("this `{keyword}` is not supported by this version"),
+                "a union",
+            )
+            .notes
+            .push(format!(
+                "help: only `{keyword}` of one schema and `{{\"type\": \"null\"}}` (a nullable value) is supported yet"
+            ));
+            return None;
+        };
+        match self.ty(other, &kptr.join(i.to_string()), hint, owner)? {
+            Ty::Nullable(_) => {
+                self.error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    other,
+                    &kptr.join(i.to_string()),
+                    "this branch allows `null` already".into(),
+                    "nullable twice",
                 );
                 None
             }
+            ty => Some(Ty::Nullable(Box::new(ty))),
         }
     }
 
@@ -675,8 +784,13 @@ impl Lowerer<'_> {
         if let Some(r) = node.get("$ref") {
             return self.reference(r, &ptr.join("$ref"), owner).map(Ty::Named);
         }
+        for keyword in ["anyOf", "oneOf"] {
+            if node.get(keyword).is_some() {
+                return self.nullable_union(node, keyword, ptr, hint, owner);
+            }
+        }
         if node.get("enum").is_some() {
-            let values = self.enum_values(node, ptr)?;
+            let (values, nullable) = self.enum_values(node, ptr)?;
             let index = self.types.len();
             self.types.push(NamedType {
                 name: hint.to_string(),
@@ -684,16 +798,34 @@ impl Lowerer<'_> {
                 description: description(node),
                 kind: TypeKind::Enum(values),
             });
-            return Some(Ty::Named(TypeRef { contract: self.this, index }));
+            let named = Ty::Named(TypeRef { contract: self.this, index });
+            return Some(if nullable { Ty::Nullable(Box::new(named)) } else { named });
         }
         let tptr = ptr.join("type");
-        let Some(t) = node.get("type") else {
+        let (Some(tname), nullable) = self.type_name(node, ptr)? else {
             self.error(codes::INVALID_KEYWORD_VALUE, node, ptr, "a schema needs `type` or `$ref`".into(), "no `type`")
                 .notes
                 .push("help: add `\"type\"` (string, number, integer, boolean, array or object)".into());
             return None;
         };
-        match t.as_str() {
+        let t = node.get("type").unwrap_or(node);
+        let ty = self.typed(node, ptr, hint, owner, tname, t, &tptr)?;
+        Some(if nullable { Ty::Nullable(Box::new(ty)) } else { ty })
+    }
+
+    /// A schema of one `type` (its name `tname`, its keyword `t` at `tptr`).
+    #[allow(clippy::too_many_arguments)]
+    fn typed(
+        &mut self,
+        node: &Node,
+        ptr: &Pointer,
+        hint: &str,
+        owner: usize,
+        tname: &str,
+        t: &Node,
+        tptr: &Pointer,
+    ) -> Option<Ty> {
+        match Some(tname) {
             Some("string") => {
                 let format = match node.get("format") {
                     None => None,
@@ -756,6 +888,18 @@ impl Lowerer<'_> {
                     return None;
                 };
                 let item = self.ty(items, &iptr, &format!("{hint}Item"), owner)?;
+                if self.mql4 && item.is_nullable() {
+                    self.error(
+                        codes::TARGET_LIMIT,
+                        items,
+                        &iptr,
+                        "arrays whose items may be null cannot be generated in MQL4".into(),
+                        "nullable items",
+                    )
+                    .notes
+                    .push("help: a nullable value is a member with a `null_` flag in MQL4: make the items objects with a nullable property (or disable the mql4 backend)".into());
+                    return None;
+                }
                 if self.mql4 && matches!(item, Ty::Array(_)) {
                     self.error(
                         codes::TARGET_LIMIT,
@@ -795,9 +939,10 @@ impl Lowerer<'_> {
                 Some(Ty::Named(TypeRef { contract: self.this, index }))
             }
             _ => {
-                self.error(codes::INVALID_KEYWORD_VALUE, t, &tptr, "unsupported `type`".into(), "here")
-                    .notes
-                    .push("help: use one of string, number, integer, boolean, array, object (nullable types are not supported yet)".into());
+                self.error(codes::INVALID_KEYWORD_VALUE, t, tptr, "unsupported `type`".into(), "here").notes.push(
+                    "help: use one of string, number, integer, boolean, array, object, or one of them and \"null\""
+                        .into(),
+                );
                 None
             }
         }

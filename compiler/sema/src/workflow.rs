@@ -899,7 +899,8 @@ impl<'n> Lowering<'_, 'n> {
                         format!("{} has no field `{seg}` (fields: {})", contract.id.key(), names.join(", ")),
                     ));
                 };
-                ty = f.ty.clone();
+                // `null` reads as an absent field does.
+                ty = f.ty.non_null().clone();
             }
             let cond_ty = match ty {
                 Ty::Boolean => CondType::Bool,
@@ -920,6 +921,7 @@ impl<'n> Lowering<'_, 'n> {
                         format!("`{}` is an array, which conditions cannot test yet", path.join(".")),
                     ));
                 }
+                Ty::Nullable(_) => unreachable!("`non_null` took the null away"),
             };
             Ok(Resolved { input, ty: cond_ty })
         };

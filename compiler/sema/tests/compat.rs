@@ -87,6 +87,17 @@ fn properties_of_an_open_object() {
 }
 
 #[test]
+fn null_allowed_or_no_longer() {
+    let nullable = r#""x": { "type": ["number", "null"] }"#;
+    let number = r#""x": { "type": "number" }"#;
+    assert_eq!(check((nullable, ""), (number, ""), "BACKWARD"), ["type-changed"]);
+    assert!(check((number, ""), (nullable, ""), "BACKWARD").is_empty(), "new readers take null besides numbers");
+    assert_eq!(check((number, ""), (nullable, ""), "FORWARD"), ["type-changed"]);
+    let any_of = r#""x": { "anyOf": [{ "type": "number" }, { "type": "null" }] }"#;
+    assert!(check((nullable, ""), (any_of, ""), "FULL").is_empty(), "two spellings of one type");
+}
+
+#[test]
 fn required_property_added() {
     assert_eq!(check((A, r#""a""#), (AB, r#""a", "b""#), "BACKWARD"), ["required-property-added"]);
     assert!(check((A, r#""a""#), (AB, r#""a""#), "BACKWARD").is_empty(), "an optional property is fine");

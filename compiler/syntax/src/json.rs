@@ -75,6 +75,10 @@ impl Node {
         }
     }
 
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
     pub fn as_bool(&self) -> Option<bool> {
         match self.value {
             Value::Bool(b) => Some(b),

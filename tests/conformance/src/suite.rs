@@ -54,6 +54,8 @@ const HANDLED: &[&str] = &[
     "additionalProperties",
     "items",
     "format",
+    "anyOf",
+    "oneOf",
 ];
 
 #[derive(Clone, Debug, Deserialize)]
@@ -154,6 +156,11 @@ fn scan(schema: &Value, root: bool) -> Result<(), String> {
                 }
             }
             "additionalProperties" | "items" => scan(v, false)?,
+            "anyOf" | "oneOf" => {
+                for sub in v.as_array().ok_or(format!("`{k}` that is not an array"))? {
+                    scan(sub, false)?;
+                }
+            }
             _ => {}
         }
     }
@@ -246,6 +253,13 @@ impl<'a> Loader<'a> {
                 }
                 "additionalProperties" => Keyword::AdditionalProperties(self.node(v, format!("{pointer}/{k}"))?),
                 "items" => Keyword::Items(self.node(v, format!("{pointer}/{k}"))?),
+                "anyOf" | "oneOf" => {
+                    let mut nodes = Vec::new();
+                    for (i, sub) in v.as_array().ok_or(format!("`{k}` that is not an array"))?.iter().enumerate() {
+                        nodes.push(self.node(sub, format!("{pointer}/{k}/{i}"))?);
+                    }
+                    if k == "anyOf" { Keyword::AnyOf(nodes) } else { Keyword::OneOf(nodes) }
+                }
                 "format" => match v.as_str() {
                     Some("date-time") => Keyword::Format(Format::DateTime),
                     Some("date") => Keyword::Format(Format::Date),

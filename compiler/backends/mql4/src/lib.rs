@@ -20,6 +20,9 @@ mod naming;
 
 const DIR: &str = "mql4/Include/contractc";
 
+/// A nullable value stands only as a member (with its `null_` flag): items never are.
+const NULLABLE_ITEMS: &str = "arrays of nullable items: the checker refuses them when mql4 is enabled (E0011)";
+
 /// The members of an open object's struct that keep its unknown members: their keys, sorted by
 /// UTF-16 code units, and their values as canonical JSON text.
 const UNKNOWN: [&str; 2] = ["additional_keys", "additional_values"];
@@ -226,9 +229,14 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         let key = literal(&f.name)?;
         let path = format!("path + {}", literal(&format!(".{}", f.name))?);
         let target = format!("out.{m}");
-        let (decl, reset_stmt) = g.member(&f.ty, &m, &format!("v.{m}"))?;
+        let (decl, reset_stmt) = g.member(f.ty.non_null(), &m, &format!("v.{m}"))?;
         members.push(decl);
         reset.push(reset_stmt);
+        let null = naming::flag("null", &m);
+        if f.ty.is_nullable() {
+            members.push(format!("bool {null};"));
+            reset.push(format!("v.{null} = false;"));
+        }
         let seen = if f.required {
             let s = naming::limit(&format!("seen_{m}"));
             g.locals.push(format!("bool {s} = false;"));
@@ -238,9 +246,10 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             ));
             s
         } else {
-            members.push(format!("bool has_{m};"));
-            reset.push(format!("v.has_{m} = false;"));
-            format!("out.has_{m}")
+            let has = naming::flag("has", &m);
+            members.push(format!("bool {has};"));
+            reset.push(format!("v.{has} = false;"));
+            format!("out.{has}")
         };
         let mut body = vec![
             format!(
@@ -249,7 +258,16 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             ),
             format!("{seen} = true;"),
         ];
-        body.extend(g.parse(&f.ty, &target, &path)?);
+        let value = g.parse(f.ty.non_null(), &target, &path)?;
+        if f.ty.is_nullable() {
+            body.push(format!("if(CtcReadNull(js, pos)) out.{null} = true;"));
+            body.push("else".into());
+            body.push("{".into());
+            body.extend(value.into_iter().map(|l| format!("   {l}")));
+            body.push("}".into());
+        } else {
+            body.extend(value);
+        }
         parse.push((key, body));
     }
     let mut parse_lines = Vec::new();
@@ -308,11 +326,20 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             write.push(unknown_before(Some(&literal(&f.name)?)));
         }
         let mut stmts = vec![format!("CtcKey(out, first, {});", literal(&f.name)?)];
-        stmts.extend(g.write(&f.ty, &format!("v.{m}"), &mut wlocals)?);
+        let value = g.write(f.ty.non_null(), &format!("v.{m}"), &mut wlocals)?;
+        if f.ty.is_nullable() {
+            stmts.push(format!("if(v.{}) StringAdd(out, \"null\");", naming::flag("null", &m)));
+            stmts.push("else".into());
+            stmts.push("{".into());
+            stmts.extend(value.into_iter().map(|s| format!("   {s}")));
+            stmts.push("}".into());
+        } else {
+            stmts.extend(value);
+        }
         if f.required {
             write.extend(stmts);
         } else {
-            write.push(format!("if(v.has_{m})"));
+            write.push(format!("if(v.{})", naming::flag("has", &m)));
             write.push("{".into());
             write.extend(stmts.into_iter().map(|s| format!("   {s}")));
             write.push("}".into());
@@ -364,6 +391,7 @@ impl Gen<'_> {
             Ty::Array(_) => {
                 return Err("arrays of arrays: the checker refuses them when mql4 is enabled (E0011)".into());
             }
+            Ty::Nullable(_) => return Err(NULLABLE_ITEMS.into()),
         })
     }
 
@@ -391,6 +419,7 @@ impl Gen<'_> {
         };
         let mut out = Vec::new();
         match ty {
+            Ty::Nullable(_) => return Err(NULLABLE_ITEMS.into()),
             Ty::Number(n) => {
                 out.push(format!("if(!CtcReadDouble(js, pos, {path}, {target}, err)) return false;"));
                 if let Some(b) = n.minimum {
@@ -496,6 +525,7 @@ impl Gen<'_> {
     /// Statements that append the canonical JSON of `place` to `out`.
     fn write(&self, ty: &Ty, place: &str, locals: &mut Vec<String>) -> Result<Vec<String>, String> {
         Ok(match ty {
+            Ty::Nullable(_) => return Err(NULLABLE_ITEMS.into()),
             Ty::Number(_) => vec![format!("StringAdd(out, CtcFormatDouble({place}));")],
             Ty::Integer(_) => vec![format!("StringAdd(out, IntegerToString({place}));")],
             Ty::Boolean => vec![format!("StringAdd(out, CtcFormatBool({place}));")],

@@ -127,10 +127,20 @@ pub(crate) fn member(wire: &str) -> String {
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, '_');
     }
-    if RESERVED.contains(&s.as_str()) || s.starts_with("has_") {
+    if RESERVED.contains(&s.as_str()) || FLAGS.iter().any(|f| s.starts_with(&format!("{f}_"))) {
         s.push('_');
     }
     limit(&s)
+}
+
+/// Prefixes of the flags beside a member: `has_` (an optional member is present) and `null_` (a
+/// nullable member is `null`). A member named like a flag gets a `_` suffix.
+const FLAGS: [&str; 2] = ["has", "null"];
+
+/// The flag `prefix_member` (`has_bid`, `null_bid`), within [`MAX_IDENT`].
+pub(crate) fn flag(prefix: &str, member: &str) -> String {
+    debug_assert!(FLAGS.contains(&prefix));
+    limit(&format!("{prefix}_{member}"))
 }
 
 /// Keeps `name` within [`MAX_IDENT`] characters: a long name keeps its head and gets a stable

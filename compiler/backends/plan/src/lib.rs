@@ -108,7 +108,7 @@ fn op(o: &contractc_ir::Op) -> plan::Op {
 /// closed object refers by `additionalProperties` to the one `false` node (an open object has no
 /// `additionalProperties`: JSON Schema's default accepts any member).
 pub fn validator(program: &Program, contract: usize) -> Validator {
-    let mut b = Builder { program, nodes: Vec::new(), named: BTreeMap::new(), closed: None };
+    let mut b = Builder { program, nodes: Vec::new(), named: BTreeMap::new(), closed: None, null: None };
     b.named(TypeRef { contract, index: 0 });
     Validator { contract: program.contracts[contract].id.key(), integers: Integers::Int64Literal, nodes: b.nodes }
 }
@@ -119,6 +119,8 @@ struct Builder<'a> {
     named: BTreeMap<TypeRef, u32>,
     /// The `false` schema every object's `additionalProperties` refers to.
     closed: Option<u32>,
+    /// The `{"type": "null"}` schema of every nullable value's `anyOf`.
+    null: Option<u32>,
 }
 
 impl Builder<'_> {
@@ -204,6 +206,14 @@ impl Builder<'_> {
                 self.typed(Type::Array, k)
             }
             Ty::Named(r) => self.named(*r),
+            Ty::Nullable(t) => {
+                let inner = self.ty(t);
+                let null = *self.null.get_or_insert_with(|| {
+                    self.nodes.push(Node::Keywords(vec![Keyword::Type(vec![Type::Null])]));
+                    (self.nodes.len() - 1) as u32
+                });
+                self.push(Node::Keywords(vec![Keyword::AnyOf(vec![inner, null])]))
+            }
         }
     }
 }

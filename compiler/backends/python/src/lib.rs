@@ -6,7 +6,9 @@
 //! Mapping (DESIGN.md, "the conformance contract"): `number` → `float` (strict: no strings, no
 //! bools; finite), `integer` → `Int64` (strict `int` within int64: `1.0` is rejected), string enums → `Literal[...]`,
 //! `date-time`/`date` → `str` validated as RFC 3339 and kept verbatim, objects → `BaseModel`.
-//! An optional property is absent or a value: an explicit `null` is rejected.
+//! A nullable value (`["number", "null"]`, `anyOf` with `{"type": "null"}`) is `T | None`. An
+//! optional property is absent or a value; `null` only where the schema allows it, and then absent
+//! and `null` stay apart (`model_fields_set`).
 
 use contractc_emit::{
     EmitError, NameClash, Options, OutputFile, Renderer, Templates, clashes, dependency_order, number_literal,
@@ -267,6 +269,15 @@ fn annotation(program: &Program, ty: &Ty, support: &mut Vec<&'static str>) -> (S
             format!("list[{item}]")
         }
         Ty::Named(r) => program.named(*r).name.clone(),
+        Ty::Nullable(t) => {
+            let (inner, inner_args) = annotation(program, t, support);
+            let inner = if inner_args.is_empty() {
+                inner
+            } else {
+                format!("Annotated[{inner}, Field({})]", inner_args.join(", "))
+            };
+            format!("{inner} | None")
+        }
     };
     (base, args)
 }

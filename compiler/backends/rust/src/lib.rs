@@ -145,6 +145,7 @@ fn shape(program: &Program, this: usize, ty: &Ty, external: &mut BTreeMap<String
         Ty::Integer(_) => json!({"type": "integer"}),
         Ty::Boolean => json!({"type": "boolean"}),
         Ty::Array(a) => json!({"type": "array", "items": shape(program, this, &a.items, external)}),
+        Ty::Nullable(t) => json!({"anyOf": [shape(program, this, t, external), {"type": "null"}]}),
         Ty::Named(r) if r.contract == this => json!({"$ref": format!("#/definitions/{}", program.named(*r).name)}),
         Ty::Named(r) => {
             let c = &program.contracts[r.contract];
@@ -221,7 +222,9 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
         })
     };
     let order = objects()
-        .map(|(t, o)| (t.name.clone(), o.fields.iter().map(|f| (f.name.clone(), f.required)).collect()))
+        .map(|(t, o)| {
+            (t.name.clone(), o.fields.iter().map(|f| (f.name.clone(), f.required, f.ty.is_nullable())).collect())
+        })
         .collect();
     let open = objects().filter(|(_, o)| o.is_open()).map(|(t, _)| t.name.clone()).collect();
     let mut fields = FieldIdents { order, open, idents: BTreeMap::new() };
@@ -251,8 +254,8 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
 /// `null` (`deserialize_with` = `present`), and gives every open object's struct the field that
 /// keeps its unknown members.
 struct FieldIdents {
-    /// Struct name → (wire name, required) in schema order.
-    order: BTreeMap<String, Vec<(String, bool)>>,
+    /// Struct name → (wire name, required, nullable) in schema order.
+    order: BTreeMap<String, Vec<(String, bool, bool)>>,
     /// The structs of open objects.
     open: std::collections::BTreeSet<String>,
     idents: BTreeMap<(String, String), String>,
@@ -279,13 +282,17 @@ impl VisitMut for FieldIdents {
                     });
                 }
             }
-            let required =
-                self.order.get(&owner).and_then(|o| o.iter().find(|(w, _)| *w == wire)).is_some_and(|(_, r)| *r);
+            let (required, nullable) = self
+                .order
+                .get(&owner)
+                .and_then(|o| o.iter().find(|(w, _, _)| *w == wire))
+                .map_or((false, false), |&(_, r, n)| (r, n));
             let is_option =
                 matches!(&f.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
-            if !required && !is_option {
+            if !required && (!is_option || nullable) {
                 // typify makes an optional array a `Vec` with `default`: absent and `[]` would then
-                // be one value. Optional is `Option` in every generated language.
+                // be one value, and an optional nullable field an `Option`: absent and `null` would.
+                // Optional is `Option` in every generated language (of `Option` when nullable).
                 let ty = std::mem::replace(&mut f.ty, syn::Type::Verbatim(Default::default()));
                 f.ty = syn::parse_quote!(::std::option::Option<#ty>);
                 f.attrs.retain(|a| !a.path().is_ident("serde"));
@@ -309,7 +316,7 @@ impl VisitMut for FieldIdents {
             let mut fields: Vec<syn::Field> = std::mem::take(&mut named.named).into_iter().collect();
             fields.sort_by_key(|f| {
                 let ident = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
-                wire_of.get(&ident).and_then(|w| order.iter().position(|(o, _)| o == w)).unwrap_or(usize::MAX)
+                wire_of.get(&ident).and_then(|w| order.iter().position(|(o, _, _)| o == w)).unwrap_or(usize::MAX)
             });
             named.named = fields.into_iter().collect();
             if self.open.contains(&owner) {
@@ -399,6 +406,13 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
             TypeKind::Enum(_) => String::new(),
             TypeKind::Object(_) => format!("crate::support::Validate::validate_at({v}, at, errors);"),
         },
+        Ty::Nullable(t) => {
+            let inner = check(program, t, "v");
+            if inner.is_empty() {
+                return inner;
+            }
+            format!("if let ::std::option::Option::Some(v) = {v} {{ {inner} }}")
+        }
         Ty::Array(a) => {
             let item = check(program, &a.items, "item");
             let items = if item.is_empty() {

@@ -35,12 +35,14 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "shapes/Book@1.1" => go::<shapes::book_1_1::Book>(text),
         "shapes/Book@1.2" => go::<shapes::book_1_2::Book>(text),
         "shapes/Nested@1.0" => go::<shapes::nested_1_0::Nested>(text),
+        "shapes/Nullable@1.0" => go::<shapes::nullable_1_0::Nullable>(text),
         "shapes/Open@1.0" => go::<shapes::open_1_0::Open>(text),
         "suite/Type0@1.0" => go::<suite::type0_1_0::Type0>(text),
         "suite/Type1@1.0" => go::<suite::type1_1_0::Type1>(text),
         "suite/Type2@1.0" => go::<suite::type2_1_0::Type2>(text),
         "suite/Type3@1.0" => go::<suite::type3_1_0::Type3>(text),
         "suite/Type5@1.0" => go::<suite::type5_1_0::Type5>(text),
+        "suite/Type8@1.0" => go::<suite::type8_1_0::Type8>(text),
         _ => return None,
     })
 }

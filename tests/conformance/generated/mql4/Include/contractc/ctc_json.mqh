@@ -4,8 +4,10 @@
 // contractc's MQL4.md. Conventions every generated language shares:
 // - input is strict RFC 8259: no NaN/Infinity, no numbers that overflow a double, no integers
 //   outside int64, no 1.0 for an integer field, no duplicate keys, no lone surrogates, no \u0000;
-// - an optional field is absent or a value, never null; objects are closed unless the contract
-//   opens them, and an open object keeps its unknown members as canonical JSON text;
+// - an optional field is absent or a value; null only where the schema allows it (a nullable
+//   member has a `null_<member>` flag beside it, and absent and null stay apart);
+// - objects are closed unless the contract opens them, and an open object keeps its unknown
+//   members as canonical JSON text;
 // - string lengths count Unicode code points (JSON Schema), not UTF-16 units;
 // - output is canonical (RFC 8785 style): sorted keys, no whitespace, minimal escapes, numbers in
 //   the ECMAScript shortest round-trip form (ECMA-262 Number::toString);
@@ -411,6 +413,18 @@ bool CtcReadBool(const string &js, int &pos, const string path, bool &out, strin
       return true;
    }
    err = CtcError(path, "expected true or false", pos);
+   return false;
+}
+
+// Reads `null` at pos (after whitespace) when it stands there: a nullable value's null.
+bool CtcReadNull(const string &js, int &pos)
+{
+   CtcSkipWs(js, pos);
+   if(CtcSlice(js, pos, 4) == "null")
+   {
+      pos = pos + 4;
+      return true;
+   }
    return false;
 }
 

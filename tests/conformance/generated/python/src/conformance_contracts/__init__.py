@@ -30,12 +30,14 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "shapes/Book@1.1": ("shapes.book_1_1", "Book"),
     "shapes/Book@1.2": ("shapes.book_1_2", "Book"),
     "shapes/Nested@1.0": ("shapes.nested_1_0", "Nested"),
+    "shapes/Nullable@1.0": ("shapes.nullable_1_0", "Nullable"),
     "shapes/Open@1.0": ("shapes.open_1_0", "Open"),
     "suite/Type0@1.0": ("suite.type0_1_0", "Type0"),
     "suite/Type1@1.0": ("suite.type1_1_0", "Type1"),
     "suite/Type2@1.0": ("suite.type2_1_0", "Type2"),
     "suite/Type3@1.0": ("suite.type3_1_0", "Type3"),
     "suite/Type5@1.0": ("suite.type5_1_0", "Type5"),
+    "suite/Type8@1.0": ("suite.type8_1_0", "Type8"),
 }
 
 

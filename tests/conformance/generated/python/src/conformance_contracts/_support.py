@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -156,13 +156,28 @@ def from_json(model: type[M], text: str | bytes) -> M:
     return model.model_validate_json(text, by_alias=True, by_name=False)
 
 
+def _nullable(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of `model` whose type allows `null` (`T | None`)."""
+    found = _NULLABLE.get(model)
+    if found is None:
+        fields = model.model_fields.items()
+        found = frozenset(n for n, f in fields if type(None) in get_args(f.annotation))
+        _NULLABLE[model] = found
+    return found
+
+
+_NULLABLE: dict[type[BaseModel], frozenset[str]] = {}
+
+
 def _plain(value: Any) -> Any:
-    """A message as JSON data: wire names, unset optional fields left out, unknown members kept."""
+    """A message as JSON data: wire names, absent optional fields left out (`None` is absent
+    unless the field allows `null` and was given one), unknown members kept."""
     if isinstance(value, BaseModel):
         out = {}
+        nullable = _nullable(type(value))
         for name, field in type(value).model_fields.items():
             member = getattr(value, name)
-            if member is not None:
+            if member is not None or (name in nullable and name in value.model_fields_set):
                 out[field.alias or name] = _plain(member)
         out.update(value.model_extra or {})
         return out

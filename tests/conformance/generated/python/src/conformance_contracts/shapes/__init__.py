@@ -7,5 +7,6 @@ __all__ = [
     "book_1_1",
     "book_1_2",
     "nested_1_0",
+    "nullable_1_0",
     "open_1_0",
 ]
