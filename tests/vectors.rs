@@ -74,6 +74,7 @@ fn value(p: &Program, ty: &Ty, full: bool) -> Value {
         Ty::Array(a) => Value::Array((0..a.min_items.unwrap_or(1).max(1)).map(|_| value(p, &a.items, full)).collect()),
         Ty::Named(r) => named(p, *r, full),
         Ty::Nullable(t) => value(p, t, full),
+        Ty::Values(values) => serde_json::from_str(&values[0]).expect("canonical text is JSON"),
     }
 }
 
@@ -175,11 +176,27 @@ impl Gen<'_> {
     fn walk(&mut self, ty: &Ty, path: &[String], required: bool) {
         let at = format!("/{}", path.join("/"));
         // `null` only where the schema allows it, required or not.
-        if ty.is_nullable() || !required {
-            self.with(format!("{at} null"), ty.is_nullable(), path, Some(Value::Null));
+        let null_allowed = ty.is_nullable() || matches!(ty, Ty::Values(v) if v.iter().any(|v| v == "null"));
+        if null_allowed || !required {
+            self.with(format!("{at} null"), null_allowed, path, Some(Value::Null));
         }
         match ty {
             Ty::Nullable(t) => self.walk(t, path, true),
+            Ty::Values(values) => {
+                for text in values {
+                    let v: Value = serde_json::from_str(text).expect("canonical text is JSON");
+                    // JSON equality: an integer equals the same number written as a double.
+                    if let Some(i) = v.as_i64() {
+                        self.with(format!("{at} = {text} written as a double"), true, path, Some(json!(i as f64)));
+                    }
+                    self.with(format!("{at} = {text}"), true, path, Some(v));
+                }
+                for other in [json!("zz_other"), json!(424242.5), json!([{}]), json!({"zz": null})] {
+                    if !values.contains(&canonical(&other)) {
+                        self.with(format!("{at} = {other}, not one of the values"), false, path, Some(other));
+                    }
+                }
+            }
             Ty::String(s) => {
                 self.with(format!("{at} not a string"), false, path, Some(json!(12)));
                 if let Some(f) = s.format {
@@ -381,6 +398,11 @@ fn date() -> impl Strategy<Value = String> {
 fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
     match ty {
         Ty::Nullable(t) => prop_oneof![1 => Just(Value::Null), 3 => strategy(p, t)].boxed(),
+        Ty::Values(values) => {
+            let values: Vec<Value> =
+                values.iter().map(|t| serde_json::from_str(t).expect("canonical text is JSON")).collect();
+            proptest::sample::select(values).boxed()
+        }
         Ty::String(s) => match s.format {
             Some(Format::Date) => date().prop_map(Value::from).boxed(),
             Some(Format::DateTime) => (

@@ -291,6 +291,24 @@ pub enum Json {
     Object(Vec<(String, Json)>),
 }
 
+impl From<&serde_json::Value> for Json {
+    /// An integer stays exact only when serde_json read it as an `i64`; every other number is a
+    /// double.
+    fn from(v: &serde_json::Value) -> Json {
+        use serde_json::Value;
+        match v {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => {
+                Json::Number(n.as_i64().map_or_else(|| Num::Float(n.as_f64().unwrap_or(f64::NAN)), Num::Integer))
+            }
+            Value::String(s) => Json::String(s.clone()),
+            Value::Array(a) => Json::Array(a.iter().map(Json::from).collect()),
+            Value::Object(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), Json::from(v))).collect()),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Format {
     /// RFC 3339 §5.6 `date-time`.

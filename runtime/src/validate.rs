@@ -396,6 +396,20 @@ impl fmt::Display for Json {
     }
 }
 
+/// The canonical form of any JSON value with no schema to type it: an integer only as an int64
+/// literal was read, every other number a double in ECMAScript's form (what [`to_canonical_json`]
+/// writes for members no schema names). The compiler compares `const` and `enum` values by it.
+pub fn canonical(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(
+        &Validator { contract: String::new(), integers: Integers::Int64Literal, nodes: Vec::new() },
+        None,
+        value,
+        &mut out,
+    );
+    out
+}
+
 /// Writes a message that [`validate_text`] accepted in canonical form (DESIGN.md's conformance
 /// contract, RFC 8785 §3.2): keys sorted by UTF-16 code units, no whitespace, minimal escapes,
 /// integer fields as written, number fields in ECMAScript's shortest round-trip form

@@ -130,6 +130,11 @@ pub enum Ty {
     /// A value of the inner type or `null` (`"type": ["number", "null"]`, or `anyOf`/`oneOf` of a
     /// schema and `{"type": "null"}`, as Pydantic writes `Optional`). Never nested.
     Nullable(Box<Ty>),
+    /// Any JSON value equal to one of these (`const`, or an `enum` that is not all strings;
+    /// Validation §6.1.2–§6.1.3), each given by its canonical text (the conformance contract's:
+    /// keys sorted, an integer only as an int64 literal, other numbers as doubles), in schema
+    /// order. Two values are equal when their canonical texts are (`1` equals `1.0`).
+    Values(Vec<String>),
 }
 
 impl Ty {

@@ -433,6 +433,17 @@ impl Pair<'_> {
                 }
             }
             (Ty::Boolean, Ty::Boolean) => {}
+            (Ty::Values(a), Ty::Values(b)) => {
+                for v in a.iter().filter(|v| !b.contains(v)) {
+                    let (code, what) = match dir {
+                        Direction::Backward => (codes::ENUM_VALUE_REMOVED, format!("value {v} was removed")),
+                        Direction::Forward => {
+                            (codes::ENUM_VALUE_ADDED, format!("value {v} is new and unknown to old readers"))
+                        }
+                    };
+                    self.report(code, dir, wp, rp, what);
+                }
+            }
             (Ty::Array(a), Ty::Array(b)) => {
                 if b.min_items.unwrap_or(0) > a.min_items.unwrap_or(0) {
                     self.report(strict(dir), dir, wp, rp, format!("minItems {verb} to {}", b.min_items.unwrap_or(0)));
@@ -497,6 +508,7 @@ impl Pair<'_> {
                 TypeKind::Object(_) => "object".into(),
             },
             Ty::Nullable(t) => format!("{} or null", self.describe(t)),
+            Ty::Values(v) => format!("one of {}", v.join(", ")),
         }
     }
 }

@@ -19,7 +19,7 @@ const DIALECTS: &[&str] = &[
 ];
 
 /// Keywords of DESIGN.md's subset that this version does not implement yet: an error, never ignored.
-const PLANNED: &[&str] = &["const", "oneOf", "pattern", "default"];
+const PLANNED: &[&str] = &["allOf", "pattern", "default", "patternProperties", "propertyNames"];
 
 /// Annotation keywords of the subset: they never change which instances are valid.
 pub const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated", "$comment"];
@@ -47,6 +47,7 @@ const DEFINITIONS: &[&str] = &["$defs", "definitions"];
 /// Keywords of any other schema besides the object ones: assertions and `$ref`.
 const VALUE_KEYWORDS: &[&str] = &[
     "enum",
+    "const",
     "minLength",
     "maxLength",
     "format",
@@ -213,6 +214,10 @@ fn check_examples(program: &Program, examples: &[Examples], diags: &mut Vec<Diag
 fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), (Pointer, String)> {
     let fail = |why: String| Err((at.clone(), why));
     match ty {
+        Ty::Values(values) => match json_value(v).map(|j| runtime::validate::canonical(&j)) {
+            Some(text) if values.contains(&text) => Ok(()),
+            _ => fail(format!("expected one of {}", values.join(", "))),
+        },
         Ty::Nullable(_) if v.is_null() => Ok(()),
         Ty::Nullable(t) => instance_of(program, t, v, at),
         Ty::String(t) => {
@@ -504,11 +509,15 @@ impl Lowerer<'_> {
         // `$ref`, `anyOf`, `oneOf` and `enum` decide the type alone: an assertion beside them would
         // be dropped by every backend, though JSON Schema applies it (Core §8.2.3.1, §10.2.1,
         // Validation §6.1.2).
-        let Some(keyword) = ["$ref", "anyOf", "oneOf", "enum"].into_iter().find(|k| node.get(k).is_some()) else {
+        let Some(keyword) = ["$ref", "anyOf", "oneOf", "enum", "const"].into_iter().find(|k| node.get(k).is_some())
+        else {
             return;
         };
-        // `enum` names its `type`; the others take the whole type from their targets.
-        let allowed = |k: &str| ANNOTATIONS.contains(&k) || (keyword == "enum" && k == "type");
+        // `enum` and `const` name their `type` (and `const` may stand beside an `enum` that
+        // holds its value); the others take the whole type from their targets.
+        let allowed = |k: &str| {
+            ANNOTATIONS.contains(&k) || (["enum", "const"].contains(&keyword) && ["type", "enum", "const"].contains(&k))
+        };
         for m in node.members().unwrap_or_default() {
             if m.key != keyword && is_keyword(&m.key) && !allowed(&m.key) {
                 self.diags.push(
@@ -522,7 +531,7 @@ impl Lowerer<'_> {
                     .with_label(format!("beside `{keyword}`"))
                     .with_help(match keyword {
                         "$ref" => "state the constraint in the referenced schema, or drop it".to_string(),
-                        "enum" => "drop it: `enum` lists every value the field takes".to_string(),
+                        "enum" | "const" => format!("drop it: `{keyword}` names every value the field takes"),
                         _ => format!("state the constraint in the branches of `{keyword}`, or drop it"),
                     }),
                 );
@@ -571,6 +580,96 @@ impl Lowerer<'_> {
                 None
             }
         }
+    }
+
+    /// Whether `enum` lists strings (and perhaps `null`) under `type` string or none: a string
+    /// enum, which every backend names. Other `enum`s are [`Ty::Values`].
+    fn is_string_enum(&self, node: &Node) -> bool {
+        let strings = node.get("enum").and_then(Node::as_array).is_some_and(|a| {
+            a.iter().any(|v| v.as_str().is_some()) && a.iter().all(|v| v.as_str().is_some() || v.is_null())
+        });
+        let t = node.get("type");
+        let string_type = t.is_none_or(|t| {
+            t.as_str() == Some("string") || t.as_array().is_some_and(|a| a.iter().any(|v| v.as_str() == Some("string")))
+        });
+        strings && string_type
+    }
+
+    /// `const` or an `enum` that is not a string enum: [`Ty::Values`], each value checked against
+    /// `type` when there is one, unique by canonical text (Validation §6.1.2: "elements in the
+    /// array SHOULD be unique"; a repeat is a mistake).
+    fn values(&mut self, node: &Node, ptr: &Pointer) -> Option<Ty> {
+        let (keyword, values): (&str, Vec<&Node>) = match (node.get("const"), node.get("enum")) {
+            (Some(c), None) => ("const", vec![c]),
+            (Some(c), Some(e))
+                if e.as_array().is_some_and(|a| {
+                    let text = |n: &Node| json_value(n).map(|j| runtime::validate::canonical(&j));
+                    a.iter().any(|v| text(v) == text(c))
+                }) =>
+            {
+                ("const", vec![c])
+            }
+            (Some(_), Some(e)) => {
+                self.error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    e,
+                    &ptr.join("enum"),
+                    "`enum` does not hold the `const` value: no value is valid".into(),
+                    "without the `const` value",
+                );
+                return None;
+            }
+            (None, Some(e)) => match e.as_array() {
+                Some(a) if !a.is_empty() => ("enum", a.iter().collect()),
+                _ => {
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        e,
+                        &ptr.join("enum"),
+                        "`enum` must be a non-empty array".into(),
+                        "here",
+                    );
+                    return None;
+                }
+            },
+            (None, None) => return None,
+        };
+        let (tname, nullable) = self.type_name(node, ptr)?;
+        let mut texts: Vec<String> = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            let vptr = if keyword == "const" { ptr.join("const") } else { ptr.join("enum").join(i.to_string()) };
+            let Some(json) = json_value(v) else {
+                self.error(codes::INVALID_KEYWORD_VALUE, v, &vptr, "a number no double holds".into(), "here");
+                return None;
+            };
+            let fits = match tname {
+                None => true,
+                Some(t) => (nullable && v.is_null()) || json_kinds(&json).contains(&t),
+            };
+            if !fits {
+                self.error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    v,
+                    &vptr,
+                    format!("this value is not of `type` {}, so it is never valid", tname.unwrap_or_default()),
+                    "not of the type",
+                );
+                return None;
+            }
+            let text = runtime::validate::canonical(&json);
+            if texts.contains(&text) {
+                self.error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    v,
+                    &vptr,
+                    "`enum` values must be unique (Validation §6.1.2)".into(),
+                    "equal to an earlier value",
+                );
+                return None;
+            }
+            texts.push(text);
+        }
+        Some(Ty::Values(texts))
     }
 
     /// The one type `type` names besides `null`, and whether it allows `null` (Validation
@@ -788,6 +887,24 @@ impl Lowerer<'_> {
             if node.get(keyword).is_some() {
                 return self.nullable_union(node, keyword, ptr, hint, owner);
             }
+        }
+        // A string `const` is a string enum of one value (an event's tag, a union's discriminator).
+        let string_const = node
+            .get("const")
+            .and_then(Node::as_str)
+            .filter(|_| node.get("enum").is_none() && node.get("type").is_none_or(|t| t.as_str() == Some("string")));
+        if let Some(value) = string_const {
+            let index = self.types.len();
+            self.types.push(NamedType {
+                name: hint.to_string(),
+                pointer: ptr.to_string(),
+                description: description(node),
+                kind: TypeKind::Enum(vec![value.to_string()]),
+            });
+            return Some(Ty::Named(TypeRef { contract: self.this, index }));
+        }
+        if node.get("const").is_some() || (node.get("enum").is_some() && !self.is_string_enum(node)) {
+            return self.values(node, ptr);
         }
         if node.get("enum").is_some() {
             let (values, nullable) = self.enum_values(node, ptr)?;
@@ -1047,6 +1164,40 @@ fn integer_bound(b: Bound, lower: bool) -> Option<i64> {
     };
     // 2^63 is exactly representable; every double below it in magnitude converts exactly.
     (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&v).then_some(v as i64)
+}
+
+/// A JSON value as the conformance contract reads it: an integer only as an int64 literal, every
+/// other number a double; `None` for a number no double holds.
+fn json_value(node: &Node) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    Some(match &node.value {
+        contractc_syntax::Value::Null | contractc_syntax::Value::Error => Value::Null,
+        contractc_syntax::Value::Bool(b) => Value::Bool(*b),
+        contractc_syntax::Value::Number(text) => match text.parse::<i64>() {
+            Ok(i) => Value::from(i),
+            Err(_) => Value::Number(serde_json::Number::from_f64(text.parse::<f64>().ok().filter(|x| x.is_finite())?)?),
+        },
+        contractc_syntax::Value::String(s) => Value::String(s.clone()),
+        contractc_syntax::Value::Array(items) => Value::Array(items.iter().map(json_value).collect::<Option<_>>()?),
+        contractc_syntax::Value::Object(members) => {
+            Value::Object(members.iter().map(|m| Some((m.key.clone(), json_value(&m.value)?))).collect::<Option<_>>()?)
+        }
+    })
+}
+
+/// The `type` names a JSON value is an instance of (an integer is a number too; contracts hold
+/// integers as int64 literals, so `1.0` is not an integer).
+fn json_kinds(v: &serde_json::Value) -> &'static [&'static str] {
+    use serde_json::Value;
+    match v {
+        Value::Null => &["null"],
+        Value::Bool(_) => &["boolean"],
+        Value::Number(n) if n.is_i64() => &["integer", "number"],
+        Value::Number(_) => &["number"],
+        Value::String(_) => &["string"],
+        Value::Array(_) => &["array"],
+        Value::Object(_) => &["object"],
+    }
 }
 
 fn description(node: &Node) -> Option<String> {

@@ -921,6 +921,15 @@ impl<'n> Lowering<'_, 'n> {
                         format!("`{}` is an array, which conditions cannot test yet", path.join(".")),
                     ));
                 }
+                Ty::Values(_) => {
+                    return Err((
+                        path.len() - 1,
+                        format!(
+                            "`{}` holds `const` or `enum` values of any JSON kind, which conditions cannot test yet",
+                            path.join(".")
+                        ),
+                    ));
+                }
                 Ty::Nullable(_) => unreachable!("`non_null` took the null away"),
             };
             Ok(Resolved { input, ty: cond_ty })

@@ -98,6 +98,15 @@ fn null_allowed_or_no_longer() {
 }
 
 #[test]
+fn values_of_any_kind_removed_and_added() {
+    let three = r#""x": { "enum": [1, 2.5, null] }"#;
+    let two = r#""x": { "enum": [1.0, null] }"#;
+    assert_eq!(check((three, ""), (two, ""), "BACKWARD"), ["enum-value-removed"]);
+    assert!(check((three, ""), (two, ""), "FORWARD").is_empty(), "1.0 is 1");
+    assert_eq!(check((two, ""), (three, ""), "FORWARD"), ["enum-value-added"]);
+}
+
+#[test]
 fn required_property_added() {
     assert_eq!(check((A, r#""a""#), (AB, r#""a", "b""#), "BACKWARD"), ["required-property-added"]);
     assert!(check((A, r#""a""#), (AB, r#""a""#), "BACKWARD").is_empty(), "an optional property is fine");

@@ -19,7 +19,7 @@ pub fn rewrite(source: &str) -> String {
                 return format!("{indent}mql_array<{ty}> {name};");
             }
             let mut out = line.to_string();
-            while let Some(end) = out.find("[])").or_else(|| out.find("[],")) {
+            while let Some(end) = array_parameter(&out) {
                 let Some(start) = out[..end].rfind('&') else { break };
                 let ty_start = out[..start - 1].rfind(['(', ' ']).map_or(0, |i| i + 1);
                 let ty = out[ty_start..start - 1].to_string();
@@ -31,6 +31,23 @@ pub fn rewrite(source: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"
+}
+
+/// Where `[])` or `[],` (the end of a `T &a[]` parameter) stands in `line` outside string
+/// literals.
+fn array_parameter(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
+    let (mut i, mut in_string) = (0, false);
+    while i < b.len() {
+        match b[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'[' if !in_string && (line[i..].starts_with("[])") || line[i..].starts_with("[],")) => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// MQL4.md rule 14: the builtins generated code may call.
@@ -216,6 +233,9 @@ mod tests {
     fn rewrite_turns_dynamic_arrays_into_mql_array() {
         assert_eq!(rewrite("   X_Fill fills[];"), "   mql_array<X_Fill> fills;\n");
         assert_eq!(rewrite("void F(const double &xs[], int n)"), "void F(const mql_array<double> &xs, int n)\n");
+        // Text in a string literal is left alone.
+        let message = r#"   err = CtcError(path, "must be one of [], \"&a[], x\"", pos);"#;
+        assert_eq!(rewrite(message), format!("{message}\n"));
     }
 
     #[test]

@@ -56,6 +56,7 @@ const HANDLED: &[&str] = &[
     "format",
     "anyOf",
     "oneOf",
+    "const",
 ];
 
 #[derive(Clone, Debug, Deserialize)]
@@ -231,6 +232,7 @@ impl<'a> Loader<'a> {
             out.push(match k.as_str() {
                 "type" => Keyword::Type(types(v)?),
                 "enum" => Keyword::Enum(v.as_array().ok_or("`enum` that is not an array")?.iter().map(json).collect()),
+                "const" => Keyword::Enum(vec![json(v)]),
                 "minimum" => Keyword::Minimum(num(v)?),
                 "maximum" => Keyword::Maximum(num(v)?),
                 "exclusiveMinimum" => Keyword::ExclusiveMinimum(num(v)?),
@@ -294,16 +296,7 @@ fn types(v: &Value) -> Result<Vec<Type>, String> {
 }
 
 fn json(v: &Value) -> Json {
-    match v {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Number(n) => {
-            Json::Number(n.as_i64().map_or_else(|| Num::Float(n.as_f64().unwrap_or(f64::NAN)), Num::Integer))
-        }
-        Value::String(s) => Json::String(s.clone()),
-        Value::Array(a) => Json::Array(a.iter().map(json).collect()),
-        Value::Object(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), json(v))).collect()),
-    }
+    Json::from(v)
 }
 
 fn num(v: &Value) -> Result<Num, String> {
@@ -386,7 +379,7 @@ mod tests {
             (r#"{"format": "email"}"#, "format \"email\""),
             (r##"{"$ref": "#/$defs/a", "maximum": 1, "$defs": {"a": true}}"##, "`maximum` beside `$ref`"),
             (r#"{"$ref": "http://x/y.json"}"#, "a `$ref` to another document"),
-            (r#"{"$defs": {"unused": {"const": 1}}}"#, "`const`"),
+            (r#"{"$defs": {"unused": {"not": {}}}}"#, "`not`"),
             (r##"{"$ref": "#"}"##, "a cycle of `$ref`s that never reaches a schema"),
         ] {
             assert_eq!(compile(&serde_json::from_str(schema).unwrap()).unwrap_err(), why, "{schema}");

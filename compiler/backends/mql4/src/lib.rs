@@ -64,11 +64,18 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                 }
             };
             clashes("mql4", c, &names, &mut out);
-            // Property names and enum values are string literals in the ASCII-only source.
+            // Property names, enum values and `const`/`enum` values of any JSON kind (their
+            // canonical texts) are string literals in the ASCII-only source.
             let wire: Vec<(String, &str)> = match &t.kind {
-                TypeKind::Object(o) => {
-                    o.fields.iter().map(|f| (property_pointer(t, &f.name), f.name.as_str())).collect()
-                }
+                TypeKind::Object(o) => o
+                    .fields
+                    .iter()
+                    .flat_map(|f| {
+                        let pointer = property_pointer(t, &f.name);
+                        std::iter::once((pointer.clone(), f.name.as_str()))
+                            .chain(values_of(&f.ty).iter().map(move |v| (pointer.clone(), v.as_str())))
+                    })
+                    .collect(),
                 TypeKind::Enum(values) => {
                     values.iter().enumerate().map(|(k, v)| (enum_value_pointer(t, k), v.as_str())).collect()
                 }
@@ -375,7 +382,8 @@ struct Gen<'a> {
 impl Gen<'_> {
     fn scalar(&self, ty: &Ty) -> Result<(String, String), String> {
         Ok(match ty {
-            Ty::String(_) => ("string".into(), "\"\"".into()),
+            // `const` and `enum` of any JSON kind: the value's canonical text.
+            Ty::String(_) | Ty::Values(_) => ("string".into(), "\"\"".into()),
             Ty::Number(_) => ("double".into(), "0.0".into()),
             Ty::Integer(_) => ("long".into(), "0".into()),
             Ty::Boolean => ("bool".into(), "false".into()),
@@ -447,6 +455,15 @@ impl Gen<'_> {
                 }
             }
             Ty::Boolean => out.push(format!("if(!CtcReadBool(js, pos, {path}, {target}, err)) return false;")),
+            Ty::Values(values) => {
+                // CtcCheckDepth bounded the whole message; the depth here only bounds the recursion.
+                out.push(format!("if(!CtcReadAny(js, pos, {path}, 2, {target}, err)) return false;"));
+                let allowed = values
+                    .iter()
+                    .map(|v| Ok(format!("{target} != {}", literal(v)?)))
+                    .collect::<Result<Vec<_>, String>>()?;
+                out.push(fail(allowed.join(" && "), &format!("must be one of {}", values.join(", "))));
+            }
             Ty::String(s) => {
                 out.push(format!("if(!CtcReadString(js, pos, {path}, {target}, err)) return false;"));
                 if let Some(n) = s.min_length {
@@ -529,6 +546,7 @@ impl Gen<'_> {
             Ty::Number(_) => vec![format!("StringAdd(out, CtcFormatDouble({place}));")],
             Ty::Integer(_) => vec![format!("StringAdd(out, IntegerToString({place}));")],
             Ty::Boolean => vec![format!("StringAdd(out, CtcFormatBool({place}));")],
+            Ty::Values(_) => vec![format!("StringAdd(out, {place});")],
             Ty::String(_) => vec![format!("StringAdd(out, CtcQuote({place}));")],
             Ty::Named(r) => {
                 let n = type_name(self.program, *r);
@@ -551,6 +569,16 @@ impl Gen<'_> {
                 v
             }
         })
+    }
+}
+
+/// The canonical texts of a `const`/`enum` of any JSON kind, as a member or its items.
+fn values_of(ty: &Ty) -> &[String] {
+    match ty {
+        Ty::Values(v) => v,
+        Ty::Array(a) => values_of(&a.items),
+        Ty::Nullable(t) => values_of(t),
+        _ => &[],
     }
 }
 

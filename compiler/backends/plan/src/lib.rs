@@ -206,6 +206,9 @@ impl Builder<'_> {
                 self.typed(Type::Array, k)
             }
             Ty::Named(r) => self.named(*r),
+            Ty::Values(values) => {
+                self.push(Node::Keywords(vec![Keyword::Enum(values.iter().map(|v| json(v)).collect())]))
+            }
             Ty::Nullable(t) => {
                 let inner = self.ty(t);
                 let null = *self.null.get_or_insert_with(|| {
@@ -216,4 +219,9 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// A value given by its canonical text (`Ty::Values`, which the compiler wrote) as a plan value.
+fn json(canonical: &str) -> Json {
+    Json::from(&serde_json::from_str(canonical).unwrap_or(serde_json::Value::Null))
 }

@@ -269,6 +269,11 @@ fn annotation(program: &Program, ty: &Ty, support: &mut Vec<&'static str>) -> (S
             format!("list[{item}]")
         }
         Ty::Named(r) => program.named(*r).name.clone(),
+        Ty::Values(values) => {
+            support.extend(["JsonValue", "one_of"]);
+            let allowed: Vec<String> = values.iter().map(|t| py_str(t)).collect();
+            format!("Annotated[JsonValue, one_of({})]", allowed.join(", "))
+        }
         Ty::Nullable(t) => {
             let (inner, inner_args) = annotation(program, t, support);
             let inner = if inner_args.is_empty() {

@@ -21,6 +21,9 @@ use typify::{TypeSpace, TypeSpaceSettings};
 
 const SUPPORT: &str = include_str!("support.rs.in");
 
+/// The definition typify replaces with `support::Json`, the type of `const` and `enum` values.
+const JSON: &str = "ExtCtcJson";
+
 /// The field of an open object's struct that keeps its unknown members (`support::Members`).
 const UNKNOWN: &str = "additional_properties";
 
@@ -146,6 +149,10 @@ fn shape(program: &Program, this: usize, ty: &Ty, external: &mut BTreeMap<String
         Ty::Boolean => json!({"type": "boolean"}),
         Ty::Array(a) => json!({"type": "array", "items": shape(program, this, &a.items, external)}),
         Ty::Nullable(t) => json!({"anyOf": [shape(program, this, t, external), {"type": "null"}]}),
+        Ty::Values(_) => {
+            external.insert(JSON.to_string(), "crate::support::Json".to_string());
+            json!({"$ref": format!("#/definitions/{JSON}")})
+        }
         Ty::Named(r) if r.contract == this => json!({"$ref": format!("#/definitions/{}", program.named(*r).name)}),
         Ty::Named(r) => {
             let c = &program.contracts[r.contract];
@@ -406,6 +413,10 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
             TypeKind::Enum(_) => String::new(),
             TypeKind::Object(_) => format!("crate::support::Validate::validate_at({v}, at, errors);"),
         },
+        Ty::Values(values) => {
+            let allowed: Vec<String> = values.iter().map(|t| format!("{t:?}")).collect();
+            format!("crate::support::check_values({v}, &[{}], at, errors);", allowed.join(", "))
+        }
         Ty::Nullable(t) => {
             let inner = check(program, t, "v");
             if inner.is_empty() {

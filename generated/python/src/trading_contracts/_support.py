@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar, get_args
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
 # RFC 3339 section 5.6 `date-time` and `full-date`; the string is kept verbatim.
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
@@ -53,6 +53,18 @@ def check_date(value: str) -> str:
 
 DateTime = Annotated[str, AfterValidator(check_date_time)]
 Date = Annotated[str, AfterValidator(check_date)]
+
+def one_of(*allowed: str) -> AfterValidator:
+    """`const` and `enum` of any JSON kind (Validation sections 6.1.2-6.1.3): the value's
+    canonical text must be one of `allowed` (so `1.0` equals `1`)."""
+
+    def check(value: JsonValue) -> JsonValue:
+        if _canonical(value) not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
+
+    return AfterValidator(check)
+
 
 # JSON Schema `integer`, held to int64 like every other generated language.
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
@@ -156,28 +168,14 @@ def from_json(model: type[M], text: str | bytes) -> M:
     return model.model_validate_json(text, by_alias=True, by_name=False)
 
 
-def _nullable(model: type[BaseModel]) -> frozenset[str]:
-    """The fields of `model` whose type allows `null` (`T | None`)."""
-    found = _NULLABLE.get(model)
-    if found is None:
-        fields = model.model_fields.items()
-        found = frozenset(n for n, f in fields if type(None) in get_args(f.annotation))
-        _NULLABLE[model] = found
-    return found
-
-
-_NULLABLE: dict[type[BaseModel], frozenset[str]] = {}
-
-
 def _plain(value: Any) -> Any:
-    """A message as JSON data: wire names, absent optional fields left out (`None` is absent
-    unless the field allows `null` and was given one), unknown members kept."""
+    """A message as JSON data: wire names, absent optional fields left out, unknown members kept.
+    `None` is absent unless it was given (validation let it through: the field allows `null`)."""
     if isinstance(value, BaseModel):
         out = {}
-        nullable = _nullable(type(value))
         for name, field in type(value).model_fields.items():
             member = getattr(value, name)
-            if member is not None or (name in nullable and name in value.model_fields_set):
+            if member is not None or name in value.model_fields_set:
                 out[field.alias or name] = _plain(member)
         out.update(value.model_extra or {})
         return out

@@ -475,6 +475,33 @@ impl<'de> serde::Deserialize<'de> for Members {
     }
 }
 
+/// A value of `const` or `enum` of any JSON kind: read strictly like [`Members`], compared by
+/// canonical text ([`check_values`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Json(pub serde_json::Value);
+
+impl serde::Serialize for Json {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Json {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
+        d.deserialize_any(StrictValue).map(Json)
+    }
+}
+
+/// `const` and `enum` (Validation §6.1.2–§6.1.3): the value's canonical text must be one of
+/// `allowed` (so `1.0` equals `1`).
+pub fn check_values(v: &Json, allowed: &[&str], at: &Path, errors: &mut Vec<Violation>) {
+    let mut text = String::new();
+    canonical(&v.0, &mut text);
+    if !allowed.contains(&text.as_str()) {
+        errors.push(violation(at, format!("must be one of {}", allowed.join(", "))));
+    }
+}
+
 /// A JSON value read with duplicate keys refused.
 struct Strict(serde_json::Value);
 

@@ -1,5 +1,6 @@
 //! Contracts of the `scalars` namespace.
 
+pub mod consts_1_0;
 pub mod numbers_1_0;
 pub mod numbers_1_1;
 pub mod texts_1_0;

@@ -1,5 +1,30 @@
 //! Contracts of the `suite` namespace.
 
+pub mod const0_1_0;
+pub mod const1_1_0;
+pub mod const10_1_0;
+pub mod const11_1_0;
+pub mod const12_1_0;
+pub mod const13_1_0;
+pub mod const2_1_0;
+pub mod const3_1_0;
+pub mod const4_1_0;
+pub mod const5_1_0;
+pub mod const6_1_0;
+pub mod const7_1_0;
+pub mod const8_1_0;
+pub mod const9_1_0;
+pub mod enum0_1_0;
+pub mod enum1_1_0;
+pub mod enum10_1_0;
+pub mod enum11_1_0;
+pub mod enum12_1_0;
+pub mod enum2_1_0;
+pub mod enum5_1_0;
+pub mod enum6_1_0;
+pub mod enum7_1_0;
+pub mod enum8_1_0;
+pub mod enum9_1_0;
 pub mod type0_1_0;
 pub mod type1_1_0;
 pub mod type2_1_0;

@@ -2,6 +2,7 @@
 """Contracts of the `scalars` namespace."""
 
 __all__ = [
+    "consts_1_0",
     "numbers_1_0",
     "numbers_1_1",
     "texts_1_0",
