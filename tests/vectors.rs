@@ -81,6 +81,7 @@ fn value(p: &Program, ty: &Ty, full: bool) -> Value {
 fn named(p: &Program, r: TypeRef, full: bool) -> Value {
     match &p.named(r).kind {
         TypeKind::Enum(values) => json!(values[0]),
+        TypeKind::Union(u) => named(p, TypeRef { contract: r.contract, index: u.variants[0].1 }, full),
         TypeKind::Object(o) => {
             let mut m = Map::new();
             for f in o.fields.iter().filter(|f| full || f.required) {
@@ -315,6 +316,21 @@ impl Gen<'_> {
                 self.walk(&a.items, &first, true);
             }
             Ty::Named(r) => match &self.p.named(*r).kind {
+                // Every variant, walked as the value at `path`.
+                TypeKind::Union(u) => {
+                    let saved = self.base.clone();
+                    for (value, index) in &u.variants {
+                        let variant = TypeRef { contract: r.contract, index: *index };
+                        set(&mut self.base, path, Some(named(self.p, variant, true)));
+                        self.with(format!("{at} variant {value}"), true, path, Some(named(self.p, variant, false)));
+                        let mut tag = path.to_vec();
+                        tag.push(u.tag.clone());
+                        self.with(format!("{at} variant {value}, tag not a string"), false, &tag, Some(json!(12)));
+                        self.with(format!("{at} variant {value}, tag missing"), false, &tag, None);
+                        self.walk(&Ty::Named(variant), path, true);
+                        self.base = saved.clone();
+                    }
+                }
                 TypeKind::Enum(values) => {
                     for v in values {
                         self.with(format!("{at} = {v}"), true, path, Some(json!(v)));
@@ -475,6 +491,12 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
         }
         Ty::Named(r) => match &p.named(*r).kind {
             TypeKind::Enum(values) => proptest::sample::select(values.clone()).prop_map(Value::from).boxed(),
+            TypeKind::Union(u) => proptest::strategy::Union::new(
+                u.variants
+                    .iter()
+                    .map(|(_, index)| strategy(p, &Ty::Named(TypeRef { contract: r.contract, index: *index }))),
+            )
+            .boxed(),
             TypeKind::Object(o) => {
                 let fields: Vec<BoxedStrategy<Option<(String, Value)>>> = o
                     .fields
@@ -519,7 +541,7 @@ fn free_string(p: &Program, contract: usize) -> Option<(String, Option<u64>, Opt
 fn root_fields<'a>(p: &'a Program, contract: usize) -> Vec<&'a contractc_ir::Field> {
     match &p.contracts[contract].root().kind {
         TypeKind::Object(o) => o.fields.iter().collect(),
-        TypeKind::Enum(_) => Vec::new(),
+        TypeKind::Enum(_) | TypeKind::Union(_) => Vec::new(),
     }
 }
 

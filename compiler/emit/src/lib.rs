@@ -152,14 +152,14 @@ pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {
             return;
         }
         seen[i] = true;
-        if let TypeKind::Object(o) = &c.types[i].kind {
-            let mut rs = Vec::new();
-            for f in &o.fields {
-                refs(&f.ty, &mut rs);
-            }
-            for r in rs.into_iter().filter(|r| r.contract == contract) {
-                visit(c, contract, r.index, seen, out);
-            }
+        let mut rs = Vec::new();
+        match &c.types[i].kind {
+            TypeKind::Object(o) => o.fields.iter().for_each(|f| refs(&f.ty, &mut rs)),
+            TypeKind::Union(u) => rs.extend(u.variants.iter().map(|&(_, index)| TypeRef { contract, index })),
+            TypeKind::Enum(_) => {}
+        }
+        for r in rs.into_iter().filter(|r| r.contract == contract) {
+            visit(c, contract, r.index, seen, out);
         }
         out.push(i);
     }

@@ -65,7 +65,7 @@ impl Contract {
     }
 }
 
-/// A type that gets a name in every backend: an object or a string enum.
+/// A type that gets a name in every backend: an object, a string enum or a tagged union.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamedType {
     /// PascalCase, unique within the contract (`ExecutionReport`, `Fill`, `ExecutionReportSide`).
@@ -82,6 +82,20 @@ pub enum TypeKind {
     Object(Object),
     /// A string enum; values in schema order.
     Enum(Vec<String>),
+    /// A tagged union: `oneOf`/`anyOf` of objects told apart by a required string `const`.
+    Union(Union),
+}
+
+/// `oneOf` or `anyOf` (Core §10.2.1.2–3) of object schemas that each require the property `tag`
+/// with a string `const` of their own: at most one branch can be valid, so both keywords mean
+/// "the branch the tag names". Each variant is an object type of the same contract used nowhere
+/// else (generated Rust drops the tag from the variant's struct: serde reads it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Union {
+    /// The wire name of the tag property.
+    pub tag: String,
+    /// `(tag value, index of the variant's object type in the contract)`, in schema order.
+    pub variants: Vec<(String, usize)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -344,12 +344,39 @@ impl Pair<'_> {
                     }
                 }
             }
+            (TypeKind::Union(wu), TypeKind::Union(ru)) => {
+                if wu.tag != ru.tag {
+                    self.report(codes::TYPE_CHANGED, dir, &wp, &rp, format!("the union's tag changed to `{}`", ru.tag));
+                    return;
+                }
+                for (value, wv) in &wu.variants {
+                    match ru.variants.iter().find(|(v, _)| v == value) {
+                        Some((_, rv)) => self.types(
+                            TypeRef { contract: w.contract, index: *wv },
+                            TypeRef { contract: r.contract, index: *rv },
+                            dir,
+                        ),
+                        None => {
+                            let (code, what) = match dir {
+                                Direction::Backward => {
+                                    (codes::ENUM_VALUE_REMOVED, format!("variant \"{value}\" was removed"))
+                                }
+                                Direction::Forward => (
+                                    codes::ENUM_VALUE_ADDED,
+                                    format!("variant \"{value}\" is new and unknown to old readers"),
+                                ),
+                            };
+                            self.report(code, dir, &wp, &rp, what);
+                        }
+                    }
+                }
+            }
             _ => self.report(
                 codes::TYPE_CHANGED,
                 dir,
                 &wp,
                 &rp,
-                format!("`{}` changed between an enum and an object", rt.name),
+                format!("`{}` changed between an enum, an object and a union", rt.name),
             ),
         }
     }
@@ -506,6 +533,7 @@ impl Pair<'_> {
             Ty::Named(r) => match self.program.named(*r).kind {
                 TypeKind::Enum(_) => "enum".into(),
                 TypeKind::Object(_) => "object".into(),
+                TypeKind::Union(_) => "union".into(),
             },
             Ty::Nullable(t) => format!("{} or null", self.describe(t)),
             Ty::Values(v) => format!("one of {}", v.join(", ")),

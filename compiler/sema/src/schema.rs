@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
     Additional, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, NamedType, NumberTy, Object, Program,
-    StringTy, Ty, TypeKind, TypeRef, pascal_case,
+    StringTy, Ty, TypeKind, TypeRef, Union, pascal_case,
 };
 use contractc_syntax::{Node, Pointer, Span};
 
@@ -61,6 +61,7 @@ const VALUE_KEYWORDS: &[&str] = &[
     "$ref",
     "anyOf",
     "oneOf",
+    "discriminator",
 ];
 
 /// Every keyword of the implemented subset, wherever it may stand (DESIGN.md, "Contracts").
@@ -144,6 +145,8 @@ pub(crate) fn lower_contracts(
             edges: &mut edges,
             examples: &mut examples,
             mql4,
+            variant_of: BTreeMap::new(),
+            unions: Vec::new(),
         };
         l.lower_root(root);
         let types = l.types;
@@ -268,6 +271,19 @@ fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), 
                 Some(s) if values.iter().any(|x| x == s) => Ok(()),
                 _ => fail(format!("expected one of {}", values.join(", "))),
             },
+            TypeKind::Union(u) => {
+                let tag = v.get(&u.tag).and_then(Node::as_str);
+                match u.variants.iter().find(|(value, _)| Some(value.as_str()) == tag) {
+                    Some(&(_, index)) => {
+                        instance_of(program, &Ty::Named(TypeRef { contract: r.contract, index }), v, at)
+                    }
+                    None => fail(format!(
+                        "expected `{}` to be one of {}",
+                        u.tag,
+                        u.variants.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
+                }
+            }
             TypeKind::Object(o) => {
                 let Some(members) = v.members() else { return fail(format!("expected an object, found {}", v.kind())) };
                 if let Some(m) = members.iter().find(|m| !o.is_open() && !o.fields.iter().any(|f| f.name == m.key)) {
@@ -308,6 +324,24 @@ struct Lowerer<'a> {
     examples: &'a mut Vec<Examples>,
     /// MQL4's limits apply (see `Settings::mql4`).
     mql4: bool,
+    /// The object types that are variants of a tagged union: variant → union.
+    variant_of: BTreeMap<usize, usize>,
+    /// Unions whose tag is found once every named type is lowered.
+    unions: Vec<PendingUnion>,
+}
+
+/// A union whose branches are lowered and whose tag is not found yet.
+struct PendingUnion {
+    index: usize,
+    keyword: String,
+    /// Of the `oneOf`/`anyOf` keyword.
+    pointer: Pointer,
+    span: Span,
+    hint: String,
+    /// OpenAPI's `discriminator.propertyName`, when given.
+    discriminator: Option<String>,
+    /// Each branch's type, pointer, span and the name given to its inline types.
+    variants: Vec<(Ty, Pointer, Span, String)>,
 }
 
 impl Lowerer<'_> {
@@ -432,6 +466,8 @@ impl Lowerer<'_> {
             };
             self.record_examples(root, &ptr, &Ty::Named(TypeRef { contract: self.this, index: 0 }));
         }
+        self.resolve_unions();
+        self.check_variants(root);
         self.check_unique_names(root);
     }
 
@@ -494,9 +530,70 @@ impl Lowerer<'_> {
             }
             return Some(TypeKind::Enum(values));
         }
+        if let Some(value) = node.get("const").and_then(Node::as_str) {
+            return Some(TypeKind::Enum(vec![value.to_string()]));
+        }
+        for keyword in ["oneOf", "anyOf"] {
+            if node.get(keyword).is_some() {
+                // The union's kind is set once its tag is found (`resolve_unions`).
+                return match self.union(node, keyword, ptr, name, index, Some(index))? {
+                    Ty::Named(r) if r.index == index => Some(self.types[index].kind.clone()),
+                    _ => None,
+                };
+            }
+        }
         match node.get("type").and_then(Node::as_str) {
             Some("object") => self.object(node, ptr, name, index).map(TypeKind::Object),
             _ => None,
+        }
+    }
+
+    /// A union's variant is used by its union alone (generated Rust drops the tag from the
+    /// variant's struct, so the struct could not stand for the object elsewhere).
+    fn check_variants(&mut self, root: &Node) {
+        fn uses(ty: &Ty, out: &mut Vec<usize>, this: usize) {
+            match ty {
+                Ty::Named(r) if r.contract == this => out.push(r.index),
+                Ty::Array(a) => uses(&a.items, out, this),
+                Ty::Nullable(t) => uses(t, out, this),
+                _ => {}
+            }
+        }
+        let mut used = Vec::new();
+        for t in &self.types {
+            if let TypeKind::Object(o) = &t.kind {
+                for f in &o.fields {
+                    uses(&f.ty, &mut used, self.this);
+                }
+            }
+        }
+        let mut in_unions: Vec<usize> = Vec::new();
+        for t in &self.types {
+            if let TypeKind::Union(u) = &t.kind {
+                in_unions.extend(u.variants.iter().map(|(_, v)| *v));
+            }
+        }
+        let elsewhere: Vec<usize> = self
+            .variant_of
+            .keys()
+            .copied()
+            .filter(|v| used.contains(v) || in_unions.iter().filter(|u| *u == v).count() > 1)
+            .collect();
+        for v in elsewhere {
+            let (name, pointer) = (self.types[v].name.clone(), self.types[v].pointer.clone());
+            let ptr = Pointer::parse(&pointer).unwrap_or_default();
+            let span = root.at(&ptr).map_or(root.span, |n| n.span);
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNSUPPORTED_KEYWORD,
+                    self.path,
+                    span,
+                    ptr,
+                    format!("`{name}` is a variant of a tagged union and is used elsewhere too"),
+                )
+                .with_label("used elsewhere")
+                .with_help("give the other use its own schema: a variant is used by its union alone in this version"),
+            );
         }
     }
 
@@ -516,7 +613,9 @@ impl Lowerer<'_> {
         // `enum` and `const` name their `type` (and `const` may stand beside an `enum` that
         // holds its value); the others take the whole type from their targets.
         let allowed = |k: &str| {
-            ANNOTATIONS.contains(&k) || (["enum", "const"].contains(&keyword) && ["type", "enum", "const"].contains(&k))
+            ANNOTATIONS.contains(&k)
+                || (["enum", "const"].contains(&keyword) && ["type", "enum", "const"].contains(&k))
+                || (["anyOf", "oneOf"].contains(&keyword) && k == "discriminator")
         };
         for m in node.members().unwrap_or_default() {
             if m.key != keyword && is_keyword(&m.key) && !allowed(&m.key) {
@@ -711,48 +810,213 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `anyOf` or `oneOf` of a schema and `{"type": "null"}`, as Pydantic writes `Optional`: the
-    /// schema's type, nullable. Other unions are not supported by this version.
-    fn nullable_union(&mut self, node: &Node, keyword: &str, ptr: &Pointer, hint: &str, owner: usize) -> Option<Ty> {
+    /// `anyOf` or `oneOf` (Core §10.2.1.2–3). A `{"type": "null"}` branch makes the rest nullable
+    /// (Pydantic's `Optional`); the rest is one schema, or objects told apart by a tag (a required
+    /// string `const` property of each): a [`TypeKind::Union`]. Other unions are not supported by
+    /// this version.
+    /// `into`: the index of an already registered named type (a `$defs` entry) the union becomes.
+    fn union(
+        &mut self,
+        node: &Node,
+        keyword: &str,
+        ptr: &Pointer,
+        hint: &str,
+        owner: usize,
+        into: Option<usize>,
+    ) -> Option<Ty> {
         let kptr = ptr.join(keyword);
         let branches = node.get(keyword)?;
+        let Some(all) = branches.as_array().filter(|a| !a.is_empty()) else {
+            self.error(
+                codes::INVALID_KEYWORD_VALUE,
+                branches,
+                &kptr,
+                format!("`{keyword}` must be a non-empty array of schemas"),
+                "here",
+            );
+            return None;
+        };
         let is_null = |b: &Node| {
             b.get("type").and_then(Node::as_str) == Some("null")
                 && b.members()
                     .is_some_and(|m| m.iter().all(|m| m.key == "type" || ANNOTATIONS.contains(&m.key.as_str())))
         };
-        let other = match branches.as_array() {
-            Some([a, b]) if is_null(b) && !is_null(a) => Some((0, a)),
-            Some([a, b]) if is_null(a) && !is_null(b) => Some((1, b)),
-            _ => None,
-        };
-        let Some((i, other)) = other else {
+        let nulls = all.iter().filter(|b| is_null(b)).count();
+        let rest: Vec<(usize, &Node)> = all.iter().enumerate().filter(|(_, b)| !is_null(b)).collect();
+        if nulls > 1 || rest.is_empty() {
             self.error(
-                codes::UNSUPPORTED_KEYWORD,
+                codes::INVALID_KEYWORD_VALUE,
                 branches,
                 &kptr,
-                format!("this `{keyword}` is not supported by this version"),
-                "a union",
-            )
-            .notes
-            .push(format!(
-                "help: only `{keyword}` of one schema and `{{\"type\": \"null\"}}` (a nullable value) is supported yet"
-            ));
+                format!("`{keyword}` allows `null` in more than one way, or nothing else"),
+                "here",
+            );
+            return None;
+        }
+        let ty = match rest.as_slice() {
+            [(i, other)] => match self.ty(other, &kptr.join(i.to_string()), hint, owner)? {
+                Ty::Nullable(_) if nulls > 0 => {
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        other,
+                        &kptr.join(i.to_string()),
+                        "this branch allows `null` already".into(),
+                        "nullable twice",
+                    );
+                    return None;
+                }
+                ty => ty,
+            },
+            _ => self.tagged_union(node, keyword, ptr, &rest, hint, owner, into)?,
+        };
+        Some(if nulls > 0 { Ty::Nullable(Box::new(ty)) } else { ty })
+    }
+
+    /// Objects told apart by a tag: the first property of the first branch that every branch
+    /// requires with a string `const` of its own (OpenAPI's `discriminator.propertyName`, when
+    /// given, must name it).
+    #[allow(clippy::too_many_arguments)]
+    fn tagged_union(
+        &mut self,
+        node: &Node,
+        keyword: &str,
+        ptr: &Pointer,
+        branches: &[(usize, &Node)],
+        hint: &str,
+        owner: usize,
+        into: Option<usize>,
+    ) -> Option<Ty> {
+        let kptr = &ptr.join(keyword);
+        let index = into.unwrap_or(self.types.len());
+        if into.is_none() {
+            self.types.push(NamedType {
+                name: hint.to_string(),
+                pointer: ptr.to_string(),
+                description: description(node),
+                kind: TypeKind::Enum(Vec::new()),
+            });
+        }
+        let this = TypeRef { contract: self.this, index };
+        // A `$defs` entry owns itself.
+        if owner != index {
+            self.edges.push(Edge {
+                from: TypeRef { contract: self.this, index: owner },
+                to: this,
+                file: self.path.to_string(),
+                span: node.span,
+                pointer: ptr.clone(),
+            });
+        }
+        let mut variants = Vec::new();
+        for &(i, b) in branches {
+            let bptr = kptr.join(i.to_string());
+            let branch_hint = format!("{hint}{i}");
+            let ty = self.ty(b, &bptr, &branch_hint, index)?;
+            variants.push((ty, bptr, b.span, branch_hint));
+        }
+        // A `$defs` entry a branch refers to may not be lowered yet: the tag is found at the end.
+        let wanted = node.get("discriminator").and_then(|d| d.get("propertyName")).and_then(Node::as_str);
+        self.unions.push(PendingUnion {
+            index,
+            keyword: keyword.to_string(),
+            pointer: kptr.clone(),
+            span: node.get(keyword).unwrap_or(node).span,
+            hint: hint.to_string(),
+            discriminator: wanted.map(str::to_string),
+            variants,
+        });
+        Some(Ty::Named(this))
+    }
+
+    /// Finds the tag of every union now that every named type of the contract is lowered.
+    fn resolve_unions(&mut self) {
+        for u in std::mem::take(&mut self.unions) {
+            if let Some(kind) = self.union_kind(&u) {
+                self.types[u.index].kind = kind;
+            }
+        }
+    }
+
+    fn union_kind(&mut self, u: &PendingUnion) -> Option<TypeKind> {
+        let keyword = u.keyword.as_str();
+        let mut variants = Vec::new();
+        for (ty, bptr, span, branch_hint) in &u.variants {
+            match ty {
+                Ty::Named(r) if r.contract == self.this && matches!(self.types[r.index].kind, TypeKind::Object(_)) => {
+                    variants.push((r.index, bptr.clone(), branch_hint.clone()))
+                }
+                _ => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::UNSUPPORTED_KEYWORD,
+                            self.path,
+                            *span,
+                            bptr.clone(),
+                            format!("this `{keyword}` branch is not an object of this contract"),
+                        )
+                        .with_label("not an object")
+                        .with_help(
+                            "a union of objects told apart by a tag property is supported; other unions are not yet",
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        let object = |t: &NamedType| match &t.kind {
+            TypeKind::Object(o) => o.clone(),
+            _ => Object { fields: Vec::new(), additional: Additional::Any },
+        };
+        let this = self.this;
+        let tag_of = |types: &[NamedType], o: &Object, name: &str| -> Option<String> {
+            let f = o.fields.iter().find(|f| f.name == name && f.required)?;
+            match &f.ty {
+                Ty::Named(r) if r.contract == this => match &types[r.index].kind {
+                    TypeKind::Enum(v) if v.len() == 1 => Some(v[0].clone()),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        let objects: Vec<Object> = variants.iter().map(|(v, _, _)| object(&self.types[*v])).collect();
+        let told_apart = |name: &str| -> Option<Vec<String>> {
+            let tags: Vec<String> = objects.iter().map(|o| tag_of(&self.types, o, name)).collect::<Option<_>>()?;
+            (1..tags.len()).all(|i| !tags[..i].contains(&tags[i])).then_some(tags)
+        };
+        let wanted = u.discriminator.as_deref();
+        let found = objects[0].fields.iter().find_map(|f| {
+            (wanted.is_none_or(|w| w == f.name)).then(|| told_apart(&f.name).map(|t| (f.name.clone(), t))).flatten()
+        });
+        let Some((tag, tags)) = found else {
+            let what = match wanted {
+                Some(w) => format!(
+                    "`discriminator.propertyName` `{w}` is not a required string `const` of its own in every branch"
+                ),
+                None => format!("no property tells the branches of this `{keyword}` apart"),
+            };
+            self.diags.push(
+                Diagnostic::error(codes::UNSUPPORTED_KEYWORD, self.path, u.span, u.pointer.clone(), what)
+                    .with_label("an untagged union")
+                    .with_help("give every branch a required property with a string `const` of its own (e.g. `\"type\": {\"const\": \"fill\"}`); untagged unions are not supported yet"),
+            );
             return None;
         };
-        match self.ty(other, &kptr.join(i.to_string()), hint, owner)? {
-            Ty::Nullable(_) => {
-                self.error(
-                    codes::INVALID_KEYWORD_VALUE,
-                    other,
-                    &kptr.join(i.to_string()),
-                    "this branch allows `null` already".into(),
-                    "nullable twice",
-                );
-                None
+        for ((v, bptr, branch_hint), value) in variants.iter().zip(&tags) {
+            // An inline branch is named after its tag (`EventFill`, and `EventFillType` inside it);
+            // a `$defs` entry keeps its name.
+            let at = bptr.to_string();
+            if self.types[*v].pointer == at {
+                let name = format!("{}{}", u.hint, pascal_case(value));
+                for t in self.types.iter_mut().filter(|t| t.pointer == at || t.pointer.starts_with(&format!("{at}/"))) {
+                    if let Some(rest) = t.name.strip_prefix(branch_hint.as_str()) {
+                        t.name = format!("{name}{rest}");
+                    }
+                }
             }
-            ty => Some(Ty::Nullable(Box::new(ty))),
+            self.variant_of.insert(*v, u.index);
         }
+        let variants = variants.iter().zip(tags).map(|((v, _, _), value)| (value, *v)).collect();
+        Some(TypeKind::Union(Union { tag, variants }))
     }
 
     fn object(&mut self, node: &Node, ptr: &Pointer, name: &str, index: usize) -> Option<Object> {
@@ -885,7 +1149,7 @@ impl Lowerer<'_> {
         }
         for keyword in ["anyOf", "oneOf"] {
             if node.get(keyword).is_some() {
-                return self.nullable_union(node, keyword, ptr, hint, owner);
+                return self.union(node, keyword, ptr, hint, owner, None);
             }
         }
         // A string `const` is a string enum of one value (an event's tag, a union's discriminator).

@@ -914,6 +914,12 @@ impl<'n> Lowering<'_, 'n> {
                             format!("`{}` is an object; compare one of its fields", path.join(".")),
                         ));
                     }
+                    TypeKind::Union(_) => {
+                        return Err((
+                            path.len() - 1,
+                            format!("`{}` is a union, which conditions cannot test yet", path.join(".")),
+                        ));
+                    }
                 },
                 Ty::Array(_) => {
                     return Err((

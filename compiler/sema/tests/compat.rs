@@ -107,6 +107,23 @@ fn values_of_any_kind_removed_and_added() {
 }
 
 #[test]
+fn variants_of_a_tagged_union() {
+    let variant = |tag: &str, extra: &str| {
+        format!(
+            r#"{{ "type": "object", "properties": {{ "k": {{ "const": "{tag}" }}{extra} }}, "required": ["k"], "additionalProperties": false }}"#
+        )
+    };
+    let union = |variants: &[String]| format!(r#""e": {{ "oneOf": [{}] }}"#, variants.join(", "));
+    let abc = union(&[variant("a", ""), variant("b", ""), variant("c", "")]);
+    let ab = union(&[variant("a", ""), variant("b", "")]);
+    let ab_wider = union(&[variant("a", r#", "n": { "type": "integer" }"#), variant("b", "")]);
+    assert_eq!(check((&abc, ""), (&ab, ""), "BACKWARD"), ["enum-value-removed"], "variant c is gone");
+    assert_eq!(check((&ab, ""), (&abc, ""), "FORWARD"), ["enum-value-added"]);
+    assert!(check((&ab, ""), (&abc, ""), "BACKWARD").is_empty());
+    assert_eq!(check((&ab, ""), (&ab_wider, ""), "FORWARD"), ["property-added"], "variants compare as objects");
+}
+
+#[test]
 fn required_property_added() {
     assert_eq!(check((A, r#""a""#), (AB, r#""a", "b""#), "BACKWARD"), ["required-property-added"]);
     assert!(check((A, r#""a""#), (AB, r#""a""#), "BACKWARD").is_empty(), "an optional property is fine");

@@ -57,6 +57,8 @@ const HANDLED: &[&str] = &[
     "anyOf",
     "oneOf",
     "const",
+    // OpenAPI's, an annotation to JSON Schema (unknown keywords are ignored, Core §6.5).
+    "discriminator",
 ];
 
 #[derive(Clone, Debug, Deserialize)]

@@ -13,7 +13,7 @@ use contractc_emit::{
     EmitError, NameClash, NameProblem, Options, OutputFile, Renderer, Templates, clashes, dependency_order,
     enum_value_pointer, number_literal, property_pointer, referenced_contracts,
 };
-use contractc_ir::{Format, NamedType, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Format, NamedType, Program, Ty, TypeKind, TypeRef, Union};
 use serde::Serialize;
 
 mod naming;
@@ -62,6 +62,14 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                         })
                         .collect()
                 }
+                TypeKind::Union(u) => std::iter::once((t.pointer.clone(), VARIANT.to_string()))
+                    .chain(
+                        u.variants
+                            .iter()
+                            .zip(variant_members(u))
+                            .map(|((_, v), m)| (contract.types[*v].pointer.clone(), m)),
+                    )
+                    .collect(),
             };
             clashes("mql4", c, &names, &mut out);
             // Property names, enum values and `const`/`enum` values of any JSON kind (their
@@ -79,6 +87,8 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                 TypeKind::Enum(values) => {
                     values.iter().enumerate().map(|(k, v)| (enum_value_pointer(t, k), v.as_str())).collect()
                 }
+                // The tag and its values are checked as the variants' tag properties.
+                TypeKind::Union(_) => Vec::new(),
             };
             for (pointer, name) in wire {
                 if let Err(why) = literal(name) {
@@ -129,6 +139,8 @@ struct TypeView {
     name: String,
     doc: String,
     is_root: bool,
+    /// A tagged union: `parse` is the whole body of its parse function.
+    is_union: bool,
     /// Member declarations, e.g. `double bid;`.
     members: Vec<String>,
     /// Locals of the parse function, declared first (MQL4.md rule 7).
@@ -212,6 +224,7 @@ fn contract_view(program: &Program, this: usize) -> Result<ContractView, EmitErr
                 enums.push(EnumView { name, doc: comment(t.description.as_deref()), constants });
             }
             TypeKind::Object(_) => types.push(type_view(program, r, t, name).map_err(err)?),
+            TypeKind::Union(u) => types.push(union_view(program, r, t, u, name).map_err(err)?),
         }
     }
     Ok(ContractView {
@@ -365,12 +378,71 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         name,
         doc: comment(t.description.as_deref()),
         is_root: r.index == 0,
+        is_union: false,
         members,
         locals,
         reset,
         parse: parse_lines,
         required,
         write: write_all,
+    })
+}
+
+/// The member of a union's struct that says which variant it holds, and the other members: one
+/// per variant, named after its tag value.
+const VARIANT: &str = "variant";
+
+/// The variant members of a union, in variant order.
+fn variant_members(u: &Union) -> Vec<String> {
+    u.variants.iter().map(|(value, _)| naming::member(value)).collect()
+}
+
+/// A tagged union: a struct holding which variant (`variant`, the index in schema order) and one
+/// member per variant. `X_Parse` finds the tag first (`CtcPeekMember`), then parses the object as
+/// its variant; `X_ToJson` writes the variant it holds.
+fn union_view(program: &Program, r: TypeRef, t: &NamedType, u: &Union, name: String) -> Result<TypeView, String> {
+    let c = &program.contracts[r.contract];
+    let variant = |v: usize| type_name(program, TypeRef { contract: r.contract, index: v });
+    let members = variant_members(u);
+    let mut struct_members = vec![format!("int {VARIANT};")];
+    let mut reset = vec![format!("v.{VARIANT} = 0;")];
+    let mut parse = vec![
+        format!("if(!CtcPeekMember(js, pos, path, {}, found, tag, err)) return false;", literal(&u.tag)?),
+        format!(
+            "if(!found) {{ err = CtcError(path, {}, pos); return false; }}",
+            literal(&format!("missing the tag \"{}\"", u.tag))?
+        ),
+    ];
+    let mut write = Vec::new();
+    for (i, ((value, v), m)) in u.variants.iter().zip(&members).enumerate() {
+        let vt = variant(*v);
+        struct_members.push(format!("{vt} {m};"));
+        reset.push(format!("{vt}_Reset(v.{m});"));
+        parse.push(format!(
+            "if(tag == {}) {{ out.{VARIANT} = {i}; return {vt}_Parse(js, pos, path, out.{m}, err); }}",
+            literal(&format!("\"{value}\""))?
+        ));
+        write.push(format!("if(v.{VARIANT} == {i}) return {vt}_ToJson(v.{m});"));
+    }
+    let expected: Vec<&str> = u.variants.iter().map(|(v, _)| v.as_str()).collect();
+    parse.push(format!(
+        "err = CtcError(path, {}, pos);",
+        literal(&format!("\"{}\" must be one of {}", u.tag, expected.join(", ")))?
+    ));
+    parse.push("return false;".into());
+    write.push("return \"\";".into());
+    let _ = c;
+    Ok(TypeView {
+        name,
+        doc: comment(t.description.as_deref()),
+        is_root: r.index == 0,
+        is_union: true,
+        members: struct_members,
+        locals: vec!["bool found = false;".into(), "string tag = \"\";".into()],
+        reset,
+        parse,
+        required: Vec::new(),
+        write,
     })
 }
 
@@ -393,7 +465,7 @@ impl Gen<'_> {
                     TypeKind::Enum(values) => {
                         (n.clone(), naming::limit(&format!("{n}_{}", naming::constant(&values[0]))))
                     }
-                    TypeKind::Object(_) => (n, String::new()),
+                    TypeKind::Object(_) | TypeKind::Union(_) => (n, String::new()),
                 }
             }
             Ty::Array(_) => {
@@ -499,7 +571,7 @@ impl Gen<'_> {
                             &format!("must be one of {}", values.join(", ")),
                         ));
                     }
-                    TypeKind::Object(_) => {
+                    TypeKind::Object(_) | TypeKind::Union(_) => {
                         out.push(format!("if(!{n}_Parse(js, pos, {path}, {target}, err)) return false;"))
                     }
                 }
@@ -552,7 +624,7 @@ impl Gen<'_> {
                 let n = type_name(self.program, *r);
                 match &self.program.named(*r).kind {
                     TypeKind::Enum(_) => vec![format!("StringAdd(out, CtcQuote({n}_ToString({place})));")],
-                    TypeKind::Object(_) => vec![format!("StringAdd(out, {n}_ToJson({place}));")],
+                    TypeKind::Object(_) | TypeKind::Union(_) => vec![format!("StringAdd(out, {n}_ToJson({place}));")],
                 }
             }
             Ty::Array(a) => {

@@ -145,6 +145,13 @@ impl Builder<'_> {
                 Keyword::Type(vec![Type::String]),
                 Keyword::Enum(values.iter().map(|v| Json::String(v.clone())).collect()),
             ],
+            // Exactly one variant holds, the one the tag names (each requires its own tag).
+            TypeKind::Union(u) => {
+                let c = r.contract;
+                vec![Keyword::OneOf(
+                    u.variants.iter().map(|(_, index)| self.named(TypeRef { contract: c, index: *index })).collect(),
+                )]
+            }
             TypeKind::Object(o) => {
                 let properties = o.fields.iter().map(|f| (f.name.clone(), self.ty(&f.ty))).collect();
                 let required = o.fields.iter().filter(|f| f.required).map(|f| f.name.clone()).collect();

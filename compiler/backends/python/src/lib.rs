@@ -135,6 +135,8 @@ struct ModelView {
     name: String,
     /// `Model` (closed) or `OpenModel` (unknown members kept).
     base: &'static str,
+    /// For a tagged union, the alias it is instead of a class: a Pydantic discriminated union.
+    union: Option<String>,
     /// A Python string literal, or none.
     doc: Option<String>,
     fields: Vec<FieldView>,
@@ -195,7 +197,16 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     .collect();
                 let base = if o.is_open() { "OpenModel" } else { "Model" };
                 support.push(base);
-                models.push(ModelView { name: t.name.clone(), base, doc, fields });
+                models.push(ModelView { name: t.name.clone(), base, union: None, doc, fields });
+            }
+            TypeKind::Union(u) => {
+                let variants: Vec<&str> = u.variants.iter().map(|(_, v)| c.types[*v].name.as_str()).collect();
+                let union = format!(
+                    "Annotated[{}, Field(discriminator={})]",
+                    variants.join(" | "),
+                    py_str(&naming::attribute(&u.tag))
+                );
+                models.push(ModelView { name: t.name.clone(), base: "", union: Some(union), doc, fields: Vec::new() });
             }
         }
     }

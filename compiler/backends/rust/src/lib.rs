@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use contractc_emit::{
     EmitError, NameClash, Options, OutputFile, clashes, enum_value_pointer, number_literal, property_pointer,
 };
-use contractc_ir::{Contract, Format, Program, Ty, TypeKind};
+use contractc_ir::{Contract, Field, Format, Object, Program, Ty, TypeKind};
 use serde_json::{Map, Value, json};
 use syn::visit_mut::VisitMut;
 use typify::{TypeSpace, TypeSpaceSettings};
@@ -30,16 +30,6 @@ const UNKNOWN: &str = "additional_properties";
 /// Fields and enum variants of one contract that typify would turn into the same Rust identifier
 /// (it sanitises with heck: snake_case fields, UpperCamelCase variants, `_` after keywords).
 pub fn check_names(program: &Program) -> Vec<NameClash> {
-    use heck::{ToSnakeCase, ToUpperCamelCase};
-    let sanitize = |s: &str, upper: bool| {
-        let dashed: String =
-            s.replace('\'', "").chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' }).collect();
-        let mut out = if upper { dashed.to_upper_camel_case() } else { dashed.to_snake_case() };
-        if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
-            out.insert_str(0, if upper { "X" } else { "x" });
-        }
-        if typify::accept_as_ident(&out) { out } else { format!("{out}_") }
-    };
     let mut out = Vec::new();
     for (c, contract) in program.contracts.iter().enumerate() {
         for t in &contract.types {
@@ -54,11 +44,30 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                 TypeKind::Enum(values) => {
                     values.iter().enumerate().map(|(k, v)| (enum_value_pointer(t, k), sanitize(v, true))).collect()
                 }
+                // Variants at their branches' pointers.
+                TypeKind::Union(u) => u
+                    .variants
+                    .iter()
+                    .map(|(value, v)| (contract.types[*v].pointer.clone(), variant_ident(value)))
+                    .collect(),
             };
             clashes("rust", c, &names, &mut out);
         }
     }
     out
+}
+
+/// A name as typify makes it an identifier (heck: snake_case fields, UpperCamelCase variants, `_`
+/// after keywords).
+fn sanitize(s: &str, upper: bool) -> String {
+    use heck::{ToSnakeCase, ToUpperCamelCase};
+    let dashed: String =
+        s.replace('\'', "").chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    let mut out = if upper { dashed.to_upper_camel_case() } else { dashed.to_snake_case() };
+    if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        out.insert_str(0, if upper { "X" } else { "x" });
+    }
+    if typify::accept_as_ident(&out) { out } else { format!("{out}_") }
 }
 
 /// Emits the crate's files, paths relative to `generated/`.
@@ -163,8 +172,27 @@ fn shape(program: &Program, this: usize, ty: &Ty, external: &mut BTreeMap<String
     }
 }
 
+/// The tag property of every union variant of a contract: variant index → tag wire name. A
+/// variant's struct leaves it out (the union's serde impls read and write it).
+fn variant_tags(c: &Contract) -> BTreeMap<usize, &str> {
+    let mut out = BTreeMap::new();
+    for t in &c.types {
+        if let TypeKind::Union(u) = &t.kind {
+            out.extend(u.variants.iter().map(|(_, v)| (*v, u.tag.as_str())));
+        }
+    }
+    out
+}
+
+/// The fields of object type `index` that its Rust struct has: all but a variant's tag.
+fn struct_fields<'a>(c: &'a Contract, index: usize, o: &'a Object) -> impl Iterator<Item = &'a Field> {
+    let tag = variant_tags(c).get(&index).map(|t| t.to_string());
+    o.fields.iter().filter(move |f| Some(&f.name) != tag.as_ref())
+}
+
 fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTreeMap<String, String>) -> Value {
-    let t = &program.contracts[this].types[index];
+    let c = &program.contracts[this];
+    let t = &c.types[index];
     let mut s = Map::new();
     if let Some(d) = &t.description {
         s.insert("description".into(), json!(d));
@@ -174,9 +202,11 @@ fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTr
             s.insert("type".into(), json!("string"));
             s.insert("enum".into(), json!(values));
         }
+        // Written by `union_impls`; typify only refers to it.
+        TypeKind::Union(_) => {}
         TypeKind::Object(o) => {
             let mut props = Map::new();
-            for f in &o.fields {
+            for f in struct_fields(c, index, o) {
                 let mut p = shape(program, this, &f.ty, external);
                 // A `$ref` with siblings would make typify generate a wrapper type.
                 if let (Some(d), Some(obj)) = (&f.description, p.as_object_mut())
@@ -186,7 +216,8 @@ fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTr
                 }
                 props.insert(f.name.clone(), p);
             }
-            let required: Vec<&str> = o.fields.iter().filter(|f| f.required).map(|f| f.name.as_str()).collect();
+            let required: Vec<&str> =
+                struct_fields(c, index, o).filter(|f| f.required).map(|f| f.name.as_str()).collect();
             s.insert("type".into(), json!("object"));
             s.insert("properties".into(), Value::Object(props));
             s.insert("required".into(), json!(required));
@@ -208,6 +239,9 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
     let mut definitions = Map::new();
     for i in 1..c.types.len() {
         definitions.insert(c.types[i].name.clone(), named_schema(program, this, i, &mut external));
+        if let TypeKind::Union(_) = c.types[i].kind {
+            external.insert(c.types[i].name.clone(), c.types[i].name.clone());
+        }
     }
     for key in external.keys() {
         definitions.insert(key.clone(), json!({}));
@@ -223,17 +257,18 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
     space.add_root_schema(schema).map_err(|e| err(format!("typify: {e}")))?;
     let mut file: syn::File = syn::parse2(space.to_stream()).map_err(|e| err(format!("typify output: {e}")))?;
     let objects = || {
-        c.types.iter().filter_map(|t| match &t.kind {
-            TypeKind::Object(o) => Some((t, o)),
-            TypeKind::Enum(_) => None,
+        c.types.iter().enumerate().filter_map(|(i, t)| match &t.kind {
+            TypeKind::Object(o) => Some((i, t, o)),
+            TypeKind::Enum(_) | TypeKind::Union(_) => None,
         })
     };
     let order = objects()
-        .map(|(t, o)| {
-            (t.name.clone(), o.fields.iter().map(|f| (f.name.clone(), f.required, f.ty.is_nullable())).collect())
+        .map(|(i, t, o)| {
+            let fields = struct_fields(c, i, o).map(|f| (f.name.clone(), f.required, f.ty.is_nullable())).collect();
+            (t.name.clone(), fields)
         })
         .collect();
-    let open = objects().filter(|(_, o)| o.is_open()).map(|(t, _)| t.name.clone()).collect();
+    let open = objects().filter(|(_, _, o)| o.is_open()).map(|(_, t, _)| t.name.clone()).collect();
     let mut fields = FieldIdents { order, open, idents: BTreeMap::new() };
     fields.visit_file_mut(&mut file);
     // typify emits the same `error` module into every module: the crate has it once, in support.
@@ -247,6 +282,8 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
     let validate: syn::File = syn::parse_str(&validate_impls(program, this, &fields.idents))
         .map_err(|e| err(format!("validation code: {e}")))?;
     file.items.extend(validate.items);
+    let unions: syn::File = syn::parse_str(&union_impls(c)).map_err(|e| err(format!("union code: {e}")))?;
+    file.items.extend(unions.items);
     let header = format!(
         "//! Types of {key}, generated by contractc from {src}. Do not edit: change the contract and run\n\
          //! `contractc build`.\n\n",
@@ -342,10 +379,23 @@ impl VisitMut for FieldIdents {
 fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, String), String>) -> String {
     let c: &Contract = &program.contracts[this];
     let mut out = String::new();
-    for t in &c.types {
+    for (i, t) in c.types.iter().enumerate() {
         let mut body = String::new();
+        if let TypeKind::Union(u) = &t.kind {
+            let arms: String = u
+                .variants
+                .iter()
+                .map(|(value, _)| {
+                    format!(
+                        "Self::{}(v) => crate::support::Validate::validate_at(v, at, errors),",
+                        variant_ident(value)
+                    )
+                })
+                .collect();
+            body = format!("match self {{ {arms} }}");
+        }
         if let TypeKind::Object(o) = &t.kind {
-            for f in &o.fields {
+            for f in struct_fields(c, i, o) {
                 let ident = idents.get(&(t.name.clone(), f.name.clone())).cloned().unwrap_or_else(|| f.name.clone());
                 let wire = serde_json::to_string(&f.name).expect("strings serialize");
                 let check = check(program, &f.ty, "v");
@@ -369,6 +419,63 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
         out.push_str(&format!(
             "impl crate::support::Validate for {name} {{ fn validate_at(&self, {params}) {{ {body} }} }}\n",
             name = t.name
+        ));
+    }
+    out
+}
+
+/// The Rust variant of a union for a tag value (typify's rule for enum variants).
+fn variant_ident(value: &str) -> String {
+    sanitize(value, true)
+}
+
+/// A tagged union as a Rust enum of its variants' structs, with serde impls that read and write
+/// the tag (strictly: a struct only from an object, duplicate keys refused) and `Validate`.
+fn union_impls(c: &Contract) -> String {
+    let mut out = String::new();
+    for t in &c.types {
+        let TypeKind::Union(u) = &t.kind else { continue };
+        let name = &t.name;
+        let tag = format!("{:?}", u.tag);
+        let doc = t.description.as_deref().map_or(String::new(), |d| format!("#[doc = {d:?}]"));
+        let variants: String = u
+            .variants
+            .iter()
+            .map(|(value, v)| {
+                format!(
+                    "#[doc = {:?}] {}({}),",
+                    format!("`{}`: {value:?}", u.tag),
+                    variant_ident(value),
+                    c.types[*v].name
+                )
+            })
+            .collect();
+        let write: String = u
+            .variants
+            .iter()
+            .map(|(value, _)| {
+                format!(
+                    "Self::{}(v) => crate::support::serialize_variant({tag}, {value:?}, v, s),",
+                    variant_ident(value)
+                )
+            })
+            .collect();
+        let read: String = u
+            .variants
+            .iter()
+            .map(|(value, _)| {
+                format!("{value:?} => crate::support::read_variant(v).map(Self::{}),", variant_ident(value))
+            })
+            .collect();
+        let expected: Vec<&str> = u.variants.iter().map(|(v, _)| v.as_str()).collect();
+        out.push_str(&format!(
+            "{doc} #[derive(Clone, Debug, PartialEq)] pub enum {name} {{ {variants} }}\n\
+             impl ::serde::Serialize for {name} {{ fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {{ match self {{ {write} }} }} }}\n\
+             impl<'de> ::serde::Deserialize<'de> for {name} {{ fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {{ \
+             let (tag, v) = crate::support::deserialize_variant(d, {tag})?; \
+             match tag.as_str() {{ {read} other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!(\"unknown `{}` {{other:?}} (expected {})\"))) }} }} }}\n",
+            u.tag,
+            expected.join(", ")
         ));
     }
     out
@@ -411,7 +518,9 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
         Ty::Boolean => String::new(),
         Ty::Named(r) => match program.named(*r).kind {
             TypeKind::Enum(_) => String::new(),
-            TypeKind::Object(_) => format!("crate::support::Validate::validate_at({v}, at, errors);"),
+            TypeKind::Object(_) | TypeKind::Union(_) => {
+                format!("crate::support::Validate::validate_at({v}, at, errors);")
+            }
         },
         Ty::Values(values) => {
             let allowed: Vec<String> = values.iter().map(|t| format!("{t:?}")).collect();

@@ -502,6 +502,34 @@ pub fn check_values(v: &Json, allowed: &[&str], at: &Path, errors: &mut Vec<Viol
     }
 }
 
+/// Writes a variant of a tagged union: its struct's members and the tag.
+pub fn serialize_variant<S: serde::Serializer, T: serde::Serialize>(tag: &str, value: &str, variant: &T, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::Error as _;
+    let mut v = serde_json::to_value(variant).map_err(S::Error::custom)?;
+    if let serde_json::Value::Object(m) = &mut v {
+        m.insert(tag.to_string(), serde_json::Value::String(value.to_string()));
+    }
+    serde::Serialize::serialize(&v, s)
+}
+
+/// Reads a tagged union's object (strictly, as [`Json`]) and takes its tag out: the tag's value
+/// names the variant, whose struct reads the rest.
+pub fn deserialize_variant<'de, D: serde::Deserializer<'de>>(d: D, tag: &str) -> Result<(String, serde_json::Value), D::Error> {
+    use serde::de::Error as _;
+    let Json(mut v) = serde::Deserialize::deserialize(d)?;
+    let serde_json::Value::Object(m) = &mut v else { return Err(D::Error::custom(format!("expected an object with `{tag}`"))) };
+    match m.remove(tag) {
+        Some(serde_json::Value::String(t)) => Ok((t, v)),
+        Some(_) => Err(D::Error::custom(format!("`{tag}` must be a string"))),
+        None => Err(D::Error::custom(format!("missing the tag `{tag}`"))),
+    }
+}
+
+/// A variant's struct from the rest of its object, read as JSON Schema reads JSON.
+pub fn read_variant<T: serde::de::DeserializeOwned, E: serde::de::Error>(v: serde_json::Value) -> Result<T, E> {
+    T::deserialize(AsSchema(v)).map_err(E::custom)
+}
+
 /// A JSON value read with duplicate keys refused.
 struct Strict(serde_json::Value);
 

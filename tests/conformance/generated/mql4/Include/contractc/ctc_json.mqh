@@ -914,4 +914,29 @@ bool CtcReadAny(const string &js, int &pos, const string path, const int depth, 
    return false;
 }
 
+// Finds member `key` of the object at `start` without moving on: `found`, and the member's value
+// as canonical JSON text (how a tagged union learns its variant before it parses the object).
+bool CtcPeekMember(const string &js, const int start, const string path, const string key, bool &found, string &value, string &err)
+{
+   int pos = start;
+   bool more = false;
+   string k = "";
+   string v = "";
+   found = false;
+   value = "";
+   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
+   while(more)
+   {
+      if(!CtcReadKey(js, pos, path, k, err)) return false;
+      if(!CtcReadAny(js, pos, path + "." + k, 2, v, err)) return false;
+      if(k == key && !found)
+      {
+         found = true;
+         value = v;
+      }
+      if(!CtcObjectNext(js, pos, path, more, err)) return false;
+   }
+   return true;
+}
+
 #endif

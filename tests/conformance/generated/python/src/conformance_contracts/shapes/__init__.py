@@ -6,6 +6,7 @@ __all__ = [
     "book_1_0",
     "book_1_1",
     "book_1_2",
+    "events_1_0",
     "nested_1_0",
     "nullable_1_0",
     "open_1_0",
