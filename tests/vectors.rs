@@ -82,6 +82,7 @@ fn named(p: &Program, r: TypeRef, full: bool) -> Value {
     match &p.named(r).kind {
         TypeKind::Enum(values) => json!(values[0]),
         TypeKind::Union(u) => named(p, TypeRef { contract: r.contract, index: u.variants[0].1 }, full),
+        TypeKind::Alias(t) => value(p, t, full),
         TypeKind::Object(o) => {
             let mut m = Map::new();
             for f in o.fields.iter().filter(|f| full || f.required) {
@@ -93,7 +94,10 @@ fn named(p: &Program, r: TypeRef, full: bool) -> Value {
 }
 
 fn set(v: &mut Value, path: &[String], new: Option<Value>) {
-    let (last, parents) = path.split_last().expect("a path");
+    let Some((last, parents)) = path.split_last() else {
+        *v = new.expect("the root is replaced, never removed");
+        return;
+    };
     let mut at = v;
     for k in parents {
         at = match at {
@@ -316,6 +320,7 @@ impl Gen<'_> {
                 self.walk(&a.items, &first, true);
             }
             Ty::Named(r) => match &self.p.named(*r).kind {
+                TypeKind::Alias(t) => self.walk(t, path, true),
                 // Every variant, walked as the value at `path`.
                 TypeKind::Union(u) => {
                     let saved = self.base.clone();
@@ -491,6 +496,7 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
         }
         Ty::Named(r) => match &p.named(*r).kind {
             TypeKind::Enum(values) => proptest::sample::select(values.clone()).prop_map(Value::from).boxed(),
+            TypeKind::Alias(t) => strategy(p, t),
             TypeKind::Union(u) => proptest::strategy::Union::new(
                 u.variants
                     .iter()
@@ -541,7 +547,7 @@ fn free_string(p: &Program, contract: usize) -> Option<(String, Option<u64>, Opt
 fn root_fields<'a>(p: &'a Program, contract: usize) -> Vec<&'a contractc_ir::Field> {
     match &p.contracts[contract].root().kind {
         TypeKind::Object(o) => o.fields.iter().collect(),
-        TypeKind::Enum(_) | TypeKind::Union(_) => Vec::new(),
+        TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Alias(_) => Vec::new(),
     }
 }
 
@@ -726,6 +732,7 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
     let mut g =
         Gen { p, base: base.clone(), out: vec![("every property".into(), true, base.clone())], raw: Vec::new() };
     g.out.push(("required properties only".into(), true, named(p, TypeRef { contract, index: 0 }, false)));
+    let object_root = matches!(p.contracts[contract].root().kind, TypeKind::Object(_));
     if let TypeKind::Object(o) = &p.contracts[contract].root().kind {
         g.unknown_members(o, &[]);
         for f in &o.fields {
@@ -735,6 +742,9 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
             }
             g.walk(&f.ty, &path, f.required);
         }
+    } else {
+        // A root that is not an object is walked as a value.
+        g.walk(&root_ty, &[], true);
     }
     let mut out: Vec<Sample> = g
         .out
@@ -746,7 +756,8 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
         .collect();
     // `1.0` where an integer belongs: written by hand, since serde_json writes integers as such.
     for (name, valid, path) in g.raw {
-        let tokens: Vec<String> = path.split('/').map(str::to_string).collect();
+        let tokens: Vec<String> =
+            if path.is_empty() { Vec::new() } else { path.split('/').map(str::to_string).collect() };
         let mut v = base.clone();
         set(&mut v, &tokens, Some(json!(424242)));
         let json = serde_json::to_string(&v).expect("serializes").replace("424242", "1.0");
@@ -755,19 +766,41 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
     // Malformed text: trailing comma, NaN, BOM, truncation.
     let text = serde_json::to_string(&base).expect("serializes");
     let first_key = text[1..].split(':').next().unwrap_or_default().to_string();
-    for (name, bad) in [
-        ("trailing comma", format!("{},}}", &text[..text.len() - 1])),
-        ("NaN", text.replacen(':', ":NaN,\"zz\":", 1)),
-        ("BOM", format!("\u{feff}{text}")),
-        ("truncated", text[..text.len() / 2].to_string()),
-        ("two messages", format!("{text}{text}")),
-        ("duplicate key", format!("{{{first_key}:1,{}", &text[1..])),
-        ("excessive nesting", format!("{}:{}{}}}", &text[..text.len() - 1], "[".repeat(10_000), "]".repeat(10_000))),
-        ("empty", String::new()),
-        ("top-level array", format!("[{text}]")),
-        ("top-level null", "null".into()),
-        ("comment", format!("/* x */{text}")),
-    ] {
+    let malformed = if object_root {
+        Vec::new()
+    } else {
+        // Of a root that is not an object, only what no value of any type could be.
+        vec![
+            ("BOM", format!("\u{feff}{text}")),
+            ("two messages", format!("{text} {text}")),
+            ("excessive nesting", format!("{}{}", "[".repeat(10_000), "]".repeat(10_000))),
+            ("empty", String::new()),
+            ("comment", format!("/* x */{text}")),
+        ]
+    };
+    for (name, bad) in malformed {
+        out.push(Sample { name: name.into(), valid: false, canonical: None, json: bad });
+    }
+    for (name, bad) in if !object_root {
+        Vec::new()
+    } else {
+        vec![
+            ("trailing comma", format!("{},}}", &text[..text.len() - 1])),
+            ("NaN", text.replacen(':', ":NaN,\"zz\":", 1)),
+            ("BOM", format!("\u{feff}{text}")),
+            ("truncated", text[..text.len() / 2].to_string()),
+            ("two messages", format!("{text}{text}")),
+            ("duplicate key", format!("{{{first_key}:1,{}", &text[1..])),
+            (
+                "excessive nesting",
+                format!("{}:{}{}}}", &text[..text.len() - 1], "[".repeat(10_000), "]".repeat(10_000)),
+            ),
+            ("empty", String::new()),
+            ("top-level array", format!("[{text}]")),
+            ("top-level null", "null".into()),
+            ("comment", format!("/* x */{text}")),
+        ]
+    } {
         out.push(Sample { name: name.into(), valid: false, canonical: None, json: bad });
     }
     // Whitespace is insignificant (RFC 8259 §2): a pretty-printed message reads the same.

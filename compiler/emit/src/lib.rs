@@ -156,6 +156,7 @@ pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {
         match &c.types[i].kind {
             TypeKind::Object(o) => o.fields.iter().for_each(|f| refs(&f.ty, &mut rs)),
             TypeKind::Union(u) => rs.extend(u.variants.iter().map(|&(_, index)| TypeRef { contract, index })),
+            TypeKind::Alias(t) => refs(t, &mut rs),
             TypeKind::Enum(_) => {}
         }
         for r in rs.into_iter().filter(|r| r.contract == contract) {
@@ -183,10 +184,10 @@ pub fn referenced_contracts(program: &Program, contract: usize) -> Vec<usize> {
     }
     let mut out = Vec::new();
     for t in &program.contracts[contract].types {
-        if let TypeKind::Object(o) = &t.kind {
-            for f in &o.fields {
-                walk(&f.ty, &mut out);
-            }
+        match &t.kind {
+            TypeKind::Object(o) => o.fields.iter().for_each(|f| walk(&f.ty, &mut out)),
+            TypeKind::Alias(ty) => walk(ty, &mut out),
+            TypeKind::Enum(_) | TypeKind::Union(_) => {}
         }
     }
     out.retain(|&c| c != contract);

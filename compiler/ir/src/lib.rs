@@ -55,7 +55,8 @@ pub struct Contract {
     /// Project-relative path of the source file.
     pub source: String,
     pub description: Option<String>,
-    /// `types[0]` is the root object; see the crate docs for the order.
+    /// `types[0]` is the root (an object, an enum, a union or an alias); see the crate docs for
+    /// the order.
     pub types: Vec<NamedType>,
 }
 
@@ -84,6 +85,9 @@ pub enum TypeKind {
     Enum(Vec<String>),
     /// A tagged union: `oneOf`/`anyOf` of objects told apart by a required string `const`.
     Union(Union),
+    /// The root of a contract whose schema is none of the above (a constrained scalar, an array,
+    /// a nullable value, `const`/`enum` values of any kind, a `$ref`): a name for that type.
+    Alias(Ty),
 }
 
 /// `oneOf` or `anyOf` (Core §10.2.1.2–3) of object schemas that each require the property `tag`

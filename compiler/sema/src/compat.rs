@@ -344,6 +344,7 @@ impl Pair<'_> {
                     }
                 }
             }
+            (TypeKind::Alias(a), TypeKind::Alias(b)) => self.ty(a, b, &wp, &rp, dir),
             (TypeKind::Union(wu), TypeKind::Union(ru)) => {
                 if wu.tag != ru.tag {
                     self.report(codes::TYPE_CHANGED, dir, &wp, &rp, format!("the union's tag changed to `{}`", ru.tag));
@@ -530,10 +531,11 @@ impl Pair<'_> {
             Ty::Integer(_) => "integer".into(),
             Ty::Boolean => "boolean".into(),
             Ty::Array(_) => "array".into(),
-            Ty::Named(r) => match self.program.named(*r).kind {
+            Ty::Named(r) => match &self.program.named(*r).kind {
                 TypeKind::Enum(_) => "enum".into(),
                 TypeKind::Object(_) => "object".into(),
                 TypeKind::Union(_) => "union".into(),
+                TypeKind::Alias(t) => self.describe(t),
             },
             Ty::Nullable(t) => format!("{} or null", self.describe(t)),
             Ty::Values(v) => format!("one of {}", v.join(", ")),

@@ -69,10 +69,6 @@ pub fn keywords() -> impl Iterator<Item = &'static str> {
     OBJECT_KEYWORDS.iter().chain(ROOT_ONLY_KEYWORDS).chain(VALUE_KEYWORDS).copied()
 }
 
-fn is_root_keyword(k: &str) -> bool {
-    OBJECT_KEYWORDS.contains(&k) || ROOT_ONLY_KEYWORDS.contains(&k)
-}
-
 fn is_keyword(k: &str) -> bool {
     OBJECT_KEYWORDS.contains(&k) || VALUE_KEYWORDS.contains(&k)
 }
@@ -271,6 +267,7 @@ fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), 
                 Some(s) if values.iter().any(|x| x == s) => Ok(()),
                 _ => fail(format!("expected one of {}", values.join(", "))),
             },
+            TypeKind::Alias(t) => instance_of(program, t, v, at),
             TypeKind::Union(u) => {
                 let tag = v.get(&u.tag).and_then(Node::as_str);
                 match u.variants.iter().find(|(value, _)| Some(value.as_str()) == tag) {
@@ -364,7 +361,7 @@ impl Lowerer<'_> {
         };
         for m in members {
             let kptr = ptr.join(&m.key);
-            if !is_root_keyword(&m.key) {
+            if !is_keyword(&m.key) && !ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()) {
                 self.unsupported(m.key.as_str(), m.key_span, &kptr, true);
             }
         }
@@ -389,17 +386,6 @@ impl Lowerer<'_> {
                 .notes
                 .push(format!("help: set `$id` to \"{want}\" or remove it"));
             }
-        }
-        if root.get("type").and_then(Node::as_str) != Some("object") {
-            let at = root.get("type").unwrap_or(root);
-            self.error(
-                codes::INVALID_KEYWORD_VALUE,
-                at,
-                &ptr.join("type"),
-                "a contract's root schema must have `\"type\": \"object\"`".into(),
-                "expected \"object\"",
-            );
-            return;
         }
         let root_name = self.id.name.clone();
         self.types.push(NamedType {
@@ -457,14 +443,19 @@ impl Lowerer<'_> {
                 }
             }
         }
-        if let Some(obj) = self.object(root, &ptr, &root_name, 0) {
-            self.types[0] = NamedType {
-                name: root_name,
-                pointer: String::new(),
-                description: description(root),
-                kind: TypeKind::Object(obj),
-            };
-            self.record_examples(root, &ptr, &Ty::Named(TypeRef { contract: self.this, index: 0 }));
+        // Any schema may be the root (a shared enum, a union, a scalar, an array): an object, a
+        // string enum or a tagged union is itself the root type, anything else gets a name.
+        let named = if self.names_itself(root) {
+            let kind = self.named_kind(root, &ptr, &root_name, 0);
+            if kind.is_some() {
+                self.record_examples(root, &ptr, &Ty::Named(TypeRef { contract: self.this, index: 0 }));
+            }
+            kind
+        } else {
+            self.ty(root, &ptr, &format!("{root_name}Value"), 0).map(TypeKind::Alias)
+        };
+        if let Some(kind) = named {
+            self.types[0] = NamedType { name: root_name, pointer: String::new(), description: description(root), kind };
         }
         self.resolve_unions();
         self.check_variants(root);
@@ -548,6 +539,25 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether a root schema is a type with a name of its own: an object, a string enum (or string
+    /// `const`), a tagged union (two or more branches besides no `null`).
+    fn names_itself(&self, node: &Node) -> bool {
+        let object = node.get("type").and_then(Node::as_str) == Some("object")
+            && ["$ref", "enum", "const", "anyOf", "oneOf"].iter().all(|k| node.get(k).is_none());
+        let string_const = node.get("const").is_some_and(|c| c.as_str().is_some()) && node.get("enum").is_none();
+        let union = ["oneOf", "anyOf"].iter().any(|k| {
+            node.get(k)
+                .and_then(Node::as_array)
+                .is_some_and(|a| a.len() >= 2 && a.iter().all(|b| b.get("type").and_then(Node::as_str) != Some("null")))
+        });
+        object
+            || string_const
+            || union
+            || (node.get("enum").is_some()
+                && self.is_string_enum(node)
+                && !node.get("enum").and_then(Node::as_array).is_some_and(|a| a.iter().any(Node::is_null)))
+    }
+
     /// A union's variant is used by its union alone (generated Rust drops the tag from the
     /// variant's struct, so the struct could not stand for the object elsewhere).
     fn check_variants(&mut self, root: &Node) {
@@ -598,8 +608,9 @@ impl Lowerer<'_> {
     }
 
     fn check_keywords(&mut self, node: &Node, ptr: &Pointer) {
+        let root = ptr.tokens().is_empty();
         for m in node.members().unwrap_or_default() {
-            if !is_keyword(&m.key) {
+            if !is_keyword(&m.key) && !(root && ROOT_ONLY_KEYWORDS.contains(&m.key.as_str())) {
                 self.unsupported(&m.key, m.key_span, &ptr.join(&m.key), false);
             }
         }

@@ -884,7 +884,18 @@ impl<'n> Lowering<'_, 'n> {
                 return Err((0, format!("step `{}` has no output to test", producer.name)));
             };
             let contract = &program.contracts[out.contract];
-            let mut ty = Ty::Named(contractc_ir::TypeRef { contract: out.contract, index: 0 });
+            // A contract's root alias stands for its type; `null` reads as an absent field does.
+            let unalias = |mut ty: Ty| loop {
+                ty = match ty {
+                    Ty::Named(r) => match &program.named(r).kind {
+                        TypeKind::Alias(t) => t.clone(),
+                        _ => return Ty::Named(r),
+                    },
+                    Ty::Nullable(t) => *t,
+                    other => return other,
+                };
+            };
+            let mut ty = unalias(Ty::Named(contractc_ir::TypeRef { contract: out.contract, index: 0 }));
             for (i, seg) in path.iter().enumerate().skip(1) {
                 let Ty::Named(r) = ty else {
                     return Err((i, format!("`{}` is not an object", path[..i].join("."))));
@@ -899,8 +910,7 @@ impl<'n> Lowering<'_, 'n> {
                         format!("{} has no field `{seg}` (fields: {})", contract.id.key(), names.join(", ")),
                     ));
                 };
-                // `null` reads as an absent field does.
-                ty = f.ty.non_null().clone();
+                ty = unalias(f.ty.clone());
             }
             let cond_ty = match ty {
                 Ty::Boolean => CondType::Bool,
@@ -920,6 +930,7 @@ impl<'n> Lowering<'_, 'n> {
                             format!("`{}` is a union, which conditions cannot test yet", path.join(".")),
                         ));
                     }
+                    TypeKind::Alias(_) => unreachable!("`unalias` took the alias away"),
                 },
                 Ty::Array(_) => {
                     return Err((
@@ -936,7 +947,7 @@ impl<'n> Lowering<'_, 'n> {
                         ),
                     ));
                 }
-                Ty::Nullable(_) => unreachable!("`non_null` took the null away"),
+                Ty::Nullable(_) => unreachable!("`unalias` took the null away"),
             };
             Ok(Resolved { input, ty: cond_ty })
         };

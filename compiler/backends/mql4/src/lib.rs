@@ -62,6 +62,7 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                         })
                         .collect()
                 }
+                TypeKind::Alias(_) => Vec::new(),
                 TypeKind::Union(u) => std::iter::once((t.pointer.clone(), VARIANT.to_string()))
                     .chain(
                         u.variants
@@ -89,6 +90,7 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                 }
                 // The tag and its values are checked as the variants' tag properties.
                 TypeKind::Union(_) => Vec::new(),
+                TypeKind::Alias(ty) => values_of(ty).iter().map(|v| (t.pointer.clone(), v.as_str())).collect(),
             };
             for (pointer, name) in wire {
                 if let Err(why) = literal(name) {
@@ -130,6 +132,8 @@ struct ContractView {
 struct EnumView {
     name: String,
     doc: String,
+    /// The contract's root: it gets `X_FromJson` and `X_ToJson`.
+    is_root: bool,
     /// `(constant, MQL4 string literal of the wire value)`
     constants: Vec<(String, String)>,
 }
@@ -139,8 +143,8 @@ struct TypeView {
     name: String,
     doc: String,
     is_root: bool,
-    /// A tagged union: `parse` is the whole body of its parse function.
-    is_union: bool,
+    /// A tagged union or an alias: `parse` is the whole body of its parse function.
+    parse_is_body: bool,
     /// Member declarations, e.g. `double bid;`.
     members: Vec<String>,
     /// Locals of the parse function, declared first (MQL4.md rule 7).
@@ -221,10 +225,11 @@ fn contract_view(program: &Program, this: usize) -> Result<ContractView, EmitErr
                     .map(|v| Ok((naming::limit(&format!("{name}_{}", naming::constant(v))), literal(v)?)))
                     .collect::<Result<Vec<_>, String>>()
                     .map_err(err)?;
-                enums.push(EnumView { name, doc: comment(t.description.as_deref()), constants });
+                enums.push(EnumView { name, doc: comment(t.description.as_deref()), is_root: i == 0, constants });
             }
             TypeKind::Object(_) => types.push(type_view(program, r, t, name).map_err(err)?),
             TypeKind::Union(u) => types.push(union_view(program, r, t, u, name).map_err(err)?),
+            TypeKind::Alias(ty) => types.push(alias_view(program, r, t, ty, name).map_err(err)?),
         }
     }
     Ok(ContractView {
@@ -378,7 +383,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         name,
         doc: comment(t.description.as_deref()),
         is_root: r.index == 0,
-        is_union: false,
+        parse_is_body: false,
         members,
         locals,
         reset,
@@ -436,9 +441,50 @@ fn union_view(program: &Program, r: TypeRef, t: &NamedType, u: &Union, name: Str
         name,
         doc: comment(t.description.as_deref()),
         is_root: r.index == 0,
-        is_union: true,
+        parse_is_body: true,
         members: struct_members,
         locals: vec!["bool found = false;".into(), "string tag = \"\";".into()],
+        reset,
+        parse,
+        required: Vec::new(),
+        write,
+    })
+}
+
+/// The member of an alias's struct: the value.
+const VALUE: &str = "value";
+
+/// A root that is not an object, enum or union (a scalar, an array, a nullable value, `const`
+/// values): a struct with one member, `value` (and `null_value` when it is nullable).
+fn alias_view(program: &Program, r: TypeRef, t: &NamedType, ty: &Ty, name: String) -> Result<TypeView, String> {
+    let mut g = Gen { program, locals: Vec::new() };
+    let (decl, reset_stmt) = g.member(ty.non_null(), VALUE, &format!("v.{VALUE}"))?;
+    let mut members = vec![decl];
+    let mut reset = vec![reset_stmt];
+    let null = naming::flag("null", VALUE);
+    let value = g.parse(ty.non_null(), &format!("out.{VALUE}"), "path")?;
+    let mut parse = Vec::new();
+    let mut wlocals = Vec::new();
+    let mut write = vec!["string out = \"\";".to_string()];
+    let written = g.write(ty.non_null(), &format!("v.{VALUE}"), &mut wlocals)?;
+    if ty.is_nullable() {
+        members.push(format!("bool {null};"));
+        reset.push(format!("v.{null} = false;"));
+        parse.push(format!("if(CtcReadNull(js, pos)) {{ out.{null} = true; return true; }}"));
+        write.push(format!("if(v.{null}) return \"null\";"));
+    }
+    parse.extend(value);
+    parse.push("return true;".into());
+    write.splice(1..1, unique(wlocals));
+    write.extend(written);
+    write.push("return out;".into());
+    Ok(TypeView {
+        name,
+        doc: comment(t.description.as_deref()),
+        is_root: r.index == 0,
+        parse_is_body: true,
+        members,
+        locals: unique(g.locals),
         reset,
         parse,
         required: Vec::new(),
@@ -465,7 +511,7 @@ impl Gen<'_> {
                     TypeKind::Enum(values) => {
                         (n.clone(), naming::limit(&format!("{n}_{}", naming::constant(&values[0]))))
                     }
-                    TypeKind::Object(_) | TypeKind::Union(_) => (n, String::new()),
+                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) => (n, String::new()),
                 }
             }
             Ty::Array(_) => {
@@ -571,7 +617,7 @@ impl Gen<'_> {
                             &format!("must be one of {}", values.join(", ")),
                         ));
                     }
-                    TypeKind::Object(_) | TypeKind::Union(_) => {
+                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) => {
                         out.push(format!("if(!{n}_Parse(js, pos, {path}, {target}, err)) return false;"))
                     }
                 }
@@ -624,7 +670,9 @@ impl Gen<'_> {
                 let n = type_name(self.program, *r);
                 match &self.program.named(*r).kind {
                     TypeKind::Enum(_) => vec![format!("StringAdd(out, CtcQuote({n}_ToString({place})));")],
-                    TypeKind::Object(_) | TypeKind::Union(_) => vec![format!("StringAdd(out, {n}_ToJson({place}));")],
+                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) => {
+                        vec![format!("StringAdd(out, {n}_ToJson({place}));")]
+                    }
                 }
             }
             Ty::Array(a) => {

@@ -145,6 +145,14 @@ impl Builder<'_> {
                 Keyword::Type(vec![Type::String]),
                 Keyword::Enum(values.iter().map(|v| Json::String(v.clone())).collect()),
             ],
+            // The node of the aliased type (a copy: node 0 must be the root).
+            TypeKind::Alias(ty) => {
+                let n = self.ty(ty);
+                match self.nodes[n as usize].clone() {
+                    Node::Keywords(k) => k,
+                    Node::Bool(_) => Vec::new(),
+                }
+            }
             // Exactly one variant holds, the one the tag names (each requires its own tag).
             TypeKind::Union(u) => {
                 let c = r.contract;

@@ -14,7 +14,7 @@ use contractc_emit::{
     EmitError, NameClash, Options, OutputFile, Renderer, Templates, clashes, dependency_order, number_literal,
     property_pointer, referenced_contracts,
 };
-use contractc_ir::{Format, Program, Ty, TypeKind};
+use contractc_ir::{Contract, Format, Program, Ty, TypeKind};
 use serde::Serialize;
 
 mod naming;
@@ -85,12 +85,21 @@ struct PackageInit<'a> {
     contracts: Vec<(String, String, String)>,
 }
 
+/// The class that reads a contract's messages: its root model, or for a root that is not an
+/// object (an enum, a union, an alias) a `RootModel` of it, `<Name>Message`.
+fn message_class(c: &Contract) -> String {
+    match c.root().kind {
+        TypeKind::Object(_) => c.root().name.clone(),
+        _ => format!("{}Message", c.root().name),
+    }
+}
+
 fn registry(program: &Program) -> Vec<(String, String, String)> {
     let mut out: Vec<_> = program
         .contracts
         .iter()
         .map(|c| {
-            (py_str(&c.id.key()), py_str(&format!("{}.{}", c.id.namespace, c.id.module())), py_str(&c.root().name))
+            (py_str(&c.id.key()), py_str(&format!("{}.{}", c.id.namespace, c.id.module())), py_str(&message_class(c)))
         })
         .collect();
     out.sort();
@@ -113,6 +122,8 @@ struct Module {
     support_imports: Vec<&'static str>,
     enums: Vec<EnumView>,
     models: Vec<ModelView>,
+    /// For a root that is not an object: `(class, root type)` of its `RootModel`.
+    message: Option<(String, String)>,
     exports: Vec<String>,
 }
 
@@ -135,8 +146,9 @@ struct ModelView {
     name: String,
     /// `Model` (closed) or `OpenModel` (unknown members kept).
     base: &'static str,
-    /// For a tagged union, the alias it is instead of a class: a Pydantic discriminated union.
-    union: Option<String>,
+    /// For a tagged union (a Pydantic discriminated union) or a root alias, the annotation it
+    /// names instead of a class.
+    alias: Option<String>,
     /// A Python string literal, or none.
     doc: Option<String>,
     fields: Vec<FieldView>,
@@ -197,7 +209,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     .collect();
                 let base = if o.is_open() { "OpenModel" } else { "Model" };
                 support.push(base);
-                models.push(ModelView { name: t.name.clone(), base, union: None, doc, fields });
+                models.push(ModelView { name: t.name.clone(), base, alias: None, doc, fields });
             }
             TypeKind::Union(u) => {
                 let variants: Vec<&str> = u.variants.iter().map(|(_, v)| c.types[*v].name.as_str()).collect();
@@ -206,11 +218,22 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     variants.join(" | "),
                     py_str(&naming::attribute(&u.tag))
                 );
-                models.push(ModelView { name: t.name.clone(), base: "", union: Some(union), doc, fields: Vec::new() });
+                models.push(ModelView { name: t.name.clone(), base: "", alias: Some(union), doc, fields: Vec::new() });
+            }
+            TypeKind::Alias(ty) => {
+                let (base, args) = annotation(program, ty, &mut support);
+                let alias =
+                    if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) };
+                models.push(ModelView { name: t.name.clone(), base: "", alias: Some(alias), doc, fields: Vec::new() });
             }
         }
     }
-    let exports = c.types.iter().map(|t| t.name.clone()).collect();
+    let mut exports: Vec<String> = c.types.iter().map(|t| t.name.clone()).collect();
+    let message = (!matches!(c.root().kind, TypeKind::Object(_))).then(|| {
+        support.extend(["MESSAGE_CONFIG", "RootModel"]);
+        exports.push(message_class(c));
+        (message_class(c), c.root().name.clone())
+    });
     support.sort();
     support.dedup();
     Module {
@@ -221,6 +244,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
         support_imports: support,
         enums,
         models,
+        message,
         exports,
     }
 }

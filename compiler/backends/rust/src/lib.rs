@@ -44,6 +44,7 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                 TypeKind::Enum(values) => {
                     values.iter().enumerate().map(|(k, v)| (enum_value_pointer(t, k), sanitize(v, true))).collect()
                 }
+                TypeKind::Alias(_) => Vec::new(),
                 // Variants at their branches' pointers.
                 TypeKind::Union(u) => u
                     .variants
@@ -204,6 +205,12 @@ fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTr
         }
         // Written by `union_impls`; typify only refers to it.
         TypeKind::Union(_) => {}
+        // A root that is not an object: typify makes it a newtype (`pub struct Price(pub f64)`).
+        TypeKind::Alias(ty) => {
+            if let Value::Object(shape) = shape(program, this, ty, external) {
+                s.extend(shape);
+            }
+        }
         TypeKind::Object(o) => {
             let mut props = Map::new();
             for f in struct_fields(c, index, o) {
@@ -235,7 +242,10 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
     let err = |m: String| EmitError { backend: "rust", message: format!("{}: {m}", c.source) };
     let mut external = BTreeMap::new();
     let mut root = named_schema(program, this, 0, &mut external);
-    root["title"] = json!(c.root().name);
+    // A root union is written by `union_impls`: without a title typify leaves the root alone.
+    if !matches!(c.root().kind, TypeKind::Union(_)) {
+        root["title"] = json!(c.root().name);
+    }
     let mut definitions = Map::new();
     for i in 1..c.types.len() {
         definitions.insert(c.types[i].name.clone(), named_schema(program, this, i, &mut external));
@@ -259,7 +269,7 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
     let objects = || {
         c.types.iter().enumerate().filter_map(|(i, t)| match &t.kind {
             TypeKind::Object(o) => Some((i, t, o)),
-            TypeKind::Enum(_) | TypeKind::Union(_) => None,
+            TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Alias(_) => None,
         })
     };
     let order = objects()
@@ -394,6 +404,12 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
                 .collect();
             body = format!("match self {{ {arms} }}");
         }
+        if let TypeKind::Alias(ty) = &t.kind {
+            let check = check(program, ty, "v");
+            if !check.is_empty() {
+                body = format!("let v = &self.0; {check}");
+            }
+        }
         if let TypeKind::Object(o) = &t.kind {
             for f in struct_fields(c, i, o) {
                 let ident = idents.get(&(t.name.clone(), f.name.clone())).cloned().unwrap_or_else(|| f.name.clone());
@@ -518,7 +534,7 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
         Ty::Boolean => String::new(),
         Ty::Named(r) => match program.named(*r).kind {
             TypeKind::Enum(_) => String::new(),
-            TypeKind::Object(_) | TypeKind::Union(_) => {
+            TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) => {
                 format!("crate::support::Validate::validate_at({v}, at, errors);")
             }
         },

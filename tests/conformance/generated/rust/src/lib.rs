@@ -7,6 +7,7 @@
 pub mod support;
 pub mod hostile;
 pub mod refs;
+pub mod roots;
 pub mod scalars;
 pub mod shapes;
 pub mod suite;
@@ -27,6 +28,13 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "refs/Legacy@1.0" => go::<refs::legacy_1_0::Legacy>(text),
         "refs/Money@1.0" => go::<refs::money_1_0::Money>(text),
         "refs/Position@1.0" => go::<refs::position_1_0::Position>(text),
+        "roots/Choice@1.0" => go::<roots::choice_1_0::Choice>(text),
+        "roots/Maybe@1.0" => go::<roots::maybe_1_0::Maybe>(text),
+        "roots/Message@1.0" => go::<roots::message_1_0::Message>(text),
+        "roots/Price@1.0" => go::<roots::price_1_0::Price>(text),
+        "roots/Prices@1.0" => go::<roots::prices_1_0::Prices>(text),
+        "roots/Quote@1.0" => go::<roots::quote_1_0::Quote>(text),
+        "roots/Side@1.0" => go::<roots::side_1_0::Side>(text),
         "scalars/Consts@1.0" => go::<scalars::consts_1_0::Consts>(text),
         "scalars/Numbers@1.0" => go::<scalars::numbers_1_0::Numbers>(text),
         "scalars/Numbers@1.1" => go::<scalars::numbers_1_1::Numbers>(text),

@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, RootModel
 
 # RFC 3339 section 5.6 `date-time` and `full-date`; the string is kept verbatim.
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
@@ -74,6 +74,10 @@ class Model(BaseModel):
     """Base of every generated model: strict types, closed objects, wire names, finite numbers."""
 
     model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+
+#: The configuration of a `RootModel` that reads a message whose root is not an object.
+MESSAGE_CONFIG = ConfigDict(strict=True, allow_inf_nan=False)
 
 
 class OpenModel(Model):
@@ -171,6 +175,8 @@ def from_json(model: type[M], text: str | bytes) -> M:
 def _plain(value: Any) -> Any:
     """A message as JSON data: wire names, absent optional fields left out, unknown members kept.
     `None` is absent unless it was given (validation let it through: the field allows `null`)."""
+    if isinstance(value, RootModel):
+        return _plain(value.root)
     if isinstance(value, BaseModel):
         out = {}
         for name, field in type(value).model_fields.items():
