@@ -38,6 +38,9 @@ pub const REF_CYCLE: Code =
     Code { id: "E0006", name: "ref-cycle", summary: "`$ref`s that form a cycle, which not every backend can express." };
 /// `$id` disagrees with the file name.
 pub const ID_MISMATCH: Code = Code { id: "E0007", name: "id-mismatch", summary: "`$id` disagrees with the file name." };
+/// Two contracts with one `$id`: a `$ref` to it could mean either.
+pub const DUPLICATE_ID: Code =
+    Code { id: "E0012", name: "duplicate-id", summary: "Two contracts have the same `$id`." };
 /// An `examples` entry that does not validate against its own schema.
 pub const INVALID_EXAMPLE: Code = Code {
     id: "E0009",
@@ -221,6 +224,7 @@ pub const ALL: &[Code] = &[
     INVALID_EXAMPLE,
     UNREPRESENTABLE_NAME,
     TARGET_LIMIT,
+    DUPLICATE_ID,
     INVALID_WORKFLOW,
     UNKNOWN_STEP,
     WORKFLOW_CYCLE,

@@ -121,8 +121,7 @@ pub(crate) fn lower_contracts(
         }
     }
     ids.sort_by(|a, b| a.0.cmp(&b.0));
-    let index: HashMap<(String, String), usize> =
-        ids.iter().enumerate().map(|(i, (id, _, _))| ((id.namespace.clone(), id.file_name()), i)).collect();
+    let index = Index::new(&ids, diags);
 
     let mut edges = Vec::new();
     let mut examples = Vec::new();
@@ -154,6 +153,39 @@ pub(crate) fn lower_contracts(
             types,
         });
     }
+    // A contract that refers to a type of a contract with errors cannot be relied on either.
+    let refs = |ty: &Ty, out: &mut Vec<TypeRef>| {
+        fn walk(ty: &Ty, out: &mut Vec<TypeRef>) {
+            match ty {
+                Ty::Named(r) => out.push(*r),
+                Ty::Array(a) => walk(&a.items, out),
+                Ty::Nullable(t) => walk(t, out),
+                _ => {}
+            }
+        }
+        walk(ty, out)
+    };
+    loop {
+        let mut changed = false;
+        for i in 0..contracts.len() {
+            let mut out = Vec::new();
+            for t in &contracts[i].types {
+                match &t.kind {
+                    TypeKind::Object(o) => o.fields.iter().for_each(|f| refs(&f.ty, &mut out)),
+                    TypeKind::Alias(ty) => refs(ty, &mut out),
+                    TypeKind::Enum(_) | TypeKind::Union(_) => {}
+                }
+            }
+            let broken = |r: &TypeRef| failed[r.contract] || r.index >= contracts[r.contract].types.len();
+            if !failed[i] && out.iter().any(broken) {
+                failed[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
     // A cycle through a contract with errors could run through a placeholder type.
     let program = Program { contracts, workflows: Vec::new() };
     if !failed.iter().any(|&f| f) {
@@ -161,6 +193,122 @@ pub(crate) fn lower_contracts(
         check_examples(&program, &examples, diags);
     }
     (program, failed)
+}
+
+/// Where every contract is, for `$ref`s: by URI (its file's, `contractc:///<namespace>/<file>`,
+/// and its `$id` resolved against that), and the type index of each of its `$defs`
+/// (`definitions`) entries by JSON pointer, in the order the lowering registers them.
+struct Index {
+    /// The base URI of each contract: its `$id`, else its file's URI.
+    base: Vec<String>,
+    file: Vec<String>,
+    by_uri: HashMap<String, usize>,
+    defs: Vec<HashMap<String, usize>>,
+}
+
+impl Index {
+    fn new(ids: &[(ContractId, &str, &Node)], diags: &mut Vec<Diagnostic>) -> Index {
+        let mut index = Index { base: Vec::new(), file: Vec::new(), by_uri: HashMap::new(), defs: Vec::new() };
+        for (i, (id, path, root)) in ids.iter().enumerate() {
+            let file = format!("contractc:///{}/{}", id.namespace, id.file_name());
+            index.by_uri.insert(file.clone(), i);
+            let mut base = file.clone();
+            if let Some(node) = root.get("$id") {
+                let ptr = Pointer::root().join("$id");
+                let resolved = node.as_str().and_then(|s| resolve_uri(&file, s));
+                match resolved {
+                    Some(uri) if uri.contains('#') && !uri.ends_with('#') => {
+                        diags.push(
+                            Diagnostic::error(
+                                codes::INVALID_KEYWORD_VALUE,
+                                path,
+                                node.span,
+                                ptr,
+                                "`$id` has a fragment",
+                            )
+                            .with_label("here")
+                            .with_help("a `$id` names a document: drop the `#...` (Core §8.2.1)"),
+                        );
+                    }
+                    Some(uri) => {
+                        let uri = uri.trim_end_matches('#').to_string();
+                        // The last segment, when named like a contract, must be this contract's.
+                        let last = uri.rsplit('/').next().unwrap_or_default();
+                        let named = contract_id(&format!("x/{last}")).is_some();
+                        if named && last != id.file_name() {
+                            diags.push(
+                                Diagnostic::error(
+                                    codes::ID_MISMATCH,
+                                    path,
+                                    node.span,
+                                    ptr,
+                                    format!("`$id` names `{last}`, not this file `{}`", id.file_name()),
+                                )
+                                .with_label("here")
+                                .with_help(format!("end `$id` with `{}`, or remove it", id.file_name())),
+                            );
+                        } else if let Some(&other) = index.by_uri.get(&uri).filter(|&&o| o != i) {
+                            diags.push(
+                                Diagnostic::error(
+                                    codes::DUPLICATE_ID,
+                                    path,
+                                    node.span,
+                                    ptr,
+                                    format!("`$id` `{uri}` is also the `$id` of {}", ids[other].1),
+                                )
+                                .with_label("taken")
+                                .with_help("give every contract its own `$id`: a `$ref` to it could mean either"),
+                            );
+                        } else {
+                            index.by_uri.insert(uri.clone(), i);
+                            base = uri;
+                        }
+                    }
+                    None => {
+                        diags.push(
+                            Diagnostic::error(
+                                codes::INVALID_KEYWORD_VALUE,
+                                path,
+                                node.span,
+                                ptr,
+                                "`$id` must be a URI reference (RFC 3986)",
+                            )
+                            .with_label("not a URI reference"),
+                        );
+                    }
+                }
+            }
+            let mut defs = HashMap::new();
+            for &keyword in DEFINITIONS {
+                for m in root.get(keyword).and_then(Node::members).unwrap_or_default() {
+                    let next = 1 + defs.len();
+                    defs.insert(Pointer::root().join(keyword).join(&m.key).to_string(), next);
+                }
+            }
+            index.base.push(base);
+            index.file.push(file);
+            index.defs.push(defs);
+        }
+        index
+    }
+
+    /// The contract a `$ref`'s document part names, from contract `from`: resolved against its
+    /// base URI, else against its file's (so `Other@1.0.json` finds the file beside it).
+    fn resolve(&self, from: usize, document: &str) -> Option<usize> {
+        [&self.base[from], &self.file[from]]
+            .into_iter()
+            .find_map(|base| resolve_uri(base, document).and_then(|uri| self.by_uri.get(&uri)).copied())
+    }
+}
+
+/// `reference` resolved against `base` (RFC 3986 §5.2, IRIs as RFC 3987 allows), or `None` when
+/// either is not a valid IRI.
+fn resolve_uri(base: &str, reference: &str) -> Option<String> {
+    use iri_string::types::{IriAbsoluteStr, IriReferenceStr};
+    let base = IriAbsoluteStr::new(base).ok()?;
+    let resolved = IriReferenceStr::new(reference).ok()?.resolve_against(base);
+    resolved.ensure_rfc3986_normalizable().ok()?;
+    Some(resolved.to_string())
 }
 
 /// An `examples` keyword and the type its entries must be instances of.
@@ -310,7 +458,7 @@ struct Edge {
 }
 
 struct Lowerer<'a> {
-    index: &'a HashMap<(String, String), usize>,
+    index: &'a Index,
     this: usize,
     id: &'a ContractId,
     path: &'a str,
@@ -372,21 +520,6 @@ impl Lowerer<'_> {
                 .notes
                 .push(format!("help: use \"{}\" (or draft-07)", DIALECTS[0]));
         }
-        if let Some(id) = root.get("$id") {
-            let want = self.id.file_name();
-            let ok = id.as_str().is_some_and(|s| s == want || s.ends_with(&format!("/{want}")));
-            if !ok {
-                self.error(
-                    codes::ID_MISMATCH,
-                    id,
-                    &ptr.join("$id"),
-                    format!("`$id` does not agree with the file name `{want}`"),
-                    "here",
-                )
-                .notes
-                .push(format!("help: set `$id` to \"{want}\" or remove it"));
-            }
-        }
         let root_name = self.id.name.clone();
         self.types.push(NamedType {
             name: root_name.clone(),
@@ -426,21 +559,11 @@ impl Lowerer<'_> {
             let index = self.defs[&p.to_string()];
             let p = p.clone();
             let name = self.types[index].name.clone();
-            match self.named_kind(&m.value, &p, &name, index) {
-                Some(kind) => {
-                    self.types[index].kind = kind;
-                    self.types[index].description = description(&m.value);
-                    self.record_examples(&m.value, &p, &Ty::Named(TypeRef { contract: self.this, index }));
-                }
-                None => {
-                    self.error(
-                        codes::INVALID_KEYWORD_VALUE,
-                        &m.value,
-                        &p,
-                        "a `$defs` entry must be an object or a string enum".into(),
-                        "here",
-                    );
-                }
+            // Without a kind, a diagnostic says why.
+            if let Some(kind) = self.named_kind(&m.value, &p, &name, index) {
+                self.types[index].kind = kind;
+                self.types[index].description = description(&m.value);
+                self.record_examples(&m.value, &p, &Ty::Named(TypeRef { contract: self.this, index }));
             }
         }
         // Any schema may be the root (a shared enum, a union, a scalar, an array): an object, a
@@ -535,7 +658,8 @@ impl Lowerer<'_> {
         }
         match node.get("type").and_then(Node::as_str) {
             Some("object") => self.object(node, ptr, name, index).map(TypeKind::Object),
-            _ => None,
+            // Anything else (a constrained scalar, an array, values) is a name for its type.
+            _ => self.ty_shape(node, ptr, &format!("{name}Value"), index).map(TypeKind::Alias),
         }
     }
 
@@ -1387,25 +1511,28 @@ impl Lowerer<'_> {
         out
     }
 
-    /// Resolves `#/$defs/Name` (or `#/definitions/Name`), `Name@M.m.json` (same namespace) or
-    /// `../ns/Name@M.m.json`.
+    /// Resolves a `$ref` (Core §8.2.3.1): a URI reference against this contract's base URI (its
+    /// `$id`, else its file), to another contract or this one, then its fragment, a JSON pointer to
+    /// the root or a `$defs` (`definitions`) entry: `#/$defs/Name`, `Name@M.m.json` (same
+    /// namespace), `../ns/Name@M.m.json`, `https://example.org/order.json#/$defs/Side`.
     fn reference(&mut self, r: &Node, ptr: &Pointer, owner: usize) -> Option<TypeRef> {
         let Some(target) = r.as_str() else {
             self.error(codes::INVALID_KEYWORD_VALUE, r, ptr, "`$ref` must be a string".into(), "not a string");
             return None;
         };
-        let resolved = if let Some(pointer) = target.strip_prefix('#') {
-            // A fragment is a JSON pointer (RFC 6901) in its URI form (RFC 3986 percent-encoding).
-            let pointer = percent_encoding::percent_decode_str(pointer).decode_utf8_lossy();
-            Pointer::parse(&pointer)
-                .and_then(|p| self.defs.get(&p.to_string()))
-                .map(|&index| TypeRef { contract: self.this, index })
-        } else {
-            let (ns, file) = match target.strip_prefix("../").and_then(|t| t.split_once('/')) {
-                Some((ns, file)) => (ns.to_string(), file),
-                None => (self.id.namespace.clone(), target),
-            };
-            self.index.get(&(ns, file.to_string())).map(|&contract| TypeRef { contract, index: 0 })
+        // A fragment is a JSON pointer (RFC 6901) in its URI form (RFC 3986 percent-encoding).
+        let (document, fragment) = target.split_once('#').unwrap_or((target, ""));
+        let pointer = Pointer::parse(&percent_encoding::percent_decode_str(fragment).decode_utf8_lossy());
+        let contract = if document.is_empty() { Some(self.this) } else { self.index.resolve(self.this, document) };
+        let resolved = match (contract, pointer) {
+            (Some(contract), Some(p)) if p.tokens().is_empty() => Some(TypeRef { contract, index: 0 }),
+            (Some(contract), Some(p)) if contract == self.this => {
+                self.defs.get(&p.to_string()).map(|&index| TypeRef { contract, index })
+            }
+            (Some(contract), Some(p)) => {
+                self.index.defs[contract].get(&p.to_string()).map(|&index| TypeRef { contract, index })
+            }
+            _ => None,
         };
         match resolved {
             Some(to) => {
@@ -1421,7 +1548,7 @@ impl Lowerer<'_> {
             None => {
                 self.error(codes::UNRESOLVED_REF, r, ptr, format!("`$ref` to `{target}` does not resolve"), "no such contract or `$defs` entry")
                     .notes
-                    .push("help: refer to `#/$defs/<Name>`, to `<Name>@<MAJOR>.<MINOR>.json` in the same folder or to `../<namespace>/<Name>@<MAJOR>.<MINOR>.json`".into());
+                    .push("help: refer to `#/$defs/<Name>`, to `<Name>@<MAJOR>.<MINOR>.json` in the same folder, to `../<namespace>/<Name>@<MAJOR>.<MINOR>.json`, or to another contract's `$id` (absolute, or relative to this one's), with `#/$defs/<Name>` after it for one of its types".into());
                 None
             }
         }

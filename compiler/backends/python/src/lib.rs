@@ -14,7 +14,7 @@ use contractc_emit::{
     EmitError, NameClash, Options, OutputFile, Renderer, Templates, clashes, dependency_order, number_literal,
     property_pointer, referenced_contracts,
 };
-use contractc_ir::{Contract, Format, Program, Ty, TypeKind};
+use contractc_ir::{Contract, Format, Program, Ty, TypeKind, TypeRef};
 use serde::Serialize;
 
 mod naming;
@@ -165,16 +165,21 @@ struct FieldView {
 
 fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
     let c = &program.contracts[contract];
-    let imports = referenced_contracts(program, contract)
-        .into_iter()
-        .map(|o| {
-            let other = &program.contracts[o];
-            Import {
+    // Another contract's root by name, its other types through its module (see `annotation`).
+    let used = referenced_types(program, contract);
+    let mut imports = Vec::new();
+    for o in referenced_contracts(program, contract) {
+        let other = &program.contracts[o];
+        if used.contains(&TypeRef { contract: o, index: 0 }) {
+            imports.push(Import {
                 module: format!("{pkg}.{}.{}", other.id.namespace, other.id.module()),
                 name: other.root().name.clone(),
-            }
-        })
-        .collect();
+            });
+        }
+        if used.iter().any(|r| r.contract == o && r.index != 0) {
+            imports.push(Import { module: format!("{pkg}.{}", other.id.namespace), name: other.id.module() });
+        }
+    }
     let mut enums = Vec::new();
     let mut models = Vec::new();
     let mut support = Vec::new();
@@ -191,7 +196,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     .fields
                     .iter()
                     .map(|f| {
-                        let (base, mut args) = annotation(program, &f.ty, &mut support);
+                        let (base, mut args) = annotation(program, contract, &f.ty, &mut support);
                         let name = naming::attribute(&f.name);
                         if name != f.name {
                             args.push(format!("alias={}", py_str(&f.name)));
@@ -221,7 +226,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                 models.push(ModelView { name: t.name.clone(), base: "", alias: Some(union), doc, fields: Vec::new() });
             }
             TypeKind::Alias(ty) => {
-                let (base, args) = annotation(program, ty, &mut support);
+                let (base, args) = annotation(program, contract, ty, &mut support);
                 let alias =
                     if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) };
                 models.push(ModelView { name: t.name.clone(), base: "", alias: Some(alias), doc, fields: Vec::new() });
@@ -250,7 +255,31 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
 }
 
 /// The base annotation of a type and the `Field(...)` constraints it needs.
-fn annotation(program: &Program, ty: &Ty, support: &mut Vec<&'static str>) -> (String, Vec<String>) {
+/// The named types the types of `contract` refer to.
+fn referenced_types(program: &Program, contract: usize) -> Vec<TypeRef> {
+    fn walk(ty: &Ty, out: &mut Vec<TypeRef>) {
+        match ty {
+            Ty::Named(r) => out.push(*r),
+            Ty::Array(a) => walk(&a.items, out),
+            Ty::Nullable(t) => walk(t, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for t in &program.contracts[contract].types {
+        match &t.kind {
+            TypeKind::Object(o) => o.fields.iter().for_each(|f| walk(&f.ty, &mut out)),
+            TypeKind::Alias(ty) => walk(ty, &mut out),
+            TypeKind::Enum(_) | TypeKind::Union(_) => {}
+        }
+    }
+    out
+}
+
+/// `this`: the contract whose module the annotation is written in. Another contract's root is
+/// imported by name; another contract's `$defs` type is reached through its module
+/// (`venue_1_0.Mic`), so names of two contracts never meet.
+fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'static str>) -> (String, Vec<String>) {
     let mut args = Vec::new();
     let base = match ty {
         Ty::String(s) => {
@@ -292,7 +321,7 @@ fn annotation(program: &Program, ty: &Ty, support: &mut Vec<&'static str>) -> (S
         }
         Ty::Boolean => "bool".to_string(),
         Ty::Array(a) => {
-            let (item, item_args) = annotation(program, &a.items, support);
+            let (item, item_args) = annotation(program, this, &a.items, support);
             let item =
                 if item_args.is_empty() { item } else { format!("Annotated[{item}, Field({})]", item_args.join(", ")) };
             if let Some(n) = a.min_items {
@@ -303,6 +332,9 @@ fn annotation(program: &Program, ty: &Ty, support: &mut Vec<&'static str>) -> (S
             }
             format!("list[{item}]")
         }
+        Ty::Named(r) if r.contract != this && r.index != 0 => {
+            format!("{}.{}", program.contracts[r.contract].id.module(), program.named(*r).name)
+        }
         Ty::Named(r) => program.named(*r).name.clone(),
         Ty::Values(values) => {
             support.extend(["JsonValue", "one_of"]);
@@ -310,7 +342,7 @@ fn annotation(program: &Program, ty: &Ty, support: &mut Vec<&'static str>) -> (S
             format!("Annotated[JsonValue, one_of({})]", allowed.join(", "))
         }
         Ty::Nullable(t) => {
-            let (inner, inner_args) = annotation(program, t, support);
+            let (inner, inner_args) = annotation(program, this, t, support);
             let inner = if inner_args.is_empty() {
                 inner
             } else {

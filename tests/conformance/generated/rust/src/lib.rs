@@ -11,6 +11,7 @@ pub mod roots;
 pub mod scalars;
 pub mod shapes;
 pub mod suite;
+pub mod uris;
 
 pub use support::{Error, Validate, Violation, from_json, to_canonical_json, to_json};
 
@@ -78,6 +79,8 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "suite/Type3@1.0" => go::<suite::type3_1_0::Type3>(text),
         "suite/Type5@1.0" => go::<suite::type5_1_0::Type5>(text),
         "suite/Type8@1.0" => go::<suite::type8_1_0::Type8>(text),
+        "uris/Trade@1.0" => go::<uris::trade_1_0::Trade>(text),
+        "uris/Venue@1.0" => go::<uris::venue_1_0::Venue>(text),
         _ => return None,
     })
 }

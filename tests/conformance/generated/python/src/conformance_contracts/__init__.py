@@ -72,6 +72,8 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "suite/Type3@1.0": ("suite.type3_1_0", "Type3"),
     "suite/Type5@1.0": ("suite.type5_1_0", "Type5"),
     "suite/Type8@1.0": ("suite.type8_1_0", "Type8"),
+    "uris/Trade@1.0": ("uris.trade_1_0", "Trade"),
+    "uris/Venue@1.0": ("uris.venue_1_0", "Venue"),
 }
 
 
