@@ -48,6 +48,8 @@ test: setup build
 	cargo test --workspace
 	# The real-schema scan again, uncaptured, so its counts show.
 	cargo test --quiet -p contractc-tests --test realworld -- --nocapture
+	# The generated Rust crates are clippy-clean.
+	cargo clippy --quiet -p trading-contracts -p conformance-contracts -- -D warnings
 	$(PY) -m pytest -q tests/python
 	$(MAKE) --no-print-directory conformance
 

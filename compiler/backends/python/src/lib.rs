@@ -39,8 +39,9 @@ pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Resu
     let mut namespaces: Vec<&str> = program.contracts.iter().map(|c| c.id.namespace.as_str()).collect();
     namespaces.dedup();
     for ns in namespaces {
-        let modules: Vec<String> =
+        let mut modules: Vec<String> =
             program.contracts.iter().filter(|c| c.id.namespace == ns).map(|c| c.id.module()).collect();
+        modules.sort_by_key(|m| dunder_all_key(m));
         files.push(OutputFile::text(
             format!("{root}/{ns}/__init__.py"),
             r.render("python/namespace_init.py.j2", Namespace { namespace: ns, modules })?,
@@ -116,10 +117,9 @@ struct Namespace<'a> {
 struct Module {
     source: String,
     key: String,
-    package: String,
-    imports: Vec<Import>,
-    /// Names imported from the package's `_support` module, sorted.
-    support_imports: Vec<&'static str>,
+    /// Groups of import statements (standard library, pydantic, this package), each sorted and
+    /// wrapped as ruff's isort rules write them.
+    imports: Vec<Vec<String>>,
     enums: Vec<EnumView>,
     models: Vec<ModelView>,
     /// For a root that is not an object: `(class, root type)` of its `RootModel`.
@@ -127,10 +127,48 @@ struct Module {
     exports: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct Import {
-    module: String,
-    name: String,
+/// `from module import a, b` as isort writes it (ruff's `I001`): names by type (CONSTANTS,
+/// Classes, functions), one line when it fits 88 columns, else one name a line.
+fn from_import(module: &str, names: &[&str]) -> String {
+    let mut names = names.to_vec();
+    names.sort_by_key(|n| (isort_type(n), n.to_lowercase(), n.to_string()));
+    names.dedup();
+    let line = format!("from {module} import {}", names.join(", "));
+    if line.len() <= 88 {
+        return line;
+    }
+    let body: String = names.iter().map(|n| format!("    {n},\n")).collect();
+    format!("from {module} import (\n{body})")
+}
+
+/// The order ruff's RUF022 keeps `__all__` in: by type as isort, then naturally (`x2` before
+/// `x10`).
+fn dunder_all_key(name: &str) -> (u8, Vec<(String, u64)>) {
+    let mut chunks = Vec::new();
+    let mut rest = name;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits > 0 {
+            chunks.push((String::new(), rest[..digits].parse().unwrap_or(u64::MAX)));
+            rest = &rest[digits..];
+        } else {
+            let text = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+            chunks.push((rest[..text].to_string(), 0));
+            rest = &rest[text..];
+        }
+    }
+    (isort_type(name), chunks)
+}
+
+/// isort's order by type: a constant, a class, anything else.
+fn isort_type(name: &str) -> u8 {
+    if name.len() > 1 && name.chars().all(|c| !c.is_lowercase()) {
+        0
+    } else if name.starts_with(|c: char| c.is_uppercase()) {
+        1
+    } else {
+        2
+    }
 }
 
 #[derive(Serialize)]
@@ -167,17 +205,14 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
     let c = &program.contracts[contract];
     // Another contract's root by name, its other types through its module (see `annotation`).
     let used = referenced_types(program, contract);
-    let mut imports = Vec::new();
+    let mut contracts: Vec<(String, String)> = Vec::new();
     for o in referenced_contracts(program, contract) {
         let other = &program.contracts[o];
         if used.contains(&TypeRef { contract: o, index: 0 }) {
-            imports.push(Import {
-                module: format!("{pkg}.{}.{}", other.id.namespace, other.id.module()),
-                name: other.root().name.clone(),
-            });
+            contracts.push((format!("{pkg}.{}.{}", other.id.namespace, other.id.module()), other.root().name.clone()));
         }
         if used.iter().any(|r| r.contract == o && r.index != 0) {
-            imports.push(Import { module: format!("{pkg}.{}", other.id.namespace), name: other.id.module() });
+            contracts.push((format!("{pkg}.{}", other.id.namespace), other.id.module()));
         }
     }
     let mut enums = Vec::new();
@@ -196,7 +231,21 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     .fields
                     .iter()
                     .map(|f| {
-                        let (base, mut args) = annotation(program, contract, &f.ty, &mut support);
+                        let (base, constraints) = annotation(program, contract, &f.ty, &mut support);
+                        let mut typed = if constraints.is_empty() {
+                            base
+                        } else {
+                            format!("Annotated[{base}, Field({})]", constraints.join(", "))
+                        };
+                        // An absent optional field is `None`; one that is not nullable refuses an
+                        // explicit `null` (`NotNull`). `JsonValue` holds `None` already.
+                        let mut extras = Vec::new();
+                        if !f.required && !f.ty.is_nullable() && !matches!(f.ty, Ty::Values(_)) {
+                            typed = format!("{typed} | None");
+                            support.push("NotNull");
+                            extras.push("NotNull".to_string());
+                        }
+                        let mut args = Vec::new();
                         let name = naming::attribute(&f.name);
                         if name != f.name {
                             args.push(format!("alias={}", py_str(&f.name)));
@@ -204,10 +253,13 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         if let Some(d) = &f.description {
                             args.push(format!("description={}", py_str(d)));
                         }
-                        let annotation = if args.is_empty() {
-                            base
+                        if !args.is_empty() {
+                            extras.push(format!("Field({})", args.join(", ")));
+                        }
+                        let annotation = if extras.is_empty() {
+                            typed
                         } else {
-                            format!("Annotated[{base}, Field({})]", args.join(", "))
+                            format!("Annotated[{typed}, {}]", extras.join(", "))
                         };
                         FieldView { name, annotation, required: f.required }
                     })
@@ -235,26 +287,46 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
     }
     let mut exports: Vec<String> = c.types.iter().map(|t| t.name.clone()).collect();
     let message = (!matches!(c.root().kind, TypeKind::Object(_))).then(|| {
-        support.extend(["MESSAGE_CONFIG", "RootModel"]);
+        support.push("MESSAGE_CONFIG");
         exports.push(message_class(c));
         (message_class(c), c.root().name.clone())
     });
-    support.sort();
-    support.dedup();
-    Module {
-        source: c.source.clone(),
-        key: c.id.key(),
-        package: pkg.to_string(),
-        imports,
-        support_imports: support,
-        enums,
-        models,
-        message,
-        exports,
+    // `__all__` sorted as ruff's RUF022 wants it (isort's order by type).
+    exports.sort_by_key(|n| dunder_all_key(n));
+    // Import what the module uses, nothing more (ruff's F401).
+    let texts: Vec<&str> = models
+        .iter()
+        .flat_map(|m| m.fields.iter().map(|f| f.annotation.as_str()).chain(m.alias.as_deref()))
+        .chain(enums.iter().map(|e| e.literal.as_str()))
+        .collect();
+    let uses = |s: &str| texts.iter().any(|t| t.contains(s));
+    let typing: Vec<&str> = [("Annotated[", "Annotated"), ("Literal[", "Literal")]
+        .into_iter()
+        .filter(|(s, _)| uses(s))
+        .map(|(_, n)| n)
+        .collect();
+    let mut pydantic: Vec<&str> = [("Field(", "Field"), ("JsonValue", "JsonValue")]
+        .into_iter()
+        .filter(|(s, _)| uses(s))
+        .map(|(_, n)| n)
+        .collect();
+    if message.is_some() {
+        pydantic.push("RootModel");
     }
+    let mut first_party = vec![(format!("{pkg}._support"), support.clone())];
+    first_party.extend(contracts.iter().map(|(m, n)| (m.clone(), vec![n.as_str()])));
+    first_party.sort();
+    let imports = [
+        (!typing.is_empty()).then(|| vec![from_import("typing", &typing)]),
+        (!pydantic.is_empty()).then(|| vec![from_import("pydantic", &pydantic)]),
+        Some(first_party.iter().filter(|(_, n)| !n.is_empty()).map(|(m, n)| from_import(m, n)).collect()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    Module { source: c.source.clone(), key: c.id.key(), imports, enums, models, message, exports }
 }
 
-/// The base annotation of a type and the `Field(...)` constraints it needs.
 /// The named types the types of `contract` refer to.
 fn referenced_types(program: &Program, contract: usize) -> Vec<TypeRef> {
     fn walk(ty: &Ty, out: &mut Vec<TypeRef>) {
@@ -276,6 +348,8 @@ fn referenced_types(program: &Program, contract: usize) -> Vec<TypeRef> {
     out
 }
 
+/// The base annotation of a type and the `Field(...)` constraints it needs.
+///
 /// `this`: the contract whose module the annotation is written in. Another contract's root is
 /// imported by name; another contract's `$defs` type is reached through its module
 /// (`venue_1_0.Mic`), so names of two contracts never meet.
@@ -337,7 +411,7 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
         }
         Ty::Named(r) => program.named(*r).name.clone(),
         Ty::Values(values) => {
-            support.extend(["JsonValue", "one_of"]);
+            support.push("one_of");
             let allowed: Vec<String> = values.iter().map(|t| py_str(t)).collect();
             format!("Annotated[JsonValue, one_of({})]", allowed.join(", "))
         }

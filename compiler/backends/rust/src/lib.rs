@@ -196,7 +196,7 @@ fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTr
     let t = &c.types[index];
     let mut s = Map::new();
     if let Some(d) = &t.description {
-        s.insert("description".into(), json!(d));
+        s.insert("description".into(), json!(doc(d)));
     }
     match &t.kind {
         TypeKind::Enum(values) => {
@@ -219,7 +219,7 @@ fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTr
                 if let (Some(d), Some(obj)) = (&f.description, p.as_object_mut())
                     && !obj.contains_key("$ref")
                 {
-                    obj.insert("description".into(), json!(d));
+                    obj.insert("description".into(), json!(doc(d)));
                 }
                 props.insert(f.name.clone(), p);
             }
@@ -440,6 +440,11 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
     out
 }
 
+/// A description as doc comment text: tabs as spaces (clippy's `tabs_in_doc_comments`).
+fn doc(description: &str) -> String {
+    description.replace('\t', "    ")
+}
+
 /// The Rust variant of a union for a tag value (typify's rule for enum variants).
 fn variant_ident(value: &str) -> String {
     sanitize(value, true)
@@ -453,7 +458,7 @@ fn union_impls(c: &Contract) -> String {
         let TypeKind::Union(u) = &t.kind else { continue };
         let name = &t.name;
         let tag = format!("{:?}", u.tag);
-        let doc = t.description.as_deref().map_or(String::new(), |d| format!("#[doc = {d:?}]"));
+        let doc = t.description.as_deref().map_or(String::new(), |d| format!("#[doc = {:?}]", doc(d)));
         let variants: String = u
             .variants
             .iter()

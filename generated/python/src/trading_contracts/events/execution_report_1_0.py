@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from trading_contracts._support import DateTime, Int64, Model
+from trading_contracts._support import DateTime, Int64, Model, NotNull
 
-__all__ = ["ExecutionReport", "Fill", "ExecutionReportSide", "ExecutionReportStatus"]
+__all__ = ["ExecutionReport", "ExecutionReportSide", "ExecutionReportStatus", "Fill"]
 
 ExecutionReportSide = Literal["BUY", "SELL"]
 "Side of the order."
@@ -21,22 +21,22 @@ ExecutionReportStatus = Literal["NEW", "PARTIALLY_FILLED", "FILLED", "REJECTED",
 class Fill(Model):
     "One execution against the book."
 
-    price: Annotated[float, Field(gt=0.0, description="Execution price in quote currency.")]
-    lots: Annotated[float, Field(gt=0.0, description="Executed volume in lots.")]
+    price: Annotated[Annotated[float, Field(gt=0.0)], Field(description="Execution price in quote currency.")]
+    lots: Annotated[Annotated[float, Field(gt=0.0)], Field(description="Executed volume in lots.")]
     time: Annotated[DateTime, Field(description="Execution time, RFC 3339 in UTC.")]
 
 
 class ExecutionReport(Model):
     "What the broker did with an order intent."
 
-    report_id: Annotated[str, Field(min_length=1, max_length=64, description="Unique id of this report.")]
-    intent_id: Annotated[str, Field(min_length=1, max_length=64, description="The intent this report answers.")]
+    report_id: Annotated[Annotated[str, Field(min_length=1, max_length=64)], Field(description="Unique id of this report.")]
+    intent_id: Annotated[Annotated[str, Field(min_length=1, max_length=64)], Field(description="The intent this report answers.")]
     time: Annotated[DateTime, Field(description="Time of the report, RFC 3339 in UTC.")]
-    symbol: Annotated[str, Field(min_length=6, max_length=12, description="Broker symbol of the order.")]
+    symbol: Annotated[Annotated[str, Field(min_length=6, max_length=12)], Field(description="Broker symbol of the order.")]
     side: Annotated[ExecutionReportSide, Field(description="Side of the order.")]
     status: Annotated[ExecutionReportStatus, Field(description="Order state after this report.")]
-    ticket: Annotated[Int64, Field(ge=1, description="MT4 order ticket (OrderSend's return value), when the order reached the book.")] = None
-    filled_lots: Annotated[float, Field(ge=0.0, description="Total filled volume in lots.")]
-    average_price: Annotated[float, Field(gt=0.0, description="Volume-weighted average fill price, when anything filled.")] = None
-    fills: Annotated[list[Fill], Field(max_length=100, description="Individual fills, oldest first.")]
-    reject_reason: Annotated[str, Field(max_length=128, description="Why the order was rejected, when it was.")] = None
+    ticket: Annotated[Annotated[Int64, Field(ge=1)] | None, NotNull, Field(description="MT4 order ticket (OrderSend's return value), when the order reached the book.")] = None
+    filled_lots: Annotated[Annotated[float, Field(ge=0.0)], Field(description="Total filled volume in lots.")]
+    average_price: Annotated[Annotated[float, Field(gt=0.0)] | None, NotNull, Field(description="Volume-weighted average fill price, when anything filled.")] = None
+    fills: Annotated[Annotated[list[Fill], Field(max_length=100)], Field(description="Individual fills, oldest first.")]
+    reject_reason: Annotated[Annotated[str, Field(max_length=128)] | None, NotNull, Field(description="Why the order was rejected, when it was.")] = None

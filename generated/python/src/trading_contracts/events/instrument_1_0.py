@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
@@ -15,7 +15,7 @@ __all__ = ["Instrument"]
 class Instrument(Model):
     "A tradable FX instrument as MetaTrader 4 describes it (MarketInfo / SymbolInfo)."
 
-    symbol: Annotated[str, Field(min_length=6, max_length=12, description="Broker symbol, e.g. EURUSD; at most 12 characters as in MT4's Symbol().")]
-    digits: Annotated[Int64, Field(ge=0, le=8, description="Quote precision in decimal places (MODE_DIGITS), e.g. 5 for EURUSD.")]
-    point: Annotated[float, Field(gt=0.0, description="Smallest price increment (MODE_POINT), e.g. 0.00001.")]
-    contract_size: Annotated[float, Field(gt=0.0, description="Units of the base currency in one lot (MODE_LOTSIZE), e.g. 100000.")]
+    symbol: Annotated[Annotated[str, Field(min_length=6, max_length=12)], Field(description="Broker symbol, e.g. EURUSD; at most 12 characters as in MT4's Symbol().")]
+    digits: Annotated[Annotated[Int64, Field(ge=0, le=8)], Field(description="Quote precision in decimal places (MODE_DIGITS), e.g. 5 for EURUSD.")]
+    point: Annotated[Annotated[float, Field(gt=0.0)], Field(description="Smallest price increment (MODE_POINT), e.g. 0.00001.")]
+    contract_size: Annotated[Annotated[float, Field(gt=0.0)], Field(description="Units of the base currency in one lot (MODE_LOTSIZE), e.g. 100000.")]

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from trading_contracts._support import DateTime, Int64, Model
+from trading_contracts._support import DateTime, Int64, Model, NotNull
 from trading_contracts.events.instrument_1_0 import Instrument
 
-__all__ = ["OrderIntent", "OrderIntentSide", "OrderIntentOrderType", "OrderIntentTimeInForce"]
+__all__ = ["OrderIntent", "OrderIntentOrderType", "OrderIntentSide", "OrderIntentTimeInForce"]
 
 OrderIntentSide = Literal["BUY", "SELL"]
 "Buy or sell (MT4 OP_BUY / OP_SELL)."
@@ -25,15 +25,15 @@ OrderIntentTimeInForce = Literal["GTC", "IOC", "FOK", "GTD"]
 class OrderIntent(Model):
     "A request to open a position, sent from risk to the broker or an MT4 Expert Advisor."
 
-    intent_id: Annotated[str, Field(min_length=1, max_length=64, description="Unique id of this intent; echoed by execution reports.")]
+    intent_id: Annotated[Annotated[str, Field(min_length=1, max_length=64)], Field(description="Unique id of this intent; echoed by execution reports.")]
     time: Annotated[DateTime, Field(description="Time the intent was created, RFC 3339 in UTC.")]
     instrument: Annotated[Instrument, Field(description="The instrument to trade.")]
     side: Annotated[OrderIntentSide, Field(description="Buy or sell (MT4 OP_BUY / OP_SELL).")]
     order_type: Annotated[OrderIntentOrderType, Field(description="Execution style: market, or pending limit / stop (OP_BUYLIMIT, OP_BUYSTOP, ...).")]
-    volume_lots: Annotated[float, Field(ge=0.01, le=100.0, description="Order size in lots, between MT4's usual 0.01 minimum and 100 maximum.")]
-    price: Annotated[float, Field(gt=0.0, description="Limit or stop price; absent for market orders.")] = None
+    volume_lots: Annotated[Annotated[float, Field(ge=0.01, le=100.0)], Field(description="Order size in lots, between MT4's usual 0.01 minimum and 100 maximum.")]
+    price: Annotated[Annotated[float, Field(gt=0.0)] | None, NotNull, Field(description="Limit or stop price; absent for market orders.")] = None
     time_in_force: Annotated[OrderIntentTimeInForce, Field(description="How long the order stays working.")]
-    stop_loss: Annotated[float, Field(gt=0.0, description="Protective stop price (OrderSend stoploss); absent for none.")] = None
-    take_profit: Annotated[float, Field(gt=0.0, description="Profit target price (OrderSend takeprofit); absent for none.")] = None
-    magic_number: Annotated[Int64, Field(ge=0, le=2147483647, description="MT4 magic number identifying the Expert Advisor that owns the order.")] = None
-    comment: Annotated[str, Field(max_length=31, description="Order comment shown in the MT4 terminal; MT4 keeps at most 31 characters.")] = None
+    stop_loss: Annotated[Annotated[float, Field(gt=0.0)] | None, NotNull, Field(description="Protective stop price (OrderSend stoploss); absent for none.")] = None
+    take_profit: Annotated[Annotated[float, Field(gt=0.0)] | None, NotNull, Field(description="Profit target price (OrderSend takeprofit); absent for none.")] = None
+    magic_number: Annotated[Annotated[Int64, Field(ge=0, le=2147483647)] | None, NotNull, Field(description="MT4 magic number identifying the Expert Advisor that owns the order.")] = None
+    comment: Annotated[Annotated[str, Field(max_length=31)] | None, NotNull, Field(description="Order comment shown in the MT4 terminal; MT4 keeps at most 31 characters.")] = None

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from trading_contracts._support import DateTime, Int64, Model
+from trading_contracts._support import DateTime, Int64, Model, NotNull
 from trading_contracts.events.instrument_1_0 import Instrument
 
 __all__ = ["PriceTick"]
@@ -18,7 +18,7 @@ class PriceTick(Model):
 
     instrument: Annotated[Instrument, Field(description="The quoted instrument.")]
     time: Annotated[DateTime, Field(description="Quote time, RFC 3339 in UTC.")]
-    bid: Annotated[float, Field(gt=0.0, description="Best bid price in quote currency.")]
-    ask: Annotated[float, Field(gt=0.0, description="Best ask price in quote currency; not below the bid.")]
-    volume: Annotated[Int64, Field(ge=0, description="Tick volume of the bar the quote closes (MT4 Volume[]), when known.")] = None
-    sequence: Annotated[Int64, Field(ge=0, description="Position of this tick in its stream, from 0.")]
+    bid: Annotated[Annotated[float, Field(gt=0.0)], Field(description="Best bid price in quote currency.")]
+    ask: Annotated[Annotated[float, Field(gt=0.0)], Field(description="Best ask price in quote currency; not below the bid.")]
+    volume: Annotated[Annotated[Int64, Field(ge=0)] | None, NotNull, Field(description="Tick volume of the bar the quote closes (MT4 Volume[]), when known.")] = None
+    sequence: Annotated[Annotated[Int64, Field(ge=0)], Field(description="Position of this tick in its stream, from 0.")]

@@ -18,10 +18,10 @@ SignalSide = Literal["BUY", "SELL", "FLAT"]
 class Signal(Model):
     "A strategy's view on an instrument at one moment."
 
-    signal_id: Annotated[str, Field(min_length=1, max_length=64, description="Unique id of this signal within its run.")]
+    signal_id: Annotated[Annotated[str, Field(min_length=1, max_length=64)], Field(description="Unique id of this signal within its run.")]
     time: Annotated[DateTime, Field(description="Time of the tick that produced the signal, RFC 3339 in UTC.")]
-    symbol: Annotated[str, Field(min_length=6, max_length=12, description="Broker symbol the signal is about.")]
+    symbol: Annotated[Annotated[str, Field(min_length=6, max_length=12)], Field(description="Broker symbol the signal is about.")]
     side: Annotated[SignalSide, Field(description="Direction the strategy wants to hold.")]
-    strength: Annotated[float, Field(ge=0.0, le=1.0, description="Confidence from 0 (none) to 1 (full).")]
-    price: Annotated[float, Field(gt=0.0, description="Mid price when the signal was produced.")]
-    strategy: Annotated[str, Field(min_length=1, max_length=32, description="Name of the strategy that produced the signal.")]
+    strength: Annotated[Annotated[float, Field(ge=0.0, le=1.0)], Field(description="Confidence from 0 (none) to 1 (full).")]
+    price: Annotated[Annotated[float, Field(gt=0.0)], Field(description="Mid price when the signal was produced.")]
+    strategy: Annotated[Annotated[str, Field(min_length=1, max_length=32)], Field(description="Name of the strategy that produced the signal.")]

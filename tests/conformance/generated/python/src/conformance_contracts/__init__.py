@@ -9,7 +9,12 @@ from importlib import import_module
 
 from pydantic import BaseModel
 
-from conformance_contracts._support import StrictJSONError, from_json, to_canonical_json, to_json
+from conformance_contracts._support import (
+    StrictJSONError,
+    from_json,
+    to_canonical_json,
+    to_json,
+)
 
 __all__ = ["CONTRACTS", "StrictJSONError", "canonicalize", "from_json", "model", "to_canonical_json", "to_json"]
 
@@ -80,7 +85,8 @@ CONTRACTS: dict[str, tuple[str, str]] = {
 def model(contract: str) -> type[BaseModel]:
     """The root model of `contract` (`namespace/Name@MAJOR.MINOR`); `KeyError` for an unknown one."""
     module, name = CONTRACTS[contract]
-    return getattr(import_module(f"{__name__}.{module}"), name)
+    found: type[BaseModel] = getattr(import_module(f"{__name__}.{module}"), name)
+    return found
 
 
 def canonicalize(contract: str, text: str | bytes) -> str:

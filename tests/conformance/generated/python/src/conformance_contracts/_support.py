@@ -8,7 +8,15 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, RootModel
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    RootModel,
+)
 
 # RFC 3339 section 5.6 `date-time` and `full-date`; the string is kept verbatim.
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
@@ -30,7 +38,7 @@ def _valid_date(year: int, month: int, day: int) -> bool:
 def check_date_time(value: str) -> str:
     m = _DATE_TIME.match(value)
     ok = m is not None and value.isascii()
-    if ok:
+    if m is not None and ok:
         y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
         ok = _valid_date(y, mo, d) and h <= 23 and mi <= 59 and s <= 60
         offset = 0
@@ -65,6 +73,16 @@ def one_of(*allowed: str) -> AfterValidator:
 
     return AfterValidator(check)
 
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("null is not allowed here: leave the field out")
+    return value
+
+
+#: An optional field that is not nullable: typed `T | None` (absent is `None`), but an explicit
+#: `null` is refused, as in every generated language.
+NotNull = BeforeValidator(_not_null)
 
 # JSON Schema `integer`, held to int64 like every other generated language.
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
@@ -199,7 +217,8 @@ def _ecmascript(value: float) -> str:
     """ECMA-262 Number::toString of a finite double, from Python's shortest round-trip repr."""
     if value == 0:
         return "0"
-    sign, digits, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    _, digits, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    assert isinstance(exponent, int), "a finite double has an integer exponent"
     text = "".join(map(str, digits))
     k = len(text)
     n = exponent + k

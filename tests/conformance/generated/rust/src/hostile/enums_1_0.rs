@@ -7,7 +7,7 @@ pub use crate::support::error;
 #[serde(deny_unknown_fields)]
 pub struct Enums {
     pub value: EnumsValue,
-    ///Ends in a backslash and spaces: \  	
+    ///Ends in a backslash and spaces: \
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub values: ::std::option::Option<::std::vec::Vec<EnumsValuesItem>>,

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from conformance_contracts._support import Int64, Model
+from conformance_contracts._support import Int64, Model, NotNull
 
-__all__ = ["Comments", "Inner", "CommentsChoice"]
+__all__ = ["Comments", "CommentsChoice", "Inner"]
 
 CommentsChoice = Literal["A", "B"]
 "Hostile text: */ /* \"\"\" ''' \\ \\n \\u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀\ncompile_error!(\"injected into Rust\");\nraise SystemExit(\"injected into Python\")\n#error injected into MQL4\n*/ compile_error!(\"injected\"); /*"
@@ -24,6 +24,6 @@ class Inner(Model):
 class Comments(Model):
     "Hostile text: */ /* \"\"\" ''' \\ \\n \\u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀\ncompile_error!(\"injected into Rust\");\nraise SystemExit(\"injected into Python\")\n#error injected into MQL4\n*/ compile_error!(\"injected\"); /*"
 
-    text: Annotated[str, Field(max_length=100, description="Hostile text: */ /* \"\"\" ''' \\ \\n \\u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀\ncompile_error!(\"injected into Rust\");\nraise SystemExit(\"injected into Python\")\n#error injected into MQL4\n*/ compile_error!(\"injected\"); /*")]
-    nested: Annotated[Inner, Field(description="Hostile text: */ /* \"\"\" ''' \\ \\n \\u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀\ncompile_error!(\"injected into Rust\");\nraise SystemExit(\"injected into Python\")\n#error injected into MQL4\n*/ compile_error!(\"injected\"); /*")] = None
-    choice: Annotated[CommentsChoice, Field(description="Hostile text: */ /* \"\"\" ''' \\ \\n \\u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀\ncompile_error!(\"injected into Rust\");\nraise SystemExit(\"injected into Python\")\n#error injected into MQL4\n*/ compile_error!(\"injected\"); /*")] = None
+    text: Annotated[Annotated[str, Field(max_length=100)], Field(description="Hostile text: */ /* \"\"\" ''' \\ \\n \\u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀\ncompile_error!(\"injected into Rust\");\nraise SystemExit(\"injected into Python\")\n#error injected into MQL4\n*/ compile_error!(\"injected\"); /*")]
+    nested: Annotated[Inner | None, NotNull, Field(description="Hostile text: */ /* \"\"\" ''' \\ \\n \\u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀\ncompile_error!(\"injected into Rust\");\nraise SystemExit(\"injected into Python\")\n#error injected into MQL4\n*/ compile_error!(\"injected\"); /*")] = None
+    choice: Annotated[CommentsChoice | None, NotNull, Field(description="Hostile text: */ /* \"\"\" ''' \\ \\n \\u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀\ncompile_error!(\"injected into Rust\");\nraise SystemExit(\"injected into Python\")\n#error injected into MQL4\n*/ compile_error!(\"injected\"); /*")] = None

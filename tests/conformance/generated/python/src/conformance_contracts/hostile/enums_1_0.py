@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from conformance_contracts._support import Model
+from conformance_contracts._support import Model, NotNull
 
 __all__ = ["Enums", "EnumsValue", "EnumsValuesItem"]
 
@@ -21,4 +21,4 @@ class Enums(Model):
     "Enum values that are not identifiers: quotes, backslashes, comment markers, template syntax, keywords, leading digits."
 
     value: Annotated[EnumsValue, Field(description="Ends in a backslash, which would continue a `//` comment onto the next line: \\")]
-    values: Annotated[list[EnumsValuesItem], Field(max_length=3, description="Ends in a backslash and spaces: \\  \t")] = None
+    values: Annotated[Annotated[list[EnumsValuesItem], Field(max_length=3)] | None, NotNull, Field(description="Ends in a backslash and spaces: \\  \t")] = None

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from conformance_contracts._support import Int64, Model
+from conformance_contracts._support import Int64, Model, NotNull
 
 __all__ = ["Keywords"]
 
@@ -15,37 +15,37 @@ __all__ = ["Keywords"]
 class Keywords(Model):
     "Property names that are keywords, builtins or reserved names in Rust, Python, Pydantic and MQL4, or not identifiers at all."
 
-    type: Annotated[str, Field(max_length=8, description="A property named `type`.")]
-    fn: Annotated[Int64, Field(description="A property named `fn`.")] = None
-    match: Annotated[float, Field(description="A property named `match`.")] = None
+    type: Annotated[Annotated[str, Field(max_length=8)], Field(description="A property named `type`.")]
+    fn: Annotated[Int64 | None, NotNull, Field(description="A property named `fn`.")] = None
+    match: Annotated[float | None, NotNull, Field(description="A property named `match`.")] = None
     self: Annotated[bool, Field(description="A property named `self`.")]
-    struct: Annotated[str, Field(max_length=8, description="A property named `struct`.")] = None
-    impl: Annotated[Int64, Field(description="A property named `impl`.")] = None
-    async_: Annotated[float, Field(alias="async", description="A property named `async`.")] = None
-    crate: Annotated[bool, Field(description="A property named `crate`.")] = None
-    class_: Annotated[str, Field(max_length=8, alias="class", description="A property named `class`.")]
-    def_: Annotated[Int64, Field(alias="def", description="A property named `def`.")] = None
-    None_: Annotated[float, Field(alias="None", description="A property named `None`.")] = None
-    from_: Annotated[bool, Field(alias="from", description="A property named `from`.")] = None
-    import_: Annotated[str, Field(max_length=8, alias="import", description="A property named `import`.")] = None
-    lambda_: Annotated[Int64, Field(alias="lambda", description="A property named `lambda`.")] = None
-    yield_: Annotated[float, Field(alias="yield", description="A property named `yield`.")] = None
+    struct: Annotated[Annotated[str, Field(max_length=8)] | None, NotNull, Field(description="A property named `struct`.")] = None
+    impl: Annotated[Int64 | None, NotNull, Field(description="A property named `impl`.")] = None
+    async_: Annotated[float | None, NotNull, Field(alias="async", description="A property named `async`.")] = None
+    crate: Annotated[bool | None, NotNull, Field(description="A property named `crate`.")] = None
+    class_: Annotated[Annotated[str, Field(max_length=8)], Field(alias="class", description="A property named `class`.")]
+    def_: Annotated[Int64 | None, NotNull, Field(alias="def", description="A property named `def`.")] = None
+    None_: Annotated[float | None, NotNull, Field(alias="None", description="A property named `None`.")] = None
+    from_: Annotated[bool | None, NotNull, Field(alias="from", description="A property named `from`.")] = None
+    import_: Annotated[Annotated[str, Field(max_length=8)] | None, NotNull, Field(alias="import", description="A property named `import`.")] = None
+    lambda_: Annotated[Int64 | None, NotNull, Field(alias="lambda", description="A property named `lambda`.")] = None
+    yield_: Annotated[float | None, NotNull, Field(alias="yield", description="A property named `yield`.")] = None
     double: Annotated[bool, Field(description="A property named `double`.")]
-    string: Annotated[str, Field(max_length=8, description="A property named `string`.")] = None
-    input: Annotated[Int64, Field(description="A property named `input`.")] = None
-    datetime: Annotated[float, Field(description="A property named `datetime`.")] = None
-    return_: Annotated[bool, Field(alias="return", description="A property named `return`.")] = None
-    this: Annotated[str, Field(max_length=8, description="A property named `this`.")] = None
-    NULL: Annotated[Int64, Field(description="A property named `NULL`.")] = None
-    model_config_: Annotated[float, Field(alias="model_config", description="A property named `model_config`.")] = None
-    schema_: Annotated[bool, Field(alias="schema", description="A property named `schema`.")] = None
-    json_: Annotated[str, Field(max_length=8, alias="json", description="A property named `json`.")] = None
-    validate_: Annotated[Int64, Field(alias="validate", description="A property named `validate`.")] = None
+    string: Annotated[Annotated[str, Field(max_length=8)] | None, NotNull, Field(description="A property named `string`.")] = None
+    input: Annotated[Int64 | None, NotNull, Field(description="A property named `input`.")] = None
+    datetime: Annotated[float | None, NotNull, Field(description="A property named `datetime`.")] = None
+    return_: Annotated[bool | None, NotNull, Field(alias="return", description="A property named `return`.")] = None
+    this: Annotated[Annotated[str, Field(max_length=8)] | None, NotNull, Field(description="A property named `this`.")] = None
+    NULL: Annotated[Int64 | None, NotNull, Field(description="A property named `NULL`.")] = None
+    model_config_: Annotated[float | None, NotNull, Field(alias="model_config", description="A property named `model_config`.")] = None
+    schema_: Annotated[bool | None, NotNull, Field(alias="schema", description="A property named `schema`.")] = None
+    json_: Annotated[Annotated[str, Field(max_length=8)] | None, NotNull, Field(alias="json", description="A property named `json`.")] = None
+    validate_: Annotated[Int64 | None, NotNull, Field(alias="validate", description="A property named `validate`.")] = None
     order_id: Annotated[float, Field(alias="order-id", description="A property named `order-id`.")]
-    f_2fa: Annotated[bool, Field(alias="2fa", description="A property named `2fa`.")] = None
-    a_b: Annotated[str, Field(max_length=8, alias="a.b", description="A property named `a.b`.")] = None
-    with_space: Annotated[Int64, Field(alias="with space", description="A property named `with space`.")] = None
-    f__dollar: Annotated[float, Field(alias="$dollar", description="A property named `$dollar`.")] = None
-    f__leading: Annotated[bool, Field(alias="_leading", description="A property named `_leading`.")] = None
-    CamelCase: Annotated[str, Field(max_length=8, description="A property named `CamelCase`.")] = None
-    f___dunder__: Annotated[Int64, Field(alias="__dunder__", description="A property named `__dunder__`.")] = None
+    f_2fa: Annotated[bool | None, NotNull, Field(alias="2fa", description="A property named `2fa`.")] = None
+    a_b: Annotated[Annotated[str, Field(max_length=8)] | None, NotNull, Field(alias="a.b", description="A property named `a.b`.")] = None
+    with_space: Annotated[Int64 | None, NotNull, Field(alias="with space", description="A property named `with space`.")] = None
+    f__dollar: Annotated[float | None, NotNull, Field(alias="$dollar", description="A property named `$dollar`.")] = None
+    f__leading: Annotated[bool | None, NotNull, Field(alias="_leading", description="A property named `_leading`.")] = None
+    CamelCase: Annotated[Annotated[str, Field(max_length=8)] | None, NotNull, Field(description="A property named `CamelCase`.")] = None
+    f___dunder__: Annotated[Int64 | None, NotNull, Field(alias="__dunder__", description="A property named `__dunder__`.")] = None

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from conformance_contracts._support import Model
+from conformance_contracts._support import Model, NotNull
 
 __all__ = ["String", "Vec"]
 
@@ -20,4 +20,4 @@ class String(Model):
     "A contract named like a builtin type of every target language."
 
     value: str
-    Option: Annotated[list[Vec], Field(max_length=2)] = None
+    Option: Annotated[Annotated[list[Vec], Field(max_length=2)] | None, NotNull] = None

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from conformance_contracts._support import Int64, Model
+from conformance_contracts._support import Int64, Model, NotNull
 
 __all__ = ["Legacy", "LegacyKind"]
 
@@ -18,5 +18,5 @@ class Legacy(Model):
     "A draft-07 contract."
 
     id: Annotated[Int64, Field(ge=0)]
-    level: Annotated[float, Field(gt=0.0, lt=100.0)] = None
-    kind: LegacyKind = None
+    level: Annotated[Annotated[float, Field(gt=0.0, lt=100.0)] | None, NotNull] = None
+    kind: Annotated[LegacyKind | None, NotNull] = None

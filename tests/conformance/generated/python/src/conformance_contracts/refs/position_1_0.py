@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from conformance_contracts._support import DateTime, Int64, Model
+from conformance_contracts._support import DateTime, Int64, Model, NotNull
 from conformance_contracts.refs.money_1_0 import Money
 from conformance_contracts.shapes.book_1_2 import Book
 
@@ -18,8 +18,8 @@ class Position(Model):
     "References into this namespace (`Money@1.0.json`) and another (`../shapes/Book@1.2.json`)."
 
     pnl: Money
-    fees: Annotated[list[Money], Field(max_length=2)] = None
-    book: Book = None
+    fees: Annotated[Annotated[list[Money], Field(max_length=2)] | None, NotNull] = None
+    book: Annotated[Book | None, NotNull] = None
     opened: DateTime
-    deprecated_ticket: Annotated[Int64, Field(ge=1, description="The MT4 ticket; use `ticket_id`.")] = None
-    ticket_id: Annotated[str, Field(min_length=1, max_length=20)] = None
+    deprecated_ticket: Annotated[Annotated[Int64, Field(ge=1)] | None, NotNull, Field(description="The MT4 ticket; use `ticket_id`.")] = None
+    ticket_id: Annotated[Annotated[str, Field(min_length=1, max_length=20)] | None, NotNull] = None

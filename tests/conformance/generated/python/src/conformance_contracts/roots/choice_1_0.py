@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import JsonValue, MESSAGE_CONFIG, RootModel, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
 __all__ = ["Choice", "ChoiceMessage"]
 

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
-from conformance_contracts._support import Int64, MESSAGE_CONFIG, RootModel
+from conformance_contracts._support import MESSAGE_CONFIG, Int64
 
 __all__ = ["Maybe", "MaybeMessage"]
 

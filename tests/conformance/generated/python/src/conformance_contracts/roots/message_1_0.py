@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
-from conformance_contracts._support import MESSAGE_CONFIG, Model, RootModel
+from conformance_contracts._support import MESSAGE_CONFIG, Model
 from conformance_contracts.roots.quote_1_0 import Quote
 
-__all__ = ["Message", "MessageQuote", "MessageQuoteKind", "MessagePing", "MessagePingKind", "MessageMessage"]
+__all__ = ["Message", "MessageMessage", "MessagePing", "MessagePingKind", "MessageQuote", "MessageQuoteKind"]
 
 MessageQuoteKind = Literal["quote"]
 

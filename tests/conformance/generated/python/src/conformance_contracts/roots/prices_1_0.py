@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
-from conformance_contracts._support import MESSAGE_CONFIG, RootModel
+from conformance_contracts._support import MESSAGE_CONFIG
 from conformance_contracts.roots.price_1_0 import Price
 
 __all__ = ["Prices", "PricesMessage"]

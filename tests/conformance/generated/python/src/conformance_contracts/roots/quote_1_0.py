@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field
-
-from conformance_contracts._support import Model
+from conformance_contracts._support import Model, NotNull
 from conformance_contracts.roots.price_1_0 import Price
 from conformance_contracts.roots.prices_1_0 import Prices
 from conformance_contracts.roots.side_1_0 import Side
@@ -20,4 +18,4 @@ class Quote(Model):
 
     side: Side
     px: Price
-    levels: Prices = None
+    levels: Annotated[Prices | None, NotNull] = None

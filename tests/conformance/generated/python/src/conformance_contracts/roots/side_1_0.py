@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field
+from pydantic import RootModel
 
-from conformance_contracts._support import MESSAGE_CONFIG, RootModel
+from conformance_contracts._support import MESSAGE_CONFIG
 
 __all__ = ["Side", "SideMessage"]
 

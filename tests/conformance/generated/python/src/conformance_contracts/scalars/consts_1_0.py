@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, JsonValue
 
-from conformance_contracts._support import JsonValue, Model, one_of
+from conformance_contracts._support import Model, NotNull, one_of
 
 __all__ = ["Consts", "ConstsKind"]
 
@@ -23,6 +23,6 @@ class Consts(Model):
     ratio: Annotated[JsonValue, one_of("0.5", "1", "2.5", "1e+21")] = None
     flag: Annotated[JsonValue, one_of("true", "null")] = None
     mixed: Annotated[JsonValue, one_of("\"A\"", "-7", "null", "[1,\"x\"]", "{\"a\":[true,{\"e\":\"x\"}],\"b\":1}", "\"quote \\\" and \\\\ and \\u0001\"")] = None
-    levels: Annotated[list[Annotated[JsonValue, one_of("1", "2", "3")]], Field(max_length=3)] = None
+    levels: Annotated[Annotated[list[Annotated[JsonValue, one_of("1", "2", "3")]], Field(max_length=3)] | None, NotNull] = None
     limit: Annotated[JsonValue, one_of("10", "null")] = None
     empty: Annotated[JsonValue, one_of("{}")] = None

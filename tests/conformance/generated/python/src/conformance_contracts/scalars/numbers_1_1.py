@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from conformance_contracts._support import Int64, Model
+from conformance_contracts._support import Int64, Model, NotNull
 
 __all__ = ["Numbers"]
 
@@ -17,14 +17,14 @@ class Numbers(Model):
 
     any_double: Annotated[float, Field(description="No bounds: any finite double.")]
     any_int: Annotated[Int64, Field(description="No bounds: any int64.")]
-    unit: Annotated[float, Field(ge=-1.0, le=1.0, description="Closed interval [-1, 1].")]
-    open_unit: Annotated[float, Field(gt=0.0, lt=1.0, description="Open interval (0, 1).")] = None
-    tiny: Annotated[float, Field(ge=-1e-7, le=1e-7, description="Around zero: [-1e-7, 1e-7].")] = None
-    huge: Annotated[float, Field(gt=1e21, le=1e300, description="Beyond 2^53: (1e21, 1e300].")] = None
-    tenth: Annotated[float, Field(ge=0.1, description="A bound that is not a binary fraction: >= 0.1.")] = None
-    negative: Annotated[Int64, Field(le=-1, description="Negative integers only.")] = None
-    percent: Annotated[Int64, Field(ge=0, le=100, description="Integer percent, 0..100.")]
-    safe: Annotated[Int64, Field(ge=-9007199254740991, le=9007199254740991, description="The exactly representable integer range of a double.")] = None
-    exclusive_int: Annotated[Int64, Field(ge=1, le=9, description="Exclusive integer bounds: 1..9.")] = None
-    lower_only: Annotated[float, Field(ge=-273.15, description="Only a lower bound.")] = None
-    basis_points: Annotated[Int64, Field(ge=-10000, le=10000, description="Added in 1.1.")] = None
+    unit: Annotated[Annotated[float, Field(ge=-1.0, le=1.0)], Field(description="Closed interval [-1, 1].")]
+    open_unit: Annotated[Annotated[float, Field(gt=0.0, lt=1.0)] | None, NotNull, Field(description="Open interval (0, 1).")] = None
+    tiny: Annotated[Annotated[float, Field(ge=-1e-7, le=1e-7)] | None, NotNull, Field(description="Around zero: [-1e-7, 1e-7].")] = None
+    huge: Annotated[Annotated[float, Field(gt=1e21, le=1e300)] | None, NotNull, Field(description="Beyond 2^53: (1e21, 1e300].")] = None
+    tenth: Annotated[Annotated[float, Field(ge=0.1)] | None, NotNull, Field(description="A bound that is not a binary fraction: >= 0.1.")] = None
+    negative: Annotated[Annotated[Int64, Field(le=-1)] | None, NotNull, Field(description="Negative integers only.")] = None
+    percent: Annotated[Annotated[Int64, Field(ge=0, le=100)], Field(description="Integer percent, 0..100.")]
+    safe: Annotated[Annotated[Int64, Field(ge=-9007199254740991, le=9007199254740991)] | None, NotNull, Field(description="The exactly representable integer range of a double.")] = None
+    exclusive_int: Annotated[Annotated[Int64, Field(ge=1, le=9)] | None, NotNull, Field(description="Exclusive integer bounds: 1..9.")] = None
+    lower_only: Annotated[Annotated[float, Field(ge=-273.15)] | None, NotNull, Field(description="Only a lower bound.")] = None
+    basis_points: Annotated[Annotated[Int64, Field(ge=-10000, le=10000)] | None, NotNull, Field(description="Added in 1.1.")] = None

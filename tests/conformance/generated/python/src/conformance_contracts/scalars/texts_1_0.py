@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from conformance_contracts._support import Date, DateTime, Model
+from conformance_contracts._support import Date, DateTime, Model, NotNull
 
 __all__ = ["Texts", "TextsTif"]
 
@@ -19,11 +19,11 @@ class Texts(Model):
     "String keywords: lengths in code points, formats, enums."
 
     free: Annotated[str, Field(description="Any string, empty included.")]
-    code: Annotated[str, Field(min_length=3, max_length=3, description="Exactly three code points.")]
-    note: Annotated[str, Field(max_length=5, description="At most 5 code points (astral characters count once).")] = None
-    nonempty: Annotated[str, Field(min_length=1, description="At least one code point.")] = None
+    code: Annotated[Annotated[str, Field(min_length=3, max_length=3)], Field(description="Exactly three code points.")]
+    note: Annotated[Annotated[str, Field(max_length=5)] | None, NotNull, Field(description="At most 5 code points (astral characters count once).")] = None
+    nonempty: Annotated[Annotated[str, Field(min_length=1)] | None, NotNull, Field(description="At least one code point.")] = None
     stamp: Annotated[DateTime, Field(description="RFC 3339 date-time.")]
-    day: Annotated[Date, Field(description="RFC 3339 full-date.")] = None
+    day: Annotated[Date | None, NotNull, Field(description="RFC 3339 full-date.")] = None
     tif: Annotated[TextsTif, Field(description="Time in force.")]
     flag: Annotated[bool, Field(description="A boolean.")]
-    maybe: Annotated[bool, Field(description="An optional boolean.")] = None
+    maybe: Annotated[bool | None, NotNull, Field(description="An optional boolean.")] = None

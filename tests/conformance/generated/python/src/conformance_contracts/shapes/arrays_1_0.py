@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from conformance_contracts._support import Date, Int64, Model
+from conformance_contracts._support import Date, Int64, Model, NotNull
 
-__all__ = ["Arrays", "Side", "Leg"]
+__all__ = ["Arrays", "Leg", "Side"]
 
 Side = Literal["BUY", "SELL"]
 "Order side."
@@ -19,16 +19,16 @@ class Leg(Model):
     "One leg of a spread."
 
     symbol: Annotated[str, Field(min_length=1, max_length=12)]
-    ratio: Annotated[Int64, Field(ge=1, le=10)] = None
+    ratio: Annotated[Annotated[Int64, Field(ge=1, le=10)] | None, NotNull] = None
 
 
 class Arrays(Model):
     "Arrays of every item type: numbers, integers, strings, booleans, enums, objects."
 
-    prices: Annotated[list[Annotated[float, Field(gt=0.0)]], Field(min_length=1, max_length=4, description="1 to 4 positive doubles.")]
+    prices: Annotated[Annotated[list[Annotated[float, Field(gt=0.0)]], Field(min_length=1, max_length=4)], Field(description="1 to 4 positive doubles.")]
     counts: Annotated[list[Annotated[Int64, Field(ge=0)]], Field(description="Any number of non-negative integers.")]
-    tags: Annotated[list[Annotated[str, Field(min_length=1, max_length=8)]], Field(max_length=3, description="Up to 3 short tags.")] = None
-    votes: Annotated[list[bool], Field(max_length=2, description="Booleans.")] = None
-    sides: Annotated[list[Side], Field(min_length=1, max_length=2, description="Enum items.")]
-    legs: Annotated[list[Leg], Field(max_length=2, description="Object items.")] = None
-    days: Annotated[list[Date], Field(max_length=2, description="Dates.")] = None
+    tags: Annotated[Annotated[list[Annotated[str, Field(min_length=1, max_length=8)]], Field(max_length=3)] | None, NotNull, Field(description="Up to 3 short tags.")] = None
+    votes: Annotated[Annotated[list[bool], Field(max_length=2)] | None, NotNull, Field(description="Booleans.")] = None
+    sides: Annotated[Annotated[list[Side], Field(min_length=1, max_length=2)], Field(description="Enum items.")]
+    legs: Annotated[Annotated[list[Leg], Field(max_length=2)] | None, NotNull, Field(description="Object items.")] = None
+    days: Annotated[Annotated[list[Date], Field(max_length=2)] | None, NotNull, Field(description="Dates.")] = None

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from conformance_contracts._support import DateTime, Int64, Model
+from conformance_contracts._support import DateTime, Int64, Model, NotNull
 
-__all__ = ["Book", "Level", "BookVenue"]
+__all__ = ["Book", "BookVenue", "Level"]
 
 BookVenue = Literal["LMAX", "EBS", "MT4"]
 "Where the book comes from."
@@ -27,5 +27,5 @@ class Book(Model):
     time: DateTime
     bids: Annotated[list[Level], Field(max_length=3)]
     asks: Annotated[list[Level], Field(max_length=3)]
-    depth: Annotated[Int64, Field(ge=1, le=50, description="Levels per side the venue publishes.")] = None
-    venue: Annotated[BookVenue, Field(description="Where the book comes from.")] = None
+    depth: Annotated[Annotated[Int64, Field(ge=1, le=50)] | None, NotNull, Field(description="Levels per side the venue publishes.")] = None
+    venue: Annotated[BookVenue | None, NotNull, Field(description="Where the book comes from.")] = None

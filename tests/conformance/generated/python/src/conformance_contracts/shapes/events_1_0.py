@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from conformance_contracts._support import Int64, Model, OpenModel
+from conformance_contracts._support import Int64, Model, NotNull, OpenModel
 
-__all__ = ["Events", "Event", "Fill", "Cancel", "EventHeartBeat", "EventHeartBeatType", "FillType", "CancelType", "EventsLast", "EventsLastA", "EventsLastAKind", "EventsLastB", "EventsLastBKind"]
+__all__ = ["Cancel", "CancelType", "Event", "EventHeartBeat", "EventHeartBeatType", "Events", "EventsLast", "EventsLastA", "EventsLastAKind", "EventsLastB", "EventsLastBKind", "Fill", "FillType"]
 
 FillType = Literal["fill"]
 
@@ -25,17 +25,17 @@ EventsLastBKind = Literal["b"]
 class Fill(Model):
     type: FillType
     price: Annotated[float, Field(ge=0.0)]
-    qty: Annotated[Int64, Field(le=100)] = None
+    qty: Annotated[Annotated[Int64, Field(le=100)] | None, NotNull] = None
 
 
 class Cancel(Model):
-    reason: Annotated[str, Field(max_length=10)] = None
+    reason: Annotated[Annotated[str, Field(max_length=10)] | None, NotNull] = None
     type: CancelType
 
 
 class EventHeartBeat(OpenModel):
     type: EventHeartBeatType
-    seq: Int64 = None
+    seq: Annotated[Int64 | None, NotNull] = None
 
 
 Event = Annotated[Fill | Cancel | EventHeartBeat, Field(discriminator="type")]
@@ -49,7 +49,7 @@ class EventsLastA(Model):
 
 class EventsLastB(Model):
     kind: EventsLastBKind
-    s: str = None
+    s: Annotated[str | None, NotNull] = None
 
 
 EventsLast = Annotated[EventsLastA | EventsLastB, Field(discriminator="kind")]
@@ -59,5 +59,5 @@ class Events(Model):
     "Tagged unions: oneOf of $defs objects with OpenAPI's discriminator, an inline open variant, and a nullable anyOf of inline objects."
 
     event: Event
-    history: Annotated[list[Event], Field(max_length=3)] = None
+    history: Annotated[Annotated[list[Event], Field(max_length=3)] | None, NotNull] = None
     last: EventsLast | None = None

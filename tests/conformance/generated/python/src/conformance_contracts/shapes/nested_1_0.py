@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from conformance_contracts._support import Model
+from conformance_contracts._support import Model, NotNull
 
-__all__ = ["Nested", "Account", "Owner", "Address", "Geo"]
+__all__ = ["Account", "Address", "Geo", "Nested", "Owner"]
 
 
 class Geo(Model):
@@ -19,12 +19,12 @@ class Geo(Model):
 
 class Address(Model):
     city: Annotated[str, Field(min_length=1, max_length=30)]
-    geo: Geo = None
+    geo: Annotated[Geo | None, NotNull] = None
 
 
 class Owner(Model):
     name: Annotated[str, Field(max_length=40)]
-    address: Address = None
+    address: Annotated[Address | None, NotNull] = None
 
 
 class Account(Model):
@@ -36,4 +36,4 @@ class Nested(Model):
     "Four levels of objects through `$defs`, required and optional."
 
     account: Account
-    backup: Annotated[Account, Field(description="An optional object.")] = None
+    backup: Annotated[Account | None, NotNull, Field(description="An optional object.")] = None

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from conformance_contracts._support import DateTime, Int64, Model
 
-__all__ = ["Nullable", "Side", "Venue", "NullableTif"]
+__all__ = ["Nullable", "NullableTif", "Side", "Venue"]
 
 Side = Literal["BUY", "SELL"]
 

@@ -7,16 +7,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from conformance_contracts._support import Int64, Model, OpenModel
+from conformance_contracts._support import Int64, Model, NotNull, OpenModel
 
-__all__ = ["Open", "Meta", "MetaSource", "OpenFixed"]
+__all__ = ["Meta", "MetaSource", "Open", "OpenFixed"]
 
 MetaSource = Literal["feed", "manual"]
 
 
 class Meta(OpenModel):
-    source: MetaSource = None
-    m: bool = None
+    source: Annotated[MetaSource | None, NotNull] = None
+    m: Annotated[bool | None, NotNull] = None
 
 
 class OpenFixed(Model):
@@ -27,8 +27,8 @@ class Open(OpenModel):
     "An open root beside a closed and an open nested object."
 
     id: Annotated[str, Field(max_length=8)]
-    price: Annotated[float, Field(ge=0.0)] = None
-    qty: Annotated[Int64, Field(le=1000)] = None
-    meta: Meta = None
-    fixed: OpenFixed = None
-    notes: Annotated[list[Meta], Field(max_length=3)] = None
+    price: Annotated[Annotated[float, Field(ge=0.0)] | None, NotNull] = None
+    qty: Annotated[Annotated[Int64, Field(le=1000)] | None, NotNull] = None
+    meta: Annotated[Meta | None, NotNull] = None
+    fixed: Annotated[OpenFixed | None, NotNull] = None
+    notes: Annotated[Annotated[list[Meta], Field(max_length=3)] | None, NotNull] = None

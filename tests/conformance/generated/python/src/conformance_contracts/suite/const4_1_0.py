@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import JsonValue
 
-from conformance_contracts._support import JsonValue, Model, one_of
+from conformance_contracts._support import Model, one_of
 
 __all__ = ["Const4"]
 

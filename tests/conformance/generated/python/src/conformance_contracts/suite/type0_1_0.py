@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import Field
-
 from conformance_contracts._support import Int64, Model
 
 __all__ = ["Type0"]

@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import Field
-
 from conformance_contracts._support import Model
 
 __all__ = ["Type2"]

@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import Field
-
 from conformance_contracts._support import Model, OpenModel
 
 __all__ = ["Type3", "Type3Value"]

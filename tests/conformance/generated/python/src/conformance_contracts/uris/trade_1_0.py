@@ -3,25 +3,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from conformance_contracts._support import Int64, Model
-from conformance_contracts.uris.venue_1_0 import Venue
+from conformance_contracts._support import Int64, Model, NotNull
 from conformance_contracts.uris import venue_1_0
+from conformance_contracts.uris.venue_1_0 import Venue
 
-__all__ = ["Trade", "Leg"]
+__all__ = ["Leg", "Trade"]
 
 
 class Leg(Model):
     qty: Annotated[Int64, Field(ge=1)]
-    venue: Venue = None
+    venue: Annotated[Venue | None, NotNull] = None
 
 
 class Trade(Model):
     "References by URI: relative to this `$id`, into another contract's `$defs`, and by file name."
 
     venue: Venue
-    mic: venue_1_0.Mic = None
+    mic: Annotated[venue_1_0.Mic | None, NotNull] = None
     leg: Leg

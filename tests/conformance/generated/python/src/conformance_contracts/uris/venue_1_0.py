@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from conformance_contracts._support import Model
+from conformance_contracts._support import Model, NotNull
 
-__all__ = ["Venue", "Mic"]
+__all__ = ["Mic", "Venue"]
 
 
 Mic = Annotated[str, Field(min_length=4, max_length=4)]
@@ -19,4 +19,4 @@ class Venue(Model):
     "A contract with an absolute `$id`, as SchemaStore's schemas have."
 
     mic: Mic
-    name: str = None
+    name: Annotated[str | None, NotNull] = None
