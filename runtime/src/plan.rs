@@ -231,6 +231,9 @@ pub enum Keyword {
     AdditionalProperties(u32),
     /// Core §10.3.1.2: every item against this node.
     Items(u32),
+    /// Core §10.2.1.1: the instance is valid against every one of these nodes (and `$ref`
+    /// beside other keywords, §8.2.3.1). Contracts never need it: the compiler merges `allOf`.
+    AllOf(Vec<u32>),
     /// Core §10.2.1.2: the instance is valid against at least one of these nodes.
     AnyOf(Vec<u32>),
     /// Core §10.2.1.3: the instance is valid against exactly one of these nodes.

@@ -286,6 +286,7 @@ fn check_keyword(
             }
             Ok(())
         }
+        (Keyword::AllOf(nodes), _) => nodes.iter().try_for_each(|&node| check(v, node, instance, path)),
         (Keyword::AnyOf(nodes), _) => {
             let mut first = None;
             for &node in nodes {

@@ -41,6 +41,12 @@ pub const ID_MISMATCH: Code = Code { id: "E0007", name: "id-mismatch", summary: 
 /// Two contracts with one `$id`: a `$ref` to it could mean either.
 pub const DUPLICATE_ID: Code =
     Code { id: "E0012", name: "duplicate-id", summary: "Two contracts have the same `$id`." };
+/// Branches of an `allOf` (or a `$ref` and its siblings) that no instance satisfies together.
+pub const CONTRADICTION: Code = Code {
+    id: "E0013",
+    name: "contradiction",
+    summary: "Schemas composed with `allOf` (or `$ref` beside keywords) that no message satisfies together.",
+};
 /// An `examples` entry that does not validate against its own schema.
 pub const INVALID_EXAMPLE: Code = Code {
     id: "E0009",
@@ -225,6 +231,7 @@ pub const ALL: &[Code] = &[
     UNREPRESENTABLE_NAME,
     TARGET_LIMIT,
     DUPLICATE_ID,
+    CONTRADICTION,
     INVALID_WORKFLOW,
     UNKNOWN_STEP,
     WORKFLOW_CYCLE,

@@ -10,7 +10,9 @@ use contractc_ir::{
     Additional, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, NamedType, NumberTy, Object, Program,
     StringTy, Ty, TypeKind, TypeRef, Union, pascal_case,
 };
-use contractc_syntax::{Node, Pointer, Span};
+use contractc_syntax::{Member, Node, Pointer, Span, Value};
+
+mod compose;
 
 const DIALECTS: &[&str] = &[
     "https://json-schema.org/draft/2020-12/schema",
@@ -19,7 +21,7 @@ const DIALECTS: &[&str] = &[
 ];
 
 /// Keywords of DESIGN.md's subset that this version does not implement yet: an error, never ignored.
-const PLANNED: &[&str] = &["allOf", "pattern", "default", "patternProperties", "propertyNames"];
+const PLANNED: &[&str] = &["pattern", "default", "patternProperties", "propertyNames"];
 
 /// Annotation keywords of the subset: they never change which instances are valid.
 pub const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated", "$comment"];
@@ -61,6 +63,7 @@ const VALUE_KEYWORDS: &[&str] = &[
     "$ref",
     "anyOf",
     "oneOf",
+    "allOf",
     "discriminator",
 ];
 
@@ -142,9 +145,14 @@ pub(crate) fn lower_contracts(
             mql4,
             variant_of: BTreeMap::new(),
             unions: Vec::new(),
+            expanding: Vec::new(),
         };
         l.lower_root(root);
         let types = l.types;
+        // A schema that compositions borrow is lowered once per use: say each problem once.
+        let mut seen = std::collections::HashSet::new();
+        let mut kept = diags.drain(before..).filter(|d| seen.insert((d.span, d.code.id, d.message.clone()))).collect();
+        diags.append(&mut kept);
         failed.push(diags.len() > before);
         contracts.push(Contract {
             id: id.clone(),
@@ -198,7 +206,9 @@ pub(crate) fn lower_contracts(
 /// Where every contract is, for `$ref`s: by URI (its file's, `contractc:///<namespace>/<file>`,
 /// and its `$id` resolved against that), and the type index of each of its `$defs`
 /// (`definitions`) entries by JSON pointer, in the order the lowering registers them.
-struct Index {
+struct Index<'a> {
+    /// Each contract's parsed file and path.
+    roots: Vec<(&'a Node, &'a str)>,
     /// The base URI of each contract: its `$id`, else its file's URI.
     base: Vec<String>,
     file: Vec<String>,
@@ -206,9 +216,15 @@ struct Index {
     defs: Vec<HashMap<String, usize>>,
 }
 
-impl Index {
-    fn new(ids: &[(ContractId, &str, &Node)], diags: &mut Vec<Diagnostic>) -> Index {
-        let mut index = Index { base: Vec::new(), file: Vec::new(), by_uri: HashMap::new(), defs: Vec::new() };
+impl<'a> Index<'a> {
+    fn new(ids: &[(ContractId, &'a str, &'a Node)], diags: &mut Vec<Diagnostic>) -> Index<'a> {
+        let mut index = Index {
+            roots: ids.iter().map(|(_, path, root)| (*root, *path)).collect(),
+            base: Vec::new(),
+            file: Vec::new(),
+            by_uri: HashMap::new(),
+            defs: Vec::new(),
+        };
         for (i, (id, path, root)) in ids.iter().enumerate() {
             let file = format!("contractc:///{}/{}", id.namespace, id.file_name());
             index.by_uri.insert(file.clone(), i);
@@ -458,7 +474,7 @@ struct Edge {
 }
 
 struct Lowerer<'a> {
-    index: &'a Index,
+    index: &'a Index<'a>,
     this: usize,
     id: &'a ContractId,
     path: &'a str,
@@ -473,6 +489,8 @@ struct Lowerer<'a> {
     variant_of: BTreeMap<usize, usize>,
     /// Unions whose tag is found once every named type is lowered.
     unions: Vec<PendingUnion>,
+    /// The schemas a composition being lowered borrowed (see `composed`).
+    expanding: Vec<String>,
 }
 
 /// A union whose branches are lowered and whose tag is not found yet.
@@ -568,15 +586,19 @@ impl Lowerer<'_> {
         }
         // Any schema may be the root (a shared enum, a union, a scalar, an array): an object, a
         // string enum or a tagged union is itself the root type, anything else gets a name.
-        let named = if self.names_itself(root) {
-            let kind = self.named_kind(root, &ptr, &root_name, 0);
-            if kind.is_some() {
-                self.record_examples(root, &ptr, &Ty::Named(TypeRef { contract: self.this, index: 0 }));
+        // A root composed with `allOf` (an "extends" of a base contract) is its merged schema.
+        let lower = |l: &mut Self, schema: &Node| {
+            if l.names_itself(schema) {
+                let kind = l.named_kind(schema, &ptr, &root_name, 0);
+                if kind.is_some() {
+                    l.record_examples(root, &ptr, &Ty::Named(TypeRef { contract: l.this, index: 0 }));
+                }
+                kind
+            } else {
+                l.ty(schema, &ptr, &format!("{root_name}Value"), 0).map(TypeKind::Alias)
             }
-            kind
-        } else {
-            self.ty(root, &ptr, &format!("{root_name}Value"), 0).map(TypeKind::Alias)
         };
+        let named = if Self::composes(root) { self.composed(root, &ptr, lower) } else { lower(self, root) };
         if let Some(kind) = named {
             self.types[0] = NamedType { name: root_name, pointer: String::new(), description: description(root), kind };
         }
@@ -625,6 +647,9 @@ impl Lowerer<'_> {
 
     /// The kind of a type that gets a name: an object or a string enum.
     fn named_kind(&mut self, node: &Node, ptr: &Pointer, name: &str, index: usize) -> Option<TypeKind> {
+        if Self::composes(node) {
+            return self.composed(node, ptr, |l, merged| l.named_kind(merged, ptr, name, index));
+        }
         self.check_keywords(node, ptr);
         if node.get("enum").is_some() {
             let (values, nullable) = self.enum_values(node, ptr)?;
@@ -741,8 +766,7 @@ impl Lowerer<'_> {
         // `$ref`, `anyOf`, `oneOf` and `enum` decide the type alone: an assertion beside them would
         // be dropped by every backend, though JSON Schema applies it (Core §8.2.3.1, §10.2.1,
         // Validation §6.1.2).
-        let Some(keyword) = ["$ref", "anyOf", "oneOf", "enum", "const"].into_iter().find(|k| node.get(k).is_some())
-        else {
+        let Some(keyword) = ["anyOf", "oneOf", "enum", "const"].into_iter().find(|k| node.get(k).is_some()) else {
             return;
         };
         // `enum` and `const` name their `type` (and `const` may stand beside an `enum` that
@@ -1278,6 +1302,9 @@ impl Lowerer<'_> {
             );
             return None;
         }
+        if Self::composes(node) {
+            return self.composed(node, ptr, |l, merged| l.ty_shape(merged, ptr, hint, owner));
+        }
         self.check_keywords(node, ptr);
         if let Some(r) = node.get("$ref") {
             return self.reference(r, &ptr.join("$ref"), owner).map(Ty::Named);
@@ -1511,6 +1538,16 @@ impl Lowerer<'_> {
         out
     }
 
+    /// The contract and JSON pointer a `$ref` names: its document part resolved as a URI
+    /// reference (see [`Index::resolve`]), its fragment a JSON pointer (RFC 6901) in its URI form
+    /// (RFC 3986 percent-encoding).
+    fn locate(&self, target: &str) -> Option<(usize, Pointer)> {
+        let (document, fragment) = target.split_once('#').unwrap_or((target, ""));
+        let pointer = Pointer::parse(&percent_encoding::percent_decode_str(fragment).decode_utf8_lossy())?;
+        let contract = if document.is_empty() { Some(self.this) } else { self.index.resolve(self.this, document) }?;
+        Some((contract, pointer))
+    }
+
     /// Resolves a `$ref` (Core §8.2.3.1): a URI reference against this contract's base URI (its
     /// `$id`, else its file), to another contract or this one, then its fragment, a JSON pointer to
     /// the root or a `$defs` (`definitions`) entry: `#/$defs/Name`, `Name@M.m.json` (same
@@ -1520,20 +1557,15 @@ impl Lowerer<'_> {
             self.error(codes::INVALID_KEYWORD_VALUE, r, ptr, "`$ref` must be a string".into(), "not a string");
             return None;
         };
-        // A fragment is a JSON pointer (RFC 6901) in its URI form (RFC 3986 percent-encoding).
-        let (document, fragment) = target.split_once('#').unwrap_or((target, ""));
-        let pointer = Pointer::parse(&percent_encoding::percent_decode_str(fragment).decode_utf8_lossy());
-        let contract = if document.is_empty() { Some(self.this) } else { self.index.resolve(self.this, document) };
-        let resolved = match (contract, pointer) {
-            (Some(contract), Some(p)) if p.tokens().is_empty() => Some(TypeRef { contract, index: 0 }),
-            (Some(contract), Some(p)) if contract == self.this => {
+        let resolved = self.locate(target).and_then(|(contract, p)| {
+            if p.tokens().is_empty() {
+                Some(TypeRef { contract, index: 0 })
+            } else if contract == self.this {
                 self.defs.get(&p.to_string()).map(|&index| TypeRef { contract, index })
-            }
-            (Some(contract), Some(p)) => {
+            } else {
                 self.index.defs[contract].get(&p.to_string()).map(|&index| TypeRef { contract, index })
             }
-            _ => None,
-        };
+        });
         match resolved {
             Some(to) => {
                 self.edges.push(Edge {

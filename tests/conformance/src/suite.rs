@@ -56,6 +56,7 @@ const HANDLED: &[&str] = &[
     "format",
     "anyOf",
     "oneOf",
+    "allOf",
     "const",
     // OpenAPI's, an annotation to JSON Schema (unknown keywords are ignored, Core §6.5).
     "discriminator",
@@ -145,21 +146,13 @@ fn scan(schema: &Value, root: bool) -> Result<(), String> {
         }
         match k.as_str() {
             "$schema" if !root || v.as_str() != Some(DIALECT) => return Err("`$schema` of another dialect".into()),
-            "$ref" => {
-                if let Some(other) = map
-                    .keys()
-                    .find(|o| !["$ref", "$defs", "$schema"].contains(&o.as_str()) && !ANNOTATIONS.contains(&o.as_str()))
-                {
-                    return Err(format!("`{other}` beside `$ref`"));
-                }
-            }
             "properties" | "$defs" | "definitions" => {
                 for sub in v.as_object().ok_or(format!("`{k}` that is not an object"))?.values() {
                     scan(sub, false)?;
                 }
             }
             "additionalProperties" | "items" => scan(v, false)?,
-            "anyOf" | "oneOf" => {
+            "anyOf" | "oneOf" | "allOf" => {
                 for sub in v.as_array().ok_or(format!("`{k}` that is not an array"))? {
                     scan(sub, false)?;
                 }
@@ -184,7 +177,13 @@ impl<'a> Loader<'a> {
         if let Some(&(_, i)) = self.done.iter().find(|(p, _)| *p == pointer) {
             return Ok(i);
         }
-        if let Some(r) = schema.get("$ref") {
+        // A `$ref` alone (beside annotations) is its target; beside other keywords both apply.
+        let alone = schema.as_object().is_some_and(|m| {
+            m.keys().all(|k| {
+                ["$ref", "$defs", "$schema", "definitions"].contains(&k.as_str()) || ANNOTATIONS.contains(&k.as_str())
+            })
+        });
+        if let Some(r) = schema.get("$ref").filter(|_| alone) {
             if self.resolving.contains(&pointer) {
                 return Err("a cycle of `$ref`s that never reaches a schema".into());
             }
@@ -257,12 +256,20 @@ impl<'a> Loader<'a> {
                 }
                 "additionalProperties" => Keyword::AdditionalProperties(self.node(v, format!("{pointer}/{k}"))?),
                 "items" => Keyword::Items(self.node(v, format!("{pointer}/{k}"))?),
-                "anyOf" | "oneOf" => {
+                "anyOf" | "oneOf" | "allOf" => {
                     let mut nodes = Vec::new();
                     for (i, sub) in v.as_array().ok_or(format!("`{k}` that is not an array"))?.iter().enumerate() {
                         nodes.push(self.node(sub, format!("{pointer}/{k}/{i}"))?);
                     }
-                    if k == "anyOf" { Keyword::AnyOf(nodes) } else { Keyword::OneOf(nodes) }
+                    match k.as_str() {
+                        "anyOf" => Keyword::AnyOf(nodes),
+                        "oneOf" => Keyword::OneOf(nodes),
+                        _ => Keyword::AllOf(nodes),
+                    }
+                }
+                "$ref" => {
+                    let (target, target_pointer) = self.resolve(v)?;
+                    Keyword::AllOf(vec![self.node(target, target_pointer)?])
                 }
                 "format" => match v.as_str() {
                     Some("date-time") => Keyword::Format(Format::DateTime),
@@ -376,10 +383,9 @@ mod tests {
     #[test]
     fn names_what_lies_outside_the_subset() {
         for (schema, why) in [
-            (r#"{"allOf": []}"#, "`allOf`"),
+            (r#"{"if": {}}"#, "`if`"),
             (r#"{"$id": "http://x/"}"#, "`$id`"),
             (r#"{"format": "email"}"#, "format \"email\""),
-            (r##"{"$ref": "#/$defs/a", "maximum": 1, "$defs": {"a": true}}"##, "`maximum` beside `$ref`"),
             (r#"{"$ref": "http://x/y.json"}"#, "a `$ref` to another document"),
             (r#"{"$defs": {"unused": {"not": {}}}}"#, "`not`"),
             (r##"{"$ref": "#"}"##, "a cycle of `$ref`s that never reaches a schema"),

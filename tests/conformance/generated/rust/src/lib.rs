@@ -5,6 +5,7 @@
 //! and write one with [`to_json`].
 
 pub mod support;
+pub mod compose;
 pub mod hostile;
 pub mod refs;
 pub mod roots;
@@ -22,6 +23,9 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         from_json::<T>(text).map(|v| to_canonical_json(&v))
     }
     Some(match contract {
+        "compose/Base@1.0" => go::<compose::base_1_0::Base>(text),
+        "compose/Order@1.0" => go::<compose::order_1_0::Order>(text),
+        "compose/Priced@1.0" => go::<compose::priced_1_0::Priced>(text),
         "hostile/Comments@1.0" => go::<hostile::comments_1_0::Comments>(text),
         "hostile/Enums@1.0" => go::<hostile::enums_1_0::Enums>(text),
         "hostile/Keywords@1.0" => go::<hostile::keywords_1_0::Keywords>(text),
@@ -48,6 +52,8 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "shapes/Nested@1.0" => go::<shapes::nested_1_0::Nested>(text),
         "shapes/Nullable@1.0" => go::<shapes::nullable_1_0::Nullable>(text),
         "shapes/Open@1.0" => go::<shapes::open_1_0::Open>(text),
+        "suite/AllOf8@1.0" => go::<suite::all_of8_1_0::AllOf8>(text),
+        "suite/AllOf9@1.0" => go::<suite::all_of9_1_0::AllOf9>(text),
         "suite/Const0@1.0" => go::<suite::const0_1_0::Const0>(text),
         "suite/Const1@1.0" => go::<suite::const1_1_0::Const1>(text),
         "suite/Const10@1.0" => go::<suite::const10_1_0::Const10>(text),

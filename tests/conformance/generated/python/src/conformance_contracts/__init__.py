@@ -20,6 +20,9 @@ __all__ = ["CONTRACTS", "StrictJSONError", "canonicalize", "from_json", "model",
 
 #: Every contract version of the package: key (`namespace/Name@MAJOR.MINOR`) to (module, class).
 CONTRACTS: dict[str, tuple[str, str]] = {
+    "compose/Base@1.0": ("compose.base_1_0", "Base"),
+    "compose/Order@1.0": ("compose.order_1_0", "Order"),
+    "compose/Priced@1.0": ("compose.priced_1_0", "Priced"),
     "hostile/Comments@1.0": ("hostile.comments_1_0", "Comments"),
     "hostile/Enums@1.0": ("hostile.enums_1_0", "Enums"),
     "hostile/Keywords@1.0": ("hostile.keywords_1_0", "Keywords"),
@@ -46,6 +49,8 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "shapes/Nested@1.0": ("shapes.nested_1_0", "Nested"),
     "shapes/Nullable@1.0": ("shapes.nullable_1_0", "Nullable"),
     "shapes/Open@1.0": ("shapes.open_1_0", "Open"),
+    "suite/AllOf8@1.0": ("suite.all_of8_1_0", "AllOf8"),
+    "suite/AllOf9@1.0": ("suite.all_of9_1_0", "AllOf9"),
     "suite/Const0@1.0": ("suite.const0_1_0", "Const0"),
     "suite/Const10@1.0": ("suite.const10_1_0", "Const10"),
     "suite/Const11@1.0": ("suite.const11_1_0", "Const11"),

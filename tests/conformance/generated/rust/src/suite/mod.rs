@@ -1,5 +1,7 @@
 //! Contracts of the `suite` namespace.
 
+pub mod all_of8_1_0;
+pub mod all_of9_1_0;
 pub mod const0_1_0;
 pub mod const1_1_0;
 pub mod const10_1_0;

@@ -2,6 +2,8 @@
 """Contracts of the `suite` namespace."""
 
 __all__ = [
+    "all_of8_1_0",
+    "all_of9_1_0",
     "const0_1_0",
     "const1_1_0",
     "const2_1_0",

@@ -1,0 +1,347 @@
+//! `allOf` (Core §10.2.1.1), and `$ref` beside other keywords, which 2020-12 applies both
+//! (Core §8.2.3.1): the schemas are merged into one before lowering. Properties and `required`
+//! are united, a property two branches declare gets both schemas (an `allOf` of them), bounds,
+//! lengths and item counts are intersected; a contradiction (two types, disjoint `enum`s, two
+//! `const`s or `format`s, a closed branch that forbids another branch's property) is an error that
+//! names both places (E0013).
+//!
+//! The merged schema is a synthesized [`Node`] whose members keep their source spans, so a
+//! diagnostic inside it still points at the text that caused it. Schemas borrowed from another
+//! contract have their `$ref`s rebased onto that contract's base URI first.
+
+use super::*;
+
+/// Keywords a merged schema takes from its first branch that has them (annotations).
+const FIRST_WINS: &[&str] = &["title", "description", "examples", "deprecated", "$comment"];
+
+/// A branch of a composition (or several merged): the schema, and where each of its keywords
+/// came from, for messages: a place (`"/allOf/1"`, `Base@1.0.json ""`) and the keyword's pointer
+/// in this file (for a schema borrowed from another file, the `$ref` that borrowed it).
+struct Part {
+    node: Node,
+    origins: BTreeMap<String, (String, Pointer)>,
+}
+
+impl Part {
+    fn new(node: Node, place: String, pointer: Pointer, borrowed: bool) -> Part {
+        let at = |key: &str| if borrowed { pointer.clone() } else { pointer.join(key) };
+        let origins =
+            node.members().unwrap_or_default().iter().map(|m| (m.key.clone(), (place.clone(), at(&m.key)))).collect();
+        Part { node, origins }
+    }
+
+    /// Where keyword `key` came from.
+    fn origin(&self, key: &str) -> (String, Pointer) {
+        self.origins.get(key).cloned().unwrap_or_default()
+    }
+}
+
+impl Lowerer<'_> {
+    /// Whether `node` composes: `allOf`, or `$ref` beside keywords that are not annotations.
+    pub(super) fn composes(node: &Node) -> bool {
+        let beside_ref = node.get("$ref").is_some()
+            && node
+                .members()
+                .unwrap_or_default()
+                .iter()
+                .any(|m| m.key != "$ref" && !ANNOTATIONS.contains(&m.key.as_str()));
+        node.get("allOf").is_some() || beside_ref
+    }
+
+    /// The one schema that `node`'s own keywords, its `$ref` and its `allOf` branches mean
+    /// together, lowered by `lower` (with the schemas it borrowed marked as being expanded, so
+    /// that a recursive type composed this way is an error, not an endless expansion).
+    pub(super) fn composed<T>(
+        &mut self,
+        node: &Node,
+        ptr: &Pointer,
+        lower: impl FnOnce(&mut Self, &Node) -> Option<T>,
+    ) -> Option<T> {
+        let mut visiting = Vec::new();
+        let before = self.expanding.len();
+        let merged = self.compose_guarded(node, ptr, &mut visiting);
+        let out = merged.and_then(|m| lower(self, &m));
+        self.expanding.truncate(before);
+        out
+    }
+
+    fn compose_guarded(&mut self, node: &Node, ptr: &Pointer, visiting: &mut Vec<String>) -> Option<Node> {
+        let own: Vec<Member> = node
+            .members()
+            .unwrap_or_default()
+            .iter()
+            .filter(|m| m.key != "allOf" && m.key != "$ref")
+            .cloned()
+            .collect();
+        let mut parts = vec![Part::new(
+            Node { span: node.span, value: Value::Object(own) },
+            format!("\"{ptr}\""),
+            ptr.clone(),
+            false,
+        )];
+        if let Some(r) = node.get("$ref") {
+            parts.push(self.target(r, &ptr.join("$ref"), visiting)?);
+        }
+        if let Some(all) = node.get("allOf") {
+            let aptr = ptr.join("allOf");
+            let Some(branches) = all.as_array().filter(|a| !a.is_empty()) else {
+                self.error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    all,
+                    &aptr,
+                    "`allOf` must be a non-empty array of schemas".into(),
+                    "here",
+                );
+                return None;
+            };
+            for (i, b) in branches.iter().enumerate() {
+                let bptr = aptr.join(i.to_string());
+                if b.members().is_none() {
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        b,
+                        &bptr,
+                        "an `allOf` branch must be a schema object".into(),
+                        "not a schema",
+                    );
+                    return None;
+                }
+                let plain_ref = b.get("$ref").filter(|_| !Self::composes(b));
+                let part = match plain_ref {
+                    Some(r) => self.target(r, &bptr.join("$ref"), visiting)?,
+                    None if Self::composes(b) => {
+                        Part::new(self.compose_guarded(b, &bptr, visiting)?, format!("\"{bptr}\""), bptr.clone(), false)
+                    }
+                    None => Part::new(b.clone(), format!("\"{bptr}\""), bptr.clone(), false),
+                };
+                parts.push(part);
+            }
+        }
+        let mut merged = parts.remove(0);
+        for part in parts {
+            merged = self.merge(merged, part)?;
+        }
+        Some(merged.node)
+    }
+
+    /// The schema a `$ref` of a composition names, itself composed when it composes.
+    fn target(&mut self, r: &Node, ptr: &Pointer, visiting: &mut Vec<String>) -> Option<Part> {
+        let found = r.as_str().and_then(|t| self.locate(t)).and_then(|(contract, pointer)| {
+            let (root, path) = self.index.roots[contract];
+            root.at(&pointer).map(|n| (contract, pointer, n.clone(), path))
+        });
+        let Some((contract, pointer, mut node, path)) = found else {
+            self.error(
+                codes::UNRESOLVED_REF,
+                r,
+                ptr,
+                format!("`$ref` to `{}` does not resolve", r.as_str().unwrap_or_default()),
+                "no such contract or schema",
+            );
+            return None;
+        };
+        let place = format!("{path} \"{pointer}\"");
+        if visiting.contains(&place) || self.expanding.contains(&place) {
+            self.error(
+                codes::REF_CYCLE,
+                r,
+                ptr,
+                "`allOf` and `$ref` compose a schema with itself".into(),
+                "closes the cycle",
+            )
+            .notes
+            .push(format!("help: break the cycle through {place}"));
+            return None;
+        }
+        // A contract's root brings its schema, not what only a root holds (`$schema`, `$defs`).
+        if pointer.tokens().is_empty()
+            && let Value::Object(members) = &mut node.value
+        {
+            members.retain(|m| !ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()));
+        }
+        if contract != self.this {
+            borrow(&mut node, &self.index.base[contract], r.span);
+        }
+        self.expanding.push(place.clone());
+        // Diagnostics about a borrowed schema stand at the `$ref` that borrowed it.
+        let borrowed = contract != self.this;
+        let at = if borrowed { ptr.clone() } else { pointer.clone() };
+        if !Self::composes(&node) {
+            return Some(Part::new(node, place, at, borrowed));
+        }
+        visiting.push(place.clone());
+        let composed = self.compose_guarded(&node, &pointer, visiting);
+        visiting.pop();
+        Some(Part::new(composed?, place, at, borrowed))
+    }
+
+    /// Two schemas as one (the instance must be valid against both).
+    fn merge(&mut self, a: Part, b: Part) -> Option<Part> {
+        let (Some(am), Some(bm)) = (a.node.members(), b.node.members()) else { return Some(a) };
+        let mut out: Vec<Member> = Vec::new();
+        let mut origins = BTreeMap::new();
+        let get = |m: &[Member], k: &str| m.iter().find(|x| x.key == k).cloned();
+        let mut keys: Vec<&str> = am.iter().map(|m| m.key.as_str()).collect();
+        keys.extend(bm.iter().map(|m| m.key.as_str()).filter(|k| !am.iter().any(|m| m.key == *k)));
+        for key in keys {
+            let (member, origin) = match (get(am, key), get(bm, key)) {
+                (Some(x), None) => (x, a.origin(key)),
+                (None, Some(y)) => (y, b.origin(key)),
+                (Some(x), Some(y)) => (self.merge_keyword(key, x, y, &a, &b)?, a.origin(key)),
+                (None, None) => continue,
+            };
+            origins.insert(key.to_string(), origin);
+            out.push(member);
+        }
+        // A closed branch forbids every property the other declares but it does not.
+        for (closed, other) in [(&a, &b), (&b, &a)] {
+            if closed.node.get("additionalProperties").and_then(Node::as_bool) != Some(false) {
+                continue;
+            }
+            let declared = |p: &Part| -> Vec<String> {
+                p.node
+                    .get("properties")
+                    .and_then(Node::members)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|m| m.key.clone())
+                    .collect()
+            };
+            let own = declared(closed);
+            if let Some(name) = declared(other).into_iter().find(|n| !own.contains(n)) {
+                let at = closed.node.get("additionalProperties").unwrap_or(&closed.node).clone();
+                let there = other.origin("properties").0;
+                let message = format!("`additionalProperties: false` forbids `{name}`, which {there} declares");
+                self.contradiction(&at, message, "additionalProperties", closed, "properties", other);
+                return None;
+            }
+        }
+        Some(Part { node: Node { span: a.node.span, value: Value::Object(out) }, origins })
+    }
+
+    /// One keyword both schemas of a merge have.
+    fn merge_keyword(&mut self, key: &str, x: Member, y: Member, a: &Part, b: &Part) -> Option<Member> {
+        let text = |n: &Node| json_value(n).map(|v| runtime::validate::canonical(&v));
+        let same = text(&x.value) == text(&y.value);
+        let stricter = |x: Member, y: Member, bigger: bool| -> Member {
+            match (x.value.as_f64(), y.value.as_f64()) {
+                (Some(u), Some(v)) if (v > u) == bigger && v != u => y,
+                _ => x,
+            }
+        };
+        Some(match key {
+            _ if same || FIRST_WINS.contains(&key) => x,
+            "minimum" | "exclusiveMinimum" | "minLength" | "minItems" => stricter(x, y, true),
+            "maximum" | "exclusiveMaximum" | "maxLength" | "maxItems" => stricter(x, y, false),
+            "required" => {
+                let mut items: Vec<Node> = x.value.as_array().unwrap_or_default().to_vec();
+                for item in y.value.as_array().unwrap_or_default() {
+                    if !items.iter().any(|i| i.as_str() == item.as_str()) {
+                        items.push(item.clone());
+                    }
+                }
+                Member { value: Node { span: x.value.span, value: Value::Array(items) }, ..x }
+            }
+            "properties" => {
+                let (xs, ys) = (x.value.members().unwrap_or_default(), y.value.members().unwrap_or_default());
+                let mut props: Vec<Member> = Vec::new();
+                for p in xs {
+                    let value = match ys.iter().find(|q| q.key == p.key) {
+                        Some(q) if text(&p.value) != text(&q.value) => both(&p.value, &q.value),
+                        _ => p.value.clone(),
+                    };
+                    props.push(Member { value, ..p.clone() });
+                }
+                props.extend(ys.iter().filter(|q| !xs.iter().any(|p| p.key == q.key)).cloned());
+                Member { value: Node { span: x.value.span, value: Value::Object(props) }, ..x }
+            }
+            "items" => Member { value: both(&x.value, &y.value), ..x },
+            "additionalProperties" => match (x.value.as_bool(), y.value.as_bool()) {
+                (Some(false), _) => x,
+                (_, Some(false)) => y,
+                _ => x,
+            },
+            "enum" => {
+                let ys: Vec<Option<String>> = y.value.as_array().unwrap_or_default().iter().map(text).collect();
+                let kept: Vec<Node> =
+                    x.value.as_array().unwrap_or_default().iter().filter(|v| ys.contains(&text(v))).cloned().collect();
+                if kept.is_empty() {
+                    let message = format!("no value of this `enum` is in the `enum` of {}", b.origin(key).0);
+                    self.contradiction(&x.value, message, key, a, key, b);
+                    return None;
+                }
+                Member { value: Node { span: x.value.span, value: Value::Array(kept) }, ..x }
+            }
+            "type" | "const" | "format" => {
+                let message = format!("`{key}` differs from the `{key}` of {}", b.origin(key).0);
+                self.contradiction(&x.value, message, key, a, key, b);
+                return None;
+            }
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNSUPPORTED_KEYWORD,
+                        self.path,
+                        x.key_span,
+                        a.origin(key).1,
+                        format!(
+                            "two branches of a composition with different `{key}` are not supported by this version"
+                        ),
+                    )
+                    .with_label(format!("differs from `{key}` of {}", b.origin(key).0))
+                    .with_note(format!("the branches: {} and {}", a.origin(key).0, b.origin(key).0))
+                    .with_help(format!("state `{key}` in one branch only")),
+                );
+                return None;
+            }
+        })
+    }
+
+    /// `at` (keyword `ka` of `a`) contradicts keyword `kb` of `b`.
+    fn contradiction(&mut self, at: &Node, message: String, ka: &str, a: &Part, kb: &str, b: &Part) {
+        let ((here, ptr), (there, _)) = (a.origin(ka), b.origin(kb));
+        self.diags.push(
+            Diagnostic::error(codes::CONTRADICTION, self.path, at.span, ptr, message)
+                .with_label("contradicts the other branch")
+                .with_note(format!("the branches: {here} and {there}"))
+                .with_help("no message can be valid against both: change one of them"),
+        );
+    }
+}
+
+/// `{"allOf": [x, y]}`: both schemas hold.
+fn both(x: &Node, y: &Node) -> Node {
+    Node {
+        span: x.span,
+        value: Value::Object(vec![Member {
+            key: "allOf".into(),
+            key_span: x.span,
+            value: Node { span: x.span, value: Value::Array(vec![x.clone(), y.clone()]) },
+        }]),
+    }
+}
+
+/// A schema borrowed from another contract: every `$ref` in it resolved against that contract's
+/// base URI, so that it means the same in the contract that borrows it, and every span the `$ref`
+/// that borrowed it (the spans of another file mean nothing in this one).
+fn borrow(node: &mut Node, base: &str, span: Span) {
+    node.span = span;
+    match &mut node.value {
+        Value::Object(members) => {
+            for m in members {
+                m.key_span = span;
+                if m.key == "$ref"
+                    && let Value::String(s) = &mut m.value.value
+                    && let Some(uri) = resolve_uri(base, s)
+                {
+                    *s = uri;
+                    m.value.span = span;
+                } else {
+                    borrow(&mut m.value, base, span);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|n| borrow(n, base, span)),
+        _ => {}
+    }
+}
