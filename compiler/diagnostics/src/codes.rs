@@ -59,12 +59,8 @@ pub const NAME_COLLISION: Code = Code {
     name: "name-collision",
     summary: "Two names of one contract become the same identifier in a target language.",
 };
-/// A name a target language's source cannot hold (MQL4 source is ASCII).
-pub const UNREPRESENTABLE_NAME: Code = Code {
-    id: "E0010",
-    name: "unrepresentable-name",
-    summary: "A name a target language's source cannot hold (MQL4 source is ASCII).",
-};
+// E0010 `unrepresentable-name` is retired (never reused): MQL4 now builds any name from its
+// character codes, and contract files refuse U+0000, the one character no MQL4 string holds.
 /// A schema shape an enabled target language cannot express (MQL4.md: arrays of arrays).
 pub const TARGET_LIMIT: Code = Code {
     id: "E0011",
@@ -228,7 +224,6 @@ pub const ALL: &[Code] = &[
     ID_MISMATCH,
     NAME_COLLISION,
     INVALID_EXAMPLE,
-    UNREPRESENTABLE_NAME,
     TARGET_LIMIT,
     DUPLICATE_ID,
     CONTRADICTION,

@@ -136,15 +136,6 @@ pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Ve
                         "rename one of the two: names that differ only in punctuation or case cannot both exist in {}",
                         c.backend
                     )),
-                    NameProblem::Unrepresentable(why) => Diagnostic::error(
-                        codes::UNREPRESENTABLE_NAME,
-                        file,
-                        span,
-                        pointer,
-                        format!("{}: {why}", c.backend),
-                    )
-                    .with_label("cannot be written in the generated source")
-                    .with_help(format!("use ASCII for names and enum values, or disable the {} backend", c.backend)),
                     NameProblem::SharedPrefix { other, prefix } => Diagnostic::error(
                         codes::NAME_COLLISION,
                         file,

@@ -56,8 +56,6 @@ pub struct NameClash {
 pub enum NameProblem {
     /// It becomes `identifier`, as the name at pointer `first` does.
     Collides { first: String, identifier: String },
-    /// The target's source cannot hold it (e.g. MQL4 source is ASCII).
-    Unrepresentable(String),
     /// The contract's global prefix (and file name) is also the one of the contract in file
     /// `other`: the target has one global namespace (MQL4).
     SharedPrefix { other: String, prefix: String },

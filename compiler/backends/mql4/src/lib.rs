@@ -73,35 +73,6 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                     .collect(),
             };
             clashes("mql4", c, &names, &mut out);
-            // Property names, enum values and `const`/`enum` values of any JSON kind (their
-            // canonical texts) are string literals in the ASCII-only source.
-            let wire: Vec<(String, &str)> = match &t.kind {
-                TypeKind::Object(o) => o
-                    .fields
-                    .iter()
-                    .flat_map(|f| {
-                        let pointer = property_pointer(t, &f.name);
-                        std::iter::once((pointer.clone(), f.name.as_str()))
-                            .chain(values_of(&f.ty).iter().map(move |v| (pointer.clone(), v.as_str())))
-                    })
-                    .collect(),
-                TypeKind::Enum(values) => {
-                    values.iter().enumerate().map(|(k, v)| (enum_value_pointer(t, k), v.as_str())).collect()
-                }
-                // The tag and its values are checked as the variants' tag properties.
-                TypeKind::Union(_) => Vec::new(),
-                TypeKind::Alias(ty) => values_of(ty).iter().map(|v| (t.pointer.clone(), v.as_str())).collect(),
-            };
-            for (pointer, name) in wire {
-                if let Err(why) = literal(name) {
-                    out.push(NameClash {
-                        backend: "mql4",
-                        contract: c,
-                        pointer,
-                        problem: NameProblem::Unrepresentable(why),
-                    });
-                }
-            }
         }
         // Every MQL4 name is global: `Name@MAJOR.MINOR` in two namespaces would share the file
         // `Name_MAJOR_MINOR.mqh` and every type and function name.
@@ -168,18 +139,36 @@ fn type_name(program: &Program, r: TypeRef) -> String {
 }
 
 /// An MQL4 string literal; only ASCII is allowed in the source (MQL4.md rule 1).
-fn literal(s: &str) -> Result<String, String> {
-    let mut out = String::from("\"");
+///
+/// A character outside printable ASCII is built from its UTF-16 code units (`ShortToString(233)`,
+/// two for an astral character), so any name or value can stand in the ASCII-only source:
+/// `"prix_unit" + ShortToString(233)`. (U+0000, which an MQL4 string cannot hold, never gets
+/// here: contract files refuse it.)
+fn literal(s: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut text = String::new();
     for c in s.chars() {
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            ' '..='~' => out.push(c),
-            _ => return Err(format!("{s:?} has a character MQL4 source cannot hold (the subset is ASCII)")),
+            '"' => text.push_str("\\\""),
+            '\\' => text.push_str("\\\\"),
+            ' '..='~' => text.push(c),
+            _ => {
+                if !text.is_empty() {
+                    parts.push(format!("\"{}\"", std::mem::take(&mut text)));
+                }
+                let mut units = [0u16; 2];
+                parts.extend(c.encode_utf16(&mut units).iter().map(|u| format!("ShortToString({u})")));
+            }
         }
     }
-    out.push('"');
-    Ok(out)
+    if !text.is_empty() || parts.is_empty() {
+        parts.push(format!("\"{text}\""));
+    }
+    // A call alone is not a string literal's type in every position: start from one.
+    if !parts[0].starts_with('"') {
+        parts.insert(0, "\"\"".into());
+    }
+    parts.join(" + ")
 }
 
 /// A one-line comment text: ASCII, no line breaks.
@@ -222,9 +211,8 @@ fn contract_view(program: &Program, this: usize) -> Result<ContractView, EmitErr
             TypeKind::Enum(values) => {
                 let constants = values
                     .iter()
-                    .map(|v| Ok((naming::limit(&format!("{name}_{}", naming::constant(v))), literal(v)?)))
-                    .collect::<Result<Vec<_>, String>>()
-                    .map_err(err)?;
+                    .map(|v| (naming::limit(&format!("{name}_{}", naming::constant(v))), literal(v)))
+                    .collect();
                 enums.push(EnumView { name, doc: comment(t.description.as_deref()), is_root: i == 0, constants });
             }
             TypeKind::Object(_) => types.push(type_view(program, r, t, name).map_err(err)?),
@@ -251,8 +239,8 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
     let mut required = Vec::new();
     for f in &o.fields {
         let m = naming::member(&f.name);
-        let key = literal(&f.name)?;
-        let path = format!("path + {}", literal(&format!(".{}", f.name))?);
+        let key = literal(&f.name);
+        let path = format!("path + {}", literal(&format!(".{}", f.name)));
         let target = format!("out.{m}");
         let (decl, reset_stmt) = g.member(f.ty.non_null(), &m, &format!("v.{m}"))?;
         members.push(decl);
@@ -267,7 +255,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             g.locals.push(format!("bool {s} = false;"));
             required.push(format!(
                 "if(!{s}) {{ err = CtcError(path, {q}, pos); return false; }}",
-                q = literal(&format!("missing required key \"{}\"", f.name))?
+                q = literal(&format!("missing required key \"{}\"", f.name))
             ));
             s
         } else {
@@ -279,7 +267,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         let mut body = vec![
             format!(
                 "if({seen}) {{ err = CtcError(path, {q}, pos); return false; }}",
-                q = literal(&format!("duplicate key \"{}\"", f.name))?
+                q = literal(&format!("duplicate key \"{}\"", f.name))
             ),
             format!("{seen} = true;"),
         ];
@@ -348,9 +336,9 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
     for f in sorted {
         let m = naming::member(&f.name);
         if o.is_open() {
-            write.push(unknown_before(Some(&literal(&f.name)?)));
+            write.push(unknown_before(Some(&literal(&f.name))));
         }
-        let mut stmts = vec![format!("CtcKey(out, first, {});", literal(&f.name)?)];
+        let mut stmts = vec![format!("CtcKey(out, first, {});", literal(&f.name))];
         let value = g.write(f.ty.non_null(), &format!("v.{m}"), &mut wlocals)?;
         if f.ty.is_nullable() {
             stmts.push(format!("if(v.{}) StringAdd(out, \"null\");", naming::flag("null", &m)));
@@ -412,10 +400,10 @@ fn union_view(program: &Program, r: TypeRef, t: &NamedType, u: &Union, name: Str
     let mut struct_members = vec![format!("int {VARIANT};")];
     let mut reset = vec![format!("v.{VARIANT} = 0;")];
     let mut parse = vec![
-        format!("if(!CtcPeekMember(js, pos, path, {}, found, tag, err)) return false;", literal(&u.tag)?),
+        format!("if(!CtcPeekMember(js, pos, path, {}, found, tag, err)) return false;", literal(&u.tag)),
         format!(
             "if(!found) {{ err = CtcError(path, {}, pos); return false; }}",
-            literal(&format!("missing the tag \"{}\"", u.tag))?
+            literal(&format!("missing the tag \"{}\"", u.tag))
         ),
     ];
     let mut write = Vec::new();
@@ -425,14 +413,14 @@ fn union_view(program: &Program, r: TypeRef, t: &NamedType, u: &Union, name: Str
         reset.push(format!("{vt}_Reset(v.{m});"));
         parse.push(format!(
             "if(tag == {}) {{ out.{VARIANT} = {i}; return {vt}_Parse(js, pos, path, out.{m}, err); }}",
-            literal(&format!("\"{value}\""))?
+            literal(&format!("\"{value}\""))
         ));
         write.push(format!("if(v.{VARIANT} == {i}) return {vt}_ToJson(v.{m});"));
     }
     let expected: Vec<&str> = u.variants.iter().map(|(v, _)| v.as_str()).collect();
     parse.push(format!(
         "err = CtcError(path, {}, pos);",
-        literal(&format!("\"{}\" must be one of {}", u.tag, expected.join(", ")))?
+        literal(&format!("\"{}\" must be one of {}", u.tag, expected.join(", ")))
     ));
     parse.push("return false;".into());
     write.push("return \"\";".into());
@@ -538,10 +526,7 @@ impl Gen<'_> {
     /// Statements that read one value at `pos` into `target`, then check its constraints.
     fn parse(&mut self, ty: &Ty, target: &str, path: &str) -> Result<Vec<String>, String> {
         let fail = |cond: String, reason: &str| {
-            format!(
-                "if({cond}) {{ err = CtcError({path}, {}, pos); return false; }}",
-                literal(reason).expect("ASCII reasons")
-            )
+            format!("if({cond}) {{ err = CtcError({path}, {}, pos); return false; }}", literal(reason))
         };
         let mut out = Vec::new();
         match ty {
@@ -576,10 +561,7 @@ impl Gen<'_> {
             Ty::Values(values) => {
                 // CtcCheckDepth bounded the whole message; the depth here only bounds the recursion.
                 out.push(format!("if(!CtcReadAny(js, pos, {path}, 2, {target}, err)) return false;"));
-                let allowed = values
-                    .iter()
-                    .map(|v| Ok(format!("{target} != {}", literal(v)?)))
-                    .collect::<Result<Vec<_>, String>>()?;
+                let allowed: Vec<String> = values.iter().map(|v| format!("{target} != {}", literal(v))).collect();
                 out.push(fail(allowed.join(" && "), &format!("must be one of {}", values.join(", "))));
             }
             Ty::String(s) => {
@@ -689,16 +671,6 @@ impl Gen<'_> {
                 v
             }
         })
-    }
-}
-
-/// The canonical texts of a `const`/`enum` of any JSON kind, as a member or its items.
-fn values_of(ty: &Ty) -> &[String] {
-    match ty {
-        Ty::Values(v) => v,
-        Ty::Array(a) => values_of(&a.items),
-        Ty::Nullable(t) => values_of(t),
-        _ => &[],
     }
 }
 

@@ -30,6 +30,7 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "hostile/Enums@1.0" => go::<hostile::enums_1_0::Enums>(text),
         "hostile/Keywords@1.0" => go::<hostile::keywords_1_0::Keywords>(text),
         "hostile/String@1.0" => go::<hostile::string_1_0::String>(text),
+        "hostile/Unicode@1.0" => go::<hostile::unicode_1_0::Unicode>(text),
         "refs/Legacy@1.0" => go::<refs::legacy_1_0::Legacy>(text),
         "refs/Money@1.0" => go::<refs::money_1_0::Money>(text),
         "refs/Position@1.0" => go::<refs::position_1_0::Position>(text),

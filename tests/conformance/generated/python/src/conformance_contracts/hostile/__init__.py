@@ -6,4 +6,5 @@ __all__ = [
     "enums_1_0",
     "keywords_1_0",
     "string_1_0",
+    "unicode_1_0",
 ]
