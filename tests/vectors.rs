@@ -137,7 +137,8 @@ struct Gen<'a> {
     p: &'a Program,
     base: Value,
     out: Vec<(String, bool, Value)>,
-    raw: Vec<(String, bool, String)>,
+    /// `1.0` where an integer belongs, at a path of a value (the base as it was then).
+    raw: Vec<(String, bool, Value, String)>,
 }
 
 impl Gen<'_> {
@@ -147,6 +148,24 @@ impl Gen<'_> {
         let at = if path.is_empty() { String::new() } else { format!("/{} ", path.join("/")) };
         let mut extra = path.to_vec();
         extra.push("zz_unknown".into());
+        if let Some(t) = o.map_values() {
+            // A map: entries of its value type wherever their keys sort, each walked as a value.
+            let mut v = self.base.clone();
+            let mut keys: Vec<String> = ["", "A", "~", "é", "😀"].into_iter().map(String::from).collect();
+            keys.extend(o.fields.iter().map(|f| format!("{}~", f.name)));
+            for key in keys.into_iter().filter(|k| o.fields.iter().all(|f| f.name != *k)) {
+                let mut member = path.to_vec();
+                member.push(key);
+                set(&mut v, &member, Some(value(self.p, t, true)));
+            }
+            self.out.push((format!("{at}map entries, in key order"), true, v));
+            self.with(format!("{at}map entry not of the value type"), false, &extra, Some(json!([[["zz"]]])));
+            let saved = self.base.clone();
+            set(&mut self.base, &extra, Some(value(self.p, t, true)));
+            self.walk(t, &extra, true);
+            self.base = saved;
+            return;
+        }
         if !o.is_open() {
             self.with(format!("{at}unknown key"), false, &extra, Some(json!(1)));
             return;
@@ -281,7 +300,7 @@ impl Gen<'_> {
             }
             Ty::Integer(n) => {
                 self.with(format!("{at} fractional"), false, path, Some(json!(1.5)));
-                self.raw.push((format!("{at} written 1.0"), false, path.join("/")));
+                self.raw.push((format!("{at} written 1.0"), false, self.base.clone(), path.join("/")));
                 if let Some(m) = n.minimum {
                     self.with(format!("{at} at minimum"), true, path, Some(json!(m)));
                     if m > i64::MIN {
@@ -514,13 +533,13 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
                     })
                     .collect();
                 let known: Vec<String> = o.fields.iter().map(|f| f.name.clone()).collect();
-                let unknown = if o.is_open() {
-                    let key = proptest::collection::vec(text_char(), 0..6)
-                        .prop_map(String::from_iter)
-                        .prop_filter("an unknown key", move |k| !known.contains(k));
-                    proptest::collection::vec((key, any_json()), 0..3).boxed()
-                } else {
-                    Just(Vec::new()).boxed()
+                let key = proptest::collection::vec(text_char(), 0..6)
+                    .prop_map(String::from_iter)
+                    .prop_filter("an unknown key", move |k| !known.contains(k));
+                let unknown = match o.map_values() {
+                    _ if o.is_open() => proptest::collection::vec((key, any_json()), 0..3).boxed(),
+                    Some(t) => proptest::collection::vec((key, strategy(p, t)), 0..3).boxed(),
+                    None => Just(Vec::new()).boxed(),
                 };
                 (fields, unknown)
                     .prop_map(|(kv, unknown)| {
@@ -755,10 +774,9 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
         })
         .collect();
     // `1.0` where an integer belongs: written by hand, since serde_json writes integers as such.
-    for (name, valid, path) in g.raw {
+    for (name, valid, mut v, path) in g.raw {
         let tokens: Vec<String> =
             if path.is_empty() { Vec::new() } else { path.split('/').map(str::to_string).collect() };
-        let mut v = base.clone();
         set(&mut v, &tokens, Some(json!(424242)));
         let json = serde_json::to_string(&v).expect("serializes").replace("424242", "1.0");
         out.push(Sample { name, valid, canonical: None, json });

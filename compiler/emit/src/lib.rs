@@ -152,7 +152,7 @@ pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {
         seen[i] = true;
         let mut rs = Vec::new();
         match &c.types[i].kind {
-            TypeKind::Object(o) => o.fields.iter().for_each(|f| refs(&f.ty, &mut rs)),
+            TypeKind::Object(o) => o.fields.iter().map(|f| &f.ty).chain(o.map_values()).for_each(|t| refs(t, &mut rs)),
             TypeKind::Union(u) => rs.extend(u.variants.iter().map(|&(_, index)| TypeRef { contract, index })),
             TypeKind::Alias(t) => refs(t, &mut rs),
             TypeKind::Enum(_) => {}
@@ -183,7 +183,7 @@ pub fn referenced_contracts(program: &Program, contract: usize) -> Vec<usize> {
     let mut out = Vec::new();
     for t in &program.contracts[contract].types {
         match &t.kind {
-            TypeKind::Object(o) => o.fields.iter().for_each(|f| walk(&f.ty, &mut out)),
+            TypeKind::Object(o) => o.fields.iter().map(|f| &f.ty).chain(o.map_values()).for_each(|t| walk(t, &mut out)),
             TypeKind::Alias(ty) => walk(ty, &mut out),
             TypeKind::Enum(_) | TypeKind::Union(_) => {}
         }

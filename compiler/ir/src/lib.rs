@@ -110,20 +110,32 @@ pub struct Object {
 }
 
 impl Object {
-    /// Unknown members are kept (`additionalProperties` absent or `true`).
+    /// Unknown members are kept as any JSON (`additionalProperties` absent or `true`).
     pub fn is_open(&self) -> bool {
         self.additional == Additional::Any
+    }
+
+    /// The type of every member `properties` does not name, when it is a map
+    /// (`additionalProperties` a schema).
+    pub fn map_values(&self) -> Option<&Ty> {
+        match &self.additional {
+            Additional::Typed(t) => Some(t),
+            _ => None,
+        }
     }
 }
 
 /// `additionalProperties` (JSON Schema 2020-12 Core §10.3.2.3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Additional {
     /// `false`: a closed object; an unknown member makes the instance invalid.
     Forbidden,
     /// Absent or `true` (the default): an open object. Unknown members may hold any JSON value;
     /// every generated language keeps them and writes them back in canonical form.
     Any,
+    /// A schema: a map. Every member `properties` does not name is of this type, kept and written
+    /// back in key order with the named ones.
+    Typed(Box<Ty>),
 }
 
 /// A property of an object.

@@ -12,7 +12,7 @@
 //! Different majors are not compared (they need a migration).
 
 use contractc_diagnostics::{Code, Diagnostic, Severity, codes};
-use contractc_ir::{Bound, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Additional, Bound, Program, Ty, TypeKind, TypeRef};
 use contractc_syntax::{Pointer, Span};
 
 /// A compatibility policy (Confluent Schema Registry's names).
@@ -253,7 +253,29 @@ impl Pair<'_> {
             }
             (TypeKind::Object(wo), TypeKind::Object(ro)) => {
                 // A closed reader rejects the unknown members an open writer's messages may carry.
-                if wo.is_open() && !ro.is_open() {
+                // Unknown members: a map's values compare as types; any value to a map narrows.
+                let (wa, ra) = (format!("{wp}/additionalProperties"), format!("{rp}/additionalProperties"));
+                match (&wo.additional, &ro.additional) {
+                    (Additional::Typed(a), Additional::Typed(b)) => self.ty(a, b, &wa, &ra, dir),
+                    (Additional::Any, Additional::Typed(_)) => {
+                        let (code, what) = match dir {
+                            Direction::Backward => (
+                                codes::ADDITIONAL_PROPERTIES_REMOVED,
+                                format!(
+                                    "`{}` became a map; old messages may carry unknown members of any type",
+                                    rt.name
+                                ),
+                            ),
+                            Direction::Forward => (
+                                codes::ADDITIONAL_PROPERTIES_ADDED,
+                                format!("`{}` is no longer a map; old readers reject other unknown members", rt.name),
+                            ),
+                        };
+                        self.report(code, dir, &wp, &ra, what);
+                    }
+                    _ => {}
+                }
+                if !matches!(wo.additional, Additional::Forbidden) && matches!(ro.additional, Additional::Forbidden) {
                     // The closed side states `additionalProperties: false`; the open side may not.
                     let closed = format!("{rp}/additionalProperties");
                     let (code, what) = match dir {
@@ -271,8 +293,12 @@ impl Pair<'_> {
                 for f in &wo.fields {
                     let fp = format!("{wp}/properties/{}", contractc_syntax::escape_token(&f.name));
                     match ro.fields.iter().find(|g| g.name == f.name) {
-                        // An open reader keeps it as an unknown member.
+                        // An open reader keeps it as an unknown member, a map as one of its values.
                         None if ro.is_open() => {}
+                        None if ro.map_values().is_some() => {
+                            let values = ro.map_values().expect("a map");
+                            self.ty(&f.ty, values, &fp, &format!("{rp}/additionalProperties"), dir);
+                        }
                         None => {
                             let (code, what) = match dir {
                                 Direction::Backward => (
@@ -321,6 +347,13 @@ impl Pair<'_> {
                 }
                 // An open writer's messages may carry an optional property the reader declares
                 // as an unknown member with any value (Confluent: PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL).
+                // A map's old messages may carry the property as one of its values.
+                if let Some(values) = wo.map_values() {
+                    for g in ro.fields.iter().filter(|g| !g.required && !wo.fields.iter().any(|f| f.name == g.name)) {
+                        let gp = format!("{rp}/properties/{}", contractc_syntax::escape_token(&g.name));
+                        self.ty(values, &g.ty, &format!("{wp}/additionalProperties"), &gp, dir);
+                    }
+                }
                 if wo.is_open() {
                     for g in ro.fields.iter().filter(|g| !g.required && !wo.fields.iter().any(|f| f.name == g.name)) {
                         let gp = format!("{rp}/properties/{}", contractc_syntax::escape_token(&g.name));

@@ -179,7 +179,9 @@ pub(crate) fn lower_contracts(
             let mut out = Vec::new();
             for t in &contracts[i].types {
                 match &t.kind {
-                    TypeKind::Object(o) => o.fields.iter().for_each(|f| refs(&f.ty, &mut out)),
+                    TypeKind::Object(o) => {
+                        o.fields.iter().map(|f| &f.ty).chain(o.map_values()).for_each(|t| refs(t, &mut out))
+                    }
                     TypeKind::Alias(ty) => refs(ty, &mut out),
                     TypeKind::Enum(_) | TypeKind::Union(_) => {}
                 }
@@ -447,8 +449,12 @@ fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), 
             }
             TypeKind::Object(o) => {
                 let Some(members) = v.members() else { return fail(format!("expected an object, found {}", v.kind())) };
-                if let Some(m) = members.iter().find(|m| !o.is_open() && !o.fields.iter().any(|f| f.name == m.key)) {
-                    return fail(format!("unknown property `{}`", m.key));
+                for m in members.iter().filter(|m| !o.fields.iter().any(|f| f.name == m.key)) {
+                    match &o.additional {
+                        Additional::Forbidden => return fail(format!("unknown property `{}`", m.key)),
+                        Additional::Typed(t) => instance_of(program, t, &m.value, at.join(&m.key))?,
+                        Additional::Any => {}
+                    }
                 }
                 if let Some(f) = o.fields.iter().find(|f| f.required && v.get(&f.name).is_none()) {
                     return fail(format!("missing required property `{}`", f.name));
@@ -721,8 +727,8 @@ impl Lowerer<'_> {
         let mut used = Vec::new();
         for t in &self.types {
             if let TypeKind::Object(o) = &t.kind {
-                for f in &o.fields {
-                    uses(&f.ty, &mut used, self.this);
+                for ty in o.fields.iter().map(|f| &f.ty).chain(o.map_values()) {
+                    uses(ty, &mut used, self.this);
                 }
             }
         }
@@ -1179,24 +1185,28 @@ impl Lowerer<'_> {
     }
 
     fn object(&mut self, node: &Node, ptr: &Pointer, name: &str, index: usize) -> Option<Object> {
+        let aptr = ptr.join("additionalProperties");
         let additional = match node.get("additionalProperties") {
             None => Additional::Any,
             Some(a) => match a.as_bool() {
                 Some(true) => Additional::Any,
                 Some(false) => Additional::Forbidden,
+                None if a.members().is_some_and(<[_]>::is_empty) => Additional::Any,
                 None => {
-                    self.error(
-                        codes::INVALID_KEYWORD_VALUE,
-                        a,
-                        &ptr.join("additionalProperties"),
-                        "`additionalProperties` as a schema (a map) is not supported by this version".into(),
-                        "expected `true` or `false`",
-                    )
-                    .notes
-                    .push(
-                        "help: use `false` for a closed object, or `true` (the default) to keep unknown members".into(),
-                    );
-                    return None;
+                    let ty = self.ty(a, &aptr, &format!("{name}Value"), index)?;
+                    if self.mql4 && (ty.is_nullable() || matches!(ty, Ty::Array(_))) {
+                        self.error(
+                            codes::TARGET_LIMIT,
+                            a,
+                            &aptr,
+                            "a map whose values are arrays or may be null cannot be generated in MQL4".into(),
+                            "map values",
+                        )
+                        .notes
+                        .push("help: MQL4 keeps a map's values in one dynamic array beside its keys: make the values objects (or disable the mql4 backend)".into());
+                        return None;
+                    }
+                    Additional::Typed(Box::new(ty))
                 }
             },
         };

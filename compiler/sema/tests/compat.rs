@@ -124,6 +124,19 @@ fn variants_of_a_tagged_union() {
 }
 
 #[test]
+fn maps_compare_their_values() {
+    let map = |values: &str| findings_of_objects(&[(A, "", values)], "FULL");
+    assert!(map(r#"{ "type": "integer" }"#).is_empty());
+    let change = |old: &str, new: &str, policy| findings_of_objects(&[(A, "", old), (A, "", new)], policy);
+    let integers = r#"{ "type": "integer" }"#;
+    let numbers = r#"{ "type": "number" }"#;
+    assert_eq!(change(numbers, integers, "BACKWARD"), ["type-changed"], "old messages may hold 1.5");
+    assert!(change(integers, numbers, "BACKWARD").is_empty(), "widened");
+    assert_eq!(change("", integers, "BACKWARD"), ["additional-properties-removed"], "an open object became a map");
+    assert!(change(integers, "", "BACKWARD").is_empty(), "a map became open");
+}
+
+#[test]
 fn required_property_added() {
     assert_eq!(check((A, r#""a""#), (AB, r#""a", "b""#), "BACKWARD"), ["required-property-added"]);
     assert!(check((A, r#""a""#), (AB, r#""a""#), "BACKWARD").is_empty(), "an optional property is fine");

@@ -48,7 +48,7 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                 // The members of unknown members first, so that a clash names the property.
                 TypeKind::Object(o) => UNKNOWN
                     .iter()
-                    .filter(|_| o.is_open())
+                    .filter(|_| o.is_open() || o.map_values().is_some())
                     .map(|m| (format!("{}/additionalProperties", t.pointer), m.to_string()))
                     .chain(o.fields.iter().map(|f| (property_pointer(t, &f.name), naming::member(&f.name))))
                     .collect(),
@@ -306,6 +306,29 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             "   return false;".to_string(),
             "}".to_string(),
         ]
+    } else if let Some(ty) = o.map_values() {
+        // A map: keys and values in parse order; `X_ToJson` writes them in key order.
+        let [keys, values] = UNKNOWN;
+        let (item_type, zero) = g.scalar(ty)?;
+        members.push(format!("string {keys}[];"));
+        members.push(format!("{item_type} {values}[];"));
+        reset.extend([format!("ArrayFree(v.{keys});"), format!("ArrayFree(v.{values});")]);
+        g.locals.push("int extra = 0;".into());
+        let target = format!("out.{values}[extra]");
+        let init =
+            if zero.is_empty() { format!("{item_type}_Reset({target});") } else { format!("{target} = {zero};") };
+        let mut lines = vec![
+            format!(
+                "if(CtcHasKey(out.{keys}, key)) {{ err = CtcError(path, \"duplicate key \\\"\" + key + \"\\\"\", pos); return false; }}"
+            ),
+            format!("extra = ArraySize(out.{keys});"),
+            format!("ArrayResize(out.{keys}, extra + 1, 16);"),
+            format!("out.{keys}[extra] = key;"),
+            format!("ArrayResize(out.{values}, extra + 1, 16);"),
+            init,
+        ];
+        lines.extend(g.parse(ty, &target, "path + \".\" + key")?);
+        lines
     } else {
         vec!["err = CtcError(path, \"unknown key \\\"\" + key + \"\\\"\", pos); return false;".to_string()]
     };
@@ -326,18 +349,38 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
     let mut wlocals = Vec::new();
     // Unknown members are merged in: those sorting before each known key go first.
     let [keys, values] = UNKNOWN;
-    let unknown_before = |key: Option<&str>| {
-        let (before, all) = key.map_or(("\"\"", true), |k| (k, false));
-        format!("CtcWriteMembers(out, first, v.{keys}, v.{values}, next, {before}, {all});")
+    let map_entry = match o.map_values() {
+        Some(ty) => g.write(ty, &format!("v.{values}[order[next]]"), &mut wlocals)?,
+        None => Vec::new(),
     };
-    if o.is_open() {
+    let unknown_before = |key: Option<&str>| -> Vec<String> {
+        let (before, all) = key.map_or(("\"\"", true), |k| (k, false));
+        if o.is_open() {
+            return vec![format!("CtcWriteMembers(out, first, v.{keys}, v.{values}, next, {before}, {all});")];
+        }
+        if o.map_values().is_none() {
+            return Vec::new();
+        }
+        let bound =
+            if all { String::new() } else { format!(" && CtcCompareUnits(v.{keys}[order[next]], {before}) < 0") };
+        let mut lines = vec![format!("while(next < ArraySize(order){bound})"), "{".into()];
+        lines.push(format!("   CtcKey(out, first, v.{keys}[order[next]]);"));
+        lines.extend(map_entry.iter().map(|l| format!("   {l}")));
+        lines.push("   next = next + 1;".into());
+        lines.push("}".into());
+        lines
+    };
+    if o.is_open() || o.map_values().is_some() {
         wlocals.push("int next = 0;".to_string());
+    }
+    let mut sorting = Vec::new();
+    if o.map_values().is_some() {
+        wlocals.push("int order[];".to_string());
+        sorting.push(format!("CtcSortKeys(v.{keys}, order);"));
     }
     for f in sorted {
         let m = naming::member(&f.name);
-        if o.is_open() {
-            write.push(unknown_before(Some(&literal(&f.name))));
-        }
+        write.extend(unknown_before(Some(&literal(&f.name))));
         let mut stmts = vec![format!("CtcKey(out, first, {});", literal(&f.name))];
         let value = g.write(f.ty.non_null(), &format!("v.{m}"), &mut wlocals)?;
         if f.ty.is_nullable() {
@@ -360,10 +403,9 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
     }
     let mut write_all = vec!["string out = \"{\";".to_string(), "bool first = true;".to_string()];
     write_all.extend(unique(wlocals));
+    write_all.extend(sorting);
     write_all.extend(write);
-    if o.is_open() {
-        write_all.push(unknown_before(None));
-    }
+    write_all.extend(unknown_before(None));
     write_all.push("StringAdd(out, \"}\");".into());
     write_all.push("return out;".into());
     let locals = unique(g.locals);

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use contractc_emit::{EmitError, OutputFile};
-use contractc_ir::{Format, Program, TriggerRule, Ty, TypeKind, TypeRef};
+use contractc_ir::{Additional, Format, Program, TriggerRule, Ty, TypeKind, TypeRef};
 use runtime::plan::{self, Integers, Json, Keyword, Node, Num, Type, Validator};
 
 /// Emits `plan.bin` for the program's workflow; no file when there is no workflow.
@@ -168,12 +168,19 @@ impl Builder<'_> {
                     Keyword::Required(required),
                     Keyword::Properties(properties),
                 ];
-                if !o.is_open() {
-                    let closed = *self.closed.get_or_insert_with(|| {
-                        self.nodes.push(Node::Bool(false));
-                        (self.nodes.len() - 1) as u32
-                    });
-                    keywords.push(Keyword::AdditionalProperties(closed));
+                match &o.additional {
+                    Additional::Any => {}
+                    Additional::Forbidden => {
+                        let closed = *self.closed.get_or_insert_with(|| {
+                            self.nodes.push(Node::Bool(false));
+                            (self.nodes.len() - 1) as u32
+                        });
+                        keywords.push(Keyword::AdditionalProperties(closed));
+                    }
+                    Additional::Typed(t) => {
+                        let values = self.ty(t);
+                        keywords.push(Keyword::AdditionalProperties(values));
+                    }
                 }
                 keywords
             }

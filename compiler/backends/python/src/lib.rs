@@ -14,7 +14,7 @@ use contractc_emit::{
     EmitError, NameClash, Options, OutputFile, Renderer, Templates, clashes, dependency_order, number_literal,
     property_pointer, referenced_contracts,
 };
-use contractc_ir::{Contract, Format, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Additional, Contract, Format, Program, Ty, TypeKind, TypeRef};
 use serde::Serialize;
 
 mod naming;
@@ -184,6 +184,8 @@ struct ModelView {
     name: String,
     /// `Model` (closed) or `OpenModel` (unknown members kept).
     base: &'static str,
+    /// For a map, the annotation of its values (`__pydantic_extra__: dict[str, T]`).
+    extra: Option<String>,
     /// For a tagged union (a Pydantic discriminated union) or a root alias, the annotation it
     /// names instead of a class.
     alias: Option<String>,
@@ -264,9 +266,17 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         FieldView { name, annotation, required: f.required }
                     })
                     .collect();
-                let base = if o.is_open() { "OpenModel" } else { "Model" };
+                let base = if matches!(o.additional, Additional::Forbidden) { "Model" } else { "OpenModel" };
                 support.push(base);
-                models.push(ModelView { name: t.name.clone(), base, alias: None, doc, fields });
+                let extra = o.map_values().map(|v| {
+                    let (base, constraints) = annotation(program, contract, v, &mut support);
+                    if constraints.is_empty() {
+                        base
+                    } else {
+                        format!("Annotated[{base}, Field({})]", constraints.join(", "))
+                    }
+                });
+                models.push(ModelView { name: t.name.clone(), base, extra, alias: None, doc, fields });
             }
             TypeKind::Union(u) => {
                 let variants: Vec<&str> = u.variants.iter().map(|(_, v)| c.types[*v].name.as_str()).collect();
@@ -275,13 +285,27 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     variants.join(" | "),
                     py_str(&naming::attribute(&u.tag))
                 );
-                models.push(ModelView { name: t.name.clone(), base: "", alias: Some(union), doc, fields: Vec::new() });
+                models.push(ModelView {
+                    name: t.name.clone(),
+                    base: "",
+                    extra: None,
+                    alias: Some(union),
+                    doc,
+                    fields: Vec::new(),
+                });
             }
             TypeKind::Alias(ty) => {
                 let (base, args) = annotation(program, contract, ty, &mut support);
                 let alias =
                     if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) };
-                models.push(ModelView { name: t.name.clone(), base: "", alias: Some(alias), doc, fields: Vec::new() });
+                models.push(ModelView {
+                    name: t.name.clone(),
+                    base: "",
+                    extra: None,
+                    alias: Some(alias),
+                    doc,
+                    fields: Vec::new(),
+                });
             }
         }
     }
@@ -296,7 +320,9 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
     // Import what the module uses, nothing more (ruff's F401).
     let texts: Vec<&str> = models
         .iter()
-        .flat_map(|m| m.fields.iter().map(|f| f.annotation.as_str()).chain(m.alias.as_deref()))
+        .flat_map(|m| {
+            m.fields.iter().map(|f| f.annotation.as_str()).chain(m.alias.as_deref()).chain(m.extra.as_deref())
+        })
         .chain(enums.iter().map(|e| e.literal.as_str()))
         .collect();
     let uses = |s: &str| texts.iter().any(|t| t.contains(s));
@@ -307,7 +333,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
         .collect();
     let mut pydantic: Vec<&str> = [("Field(", "Field"), ("JsonValue", "JsonValue")]
         .into_iter()
-        .filter(|(s, _)| uses(s))
+        .filter(|(s, _)| uses(s) || (*s == "Field(" && models.iter().any(|m| m.extra.is_some())))
         .map(|(_, n)| n)
         .collect();
     if message.is_some() {
@@ -340,7 +366,7 @@ fn referenced_types(program: &Program, contract: usize) -> Vec<TypeRef> {
     let mut out = Vec::new();
     for t in &program.contracts[contract].types {
         match &t.kind {
-            TypeKind::Object(o) => o.fields.iter().for_each(|f| walk(&f.ty, &mut out)),
+            TypeKind::Object(o) => o.fields.iter().map(|f| &f.ty).chain(o.map_values()).for_each(|t| walk(t, &mut out)),
             TypeKind::Alias(ty) => walk(ty, &mut out),
             TypeKind::Enum(_) | TypeKind::Union(_) => {}
         }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use contractc_emit::{
     EmitError, NameClash, Options, OutputFile, clashes, enum_value_pointer, number_literal, property_pointer,
 };
-use contractc_ir::{Contract, Field, Format, Object, Program, Ty, TypeKind};
+use contractc_ir::{Additional, Contract, Field, Format, Object, Program, Ty, TypeKind};
 use serde_json::{Map, Value, json};
 use syn::visit_mut::VisitMut;
 use typify::{TypeSpace, TypeSpaceSettings};
@@ -35,8 +35,7 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
         for t in &contract.types {
             let names: Vec<(String, String)> = match &t.kind {
                 // The field of unknown members first, so that a clash names the property.
-                TypeKind::Object(o) => o
-                    .is_open()
+                TypeKind::Object(o) => (o.is_open() || o.map_values().is_some())
                     .then(|| (format!("{}/additionalProperties", t.pointer), UNKNOWN.to_string()))
                     .into_iter()
                     .chain(o.fields.iter().map(|f| (property_pointer(t, &f.name), sanitize(&f.name, false))))
@@ -228,10 +227,10 @@ fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTr
             s.insert("type".into(), json!("object"));
             s.insert("properties".into(), Value::Object(props));
             s.insert("required".into(), json!(required));
-            // An open object's unknown members go to a field typify does not know of.
-            if !o.is_open() {
-                s.insert("additionalProperties".into(), json!(false));
-            }
+            // typify sees every object closed, so that it makes a struct with named fields even of
+            // one without properties; an open object's or a map's struct then opens again, with a
+            // field for its unknown members (`FieldIdents`).
+            s.insert("additionalProperties".into(), json!(false));
         }
     }
     Value::Object(s)
@@ -278,8 +277,17 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
             (t.name.clone(), fields)
         })
         .collect();
-    let open = objects().filter(|(_, _, o)| o.is_open()).map(|(_, t, _)| t.name.clone()).collect();
-    let mut fields = FieldIdents { order, open, idents: BTreeMap::new() };
+    let unknown = objects()
+        .filter_map(|(_, t, o)| {
+            let ty = match &o.additional {
+                Additional::Forbidden => return None,
+                Additional::Any => "crate::support::Members".to_string(),
+                Additional::Typed(v) => format!("crate::support::Map<{}>", rust_type(program, this, v)),
+            };
+            Some((t.name.clone(), ty))
+        })
+        .collect();
+    let mut fields = FieldIdents { order, unknown, idents: BTreeMap::new() };
     fields.visit_file_mut(&mut file);
     // typify emits the same `error` module into every module: the crate has it once, in support.
     file.items.retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "error"));
@@ -310,8 +318,8 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
 struct FieldIdents {
     /// Struct name → (wire name, required, nullable) in schema order.
     order: BTreeMap<String, Vec<(String, bool, bool)>>,
-    /// The structs of open objects.
-    open: std::collections::BTreeSet<String>,
+    /// The structs of open objects and maps, and the type of the field of their unknown members.
+    unknown: BTreeMap<String, String>,
     idents: BTreeMap<(String, String), String>,
 }
 
@@ -373,12 +381,23 @@ impl VisitMut for FieldIdents {
                 wire_of.get(&ident).and_then(|w| order.iter().position(|(o, _, _)| o == w)).unwrap_or(usize::MAX)
             });
             named.named = fields.into_iter().collect();
-            if self.open.contains(&owner) {
+            if let Some(ty) = self.unknown.get(&owner) {
+                s.attrs.retain(|a| {
+                    let mut closed = false;
+                    if a.path().is_ident("serde") {
+                        let _ = a.parse_nested_meta(|m| {
+                            closed |= m.path.is_ident("deny_unknown_fields");
+                            Ok(())
+                        });
+                    }
+                    !closed
+                });
                 let ident: syn::Ident = syn::parse_str(UNKNOWN).expect("an identifier");
+                let ty: syn::Type = syn::parse_str(ty).expect("a type");
                 named.named.push(syn::parse_quote!(
                     /// Members the schema does not name, kept as they came (written back canonically).
-                    #[serde(flatten, skip_serializing_if = "crate::support::Members::is_empty")]
-                    pub #ident: crate::support::Members
+                    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
+                    pub #ident: #ty
                 ));
             }
         }
@@ -408,6 +427,14 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
             let check = check(program, ty, "v");
             if !check.is_empty() {
                 body = format!("let v = &self.0; {check}");
+            }
+        }
+        if let TypeKind::Object(o) = &t.kind
+            && let Some(values) = o.map_values()
+        {
+            let check = check(program, values, "v");
+            if !check.is_empty() {
+                body.push_str(&format!("for (k, v) in &self.{UNKNOWN}.0 {{ at.push(k); {check} at.pop(); }}\n"));
             }
         }
         if let TypeKind::Object(o) = &t.kind {
@@ -443,6 +470,22 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
 /// A description as doc comment text: tabs as spaces (clippy's `tabs_in_doc_comments`).
 fn doc(description: &str) -> String {
     description.replace('\t', "    ")
+}
+
+/// The Rust type of `ty` in contract `this`'s module, as typify names it (for the value type of a
+/// map, which typify does not see).
+fn rust_type(program: &Program, this: usize, ty: &Ty) -> String {
+    match ty {
+        Ty::String(_) => "::std::string::String".into(),
+        Ty::Number(_) => "f64".into(),
+        Ty::Integer(_) => "i64".into(),
+        Ty::Boolean => "bool".into(),
+        Ty::Values(_) => "crate::support::Json".into(),
+        Ty::Array(a) => format!("::std::vec::Vec<{}>", rust_type(program, this, &a.items)),
+        Ty::Nullable(t) => format!("::std::option::Option<{}>", rust_type(program, this, t)),
+        Ty::Named(r) if r.contract == this => program.named(*r).name.clone(),
+        Ty::Named(r) => type_path(program, *r),
+    }
 }
 
 /// The Rust variant of a union for a tag value (typify's rule for enum variants).
@@ -485,7 +528,7 @@ fn union_impls(c: &Contract) -> String {
             .variants
             .iter()
             .map(|(value, _)| {
-                format!("{value:?} => crate::support::read_variant(v).map(Self::{}),", variant_ident(value))
+                format!("{value:?} => crate::support::read_value(v).map(Self::{}),", variant_ident(value))
             })
             .collect();
         let expected: Vec<&str> = u.variants.iter().map(|(v, _)| v.as_str()).collect();

@@ -201,7 +201,7 @@ def _plain(value: Any) -> Any:
             member = getattr(value, name)
             if member is not None or name in value.model_fields_set:
                 out[field.alias or name] = _plain(member)
-        out.update(value.model_extra or {})
+        out.update({k: _plain(v) for k, v in (value.model_extra or {}).items()})
         return out
     if isinstance(value, list):
         return [_plain(v) for v in value]

@@ -50,6 +50,7 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "shapes/Book@1.1" => go::<shapes::book_1_1::Book>(text),
         "shapes/Book@1.2" => go::<shapes::book_1_2::Book>(text),
         "shapes/Events@1.0" => go::<shapes::events_1_0::Events>(text),
+        "shapes/Maps@1.0" => go::<shapes::maps_1_0::Maps>(text),
         "shapes/Nested@1.0" => go::<shapes::nested_1_0::Nested>(text),
         "shapes/Nullable@1.0" => go::<shapes::nullable_1_0::Nullable>(text),
         "shapes/Open@1.0" => go::<shapes::open_1_0::Open>(text),

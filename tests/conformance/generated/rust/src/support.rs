@@ -454,9 +454,45 @@ where
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Members(pub serde_json::Map<String, serde_json::Value>);
 
-impl Members {
-    pub fn is_empty(&self) -> bool {
+/// The field of a struct's unknown members: [`Members`] of an open object, [`Map`] of a map.
+pub trait Unknown {
+    fn is_empty(&self) -> bool;
+}
+
+impl Unknown for Members {
+    fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// The members of a map (`additionalProperties` a schema) that `properties` does not name, each
+/// of the map's value type: read strictly (duplicate keys refused, each value as JSON Schema reads
+/// it), written back in key order with the named ones.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Map<T>(pub ::std::collections::BTreeMap<String, T>);
+
+impl<T> Default for Map<T> {
+    fn default() -> Self {
+        Map(::std::collections::BTreeMap::new())
+    }
+}
+
+impl<T> Unknown for Map<T> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for Map<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Map<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Map<T>, D::Error> {
+        let Members(m) = Members::deserialize(d)?;
+        m.into_iter().map(|(k, v)| read_value(v).map(|v| (k, v))).collect::<Result<_, D::Error>>().map(Map)
     }
 }
 
@@ -525,8 +561,9 @@ pub fn deserialize_variant<'de, D: serde::Deserializer<'de>>(d: D, tag: &str) ->
     }
 }
 
-/// A variant's struct from the rest of its object, read as JSON Schema reads JSON.
-pub fn read_variant<T: serde::de::DeserializeOwned, E: serde::de::Error>(v: serde_json::Value) -> Result<T, E> {
+/// A value (a union variant's struct from the rest of its object, a map's value) from a JSON
+/// value, read as JSON Schema reads JSON.
+pub fn read_value<T: serde::de::DeserializeOwned, E: serde::de::Error>(v: serde_json::Value) -> Result<T, E> {
     T::deserialize(AsSchema(v)).map_err(E::custom)
 }
 

@@ -914,6 +914,40 @@ bool CtcReadAny(const string &js, int &pos, const string path, const int depth, 
    return false;
 }
 
+// Whether `key` is one of `keys` (a map's keys so far: a repeat is a duplicate key).
+bool CtcHasKey(const string &keys[], const string key)
+{
+   int i = 0;
+   for(i = 0; i < ArraySize(keys); i++)
+   {
+      if(keys[i] == key) return true;
+   }
+   return false;
+}
+
+// The indices of `keys` in the order of the keys by UTF-16 code units (insertion sort), so that a
+// map's members are written in canonical order without moving its values.
+void CtcSortKeys(const string &keys[], int &order[])
+{
+   int n = 0;
+   int i = 0;
+   int j = 0;
+   int at = 0;
+   n = ArraySize(keys);
+   ArrayResize(order, n, 16);
+   for(i = 0; i < n; i++)
+   {
+      at = i;
+      j = i;
+      while(j > 0 && CtcCompareUnits(keys[order[j - 1]], keys[at]) > 0)
+      {
+         order[j] = order[j - 1];
+         j = j - 1;
+      }
+      order[j] = at;
+   }
+}
+
 // Finds member `key` of the object at `start` without moving on: `found`, and the member's value
 // as canonical JSON text (how a tagged union learns its variant before it parses the object).
 bool CtcPeekMember(const string &js, const int start, const string path, const string key, bool &found, string &value, string &err)

@@ -47,6 +47,7 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "shapes/Book@1.1": ("shapes.book_1_1", "Book"),
     "shapes/Book@1.2": ("shapes.book_1_2", "Book"),
     "shapes/Events@1.0": ("shapes.events_1_0", "Events"),
+    "shapes/Maps@1.0": ("shapes.maps_1_0", "Maps"),
     "shapes/Nested@1.0": ("shapes.nested_1_0", "Nested"),
     "shapes/Nullable@1.0": ("shapes.nullable_1_0", "Nullable"),
     "shapes/Open@1.0": ("shapes.open_1_0", "Open"),

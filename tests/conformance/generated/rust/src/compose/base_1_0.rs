@@ -13,7 +13,7 @@ pub struct Base {
     #[serde(default, deserialize_with = "crate::support::present")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Members::is_empty")]
+    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
 impl crate::support::Validate for Base {

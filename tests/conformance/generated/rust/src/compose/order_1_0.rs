@@ -14,7 +14,7 @@ pub struct Order {
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     pub qty: i64,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Members::is_empty")]
+    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
 impl crate::support::Validate for Order {

@@ -186,8 +186,8 @@ impl<'de> ::serde::Deserialize<'de> for Message {
     ) -> ::std::result::Result<Self, D::Error> {
         let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
         match tag.as_str() {
-            "quote" => crate::support::read_variant(v).map(Self::Quote),
-            "ping" => crate::support::read_variant(v).map(Self::Ping),
+            "quote" => crate::support::read_value(v).map(Self::Quote),
+            "ping" => crate::support::read_value(v).map(Self::Ping),
             other => {
                 ::std::result::Result::Err(
                     ::serde::de::Error::custom(

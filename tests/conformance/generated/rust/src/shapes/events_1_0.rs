@@ -68,7 +68,7 @@ pub struct EventHeartBeat {
     #[serde(default, deserialize_with = "crate::support::present")]
     pub seq: ::std::option::Option<i64>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Members::is_empty")]
+    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
 ///`EventHeartBeatType`
@@ -534,9 +534,9 @@ impl<'de> ::serde::Deserialize<'de> for Event {
     ) -> ::std::result::Result<Self, D::Error> {
         let (tag, v) = crate::support::deserialize_variant(d, "type")?;
         match tag.as_str() {
-            "fill" => crate::support::read_variant(v).map(Self::Fill),
-            "cancel" => crate::support::read_variant(v).map(Self::Cancel),
-            "heart-beat" => crate::support::read_variant(v).map(Self::HeartBeat),
+            "fill" => crate::support::read_value(v).map(Self::Fill),
+            "cancel" => crate::support::read_value(v).map(Self::Cancel),
+            "heart-beat" => crate::support::read_value(v).map(Self::HeartBeat),
             other => {
                 ::std::result::Result::Err(
                     ::serde::de::Error::custom(
@@ -573,8 +573,8 @@ impl<'de> ::serde::Deserialize<'de> for EventsLast {
     ) -> ::std::result::Result<Self, D::Error> {
         let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
         match tag.as_str() {
-            "a" => crate::support::read_variant(v).map(Self::A),
-            "b" => crate::support::read_variant(v).map(Self::B),
+            "a" => crate::support::read_value(v).map(Self::A),
+            "b" => crate::support::read_value(v).map(Self::B),
             other => {
                 ::std::result::Result::Err(
                     ::serde::de::Error::custom(

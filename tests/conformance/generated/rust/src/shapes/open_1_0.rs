@@ -12,7 +12,7 @@ pub struct Meta {
     #[serde(default, deserialize_with = "crate::support::present")]
     pub m: ::std::option::Option<bool>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Members::is_empty")]
+    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
 ///`MetaSource`
@@ -90,7 +90,7 @@ pub struct Open {
     #[serde(default, deserialize_with = "crate::support::present")]
     pub notes: ::std::option::Option<::std::vec::Vec<Meta>>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Members::is_empty")]
+    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
 ///`OpenFixed`

@@ -9,28 +9,11 @@ pub struct Type3 {
     pub value: Type3Value,
 }
 ///`Type3Value`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
-pub struct Type3Value(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
-impl ::std::ops::Deref for Type3Value {
-    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.0
-    }
-}
-impl ::std::convert::From<Type3Value>
-for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-    fn from(value: Type3Value) -> Self {
-        value.0
-    }
-}
-impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-for Type3Value {
-    fn from(
-        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        Self(value)
-    }
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+pub struct Type3Value {
+    /// Members the schema does not name, kept as they came (written back canonically).
+    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
+    pub additional_properties: crate::support::Members,
 }
 impl crate::support::Validate for Type3 {
     fn validate_at(

@@ -7,6 +7,7 @@ __all__ = [
     "book_1_1",
     "book_1_2",
     "events_1_0",
+    "maps_1_0",
     "nested_1_0",
     "nullable_1_0",
     "open_1_0",
