@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use contractc_ir::{ArrayTy, Contract, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Contract, Program, TypeKind, TypeRef};
 
 /// One generated file: a path relative to the output folder (`/`-separated) and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -138,24 +138,14 @@ impl<'t> Renderer<'t> {
 /// The named types of `contract` in dependency order: every type after the types of the same
 /// contract it contains (C, MQL4 and Python need definitions before use).
 pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {
-    fn refs(ty: &Ty, out: &mut Vec<TypeRef>) {
-        match ty {
-            Ty::Named(r) => out.push(*r),
-            Ty::Array(ArrayTy { items, .. }) | Ty::Nullable(items) => refs(items, out),
-            _ => {}
-        }
-    }
     fn visit(c: &Contract, contract: usize, i: usize, seen: &mut Vec<bool>, out: &mut Vec<usize>) {
         if seen[i] {
             return;
         }
         seen[i] = true;
-        let mut rs = Vec::new();
-        match &c.types[i].kind {
-            TypeKind::Object(o) => o.fields.iter().map(|f| &f.ty).chain(o.map_values()).for_each(|t| refs(t, &mut rs)),
-            TypeKind::Union(u) => rs.extend(u.variants.iter().map(|&(_, index)| TypeRef { contract, index })),
-            TypeKind::Alias(t) => refs(t, &mut rs),
-            TypeKind::Enum(_) => {}
+        let mut rs = c.types[i].kind.refs();
+        if let TypeKind::Union(u) = &c.types[i].kind {
+            rs.extend(u.variants.iter().map(|&(_, index)| TypeRef { contract, index }));
         }
         for r in rs.into_iter().filter(|r| r.contract == contract) {
             visit(c, contract, r.index, seen, out);
@@ -173,21 +163,8 @@ pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {
 
 /// The contracts `contract` refers to, sorted.
 pub fn referenced_contracts(program: &Program, contract: usize) -> Vec<usize> {
-    fn walk(ty: &Ty, out: &mut Vec<usize>) {
-        match ty {
-            Ty::Named(r) => out.push(r.contract),
-            Ty::Array(ArrayTy { items, .. }) | Ty::Nullable(items) => walk(items, out),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    for t in &program.contracts[contract].types {
-        match &t.kind {
-            TypeKind::Object(o) => o.fields.iter().map(|f| &f.ty).chain(o.map_values()).for_each(|t| walk(t, &mut out)),
-            TypeKind::Alias(ty) => walk(ty, &mut out),
-            TypeKind::Enum(_) | TypeKind::Union(_) => {}
-        }
-    }
+    let mut out: Vec<usize> =
+        program.contracts[contract].types.iter().flat_map(|t| t.kind.refs()).map(|r| r.contract).collect();
     out.retain(|&c| c != contract);
     out.sort();
     out.dedup();

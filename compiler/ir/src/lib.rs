@@ -167,7 +167,34 @@ pub enum Ty {
     Values(Vec<String>),
 }
 
+impl TypeKind {
+    /// The types of what a value of this kind holds: an object's fields and map values, an alias's
+    /// type (a union's variants are types of its own contract: [`Union::variants`]).
+    pub fn member_types(&self) -> Vec<&Ty> {
+        match self {
+            TypeKind::Object(o) => o.fields.iter().map(|f| &f.ty).chain(o.map_values()).collect(),
+            TypeKind::Alias(t) => vec![t],
+            TypeKind::Enum(_) | TypeKind::Union(_) => Vec::new(),
+        }
+    }
+
+    /// Every named type a value of this kind holds directly (see [`TypeKind::member_types`]).
+    pub fn refs(&self) -> Vec<TypeRef> {
+        self.member_types().into_iter().flat_map(Ty::refs).collect()
+    }
+}
+
 impl Ty {
+    /// The named types a value of this type is directly (through arrays and `null`).
+    pub fn refs(&self) -> Vec<TypeRef> {
+        match self {
+            Ty::Named(r) => vec![*r],
+            Ty::Array(a) => a.items.refs(),
+            Ty::Nullable(t) => t.refs(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The type without its `null`: `self` unless it is [`Ty::Nullable`].
     pub fn non_null(&self) -> &Ty {
         match self {

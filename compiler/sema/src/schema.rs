@@ -162,30 +162,10 @@ pub(crate) fn lower_contracts(
         });
     }
     // A contract that refers to a type of a contract with errors cannot be relied on either.
-    let refs = |ty: &Ty, out: &mut Vec<TypeRef>| {
-        fn walk(ty: &Ty, out: &mut Vec<TypeRef>) {
-            match ty {
-                Ty::Named(r) => out.push(*r),
-                Ty::Array(a) => walk(&a.items, out),
-                Ty::Nullable(t) => walk(t, out),
-                _ => {}
-            }
-        }
-        walk(ty, out)
-    };
     loop {
         let mut changed = false;
         for i in 0..contracts.len() {
-            let mut out = Vec::new();
-            for t in &contracts[i].types {
-                match &t.kind {
-                    TypeKind::Object(o) => {
-                        o.fields.iter().map(|f| &f.ty).chain(o.map_values()).for_each(|t| refs(t, &mut out))
-                    }
-                    TypeKind::Alias(ty) => refs(ty, &mut out),
-                    TypeKind::Enum(_) | TypeKind::Union(_) => {}
-                }
-            }
+            let out: Vec<TypeRef> = contracts[i].types.iter().flat_map(|t| t.kind.refs()).collect();
             let broken = |r: &TypeRef| failed[r.contract] || r.index >= contracts[r.contract].types.len();
             if !failed[i] && out.iter().any(broken) {
                 failed[i] = true;
@@ -716,22 +696,9 @@ impl Lowerer<'_> {
     /// A union's variant is used by its union alone (generated Rust drops the tag from the
     /// variant's struct, so the struct could not stand for the object elsewhere).
     fn check_variants(&mut self, root: &Node) {
-        fn uses(ty: &Ty, out: &mut Vec<usize>, this: usize) {
-            match ty {
-                Ty::Named(r) if r.contract == this => out.push(r.index),
-                Ty::Array(a) => uses(&a.items, out, this),
-                Ty::Nullable(t) => uses(t, out, this),
-                _ => {}
-            }
-        }
-        let mut used = Vec::new();
-        for t in &self.types {
-            if let TypeKind::Object(o) = &t.kind {
-                for ty in o.fields.iter().map(|f| &f.ty).chain(o.map_values()) {
-                    uses(ty, &mut used, self.this);
-                }
-            }
-        }
+        let this = self.this;
+        let used: Vec<usize> =
+            self.types.iter().flat_map(|t| t.kind.refs()).filter(|r| r.contract == this).map(|r| r.index).collect();
         let mut in_unions: Vec<usize> = Vec::new();
         for t in &self.types {
             if let TypeKind::Union(u) = &t.kind {

@@ -206,7 +206,7 @@ struct FieldView {
 fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
     let c = &program.contracts[contract];
     // Another contract's root by name, its other types through its module (see `annotation`).
-    let used = referenced_types(program, contract);
+    let used: Vec<TypeRef> = c.types.iter().flat_map(|t| t.kind.refs()).collect();
     let mut contracts: Vec<(String, String)> = Vec::new();
     for o in referenced_contracts(program, contract) {
         let other = &program.contracts[o];
@@ -351,27 +351,6 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
     .flatten()
     .collect();
     Module { source: c.source.clone(), key: c.id.key(), imports, enums, models, message, exports }
-}
-
-/// The named types the types of `contract` refer to.
-fn referenced_types(program: &Program, contract: usize) -> Vec<TypeRef> {
-    fn walk(ty: &Ty, out: &mut Vec<TypeRef>) {
-        match ty {
-            Ty::Named(r) => out.push(*r),
-            Ty::Array(a) => walk(&a.items, out),
-            Ty::Nullable(t) => walk(t, out),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    for t in &program.contracts[contract].types {
-        match &t.kind {
-            TypeKind::Object(o) => o.fields.iter().map(|f| &f.ty).chain(o.map_values()).for_each(|t| walk(t, &mut out)),
-            TypeKind::Alias(ty) => walk(ty, &mut out),
-            TypeKind::Enum(_) | TypeKind::Union(_) => {}
-        }
-    }
-    out
 }
 
 /// The base annotation of a type and the `Field(...)` constraints it needs.
