@@ -88,6 +88,21 @@ fn named(p: &Program, r: TypeRef, full: bool) -> Value {
             for f in o.fields.iter().filter(|f| full || f.required) {
                 m.insert(f.name.clone(), value(p, &f.ty, full));
             }
+            // As many members as `minProperties` asks for: optional fields, then unknown ones.
+            let min = o.min_properties.unwrap_or(0) as usize;
+            for f in &o.fields {
+                if m.len() >= min {
+                    break;
+                }
+                if !m.contains_key(&f.name) {
+                    m.insert(f.name.clone(), value(p, &f.ty, full));
+                }
+            }
+            let mut k = 0;
+            while m.len() < min && !matches!(o.additional, contractc_ir::Additional::Forbidden) {
+                m.insert(format!("zz{k}"), o.map_values().map_or(json!(k), |t| value(p, t, full)));
+                k += 1;
+            }
             Value::Object(m)
         }
     }
@@ -142,6 +157,51 @@ struct Gen<'a> {
 }
 
 impl Gen<'_> {
+    /// `minProperties`/`maxProperties`: an object at each edge and one past it.
+    fn member_counts(&mut self, o: &Object, path: &[String]) {
+        let at = if path.is_empty() { String::new() } else { format!("/{} ", path.join("/")) };
+        let mut edges = Vec::new();
+        if let Some(m) = o.min_properties {
+            edges.push((m, true, "at minProperties"));
+            if m > 0 {
+                edges.push((m - 1, false, "under minProperties"));
+            }
+        }
+        if let Some(m) = o.max_properties {
+            edges.push((m, true, "at maxProperties"));
+            edges.push((m + 1, false, "over maxProperties"));
+        }
+        for (n, valid, what) in edges {
+            if let Some(v) = self.with_members(o, n as usize) {
+                let mut whole = self.base.clone();
+                set(&mut whole, path, Some(v));
+                self.out.push((format!("{at}{what}"), valid, whole));
+            }
+        }
+    }
+
+    /// An instance of `o` with exactly `n` members: the required ones, then optional ones, then
+    /// unknown ones where the object takes them; `None` when no such instance exists.
+    fn with_members(&self, o: &Object, n: usize) -> Option<Value> {
+        let mut m = Map::new();
+        for f in o.fields.iter().filter(|f| f.required) {
+            m.insert(f.name.clone(), value(self.p, &f.ty, false));
+        }
+        for f in o.fields.iter().filter(|f| !f.required) {
+            if m.len() >= n {
+                break;
+            }
+            m.insert(f.name.clone(), value(self.p, &f.ty, false));
+        }
+        let mut k = 0;
+        while m.len() < n && !matches!(o.additional, contractc_ir::Additional::Forbidden) {
+            let v = o.map_values().map_or(json!(k), |t| value(self.p, t, false));
+            m.insert(format!("zz{k}"), v);
+            k += 1;
+        }
+        (m.len() == n).then_some(Value::Object(m))
+    }
+
     /// An unknown member: refused by a closed object; kept by an open one, whatever its value and
     /// wherever its key sorts among the known ones.
     fn unknown_members(&mut self, o: &Object, path: &[String]) {
@@ -153,7 +213,18 @@ impl Gen<'_> {
             let mut v = self.base.clone();
             let mut keys: Vec<String> = ["", "A", "~", "é", "😀"].into_iter().map(String::from).collect();
             keys.extend(o.fields.iter().map(|f| format!("{}~", f.name)));
-            for key in keys.into_iter().filter(|k| o.fields.iter().all(|f| f.name != *k)) {
+            // Within `maxProperties`: the object at `path` has members already.
+            let mut holder = &v;
+            for k in path {
+                holder = holder
+                    .get(k.as_str())
+                    .or_else(|| k.parse::<usize>().ok().and_then(|i| holder.get(i)))
+                    .unwrap_or(holder);
+            }
+            let room = o
+                .max_properties
+                .map_or(usize::MAX, |m| (m as usize).saturating_sub(holder.as_object().map_or(0, Map::len)));
+            for key in keys.into_iter().filter(|k| o.fields.iter().all(|f| f.name != *k)).take(room) {
                 let mut member = path.to_vec();
                 member.push(key);
                 set(&mut v, &member, Some(value(self.p, t, true)));
@@ -374,6 +445,7 @@ impl Gen<'_> {
                     let fields = o.fields.iter().map(|f| value(self.p, &f.ty, true)).collect();
                     self.with(format!("{at} an array of its fields"), false, path, Some(Value::Array(fields)));
                     self.unknown_members(o, path);
+                    self.member_counts(o, path);
                     for f in &o.fields {
                         let mut child = path.to_vec();
                         child.push(f.name.clone());
@@ -541,12 +613,16 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
                     Some(t) => proptest::collection::vec((key, strategy(p, t)), 0..3).boxed(),
                     None => Just(Vec::new()).boxed(),
                 };
+                let (min, max) =
+                    (o.min_properties.unwrap_or(0) as usize, o.max_properties.map_or(usize::MAX, |m| m as usize));
                 (fields, unknown)
                     .prop_map(|(kv, unknown)| {
                         let mut m: Map<String, Value> = unknown.into_iter().collect();
                         m.extend(kv.into_iter().flatten());
-                        Value::Object(m)
+                        m
                     })
+                    .prop_filter("within minProperties and maxProperties", move |m| (min..=max).contains(&m.len()))
+                    .prop_map(Value::Object)
                     .boxed()
             }
         },
@@ -754,6 +830,7 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
     let object_root = matches!(p.contracts[contract].root().kind, TypeKind::Object(_));
     if let TypeKind::Object(o) = &p.contracts[contract].root().kind {
         g.unknown_members(o, &[]);
+        g.member_counts(o, &[]);
         for f in &o.fields {
             let path = vec![f.name.clone()];
             if f.required {

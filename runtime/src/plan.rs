@@ -223,6 +223,9 @@ pub enum Keyword {
     MinItems(u64),
     /// Validation §6.5.3.
     Required(Vec<String>),
+    /// Validation §6.5.1–§6.5.2: how many members an object has.
+    MaxProperties(u64),
+    MinProperties(u64),
     /// Validation §7.3.1 `format`, as an assertion.
     Format(Format),
     /// Core §10.3.2.1: each named member's value against its node.

@@ -245,6 +245,12 @@ fn check_keyword(
         (Keyword::MinItems(m), Value::Array(a)) if (a.len() as u64) < *m => {
             fail(path, format!("must have at least {m} items, has {}", a.len()))
         }
+        (Keyword::MaxProperties(m), Value::Object(map)) if map.len() as u64 > *m => {
+            fail(path, format!("must have at most {m} members, has {}", map.len()))
+        }
+        (Keyword::MinProperties(m), Value::Object(map)) if (map.len() as u64) < *m => {
+            fail(path, format!("must have at least {m} members, has {}", map.len()))
+        }
         (Keyword::Required(names), Value::Object(map)) => match names.iter().find(|n| !map.contains_key(*n)) {
             Some(missing) => fail(path, format!("missing required property `{missing}`")),
             None => Ok(()),

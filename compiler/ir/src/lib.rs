@@ -107,6 +107,9 @@ pub struct Object {
     pub fields: Vec<Field>,
     /// What the members that `properties` does not name may be.
     pub additional: Additional,
+    /// `minProperties`/`maxProperties` (Validation §6.5.1–2): how many members, named or not.
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
 }
 
 impl Object {

@@ -253,6 +253,17 @@ impl Pair<'_> {
             }
             (TypeKind::Object(wo), TypeKind::Object(ro)) => {
                 // A closed reader rejects the unknown members an open writer's messages may carry.
+                let (code, verb) = match dir {
+                    Direction::Backward => (codes::CONSTRAINT_TIGHTENED, "tightened"),
+                    Direction::Forward => (codes::CONSTRAINT_LOOSENED, "loosened"),
+                };
+                if ro.min_properties.unwrap_or(0) > wo.min_properties.unwrap_or(0) {
+                    let what = format!("minProperties {verb} to {}", ro.min_properties.unwrap_or(0));
+                    self.report(code, dir, &wp, &rp, what);
+                }
+                if let Some(m) = ro.max_properties.filter(|&m| wo.max_properties.is_none_or(|w| m < w)) {
+                    self.report(code, dir, &wp, &rp, format!("maxProperties {verb} to {m}"));
+                }
                 // Unknown members: a map's values compare as types; any value to a map narrows.
                 let (wa, ra) = (format!("{wp}/additionalProperties"), format!("{rp}/additionalProperties"));
                 match (&wo.additional, &ro.additional) {

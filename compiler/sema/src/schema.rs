@@ -34,6 +34,8 @@ const OBJECT_KEYWORDS: &[&str] = &[
     "properties",
     "required",
     "additionalProperties",
+    "minProperties",
+    "maxProperties",
     "examples",
     "deprecated",
     "$comment",
@@ -435,6 +437,10 @@ fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), 
                         Additional::Typed(t) => instance_of(program, t, &m.value, at.join(&m.key))?,
                         Additional::Any => {}
                     }
+                }
+                let n = members.len() as u64;
+                if o.min_properties.is_some_and(|m| n < m) || o.max_properties.is_some_and(|m| n > m) {
+                    return fail(format!("{n} members is out of bounds"));
                 }
                 if let Some(f) = o.fields.iter().find(|f| f.required && v.get(&f.name).is_none()) {
                     return fail(format!("missing required property `{}`", f.name));
@@ -1097,7 +1103,7 @@ impl Lowerer<'_> {
         }
         let object = |t: &NamedType| match &t.kind {
             TypeKind::Object(o) => o.clone(),
-            _ => Object { fields: Vec::new(), additional: Additional::Any },
+            _ => Object { fields: Vec::new(), additional: Additional::Any, min_properties: None, max_properties: None },
         };
         let this = self.this;
         let tag_of = |types: &[NamedType], o: &Object, name: &str| -> Option<String> {
@@ -1246,7 +1252,9 @@ impl Lowerer<'_> {
                 ty,
             });
         }
-        Some(Object { fields, additional })
+        let (min_properties, max_properties) =
+            (self.count(node, ptr, "minProperties"), self.count(node, ptr, "maxProperties"));
+        Some(Object { fields, additional, min_properties, max_properties })
     }
 
     /// The type of a property or array item; `hint` names an inline enum or object.

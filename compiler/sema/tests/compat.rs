@@ -124,6 +124,15 @@ fn variants_of_a_tagged_union() {
 }
 
 #[test]
+fn member_counts_tightened_and_loosened() {
+    let counted = |bounds: &str| format!(r#""m": {{ "type": "object", "additionalProperties": true{bounds} }}"#);
+    let (loose, strict) = (counted(r#", "maxProperties": 5"#), counted(r#", "maxProperties": 2, "minProperties": 1"#));
+    assert_eq!(check((&loose, ""), (&strict, ""), "BACKWARD"), ["constraint-tightened", "constraint-tightened"]);
+    assert!(check((&strict, ""), (&loose, ""), "BACKWARD").is_empty());
+    assert_eq!(check((&strict, ""), (&loose, ""), "FORWARD"), ["constraint-loosened", "constraint-loosened"]);
+}
+
+#[test]
 fn maps_compare_their_values() {
     let map = |values: &str| findings_of_objects(&[(A, "", values)], "FULL");
     assert!(map(r#"{ "type": "integer" }"#).is_empty());

@@ -58,6 +58,8 @@ const HANDLED: &[&str] = &[
     "oneOf",
     "allOf",
     "const",
+    "minProperties",
+    "maxProperties",
     // OpenAPI's, an annotation to JSON Schema (unknown keywords are ignored, Core §6.5).
     "discriminator",
 ];
@@ -241,6 +243,8 @@ impl<'a> Loader<'a> {
                 "minLength" => Keyword::MinLength(count(v)?),
                 "maxLength" => Keyword::MaxLength(count(v)?),
                 "minItems" => Keyword::MinItems(count(v)?),
+                "minProperties" => Keyword::MinProperties(count(v)?),
+                "maxProperties" => Keyword::MaxProperties(count(v)?),
                 "maxItems" => Keyword::MaxItems(count(v)?),
                 "required" => Keyword::Required(
                     v.as_array()

@@ -116,6 +116,8 @@ struct TypeView {
     is_root: bool,
     /// A tagged union or an alias: `parse` is the whole body of its parse function.
     parse_is_body: bool,
+    /// The parse loop counts the members (`minProperties`/`maxProperties`).
+    counts: bool,
     /// Member declarations, e.g. `double bid;`.
     members: Vec<String>,
     /// Locals of the parse function, declared first (MQL4.md rule 7).
@@ -332,6 +334,22 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
     } else {
         vec!["err = CtcError(path, \"unknown key \\\"\" + key + \"\\\"\", pos); return false;".to_string()]
     };
+    // `minProperties`/`maxProperties`: every key read counts.
+    if o.min_properties.is_some() || o.max_properties.is_some() {
+        g.locals.push("int members = 0;".into());
+        if let Some(n) = o.min_properties {
+            required.push(format!(
+                "if(members < {n}) {{ err = CtcError(path, {}, pos); return false; }}",
+                literal(&format!("must have at least {n} members"))
+            ));
+        }
+        if let Some(n) = o.max_properties {
+            required.push(format!(
+                "if(members > {n}) {{ err = CtcError(path, {}, pos); return false; }}",
+                literal(&format!("must have at most {n} members"))
+            ));
+        }
+    }
     if parse_lines.is_empty() {
         parse_lines.extend(unknown);
     } else if let [line] = unknown.as_slice() {
@@ -414,6 +432,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         doc: comment(t.description.as_deref()),
         is_root: r.index == 0,
         parse_is_body: false,
+        counts: o.min_properties.is_some() || o.max_properties.is_some(),
         members,
         locals,
         reset,
@@ -472,6 +491,7 @@ fn union_view(program: &Program, r: TypeRef, t: &NamedType, u: &Union, name: Str
         doc: comment(t.description.as_deref()),
         is_root: r.index == 0,
         parse_is_body: true,
+        counts: false,
         members: struct_members,
         locals: vec!["bool found = false;".into(), "string tag = \"\";".into()],
         reset,
@@ -513,6 +533,7 @@ fn alias_view(program: &Program, r: TypeRef, t: &NamedType, ty: &Ty, name: Strin
         doc: comment(t.description.as_deref()),
         is_root: r.index == 0,
         parse_is_body: true,
+        counts: false,
         members,
         locals: unique(g.locals),
         reset,

@@ -168,6 +168,8 @@ impl Builder<'_> {
                     Keyword::Required(required),
                     Keyword::Properties(properties),
                 ];
+                keywords.extend(o.min_properties.map(Keyword::MinProperties));
+                keywords.extend(o.max_properties.map(Keyword::MaxProperties));
                 match &o.additional {
                     Additional::Any => {}
                     Additional::Forbidden => {

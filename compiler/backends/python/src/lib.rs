@@ -186,6 +186,9 @@ struct ModelView {
     base: &'static str,
     /// For a map, the annotation of its values (`__pydantic_extra__: dict[str, T]`).
     extra: Option<String>,
+    /// `minProperties`/`maxProperties` (`Model` checks them).
+    min_properties: Option<u64>,
+    max_properties: Option<u64>,
     /// For a tagged union (a Pydantic discriminated union) or a root alias, the annotation it
     /// names instead of a class.
     alias: Option<String>,
@@ -276,7 +279,17 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         format!("Annotated[{base}, Field({})]", constraints.join(", "))
                     }
                 });
-                models.push(ModelView { name: t.name.clone(), base, extra, alias: None, doc, fields });
+                let (min_properties, max_properties) = (o.min_properties, o.max_properties);
+                models.push(ModelView {
+                    name: t.name.clone(),
+                    base,
+                    extra,
+                    min_properties,
+                    max_properties,
+                    alias: None,
+                    doc,
+                    fields,
+                });
             }
             TypeKind::Union(u) => {
                 let variants: Vec<&str> = u.variants.iter().map(|(_, v)| c.types[*v].name.as_str()).collect();
@@ -289,6 +302,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     name: t.name.clone(),
                     base: "",
                     extra: None,
+                    min_properties: None,
+                    max_properties: None,
                     alias: Some(union),
                     doc,
                     fields: Vec::new(),
@@ -302,6 +317,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     name: t.name.clone(),
                     base: "",
                     extra: None,
+                    min_properties: None,
+                    max_properties: None,
                     alias: Some(alias),
                     doc,
                     fields: Vec::new(),

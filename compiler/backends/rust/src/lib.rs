@@ -454,6 +454,25 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
                 }
             }
         }
+        // `minProperties`/`maxProperties`: the members present, named (a variant's tag included) or not.
+        if let TypeKind::Object(o) = &t.kind
+            && (o.min_properties.is_some() || o.max_properties.is_some())
+        {
+            let mut count = vec![format!("{}usize", o.fields.iter().filter(|f| f.required).count())];
+            for f in struct_fields(c, i, o).filter(|f| !f.required) {
+                let ident = idents.get(&(t.name.clone(), f.name.clone())).cloned().unwrap_or_else(|| f.name.clone());
+                count.push(format!("usize::from(self.{ident}.is_some())"));
+            }
+            if !matches!(o.additional, Additional::Forbidden) {
+                count.push(format!("crate::support::Unknown::len(&self.{UNKNOWN})"));
+            }
+            body.push_str(&format!(
+                "crate::support::check_properties({}, {}, {}, at, errors);\n",
+                count.join(" + "),
+                opt(o.min_properties),
+                opt(o.max_properties)
+            ));
+        }
         let params = if body.is_empty() {
             "_at: &mut crate::support::Path, _errors: &mut ::std::vec::Vec<crate::support::Violation>"
         } else {

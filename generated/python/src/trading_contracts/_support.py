@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -16,7 +16,9 @@ from pydantic import (
     Field,
     JsonValue,
     RootModel,
+    model_validator,
 )
+from typing_extensions import Self
 
 # RFC 3339 section 5.6 `date-time` and `full-date`; the string is kept verbatim.
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
@@ -92,6 +94,23 @@ class Model(BaseModel):
     """Base of every generated model: strict types, closed objects, wire names, finite numbers."""
 
     model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+    #: `minProperties`/`maxProperties` (Validation 6.5.1-6.5.2): how many members, named or not.
+    __min_properties__: ClassVar[int | None] = None
+    __max_properties__: ClassVar[int | None] = None
+
+    @model_validator(mode="after")
+    def _count_members(self) -> Self:
+        low, high = type(self).__min_properties__, type(self).__max_properties__
+        if low is not None or high is not None:
+            # `model_fields_set` holds the extra members' keys too: count the fields and the extras.
+            fields = sum(1 for name in type(self).model_fields if name in self.model_fields_set)
+            n = fields + len(self.model_extra or {})
+            if low is not None and n < low:
+                raise ValueError(f"must have at least {low} members, has {n}")
+            if high is not None and n > high:
+                raise ValueError(f"must have at most {high} members, has {n}")
+        return self
 
 
 #: The configuration of a `RootModel` that reads a message whose root is not an object.

@@ -456,12 +456,16 @@ pub struct Members(pub serde_json::Map<String, serde_json::Value>);
 
 /// The field of a struct's unknown members: [`Members`] of an open object, [`Map`] of a map.
 pub trait Unknown {
-    fn is_empty(&self) -> bool;
+    fn len(&self) -> usize;
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl Unknown for Members {
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    fn len(&self) -> usize {
+        self.0.len()
     }
 }
 
@@ -478,8 +482,8 @@ impl<T> Default for Map<T> {
 }
 
 impl<T> Unknown for Map<T> {
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    fn len(&self) -> usize {
+        self.0.len()
     }
 }
 
@@ -676,6 +680,17 @@ pub fn check_integer(v: i64, min: Option<i64>, max: Option<i64>, at: &Path, erro
     }
     if let Some(m) = max.filter(|&m| v > m) {
         errors.push(violation(at, format!("must be <= {m}")));
+    }
+}
+
+/// `minProperties`/`maxProperties` (Validation §6.5.1–§6.5.2): `count` members, named or not.
+pub fn check_properties(count: usize, min: Option<u64>, max: Option<u64>, at: &Path, errors: &mut Vec<Violation>) {
+    let count = count as u64;
+    if let Some(m) = min.filter(|&m| count < m) {
+        errors.push(violation(at, format!("must have at least {m} members, has {count}")));
+    }
+    if let Some(m) = max.filter(|&m| count > m) {
+        errors.push(violation(at, format!("must have at most {m} members, has {count}")));
     }
 }
 

@@ -47,10 +47,12 @@ bool Maps_1_0_Prices_Parse(const string &js, int &pos, const string path, Maps_1
    string key = "";
    bool more = false;
    int extra = 0;
+   int members = 0;
    if(!CtcObjectBegin(js, pos, path, more, err)) return false;
    while(more)
    {
       if(!CtcReadKey(js, pos, path, key, err)) return false;
+      members = members + 1;
       if(CtcHasKey(out.additional_keys, key)) { err = CtcError(path, "duplicate key \"" + key + "\"", pos); return false; }
       extra = ArraySize(out.additional_keys);
       ArrayResize(out.additional_keys, extra + 1, 16);
@@ -61,6 +63,8 @@ bool Maps_1_0_Prices_Parse(const string &js, int &pos, const string path, Maps_1
       if(!(out.additional_values[extra] >= 0.0)) { err = CtcError(path + "." + key, "must be >= 0", pos); return false; }
       if(!CtcObjectNext(js, pos, path, more, err)) return false;
    }
+   if(members < 1) { err = CtcError(path, "must have at least 1 members", pos); return false; }
+   if(members > 3) { err = CtcError(path, "must have at most 3 members", pos); return false; }
    return true;
 }
 
@@ -161,10 +165,12 @@ bool Maps_1_0_Books_Parse(const string &js, int &pos, const string path, Maps_1_
    bool more = false;
    bool seen_venue = false;
    int extra = 0;
+   int members = 0;
    if(!CtcObjectBegin(js, pos, path, more, err)) return false;
    while(more)
    {
       if(!CtcReadKey(js, pos, path, key, err)) return false;
+      members = members + 1;
       if(key == "venue")
       {
          if(seen_venue) { err = CtcError(path, "duplicate key \"venue\"", pos); return false; }
@@ -184,6 +190,7 @@ bool Maps_1_0_Books_Parse(const string &js, int &pos, const string path, Maps_1_
       if(!CtcObjectNext(js, pos, path, more, err)) return false;
    }
    if(!seen_venue) { err = CtcError(path, "missing required key \"venue\"", pos); return false; }
+   if(members > 2) { err = CtcError(path, "must have at most 2 members", pos); return false; }
    return true;
 }
 
@@ -265,7 +272,7 @@ string Maps_1_0_Sides_ToJson(const Maps_1_0_Sides &v)
    return out;
 }
 
-// additionalProperties as a schema: maps of numbers, enums and objects, beside declared properties, the root one too.
+// additionalProperties as a schema: maps of numbers, enums and objects, beside declared properties, the root one too; minProperties and maxProperties.
 struct Maps_1_0
 {
    Maps_1_0_Prices prices;

@@ -11,7 +11,7 @@ pub struct Level {
     #[serde(default, deserialize_with = "crate::support::present")]
     pub qty: ::std::option::Option<i64>,
 }
-///additionalProperties as a schema: maps of numbers, enums and objects, beside declared properties, the root one too.
+///additionalProperties as a schema: maps of numbers, enums and objects, beside declared properties, the root one too; minProperties and maxProperties.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Maps {
     pub prices: MapsPrices,
@@ -185,6 +185,13 @@ impl crate::support::Validate for MapsPrices {
             );
             at.pop();
         }
+        crate::support::check_properties(
+            0usize + crate::support::Unknown::len(&self.additional_properties),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(3),
+            at,
+            errors,
+        );
     }
 }
 impl crate::support::Validate for MapsBooks {
@@ -198,6 +205,13 @@ impl crate::support::Validate for MapsBooks {
             crate::support::Validate::validate_at(v, at, errors);
             at.pop();
         }
+        crate::support::check_properties(
+            1usize + crate::support::Unknown::len(&self.additional_properties),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(2),
+            at,
+            errors,
+        );
     }
 }
 impl crate::support::Validate for MapsSides {

@@ -16,6 +16,8 @@ MapsSidesValue = Literal["BUY", "SELL"]
 
 class MapsPrices(OpenModel):
     __pydantic_extra__: dict[str, Annotated[float, Field(ge=0.0)]] = Field(init=False)
+    __min_properties__ = 1
+    __max_properties__ = 3
 
 
 class Level(Model):
@@ -25,6 +27,7 @@ class Level(Model):
 
 class MapsBooks(OpenModel):
     __pydantic_extra__: dict[str, Level] = Field(init=False)
+    __max_properties__ = 2
     venue: str
 
 
@@ -33,7 +36,7 @@ class MapsSides(OpenModel):
 
 
 class Maps(OpenModel):
-    "additionalProperties as a schema: maps of numbers, enums and objects, beside declared properties, the root one too."
+    "additionalProperties as a schema: maps of numbers, enums and objects, beside declared properties, the root one too; minProperties and maxProperties."
 
     __pydantic_extra__: dict[str, Annotated[Int64, Field(le=10)]] = Field(init=False)
     prices: MapsPrices
