@@ -458,13 +458,17 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
         if let TypeKind::Object(o) = &t.kind
             && (o.min_properties.is_some() || o.max_properties.is_some())
         {
-            let mut count = vec![format!("{}usize", o.fields.iter().filter(|f| f.required).count())];
+            let required = o.fields.iter().filter(|f| f.required).count();
+            let mut count: Vec<String> = (required > 0).then(|| format!("{required}usize")).into_iter().collect();
             for f in struct_fields(c, i, o).filter(|f| !f.required) {
                 let ident = idents.get(&(t.name.clone(), f.name.clone())).cloned().unwrap_or_else(|| f.name.clone());
                 count.push(format!("usize::from(self.{ident}.is_some())"));
             }
             if !matches!(o.additional, Additional::Forbidden) {
                 count.push(format!("crate::support::Unknown::len(&self.{UNKNOWN})"));
+            }
+            if count.is_empty() {
+                count.push("0usize".into());
             }
             body.push_str(&format!(
                 "crate::support::check_properties({}, {}, {}, at, errors);\n",

@@ -186,7 +186,7 @@ impl crate::support::Validate for MapsPrices {
             at.pop();
         }
         crate::support::check_properties(
-            0usize + crate::support::Unknown::len(&self.additional_properties),
+            crate::support::Unknown::len(&self.additional_properties),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(3),
             at,
