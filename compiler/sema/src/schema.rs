@@ -278,13 +278,8 @@ impl<'a> Index<'a> {
                     }
                 }
             }
-            let mut defs = HashMap::new();
-            for &keyword in DEFINITIONS {
-                for m in root.get(keyword).and_then(Node::members).unwrap_or_default() {
-                    let next = 1 + defs.len();
-                    defs.insert(Pointer::root().join(keyword).join(&m.key).to_string(), next);
-                }
-            }
+            let (found, _) = definitions(root);
+            let defs = found.iter().enumerate().map(|(k, (p, _))| (p.to_string(), 1 + k)).collect();
             index.base.push(base);
             index.file.push(file);
             index.defs.push(defs);
@@ -299,6 +294,41 @@ impl<'a> Index<'a> {
             .into_iter()
             .find_map(|base| resolve_uri(base, document).and_then(|uri| self.by_uri.get(&uri)).copied())
     }
+}
+
+/// Every `$defs`/`definitions` entry of a contract, nested ones after the entry that holds them,
+/// with its pointer: the order in which the lowering registers them (and [`Index`] numbers them).
+/// The second list holds the `$defs`/`definitions` that are not objects.
+fn definitions(root: &Node) -> (Vec<(Pointer, &Member)>, Vec<(Pointer, &Node)>) {
+    fn walk<'n>(
+        node: &'n Node,
+        at: Pointer,
+        found: &mut Vec<(Pointer, &'n Member)>,
+        bad: &mut Vec<(Pointer, &'n Node)>,
+    ) {
+        for &keyword in DEFINITIONS {
+            let Some(d) = node.get(keyword) else { continue };
+            let Some(members) = d.members() else {
+                bad.push((at.join(keyword), d));
+                continue;
+            };
+            for m in members {
+                let p = at.join(keyword).join(&m.key);
+                found.push((p.clone(), m));
+                walk(&m.value, p, found, bad);
+            }
+        }
+    }
+    let (mut found, mut bad) = (Vec::new(), Vec::new());
+    walk(root, Pointer::root(), &mut found, &mut bad);
+    (found, bad)
+}
+
+/// Whether `ptr` is a `$defs`/`definitions` entry (`/$defs/A`, `/$defs/A/definitions/B`): it may
+/// hold definitions of its own.
+fn is_definition(ptr: &Pointer) -> bool {
+    let t = ptr.tokens();
+    !t.is_empty() && t.len() % 2 == 0 && t.iter().step_by(2).all(|k| DEFINITIONS.contains(&k.as_str()))
 }
 
 /// `reference` resolved against `base` (RFC 3986 §5.2, IRIs as RFC 3987 allows), or `None` when
@@ -537,27 +567,18 @@ impl Lowerer<'_> {
             description: None,
             kind: TypeKind::Enum(Vec::new()),
         });
-        // Register every `$defs` (or `definitions`) entry first, so references may point forward.
-        let mut defs = Vec::new();
-        for &keyword in DEFINITIONS {
-            let Some(d) = root.get(keyword) else { continue };
-            match d.members() {
-                Some(m) => defs.extend(m.iter().map(|m| (ptr.join(keyword).join(&m.key), m))),
-                None => {
-                    self.error(
-                        codes::INVALID_KEYWORD_VALUE,
-                        d,
-                        &ptr.join(keyword),
-                        format!("`{keyword}` must be an object"),
-                        "not an object",
-                    );
-                }
-            }
+        // Register every `$defs` (or `definitions`) entry first, nested ones too, so references
+        // may point forward.
+        let (defs, bad) = definitions(root);
+        for (p, d) in bad {
+            let keyword = p.tokens().last().cloned().unwrap_or_default();
+            self.error(codes::INVALID_KEYWORD_VALUE, d, &p, format!("`{keyword}` must be an object"), "not an object");
         }
-        for (p, m) in &defs {
+        for (p, _) in &defs {
             let index = self.types.len();
             self.defs.insert(p.to_string(), index);
-            let name = pascal_case(&m.key);
+            // A nested entry is named after the entries that hold it (`/$defs/Codes/$defs/Mic`: `CodesMic`).
+            let name: String = p.tokens().iter().skip(1).step_by(2).map(|k| pascal_case(k)).collect();
             self.types.push(NamedType {
                 name,
                 pointer: p.to_string(),
@@ -737,8 +758,11 @@ impl Lowerer<'_> {
 
     fn check_keywords(&mut self, node: &Node, ptr: &Pointer) {
         let root = ptr.tokens().is_empty();
+        let definition = is_definition(ptr);
         for m in node.members().unwrap_or_default() {
-            if !is_keyword(&m.key) && !(root && ROOT_ONLY_KEYWORDS.contains(&m.key.as_str())) {
+            let allowed = (root && ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()))
+                || (definition && DEFINITIONS.contains(&m.key.as_str()));
+            if !is_keyword(&m.key) && !allowed {
                 self.unsupported(&m.key, m.key_span, &ptr.join(&m.key), false);
             }
         }

@@ -34,12 +34,39 @@ string Venue_1_0_Mic_ToJson(const Venue_1_0_Mic &v)
    return out;
 }
 
+// 
+struct Venue_1_0_NamesShort
+{
+   string value;
+};
+
+void Venue_1_0_NamesShort_Reset(Venue_1_0_NamesShort &v)
+{
+   v.value = "";
+}
+
+bool Venue_1_0_NamesShort_Parse(const string &js, int &pos, const string path, Venue_1_0_NamesShort &out, string &err)
+{
+   if(!CtcReadString(js, pos, path, out.value, err)) return false;
+   if(CtcCodePoints(out.value) > 3) { err = CtcError(path, "must be at most 3 characters long", pos); return false; }
+   return true;
+}
+
+string Venue_1_0_NamesShort_ToJson(const Venue_1_0_NamesShort &v)
+{
+   string out = "";
+   StringAdd(out, CtcQuote(v.value));
+   return out;
+}
+
 // A contract with an absolute `$id`, as SchemaStore's schemas have.
 struct Venue_1_0
 {
    Venue_1_0_Mic mic;
    string name;
    bool has_name;
+   Venue_1_0_NamesShort short_;
+   bool has_short_;
 };
 
 void Venue_1_0_Reset(Venue_1_0 &v)
@@ -47,6 +74,8 @@ void Venue_1_0_Reset(Venue_1_0 &v)
    Venue_1_0_Mic_Reset(v.mic);
    v.name = "";
    v.has_name = false;
+   Venue_1_0_NamesShort_Reset(v.short_);
+   v.has_short_ = false;
 }
 
 bool Venue_1_0_Parse(const string &js, int &pos, const string path, Venue_1_0 &out, string &err)
@@ -70,6 +99,12 @@ bool Venue_1_0_Parse(const string &js, int &pos, const string path, Venue_1_0 &o
          out.has_name = true;
          if(!CtcReadString(js, pos, path + ".name", out.name, err)) return false;
       }
+      else if(key == "short")
+      {
+         if(out.has_short_) { err = CtcError(path, "duplicate key \"short\"", pos); return false; }
+         out.has_short_ = true;
+         if(!Venue_1_0_NamesShort_Parse(js, pos, path + ".short", out.short_, err)) return false;
+      }
       else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
       if(!CtcObjectNext(js, pos, path, more, err)) return false;
    }
@@ -87,6 +122,11 @@ string Venue_1_0_ToJson(const Venue_1_0 &v)
    {
       CtcKey(out, first, "name");
       StringAdd(out, CtcQuote(v.name));
+   }
+   if(v.has_short_)
+   {
+      CtcKey(out, first, "short");
+      StringAdd(out, Venue_1_0_NamesShort_ToJson(v.short_));
    }
    StringAdd(out, "}");
    return out;
@@ -116,6 +156,30 @@ bool Venue_1_0_FromJson(const string &js, Venue_1_0 &out, string &err)
       return false;
    }
    return true;
+}
+
+// 
+struct Venue_1_0_Names
+{
+   string value;
+};
+
+void Venue_1_0_Names_Reset(Venue_1_0_Names &v)
+{
+   v.value = "";
+}
+
+bool Venue_1_0_Names_Parse(const string &js, int &pos, const string path, Venue_1_0_Names &out, string &err)
+{
+   if(!CtcReadString(js, pos, path, out.value, err)) return false;
+   return true;
+}
+
+string Venue_1_0_Names_ToJson(const Venue_1_0_Names &v)
+{
+   string out = "";
+   StringAdd(out, CtcQuote(v.value));
+   return out;
 }
 
 #endif

@@ -43,6 +43,88 @@ impl ::std::str::FromStr for Mic {
         Ok(Self(value.to_string()))
     }
 }
+///`Names`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[serde(transparent)]
+pub struct Names(pub ::std::string::String);
+impl ::std::ops::Deref for Names {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Names> for ::std::string::String {
+    fn from(value: Names) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for Names {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for Names {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for Names {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
+}
+///`NamesShort`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[serde(transparent)]
+pub struct NamesShort(pub ::std::string::String);
+impl ::std::ops::Deref for NamesShort {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<NamesShort> for ::std::string::String {
+    fn from(value: NamesShort) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for NamesShort {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for NamesShort {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for NamesShort {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
+}
 ///A contract with an absolute `$id`, as SchemaStore's schemas have.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -51,6 +133,9 @@ pub struct Venue {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub short: ::std::option::Option<NamesShort>,
 }
 impl crate::support::Validate for Venue {
     fn validate_at(
@@ -61,6 +146,11 @@ impl crate::support::Validate for Venue {
         {
             let v = &self.mic;
             at.push("mic");
+            crate::support::Validate::validate_at(v, at, errors);
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.short {
+            at.push("short");
             crate::support::Validate::validate_at(v, at, errors);
             at.pop();
         }
@@ -77,6 +167,30 @@ impl crate::support::Validate for Mic {
             v,
             ::std::option::Option::Some(4),
             ::std::option::Option::Some(4),
+            ::std::option::Option::None,
+            at,
+            errors,
+        );
+    }
+}
+impl crate::support::Validate for Names {
+    fn validate_at(
+        &self,
+        _at: &mut crate::support::Path,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {}
+}
+impl crate::support::Validate for NamesShort {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        let v = &self.0;
+        crate::support::check_string(
+            v,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(3),
             ::std::option::Option::None,
             at,
             errors,

@@ -9,10 +9,13 @@ from pydantic import Field
 
 from conformance_contracts._support import Model, NotNull
 
-__all__ = ["Mic", "Venue"]
+__all__ = ["Mic", "Names", "NamesShort", "Venue"]
 
 
 Mic = Annotated[str, Field(min_length=4, max_length=4)]
+
+
+NamesShort = Annotated[str, Field(max_length=3)]
 
 
 class Venue(Model):
@@ -20,3 +23,7 @@ class Venue(Model):
 
     mic: Mic
     name: Annotated[str | None, NotNull] = None
+    short: Annotated[NamesShort | None, NotNull] = None
+
+
+Names = str
