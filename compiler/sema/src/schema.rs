@@ -75,7 +75,13 @@ pub fn keywords() -> impl Iterator<Item = &'static str> {
 }
 
 fn is_keyword(k: &str) -> bool {
-    OBJECT_KEYWORDS.contains(&k) || VALUE_KEYWORDS.contains(&k)
+    OBJECT_KEYWORDS.contains(&k) || VALUE_KEYWORDS.contains(&k) || is_annotation(k)
+}
+
+/// An annotation: never changes which instances are valid. Besides [`ANNOTATIONS`], OpenAPI's
+/// Specification Extensions (`x-...`, which JSON Schema tools write for editors and docs).
+pub(crate) fn is_annotation(k: &str) -> bool {
+    ANNOTATIONS.contains(&k) || k.starts_with("x-")
 }
 
 /// Parses `<dir>/<namespace>/<Name>@<MAJOR>.<MINOR>.json`.
@@ -775,7 +781,7 @@ impl Lowerer<'_> {
         // `enum` and `const` name their `type` (and `const` may stand beside an `enum` that
         // holds its value); the others take the whole type from their targets.
         let allowed = |k: &str| {
-            ANNOTATIONS.contains(&k)
+            is_annotation(k)
                 || (["enum", "const"].contains(&keyword) && ["type", "enum", "const"].contains(&k))
                 || (["anyOf", "oneOf"].contains(&keyword) && k == "discriminator")
         };
@@ -1000,8 +1006,7 @@ impl Lowerer<'_> {
         };
         let is_null = |b: &Node| {
             b.get("type").and_then(Node::as_str) == Some("null")
-                && b.members()
-                    .is_some_and(|m| m.iter().all(|m| m.key == "type" || ANNOTATIONS.contains(&m.key.as_str())))
+                && b.members().is_some_and(|m| m.iter().all(|m| m.key == "type" || is_annotation(&m.key)))
         };
         let nulls = all.iter().filter(|b| is_null(b)).count();
         let rest: Vec<(usize, &Node)> = all.iter().enumerate().filter(|(_, b)| !is_null(b)).collect();

@@ -40,11 +40,7 @@ impl Lowerer<'_> {
     /// Whether `node` composes: `allOf`, or `$ref` beside keywords that are not annotations.
     pub(super) fn composes(node: &Node) -> bool {
         let beside_ref = node.get("$ref").is_some()
-            && node
-                .members()
-                .unwrap_or_default()
-                .iter()
-                .any(|m| m.key != "$ref" && !ANNOTATIONS.contains(&m.key.as_str()));
+            && node.members().unwrap_or_default().iter().any(|m| m.key != "$ref" && !is_annotation(&m.key));
         node.get("allOf").is_some() || beside_ref
     }
 
