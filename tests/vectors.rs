@@ -12,7 +12,8 @@
 //! `UPDATE_VECTORS=1` writes them; a test fails when they are stale.
 
 use contractc_driver::{Config, compile, read_inputs};
-use contractc_ir::{Format, Object, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::pattern::Pattern;
+use contractc_ir::{Format, Object, Program, StringTy, Ty, TypeKind, TypeRef};
 use contractc_tests::{Sample, canonical, root, samples};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -37,14 +38,75 @@ static UNKNOWN_VALUES: std::sync::LazyLock<Vec<Value>> = std::sync::LazyLock::ne
     ]
 });
 
+/// JSON Schema's `pattern` as ECMA-262 defines it, by `regress` (an ECMAScript regex engine) with
+/// the `u` flag: the vectors' verdicts come from it, not from the renderings the testees use.
+fn ecma_matches(p: &Pattern, text: &str) -> bool {
+    regress::Regex::with_flags(&p.source, "u").expect("the checker accepted this pattern").find(text).is_some()
+}
+
+/// Strings of `s`'s lengths and format that match its pattern `p`, at least one: samples of the
+/// pattern ([`Pattern::sample`]), repeated to the lengths, and instances of the format.
+fn pattern_samples(s: &StringTy, p: &Pattern) -> Vec<String> {
+    let mut tries = match s.format {
+        Some(Format::DateTime) => vec!["2017-04-19T09:00:00Z".into(), "2024-02-29T23:59:60Z".into()],
+        Some(Format::Date) => vec!["2017-04-19".into(), "2024-02-29".into(), "2024-12-31".into()],
+        None => vec![p.sample(false), p.sample(true)],
+    };
+    for base in [p.sample(false), p.sample(true), "x".into(), "0".into()] {
+        let want = (s.min_length.unwrap_or(0).max(1) as usize).max(base.chars().count());
+        tries.push(base.chars().cycle().take(want).collect());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for t in tries {
+        let format = s.format.is_none_or(|f| f.matches(&t));
+        if fits(s, &t) && format && ecma_matches(p, &t) && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    assert!(!out.is_empty(), "no sample of pattern {:?} fits its lengths and format", p.source);
+    out
+}
+
+/// Whether an undeclared member of `o` may be named `key` (`propertyNames`, `patternProperties`).
+fn name_ok(o: &Object, key: &str) -> bool {
+    o.extra_names.as_ref().is_none_or(|s| fits(s, key) && s.pattern.as_ref().is_none_or(|p| ecma_matches(p, key)))
+}
+
+/// Up to `n` distinct names an undeclared member of `o` may have, in a fixed order: `zz_unknown`,
+/// `zz0`, ... and, where names are constrained, samples of their pattern.
+fn extra_keys(o: &Object, n: usize) -> Vec<String> {
+    let mut candidates: Vec<String> = vec!["zz_unknown".into()];
+    candidates.extend((0..10).map(|k| format!("zz{k}")));
+    if let Some(p) = o.extra_names.as_ref().and_then(|s| s.pattern.as_ref()) {
+        let (a, b) = (p.sample(false), p.sample(true));
+        candidates.extend([a.clone(), b.clone(), format!("{a}{b}"), format!("{b}{a}"), format!("{a}{a}{a}")]);
+        candidates.extend((0..10).map(|k| format!("{a}{k}")));
+    }
+    candidates.extend(["A", "~", "é", "😀", "x"].map(String::from));
+    let mut out: Vec<String> = Vec::new();
+    for c in candidates {
+        if out.len() < n && !out.contains(&c) && o.fields.iter().all(|f| f.name != c) && name_ok(o, &c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether `text` is within `s`'s `minLength` and `maxLength` (code points).
+fn fits(s: &StringTy, text: &str) -> bool {
+    let n = text.chars().count() as u64;
+    s.min_length.is_none_or(|m| n >= m) && s.max_length.is_none_or(|m| n <= m)
+}
+
 /// A valid value of `ty`, in the middle of its bounds.
 fn value(p: &Program, ty: &Ty, full: bool) -> Value {
     match ty {
         Ty::String(s) => {
-            let base = match s.format {
-                Some(Format::DateTime) => "2017-04-19T09:00:00Z".to_string(),
-                Some(Format::Date) => "2017-04-19".to_string(),
-                None => "EURUSD".to_string(),
+            let base = match (s.format, &s.pattern) {
+                (_, Some(p)) => return json!(pattern_samples(s, p)[0]),
+                (Some(Format::DateTime), None) => "2017-04-19T09:00:00Z".to_string(),
+                (Some(Format::Date), None) => "2017-04-19".to_string(),
+                (None, None) => "EURUSD".to_string(),
             };
             let n = base.chars().count() as u64;
             if s.format.is_none() && (s.min_length.is_some_and(|m| n < m) || s.max_length.is_some_and(|m| n > m)) {
@@ -98,10 +160,10 @@ fn named(p: &Program, r: TypeRef, full: bool) -> Value {
                     m.insert(f.name.clone(), value(p, &f.ty, full));
                 }
             }
-            let mut k = 0;
-            while m.len() < min && !matches!(o.additional, contractc_ir::Additional::Forbidden) {
-                m.insert(format!("zz{k}"), o.map_values().map_or(json!(k), |t| value(p, t, full)));
-                k += 1;
+            if !matches!(o.additional, contractc_ir::Additional::Forbidden) {
+                for (k, key) in extra_keys(o, min.saturating_sub(m.len())).into_iter().enumerate() {
+                    m.insert(key, o.map_values().map_or(json!(k), |t| value(p, t, full)));
+                }
             }
             Value::Object(m)
         }
@@ -193,11 +255,10 @@ impl Gen<'_> {
             }
             m.insert(f.name.clone(), value(self.p, &f.ty, false));
         }
-        let mut k = 0;
-        while m.len() < n && !matches!(o.additional, contractc_ir::Additional::Forbidden) {
-            let v = o.map_values().map_or(json!(k), |t| value(self.p, t, false));
-            m.insert(format!("zz{k}"), v);
-            k += 1;
+        if !matches!(o.additional, contractc_ir::Additional::Forbidden) {
+            for (k, key) in extra_keys(o, n.saturating_sub(m.len())).into_iter().enumerate() {
+                m.insert(key, o.map_values().map_or(json!(k), |t| value(self.p, t, false)));
+            }
         }
         (m.len() == n).then_some(Value::Object(m))
     }
@@ -207,7 +268,22 @@ impl Gen<'_> {
     fn unknown_members(&mut self, o: &Object, path: &[String]) {
         let at = if path.is_empty() { String::new() } else { format!("/{} ", path.join("/")) };
         let mut extra = path.to_vec();
-        extra.push("zz_unknown".into());
+        if matches!(o.additional, contractc_ir::Additional::Forbidden) {
+            extra.push("zz_unknown".into());
+            self.with(format!("{at}unknown key"), false, &extra, Some(json!(1)));
+            return;
+        }
+        let Some(key) = extra_keys(o, 1).pop() else { return };
+        extra.push(key);
+        // Names `propertyNames` or `patternProperties` refuse, each alone.
+        let long = "x".repeat(70);
+        let refused = ["zz_unknown", "", "A", "~", "é", "😀", long.as_str()];
+        for name in refused.into_iter().filter(|k| o.fields.iter().all(|f| f.name != *k) && !name_ok(o, k)) {
+            let mut member = path.to_vec();
+            member.push(name.to_string());
+            let v = o.map_values().map_or(json!(1), |t| value(self.p, t, false));
+            self.with(format!("{at}member named {name:?}, a name not allowed"), false, &member, Some(v));
+        }
         if let Some(t) = o.map_values() {
             // A map: entries of its value type wherever their keys sort, each walked as a value.
             let mut v = self.base.clone();
@@ -224,7 +300,7 @@ impl Gen<'_> {
             let room = o
                 .max_properties
                 .map_or(usize::MAX, |m| (m as usize).saturating_sub(holder.as_object().map_or(0, Map::len)));
-            for key in keys.into_iter().filter(|k| o.fields.iter().all(|f| f.name != *k)).take(room) {
+            for key in keys.into_iter().filter(|k| o.fields.iter().all(|f| f.name != *k) && name_ok(o, k)).take(room) {
                 let mut member = path.to_vec();
                 member.push(key);
                 set(&mut v, &member, Some(value(self.p, t, true)));
@@ -237,15 +313,11 @@ impl Gen<'_> {
             self.base = saved;
             return;
         }
-        if !o.is_open() {
-            self.with(format!("{at}unknown key"), false, &extra, Some(json!(1)));
-            return;
-        }
         let mut v = self.base.clone();
         let mut keys: Vec<String> = ["", "A", "~", "é", "😀", "\u{ffff}"].into_iter().map(String::from).collect();
         keys.extend(o.fields.iter().map(|f| format!("{}~", f.name)));
         for (i, key) in keys.into_iter().enumerate() {
-            if o.fields.iter().all(|f| f.name != key) {
+            if o.fields.iter().all(|f| f.name != key) && name_ok(o, &key) {
                 let mut member = path.to_vec();
                 member.push(key);
                 set(&mut v, &member, Some(UNKNOWN_VALUES[i % UNKNOWN_VALUES.len()].clone()));
@@ -266,6 +338,13 @@ impl Gen<'_> {
         let mut v = self.base.clone();
         set(&mut v, path, new);
         self.out.push((name, valid, v));
+    }
+
+    /// A string instance whose verdict is `valid` unless the type's `pattern` says otherwise
+    /// ([`ecma_matches`]) or its lengths do.
+    fn with_string(&mut self, s: &StringTy, name: String, valid: bool, path: &[String], text: &str) {
+        let pattern = s.pattern.as_ref().is_none_or(|p| ecma_matches(p, text));
+        self.with(name, valid && fits(s, text) && pattern, path, Some(json!(text)));
     }
 
     fn walk(&mut self, ty: &Ty, path: &[String], required: bool) {
@@ -294,49 +373,68 @@ impl Gen<'_> {
             }
             Ty::String(s) => {
                 self.with(format!("{at} not a string"), false, path, Some(json!(12)));
+                if let Some(p) = &s.pattern {
+                    let near: Vec<(&str, String)> = {
+                        let (a, b) = (p.sample(false), p.sample(true));
+                        let mut cut = a.clone();
+                        cut.pop();
+                        vec![
+                            ("pattern sample", a.clone()),
+                            ("pattern sample, wide", b.clone()),
+                            ("pattern sample less its last character", cut),
+                            ("pattern sample with a character before it", format!("😀{a}")),
+                            ("pattern sample with a character after it", format!("{b}~")),
+                            ("pattern sample twice", format!("{a}{a}")),
+                            ("pattern sample with a line break", format!("{a}\n")),
+                            ("no character", String::new()),
+                        ]
+                    };
+                    for (what, text) in near {
+                        let format = s.format.is_none_or(|f| f.matches(&text));
+                        self.with_string(s, format!("{at} {what}"), format, path, &text);
+                    }
+                }
                 if let Some(f) = s.format {
                     let bad = if f == Format::DateTime { "2017-02-30T09:00:00Z" } else { "2017-02-30" };
-                    self.with(format!("{at} bad {}", f.keyword()), false, path, Some(json!(bad)));
+                    self.with_string(s, format!("{at} bad {}", f.keyword()), false, path, bad);
                     let other = if f == Format::DateTime { "2016-02-29T15:59:60.125-08:00" } else { "2016-02-29" };
-                    self.with(format!("{at} leap-day {}", f.keyword()), true, path, Some(json!(other)));
+                    self.with_string(s, format!("{at} leap-day {}", f.keyword()), true, path, other);
                     let digit = if f == Format::DateTime { "2017-04-1\u{9ea}T09:00:00Z" } else { "2017-04-1\u{9ea}" };
-                    self.with(format!("{at} non-ASCII digit in {}", f.keyword()), false, path, Some(json!(digit)));
+                    self.with_string(s, format!("{at} non-ASCII digit in {}", f.keyword()), false, path, digit);
                     if f == Format::DateTime {
                         let wrong = "2016-12-31T23:59:60+01:00";
-                        self.with(
-                            format!("{at} leap second off the end of a UTC day"),
-                            false,
-                            path,
-                            Some(json!(wrong)),
-                        );
+                        self.with_string(s, format!("{at} leap second off the end of a UTC day"), false, path, wrong);
                     }
                 } else {
                     if let Some(m) = s.max_length {
-                        self.with(
+                        self.with_string(
+                            s,
                             format!("{at} at maxLength in astral characters"),
                             true,
                             path,
-                            Some(json!("😀".repeat(m as usize))),
+                            &"😀".repeat(m as usize),
                         );
-                        self.with(format!("{at} past maxLength"), false, path, Some(json!("é".repeat(m as usize + 1))));
+                        self.with_string(s, format!("{at} past maxLength"), false, path, &"é".repeat(m as usize + 1));
                     }
                     match s.min_length {
                         Some(m) if m > 0 => {
-                            self.with(format!("{at} at minLength"), true, path, Some(json!("\"".repeat(m as usize))));
-                            self.with(
+                            self.with_string(s, format!("{at} at minLength"), true, path, &"\"".repeat(m as usize));
+                            self.with_string(
+                                s,
                                 format!("{at} under minLength"),
                                 false,
                                 path,
-                                Some(json!("\\".repeat(m as usize - 1))),
+                                &"\\".repeat(m as usize - 1),
                             );
                         }
-                        _ => self.with(format!("{at} empty"), true, path, Some(json!(""))),
+                        _ => self.with_string(s, format!("{at} empty"), true, path, ""),
                     }
-                    self.with(
+                    self.with_string(
+                        s,
                         format!("{at} escapes"),
                         s.max_length.is_none_or(|m| m >= 6) && s.min_length.is_none_or(|m| m <= 6),
                         path,
-                        Some(json!("\t\n\u{1}\u{7f}\u{2028}é")),
+                        "\t\n\u{1}\u{7f}\u{2028}é",
                     );
                 }
             }
@@ -515,6 +613,10 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
                 values.iter().map(|t| serde_json::from_str(t).expect("canonical text is JSON")).collect();
             proptest::sample::select(values).boxed()
         }
+        Ty::String(s) if s.pattern.is_some() => {
+            let samples = pattern_samples(s, s.pattern.as_ref().expect("checked"));
+            proptest::sample::select(samples).prop_map(Value::from).boxed()
+        }
         Ty::String(s) => match s.format {
             Some(Format::Date) => date().prop_map(Value::from).boxed(),
             Some(Format::DateTime) => (
@@ -605,9 +707,18 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
                     })
                     .collect();
                 let known: Vec<String> = o.fields.iter().map(|f| f.name.clone()).collect();
-                let key = proptest::collection::vec(text_char(), 0..6)
-                    .prop_map(String::from_iter)
-                    .prop_filter("an unknown key", move |k| !known.contains(k));
+                let key = match o.extra_names {
+                    None => proptest::collection::vec(text_char(), 0..6)
+                        .prop_map(String::from_iter)
+                        .prop_filter("an unknown key", move |k| !known.contains(k))
+                        .boxed(),
+                    Some(_) => match extra_keys(o, 12) {
+                        keys if keys.is_empty() => {
+                            Just(String::new()).prop_filter("no name is allowed", |_| false).boxed()
+                        }
+                        keys => proptest::sample::select(keys).boxed(),
+                    },
+                };
                 let unknown = match o.map_values() {
                     _ if o.is_open() => proptest::collection::vec((key, any_json()), 0..3).boxed(),
                     Some(t) => proptest::collection::vec((key, strategy(p, t)), 0..3).boxed(),
@@ -633,7 +744,9 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
 fn free_string(p: &Program, contract: usize) -> Option<(String, Option<u64>, Option<u64>)> {
     let TypeKind::Object(o) = &p.contracts[contract].root().kind else { return None };
     o.fields.iter().find_map(|f| match &f.ty {
-        Ty::String(s) if s.format.is_none() => Some((f.name.clone(), s.min_length, s.max_length)),
+        Ty::String(s) if s.format.is_none() && s.pattern.is_none() => {
+            Some((f.name.clone(), s.min_length, s.max_length))
+        }
         _ => None,
     })
 }
@@ -664,9 +777,7 @@ fn spelled_sample(name: String, valid: bool, json: String) -> Sample {
 /// int64 literal), numbers no double holds, duplicate keys inside them, nesting at the limit.
 fn unknown_spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<Sample>) {
     let TypeKind::Object(o) = &p.contracts[contract].root().kind else { return };
-    if !o.is_open() {
-        return;
-    }
+    let Some(key) = extra_keys(o, 1).pop().filter(|_| o.is_open()) else { return };
     let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
     // The root counts as one level (`MAX_DEPTH` = 64 in every language).
     let (deepest, too_deep) = (nested(63), nested(64));
@@ -685,7 +796,7 @@ fn unknown_spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<S
         deepest.as_str(),
     ] {
         let name = format!("unknown member spelled {}", if raw.len() > 40 { "at the nesting limit" } else { raw });
-        out.push(spelled_sample(name, true, spelled(base, "zz_unknown", raw)));
+        out.push(spelled_sample(name, true, spelled(base, &key, raw)));
     }
     let long = format!("1{}", "0".repeat(400));
     for (what, raw) in [
@@ -701,7 +812,7 @@ fn unknown_spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<S
             name: format!("unknown member {what}"),
             valid: false,
             canonical: None,
-            json: spelled(base, "zz_unknown", raw),
+            json: spelled(base, &key, raw),
         });
     }
 }

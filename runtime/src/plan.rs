@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: [u8; 8] = *b"CTCPLAN\0";
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 pub const HEADER_LEN: usize = 24;
 
 /// A compiled workflow: steps in a topological order and the validators of the contracts its
@@ -226,12 +226,19 @@ pub enum Keyword {
     /// Validation §6.5.1–§6.5.2: how many members an object has.
     MaxProperties(u64),
     MinProperties(u64),
+    /// Validation §6.3.3: the string contains a match of this pattern.
+    Pattern(Pattern),
     /// Validation §7.3.1 `format`, as an assertion.
     Format(Format),
     /// Core §10.3.2.1: each named member's value against its node.
     Properties(Vec<(String, u32)>),
-    /// Core §10.3.2.3: every member not named in the same schema's `properties` against this node.
+    /// Core §10.3.2.2: each member whose name matches a pattern against that pattern's node.
+    PatternProperties(Vec<(Pattern, u32)>),
+    /// Core §10.3.2.3: every member neither named in the same schema's `properties` nor matched
+    /// by its `patternProperties` against this node.
     AdditionalProperties(u32),
+    /// Core §10.3.2.4: every member's name, as a string instance, against this node.
+    PropertyNames(u32),
     /// Core §10.3.1.2: every item against this node.
     Items(u32),
     /// Core §10.2.1.1: the instance is valid against every one of these nodes (and `$ref`
@@ -315,6 +322,61 @@ impl From<&serde_json::Value> for Json {
     }
 }
 
+/// A `pattern` (Validation §6.3.3) as the compiler renders it: `syntax` is the `regex` crate's
+/// syntax for the ECMA-262 `source` (`contractc_ir::pattern`), searched unanchored
+/// ([`regex::Regex::is_match`]). A plan whose syntax does not compile does not decode.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(try_from = "PatternText", into = "PatternText")]
+pub struct Pattern {
+    source: String,
+    regex: regex::Regex,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PatternText {
+    source: String,
+    syntax: String,
+}
+
+impl Pattern {
+    /// `Err` with the `regex` crate's message when `syntax` does not compile.
+    pub fn new(source: &str, syntax: &str) -> Result<Pattern, String> {
+        let regex = regex::Regex::new(syntax).map_err(|e| format!("pattern {source:?}: {e}"))?;
+        Ok(Pattern { source: source.to_string(), regex })
+    }
+
+    /// The ECMA-262 source, as the schema writes it.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether `s` contains a match.
+    pub fn is_match(&self, s: &str) -> bool {
+        self.regex.is_match(s)
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.source == other.source && self.regex.as_str() == other.regex.as_str()
+    }
+}
+
+impl TryFrom<PatternText> for Pattern {
+    type Error = String;
+
+    fn try_from(t: PatternText) -> Result<Pattern, String> {
+        Pattern::new(&t.source, &t.syntax)
+    }
+}
+
+impl From<Pattern> for PatternText {
+    fn from(p: Pattern) -> PatternText {
+        PatternText { syntax: p.regex.as_str().to_string(), source: p.source }
+    }
+}
+
+/// The `format`s the subset asserts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Format {
     /// RFC 3339 §5.6 `date-time`.

@@ -255,6 +255,9 @@ fn check_keyword(
             Some(missing) => fail(path, format!("missing required property `{missing}`")),
             None => Ok(()),
         },
+        (Keyword::Pattern(p), Value::String(s)) if !p.is_match(s) => {
+            fail(path, format!("must match the pattern `{}`", p.source()))
+        }
         (Keyword::Format(Format::DateTime), Value::String(s)) if !is_date_time(s) => {
             fail(path, "must be an RFC 3339 date-time".into())
         }
@@ -271,8 +274,31 @@ fn check_keyword(
             }
             Ok(())
         }
+        (Keyword::PatternProperties(patterns), Value::Object(map)) => {
+            for (key, child) in map {
+                for (_, node) in patterns.iter().filter(|(p, _)| p.is_match(key)) {
+                    path.push(key.clone());
+                    check(v, *node, child, path)?;
+                    path.pop();
+                }
+            }
+            Ok(())
+        }
+        (Keyword::PropertyNames(node), Value::Object(map)) => {
+            for key in map.keys() {
+                if let Err(e) = check(v, *node, &Value::String(key.clone()), &mut Vec::new()) {
+                    return fail(path, format!("the name `{key}` is not allowed: {}", e.message));
+                }
+            }
+            Ok(())
+        }
         (Keyword::AdditionalProperties(node), Value::Object(map)) => {
-            let declared = |key: &str| property(siblings, key).is_some();
+            let matched = |key: &str| {
+                siblings
+                    .iter()
+                    .any(|k| matches!(k, Keyword::PatternProperties(p) if p.iter().any(|(p, _)| p.is_match(key))))
+            };
+            let declared = |key: &str| property(siblings, key).is_some() || matched(key);
             let closed = v.nodes.get(*node as usize) == Some(&Node::Bool(false));
             for (key, child) in map.iter().filter(|(key, _)| !declared(key)) {
                 if closed {

@@ -59,6 +59,13 @@ pub const NAME_COLLISION: Code = Code {
     name: "name-collision",
     summary: "Two names of one contract become the same identifier in a target language.",
 };
+/// A `pattern` that is not an ECMA-262 regular expression, or that uses a construct the target
+/// languages would not match alike (look-around, backreferences, `\p{..}`).
+pub const UNSUPPORTED_PATTERN: Code = Code {
+    id: "E0014",
+    name: "unsupported-pattern",
+    summary: "A `pattern` that is not ECMA-262, or uses a construct Rust, Python and the MQL4 DFA would not match alike.",
+};
 // E0010 `unrepresentable-name` is retired (never reused): MQL4 now builds any name from its
 // character codes, and contract files refuse U+0000, the one character no MQL4 string holds.
 /// A schema shape an enabled target language cannot express (MQL4.md: arrays of arrays).
@@ -227,6 +234,7 @@ pub const ALL: &[Code] = &[
     TARGET_LIMIT,
     DUPLICATE_ID,
     CONTRADICTION,
+    UNSUPPORTED_PATTERN,
     INVALID_WORKFLOW,
     UNKNOWN_STEP,
     WORKFLOW_CYCLE,

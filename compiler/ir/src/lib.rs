@@ -5,6 +5,7 @@
 //! inline types found while walking the root); fields keep schema order (never alphabetised).
 
 mod names;
+pub mod pattern;
 
 pub use names::{pascal_case, snake_case};
 
@@ -110,6 +111,11 @@ pub struct Object {
     /// `minProperties`/`maxProperties` (Validation §6.5.1–2): how many members, named or not.
     pub min_properties: Option<u64>,
     pub max_properties: Option<u64>,
+    /// What the name of every member `properties` does not name must be: `propertyNames`
+    /// (Core §10.3.2.4; the checker proved the declared names satisfy it) and the patterns of
+    /// `patternProperties` beside `additionalProperties: false` (§10.3.2.2), which make the
+    /// members they match the map's. Only meaningful when `additional` is not `Forbidden`.
+    pub extra_names: Option<StringTy>,
 }
 
 impl Object {
@@ -211,11 +217,13 @@ impl Ty {
     }
 }
 
-/// `minLength`/`maxLength` count Unicode code points (JSON Schema 2020-12 Validation §6.3).
+/// `minLength`/`maxLength` count Unicode code points (JSON Schema 2020-12 Validation §6.3);
+/// `pattern` (§6.3.3) is an unanchored search, see [`pattern`].
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct StringTy {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
+    pub pattern: Option<pattern::Pattern>,
     pub format: Option<Format>,
 }
 

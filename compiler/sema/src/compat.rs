@@ -264,6 +264,19 @@ impl Pair<'_> {
                 if let Some(m) = ro.max_properties.filter(|&m| wo.max_properties.is_none_or(|w| m < w)) {
                     self.report(code, dir, &wp, &rp, format!("maxProperties {verb} to {m}"));
                 }
+                // The names of unknown members compare as strings do.
+                if !matches!(ro.additional, Additional::Forbidden)
+                    && let Some(names) = &ro.extra_names
+                {
+                    let before = wo.extra_names.clone().unwrap_or_default();
+                    self.ty(
+                        &Ty::String(before),
+                        &Ty::String(names.clone()),
+                        &format!("{wp}/propertyNames"),
+                        &format!("{rp}/propertyNames"),
+                        dir,
+                    );
+                }
                 // Unknown members: a map's values compare as types; any value to a map narrows.
                 let (wa, ra) = (format!("{wp}/additionalProperties"), format!("{rp}/additionalProperties"));
                 match (&wo.additional, &ro.additional) {
@@ -480,6 +493,12 @@ impl Pair<'_> {
                 }
                 if let Some(m) = b.max_length.filter(|&m| a.max_length.is_none_or(|am| m < am)) {
                     self.report(strict(dir), dir, wp, rp, format!("maxLength {verb} to {m}"));
+                }
+                // Whether one regular language holds another is not decided here: any new or
+                // changed pattern counts as a tightening.
+                if let Some(p) = b.pattern.as_ref().filter(|p| a.pattern.as_ref().is_none_or(|q| q.source != p.source))
+                {
+                    self.report(strict(dir), dir, wp, rp, format!("pattern {verb} to `{}`", p.source));
                 }
                 if b.format.is_some() && b.format != a.format {
                     self.report(

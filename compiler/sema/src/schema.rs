@@ -9,6 +9,7 @@ use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
     Additional, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, NamedType, NumberTy, Object, Program,
     StringTy, Ty, TypeKind, TypeRef, Union, pascal_case,
+    pattern::{Dialect, Pattern},
 };
 use contractc_syntax::{Member, Node, Pointer, Span, Value};
 
@@ -21,7 +22,7 @@ const DIALECTS: &[&str] = &[
 ];
 
 /// Keywords of DESIGN.md's subset that this version does not implement yet: an error, never ignored.
-const PLANNED: &[&str] = &["pattern", "default", "patternProperties", "propertyNames"];
+const PLANNED: &[&str] = &["default"];
 
 /// Annotation keywords of the subset: they never change which instances are valid.
 pub const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated", "$comment"];
@@ -36,6 +37,8 @@ const OBJECT_KEYWORDS: &[&str] = &[
     "additionalProperties",
     "minProperties",
     "maxProperties",
+    "patternProperties",
+    "propertyNames",
     "examples",
     "deprecated",
     "$comment",
@@ -54,6 +57,7 @@ const VALUE_KEYWORDS: &[&str] = &[
     "const",
     "minLength",
     "maxLength",
+    "pattern",
     "format",
     "minimum",
     "maximum",
@@ -302,10 +306,13 @@ impl<'a> Index<'a> {
     }
 }
 
+/// The `$defs`/`definitions` entries of a contract (see [`definitions`]).
+type Definitions<'a> = (Vec<(Pointer, &'a Member)>, Vec<(Pointer, &'a Node)>);
+
 /// Every `$defs`/`definitions` entry of a contract, nested ones after the entry that holds them,
 /// with its pointer: the order in which the lowering registers them (and [`Index`] numbers them).
 /// The second list holds the `$defs`/`definitions` that are not objects.
-fn definitions(root: &Node) -> (Vec<(Pointer, &Member)>, Vec<(Pointer, &Node)>) {
+fn definitions(root: &Node) -> Definitions<'_> {
     fn walk<'n>(
         node: &'n Node,
         at: Pointer,
@@ -334,7 +341,7 @@ fn definitions(root: &Node) -> (Vec<(Pointer, &Member)>, Vec<(Pointer, &Node)>) 
 /// hold definitions of its own.
 fn is_definition(ptr: &Pointer) -> bool {
     let t = ptr.tokens();
-    !t.is_empty() && t.len() % 2 == 0 && t.iter().step_by(2).all(|k| DEFINITIONS.contains(&k.as_str()))
+    !t.is_empty() && t.len().is_multiple_of(2) && t.iter().step_by(2).all(|k| DEFINITIONS.contains(&k.as_str()))
 }
 
 /// `reference` resolved against `base` (RFC 3986 §5.2, IRIs as RFC 3987 allows), or `None` when
@@ -393,6 +400,23 @@ fn check_examples(program: &Program, examples: &[Examples], diags: &mut Vec<Diag
     }
 }
 
+/// Whether `s` is an instance of `t`; otherwise why.
+fn string_instance(t: &StringTy, s: &str) -> Result<(), String> {
+    let n = s.chars().count() as u64;
+    if t.min_length.is_some_and(|m| n < m) || t.max_length.is_some_and(|m| n > m) {
+        return Err(format!("length {n} is out of bounds"));
+    }
+    if let Some(p) = &t.pattern
+        && !runtime::plan::Pattern::new(&p.source, &p.render(Dialect::Rust)).is_ok_and(|r| r.is_match(s))
+    {
+        return Err(format!("does not match the pattern `{}`", p.source));
+    }
+    match t.format {
+        Some(f) if !f.matches(s) => Err(format!("not an RFC 3339 {}", f.keyword())),
+        _ => Ok(()),
+    }
+}
+
 /// Whether `v` is an instance of `ty`; otherwise the pointer inside `v` and the reason.
 fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), (Pointer, String)> {
     let fail = |why: String| Err((at.clone(), why));
@@ -405,14 +429,7 @@ fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), 
         Ty::Nullable(t) => instance_of(program, t, v, at),
         Ty::String(t) => {
             let Some(s) = v.as_str() else { return fail(format!("expected a string, found {}", v.kind())) };
-            let n = s.chars().count() as u64;
-            if t.min_length.is_some_and(|m| n < m) || t.max_length.is_some_and(|m| n > m) {
-                return fail(format!("length {n} is out of bounds"));
-            }
-            match t.format {
-                Some(f) if !f.matches(s) => fail(format!("not an RFC 3339 {}", f.keyword())),
-                _ => Ok(()),
-            }
+            string_instance(t, s).or_else(fail)
         }
         Ty::Number(t) => {
             let Some(x) = v.as_f64() else { return fail(format!("expected a number, found {}", v.kind())) };
@@ -468,6 +485,11 @@ fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), 
             TypeKind::Object(o) => {
                 let Some(members) = v.members() else { return fail(format!("expected an object, found {}", v.kind())) };
                 for m in members.iter().filter(|m| !o.fields.iter().any(|f| f.name == m.key)) {
+                    if let (Some(names), false) = (&o.extra_names, o.additional == Additional::Forbidden)
+                        && let Err(why) = string_instance(names, &m.key)
+                    {
+                        return fail(format!("the name `{}` {why}", m.key));
+                    }
                     match &o.additional {
                         Additional::Forbidden => return fail(format!("unknown property `{}`", m.key)),
                         Additional::Typed(t) => instance_of(program, t, &m.value, at.join(&m.key))?,
@@ -500,6 +522,9 @@ struct Edge {
     span: Span,
     pointer: Pointer,
 }
+
+/// The schema undeclared members take and the pattern their names must match, with its pointer.
+type ExtraMembers<'n> = (Option<&'n Node>, Option<(Pattern, Pointer)>);
 
 struct Lowerer<'a> {
     index: &'a Index<'a>,
@@ -1132,7 +1157,13 @@ impl Lowerer<'_> {
         }
         let object = |t: &NamedType| match &t.kind {
             TypeKind::Object(o) => o.clone(),
-            _ => Object { fields: Vec::new(), additional: Additional::Any, min_properties: None, max_properties: None },
+            _ => Object {
+                fields: Vec::new(),
+                additional: Additional::Any,
+                min_properties: None,
+                max_properties: None,
+                extra_names: None,
+            },
         };
         let this = self.this;
         let tag_of = |types: &[NamedType], o: &Object, name: &str| -> Option<String> {
@@ -1187,8 +1218,12 @@ impl Lowerer<'_> {
     }
 
     fn object(&mut self, node: &Node, ptr: &Pointer, name: &str, index: usize) -> Option<Object> {
-        let aptr = ptr.join("additionalProperties");
-        let additional = match node.get("additionalProperties") {
+        let (extra, key_pattern) = self.pattern_properties(node, ptr)?;
+        let aptr = match &key_pattern {
+            Some((_, at)) => at.clone(),
+            None => ptr.join("additionalProperties"),
+        };
+        let additional = match extra {
             None => Additional::Any,
             Some(a) => match a.as_bool() {
                 Some(true) => Additional::Any,
@@ -1283,7 +1318,160 @@ impl Lowerer<'_> {
         }
         let (min_properties, max_properties) =
             (self.count(node, ptr, "minProperties"), self.count(node, ptr, "maxProperties"));
-        Some(Object { fields, additional, min_properties, max_properties })
+        let extra_names = self.extra_names(node, ptr, &props, key_pattern.map(|(p, _)| p))?;
+        Some(Object { fields, additional, min_properties, max_properties, extra_names })
+    }
+
+    /// `patternProperties` (Core §10.3.2.2) in the forms every target holds as one map: beside
+    /// `additionalProperties: false`, patterns whose schemas are all the same (the map's values;
+    /// the members' names must match one of the patterns); beside an open object or a map, patterns
+    /// whose schemas allow what `additionalProperties` already allows (so they add nothing). The
+    /// schema undeclared members take (`additionalProperties` or the patterns' one) and, when
+    /// the patterns restrict names, the pattern their names must match with the patterns' pointer.
+    fn pattern_properties<'n>(&mut self, node: &'n Node, ptr: &Pointer) -> Option<ExtraMembers<'n>> {
+        let additional = node.get("additionalProperties");
+        let Some(pp) = node.get("patternProperties") else { return Some((additional, None)) };
+        let pptr = ptr.join("patternProperties");
+        let Some(members) = pp.members() else {
+            self.error(codes::INVALID_KEYWORD_VALUE, pp, &pptr, "`patternProperties` must be an object".into(), "here");
+            return None;
+        };
+        let text = |n: &Node| json_value(n).map(|v| runtime::validate::canonical(&v));
+        let anything = |n: &Node| n.as_bool() == Some(true) || n.members().is_some_and(<[_]>::is_empty);
+        let mut sources = Vec::new();
+        for m in members {
+            let mptr = pptr.join(&m.key);
+            if let Err(e) = Pattern::parse(&m.key) {
+                self.error(
+                    codes::UNSUPPORTED_PATTERN,
+                    &m.value,
+                    &mptr,
+                    format!("{} (column {} of the pattern)", e.message, e.column),
+                    "this pattern's schema",
+                )
+                .notes
+                .push(format!("help: {}", e.hint));
+                return None;
+            }
+            sources.push(format!("(?:{})", m.key));
+        }
+        let Some(first) = members.first() else { return Some((additional, None)) };
+        let closed = additional.and_then(|a| a.as_bool()) == Some(false);
+        let reference = if closed { Some(&first.value) } else { additional };
+        for m in members {
+            let same = match reference {
+                Some(r) => text(r) == text(&m.value) || (anything(r) && anything(&m.value)),
+                None => anything(&m.value),
+            };
+            if !same {
+                let (why, help) = if closed {
+                    (
+                        "the schemas of `patternProperties` differ: one map type holds them only when they are the same",
+                        "help: give every pattern the same schema, or split the map into properties of their own",
+                    )
+                } else {
+                    (
+                        "a `patternProperties` schema beside an open object or a map must be the same as `additionalProperties`",
+                        "help: add `\"additionalProperties\": false` to make the patterns name the map's members, or give `additionalProperties` the same schema",
+                    )
+                };
+                self.error(codes::UNSUPPORTED_KEYWORD, &m.value, &pptr.join(&m.key), why.into(), "this schema")
+                    .notes
+                    .push(help.into());
+                return None;
+            }
+        }
+        if !closed {
+            return Some((additional, None));
+        }
+        let joined = Pattern::parse(&sources.join("|")).expect("each alternative parsed");
+        Some((Some(&first.value), Some((joined, pptr.join(&first.key)))))
+    }
+
+    /// The constraint on the names of undeclared members: `propertyNames` (a string schema:
+    /// `minLength`, `maxLength`, `pattern`) and the pattern from `patternProperties`. Every declared
+    /// property name must satisfy `propertyNames`, or the property could never be present.
+    fn extra_names(
+        &mut self,
+        node: &Node,
+        ptr: &Pointer,
+        declared: &[Member],
+        key_pattern: Option<Pattern>,
+    ) -> Option<Option<StringTy>> {
+        let Some(pn) = node.get("propertyNames") else {
+            return Some(key_pattern.map(|p| StringTy { pattern: Some(p), ..StringTy::default() }));
+        };
+        let nptr = ptr.join("propertyNames");
+        if pn.as_bool() == Some(true) {
+            return Some(key_pattern.map(|p| StringTy { pattern: Some(p), ..StringTy::default() }));
+        }
+        let allowed = ["type", "minLength", "maxLength", "pattern", "description", "$comment"];
+        let Some(members) = pn.members() else {
+            self.error(
+                codes::UNSUPPORTED_KEYWORD,
+                pn,
+                &nptr,
+                "`propertyNames: false` (no member at all) is not supported".into(),
+                "here",
+            )
+            .notes
+            .push("help: use `maxProperties: 0`".into());
+            return None;
+        };
+        for m in members {
+            let kptr = nptr.join(&m.key);
+            let string_type = m.key != "type" || m.value.as_str() == Some("string");
+            if !allowed.contains(&m.key.as_str()) || !string_type {
+                self.error(
+                    codes::UNSUPPORTED_KEYWORD,
+                    &m.value,
+                    &kptr,
+                    format!("`{}` in `propertyNames` is not supported", m.key),
+                    "here",
+                )
+                .notes
+                .push("help: `propertyNames` takes `minLength`, `maxLength` and `pattern` (names are strings)".into());
+                return None;
+            }
+        }
+        let mut names = StringTy {
+            min_length: self.count(pn, &nptr, "minLength"),
+            max_length: self.count(pn, &nptr, "maxLength"),
+            pattern: self.pattern(pn, &nptr)?,
+            format: None,
+        };
+        for m in declared {
+            if let Err(why) = string_instance(&names, &m.key) {
+                let at = ptr.join("properties").join(&m.key);
+                self.error(
+                    codes::CONTRADICTION,
+                    pn,
+                    &nptr,
+                    format!(
+                        "the name of property `{}` fails `propertyNames` ({why}): it could never be present",
+                        m.key
+                    ),
+                    "here",
+                )
+                .notes
+                .push(format!("note: the property is declared at \"{at}\""));
+                return None;
+            }
+        }
+        if let Some(p) = key_pattern {
+            if names.pattern.is_some() {
+                self.error(
+                    codes::UNSUPPORTED_KEYWORD,
+                    pn,
+                    &nptr,
+                    "a `propertyNames` pattern beside `patternProperties` with `additionalProperties: false` is not supported".into(),
+                    "here",
+                );
+                return None;
+            }
+            names.pattern = Some(p);
+        }
+        Some(Some(names))
     }
 
     /// The type of a property or array item; `hint` names an inline enum or object.
@@ -1406,6 +1594,7 @@ impl Lowerer<'_> {
                 Some(Ty::String(StringTy {
                     min_length: self.count(node, ptr, "minLength"),
                     max_length: self.count(node, ptr, "maxLength"),
+                    pattern: self.pattern(node, ptr)?,
                     format,
                 }))
             }
@@ -1500,6 +1689,41 @@ impl Lowerer<'_> {
                     "help: use one of string, number, integer, boolean, array, object, or one of them and \"null\""
                         .into(),
                 );
+                None
+            }
+        }
+    }
+
+    /// `pattern`, parsed; `None` (after an error) when it is refused, `Some(None)` when absent.
+    fn pattern(&mut self, node: &Node, ptr: &Pointer) -> Option<Option<Pattern>> {
+        let Some(v) = node.get("pattern") else { return Some(None) };
+        let pptr = ptr.join("pattern");
+        let Some(source) = v.as_str() else {
+            self.error(codes::INVALID_KEYWORD_VALUE, v, &pptr, "`pattern` must be a string".into(), "here");
+            return None;
+        };
+        match Pattern::parse(source) {
+            Ok(p) => match runtime::plan::Pattern::new(source, &p.render(Dialect::Rust)) {
+                Ok(_) => Some(Some(p)),
+                Err(e) => {
+                    self.error(codes::UNSUPPORTED_PATTERN, v, &pptr, format!("this pattern is too large: {e}"), "here")
+                        .notes
+                        .push("help: use smaller repetition counts".into());
+                    None
+                }
+            },
+            Err(e) => {
+                let d = self.error(
+                    codes::UNSUPPORTED_PATTERN,
+                    v,
+                    &pptr,
+                    format!("{} (column {} of the pattern)", e.message, e.column),
+                    "in this pattern",
+                );
+                let shown: String = source.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+                let caret: String = " ".repeat(e.column - 1);
+                d.notes.push(format!("pattern: {shown}\n         {caret}^"));
+                d.notes.push(format!("help: {}", e.hint));
                 None
             }
         }

@@ -18,8 +18,9 @@
 
 use std::path::Path;
 
+use contractc_ir::pattern::{Dialect, Pattern};
 use contractc_sema::ANNOTATIONS;
-use runtime::plan::{Format, Integers, Json, Keyword, Node, Num, Type, Validator};
+use runtime::plan::{self, Format, Integers, Json, Keyword, Node, Num, Type, Validator};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -47,11 +48,14 @@ const HANDLED: &[&str] = &[
     "exclusiveMaximum",
     "minLength",
     "maxLength",
+    "pattern",
     "minItems",
     "maxItems",
     "required",
     "properties",
     "additionalProperties",
+    "patternProperties",
+    "propertyNames",
     "items",
     "format",
     "anyOf",
@@ -117,10 +121,18 @@ pub fn not_counted(path: &str) -> Option<&'static str> {
             "it tests `format` as an annotation, Validation §7.2.1's default; contractc asserts formats (§7.2.2), which optional/format/ tests",
         ),
         "boolean_schema.json" | "optional/format/date-time.json" | "optional/format/date.json" => None,
+        // `pattern` as ECMA-262 defines it: astral code points, `\d`/`\w`/`\s`, `$`.
+        "optional/non-bmp-regex.json" | "optional/ecmascript-regex.json" => None,
         _ if contractc_sema::keywords().any(|k| keyword_file(k) == path) => None,
         _ if path.starts_with("optional/format/") => Some("the format is outside the subset (date-time and date)"),
         _ => Some("the keyword or behaviour it tests is outside the subset"),
     }
+}
+
+/// An ECMA-262 pattern, rendered for the runtime as the compiler renders it.
+fn pattern(source: &str) -> Result<plan::Pattern, String> {
+    let parsed = Pattern::parse(source).map_err(|e| format!("a `pattern` refused ({})", e.message))?;
+    plan::Pattern::new(source, &parsed.render(Dialect::Rust))
 }
 
 /// The schema of a group as runtime plan nodes, or what lies outside the subset: a keyword, a
@@ -242,6 +254,7 @@ impl<'a> Loader<'a> {
                 "exclusiveMaximum" => Keyword::ExclusiveMaximum(num(v)?),
                 "minLength" => Keyword::MinLength(count(v)?),
                 "maxLength" => Keyword::MaxLength(count(v)?),
+                "pattern" => Keyword::Pattern(pattern(v.as_str().ok_or("`pattern` that is not a string")?)?),
                 "minItems" => Keyword::MinItems(count(v)?),
                 "minProperties" => Keyword::MinProperties(count(v)?),
                 "maxProperties" => Keyword::MaxProperties(count(v)?),
@@ -259,6 +272,14 @@ impl<'a> Loader<'a> {
                     Keyword::Properties(properties)
                 }
                 "additionalProperties" => Keyword::AdditionalProperties(self.node(v, format!("{pointer}/{k}"))?),
+                "propertyNames" => Keyword::PropertyNames(self.node(v, format!("{pointer}/{k}"))?),
+                "patternProperties" => {
+                    let mut patterns = Vec::new();
+                    for (source, sub) in v.as_object().ok_or("`patternProperties` that is not an object")? {
+                        patterns.push((pattern(source)?, self.node(sub, at(source))?));
+                    }
+                    Keyword::PatternProperties(patterns)
+                }
                 "items" => Keyword::Items(self.node(v, format!("{pointer}/{k}"))?),
                 "anyOf" | "oneOf" | "allOf" => {
                     let mut nodes = Vec::new();

@@ -13,14 +13,41 @@ use contractc_emit::{
     EmitError, NameClash, NameProblem, Options, OutputFile, Renderer, Templates, clashes, dependency_order,
     enum_value_pointer, number_literal, property_pointer, referenced_contracts,
 };
-use contractc_ir::{Format, NamedType, Program, Ty, TypeKind, TypeRef, Union};
+use contractc_ir::pattern::Dialect;
+use contractc_ir::{Additional, Format, NamedType, Program, StringTy, Ty, TypeKind, TypeRef, Union};
 use serde::Serialize;
 
+pub mod dfa;
 mod naming;
 
 const DIR: &str = "mql4/Include/contractc";
 
 /// A nullable value stands only as a member (with its `null_` flag): items never are.
+/// Statements that refuse string `target` (read at `path`) unless it satisfies `s`'s lengths (in
+/// code points), pattern (a DFA, [`dfa`]) and format.
+fn string_checks(s: &StringTy, target: &str, path: &str) -> Result<Vec<String>, String> {
+    let fail = |cond: String, reason: &str| {
+        format!("if({cond}) {{ err = CtcError({path}, {}, pos); return false; }}", literal(reason))
+    };
+    let mut out = Vec::new();
+    if let Some(n) = s.min_length {
+        out.push(fail(format!("CtcCodePoints({target}) < {n}"), &format!("must be at least {n} characters long")));
+    }
+    if let Some(n) = s.max_length {
+        out.push(fail(format!("CtcCodePoints({target}) > {n}"), &format!("must be at most {n} characters long")));
+    }
+    if let Some(p) = &s.pattern {
+        let dfa = dfa::build(&p.render(Dialect::Rust)).map_err(|e| format!("pattern {:?}: {e}", p.source))?;
+        out.push(fail(format!("!{}", dfa.mql4_call(target)), &format!("must match the pattern `{}`", p.source)));
+    }
+    match s.format {
+        Some(Format::DateTime) => out.push(fail(format!("!CtcIsDateTime({target})"), "must be an RFC 3339 date-time")),
+        Some(Format::Date) => out.push(fail(format!("!CtcIsDate({target})"), "must be an RFC 3339 full-date")),
+        None => {}
+    }
+    Ok(out)
+}
+
 const NULLABLE_ITEMS: &str = "arrays of nullable items: the checker refuses them when mql4 is enabled (E0011)";
 
 /// The members of an open object's struct that keep its unknown members: their keys, sorted by
@@ -334,6 +361,11 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
     } else {
         vec!["err = CtcError(path, \"unknown key \\\"\" + key + \"\\\"\", pos); return false;".to_string()]
     };
+    // The names of undeclared members, checked before their values are read.
+    let unknown = match o.extra_names.as_ref().filter(|_| o.additional != Additional::Forbidden) {
+        Some(names) => string_checks(names, "key", "path + \".\" + key")?.into_iter().chain(unknown).collect(),
+        None => unknown,
+    };
     // `minProperties`/`maxProperties`: every key read counts.
     if o.min_properties.is_some() || o.max_properties.is_some() {
         g.locals.push("int members = 0;".into());
@@ -629,27 +661,7 @@ impl Gen<'_> {
             }
             Ty::String(s) => {
                 out.push(format!("if(!CtcReadString(js, pos, {path}, {target}, err)) return false;"));
-                if let Some(n) = s.min_length {
-                    out.push(fail(
-                        format!("CtcCodePoints({target}) < {n}"),
-                        &format!("must be at least {n} characters long"),
-                    ));
-                }
-                if let Some(n) = s.max_length {
-                    out.push(fail(
-                        format!("CtcCodePoints({target}) > {n}"),
-                        &format!("must be at most {n} characters long"),
-                    ));
-                }
-                match s.format {
-                    Some(Format::DateTime) => {
-                        out.push(fail(format!("!CtcIsDateTime({target})"), "must be an RFC 3339 date-time"))
-                    }
-                    Some(Format::Date) => {
-                        out.push(fail(format!("!CtcIsDate({target})"), "must be an RFC 3339 full-date"))
-                    }
-                    None => {}
-                }
+                out.extend(string_checks(s, target, path)?);
             }
             Ty::Named(r) => {
                 let n = type_name(self.program, *r);

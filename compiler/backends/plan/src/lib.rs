@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use contractc_emit::{EmitError, OutputFile};
+use contractc_ir::pattern::Dialect;
 use contractc_ir::{Additional, Format, Program, TriggerRule, Ty, TypeKind, TypeRef};
 use runtime::plan::{self, Integers, Json, Keyword, Node, Num, Type, Validator};
 
@@ -184,6 +185,17 @@ impl Builder<'_> {
                         keywords.push(Keyword::AdditionalProperties(values));
                     }
                 }
+                // The IR's names bind undeclared members only; `propertyNames` binds every
+                // member, so the declared names are let through beside them.
+                if let Some(names) = o.extra_names.as_ref().filter(|_| o.additional != Additional::Forbidden) {
+                    let mut node = self.ty(&Ty::String(names.clone()));
+                    if !o.fields.is_empty() {
+                        let declared = o.fields.iter().map(|f| Json::String(f.name.clone())).collect();
+                        let declared = self.push(Node::Keywords(vec![Keyword::Enum(declared)]));
+                        node = self.push(Node::Keywords(vec![Keyword::AnyOf(vec![declared, node])]));
+                    }
+                    keywords.push(Keyword::PropertyNames(node));
+                }
                 keywords
             }
         };
@@ -197,6 +209,10 @@ impl Builder<'_> {
                 let mut k = Vec::new();
                 k.extend(s.min_length.map(Keyword::MinLength));
                 k.extend(s.max_length.map(Keyword::MaxLength));
+                k.extend(s.pattern.as_ref().map(|p| {
+                    let syntax = p.render(Dialect::Rust);
+                    Keyword::Pattern(plan::Pattern::new(&p.source, &syntax).expect("the checker compiled this pattern"))
+                }));
                 k.extend(s.format.map(|f| {
                     Keyword::Format(match f {
                         Format::DateTime => plan::Format::DateTime,

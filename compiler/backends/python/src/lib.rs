@@ -14,6 +14,7 @@ use contractc_emit::{
     EmitError, NameClash, Options, OutputFile, Renderer, Templates, clashes, dependency_order, number_literal,
     property_pointer, referenced_contracts,
 };
+use contractc_ir::pattern::Dialect;
 use contractc_ir::{Additional, Contract, Format, Program, Ty, TypeKind, TypeRef};
 use serde::Serialize;
 
@@ -186,6 +187,9 @@ struct ModelView {
     base: &'static str,
     /// For a map, the annotation of its values (`__pydantic_extra__: dict[str, T]`).
     extra: Option<String>,
+    /// For an open object or a map whose undeclared members' names are constrained, the
+    /// annotation of the names (`OpenModel` checks them).
+    extra_names: Option<String>,
     /// `minProperties`/`maxProperties` (`Model` checks them).
     min_properties: Option<u64>,
     max_properties: Option<u64>,
@@ -279,11 +283,21 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         format!("Annotated[{base}, Field({})]", constraints.join(", "))
                     }
                 });
+                let extra_names = o.extra_names.as_ref().filter(|_| base == "OpenModel").map(|names| {
+                    support.push("names");
+                    let (base, constraints) = annotation(program, contract, &Ty::String(names.clone()), &mut support);
+                    if constraints.is_empty() {
+                        base
+                    } else {
+                        format!("Annotated[{base}, Field({})]", constraints.join(", "))
+                    }
+                });
                 let (min_properties, max_properties) = (o.min_properties, o.max_properties);
                 models.push(ModelView {
                     name: t.name.clone(),
                     base,
                     extra,
+                    extra_names,
                     min_properties,
                     max_properties,
                     alias: None,
@@ -302,6 +316,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     name: t.name.clone(),
                     base: "",
                     extra: None,
+                    extra_names: None,
                     min_properties: None,
                     max_properties: None,
                     alias: Some(union),
@@ -317,6 +332,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     name: t.name.clone(),
                     base: "",
                     extra: None,
+                    extra_names: None,
                     min_properties: None,
                     max_properties: None,
                     alias: Some(alias),
@@ -338,7 +354,12 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
     let texts: Vec<&str> = models
         .iter()
         .flat_map(|m| {
-            m.fields.iter().map(|f| f.annotation.as_str()).chain(m.alias.as_deref()).chain(m.extra.as_deref())
+            m.fields
+                .iter()
+                .map(|f| f.annotation.as_str())
+                .chain(m.alias.as_deref())
+                .chain(m.extra.as_deref())
+                .chain(m.extra_names.as_deref())
         })
         .chain(enums.iter().map(|e| e.literal.as_str()))
         .collect();
@@ -385,16 +406,23 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
             if let Some(n) = s.max_length {
                 args.push(format!("max_length={n}"));
             }
-            match s.format {
+            let base = match s.format {
                 Some(Format::DateTime) => {
                     support.push("DateTime");
-                    "DateTime".to_string()
+                    "DateTime"
                 }
                 Some(Format::Date) => {
                     support.push("Date");
-                    "Date".to_string()
+                    "Date"
                 }
-                None => "str".to_string(),
+                None => "str",
+            };
+            match &s.pattern {
+                Some(p) => {
+                    support.push("matches");
+                    format!("Annotated[{base}, matches({}, {})]", py_str(&p.render(Dialect::Python)), py_str(&p.source))
+                }
+                None => base.to_string(),
             }
         }
         Ty::Number(n) => {

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use contractc_emit::{
     EmitError, NameClash, Options, OutputFile, clashes, enum_value_pointer, number_literal, property_pointer,
 };
+use contractc_ir::pattern::Dialect;
 use contractc_ir::{Additional, Contract, Field, Format, Object, Program, Ty, TypeKind};
 use serde_json::{Map, Value, json};
 use syn::visit_mut::VisitMut;
@@ -139,7 +140,8 @@ fn cargo_toml(name: &str) -> String {
          publish = false\n\n\
          [dependencies]\n\
          serde = {{ workspace = true }}\n\
-         serde_json = {{ workspace = true }}\n"
+         serde_json = {{ workspace = true }}\n\
+         regex = {{ workspace = true }}\n"
     )
 }
 
@@ -437,6 +439,13 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
                 body.push_str(&format!("for (k, v) in &self.{UNKNOWN}.0 {{ at.push(k); {check} at.pop(); }}\n"));
             }
         }
+        if let TypeKind::Object(o) = &t.kind
+            && o.additional != Additional::Forbidden
+            && let Some(names) = &o.extra_names
+        {
+            let check = check(program, &Ty::String(names.clone()), "k");
+            body.push_str(&format!("for k in self.{UNKNOWN}.0.keys() {{ at.push(k); {check} at.pop(); }}\n"));
+        }
         if let TypeKind::Object(o) = &t.kind {
             for f in struct_fields(c, i, o) {
                 let ident = idents.get(&(t.name.clone(), f.name.clone())).cloned().unwrap_or_else(|| f.name.clone());
@@ -582,14 +591,25 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
                 Some(Format::Date) => "::std::option::Option::Some(crate::support::Format::Date)",
                 None => "::std::option::Option::None",
             };
-            if s.min_length.is_none() && s.max_length.is_none() && s.format.is_none() {
+            if s.min_length.is_none() && s.max_length.is_none() && s.pattern.is_none() && s.format.is_none() {
                 return String::new();
             }
-            format!(
-                "crate::support::check_string({v}, {}, {}, {format}, at, errors);",
-                opt(s.min_length),
-                opt(s.max_length)
-            )
+            let call = |pattern: &str| {
+                format!(
+                    "crate::support::check_string({v}, {}, {}, {pattern}, {format}, at, errors);",
+                    opt(s.min_length),
+                    opt(s.max_length)
+                )
+            };
+            match &s.pattern {
+                None => call("::std::option::Option::None"),
+                Some(p) => format!(
+                    "{{ static PATTERN: crate::support::Pattern = crate::support::Pattern::new({:?}, {:?}); {} }}",
+                    p.source,
+                    p.render(Dialect::Rust),
+                    call("::std::option::Option::Some(&PATTERN)")
+                ),
+            }
         }
         Ty::Number(n) => {
             let bound = |b: Option<contractc_ir::Bound>| {

@@ -536,6 +536,93 @@ bool CtcIsDateTime(const string &s)
    return (h * 60 + mi - offset + 1440) % 1440 == 1439;
 }
 
+// JSON Schema `pattern` without a regex engine: contractc compiles each pattern to a DFA over the
+// UTF-8 bytes of the text and passes its tables as three strings of base-62 digits (0-9, A-Z,
+// a-z), written by compiler/backends/mql4/src/dfa.rs, which documents the format.
+#define CTC_DFA_BASE 62
+// State 0 rejects at once (no match can follow), state 1 accepts at once (a match was found).
+#define CTC_DFA_DEAD 0
+#define CTC_DFA_ACCEPT 1
+
+// The value of one base-62 digit.
+int CtcDfaDigit(const ushort c)
+{
+   if(c >= CTC_CH_LOWER_A) return c - CTC_CH_LOWER_A + 36;
+   if(c >= CTC_CH_UPPER_A) return c - CTC_CH_UPPER_A + 10;
+   return c - CTC_CH_0;
+}
+
+// The base-62 number of `width` digits at `at` in `t`.
+int CtcDfaNumber(const string &t, const int at, const int width)
+{
+   int v = 0;
+   int i = 0;
+   for(i = 0; i < width; i++)
+   {
+      v = v * CTC_DFA_BASE + CtcDfaDigit(StringGetCharacter(t, at + i));
+   }
+   return v;
+}
+
+// Whether the pattern whose DFA tables these are matches somewhere in `s` (a JSON Schema pattern
+// is an unanchored search over code points). Surrogate pairs are joined and each code point is
+// fed as its UTF-8 bytes: `classes` gives the byte's class, `table` the next state; at the end of
+// `s` the pattern matches when the state's digit in `accept` is 1.
+bool CtcMatchDfa(const string s, const string classes, const string table, const string accept)
+{
+   int n = StringLen(s);
+   int states = StringLen(accept);
+   int cw = CtcDfaDigit(StringGetCharacter(classes, 0));
+   int k = CtcDfaNumber(classes, 1, cw);
+   int sw = CtcDfaDigit(StringGetCharacter(table, 0));
+   int state = CtcDfaNumber(table, 1, sw);
+   int i = 0;
+   int j = 0;
+   int len = 0;
+   int cp = 0;
+   int b = 0;
+   int cls = 0;
+   ushort c = 0;
+   ushort low = 0;
+   if(cw < 1 || sw < 1 || k < 1) return false;
+   if(state == CTC_DFA_ACCEPT) return true;
+   if(state == CTC_DFA_DEAD || state < 0 || state >= states) return false;
+   while(i < n)
+   {
+      c = StringGetCharacter(s, i);
+      cp = c;
+      i = i + 1;
+      if(c >= CTC_SURROGATE_HIGH_FIRST && c < CTC_SURROGATE_LOW_FIRST && i < n)
+      {
+         low = StringGetCharacter(s, i);
+         if(low >= CTC_SURROGATE_LOW_FIRST && low <= CTC_SURROGATE_LOW_LAST)
+         {
+            cp = 65536 + (c - CTC_SURROGATE_HIGH_FIRST) * 1024 + (low - CTC_SURROGATE_LOW_FIRST);
+            i = i + 1;
+         }
+      }
+      len = 1;
+      if(cp >= 128) len = 2;
+      if(cp >= 2048) len = 3;
+      if(cp >= 65536) len = 4;
+      for(j = 0; j < len; j++)
+      {
+         // UTF-8 (RFC 3629): a lead byte 0xxxxxxx, 110xxxxx, 1110xxxx or 11110xxx, then 10xxxxxx.
+         if(j == 0 && len == 1) b = cp;
+         else if(j == 0 && len == 2) b = 192 | (cp >> 6);
+         else if(j == 0 && len == 3) b = 224 | (cp >> 12);
+         else if(j == 0) b = 240 | (cp >> 18);
+         else b = 128 | ((cp >> (6 * (len - 1 - j))) & 63);
+         cls = CtcDfaNumber(classes, 1 + cw + b * cw, cw);
+         if(cls < 0 || cls >= k) return false;
+         state = CtcDfaNumber(table, 1 + sw + (state * k + cls) * sw, sw);
+         if(state == CTC_DFA_ACCEPT) return true;
+         if(state == CTC_DFA_DEAD || state < 0 || state >= states) return false;
+      }
+   }
+   return StringGetCharacter(accept, state) == CTC_CH_1;
+}
+
 string CtcHexDigit(const int d)
 {
    if(d < 10) return ShortToString((ushort)(CTC_CH_0 + d));

@@ -16,6 +16,8 @@ from pydantic import (
     Field,
     JsonValue,
     RootModel,
+    TypeAdapter,
+    ValidationError,
     model_validator,
 )
 from typing_extensions import Self
@@ -63,6 +65,20 @@ def check_date(value: str) -> str:
 
 DateTime = Annotated[str, AfterValidator(check_date_time)]
 Date = Annotated[str, AfterValidator(check_date)]
+
+def matches(syntax: str, source: str) -> AfterValidator:
+    """`pattern` (Validation section 6.3.3): the string contains a match of the ECMA-262 pattern
+    `source`, which contractc rendered into `re`'s syntax as `syntax` (explicit code point
+    classes, so `re`'s Unicode-aware `\\d`, `\\w`, `\\s`, `.` and `$` are never used)."""
+    compiled = re.compile(syntax)
+
+    def check(value: str) -> str:
+        if compiled.search(value) is None:
+            raise ValueError(f"must match the pattern `{source}`")
+        return value
+
+    return AfterValidator(check)
+
 
 def one_of(*allowed: str) -> AfterValidator:
     """`const` and `enum` of any JSON kind (Validation sections 6.1.2-6.1.3): the value's
@@ -122,6 +138,27 @@ class OpenModel(Model):
     members are kept (`model_extra`) and written back."""
 
     model_config = ConfigDict(extra="allow")
+
+    #: What the names of the members `properties` does not name must be (`propertyNames`,
+    #: Core 10.3.2.4; the patterns of `patternProperties` beside `additionalProperties: false`).
+    __extra_names__: ClassVar[TypeAdapter[str] | None] = None
+
+    @model_validator(mode="after")
+    def _check_names(self) -> Self:
+        names = type(self).__extra_names__
+        if names is not None:
+            for key in self.model_extra or {}:
+                try:
+                    names.validate_python(key)
+                except ValidationError as e:
+                    raise ValueError(f"the name {key!r} is not allowed: {e.errors()[0]['msg']}") from None
+        return self
+
+
+def names(annotation: Any) -> TypeAdapter[str]:
+    """The validator of member names an `OpenModel` sets as `__extra_names__`."""
+    adapter: TypeAdapter[str] = TypeAdapter(annotation, config=ConfigDict(strict=True))
+    return adapter
 
 
 #: How deeply arrays and objects may nest in a message (the root counts as 1), in every

@@ -180,6 +180,7 @@ impl crate::support::Validate for ExecutionReport {
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -193,6 +194,7 @@ impl crate::support::Validate for ExecutionReport {
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -203,6 +205,7 @@ impl crate::support::Validate for ExecutionReport {
             at.push("time");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),
@@ -218,6 +221,7 @@ impl crate::support::Validate for ExecutionReport {
                 v,
                 ::std::option::Option::Some(6),
                 ::std::option::Option::Some(12),
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 at,
                 errors,
@@ -282,6 +286,7 @@ impl crate::support::Validate for ExecutionReport {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(128),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -324,6 +329,7 @@ impl crate::support::Validate for Fill {
             at.push("time");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),

@@ -29,6 +29,7 @@ impl crate::support::Validate for Instrument {
                 ::std::option::Option::Some(6),
                 ::std::option::Option::Some(12),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );

@@ -220,6 +220,7 @@ impl crate::support::Validate for OrderIntent {
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -230,6 +231,7 @@ impl crate::support::Validate for OrderIntent {
             at.push("time");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),

@@ -228,6 +228,7 @@ impl crate::support::Validate for OrderIntent {
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -238,6 +239,7 @@ impl crate::support::Validate for OrderIntent {
             at.push("time");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),
@@ -314,6 +316,7 @@ impl crate::support::Validate for OrderIntent {
                 v,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(31),
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 at,
                 errors,

@@ -39,6 +39,7 @@ impl crate::support::Validate for PriceTick {
                 v,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),
                 at,
                 errors,

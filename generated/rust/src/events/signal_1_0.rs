@@ -93,6 +93,7 @@ impl crate::support::Validate for Signal {
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -103,6 +104,7 @@ impl crate::support::Validate for Signal {
             at.push("time");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),
@@ -118,6 +120,7 @@ impl crate::support::Validate for Signal {
                 v,
                 ::std::option::Option::Some(6),
                 ::std::option::Option::Some(12),
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 at,
                 errors,
@@ -155,6 +158,7 @@ impl crate::support::Validate for Signal {
                 v,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(32),
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 at,
                 errors,

@@ -645,13 +645,42 @@ pub enum Format {
     Date,
 }
 
-pub fn check_string(v: &str, min: Option<u64>, max: Option<u64>, format: Option<Format>, at: &Path, errors: &mut Vec<Violation>) {
+/// A `pattern` (JSON Schema Validation §6.3.3, an unanchored search): `syntax` is the `regex`
+/// crate's rendering of the ECMA-262 `source`, which contractc checked; compiled on first use.
+pub struct Pattern {
+    source: &'static str,
+    syntax: &'static str,
+    regex: std::sync::OnceLock<regex::Regex>,
+}
+
+impl Pattern {
+    pub const fn new(source: &'static str, syntax: &'static str) -> Pattern {
+        Pattern { source, syntax, regex: std::sync::OnceLock::new() }
+    }
+
+    pub fn is_match(&self, v: &str) -> bool {
+        self.regex.get_or_init(|| regex::Regex::new(self.syntax).expect("contractc compiled this pattern")).is_match(v)
+    }
+}
+
+pub fn check_string(
+    v: &str,
+    min: Option<u64>,
+    max: Option<u64>,
+    pattern: Option<&Pattern>,
+    format: Option<Format>,
+    at: &Path,
+    errors: &mut Vec<Violation>,
+) {
     let len = v.chars().count() as u64;
     if let Some(min) = min.filter(|&m| len < m) {
         errors.push(violation(at, format!("must be at least {min} characters long, is {len}")));
     }
     if let Some(max) = max.filter(|&m| len > m) {
         errors.push(violation(at, format!("must be at most {max} characters long, is {len}")));
+    }
+    if let Some(p) = pattern.filter(|p| !p.is_match(v)) {
+        errors.push(violation(at, format!("must match the pattern `{}`", p.source)));
     }
     match format {
         Some(Format::DateTime) if !is_date_time(v) => errors.push(violation(at, "must be an RFC 3339 date-time".into())),

@@ -30,6 +30,7 @@ impl crate::support::Validate for Base {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(16),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -39,6 +40,7 @@ impl crate::support::Validate for Base {
             at.push("ts");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),

@@ -31,6 +31,7 @@ impl crate::support::Validate for Order {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(8),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -40,6 +41,7 @@ impl crate::support::Validate for Order {
             at.push("ts");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),

@@ -163,6 +163,7 @@ impl crate::support::Validate for Priced {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(16),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -172,6 +173,7 @@ impl crate::support::Validate for Priced {
             at.push("ts");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),

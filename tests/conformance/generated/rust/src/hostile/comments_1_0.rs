@@ -89,6 +89,7 @@ impl crate::support::Validate for Comments {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(100),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );

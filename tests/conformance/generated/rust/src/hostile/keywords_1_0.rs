@@ -159,6 +159,7 @@ impl crate::support::Validate for Keywords {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(8),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -192,6 +193,7 @@ impl crate::support::Validate for Keywords {
                 v,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(8),
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 at,
                 errors,
@@ -228,6 +230,7 @@ impl crate::support::Validate for Keywords {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(8),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -261,6 +264,7 @@ impl crate::support::Validate for Keywords {
                 v,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(8),
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 at,
                 errors,
@@ -296,6 +300,7 @@ impl crate::support::Validate for Keywords {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(8),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -330,6 +335,7 @@ impl crate::support::Validate for Keywords {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(8),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -363,6 +369,7 @@ impl crate::support::Validate for Keywords {
                 v,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(8),
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 at,
                 errors,
@@ -399,6 +406,7 @@ impl crate::support::Validate for Keywords {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(8),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -432,6 +440,7 @@ impl crate::support::Validate for Keywords {
                 v,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(8),
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 at,
                 errors,

@@ -105,6 +105,7 @@ impl crate::support::Validate for Unicode {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(3),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );

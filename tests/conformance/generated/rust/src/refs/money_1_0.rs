@@ -35,6 +35,7 @@ impl crate::support::Validate for Money {
                 ::std::option::Option::Some(3),
                 ::std::option::Option::Some(3),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );

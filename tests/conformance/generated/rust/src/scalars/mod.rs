@@ -3,4 +3,5 @@
 pub mod consts_1_0;
 pub mod numbers_1_0;
 pub mod numbers_1_1;
+pub mod patterns_1_0;
 pub mod texts_1_0;

@@ -109,6 +109,7 @@ impl crate::support::Validate for Texts {
                 ::std::option::Option::Some(3),
                 ::std::option::Option::Some(3),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -121,6 +122,7 @@ impl crate::support::Validate for Texts {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(5),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -131,6 +133,7 @@ impl crate::support::Validate for Texts {
             crate::support::check_string(
                 v,
                 ::std::option::Option::Some(1),
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 at,
@@ -145,6 +148,7 @@ impl crate::support::Validate for Texts {
                 v,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),
                 at,
                 errors,
@@ -155,6 +159,7 @@ impl crate::support::Validate for Texts {
             at.push("day");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::Date),

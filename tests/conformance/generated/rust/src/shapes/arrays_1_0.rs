@@ -161,6 +161,7 @@ impl crate::support::Validate for Arrays {
                     ::std::option::Option::Some(1),
                     ::std::option::Option::Some(8),
                     ::std::option::Option::None,
+                    ::std::option::Option::None,
                     at,
                     errors,
                 );
@@ -222,6 +223,7 @@ impl crate::support::Validate for Arrays {
                     item,
                     ::std::option::Option::None,
                     ::std::option::Option::None,
+                    ::std::option::Option::None,
                     ::std::option::Option::Some(crate::support::Format::Date),
                     at,
                     errors,
@@ -252,6 +254,7 @@ impl crate::support::Validate for Leg {
                 v,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(12),
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 at,
                 errors,

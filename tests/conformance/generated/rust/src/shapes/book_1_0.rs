@@ -32,6 +32,7 @@ impl crate::support::Validate for Book {
                 ::std::option::Option::Some(6),
                 ::std::option::Option::Some(12),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -42,6 +43,7 @@ impl crate::support::Validate for Book {
             at.push("time");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),

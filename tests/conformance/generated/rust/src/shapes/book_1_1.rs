@@ -98,6 +98,7 @@ impl crate::support::Validate for Book {
                 ::std::option::Option::Some(6),
                 ::std::option::Option::Some(12),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -108,6 +109,7 @@ impl crate::support::Validate for Book {
             at.push("time");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),

@@ -102,6 +102,7 @@ impl crate::support::Validate for Book {
                 ::std::option::Option::Some(6),
                 ::std::option::Option::Some(12),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -112,6 +113,7 @@ impl crate::support::Validate for Book {
             at.push("time");
             crate::support::check_string(
                 v,
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::DateTime),

@@ -404,6 +404,7 @@ impl crate::support::Validate for Cancel {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(10),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );

@@ -6,6 +6,7 @@ pub mod book_1_1;
 pub mod book_1_2;
 pub mod events_1_0;
 pub mod maps_1_0;
+pub mod names_1_0;
 pub mod nested_1_0;
 pub mod nullable_1_0;
 pub mod open_1_0;

@@ -76,6 +76,7 @@ impl crate::support::Validate for Account {
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(16),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -103,6 +104,7 @@ impl crate::support::Validate for Owner {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(40),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );
@@ -128,6 +130,7 @@ impl crate::support::Validate for Address {
                 v,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(30),
+                ::std::option::Option::None,
                 ::std::option::Option::None,
                 at,
                 errors,

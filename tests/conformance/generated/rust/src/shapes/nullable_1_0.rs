@@ -216,6 +216,7 @@ impl crate::support::Validate for Nullable {
                     ::std::option::Option::None,
                     ::std::option::Option::Some(4),
                     ::std::option::Option::None,
+                    ::std::option::Option::None,
                     at,
                     errors,
                 );
@@ -245,6 +246,7 @@ impl crate::support::Validate for Nullable {
             if let ::std::option::Option::Some(v) = v {
                 crate::support::check_string(
                     v,
+                    ::std::option::Option::None,
                     ::std::option::Option::None,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(crate::support::Format::DateTime),

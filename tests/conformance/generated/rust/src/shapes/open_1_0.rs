@@ -113,6 +113,7 @@ impl crate::support::Validate for Open {
                 ::std::option::Option::None,
                 ::std::option::Option::Some(8),
                 ::std::option::Option::None,
+                ::std::option::Option::None,
                 at,
                 errors,
             );

@@ -168,6 +168,7 @@ impl crate::support::Validate for Mic {
             ::std::option::Option::Some(4),
             ::std::option::Option::Some(4),
             ::std::option::Option::None,
+            ::std::option::Option::None,
             at,
             errors,
         );
@@ -191,6 +192,7 @@ impl crate::support::Validate for NamesShort {
             v,
             ::std::option::Option::None,
             ::std::option::Option::Some(3),
+            ::std::option::Option::None,
             ::std::option::Option::None,
             at,
             errors,

@@ -5,5 +5,6 @@ __all__ = [
     "consts_1_0",
     "numbers_1_0",
     "numbers_1_1",
+    "patterns_1_0",
     "texts_1_0",
 ]

@@ -8,6 +8,7 @@ __all__ = [
     "book_1_2",
     "events_1_0",
     "maps_1_0",
+    "names_1_0",
     "nested_1_0",
     "nullable_1_0",
     "open_1_0",
