@@ -89,6 +89,34 @@ pub enum TypeKind {
     /// The root of a contract whose schema is none of the above (a constrained scalar, an array,
     /// a nullable value, `const`/`enum` values of any kind, a `$ref`): a name for that type.
     Alias(Ty),
+    /// `anyOf`/`oneOf` of branches of different JSON types, or a `type` array of several: the
+    /// instance's JSON type picks the one branch that can hold it, so the two keywords mean the
+    /// same. In [`JsonKind`] order, at most one branch per kind.
+    Choice(Vec<(JsonKind, Ty)>),
+}
+
+/// The JSON types (Validation §6.1.1) a [`TypeKind::Choice`] tells its branches apart by;
+/// `integer` is a kind of `number`, and `null` is never a branch (the choice is nullable instead).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JsonKind {
+    Boolean,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl JsonKind {
+    /// The name of the kind in JSON Schema (`number` for integers too).
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonKind::Boolean => "boolean",
+            JsonKind::Number => "number",
+            JsonKind::String => "string",
+            JsonKind::Array => "array",
+            JsonKind::Object => "object",
+        }
+    }
 }
 
 /// `oneOf` or `anyOf` (Core §10.2.1.2–3) of object schemas that each require the property `tag`
@@ -183,6 +211,7 @@ impl TypeKind {
         match self {
             TypeKind::Object(o) => o.fields.iter().map(|f| &f.ty).chain(o.map_values()).collect(),
             TypeKind::Alias(t) => vec![t],
+            TypeKind::Choice(branches) => branches.iter().map(|(_, t)| t).collect(),
             TypeKind::Enum(_) | TypeKind::Union(_) => Vec::new(),
         }
     }

@@ -5,8 +5,9 @@
 //! inside the pattern, every construct the targets would not treat alike: look-around (Python's
 //! `re` has only fixed-width look-behind, Rust's `regex` none), backreferences and `\k<name>`
 //! (neither Rust's `regex` nor a DFA has them), Unicode property escapes `\p{..}` (Python's `re`
-//! has none), and the Annex B leniencies that u-mode refuses where the languages differ (`{` that
-//! starts no quantifier, a class escape as a range end). Every character class is resolved to
+//! has none), and a class escape as a range end (Annex B reads `[\d-z]` as three items; the
+//! engines differ). A `{` that starts no quantifier is a literal, as Annex B.1.2 reads it (the
+//! renderings escape it, so no engine sees a brace it could take for a quantifier). Every character class is resolved to
 //! explicit code point ranges here, with ECMA-262's meaning (§22.2.2.9 CharacterClassEscape:
 //! `\d` is `[0-9]`, `\w` is `[A-Za-z0-9_]`, `\s` is WhiteSpace and LineTerminator, `.` is any code
 //! point but a LineTerminator), so [`Pattern::render`] writes the same set for every engine and
@@ -192,22 +193,11 @@ impl Parser<'_> {
             Some('+') => (1, None),
             Some('?') => (0, Some(1)),
             Some('{') => {
-                let start = self.at;
-                self.at += 1;
-                let Some(min) = self.number()? else {
-                    self.at = start;
-                    return Err(self.error("`{` starts no quantifier", "escape it as `\\{`"));
-                };
-                let max = if self.eat(',') { self.number()? } else { Some(min) };
-                if !self.eat('}') {
-                    self.at = start;
-                    return Err(self.error("`{` starts no quantifier", "escape it as `\\{`"));
-                }
+                let Some((min, max, end)) = self.braces()? else { return Ok(None) };
                 if max.is_some_and(|max| max < min) {
-                    self.at = start;
                     return Err(self.error("the quantifier's maximum is below its minimum", "swap the numbers"));
                 }
-                self.at -= 1;
+                self.at = end - 1;
                 (min, max)
             }
             _ => return Ok(None),
@@ -215,6 +205,23 @@ impl Parser<'_> {
         self.at += 1;
         self.eat('?');
         Ok(Some(q))
+    }
+
+    /// `{n}`, `{n,}` or `{n,m}` at the cursor: the counts and the index past `}`, or `None` when
+    /// the `{` starts no quantifier (a literal `{`, Annex B.1.2's ExtendedPatternCharacter).
+    /// The cursor is left where it was.
+    fn braces(&mut self) -> Result<Option<(u32, Option<u32>, usize)>, PatternError> {
+        let start = self.at;
+        self.at += 1;
+        let found = match self.number()? {
+            None => None,
+            Some(min) => {
+                let max = if self.eat(',') { self.number()? } else { Some(min) };
+                self.eat('}').then_some((min, max, self.at))
+            }
+        };
+        self.at = start;
+        Ok(found)
     }
 
     fn number(&mut self) -> Result<Option<u32>, PatternError> {
@@ -256,7 +263,9 @@ impl Parser<'_> {
             '[' => self.class(),
             '\\' => self.escape(),
             '*' | '+' | '?' => Err(self.error(format!("`{c}` has nothing to repeat"), "escape it with `\\`")),
-            '{' => Err(self.error("`{` has nothing to repeat", "escape it as `\\{`")),
+            '{' if self.braces()?.is_some() => {
+                Err(self.error("the quantifier has nothing to repeat", "escape the `{` as `\\{`"))
+            }
             _ => {
                 self.at += 1;
                 Ok(Node::Class(vec![(c as u32, c as u32)]))
@@ -338,7 +347,7 @@ impl Parser<'_> {
                     }
                     _ => {
                         self.at = if matches!(first, ClassAtom::Set(_)) { start } else { end_at };
-                        return Err(self.error("a class escape cannot end a range", "escape the `-` as `\\-`"));
+                        return Err(self.error("a class escape cannot bound a range", "escape the `-` as `\\-`"));
                     }
                 }
             } else {
@@ -687,6 +696,9 @@ mod tests {
             r"[\x{9}-\x{D}\x{20}a-e\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}-\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
         );
         assert_eq!(rust("a}]"), r"a\x{7D}\x{5D}");
+        // Annex B: braces that make no quantifier are literals, however an engine would read them.
+        assert_eq!(rust(r"\${{x}}a{,3}"), r"\x{24}\x{7B}\x{7B}x\x{7D}\x{7D}a\x{7B}\x{2C}3\x{7D}");
+        assert_eq!(rust("a{2,}b{1,3}"), "a{2,}b{1,3}");
     }
 
     #[test]
@@ -695,8 +707,9 @@ mod tests {
         assert_eq!(refused(r"(?<!a)b"), (1, "look-behind is not supported".into()));
         assert_eq!(refused(r"(a)\1"), (4, "backreferences are not supported".into()));
         assert_eq!(refused(r"\p{L}"), (1, "Unicode property escapes are not supported".into()));
-        assert_eq!(refused(r"a{,3}"), (2, "`{` starts no quantifier".into()));
-        assert_eq!(refused(r"[a-\d]"), (4, "a class escape cannot end a range".into()));
+        assert_eq!(refused(r"{2}"), (1, "the quantifier has nothing to repeat".into()));
+        assert_eq!(refused(r"a{3,2}"), (2, "the quantifier's maximum is below its minimum".into()));
+        assert_eq!(refused(r"[a-\d]"), (4, "a class escape cannot bound a range".into()));
         assert_eq!(refused(r"[z-a]"), (2, "the range is out of order".into()));
         assert_eq!(refused(r"^*"), (1, "an assertion cannot be repeated".into()));
         assert_eq!(refused(r"a)"), (2, "unmatched `)`".into()));

@@ -402,6 +402,18 @@ impl Pair<'_> {
                 }
             }
             (TypeKind::Alias(a), TypeKind::Alias(b)) => self.ty(a, b, &wp, &rp, dir),
+            // A writer's branch needs the reader's branch of its JSON type.
+            (TypeKind::Choice(wb), TypeKind::Choice(rb)) => {
+                for (kind, wty) in wb {
+                    match rb.iter().find(|(k, _)| k == kind) {
+                        Some((_, rty)) => self.ty(wty, rty, &wp, &rp, dir),
+                        None => {
+                            let what = format!("a JSON {} is no longer one of the union's types", kind.name());
+                            self.report(codes::TYPE_CHANGED, dir, &wp, &rp, what);
+                        }
+                    }
+                }
+            }
             (TypeKind::Union(wu), TypeKind::Union(ru)) => {
                 if wu.tag != ru.tag {
                     self.report(codes::TYPE_CHANGED, dir, &wp, &rp, format!("the union's tag changed to `{}`", ru.tag));
@@ -599,6 +611,9 @@ impl Pair<'_> {
                 TypeKind::Object(_) => "object".into(),
                 TypeKind::Union(_) => "union".into(),
                 TypeKind::Alias(t) => self.describe(t),
+                TypeKind::Choice(branches) => {
+                    branches.iter().map(|(_, t)| self.describe(t)).collect::<Vec<_>>().join(" or ")
+                }
             },
             Ty::Nullable(t) => format!("{} or null", self.describe(t)),
             Ty::Values(v) => format!("one of {}", v.join(", ")),

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
-    Additional, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, NamedType, NumberTy, Object, Program,
-    StringTy, Ty, TypeKind, TypeRef, Union, pascal_case,
+    Additional, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, JsonKind, NamedType, NumberTy, Object,
+    Program, StringTy, Ty, TypeKind, TypeRef, Union, pascal_case,
     pattern::{Dialect, Pattern},
 };
 use contractc_syntax::{Member, Node, Pointer, Span, Value};
@@ -400,6 +400,18 @@ fn check_examples(program: &Program, examples: &[Examples], diags: &mut Vec<Diag
     }
 }
 
+/// The JSON type of a value, as [`TypeKind::Choice`] tells its branches apart (`None` for `null`).
+fn node_kind(v: &Node) -> Option<JsonKind> {
+    match &v.value {
+        contractc_syntax::Value::Bool(_) => Some(JsonKind::Boolean),
+        contractc_syntax::Value::Number(_) => Some(JsonKind::Number),
+        contractc_syntax::Value::String(_) => Some(JsonKind::String),
+        contractc_syntax::Value::Array(_) => Some(JsonKind::Array),
+        contractc_syntax::Value::Object(_) => Some(JsonKind::Object),
+        contractc_syntax::Value::Null | contractc_syntax::Value::Error => None,
+    }
+}
+
 /// Whether `s` is an instance of `t`; otherwise why.
 fn string_instance(t: &StringTy, s: &str) -> Result<(), String> {
     let n = s.chars().count() as u64;
@@ -467,6 +479,13 @@ fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), 
             TypeKind::Enum(values) => match v.as_str() {
                 Some(s) if values.iter().any(|x| x == s) => Ok(()),
                 _ => fail(format!("expected one of {}", values.join(", "))),
+            },
+            TypeKind::Choice(branches) => match branches.iter().find(|(k, _)| Some(*k) == node_kind(v)) {
+                Some((_, t)) => instance_of(program, t, v, at),
+                None => {
+                    let kinds: Vec<&str> = branches.iter().map(|(k, _)| k.name()).collect();
+                    fail(format!("expected {}, found {}", kinds.join(" or "), v.kind()))
+                }
             },
             TypeKind::Alias(t) => instance_of(program, t, v, at),
             TypeKind::Union(u) => {
@@ -1059,9 +1078,182 @@ impl Lowerer<'_> {
                 }
                 ty => ty,
             },
-            _ => self.tagged_union(node, keyword, ptr, &rest, hint, owner, into)?,
+            _ => match self.distinct_kinds(&rest) {
+                Some(kinds) if kinds.iter().any(|k| *k != JsonKind::Object) => {
+                    self.choice(node, &kptr, &rest, &kinds, hint, owner, into)?
+                }
+                _ => self.tagged_union(node, keyword, ptr, &rest, hint, owner, into)?,
+            },
         };
         Some(if nulls > 0 { Ty::Nullable(Box::new(ty)) } else { ty })
+    }
+
+    /// The JSON type of every branch when each has one and no two share it (`integer` and
+    /// `number` count as one), else `None`.
+    fn distinct_kinds(&self, branches: &[(usize, &Node)]) -> Option<Vec<JsonKind>> {
+        let kinds: Vec<JsonKind> = branches.iter().map(|(_, b)| self.schema_kind(b, 0)).collect::<Option<_>>()?;
+        let mut sorted = kinds.clone();
+        sorted.sort();
+        sorted.dedup();
+        (sorted.len() == kinds.len()).then_some(kinds)
+    }
+
+    /// The one JSON type every instance of schema `node` has, if the schema says so: its `type`,
+    /// the kind of its `enum`/`const` values, an object's keywords, what its `$ref` or `allOf`
+    /// branches say. `depth` bounds the `$ref`s followed.
+    fn schema_kind(&self, node: &Node, depth: usize) -> Option<JsonKind> {
+        let of_type = |t: &str| match t {
+            "boolean" => Some(JsonKind::Boolean),
+            "number" | "integer" => Some(JsonKind::Number),
+            "string" => Some(JsonKind::String),
+            "array" => Some(JsonKind::Array),
+            "object" => Some(JsonKind::Object),
+            _ => None,
+        };
+        if let Some(t) = node.get("type") {
+            return t.as_str().and_then(of_type);
+        }
+        if let Some(r) = node.get("$ref").and_then(Node::as_str) {
+            let (contract, pointer) = self.locate(r).filter(|_| depth < 16)?;
+            return self.schema_kind(self.index.roots[contract].0.at(&pointer)?, depth + 1);
+        }
+        let values: Vec<&Node> = match (node.get("const"), node.get("enum")) {
+            (Some(c), _) => vec![c],
+            (None, Some(e)) => e.as_array()?.iter().collect(),
+            (None, None) => Vec::new(),
+        };
+        if let Some(first) = values.first() {
+            let kind = node_kind(first)?;
+            return values.iter().all(|v| node_kind(v) == Some(kind)).then_some(kind);
+        }
+        if ["properties", "required", "additionalProperties", "patternProperties"].iter().any(|k| node.get(k).is_some())
+        {
+            return Some(JsonKind::Object);
+        }
+        let all = node.get("allOf")?.as_array()?;
+        all.iter().find_map(|b| self.schema_kind(b, depth + 1))
+    }
+
+    /// `"type": ["string", "array", ...]` (Validation §6.1.1): one branch per type, each with the
+    /// keywords that apply to it (Validation §6's sections by type), `null` making the whole
+    /// nullable; a [`TypeKind::Choice`].
+    fn type_array(&mut self, node: &Node, ptr: &Pointer, names: &[Node], hint: &str, owner: usize) -> Option<Ty> {
+        let tptr = ptr.join("type");
+        for k in ["enum", "const"] {
+            if node.get(k).is_some() {
+                self.error(
+                    codes::UNSUPPORTED_KEYWORD,
+                    node.get(k).expect("checked"),
+                    &ptr.join(k),
+                    format!("`{k}` beside a `type` of several names is not supported"),
+                    "here",
+                )
+                .notes
+                .push("help: list the values alone: an `enum` of any JSON values needs no `type`".into());
+                return None;
+            }
+        }
+        let applies = |t: &str, key: &str| -> bool {
+            let keywords: &[&str] = match t {
+                "string" => &["minLength", "maxLength", "pattern", "format"],
+                "number" | "integer" => &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"],
+                "array" => &["items", "minItems", "maxItems"],
+                "object" => &[
+                    "properties",
+                    "required",
+                    "additionalProperties",
+                    "patternProperties",
+                    "propertyNames",
+                    "minProperties",
+                    "maxProperties",
+                ],
+                _ => &[],
+            };
+            keywords.contains(&key)
+        };
+        let members = node.members().unwrap_or_default();
+        let mut synthetic = Vec::new();
+        let mut nullable = false;
+        for t in names {
+            let name = t.as_str().expect("checked");
+            if name == "null" {
+                nullable = true;
+                continue;
+            }
+            let mut branch: Vec<Member> = members.iter().filter(|m| applies(name, &m.key)).cloned().collect();
+            branch.push(Member { key: "type".into(), key_span: t.span, value: t.clone() });
+            synthetic.push(Node { span: node.span, value: Value::Object(branch) });
+        }
+        let branches: Vec<(usize, &Node)> = synthetic.iter().enumerate().collect();
+        let Some(kinds) = self.distinct_kinds(&branches) else {
+            self.error(
+                codes::UNSUPPORTED_KEYWORD,
+                node.get("type").expect("checked"),
+                &tptr,
+                "`integer` beside `number` in one `type` is not supported".into(),
+                "two kinds of number",
+            )
+            .notes
+            .push("help: `number` alone admits integers too".into());
+            return None;
+        };
+        let ty = self.choice(node, &tptr, &branches, &kinds, hint, owner, None)?;
+        Some(if nullable { Ty::Nullable(Box::new(ty)) } else { ty })
+    }
+
+    /// Branches of different JSON types (`kinds`, from [`Self::distinct_kinds`]): a
+    /// [`TypeKind::Choice`], named `hint` (or the registered type `into`).
+    #[allow(clippy::too_many_arguments)]
+    fn choice(
+        &mut self,
+        node: &Node,
+        kptr: &Pointer,
+        branches: &[(usize, &Node)],
+        kinds: &[JsonKind],
+        hint: &str,
+        owner: usize,
+        into: Option<usize>,
+    ) -> Option<Ty> {
+        let index = into.unwrap_or(self.types.len());
+        if into.is_none() {
+            self.types.push(NamedType {
+                name: hint.to_string(),
+                pointer: kptr.to_string(),
+                description: description(node),
+                kind: TypeKind::Enum(Vec::new()),
+            });
+        }
+        let this = TypeRef { contract: self.this, index };
+        if owner != index {
+            self.edges.push(Edge {
+                from: TypeRef { contract: self.this, index: owner },
+                to: this,
+                file: self.path.to_string(),
+                span: node.span,
+                pointer: kptr.clone(),
+            });
+        }
+        let mut choice = Vec::new();
+        for (&(i, b), &kind) in branches.iter().zip(kinds) {
+            let branch_hint = format!("{hint}{}", pascal_case(kind.name()));
+            let ty = self.ty(b, &kptr.join(i.to_string()), &branch_hint, index)?;
+            if ty.is_nullable() {
+                self.error(
+                    codes::UNSUPPORTED_KEYWORD,
+                    b,
+                    &kptr.join(i.to_string()),
+                    "a branch that allows `null` beside branches of other types is not supported".into(),
+                    "nullable branch",
+                )
+                .notes
+                .push("help: allow `null` with a `{\"type\": \"null\"}` branch of the union instead".into());
+                return None;
+            }
+            choice.push((kind, ty));
+        }
+        choice.sort_by_key(|(k, _)| *k);
+        self.types[index].kind = TypeKind::Choice(choice);
+        Some(Ty::Named(this))
     }
 
     /// Objects told apart by a tag: the first property of the first branch that every branch
@@ -1148,7 +1340,7 @@ impl Lowerer<'_> {
                         )
                         .with_label("not an object")
                         .with_help(
-                            "a union of objects told apart by a tag property is supported; other unions are not yet",
+                            "supported unions: objects told apart by a tag property, or branches of different JSON types (`integer` and `number` are one)",
                         ),
                     );
                     return None;
@@ -1545,6 +1737,15 @@ impl Lowerer<'_> {
             });
             let named = Ty::Named(TypeRef { contract: self.this, index });
             return Some(if nullable { Ty::Nullable(Box::new(named)) } else { named });
+        }
+        let several = node.get("type").and_then(Node::as_array).filter(|a| {
+            let unique = (1..a.len()).all(|i| a[..i].iter().all(|x| x.as_str() != a[i].as_str()));
+            unique
+                && a.iter().filter(|t| t.as_str() != Some("null")).count() > 1
+                && a.iter().all(|t| t.as_str().is_some())
+        });
+        if let Some(names) = several {
+            return self.type_array(node, ptr, names, hint, owner);
         }
         let tptr = ptr.join("type");
         let (Some(tname), nullable) = self.type_name(node, ptr)? else {

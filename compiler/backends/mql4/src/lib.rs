@@ -14,7 +14,7 @@ use contractc_emit::{
     enum_value_pointer, number_literal, property_pointer, referenced_contracts,
 };
 use contractc_ir::pattern::Dialect;
-use contractc_ir::{Additional, Format, NamedType, Program, StringTy, Ty, TypeKind, TypeRef, Union};
+use contractc_ir::{Additional, Format, JsonKind, NamedType, Program, StringTy, Ty, TypeKind, TypeRef, Union};
 use serde::Serialize;
 
 pub mod dfa;
@@ -89,7 +89,7 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                         })
                         .collect()
                 }
-                TypeKind::Alias(_) => Vec::new(),
+                TypeKind::Alias(_) | TypeKind::Choice(_) => Vec::new(),
                 TypeKind::Union(u) => std::iter::once((t.pointer.clone(), VARIANT.to_string()))
                     .chain(
                         u.variants
@@ -101,6 +101,11 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
             };
             clashes("mql4", c, &names, &mut out);
         }
+        // Type names are global too (`naming::limit` may cut two long ones to one).
+        let types: Vec<(String, String)> = (0..contract.types.len())
+            .map(|i| (contract.types[i].pointer.clone(), type_name(program, TypeRef { contract: c, index: i })))
+            .collect();
+        clashes("mql4", c, &types, &mut out);
         // Every MQL4 name is global: `Name@MAJOR.MINOR` in two namespaces would share the file
         // `Name_MAJOR_MINOR.mqh` and every type and function name.
         let prefix = contract.id.versioned();
@@ -156,14 +161,17 @@ struct TypeView {
 }
 
 /// The MQL4 name of a named type: the contract prefix, then the type's own name without the
-/// contract's name in front (`OrderIntent_1_2`, `OrderIntent_1_2_Side`, `ExecutionReport_1_0_Fill`).
+/// contract's name in front (`OrderIntent_1_2`, `OrderIntent_1_2_Side`, `ExecutionReport_1_0_Fill`)
+/// unless another type of the contract has that shorter name (`Choices_1_0_ChoicesVenue` beside
+/// `Choices_1_0_Venue`).
 fn type_name(program: &Program, r: TypeRef) -> String {
     let c = &program.contracts[r.contract];
     if r.index == 0 {
         return naming::limit(&c.id.versioned());
     }
     let own = &program.named(r).name;
-    let short = own.strip_prefix(&c.id.name).filter(|s| !s.is_empty()).unwrap_or(own);
+    let short =
+        own.strip_prefix(&c.id.name).filter(|s| !s.is_empty() && c.types.iter().all(|t| t.name != *s)).unwrap_or(own);
     naming::limit(&format!("{}_{short}", c.id.versioned()))
 }
 
@@ -247,6 +255,7 @@ fn contract_view(program: &Program, this: usize) -> Result<ContractView, EmitErr
             TypeKind::Object(_) => types.push(type_view(program, r, t, name).map_err(err)?),
             TypeKind::Union(u) => types.push(union_view(program, r, t, u, name).map_err(err)?),
             TypeKind::Alias(ty) => types.push(alias_view(program, r, t, ty, name).map_err(err)?),
+            TypeKind::Choice(branches) => types.push(choice_view(program, r, t, branches, name).map_err(err)?),
         }
     }
     Ok(ContractView {
@@ -575,6 +584,62 @@ fn alias_view(program: &Program, r: TypeRef, t: &NamedType, ty: &Ty, name: Strin
     })
 }
 
+/// The member of a choice's struct that says which branch it holds: a `CTC_KIND_*` constant.
+const KIND: &str = "kind";
+
+/// A choice (branches of different JSON types): a struct with `kind` and one member per branch,
+/// `as_string`, `as_array`, ...; the parser peeks at the value's first character
+/// (`CtcPeekKind`) and reads that branch.
+fn choice_view(
+    program: &Program,
+    r: TypeRef,
+    t: &NamedType,
+    branches: &[(JsonKind, Ty)],
+    name: String,
+) -> Result<TypeView, String> {
+    let mut g = Gen { program, locals: vec!["int kind = 0;".into()] };
+    let mut members = vec![format!("int {KIND};")];
+    let mut reset = vec![format!("v.{KIND} = 0;")];
+    let mut parse = vec!["kind = CtcPeekKind(js, pos);".to_string()];
+    let mut wlocals = Vec::new();
+    let mut write = vec!["string out = \"\";".to_string()];
+    for (kind, ty) in branches {
+        let m = format!("as_{}", kind.name());
+        let constant = format!("CTC_KIND_{}", kind.name().to_uppercase());
+        let (decl, reset_stmt) = g.member(ty, &m, &format!("v.{m}"))?;
+        members.push(decl);
+        reset.push(reset_stmt);
+        parse.push(format!("if(kind == {constant})"));
+        parse.push("{".into());
+        parse.push(format!("   out.{KIND} = {constant};"));
+        parse.extend(g.parse(ty, &format!("out.{m}"), "path")?.into_iter().map(|l| format!("   {l}")));
+        parse.push("   return true;".into());
+        parse.push("}".into());
+        write.push(format!("if(v.{KIND} == {constant})"));
+        write.push("{".into());
+        write.extend(g.write(ty, &format!("v.{m}"), &mut wlocals)?.into_iter().map(|l| format!("   {l}")));
+        write.push("}".into());
+    }
+    let expected: Vec<&str> = branches.iter().map(|(k, _)| k.name()).collect();
+    parse.push(format!("err = CtcError(path, {}, pos);", literal(&format!("expected {}", expected.join(" or ")))));
+    parse.push("return false;".into());
+    write.splice(1..1, unique(wlocals));
+    write.push("return out;".into());
+    Ok(TypeView {
+        name,
+        doc: comment(t.description.as_deref()),
+        is_root: r.index == 0,
+        parse_is_body: true,
+        counts: false,
+        members,
+        locals: unique(g.locals),
+        reset,
+        parse,
+        required: Vec::new(),
+        write,
+    })
+}
+
 struct Gen<'a> {
     program: &'a Program,
     locals: Vec<String>,
@@ -594,7 +659,9 @@ impl Gen<'_> {
                     TypeKind::Enum(values) => {
                         (n.clone(), naming::limit(&format!("{n}_{}", naming::constant(&values[0]))))
                     }
-                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) => (n, String::new()),
+                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Choice(_) => {
+                        (n, String::new())
+                    }
                 }
             }
             Ty::Array(_) => {
@@ -674,7 +741,7 @@ impl Gen<'_> {
                             &format!("must be one of {}", values.join(", ")),
                         ));
                     }
-                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) => {
+                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Choice(_) => {
                         out.push(format!("if(!{n}_Parse(js, pos, {path}, {target}, err)) return false;"))
                     }
                 }
@@ -727,7 +794,7 @@ impl Gen<'_> {
                 let n = type_name(self.program, *r);
                 match &self.program.named(*r).kind {
                     TypeKind::Enum(_) => vec![format!("StringAdd(out, CtcQuote({n}_ToString({place})));")],
-                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) => {
+                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Choice(_) => {
                         vec![format!("StringAdd(out, {n}_ToJson({place}));")]
                     }
                 }

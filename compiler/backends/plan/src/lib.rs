@@ -154,6 +154,8 @@ impl Builder<'_> {
                     Node::Bool(_) => Vec::new(),
                 }
             }
+            // The branches take different JSON types: at most one holds.
+            TypeKind::Choice(branches) => vec![Keyword::AnyOf(branches.iter().map(|(_, t)| self.ty(t)).collect())],
             // Exactly one variant holds, the one the tag names (each requires its own tag).
             TypeKind::Union(u) => {
                 let c = r.contract;

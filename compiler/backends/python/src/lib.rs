@@ -324,6 +324,27 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     fields: Vec::new(),
                 });
             }
+            // Pydantic's smart union: the branches take different JSON types, so exactly one can.
+            TypeKind::Choice(branches) => {
+                let annotations: Vec<String> = branches
+                    .iter()
+                    .map(|(_, ty)| {
+                        let (base, args) = annotation(program, contract, ty, &mut support);
+                        if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) }
+                    })
+                    .collect();
+                models.push(ModelView {
+                    name: t.name.clone(),
+                    base: "",
+                    extra: None,
+                    extra_names: None,
+                    min_properties: None,
+                    max_properties: None,
+                    alias: Some(annotations.join(" | ")),
+                    doc,
+                    fields: Vec::new(),
+                });
+            }
             TypeKind::Alias(ty) => {
                 let (base, args) = annotation(program, contract, ty, &mut support);
                 let alias =

@@ -428,6 +428,26 @@ bool CtcReadNull(const string &js, int &pos)
    return false;
 }
 
+// The JSON type of the value at pos (after whitespace), by its first character: what a choice
+// (branches of different JSON types) reads; 0 for null or anything else.
+#define CTC_KIND_BOOLEAN 1
+#define CTC_KIND_NUMBER 2
+#define CTC_KIND_STRING 3
+#define CTC_KIND_ARRAY 4
+#define CTC_KIND_OBJECT 5
+int CtcPeekKind(const string &js, int &pos)
+{
+   ushort c = 0;
+   CtcSkipWs(js, pos);
+   c = StringGetCharacter(js, pos);
+   if(c == CTC_CH_LOWER_T || c == CTC_CH_LOWER_F) return CTC_KIND_BOOLEAN;
+   if(c == CTC_CH_MINUS || (c >= CTC_CH_0 && c <= CTC_CH_9)) return CTC_KIND_NUMBER;
+   if(c == CTC_CH_QUOTE) return CTC_KIND_STRING;
+   if(c == CTC_CH_LBRACKET) return CTC_KIND_ARRAY;
+   if(c == CTC_CH_LBRACE) return CTC_KIND_OBJECT;
+   return 0;
+}
+
 // Unicode code points of a UTF-16 string: low surrogates do not count.
 int CtcCodePoints(const string &s)
 {

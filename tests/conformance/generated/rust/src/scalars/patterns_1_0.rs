@@ -66,6 +66,10 @@ pub struct Patterns {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub escaped: ::std::option::Option<::std::string::String>,
+    ///Braces that start no quantifier are literals (ECMA-262 Annex B.1.2): `${{ x }}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub braces: ::std::option::Option<::std::string::String>,
     ///A pattern beside a format: both hold.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
@@ -370,6 +374,25 @@ impl crate::support::Validate for Patterns {
                 static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
                     "^\\.\\*\\+\\?\\(\\)\\[\\]\\{\\}\\|\\^\\$\\\\\\/\\t\\x41\\cJ$",
                     "\\A\\x{2E}\\x{2A}\\x{2B}\\x{3F}\\x{28}\\x{29}\\x{5B}\\x{5D}\\x{7B}\\x{7D}\\x{7C}\\x{5E}\\x{24}\\x{5C}\\x{2F}\\x{9}A\\x{A}\\z",
+                );
+                crate::support::check_string(
+                    v,
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN),
+                    ::std::option::Option::None,
+                    at,
+                    errors,
+                );
+            }
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.braces {
+            at.push("braces");
+            {
+                static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
+                    "^\\$\\{{\\s*[a-z.]+\\s*}}$",
+                    "\\A\\x{24}\\x{7B}\\x{7B}[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]*[\\x{2E}a-z]+[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]*\\x{7D}\\x{7D}\\z",
                 );
                 crate::support::check_string(
                     v,

@@ -45,4 +45,5 @@ pub mod type1_1_0;
 pub mod type2_1_0;
 pub mod type3_1_0;
 pub mod type5_1_0;
+pub mod type7_1_0;
 pub mod type8_1_0;

@@ -3,6 +3,7 @@
 
 __all__ = [
     "choice_1_0",
+    "either_1_0",
     "maybe_1_0",
     "message_1_0",
     "price_1_0",
