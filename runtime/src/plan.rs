@@ -228,6 +228,10 @@ pub enum Keyword {
     MinProperties(u64),
     /// Validation §6.3.3: the string contains a match of this pattern.
     Pattern(Pattern),
+    /// Validation §9.2 `default`, an annotation: a property whose node has it and that a message
+    /// lacks is written with this value by the canonical writer (contractc applies defaults on
+    /// read in every language).
+    Default(Json),
     /// Validation §7.3.1 `format`, as an assertion.
     Format(Format),
     /// Core §10.3.2.1: each named member's value against its node.
@@ -302,6 +306,21 @@ pub enum Json {
     String(String),
     Array(Vec<Json>),
     Object(Vec<(String, Json)>),
+}
+
+impl From<&Json> for serde_json::Value {
+    fn from(j: &Json) -> serde_json::Value {
+        use serde_json::Value;
+        match j {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(Num::Integer(i)) => Value::from(*i),
+            Json::Number(Num::Float(x)) => serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number),
+            Json::String(s) => Value::String(s.clone()),
+            Json::Array(a) => Value::Array(a.iter().map(Value::from).collect()),
+            Json::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), Value::from(v))).collect()),
+        }
+    }
 }
 
 impl From<&serde_json::Value> for Json {

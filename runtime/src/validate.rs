@@ -460,11 +460,13 @@ fn write_canonical(v: &Validator, node: Option<u32>, value: &Value, out: &mut St
         Some(Node::Keywords(k)) => k.as_slice(),
         _ => &[],
     };
-    // Under a union, the value is written as the branch it is valid against.
+    // Under a union, the value is written as the branch it is valid against; a node that only
+    // wraps another (a property's `default` beside a shared type) as that one.
     let branch = keywords.iter().find_map(|k| match k {
         Keyword::AnyOf(nodes) | Keyword::OneOf(nodes) => {
             nodes.iter().copied().find(|&n| check(v, n, value, &mut Vec::new()).is_ok())
         }
+        Keyword::AllOf(nodes) if nodes.len() == 1 => Some(nodes[0]),
         _ => None,
     });
     if let Some(branch) = branch {
@@ -478,7 +480,24 @@ fn write_canonical(v: &Validator, node: Option<u32>, value: &Value, out: &mut St
             out.push_str(ryu_js::Buffer::new().format(n.as_f64().unwrap_or(f64::NAN)));
         }
         Value::Object(map) => {
-            let mut members: Vec<_> = map.iter().collect();
+            // Members the message lacks and whose property has a `default` are written with it.
+            let defaults: Vec<(String, Value)> = keywords
+                .iter()
+                .filter_map(|k| match k {
+                    Keyword::Properties(p) => Some(p),
+                    _ => None,
+                })
+                .flatten()
+                .filter(|(name, _)| !map.contains_key(name))
+                .filter_map(|(name, node)| match v.nodes.get(*node as usize) {
+                    Some(Node::Keywords(k)) => k.iter().find_map(|k| match k {
+                        Keyword::Default(j) => Some((name.clone(), Value::from(j))),
+                        _ => None,
+                    }),
+                    _ => None,
+                })
+                .collect();
+            let mut members: Vec<(&String, &Value)> = map.iter().chain(defaults.iter().map(|(k, v)| (k, v))).collect();
             members.sort_by(|(a, _), (b, _)| a.encode_utf16().cmp(b.encode_utf16()));
             let additional = keywords.iter().find_map(|k| match k {
                 Keyword::AdditionalProperties(n) => Some(*n),

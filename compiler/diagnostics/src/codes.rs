@@ -53,6 +53,12 @@ pub const INVALID_EXAMPLE: Code = Code {
     name: "invalid-example",
     summary: "An `examples` entry that does not validate against its own schema.",
 };
+/// A `default` that does not validate against its own schema.
+pub const INVALID_DEFAULT: Code = Code {
+    id: "E0015",
+    name: "invalid-default",
+    summary: "A `default` that does not validate against its own schema.",
+};
 /// Two names of one contract become the same identifier in a target language.
 pub const NAME_COLLISION: Code = Code {
     id: "E0008",
@@ -235,6 +241,7 @@ pub const ALL: &[Code] = &[
     DUPLICATE_ID,
     CONTRADICTION,
     UNSUPPORTED_PATTERN,
+    INVALID_DEFAULT,
     INVALID_WORKFLOW,
     UNKNOWN_STEP,
     WORKFLOW_CYCLE,

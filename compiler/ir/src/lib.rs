@@ -183,6 +183,10 @@ pub struct Field {
     pub description: Option<String>,
     pub required: bool,
     pub ty: Ty,
+    /// `default` (Validation §9.2), for an optional field: its canonical text (as in
+    /// [`Ty::Values`]). Every language gives an absent member this value on read, and canonical
+    /// output writes it.
+    pub default: Option<String>,
 }
 
 /// The type of a field or array item, with the constraints the schema states.

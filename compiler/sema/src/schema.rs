@@ -22,10 +22,10 @@ const DIALECTS: &[&str] = &[
 ];
 
 /// Keywords of DESIGN.md's subset that this version does not implement yet: an error, never ignored.
-const PLANNED: &[&str] = &["default"];
+const PLANNED: &[&str] = &[];
 
 /// Annotation keywords of the subset: they never change which instances are valid.
-pub const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated", "$comment"];
+pub const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated", "$comment", "default"];
 
 /// Keywords of an object schema, wherever it stands (annotations and object shape).
 const OBJECT_KEYWORDS: &[&str] = &[
@@ -42,6 +42,7 @@ const OBJECT_KEYWORDS: &[&str] = &[
     "examples",
     "deprecated",
     "$comment",
+    "default",
 ];
 
 /// Keywords only a contract's root schema takes.
@@ -360,12 +361,34 @@ struct Examples {
     ty: Ty,
     node: Node,
     pointer: Pointer,
+    /// A `default` (one value), not `examples` (an array of them).
+    default: bool,
 }
 
 /// Every `examples` entry must be an instance of its schema (JSON Schema 2020-12 Validation
 /// §9.5: "it is RECOMMENDED that these values be valid against the associated schema").
 fn check_examples(program: &Program, examples: &[Examples], diags: &mut Vec<Diagnostic>) {
     for e in examples {
+        if e.default {
+            if let Err((inner, why)) = instance_of(program, &e.ty, &e.node, Pointer::root()) {
+                let node = e.node.at(&inner).unwrap_or(&e.node);
+                let shown = if inner.tokens().is_empty() { String::new() } else { format!(" at \"{inner}\"") };
+                diags.push(
+                    Diagnostic::error(
+                        codes::INVALID_DEFAULT,
+                        &e.file,
+                        node.span,
+                        e.pointer.clone(),
+                        format!("the default is not valid{shown}: {why}"),
+                    )
+                    .with_label(why)
+                    .with_help(
+                        "fix the default or the schema: an absent member gets the default, which must be a valid value",
+                    ),
+                );
+            }
+            continue;
+        }
         let Some(items) = e.node.as_array() else {
             diags.push(
                 Diagnostic::error(
@@ -1501,17 +1524,46 @@ impl Lowerer<'_> {
             let p = props_ptr.join(&m.key);
             let hint = format!("{name}{}", pascal_case(&m.key));
             let ty = self.ty(&m.value, &p, &hint, index)?;
-            fields.push(Field {
-                name: m.key.clone(),
-                description: description(&m.value),
-                required: required.contains(&m.key),
-                ty,
-            });
+            let required = required.contains(&m.key);
+            let default = match m.value.get("default").filter(|_| !required) {
+                Some(d) => Some(self.default(d, &p.join("default"), &ty, node)?),
+                None => None,
+            };
+            fields.push(Field { name: m.key.clone(), description: description(&m.value), required, ty, default });
         }
         let (min_properties, max_properties) =
             (self.count(node, ptr, "minProperties"), self.count(node, ptr, "maxProperties"));
         let extra_names = self.extra_names(node, ptr, &props, key_pattern.map(|(p, _)| p))?;
         Some(Object { fields, additional, min_properties, max_properties, extra_names })
+    }
+
+    /// The canonical text of an optional property's `default` (checked against the schema with
+    /// the examples), when every target can hold it: a scalar, a string enum's value, `const`/`enum`
+    /// values, or an array of those, in an object without `minProperties`/`maxProperties` (which
+    /// count the members a message has, not the ones a reader fills in).
+    fn default(&mut self, d: &Node, ptr: &Pointer, ty: &Ty, object: &Node) -> Option<String> {
+        let plain = |t: &Ty, program: &[NamedType]| match t {
+            Ty::String(_) | Ty::Number(_) | Ty::Integer(_) | Ty::Boolean | Ty::Values(_) => true,
+            Ty::Named(r) => r.contract == self.this && matches!(program[r.index].kind, TypeKind::Enum(_)),
+            _ => false,
+        };
+        let holdable = match ty {
+            Ty::Array(a) => !matches!(*a.items, Ty::Values(_)) && plain(&a.items, &self.types),
+            t => plain(t, &self.types),
+        };
+        let counted = object.get("minProperties").is_some() || object.get("maxProperties").is_some();
+        if !holdable || counted {
+            let why = if counted {
+                "a `default` in an object with `minProperties`/`maxProperties` is not supported by this version"
+            } else {
+                "a `default` of this type (an object, a union, a nullable value, a map, another contract's type) is not supported by this version"
+            };
+            self.error(codes::UNSUPPORTED_KEYWORD, d, ptr, why.into(), "here")
+                .notes
+                .push("help: defaults of strings, numbers, booleans, enums and arrays of them are supported".into());
+            return None;
+        }
+        json_value(d).map(|v| runtime::validate::canonical(&v))
     }
 
     /// `patternProperties` (Core §10.3.2.2) in the forms every target holds as one map: beside
@@ -1674,13 +1726,16 @@ impl Lowerer<'_> {
     }
 
     fn record_examples(&mut self, node: &Node, ptr: &Pointer, ty: &Ty) {
-        if let Some(e) = node.get("examples") {
-            self.examples.push(Examples {
-                file: self.path.to_string(),
-                ty: ty.clone(),
-                node: e.clone(),
-                pointer: ptr.join("examples"),
-            });
+        for (key, default) in [("examples", false), ("default", true)] {
+            if let Some(e) = node.get(key) {
+                self.examples.push(Examples {
+                    file: self.path.to_string(),
+                    ty: ty.clone(),
+                    node: e.clone(),
+                    pointer: ptr.join(key),
+                    default,
+                });
+            }
         }
     }
 

@@ -40,6 +40,7 @@ const HANDLED: &[&str] = &[
     "description",
     "examples",
     "deprecated",
+    "default",
     "type",
     "enum",
     "minimum",

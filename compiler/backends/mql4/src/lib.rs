@@ -300,6 +300,20 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             let has = naming::flag("has", &m);
             members.push(format!("bool {has};"));
             reset.push(format!("v.{has} = false;"));
+            if let Some(text) = &f.default {
+                // An absent member reads as its `default`.
+                let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+                let set = match &f.ty {
+                    // `const`/`enum` values are held as their canonical text, which the default is.
+                    Ty::Values(_) => vec![format!("{target} = {};", literal(text))],
+                    ty => assign(program, ty, &target, &value)?,
+                };
+                required.push(format!("if(!out.{has})"));
+                required.push("{".into());
+                required.extend(set.into_iter().map(|l| format!("   {l}")));
+                required.push(format!("   out.{has} = true;"));
+                required.push("}".into());
+            }
             format!("out.{has}")
         };
         let mut body = vec![
@@ -581,6 +595,31 @@ fn alias_view(program: &Program, r: TypeRef, t: &NamedType, ty: &Ty, name: Strin
         parse,
         required: Vec::new(),
         write,
+    })
+}
+
+/// Statements that set `target` (of type `ty`) to the JSON value `v` (a field's `default`).
+fn assign(program: &Program, ty: &Ty, target: &str, v: &serde_json::Value) -> Result<Vec<String>, String> {
+    use serde_json::Value;
+    Ok(match (ty, v) {
+        (Ty::String(_), Value::String(s)) => vec![format!("{target} = {};", literal(s))],
+        (Ty::Number(_), Value::Number(n)) => {
+            vec![format!("{target} = {};", number_literal(n.as_f64().ok_or("a number no double holds")?))]
+        }
+        (Ty::Integer(_), Value::Number(n)) => vec![format!("{target} = {};", n.as_i64().ok_or("not an int64")?)],
+        (Ty::Boolean, Value::Bool(b)) => vec![format!("{target} = {b};")],
+        (Ty::Named(r), Value::String(s)) if matches!(program.named(*r).kind, TypeKind::Enum(_)) => {
+            let n = type_name(program, *r);
+            vec![format!("{target} = {};", naming::limit(&format!("{n}_{}", naming::constant(s))))]
+        }
+        (Ty::Array(a), Value::Array(items)) => {
+            let mut out = vec![format!("ArrayResize({target}, {});", items.len())];
+            for (i, item) in items.iter().enumerate() {
+                out.extend(assign(program, &a.items, &format!("{target}[{i}]"), item)?);
+            }
+            out
+        }
+        _ => return Err(format!("a default of {v} for this type (the checker refuses it)")),
     })
 }
 

@@ -164,7 +164,7 @@ impl Builder<'_> {
                 )]
             }
             TypeKind::Object(o) => {
-                let properties = o.fields.iter().map(|f| (f.name.clone(), self.ty(&f.ty))).collect();
+                let properties = o.fields.iter().map(|f| (f.name.clone(), self.field(f))).collect();
                 let required = o.fields.iter().filter(|f| f.required).map(|f| f.name.clone()).collect();
                 let mut keywords = vec![
                     Keyword::Type(vec![Type::Object]),
@@ -203,6 +203,24 @@ impl Builder<'_> {
         };
         self.nodes[index as usize] = Node::Keywords(keywords);
         index
+    }
+
+    /// A field's node: its type's, and its `default` (a node of its own around a named type's,
+    /// which other fields share).
+    fn field(&mut self, f: &contractc_ir::Field) -> u32 {
+        let node = self.ty(&f.ty);
+        let Some(text) = &f.default else { return node };
+        let value: serde_json::Value = serde_json::from_str(text).expect("a default is canonical JSON text");
+        let default = Keyword::Default(Json::from(&value));
+        match (&f.ty, &mut self.nodes[node as usize]) {
+            (Ty::Named(_), _) | (_, Node::Bool(_)) => {
+                self.push(Node::Keywords(vec![Keyword::AllOf(vec![node]), default]))
+            }
+            (_, Node::Keywords(k)) => {
+                k.push(default);
+                node
+            }
+        }
     }
 
     fn ty(&mut self, ty: &Ty) -> u32 {

@@ -208,6 +208,8 @@ struct FieldView {
     /// The full annotation, e.g. `Annotated[float, Field(gt=0.0, description="...")]`.
     annotation: String,
     required: bool,
+    /// An optional field's `default` as a Python literal (`None` otherwise, for an absent member).
+    default: String,
 }
 
 fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
@@ -249,7 +251,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         // An absent optional field is `None`; one that is not nullable refuses an
                         // explicit `null` (`NotNull`). `JsonValue` holds `None` already.
                         let mut extras = Vec::new();
-                        if !f.required && !f.ty.is_nullable() && !matches!(f.ty, Ty::Values(_)) {
+                        if !f.required && f.default.is_none() && !f.ty.is_nullable() && !matches!(f.ty, Ty::Values(_)) {
                             typed = format!("{typed} | None");
                             support.push("NotNull");
                             extras.push("NotNull".to_string());
@@ -270,7 +272,16 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         } else {
                             format!("Annotated[{typed}, {}]", extras.join(", "))
                         };
-                        FieldView { name, annotation, required: f.required }
+                        let default = match f.default.as_deref() {
+                            None => "None".to_string(),
+                            // A list is mutable: each instance gets its own (ruff's RUF012, PIE807).
+                            Some("[]") => "Field(default_factory=list)".to_string(),
+                            Some(d) if d.starts_with('[') => {
+                                format!("Field(default_factory=lambda: {})", py_literal(d))
+                            }
+                            Some(d) => py_literal(d),
+                        };
+                        FieldView { name, annotation, required: f.required, default }
                     })
                     .collect();
                 let base = if matches!(o.additional, Additional::Forbidden) { "Model" } else { "OpenModel" };
@@ -497,6 +508,24 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
         }
     };
     (base, args)
+}
+
+/// A Python literal for a JSON value given by its canonical text (a field's `default`).
+fn py_literal(text: &str) -> String {
+    fn literal(v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::Null => "None".into(),
+            serde_json::Value::Bool(b) => (if *b { "True" } else { "False" }).into(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::String(s) => py_str(s),
+            serde_json::Value::Array(a) => format!("[{}]", a.iter().map(literal).collect::<Vec<_>>().join(", ")),
+            serde_json::Value::Object(m) => {
+                let members: Vec<String> = m.iter().map(|(k, v)| format!("{}: {}", py_str(k), literal(v))).collect();
+                format!("{{{}}}", members.join(", "))
+            }
+        }
+    }
+    literal(&serde_json::from_str(text).expect("a default is canonical JSON text"))
 }
 
 /// A Python string literal for `s` (JSON string syntax is valid Python: no injection possible).

@@ -275,7 +275,14 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
     };
     let order = objects()
         .map(|(i, t, o)| {
-            let fields = struct_fields(c, i, o).map(|f| (f.name.clone(), f.required, f.ty.is_nullable())).collect();
+            let fields = struct_fields(c, i, o)
+                .map(|f| FieldOrder {
+                    wire: f.name.clone(),
+                    required: f.required,
+                    nullable: f.ty.is_nullable(),
+                    default: f.default.clone(),
+                })
+                .collect();
             (t.name.clone(), fields)
         })
         .collect();
@@ -289,8 +296,9 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
             Some((t.name.clone(), ty))
         })
         .collect();
-    let mut fields = FieldIdents { order, unknown, idents: BTreeMap::new() };
+    let mut fields = FieldIdents { order, unknown, idents: BTreeMap::new(), defaults: Vec::new() };
     fields.visit_file_mut(&mut file);
+    file.items.append(&mut fields.defaults);
     // typify emits the same `error` module into every module: the crate has it once, in support.
     file.items.retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "error"));
     file.items.insert(
@@ -321,11 +329,22 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
 /// `null` (`deserialize_with` = `present`), and gives every open object's struct the field that
 /// keeps its unknown members.
 struct FieldIdents {
-    /// Struct name → (wire name, required, nullable) in schema order.
-    order: BTreeMap<String, Vec<(String, bool, bool)>>,
+    /// Struct name → its fields in schema order.
+    order: BTreeMap<String, Vec<FieldOrder>>,
     /// The structs of open objects and maps, and the type of the field of their unknown members.
     unknown: BTreeMap<String, String>,
     idents: BTreeMap<(String, String), String>,
+    /// The functions that give absent members their `default`.
+    defaults: Vec<syn::Item>,
+}
+
+/// What [`FieldIdents`] needs of a field: its wire name, whether it is required or nullable, and
+/// its `default`.
+struct FieldOrder {
+    wire: String,
+    required: bool,
+    nullable: bool,
+    default: Option<String>,
 }
 
 impl VisitMut for FieldIdents {
@@ -349,11 +368,11 @@ impl VisitMut for FieldIdents {
                     });
                 }
             }
-            let (required, nullable) = self
+            let (required, nullable, default) = self
                 .order
                 .get(&owner)
-                .and_then(|o| o.iter().find(|(w, _, _)| *w == wire))
-                .map_or((false, false), |&(_, r, n)| (r, n));
+                .and_then(|o| o.iter().find(|f| f.wire == wire))
+                .map_or((false, false, None), |f| (f.required, f.nullable, f.default.clone()));
             let is_option =
                 matches!(&f.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
             if !required && (!is_option || nullable) {
@@ -368,8 +387,25 @@ impl VisitMut for FieldIdents {
                 }
                 f.attrs.push(syn::parse_quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
             }
-            if !required {
-                f.attrs.push(syn::parse_quote!(#[serde(default, deserialize_with = "crate::support::present")]));
+            match default {
+                _ if required => {}
+                None => {
+                    f.attrs.push(syn::parse_quote!(#[serde(default, deserialize_with = "crate::support::present")]))
+                }
+                Some(text) => {
+                    // An absent member reads as its `default` (the checker validated it).
+                    let name = format!("default_{}_{ident}", heck::ToSnakeCase::to_snake_case(owner.as_str()));
+                    let function: syn::Ident = syn::parse_str(&name).expect("an identifier");
+                    let ty = &f.ty;
+                    self.defaults.push(syn::parse_quote!(
+                        fn #function() -> #ty {
+                            crate::support::default_value(#text)
+                        }
+                    ));
+                    f.attrs.push(
+                        syn::parse_quote!(#[serde(default = #name, deserialize_with = "crate::support::present")]),
+                    );
+                }
             }
             self.idents.insert((owner.clone(), wire), ident);
         }
@@ -383,7 +419,7 @@ impl VisitMut for FieldIdents {
             let mut fields: Vec<syn::Field> = std::mem::take(&mut named.named).into_iter().collect();
             fields.sort_by_key(|f| {
                 let ident = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
-                wire_of.get(&ident).and_then(|w| order.iter().position(|(o, _, _)| o == w)).unwrap_or(usize::MAX)
+                wire_of.get(&ident).and_then(|w| order.iter().position(|o| o.wire == *w)).unwrap_or(usize::MAX)
             });
             named.named = fields.into_iter().collect();
             if let Some(ty) = self.unknown.get(&owner) {

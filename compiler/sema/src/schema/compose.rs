@@ -12,7 +12,7 @@
 use super::*;
 
 /// Keywords a merged schema takes from its first branch that has them (annotations).
-const FIRST_WINS: &[&str] = &["title", "description", "examples", "deprecated", "$comment"];
+const FIRST_WINS: &[&str] = &["title", "description", "examples", "deprecated", "$comment", "default"];
 
 /// A branch of a composition (or several merged): the schema, and where each of its keywords
 /// came from, for messages: a place (`"/allOf/1"`, `Base@1.0.json ""`) and the keyword's pointer

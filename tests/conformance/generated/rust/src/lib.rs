@@ -43,6 +43,7 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "roots/Quote@1.0" => go::<roots::quote_1_0::Quote>(text),
         "roots/Side@1.0" => go::<roots::side_1_0::Side>(text),
         "scalars/Consts@1.0" => go::<scalars::consts_1_0::Consts>(text),
+        "scalars/Defaults@1.0" => go::<scalars::defaults_1_0::Defaults>(text),
         "scalars/Numbers@1.0" => go::<scalars::numbers_1_0::Numbers>(text),
         "scalars/Numbers@1.1" => go::<scalars::numbers_1_1::Numbers>(text),
         "scalars/Patterns@1.0" => go::<scalars::patterns_1_0::Patterns>(text),

@@ -565,6 +565,13 @@ pub fn deserialize_variant<'de, D: serde::Deserializer<'de>>(d: D, tag: &str) ->
     }
 }
 
+/// An absent member's `default`, from its canonical JSON text (contractc checked it against the
+/// member's schema, so it always reads).
+pub fn default_value<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    T::deserialize(AsSchema(v)).ok()
+}
+
 /// A value (a union variant's struct from the rest of its object, a map's value) from a JSON
 /// value, read as JSON Schema reads JSON.
 pub fn read_value<T: serde::de::DeserializeOwned, E: serde::de::Error>(v: serde_json::Value) -> Result<T, E> {

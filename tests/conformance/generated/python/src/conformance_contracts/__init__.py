@@ -40,6 +40,7 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "roots/Quote@1.0": ("roots.quote_1_0", "Quote"),
     "roots/Side@1.0": ("roots.side_1_0", "SideMessage"),
     "scalars/Consts@1.0": ("scalars.consts_1_0", "Consts"),
+    "scalars/Defaults@1.0": ("scalars.defaults_1_0", "Defaults"),
     "scalars/Numbers@1.0": ("scalars.numbers_1_0", "Numbers"),
     "scalars/Numbers@1.1": ("scalars.numbers_1_1", "Numbers"),
     "scalars/Patterns@1.0": ("scalars.patterns_1_0", "Patterns"),

@@ -1,6 +1,7 @@
 //! Contracts of the `scalars` namespace.
 
 pub mod consts_1_0;
+pub mod defaults_1_0;
 pub mod numbers_1_0;
 pub mod numbers_1_1;
 pub mod patterns_1_0;

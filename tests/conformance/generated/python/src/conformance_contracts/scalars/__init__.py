@@ -3,6 +3,7 @@
 
 __all__ = [
     "consts_1_0",
+    "defaults_1_0",
     "numbers_1_0",
     "numbers_1_1",
     "patterns_1_0",
