@@ -9,8 +9,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod verify;
+
 pub const MAGIC: [u8; 8] = *b"CTCPLAN\0";
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 pub const HEADER_LEN: usize = 24;
 
 /// A compiled workflow: steps in a topological order and the validators of the contracts its
@@ -407,12 +409,18 @@ pub enum Format {
 /// Why a plan file was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PlanError {
-    Truncated { len: usize, expected: usize },
+    Truncated {
+        len: usize,
+        expected: usize,
+    },
     BadMagic,
     UnsupportedVersion(u32),
     UnknownFlags(u32),
     ChecksumMismatch,
     Payload(String),
+    /// The payload reads but does not mean a runnable plan (see `verify`): an index out of range,
+    /// a name that is not one path segment, a cycle.
+    Invalid(String),
 }
 
 impl fmt::Display for PlanError {
@@ -433,6 +441,7 @@ impl fmt::Display for PlanError {
                 write!(f, "checksum mismatch: the plan is corrupt; rebuild it with `contractc build`")
             }
             PlanError::Payload(e) => write!(f, "unreadable payload: {e}"),
+            PlanError::Invalid(e) => write!(f, "{e}; rebuild it with `contractc build`"),
         }
     }
 }
@@ -452,7 +461,10 @@ pub fn encode(plan: &Plan) -> Vec<u8> {
     out
 }
 
-/// Reads a plan, checking magic, version, flags, length and checksum before the payload.
+/// Reads a plan, checking magic, version, flags, length and checksum before the payload, then the
+/// payload's meaning (`verify`: indices in range, the DAG ordered, names single path segments,
+/// validators well-formed): [`PlanError::Invalid`] otherwise, so that nothing after decode indexes
+/// out of range.
 pub fn decode(bytes: &[u8]) -> Result<Plan, PlanError> {
     if bytes.len() < HEADER_LEN {
         return Err(PlanError::Truncated { len: bytes.len(), expected: HEADER_LEN });
@@ -477,7 +489,9 @@ pub fn decode(bytes: &[u8]) -> Result<Plan, PlanError> {
     if crc32fast::hash(payload) != word(20) {
         return Err(PlanError::ChecksumMismatch);
     }
-    postcard::from_bytes(payload).map_err(|e| PlanError::Payload(e.to_string()))
+    let plan = postcard::from_bytes(payload).map_err(|e| PlanError::Payload(e.to_string()))?;
+    verify::verify(&plan)?;
+    Ok(plan)
 }
 
 #[cfg(test)]
