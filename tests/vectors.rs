@@ -848,7 +848,7 @@ fn free_string(p: &Program, contract: usize) -> Option<(String, Option<u64>, Opt
 }
 
 /// Root properties of a type, for number spellings.
-fn root_fields<'a>(p: &'a Program, contract: usize) -> Vec<&'a contractc_ir::Field> {
+fn root_fields(p: &Program, contract: usize) -> Vec<&contractc_ir::Field> {
     match &p.contracts[contract].root().kind {
         TypeKind::Object(o) => o.fields.iter().collect(),
         TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Choice(_) => Vec::new(),
