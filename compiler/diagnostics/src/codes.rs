@@ -220,6 +220,12 @@ pub const ADDITIONAL_PROPERTIES_ADDED: Code = Code {
     summary: "A closed object was opened: old readers reject the unknown members new messages may carry.",
 };
 /// A new enum value is JSON-compatible for new readers but breaks exhaustive matches in old code.
+/// A keyword that is neither JSON Schema's nor the subset's: an annotation (Core §6.5).
+pub const UNKNOWN_KEYWORD: Code = Code {
+    id: "W0016",
+    name: "unknown-keyword",
+    summary: "A keyword that is not JSON Schema's, kept as an annotation (it changes nothing any language checks).",
+};
 pub const NEW_ENUM_VALUE: Code = Code {
     id: "W0201",
     name: "new-enum-value",
@@ -270,6 +276,7 @@ pub const ALL: &[Code] = &[
     REF_TARGET_CHANGED,
     ADDITIONAL_PROPERTIES_REMOVED,
     ADDITIONAL_PROPERTIES_ADDED,
+    UNKNOWN_KEYWORD,
     NEW_ENUM_VALUE,
 ];
 

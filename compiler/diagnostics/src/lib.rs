@@ -53,6 +53,11 @@ impl Diagnostic {
         }
     }
 
+    /// A warning: the same, but the compile goes on.
+    pub fn warning(code: Code, file: &str, span: Span, pointer: Pointer, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, file, span, pointer, message) }
+    }
+
     pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = label.into();
         self

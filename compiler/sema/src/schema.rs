@@ -25,7 +25,18 @@ const DIALECTS: &[&str] = &[
 const PLANNED: &[&str] = &[];
 
 /// Annotation keywords of the subset: they never change which instances are valid.
-pub const ANNOTATIONS: &[&str] = &["title", "description", "examples", "deprecated", "$comment", "default"];
+pub const ANNOTATIONS: &[&str] = &[
+    "title",
+    "description",
+    "examples",
+    "deprecated",
+    "$comment",
+    "default",
+    "readOnly",
+    "writeOnly",
+    "contentEncoding",
+    "contentMediaType",
+];
 
 /// Keywords of an object schema, wherever it stands (annotations and object shape).
 const OBJECT_KEYWORDS: &[&str] = &[
@@ -44,6 +55,53 @@ const OBJECT_KEYWORDS: &[&str] = &[
     "$comment",
     "default",
 ];
+
+/// The keywords of JSON Schema's vocabularies (drafts 4 to 2020-12) that the subset does not take:
+/// an error, never an annotation (each changes which instances are valid, or how `$ref` resolves).
+const JSON_SCHEMA_KEYWORDS: &[&str] = &[
+    "not",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "dependentRequired",
+    "dependencies",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "prefixItems",
+    "additionalItems",
+    "contains",
+    "minContains",
+    "maxContains",
+    "uniqueItems",
+    "multipleOf",
+    "$anchor",
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "$recursiveRef",
+    "$recursiveAnchor",
+    "$vocabulary",
+    "id",
+    "contentSchema",
+    // OpenAPI 3.0's: `null` allowed beside the `type`.
+    "nullable",
+];
+
+/// Levenshtein distance between two keywords (for "did you mean").
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
 
 /// Keywords only a contract's root schema takes.
 const ROOT_ONLY_KEYWORDS: &[&str] = &["$schema", "$id", "$defs", "definitions"];
@@ -159,6 +217,7 @@ pub(crate) fn lower_contracts(
             variant_of: BTreeMap::new(),
             unions: Vec::new(),
             expanding: Vec::new(),
+            unknown: std::collections::HashSet::new(),
         };
         l.lower_root(root);
         let types = l.types;
@@ -166,7 +225,7 @@ pub(crate) fn lower_contracts(
         let mut seen = std::collections::HashSet::new();
         let mut kept = diags.drain(before..).filter(|d| seen.insert((d.span, d.code.id, d.message.clone()))).collect();
         diags.append(&mut kept);
-        failed.push(diags.len() > before);
+        failed.push(diags[before..].iter().any(|d| d.severity == contractc_diagnostics::Severity::Error));
         contracts.push(Contract {
             id: id.clone(),
             source: path.to_string(),
@@ -586,6 +645,8 @@ struct Lowerer<'a> {
     unions: Vec<PendingUnion>,
     /// The schemas a composition being lowered borrowed (see `composed`).
     expanding: Vec<String>,
+    /// Unknown keywords already warned about in this contract (one warning per keyword).
+    unknown: std::collections::HashSet<String>,
 }
 
 /// A union whose branches are lowered and whose tag is not found yet.
@@ -623,7 +684,7 @@ impl Lowerer<'_> {
         for m in members {
             let kptr = ptr.join(&m.key);
             if !is_keyword(&m.key) && !ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()) {
-                self.unsupported(m.key.as_str(), m.key_span, &kptr, true);
+                self.unknown_keyword(m.key.as_str(), m.key_span, &kptr);
             }
         }
         if let Some(s) = root.get("$schema")
@@ -710,6 +771,43 @@ impl Lowerer<'_> {
                 .notes
                 .push("help: rename the `$defs` entry or the property that collides".into());
             }
+        }
+    }
+
+    /// A keyword the subset does not take. JSON Schema's own (any dialect's) and near misses of
+    /// them are errors (a typo must not silently loosen a contract); any other is an annotation,
+    /// as Core §6.5 has it (`markdownDescription`, `errorMessage`), with one warning per contract.
+    fn unknown_keyword(&mut self, key: &str, span: Span, ptr: &Pointer) {
+        let near = keywords().chain(JSON_SCHEMA_KEYWORDS.iter().copied()).find(|k| edit_distance(k, key) <= 2);
+        if JSON_SCHEMA_KEYWORDS.contains(&key) || ROOT_ONLY_KEYWORDS.contains(&key) {
+            return self.unsupported(key, span, ptr, false);
+        }
+        if let Some(k) = near.filter(|k| key.len() > 3 && *k != key) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNSUPPORTED_KEYWORD,
+                    self.path,
+                    span,
+                    ptr.clone(),
+                    format!("unknown keyword `{key}`: did you mean `{k}`?"),
+                )
+                .with_label("unknown keyword")
+                .with_help(format!("write `{k}`, or name an annotation of your own `x-{key}`")),
+            );
+            return;
+        }
+        if self.unknown.insert(key.to_string()) {
+            self.diags.push(
+                Diagnostic::warning(
+                    codes::UNKNOWN_KEYWORD,
+                    self.path,
+                    span,
+                    ptr.clone(),
+                    format!("keyword `{key}` is not JSON Schema's: kept as an annotation (Core §6.5)"),
+                )
+                .with_label("annotation")
+                .with_help(format!("it changes nothing any language checks; name it `x-{key}` to say so")),
+            );
         }
     }
 
@@ -836,7 +934,7 @@ impl Lowerer<'_> {
             let allowed = (root && ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()))
                 || (definition && DEFINITIONS.contains(&m.key.as_str()));
             if !is_keyword(&m.key) && !allowed {
-                self.unsupported(&m.key, m.key_span, &ptr.join(&m.key), false);
+                self.unknown_keyword(&m.key, m.key_span, &ptr.join(&m.key));
             }
         }
         // `$ref`, `anyOf`, `oneOf` and `enum` decide the type alone: an assertion beside them would
