@@ -204,6 +204,7 @@ fn value(p: &Program, ty: &Ty, full: bool) -> Value {
         Ty::Named(r) => named(p, *r, full),
         Ty::Nullable(t) => value(p, t, full),
         Ty::Values(values) => serde_json::from_str(&values[0]).expect("canonical text is JSON"),
+        Ty::Any => json!({"any": [1, 1.5, "x", null]}),
     }
 }
 
@@ -418,12 +419,19 @@ impl Gen<'_> {
     fn walk(&mut self, ty: &Ty, path: &[String], required: bool) {
         let at = format!("/{}", path.join("/"));
         // `null` only where the schema allows it, required or not.
-        let null_allowed = ty.is_nullable() || matches!(ty, Ty::Values(v) if v.iter().any(|v| v == "null"));
+        let null_allowed =
+            ty.is_nullable() || *ty == Ty::Any || matches!(ty, Ty::Values(v) if v.iter().any(|v| v == "null"));
         if null_allowed || !required {
             self.with(format!("{at} null"), null_allowed, path, Some(Value::Null));
         }
         match ty {
             Ty::Nullable(t) => self.walk(t, path, true),
+            // Any JSON value, of every kind and spelling.
+            Ty::Any => {
+                for (i, v) in UNKNOWN_VALUES.iter().enumerate() {
+                    self.with(format!("{at} any value, kind {i}"), true, path, Some(v.clone()));
+                }
+            }
             Ty::Values(values) => {
                 for text in values {
                     let v: Value = serde_json::from_str(text).expect("canonical text is JSON");
@@ -701,6 +709,7 @@ fn date() -> impl Strategy<Value = String> {
 fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
     match ty {
         Ty::Nullable(t) => prop_oneof![1 => Just(Value::Null), 3 => strategy(p, t)].boxed(),
+        Ty::Any => any_json(),
         Ty::Values(values) => {
             let values: Vec<Value> =
                 values.iter().map(|t| serde_json::from_str(t).expect("canonical text is JSON")).collect();

@@ -206,6 +206,9 @@ pub enum Ty {
     /// keys sorted, an integer only as an int64 literal, other numbers as doubles), in schema
     /// order. Two values are equal when their canonical texts are (`1` equals `1.0`).
     Values(Vec<String>),
+    /// Any JSON value, `null` included: a schema that asserts nothing (`{}`, `true`, annotations
+    /// alone) or an array's absent `items` (Core §4.3.2, §10.3.1.2).
+    Any,
 }
 
 impl TypeKind {

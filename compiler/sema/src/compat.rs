@@ -617,6 +617,7 @@ impl Pair<'_> {
             },
             Ty::Nullable(t) => format!("{} or null", self.describe(t)),
             Ty::Values(v) => format!("one of {}", v.join(", ")),
+            Ty::Any => "any value".into(),
         }
     }
 }

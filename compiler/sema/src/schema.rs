@@ -515,6 +515,7 @@ fn string_instance(t: &StringTy, s: &str) -> Result<(), String> {
 fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), (Pointer, String)> {
     let fail = |why: String| Err((at.clone(), why));
     match ty {
+        Ty::Any => Ok(()),
         Ty::Values(values) => match json_value(v).map(|j| runtime::validate::canonical(&j)) {
             Some(text) if values.contains(&text) => Ok(()),
             _ => fail(format!("expected one of {}", values.join(", "))),
@@ -1839,6 +1840,25 @@ impl Lowerer<'_> {
 
     /// The type of a schema, without its annotations.
     fn ty_shape(&mut self, node: &Node, ptr: &Pointer, hint: &str, owner: usize) -> Option<Ty> {
+        // The schema `true`, and one of annotations alone, admit every value (Core §4.3.2).
+        if node.as_bool() == Some(true)
+            || node.members().is_some_and(|m| m.iter().all(|m| is_annotation(&m.key) || !is_keyword(&m.key)))
+        {
+            self.check_keywords(node, ptr);
+            return Some(Ty::Any);
+        }
+        if node.as_bool() == Some(false) {
+            self.error(
+                codes::INVALID_KEYWORD_VALUE,
+                node,
+                ptr,
+                "the schema `false` admits no value: nothing could ever be here".into(),
+                "no value is valid",
+            )
+            .notes
+            .push("help: remove the property (with `additionalProperties: false` beside it, it is refused anyway)".into());
+            return None;
+        }
         if node.members().is_none() {
             self.error(
                 codes::INVALID_KEYWORD_VALUE,
@@ -1977,16 +1997,9 @@ impl Lowerer<'_> {
             Some("boolean") => Some(Ty::Boolean),
             Some("array") => {
                 let iptr = ptr.join("items");
-                let Some(items) = node.get("items") else {
-                    self.error(
-                        codes::INVALID_KEYWORD_VALUE,
-                        node,
-                        ptr,
-                        "an array schema needs `items`".into(),
-                        "no `items`",
-                    );
-                    return None;
-                };
+                // Without `items`, any JSON value is an item (Core §10.3.1.2).
+                let any = Node { span: node.span, value: Value::Bool(true) };
+                let items = node.get("items").unwrap_or(&any);
                 let item = self.ty(items, &iptr, &format!("{hint}Item"), owner)?;
                 if self.mql4 && item.is_nullable() {
                     self.error(

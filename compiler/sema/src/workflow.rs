@@ -938,6 +938,12 @@ impl<'n> Lowering<'_, 'n> {
                         format!("`{}` is an array, which conditions cannot test yet", path.join(".")),
                     ));
                 }
+                Ty::Any => {
+                    return Err((
+                        path.len() - 1,
+                        format!("`{}` may hold any JSON value, which conditions cannot test", path.join(".")),
+                    ));
+                }
                 Ty::Values(_) => {
                     return Err((
                         path.len() - 1,

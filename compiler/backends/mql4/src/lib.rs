@@ -688,7 +688,7 @@ impl Gen<'_> {
     fn scalar(&self, ty: &Ty) -> Result<(String, String), String> {
         Ok(match ty {
             // `const` and `enum` of any JSON kind: the value's canonical text.
-            Ty::String(_) | Ty::Values(_) => ("string".into(), "\"\"".into()),
+            Ty::String(_) | Ty::Values(_) | Ty::Any => ("string".into(), "\"\"".into()),
             Ty::Number(_) => ("double".into(), "0.0".into()),
             Ty::Integer(_) => ("long".into(), "0".into()),
             Ty::Boolean => ("bool".into(), "false".into()),
@@ -759,6 +759,8 @@ impl Gen<'_> {
                 }
             }
             Ty::Boolean => out.push(format!("if(!CtcReadBool(js, pos, {path}, {target}, err)) return false;")),
+            // Any JSON value, kept as its canonical text.
+            Ty::Any => out.push(format!("if(!CtcReadAny(js, pos, {path}, 2, {target}, err)) return false;")),
             Ty::Values(values) => {
                 // CtcCheckDepth bounded the whole message; the depth here only bounds the recursion.
                 out.push(format!("if(!CtcReadAny(js, pos, {path}, 2, {target}, err)) return false;"));
@@ -827,7 +829,7 @@ impl Gen<'_> {
             Ty::Number(_) => vec![format!("StringAdd(out, CtcFormatDouble({place}));")],
             Ty::Integer(_) => vec![format!("StringAdd(out, IntegerToString({place}));")],
             Ty::Boolean => vec![format!("StringAdd(out, CtcFormatBool({place}));")],
-            Ty::Values(_) => vec![format!("StringAdd(out, {place});")],
+            Ty::Values(_) | Ty::Any => vec![format!("StringAdd(out, {place});")],
             Ty::String(_) => vec![format!("StringAdd(out, CtcQuote({place}));")],
             Ty::Named(r) => {
                 let n = type_name(self.program, *r);

@@ -266,6 +266,7 @@ impl Builder<'_> {
                 self.typed(Type::Array, k)
             }
             Ty::Named(r) => self.named(*r),
+            Ty::Any => self.push(Node::Bool(true)),
             Ty::Values(values) => {
                 self.push(Node::Keywords(vec![Keyword::Enum(values.iter().map(|v| json(v)).collect())]))
             }

@@ -251,7 +251,11 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         // An absent optional field is `None`; one that is not nullable refuses an
                         // explicit `null` (`NotNull`). `JsonValue` holds `None` already.
                         let mut extras = Vec::new();
-                        if !f.required && f.default.is_none() && !f.ty.is_nullable() && !matches!(f.ty, Ty::Values(_)) {
+                        if !f.required
+                            && f.default.is_none()
+                            && !f.ty.is_nullable()
+                            && !matches!(f.ty, Ty::Values(_) | Ty::Any)
+                        {
                             typed = format!("{typed} | None");
                             support.push("NotNull");
                             extras.push("NotNull".to_string());
@@ -492,6 +496,7 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
             format!("{}.{}", program.contracts[r.contract].id.module(), program.named(*r).name)
         }
         Ty::Named(r) => program.named(*r).name.clone(),
+        Ty::Any => "JsonValue".to_string(),
         Ty::Values(values) => {
             support.push("one_of");
             let allowed: Vec<String> = values.iter().map(|t| py_str(t)).collect();

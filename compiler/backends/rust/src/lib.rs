@@ -160,7 +160,7 @@ fn shape(program: &Program, this: usize, ty: &Ty, external: &mut BTreeMap<String
         Ty::Boolean => json!({"type": "boolean"}),
         Ty::Array(a) => json!({"type": "array", "items": shape(program, this, &a.items, external)}),
         Ty::Nullable(t) => json!({"anyOf": [shape(program, this, t, external), {"type": "null"}]}),
-        Ty::Values(_) => {
+        Ty::Values(_) | Ty::Any => {
             external.insert(JSON.to_string(), "crate::support::Json".to_string());
             json!({"$ref": format!("#/definitions/{JSON}")})
         }
@@ -563,7 +563,7 @@ fn rust_type(program: &Program, this: usize, ty: &Ty) -> String {
         Ty::Number(_) => "f64".into(),
         Ty::Integer(_) => "i64".into(),
         Ty::Boolean => "bool".into(),
-        Ty::Values(_) => "crate::support::Json".into(),
+        Ty::Values(_) | Ty::Any => "crate::support::Json".into(),
         Ty::Array(a) => format!("::std::vec::Vec<{}>", rust_type(program, this, &a.items)),
         Ty::Nullable(t) => format!("::std::option::Option<{}>", rust_type(program, this, t)),
         Ty::Named(r) if r.contract == this => program.named(*r).name.clone(),
@@ -744,6 +744,7 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
                 format!("crate::support::Validate::validate_at({v}, at, errors);")
             }
         },
+        Ty::Any => String::new(),
         Ty::Values(values) => {
             let allowed: Vec<String> = values.iter().map(|t| format!("{t:?}")).collect();
             format!("crate::support::check_values({v}, &[{}], at, errors);", allowed.join(", "))

@@ -1,5 +1,6 @@
 //! Contracts of the `shapes` namespace.
 
+pub mod anything_1_0;
 pub mod arrays_1_0;
 pub mod book_1_0;
 pub mod book_1_1;

@@ -1,7 +1,10 @@
 //! Contracts of the `suite` namespace.
 
+pub mod all_of6_1_0;
+pub mod all_of7_1_0;
 pub mod all_of8_1_0;
 pub mod all_of9_1_0;
+pub mod boolean_schema0_1_0;
 pub mod const0_1_0;
 pub mod const1_1_0;
 pub mod const10_1_0;
@@ -42,8 +45,11 @@ pub mod enum8_1_0;
 pub mod enum9_1_0;
 pub mod type0_1_0;
 pub mod type1_1_0;
+pub mod type10_1_0;
 pub mod type2_1_0;
 pub mod type3_1_0;
+pub mod type4_1_0;
 pub mod type5_1_0;
 pub mod type7_1_0;
 pub mod type8_1_0;
+pub mod type9_1_0;

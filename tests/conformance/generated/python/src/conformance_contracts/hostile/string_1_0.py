@@ -13,7 +13,7 @@ __all__ = ["String", "Vec"]
 
 
 class Vec(Model):
-    str: str
+    str_: Annotated[str, Field(alias="str")]
 
 
 class String(Model):

@@ -2,6 +2,7 @@
 """Contracts of the `shapes` namespace."""
 
 __all__ = [
+    "anything_1_0",
     "arrays_1_0",
     "book_1_0",
     "book_1_1",

@@ -2,8 +2,11 @@
 """Contracts of the `suite` namespace."""
 
 __all__ = [
+    "all_of6_1_0",
+    "all_of7_1_0",
     "all_of8_1_0",
     "all_of9_1_0",
+    "boolean_schema0_1_0",
     "const0_1_0",
     "const1_1_0",
     "const2_1_0",
@@ -46,7 +49,10 @@ __all__ = [
     "type1_1_0",
     "type2_1_0",
     "type3_1_0",
+    "type4_1_0",
     "type5_1_0",
     "type7_1_0",
     "type8_1_0",
+    "type9_1_0",
+    "type10_1_0",
 ]
