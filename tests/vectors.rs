@@ -53,6 +53,7 @@ fn pattern_samples(s: &StringTy, p: &Pattern) -> Vec<String> {
     let mut tries = match s.format {
         Some(Format::DateTime) => vec!["2017-04-19T09:00:00Z".into(), "2024-02-29T23:59:60Z".into()],
         Some(Format::Date) => vec!["2017-04-19".into(), "2024-02-29".into(), "2024-12-31".into()],
+        Some(Format::Uuid) => vec!["2eb8aa08-aa98-11ea-b4aa-73b441d16380".into()],
         None => vec![p.sample(false), p.sample(true)],
     };
     for base in [p.sample(false), p.sample(true), "x".into(), "0".into()] {
@@ -61,7 +62,7 @@ fn pattern_samples(s: &StringTy, p: &Pattern) -> Vec<String> {
     }
     let mut out: Vec<String> = Vec::new();
     for t in tries {
-        let format = s.format.is_none_or(|f| f.matches(&t));
+        let format = s.format.is_none_or(|f| format_ok(f, &t));
         if fits(s, &t) && format && ecma_matches(p, &t) && !out.contains(&t) {
             out.push(t);
         }
@@ -159,6 +160,11 @@ fn extra_keys(o: &Object, n: usize) -> Vec<String> {
     out
 }
 
+/// Whether `text` is an instance of format `f`, by the runtime's check (the one Rust implements).
+fn format_ok(f: Format, text: &str) -> bool {
+    runtime::plan::Format::from_keyword(f.keyword()).is_some_and(|r| r.matches(text))
+}
+
 /// Whether `text` is within `s`'s `minLength` and `maxLength` (code points).
 fn fits(s: &StringTy, text: &str) -> bool {
     let n = text.chars().count() as u64;
@@ -173,6 +179,7 @@ fn value(p: &Program, ty: &Ty, full: bool) -> Value {
                 (_, Some(p)) => return json!(pattern_samples(s, p)[0]),
                 (Some(Format::DateTime), None) => "2017-04-19T09:00:00Z".to_string(),
                 (Some(Format::Date), None) => "2017-04-19".to_string(),
+                (Some(Format::Uuid), None) => "2eb8aa08-aa98-11ea-b4aa-73b441d16380".to_string(),
                 (None, None) => "EURUSD".to_string(),
             };
             let n = base.chars().count() as u64;
@@ -466,11 +473,27 @@ impl Gen<'_> {
                         ]
                     };
                     for (what, text) in near {
-                        let format = s.format.is_none_or(|f| f.matches(&text));
+                        let format = s.format.is_none_or(|f| format_ok(f, &text));
                         self.with_string(s, format!("{at} {what}"), format, path, &text);
                     }
                 }
-                if let Some(f) = s.format {
+                if s.format == Some(Format::Uuid) {
+                    // RFC 9562's form in every case and version; near misses, one at a time.
+                    for (what, text, valid) in [
+                        ("lower-case uuid", "2eb8aa08-aa98-11ea-b4aa-73b441d16380", true),
+                        ("upper-case uuid", "2EB8AA08-AA98-11EA-B4AA-73B441D16380", true),
+                        ("nil uuid", "00000000-0000-0000-0000-000000000000", true),
+                        ("uuid of a hypothetical version 15", "98d80576-482e-f27a-8e9d-0b0e93a6f7b9", true),
+                        ("uuid without dashes", "2eb8aa08aa9811eab4aa73b441d16380", false),
+                        ("uuid with a dash moved", "2eb8aa08-aa98-11ea-b4aa7-3b441d16380", false),
+                        ("uuid with a non-hex digit", "2eb8aa08-aa98-11ea-b4aa-73b441d1638g", false),
+                        ("uuid one digit short", "2eb8aa08-aa98-11ea-b4aa-73b441d1638", false),
+                        ("uuid in braces", "{2eb8aa08-aa98-11ea-b4aa-73b441d16380}", false),
+                        ("uuid with a full-width digit", "2eb8aa08-aa98-11ea-b4aa-73b441d1638\u{ff10}", false),
+                    ] {
+                        self.with_string(s, format!("{at} {what}"), valid, path, text);
+                    }
+                } else if let Some(f) = s.format {
                     let bad = if f == Format::DateTime { "2017-02-30T09:00:00Z" } else { "2017-02-30" };
                     self.with_string(s, format!("{at} bad {}", f.keyword()), false, path, bad);
                     let other = if f == Format::DateTime { "2016-02-29T15:59:60.125-08:00" } else { "2016-02-29" };
@@ -720,6 +743,9 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
             proptest::sample::select(samples).prop_map(Value::from).boxed()
         }
         Ty::String(s) => match s.format {
+            Some(Format::Uuid) => "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                .prop_map(Value::from)
+                .boxed(),
             Some(Format::Date) => date().prop_map(Value::from).boxed(),
             Some(Format::DateTime) => (
                 date(),

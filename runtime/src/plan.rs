@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 mod verify;
 
 pub const MAGIC: [u8; 8] = *b"CTCPLAN\0";
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 pub const HEADER_LEN: usize = 24;
 
 /// A compiled workflow: steps in a topological order and the validators of the contracts its
@@ -404,6 +404,8 @@ pub enum Format {
     DateTime,
     /// RFC 3339 §5.6 `full-date`.
     Date,
+    /// RFC 9562 §4: the 8-4-4-4-12 hex form, any version, either case.
+    Uuid,
 }
 
 /// Why a plan file was refused.

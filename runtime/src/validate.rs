@@ -258,12 +258,7 @@ fn check_keyword(
         (Keyword::Pattern(p), Value::String(s)) if !p.is_match(s) => {
             fail(path, format!("must match the pattern `{}`", p.source()))
         }
-        (Keyword::Format(Format::DateTime), Value::String(s)) if !is_date_time(s) => {
-            fail(path, "must be an RFC 3339 date-time".into())
-        }
-        (Keyword::Format(Format::Date), Value::String(s)) if !is_date(s) => {
-            fail(path, "must be an RFC 3339 full-date".into())
-        }
+        (Keyword::Format(f), Value::String(s)) if !f.matches(s) => fail(path, format!("must be {}", f.description())),
         (Keyword::Properties(properties), Value::Object(map)) => {
             for (name, node) in properties {
                 if let Some(child) = map.get(name) {
@@ -555,6 +550,50 @@ fn quote(s: &str, out: &mut String) {
 
 fn two(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+}
+
+impl Format {
+    /// The `format` keyword's value (Validation §7.3).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Format::DateTime => "date-time",
+            Format::Date => "date",
+            Format::Uuid => "uuid",
+        }
+    }
+
+    /// What a valid instance is, for messages: "an RFC 3339 date-time".
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::DateTime => "an RFC 3339 date-time",
+            Format::Date => "an RFC 3339 full-date",
+            Format::Uuid => "a UUID (RFC 9562)",
+        }
+    }
+
+    /// The format a `format` value names, if the subset asserts it.
+    pub fn from_keyword(k: &str) -> Option<Format> {
+        [Format::DateTime, Format::Date, Format::Uuid].into_iter().find(|f| f.keyword() == k)
+    }
+
+    /// Whether string `s` is an instance: the one implementation of each format check in Rust,
+    /// which the compiler uses for `examples` and `default` too.
+    pub fn matches(self, s: &str) -> bool {
+        match self {
+            Format::DateTime => is_date_time(s),
+            Format::Date => is_date(s),
+            Format::Uuid => is_uuid(s),
+        }
+    }
+}
+
+/// RFC 9562 §4's string form: 32 hex digits in groups of 8, 4, 4, 4 and 12, joined by `-`.
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() })
 }
 
 /// RFC 3339 §5.6 `full-date`.

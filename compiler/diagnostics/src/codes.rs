@@ -226,6 +226,9 @@ pub const UNKNOWN_KEYWORD: Code = Code {
     name: "unknown-keyword",
     summary: "A keyword that is not JSON Schema's, kept as an annotation (it changes nothing any language checks).",
 };
+/// A `format` the subset does not assert: an annotation (Validation §7.2.1, the default).
+pub const UNASSERTED_FORMAT: Code =
+    Code { id: "W0017", name: "unasserted-format", summary: "A `format` no language asserts, kept as an annotation." };
 pub const NEW_ENUM_VALUE: Code = Code {
     id: "W0201",
     name: "new-enum-value",
@@ -277,6 +280,7 @@ pub const ALL: &[Code] = &[
     ADDITIONAL_PROPERTIES_REMOVED,
     ADDITIONAL_PROPERTIES_ADDED,
     UNKNOWN_KEYWORD,
+    UNASSERTED_FORMAT,
     NEW_ENUM_VALUE,
 ];
 

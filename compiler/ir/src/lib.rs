@@ -263,88 +263,35 @@ pub struct StringTy {
     pub format: Option<Format>,
 }
 
-/// The `format`s the subset supports, validated as assertions.
+/// The `format`s the subset asserts (Validation §7.2.2); the runtime's `plan::Format` holds
+/// the one implementation of each check (`runtime::validate`), which the checker uses too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// RFC 3339 §5.6 `date-time`.
     DateTime,
     /// RFC 3339 §5.6 `full-date`.
     Date,
+    /// RFC 9562 §4 (formerly RFC 4122 §3): the 8-4-4-4-12 hex form, any version, either case.
+    Uuid,
 }
 
 impl Format {
+    /// Every asserted format, by its keyword.
+    pub const ALL: [Format; 3] = [Format::DateTime, Format::Date, Format::Uuid];
+
+    /// The `format` keyword's value.
     pub fn keyword(self) -> &'static str {
         match self {
             Format::DateTime => "date-time",
             Format::Date => "date",
+            Format::Uuid => "uuid",
         }
     }
 
-    /// Whether `s` is a valid instance: RFC 3339 §5.6 `date-time` (with `T`/`Z` in either case)
-    /// or `full-date`.
-    pub fn matches(self, s: &str) -> bool {
-        match self {
-            Format::Date => is_date(s),
-            Format::DateTime => is_date_time(s),
-        }
+    /// The format a `format` value asserts, if the subset asserts it.
+    pub fn from_keyword(k: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.keyword() == k)
     }
-}
-
-fn digits(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
-}
-
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let (Some(y), Some(m), Some(d)) = (digits(&b[0..4]), digits(&b[5..7]), digits(&b[8..10])) else { return false };
-    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
-    let days = match m {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        1..=12 => 31,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
-}
-
-fn is_date_time(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() < 20
-        || s.get(..10).is_none_or(|d| !is_date(d))
-        || !matches!(b[10], b'T' | b't')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return false;
-    }
-    let (Some(h), Some(mi), Some(sec)) = (digits(&b[11..13]), digits(&b[14..16]), digits(&b[17..19])) else {
-        return false;
-    };
-    if h > 23 || mi > 59 || sec > 60 {
-        return false;
-    }
-    let mut rest = &b[19..];
-    if rest.first() == Some(&b'.') {
-        let n = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 {
-            return false;
-        }
-        rest = &rest[1 + n..];
-    }
-    let offset = match rest {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => match (digits(&[*h1, *h2]), digits(&[*m1, *m2])) {
-            (Some(h), Some(m)) if h <= 23 && m <= 59 => i64::from(h * 60 + m) * if *sign == b'+' { 1 } else { -1 },
-            _ => return false,
-        },
-        _ => return false,
-    };
-    // A leap second ends a UTC day: 23:59:60Z (RFC 3339 §5.7).
-    sec < 60 || (i64::from(h * 60 + mi) - offset).rem_euclid(1440) == 1439
 }
 
 /// A bound on a number (JSON Schema 2020-12 Validation §6.2).

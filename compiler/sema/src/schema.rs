@@ -505,8 +505,8 @@ fn string_instance(t: &StringTy, s: &str) -> Result<(), String> {
     {
         return Err(format!("does not match the pattern `{}`", p.source));
     }
-    match t.format {
-        Some(f) if !f.matches(s) => Err(format!("not an RFC 3339 {}", f.keyword())),
+    match t.format.and_then(|f| runtime::plan::Format::from_keyword(f.keyword())) {
+        Some(f) if !f.matches(s) => Err(format!("not {}", f.description())),
         _ => Ok(()),
     }
 }
@@ -1856,7 +1856,9 @@ impl Lowerer<'_> {
                 "no value is valid",
             )
             .notes
-            .push("help: remove the property (with `additionalProperties: false` beside it, it is refused anyway)".into());
+            .push(
+                "help: remove the property (with `additionalProperties: false` beside it, it is refused anyway)".into(),
+            );
             return None;
         }
         if node.members().is_none() {
@@ -1949,18 +1951,35 @@ impl Lowerer<'_> {
                 let format = match node.get("format") {
                     None => None,
                     Some(f) => match f.as_str() {
-                        Some("date-time") => Some(Format::DateTime),
-                        Some("date") => Some(Format::Date),
-                        _ => {
+                        Some(k) => match Format::from_keyword(k) {
+                            Some(format) => Some(format),
+                            None => {
+                                let asserted: Vec<&str> = Format::ALL.iter().map(|f| f.keyword()).collect();
+                                self.diags.push(
+                                    Diagnostic::warning(
+                                        codes::UNASSERTED_FORMAT,
+                                        self.path,
+                                        f.span,
+                                        ptr.join("format"),
+                                        format!("`format: {k}` is kept as an annotation: no language checks it"),
+                                    )
+                                    .with_label("not asserted")
+                                    .with_help(format!(
+                                        "asserted formats: {}; a `pattern` can check the rest",
+                                        asserted.join(", ")
+                                    )),
+                                );
+                                None
+                            }
+                        },
+                        None => {
                             self.error(
                                 codes::INVALID_KEYWORD_VALUE,
                                 f,
                                 &ptr.join("format"),
-                                "unsupported `format`".into(),
+                                "`format` must be a string".into(),
                                 "here",
-                            )
-                            .notes
-                            .push("help: supported formats are `date-time` and `date` (RFC 3339)".into());
+                            );
                             return None;
                         }
                     },

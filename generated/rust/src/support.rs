@@ -650,6 +650,14 @@ impl<'de> serde::de::Visitor<'de> for StrictValue {
 pub enum Format {
     DateTime,
     Date,
+    Uuid,
+}
+
+/// RFC 9562 §4's string form: 32 hex digits in groups of 8, 4, 4, 4 and 12, joined by `-`.
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() })
 }
 
 /// A `pattern` (JSON Schema Validation §6.3.3, an unanchored search): `syntax` is the `regex`
@@ -692,6 +700,7 @@ pub fn check_string(
     match format {
         Some(Format::DateTime) if !is_date_time(v) => errors.push(violation(at, "must be an RFC 3339 date-time".into())),
         Some(Format::Date) if !is_date(v) => errors.push(violation(at, "must be an RFC 3339 full-date".into())),
+        Some(Format::Uuid) if !is_uuid(v) => errors.push(violation(at, "must be a UUID (RFC 9562)".into())),
         _ => {}
     }
 }

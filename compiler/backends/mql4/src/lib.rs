@@ -43,6 +43,7 @@ fn string_checks(s: &StringTy, target: &str, path: &str) -> Result<Vec<String>, 
     match s.format {
         Some(Format::DateTime) => out.push(fail(format!("!CtcIsDateTime({target})"), "must be an RFC 3339 date-time")),
         Some(Format::Date) => out.push(fail(format!("!CtcIsDate({target})"), "must be an RFC 3339 full-date")),
+        Some(Format::Uuid) => out.push(fail(format!("!CtcIsUuid({target})"), "must be a UUID (RFC 9562)")),
         None => {}
     }
     Ok(out)

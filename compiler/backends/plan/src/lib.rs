@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use contractc_emit::{EmitError, OutputFile};
 use contractc_ir::pattern::Dialect;
-use contractc_ir::{Additional, Format, Program, TriggerRule, Ty, TypeKind, TypeRef};
+use contractc_ir::{Additional, Program, TriggerRule, Ty, TypeKind, TypeRef};
 use runtime::plan::{self, Integers, Json, Keyword, Node, Num, Type, Validator};
 
 /// Emits `plan.bin` for the program's workflow; no file when there is no workflow.
@@ -234,10 +234,9 @@ impl Builder<'_> {
                     Keyword::Pattern(plan::Pattern::new(&p.source, &syntax).expect("the checker compiled this pattern"))
                 }));
                 k.extend(s.format.map(|f| {
-                    Keyword::Format(match f {
-                        Format::DateTime => plan::Format::DateTime,
-                        Format::Date => plan::Format::Date,
-                    })
+                    Keyword::Format(
+                        plan::Format::from_keyword(f.keyword()).expect("the runtime asserts every IR format"),
+                    )
                 }));
                 self.typed(Type::String, k)
             }

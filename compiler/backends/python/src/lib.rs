@@ -451,6 +451,10 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
                     support.push("Date");
                     "Date"
                 }
+                Some(Format::Uuid) => {
+                    support.push("Uuid");
+                    "Uuid"
+                }
                 None => "str",
             };
             match &s.pattern {

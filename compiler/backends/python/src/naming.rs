@@ -48,6 +48,7 @@ const RESERVED: &[&str] = &[
     "JsonValue",
     "Literal",
     "NotNull",
+    "Uuid",
     "bool",
     "float",
     "int",

@@ -704,6 +704,7 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
             let format = match s.format {
                 Some(Format::DateTime) => "::std::option::Option::Some(crate::support::Format::DateTime)",
                 Some(Format::Date) => "::std::option::Option::Some(crate::support::Format::Date)",
+                Some(Format::Uuid) => "::std::option::Option::Some(crate::support::Format::Uuid)",
                 None => "::std::option::Option::None",
             };
             if s.min_length.is_none() && s.max_length.is_none() && s.pattern.is_none() && s.format.is_none() {

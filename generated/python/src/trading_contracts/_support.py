@@ -26,6 +26,7 @@ from typing_extensions import Self
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
 _DATE_TIME = re.compile(_DATE + r"[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))\Z")
 _FULL_DATE = re.compile(_DATE + r"\Z")
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\Z")
 
 
 def _days_in_month(year: int, month: int) -> int:
@@ -63,8 +64,16 @@ def check_date(value: str) -> str:
     return value
 
 
+def check_uuid(value: str) -> str:
+    """RFC 9562 section 4's string form: 8-4-4-4-12 hex digits, any version, either case."""
+    if _UUID.match(value) is None:
+        raise ValueError("not a UUID (RFC 9562)")
+    return value
+
+
 DateTime = Annotated[str, AfterValidator(check_date_time)]
 Date = Annotated[str, AfterValidator(check_date)]
+Uuid = Annotated[str, AfterValidator(check_uuid)]
 
 def matches(syntax: str, source: str) -> AfterValidator:
     """`pattern` (Validation section 6.3.3): the string contains a match of the ECMA-262 pattern

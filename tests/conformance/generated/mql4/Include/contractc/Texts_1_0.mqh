@@ -47,6 +47,8 @@ struct Texts_1_0
    string stamp;
    string day;
    bool has_day;
+   string ref;
+   bool has_ref;
    Texts_1_0_Tif tif;
    bool flag;
    bool maybe;
@@ -64,6 +66,8 @@ void Texts_1_0_Reset(Texts_1_0 &v)
    v.stamp = "";
    v.day = "";
    v.has_day = false;
+   v.ref = "";
+   v.has_ref = false;
    v.tif = Texts_1_0_Tif_GTC;
    v.flag = false;
    v.maybe = false;
@@ -126,6 +130,13 @@ bool Texts_1_0_Parse(const string &js, int &pos, const string path, Texts_1_0 &o
          if(!CtcReadString(js, pos, path + ".day", out.day, err)) return false;
          if(!CtcIsDate(out.day)) { err = CtcError(path + ".day", "must be an RFC 3339 full-date", pos); return false; }
       }
+      else if(key == "ref")
+      {
+         if(out.has_ref) { err = CtcError(path, "duplicate key \"ref\"", pos); return false; }
+         out.has_ref = true;
+         if(!CtcReadString(js, pos, path + ".ref", out.ref, err)) return false;
+         if(!CtcIsUuid(out.ref)) { err = CtcError(path + ".ref", "must be a UUID (RFC 9562)", pos); return false; }
+      }
       else if(key == "tif")
       {
          if(seen_tif) { err = CtcError(path, "duplicate key \"tif\"", pos); return false; }
@@ -185,6 +196,11 @@ string Texts_1_0_ToJson(const Texts_1_0 &v)
    {
       CtcKey(out, first, "note");
       StringAdd(out, CtcQuote(v.note));
+   }
+   if(v.has_ref)
+   {
+      CtcKey(out, first, "ref");
+      StringAdd(out, CtcQuote(v.ref));
    }
    CtcKey(out, first, "stamp");
    StringAdd(out, CtcQuote(v.stamp));

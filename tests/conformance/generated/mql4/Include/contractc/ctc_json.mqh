@@ -428,6 +428,24 @@ bool CtcReadNull(const string &js, int &pos)
    return false;
 }
 
+// RFC 9562 section 4's string form: 32 hex digits in groups of 8, 4, 4, 4 and 12, joined by `-`.
+bool CtcIsUuid(const string &s)
+{
+   int i = 0;
+   ushort c = 0;
+   if(StringLen(s) != 36) return false;
+   for(i = 0; i < 36; i++)
+   {
+      c = StringGetCharacter(s, i);
+      if(i == 8 || i == 13 || i == 18 || i == 23)
+      {
+         if(c != CTC_CH_MINUS) return false;
+      }
+      else if(CtcHexValue(c) < 0) return false;
+   }
+   return true;
+}
+
 // The JSON type of the value at pos (after whitespace), by its first character: what a choice
 // (branches of different JSON types) reads; 0 for null or anything else.
 #define CTC_KIND_BOOLEAN 1

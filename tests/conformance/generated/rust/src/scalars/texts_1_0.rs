@@ -24,6 +24,10 @@ pub struct Texts {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub day: ::std::option::Option<::std::string::String>,
+    ///RFC 9562 UUID.
+    #[serde(rename = "ref", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub ref_: ::std::option::Option<::std::string::String>,
     pub tif: TextsTif,
     ///A boolean.
     pub flag: bool,
@@ -163,6 +167,19 @@ impl crate::support::Validate for Texts {
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(crate::support::Format::Date),
+                at,
+                errors,
+            );
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.ref_ {
+            at.push("ref");
+            crate::support::check_string(
+                v,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(crate::support::Format::Uuid),
                 at,
                 errors,
             );

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from conformance_contracts._support import Date, DateTime, Model, NotNull
+from conformance_contracts._support import Date, DateTime, Model, NotNull, Uuid
 
 __all__ = ["Texts", "TextsTif"]
 
@@ -24,6 +24,7 @@ class Texts(Model):
     nonempty: Annotated[Annotated[str, Field(min_length=1)] | None, NotNull, Field(description="At least one code point.")] = None
     stamp: Annotated[DateTime, Field(description="RFC 3339 date-time.")]
     day: Annotated[Date | None, NotNull, Field(description="RFC 3339 full-date.")] = None
+    ref: Annotated[Uuid | None, NotNull, Field(description="RFC 9562 UUID.")] = None
     tif: Annotated[TextsTif, Field(description="Time in force.")]
     flag: Annotated[bool, Field(description="A boolean.")]
     maybe: Annotated[bool | None, NotNull, Field(description="An optional boolean.")] = None
