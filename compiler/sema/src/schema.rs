@@ -17,9 +17,26 @@ mod compose;
 
 const DIALECTS: &[&str] = &[
     "https://json-schema.org/draft/2020-12/schema",
+    "https://json-schema.org/draft/2019-09/schema",
     "http://json-schema.org/draft-07/schema#",
     "http://json-schema.org/draft-07/schema",
+    "http://json-schema.org/draft-06/schema#",
+    "http://json-schema.org/draft-06/schema",
+    DRAFT_04,
+    "http://json-schema.org/draft-04/schema",
 ];
+
+/// Draft 4, whose contracts name their URI `id` and write `exclusiveMinimum`/`exclusiveMaximum`
+/// as booleans beside `minimum`/`maximum` (draft-04 Validation §5.1.2–§5.1.3); the other
+/// dialects mean the same as 2020-12 for every keyword of the subset.
+const DRAFT_04: &str = "http://json-schema.org/draft-04/schema#";
+
+/// Whether a contract's `$schema` is draft 4.
+fn is_draft_04(root: &Node) -> bool {
+    root.get("$schema")
+        .and_then(Node::as_str)
+        .is_some_and(|s| s.trim_end_matches('#') == DRAFT_04.trim_end_matches('#'))
+}
 
 /// Keywords of DESIGN.md's subset that this version does not implement yet: an error, never ignored.
 const PLANNED: &[&str] = &[];
@@ -218,6 +235,7 @@ pub(crate) fn lower_contracts(
             unions: Vec::new(),
             expanding: Vec::new(),
             unknown: std::collections::HashSet::new(),
+            draft_04: is_draft_04(root),
         };
         l.lower_root(root);
         let types = l.types;
@@ -283,7 +301,7 @@ impl<'a> Index<'a> {
             let file = format!("contractc:///{}/{}", id.namespace, id.file_name());
             index.by_uri.insert(file.clone(), i);
             let mut base = file.clone();
-            if let Some(node) = root.get("$id") {
+            if let Some(node) = root.get("$id").or_else(|| root.get("id").filter(|_| is_draft_04(root))) {
                 let ptr = Pointer::root().join("$id");
                 let resolved = node.as_str().and_then(|s| resolve_uri(&file, s));
                 match resolved {
@@ -648,6 +666,8 @@ struct Lowerer<'a> {
     expanding: Vec<String>,
     /// Unknown keywords already warned about in this contract (one warning per keyword).
     unknown: std::collections::HashSet<String>,
+    /// The contract's dialect is draft 4 ([`DRAFT_04`]).
+    draft_04: bool,
 }
 
 /// A union whose branches are lowered and whose tag is not found yet.
@@ -684,7 +704,8 @@ impl Lowerer<'_> {
         };
         for m in members {
             let kptr = ptr.join(&m.key);
-            if !is_keyword(&m.key) && !ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()) {
+            let draft_04_id = m.key == "id" && self.draft_04;
+            if !is_keyword(&m.key) && !ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()) && !draft_04_id {
                 self.unknown_keyword(m.key.as_str(), m.key_span, &kptr);
             }
         }
@@ -693,7 +714,7 @@ impl Lowerer<'_> {
         {
             self.error(codes::INVALID_KEYWORD_VALUE, s, &ptr.join("$schema"), "unsupported dialect".into(), "here")
                 .notes
-                .push(format!("help: use \"{}\" (or draft-07)", DIALECTS[0]));
+                .push(format!("help: use \"{}\" (or draft 2019-09, 7, 6 or 4)", DIALECTS[0]));
         }
         let root_name = self.id.name.clone();
         self.types.push(NamedType {
@@ -932,7 +953,7 @@ impl Lowerer<'_> {
         let root = ptr.tokens().is_empty();
         let definition = is_definition(ptr);
         for m in node.members().unwrap_or_default() {
-            let allowed = (root && ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()))
+            let allowed = (root && (ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()) || (self.draft_04 && m.key == "id")))
                 || (definition && DEFINITIONS.contains(&m.key.as_str()));
             if !is_keyword(&m.key) && !allowed {
                 self.unknown_keyword(&m.key, m.key_span, &ptr.join(&m.key));
@@ -2134,8 +2155,10 @@ impl Lowerer<'_> {
 
     fn bound(&mut self, node: &Node, ptr: &Pointer, inclusive: &str, exclusive: &str) -> Option<Bound> {
         let mut out = None;
-        for (key, excl) in [(inclusive, false), (exclusive, true)] {
-            if let Some(v) = node.get(key) {
+        // Draft 4: a boolean `exclusive...` makes the bound beside it exclusive.
+        let flag = node.get(exclusive).and_then(Node::as_bool).filter(|_| self.draft_04);
+        for (key, excl) in [(inclusive, flag == Some(true)), (exclusive, true)] {
+            if let Some(v) = node.get(key).filter(|_| key == inclusive || flag.is_none()) {
                 match v.as_f64() {
                     Some(value) if out.is_none() => out = Some(Bound { value, exclusive: excl }),
                     Some(_) => {
@@ -2148,13 +2171,18 @@ impl Lowerer<'_> {
                         );
                     }
                     None => {
-                        self.error(
+                        let d = self.error(
                             codes::INVALID_KEYWORD_VALUE,
                             v,
                             &ptr.join(key),
                             format!("`{key}` must be a number"),
                             "not a number",
                         );
+                        if v.as_bool().is_some() {
+                            d.notes.push(format!(
+                                "help: a boolean `{key}` is draft 4's: write the bound itself (`\"{key}\": <number>`), or declare `\"$schema\": \"{DRAFT_04}\"`"
+                            ));
+                        }
                     }
                 }
             }

@@ -32,6 +32,7 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "hostile/String@1.0" => go::<hostile::string_1_0::String>(text),
         "hostile/Unicode@1.0" => go::<hostile::unicode_1_0::Unicode>(text),
         "refs/Legacy@1.0" => go::<refs::legacy_1_0::Legacy>(text),
+        "refs/Legacy4@1.0" => go::<refs::legacy4_1_0::Legacy4>(text),
         "refs/Money@1.0" => go::<refs::money_1_0::Money>(text),
         "refs/Position@1.0" => go::<refs::position_1_0::Position>(text),
         "roots/Choice@1.0" => go::<roots::choice_1_0::Choice>(text),

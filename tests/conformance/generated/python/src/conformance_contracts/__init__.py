@@ -28,6 +28,7 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "hostile/Keywords@1.0": ("hostile.keywords_1_0", "Keywords"),
     "hostile/String@1.0": ("hostile.string_1_0", "String"),
     "hostile/Unicode@1.0": ("hostile.unicode_1_0", "Unicode"),
+    "refs/Legacy4@1.0": ("refs.legacy4_1_0", "Legacy4"),
     "refs/Legacy@1.0": ("refs.legacy_1_0", "Legacy"),
     "refs/Money@1.0": ("refs.money_1_0", "Money"),
     "refs/Position@1.0": ("refs.position_1_0", "Position"),

@@ -2,6 +2,7 @@
 """Contracts of the `refs` namespace."""
 
 __all__ = [
+    "legacy4_1_0",
     "legacy_1_0",
     "money_1_0",
     "position_1_0",
