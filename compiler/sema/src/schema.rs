@@ -2153,22 +2153,25 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The bound `inclusive` (`minimum`/`maximum`) and `exclusive` set together: the stricter of
+    /// the two when a schema has both.
     fn bound(&mut self, node: &Node, ptr: &Pointer, inclusive: &str, exclusive: &str) -> Option<Bound> {
-        let mut out = None;
+        let mut out: Option<Bound> = None;
         // Draft 4: a boolean `exclusive...` makes the bound beside it exclusive.
         let flag = node.get(exclusive).and_then(Node::as_bool).filter(|_| self.draft_04);
         for (key, excl) in [(inclusive, flag == Some(true)), (exclusive, true)] {
             if let Some(v) = node.get(key).filter(|_| key == inclusive || flag.is_none()) {
                 match v.as_f64() {
-                    Some(value) if out.is_none() => out = Some(Bound { value, exclusive: excl }),
-                    Some(_) => {
-                        self.error(
-                            codes::INVALID_KEYWORD_VALUE,
-                            v,
-                            &ptr.join(key),
-                            format!("use either `{inclusive}` or `{exclusive}`, not both"),
-                            "second bound",
-                        );
+                    // Both apply (Validation §6.2): the stricter one is the bound.
+                    Some(value) => {
+                        let b = Bound { value, exclusive: excl };
+                        let lower = inclusive == "minimum";
+                        out = Some(match out {
+                            None => b,
+                            Some(a) if (b.value > a.value) == lower && b.value != a.value => b,
+                            Some(a) if b.value == a.value && b.exclusive => b,
+                            Some(a) => a,
+                        });
                     }
                     None => {
                         let d = self.error(

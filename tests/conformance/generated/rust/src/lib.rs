@@ -43,6 +43,7 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "roots/Prices@1.0" => go::<roots::prices_1_0::Prices>(text),
         "roots/Quote@1.0" => go::<roots::quote_1_0::Quote>(text),
         "roots/Side@1.0" => go::<roots::side_1_0::Side>(text),
+        "scalars/Bounds@1.0" => go::<scalars::bounds_1_0::Bounds>(text),
         "scalars/Consts@1.0" => go::<scalars::consts_1_0::Consts>(text),
         "scalars/Defaults@1.0" => go::<scalars::defaults_1_0::Defaults>(text),
         "scalars/Numbers@1.0" => go::<scalars::numbers_1_0::Numbers>(text),

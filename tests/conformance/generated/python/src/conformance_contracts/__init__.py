@@ -40,6 +40,7 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "roots/Prices@1.0": ("roots.prices_1_0", "PricesMessage"),
     "roots/Quote@1.0": ("roots.quote_1_0", "Quote"),
     "roots/Side@1.0": ("roots.side_1_0", "SideMessage"),
+    "scalars/Bounds@1.0": ("scalars.bounds_1_0", "Bounds"),
     "scalars/Consts@1.0": ("scalars.consts_1_0", "Consts"),
     "scalars/Defaults@1.0": ("scalars.defaults_1_0", "Defaults"),
     "scalars/Numbers@1.0": ("scalars.numbers_1_0", "Numbers"),

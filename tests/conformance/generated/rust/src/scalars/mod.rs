@@ -1,5 +1,6 @@
 //! Contracts of the `scalars` namespace.
 
+pub mod bounds_1_0;
 pub mod consts_1_0;
 pub mod defaults_1_0;
 pub mod numbers_1_0;

@@ -2,6 +2,7 @@
 """Contracts of the `scalars` namespace."""
 
 __all__ = [
+    "bounds_1_0",
     "consts_1_0",
     "defaults_1_0",
     "numbers_1_0",
