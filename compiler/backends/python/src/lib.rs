@@ -64,8 +64,11 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
     for (c, contract) in program.contracts.iter().enumerate() {
         for t in &contract.types {
             if let TypeKind::Object(o) = &t.kind {
-                let names: Vec<(String, String)> =
-                    o.fields.iter().map(|f| (property_pointer(t, &f.name), naming::attribute(&f.name))).collect();
+                let names: Vec<(String, String)> = o
+                    .fields
+                    .iter()
+                    .map(|f| (property_pointer(t, &f.name), field_attribute(program, c, &f.name)))
+                    .collect();
                 clashes("python", c, &names, &mut out);
             }
         }
@@ -212,6 +215,23 @@ struct FieldView {
     default: String,
 }
 
+/// A field's Python attribute: [`naming::attribute`], with `_` appended while it is a name the
+/// module's annotations use (a type of the contract, another contract's root or module), which the
+/// field would stand for when Pydantic evaluates the annotations in the class body.
+fn field_attribute(program: &Program, contract: usize, wire: &str) -> String {
+    let c = &program.contracts[contract];
+    let others = referenced_contracts(program, contract);
+    let taken = |n: &str| {
+        c.types.iter().any(|t| t.name == n)
+            || others.iter().any(|&o| program.contracts[o].root().name == n || program.contracts[o].id.module() == n)
+    };
+    let mut name = naming::attribute(wire);
+    while taken(&name) {
+        name.push('_');
+    }
+    name
+}
+
 fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
     let c = &program.contracts[contract];
     // Another contract's root by name, its other types through its module (see `annotation`).
@@ -261,7 +281,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                             extras.push("NotNull".to_string());
                         }
                         let mut args = Vec::new();
-                        let name = naming::attribute(&f.name);
+                        let name = field_attribute(program, contract, &f.name);
                         if name != f.name {
                             args.push(format!("alias={}", py_str(&f.name)));
                         }
@@ -325,7 +345,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                 let union = format!(
                     "Annotated[{}, Field(discriminator={})]",
                     variants.join(" | "),
-                    py_str(&naming::attribute(&u.tag))
+                    py_str(&field_attribute(program, contract, &u.tag))
                 );
                 models.push(ModelView {
                     name: t.name.clone(),

@@ -57,6 +57,8 @@ struct String_1_0
    string value;
    String_1_0_Vec Option[];
    bool has_Option;
+   String_1_0_Vec Vec;
+   bool has_Vec;
 };
 
 void String_1_0_Reset(String_1_0 &v)
@@ -64,6 +66,8 @@ void String_1_0_Reset(String_1_0 &v)
    v.value = "";
    ArrayFree(v.Option);
    v.has_Option = false;
+   String_1_0_Vec_Reset(v.Vec);
+   v.has_Vec = false;
 }
 
 bool String_1_0_Parse(const string &js, int &pos, const string path, String_1_0 &out, string &err)
@@ -100,6 +104,12 @@ bool String_1_0_Parse(const string &js, int &pos, const string path, String_1_0 
             if(!CtcArrayNext(js, pos, path + ".Option", more_items, err)) return false;
          }
       }
+      else if(key == "Vec")
+      {
+         if(out.has_Vec) { err = CtcError(path, "duplicate key \"Vec\"", pos); return false; }
+         out.has_Vec = true;
+         if(!String_1_0_Vec_Parse(js, pos, path + ".Vec", out.Vec, err)) return false;
+      }
       else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
       if(!CtcObjectNext(js, pos, path, more, err)) return false;
    }
@@ -122,6 +132,11 @@ string String_1_0_ToJson(const String_1_0 &v)
          StringAdd(out, String_1_0_Vec_ToJson(v.Option[i]));
       }
       StringAdd(out, "]");
+   }
+   if(v.has_Vec)
+   {
+      CtcKey(out, first, "Vec");
+      StringAdd(out, String_1_0_Vec_ToJson(v.Vec));
    }
    CtcKey(out, first, "value");
    StringAdd(out, CtcQuote(v.value));

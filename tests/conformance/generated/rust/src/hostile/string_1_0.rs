@@ -11,6 +11,9 @@ pub struct String {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub option: ::std::option::Option<::std::vec::Vec<Vec>>,
+    #[serde(rename = "Vec", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub vec: ::std::option::Option<Vec>,
 }
 ///`Vec`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -38,6 +41,11 @@ impl crate::support::Validate for String {
                 crate::support::Validate::validate_at(item, at, errors);
                 at.pop();
             }
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.vec {
+            at.push("Vec");
+            crate::support::Validate::validate_at(v, at, errors);
             at.pop();
         }
     }

@@ -21,3 +21,4 @@ class String(Model):
 
     value: str
     Option: Annotated[Annotated[list[Vec], Field(max_length=2)] | None, NotNull] = None
+    Vec_: Annotated[Vec | None, NotNull, Field(alias="Vec", description="A property named like a type of its own contract (Python evaluates annotations in the class body).")] = None
