@@ -512,6 +512,11 @@ fn node_kind(v: &Node) -> Option<JsonKind> {
     }
 }
 
+/// A pattern as the runtime runs it (the `regex` crate, on the IR's rendering).
+fn compile_pattern(p: &Pattern) -> Result<runtime::plan::Pattern, String> {
+    runtime::plan::Pattern::new(&p.source, &p.render(Dialect::Rust))
+}
+
 /// Whether `s` is an instance of `t`; otherwise why.
 fn string_instance(t: &StringTy, s: &str) -> Result<(), String> {
     let n = s.chars().count() as u64;
@@ -519,7 +524,7 @@ fn string_instance(t: &StringTy, s: &str) -> Result<(), String> {
         return Err(format!("length {n} is out of bounds"));
     }
     if let Some(p) = &t.pattern
-        && !runtime::plan::Pattern::new(&p.source, &p.render(Dialect::Rust)).is_ok_and(|r| r.is_match(s))
+        && !compile_pattern(p).is_ok_and(|r| r.is_match(s))
     {
         return Err(format!("does not match the pattern `{}`", p.source));
     }
@@ -2110,7 +2115,7 @@ impl Lowerer<'_> {
             return None;
         };
         match Pattern::parse(source) {
-            Ok(p) => match runtime::plan::Pattern::new(source, &p.render(Dialect::Rust)) {
+            Ok(p) => match compile_pattern(&p) {
                 Ok(_) => Some(Some(p)),
                 Err(e) => {
                     self.error(codes::UNSUPPORTED_PATTERN, v, &pptr, format!("this pattern is too large: {e}"), "here")

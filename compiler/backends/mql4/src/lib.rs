@@ -23,12 +23,15 @@ mod naming;
 const DIR: &str = "mql4/Include/contractc";
 
 /// A nullable value stands only as a member (with its `null_` flag): items never are.
+/// The statement that refuses the value read at `path` when `cond` holds, saying `reason`.
+fn refuse(path: &str, cond: &str, reason: &str) -> String {
+    format!("if({cond}) {{ err = CtcError({path}, {}, pos); return false; }}", literal(reason))
+}
+
 /// Statements that refuse string `target` (read at `path`) unless it satisfies `s`'s lengths (in
 /// code points), pattern (a DFA, [`dfa`]) and format.
 fn string_checks(s: &StringTy, target: &str, path: &str) -> Result<Vec<String>, String> {
-    let fail = |cond: String, reason: &str| {
-        format!("if({cond}) {{ err = CtcError({path}, {}, pos); return false; }}", literal(reason))
-    };
+    let fail = |cond: String, reason: &str| refuse(path, &cond, reason);
     let mut out = Vec::new();
     if let Some(n) = s.min_length {
         out.push(fail(format!("CtcCodePoints({target}) < {n}"), &format!("must be at least {n} characters long")));
@@ -727,9 +730,7 @@ impl Gen<'_> {
 
     /// Statements that read one value at `pos` into `target`, then check its constraints.
     fn parse(&mut self, ty: &Ty, target: &str, path: &str) -> Result<Vec<String>, String> {
-        let fail = |cond: String, reason: &str| {
-            format!("if({cond}) {{ err = CtcError({path}, {}, pos); return false; }}", literal(reason))
-        };
+        let fail = |cond: String, reason: &str| refuse(path, &cond, reason);
         let mut out = Vec::new();
         match ty {
             Ty::Nullable(_) => return Err(NULLABLE_ITEMS.into()),
