@@ -229,6 +229,13 @@ pub const UNKNOWN_KEYWORD: Code = Code {
 /// A `format` the subset does not assert: an annotation (Validation §7.2.1, the default).
 pub const UNASSERTED_FORMAT: Code =
     Code { id: "W0017", name: "unasserted-format", summary: "A `format` no language asserts, kept as an annotation." };
+/// A schema with assertions and no `type`: every JSON type is valid, each constrained only by
+/// the keywords that apply to it (Validation §6), so it becomes a union of every type.
+pub const UNTYPED_SCHEMA: Code = Code {
+    id: "W0018",
+    name: "untyped-schema",
+    summary: "A schema without `type` whose keywords constrain only some types: a union of every type.",
+};
 pub const NEW_ENUM_VALUE: Code = Code {
     id: "W0201",
     name: "new-enum-value",
@@ -281,6 +288,7 @@ pub const ALL: &[Code] = &[
     ADDITIONAL_PROPERTIES_ADDED,
     UNKNOWN_KEYWORD,
     UNASSERTED_FORMAT,
+    UNTYPED_SCHEMA,
     NEW_ENUM_VALUE,
 ];
 

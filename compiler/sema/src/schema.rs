@@ -1010,7 +1010,8 @@ impl Lowerer<'_> {
         let values: Option<Vec<String>> =
             allowed.and_then(|a| a.iter().filter(|v| !v.is_null()).map(|v| v.as_str().map(str::to_string)).collect());
         match values {
-            Some(v) if t == Some("string") => {
+            // Without `type`, the values alone say what is valid (Validation §6.1.2).
+            Some(v) if t.is_none_or(|t| t == "string") => {
                 let mut sorted = v.clone();
                 sorted.sort();
                 sorted.dedup();
@@ -1228,7 +1229,8 @@ impl Lowerer<'_> {
             },
             _ => match self.distinct_kinds(&rest) {
                 Some(kinds) if kinds.iter().any(|k| *k != JsonKind::Object) => {
-                    self.choice(node, &kptr, &rest, &kinds, hint, owner, into)?
+                    let at: Vec<(Pointer, &Node)> = rest.iter().map(|(i, b)| (kptr.join(i.to_string()), *b)).collect();
+                    self.choice(node, &kptr, &at, &kinds, hint, owner, into)?
                 }
                 _ => self.tagged_union(node, keyword, ptr, &rest, hint, owner, into)?,
             },
@@ -1301,24 +1303,6 @@ impl Lowerer<'_> {
                 return None;
             }
         }
-        let applies = |t: &str, key: &str| -> bool {
-            let keywords: &[&str] = match t {
-                "string" => &["minLength", "maxLength", "pattern", "format"],
-                "number" | "integer" => &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"],
-                "array" => &["items", "minItems", "maxItems"],
-                "object" => &[
-                    "properties",
-                    "required",
-                    "additionalProperties",
-                    "patternProperties",
-                    "propertyNames",
-                    "minProperties",
-                    "maxProperties",
-                ],
-                _ => &[],
-            };
-            keywords.contains(&key)
-        };
         let members = node.members().unwrap_or_default();
         let mut synthetic = Vec::new();
         let mut nullable = false;
@@ -1328,7 +1312,7 @@ impl Lowerer<'_> {
                 nullable = true;
                 continue;
             }
-            let mut branch: Vec<Member> = members.iter().filter(|m| applies(name, &m.key)).cloned().collect();
+            let mut branch: Vec<Member> = members.iter().filter(|m| keyword_applies(name, &m.key)).cloned().collect();
             branch.push(Member { key: "type".into(), key_span: t.span, value: t.clone() });
             synthetic.push(Node { span: node.span, value: Value::Object(branch) });
         }
@@ -1345,8 +1329,55 @@ impl Lowerer<'_> {
             .push("help: `number` alone admits integers too".into());
             return None;
         };
-        let ty = self.choice(node, &tptr, &branches, &kinds, hint, owner, None)?;
+        // Each branch's keywords are the schema's own: errors point at them there.
+        let at: Vec<(Pointer, &Node)> = synthetic.iter().map(|b| (ptr.clone(), b)).collect();
+        let named_at = if node.get("type").is_some() { &tptr } else { ptr };
+        let ty = self.choice(node, named_at, &at, &kinds, hint, owner, None)?;
         Some(if nullable { Ty::Nullable(Box::new(ty)) } else { ty })
+    }
+
+    /// A schema with assertions but no `type`, `$ref`, `enum`, `const` or applicator: each
+    /// assertion constrains only the instances of its own type and every other JSON value is
+    /// valid (Validation §6: "if the instance is not a string, it is valid" and so on), so the
+    /// schema means the `type` array of every type, each with the keywords that apply to it. A
+    /// warning says so, since `{"properties": ...}` alone usually means an object.
+    fn untyped(&mut self, node: &Node, ptr: &Pointer, hint: &str, owner: usize) -> Option<Ty> {
+        let every = ["null", "boolean", "number", "string", "array", "object"];
+        let names: Vec<Node> =
+            every.iter().map(|t| Node { span: node.span, value: Value::String(t.to_string()) }).collect();
+        let ty = self.type_array(node, ptr, &names, hint, owner)?;
+        let constrained: Vec<&str> = every
+            .iter()
+            .copied()
+            .filter(|t| node.members().unwrap_or_default().iter().any(|m| keyword_applies(t, &m.key)))
+            .collect();
+        let keywords: Vec<String> = node
+            .members()
+            .unwrap_or_default()
+            .iter()
+            .filter(|m| every.iter().any(|t| keyword_applies(t, &m.key)))
+            .map(|m| format!("`{}`", m.key))
+            .collect();
+        let only = match constrained.as_slice() {
+            [one] => format!("add `\"type\": \"{one}\"` if only {one}s are meant"),
+            _ => "add `\"type\"` if only some types are meant".to_string(),
+        };
+        self.diags.push(
+            Diagnostic::warning(
+                codes::UNTYPED_SCHEMA,
+                self.path,
+                node.span,
+                ptr.clone(),
+                format!(
+                    "no `type`: {} constrain{} only some instances and every other JSON value is valid, so this is a union of every type",
+                    keywords.join(", "),
+                    if keywords.len() == 1 { "s" } else { "" }
+                ),
+            )
+            .with_label("every JSON type")
+            .with_help(only),
+        );
+        Some(ty)
     }
 
     /// Branches of different JSON types (`kinds`, from [`Self::distinct_kinds`]): a
@@ -1356,7 +1387,7 @@ impl Lowerer<'_> {
         &mut self,
         node: &Node,
         kptr: &Pointer,
-        branches: &[(usize, &Node)],
+        branches: &[(Pointer, &Node)],
         kinds: &[JsonKind],
         hint: &str,
         owner: usize,
@@ -1382,14 +1413,14 @@ impl Lowerer<'_> {
             });
         }
         let mut choice = Vec::new();
-        for (&(i, b), &kind) in branches.iter().zip(kinds) {
+        for ((bptr, b), &kind) in branches.iter().zip(kinds) {
             let branch_hint = format!("{hint}{}", pascal_case(kind.name()));
-            let ty = self.ty(b, &kptr.join(i.to_string()), &branch_hint, index)?;
+            let ty = self.ty(b, bptr, &branch_hint, index)?;
             if ty.is_nullable() {
                 self.error(
                     codes::UNSUPPORTED_KEYWORD,
                     b,
-                    &kptr.join(i.to_string()),
+                    bptr,
                     "a branch that allows `null` beside branches of other types is not supported".into(),
                     "nullable branch",
                 )
@@ -1950,10 +1981,7 @@ impl Lowerer<'_> {
         }
         let tptr = ptr.join("type");
         let (Some(tname), nullable) = self.type_name(node, ptr)? else {
-            self.error(codes::INVALID_KEYWORD_VALUE, node, ptr, "a schema needs `type` or `$ref`".into(), "no `type`")
-                .notes
-                .push("help: add `\"type\"` (string, number, integer, boolean, array or object)".into());
-            return None;
+            return self.untyped(node, ptr, hint, owner);
         };
         let t = node.get("type").unwrap_or(node);
         let ty = self.typed(node, ptr, hint, owner, tname, t, &tptr)?;
@@ -2143,7 +2171,9 @@ impl Lowerer<'_> {
 
     fn count(&mut self, node: &Node, ptr: &Pointer, key: &str) -> Option<u64> {
         let v = node.get(key)?;
-        match v.as_i64() {
+        // "a non-negative integer" (Validation §6.3.1 and on): `2.0` is one too.
+        let integral = v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 9.007_199_254_740_992e15);
+        match v.as_i64().or(integral.map(|f| f as i64)) {
             Some(n) if n >= 0 => Some(n as u64),
             _ => {
                 self.error(
@@ -2249,6 +2279,27 @@ impl Lowerer<'_> {
 
 /// The inclusive integer bound equivalent to a (possibly fractional or exclusive) bound, if it
 /// fits an `i64`: a lower bound rounds up, an upper bound rounds down.
+/// Whether keyword `key` constrains instances of JSON type `t` (Validation §6's sections by
+/// type, Core §10.3's applicators by type); other instances are valid against it.
+fn keyword_applies(t: &str, key: &str) -> bool {
+    let keywords: &[&str] = match t {
+        "string" => &["minLength", "maxLength", "pattern", "format"],
+        "number" | "integer" => &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"],
+        "array" => &["items", "minItems", "maxItems"],
+        "object" => &[
+            "properties",
+            "required",
+            "additionalProperties",
+            "patternProperties",
+            "propertyNames",
+            "minProperties",
+            "maxProperties",
+        ],
+        _ => &[],
+    };
+    keywords.contains(&key)
+}
+
 fn integer_bound(b: Bound, lower: bool) -> Option<i64> {
     let v = if lower { b.value.ceil() } else { b.value.floor() };
     let v = match (b.exclusive && v == b.value, lower) {

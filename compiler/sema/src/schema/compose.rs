@@ -189,27 +189,45 @@ impl Lowerer<'_> {
             origins.insert(key.to_string(), origin);
             out.push(member);
         }
-        // A closed branch forbids every property the other declares but it does not.
-        for (closed, other) in [(&a, &b), (&b, &a)] {
-            if closed.node.get("additionalProperties").and_then(Node::as_bool) != Some(false) {
+        // `additionalProperties` sees only its own schema's `properties` (Core §10.3.2.3): a closed
+        // branch forbids every property the other declares but it does not, and a map's schema
+        // holds for them too.
+        let declared = |p: &Part| -> Vec<String> {
+            p.node.get("properties").and_then(Node::members).unwrap_or_default().iter().map(|m| m.key.clone()).collect()
+        };
+        for (map, other) in [(&a, &b), (&b, &a)] {
+            let Some(extra) = map.node.get("additionalProperties").filter(|s| s.as_bool() != Some(true)) else {
                 continue;
-            }
-            let declared = |p: &Part| -> Vec<String> {
-                p.node
-                    .get("properties")
-                    .and_then(Node::members)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|m| m.key.clone())
-                    .collect()
             };
-            let own = declared(closed);
-            if let Some(name) = declared(other).into_iter().find(|n| !own.contains(n)) {
-                let at = closed.node.get("additionalProperties").unwrap_or(&closed.node).clone();
-                let there = other.origin("properties").0;
+            let own = declared(map);
+            let theirs: Vec<String> = declared(other).into_iter().filter(|n| !own.contains(n)).collect();
+            let Some(name) = theirs.first() else { continue };
+            let there = other.origin("properties").0;
+            if extra.as_bool() == Some(false) {
                 let message = format!("`additionalProperties: false` forbids `{name}`, which {there} declares");
-                self.contradiction(&at, message, "additionalProperties", closed, "properties", other);
+                self.contradiction(&extra.clone(), message, "additionalProperties", map, "properties", other);
                 return None;
+            }
+            if map.node.get("patternProperties").is_some() {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNSUPPORTED_KEYWORD,
+                        self.path,
+                        extra.span,
+                        map.origin("additionalProperties").1,
+                        format!("`{name}`, which {there} declares, is a member this map's `patternProperties` or `additionalProperties` holds: not supported by this version"),
+                    )
+                    .with_label("a map beside `patternProperties`")
+                    .with_help(format!("declare `{name}` in the map's own `properties`")),
+                );
+                return None;
+            }
+            let extra = extra.clone();
+            let props = out.iter_mut().find(|m| m.key == "properties").expect("the other branch declares properties");
+            if let Value::Object(members) = &mut props.value.value {
+                for m in members.iter_mut().filter(|m| theirs.contains(&m.key)) {
+                    m.value = both(&m.value, &extra);
+                }
             }
         }
         Some(Part { node: Node { span: a.node.span, value: Value::Object(out) }, origins })
@@ -253,9 +271,9 @@ impl Lowerer<'_> {
             }
             "items" => Member { value: both(&x.value, &y.value), ..x },
             "additionalProperties" => match (x.value.as_bool(), y.value.as_bool()) {
-                (Some(false), _) => x,
-                (_, Some(false)) => y,
-                _ => x,
+                (Some(false), _) | (_, Some(true)) => x,
+                (_, Some(false)) | (Some(true), _) => y,
+                _ => Member { value: both(&x.value, &y.value), ..x },
             },
             "enum" => {
                 let ys: Vec<Option<String>> = y.value.as_array().unwrap_or_default().iter().map(text).collect();

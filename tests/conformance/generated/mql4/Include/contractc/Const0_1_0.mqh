@@ -8,7 +8,7 @@
 
 #include <contractc/ctc_json.mqh>
 
-// JSON-Schema-Test-Suite, draft2020-12/const.json, group 0: const validation
+// 
 struct Const0_1_0
 {
    string value;
@@ -21,34 +21,15 @@ void Const0_1_0_Reset(Const0_1_0 &v)
 
 bool Const0_1_0_Parse(const string &js, int &pos, const string path, Const0_1_0 &out, string &err)
 {
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
-   {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         if(!CtcReadAny(js, pos, path + ".value", 2, out.value, err)) return false;
-         if(out.value != "2") { err = CtcError(path + ".value", "must be one of 2", pos); return false; }
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
-   }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
+   if(!CtcReadAny(js, pos, path, 2, out.value, err)) return false;
+   if(out.value != "2") { err = CtcError(path, "must be one of 2", pos); return false; }
    return true;
 }
 
 string Const0_1_0_ToJson(const Const0_1_0 &v)
 {
-   string out = "{";
-   bool first = true;
-   CtcKey(out, first, "value");
+   string out = "";
    StringAdd(out, v.value);
-   StringAdd(out, "}");
    return out;
 }
 

@@ -8,7 +8,7 @@
 
 #include <contractc/ctc_json.mqh>
 
-// JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 0: ECMA 262 regex $ does not match trailing newline
+// 
 struct EcmascriptRegex0_1_0
 {
    string value;
@@ -21,34 +21,15 @@ void EcmascriptRegex0_1_0_Reset(EcmascriptRegex0_1_0 &v)
 
 bool EcmascriptRegex0_1_0_Parse(const string &js, int &pos, const string path, EcmascriptRegex0_1_0 &out, string &err)
 {
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
-   {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         if(!CtcReadString(js, pos, path + ".value", out.value, err)) return false;
-         if(!CtcMatchDfa(out.value, (string)"14000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000012300000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000" + "0000000000000000000000000000000000000000000000000000000000", "12000011110300004000050000", "010001")) { err = CtcError(path + ".value", "must match the pattern `^abc$`", pos); return false; }
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
-   }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
+   if(!CtcReadString(js, pos, path, out.value, err)) return false;
+   if(!CtcMatchDfa(out.value, (string)"14000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000012300000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000" + "0000000000000000000000000000000000000000000000000000000000", "12000011110300004000050000", "010001")) { err = CtcError(path, "must match the pattern `^abc$`", pos); return false; }
    return true;
 }
 
 string EcmascriptRegex0_1_0_ToJson(const EcmascriptRegex0_1_0 &v)
 {
-   string out = "{";
-   bool first = true;
-   CtcKey(out, first, "value");
+   string out = "";
    StringAdd(out, CtcQuote(v.value));
-   StringAdd(out, "}");
    return out;
 }
 

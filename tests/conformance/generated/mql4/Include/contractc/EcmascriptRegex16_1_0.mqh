@@ -9,19 +9,19 @@
 #include <contractc/ctc_json.mqh>
 
 // 
-struct EcmascriptRegex16_1_0_Value
+struct EcmascriptRegex16_1_0
 {
    string additional_keys[];
    string additional_values[];
 };
 
-void EcmascriptRegex16_1_0_Value_Reset(EcmascriptRegex16_1_0_Value &v)
+void EcmascriptRegex16_1_0_Reset(EcmascriptRegex16_1_0 &v)
 {
    ArrayFree(v.additional_keys);
    ArrayFree(v.additional_values);
 }
 
-bool EcmascriptRegex16_1_0_Value_Parse(const string &js, int &pos, const string path, EcmascriptRegex16_1_0_Value &out, string &err)
+bool EcmascriptRegex16_1_0_Parse(const string &js, int &pos, const string path, EcmascriptRegex16_1_0 &out, string &err)
 {
    string key = "";
    bool more = false;
@@ -42,55 +42,12 @@ bool EcmascriptRegex16_1_0_Value_Parse(const string &js, int &pos, const string 
    return true;
 }
 
-string EcmascriptRegex16_1_0_Value_ToJson(const EcmascriptRegex16_1_0_Value &v)
+string EcmascriptRegex16_1_0_ToJson(const EcmascriptRegex16_1_0 &v)
 {
    string out = "{";
    bool first = true;
    int next = 0;
    CtcWriteMembers(out, first, v.additional_keys, v.additional_values, next, "", true);
-   StringAdd(out, "}");
-   return out;
-}
-
-// JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 16: \w in patternProperties matches [A-Za-z0-9_], not unicode letters
-struct EcmascriptRegex16_1_0
-{
-   EcmascriptRegex16_1_0_Value value;
-};
-
-void EcmascriptRegex16_1_0_Reset(EcmascriptRegex16_1_0 &v)
-{
-   EcmascriptRegex16_1_0_Value_Reset(v.value);
-}
-
-bool EcmascriptRegex16_1_0_Parse(const string &js, int &pos, const string path, EcmascriptRegex16_1_0 &out, string &err)
-{
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
-   {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         if(!EcmascriptRegex16_1_0_Value_Parse(js, pos, path + ".value", out.value, err)) return false;
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
-   }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
-   return true;
-}
-
-string EcmascriptRegex16_1_0_ToJson(const EcmascriptRegex16_1_0 &v)
-{
-   string out = "{";
-   bool first = true;
-   CtcKey(out, first, "value");
-   StringAdd(out, EcmascriptRegex16_1_0_Value_ToJson(v.value));
    StringAdd(out, "}");
    return out;
 }

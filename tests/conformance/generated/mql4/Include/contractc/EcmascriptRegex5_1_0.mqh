@@ -8,7 +8,7 @@
 
 #include <contractc/ctc_json.mqh>
 
-// JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 5: ECMA 262 \D matches everything but ascii digits
+// 
 struct EcmascriptRegex5_1_0
 {
    string value;
@@ -21,34 +21,15 @@ void EcmascriptRegex5_1_0_Reset(EcmascriptRegex5_1_0 &v)
 
 bool EcmascriptRegex5_1_0_Parse(const string &js, int &pos, const string path, EcmascriptRegex5_1_0 &out, string &err)
 {
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
-   {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         if(!CtcReadString(js, pos, path + ".value", out.value, err)) return false;
-         if(!CtcMatchDfa(out.value, (string)"1C000000000000000000000000000000000000000000000000111111111100000000000000000000000000000000000000000000000000000000000000000000002222222222222222333333333333333344444444444444444444444444444444115555" + "5555555555555555555555555567777777777778779AAAB11111111111", "1200000000000011111111111130000456789A000000000000003330000000000040000000004440000000004400000000000660000000006660000000006000000000", "01010000000")) { err = CtcError(path + ".value", "must match the pattern `^\\D$`", pos); return false; }
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
-   }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
+   if(!CtcReadString(js, pos, path, out.value, err)) return false;
+   if(!CtcMatchDfa(out.value, (string)"1C000000000000000000000000000000000000000000000000111111111100000000000000000000000000000000000000000000000000000000000000000000002222222222222222333333333333333344444444444444444444444444444444115555" + "5555555555555555555555555567777777777778779AAAB11111111111", "1200000000000011111111111130000456789A000000000000003330000000000040000000004440000000004400000000000660000000006660000000006000000000", "01010000000")) { err = CtcError(path, "must match the pattern `^\\D$`", pos); return false; }
    return true;
 }
 
 string EcmascriptRegex5_1_0_ToJson(const EcmascriptRegex5_1_0 &v)
 {
-   string out = "{";
-   bool first = true;
-   CtcKey(out, first, "value");
+   string out = "";
    StringAdd(out, CtcQuote(v.value));
-   StringAdd(out, "}");
    return out;
 }
 

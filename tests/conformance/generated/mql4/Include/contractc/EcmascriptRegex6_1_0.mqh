@@ -8,7 +8,7 @@
 
 #include <contractc/ctc_json.mqh>
 
-// JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 6: ECMA 262 \w matches ascii letters only
+// 
 struct EcmascriptRegex6_1_0
 {
    string value;
@@ -21,34 +21,15 @@ void EcmascriptRegex6_1_0_Reset(EcmascriptRegex6_1_0 &v)
 
 bool EcmascriptRegex6_1_0_Parse(const string &js, int &pos, const string path, EcmascriptRegex6_1_0 &out, string &err)
 {
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
-   {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         if(!CtcReadString(js, pos, path + ".value", out.value, err)) return false;
-         if(!CtcMatchDfa(out.value, (string)"12000000000000000000000000000000000000000000000000111111111100000001111111111111111111111111100001011111111111111111111111111000000000000000000000000000000000000000000000000000000000000000000000000000" + "0000000000000000000000000000000000000000000000000000000000", "1200110300", "0101")) { err = CtcError(path + ".value", "must match the pattern `^\\w$`", pos); return false; }
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
-   }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
+   if(!CtcReadString(js, pos, path, out.value, err)) return false;
+   if(!CtcMatchDfa(out.value, (string)"12000000000000000000000000000000000000000000000000111111111100000001111111111111111111111111100001011111111111111111111111111000000000000000000000000000000000000000000000000000000000000000000000000000" + "0000000000000000000000000000000000000000000000000000000000", "1200110300", "0101")) { err = CtcError(path, "must match the pattern `^\\w$`", pos); return false; }
    return true;
 }
 
 string EcmascriptRegex6_1_0_ToJson(const EcmascriptRegex6_1_0 &v)
 {
-   string out = "{";
-   bool first = true;
-   CtcKey(out, first, "value");
+   string out = "";
    StringAdd(out, CtcQuote(v.value));
-   StringAdd(out, "}");
    return out;
 }
 

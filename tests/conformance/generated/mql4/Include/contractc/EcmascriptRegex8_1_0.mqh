@@ -8,7 +8,7 @@
 
 #include <contractc/ctc_json.mqh>
 
-// JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 8: ECMA 262 \s matches whitespace
+// 
 struct EcmascriptRegex8_1_0
 {
    string value;
@@ -21,34 +21,15 @@ void EcmascriptRegex8_1_0_Reset(EcmascriptRegex8_1_0 &v)
 
 bool EcmascriptRegex8_1_0_Parse(const string &js, int &pos, const string path, EcmascriptRegex8_1_0 &out, string &err)
 {
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
-   {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         if(!CtcReadString(js, pos, path + ".value", out.value, err)) return false;
-         if(!CtcMatchDfa(out.value, (string)"1F00000000011111000000000000000000100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000234444444440000000000000005000067000000044000004000000000008000900A000" + "000000000000000000000000000BCD00000000000E0000000000000000", "1200000000000000011111111111111103000000004567800000000000000000000003000000000000900000000000AB0000000000000900000000000000000000C000000003000000000000003330000000000000000300000000000000000300000", "0101000000000")) { err = CtcError(path + ".value", "must match the pattern `^\\s$`", pos); return false; }
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
-   }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
+   if(!CtcReadString(js, pos, path, out.value, err)) return false;
+   if(!CtcMatchDfa(out.value, (string)"1F00000000011111000000000000000000100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000234444444440000000000000005000067000000044000004000000000008000900A000" + "000000000000000000000000000BCD00000000000E0000000000000000", "1200000000000000011111111111111103000000004567800000000000000000000003000000000000900000000000AB0000000000000900000000000000000000C000000003000000000000003330000000000000000300000000000000000300000", "0101000000000")) { err = CtcError(path, "must match the pattern `^\\s$`", pos); return false; }
    return true;
 }
 
 string EcmascriptRegex8_1_0_ToJson(const EcmascriptRegex8_1_0 &v)
 {
-   string out = "{";
-   bool first = true;
-   CtcKey(out, first, "value");
+   string out = "";
    StringAdd(out, CtcQuote(v.value));
-   StringAdd(out, "}");
    return out;
 }
 

@@ -8,7 +8,7 @@
 
 #include <contractc/ctc_json.mqh>
 
-// JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 9: ECMA 262 \S matches everything but whitespace
+// 
 struct EcmascriptRegex9_1_0
 {
    string value;
@@ -21,34 +21,15 @@ void EcmascriptRegex9_1_0_Reset(EcmascriptRegex9_1_0 &v)
 
 bool EcmascriptRegex9_1_0_Parse(const string &js, int &pos, const string path, EcmascriptRegex9_1_0 &out, string &err)
 {
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
-   {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         if(!CtcReadString(js, pos, path + ".value", out.value, err)) return false;
-         if(!CtcMatchDfa(out.value, (string)"1Q00000000011111000000000000000000100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000234444444445555566666666667666689AAAAAAABBAAAAABAAAAAAAAAAACAAAD11EFFF" + "FFFFFFFFFFFFFFFFFFFFFFFFFFGHIJKKKKKKKKKLKMNOOOP11111111111", (string)"12000000000000000000000000001111111111111111111111111130000000000000456789ABCDEF000000000000000000000000000033333330333300000000000000333333333333000000000000000000000555550000000000000055555G55555500" + "000000000000HI555555555500000000000000G555555555550000000000000055555555555500000000000000555555500000000000000000005555555555J5000000000000000000AAAAAAAA00000000000000AAAAAAAAAAAA00000000000000AAAA00" + "00000000000000000000033333333333000000000000000003333330330000000000000033333303333300000000000000333333333330000000000000", "01010000000000000000")) { err = CtcError(path + ".value", "must match the pattern `^\\S$`", pos); return false; }
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
-   }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
+   if(!CtcReadString(js, pos, path, out.value, err)) return false;
+   if(!CtcMatchDfa(out.value, (string)"1Q00000000011111000000000000000000100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000234444444445555566666666667666689AAAAAAABBAAAAABAAAAAAAAAAACAAAD11EFFF" + "FFFFFFFFFFFFFFFFFFFFFFFFFFGHIJKKKKKKKKKLKMNOOOP11111111111", (string)"12000000000000000000000000001111111111111111111111111130000000000000456789ABCDEF000000000000000000000000000033333330333300000000000000333333333333000000000000000000000555550000000000000055555G55555500" + "000000000000HI555555555500000000000000G555555555550000000000000055555555555500000000000000555555500000000000000000005555555555J5000000000000000000AAAAAAAA00000000000000AAAAAAAAAAAA00000000000000AAAA00" + "00000000000000000000033333333333000000000000000003333330330000000000000033333303333300000000000000333333333330000000000000", "01010000000000000000")) { err = CtcError(path, "must match the pattern `^\\S$`", pos); return false; }
    return true;
 }
 
 string EcmascriptRegex9_1_0_ToJson(const EcmascriptRegex9_1_0 &v)
 {
-   string out = "{";
-   bool first = true;
-   CtcKey(out, first, "value");
+   string out = "";
    StringAdd(out, CtcQuote(v.value));
-   StringAdd(out, "}");
    return out;
 }
 

@@ -119,7 +119,7 @@ string Type10_1_0_Value_ToJson(const Type10_1_0_Value &v)
    return out;
 }
 
-// JSON-Schema-Test-Suite, draft2020-12/type.json, group 10: type: array, object or null
+// 
 struct Type10_1_0
 {
    Type10_1_0_Value value;
@@ -134,41 +134,16 @@ void Type10_1_0_Reset(Type10_1_0 &v)
 
 bool Type10_1_0_Parse(const string &js, int &pos, const string path, Type10_1_0 &out, string &err)
 {
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
-   {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         if(CtcReadNull(js, pos)) out.null_value = true;
-         else
-         {
-            if(!Type10_1_0_Value_Parse(js, pos, path + ".value", out.value, err)) return false;
-         }
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
-   }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
+   if(CtcReadNull(js, pos)) { out.null_value = true; return true; }
+   if(!Type10_1_0_Value_Parse(js, pos, path, out.value, err)) return false;
    return true;
 }
 
 string Type10_1_0_ToJson(const Type10_1_0 &v)
 {
-   string out = "{";
-   bool first = true;
-   CtcKey(out, first, "value");
-   if(v.null_value) StringAdd(out, "null");
-   else
-   {
-      StringAdd(out, Type10_1_0_Value_ToJson(v.value));
-   }
-   StringAdd(out, "}");
+   string out = "";
+   if(v.null_value) return "null";
+   StringAdd(out, Type10_1_0_Value_ToJson(v.value));
    return out;
 }
 

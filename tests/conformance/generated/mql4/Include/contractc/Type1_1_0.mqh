@@ -8,7 +8,7 @@
 
 #include <contractc/ctc_json.mqh>
 
-// JSON-Schema-Test-Suite, draft2020-12/type.json, group 1: number type matches numbers
+// 
 struct Type1_1_0
 {
    double value;
@@ -21,33 +21,14 @@ void Type1_1_0_Reset(Type1_1_0 &v)
 
 bool Type1_1_0_Parse(const string &js, int &pos, const string path, Type1_1_0 &out, string &err)
 {
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
-   {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         if(!CtcReadDouble(js, pos, path + ".value", out.value, err)) return false;
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
-   }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
+   if(!CtcReadDouble(js, pos, path, out.value, err)) return false;
    return true;
 }
 
 string Type1_1_0_ToJson(const Type1_1_0 &v)
 {
-   string out = "{";
-   bool first = true;
-   CtcKey(out, first, "value");
+   string out = "";
    StringAdd(out, CtcFormatDouble(v.value));
-   StringAdd(out, "}");
    return out;
 }
 

@@ -9,19 +9,19 @@
 #include <contractc/ctc_json.mqh>
 
 // 
-struct Type3_1_0_Value
+struct Type3_1_0
 {
    string additional_keys[];
    string additional_values[];
 };
 
-void Type3_1_0_Value_Reset(Type3_1_0_Value &v)
+void Type3_1_0_Reset(Type3_1_0 &v)
 {
    ArrayFree(v.additional_keys);
    ArrayFree(v.additional_values);
 }
 
-bool Type3_1_0_Value_Parse(const string &js, int &pos, const string path, Type3_1_0_Value &out, string &err)
+bool Type3_1_0_Parse(const string &js, int &pos, const string path, Type3_1_0 &out, string &err)
 {
    string key = "";
    bool more = false;
@@ -41,55 +41,12 @@ bool Type3_1_0_Value_Parse(const string &js, int &pos, const string path, Type3_
    return true;
 }
 
-string Type3_1_0_Value_ToJson(const Type3_1_0_Value &v)
+string Type3_1_0_ToJson(const Type3_1_0 &v)
 {
    string out = "{";
    bool first = true;
    int next = 0;
    CtcWriteMembers(out, first, v.additional_keys, v.additional_values, next, "", true);
-   StringAdd(out, "}");
-   return out;
-}
-
-// JSON-Schema-Test-Suite, draft2020-12/type.json, group 3: object type matches objects
-struct Type3_1_0
-{
-   Type3_1_0_Value value;
-};
-
-void Type3_1_0_Reset(Type3_1_0 &v)
-{
-   Type3_1_0_Value_Reset(v.value);
-}
-
-bool Type3_1_0_Parse(const string &js, int &pos, const string path, Type3_1_0 &out, string &err)
-{
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
-   {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         if(!Type3_1_0_Value_Parse(js, pos, path + ".value", out.value, err)) return false;
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
-   }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
-   return true;
-}
-
-string Type3_1_0_ToJson(const Type3_1_0 &v)
-{
-   string out = "{";
-   bool first = true;
-   CtcKey(out, first, "value");
-   StringAdd(out, Type3_1_0_Value_ToJson(v.value));
    StringAdd(out, "}");
    return out;
 }

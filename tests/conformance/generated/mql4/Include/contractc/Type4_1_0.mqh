@@ -8,7 +8,7 @@
 
 #include <contractc/ctc_json.mqh>
 
-// JSON-Schema-Test-Suite, draft2020-12/type.json, group 4: array type matches arrays
+// 
 struct Type4_1_0
 {
    string value[];
@@ -21,44 +21,26 @@ void Type4_1_0_Reset(Type4_1_0 &v)
 
 bool Type4_1_0_Parse(const string &js, int &pos, const string path, Type4_1_0 &out, string &err)
 {
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
    int i = 0;
    bool more_items = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
+   ArrayFree(out.value);
+   i = 0;
+   if(!CtcArrayBegin(js, pos, path, more_items, err)) return false;
+   while(more_items)
    {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         ArrayFree(out.value);
-         i = 0;
-         if(!CtcArrayBegin(js, pos, path + ".value", more_items, err)) return false;
-         while(more_items)
-         {
-            ArrayResize(out.value, i + 1, 16);
-            out.value[i] = "";
-            if(!CtcReadAny(js, pos, path + ".value" + "[" + IntegerToString(i) + "]", 2, out.value[i], err)) return false;
-            i = i + 1;
-            if(!CtcArrayNext(js, pos, path + ".value", more_items, err)) return false;
-         }
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
+      ArrayResize(out.value, i + 1, 16);
+      out.value[i] = "";
+      if(!CtcReadAny(js, pos, path + "[" + IntegerToString(i) + "]", 2, out.value[i], err)) return false;
+      i = i + 1;
+      if(!CtcArrayNext(js, pos, path, more_items, err)) return false;
    }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
    return true;
 }
 
 string Type4_1_0_ToJson(const Type4_1_0 &v)
 {
-   string out = "{";
-   bool first = true;
+   string out = "";
    int i = 0;
-   CtcKey(out, first, "value");
    StringAdd(out, "[");
    for(i = 0; i < ArraySize(v.value); i++)
    {
@@ -66,7 +48,6 @@ string Type4_1_0_ToJson(const Type4_1_0 &v)
       StringAdd(out, v.value[i]);
    }
    StringAdd(out, "]");
-   StringAdd(out, "}");
    return out;
 }
 

@@ -8,7 +8,7 @@
 
 #include <contractc/ctc_json.mqh>
 
-// JSON-Schema-Test-Suite, draft2020-12/type.json, group 5: boolean type matches booleans
+// 
 struct Type5_1_0
 {
    bool value;
@@ -21,33 +21,14 @@ void Type5_1_0_Reset(Type5_1_0 &v)
 
 bool Type5_1_0_Parse(const string &js, int &pos, const string path, Type5_1_0 &out, string &err)
 {
-   string key = "";
-   bool more = false;
-   bool seen_value = false;
-   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
-   while(more)
-   {
-      if(!CtcReadKey(js, pos, path, key, err)) return false;
-      if(key == "value")
-      {
-         if(seen_value) { err = CtcError(path, "duplicate key \"value\"", pos); return false; }
-         seen_value = true;
-         if(!CtcReadBool(js, pos, path + ".value", out.value, err)) return false;
-      }
-      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
-      if(!CtcObjectNext(js, pos, path, more, err)) return false;
-   }
-   if(!seen_value) { err = CtcError(path, "missing required key \"value\"", pos); return false; }
+   if(!CtcReadBool(js, pos, path, out.value, err)) return false;
    return true;
 }
 
 string Type5_1_0_ToJson(const Type5_1_0 &v)
 {
-   string out = "{";
-   bool first = true;
-   CtcKey(out, first, "value");
+   string out = "";
    StringAdd(out, CtcFormatBool(v.value));
-   StringAdd(out, "}");
    return out;
 }
 

@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/allOf.json, group 6: allOf with one empty schema
+///`AllOf6`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct AllOf6 {
-    pub value: crate::support::Json,
+#[serde(transparent)]
+pub struct AllOf6(pub crate::support::Json);
+impl ::std::ops::Deref for AllOf6 {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<AllOf6> for crate::support::Json {
+    fn from(value: AllOf6) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for AllOf6 {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for AllOf6 {
     fn validate_at(

@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/allOf.json, group 7: allOf with two empty schemas
+///`AllOf7`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct AllOf7 {
-    pub value: crate::support::Json,
+#[serde(transparent)]
+pub struct AllOf7(pub crate::support::Json);
+impl ::std::ops::Deref for AllOf7 {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<AllOf7> for crate::support::Json {
+    fn from(value: AllOf7) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for AllOf7 {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for AllOf7 {
     fn validate_at(

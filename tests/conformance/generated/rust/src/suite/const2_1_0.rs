@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/const.json, group 2: const with array
+///`Const2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Const2 {
-    pub value: crate::support::Json,
+#[serde(transparent)]
+pub struct Const2(pub crate::support::Json);
+impl ::std::ops::Deref for Const2 {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<Const2> for crate::support::Json {
+    fn from(value: Const2) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for Const2 {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for Const2 {
     fn validate_at(
@@ -14,11 +28,7 @@ impl crate::support::Validate for Const2 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::check_values(v, &["[{\"foo\":\"bar\"}]"], at, errors);
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::check_values(v, &["[{\"foo\":\"bar\"}]"], at, errors);
     }
 }

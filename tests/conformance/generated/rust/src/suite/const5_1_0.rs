@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/const.json, group 5: const with true does not match 1
+///`Const5`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Const5 {
-    pub value: crate::support::Json,
+#[serde(transparent)]
+pub struct Const5(pub crate::support::Json);
+impl ::std::ops::Deref for Const5 {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<Const5> for crate::support::Json {
+    fn from(value: Const5) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for Const5 {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for Const5 {
     fn validate_at(
@@ -14,11 +28,7 @@ impl crate::support::Validate for Const5 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::check_values(v, &["true"], at, errors);
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::check_values(v, &["true"], at, errors);
     }
 }

@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/const.json, group 6: const with [false] does not match [0]
+///`Const6`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Const6 {
-    pub value: crate::support::Json,
+#[serde(transparent)]
+pub struct Const6(pub crate::support::Json);
+impl ::std::ops::Deref for Const6 {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<Const6> for crate::support::Json {
+    fn from(value: Const6) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for Const6 {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for Const6 {
     fn validate_at(
@@ -14,11 +28,7 @@ impl crate::support::Validate for Const6 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::check_values(v, &["[false]"], at, errors);
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::check_values(v, &["[false]"], at, errors);
     }
 }

@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/const.json, group 8: const with {"a": false} does not match {"a": 0}
+///`Const8`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Const8 {
-    pub value: crate::support::Json,
+#[serde(transparent)]
+pub struct Const8(pub crate::support::Json);
+impl ::std::ops::Deref for Const8 {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<Const8> for crate::support::Json {
+    fn from(value: Const8) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for Const8 {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for Const8 {
     fn validate_at(
@@ -14,11 +28,7 @@ impl crate::support::Validate for Const8 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::check_values(v, &["{\"a\":false}"], at, errors);
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::check_values(v, &["{\"a\":false}"], at, errors);
     }
 }

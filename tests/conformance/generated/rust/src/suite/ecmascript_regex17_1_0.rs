@@ -2,34 +2,14 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 17: patternProperties with ASCII ranges
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct EcmascriptRegex17 {
-    pub value: EcmascriptRegex17Value,
-}
-///`EcmascriptRegex17Value`
+///`EcmascriptRegex17`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-pub struct EcmascriptRegex17Value {
+pub struct EcmascriptRegex17 {
     /// Members the schema does not name, kept as they came (written back canonically).
     #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
 impl crate::support::Validate for EcmascriptRegex17 {
-    fn validate_at(
-        &self,
-        at: &mut crate::support::Path,
-        errors: &mut ::std::vec::Vec<crate::support::Violation>,
-    ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::Validate::validate_at(v, at, errors);
-            at.pop();
-        }
-    }
-}
-impl crate::support::Validate for EcmascriptRegex17Value {
     fn validate_at(
         &self,
         at: &mut crate::support::Path,

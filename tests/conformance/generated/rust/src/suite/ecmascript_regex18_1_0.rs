@@ -2,34 +2,14 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 18: \d in patternProperties matches [0-9], not unicode digits
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct EcmascriptRegex18 {
-    pub value: EcmascriptRegex18Value,
-}
-///`EcmascriptRegex18Value`
+///`EcmascriptRegex18`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-pub struct EcmascriptRegex18Value {
+pub struct EcmascriptRegex18 {
     /// Members the schema does not name, kept as they came (written back canonically).
     #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
 impl crate::support::Validate for EcmascriptRegex18 {
-    fn validate_at(
-        &self,
-        at: &mut crate::support::Path,
-        errors: &mut ::std::vec::Vec<crate::support::Violation>,
-    ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::Validate::validate_at(v, at, errors);
-            at.pop();
-        }
-    }
-}
-impl crate::support::Validate for EcmascriptRegex18Value {
     fn validate_at(
         &self,
         at: &mut crate::support::Path,

@@ -2,11 +2,46 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 1: ECMA 262 regex converts \t to horizontal tab
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct EcmascriptRegex1 {
-    pub value: ::std::string::String,
+///`EcmascriptRegex1`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[serde(transparent)]
+pub struct EcmascriptRegex1(pub ::std::string::String);
+impl ::std::ops::Deref for EcmascriptRegex1 {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<EcmascriptRegex1> for ::std::string::String {
+    fn from(value: EcmascriptRegex1) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for EcmascriptRegex1 {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for EcmascriptRegex1 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for EcmascriptRegex1 {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
 }
 impl crate::support::Validate for EcmascriptRegex1 {
     fn validate_at(
@@ -14,25 +49,21 @@ impl crate::support::Validate for EcmascriptRegex1 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
+        let v = &self.0;
         {
-            let v = &self.value;
-            at.push("value");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
-                    "^\\t$",
-                    "\\A\\x{9}\\z",
-                );
-                crate::support::check_string(
-                    v,
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN),
-                    ::std::option::Option::None,
-                    at,
-                    errors,
-                );
-            }
-            at.pop();
+            static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
+                "^\\t$",
+                "\\A\\x{9}\\z",
+            );
+            crate::support::check_string(
+                v,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
         }
     }
 }

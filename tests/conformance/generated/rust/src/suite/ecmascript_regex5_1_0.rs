@@ -2,11 +2,46 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 5: ECMA 262 \D matches everything but ascii digits
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct EcmascriptRegex5 {
-    pub value: ::std::string::String,
+///`EcmascriptRegex5`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[serde(transparent)]
+pub struct EcmascriptRegex5(pub ::std::string::String);
+impl ::std::ops::Deref for EcmascriptRegex5 {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<EcmascriptRegex5> for ::std::string::String {
+    fn from(value: EcmascriptRegex5) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for EcmascriptRegex5 {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for EcmascriptRegex5 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for EcmascriptRegex5 {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
 }
 impl crate::support::Validate for EcmascriptRegex5 {
     fn validate_at(
@@ -14,25 +49,21 @@ impl crate::support::Validate for EcmascriptRegex5 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
+        let v = &self.0;
         {
-            let v = &self.value;
-            at.push("value");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
-                    "^\\D$",
-                    "\\A[\\x{0}-\\x{2F}\\x{3A}-\\x{D7FF}\\x{E000}-\\x{10FFFF}]\\z",
-                );
-                crate::support::check_string(
-                    v,
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN),
-                    ::std::option::Option::None,
-                    at,
-                    errors,
-                );
-            }
-            at.pop();
+            static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
+                "^\\D$",
+                "\\A[\\x{0}-\\x{2F}\\x{3A}-\\x{D7FF}\\x{E000}-\\x{10FFFF}]\\z",
+            );
+            crate::support::check_string(
+                v,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
         }
     }
 }

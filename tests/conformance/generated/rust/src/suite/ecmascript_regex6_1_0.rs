@@ -2,11 +2,46 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 6: ECMA 262 \w matches ascii letters only
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct EcmascriptRegex6 {
-    pub value: ::std::string::String,
+///`EcmascriptRegex6`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[serde(transparent)]
+pub struct EcmascriptRegex6(pub ::std::string::String);
+impl ::std::ops::Deref for EcmascriptRegex6 {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<EcmascriptRegex6> for ::std::string::String {
+    fn from(value: EcmascriptRegex6) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for EcmascriptRegex6 {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for EcmascriptRegex6 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for EcmascriptRegex6 {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
 }
 impl crate::support::Validate for EcmascriptRegex6 {
     fn validate_at(
@@ -14,25 +49,21 @@ impl crate::support::Validate for EcmascriptRegex6 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
+        let v = &self.0;
         {
-            let v = &self.value;
-            at.push("value");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
-                    "^\\w$",
-                    "\\A[0-9A-Z\\x{5F}a-z]\\z",
-                );
-                crate::support::check_string(
-                    v,
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN),
-                    ::std::option::Option::None,
-                    at,
-                    errors,
-                );
-            }
-            at.pop();
+            static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
+                "^\\w$",
+                "\\A[0-9A-Z\\x{5F}a-z]\\z",
+            );
+            crate::support::check_string(
+                v,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
         }
     }
 }

@@ -2,11 +2,46 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 8: ECMA 262 \s matches whitespace
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct EcmascriptRegex8 {
-    pub value: ::std::string::String,
+///`EcmascriptRegex8`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[serde(transparent)]
+pub struct EcmascriptRegex8(pub ::std::string::String);
+impl ::std::ops::Deref for EcmascriptRegex8 {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<EcmascriptRegex8> for ::std::string::String {
+    fn from(value: EcmascriptRegex8) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for EcmascriptRegex8 {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for EcmascriptRegex8 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for EcmascriptRegex8 {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
 }
 impl crate::support::Validate for EcmascriptRegex8 {
     fn validate_at(
@@ -14,25 +49,21 @@ impl crate::support::Validate for EcmascriptRegex8 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
+        let v = &self.0;
         {
-            let v = &self.value;
-            at.push("value");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
-                    "^\\s$",
-                    "\\A[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]\\z",
-                );
-                crate::support::check_string(
-                    v,
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN),
-                    ::std::option::Option::None,
-                    at,
-                    errors,
-                );
-            }
-            at.pop();
+            static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
+                "^\\s$",
+                "\\A[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]\\z",
+            );
+            crate::support::check_string(
+                v,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
         }
     }
 }

@@ -2,11 +2,46 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 9: ECMA 262 \S matches everything but whitespace
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct EcmascriptRegex9 {
-    pub value: ::std::string::String,
+///`EcmascriptRegex9`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[serde(transparent)]
+pub struct EcmascriptRegex9(pub ::std::string::String);
+impl ::std::ops::Deref for EcmascriptRegex9 {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<EcmascriptRegex9> for ::std::string::String {
+    fn from(value: EcmascriptRegex9) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for EcmascriptRegex9 {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for EcmascriptRegex9 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for EcmascriptRegex9 {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
 }
 impl crate::support::Validate for EcmascriptRegex9 {
     fn validate_at(
@@ -14,25 +49,21 @@ impl crate::support::Validate for EcmascriptRegex9 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
+        let v = &self.0;
         {
-            let v = &self.value;
-            at.push("value");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
-                    "^\\S$",
-                    "\\A[\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{D7FF}\\x{E000}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}]\\z",
-                );
-                crate::support::check_string(
-                    v,
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN),
-                    ::std::option::Option::None,
-                    at,
-                    errors,
-                );
-            }
-            at.pop();
+            static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
+                "^\\S$",
+                "\\A[\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{D7FF}\\x{E000}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}]\\z",
+            );
+            crate::support::check_string(
+                v,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
         }
     }
 }

@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/enum.json, group 0: simple enum validation
+///`Enum0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Enum0 {
-    pub value: crate::support::Json,
+#[serde(transparent)]
+pub struct Enum0(pub crate::support::Json);
+impl ::std::ops::Deref for Enum0 {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<Enum0> for crate::support::Json {
+    fn from(value: Enum0) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for Enum0 {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for Enum0 {
     fn validate_at(
@@ -14,11 +28,7 @@ impl crate::support::Validate for Enum0 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::check_values(v, &["1", "2", "3"], at, errors);
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::check_values(v, &["1", "2", "3"], at, errors);
     }
 }

@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/enum.json, group 11: enum with 1 does not match true
+///`Enum11`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Enum11 {
-    pub value: crate::support::Json,
+#[serde(transparent)]
+pub struct Enum11(pub crate::support::Json);
+impl ::std::ops::Deref for Enum11 {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<Enum11> for crate::support::Json {
+    fn from(value: Enum11) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for Enum11 {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for Enum11 {
     fn validate_at(
@@ -14,11 +28,7 @@ impl crate::support::Validate for Enum11 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::check_values(v, &["1"], at, errors);
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::check_values(v, &["1"], at, errors);
     }
 }

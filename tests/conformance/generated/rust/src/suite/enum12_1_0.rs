@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/enum.json, group 12: enum with [1] does not match [true]
+///`Enum12`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Enum12 {
-    pub value: crate::support::Json,
+#[serde(transparent)]
+pub struct Enum12(pub crate::support::Json);
+impl ::std::ops::Deref for Enum12 {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<Enum12> for crate::support::Json {
+    fn from(value: Enum12) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for Enum12 {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for Enum12 {
     fn validate_at(
@@ -14,11 +28,7 @@ impl crate::support::Validate for Enum12 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::check_values(v, &["[1]"], at, errors);
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::check_values(v, &["[1]"], at, errors);
     }
 }

@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/enum.json, group 8: enum with [true] does not match [1]
+///`Enum8`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Enum8 {
-    pub value: crate::support::Json,
+#[serde(transparent)]
+pub struct Enum8(pub crate::support::Json);
+impl ::std::ops::Deref for Enum8 {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<Enum8> for crate::support::Json {
+    fn from(value: Enum8) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for Enum8 {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for Enum8 {
     fn validate_at(
@@ -14,11 +28,7 @@ impl crate::support::Validate for Enum8 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::check_values(v, &["[true]"], at, errors);
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::check_values(v, &["[true]"], at, errors);
     }
 }

@@ -2,11 +2,48 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/type.json, group 0: integer type matches integers
+///`Type0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Type0 {
-    pub value: i64,
+#[serde(transparent)]
+pub struct Type0(pub i64);
+impl ::std::ops::Deref for Type0 {
+    type Target = i64;
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+impl ::std::convert::From<Type0> for i64 {
+    fn from(value: Type0) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<i64> for Type0 {
+    fn from(value: i64) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for Type0 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for Type0 {
+    type Err = <i64 as ::std::str::FromStr>::Err;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.parse()?))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Type0 {
+    type Error = <i64 as ::std::str::FromStr>::Err;
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<String> for Type0 {
+    type Error = <i64 as ::std::str::FromStr>::Err;
+    fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+        value.parse()
+    }
 }
 impl crate::support::Validate for Type0 {
     fn validate_at(
@@ -14,17 +51,13 @@ impl crate::support::Validate for Type0 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::check_integer(
-                *v,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                at,
-                errors,
-            );
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::check_integer(
+            *v,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            at,
+            errors,
+        );
     }
 }

@@ -2,12 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/type.json, group 10: type: array, object or null
+///`Type10`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Type10 {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
-    pub value: ::std::option::Option<Type10Value>,
+#[serde(transparent)]
+pub struct Type10(pub ::std::option::Option<Type10Value>);
+impl ::std::ops::Deref for Type10 {
+    type Target = ::std::option::Option<Type10Value>;
+    fn deref(&self) -> &::std::option::Option<Type10Value> {
+        &self.0
+    }
+}
+impl ::std::convert::From<Type10> for ::std::option::Option<Type10Value> {
+    fn from(value: Type10) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::option::Option<Type10Value>> for Type10 {
+    fn from(value: ::std::option::Option<Type10Value>) -> Self {
+        Self(value)
+    }
 }
 ///`Type10ValueObject`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -22,13 +35,9 @@ impl crate::support::Validate for Type10 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            if let ::std::option::Option::Some(v) = v {
-                crate::support::Validate::validate_at(v, at, errors);
-            }
-            at.pop();
+        let v = &self.0;
+        if let ::std::option::Option::Some(v) = v {
+            crate::support::Validate::validate_at(v, at, errors);
         }
     }
 }

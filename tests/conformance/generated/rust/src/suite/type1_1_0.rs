@@ -2,11 +2,48 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/type.json, group 1: number type matches numbers
+///`Type1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Type1 {
-    pub value: f64,
+#[serde(transparent)]
+pub struct Type1(pub f64);
+impl ::std::ops::Deref for Type1 {
+    type Target = f64;
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+impl ::std::convert::From<Type1> for f64 {
+    fn from(value: Type1) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<f64> for Type1 {
+    fn from(value: f64) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for Type1 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for Type1 {
+    type Err = <f64 as ::std::str::FromStr>::Err;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.parse()?))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Type1 {
+    type Error = <f64 as ::std::str::FromStr>::Err;
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<String> for Type1 {
+    type Error = <f64 as ::std::str::FromStr>::Err;
+    fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+        value.parse()
+    }
 }
 impl crate::support::Validate for Type1 {
     fn validate_at(
@@ -14,17 +51,13 @@ impl crate::support::Validate for Type1 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::check_number(
-                *v,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                at,
-                errors,
-            );
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::check_number(
+            *v,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            at,
+            errors,
+        );
     }
 }

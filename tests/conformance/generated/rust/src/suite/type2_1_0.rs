@@ -2,11 +2,46 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/type.json, group 2: string type matches strings
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Type2 {
-    pub value: ::std::string::String,
+///`Type2`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[serde(transparent)]
+pub struct Type2(pub ::std::string::String);
+impl ::std::ops::Deref for Type2 {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Type2> for ::std::string::String {
+    fn from(value: Type2) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for Type2 {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for Type2 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for Type2 {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
 }
 impl crate::support::Validate for Type2 {
     fn validate_at(

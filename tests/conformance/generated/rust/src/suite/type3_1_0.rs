@@ -2,34 +2,14 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/type.json, group 3: object type matches objects
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Type3 {
-    pub value: Type3Value,
-}
-///`Type3Value`
+///`Type3`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-pub struct Type3Value {
+pub struct Type3 {
     /// Members the schema does not name, kept as they came (written back canonically).
     #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
 impl crate::support::Validate for Type3 {
-    fn validate_at(
-        &self,
-        at: &mut crate::support::Path,
-        errors: &mut ::std::vec::Vec<crate::support::Violation>,
-    ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::Validate::validate_at(v, at, errors);
-            at.pop();
-        }
-    }
-}
-impl crate::support::Validate for Type3Value {
     fn validate_at(
         &self,
         _at: &mut crate::support::Path,

@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/type.json, group 4: array type matches arrays
+///`Type4`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Type4 {
-    pub value: ::std::vec::Vec<crate::support::Json>,
+#[serde(transparent)]
+pub struct Type4(pub ::std::vec::Vec<crate::support::Json>);
+impl ::std::ops::Deref for Type4 {
+    type Target = ::std::vec::Vec<crate::support::Json>;
+    fn deref(&self) -> &::std::vec::Vec<crate::support::Json> {
+        &self.0
+    }
+}
+impl ::std::convert::From<Type4> for ::std::vec::Vec<crate::support::Json> {
+    fn from(value: Type4) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::vec::Vec<crate::support::Json>> for Type4 {
+    fn from(value: ::std::vec::Vec<crate::support::Json>) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for Type4 {
     fn validate_at(
@@ -14,17 +28,13 @@ impl crate::support::Validate for Type4 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::check_items(
-                v.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                at,
-                errors,
-            );
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::check_items(
+            v.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            at,
+            errors,
+        );
     }
 }

@@ -2,11 +2,48 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/type.json, group 5: boolean type matches booleans
+///`Type5`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Type5 {
-    pub value: bool,
+#[serde(transparent)]
+pub struct Type5(pub bool);
+impl ::std::ops::Deref for Type5 {
+    type Target = bool;
+    fn deref(&self) -> &bool {
+        &self.0
+    }
+}
+impl ::std::convert::From<Type5> for bool {
+    fn from(value: Type5) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<bool> for Type5 {
+    fn from(value: bool) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for Type5 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for Type5 {
+    type Err = <bool as ::std::str::FromStr>::Err;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.parse()?))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Type5 {
+    type Error = <bool as ::std::str::FromStr>::Err;
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<String> for Type5 {
+    type Error = <bool as ::std::str::FromStr>::Err;
+    fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+        value.parse()
+    }
 }
 impl crate::support::Validate for Type5 {
     fn validate_at(

@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/type.json, group 7: multiple types can be specified in an array
+///`Type7`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Type7 {
-    pub value: Type7Value,
+#[serde(transparent)]
+pub struct Type7(pub Type7Value);
+impl ::std::ops::Deref for Type7 {
+    type Target = Type7Value;
+    fn deref(&self) -> &Type7Value {
+        &self.0
+    }
+}
+impl ::std::convert::From<Type7> for Type7Value {
+    fn from(value: Type7) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<Type7Value> for Type7 {
+    fn from(value: Type7Value) -> Self {
+        Self(value)
+    }
 }
 impl crate::support::Validate for Type7 {
     fn validate_at(
@@ -14,12 +28,8 @@ impl crate::support::Validate for Type7 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::Validate::validate_at(v, at, errors);
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::Validate::validate_at(v, at, errors);
     }
 }
 impl crate::support::Validate for Type7Value {

@@ -2,11 +2,25 @@
 //! `contractc build`.
 
 pub use crate::support::error;
-///JSON-Schema-Test-Suite, draft2020-12/type.json, group 9: type: array or object
+///`Type9`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Type9 {
-    pub value: Type9Value,
+#[serde(transparent)]
+pub struct Type9(pub Type9Value);
+impl ::std::ops::Deref for Type9 {
+    type Target = Type9Value;
+    fn deref(&self) -> &Type9Value {
+        &self.0
+    }
+}
+impl ::std::convert::From<Type9> for Type9Value {
+    fn from(value: Type9) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<Type9Value> for Type9 {
+    fn from(value: Type9Value) -> Self {
+        Self(value)
+    }
 }
 ///`Type9ValueObject`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -21,12 +35,8 @@ impl crate::support::Validate for Type9 {
         at: &mut crate::support::Path,
         errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {
-        {
-            let v = &self.value;
-            at.push("value");
-            crate::support::Validate::validate_at(v, at, errors);
-            at.pop();
-        }
+        let v = &self.0;
+        crate::support::Validate::validate_at(v, at, errors);
     }
 }
 impl crate::support::Validate for Type9Value {

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model
+from conformance_contracts._support import MESSAGE_CONFIG
 
-__all__ = ["AllOf6"]
+__all__ = ["AllOf6", "AllOf6Message"]
 
 
-class AllOf6(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/allOf.json, group 6: allOf with one empty schema"
+AllOf6 = JsonValue
 
-    value: JsonValue
+
+class AllOf6Message(RootModel[AllOf6]):
+    """A message of suite/AllOf6@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model
+from conformance_contracts._support import MESSAGE_CONFIG
 
-__all__ = ["AllOf7"]
+__all__ = ["AllOf7", "AllOf7Message"]
 
 
-class AllOf7(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/allOf.json, group 7: allOf with two empty schemas"
+AllOf7 = JsonValue
 
-    value: JsonValue
+
+class AllOf7Message(RootModel[AllOf7]):
+    """A message of suite/AllOf7@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

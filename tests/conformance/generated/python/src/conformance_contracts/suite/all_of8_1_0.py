@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
-from conformance_contracts._support import Model
+from pydantic import RootModel
 
-__all__ = ["AllOf8"]
+from conformance_contracts._support import MESSAGE_CONFIG
+
+__all__ = ["AllOf8", "AllOf8Message"]
 
 
-class AllOf8(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/allOf.json, group 8: allOf with the first empty schema"
+AllOf8 = float
 
-    value: float
+
+class AllOf8Message(RootModel[AllOf8]):
+    """A message of suite/AllOf8@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
-from conformance_contracts._support import Model
+from pydantic import RootModel
 
-__all__ = ["AllOf9"]
+from conformance_contracts._support import MESSAGE_CONFIG
+
+__all__ = ["AllOf9", "AllOf9Message"]
 
 
-class AllOf9(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/allOf.json, group 9: allOf with the last empty schema"
+AllOf9 = float
 
-    value: float
+
+class AllOf9Message(RootModel[AllOf9]):
+    """A message of suite/AllOf9@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const0"]
+__all__ = ["Const0", "Const0Message"]
 
 
-class Const0(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 0: const validation"
+Const0 = Annotated[JsonValue, one_of("2")]
 
-    value: Annotated[JsonValue, one_of("2")]
+
+class Const0Message(RootModel[Const0]):
+    """A message of suite/Const0@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

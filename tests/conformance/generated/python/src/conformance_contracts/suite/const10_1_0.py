@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const10"]
+__all__ = ["Const10", "Const10Message"]
 
 
-class Const10(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 10: const with 0 does not match other zero-like types"
+Const10 = Annotated[JsonValue, one_of("0")]
 
-    value: Annotated[JsonValue, one_of("0")]
+
+class Const10Message(RootModel[Const10]):
+    """A message of suite/Const10@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

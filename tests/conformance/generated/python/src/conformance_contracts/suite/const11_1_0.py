@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const11"]
+__all__ = ["Const11", "Const11Message"]
 
 
-class Const11(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 11: const with 1 does not match true"
+Const11 = Annotated[JsonValue, one_of("1")]
 
-    value: Annotated[JsonValue, one_of("1")]
+
+class Const11Message(RootModel[Const11]):
+    """A message of suite/Const11@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

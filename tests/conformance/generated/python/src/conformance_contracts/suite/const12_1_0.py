@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const12"]
+__all__ = ["Const12", "Const12Message"]
 
 
-class Const12(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 12: const with -2.0 matches integer and float types"
+Const12 = Annotated[JsonValue, one_of("-2")]
 
-    value: Annotated[JsonValue, one_of("-2")]
+
+class Const12Message(RootModel[Const12]):
+    """A message of suite/Const12@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const13"]
+__all__ = ["Const13", "Const13Message"]
 
 
-class Const13(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 13: float and integers are equal up to 64-bit representation limits"
+Const13 = Annotated[JsonValue, one_of("9007199254740992")]
 
-    value: Annotated[JsonValue, one_of("9007199254740992")]
+
+class Const13Message(RootModel[Const13]):
+    """A message of suite/Const13@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

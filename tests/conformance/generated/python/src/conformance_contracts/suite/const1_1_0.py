@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const1"]
+__all__ = ["Const1", "Const1Message"]
 
 
-class Const1(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 1: const with object"
+Const1 = Annotated[JsonValue, one_of("{\"baz\":\"bax\",\"foo\":\"bar\"}")]
 
-    value: Annotated[JsonValue, one_of("{\"baz\":\"bax\",\"foo\":\"bar\"}")]
+
+class Const1Message(RootModel[Const1]):
+    """A message of suite/Const1@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

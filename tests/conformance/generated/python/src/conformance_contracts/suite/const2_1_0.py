@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const2"]
+__all__ = ["Const2", "Const2Message"]
 
 
-class Const2(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 2: const with array"
+Const2 = Annotated[JsonValue, one_of("[{\"foo\":\"bar\"}]")]
 
-    value: Annotated[JsonValue, one_of("[{\"foo\":\"bar\"}]")]
+
+class Const2Message(RootModel[Const2]):
+    """A message of suite/Const2@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const3"]
+__all__ = ["Const3", "Const3Message"]
 
 
-class Const3(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 3: const with null"
+Const3 = Annotated[JsonValue, one_of("null")]
 
-    value: Annotated[JsonValue, one_of("null")]
+
+class Const3Message(RootModel[Const3]):
+    """A message of suite/Const3@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

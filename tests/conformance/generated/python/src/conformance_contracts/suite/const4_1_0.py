@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const4"]
+__all__ = ["Const4", "Const4Message"]
 
 
-class Const4(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 4: const with false does not match 0"
+Const4 = Annotated[JsonValue, one_of("false")]
 
-    value: Annotated[JsonValue, one_of("false")]
+
+class Const4Message(RootModel[Const4]):
+    """A message of suite/Const4@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

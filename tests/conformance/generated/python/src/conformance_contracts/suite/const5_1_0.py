@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const5"]
+__all__ = ["Const5", "Const5Message"]
 
 
-class Const5(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 5: const with true does not match 1"
+Const5 = Annotated[JsonValue, one_of("true")]
 
-    value: Annotated[JsonValue, one_of("true")]
+
+class Const5Message(RootModel[Const5]):
+    """A message of suite/Const5@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

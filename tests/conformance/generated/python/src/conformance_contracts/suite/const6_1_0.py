@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const6"]
+__all__ = ["Const6", "Const6Message"]
 
 
-class Const6(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 6: const with [false] does not match [0]"
+Const6 = Annotated[JsonValue, one_of("[false]")]
 
-    value: Annotated[JsonValue, one_of("[false]")]
+
+class Const6Message(RootModel[Const6]):
+    """A message of suite/Const6@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const8"]
+__all__ = ["Const8", "Const8Message"]
 
 
-class Const8(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 8: const with {\"a\": false} does not match {\"a\": 0}"
+Const8 = Annotated[JsonValue, one_of("{\"a\":false}")]
 
-    value: Annotated[JsonValue, one_of("{\"a\":false}")]
+
+class Const8Message(RootModel[Const8]):
+    """A message of suite/Const8@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Const9"]
+__all__ = ["Const9", "Const9Message"]
 
 
-class Const9(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/const.json, group 9: const with {\"a\": true} does not match {\"a\": 1}"
+Const9 = Annotated[JsonValue, one_of("{\"a\":true}")]
 
-    value: Annotated[JsonValue, one_of("{\"a\":true}")]
+
+class Const9Message(RootModel[Const9]):
+    """A message of suite/Const9@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

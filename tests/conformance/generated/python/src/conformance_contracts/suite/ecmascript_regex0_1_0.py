@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, matches
+from pydantic import RootModel
 
-__all__ = ["EcmascriptRegex0"]
+from conformance_contracts._support import MESSAGE_CONFIG, matches
+
+__all__ = ["EcmascriptRegex0", "EcmascriptRegex0Message"]
 
 
-class EcmascriptRegex0(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 0: ECMA 262 regex $ does not match trailing newline"
+EcmascriptRegex0 = Annotated[str, matches("\\Aabc\\Z", "^abc$")]
 
-    value: Annotated[str, matches("\\Aabc\\Z", "^abc$")]
+
+class EcmascriptRegex0Message(RootModel[EcmascriptRegex0]):
+    """A message of suite/EcmascriptRegex0@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, OpenModel, matches, names
+from conformance_contracts._support import OpenModel, matches, names
 
-__all__ = ["EcmascriptRegex16", "EcmascriptRegex16Value"]
+__all__ = ["EcmascriptRegex16"]
 
 
-class EcmascriptRegex16Value(OpenModel):
+class EcmascriptRegex16(OpenModel):
     __extra_names__ = names(Annotated[str, matches("[0-9A-Z\\x5Fa-z]cole", "(?:\\wcole)")])
-
-
-class EcmascriptRegex16(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 16: \\w in patternProperties matches [A-Za-z0-9_], not unicode letters"
-
-    value: EcmascriptRegex16Value

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, OpenModel, matches, names
+from conformance_contracts._support import OpenModel, matches, names
 
-__all__ = ["EcmascriptRegex17", "EcmascriptRegex17Value"]
+__all__ = ["EcmascriptRegex17"]
 
 
-class EcmascriptRegex17Value(OpenModel):
+class EcmascriptRegex17(OpenModel):
     __extra_names__ = names(Annotated[str, matches("[a-z]cole", "(?:[a-z]cole)")])
-
-
-class EcmascriptRegex17(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 17: patternProperties with ASCII ranges"
-
-    value: EcmascriptRegex17Value

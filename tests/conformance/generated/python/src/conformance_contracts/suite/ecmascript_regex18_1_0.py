@@ -5,16 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, OpenModel, matches, names
+from conformance_contracts._support import OpenModel, matches, names
 
-__all__ = ["EcmascriptRegex18", "EcmascriptRegex18Value"]
+__all__ = ["EcmascriptRegex18"]
 
 
-class EcmascriptRegex18Value(OpenModel):
+class EcmascriptRegex18(OpenModel):
     __extra_names__ = names(Annotated[str, matches("\\A[0-9]+\\Z", "(?:^\\d+$)")])
-
-
-class EcmascriptRegex18(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 18: \\d in patternProperties matches [0-9], not unicode digits"
-
-    value: EcmascriptRegex18Value

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, matches
+from pydantic import RootModel
 
-__all__ = ["EcmascriptRegex1"]
+from conformance_contracts._support import MESSAGE_CONFIG, matches
+
+__all__ = ["EcmascriptRegex1", "EcmascriptRegex1Message"]
 
 
-class EcmascriptRegex1(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 1: ECMA 262 regex converts \\t to horizontal tab"
+EcmascriptRegex1 = Annotated[str, matches("\\A\\x09\\Z", "^\\t$")]
 
-    value: Annotated[str, matches("\\A\\x09\\Z", "^\\t$")]
+
+class EcmascriptRegex1Message(RootModel[EcmascriptRegex1]):
+    """A message of suite/EcmascriptRegex1@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

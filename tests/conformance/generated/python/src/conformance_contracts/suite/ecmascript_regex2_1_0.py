@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, matches
+from pydantic import RootModel
 
-__all__ = ["EcmascriptRegex2"]
+from conformance_contracts._support import MESSAGE_CONFIG, matches
+
+__all__ = ["EcmascriptRegex2", "EcmascriptRegex2Message"]
 
 
-class EcmascriptRegex2(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 2: ECMA 262 regex escapes control codes with \\c and upper letter"
+EcmascriptRegex2 = Annotated[str, matches("\\A\\x03\\Z", "^\\cC$")]
 
-    value: Annotated[str, matches("\\A\\x03\\Z", "^\\cC$")]
+
+class EcmascriptRegex2Message(RootModel[EcmascriptRegex2]):
+    """A message of suite/EcmascriptRegex2@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

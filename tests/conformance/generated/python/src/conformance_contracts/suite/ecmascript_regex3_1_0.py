@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, matches
+from pydantic import RootModel
 
-__all__ = ["EcmascriptRegex3"]
+from conformance_contracts._support import MESSAGE_CONFIG, matches
+
+__all__ = ["EcmascriptRegex3", "EcmascriptRegex3Message"]
 
 
-class EcmascriptRegex3(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 3: ECMA 262 regex escapes control codes with \\c and lower letter"
+EcmascriptRegex3 = Annotated[str, matches("\\A\\x03\\Z", "^\\cc$")]
 
-    value: Annotated[str, matches("\\A\\x03\\Z", "^\\cc$")]
+
+class EcmascriptRegex3Message(RootModel[EcmascriptRegex3]):
+    """A message of suite/EcmascriptRegex3@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

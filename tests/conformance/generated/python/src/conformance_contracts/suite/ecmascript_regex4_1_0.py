@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, matches
+from pydantic import RootModel
 
-__all__ = ["EcmascriptRegex4"]
+from conformance_contracts._support import MESSAGE_CONFIG, matches
+
+__all__ = ["EcmascriptRegex4", "EcmascriptRegex4Message"]
 
 
-class EcmascriptRegex4(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 4: ECMA 262 \\d matches ascii digits only"
+EcmascriptRegex4 = Annotated[str, matches("\\A[0-9]\\Z", "^\\d$")]
 
-    value: Annotated[str, matches("\\A[0-9]\\Z", "^\\d$")]
+
+class EcmascriptRegex4Message(RootModel[EcmascriptRegex4]):
+    """A message of suite/EcmascriptRegex4@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

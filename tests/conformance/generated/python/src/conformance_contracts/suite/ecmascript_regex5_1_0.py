@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, matches
+from pydantic import RootModel
 
-__all__ = ["EcmascriptRegex5"]
+from conformance_contracts._support import MESSAGE_CONFIG, matches
+
+__all__ = ["EcmascriptRegex5", "EcmascriptRegex5Message"]
 
 
-class EcmascriptRegex5(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 5: ECMA 262 \\D matches everything but ascii digits"
+EcmascriptRegex5 = Annotated[str, matches("\\A[\\x00-\\x2F\\x3A-\\U0010FFFF]\\Z", "^\\D$")]
 
-    value: Annotated[str, matches("\\A[\\x00-\\x2F\\x3A-\\U0010FFFF]\\Z", "^\\D$")]
+
+class EcmascriptRegex5Message(RootModel[EcmascriptRegex5]):
+    """A message of suite/EcmascriptRegex5@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

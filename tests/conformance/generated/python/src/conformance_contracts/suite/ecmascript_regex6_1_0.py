@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, matches
+from pydantic import RootModel
 
-__all__ = ["EcmascriptRegex6"]
+from conformance_contracts._support import MESSAGE_CONFIG, matches
+
+__all__ = ["EcmascriptRegex6", "EcmascriptRegex6Message"]
 
 
-class EcmascriptRegex6(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 6: ECMA 262 \\w matches ascii letters only"
+EcmascriptRegex6 = Annotated[str, matches("\\A[0-9A-Z\\x5Fa-z]\\Z", "^\\w$")]
 
-    value: Annotated[str, matches("\\A[0-9A-Z\\x5Fa-z]\\Z", "^\\w$")]
+
+class EcmascriptRegex6Message(RootModel[EcmascriptRegex6]):
+    """A message of suite/EcmascriptRegex6@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, matches
+from pydantic import RootModel
 
-__all__ = ["EcmascriptRegex7"]
+from conformance_contracts._support import MESSAGE_CONFIG, matches
+
+__all__ = ["EcmascriptRegex7", "EcmascriptRegex7Message"]
 
 
-class EcmascriptRegex7(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 7: ECMA 262 \\W matches everything but ascii letters"
+EcmascriptRegex7 = Annotated[str, matches("\\A[\\x00-\\x2F\\x3A-\\x40\\x5B-\\x5E\\x60\\x7B-\\U0010FFFF]\\Z", "^\\W$")]
 
-    value: Annotated[str, matches("\\A[\\x00-\\x2F\\x3A-\\x40\\x5B-\\x5E\\x60\\x7B-\\U0010FFFF]\\Z", "^\\W$")]
+
+class EcmascriptRegex7Message(RootModel[EcmascriptRegex7]):
+    """A message of suite/EcmascriptRegex7@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, matches
+from pydantic import RootModel
 
-__all__ = ["EcmascriptRegex8"]
+from conformance_contracts._support import MESSAGE_CONFIG, matches
+
+__all__ = ["EcmascriptRegex8", "EcmascriptRegex8Message"]
 
 
-class EcmascriptRegex8(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 8: ECMA 262 \\s matches whitespace"
+EcmascriptRegex8 = Annotated[str, matches("\\A[\\x09-\\x0D\\x20\\xA0\\u1680\\u2000-\\u200A\\u2028-\\u2029\\u202F\\u205F\\u3000\\uFEFF]\\Z", "^\\s$")]
 
-    value: Annotated[str, matches("\\A[\\x09-\\x0D\\x20\\xA0\\u1680\\u2000-\\u200A\\u2028-\\u2029\\u202F\\u205F\\u3000\\uFEFF]\\Z", "^\\s$")]
+
+class EcmascriptRegex8Message(RootModel[EcmascriptRegex8]):
+    """A message of suite/EcmascriptRegex8@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

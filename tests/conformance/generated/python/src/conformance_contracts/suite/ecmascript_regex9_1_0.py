@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conformance_contracts._support import Model, matches
+from pydantic import RootModel
 
-__all__ = ["EcmascriptRegex9"]
+from conformance_contracts._support import MESSAGE_CONFIG, matches
+
+__all__ = ["EcmascriptRegex9", "EcmascriptRegex9Message"]
 
 
-class EcmascriptRegex9(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/optional/ecmascript-regex.json, group 9: ECMA 262 \\S matches everything but whitespace"
+EcmascriptRegex9 = Annotated[str, matches("\\A[\\x00-\\x08\\x0E-\\x1F\\x21-\\x9F\\xA1-\\u167F\\u1681-\\u1FFF\\u200B-\\u2027\\u202A-\\u202E\\u2030-\\u205E\\u2060-\\u2FFF\\u3001-\\uFEFE\\uFF00-\\U0010FFFF]\\Z", "^\\S$")]
 
-    value: Annotated[str, matches("\\A[\\x00-\\x08\\x0E-\\x1F\\x21-\\x9F\\xA1-\\u167F\\u1681-\\u1FFF\\u200B-\\u2027\\u202A-\\u202E\\u2030-\\u205E\\u2060-\\u2FFF\\u3001-\\uFEFE\\uFF00-\\U0010FFFF]\\Z", "^\\S$")]
+
+class EcmascriptRegex9Message(RootModel[EcmascriptRegex9]):
+    """A message of suite/EcmascriptRegex9@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

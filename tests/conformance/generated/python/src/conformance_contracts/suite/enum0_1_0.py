@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Enum0"]
+__all__ = ["Enum0", "Enum0Message"]
 
 
-class Enum0(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/enum.json, group 0: simple enum validation"
+Enum0 = Annotated[JsonValue, one_of("1", "2", "3")]
 
-    value: Annotated[JsonValue, one_of("1", "2", "3")]
+
+class Enum0Message(RootModel[Enum0]):
+    """A message of suite/Enum0@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Enum10"]
+__all__ = ["Enum10", "Enum10Message"]
 
 
-class Enum10(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/enum.json, group 10: enum with [0] does not match [false]"
+Enum10 = Annotated[JsonValue, one_of("[0]")]
 
-    value: Annotated[JsonValue, one_of("[0]")]
+
+class Enum10Message(RootModel[Enum10]):
+    """A message of suite/Enum10@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Enum11"]
+__all__ = ["Enum11", "Enum11Message"]
 
 
-class Enum11(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/enum.json, group 11: enum with 1 does not match true"
+Enum11 = Annotated[JsonValue, one_of("1")]
 
-    value: Annotated[JsonValue, one_of("1")]
+
+class Enum11Message(RootModel[Enum11]):
+    """A message of suite/Enum11@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Enum12"]
+__all__ = ["Enum12", "Enum12Message"]
 
 
-class Enum12(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/enum.json, group 12: enum with [1] does not match [true]"
+Enum12 = Annotated[JsonValue, one_of("[1]")]
 
-    value: Annotated[JsonValue, one_of("[1]")]
+
+class Enum12Message(RootModel[Enum12]):
+    """A message of suite/Enum12@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

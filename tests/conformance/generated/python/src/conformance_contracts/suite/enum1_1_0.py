@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Enum1"]
+__all__ = ["Enum1", "Enum1Message"]
 
 
-class Enum1(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/enum.json, group 1: heterogeneous enum validation"
+Enum1 = Annotated[JsonValue, one_of("6", "\"foo\"", "[]", "true", "{\"foo\":12}")]
 
-    value: Annotated[JsonValue, one_of("6", "\"foo\"", "[]", "true", "{\"foo\":12}")]
+
+class Enum1Message(RootModel[Enum1]):
+    """A message of suite/Enum1@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

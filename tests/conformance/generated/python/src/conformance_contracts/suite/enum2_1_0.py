@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Enum2"]
+__all__ = ["Enum2", "Enum2Message"]
 
 
-class Enum2(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/enum.json, group 2: heterogeneous enum-with-null validation"
+Enum2 = Annotated[JsonValue, one_of("6", "null")]
 
-    value: Annotated[JsonValue, one_of("6", "null")]
+
+class Enum2Message(RootModel[Enum2]):
+    """A message of suite/Enum2@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

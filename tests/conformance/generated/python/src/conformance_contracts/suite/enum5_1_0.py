@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Enum5"]
+__all__ = ["Enum5", "Enum5Message"]
 
 
-class Enum5(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/enum.json, group 5: enum with false does not match 0"
+Enum5 = Annotated[JsonValue, one_of("false")]
 
-    value: Annotated[JsonValue, one_of("false")]
+
+class Enum5Message(RootModel[Enum5]):
+    """A message of suite/Enum5@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Enum6"]
+__all__ = ["Enum6", "Enum6Message"]
 
 
-class Enum6(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/enum.json, group 6: enum with [false] does not match [0]"
+Enum6 = Annotated[JsonValue, one_of("[false]")]
 
-    value: Annotated[JsonValue, one_of("[false]")]
+
+class Enum6Message(RootModel[Enum6]):
+    """A message of suite/Enum6@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Enum7"]
+__all__ = ["Enum7", "Enum7Message"]
 
 
-class Enum7(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/enum.json, group 7: enum with true does not match 1"
+Enum7 = Annotated[JsonValue, one_of("true")]
 
-    value: Annotated[JsonValue, one_of("true")]
+
+class Enum7Message(RootModel[Enum7]):
+    """A message of suite/Enum7@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, one_of
+from conformance_contracts._support import MESSAGE_CONFIG, one_of
 
-__all__ = ["Enum8"]
+__all__ = ["Enum8", "Enum8Message"]
 
 
-class Enum8(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/enum.json, group 8: enum with [true] does not match [1]"
+Enum8 = Annotated[JsonValue, one_of("[true]")]
 
-    value: Annotated[JsonValue, one_of("[true]")]
+
+class Enum8Message(RootModel[Enum8]):
+    """A message of suite/Enum8@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

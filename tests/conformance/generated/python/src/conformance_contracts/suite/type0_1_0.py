@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
-from conformance_contracts._support import Int64, Model
+from pydantic import RootModel
 
-__all__ = ["Type0"]
+from conformance_contracts._support import MESSAGE_CONFIG, Int64
+
+__all__ = ["Type0", "Type0Message"]
 
 
-class Type0(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/type.json, group 0: integer type matches integers"
+Type0 = Int64
 
-    value: Int64
+
+class Type0Message(RootModel[Type0]):
+    """A message of suite/Type0@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

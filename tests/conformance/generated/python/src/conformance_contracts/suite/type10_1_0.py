@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, OpenModel
+from conformance_contracts._support import MESSAGE_CONFIG, OpenModel
 
-__all__ = ["Type10", "Type10Value", "Type10ValueObject"]
+__all__ = ["Type10", "Type10Message", "Type10Value", "Type10ValueObject"]
 
 
 class Type10ValueObject(OpenModel):
@@ -17,7 +17,10 @@ class Type10ValueObject(OpenModel):
 Type10Value = list[JsonValue] | Type10ValueObject
 
 
-class Type10(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/type.json, group 10: type: array, object or null"
+Type10 = Type10Value | None
 
-    value: Type10Value | None
+
+class Type10Message(RootModel[Type10]):
+    """A message of suite/Type10@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

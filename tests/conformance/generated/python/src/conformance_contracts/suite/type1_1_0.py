@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
-from conformance_contracts._support import Model
+from pydantic import RootModel
 
-__all__ = ["Type1"]
+from conformance_contracts._support import MESSAGE_CONFIG
+
+__all__ = ["Type1", "Type1Message"]
 
 
-class Type1(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/type.json, group 1: number type matches numbers"
+Type1 = float
 
-    value: float
+
+class Type1Message(RootModel[Type1]):
+    """A message of suite/Type1@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
-from conformance_contracts._support import Model
+from pydantic import RootModel
 
-__all__ = ["Type2"]
+from conformance_contracts._support import MESSAGE_CONFIG
+
+__all__ = ["Type2", "Type2Message"]
 
 
-class Type2(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/type.json, group 2: string type matches strings"
+Type2 = str
 
-    value: str
+
+class Type2Message(RootModel[Type2]):
+    """A message of suite/Type2@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

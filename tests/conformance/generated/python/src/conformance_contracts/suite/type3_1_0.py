@@ -3,16 +3,10 @@
 
 from __future__ import annotations
 
-from conformance_contracts._support import Model, OpenModel
+from conformance_contracts._support import OpenModel
 
-__all__ = ["Type3", "Type3Value"]
+__all__ = ["Type3"]
 
 
-class Type3Value(OpenModel):
+class Type3(OpenModel):
     pass
-
-
-class Type3(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/type.json, group 3: object type matches objects"
-
-    value: Type3Value

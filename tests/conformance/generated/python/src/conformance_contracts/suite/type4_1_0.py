@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model
+from conformance_contracts._support import MESSAGE_CONFIG
 
-__all__ = ["Type4"]
+__all__ = ["Type4", "Type4Message"]
 
 
-class Type4(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/type.json, group 4: array type matches arrays"
+Type4 = list[JsonValue]
 
-    value: list[JsonValue]
+
+class Type4Message(RootModel[Type4]):
+    """A message of suite/Type4@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
-from conformance_contracts._support import Model
+from pydantic import RootModel
 
-__all__ = ["Type5"]
+from conformance_contracts._support import MESSAGE_CONFIG
+
+__all__ = ["Type5", "Type5Message"]
 
 
-class Type5(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/type.json, group 5: boolean type matches booleans"
+Type5 = bool
 
-    value: bool
+
+class Type5Message(RootModel[Type5]):
+    """A message of suite/Type5@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

@@ -3,15 +3,20 @@
 
 from __future__ import annotations
 
-from conformance_contracts._support import Int64, Model
+from pydantic import RootModel
 
-__all__ = ["Type7", "Type7Value"]
+from conformance_contracts._support import MESSAGE_CONFIG, Int64
+
+__all__ = ["Type7", "Type7Message", "Type7Value"]
 
 
 Type7Value = Int64 | str
 
 
-class Type7(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/type.json, group 7: multiple types can be specified in an array"
+Type7 = Type7Value
 
-    value: Type7Value
+
+class Type7Message(RootModel[Type7]):
+    """A message of suite/Type7@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

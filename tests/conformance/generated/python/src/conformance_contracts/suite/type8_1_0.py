@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
-from conformance_contracts._support import Model
+from pydantic import RootModel
 
-__all__ = ["Type8"]
+from conformance_contracts._support import MESSAGE_CONFIG
+
+__all__ = ["Type8", "Type8Message"]
 
 
-class Type8(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/type.json, group 8: type as array with one item"
+Type8 = str
 
-    value: str
+
+class Type8Message(RootModel[Type8]):
+    """A message of suite/Type8@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG

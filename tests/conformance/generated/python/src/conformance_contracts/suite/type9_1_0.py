@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from pydantic import JsonValue
+from pydantic import JsonValue, RootModel
 
-from conformance_contracts._support import Model, OpenModel
+from conformance_contracts._support import MESSAGE_CONFIG, OpenModel
 
-__all__ = ["Type9", "Type9Value", "Type9ValueObject"]
+__all__ = ["Type9", "Type9Message", "Type9Value", "Type9ValueObject"]
 
 
 class Type9ValueObject(OpenModel):
@@ -17,7 +17,10 @@ class Type9ValueObject(OpenModel):
 Type9Value = list[JsonValue] | Type9ValueObject
 
 
-class Type9(Model):
-    "JSON-Schema-Test-Suite, draft2020-12/type.json, group 9: type: array or object"
+Type9 = Type9Value
 
-    value: Type9Value
+
+class Type9Message(RootModel[Type9]):
+    """A message of suite/Type9@1.0: its root is not an object."""
+
+    model_config = MESSAGE_CONFIG
