@@ -71,15 +71,29 @@ fn pattern_samples(s: &StringTy, p: &Pattern) -> Vec<String> {
     out
 }
 
-/// `v` (an instance of `ty`) with every absent member that has a `default` given it, at any depth.
+/// `v` (an instance of `ty`) as every language holds it: every absent member that has a
+/// `default` given it, at any depth, and a number under `number` a double (so its canonical form
+/// is a double's).
 fn with_defaults(p: &Program, ty: &Ty, v: &mut Value) {
     match (ty, v) {
+        (Ty::Number(_), v @ Value::Number(_)) => {
+            if let Some(x) = v.as_f64().and_then(serde_json::Number::from_f64) {
+                *v = Value::Number(x);
+            }
+        }
         (Ty::Nullable(t), v) if !v.is_null() => with_defaults(p, t, v),
         (Ty::Array(a), Value::Array(items)) => items.iter_mut().for_each(|i| with_defaults(p, &a.items, i)),
         (Ty::Named(r), v) => match &p.named(*r).kind {
             TypeKind::Alias(t) => with_defaults(p, t, v),
             TypeKind::Choice(branches) => {
                 if let Some((_, t)) = branches.iter().find(|(k, _)| Some(*k) == json_kind(v)) {
+                    with_defaults(p, t, v);
+                }
+            }
+            // The branch that holds a value is the first that accepts it: here the first that
+            // does not plainly refuse it.
+            TypeKind::Untagged(u) => {
+                if let Some(t) = u.branches.iter().find(|t| !plainly_not(p, t, v)) {
                     with_defaults(p, t, v);
                 }
             }
@@ -133,6 +147,82 @@ fn json_kind(v: &Value) -> Option<JsonKind> {
         Value::Array(_) => Some(JsonKind::Array),
         Value::Object(_) => Some(JsonKind::Object),
     }
+}
+
+/// The JSON types a value of `ty` may have (`None` standing for `null`), as far as the type says.
+fn kinds(p: &Program, ty: &Ty) -> Vec<Option<JsonKind>> {
+    let every = [None, Some(JsonKind::Boolean), Some(JsonKind::Number), Some(JsonKind::String)];
+    match ty {
+        Ty::String(_) => vec![Some(JsonKind::String)],
+        Ty::Number(_) | Ty::Integer(_) => vec![Some(JsonKind::Number)],
+        Ty::Boolean => vec![Some(JsonKind::Boolean)],
+        Ty::Array(_) => vec![Some(JsonKind::Array)],
+        Ty::Nullable(t) => std::iter::once(None).chain(kinds(p, t)).collect(),
+        Ty::Values(values) => {
+            values.iter().map(|t| json_kind(&serde_json::from_str(t).expect("canonical text is JSON"))).collect()
+        }
+        Ty::Any => every.into_iter().chain([Some(JsonKind::Array), Some(JsonKind::Object)]).collect(),
+        Ty::Named(r) => match &p.named(*r).kind {
+            TypeKind::Enum(_) => vec![Some(JsonKind::String)],
+            TypeKind::Object(_) | TypeKind::Union(_) => vec![Some(JsonKind::Object)],
+            TypeKind::Alias(t) => kinds(p, t),
+            TypeKind::Choice(branches) => branches.iter().map(|(k, _)| Some(*k)).collect(),
+            TypeKind::Untagged(u) => u.branches.iter().flat_map(|t| kinds(p, t)).collect(),
+        },
+    }
+}
+
+/// Whether `v` is plainly not an instance of `ty`: of a JSON type it does not take, or past a
+/// bound, a length, a pattern, a required member, the values of an enum. `false` when unsure
+/// (this is no validator: it only tells which vectors have a verdict by construction).
+fn plainly_not(p: &Program, ty: &Ty, v: &Value) -> bool {
+    if !kinds(p, ty).contains(&json_kind(v)) {
+        return true;
+    }
+    match (ty, v) {
+        (Ty::Integer(t), Value::Number(n)) => {
+            n.as_i64().is_none_or(|n| t.minimum.is_some_and(|m| n < m) || t.maximum.is_some_and(|m| n > m))
+        }
+        (Ty::Number(t), Value::Number(n)) => {
+            let x = n.as_f64().unwrap_or(f64::NAN);
+            let below = |b: &contractc_ir::Bound| if b.exclusive { x <= b.value } else { x < b.value };
+            let above = |b: &contractc_ir::Bound| if b.exclusive { x >= b.value } else { x > b.value };
+            t.minimum.as_ref().is_some_and(below) || t.maximum.as_ref().is_some_and(above)
+        }
+        (Ty::String(s), Value::String(text)) => {
+            !fits(s, text) || s.pattern.as_ref().is_some_and(|pat| !ecma_matches(pat, text))
+        }
+        (Ty::Values(values), v) => !values.contains(&canonical(v)),
+        (Ty::Nullable(t), v) => !v.is_null() && plainly_not(p, t, v),
+        (Ty::Named(r), v) => match (&p.named(*r).kind, v) {
+            (TypeKind::Enum(values), Value::String(s)) => !values.contains(s),
+            (TypeKind::Alias(t), v) => plainly_not(p, t, v),
+            (TypeKind::Object(o), Value::Object(m)) => {
+                o.fields.iter().any(|f| f.required && !m.contains_key(&f.name))
+                    || (matches!(o.additional, contractc_ir::Additional::Forbidden)
+                        && m.keys().any(|k| o.fields.iter().all(|f| &f.name != k)))
+                    || o.fields.iter().any(|f| m.get(&f.name).is_some_and(|x| plainly_not(p, &f.ty, x)))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether value `v` given to branch `j` of an untagged union can only be judged by that branch:
+/// every other branch plainly refuses it.
+fn only_branch(p: &Program, branches: &[Ty], j: usize, v: Option<&Value>) -> bool {
+    branches.iter().enumerate().all(|(b, t)| b == j || v.is_some_and(|v| plainly_not(p, t, v)))
+}
+
+/// The branch of an untagged union whose sample value ([`value`]) is valid for the union: the
+/// first branch for `anyOf`, the first whose sample every other branch plainly refuses for
+/// `oneOf`.
+fn sure_branch(p: &Program, u: &contractc_ir::Untagged, full: bool) -> Option<usize> {
+    if !u.exactly_one {
+        return Some(0);
+    }
+    (0..u.branches.len()).find(|&j| only_branch(p, &u.branches, j, Some(&value(p, &u.branches[j], full))))
 }
 
 /// Whether an undeclared member of `o` may be named `key` (`propertyNames`, `patternProperties`).
@@ -221,6 +311,11 @@ fn named(p: &Program, r: TypeRef, full: bool) -> Value {
         TypeKind::Union(u) => named(p, TypeRef { contract: r.contract, index: u.variants[0].1 }, full),
         TypeKind::Alias(t) => value(p, t, full),
         TypeKind::Choice(branches) => value(p, &branches[0].1, full),
+        TypeKind::Untagged(u) => {
+            // Without a sure branch, [`buildable`] keeps this value out of the vectors.
+            let j = sure_branch(p, u, full).unwrap_or(0);
+            value(p, &u.branches[j], full)
+        }
         TypeKind::Object(o) => {
             let mut m = Map::new();
             for f in o.fields.iter().filter(|f| full || f.required) {
@@ -638,6 +733,29 @@ impl Gen<'_> {
                         self.with(format!("{at} {what}, which no branch takes"), false, path, Some(other));
                     }
                 }
+                // Every branch, walked as the value at `path`. A vector is kept when its verdict
+                // is the union's by construction: under `anyOf` a value one branch accepts, and
+                // any value whose JSON type no other branch takes.
+                TypeKind::Untagged(u) => {
+                    let saved = self.base.clone();
+                    for (j, ty) in u.branches.iter().enumerate() {
+                        set(&mut self.base, path, Some(value(self.p, ty, true)));
+                        let start = self.out.len();
+                        self.walk(ty, path, true);
+                        let mut walked = self.out.split_off(start);
+                        walked.retain(|(_, valid, v)| {
+                            let judged = only_branch(self.p, &u.branches, j, value_at(v, path));
+                            (*valid && !u.exactly_one) || judged
+                        });
+                        self.out.extend(walked);
+                        self.base = saved.clone();
+                    }
+                    let taken: Vec<Option<JsonKind>> = u.branches.iter().flat_map(|t| kinds(self.p, t)).collect();
+                    let others = [json!(true), json!(1.5), json!("x"), json!(["x"]), json!({"x": 1})];
+                    for other in others.into_iter().filter(|v| !taken.contains(&json_kind(v))) {
+                        self.with(format!("{at} {other}, which no branch takes"), false, path, Some(other));
+                    }
+                }
                 // Every variant, walked as the value at `path`.
                 TypeKind::Union(u) => {
                     let saved = self.base.clone();
@@ -826,6 +944,25 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
             TypeKind::Choice(branches) => {
                 proptest::strategy::Union::new(branches.iter().map(|(_, t)| strategy(p, t))).boxed()
             }
+            // Values of a branch whose JSON types no other branch takes: valid under `oneOf` too.
+            TypeKind::Untagged(u) => {
+                let sure: Vec<&Ty> = u
+                    .branches
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, t)| {
+                        !u.exactly_one
+                            || kinds(p, t)
+                                .iter()
+                                .all(|k| u.branches.iter().enumerate().all(|(b, o)| b == j || !kinds(p, o).contains(k)))
+                    })
+                    .map(|(_, t)| t)
+                    .collect();
+                match sure.as_slice() {
+                    [] => Just(named(p, *r, true)).boxed(),
+                    _ => proptest::strategy::Union::new(sure.into_iter().map(|t| strategy(p, t))).boxed(),
+                }
+            }
             TypeKind::Union(u) => proptest::strategy::Union::new(
                 u.variants
                     .iter()
@@ -891,7 +1028,9 @@ fn free_string(p: &Program, contract: usize) -> Option<(String, Option<u64>, Opt
 fn root_fields(p: &Program, contract: usize) -> Vec<&contractc_ir::Field> {
     match &p.contracts[contract].root().kind {
         TypeKind::Object(o) => o.fields.iter().collect(),
-        TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Choice(_) => Vec::new(),
+        TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Choice(_) | TypeKind::Untagged(_) => {
+            Vec::new()
+        }
     }
 }
 
@@ -1068,8 +1207,50 @@ fn random(p: &Program, contract: usize, out: &mut Vec<Sample>) {
     }
 }
 
+/// Text that no message of any contract could be, around `text` (a message's JSON).
+fn unparsable(text: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("BOM", format!("\u{feff}{text}")),
+        ("two messages", format!("{text} {text}")),
+        ("excessive nesting", format!("{}{}", "[".repeat(10_000), "]".repeat(10_000))),
+        ("empty", String::new()),
+        ("comment", format!("/* x */{text}")),
+    ]
+}
+
+/// Whether [`value`] makes valid values of `ty`: not when a `oneOf` it holds has no branch whose
+/// sample only that branch takes (`{"oneOf": [true, true]}` has no valid value at all).
+fn buildable(p: &Program, ty: &Ty, seen: &mut Vec<TypeRef>) -> bool {
+    ty.refs().into_iter().all(|r| {
+        if seen.contains(&r) {
+            return true;
+        }
+        seen.push(r);
+        let kind = &p.named(r).kind;
+        let sure = match kind {
+            TypeKind::Untagged(u) => sure_branch(p, u, true).is_some() && sure_branch(p, u, false).is_some(),
+            _ => true,
+        };
+        sure && kind.member_types().into_iter().all(|t| buildable(p, t, seen))
+            && match kind {
+                TypeKind::Union(u) => u
+                    .variants
+                    .iter()
+                    .all(|(_, i)| buildable(p, &Ty::Named(TypeRef { contract: r.contract, index: *i }), seen)),
+                _ => true,
+            }
+    })
+}
+
 fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
     let root_ty = Ty::Named(TypeRef { contract, index: 0 });
+    if !buildable(p, &root_ty, &mut Vec::new()) {
+        let text = serde_json::to_string(&value(p, &root_ty, true)).expect("serializes");
+        return unparsable(&text)
+            .into_iter()
+            .map(|(name, json)| Sample { name: name.into(), valid: false, canonical: None, json })
+            .collect();
+    }
     let base = value(p, &root_ty, true);
     let mut g =
         Gen { p, base: base.clone(), out: vec![("every property".into(), true, base.clone())], raw: Vec::new() };
@@ -1108,18 +1289,8 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
     // Malformed text: trailing comma, NaN, BOM, truncation.
     let text = serde_json::to_string(&base).expect("serializes");
     let first_key = text[1..].split(':').next().unwrap_or_default().to_string();
-    let malformed = if object_root {
-        Vec::new()
-    } else {
-        // Of a root that is not an object, only what no value of any type could be.
-        vec![
-            ("BOM", format!("\u{feff}{text}")),
-            ("two messages", format!("{text} {text}")),
-            ("excessive nesting", format!("{}{}", "[".repeat(10_000), "]".repeat(10_000))),
-            ("empty", String::new()),
-            ("comment", format!("/* x */{text}")),
-        ]
-    };
+    // Of a root that is not an object, only what no value of any type could be.
+    let malformed = if object_root { Vec::new() } else { unparsable(&text) };
     for (name, bad) in malformed {
         out.push(Sample { name: name.into(), valid: false, canonical: None, json: bad });
     }

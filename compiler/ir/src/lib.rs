@@ -93,6 +93,20 @@ pub enum TypeKind {
     /// instance's JSON type picks the one branch that can hold it, so the two keywords mean the
     /// same. In [`JsonKind`] order, at most one branch per kind.
     Choice(Vec<(JsonKind, Ty)>),
+    /// `anyOf`/`oneOf` whose branches neither a tag nor their JSON types tell apart.
+    Untagged(Untagged),
+}
+
+/// An untagged union (Core §10.2.1.2–3): an instance is valid when at least one branch
+/// (`anyOf`) or exactly one (`oneOf`) accepts it, and the first branch in schema order that
+/// accepts it holds it, in every language (the runtime's canonical writer, too, writes a value as
+/// the first branch it is valid against).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Untagged {
+    /// `oneOf`: no second branch may accept the instance.
+    pub exactly_one: bool,
+    /// In schema order; none is nullable (a `null` branch makes the union [`Ty::Nullable`]).
+    pub branches: Vec<Ty>,
 }
 
 /// The JSON types (Validation §6.1.1) a [`TypeKind::Choice`] tells its branches apart by;
@@ -219,6 +233,7 @@ impl TypeKind {
             TypeKind::Object(o) => o.fields.iter().map(|f| &f.ty).chain(o.map_values()).collect(),
             TypeKind::Alias(t) => vec![t],
             TypeKind::Choice(branches) => branches.iter().map(|(_, t)| t).collect(),
+            TypeKind::Untagged(u) => u.branches.iter().collect(),
             TypeKind::Enum(_) | TypeKind::Union(_) => Vec::new(),
         }
     }

@@ -414,6 +414,17 @@ impl Pair<'_> {
                     }
                 }
             }
+            // Branch by branch: the first that accepts a value holds it, so order matters.
+            (TypeKind::Untagged(wu), TypeKind::Untagged(ru)) => {
+                if wu.exactly_one != ru.exactly_one || wu.branches.len() != ru.branches.len() {
+                    let what = "the union's branches changed (their number, or `anyOf` against `oneOf`)".to_string();
+                    self.report(codes::TYPE_CHANGED, dir, &wp, &rp, what);
+                    return;
+                }
+                for (wty, rty) in wu.branches.iter().zip(&ru.branches) {
+                    self.ty(wty, rty, &wp, &rp, dir);
+                }
+            }
             (TypeKind::Union(wu), TypeKind::Union(ru)) => {
                 if wu.tag != ru.tag {
                     self.report(codes::TYPE_CHANGED, dir, &wp, &rp, format!("the union's tag changed to `{}`", ru.tag));
@@ -613,6 +624,10 @@ impl Pair<'_> {
                 TypeKind::Alias(t) => self.describe(t),
                 TypeKind::Choice(branches) => {
                     branches.iter().map(|(_, t)| self.describe(t)).collect::<Vec<_>>().join(" or ")
+                }
+                TypeKind::Untagged(u) => {
+                    let branches: Vec<String> = u.branches.iter().map(|t| self.describe(t)).collect();
+                    format!("{} of {}", if u.exactly_one { "one" } else { "any" }, branches.join(", "))
                 }
             },
             Ty::Nullable(t) => format!("{} or null", self.describe(t)),

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
     Additional, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, JsonKind, NamedType, NumberTy, Object,
-    Program, StringTy, Ty, TypeKind, TypeRef, Union, pascal_case,
+    Program, StringTy, Ty, TypeKind, TypeRef, Union, Untagged, pascal_case,
     pattern::{Dialect, Pattern},
 };
 use contractc_syntax::{Member, Node, Pointer, Span, Value};
@@ -594,6 +594,15 @@ fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), 
                 }
             },
             TypeKind::Alias(t) => instance_of(program, t, v, at),
+            TypeKind::Untagged(u) => {
+                let results: Vec<_> = u.branches.iter().map(|t| instance_of(program, t, v, at.clone())).collect();
+                let valid = results.iter().filter(|r| r.is_ok()).count();
+                match (valid, u.exactly_one) {
+                    (0, _) => results.into_iter().next().unwrap_or(Ok(())),
+                    (1, _) | (_, false) => Ok(()),
+                    (n, true) => fail(format!("valid against {n} branches of `oneOf`, not exactly one")),
+                }
+            }
             TypeKind::Union(u) => {
                 let tag = v.get(&u.tag).and_then(Node::as_str);
                 match u.variants.iter().find(|(value, _)| Some(value.as_str()) == tag) {
@@ -861,6 +870,9 @@ impl Lowerer<'_> {
         if Self::composes(node) {
             return self.composed(node, ptr, |l, merged| l.named_kind(merged, ptr, name, index));
         }
+        if let Some(keyword) = Self::distributes(node) {
+            return self.distributed(node, keyword, ptr, |l, union| l.named_kind(union, ptr, name, index));
+        }
         self.check_keywords(node, ptr);
         if node.get("enum").is_some() {
             let (values, nullable) = self.enum_values(node, ptr)?;
@@ -888,7 +900,18 @@ impl Lowerer<'_> {
                 // The union's kind is set once its tag is found (`resolve_unions`).
                 return match self.union(node, keyword, ptr, name, index, Some(index))? {
                     Ty::Named(r) if r.index == index => Some(self.types[index].kind.clone()),
-                    _ => None,
+                    _ => {
+                        self.error(
+                            codes::UNSUPPORTED_KEYWORD,
+                            node,
+                            ptr,
+                            format!("this `{keyword}` admits `null` through a branch: not supported as a named type"),
+                            "a nullable union",
+                        )
+                        .notes
+                        .push("help: give every branch a `type`, and allow `null` where the type is used".into());
+                        None
+                    }
                 };
             }
         }
@@ -905,10 +928,19 @@ impl Lowerer<'_> {
         let object = node.get("type").and_then(Node::as_str) == Some("object")
             && ["$ref", "enum", "const", "anyOf", "oneOf"].iter().all(|k| node.get(k).is_none());
         let string_const = node.get("const").is_some_and(|c| c.as_str().is_some()) && node.get("enum").is_none();
+        // A branch that may admit `null` would make the union nullable: an alias of it instead.
+        let may_be_null = |b: &Node| {
+            b.as_bool() == Some(true)
+                || b.get("type").is_some_and(|t| {
+                    t.as_str() == Some("null")
+                        || t.as_array().is_some_and(|a| a.iter().any(|n| n.as_str() == Some("null")))
+                })
+                || ["type", "$ref", "enum", "const", "allOf", "anyOf", "oneOf"].iter().all(|k| b.get(k).is_none())
+        };
+        // ... unless a `type` beside the union, which every branch takes, excludes it.
+        let typed = node.get("type").and_then(Node::as_str).is_some_and(|t| t != "null");
         let union = ["oneOf", "anyOf"].iter().any(|k| {
-            node.get(k)
-                .and_then(Node::as_array)
-                .is_some_and(|a| a.len() >= 2 && a.iter().all(|b| b.get("type").and_then(Node::as_str) != Some("null")))
+            node.get(k).and_then(Node::as_array).is_some_and(|a| a.len() >= 2 && (typed || !a.iter().any(may_be_null)))
         });
         object
             || string_const
@@ -1197,9 +1229,10 @@ impl Lowerer<'_> {
             );
             return None;
         };
+        // `{"type": "null"}`, and keywords beside it that apply to other types only.
         let is_null = |b: &Node| {
             b.get("type").and_then(Node::as_str) == Some("null")
-                && b.members().is_some_and(|m| m.iter().all(|m| m.key == "type" || is_annotation(&m.key)))
+                && ["enum", "const", "anyOf", "oneOf", "allOf", "$ref"].iter().all(|k| b.get(k).is_none())
         };
         let nulls = all.iter().filter(|b| is_null(b)).count();
         let rest: Vec<(usize, &Node)> = all.iter().enumerate().filter(|(_, b)| !is_null(b)).collect();
@@ -1232,7 +1265,14 @@ impl Lowerer<'_> {
                     let at: Vec<(Pointer, &Node)> = rest.iter().map(|(i, b)| (kptr.join(i.to_string()), *b)).collect();
                     self.choice(node, &kptr, &at, &kinds, hint, owner, into)?
                 }
-                _ => self.tagged_union(node, keyword, ptr, &rest, hint, owner, into)?,
+                _ => {
+                    let mut nullable_branches = 0;
+                    let ty = self.tagged_union(node, keyword, ptr, &rest, hint, owner, into, &mut nullable_branches)?;
+                    // `null` is valid when a branch accepts it (`anyOf`), or exactly one (`oneOf`).
+                    let accepting = nulls + nullable_branches;
+                    let nullable = if keyword == "oneOf" { accepting == 1 } else { accepting > 0 };
+                    return Some(if nullable { Ty::Nullable(Box::new(ty)) } else { ty });
+                }
             },
         };
         Some(if nulls > 0 { Ty::Nullable(Box::new(ty)) } else { ty })
@@ -1249,8 +1289,8 @@ impl Lowerer<'_> {
     }
 
     /// The one JSON type every instance of schema `node` has, if the schema says so: its `type`,
-    /// the kind of its `enum`/`const` values, an object's keywords, what its `$ref` or `allOf`
-    /// branches say. `depth` bounds the `$ref`s followed.
+    /// the kind of its `enum`/`const` values, what its `$ref` or `allOf` branches say (keywords
+    /// alone say nothing: `{"properties": ...}` admits every non-object too). `depth` bounds the `$ref`s followed.
     fn schema_kind(&self, node: &Node, depth: usize) -> Option<JsonKind> {
         let of_type = |t: &str| match t {
             "boolean" => Some(JsonKind::Boolean),
@@ -1275,10 +1315,6 @@ impl Lowerer<'_> {
         if let Some(first) = values.first() {
             let kind = node_kind(first)?;
             return values.iter().all(|v| node_kind(v) == Some(kind)).then_some(kind);
-        }
-        if ["properties", "required", "additionalProperties", "patternProperties"].iter().any(|k| node.get(k).is_some())
-        {
-            return Some(JsonKind::Object);
         }
         let all = node.get("allOf")?.as_array()?;
         all.iter().find_map(|b| self.schema_kind(b, depth + 1))
@@ -1448,6 +1484,7 @@ impl Lowerer<'_> {
         hint: &str,
         owner: usize,
         into: Option<usize>,
+        nullable_branches: &mut usize,
     ) -> Option<Ty> {
         let kptr = &ptr.join(keyword);
         let index = into.unwrap_or(self.types.len());
@@ -1474,7 +1511,15 @@ impl Lowerer<'_> {
         for &(i, b) in branches {
             let bptr = kptr.join(i.to_string());
             let branch_hint = format!("{hint}{i}");
-            let ty = self.ty(b, &bptr, &branch_hint, index)?;
+            // A branch that admits `null` (one without `type`, say) admits it for the union:
+            // the caller makes the union nullable; the branch keeps the rest.
+            let ty = match self.ty(b, &bptr, &branch_hint, index)? {
+                Ty::Nullable(inner) => {
+                    *nullable_branches += 1;
+                    *inner
+                }
+                ty => ty,
+            };
             variants.push((ty, bptr, b.span, branch_hint));
         }
         // A `$defs` entry a branch refers to may not be lowered yet: the tag is found at the end.
@@ -1502,25 +1547,49 @@ impl Lowerer<'_> {
 
     fn union_kind(&mut self, u: &PendingUnion) -> Option<TypeKind> {
         let keyword = u.keyword.as_str();
+        let wanted = u.discriminator.as_deref();
+        for (ty, bptr, span, _) in &u.variants {
+            if ty.is_nullable() {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNSUPPORTED_KEYWORD,
+                        self.path,
+                        *span,
+                        bptr.clone(),
+                        "a branch that allows `null` beside other branches is not supported",
+                    )
+                    .with_label("nullable branch")
+                    .with_help("allow `null` with a `{\"type\": \"null\"}` branch of the union instead"),
+                );
+                return None;
+            }
+        }
+        // Branches no tag tells apart: JSON Schema's own semantics, the first accepting branch
+        // holding the value.
+        let untagged = || {
+            TypeKind::Untagged(Untagged {
+                exactly_one: keyword == "oneOf",
+                branches: u.variants.iter().map(|(ty, ..)| ty.clone()).collect(),
+            })
+        };
         let mut variants = Vec::new();
-        for (ty, bptr, span, branch_hint) in &u.variants {
+        for (ty, bptr, _, branch_hint) in &u.variants {
             match ty {
                 Ty::Named(r) if r.contract == self.this && matches!(self.types[r.index].kind, TypeKind::Object(_)) => {
                     variants.push((r.index, bptr.clone(), branch_hint.clone()))
                 }
+                _ if wanted.is_none() => return Some(untagged()),
                 _ => {
                     self.diags.push(
                         Diagnostic::error(
                             codes::UNSUPPORTED_KEYWORD,
                             self.path,
-                            *span,
+                            u.span,
                             bptr.clone(),
-                            format!("this `{keyword}` branch is not an object of this contract"),
+                            format!("this `{keyword}` branch is not an object of this contract, so `discriminator` cannot tell it apart"),
                         )
                         .with_label("not an object")
-                        .with_help(
-                            "supported unions: objects told apart by a tag property, or branches of different JSON types (`integer` and `number` are one)",
-                        ),
+                        .with_help("remove `discriminator` (OpenAPI's annotation) or make every branch an object with the tag"),
                     );
                     return None;
                 }
@@ -1552,21 +1621,21 @@ impl Lowerer<'_> {
             let tags: Vec<String> = objects.iter().map(|o| tag_of(&self.types, o, name)).collect::<Option<_>>()?;
             (1..tags.len()).all(|i| !tags[..i].contains(&tags[i])).then_some(tags)
         };
-        let wanted = u.discriminator.as_deref();
         let found = objects[0].fields.iter().find_map(|f| {
             (wanted.is_none_or(|w| w == f.name)).then(|| told_apart(&f.name).map(|t| (f.name.clone(), t))).flatten()
         });
         let Some((tag, tags)) = found else {
-            let what = match wanted {
-                Some(w) => format!(
-                    "`discriminator.propertyName` `{w}` is not a required string `const` of its own in every branch"
-                ),
-                None => format!("no property tells the branches of this `{keyword}` apart"),
-            };
+            let Some(w) = wanted else { return Some(untagged()) };
             self.diags.push(
-                Diagnostic::error(codes::UNSUPPORTED_KEYWORD, self.path, u.span, u.pointer.clone(), what)
-                    .with_label("an untagged union")
-                    .with_help("give every branch a required property with a string `const` of its own (e.g. `\"type\": {\"const\": \"fill\"}`); untagged unions are not supported yet"),
+                Diagnostic::error(
+                    codes::UNSUPPORTED_KEYWORD,
+                    self.path,
+                    u.span,
+                    u.pointer.clone(),
+                    format!("`discriminator.propertyName` `{w}` is not a required string `const` of its own in every branch"),
+                )
+                .with_label("the tag disagrees")
+                .with_help("give every branch a required property with a string `const` of its own (e.g. `\"type\": {\"const\": \"fill\"}`), or remove `discriminator`"),
             );
             return None;
         };
@@ -1931,6 +2000,9 @@ impl Lowerer<'_> {
         if Self::composes(node) {
             return self.composed(node, ptr, |l, merged| l.ty_shape(merged, ptr, hint, owner));
         }
+        if let Some(keyword) = Self::distributes(node) {
+            return self.distributed(node, keyword, ptr, |l, union| l.ty_shape(union, ptr, hint, owner));
+        }
         self.check_keywords(node, ptr);
         if let Some(r) = node.get("$ref") {
             return self.reference(r, &ptr.join("$ref"), owner).map(Ty::Named);
@@ -2068,6 +2140,8 @@ impl Lowerer<'_> {
                 Some(Ty::Integer(IntegerTy { minimum: minimum.flatten(), maximum: maximum.flatten() }))
             }
             Some("boolean") => Some(Ty::Boolean),
+            // `null` is the one value of its type: the value `null` (no other keyword applies).
+            Some("null") => Some(Ty::Values(vec!["null".into()])),
             Some("array") => {
                 let iptr = ptr.join("items");
                 // Without `items`, any JSON value is an item (Core §10.3.1.2).

@@ -924,7 +924,7 @@ impl<'n> Lowering<'_, 'n> {
                             format!("`{}` is an object; compare one of its fields", path.join(".")),
                         ));
                     }
-                    TypeKind::Union(_) | TypeKind::Choice(_) => {
+                    TypeKind::Union(_) | TypeKind::Choice(_) | TypeKind::Untagged(_) => {
                         return Err((
                             path.len() - 1,
                             format!("`{}` is a union, which conditions cannot test yet", path.join(".")),

@@ -578,6 +578,14 @@ pub fn read_value<T: serde::de::DeserializeOwned, E: serde::de::Error>(v: serde_
     T::deserialize(AsSchema(v)).map_err(E::custom)
 }
 
+/// Whether a value keeps every constraint `check` finds broken (a branch of an untagged union,
+/// tried before it is chosen).
+pub fn accepts(check: impl FnOnce(&mut Path, &mut Vec<Violation>)) -> bool {
+    let mut errors = Vec::new();
+    check(&mut Path::default(), &mut errors);
+    errors.is_empty()
+}
+
 /// A JSON value read with duplicate keys refused.
 struct Strict(serde_json::Value);
 

@@ -14,7 +14,9 @@ use contractc_emit::{
     enum_value_pointer, number_literal, property_pointer, referenced_contracts,
 };
 use contractc_ir::pattern::Dialect;
-use contractc_ir::{Additional, Format, JsonKind, NamedType, Program, StringTy, Ty, TypeKind, TypeRef, Union};
+use contractc_ir::{
+    Additional, Format, JsonKind, NamedType, Program, StringTy, Ty, TypeKind, TypeRef, Union, Untagged,
+};
 use serde::Serialize;
 
 pub mod dfa;
@@ -93,7 +95,7 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
                         })
                         .collect()
                 }
-                TypeKind::Alias(_) | TypeKind::Choice(_) => Vec::new(),
+                TypeKind::Alias(_) | TypeKind::Choice(_) | TypeKind::Untagged(_) => Vec::new(),
                 TypeKind::Union(u) => std::iter::once((t.pointer.clone(), VARIANT.to_string()))
                     .chain(
                         u.variants
@@ -162,6 +164,16 @@ struct TypeView {
     parse: Vec<String>,
     required: Vec<String>,
     write: Vec<String>,
+    /// Functions the parse function calls, rendered before it: an untagged union's branches.
+    helpers: Vec<HelperView>,
+}
+
+/// `bool <name>(js, pos, path, out, err)`: reads one branch of an untagged union into `out`.
+#[derive(Serialize)]
+struct HelperView {
+    name: String,
+    locals: Vec<String>,
+    body: Vec<String>,
 }
 
 /// The MQL4 name of a named type: the contract prefix, then the type's own name without the
@@ -260,6 +272,7 @@ fn contract_view(program: &Program, this: usize) -> Result<ContractView, EmitErr
             TypeKind::Union(u) => types.push(union_view(program, r, t, u, name).map_err(err)?),
             TypeKind::Alias(ty) => types.push(alias_view(program, r, t, ty, name).map_err(err)?),
             TypeKind::Choice(branches) => types.push(choice_view(program, r, t, branches, name).map_err(err)?),
+            TypeKind::Untagged(u) => types.push(untagged_view(program, r, t, u, name).map_err(err)?),
         }
     }
     Ok(ContractView {
@@ -498,6 +511,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         parse: parse_lines,
         required,
         write: write_all,
+        helpers: Vec::new(),
     })
 }
 
@@ -557,6 +571,7 @@ fn union_view(program: &Program, r: TypeRef, t: &NamedType, u: &Union, name: Str
         parse,
         required: Vec::new(),
         write,
+        helpers: Vec::new(),
     })
 }
 
@@ -599,6 +614,7 @@ fn alias_view(program: &Program, r: TypeRef, t: &NamedType, ty: &Ty, name: Strin
         parse,
         required: Vec::new(),
         write,
+        helpers: Vec::new(),
     })
 }
 
@@ -680,6 +696,87 @@ fn choice_view(
         parse,
         required: Vec::new(),
         write,
+        helpers: Vec::new(),
+    })
+}
+
+/// The member of an untagged union's struct that says which branch holds the value (its index in
+/// schema order; -1 before a parse).
+const BRANCH: &str = "branch";
+
+/// An untagged union (`anyOf`/`oneOf` no tag or JSON type tells apart): a struct with `branch` and
+/// one member per branch (`as_0`, `as_1`, ...). The parser reads the value with each branch's
+/// function in turn from the same offset; the first that accepts it holds it, and under `oneOf`
+/// a second that accepts it refuses the message.
+fn untagged_view(program: &Program, r: TypeRef, t: &NamedType, u: &Untagged, name: String) -> Result<TypeView, String> {
+    let keyword = if u.exactly_one { "oneOf" } else { "anyOf" };
+    let mut members = vec![format!("int {BRANCH};")];
+    let mut reset = vec![format!("v.{BRANCH} = -1;")];
+    let mut helpers = Vec::new();
+    let locals = vec![
+        "int start = 0;".to_string(),
+        "int end = 0;".into(),
+        "int valid = 0;".into(),
+        "string berr = \"\";".into(),
+    ];
+    let mut parse = vec!["start = pos;".to_string()];
+    let mut wlocals = Vec::new();
+    let mut write = vec!["string out = \"\";".to_string()];
+    for (i, ty) in u.branches.iter().enumerate() {
+        let m = format!("as_{i}");
+        let mut g = Gen { program, locals: Vec::new() };
+        let (decl, reset_stmt) = g.member(ty, &m, &format!("v.{m}"))?;
+        members.push(decl);
+        reset.push(reset_stmt);
+        let body = g.parse(ty, &format!("out.{m}"), "path")?;
+        let helper = naming::limit(&format!("{name}_Branch{i}"));
+        helpers.push(HelperView { name: helper.clone(), locals: unique(std::mem::take(&mut g.locals)), body });
+        let attempt = [
+            "pos = start;".to_string(),
+            "berr = \"\";".into(),
+            format!("if({helper}(js, pos, path, out, berr))"),
+            "{".into(),
+            "   valid = valid + 1;".into(),
+            format!("   if(valid == 1) {{ out.{BRANCH} = {i}; end = pos; }}"),
+            "}".into(),
+        ];
+        // `anyOf` stops at the first accepting branch; `oneOf` tries every one.
+        if u.exactly_one || i == 0 {
+            parse.extend(attempt);
+        } else {
+            parse.push("if(valid == 0)".into());
+            parse.push("{".into());
+            parse.extend(attempt.into_iter().map(|l| format!("   {l}")));
+            parse.push("}".into());
+        }
+        write.push(format!("if(v.{BRANCH} == {i})"));
+        write.push("{".into());
+        write.extend(g.write(ty, &format!("v.{m}"), &mut wlocals)?.into_iter().map(|l| format!("   {l}")));
+        write.push("}".into());
+    }
+    let none = literal(&format!("valid against no branch of `{keyword}`"));
+    parse.push(format!("if(valid == 0) {{ err = CtcError(path, {none}, start); return false; }}"));
+    if u.exactly_one {
+        let several = literal("valid against more than one branch of `oneOf`");
+        parse.push(format!("if(valid > 1) {{ err = CtcError(path, {several}, start); return false; }}"));
+    }
+    parse.push("pos = end;".into());
+    parse.push("return true;".into());
+    write.splice(1..1, unique(wlocals));
+    write.push("return out;".into());
+    Ok(TypeView {
+        name,
+        doc: comment(t.description.as_deref()),
+        is_root: r.index == 0,
+        parse_is_body: true,
+        counts: false,
+        members,
+        locals,
+        reset,
+        parse,
+        required: Vec::new(),
+        write,
+        helpers,
     })
 }
 
@@ -702,9 +799,11 @@ impl Gen<'_> {
                     TypeKind::Enum(values) => {
                         (n.clone(), naming::limit(&format!("{n}_{}", naming::constant(&values[0]))))
                     }
-                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Choice(_) => {
-                        (n, String::new())
-                    }
+                    TypeKind::Object(_)
+                    | TypeKind::Union(_)
+                    | TypeKind::Alias(_)
+                    | TypeKind::Choice(_)
+                    | TypeKind::Untagged(_) => (n, String::new()),
                 }
             }
             Ty::Array(_) => {
@@ -784,7 +883,11 @@ impl Gen<'_> {
                             &format!("must be one of {}", values.join(", ")),
                         ));
                     }
-                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Choice(_) => {
+                    TypeKind::Object(_)
+                    | TypeKind::Union(_)
+                    | TypeKind::Alias(_)
+                    | TypeKind::Choice(_)
+                    | TypeKind::Untagged(_) => {
                         out.push(format!("if(!{n}_Parse(js, pos, {path}, {target}, err)) return false;"))
                     }
                 }
@@ -837,7 +940,11 @@ impl Gen<'_> {
                 let n = type_name(self.program, *r);
                 match &self.program.named(*r).kind {
                     TypeKind::Enum(_) => vec![format!("StringAdd(out, CtcQuote({n}_ToString({place})));")],
-                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Choice(_) => {
+                    TypeKind::Object(_)
+                    | TypeKind::Union(_)
+                    | TypeKind::Alias(_)
+                    | TypeKind::Choice(_)
+                    | TypeKind::Untagged(_) => {
                         vec![format!("StringAdd(out, {n}_ToJson({place}));")]
                     }
                 }

@@ -156,6 +156,10 @@ impl Builder<'_> {
             }
             // The branches take different JSON types: at most one holds.
             TypeKind::Choice(branches) => vec![Keyword::AnyOf(branches.iter().map(|(_, t)| self.ty(t)).collect())],
+            TypeKind::Untagged(u) => {
+                let branches = u.branches.iter().map(|t| self.ty(t)).collect();
+                vec![if u.exactly_one { Keyword::OneOf(branches) } else { Keyword::AnyOf(branches) }]
+            }
             // Exactly one variant holds, the one the tag names (each requires its own tag).
             TypeKind::Union(u) => {
                 let c = r.contract;

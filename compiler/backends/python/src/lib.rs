@@ -380,6 +380,42 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     fields: Vec::new(),
                 });
             }
+            // Tried branch by branch (`union`): the first accepting one holds the value.
+            TypeKind::Untagged(u) => {
+                let annotations: Vec<String> = u
+                    .branches
+                    .iter()
+                    .map(|ty| {
+                        let (base, args) = annotation(program, contract, ty, &mut support);
+                        if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) }
+                    })
+                    .collect();
+                support.push("union");
+                let keyword = if u.exactly_one { "oneOf" } else { "anyOf" };
+                // The static type names each type once (`anyOf: [true, true]` is `JsonValue`).
+                let mut types: Vec<&str> = Vec::new();
+                for a in &annotations {
+                    if !types.contains(&a.as_str()) {
+                        types.push(a);
+                    }
+                }
+                models.push(ModelView {
+                    name: t.name.clone(),
+                    base: "",
+                    extra: None,
+                    extra_names: None,
+                    min_properties: None,
+                    max_properties: None,
+                    alias: Some(format!(
+                        "Annotated[{}, union({}, {})]",
+                        types.join(" | "),
+                        py_str(keyword),
+                        annotations.join(", ")
+                    )),
+                    doc,
+                    fields: Vec::new(),
+                });
+            }
             TypeKind::Alias(ty) => {
                 let (base, args) = annotation(program, contract, ty, &mut support);
                 let alias =

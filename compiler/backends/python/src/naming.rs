@@ -57,6 +57,7 @@ const RESERVED: &[&str] = &[
     "names",
     "one_of",
     "str",
+    "union",
     // Every public attribute of pydantic 2.14's `BaseModel` (a field would shadow it).
     "construct",
     "copy",

@@ -102,15 +102,7 @@ impl Lowerer<'_> {
                     );
                     return None;
                 }
-                let plain_ref = b.get("$ref").filter(|_| !Self::composes(b));
-                let part = match plain_ref {
-                    Some(r) => self.target(r, &bptr.join("$ref"), visiting)?,
-                    None if Self::composes(b) => {
-                        Part::new(self.compose_guarded(b, &bptr, visiting)?, format!("\"{bptr}\""), bptr.clone(), false)
-                    }
-                    None => Part::new(b.clone(), format!("\"{bptr}\""), bptr.clone(), false),
-                };
-                parts.push(part);
+                parts.push(self.part(b, &bptr, visiting)?);
             }
         }
         let mut merged = parts.remove(0);
@@ -118,6 +110,80 @@ impl Lowerer<'_> {
             merged = self.merge(merged, part)?;
         }
         Some(merged.node)
+    }
+
+    /// The one of `anyOf`/`oneOf` that `node` has beside other assertions (not both), if any.
+    pub(super) fn distributes(node: &Node) -> Option<&'static str> {
+        let keyword = match (node.get("anyOf"), node.get("oneOf")) {
+            (Some(_), None) => "anyOf",
+            (None, Some(_)) => "oneOf",
+            _ => return None,
+        };
+        node.members().unwrap_or_default().iter().any(|m| beside_union(&m.key, keyword)).then_some(keyword)
+    }
+
+    /// `anyOf`/`oneOf` beside other keywords, which JSON Schema applies both (Core §10.2): the
+    /// same union with those keywords merged into every branch, as `allOf` merges (X ∧ (A ∨ B)
+    /// is (X ∧ A) ∨ (X ∧ B); and exactly one of X ∧ A, X ∧ B holds when X holds and exactly one of
+    /// A, B does), lowered by `lower` (with the schemas it borrowed marked as being expanded).
+    pub(super) fn distributed<T>(
+        &mut self,
+        node: &Node,
+        keyword: &str,
+        ptr: &Pointer,
+        lower: impl FnOnce(&mut Self, &Node) -> Option<T>,
+    ) -> Option<T> {
+        let before = self.expanding.len();
+        let rewritten = self.distribute(node, keyword, ptr);
+        let out = rewritten.and_then(|n| lower(self, &n));
+        self.expanding.truncate(before);
+        out
+    }
+
+    fn distribute(&mut self, node: &Node, keyword: &str, ptr: &Pointer) -> Option<Node> {
+        let members = node.members().unwrap_or_default();
+        let (beside, rest): (Vec<Member>, Vec<Member>) =
+            members.iter().cloned().partition(|m| beside_union(&m.key, keyword));
+        let shared = Node { span: node.span, value: Value::Object(beside) };
+        let kptr = ptr.join(keyword);
+        let branches = node.get(keyword).and_then(Node::as_array).unwrap_or_default();
+        let mut visiting = Vec::new();
+        let mut merged = Vec::new();
+        for (i, b) in branches.iter().enumerate() {
+            let bptr = kptr.join(i.to_string());
+            let part = match b.as_bool() {
+                Some(true) => Part::new(
+                    Node { span: b.span, value: Value::Object(Vec::new()) },
+                    format!("\"{bptr}\""),
+                    bptr,
+                    false,
+                ),
+                _ if b.members().is_none() => {
+                    merged.push(b.clone());
+                    continue;
+                }
+                _ => self.part(b, &bptr, &mut visiting)?,
+            };
+            let own = Part::new(shared.clone(), format!("\"{ptr}\""), ptr.clone(), false);
+            merged.push(self.merge(own, part)?.node);
+        }
+        let mut out: Vec<Member> = rest;
+        for m in out.iter_mut().filter(|m| m.key == keyword) {
+            m.value = Node { span: m.value.span, value: Value::Array(merged.clone()) };
+        }
+        Some(Node { span: node.span, value: Value::Object(out) })
+    }
+
+    /// A branch of a composition at `bptr`: a `$ref`'s target, itself composed, or as written.
+    fn part(&mut self, b: &Node, bptr: &Pointer, visiting: &mut Vec<String>) -> Option<Part> {
+        let plain_ref = b.get("$ref").filter(|_| !Self::composes(b));
+        Some(match plain_ref {
+            Some(r) => self.target(r, &bptr.join("$ref"), visiting)?,
+            None if Self::composes(b) => {
+                Part::new(self.compose_guarded(b, bptr, visiting)?, format!("\"{bptr}\""), bptr.clone(), false)
+            }
+            None => Part::new(b.clone(), format!("\"{bptr}\""), bptr.clone(), false),
+        })
     }
 
     /// The schema a `$ref` of a composition names, itself composed when it composes.
@@ -321,6 +387,18 @@ impl Lowerer<'_> {
                 .with_help("no message can be valid against both: change one of them"),
         );
     }
+}
+
+/// Whether keyword `key` beside union keyword `keyword` is an assertion that every branch takes
+/// ([`Lowerer::distribute`]); annotations, `discriminator` and what only a root or a definition
+/// holds stay beside the union, and so does the other union keyword (refused there).
+fn beside_union(key: &str, keyword: &str) -> bool {
+    key != keyword
+        && !["anyOf", "oneOf", "discriminator"].contains(&key)
+        && is_keyword(key)
+        && !is_annotation(key)
+        && !ROOT_ONLY_KEYWORDS.contains(&key)
+        && !DEFINITIONS.contains(&key)
 }
 
 /// `{"allOf": [x, y]}`: both schemas hold.

@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    PlainValidator,
     RootModel,
     TypeAdapter,
     ValidationError,
@@ -99,6 +100,41 @@ def one_of(*allowed: str) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+def union(keyword: str, *branches: Any) -> PlainValidator:
+    """`anyOf`/`oneOf` (Core sections 10.2.1.2-10.2.1.3) of branches that neither a tag nor their
+    JSON types tell apart: the value is tried against each branch in order, strictly, and the first
+    that accepts it holds it; under `oneOf` a second accepting branch refuses it."""
+    adapters: list[TypeAdapter[Any]] = [
+        TypeAdapter(b) if isinstance(b, type) and issubclass(b, BaseModel) else TypeAdapter(b, config=_STRICT)
+        for b in branches
+    ]
+
+    def check(value: Any) -> Any:
+        # The value as JSON parsed it: each branch reads that JSON again, as a message would.
+        text = json.dumps(value)
+        held, valid = None, 0
+        for adapter in adapters:
+            try:
+                branch = adapter.validate_json(text)
+            except ValidationError:
+                continue
+            valid += 1
+            if valid == 1:
+                held = branch
+            if keyword == "anyOf":
+                break
+        if valid == 0:
+            raise ValueError(f"valid against no branch of `{keyword}`")
+        if valid > 1:
+            raise ValueError(f"valid against {valid} branches of `oneOf`, not exactly one")
+        return held
+
+    return PlainValidator(check)
+
+
+_STRICT = ConfigDict(strict=True, allow_inf_nan=False)
 
 
 def _not_null(value: Any) -> Any:

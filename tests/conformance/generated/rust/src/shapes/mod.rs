@@ -12,4 +12,5 @@ pub mod names_1_0;
 pub mod nested_1_0;
 pub mod nullable_1_0;
 pub mod open_1_0;
+pub mod overlapping_1_0;
 pub mod untyped_1_0;

@@ -14,5 +14,6 @@ __all__ = [
     "nested_1_0",
     "nullable_1_0",
     "open_1_0",
+    "overlapping_1_0",
     "untyped_1_0",
 ]
