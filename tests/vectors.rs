@@ -297,12 +297,37 @@ fn value(p: &Program, ty: &Ty, full: bool) -> Value {
             (None, None) => 7,
         }),
         Ty::Boolean => json!(true),
-        Ty::Array(a) => Value::Array((0..a.min_items.unwrap_or(1).max(1)).map(|_| value(p, &a.items, full)).collect()),
+        Ty::Array(a) => {
+            let n = a.min_items.unwrap_or(1).max(1) as usize;
+            if a.unique_items {
+                Value::Array(distinct(p, &a.items, n))
+            } else {
+                Value::Array(vec![value(p, &a.items, full); n])
+            }
+        }
         Ty::Named(r) => named(p, *r, full),
         Ty::Nullable(t) => value(p, t, full),
         Ty::Values(values) => serde_json::from_str(&values[0]).expect("canonical text is JSON"),
         Ty::Any => json!({"any": [1, 1.5, "x", null]}),
     }
+}
+
+/// `n` valid values of `ty` no two of which are equal (for `uniqueItems`): [`value`]'s, then
+/// random ones ([`strategy`], a fixed seed), fewer when the type has fewer values.
+fn distinct(p: &Program, ty: &Ty, n: usize) -> Vec<Value> {
+    let mut out = vec![value(p, ty, true)];
+    let strategy = strategy(p, ty);
+    let mut runner = TestRunner::deterministic();
+    for _ in 0..200 {
+        if out.len() >= n {
+            break;
+        }
+        let v = strategy.new_tree(&mut runner).expect("a strategy that generates").current();
+        if out.iter().all(|o| canonical(o) != canonical(&v)) {
+            out.push(v);
+        }
+    }
+    out
 }
 
 fn named(p: &Program, r: TypeRef, full: bool) -> Value {
@@ -693,8 +718,24 @@ impl Gen<'_> {
                 if a.min_items.unwrap_or(0) == 0 {
                     self.with(format!("{at} empty"), true, path, Some(json!([])));
                 }
+                if a.unique_items {
+                    self.with(format!("{at} two equal items"), false, path, Some(json!([item.clone(), item.clone()])));
+                    if let (Ty::Number(_), Some(x)) =
+                        (&*a.items, item.as_f64().filter(|x| x.fract() == 0.0 && x.abs() < 1e15))
+                    {
+                        // `1` and `1.0` are one JSON value.
+                        self.with(format!("{at} items {x} and {x}.0"), false, path, Some(json!([x as i64, x])));
+                    }
+                }
                 if let Some(m) = a.max_items {
-                    self.with(format!("{at} full"), true, path, Some(Value::Array(vec![item.clone(); m as usize])));
+                    let full = if a.unique_items {
+                        distinct(self.p, &a.items, m as usize)
+                    } else {
+                        vec![item.clone(); m as usize]
+                    };
+                    if full.len() == m as usize {
+                        self.with(format!("{at} full"), true, path, Some(Value::Array(full)));
+                    }
                     self.with(
                         format!("{at} overfull"),
                         false,
@@ -704,7 +745,18 @@ impl Gen<'_> {
                 }
                 let mut first = path.to_vec();
                 first.push("0".into());
+                let start = self.out.len();
                 self.walk(&a.items, &first, true);
+                // A valid first item may now equal another: then the vector is not valid.
+                if a.unique_items {
+                    let mut walked = self.out.split_off(start);
+                    walked.retain(|(_, valid, v)| {
+                        let items = value_at(v, path).and_then(Value::as_array).cloned().unwrap_or_default();
+                        let texts: Vec<String> = items.iter().map(canonical).collect();
+                        !*valid || (1..texts.len()).all(|i| !texts[..i].contains(&texts[i]))
+                    });
+                    self.out.extend(walked);
+                }
             }
             Ty::Named(r) => match &self.p.named(*r).kind {
                 TypeKind::Alias(t) => self.walk(t, path, true),
@@ -936,7 +988,20 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
         Ty::Array(a) => {
             let lo = a.min_items.unwrap_or(0) as usize;
             let hi = a.max_items.map_or(lo + 3, |m| m as usize).min(lo + 3);
-            proptest::collection::vec(strategy(p, &a.items), lo..=hi).prop_map(Value::Array).boxed()
+            let items = proptest::collection::vec(strategy(p, &a.items), lo..=hi);
+            if a.unique_items {
+                items
+                    .prop_map(|mut v| {
+                        let mut seen = std::collections::BTreeSet::new();
+                        v.retain(|x| seen.insert(canonical(x)));
+                        v
+                    })
+                    .prop_filter("at least `minItems` distinct items", move |v| v.len() >= lo)
+                    .prop_map(Value::Array)
+                    .boxed()
+            } else {
+                items.prop_map(Value::Array).boxed()
+            }
         }
         Ty::Named(r) => match &p.named(*r).kind {
             TypeKind::Enum(values) => proptest::sample::select(values.clone()).prop_map(Value::from).boxed(),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 mod verify;
 
 pub const MAGIC: [u8; 8] = *b"CTCPLAN\0";
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 pub const HEADER_LEN: usize = 24;
 
 /// A compiled workflow: steps in a topological order and the validators of the contracts its
@@ -223,6 +223,9 @@ pub enum Keyword {
     /// Validation §6.4.1–§6.4.2.
     MaxItems(u64),
     MinItems(u64),
+    /// Validation §6.4.3: no two items are equal (JSON equality: `1` equals `1.0`, objects
+    /// regardless of member order), i.e. no two have the same canonical text.
+    UniqueItems,
     /// Validation §6.5.3.
     Required(Vec<String>),
     /// Validation §6.5.1–§6.5.2: how many members an object has.

@@ -245,6 +245,15 @@ fn check_keyword(
         (Keyword::MinItems(m), Value::Array(a)) if (a.len() as u64) < *m => {
             fail(path, format!("must have at least {m} items, has {}", a.len()))
         }
+        (Keyword::UniqueItems, Value::Array(a)) => {
+            let mut seen = std::collections::HashMap::new();
+            for (i, item) in a.iter().enumerate() {
+                if let Some(j) = seen.insert(canonical(item), i) {
+                    return fail(path, format!("items {j} and {i} are equal; items must be unique"));
+                }
+            }
+            Ok(())
+        }
         (Keyword::MaxProperties(m), Value::Object(map)) if map.len() as u64 > *m => {
             fail(path, format!("must have at most {m} members, has {}", map.len()))
         }

@@ -334,6 +334,9 @@ pub struct ArrayTy {
     pub items: Box<Ty>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
+    /// `uniqueItems: true` (Validation §6.4.3): no two items equal as JSON values (the same
+    /// canonical text).
+    pub unique_items: bool,
 }
 
 /// A named type: `program.contracts[contract].types[index]`.

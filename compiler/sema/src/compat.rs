@@ -565,6 +565,9 @@ impl Pair<'_> {
                 if let Some(m) = b.max_items.filter(|&m| a.max_items.is_none_or(|am| m < am)) {
                     self.report(strict(dir), dir, wp, rp, format!("maxItems {verb} to {m}"));
                 }
+                if b.unique_items && !a.unique_items {
+                    self.report(strict(dir), dir, wp, rp, format!("uniqueItems {verb} to true"));
+                }
                 self.ty(&a.items, &b.items, &format!("{wp}/items"), &format!("{rp}/items"), dir);
             }
             _ => self.report(

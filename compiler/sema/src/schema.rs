@@ -90,7 +90,6 @@ const JSON_SCHEMA_KEYWORDS: &[&str] = &[
     "contains",
     "minContains",
     "maxContains",
-    "uniqueItems",
     "multipleOf",
     "$anchor",
     "$dynamicRef",
@@ -142,6 +141,7 @@ const VALUE_KEYWORDS: &[&str] = &[
     "items",
     "minItems",
     "maxItems",
+    "uniqueItems",
     "$ref",
     "anyOf",
     "oneOf",
@@ -575,6 +575,13 @@ fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), 
             let n = items.len() as u64;
             if t.min_items.is_some_and(|m| n < m) || t.max_items.is_some_and(|m| n > m) {
                 return fail(format!("{n} items is out of bounds"));
+            }
+            if t.unique_items {
+                let texts: Vec<Option<String>> =
+                    items.iter().map(|i| json_value(i).map(|j| runtime::validate::canonical(&j))).collect();
+                if (1..texts.len()).any(|i| texts[..i].contains(&texts[i])) {
+                    return fail("two items are equal; items must be unique".into());
+                }
             }
             for (i, item) in items.iter().enumerate() {
                 instance_of(program, &t.items, item, at.join(i.to_string()))?;
@@ -2172,10 +2179,27 @@ impl Lowerer<'_> {
                     .push("help: MQL4 dynamic arrays are one-dimensional: make the items objects with an array property (or disable the mql4 backend)".into());
                     return None;
                 }
+                let unique_items = match node.get("uniqueItems") {
+                    None => false,
+                    Some(u) => match u.as_bool() {
+                        Some(b) => b,
+                        None => {
+                            self.error(
+                                codes::INVALID_KEYWORD_VALUE,
+                                u,
+                                &ptr.join("uniqueItems"),
+                                "`uniqueItems` must be a boolean".into(),
+                                "not a boolean",
+                            );
+                            return None;
+                        }
+                    },
+                };
                 Some(Ty::Array(ArrayTy {
                     items: Box::new(item),
                     min_items: self.count(node, ptr, "minItems"),
                     max_items: self.count(node, ptr, "maxItems"),
+                    unique_items,
                 }))
             }
             Some("object") => {
@@ -2359,7 +2383,7 @@ fn keyword_applies(t: &str, key: &str) -> bool {
     let keywords: &[&str] = match t {
         "string" => &["minLength", "maxLength", "pattern", "format"],
         "number" | "integer" => &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"],
-        "array" => &["items", "minItems", "maxItems"],
+        "array" => &["items", "minItems", "maxItems", "uniqueItems"],
         "object" => &[
             "properties",
             "required",

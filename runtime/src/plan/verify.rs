@@ -164,6 +164,7 @@ fn refs(k: &Keyword) -> Option<Refs> {
         | Keyword::MinLength(_)
         | Keyword::MaxItems(_)
         | Keyword::MinItems(_)
+        | Keyword::UniqueItems
         | Keyword::Required(_)
         | Keyword::MaxProperties(_)
         | Keyword::MinProperties(_)

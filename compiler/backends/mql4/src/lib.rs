@@ -922,6 +922,25 @@ impl Gen<'_> {
                 if let Some(min) = a.min_items {
                     out.push(fail(format!("i < {min}"), &format!("must have at least {min} items")));
                 }
+                if a.unique_items {
+                    // Equal as JSON values: scalars by value, anything else by its canonical text.
+                    let key = |place: String| match &*a.items {
+                        Ty::Named(r) if !matches!(self.program.named(*r).kind, TypeKind::Enum(_)) => {
+                            format!("{}_ToJson({place})", type_name(self.program, *r))
+                        }
+                        _ => place,
+                    };
+                    self.locals.push("int dup = 0;".into());
+                    out.push(format!("for(i = 0; i < ArraySize({target}); i++)"));
+                    out.push("   for(dup = 0; dup < i; dup++)".into());
+                    out.push(format!(
+                        "      {}",
+                        fail(
+                            format!("{} == {}", key(format!("{target}[dup]")), key(format!("{target}[i]"))),
+                            "items must be unique"
+                        )
+                    ));
+                }
             }
         }
         Ok(out)

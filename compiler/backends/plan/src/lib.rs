@@ -265,6 +265,9 @@ impl Builder<'_> {
                 let mut k = Vec::new();
                 k.extend(a.min_items.map(Keyword::MinItems));
                 k.extend(a.max_items.map(Keyword::MaxItems));
+                if a.unique_items {
+                    k.push(Keyword::UniqueItems);
+                }
                 k.push(Keyword::Items(items));
                 self.typed(Type::Array, k)
             }

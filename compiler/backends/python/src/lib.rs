@@ -550,7 +550,12 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
             if let Some(n) = a.max_items {
                 args.push(format!("max_length={n}"));
             }
-            format!("list[{item}]")
+            if a.unique_items {
+                support.push("unique_items");
+                format!("Annotated[list[{item}], unique_items]")
+            } else {
+                format!("list[{item}]")
+            }
         }
         Ty::Named(r) if r.contract != this && r.index != 0 => {
             format!("{}.{}", program.contracts[r.contract].id.module(), program.named(*r).name)

@@ -58,6 +58,7 @@ const RESERVED: &[&str] = &[
     "one_of",
     "str",
     "union",
+    "unique_items",
     // Every public attribute of pydantic 2.14's `BaseModel` (a field would shadow it).
     "construct",
     "copy",

@@ -869,8 +869,10 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
             } else {
                 format!("for (i, item) in {v}.iter().enumerate() {{ at.push_index(i); {item} at.pop(); }}")
             };
+            let unique =
+                if a.unique_items { format!("crate::support::check_unique({v}, at, errors);") } else { String::new() };
             format!(
-                "crate::support::check_items({v}.len(), {}, {}, at, errors); {items}",
+                "crate::support::check_items({v}.len(), {}, {}, at, errors); {unique} {items}",
                 opt(a.min_items),
                 opt(a.max_items)
             )

@@ -757,6 +757,18 @@ pub fn check_items(len: usize, min: Option<u64>, max: Option<u64>, at: &Path, er
     }
 }
 
+/// `uniqueItems` (Validation §6.4.3): no two items are equal as JSON values, i.e. no two have the
+/// same canonical form (`1` equals `1.0`, objects regardless of member order).
+pub fn check_unique<T: serde::Serialize>(items: &[T], at: &Path, errors: &mut Vec<Violation>) {
+    let mut seen = ::std::collections::HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if let Some(j) = seen.insert(to_canonical_json(item), i) {
+            errors.push(violation(at, format!("items {j} and {i} are equal; items must be unique")));
+            return;
+        }
+    }
+}
+
 fn violation(at: &Path, message: String) -> Violation {
     Violation { pointer: at.to_string(), message }
 }

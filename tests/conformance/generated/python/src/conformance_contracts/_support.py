@@ -137,6 +137,21 @@ def union(keyword: str, *branches: Any) -> PlainValidator:
 _STRICT = ConfigDict(strict=True, allow_inf_nan=False)
 
 
+def _unique(items: list[Any]) -> list[Any]:
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        text = _canonical(_plain(item))
+        if text in seen:
+            raise ValueError(f"items {seen[text]} and {i} are equal; items must be unique")
+        seen[text] = i
+    return items
+
+
+#: `uniqueItems` (Validation section 6.4.3): no two items are equal as JSON values, i.e. no two
+#: have the same canonical form (`1` equals `1.0`, objects regardless of member order).
+unique_items = AfterValidator(_unique)
+
+
 def _not_null(value: Any) -> Any:
     if value is None:
         raise ValueError("null is not allowed here: leave the field out")

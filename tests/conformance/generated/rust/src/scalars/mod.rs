@@ -7,3 +7,4 @@ pub mod numbers_1_0;
 pub mod numbers_1_1;
 pub mod patterns_1_0;
 pub mod texts_1_0;
+pub mod unique_1_0;

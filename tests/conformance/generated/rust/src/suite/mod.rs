@@ -131,4 +131,6 @@ pub mod type6_1_0;
 pub mod type7_1_0;
 pub mod type8_1_0;
 pub mod type9_1_0;
+pub mod unique_items0_1_0;
+pub mod unique_items3_1_0;
 pub mod uuid0_1_0;

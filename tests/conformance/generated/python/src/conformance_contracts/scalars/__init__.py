@@ -9,4 +9,5 @@ __all__ = [
     "numbers_1_1",
     "patterns_1_0",
     "texts_1_0",
+    "unique_1_0",
 ]

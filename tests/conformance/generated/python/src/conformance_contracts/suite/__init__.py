@@ -133,5 +133,7 @@ __all__ = [
     "type8_1_0",
     "type9_1_0",
     "type10_1_0",
+    "unique_items0_1_0",
+    "unique_items3_1_0",
     "uuid0_1_0",
 ]
