@@ -446,8 +446,9 @@ struct Examples {
 /// §9.5: "it is RECOMMENDED that these values be valid against the associated schema").
 fn check_examples(program: &Program, examples: &[Examples], diags: &mut Vec<Diagnostic>) {
     for e in examples {
+        let validator = contractc_validator::validator_of(program, &e.ty, &e.file);
         if e.default {
-            if let Err((inner, why)) = instance_of(program, &e.ty, &e.node, Pointer::root()) {
+            if let Err((inner, why)) = instance(&validator, &e.node) {
                 let node = e.node.at(&inner).unwrap_or(&e.node);
                 let shown = if inner.tokens().is_empty() { String::new() } else { format!(" at \"{inner}\"") };
                 diags.push(
@@ -481,7 +482,7 @@ fn check_examples(program: &Program, examples: &[Examples], diags: &mut Vec<Diag
         };
         for (i, item) in items.iter().enumerate() {
             let at = e.pointer.join(i.to_string());
-            if let Err((inner, why)) = instance_of(program, &e.ty, item, Pointer::root()) {
+            if let Err((inner, why)) = instance(&validator, item) {
                 let node = item.at(&inner).unwrap_or(item);
                 let shown = if inner.tokens().is_empty() { String::new() } else { format!(" at \"{inner}\"") };
                 diags.push(
@@ -500,6 +501,15 @@ fn check_examples(program: &Program, examples: &[Examples], diags: &mut Vec<Diag
     }
 }
 
+/// Whether `v` is an instance of the validator's root, as the runtime judges messages (the one
+/// validator: `contractc_validator` lowers the IR to the runtime's nodes); otherwise the pointer
+/// inside `v` and the reason.
+fn instance(validator: &runtime::plan::Validator, v: &Node) -> Result<(), (Pointer, String)> {
+    let json = json_value(v).ok_or((Pointer::root(), "a number no double holds".to_string()))?;
+    runtime::validate::validate(validator, &json)
+        .map_err(|violation| (Pointer::parse(&violation.pointer).unwrap_or_default(), violation.message))
+}
+
 /// The JSON type of a value, as [`TypeKind::Choice`] tells its branches apart (`None` for `null`).
 fn node_kind(v: &Node) -> Option<JsonKind> {
     match &v.value {
@@ -515,144 +525,6 @@ fn node_kind(v: &Node) -> Option<JsonKind> {
 /// A pattern as the runtime runs it (the `regex` crate, on the IR's rendering).
 fn compile_pattern(p: &Pattern) -> Result<runtime::plan::Pattern, String> {
     runtime::plan::Pattern::new(&p.source, &p.render(Dialect::Rust))
-}
-
-/// Whether `s` is an instance of `t`; otherwise why.
-fn string_instance(t: &StringTy, s: &str) -> Result<(), String> {
-    let n = s.chars().count() as u64;
-    if t.min_length.is_some_and(|m| n < m) || t.max_length.is_some_and(|m| n > m) {
-        return Err(format!("length {n} is out of bounds"));
-    }
-    if let Some(p) = &t.pattern
-        && !compile_pattern(p).is_ok_and(|r| r.is_match(s))
-    {
-        return Err(format!("does not match the pattern `{}`", p.source));
-    }
-    match t.format.and_then(|f| runtime::plan::Format::from_keyword(f.keyword())) {
-        Some(f) if !f.matches(s) => Err(format!("not {}", f.description())),
-        _ => Ok(()),
-    }
-}
-
-/// Whether `v` is an instance of `ty`; otherwise the pointer inside `v` and the reason.
-fn instance_of(program: &Program, ty: &Ty, v: &Node, at: Pointer) -> Result<(), (Pointer, String)> {
-    let fail = |why: String| Err((at.clone(), why));
-    match ty {
-        Ty::Any => Ok(()),
-        Ty::Values(values) => match json_value(v).map(|j| runtime::validate::canonical(&j)) {
-            Some(text) if values.contains(&text) => Ok(()),
-            _ => fail(format!("expected one of {}", values.join(", "))),
-        },
-        Ty::Nullable(_) if v.is_null() => Ok(()),
-        Ty::Nullable(t) => instance_of(program, t, v, at),
-        Ty::String(t) => {
-            let Some(s) = v.as_str() else { return fail(format!("expected a string, found {}", v.kind())) };
-            string_instance(t, s).or_else(fail)
-        }
-        Ty::Number(t) => {
-            let Some(x) = v.as_f64() else { return fail(format!("expected a number, found {}", v.kind())) };
-            let below = t.minimum.is_some_and(|b| x < b.value || (b.exclusive && x == b.value));
-            let above = t.maximum.is_some_and(|b| x > b.value || (b.exclusive && x == b.value));
-            if below || above { fail(format!("{x} is out of bounds")) } else { Ok(()) }
-        }
-        Ty::Integer(t) => {
-            let Some(x) = v.as_i64() else { return fail(format!("expected an integer, found {}", v.kind())) };
-            if t.minimum.is_some_and(|m| x < m) || t.maximum.is_some_and(|m| x > m) {
-                fail(format!("{x} is out of bounds"))
-            } else {
-                Ok(())
-            }
-        }
-        Ty::Boolean => {
-            if v.as_bool().is_some() {
-                Ok(())
-            } else {
-                fail(format!("expected a boolean, found {}", v.kind()))
-            }
-        }
-        Ty::Array(t) => {
-            let Some(items) = v.as_array() else { return fail(format!("expected an array, found {}", v.kind())) };
-            let n = items.len() as u64;
-            if t.min_items.is_some_and(|m| n < m) || t.max_items.is_some_and(|m| n > m) {
-                return fail(format!("{n} items is out of bounds"));
-            }
-            if t.unique_items {
-                let texts: Vec<Option<String>> =
-                    items.iter().map(|i| json_value(i).map(|j| runtime::validate::canonical(&j))).collect();
-                if (1..texts.len()).any(|i| texts[..i].contains(&texts[i])) {
-                    return fail("two items are equal; items must be unique".into());
-                }
-            }
-            for (i, item) in items.iter().enumerate() {
-                instance_of(program, &t.items, item, at.join(i.to_string()))?;
-            }
-            Ok(())
-        }
-        Ty::Named(r) => match &program.named(*r).kind {
-            TypeKind::Enum(values) => match v.as_str() {
-                Some(s) if values.iter().any(|x| x == s) => Ok(()),
-                _ => fail(format!("expected one of {}", values.join(", "))),
-            },
-            TypeKind::Choice(branches) => match branches.iter().find(|(k, _)| Some(*k) == node_kind(v)) {
-                Some((_, t)) => instance_of(program, t, v, at),
-                None => {
-                    let kinds: Vec<&str> = branches.iter().map(|(k, _)| k.name()).collect();
-                    fail(format!("expected {}, found {}", kinds.join(" or "), v.kind()))
-                }
-            },
-            TypeKind::Alias(t) => instance_of(program, t, v, at),
-            TypeKind::Untagged(u) => {
-                let results: Vec<_> = u.branches.iter().map(|t| instance_of(program, t, v, at.clone())).collect();
-                let valid = results.iter().filter(|r| r.is_ok()).count();
-                match (valid, u.exactly_one) {
-                    (0, _) => results.into_iter().next().unwrap_or(Ok(())),
-                    (1, _) | (_, false) => Ok(()),
-                    (n, true) => fail(format!("valid against {n} branches of `oneOf`, not exactly one")),
-                }
-            }
-            TypeKind::Union(u) => {
-                let tag = v.get(&u.tag).and_then(Node::as_str);
-                match u.variants.iter().find(|(value, _)| Some(value.as_str()) == tag) {
-                    Some(&(_, index)) => {
-                        instance_of(program, &Ty::Named(TypeRef { contract: r.contract, index }), v, at)
-                    }
-                    None => fail(format!(
-                        "expected `{}` to be one of {}",
-                        u.tag,
-                        u.variants.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>().join(", ")
-                    )),
-                }
-            }
-            TypeKind::Object(o) => {
-                let Some(members) = v.members() else { return fail(format!("expected an object, found {}", v.kind())) };
-                for m in members.iter().filter(|m| !o.fields.iter().any(|f| f.name == m.key)) {
-                    if let (Some(names), false) = (&o.extra_names, o.additional == Additional::Forbidden)
-                        && let Err(why) = string_instance(names, &m.key)
-                    {
-                        return fail(format!("the name `{}` {why}", m.key));
-                    }
-                    match &o.additional {
-                        Additional::Forbidden => return fail(format!("unknown property `{}`", m.key)),
-                        Additional::Typed(t) => instance_of(program, t, &m.value, at.join(&m.key))?,
-                        Additional::Any => {}
-                    }
-                }
-                let n = members.len() as u64;
-                if o.min_properties.is_some_and(|m| n < m) || o.max_properties.is_some_and(|m| n > m) {
-                    return fail(format!("{n} members is out of bounds"));
-                }
-                if let Some(f) = o.fields.iter().find(|f| f.required && v.get(&f.name).is_none()) {
-                    return fail(format!("missing required property `{}`", f.name));
-                }
-                for f in &o.fields {
-                    if let Some(x) = v.get(&f.name) {
-                        instance_of(program, &f.ty, x, at.join(&f.name))?;
-                    }
-                }
-                Ok(())
-            }
-        },
-    }
 }
 
 /// A named type containing another (by `$ref` or inline), with where it was written.
@@ -1916,8 +1788,11 @@ impl Lowerer<'_> {
             pattern: self.pattern(pn, &nptr)?,
             format: None,
         };
+        let empty = Program { contracts: Vec::new(), workflows: Vec::new() };
+        let validator = contractc_validator::validator_of(&empty, &Ty::String(names.clone()), self.path);
         for m in declared {
-            if let Err(why) = string_instance(&names, &m.key) {
+            let name = Node { span: m.key_span, value: Value::String(m.key.clone()) };
+            if let Err((_, why)) = instance(&validator, &name) {
                 let at = ptr.join("properties").join(&m.key);
                 self.error(
                     codes::CONTRADICTION,
