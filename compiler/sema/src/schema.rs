@@ -1584,6 +1584,9 @@ impl Lowerer<'_> {
             },
         };
         let mut required = Vec::new();
+        // Required names `properties` does not declare: members of the type undeclared members
+        // have (any value in an open object, the map's values in a map).
+        let mut undeclared: Vec<String> = Vec::new();
         if let Some(r) = node.get("required") {
             let rptr = ptr.join("required");
             match r.as_array() {
@@ -1591,14 +1594,21 @@ impl Lowerer<'_> {
                     for (i, item) in items.iter().enumerate() {
                         match item.as_str() {
                             Some(s) if props.iter().any(|m| m.key == s) => required.push(s.to_string()),
+                            Some(s) if additional != Additional::Forbidden => {
+                                if !undeclared.iter().any(|u| u == s) {
+                                    undeclared.push(s.to_string());
+                                }
+                            }
                             Some(s) => {
                                 self.error(
                                     codes::INVALID_KEYWORD_VALUE,
                                     item,
                                     &rptr.join(i.to_string()),
-                                    format!("required property `{s}` is not in `properties`"),
+                                    format!("required property `{s}` is not in `properties` of this closed object"),
                                     "not a property",
-                                );
+                                )
+                                .notes
+                                .push("help: declare it in `properties`: `additionalProperties: false` forbids every other member".into());
                             }
                             None => {
                                 self.error(
@@ -1634,6 +1644,13 @@ impl Lowerer<'_> {
                 None => None,
             };
             fields.push(Field { name: m.key.clone(), description: description(&m.value), required, ty, default });
+        }
+        for name in undeclared {
+            let ty = match &additional {
+                Additional::Typed(t) => (**t).clone(),
+                _ => Ty::Any,
+            };
+            fields.push(Field { name, description: None, required: true, ty, default: None });
         }
         let (min_properties, max_properties) =
             (self.count(node, ptr, "minProperties"), self.count(node, ptr, "maxProperties"));

@@ -490,6 +490,65 @@ string Untyped_1_0_Code_ToJson(const Untyped_1_0_Code &v)
    return out;
 }
 
+// A required member `properties` does not declare: present, with any value.
+struct Untyped_1_0_Meta
+{
+   string id;
+   string additional_keys[];
+   string additional_values[];
+};
+
+void Untyped_1_0_Meta_Reset(Untyped_1_0_Meta &v)
+{
+   v.id = "";
+   ArrayFree(v.additional_keys);
+   ArrayFree(v.additional_values);
+}
+
+bool Untyped_1_0_Meta_Parse(const string &js, int &pos, const string path, Untyped_1_0_Meta &out, string &err)
+{
+   string key = "";
+   bool more = false;
+   bool seen_id = false;
+   string sval = "";
+   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
+   while(more)
+   {
+      if(!CtcReadKey(js, pos, path, key, err)) return false;
+      if(key == "id")
+      {
+         if(seen_id) { err = CtcError(path, "duplicate key \"id\"", pos); return false; }
+         seen_id = true;
+         if(!CtcReadAny(js, pos, path + ".id", 2, out.id, err)) return false;
+      }
+      else
+      {
+         if(!CtcReadAny(js, pos, path + "." + key, 2, sval, err)) return false;
+         if(!CtcAddMember(out.additional_keys, out.additional_values, key, sval))
+         {
+            err = CtcError(path, "duplicate key \"" + key + "\"", pos);
+            return false;
+         }
+      }
+      if(!CtcObjectNext(js, pos, path, more, err)) return false;
+   }
+   if(!seen_id) { err = CtcError(path, "missing required key \"id\"", pos); return false; }
+   return true;
+}
+
+string Untyped_1_0_Meta_ToJson(const Untyped_1_0_Meta &v)
+{
+   string out = "{";
+   bool first = true;
+   int next = 0;
+   CtcWriteMembers(out, first, v.additional_keys, v.additional_values, next, "id", false);
+   CtcKey(out, first, "id");
+   StringAdd(out, v.id);
+   CtcWriteMembers(out, first, v.additional_keys, v.additional_values, next, "", true);
+   StringAdd(out, "}");
+   return out;
+}
+
 // Schemas without `type`, as real schemas often write them: each keyword constrains only the instances of its own type and every other JSON value is valid, so each is a union of every type (with warning W0018); an `enum` alone needs no `type`.
 struct Untyped_1_0
 {
@@ -503,6 +562,8 @@ struct Untyped_1_0
    bool has_code;
    Untyped_1_0_Side side;
    bool has_side;
+   Untyped_1_0_Meta meta;
+   bool has_meta;
 };
 
 void Untyped_1_0_Reset(Untyped_1_0 &v)
@@ -517,6 +578,8 @@ void Untyped_1_0_Reset(Untyped_1_0 &v)
    v.has_code = false;
    v.side = Untyped_1_0_Side_buy;
    v.has_side = false;
+   Untyped_1_0_Meta_Reset(v.meta);
+   v.has_meta = false;
 }
 
 bool Untyped_1_0_Parse(const string &js, int &pos, const string path, Untyped_1_0 &out, string &err)
@@ -566,6 +629,12 @@ bool Untyped_1_0_Parse(const string &js, int &pos, const string path, Untyped_1_
          if(!CtcReadString(js, pos, path + ".side", sval, err)) return false;
          if(!Untyped_1_0_Side_Parse(sval, out.side)) { err = CtcError(path + ".side", "must be one of buy, sell", pos); return false; }
       }
+      else if(key == "meta")
+      {
+         if(out.has_meta) { err = CtcError(path, "duplicate key \"meta\"", pos); return false; }
+         out.has_meta = true;
+         if(!Untyped_1_0_Meta_Parse(js, pos, path + ".meta", out.meta, err)) return false;
+      }
       else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
       if(!CtcObjectNext(js, pos, path, more, err)) return false;
    }
@@ -594,6 +663,11 @@ string Untyped_1_0_ToJson(const Untyped_1_0 &v)
       {
          StringAdd(out, Untyped_1_0_Limit_ToJson(v.limit));
       }
+   }
+   if(v.has_meta)
+   {
+      CtcKey(out, first, "meta");
+      StringAdd(out, Untyped_1_0_Meta_ToJson(v.meta));
    }
    CtcKey(out, first, "settings");
    if(v.null_settings) StringAdd(out, "null");

@@ -20,6 +20,9 @@ pub struct Untyped {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub side: ::std::option::Option<UntypedSide>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub meta: ::std::option::Option<UntypedMeta>,
 }
 ///`UntypedCodeObject`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -31,6 +34,14 @@ pub struct UntypedCodeObject {
 ///`UntypedLimitObject`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct UntypedLimitObject {
+    /// Members the schema does not name, kept as they came (written back canonically).
+    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
+    pub additional_properties: crate::support::Members,
+}
+///A required member `properties` does not declare: present, with any value.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct UntypedMeta {
+    pub id: crate::support::Json,
     /// Members the schema does not name, kept as they came (written back canonically).
     #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
@@ -124,6 +135,11 @@ impl crate::support::Validate for Untyped {
             if let ::std::option::Option::Some(v) = v {
                 crate::support::Validate::validate_at(v, at, errors);
             }
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.meta {
+            at.push("meta");
+            crate::support::Validate::validate_at(v, at, errors);
             at.pop();
         }
     }
@@ -276,6 +292,13 @@ impl crate::support::Validate for UntypedCodeObject {
     ) {}
 }
 impl crate::support::Validate for UntypedSide {
+    fn validate_at(
+        &self,
+        _at: &mut crate::support::Path,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {}
+}
+impl crate::support::Validate for UntypedMeta {
     fn validate_at(
         &self,
         _at: &mut crate::support::Path,

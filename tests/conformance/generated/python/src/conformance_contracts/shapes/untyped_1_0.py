@@ -9,7 +9,7 @@ from pydantic import Field, JsonValue
 
 from conformance_contracts._support import Int64, Model, NotNull, OpenModel, matches
 
-__all__ = ["Untyped", "UntypedCode", "UntypedCodeObject", "UntypedLimit", "UntypedLimitObject", "UntypedSettings", "UntypedSettingsObject", "UntypedSide"]
+__all__ = ["Untyped", "UntypedCode", "UntypedCodeObject", "UntypedLimit", "UntypedLimitObject", "UntypedMeta", "UntypedSettings", "UntypedSettingsObject", "UntypedSide"]
 
 UntypedSide = Literal["buy", "sell"]
 "A string enum without `type`."
@@ -39,6 +39,12 @@ UntypedCode = bool | float | Annotated[Annotated[str, matches("\\A[A-Z]", "^[A-Z
 "String and array keywords together."
 
 
+class UntypedMeta(OpenModel):
+    "A required member `properties` does not declare: present, with any value."
+
+    id: JsonValue
+
+
 class Untyped(Model):
     "Schemas without `type`, as real schemas often write them: each keyword constrains only the instances of its own type and every other JSON value is valid, so each is a union of every type (with warning W0018); an `enum` alone needs no `type`."
 
@@ -46,3 +52,4 @@ class Untyped(Model):
     limit: Annotated[UntypedLimit | None, Field(description="A bound alone: a number of at least 0, or any non-number.")] = None
     code: Annotated[UntypedCode | None, Field(description="String and array keywords together.")] = None
     side: Annotated[UntypedSide | None, NotNull, Field(description="A string enum without `type`.")] = None
+    meta: Annotated[UntypedMeta | None, NotNull, Field(description="A required member `properties` does not declare: present, with any value.")] = None
