@@ -108,8 +108,11 @@ fn with_defaults(p: &Program, ty: &Ty, v: &mut Value) {
                 for f in &o.fields {
                     match (m.get_mut(&f.name), &f.default) {
                         (Some(x), _) => with_defaults(p, &f.ty, x),
+                        // The default is read as the member would be: its own defaults too.
                         (None, Some(d)) => {
-                            m.insert(f.name.clone(), serde_json::from_str(d).expect("a default is JSON"));
+                            let mut v = serde_json::from_str(d).expect("a default is JSON");
+                            with_defaults(p, &f.ty, &mut v);
+                            m.insert(f.name.clone(), v);
                         }
                         (None, None) => {}
                     }

@@ -1640,7 +1640,7 @@ impl Lowerer<'_> {
             let ty = self.ty(&m.value, &p, &hint, index)?;
             let required = required.contains(&m.key);
             let default = match m.value.get("default").filter(|_| !required) {
-                Some(d) => Some(self.default(d, &p.join("default"), &ty, node)?),
+                Some(d) => Some(self.default(d, &p.join("default"), node)?),
                 None => None,
             };
             fields.push(Field { name: m.key.clone(), description: description(&m.value), required, ty, default });
@@ -1659,29 +1659,19 @@ impl Lowerer<'_> {
     }
 
     /// The canonical text of an optional property's `default` (checked against the schema with
-    /// the examples), when every target can hold it: a scalar, a string enum's value, `const`/`enum`
-    /// values, or an array of those, in an object without `minProperties`/`maxProperties` (which
+    /// the examples), of any type, in an object without `minProperties`/`maxProperties` (which
     /// count the members a message has, not the ones a reader fills in).
-    fn default(&mut self, d: &Node, ptr: &Pointer, ty: &Ty, object: &Node) -> Option<String> {
-        let plain = |t: &Ty, program: &[NamedType]| match t {
-            Ty::String(_) | Ty::Number(_) | Ty::Integer(_) | Ty::Boolean | Ty::Values(_) => true,
-            Ty::Named(r) => r.contract == self.this && matches!(program[r.index].kind, TypeKind::Enum(_)),
-            _ => false,
-        };
-        let holdable = match ty {
-            Ty::Array(a) => !matches!(*a.items, Ty::Values(_)) && plain(&a.items, &self.types),
-            t => plain(t, &self.types),
-        };
-        let counted = object.get("minProperties").is_some() || object.get("maxProperties").is_some();
-        if !holdable || counted {
-            let why = if counted {
-                "a `default` in an object with `minProperties`/`maxProperties` is not supported by this version"
-            } else {
-                "a `default` of this type (an object, a union, a nullable value, a map, another contract's type) is not supported by this version"
-            };
-            self.error(codes::UNSUPPORTED_KEYWORD, d, ptr, why.into(), "here")
-                .notes
-                .push("help: defaults of strings, numbers, booleans, enums and arrays of them are supported".into());
+    fn default(&mut self, d: &Node, ptr: &Pointer, object: &Node) -> Option<String> {
+        if object.get("minProperties").is_some() || object.get("maxProperties").is_some() {
+            self.error(
+                codes::UNSUPPORTED_KEYWORD,
+                d,
+                ptr,
+                "a `default` in an object with `minProperties`/`maxProperties` is not supported by this version".into(),
+                "here",
+            )
+            .notes
+            .push("help: the counts are of the members a message has; drop the default or the count".into());
             return None;
         }
         json_value(d).map(|v| runtime::validate::canonical(&v))

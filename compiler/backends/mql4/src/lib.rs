@@ -292,6 +292,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
     let mut reset = Vec::new();
     let mut parse = Vec::new();
     let mut required = Vec::new();
+    let mut helpers = Vec::new();
     for f in &o.fields {
         let m = naming::member(&f.name);
         let key = literal(&f.name);
@@ -320,10 +321,32 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             if let Some(text) = &f.default {
                 // An absent member reads as its `default`.
                 let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-                let set = match &f.ty {
-                    // `const`/`enum` values are held as their canonical text, which the default is.
-                    Ty::Values(_) => vec![format!("{target} = {};", literal(text))],
-                    ty => assign(program, ty, &target, &value)?,
+                let ty = f.ty.non_null();
+                let set = match ty {
+                    _ if value.is_null() => vec![format!("out.{null} = true;")],
+                    // `const`/`enum` values and any value are held as their canonical text, which
+                    // the default is.
+                    Ty::Values(_) | Ty::Any => vec![format!("{target} = {};", literal(text))],
+                    ty => match assign(program, ty, &target, &value) {
+                        Ok(set) => set,
+                        // Anything else is read from its JSON text, as the member of a message.
+                        Err(_) => {
+                            let helper = naming::limit(&format!("{name}_Default_{m}"));
+                            let mut dg = Gen { program, locals: Vec::new() };
+                            let body = dg.parse(ty, &target, "path")?;
+                            helpers.push(HelperView { name: helper.clone(), locals: unique(dg.locals), body });
+                            g.locals.extend([
+                                "string djs = \"\";".to_string(),
+                                "int dpos = 0;".into(),
+                                "string derr = \"\";".into(),
+                            ]);
+                            vec![
+                                format!("djs = {};", literal(text)),
+                                "dpos = 0;".into(),
+                                format!("if(!{helper}(djs, dpos, path, out, derr)) {{ err = derr; return false; }}"),
+                            ]
+                        }
+                    },
                 };
                 required.push(format!("if(!out.{has})"));
                 required.push("{".into());
@@ -511,7 +534,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         parse: parse_lines,
         required,
         write: write_all,
-        helpers: Vec::new(),
+        helpers,
     })
 }
 

@@ -268,6 +268,17 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         } else {
                             format!("Annotated[{base}, Field({})]", constraints.join(", "))
                         };
+                        // A default that holds a model (or a union of them) is read from its JSON
+                        // text, as a message's member would be.
+                        let factory = f
+                            .default
+                            .as_ref()
+                            .filter(|d| {
+                                holds_model(program, &f.ty)
+                                    || (matches!(f.ty.non_null(), Ty::Any | Ty::Values(_))
+                                        && (d.starts_with('[') || d.starts_with('{')))
+                            })
+                            .map(|d| format!("Field(default_factory=default_of({typed}, {}))", py_str(d)));
                         // An absent optional field is `None`; one that is not nullable refuses an
                         // explicit `null` (`NotNull`). `JsonValue` holds `None` already.
                         let mut extras = Vec::new();
@@ -279,6 +290,11 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                             typed = format!("{typed} | None");
                             support.push("NotNull");
                             extras.push("NotNull".to_string());
+                        }
+                        // A `null` default is written as `null` when the member is absent.
+                        if f.default.as_deref() == Some("null") {
+                            support.push("DefaultNull");
+                            extras.push("DefaultNull".to_string());
                         }
                         let mut args = Vec::new();
                         let name = field_attribute(program, contract, &f.name);
@@ -298,9 +314,15 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         };
                         let default = match f.default.as_deref() {
                             None => "None".to_string(),
-                            // A list is mutable: each instance gets its own (ruff's RUF012, PIE807).
+                            Some(_) if factory.is_some() => {
+                                support.push("default_of");
+                                factory.clone().unwrap_or_default()
+                            }
+                            // A list or a dict is mutable: each instance gets its own (ruff's
+                            // RUF012, PIE807).
                             Some("[]") => "Field(default_factory=list)".to_string(),
-                            Some(d) if d.starts_with('[') => {
+                            Some("{}") => "Field(default_factory=dict)".to_string(),
+                            Some(d) if d.starts_with('[') || d.starts_with('{') => {
                                 format!("Field(default_factory=lambda: {})", py_literal(d))
                             }
                             Some(d) => py_literal(d),
@@ -578,6 +600,16 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
         }
     };
     (base, args)
+}
+
+/// Whether a value of `ty` holds a model or a union alias (so that a default is no literal).
+fn holds_model(program: &Program, ty: &Ty) -> bool {
+    match ty {
+        Ty::Named(r) => !matches!(program.named(*r).kind, TypeKind::Enum(_)),
+        Ty::Array(a) => holds_model(program, &a.items),
+        Ty::Nullable(t) => holds_model(program, t),
+        _ => false,
+    }
 }
 
 /// A Python literal for a JSON value given by its canonical text (a field's `default`).

@@ -57,6 +57,7 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "shapes/Book@1.1" => go::<shapes::book_1_1::Book>(text),
         "shapes/Book@1.2" => go::<shapes::book_1_2::Book>(text),
         "shapes/Choices@1.0" => go::<shapes::choices_1_0::Choices>(text),
+        "shapes/Defaulted@1.0" => go::<shapes::defaulted_1_0::Defaulted>(text),
         "shapes/Events@1.0" => go::<shapes::events_1_0::Events>(text),
         "shapes/Maps@1.0" => go::<shapes::maps_1_0::Maps>(text),
         "shapes/Names@1.0" => go::<shapes::names_1_0::Names>(text),

@@ -54,6 +54,7 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "shapes/Book@1.1": ("shapes.book_1_1", "Book"),
     "shapes/Book@1.2": ("shapes.book_1_2", "Book"),
     "shapes/Choices@1.0": ("shapes.choices_1_0", "Choices"),
+    "shapes/Defaulted@1.0": ("shapes.defaulted_1_0", "Defaulted"),
     "shapes/Events@1.0": ("shapes.events_1_0", "Events"),
     "shapes/Maps@1.0": ("shapes.maps_1_0", "Maps"),
     "shapes/Names@1.0": ("shapes.names_1_0", "Names"),

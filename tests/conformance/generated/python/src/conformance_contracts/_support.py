@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, TypeVar
 
@@ -137,6 +138,17 @@ def union(keyword: str, *branches: Any) -> PlainValidator:
 _STRICT = ConfigDict(strict=True, allow_inf_nan=False)
 
 
+def default_of(annotation: Any, text: str) -> Callable[[], Any]:
+    """The `default_factory` of a field whose default (JSON text, checked by contractc) holds a
+    model or a union: each absent member gets a fresh value, read as a message's member is."""
+    adapter: TypeAdapter[Any] = (
+        TypeAdapter(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        else TypeAdapter(annotation, config=_STRICT)
+    )
+    return lambda: adapter.validate_json(text)
+
+
 def _unique(items: list[Any]) -> list[Any]:
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
@@ -150,6 +162,15 @@ def _unique(items: list[Any]) -> list[Any]:
 #: `uniqueItems` (Validation section 6.4.3): no two items are equal as JSON values, i.e. no two
 #: have the same canonical form (`1` equals `1.0`, objects regardless of member order).
 unique_items = AfterValidator(_unique)
+
+
+class _DefaultNull:
+    """The marker of a field whose `default` is `null` (see `DefaultNull`)."""
+
+
+#: In a field's `Annotated` metadata: its `default` is `null`, so an absent member is written as
+#: `null`, as every generated language writes defaults.
+DefaultNull = _DefaultNull()
 
 
 def _not_null(value: Any) -> Any:
@@ -315,7 +336,7 @@ def _plain(value: Any) -> Any:
         out = {}
         for name, field in type(value).model_fields.items():
             member = getattr(value, name)
-            if member is not None or name in value.model_fields_set:
+            if member is not None or name in value.model_fields_set or DefaultNull in field.metadata:
                 out[field.alias or name] = _plain(member)
         out.update({k: _plain(v) for k, v in (value.model_extra or {}).items()})
         return out

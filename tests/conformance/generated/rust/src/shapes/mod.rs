@@ -6,6 +6,7 @@ pub mod book_1_0;
 pub mod book_1_1;
 pub mod book_1_2;
 pub mod choices_1_0;
+pub mod defaulted_1_0;
 pub mod events_1_0;
 pub mod maps_1_0;
 pub mod names_1_0;

@@ -8,6 +8,7 @@ __all__ = [
     "book_1_1",
     "book_1_2",
     "choices_1_0",
+    "defaulted_1_0",
     "events_1_0",
     "maps_1_0",
     "names_1_0",
