@@ -154,7 +154,6 @@ fn json_kind(v: &Value) -> Option<JsonKind> {
 
 /// The JSON types a value of `ty` may have (`None` standing for `null`), as far as the type says.
 fn kinds(p: &Program, ty: &Ty) -> Vec<Option<JsonKind>> {
-    let every = [None, Some(JsonKind::Boolean), Some(JsonKind::Number), Some(JsonKind::String)];
     match ty {
         Ty::String(_) => vec![Some(JsonKind::String)],
         Ty::Number(_) | Ty::Integer(_) => vec![Some(JsonKind::Number)],
@@ -164,7 +163,10 @@ fn kinds(p: &Program, ty: &Ty) -> Vec<Option<JsonKind>> {
         Ty::Values(values) => {
             values.iter().map(|t| json_kind(&serde_json::from_str(t).expect("canonical text is JSON"))).collect()
         }
-        Ty::Any => every.into_iter().chain([Some(JsonKind::Array), Some(JsonKind::Object)]).collect(),
+        Ty::Any => {
+            let every = [JsonKind::Boolean, JsonKind::Number, JsonKind::String, JsonKind::Array, JsonKind::Object];
+            std::iter::once(None).chain(every.map(Some)).collect()
+        }
         Ty::Named(r) => match &p.named(*r).kind {
             TypeKind::Enum(_) => vec![Some(JsonKind::String)],
             TypeKind::Object(_) | TypeKind::Union(_) => vec![Some(JsonKind::Object)],

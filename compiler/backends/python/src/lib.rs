@@ -383,13 +383,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
             }
             // Pydantic's smart union: the branches take different JSON types, so exactly one can.
             TypeKind::Choice(branches) => {
-                let annotations: Vec<String> = branches
-                    .iter()
-                    .map(|(_, ty)| {
-                        let (base, args) = annotation(program, contract, ty, &mut support);
-                        if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) }
-                    })
-                    .collect();
+                let annotations: Vec<String> =
+                    branches.iter().map(|(_, ty)| constrained(program, contract, ty, &mut support)).collect();
                 models.push(ModelView {
                     name: t.name.clone(),
                     base: "",
@@ -404,14 +399,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
             }
             // Tried branch by branch (`union`): the first accepting one holds the value.
             TypeKind::Untagged(u) => {
-                let annotations: Vec<String> = u
-                    .branches
-                    .iter()
-                    .map(|ty| {
-                        let (base, args) = annotation(program, contract, ty, &mut support);
-                        if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) }
-                    })
-                    .collect();
+                let annotations: Vec<String> =
+                    u.branches.iter().map(|ty| constrained(program, contract, ty, &mut support)).collect();
                 support.push("union");
                 let keyword = if u.exactly_one { "oneOf" } else { "anyOf" };
                 // The static type names each type once (`anyOf: [true, true]` is `JsonValue`).
@@ -439,9 +428,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                 });
             }
             TypeKind::Alias(ty) => {
-                let (base, args) = annotation(program, contract, ty, &mut support);
-                let alias =
-                    if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) };
+                let alias = constrained(program, contract, ty, &mut support);
                 models.push(ModelView {
                     name: t.name.clone(),
                     base: "",
@@ -563,9 +550,7 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
         }
         Ty::Boolean => "bool".to_string(),
         Ty::Array(a) => {
-            let (item, item_args) = annotation(program, this, &a.items, support);
-            let item =
-                if item_args.is_empty() { item } else { format!("Annotated[{item}, Field({})]", item_args.join(", ")) };
+            let item = constrained(program, this, &a.items, support);
             if let Some(n) = a.min_items {
                 args.push(format!("min_length={n}"));
             }
@@ -590,16 +575,16 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
             format!("Annotated[JsonValue, one_of({})]", allowed.join(", "))
         }
         Ty::Nullable(t) => {
-            let (inner, inner_args) = annotation(program, this, t, support);
-            let inner = if inner_args.is_empty() {
-                inner
-            } else {
-                format!("Annotated[{inner}, Field({})]", inner_args.join(", "))
-            };
-            format!("{inner} | None")
+            format!("{} | None", constrained(program, this, t, support))
         }
     };
     (base, args)
+}
+
+/// The annotation of `ty` with its constraints (`Annotated[T, Field(...)]` when it has any).
+fn constrained(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'static str>) -> String {
+    let (base, args) = annotation(program, this, ty, support);
+    if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) }
 }
 
 /// Whether a value of `ty` holds a model or a union alias (so that a default is no literal).

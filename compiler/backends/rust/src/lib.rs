@@ -471,32 +471,21 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
                 .collect();
             body = format!("match self {{ {arms} }}");
         }
-        if let TypeKind::Choice(branches) = &t.kind {
+        // An enum with a variant per branch: each branch's checks on the value it holds.
+        let branches: Vec<(String, &Ty)> = match &t.kind {
+            TypeKind::Choice(branches) => branches.iter().map(|(k, ty)| (choice_variant(*k).to_string(), ty)).collect(),
+            TypeKind::Untagged(u) => untagged_variants(program, &u.branches).into_iter().zip(&u.branches).collect(),
+            _ => Vec::new(),
+        };
+        if branches.iter().any(|(_, ty)| !check(program, ty, "v").is_empty()) {
             let arms: String = branches
                 .iter()
-                .map(|(kind, ty)| match check(program, ty, "v") {
-                    check if check.is_empty() => format!("Self::{}(_) => {{}}", choice_variant(*kind)),
-                    check => format!("Self::{}(v) => {{ {check} }}", choice_variant(*kind)),
-                })
-                .collect();
-            if branches.iter().any(|(_, ty)| !check(program, ty, "v").is_empty()) {
-                body = format!("match self {{ {arms} }}");
-            }
-        }
-        if let TypeKind::Untagged(u) = &t.kind {
-            let names = untagged_variants(program, &u.branches);
-            let arms: String = u
-                .branches
-                .iter()
-                .zip(&names)
-                .map(|(ty, name)| match check(program, ty, "v") {
+                .map(|(name, ty)| match check(program, ty, "v") {
                     check if check.is_empty() => format!("Self::{name}(_) => {{}}"),
                     check => format!("Self::{name}(v) => {{ {check} }}"),
                 })
                 .collect();
-            if u.branches.iter().any(|ty| !check(program, ty, "v").is_empty()) {
-                body = format!("match self {{ {arms} }}");
-            }
+            body = format!("match self {{ {arms} }}");
         }
         if let TypeKind::Alias(ty) = &t.kind {
             let check = check(program, ty, "v");
