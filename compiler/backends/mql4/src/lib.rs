@@ -164,11 +164,13 @@ struct TypeView {
     parse: Vec<String>,
     required: Vec<String>,
     write: Vec<String>,
-    /// Functions the parse function calls, rendered before it: an untagged union's branches.
+    /// Functions the parse function calls, rendered before it: an untagged union's branches, and
+    /// the readers of defaults that are read from their JSON text.
     helpers: Vec<HelperView>,
 }
 
-/// `bool <name>(js, pos, path, out, err)`: reads one branch of an untagged union into `out`.
+/// `bool <name>(js, pos, path, out, err)`: reads one value (a branch of an untagged union, a
+/// member's default) from `js` at `pos` into its member of `out`.
 #[derive(Serialize)]
 struct HelperView {
     name: String,
