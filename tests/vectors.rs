@@ -230,13 +230,42 @@ fn sure_branch(p: &Program, u: &contractc_ir::Untagged, full: bool) -> Option<us
     (0..u.branches.len()).find(|&j| only_branch(p, &u.branches, j, Some(&value(p, &u.branches[j], full))))
 }
 
-/// Whether an undeclared member of `o` may be named `key` (`propertyNames`, `patternProperties`).
+/// Whether an undeclared member of `o` may be named `key` (`propertyNames`, `patternProperties`:
+/// the patterns beside `additionalProperties: false` and those whose schema is `false`).
 fn name_ok(o: &Object, key: &str) -> bool {
     o.extra_names.as_ref().is_none_or(|s| fits(s, key) && s.pattern.as_ref().is_none_or(|p| ecma_matches(p, key)))
+        && rules_matching(o, key).all(|r| r.ty.is_some())
 }
 
-/// Up to `n` distinct names an undeclared member of `o` may have, in a fixed order: `zz_unknown`,
-/// `zz0`, ... and, where names are constrained, samples of their pattern.
+/// The `patternProperties` rules of `o` whose patterns match `key`.
+fn rules_matching<'o>(o: &'o Object, key: &str) -> impl Iterator<Item = &'o contractc_ir::PatternRule> {
+    o.pattern_rules.iter().filter(move |r| ecma_matches(&r.pattern, key))
+}
+
+/// A name of an undeclared member of `o` that `rule`'s pattern alone matches, if a sample of the
+/// pattern is one.
+fn rule_key(o: &Object, rule: &contractc_ir::PatternRule) -> Option<String> {
+    let (a, b) = (rule.pattern.sample(false), rule.pattern.sample(true));
+    let candidates = [a.clone(), b.clone(), format!("{a}{b}"), format!("{a}zz"), format!("zz{a}")];
+    let names = |k: &str| {
+        o.extra_names.as_ref().is_none_or(|s| fits(s, k) && s.pattern.as_ref().is_none_or(|p| ecma_matches(p, k)))
+    };
+    candidates.into_iter().find(|k| {
+        o.fields.iter().all(|f| f.name != *k)
+            && ecma_matches(&rule.pattern, k)
+            && rules_matching(o, k).count() == 1
+            && names(k)
+    })
+}
+
+/// The type of the undeclared members of `o` whose names no rule matches (`None`: any value).
+fn unmatched(o: &Object) -> Option<&Ty> {
+    o.map_values().or(o.unmatched.as_ref())
+}
+
+/// Up to `n` distinct names an undeclared member of `o` may have that no rule's pattern matches
+/// (their type is [`unmatched`]), in a fixed order: `zz_unknown`, `zz0`, ... and, where names are
+/// constrained, samples of their pattern.
 fn extra_keys(o: &Object, n: usize) -> Vec<String> {
     let mut candidates: Vec<String> = vec!["zz_unknown".into()];
     candidates.extend((0..10).map(|k| format!("zz{k}")));
@@ -248,7 +277,8 @@ fn extra_keys(o: &Object, n: usize) -> Vec<String> {
     candidates.extend(["A", "~", "é", "😀", "x"].map(String::from));
     let mut out: Vec<String> = Vec::new();
     for c in candidates {
-        if out.len() < n && !out.contains(&c) && o.fields.iter().all(|f| f.name != c) && name_ok(o, &c) {
+        let plain = rules_matching(o, &c).next().is_none();
+        if out.len() < n && !out.contains(&c) && o.fields.iter().all(|f| f.name != c) && name_ok(o, &c) && plain {
             out.push(c);
         }
     }
@@ -363,7 +393,7 @@ fn named(p: &Program, r: TypeRef, full: bool) -> Value {
             }
             if !matches!(o.additional, contractc_ir::Additional::Forbidden) {
                 for (k, key) in extra_keys(o, min.saturating_sub(m.len())).into_iter().enumerate() {
-                    m.insert(key, o.map_values().map_or(json!(k), |t| value(p, t, full)));
+                    m.insert(key, unmatched(o).map_or(json!(k), |t| value(p, t, full)));
                 }
             }
             Value::Object(m)
@@ -416,7 +446,7 @@ struct Gen<'a> {
     base: Value,
     out: Vec<(String, bool, Value)>,
     /// `1.0` where an integer belongs, at a path of a value (the base as it was then).
-    raw: Vec<(String, bool, Value, String)>,
+    raw: Vec<(String, bool, Value, Vec<String>)>,
 }
 
 impl Gen<'_> {
@@ -458,7 +488,7 @@ impl Gen<'_> {
         }
         if !matches!(o.additional, contractc_ir::Additional::Forbidden) {
             for (k, key) in extra_keys(o, n.saturating_sub(m.len())).into_iter().enumerate() {
-                m.insert(key, o.map_values().map_or(json!(k), |t| value(self.p, t, false)));
+                m.insert(key, unmatched(o).map_or(json!(k), |t| value(self.p, t, false)));
             }
         }
         (m.len() == n).then_some(Value::Object(m))
@@ -482,7 +512,7 @@ impl Gen<'_> {
         for name in refused.into_iter().filter(|k| o.fields.iter().all(|f| f.name != *k) && !name_ok(o, k)) {
             let mut member = path.to_vec();
             member.push(name.to_string());
-            let v = o.map_values().map_or(json!(1), |t| value(self.p, t, false));
+            let v = unmatched(o).map_or(json!(1), |t| value(self.p, t, false));
             self.with(format!("{at}member named {name:?}, a name not allowed"), false, &member, Some(v));
         }
         // Within `maxProperties`: the object at `path` has members already.
@@ -499,12 +529,15 @@ impl Gen<'_> {
         if room == 0 {
             return;
         }
-        if let Some(t) = o.map_values() {
+        if let Some(t) = unmatched(o) {
             // A map: entries of its value type wherever their keys sort, each walked as a value.
             let mut v = self.base.clone();
             let mut keys: Vec<String> = ["", "A", "~", "é", "😀"].into_iter().map(String::from).collect();
             keys.extend(o.fields.iter().map(|f| format!("{}~", f.name)));
-            for key in keys.into_iter().filter(|k| o.fields.iter().all(|f| f.name != *k) && name_ok(o, k)).take(room) {
+            let plain = |k: &String| {
+                o.fields.iter().all(|f| f.name != *k) && name_ok(o, k) && rules_matching(o, k).next().is_none()
+            };
+            for key in keys.into_iter().filter(plain).take(room) {
                 let mut member = path.to_vec();
                 member.push(key);
                 set(&mut v, &member, Some(value(self.p, t, true)));
@@ -522,7 +555,8 @@ impl Gen<'_> {
         keys.extend(o.fields.iter().map(|f| format!("{}~", f.name)));
         let mut added = 0;
         for (i, key) in keys.into_iter().enumerate() {
-            if o.fields.iter().all(|f| f.name != key) && name_ok(o, &key) && added < room {
+            let plain = rules_matching(o, &key).next().is_none();
+            if o.fields.iter().all(|f| f.name != key) && name_ok(o, &key) && plain && added < room {
                 added += 1;
                 let mut member = path.to_vec();
                 member.push(key);
@@ -537,6 +571,33 @@ impl Gen<'_> {
         ];
         for (i, kind) in kinds.into_iter().enumerate() {
             self.with(format!("{at}unknown member of kind {i}"), true, &extra, Some(kind));
+        }
+    }
+
+    /// `patternProperties` rules: for each, a member its pattern alone matches, of its type (then
+    /// walked as a value) and of a kind the type refuses, or, for the schema `false`, any member.
+    fn pattern_rules(&mut self, o: &Object, path: &[String]) {
+        if o.max_properties.is_some() {
+            return;
+        }
+        let at = if path.is_empty() { String::new() } else { format!("/{} ", path.join("/")) };
+        for (i, rule) in o.pattern_rules.iter().enumerate() {
+            let Some(key) = rule_key(o, rule) else { continue };
+            let mut member = path.to_vec();
+            member.push(key.clone());
+            let Some(ty) = &rule.ty else {
+                self.with(format!("{at}member {key:?}, which pattern {i} forbids"), false, &member, Some(json!(1)));
+                continue;
+            };
+            let refused = [json!([[["zz"]]]), json!("zz"), json!(true), json!({"zz": [1]})];
+            if let Some(v) = refused.into_iter().find(|v| plainly_not(self.p, ty, v)) {
+                self.with(format!("{at}member {key:?} not of pattern {i}'s type"), false, &member, Some(v));
+            }
+            let saved = self.base.clone();
+            set(&mut self.base, &member, Some(value(self.p, ty, true)));
+            self.out.push((format!("{at}member {key:?} of pattern {i}'s type"), true, self.base.clone()));
+            self.walk(ty, &member, true);
+            self.base = saved;
         }
     }
 
@@ -698,7 +759,7 @@ impl Gen<'_> {
             }
             Ty::Integer(n) => {
                 self.with(format!("{at} fractional"), false, path, Some(json!(1.5)));
-                self.raw.push((format!("{at} written 1.0"), false, self.base.clone(), path.join("/")));
+                self.raw.push((format!("{at} written 1.0"), false, self.base.clone(), path.to_vec()));
                 if let Some(m) = n.minimum {
                     self.with(format!("{at} at minimum"), true, path, Some(json!(m)));
                     if m > i64::MIN {
@@ -847,6 +908,7 @@ impl Gen<'_> {
                     let fields = o.fields.iter().map(|f| value(self.p, &f.ty, true)).collect();
                     self.with(format!("{at} an array of its fields"), false, path, Some(Value::Array(fields)));
                     self.unknown_members(o, path);
+                    self.pattern_rules(o, path);
                     self.member_counts(o, path);
                     for f in &o.fields {
                         let mut child = path.to_vec();
@@ -1050,22 +1112,32 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
                     })
                     .collect();
                 let known: Vec<String> = o.fields.iter().map(|f| f.name.clone()).collect();
-                let key = match o.extra_names {
-                    None => proptest::collection::vec(text_char(), 0..6)
-                        .prop_map(String::from_iter)
-                        .prop_filter("an unknown key", move |k| !known.contains(k))
-                        .boxed(),
-                    Some(_) => match extra_keys(o, 12) {
-                        keys if keys.is_empty() => {
-                            Just(String::new()).prop_filter("no name is allowed", |_| false).boxed()
-                        }
-                        keys => proptest::sample::select(keys).boxed(),
-                    },
+                // Undeclared members: a random name (one of the names allowed where names are
+                // constrained or rules match some) holds the unmatched type; a sample of a rule's
+                // pattern holds its type.
+                let values = || unmatched(o).map_or_else(any_json, |t| strategy(p, t));
+                let mut members: Vec<BoxedStrategy<(String, Value)>> = match o.extra_names {
+                    None if o.pattern_rules.is_empty() => vec![
+                        (
+                            proptest::collection::vec(text_char(), 0..6)
+                                .prop_map(String::from_iter)
+                                .prop_filter("an unknown key", move |k| !known.contains(k)),
+                            values(),
+                        )
+                            .boxed(),
+                    ],
+                    _ => extra_keys(o, 12).into_iter().map(|k| (Just(k), values()).boxed()).collect(),
                 };
-                let unknown = match o.map_values() {
-                    _ if o.is_open() => proptest::collection::vec((key, any_json()), 0..3).boxed(),
-                    Some(t) => proptest::collection::vec((key, strategy(p, t)), 0..3).boxed(),
-                    None => Just(Vec::new()).boxed(),
+                for rule in &o.pattern_rules {
+                    if let (Some(k), Some(t)) = (rule_key(o, rule), &rule.ty) {
+                        members.push((Just(k), strategy(p, t)).boxed());
+                    }
+                }
+                let unknown = match members {
+                    _ if o.additional == contractc_ir::Additional::Forbidden => Just(Vec::new()).boxed(),
+                    m if m.is_empty() => Just(Vec::new()).boxed(),
+                    mut m if m.len() == 1 => proptest::collection::vec(m.remove(0), 0..3).boxed(),
+                    m => proptest::collection::vec(proptest::strategy::Union::new(m), 0..3).boxed(),
                 };
                 let (min, max) =
                     (o.min_properties.unwrap_or(0) as usize, o.max_properties.map_or(usize::MAX, |m| m as usize));
@@ -1122,7 +1194,7 @@ fn spelled_sample(name: String, valid: bool, json: String) -> Sample {
 /// int64 literal), numbers no double holds, duplicate keys inside them, nesting at the limit.
 fn unknown_spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<Sample>) {
     let TypeKind::Object(o) = &p.contracts[contract].root().kind else { return };
-    let Some(key) = extra_keys(o, 1).pop().filter(|_| o.is_open()) else { return };
+    let Some(key) = extra_keys(o, 1).pop().filter(|_| o.is_open() && o.unmatched.is_none()) else { return };
     let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
     // The root counts as one level (`MAX_DEPTH` = 64 in every language).
     let (deepest, too_deep) = (nested(63), nested(64));
@@ -1328,6 +1400,7 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
     let object_root = matches!(p.contracts[contract].root().kind, TypeKind::Object(_));
     if let TypeKind::Object(o) = &p.contracts[contract].root().kind {
         g.unknown_members(o, &[]);
+        g.pattern_rules(o, &[]);
         g.member_counts(o, &[]);
         for f in &o.fields {
             let path = vec![f.name.clone()];
@@ -1350,9 +1423,7 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
         .collect();
     // `1.0` where an integer belongs: written by hand, since serde_json writes integers as such.
     for (name, valid, mut v, path) in g.raw {
-        let tokens: Vec<String> =
-            if path.is_empty() { Vec::new() } else { path.split('/').map(str::to_string).collect() };
-        set(&mut v, &tokens, Some(json!(424242)));
+        set(&mut v, &path, Some(json!(424242)));
         let json = serde_json::to_string(&v).expect("serializes").replace("424242", "1.0");
         out.push(Sample { name, valid, canonical: None, json });
     }

@@ -158,6 +158,23 @@ pub struct Object {
     /// `patternProperties` beside `additionalProperties: false` (§10.3.2.2), which make the
     /// members they match the map's. Only meaningful when `additional` is not `Forbidden`.
     pub extra_names: Option<StringTy>,
+    /// `patternProperties` (Core §10.3.2.2) whose schemas say more than `additional`: each
+    /// undeclared member is checked by every rule whose pattern its name matches. Non-empty only
+    /// when `additional` is [`Additional::Any`] (the members are kept as JSON values, because
+    /// their types differ by name); a declared property's type already holds the rules its name
+    /// matches.
+    pub pattern_rules: Vec<PatternRule>,
+    /// `additionalProperties` as a schema (§10.3.2.3) beside `pattern_rules`: the type of every
+    /// undeclared member whose name no rule's pattern matches.
+    pub unmatched: Option<Ty>,
+}
+
+/// One entry of `patternProperties` (Core §10.3.2.2): a member whose name matches `pattern` must
+/// be an instance of `ty`, or, with `ty` `None` (the schema `false`), may not be present.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternRule {
+    pub pattern: pattern::Pattern,
+    pub ty: Option<Ty>,
 }
 
 impl Object {
@@ -230,7 +247,14 @@ impl TypeKind {
     /// type (a union's variants are types of its own contract: [`Union::variants`]).
     pub fn member_types(&self) -> Vec<&Ty> {
         match self {
-            TypeKind::Object(o) => o.fields.iter().map(|f| &f.ty).chain(o.map_values()).collect(),
+            TypeKind::Object(o) => o
+                .fields
+                .iter()
+                .map(|f| &f.ty)
+                .chain(o.map_values())
+                .chain(o.pattern_rules.iter().filter_map(|r| r.ty.as_ref()))
+                .chain(&o.unmatched)
+                .collect(),
             TypeKind::Alias(t) => vec![t],
             TypeKind::Choice(branches) => branches.iter().map(|(_, t)| t).collect(),
             TypeKind::Untagged(u) => u.branches.iter().collect(),

@@ -277,6 +277,40 @@ impl Pair<'_> {
                         dir,
                     );
                 }
+                // `patternProperties` rules: the same pattern's types compare as types; a pattern
+                // the reader adds, or forbids, narrows what unknown members may be.
+                for r in &ro.pattern_rules {
+                    let token = contractc_syntax::escape_token(&r.pattern.source);
+                    let (wr, rr) =
+                        (format!("{wp}/patternProperties/{token}"), format!("{rp}/patternProperties/{token}"));
+                    match (wo.pattern_rules.iter().find(|w| w.pattern.source == r.pattern.source), &r.ty) {
+                        (Some(w), Some(b)) => {
+                            if let Some(a) = &w.ty {
+                                self.ty(a, b, &wr, &rr, dir);
+                            }
+                        }
+                        (Some(w), None) if w.ty.is_some() => {
+                            let what =
+                                format!("patternProperties `{}` {verb}: no such member any more", r.pattern.source);
+                            self.report(code, dir, &wr, &rr, what);
+                        }
+                        (Some(_), None) => {}
+                        (None, _) => {
+                            let what = format!("patternProperties `{}` {verb}", r.pattern.source);
+                            self.report(code, dir, &wp, &rr, what);
+                        }
+                    }
+                }
+                match (wo.unmatched.as_ref().or(wo.map_values()), &ro.unmatched) {
+                    (Some(a), Some(b)) => {
+                        self.ty(a, b, &format!("{wp}/additionalProperties"), &format!("{rp}/additionalProperties"), dir)
+                    }
+                    (None, Some(_)) => {
+                        let what = format!("additionalProperties beside patternProperties {verb}");
+                        self.report(code, dir, &wp, &format!("{rp}/additionalProperties"), what);
+                    }
+                    _ => {}
+                }
                 // Unknown members: a map's values compare as types; any value to a map narrows.
                 let (wa, ra) = (format!("{wp}/additionalProperties"), format!("{rp}/additionalProperties"));
                 match (&wo.additional, &ro.additional) {

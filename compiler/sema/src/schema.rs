@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
     Additional, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, JsonKind, NamedType, NumberTy, Object,
-    Program, StringTy, Ty, TypeKind, TypeRef, Union, Untagged, pascal_case,
+    PatternRule, Program, StringTy, Ty, TypeKind, TypeRef, Union, Untagged, pascal_case,
     pattern::{Dialect, Pattern},
 };
 use contractc_syntax::{Member, Node, Pointer, Span, Value};
@@ -536,8 +536,32 @@ struct Edge {
     pointer: Pointer,
 }
 
-/// The schema undeclared members take and the pattern their names must match, with its pointer.
-type ExtraMembers<'n> = (Option<&'n Node>, Option<(Pattern, Pointer)>);
+/// How an object's undeclared members are kept and checked, from `patternProperties` and
+/// `additionalProperties` (Core §10.3.2.2–3).
+struct ExtraMembers<'n> {
+    /// The schema the members are kept as (absent: any JSON value, kept as it came) and where it is.
+    kept: Option<&'n Node>,
+    kept_ptr: Pointer,
+    /// The pattern every member's name must match (the patterns beside `additionalProperties: false`).
+    names: Option<Pattern>,
+    /// Every entry of `patternProperties`: its pattern, schema and pointer.
+    patterns: Vec<(Pattern, &'n Node, Pointer)>,
+    /// Whether the patterns are rules checked member by member (their schemas differ from `kept`).
+    rules: bool,
+    /// `additionalProperties` as a schema beside the rules: for the members no pattern matches.
+    unmatched: Option<&'n Node>,
+}
+
+/// The validator of member names of `names` (a string type refers to no named type).
+fn names_validator(names: &StringTy, path: &str) -> runtime::plan::Validator {
+    let empty = Program { contracts: Vec::new(), workflows: Vec::new() };
+    contractc_validator::validator_of(&empty, &Ty::String(names.clone()), path)
+}
+
+/// Whether a schema allows every value (`true`, `{}`).
+fn anything(n: &Node) -> bool {
+    n.as_bool() == Some(true) || n.members().is_some_and(<[_]>::is_empty)
+}
 
 struct Lowerer<'a> {
     index: &'a Index<'a>,
@@ -1482,6 +1506,8 @@ impl Lowerer<'_> {
                 min_properties: None,
                 max_properties: None,
                 extra_names: None,
+                pattern_rules: Vec::new(),
+                unmatched: None,
             },
         };
         let this = self.this;
@@ -1537,12 +1563,9 @@ impl Lowerer<'_> {
     }
 
     fn object(&mut self, node: &Node, ptr: &Pointer, name: &str, index: usize) -> Option<Object> {
-        let (extra, key_pattern) = self.pattern_properties(node, ptr)?;
-        let aptr = match &key_pattern {
-            Some((_, at)) => at.clone(),
-            None => ptr.join("additionalProperties"),
-        };
-        let additional = match extra {
+        let extra = self.pattern_properties(node, ptr)?;
+        let aptr = extra.kept_ptr.clone();
+        let additional = match extra.kept {
             None => Additional::Any,
             Some(a) => match a.as_bool() {
                 Some(true) => Additional::Any,
@@ -1633,11 +1656,49 @@ impl Lowerer<'_> {
                 }
             }
         }
+        let mut pattern_rules = Vec::new();
+        if extra.rules {
+            for (i, (pattern, schema, at)) in extra.patterns.iter().enumerate() {
+                let ty = match schema.as_bool() {
+                    Some(false) => None,
+                    _ if anything(schema) => continue,
+                    _ => Some(self.ty(schema, at, &format!("{name}Pattern{i}"), index)?),
+                };
+                pattern_rules.push(PatternRule { pattern: pattern.clone(), ty });
+            }
+        }
+        let unmatched = match extra.unmatched {
+            Some(schema) => Some(self.ty(schema, &aptr, &format!("{name}Value"), index)?),
+            None => None,
+        };
         let mut fields = Vec::new();
         for m in &props {
             let p = props_ptr.join(&m.key);
             let hint = format!("{name}{}", pascal_case(&m.key));
-            let ty = self.ty(&m.value, &p, &hint, index)?;
+            // A declared property is an instance of every pattern's schema its name matches too.
+            let mut schema = m.value.clone();
+            for (pattern, pschema, at) in &extra.patterns {
+                if !contractc_validator::pattern(pattern).is_match(&m.key) || anything(pschema) {
+                    continue;
+                }
+                if pschema.as_bool() == Some(false) {
+                    self.error(
+                        codes::CONTRADICTION,
+                        pschema,
+                        at,
+                        format!(
+                            "the pattern `{}` forbids the property `{}`, which `properties` declares",
+                            pattern.source, m.key
+                        ),
+                        "the schema `false`",
+                    )
+                    .notes
+                    .push(format!("note: the property is declared at \"{p}\""));
+                    return None;
+                }
+                schema = compose::both(&schema, pschema);
+            }
+            let ty = self.ty(&schema, &p, &hint, index)?;
             let required = required.contains(&m.key);
             let default = match m.value.get("default").filter(|_| !required) {
                 Some(d) => Some(self.default(d, &p.join("default"), node)?),
@@ -1645,17 +1706,71 @@ impl Lowerer<'_> {
             };
             fields.push(Field { name: m.key.clone(), description: description(&m.value), required, ty, default });
         }
-        for name in undeclared {
-            let ty = match &additional {
-                Additional::Typed(t) => (**t).clone(),
-                _ => Ty::Any,
-            };
-            fields.push(Field { name, description: None, required: true, ty, default: None });
-        }
         let (min_properties, max_properties) =
             (self.count(node, ptr, "minProperties"), self.count(node, ptr, "maxProperties"));
-        let extra_names = self.extra_names(node, ptr, &props, key_pattern.map(|(p, _)| p))?;
-        Some(Object { fields, additional, min_properties, max_properties, extra_names })
+        let extra_names = self.extra_names(node, ptr, &props, extra.names)?;
+        for name in undeclared {
+            // Where `required` names it, for the diagnostics.
+            let items = node.get("required").and_then(Node::as_array).unwrap_or_default();
+            let (i, item) =
+                items.iter().enumerate().find(|(_, n)| n.as_str() == Some(&name)).expect("named by `required`");
+            let at = ptr.join("required").join(i.to_string());
+            // The type the member is kept as, or the one rule its name matches.
+            let matching: Vec<&PatternRule> =
+                pattern_rules.iter().filter(|r| contractc_validator::pattern(&r.pattern).is_match(&name)).collect();
+            let ty = match matching.as_slice() {
+                [] => match (&additional, &unmatched) {
+                    (Additional::Typed(t), _) => (**t).clone(),
+                    (_, Some(t)) => t.clone(),
+                    _ => Ty::Any,
+                },
+                [PatternRule { ty: Some(t), .. }] => t.clone(),
+                [PatternRule { ty: None, pattern }] => {
+                    self.error(
+                        codes::CONTRADICTION,
+                        item,
+                        &at,
+                        format!(
+                            "the pattern `{}` forbids the required member `{name}`: it could never be present",
+                            pattern.source
+                        ),
+                        "required here",
+                    )
+                    .notes
+                    .push("help: drop it from `required`, or from the pattern".into());
+                    return None;
+                }
+                several => {
+                    self.error(
+                        codes::UNSUPPORTED_KEYWORD,
+                        item,
+                        &at,
+                        format!("the required member `{name}` matches {} patterns of `patternProperties`: not supported by this version", several.len()),
+                        "required here",
+                    )
+                    .notes
+                    .push(format!("help: declare `{name}` in `properties` (its schema then holds every pattern's)"));
+                    return None;
+                }
+            };
+            if let Some(names) = &extra_names {
+                let validator = names_validator(names, self.path);
+                if let Err((_, why)) = instance(&validator, item) {
+                    self.error(
+                        codes::CONTRADICTION,
+                        item,
+                        &at,
+                        format!("the required member `{name}` has a name no undeclared member may have ({why}): it could never be present"),
+                        "required here",
+                    )
+                    .notes
+                    .push("help: declare it in `properties`, or drop it from `required`".into());
+                    return None;
+                }
+            }
+            fields.push(Field { name, description: None, required: true, ty, default: None });
+        }
+        Some(Object { fields, additional, min_properties, max_properties, extra_names, pattern_rules, unmatched })
     }
 
     /// The canonical text of an optional property's `default` (checked against the schema with
@@ -1677,70 +1792,73 @@ impl Lowerer<'_> {
         json_value(d).map(|v| runtime::validate::canonical(&v))
     }
 
-    /// `patternProperties` (Core §10.3.2.2) in the forms every target holds as one map: beside
-    /// `additionalProperties: false`, patterns whose schemas are all the same (the map's values;
-    /// the members' names must match one of the patterns); beside an open object or a map, patterns
-    /// whose schemas allow what `additionalProperties` already allows (so they add nothing). The
-    /// schema undeclared members take (`additionalProperties` or the patterns' one) and, when
-    /// the patterns restrict names, the pattern their names must match with the patterns' pointer.
+    /// `patternProperties` (Core §10.3.2.2) and `additionalProperties` (§10.3.2.3): how the
+    /// undeclared members of an object are kept and checked (see [`ExtraMembers`]). Patterns whose
+    /// schemas are all the same beside `additionalProperties: false` make a map of that schema,
+    /// whose names must match one of them; patterns whose schemas allow what
+    /// `additionalProperties` already allows add nothing; any other patterns are rules, each
+    /// checked on the members its pattern matches, the members kept as JSON values.
     fn pattern_properties<'n>(&mut self, node: &'n Node, ptr: &Pointer) -> Option<ExtraMembers<'n>> {
         let additional = node.get("additionalProperties");
-        let Some(pp) = node.get("patternProperties") else { return Some((additional, None)) };
+        let mut out = ExtraMembers {
+            kept: additional,
+            kept_ptr: ptr.join("additionalProperties"),
+            names: None,
+            patterns: Vec::new(),
+            rules: false,
+            unmatched: None,
+        };
+        let Some(pp) = node.get("patternProperties") else { return Some(out) };
         let pptr = ptr.join("patternProperties");
         let Some(members) = pp.members() else {
             self.error(codes::INVALID_KEYWORD_VALUE, pp, &pptr, "`patternProperties` must be an object".into(), "here");
             return None;
         };
         let text = |n: &Node| json_value(n).map(|v| runtime::validate::canonical(&v));
-        let anything = |n: &Node| n.as_bool() == Some(true) || n.members().is_some_and(<[_]>::is_empty);
         let mut sources = Vec::new();
         for m in members {
             let mptr = pptr.join(&m.key);
-            if let Err(e) = Pattern::parse(&m.key) {
-                self.error(
-                    codes::UNSUPPORTED_PATTERN,
-                    &m.value,
-                    &mptr,
-                    format!("{} (column {} of the pattern)", e.message, e.column),
-                    "this pattern's schema",
-                )
-                .notes
-                .push(format!("help: {}", e.hint));
-                return None;
+            match Pattern::parse(&m.key) {
+                Ok(pattern) => out.patterns.push((pattern, &m.value, mptr)),
+                Err(e) => {
+                    self.error(
+                        codes::UNSUPPORTED_PATTERN,
+                        &m.value,
+                        &mptr,
+                        format!("{} (column {} of the pattern)", e.message, e.column),
+                        "this pattern's schema",
+                    )
+                    .notes
+                    .push(format!("help: {}", e.hint));
+                    return None;
+                }
             }
             sources.push(format!("(?:{})", m.key));
         }
-        let Some(first) = members.first() else { return Some((additional, None)) };
+        let Some((_, first, first_ptr)) = out.patterns.first().cloned() else { return Some(out) };
         let closed = additional.and_then(|a| a.as_bool()) == Some(false);
-        let reference = if closed { Some(&first.value) } else { additional };
-        for m in members {
-            let same = match reference {
-                Some(r) => text(r) == text(&m.value) || (anything(r) && anything(&m.value)),
-                None => anything(&m.value),
-            };
-            if !same {
-                let (why, help) = if closed {
-                    (
-                        "the schemas of `patternProperties` differ: one map type holds them only when they are the same",
-                        "help: give every pattern the same schema, or split the map into properties of their own",
-                    )
-                } else {
-                    (
-                        "a `patternProperties` schema beside an open object or a map must be the same as `additionalProperties`",
-                        "help: add `\"additionalProperties\": false` to make the patterns name the map's members, or give `additionalProperties` the same schema",
-                    )
-                };
-                self.error(codes::UNSUPPORTED_KEYWORD, &m.value, &pptr.join(&m.key), why.into(), "this schema")
-                    .notes
-                    .push(help.into());
-                return None;
+        let never = |n: &Node| n.as_bool() == Some(false);
+        let uniform = if closed {
+            out.patterns.iter().all(|(_, n, _)| !never(n) && text(n) == text(first))
+        } else {
+            out.patterns.iter().all(|(_, n, _)| match additional {
+                Some(a) => text(a) == text(n) || (anything(a) && anything(n)),
+                None => anything(n),
+            })
+        };
+        if closed {
+            out.names = Some(Pattern::parse(&sources.join("|")).expect("each alternative parsed"));
+        }
+        match (uniform, closed) {
+            (true, true) => (out.kept, out.kept_ptr) = (Some(first), first_ptr),
+            (true, false) => {}
+            (false, _) => {
+                out.rules = true;
+                out.unmatched = additional.filter(|a| a.as_bool().is_none() && !anything(a));
+                out.kept = None;
             }
         }
-        if !closed {
-            return Some((additional, None));
-        }
-        let joined = Pattern::parse(&sources.join("|")).expect("each alternative parsed");
-        Some((Some(&first.value), Some((joined, pptr.join(&first.key)))))
+        Some(out)
     }
 
     /// The constraint on the names of undeclared members: `propertyNames` (a string schema:
@@ -1795,8 +1913,7 @@ impl Lowerer<'_> {
             pattern: self.pattern(pn, &nptr)?,
             format: None,
         };
-        let empty = Program { contracts: Vec::new(), workflows: Vec::new() };
-        let validator = contractc_validator::validator_of(&empty, &Ty::String(names.clone()), self.path);
+        let validator = names_validator(&names, self.path);
         for m in declared {
             let name = Node { span: m.key_span, value: Value::String(m.key.clone()) };
             if let Err((_, why)) = instance(&validator, &name) {

@@ -19,6 +19,12 @@ pub fn validator(program: &Program, contract: usize) -> Validator {
     Validator { contract: program.contracts[contract].id.key(), integers: Integers::Int64Literal, nodes: b.nodes }
 }
 
+/// The runtime's matcher of an ECMA-262 pattern the checker accepted (rendered for the `regex`
+/// crate, which every Rust implementation uses).
+pub fn pattern(p: &contractc_ir::pattern::Pattern) -> plan::Pattern {
+    plan::Pattern::new(&p.source, &p.render(Dialect::Rust)).expect("the checker compiled this pattern")
+}
+
 /// The validator of one type of `program` (a property's, an item's): node 0 is the type.
 /// `name` names it in the validator (messages never show it).
 pub fn validator_of(program: &Program, ty: &Ty, name: &str) -> Validator {
@@ -42,6 +48,18 @@ impl Builder<'_> {
     fn push(&mut self, n: Node) -> u32 {
         self.nodes.push(n);
         (self.nodes.len() - 1) as u32
+    }
+
+    /// The one `false` node (no value), which every closed object and forbidden pattern shares.
+    fn never(&mut self) -> u32 {
+        match self.closed {
+            Some(n) => n,
+            None => {
+                let n = self.push(Node::Bool(false));
+                self.closed = Some(n);
+                n
+            }
+        }
     }
 
     fn typed(&mut self, t: Type, mut keywords: Vec<Keyword>) -> u32 {
@@ -94,13 +112,29 @@ impl Builder<'_> {
                 match &o.additional {
                     Additional::Any => {}
                     Additional::Forbidden => {
-                        let closed = *self.closed.get_or_insert_with(|| {
-                            self.nodes.push(Node::Bool(false));
-                            (self.nodes.len() - 1) as u32
-                        });
+                        let closed = self.never();
                         keywords.push(Keyword::AdditionalProperties(closed));
                     }
                     Additional::Typed(t) => {
+                        let values = self.ty(t);
+                        keywords.push(Keyword::AdditionalProperties(values));
+                    }
+                }
+                // Beside rules, `additionalProperties` binds the members no pattern matches.
+                if !o.pattern_rules.is_empty() {
+                    let rules = o
+                        .pattern_rules
+                        .iter()
+                        .map(|rule| {
+                            let node = match &rule.ty {
+                                Some(t) => self.ty(t),
+                                None => self.never(),
+                            };
+                            (pattern(&rule.pattern), node)
+                        })
+                        .collect();
+                    keywords.push(Keyword::PatternProperties(rules));
+                    if let Some(t) = &o.unmatched {
                         let values = self.ty(t);
                         keywords.push(Keyword::AdditionalProperties(values));
                     }
@@ -147,10 +181,7 @@ impl Builder<'_> {
                 let mut k = Vec::new();
                 k.extend(s.min_length.map(Keyword::MinLength));
                 k.extend(s.max_length.map(Keyword::MaxLength));
-                k.extend(s.pattern.as_ref().map(|p| {
-                    let syntax = p.render(Dialect::Rust);
-                    Keyword::Pattern(plan::Pattern::new(&p.source, &syntax).expect("the checker compiled this pattern"))
-                }));
+                k.extend(s.pattern.as_ref().map(|p| Keyword::Pattern(pattern(p))));
                 k.extend(s.format.map(|f| {
                     Keyword::Format(
                         plan::Format::from_keyword(f.keyword()).expect("the runtime asserts every IR format"),

@@ -578,6 +578,27 @@ pub fn read_value<T: serde::de::DeserializeOwned, E: serde::de::Error>(v: serde_
     T::deserialize(AsSchema(v)).map_err(E::custom)
 }
 
+/// An undeclared member kept as JSON, checked as an instance of `T` (the type of a
+/// `patternProperties` rule its name matches, Core §10.3.2.2): read as JSON Schema reads JSON,
+/// then `check`ed.
+pub fn check_member<T: serde::de::DeserializeOwned>(
+    v: &serde_json::Value,
+    at: &mut Path,
+    errors: &mut Vec<Violation>,
+    check: impl FnOnce(&T, &mut Path, &mut Vec<Violation>),
+) {
+    match read_value::<T, serde::de::value::Error>(v.clone()) {
+        Ok(x) => check(&x, at, errors),
+        Err(e) => errors.push(violation(at, e.to_string())),
+    }
+}
+
+/// An undeclared member whose name matches a pattern of `patternProperties` with the schema
+/// `false` (Core §10.3.2.2): it may not be present.
+pub fn forbid_member(pattern: &Pattern, at: &Path, errors: &mut Vec<Violation>) {
+    errors.push(violation(at, format!("no member may have a name matching {:?}", pattern.source)));
+}
+
 /// Whether a value keeps every constraint `check` finds broken (a branch of an untagged union,
 /// tried before it is chosen).
 pub fn accepts(check: impl FnOnce(&mut Path, &mut Vec<Violation>)) -> bool {

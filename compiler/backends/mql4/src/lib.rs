@@ -15,7 +15,7 @@ use contractc_emit::{
 };
 use contractc_ir::pattern::Dialect;
 use contractc_ir::{
-    Additional, Format, JsonKind, NamedType, Program, StringTy, Ty, TypeKind, TypeRef, Union, Untagged,
+    Additional, Format, JsonKind, NamedType, Object, Program, StringTy, Ty, TypeKind, TypeRef, Union, Untagged,
 };
 use serde::Serialize;
 
@@ -174,6 +174,9 @@ struct TypeView {
 #[derive(Serialize)]
 struct HelperView {
     name: String,
+    /// Whether it reads into a member of `out` (a branch, a default), or into a variable of its
+    /// own (a rule's check).
+    out: bool,
     locals: Vec<String>,
     body: Vec<String>,
 }
@@ -336,7 +339,12 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
                             let helper = naming::limit(&format!("{name}_Default_{m}"));
                             let mut dg = Gen { program, locals: Vec::new() };
                             let body = dg.parse(ty, &target, "path")?;
-                            helpers.push(HelperView { name: helper.clone(), locals: unique(dg.locals), body });
+                            helpers.push(HelperView {
+                                name: helper.clone(),
+                                out: true,
+                                locals: unique(dg.locals),
+                                body,
+                            });
                             g.locals.extend([
                                 "string djs = \"\";".to_string(),
                                 "int dpos = 0;".into(),
@@ -391,15 +399,17 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             reset.push(format!("ArrayFree(v.{m});"));
         }
         g.locals.push("string sval = \"\";".into());
+        let mut lines = pattern_rules(program, o, &name, &mut g, &mut helpers)?;
         // CtcCheckDepth bounded the whole message; the depth here only bounds the recursion.
-        vec![
+        lines.extend([
             "if(!CtcReadAny(js, pos, path + \".\" + key, 2, sval, err)) return false;".to_string(),
             format!("if(!CtcAddMember(out.{keys}, out.{values}, key, sval))"),
             "{".to_string(),
             "   err = CtcError(path, \"duplicate key \\\"\" + key + \"\\\"\", pos);".to_string(),
             "   return false;".to_string(),
             "}".to_string(),
-        ]
+        ]);
+        lines
     } else if let Some(ty) = o.map_values() {
         // A map: keys and values in parse order; `X_ToJson` writes them in key order.
         let [keys, values] = UNKNOWN;
@@ -727,6 +737,57 @@ fn choice_view(
 
 /// The member of an untagged union's struct that says which branch holds the value (its index in
 /// schema order; -1 before a parse).
+/// The checks of `patternProperties` rules (Core §10.3.2.2) on an undeclared member at `pos`
+/// named `key`, before it is kept as text: each rule whose pattern matches reads the value again
+/// with a helper of its own (`<Type>_Rule<i>`), and when none matches, `<Type>_Unmatched` does.
+fn pattern_rules(
+    program: &Program,
+    o: &Object,
+    name: &str,
+    g: &mut Gen,
+    helpers: &mut Vec<HelperView>,
+) -> Result<Vec<String>, String> {
+    if o.pattern_rules.is_empty() {
+        return Ok(Vec::new());
+    }
+    let path = "path + \".\" + key";
+    // A helper reads the value into a variable of its own, as a member of the type would be.
+    let mut helper = |helper: String, ty: &Ty| -> Result<String, String> {
+        let mut hg = Gen { program, locals: Vec::new() };
+        let (decl, reset) = hg.member(ty.non_null(), "value", "value")?;
+        let mut body = vec![reset];
+        if ty.is_nullable() {
+            body.push("if(CtcReadNull(js, pos)) return true;".into());
+        }
+        body.extend(hg.parse(ty.non_null(), "value", "path")?);
+        let locals = unique(std::iter::once(decl).chain(hg.locals).collect());
+        helpers.push(HelperView { name: helper.clone(), out: false, locals, body });
+        Ok(format!("rpos = pos; if(!{helper}(js, rpos, {path}, err)) return false;"))
+    };
+    if o.pattern_rules.iter().any(|r| r.ty.is_some()) || o.unmatched.is_some() {
+        g.locals.push("int rpos = 0;".into());
+    }
+    let mut lines = Vec::new();
+    if o.unmatched.is_some() {
+        g.locals.push("bool matched = false;".into());
+        lines.push("matched = false;".to_string());
+    }
+    let mark = if o.unmatched.is_some() { "matched = true; " } else { "" };
+    for (i, rule) in o.pattern_rules.iter().enumerate() {
+        let dfa = dfa::build(&rule.pattern.render(Dialect::Rust))
+            .map_err(|e| format!("pattern {:?}: {e}", rule.pattern.source))?;
+        let then = match &rule.ty {
+            Some(ty) => helper(naming::limit(&format!("{name}_Rule{i}")), ty)?,
+            None => refuse(path, "true", &format!("no member may have a name matching `{}`", rule.pattern.source)),
+        };
+        lines.push(format!("if({}) {{ {mark}{then} }}", dfa.mql4_call("key")));
+    }
+    if let Some(ty) = &o.unmatched {
+        lines.push(format!("if(!matched) {{ {} }}", helper(naming::limit(&format!("{name}_Unmatched")), ty)?));
+    }
+    Ok(lines)
+}
+
 const BRANCH: &str = "branch";
 
 /// An untagged union (`anyOf`/`oneOf` no tag or JSON type tells apart): a struct with `branch` and
@@ -755,7 +816,12 @@ fn untagged_view(program: &Program, r: TypeRef, t: &NamedType, u: &Untagged, nam
         reset.push(reset_stmt);
         let body = g.parse(ty, &format!("out.{m}"), "path")?;
         let helper = naming::limit(&format!("{name}_Branch{i}"));
-        helpers.push(HelperView { name: helper.clone(), locals: unique(std::mem::take(&mut g.locals)), body });
+        helpers.push(HelperView {
+            name: helper.clone(),
+            out: true,
+            locals: unique(std::mem::take(&mut g.locals)),
+            body,
+        });
         let attempt = [
             "pos = start;".to_string(),
             "berr = \"\";".into(),

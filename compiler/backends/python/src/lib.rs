@@ -193,6 +193,10 @@ struct ModelView {
     /// For an open object or a map whose undeclared members' names are constrained, the
     /// annotation of the names (`OpenModel` checks them).
     extra_names: Option<String>,
+    /// `patternProperties` rules (`OpenModel` checks them): `rule(...)` calls.
+    rules: Vec<String>,
+    /// Beside rules, the annotation of the members no rule's pattern matches.
+    unmatched: Option<String>,
     /// `minProperties`/`maxProperties` (`Model` checks them).
     min_properties: Option<u64>,
     max_properties: Option<u64>,
@@ -332,22 +336,27 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     .collect();
                 let base = if matches!(o.additional, Additional::Forbidden) { "Model" } else { "OpenModel" };
                 support.push(base);
-                let extra = o.map_values().map(|v| {
-                    let (base, constraints) = annotation(program, contract, v, &mut support);
-                    if constraints.is_empty() {
-                        base
-                    } else {
-                        format!("Annotated[{base}, Field({})]", constraints.join(", "))
-                    }
-                });
+                let extra = o.map_values().map(|v| constrained(program, contract, v, &mut support));
                 let extra_names = o.extra_names.as_ref().filter(|_| base == "OpenModel").map(|names| {
                     support.push("names");
-                    let (base, constraints) = annotation(program, contract, &Ty::String(names.clone()), &mut support);
-                    if constraints.is_empty() {
-                        base
-                    } else {
-                        format!("Annotated[{base}, Field({})]", constraints.join(", "))
-                    }
+                    constrained(program, contract, &Ty::String(names.clone()), &mut support)
+                });
+                let rules = o
+                    .pattern_rules
+                    .iter()
+                    .map(|r| {
+                        support.push("rule");
+                        let values = match &r.ty {
+                            Some(ty) => constrained(program, contract, ty, &mut support),
+                            None => "None".to_string(),
+                        };
+                        let (syntax, source) = (py_str(&r.pattern.render(Dialect::Python)), py_str(&r.pattern.source));
+                        format!("rule({syntax}, {source}, {values})")
+                    })
+                    .collect();
+                let unmatched = o.unmatched.as_ref().map(|ty| {
+                    support.push("member");
+                    constrained(program, contract, ty, &mut support)
                 });
                 let (min_properties, max_properties) = (o.min_properties, o.max_properties);
                 models.push(ModelView {
@@ -355,6 +364,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     base,
                     extra,
                     extra_names,
+                    rules,
+                    unmatched,
                     min_properties,
                     max_properties,
                     alias: None,
@@ -374,6 +385,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     base: "",
                     extra: None,
                     extra_names: None,
+                    rules: Vec::new(),
+                    unmatched: None,
                     min_properties: None,
                     max_properties: None,
                     alias: Some(union),
@@ -390,6 +403,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     base: "",
                     extra: None,
                     extra_names: None,
+                    rules: Vec::new(),
+                    unmatched: None,
                     min_properties: None,
                     max_properties: None,
                     alias: Some(annotations.join(" | ")),
@@ -415,6 +430,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     base: "",
                     extra: None,
                     extra_names: None,
+                    rules: Vec::new(),
+                    unmatched: None,
                     min_properties: None,
                     max_properties: None,
                     alias: Some(format!(
@@ -434,6 +451,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     base: "",
                     extra: None,
                     extra_names: None,
+                    rules: Vec::new(),
+                    unmatched: None,
                     min_properties: None,
                     max_properties: None,
                     alias: Some(alias),
@@ -461,6 +480,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                 .chain(m.alias.as_deref())
                 .chain(m.extra.as_deref())
                 .chain(m.extra_names.as_deref())
+                .chain(m.rules.iter().map(String::as_str))
+                .chain(m.unmatched.as_deref())
         })
         .chain(enums.iter().map(|e| e.literal.as_str()))
         .collect();

@@ -502,6 +502,11 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
             }
         }
         if let TypeKind::Object(o) = &t.kind
+            && !o.pattern_rules.is_empty()
+        {
+            body.push_str(&pattern_rules(program, this, o));
+        }
+        if let TypeKind::Object(o) = &t.kind
             && o.additional != Additional::Forbidden
             && let Some(names) = &o.extra_names
         {
@@ -559,6 +564,39 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
         ));
     }
     out
+}
+
+/// The checks of `patternProperties` rules (Core §10.3.2.2) on the undeclared members of `o`,
+/// kept as JSON: every rule whose pattern a member's name matches, else `o.unmatched`.
+fn pattern_rules(program: &Program, this: usize, o: &Object) -> String {
+    let instance = |ty: &Ty| {
+        let check = check(program, ty, "v");
+        let params = if check.is_empty() { "|_, _, _|" } else { "|v, at, errors|" };
+        format!(
+            "crate::support::check_member::<{}>(v, at, errors, {params} {{ {check} }});",
+            rust_type(program, this, ty)
+        )
+    };
+    let (matched, mark) = match o.unmatched {
+        Some(_) => ("let mut matched = false;", "matched = true;"),
+        None => ("", ""),
+    };
+    let mut rules = String::new();
+    for rule in &o.pattern_rules {
+        let then = match &rule.ty {
+            Some(ty) => instance(ty),
+            None => "crate::support::forbid_member(&PATTERN, at, errors);".to_string(),
+        };
+        rules.push_str(&format!(
+            "{{ static PATTERN: crate::support::Pattern = crate::support::Pattern::new({:?}, {:?}); \
+             if PATTERN.is_match(k) {{ {mark} {then} }} }}",
+            rule.pattern.source,
+            rule.pattern.render(Dialect::Rust),
+        ));
+    }
+    let otherwise = o.unmatched.as_ref().map_or(String::new(), |ty| format!("if !matched {{ {} }}", instance(ty)));
+    let value = if o.unmatched.is_some() || o.pattern_rules.iter().any(|r| r.ty.is_some()) { "v" } else { "_" };
+    format!("for (k, {value}) in &self.{UNKNOWN}.0 {{ at.push(k); {matched} {rules} {otherwise} at.pop(); }}\n")
 }
 
 /// A description as doc comment text: tabs as spaces (clippy's `tabs_in_doc_comments`).

@@ -402,7 +402,7 @@ fn beside_union(key: &str, keyword: &str) -> bool {
 }
 
 /// `{"allOf": [x, y]}`: both schemas hold.
-fn both(x: &Node, y: &Node) -> Node {
+pub(super) fn both(x: &Node, y: &Node) -> Node {
     Node {
         span: x.span,
         value: Value::Object(vec![Member {

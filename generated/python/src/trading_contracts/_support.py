@@ -107,10 +107,7 @@ def union(keyword: str, *branches: Any) -> PlainValidator:
     """`anyOf`/`oneOf` (Core sections 10.2.1.2-10.2.1.3) of branches that neither a tag nor their
     JSON types tell apart: the value is tried against each branch in order, strictly, and the first
     that accepts it holds it; under `oneOf` a second accepting branch refuses it."""
-    adapters: list[TypeAdapter[Any]] = [
-        TypeAdapter(b) if isinstance(b, type) and issubclass(b, BaseModel) else TypeAdapter(b, config=_STRICT)
-        for b in branches
-    ]
+    adapters = [_adapter(b) for b in branches]
 
     def check(value: Any) -> Any:
         # The value as JSON parsed it: each branch reads that JSON again, as a message would.
@@ -138,15 +135,44 @@ def union(keyword: str, *branches: Any) -> PlainValidator:
 _STRICT = ConfigDict(strict=True, allow_inf_nan=False)
 
 
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    """The validator of a value of `annotation` read from JSON as a message's member is read: a
+    model with its own configuration, anything else strictly."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return TypeAdapter(annotation)
+    return TypeAdapter(annotation, config=_STRICT)
+
+
 def default_of(annotation: Any, text: str) -> Callable[[], Any]:
     """The `default_factory` of a field whose default (JSON text, checked by contractc) holds a
     model or a union: each absent member gets a fresh value, read as a message's member is."""
-    adapter: TypeAdapter[Any] = (
-        TypeAdapter(annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel)
-        else TypeAdapter(annotation, config=_STRICT)
-    )
+    adapter = _adapter(annotation)
     return lambda: adapter.validate_json(text)
+
+
+#: A `patternProperties` rule (Core section 10.3.2.2): the ECMA-262 source, its `re` rendering
+#: and the validator of the members whose names it matches (`None`: the schema `false`, no such
+#: member may be present).
+Rule = tuple[str, re.Pattern[str], TypeAdapter[Any] | None]
+
+
+def rule(syntax: str, source: str, annotation: Any) -> Rule:
+    """A rule an `OpenModel` lists in `__pattern_rules__` (`syntax` as in `matches`)."""
+    return source, re.compile(syntax), None if annotation is None else _adapter(annotation)
+
+
+def member(annotation: Any) -> TypeAdapter[Any]:
+    """The validator of the members no rule's pattern matches, an `OpenModel`'s `__unmatched__`
+    (`additionalProperties` beside `patternProperties`, Core section 10.3.2.3)."""
+    return _adapter(annotation)
+
+
+def _check_member(adapter: TypeAdapter[Any], key: str, value: Any) -> None:
+    # The member as JSON parsed it, read again as its type reads JSON (as a union's branch is).
+    try:
+        adapter.validate_json(json.dumps(value))
+    except ValidationError as e:
+        raise ValueError(f"member {key!r}: {e.errors()[0]['msg']}") from None
 
 
 def _unique(items: list[Any]) -> list[Any]:
@@ -224,6 +250,12 @@ class OpenModel(Model):
     #: Core 10.3.2.4; the patterns of `patternProperties` beside `additionalProperties: false`).
     __extra_names__: ClassVar[TypeAdapter[str] | None] = None
 
+    #: `patternProperties` whose schemas differ (Core 10.3.2.2): each member `properties` does
+    #: not name is checked by every rule whose pattern its name matches, and by `__unmatched__`
+    #: when none does.
+    __pattern_rules__: ClassVar[tuple[Rule, ...]] = ()
+    __unmatched__: ClassVar[TypeAdapter[Any] | None] = None
+
     @model_validator(mode="after")
     def _check_names(self) -> Self:
         names = type(self).__extra_names__
@@ -233,6 +265,24 @@ class OpenModel(Model):
                     names.validate_python(key)
                 except ValidationError as e:
                     raise ValueError(f"the name {key!r} is not allowed: {e.errors()[0]['msg']}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _check_rules(self) -> Self:
+        rules, otherwise = type(self).__pattern_rules__, type(self).__unmatched__
+        if not rules:
+            return self
+        for key, value in (self.model_extra or {}).items():
+            matched = False
+            for source, pattern, adapter in rules:
+                if pattern.search(key) is None:
+                    continue
+                matched = True
+                if adapter is None:
+                    raise ValueError(f"no member may have a name matching `{source}`: {key!r}")
+                _check_member(adapter, key, value)
+            if not matched and otherwise is not None:
+                _check_member(otherwise, key, value)
         return self
 
 

@@ -16,5 +16,6 @@ __all__ = [
     "nullable_1_0",
     "open_1_0",
     "overlapping_1_0",
+    "rules_1_0",
     "untyped_1_0",
 ]
