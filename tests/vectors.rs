@@ -333,7 +333,7 @@ fn value(p: &Program, ty: &Ty, full: bool) -> Value {
         }),
         Ty::Boolean => json!(true),
         Ty::Array(a) => {
-            let n = a.min_items.unwrap_or(1).max(1) as usize;
+            let n = a.min_items.unwrap_or(1).max(1).min(a.max_items.unwrap_or(u64::MAX)) as usize;
             if a.unique_items {
                 Value::Array(distinct(p, &a.items, n))
             } else {
@@ -808,6 +808,10 @@ impl Gen<'_> {
                         path,
                         Some(Value::Array(vec![item.clone(); m as usize + 1])),
                     );
+                }
+                // Items to walk only where an array may have one (`items: false` allows none).
+                if a.max_items == Some(0) {
+                    return;
                 }
                 let mut first = path.to_vec();
                 first.push("0".into());

@@ -558,6 +558,17 @@ fn names_validator(names: &StringTy, path: &str) -> runtime::plan::Validator {
     contractc_validator::validator_of(&empty, &Ty::String(names.clone()), path)
 }
 
+/// The ECMA-262 pattern that matches exactly the strings `names` (none: a class of no character).
+fn exactly(names: &[&str]) -> String {
+    if names.is_empty() {
+        return "[^\\s\\S]".to_string();
+    }
+    let escape = |s: &str| -> String {
+        s.chars().flat_map(|c| if "^$\\.*+?()[]{}|/".contains(c) { vec!['\\', c] } else { vec![c] }).collect()
+    };
+    format!("^(?:{})$", names.iter().map(|n| escape(n)).collect::<Vec<_>>().join("|"))
+}
+
 /// Whether a schema allows every value (`true`, `{}`).
 fn anything(n: &Node) -> bool {
     n.as_bool() == Some(true) || n.members().is_some_and(<[_]>::is_empty)
@@ -1138,7 +1149,19 @@ impl Lowerer<'_> {
                 && ["enum", "const", "anyOf", "oneOf", "allOf", "$ref"].iter().all(|k| b.get(k).is_none())
         };
         let nulls = all.iter().filter(|b| is_null(b)).count();
-        let rest: Vec<(usize, &Node)> = all.iter().enumerate().filter(|(_, b)| !is_null(b)).collect();
+        // A branch `false` is valid for no instance (Core §4.3.2): it changes no verdict.
+        let never = |b: &Node| b.as_bool() == Some(false);
+        let rest: Vec<(usize, &Node)> = all.iter().enumerate().filter(|(_, b)| !is_null(b) && !never(b)).collect();
+        if rest.is_empty() && nulls == 0 {
+            self.error(
+                codes::INVALID_KEYWORD_VALUE,
+                branches,
+                &kptr,
+                format!("every branch of `{keyword}` is `false`: no value is valid"),
+                "here",
+            );
+            return None;
+        }
         if nulls > 1 || rest.is_empty() {
             self.error(
                 codes::INVALID_KEYWORD_VALUE,
@@ -1671,6 +1694,33 @@ impl Lowerer<'_> {
             Some(schema) => Some(self.ty(schema, &aptr, &format!("{name}Value"), index)?),
             None => None,
         };
+        // A property `false` may not be present (Core §4.3.2): a name no member may have.
+        let (forbidden, props): (Vec<Member>, Vec<Member>) =
+            props.into_iter().partition(|m| m.value.as_bool() == Some(false));
+        let mut additional = additional;
+        let mut unmatched = unmatched;
+        for m in &forbidden {
+            if required.contains(&m.key) {
+                self.error(
+                    codes::CONTRADICTION,
+                    &m.value,
+                    &props_ptr.join(&m.key),
+                    format!("the required property `{}` is `false`: it could never be present", m.key),
+                    "the schema `false`",
+                )
+                .notes
+                .push("help: drop it from `required`, or give it a schema".into());
+                return None;
+            }
+            if additional == Additional::Forbidden {
+                continue;
+            }
+            if let Additional::Typed(t) = std::mem::replace(&mut additional, Additional::Any) {
+                unmatched = Some(*t);
+            }
+            let pattern = Pattern::parse(&exactly(&[m.key.as_str()])).expect("escaped literals parse");
+            pattern_rules.push(PatternRule { pattern, ty: None });
+        }
         let mut fields = Vec::new();
         for m in &props {
             let p = props_ptr.join(&m.key);
@@ -1878,19 +1928,24 @@ impl Lowerer<'_> {
         if pn.as_bool() == Some(true) {
             return Some(key_pattern.map(|p| StringTy { pattern: Some(p), ..StringTy::default() }));
         }
-        let allowed = ["type", "minLength", "maxLength", "pattern", "description", "$comment"];
-        let Some(members) = pn.members() else {
-            self.error(
-                codes::UNSUPPORTED_KEYWORD,
-                pn,
-                &nptr,
-                "`propertyNames: false` (no member at all) is not supported".into(),
-                "here",
-            )
-            .notes
-            .push("help: use `maxProperties: 0`".into());
-            return None;
+        let allowed = ["type", "minLength", "maxLength", "pattern", "const", "enum", "description", "$comment"];
+        // `false` (no name at all), `const` and `enum`: the names listed, as the pattern that
+        // matches exactly them (values that are no strings name nothing).
+        let empty = Vec::new();
+        let members = match pn.as_bool() {
+            Some(false) => &empty,
+            _ => pn.members().unwrap_or(&empty),
         };
+        let listed: Option<Vec<&str>> = match (pn.as_bool(), pn.get("const"), pn.get("enum")) {
+            (Some(false), _, _) => Some(Vec::new()),
+            (_, Some(c), _) => Some(c.as_str().into_iter().collect()),
+            (_, None, Some(e)) => Some(e.as_array().unwrap_or_default().iter().filter_map(Node::as_str).collect()),
+            _ => None,
+        };
+        if pn.as_bool().is_none() && pn.members().is_none() {
+            self.error(codes::INVALID_KEYWORD_VALUE, pn, &nptr, "`propertyNames` must be a schema".into(), "here");
+            return None;
+        }
         for m in members {
             let kptr = nptr.join(&m.key);
             let string_type = m.key != "type" || m.value.as_str() == Some("string");
@@ -1907,10 +1962,26 @@ impl Lowerer<'_> {
                 return None;
             }
         }
+        let pattern = match (self.pattern(pn, &nptr)?, listed) {
+            (p, None) => p,
+            (None, Some(names)) => Some(Pattern::parse(&exactly(&names)).expect("escaped literals parse")),
+            (Some(_), Some(_)) => {
+                self.error(
+                    codes::UNSUPPORTED_KEYWORD,
+                    pn,
+                    &nptr,
+                    "`pattern` beside `const` or `enum` in `propertyNames` is not supported".into(),
+                    "here",
+                )
+                .notes
+                .push("help: the names `const`/`enum` list are all a name can be: drop the `pattern`".into());
+                return None;
+            }
+        };
         let mut names = StringTy {
             min_length: self.count(pn, &nptr, "minLength"),
             max_length: self.count(pn, &nptr, "maxLength"),
-            pattern: self.pattern(pn, &nptr)?,
+            pattern,
             format: None,
         };
         let validator = names_validator(&names, self.path);
@@ -2152,7 +2223,9 @@ impl Lowerer<'_> {
                 let iptr = ptr.join("items");
                 // Without `items`, any JSON value is an item (Core §10.3.1.2).
                 let any = Node { span: node.span, value: Value::Bool(true) };
-                let items = node.get("items").unwrap_or(&any);
+                // `items: false`: no item at all, an empty array.
+                let empty = node.get("items").is_some_and(|i| i.as_bool() == Some(false));
+                let items = node.get("items").filter(|_| !empty).unwrap_or(&any);
                 let item = self.ty(items, &iptr, &format!("{hint}Item"), owner)?;
                 if self.mql4 && item.is_nullable() {
                     self.error(
@@ -2194,12 +2267,20 @@ impl Lowerer<'_> {
                         }
                     },
                 };
-                Some(Ty::Array(ArrayTy {
-                    items: Box::new(item),
-                    min_items: self.count(node, ptr, "minItems"),
-                    max_items: self.count(node, ptr, "maxItems"),
-                    unique_items,
-                }))
+                let (min_items, max_items) = (self.count(node, ptr, "minItems"), self.count(node, ptr, "maxItems"));
+                if empty && min_items.unwrap_or(0) > 0 {
+                    let i = node.get("items").expect("`items: false`");
+                    self.error(
+                        codes::CONTRADICTION,
+                        i,
+                        &iptr,
+                        "`items: false` allows no item, and `minItems` asks for some: no value is valid".into(),
+                        "no item",
+                    );
+                    return None;
+                }
+                let max_items = if empty { Some(0) } else { max_items };
+                Some(Ty::Array(ArrayTy { items: Box::new(item), min_items, max_items, unique_items }))
             }
             Some("object") => {
                 let index = self.types.len();

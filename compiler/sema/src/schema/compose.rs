@@ -92,6 +92,20 @@ impl Lowerer<'_> {
             };
             for (i, b) in branches.iter().enumerate() {
                 let bptr = aptr.join(i.to_string());
+                // `true` asserts nothing (Core §4.3.2); `false` admits no value.
+                if b.as_bool() == Some(true) {
+                    continue;
+                }
+                if b.as_bool() == Some(false) {
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        b,
+                        &bptr,
+                        "the `allOf` branch `false` admits no value: nothing could ever be here".into(),
+                        "no value is valid",
+                    );
+                    return None;
+                }
                 if b.members().is_none() {
                     self.error(
                         codes::INVALID_KEYWORD_VALUE,
