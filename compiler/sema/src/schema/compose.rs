@@ -11,8 +11,11 @@
 
 use super::*;
 
-/// Keywords a merged schema takes from its first branch that has them (annotations).
-const FIRST_WINS: &[&str] = &["title", "description", "examples", "deprecated", "$comment", "default"];
+/// Whether a merged schema takes keyword `key` from its first branch that has it: an annotation,
+/// or a keyword JSON Schema does not define (an annotation too, Core §6.5: `markdownDescription`).
+fn first_wins(key: &str) -> bool {
+    is_annotation(key) || !(is_keyword(key) || JSON_SCHEMA_KEYWORDS.contains(&key) || ROOT_ONLY_KEYWORDS.contains(&key))
+}
 
 /// A branch of a composition (or several merged): the schema, and where each of its keywords
 /// came from, for messages: a place (`"/allOf/1"`, `Base@1.0.json ""`) and the keyword's pointer
@@ -324,7 +327,7 @@ impl Lowerer<'_> {
             }
         };
         Some(match key {
-            _ if same || FIRST_WINS.contains(&key) => x,
+            _ if same || first_wins(key) => x,
             "minimum" | "exclusiveMinimum" | "minLength" | "minItems" => stricter(x, y, true),
             "maximum" | "exclusiveMaximum" | "maxLength" | "maxItems" => stricter(x, y, false),
             "required" => {
