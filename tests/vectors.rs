@@ -51,9 +51,7 @@ fn ecma_matches(p: &Pattern, text: &str) -> bool {
 /// pattern ([`Pattern::sample`]), repeated to the lengths, and instances of the format.
 fn pattern_samples(s: &StringTy, p: &Pattern) -> Vec<String> {
     let mut tries = match s.format {
-        Some(Format::DateTime) => vec!["2017-04-19T09:00:00Z".into(), "2024-02-29T23:59:60Z".into()],
-        Some(Format::Date) => vec!["2017-04-19".into(), "2024-02-29".into(), "2024-12-31".into()],
-        Some(Format::Uuid) => vec!["2eb8aa08-aa98-11ea-b4aa-73b441d16380".into()],
+        Some(f) => format_instances(f).iter().map(|t| t.to_string()).collect(),
         None => vec![p.sample(false), p.sample(true)],
     };
     for base in [p.sample(false), p.sample(true), "x".into(), "0".into()] {
@@ -285,6 +283,161 @@ fn extra_keys(o: &Object, n: usize) -> Vec<String> {
     out
 }
 
+/// Instances of format `f`; the first is the value of its fields in valid messages.
+fn format_instances(f: Format) -> &'static [&'static str] {
+    match f {
+        Format::DateTime => &["2017-04-19T09:00:00Z", "2024-02-29T23:59:60Z"],
+        Format::Date => &["2017-04-19", "2024-02-29", "2024-12-31"],
+        Format::Time => &["09:00:00Z", "23:59:60Z", "15:59:60.125-08:00"],
+        Format::Duration => &["P1D", "PT1H30M", "P1Y2M3DT4H5M6S", "P2W"],
+        Format::Email => &["joe.bloggs@example.com", "\"joe bloggs\"@example.com", "joe@[IPv6:::1]"],
+        Format::Hostname => &["www.example.com", "localhost", "xn--4gbwdl.xn--wgbh1c"],
+        Format::Ipv4 => &["192.168.0.1", "0.0.0.0", "255.255.255.255"],
+        Format::Ipv6 => &["::1", "2001:db8::8a2e:370:7334", "::ffff:192.168.0.1"],
+        Format::Uuid => &["2eb8aa08-aa98-11ea-b4aa-73b441d16380"],
+    }
+}
+
+/// Strings for a field of format `f`, `(what, text, valid)`: instances in each of the format's
+/// forms and near misses, one violation each (the JSON-Schema-Test-Suite's cases and more).
+fn format_cases(f: Format) -> Vec<(&'static str, String, bool)> {
+    let cases: Vec<(&str, &str, bool)> = match f {
+        Format::DateTime => vec![
+            ("bad date-time", "2017-02-30T09:00:00Z", false),
+            ("leap-day date-time", "2016-02-29T15:59:60.125-08:00", true),
+            ("non-ASCII digit in date-time", "2017-04-1\u{9ea}T09:00:00Z", false),
+            ("leap second off the end of a UTC day", "2016-12-31T23:59:60+01:00", false),
+        ],
+        Format::Date => vec![
+            ("bad date", "2017-02-30", false),
+            ("leap-day date", "2016-02-29", true),
+            ("non-ASCII digit in date", "2017-04-1\u{9ea}", false),
+        ],
+        Format::Time => vec![
+            ("time with a fraction and an offset", "23:20:50.52+05:30", true),
+            ("time with a lower-case z", "08:30:06z", true),
+            ("time with a leap second at the end of a UTC day", "15:59:60-08:00", true),
+            ("time with a leap second off the end of a UTC day", "23:59:60+01:00", false),
+            ("time without an offset", "12:00:00", false),
+            ("time at hour 24", "24:00:00Z", false),
+            ("time at second 61", "00:00:61Z", false),
+            ("time with a one-digit hour", "8:30:06Z", false),
+            ("time with an empty fraction", "08:30:06.Z", false),
+            ("time with a comma before the fraction", "01:01:01,1111Z", false),
+            ("time with an offset of 24 hours", "01:02:03+24:00", false),
+            ("time with a non-ASCII digit", "1\u{9e8}:00:00Z", false),
+            ("time that is a date-time", "2017-04-19T09:00:00Z", false),
+        ],
+        Format::Duration => vec![
+            ("duration in every unit", "P1Y2M3DT4H5M6S", true),
+            ("duration in months and days", "P2M3D", true),
+            ("duration in hours", "PT36H", true),
+            ("duration of zero seconds", "PT0S", true),
+            ("duration in weeks", "P2W", true),
+            ("duration of years and days, months skipped", "P1Y3D", false),
+            ("duration of hours and seconds, minutes skipped", "PT1H1S", false),
+            ("duration without elements", "P", false),
+            ("duration with an empty time", "P1DT", false),
+            ("duration with its elements out of order", "P2D1Y", false),
+            ("duration with hours before the time", "P1D2H", false),
+            ("duration of weeks and days", "P1W1D", false),
+            ("duration in lower case", "p1d", false),
+            ("duration with a fraction", "PT0.5S", false),
+            ("negative duration", "-P1D", false),
+            ("duration with a non-ASCII digit", "P\u{9e8}D", false),
+        ],
+        Format::Email => vec![
+            ("e-mail with a quoted @", "\"joe@bloggs\"@example.com", true),
+            ("e-mail with a quoted pair", "\"joe\\\"bloggs\"@example.com", true),
+            ("e-mail with every atext special", "!#$%&'*+-/=?^_`{|}~@example.com", true),
+            ("e-mail with an IPv4 literal", "joe@[127.0.0.1]", true),
+            ("e-mail without @", "joe.example.com", false),
+            ("e-mail with an empty local part", "@example.com", false),
+            ("e-mail with two dots in a row", "te..st@example.com", false),
+            ("e-mail with a dot ending the local part", "test.@example.com", false),
+            ("e-mail with an unquoted space", "joe bloggs@example.com", false),
+            ("e-mail with a bad IPv4 literal", "joe@[127.0.0.300]", false),
+            ("e-mail with a lower-case IPv6 tag", "joe@[ipv6:::1]", false),
+            ("e-mail with a bad domain", "joe.bloggs@invalid=domain.com", false),
+            ("e-mail with a non-ASCII local part", "j\u{f6}e@example.com", false),
+        ],
+        Format::Hostname => vec![
+            ("host name of one label", "hostname", true),
+            ("host name starting with a digit", "1host", true),
+            ("host name starting with a hyphen", "-hostname", false),
+            ("host name ending with a hyphen", "hostname-", false),
+            ("host name with an underscore", "host_name", false),
+            ("host name with a trailing dot", "example.com.", false),
+            ("host name with an empty label", "a..b", false),
+            ("empty host name", "", false),
+            ("non-ASCII host name", "ex\u{e4}mple.com", false),
+        ],
+        Format::Ipv4 => vec![
+            ("IPv4 address of zeros", "0.0.0.0", true),
+            ("IPv4 address with 256", "256.0.0.1", false),
+            ("IPv4 address with a leading zero", "087.10.0.1", false),
+            ("IPv4 address of three parts", "127.0.1", false),
+            ("IPv4 address of five parts", "1.2.3.4.5", false),
+            ("IPv4 address with an empty part", "1..2.3", false),
+            ("IPv4 address with a trailing dot", "1.2.3.4.", false),
+            ("IPv4 address with a netmask", "192.168.1.0/24", false),
+            ("IPv4 address as an integer", "2130706433", false),
+            ("IPv4 address with a non-ASCII digit", "1\u{9e8}7.0.0.1", false),
+        ],
+        Format::Ipv6 => vec![
+            ("IPv6 address of zeros", "::", true),
+            ("IPv6 address in full", "1:2:3:4:5:6:7:8", true),
+            ("IPv6 address in upper case", "2001:DB8::8A2E:370:7334", true),
+            ("IPv6 address with :: for one group", "1:2:3:4:5:6:7::", true),
+            ("IPv6 address in full with an IPv4 address", "1:2:3:4:5:6:1.2.3.4", true),
+            ("IPv6 address with two ::", "1::2::3", false),
+            ("IPv6 address of seven groups", "1:2:3:4:5:6:7", false),
+            ("IPv6 address of nine groups", "1:2:3:4:5:6:7:8:9", false),
+            ("IPv6 address with :: and eight groups", "1:2:3:4::5:6:7:8", false),
+            ("IPv6 address with a group of 5 digits", "12345::", false),
+            ("IPv6 address with an IPv4 address before ::", "1.2.3.4::", false),
+            ("IPv6 address with a lone leading colon", ":1:2:3:4:5:6:7", false),
+            ("IPv6 address with a zone", "fe80::1%eth0", false),
+            ("IPv6 address with a prefix length", "fe80::/64", false),
+            ("IPv6 address with a leading space", " ::1", false),
+            ("IPv6 address with a non-ASCII digit", "1:2:3:4:5:6:7:\u{9ea}", false),
+            ("IPv4 address as IPv6", "127.0.0.1", false),
+        ],
+        // RFC 9562's form in every case and version.
+        Format::Uuid => vec![
+            ("lower-case uuid", "2eb8aa08-aa98-11ea-b4aa-73b441d16380", true),
+            ("upper-case uuid", "2EB8AA08-AA98-11EA-B4AA-73B441D16380", true),
+            ("nil uuid", "00000000-0000-0000-0000-000000000000", true),
+            ("uuid of a hypothetical version 15", "98d80576-482e-f27a-8e9d-0b0e93a6f7b9", true),
+            ("uuid without dashes", "2eb8aa08aa9811eab4aa73b441d16380", false),
+            ("uuid with a dash moved", "2eb8aa08-aa98-11ea-b4aa7-3b441d16380", false),
+            ("uuid with a non-hex digit", "2eb8aa08-aa98-11ea-b4aa-73b441d1638g", false),
+            ("uuid one digit short", "2eb8aa08-aa98-11ea-b4aa-73b441d1638", false),
+            ("uuid in braces", "{2eb8aa08-aa98-11ea-b4aa-73b441d16380}", false),
+            ("uuid with a full-width digit", "2eb8aa08-aa98-11ea-b4aa-73b441d1638\u{ff10}", false),
+        ],
+    };
+    let mut out: Vec<(&str, String, bool)> = cases.into_iter().map(|(w, t, v)| (w, t.to_string(), v)).collect();
+    // The lengths' edges.
+    let a = |n: usize| "a".repeat(n);
+    match f {
+        Format::Email => out.extend([
+            ("e-mail with a local part of 64 characters", format!("{}@example.com", a(64)), true),
+            ("e-mail with a local part of 65 characters", format!("{}@example.com", a(65)), false),
+            ("e-mail of 254 characters", format!("{}@{}.{}.{}.{}", a(64), a(63), a(63), a(58), a(2)), true),
+            ("e-mail of 255 characters", format!("{}@{}.{}.{}.{}", a(64), a(63), a(63), a(59), a(2)), false),
+        ]),
+        Format::Hostname => out.extend([
+            ("host name with a label of 63 characters", format!("{}.com", a(63)), true),
+            ("host name with a label of 64 characters", format!("{}.com", a(64)), false),
+            ("host name of 253 characters", format!("{0}.{0}.{0}.{1}", a(63), a(61)), true),
+            ("host name of 254 characters", format!("{0}.{0}.{0}.{1}", a(63), a(62)), false),
+        ]),
+        _ => {}
+    }
+    out
+}
+
 /// Whether `text` is an instance of format `f`, by the runtime's check (the one Rust implements).
 fn format_ok(f: Format, text: &str) -> bool {
     runtime::plan::Format::from_keyword(f.keyword()).is_some_and(|r| r.matches(text))
@@ -302,9 +455,7 @@ fn value(p: &Program, ty: &Ty, full: bool) -> Value {
         Ty::String(s) => {
             let base = match (s.format, &s.pattern) {
                 (_, Some(p)) => return json!(pattern_samples(s, p)[0]),
-                (Some(Format::DateTime), None) => "2017-04-19T09:00:00Z".to_string(),
-                (Some(Format::Date), None) => "2017-04-19".to_string(),
-                (Some(Format::Uuid), None) => "2eb8aa08-aa98-11ea-b4aa-73b441d16380".to_string(),
+                (Some(f), None) => format_instances(f)[0].to_string(),
                 (None, None) => "EURUSD".to_string(),
             };
             let n = base.chars().count() as u64;
@@ -668,32 +819,9 @@ impl Gen<'_> {
                         self.with_string(s, format!("{at} {what}"), format, path, &text);
                     }
                 }
-                if s.format == Some(Format::Uuid) {
-                    // RFC 9562's form in every case and version; near misses, one at a time.
-                    for (what, text, valid) in [
-                        ("lower-case uuid", "2eb8aa08-aa98-11ea-b4aa-73b441d16380", true),
-                        ("upper-case uuid", "2EB8AA08-AA98-11EA-B4AA-73B441D16380", true),
-                        ("nil uuid", "00000000-0000-0000-0000-000000000000", true),
-                        ("uuid of a hypothetical version 15", "98d80576-482e-f27a-8e9d-0b0e93a6f7b9", true),
-                        ("uuid without dashes", "2eb8aa08aa9811eab4aa73b441d16380", false),
-                        ("uuid with a dash moved", "2eb8aa08-aa98-11ea-b4aa7-3b441d16380", false),
-                        ("uuid with a non-hex digit", "2eb8aa08-aa98-11ea-b4aa-73b441d1638g", false),
-                        ("uuid one digit short", "2eb8aa08-aa98-11ea-b4aa-73b441d1638", false),
-                        ("uuid in braces", "{2eb8aa08-aa98-11ea-b4aa-73b441d16380}", false),
-                        ("uuid with a full-width digit", "2eb8aa08-aa98-11ea-b4aa-73b441d1638\u{ff10}", false),
-                    ] {
-                        self.with_string(s, format!("{at} {what}"), valid, path, text);
-                    }
-                } else if let Some(f) = s.format {
-                    let bad = if f == Format::DateTime { "2017-02-30T09:00:00Z" } else { "2017-02-30" };
-                    self.with_string(s, format!("{at} bad {}", f.keyword()), false, path, bad);
-                    let other = if f == Format::DateTime { "2016-02-29T15:59:60.125-08:00" } else { "2016-02-29" };
-                    self.with_string(s, format!("{at} leap-day {}", f.keyword()), true, path, other);
-                    let digit = if f == Format::DateTime { "2017-04-1\u{9ea}T09:00:00Z" } else { "2017-04-1\u{9ea}" };
-                    self.with_string(s, format!("{at} non-ASCII digit in {}", f.keyword()), false, path, digit);
-                    if f == Format::DateTime {
-                        let wrong = "2016-12-31T23:59:60+01:00";
-                        self.with_string(s, format!("{at} leap second off the end of a UTC day"), false, path, wrong);
+                if let Some(f) = s.format {
+                    for (what, text, valid) in format_cases(f) {
+                        self.with_string(s, format!("{at} {what}"), valid, path, &text);
                     }
                 } else {
                     if let Some(m) = s.max_length {
@@ -974,6 +1102,25 @@ fn date() -> impl Strategy<Value = String> {
     (1900u32..2100, 1u32..=12, 1u32..=28).prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
 }
 
+/// RFC 3339 `full-time`s without leap seconds.
+fn time() -> impl Strategy<Value = String> {
+    (
+        0u32..24,
+        0u32..60,
+        0u32..60,
+        proptest::option::of(0u32..1000),
+        prop_oneof![
+            Just("Z".to_string()),
+            (0u32..24, 0u32..60, any::<bool>())
+                .prop_map(|(h, m, neg)| format!("{}{h:02}:{m:02}", if neg { '-' } else { '+' }))
+        ],
+    )
+        .prop_map(|(h, mi, sec, frac, off)| {
+            let frac = frac.map(|f| format!(".{f:03}")).unwrap_or_default();
+            format!("{h:02}:{mi:02}:{sec:02}{frac}{off}")
+        })
+}
+
 /// A strategy for valid values of `ty`.
 fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
     match ty {
@@ -993,23 +1140,12 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
                 .prop_map(Value::from)
                 .boxed(),
             Some(Format::Date) => date().prop_map(Value::from).boxed(),
-            Some(Format::DateTime) => (
-                date(),
-                0u32..24,
-                0u32..60,
-                0u32..60,
-                proptest::option::of(0u32..1000),
-                prop_oneof![
-                    Just("Z".to_string()),
-                    (0u32..24, 0u32..60, any::<bool>())
-                        .prop_map(|(h, m, neg)| format!("{}{h:02}:{m:02}", if neg { '-' } else { '+' }))
-                ],
-            )
-                .prop_map(|(d, h, mi, sec, frac, off)| {
-                    let frac = frac.map(|f| format!(".{f:03}")).unwrap_or_default();
-                    Value::from(format!("{d}T{h:02}:{mi:02}:{sec:02}{frac}{off}"))
-                })
-                .boxed(),
+            Some(Format::DateTime) => (date(), time()).prop_map(|(d, t)| Value::from(format!("{d}T{t}"))).boxed(),
+            Some(Format::Time) => time().prop_map(Value::from).boxed(),
+            Some(Format::Ipv4) => {
+                any::<[u8; 4]>().prop_map(|[a, b, c, d]| Value::from(format!("{a}.{b}.{c}.{d}"))).boxed()
+            }
+            Some(f) => proptest::sample::select(format_instances(f)).prop_map(Value::from).boxed(),
             None => {
                 let lo = s.min_length.unwrap_or(0) as usize;
                 let hi = s.max_length.map_or(lo + 12, |m| m as usize).min(lo + 40);

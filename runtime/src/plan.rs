@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 mod verify;
 
 pub const MAGIC: [u8; 8] = *b"CTCPLAN\0";
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 pub const HEADER_LEN: usize = 24;
 
 /// A compiled workflow: steps in a topological order and the validators of the contracts its
@@ -400,15 +400,20 @@ impl From<Pattern> for PatternText {
     }
 }
 
-/// The `format`s the subset asserts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Format {
-    /// RFC 3339 §5.6 `date-time`.
-    DateTime,
-    /// RFC 3339 §5.6 `full-date`.
-    Date,
-    /// RFC 9562 §4: the 8-4-4-4-12 hex form, any version, either case.
-    Uuid,
+pub use crate::formats::Format;
+
+/// A format is written as its keyword (`"date-time"`), so that a plan names what it asserts.
+impl Serialize for Format {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.keyword())
+    }
+}
+
+impl<'de> Deserialize<'de> for Format {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Format, D::Error> {
+        let k = String::deserialize(d)?;
+        Format::from_keyword(&k).ok_or_else(|| serde::de::Error::custom(format!("unknown format `{k}`")))
+    }
 }
 
 /// Why a plan file was refused.
@@ -502,6 +507,16 @@ pub fn decode(bytes: &[u8]) -> Result<Plan, PlanError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_are_written_as_their_keywords_and_an_unknown_one_is_refused() {
+        for f in Format::ALL {
+            let bytes = postcard::to_stdvec(&f).unwrap();
+            assert_eq!(bytes[1..], *f.keyword().as_bytes());
+            assert_eq!(postcard::from_bytes::<Format>(&bytes).unwrap(), f);
+        }
+        assert!(postcard::from_bytes::<Format>(&postcard::to_stdvec("uri").unwrap()).is_err());
+    }
 
     fn sample() -> Plan {
         Plan {

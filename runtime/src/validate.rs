@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use std::cmp::Ordering;
 
-use crate::plan::{Format, Integers, Json, Keyword, Node, Num, Type, Validator};
+use crate::plan::{Integers, Json, Keyword, Node, Num, Type, Validator};
 
 /// The first broken rule of a message: a JSON pointer (RFC 6901) and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -557,111 +557,10 @@ fn quote(s: &str, out: &mut String) {
     out.push('"');
 }
 
-fn two(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
-}
-
-impl Format {
-    /// The `format` keyword's value (Validation §7.3).
-    pub fn keyword(self) -> &'static str {
-        match self {
-            Format::DateTime => "date-time",
-            Format::Date => "date",
-            Format::Uuid => "uuid",
-        }
-    }
-
-    /// What a valid instance is, for messages: "an RFC 3339 date-time".
-    pub fn description(self) -> &'static str {
-        match self {
-            Format::DateTime => "an RFC 3339 date-time",
-            Format::Date => "an RFC 3339 full-date",
-            Format::Uuid => "a UUID (RFC 9562)",
-        }
-    }
-
-    /// The format a `format` value names, if the subset asserts it.
-    pub fn from_keyword(k: &str) -> Option<Format> {
-        [Format::DateTime, Format::Date, Format::Uuid].into_iter().find(|f| f.keyword() == k)
-    }
-
-    /// Whether string `s` is an instance: the one implementation of each format check in Rust,
-    /// which the compiler uses for `examples` and `default` too.
-    pub fn matches(self, s: &str) -> bool {
-        match self {
-            Format::DateTime => is_date_time(s),
-            Format::Date => is_date(s),
-            Format::Uuid => is_uuid(s),
-        }
-    }
-}
-
-/// RFC 9562 §4's string form: 32 hex digits in groups of 8, 4, 4, 4 and 12, joined by `-`.
-pub fn is_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() })
-}
-
-/// RFC 3339 §5.6 `full-date`.
-pub fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let (Some(y), Some(m), Some(d)) = (two(&b[0..4]), two(&b[5..7]), two(&b[8..10])) else { return false };
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let days = match m {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        1..=12 => 31,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
-}
-
-/// RFC 3339 §5.6 `date-time`.
-pub fn is_date_time(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() < 20
-        || s.get(..10).is_none_or(|d| !is_date(d))
-        || !matches!(b[10], b'T' | b't')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return false;
-    }
-    let (Some(h), Some(mi), Some(sec)) = (two(&b[11..13]), two(&b[14..16]), two(&b[17..19])) else { return false };
-    if h > 23 || mi > 59 || sec > 60 {
-        return false;
-    }
-    let mut rest = &b[19..];
-    if rest.first() == Some(&b'.') {
-        let n = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 {
-            return false;
-        }
-        rest = &rest[1 + n..];
-    }
-    let offset = match rest {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => match (two(&[*h1, *h2]), two(&[*m1, *m2])) {
-            (Some(h), Some(m)) if h <= 23 && m <= 59 => i64::from(h * 60 + m) * if *sign == b'+' { 1 } else { -1 },
-            _ => return false,
-        },
-        _ => return false,
-    };
-    // A leap second ends a UTC day: 23:59:60Z (RFC 3339 §5.7).
-    sec < 60 || (i64::from(h * 60 + mi) - offset).rem_euclid(1440) == 1439
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::Keyword as K;
+    use crate::plan::{Format, Keyword as K};
 
     fn validator() -> Validator {
         Validator {

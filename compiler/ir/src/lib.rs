@@ -302,28 +302,73 @@ pub struct StringTy {
     pub format: Option<Format>,
 }
 
-/// The `format`s the subset asserts (Validation §7.2.2); the runtime's `plan::Format` holds
-/// the one implementation of each check (`runtime::validate`), which the checker uses too.
+/// The `format`s the subset asserts (Validation §7.2.2): the runtime's `formats::Format` has the
+/// same variants and holds the one implementation of each check in Rust, which the checker and
+/// generated Rust use too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// RFC 3339 §5.6 `date-time`.
     DateTime,
     /// RFC 3339 §5.6 `full-date`.
     Date,
+    /// RFC 3339 §5.6 `full-time`.
+    Time,
+    /// RFC 3339 Appendix A `duration`.
+    Duration,
+    /// RFC 5321 §4.1.2 `Mailbox`.
+    Email,
+    /// RFC 1123 §2.1 host name.
+    Hostname,
+    /// RFC 2673 §3.2 `dotted-quad`.
+    Ipv4,
+    /// RFC 4291 §2.2 text form.
+    Ipv6,
     /// RFC 9562 §4 (formerly RFC 4122 §3): the 8-4-4-4-12 hex form, any version, either case.
     Uuid,
 }
 
 impl Format {
     /// Every asserted format, by its keyword.
-    pub const ALL: [Format; 3] = [Format::DateTime, Format::Date, Format::Uuid];
+    pub const ALL: [Format; 9] = [
+        Format::DateTime,
+        Format::Date,
+        Format::Time,
+        Format::Duration,
+        Format::Email,
+        Format::Hostname,
+        Format::Ipv4,
+        Format::Ipv6,
+        Format::Uuid,
+    ];
 
     /// The `format` keyword's value.
     pub fn keyword(self) -> &'static str {
         match self {
             Format::DateTime => "date-time",
             Format::Date => "date",
+            Format::Time => "time",
+            Format::Duration => "duration",
+            Format::Email => "email",
+            Format::Hostname => "hostname",
+            Format::Ipv4 => "ipv4",
+            Format::Ipv6 => "ipv6",
             Format::Uuid => "uuid",
+        }
+    }
+
+    /// The format's name in generated code, its keyword in PascalCase (`DateTime`, `Ipv4`): the
+    /// variant of Rust's `support::Format`, Python's annotated type, MQL4's `CtcIs<Name>`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::DateTime => "DateTime",
+            Format::Date => "Date",
+            Format::Time => "Time",
+            Format::Duration => "Duration",
+            Format::Email => "Email",
+            Format::Hostname => "Hostname",
+            Format::Ipv4 => "Ipv4",
+            Format::Ipv6 => "Ipv6",
+            Format::Uuid => "Uuid",
         }
     }
 
@@ -511,4 +556,17 @@ pub enum Op {
     And,
     Or,
     Not,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_format_is_named_after_its_keyword() {
+        for f in Format::ALL {
+            assert_eq!(f.name(), pascal_case(f.keyword()));
+            assert_eq!(Format::from_keyword(f.keyword()), Some(f));
+        }
+    }
 }

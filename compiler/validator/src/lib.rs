@@ -237,3 +237,17 @@ impl Builder<'_> {
 fn json(canonical: &str) -> Json {
     Json::from(&serde_json::from_str(canonical).unwrap_or(serde_json::Value::Null))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The IR's formats are the runtime's, in the same order and by the same names: the Rust
+    /// backend writes `support::Format::<name>` for the runtime's enum, which generated Rust embeds.
+    #[test]
+    fn the_ir_and_the_runtime_assert_the_same_formats() {
+        let ir: Vec<(&str, String)> =
+            contractc_ir::Format::ALL.iter().map(|f| (f.keyword(), f.name().into())).collect();
+        let runtime: Vec<(&str, String)> =
+            runtime::plan::Format::ALL.iter().map(|f| (f.keyword(), format!("{f:?}"))).collect();
+        assert_eq!(ir, runtime);
+    }
+}

@@ -15,7 +15,7 @@ use contractc_emit::{
 };
 use contractc_ir::pattern::Dialect;
 use contractc_ir::{
-    Additional, Format, JsonKind, NamedType, Object, Program, StringTy, Ty, TypeKind, TypeRef, Union, Untagged,
+    Additional, JsonKind, NamedType, Object, Program, StringTy, Ty, TypeKind, TypeRef, Union, Untagged,
 };
 use serde::Serialize;
 
@@ -45,11 +45,8 @@ fn string_checks(s: &StringTy, target: &str, path: &str) -> Result<Vec<String>, 
         let dfa = dfa::build(&p.render(Dialect::Rust)).map_err(|e| format!("pattern {:?}: {e}", p.source))?;
         out.push(fail(format!("!{}", dfa.mql4_call(target)), &format!("must match the pattern `{}`", p.source)));
     }
-    match s.format {
-        Some(Format::DateTime) => out.push(fail(format!("!CtcIsDateTime({target})"), "must be an RFC 3339 date-time")),
-        Some(Format::Date) => out.push(fail(format!("!CtcIsDate({target})"), "must be an RFC 3339 full-date")),
-        Some(Format::Uuid) => out.push(fail(format!("!CtcIsUuid({target})"), "must be a UUID (RFC 9562)")),
-        None => {}
+    if let Some(f) = s.format {
+        out.push(fail(format!("!CtcIs{}({target})", f.name()), &format!("must be a valid `{}`", f.keyword())));
     }
     Ok(out)
 }

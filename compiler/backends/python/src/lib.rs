@@ -15,7 +15,7 @@ use contractc_emit::{
     property_pointer, referenced_contracts,
 };
 use contractc_ir::pattern::Dialect;
-use contractc_ir::{Additional, Contract, Format, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Additional, Contract, Program, Ty, TypeKind, TypeRef};
 use serde::Serialize;
 
 mod naming;
@@ -529,17 +529,9 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
                 args.push(format!("max_length={n}"));
             }
             let base = match s.format {
-                Some(Format::DateTime) => {
-                    support.push("DateTime");
-                    "DateTime"
-                }
-                Some(Format::Date) => {
-                    support.push("Date");
-                    "Date"
-                }
-                Some(Format::Uuid) => {
-                    support.push("Uuid");
-                    "Uuid"
+                Some(f) => {
+                    support.push(f.name());
+                    f.name()
                 }
                 None => "str",
             };

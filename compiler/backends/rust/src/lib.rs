@@ -15,12 +15,15 @@ use contractc_emit::{
     EmitError, NameClash, Options, OutputFile, clashes, enum_value_pointer, number_literal, property_pointer,
 };
 use contractc_ir::pattern::Dialect;
-use contractc_ir::{Additional, Contract, Field, Format, JsonKind, Object, Program, Ty, TypeKind};
+use contractc_ir::{Additional, Contract, Field, JsonKind, Object, Program, Ty, TypeKind};
 use serde_json::{Map, Value, json};
 use syn::visit_mut::VisitMut;
 use typify::{TypeSpace, TypeSpaceSettings};
 
 const SUPPORT: &str = include_str!("support.rs.in");
+
+/// The format checks, the runtime's file verbatim (one implementation in Rust), a module of `support`.
+const FORMATS: &str = include_str!("../../../../runtime/src/formats.rs");
 
 /// The definition typify replaces with `support::Json`, the type of `const` and `enum` values.
 const JSON: &str = "ExtCtcJson";
@@ -76,6 +79,7 @@ pub fn emit(program: &Program, options: &Options) -> Result<Vec<OutputFile>, Emi
     let mut files = vec![
         OutputFile::text("rust/Cargo.toml", cargo_toml(&options.rust_crate)),
         OutputFile::text("rust/src/support.rs", SUPPORT),
+        OutputFile::text("rust/src/support/formats.rs", FORMATS),
         // prettyplease already formatted the code, and `contractc build --check` compares bytes.
         OutputFile::text(
             "rust/rustfmt.toml",
@@ -829,12 +833,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 fn check(program: &Program, ty: &Ty, v: &str) -> String {
     match ty {
         Ty::String(s) => {
-            let format = match s.format {
-                Some(Format::DateTime) => "::std::option::Option::Some(crate::support::Format::DateTime)",
-                Some(Format::Date) => "::std::option::Option::Some(crate::support::Format::Date)",
-                Some(Format::Uuid) => "::std::option::Option::Some(crate::support::Format::Uuid)",
-                None => "::std::option::Option::None",
-            };
+            let format = opt(s.format.map(|f| format!("crate::support::Format::{}", f.name())));
             if s.min_length.is_none() && s.max_length.is_none() && s.pattern.is_none() && s.format.is_none() {
                 return String::new();
             }

@@ -104,7 +104,7 @@ bool ExecutionReport_1_0_Fill_Parse(const string &js, int &pos, const string pat
          if(seen_time) { err = CtcError(path, "duplicate key \"time\"", pos); return false; }
          seen_time = true;
          if(!CtcReadString(js, pos, path + ".time", out.time, err)) return false;
-         if(!CtcIsDateTime(out.time)) { err = CtcError(path + ".time", "must be an RFC 3339 date-time", pos); return false; }
+         if(!CtcIsDateTime(out.time)) { err = CtcError(path + ".time", "must be a valid `date-time`", pos); return false; }
       }
       else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
       if(!CtcObjectNext(js, pos, path, more, err)) return false;
@@ -206,7 +206,7 @@ bool ExecutionReport_1_0_Parse(const string &js, int &pos, const string path, Ex
          if(seen_time) { err = CtcError(path, "duplicate key \"time\"", pos); return false; }
          seen_time = true;
          if(!CtcReadString(js, pos, path + ".time", out.time, err)) return false;
-         if(!CtcIsDateTime(out.time)) { err = CtcError(path + ".time", "must be an RFC 3339 date-time", pos); return false; }
+         if(!CtcIsDateTime(out.time)) { err = CtcError(path + ".time", "must be a valid `date-time`", pos); return false; }
       }
       else if(key == "symbol")
       {

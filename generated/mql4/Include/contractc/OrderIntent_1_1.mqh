@@ -145,7 +145,7 @@ bool OrderIntent_1_1_Parse(const string &js, int &pos, const string path, OrderI
          if(seen_time) { err = CtcError(path, "duplicate key \"time\"", pos); return false; }
          seen_time = true;
          if(!CtcReadString(js, pos, path + ".time", out.time, err)) return false;
-         if(!CtcIsDateTime(out.time)) { err = CtcError(path + ".time", "must be an RFC 3339 date-time", pos); return false; }
+         if(!CtcIsDateTime(out.time)) { err = CtcError(path + ".time", "must be a valid `date-time`", pos); return false; }
       }
       else if(key == "instrument")
       {

@@ -257,7 +257,7 @@ bool Arrays_1_0_Parse(const string &js, int &pos, const string path, Arrays_1_0 
             ArrayResize(out.days, i + 1, 16);
             out.days[i] = "";
             if(!CtcReadString(js, pos, path + ".days" + "[" + IntegerToString(i) + "]", out.days[i], err)) return false;
-            if(!CtcIsDate(out.days[i])) { err = CtcError(path + ".days" + "[" + IntegerToString(i) + "]", "must be an RFC 3339 full-date", pos); return false; }
+            if(!CtcIsDate(out.days[i])) { err = CtcError(path + ".days" + "[" + IntegerToString(i) + "]", "must be a valid `date`", pos); return false; }
             i = i + 1;
             if(!CtcArrayNext(js, pos, path + ".days", more_items, err)) return false;
          }

@@ -94,7 +94,7 @@ bool Date0_1_0_Value_Parse(const string &js, int &pos, const string path, Date0_
    {
       out.kind = CTC_KIND_STRING;
       if(!CtcReadString(js, pos, path, out.as_string, err)) return false;
-      if(!CtcIsDate(out.as_string)) { err = CtcError(path, "must be an RFC 3339 full-date", pos); return false; }
+      if(!CtcIsDate(out.as_string)) { err = CtcError(path, "must be a valid `date`", pos); return false; }
       return true;
    }
    if(kind == CTC_KIND_ARRAY)

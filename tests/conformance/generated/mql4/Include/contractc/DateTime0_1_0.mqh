@@ -94,7 +94,7 @@ bool DateTime0_1_0_Value_Parse(const string &js, int &pos, const string path, Da
    {
       out.kind = CTC_KIND_STRING;
       if(!CtcReadString(js, pos, path, out.as_string, err)) return false;
-      if(!CtcIsDateTime(out.as_string)) { err = CtcError(path, "must be an RFC 3339 date-time", pos); return false; }
+      if(!CtcIsDateTime(out.as_string)) { err = CtcError(path, "must be a valid `date-time`", pos); return false; }
       return true;
    }
    if(kind == CTC_KIND_ARRAY)

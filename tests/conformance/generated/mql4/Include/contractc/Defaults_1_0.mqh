@@ -256,7 +256,7 @@ bool Defaults_1_0_Parse(const string &js, int &pos, const string path, Defaults_
          if(out.has_day) { err = CtcError(path, "duplicate key \"day\"", pos); return false; }
          out.has_day = true;
          if(!CtcReadString(js, pos, path + ".day", out.day, err)) return false;
-         if(!CtcIsDate(out.day)) { err = CtcError(path + ".day", "must be an RFC 3339 full-date", pos); return false; }
+         if(!CtcIsDate(out.day)) { err = CtcError(path + ".day", "must be a valid `date`", pos); return false; }
       }
       else if(key == "level")
       {

@@ -308,7 +308,7 @@ bool Nullable_1_0_Parse(const string &js, int &pos, const string path, Nullable_
          else
          {
             if(!CtcReadString(js, pos, path + ".at", out.at, err)) return false;
-            if(!CtcIsDateTime(out.at)) { err = CtcError(path + ".at", "must be an RFC 3339 date-time", pos); return false; }
+            if(!CtcIsDateTime(out.at)) { err = CtcError(path + ".at", "must be a valid `date-time`", pos); return false; }
          }
       }
       else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }

@@ -222,7 +222,7 @@ bool Patterns_1_0_Parse(const string &js, int &pos, const string path, Patterns_
          out.has_dated = true;
          if(!CtcReadString(js, pos, path + ".dated", out.dated, err)) return false;
          if(!CtcMatchDfa(out.dated, (string)"16000000000000000000000000000000000000000000000100203040000000000000000000000000000000000000000000000000000000000000000000000000005555555555555555555555555555555555555555555555555555555555555555000000" + "0000000000000000000000000000000000000000000000000000000000", "12000000111111000300004000000500000060070000111110", "01000001")) { err = CtcError(path + ".dated", "must match the pattern `^2024-`", pos); return false; }
-         if(!CtcIsDate(out.dated)) { err = CtcError(path + ".dated", "must be an RFC 3339 full-date", pos); return false; }
+         if(!CtcIsDate(out.dated)) { err = CtcError(path + ".dated", "must be a valid `date`", pos); return false; }
       }
       else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
       if(!CtcObjectNext(js, pos, path, more, err)) return false;

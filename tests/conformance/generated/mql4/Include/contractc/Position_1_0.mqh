@@ -85,7 +85,7 @@ bool Position_1_0_Parse(const string &js, int &pos, const string path, Position_
          if(seen_opened) { err = CtcError(path, "duplicate key \"opened\"", pos); return false; }
          seen_opened = true;
          if(!CtcReadString(js, pos, path + ".opened", out.opened, err)) return false;
-         if(!CtcIsDateTime(out.opened)) { err = CtcError(path + ".opened", "must be an RFC 3339 date-time", pos); return false; }
+         if(!CtcIsDateTime(out.opened)) { err = CtcError(path + ".opened", "must be a valid `date-time`", pos); return false; }
       }
       else if(key == "deprecated_ticket")
       {

@@ -177,7 +177,7 @@ bool Priced_1_0_Parse(const string &js, int &pos, const string path, Priced_1_0 
          if(out.has_ts) { err = CtcError(path, "duplicate key \"ts\"", pos); return false; }
          out.has_ts = true;
          if(!CtcReadString(js, pos, path + ".ts", out.ts, err)) return false;
-         if(!CtcIsDateTime(out.ts)) { err = CtcError(path + ".ts", "must be an RFC 3339 date-time", pos); return false; }
+         if(!CtcIsDateTime(out.ts)) { err = CtcError(path + ".ts", "must be a valid `date-time`", pos); return false; }
       }
       else if(key == "tags")
       {

@@ -121,21 +121,21 @@ bool Texts_1_0_Parse(const string &js, int &pos, const string path, Texts_1_0 &o
          if(seen_stamp) { err = CtcError(path, "duplicate key \"stamp\"", pos); return false; }
          seen_stamp = true;
          if(!CtcReadString(js, pos, path + ".stamp", out.stamp, err)) return false;
-         if(!CtcIsDateTime(out.stamp)) { err = CtcError(path + ".stamp", "must be an RFC 3339 date-time", pos); return false; }
+         if(!CtcIsDateTime(out.stamp)) { err = CtcError(path + ".stamp", "must be a valid `date-time`", pos); return false; }
       }
       else if(key == "day")
       {
          if(out.has_day) { err = CtcError(path, "duplicate key \"day\"", pos); return false; }
          out.has_day = true;
          if(!CtcReadString(js, pos, path + ".day", out.day, err)) return false;
-         if(!CtcIsDate(out.day)) { err = CtcError(path + ".day", "must be an RFC 3339 full-date", pos); return false; }
+         if(!CtcIsDate(out.day)) { err = CtcError(path + ".day", "must be a valid `date`", pos); return false; }
       }
       else if(key == "ref")
       {
          if(out.has_ref) { err = CtcError(path, "duplicate key \"ref\"", pos); return false; }
          out.has_ref = true;
          if(!CtcReadString(js, pos, path + ".ref", out.ref, err)) return false;
-         if(!CtcIsUuid(out.ref)) { err = CtcError(path + ".ref", "must be a UUID (RFC 9562)", pos); return false; }
+         if(!CtcIsUuid(out.ref)) { err = CtcError(path + ".ref", "must be a valid `uuid`", pos); return false; }
       }
       else if(key == "tif")
       {

@@ -94,7 +94,7 @@ bool Uuid0_1_0_Value_Parse(const string &js, int &pos, const string path, Uuid0_
    {
       out.kind = CTC_KIND_STRING;
       if(!CtcReadString(js, pos, path, out.as_string, err)) return false;
-      if(!CtcIsUuid(out.as_string)) { err = CtcError(path, "must be a UUID (RFC 9562)", pos); return false; }
+      if(!CtcIsUuid(out.as_string)) { err = CtcError(path, "must be a valid `uuid`", pos); return false; }
       return true;
    }
    if(kind == CTC_KIND_ARRAY)

@@ -34,9 +34,11 @@
 #define CTC_CH_1 49
 #define CTC_CH_9 57
 #define CTC_CH_COLON 58
+#define CTC_CH_AT 64
 #define CTC_CH_UPPER_A 65
 #define CTC_CH_UPPER_E 69
 #define CTC_CH_UPPER_F 70
+#define CTC_CH_UPPER_P 80
 #define CTC_CH_UPPER_T 84
 #define CTC_CH_UPPER_Z 90
 #define CTC_CH_LBRACKET 91
@@ -53,6 +55,7 @@
 #define CTC_CH_LOWER_Z 122
 #define CTC_CH_LBRACE 123
 #define CTC_CH_RBRACE 125
+#define CTC_CH_TILDE 126
 #define CTC_SURROGATE_HIGH_FIRST 55296
 #define CTC_SURROGATE_LOW_FIRST 56320
 #define CTC_SURROGATE_LOW_LAST 57343
@@ -521,8 +524,9 @@ bool CtcIsDate(const string &s)
    return CtcValidDate(y, m, d);
 }
 
-// RFC 3339 section 5.6 date-time; `T` and `Z` in either case.
-bool CtcIsDateTime(const string &s)
+// RFC 3339 section 5.6 full-time: time-hour ":" time-minute ":" time-second [time-secfrac]
+// time-offset, `Z` in either case. A leap second (`:60`) ends a UTC day (section 5.7).
+bool CtcIsTime(const string &s)
 {
    int n = StringLen(s);
    int h = 0;
@@ -531,17 +535,12 @@ bool CtcIsDateTime(const string &s)
    int oh = 0;
    int om = 0;
    int offset = 0;
-   int pos = 19;
+   int pos = 8;
    int digits = 0;
-   string date = "";
    ushort c = 0;
-   if(n < 20) return false;
-   date = CtcSlice(s, 0, 10);
-   if(!CtcIsDate(date)) return false;
-   c = StringGetCharacter(s, 10);
-   if(c != CTC_CH_UPPER_T && c != CTC_CH_LOWER_T) return false;
-   if(StringGetCharacter(s, 13) != CTC_CH_COLON || StringGetCharacter(s, 16) != CTC_CH_COLON) return false;
-   if(!CtcDigitsAt(s, 11, 2, h) || !CtcDigitsAt(s, 14, 2, mi) || !CtcDigitsAt(s, 17, 2, sec)) return false;
+   if(n < 9) return false;
+   if(StringGetCharacter(s, 2) != CTC_CH_COLON || StringGetCharacter(s, 5) != CTC_CH_COLON) return false;
+   if(!CtcDigitsAt(s, 0, 2, h) || !CtcDigitsAt(s, 3, 2, mi) || !CtcDigitsAt(s, 6, 2, sec)) return false;
    if(h > 23 || mi > 59 || sec > 60) return false;
    if(StringGetCharacter(s, pos) == CTC_CH_DOT)
    {
@@ -569,9 +568,252 @@ bool CtcIsDateTime(const string &s)
       offset = oh * 60 + om;
       if(c == CTC_CH_MINUS) offset = -offset;
    }
-   // A leap second ends a UTC day: 23:59:60Z (RFC 3339 section 5.7).
    if(sec < 60) return true;
    return (h * 60 + mi - offset + 1440) % 1440 == 1439;
+}
+
+// RFC 3339 section 5.6 date-time: full-date "T" full-time, `T` in either case.
+bool CtcIsDateTime(const string &s)
+{
+   string date = CtcSlice(s, 0, 10);
+   string time = CtcSlice(s, 11, StringLen(s) - 11);
+   ushort c = StringGetCharacter(s, 10);
+   if(c != CTC_CH_UPPER_T && c != CTC_CH_LOWER_T) return false;
+   return CtcIsDate(date) && CtcIsTime(time);
+}
+
+// Whether `s` is one or more duration elements (1*DIGIT and a designator) whose designators are
+// consecutive letters of `designators`, in order (RFC 3339 Appendix A).
+bool CtcDurationElements(const string &s, const string designators)
+{
+   int n = StringLen(s);
+   int pos = 0;
+   int start = 0;
+   int next = -1;
+   int i = 0;
+   while(pos < n)
+   {
+      start = pos;
+      while(pos < n && CtcIsDigit(StringGetCharacter(s, pos)))
+      {
+         pos = pos + 1;
+      }
+      if(pos == start || pos == n) return false;
+      i = StringFind(designators, ShortToString(StringGetCharacter(s, pos)));
+      if(i < 0 || (next >= 0 && i != next)) return false;
+      next = i + 1;
+      pos = pos + 1;
+   }
+   return next >= 0;
+}
+
+// RFC 3339 Appendix A duration: "P" (dur-date / dur-time / dur-week); the date's elements
+// consecutive among Y, M, D, the time's (after `T`) among H, M, S; weeks alone. Upper case.
+bool CtcIsDuration(const string &s)
+{
+   string rest = CtcSlice(s, 1, StringLen(s) - 1);
+   int t = StringFind(rest, "T");
+   string date = "";
+   string time = "";
+   if(StringGetCharacter(s, 0) != CTC_CH_UPPER_P) return false;
+   if(t < 0) return CtcDurationElements(rest, "YMD") || CtcDurationElements(rest, "W");
+   date = CtcSlice(rest, 0, t);
+   time = CtcSlice(rest, t + 1, StringLen(rest) - t - 1);
+   if(t > 0 && !CtcDurationElements(date, "YMD")) return false;
+   return CtcDurationElements(time, "HMS");
+}
+
+// A dec-octet of RFC 3986 section 3.2.2: 0 to 255, without a leading zero.
+bool CtcIsDecOctet(const string &s)
+{
+   int n = StringLen(s);
+   int v = 0;
+   if(n < 1 || n > 3) return false;
+   if(n > 1 && StringGetCharacter(s, 0) == CTC_CH_0) return false;
+   if(!CtcDigitsAt(s, 0, n, v)) return false;
+   return v <= 255;
+}
+
+// RFC 2673 section 3.2 dotted-quad: four dec-octets joined by `.`.
+bool CtcIsIpv4(const string &s)
+{
+   int n = StringLen(s);
+   int start = 0;
+   int dot = 0;
+   int parts = 0;
+   string part = "";
+   while(parts < 4)
+   {
+      dot = StringFind(s, ".", start);
+      if(dot < 0) dot = n;
+      part = CtcSlice(s, start, dot - start);
+      if(!CtcIsDecOctet(part)) return false;
+      parts = parts + 1;
+      if(dot == n) return parts == 4;
+      start = dot + 1;
+   }
+   return false;
+}
+
+// How many 16-bit groups `s` writes (RFC 4291 section 2.2), 0 when it is empty, -1 when it is
+// not h16s joined by `:`, the last an IPv4 address (worth two) when `ipv4_last`.
+int CtcIpv6Groups(const string &s, const bool ipv4_last)
+{
+   int n = StringLen(s);
+   int start = 0;
+   int colon = 0;
+   int count = 0;
+   int i = 0;
+   string group = "";
+   if(n == 0) return 0;
+   while(start <= n)
+   {
+      colon = StringFind(s, ":", start);
+      if(colon < 0) colon = n;
+      group = CtcSlice(s, start, colon - start);
+      if(ipv4_last && colon == n && StringFind(group, ".") >= 0)
+      {
+         if(!CtcIsIpv4(group)) return -1;
+         count = count + 2;
+      }
+      else
+      {
+         if(StringLen(group) < 1 || StringLen(group) > 4) return -1;
+         for(i = 0; i < StringLen(group); i++)
+         {
+            if(CtcHexValue(StringGetCharacter(group, i)) < 0) return -1;
+         }
+         count = count + 1;
+      }
+      if(colon == n) return count;
+      start = colon + 1;
+   }
+   return -1;
+}
+
+// RFC 4291 section 2.2 text forms: eight groups of 1 to 4 hex digits joined by `:`, one `::` for
+// one or more groups of zeros, the last two groups an IPv4 address; no zone, no prefix length.
+bool CtcIsIpv6(const string &s)
+{
+   int n = StringLen(s);
+   int gap = StringFind(s, "::");
+   string head = "";
+   string tail = "";
+   int h = 0;
+   int t = 0;
+   if(gap < 0) return CtcIpv6Groups(s, true) == 8;
+   head = CtcSlice(s, 0, gap);
+   tail = CtcSlice(s, gap + 2, n - gap - 2);
+   h = CtcIpv6Groups(head, false);
+   t = CtcIpv6Groups(tail, true);
+   return h >= 0 && t >= 0 && h + t <= 7;
+}
+
+// An ASCII letter or digit: ALPHA / DIGIT of RFC 5234 appendix B.1.
+bool CtcIsAsciiAlnum(const ushort c)
+{
+   return CtcIsDigit(c) || (c >= CTC_CH_UPPER_A && c <= CTC_CH_UPPER_Z) || (c >= CTC_CH_LOWER_A && c <= CTC_CH_LOWER_Z);
+}
+
+// RFC 1123 section 2.1 host name: labels of ASCII letters, digits and hyphens, not starting or
+// ending with a hyphen, 1 to 63 characters each (RFC 1034 section 3.5), joined by `.`, at most
+// 253 characters in all (RFC 1034 section 3.1).
+bool CtcIsHostname(const string &s)
+{
+   int n = StringLen(s);
+   int start = 0;
+   int i = 0;
+   ushort c = 0;
+   if(n > 253) return false;
+   for(i = 0; i <= n; i++)
+   {
+      c = CTC_CH_DOT;
+      if(i < n) c = StringGetCharacter(s, i);
+      if(c == CTC_CH_DOT)
+      {
+         if(i == start || i - start > 63) return false;
+         if(StringGetCharacter(s, start) == CTC_CH_MINUS || StringGetCharacter(s, i - 1) == CTC_CH_MINUS) return false;
+         start = i + 1;
+      }
+      else if(!CtcIsAsciiAlnum(c) && c != CTC_CH_MINUS) return false;
+   }
+   return true;
+}
+
+// RFC 5321 section 4.1.2 Dot-string: atoms of RFC 5322 section 3.2.3 atext joined by single dots.
+bool CtcIsDotString(const string &s)
+{
+   int n = StringLen(s);
+   int i = 0;
+   ushort c = 0;
+   string specials = "!#$%&'*+-/=?^_`{|}~";
+   if(n == 0) return false;
+   for(i = 0; i < n; i++)
+   {
+      c = StringGetCharacter(s, i);
+      if(c == CTC_CH_DOT)
+      {
+         if(i == 0 || i == n - 1 || StringGetCharacter(s, i - 1) == CTC_CH_DOT) return false;
+      }
+      else if(!CtcIsAsciiAlnum(c) && StringFind(specials, ShortToString(c)) < 0) return false;
+   }
+   return true;
+}
+
+// RFC 5321 section 4.1.2 Quoted-string: DQUOTE *QcontentSMTP DQUOTE, printable ASCII and spaces,
+// or `\` and one of them.
+bool CtcIsQuotedString(const string &s)
+{
+   int n = StringLen(s);
+   int i = 1;
+   ushort c = 0;
+   if(n < 2 || StringGetCharacter(s, 0) != CTC_CH_QUOTE || StringGetCharacter(s, n - 1) != CTC_CH_QUOTE) return false;
+   while(i < n - 1)
+   {
+      c = StringGetCharacter(s, i);
+      if(c == CTC_CH_BACKSLASH)
+      {
+         if(i + 1 >= n - 1) return false;
+         c = StringGetCharacter(s, i + 1);
+         if(c < CTC_CH_SPACE || c > CTC_CH_TILDE) return false;
+         i = i + 2;
+      }
+      else
+      {
+         if(c == CTC_CH_QUOTE || c < CTC_CH_SPACE || c > CTC_CH_TILDE) return false;
+         i = i + 1;
+      }
+   }
+   return true;
+}
+
+// RFC 5321 section 4.1.2 Mailbox: Local-part "@" (Domain / address-literal). The local part a
+// Dot-string or a Quoted-string of at most 64 octets (section 4.5.3.1.1), the domain a host name
+// or an address literal (section 4.1.3, `[192.168.0.1]`, `[IPv6:::1]`); at most 254 in all.
+bool CtcIsEmail(const string &s)
+{
+   int n = StringLen(s);
+   int at = -1;
+   int i = 0;
+   int m = 0;
+   string local = "";
+   string domain = "";
+   string literal = "";
+   string address = "";
+   for(i = 0; i < n; i++)
+   {
+      if(StringGetCharacter(s, i) == CTC_CH_AT) at = i;
+   }
+   if(at < 0 || n > 254 || at > 64) return false;
+   local = CtcSlice(s, 0, at);
+   domain = CtcSlice(s, at + 1, n - at - 1);
+   m = StringLen(domain);
+   if(!CtcIsDotString(local) && !CtcIsQuotedString(local)) return false;
+   if(m < 2 || StringGetCharacter(domain, 0) != CTC_CH_LBRACKET || StringGetCharacter(domain, m - 1) != CTC_CH_RBRACKET) return CtcIsHostname(domain);
+   literal = CtcSlice(domain, 1, m - 2);
+   if(CtcSlice(literal, 0, 5) != "IPv6:") return CtcIsIpv4(literal);
+   address = CtcSlice(literal, 5, StringLen(literal) - 5);
+   return CtcIsIpv6(address);
 }
 
 // JSON Schema `pattern` without a regex engine: contractc compiles each pattern to a DFA over the

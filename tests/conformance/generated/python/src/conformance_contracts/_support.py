@@ -24,57 +24,179 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-# RFC 3339 section 5.6 `date-time` and `full-date`; the string is kept verbatim.
-_DATE = r"(\d{4})-(\d{2})-(\d{2})"
-_DATE_TIME = re.compile(_DATE + r"[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))\Z")
-_FULL_DATE = re.compile(_DATE + r"\Z")
-_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\Z")
+# The asserted formats (JSON Schema Validation section 7.3), as contractc's runtime/src/formats.rs
+# checks them; the string is kept verbatim. Every grammar is ASCII (`[0-9]`, never `\d`), so a
+# non-ASCII character (a Bengali digit) is refused. ABNF literals are matched as the RFCs write
+# them (upper case), except `T` and `Z` of dates and times (RFC 3339 section 5.6).
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_TIME = re.compile(r"([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?([Zz]|([+-])([0-9]{2}):([0-9]{2}))")
+_DEC_OCTET = re.compile(r"0|[1-9][0-9]{0,2}")
+_H16 = re.compile(r"[0-9A-Fa-f]{1,4}")
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+")
+_QUOTED_STRING = re.compile(r'"(?:[ !#-\[\]-~]|\\[ -~])*"')
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 
 
-def _days_in_month(year: int, month: int) -> int:
+def _is_date(value: str) -> bool:
+    m = _DATE.fullmatch(value)
+    if m is None:
+        return False
+    year, month, day = (int(g) for g in m.groups())
     if month == 2:
         leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-        return 29 if leap else 28
-    return 30 if month in (4, 6, 9, 11) else 31
+        days = 29 if leap else 28
+    else:
+        days = 30 if month in (4, 6, 9, 11) else 31
+    return 1 <= month <= 12 and 1 <= day <= days
 
 
-def _valid_date(year: int, month: int, day: int) -> bool:
-    return 1 <= month <= 12 and 1 <= day <= _days_in_month(year, month)
+def _is_time(value: str) -> bool:
+    m = _TIME.fullmatch(value)
+    if m is None:
+        return False
+    h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    offset = 0
+    if m.group(6) is not None:
+        oh, om = int(m.group(7)), int(m.group(8))
+        if oh > 23 or om > 59:
+            return False
+        offset = (oh * 60 + om) * (1 if m.group(6) == "+" else -1)
+    # A leap second ends a UTC day: 23:59:60Z (RFC 3339 section 5.7).
+    return h <= 23 and mi <= 59 and (s < 60 or (s == 60 and (h * 60 + mi - offset) % 1440 == 1439))
+
+
+def _duration_elements(text: str, designators: str) -> bool:
+    """One or more elements, digits and a designator, whose designators are consecutive
+    letters of `designators`, in order."""
+    if re.fullmatch(r"(?:[0-9]+[A-Z])+", text) is None:
+        return False
+    return "".join(re.findall(r"[0-9]+([A-Z])", text)) in designators
+
+
+def _is_ipv4(value: str) -> bool:
+    parts = value.split(".")
+    return len(parts) == 4 and all(_DEC_OCTET.fullmatch(p) is not None and int(p) <= 255 for p in parts)
+
+
+def _ipv6_groups(text: str, ipv4_last: bool) -> int | None:
+    """How many 16-bit groups `text` writes: h16s joined by `:`, the last an IPv4 address
+    (worth two) when `ipv4_last`; None when it is no such text."""
+    if not text:
+        return 0
+    groups = text.split(":")
+    count = 0
+    for i, group in enumerate(groups):
+        if ipv4_last and i == len(groups) - 1 and "." in group:
+            if not _is_ipv4(group):
+                return None
+            count += 2
+        elif _H16.fullmatch(group) is not None:
+            count += 1
+        else:
+            return None
+    return count
+
+
+def _is_ipv6(value: str) -> bool:
+    head, gap, tail = value.partition("::")
+    if not gap:
+        return _ipv6_groups(value, True) == 8
+    h, t = _ipv6_groups(head, False), _ipv6_groups(tail, True)
+    return h is not None and t is not None and h + t <= 7
+
+
+def _is_hostname(value: str) -> bool:
+    return len(value) <= 253 and all(_LABEL.fullmatch(label) is not None for label in value.split("."))
+
+
+def _is_email(value: str) -> bool:
+    local, at, domain = value.rpartition("@")
+    if not at or len(value) > 254 or len(local) > 64:
+        return False
+    dot_string = all(_ATOM.fullmatch(atom) is not None for atom in local.split("."))
+    if not dot_string and _QUOTED_STRING.fullmatch(local) is None:
+        return False
+    if domain.startswith("[") and domain.endswith("]"):
+        literal = domain[1:-1]
+        return _is_ipv6(literal[5:]) if literal.startswith("IPv6:") else _is_ipv4(literal)
+    return _is_hostname(domain)
+
+
+def _asserted(ok: bool, value: str, what: str) -> str:
+    if not ok:
+        raise ValueError(f"not {what}")
+    return value
 
 
 def check_date_time(value: str) -> str:
-    m = _DATE_TIME.match(value)
-    ok = m is not None and value.isascii()
-    if m is not None and ok:
-        y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
-        ok = _valid_date(y, mo, d) and h <= 23 and mi <= 59 and s <= 60
-        offset = 0
-        if ok and m.group(9) is not None:
-            ok = int(m.group(9)) <= 23 and int(m.group(10)) <= 59
-            offset = (int(m.group(9)) * 60 + int(m.group(10))) * (1 if m.group(8)[0] == "+" else -1)
-        # A leap second ends a UTC day: 23:59:60Z (RFC 3339 section 5.7).
-        ok = ok and (s < 60 or (h * 60 + mi - offset) % 1440 == 1439)
-    if not ok:
-        raise ValueError("not an RFC 3339 date-time")
-    return value
+    """RFC 3339 section 5.6 `date-time`: full-date "T" full-time, `T` in either case."""
+    ok = _is_date(value[:10]) and value[10:11] in ("T", "t") and _is_time(value[11:])
+    return _asserted(ok, value, "an RFC 3339 date-time")
 
 
 def check_date(value: str) -> str:
-    m = _FULL_DATE.match(value)
-    if m is None or not value.isascii() or not _valid_date(*(int(g) for g in m.groups())):
-        raise ValueError("not an RFC 3339 full-date")
-    return value
+    """RFC 3339 section 5.6 `full-date`, a day the month has (section 5.7)."""
+    return _asserted(_is_date(value), value, "an RFC 3339 full-date")
+
+
+def check_time(value: str) -> str:
+    """RFC 3339 section 5.6 `full-time`: hh:mm:ss, a fraction, then `Z` or +hh:mm/-hh:mm; a leap
+    second (`:60`) ends a UTC day (section 5.7)."""
+    return _asserted(_is_time(value), value, "an RFC 3339 full-time")
+
+
+def check_duration(value: str) -> str:
+    """RFC 3339 Appendix A `duration`: "P", then date elements consecutive among Y, M, D and
+    time elements (after "T") among H, M, S, or weeks alone (`P2W`); upper case."""
+    ok = False
+    if value.startswith("P"):
+        date, t, time = value[1:].partition("T")
+        if t:
+            ok = (not date or _duration_elements(date, "YMD")) and _duration_elements(time, "HMS")
+        else:
+            ok = _duration_elements(date, "YMD") or _duration_elements(date, "W")
+    return _asserted(ok, value, "an RFC 3339 duration")
+
+
+def check_email(value: str) -> str:
+    """RFC 5321 section 4.1.2 `Mailbox`: a Dot-string (RFC 5322 section 3.2.3 atext atoms) or a
+    Quoted-string of at most 64 octets (section 4.5.3.1.1), "@", a host name or an address
+    literal (section 4.1.3: `[192.168.0.1]`, `[IPv6:::1]`); at most 254 octets in all."""
+    return _asserted(_is_email(value), value, "an e-mail address (RFC 5321 Mailbox)")
+
+
+def check_hostname(value: str) -> str:
+    """RFC 1123 section 2.1 host name: labels of letters, digits and hyphens, not starting or
+    ending with a hyphen, 1 to 63 long (RFC 1034 section 3.5), at most 253 in all (section 3.1)."""
+    return _asserted(_is_hostname(value), value, "a host name (RFC 1123)")
+
+
+def check_ipv4(value: str) -> str:
+    """RFC 2673 section 3.2 `dotted-quad`, each byte an RFC 3986 section 3.2.2 `dec-octet`
+    (no leading zero)."""
+    return _asserted(_is_ipv4(value), value, "an IPv4 address (RFC 2673 dotted-quad)")
+
+
+def check_ipv6(value: str) -> str:
+    """RFC 4291 section 2.2 text forms: eight groups of 1 to 4 hex digits, one `::` for one or
+    more groups of zeros, the last two groups an IPv4 address; no zone, no prefix length."""
+    return _asserted(_is_ipv6(value), value, "an IPv6 address (RFC 4291)")
 
 
 def check_uuid(value: str) -> str:
     """RFC 9562 section 4's string form: 8-4-4-4-12 hex digits, any version, either case."""
-    if _UUID.match(value) is None:
-        raise ValueError("not a UUID (RFC 9562)")
-    return value
+    return _asserted(_UUID.fullmatch(value) is not None, value, "a UUID (RFC 9562)")
 
 
 DateTime = Annotated[str, AfterValidator(check_date_time)]
 Date = Annotated[str, AfterValidator(check_date)]
+Time = Annotated[str, AfterValidator(check_time)]
+Duration = Annotated[str, AfterValidator(check_duration)]
+Email = Annotated[str, AfterValidator(check_email)]
+Hostname = Annotated[str, AfterValidator(check_hostname)]
+Ipv4 = Annotated[str, AfterValidator(check_ipv4)]
+Ipv6 = Annotated[str, AfterValidator(check_ipv6)]
 Uuid = Annotated[str, AfterValidator(check_uuid)]
 
 def matches(syntax: str, source: str) -> AfterValidator:

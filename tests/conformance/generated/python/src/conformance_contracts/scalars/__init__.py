@@ -5,6 +5,7 @@ __all__ = [
     "bounds_1_0",
     "consts_1_0",
     "defaults_1_0",
+    "formats_1_0",
     "numbers_1_0",
     "numbers_1_1",
     "patterns_1_0",
