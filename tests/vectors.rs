@@ -183,14 +183,14 @@ fn plainly_not(p: &Program, ty: &Ty, v: &Value) -> bool {
         return true;
     }
     match (ty, v) {
-        (Ty::Integer(t), Value::Number(n)) => {
-            n.as_i64().is_none_or(|n| t.minimum.is_some_and(|m| n < m) || t.maximum.is_some_and(|m| n > m))
-        }
+        (Ty::Integer(t), Value::Number(n)) => n.as_i64().is_none_or(|n| {
+            t.minimum.is_some_and(|m| n < m)
+                || t.maximum.is_some_and(|m| n > m)
+                || t.multiple_of.is_some_and(|d| !runtime::decimal::is_integer_multiple_of(n, d))
+        }),
         (Ty::Number(t), Value::Number(n)) => {
             let x = n.as_f64().unwrap_or(f64::NAN);
-            let below = |b: &contractc_ir::Bound| if b.exclusive { x <= b.value } else { x < b.value };
-            let above = |b: &contractc_ir::Bound| if b.exclusive { x >= b.value } else { x > b.value };
-            t.minimum.as_ref().is_some_and(below) || t.maximum.as_ref().is_some_and(above)
+            !number_in(t, x) || !multiple_ok(t.multiple_of, x)
         }
         (Ty::String(s), Value::String(text)) => {
             !fits(s, text) || s.pattern.as_ref().is_some_and(|pat| !ecma_matches(pat, text))
@@ -438,6 +438,54 @@ fn format_cases(f: Format) -> Vec<(&'static str, String, bool)> {
     out
 }
 
+/// `k` times `d` as decimals (`multipleOf`): the double whose shortest decimal is k·d exactly.
+fn times(d: f64, k: i64) -> Option<f64> {
+    let d = runtime::decimal::Decimal::of_double(d);
+    let m: i64 = d.digits.parse().ok()?;
+    format!("{}e{}", k.checked_mul(m)?, d.exponent).parse().ok().filter(|x: &f64| x.is_finite())
+}
+
+/// The multipliers k of `d` that random multiples take: those whose k·d lies within the bounds,
+/// at most 100,000 on either side of the first.
+fn multipliers(lo: Option<f64>, hi: Option<f64>, d: f64) -> (i64, i64) {
+    let k = |x: f64, up: bool| {
+        let q = x / d;
+        (if up { q.ceil() } else { q.floor() }).clamp(-1e15, 1e15) as i64
+    };
+    let a = lo.map_or(-100_000, |x| k(x, true));
+    let b = hi.map_or(a.saturating_add(200_000), |x| k(x, false));
+    (a, b.min(a.saturating_add(200_000)))
+}
+
+/// The least positive integer that is a multiple of `d`, whose multiples are all the integers
+/// that are: for d = m·10^f, m / gcd(m, 10^−f) when f < 0, else d.
+fn integer_step(d: f64) -> Option<i64> {
+    let dec = runtime::decimal::Decimal::of_double(d);
+    let m: i64 = dec.digits.parse().ok()?;
+    if dec.exponent >= 0 {
+        return 10i64.checked_pow(dec.exponent as u32)?.checked_mul(m);
+    }
+    let gcd = |mut a: i64, mut b: i64| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    let power = 10i64.checked_pow((-dec.exponent).min(18) as u32)?;
+    Some(m / gcd(m, power))
+}
+
+/// Whether `x` lies within the bounds of `n`.
+fn number_in(n: &contractc_ir::NumberTy, x: f64) -> bool {
+    n.minimum.is_none_or(|b| if b.exclusive { x > b.value } else { x >= b.value })
+        && n.maximum.is_none_or(|b| if b.exclusive { x < b.value } else { x <= b.value })
+}
+
+/// Whether `x` keeps the `multipleOf` of a number type, as every language checks it.
+fn multiple_ok(divisor: Option<f64>, x: f64) -> bool {
+    divisor.is_none_or(|d| runtime::decimal::is_multiple_of(x, d))
+}
+
 /// Whether `text` is an instance of format `f`, by the runtime's check (the one Rust implements).
 fn format_ok(f: Format, text: &str) -> bool {
     runtime::plan::Format::from_keyword(f.keyword()).is_some_and(|r| r.matches(text))
@@ -469,19 +517,35 @@ fn value(p: &Program, ty: &Ty, full: bool) -> Value {
         Ty::Number(n) => {
             let lo = n.minimum.map(|b| b.value);
             let hi = n.maximum.map(|b| b.value);
-            json!(match (lo, hi) {
+            let x = match (lo, hi) {
                 (Some(a), Some(b)) => (a + b) / 2.0,
                 (Some(a), None) => a + 1.25,
                 (None, Some(b)) => b - 1.25,
                 (None, None) => 1.25,
-            })
+            };
+            // The multiple of `multipleOf` nearest `x` within the bounds.
+            let multiple = n.multiple_of.and_then(|d| {
+                let k = (x / d).round() as i64;
+                (0..50).flat_map(|i| [k + i, k - i]).filter_map(|k| times(d, k)).find(|x| number_in(n, *x))
+            });
+            json!(multiple.unwrap_or(x))
         }
-        Ty::Integer(n) => json!(match (n.minimum, n.maximum) {
-            (Some(a), Some(b)) => a + (b - a) / 2,
-            (Some(a), None) => a + 1,
-            (None, Some(b)) => b - 1,
-            (None, None) => 7,
-        }),
+        Ty::Integer(n) => {
+            let x = match (n.minimum, n.maximum) {
+                (Some(a), Some(b)) => a + (b - a) / 2,
+                (Some(a), None) => a + 1,
+                (None, Some(b)) => b - 1,
+                (None, None) => 7,
+            };
+            let multiple = n.multiple_of.and_then(|d| {
+                let within = |v: &i64| n.minimum.is_none_or(|m| *v >= m) && n.maximum.is_none_or(|m| *v <= m);
+                (0..1000i64)
+                    .flat_map(|i| [x.checked_add(i), x.checked_sub(i)])
+                    .flatten()
+                    .find(|v| within(v) && runtime::decimal::is_integer_multiple_of(*v, d))
+            });
+            json!(multiple.unwrap_or(x))
+        }
         Ty::Boolean => json!(true),
         Ty::Array(a) => {
             let n = a.min_items.unwrap_or(1).max(1).min(a.max_items.unwrap_or(u64::MAX)) as usize;
@@ -752,6 +816,37 @@ impl Gen<'_> {
         }
     }
 
+    /// `multipleOf`: a multiple well inside the bounds and one that is not, halfway between two,
+    /// both as decimals (a fraction of `0.01` such as `19.99` is one where binary floating point
+    /// would say otherwise).
+    fn multiples(&mut self, n: &contractc_ir::NumberTy, d: f64, path: &[String]) {
+        let at = format!("/{}", path.join("/"));
+        let Some(x) = value(self.p, &Ty::Number(n.clone()), true).as_f64() else { return };
+        let k = (x / d).round() as i64;
+        for k in [k, k + 1999, k - 1999] {
+            if let Some(y) = times(d, k).filter(|y| number_in(n, *y)) {
+                self.with(format!("{at} = {y}, {k} times {d}"), multiple_ok(Some(d), y), path, Some(json!(y)));
+            }
+        }
+        // (2k + 1)·d / 2, as a decimal.
+        let half = runtime::decimal::Decimal::of_double(d);
+        let between = half
+            .digits
+            .parse::<i64>()
+            .ok()
+            .and_then(|m| (2 * k + 1).checked_mul(m)?.checked_mul(5))
+            .and_then(|m| format!("{m}e{}", half.exponent - 1).parse::<f64>().ok())
+            .filter(|y| y.is_finite() && number_in(n, *y));
+        if let Some(y) = between {
+            self.with(
+                format!("{at} = {y}, between two multiples of {d}"),
+                multiple_ok(Some(d), y),
+                path,
+                Some(json!(y)),
+            );
+        }
+    }
+
     fn with(&mut self, name: String, valid: bool, path: &[String], new: Option<Value>) {
         let mut v = self.base.clone();
         set(&mut v, path, new);
@@ -858,6 +953,10 @@ impl Gen<'_> {
             }
             Ty::Number(n) => {
                 self.with(format!("{at} not a number"), false, path, Some(json!("1.5")));
+                if let Some(d) = n.multiple_of {
+                    self.multiples(n, d, path);
+                }
+                let ok = |x: f64| multiple_ok(n.multiple_of, x);
                 for (b, lower) in [(n.minimum, true), (n.maximum, false)] {
                     let Some(b) = b else { continue };
                     let inside = if b.exclusive { if lower { up(b.value) } else { down(b.value) } } else { b.value };
@@ -870,7 +969,7 @@ impl Gen<'_> {
                     };
                     self.with(
                         format!("{at} at the {} edge", if lower { "lower" } else { "upper" }),
-                        true,
+                        ok(inside),
                         path,
                         Some(json!(inside)),
                     );
@@ -882,25 +981,34 @@ impl Gen<'_> {
                     );
                 }
                 if n.maximum.is_none() {
-                    self.with(format!("{at} large"), true, path, Some(json!(1.7976931348623157e308)));
+                    let large = 1.7976931348623157e308;
+                    self.with(format!("{at} large"), ok(large), path, Some(json!(large)));
                 }
             }
             Ty::Integer(n) => {
                 self.with(format!("{at} fractional"), false, path, Some(json!(1.5)));
                 self.raw.push((format!("{at} written 1.0"), false, self.base.clone(), path.to_vec()));
+                let ok = |x: i64| n.multiple_of.is_none_or(|d| runtime::decimal::is_integer_multiple_of(x, d));
+                if let Some(d) = n.multiple_of {
+                    let x = value(self.p, ty, true).as_i64().expect("an integer");
+                    self.with(format!("{at} = {x}, a multiple of {d}"), ok(x), path, Some(json!(x)));
+                    if let Some(y) = x.checked_add(1).filter(|y| n.maximum.is_none_or(|m| *y <= m) && !ok(*y)) {
+                        self.with(format!("{at} = {y}, not a multiple of {d}"), false, path, Some(json!(y)));
+                    }
+                }
                 if let Some(m) = n.minimum {
-                    self.with(format!("{at} at minimum"), true, path, Some(json!(m)));
+                    self.with(format!("{at} at minimum"), ok(m), path, Some(json!(m)));
                     if m > i64::MIN {
                         self.with(format!("{at} under minimum"), false, path, Some(json!(m - 1)));
                     }
                 }
                 match n.maximum {
                     Some(m) => {
-                        self.with(format!("{at} at maximum"), true, path, Some(json!(m)));
+                        self.with(format!("{at} at maximum"), ok(m), path, Some(json!(m)));
                         self.with(format!("{at} over maximum"), false, path, Some(json!(m as i128 + 1)));
                     }
                     None => {
-                        self.with(format!("{at} int64 maximum"), true, path, Some(json!(i64::MAX)));
+                        self.with(format!("{at} int64 maximum"), ok(i64::MAX), path, Some(json!(i64::MAX)));
                         self.with(format!("{at} past int64"), false, path, Some(json!(i64::MAX as u64 + 1)));
                     }
                 }
@@ -1154,6 +1262,15 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
                     .boxed()
             }
         },
+        Ty::Number(n) if n.multiple_of.is_some() => {
+            let d = n.multiple_of.expect("a multipleOf");
+            let (a, b) = multipliers(n.minimum.map(|b| b.value), n.maximum.map(|b| b.value), d);
+            let n = n.clone();
+            (a..=b)
+                .prop_filter_map("a multiple within the bounds", move |k| times(d, k).filter(|x| number_in(&n, *x)))
+                .prop_map(|x| json!(x))
+                .boxed()
+        }
         Ty::Number(n) => {
             let (lo, hi) = (n.minimum, n.maximum);
             let any = prop_oneof![
@@ -1187,9 +1304,25 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
         Ty::Integer(n) => {
             let lo = n.minimum.unwrap_or(i64::MIN);
             let hi = n.maximum.unwrap_or(i64::MAX);
-            prop_oneof![lo..=hi, (-1000i64..1000).prop_filter("within the bounds", move |x| (lo..=hi).contains(x))]
-                .prop_map(Value::from)
-                .boxed()
+            let d = n.multiple_of;
+            let ints =
+                prop_oneof![lo..=hi, (-1000i64..1000).prop_filter("within the bounds", move |x| (lo..=hi).contains(x))];
+            match d {
+                // Multiples of an integral divisor by construction, else any integer that is one.
+                Some(d) => {
+                    // The integers that are multiples of d are those of one integer step.
+                    let step = integer_step(d).unwrap_or(i64::MAX);
+                    let (a, b) = multipliers(Some(lo as f64), Some(hi as f64), step as f64);
+                    (a..=b)
+                        .prop_filter_map("a multiple within the bounds", move |k| {
+                            let x = k.checked_mul(step)?;
+                            ((lo..=hi).contains(&x) && runtime::decimal::is_integer_multiple_of(x, d)).then_some(x)
+                        })
+                        .prop_map(Value::from)
+                        .boxed()
+                }
+                None => ints.prop_map(Value::from).boxed(),
+            }
         }
         Ty::Boolean => any::<bool>().prop_map(Value::from).boxed(),
         Ty::Array(a) => {
@@ -1434,8 +1567,7 @@ fn spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<Sample>) 
                     "9007199254740993",
                 ] {
                     let x: f64 = raw.parse().expect("a number");
-                    let valid = n.minimum.is_none_or(|b| if b.exclusive { x > b.value } else { x >= b.value })
-                        && n.maximum.is_none_or(|b| if b.exclusive { x < b.value } else { x <= b.value });
+                    let valid = number_in(n, x) && multiple_ok(n.multiple_of, x);
                     // serde_json reads an integer literal as an integer; the field is a double.
                     let json = spelled(base, &f.name, raw);
                     let mut sample = spelled_sample(format!("/{} spelled {raw}", f.name), valid, json);
@@ -1462,7 +1594,9 @@ fn spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<Sample>) 
                     ("-9007199254740993", -(1 << 53) - 1),
                     ("-9223372036854775808", i64::MIN as i128),
                 ] {
-                    let valid = n.minimum.is_none_or(|m| x >= m as i128) && n.maximum.is_none_or(|m| x <= m as i128);
+                    let valid = n.minimum.is_none_or(|m| x >= m as i128)
+                        && n.maximum.is_none_or(|m| x <= m as i128)
+                        && n.multiple_of.is_none_or(|d| runtime::decimal::is_integer_multiple_of(x as i64, d));
                     out.push(spelled_sample(format!("/{} spelled {raw}", f.name), valid, spelled(base, &f.name, raw)));
                 }
                 for raw in ["1e2", "1E0", "-9223372036854775809", "5.0e0", "1e400"] {

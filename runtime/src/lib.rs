@@ -3,11 +3,12 @@
 //!
 //! Architecture invariant: no compiler crate is a dependency, ever. The plan types live here in
 //! [`plan`]; the compiler depends on them, never the reverse. Modules: [`plan`] (the file
-//! format), [`validate`] (compiled contract checks), [`formats`] (the asserted `format`s, which
-//! generated Rust embeds too), [`cond`] (condition code), [`exec`] (one attempt of a process),
+//! format), [`validate`] (compiled contract checks), [`formats`] (the asserted `format`s) and
+//! [`decimal`] (`multipleOf`), which generated Rust embeds too, [`cond`] (condition code), [`exec`] (one attempt of a process),
 //! [`journal`] (crash-safe records), [`run`] (the scheduler).
 
 pub mod cond;
+pub mod decimal;
 pub mod exec;
 pub mod formats;
 pub mod journal;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 mod verify;
 
 pub const MAGIC: [u8; 8] = *b"CTCPLAN\0";
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 pub const HEADER_LEN: usize = 24;
 
 /// A compiled workflow: steps in a topological order and the validators of the contracts its
@@ -257,6 +257,9 @@ pub enum Keyword {
     AnyOf(Vec<u32>),
     /// Core §10.2.1.3: the instance is valid against exactly one of these nodes.
     OneOf(Vec<u32>),
+    /// Validation §6.2.1: the number is an integer multiple of this one (positive), in decimal
+    /// arithmetic ([`crate::decimal`]).
+    MultipleOf(f64),
 }
 
 /// The JSON types of Validation §6.1.1; `Integer` is a subset of `Number`.
@@ -544,9 +547,9 @@ mod tests {
         let mut bad = good.clone();
         *bad.last_mut().unwrap() ^= 1;
         assert_eq!(decode(&bad), Err(PlanError::ChecksumMismatch));
-        let mut v2 = good.clone();
-        v2[8] = 9;
-        assert_eq!(decode(&v2), Err(PlanError::UnsupportedVersion(9)));
+        let mut next = good.clone();
+        next[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+        assert_eq!(decode(&next), Err(PlanError::UnsupportedVersion(FORMAT_VERSION + 1)));
         let mut magic = good;
         magic[0] = b'X';
         assert_eq!(decode(&magic), Err(PlanError::BadMagic));

@@ -233,6 +233,9 @@ fn check_keyword(
         (Keyword::ExclusiveMinimum(b), Value::Number(n)) if compare(n, *b) != Some(Ordering::Greater) => {
             fail(path, format!("must be > {b}"))
         }
+        (Keyword::MultipleOf(d), Value::Number(n)) if !multiple(n, *d, held_as_integer(siblings)) => {
+            fail(path, format!("must be a multiple of {d}"))
+        }
         (Keyword::MaxLength(m), Value::String(s)) if s.chars().count() as u64 > *m => {
             fail(path, format!("must be at most {m} characters long, is {}", s.chars().count()))
         }
@@ -431,6 +434,21 @@ impl fmt::Display for Json {
             }
         }
     }
+}
+
+/// `multipleOf` of a JSON number, as the generated languages hold it: an int64 by its digits
+/// where the node's `type` takes integers and not numbers (`integer`), any other number as its
+/// double's shortest decimal (a `number` field holds `9007199254740993` as `9007199254740992`).
+fn multiple(n: &serde_json::Number, divisor: f64, integer: bool) -> bool {
+    match n.as_i64().filter(|_| integer) {
+        Some(i) => crate::decimal::is_integer_multiple_of(i, divisor),
+        None => crate::decimal::is_multiple_of(n.as_f64().unwrap_or(f64::NAN), divisor),
+    }
+}
+
+/// Whether a node's `type` takes integers and no other numbers.
+fn held_as_integer(siblings: &[Keyword]) -> bool {
+    siblings.iter().any(|k| matches!(k, Keyword::Type(t) if t.contains(&Type::Integer) && !t.contains(&Type::Number)))
 }
 
 /// The canonical form of any JSON value with no schema to type it: an integer only as an int64

@@ -20,12 +20,15 @@ fn corrupt_truncated_and_unknown_version_plans_are_refused_with_exit_2() {
     let good = plan_of(vec![Step::command("a", &["true"])]);
     let mut corrupt = good.clone();
     *corrupt.last_mut().unwrap() ^= 0xff;
-    let mut v9 = good.clone();
-    v9[8] = 9;
+    // A version this runtime does not read: the next one.
+    let next = plan::FORMAT_VERSION + 1;
+    let mut newer = good.clone();
+    newer[8..12].copy_from_slice(&next.to_le_bytes());
+    let newer_says = format!("format version {next} is not supported");
     for (name, bytes, says) in [
         ("corrupt", corrupt, "checksum mismatch"),
         ("truncated", good[..good.len() - 3].to_vec(), "truncated"),
-        ("version", v9, "format version 9 is not supported"),
+        ("version", newer, newer_says.as_str()),
         ("garbage", b"not a plan at all, clearly".to_vec(), "bad magic"),
     ] {
         let path = dir.path().join(name);

@@ -389,6 +389,9 @@ pub struct Bound {
 pub struct NumberTy {
     pub minimum: Option<Bound>,
     pub maximum: Option<Bound>,
+    /// `multipleOf` (Validation §6.2.1), positive: in decimal arithmetic on the shortest decimal
+    /// of each double (`runtime::decimal`), so `19.99` is a multiple of `0.01`.
+    pub multiple_of: Option<f64>,
 }
 
 /// Integer bounds are inclusive; exclusive bounds are normalised. Values fit an `i64`.
@@ -396,6 +399,9 @@ pub struct NumberTy {
 pub struct IntegerTy {
     pub minimum: Option<i64>,
     pub maximum: Option<i64>,
+    /// `multipleOf` (Validation §6.2.1), positive, as for [`NumberTy::multiple_of`] (the integer
+    /// by its own digits).
+    pub multiple_of: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

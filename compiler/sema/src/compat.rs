@@ -567,12 +567,17 @@ impl Pair<'_> {
                     );
                 }
             }
-            (Ty::Number(a), Ty::Number(b)) => self.bounds(a.minimum, a.maximum, b.minimum, b.maximum, wp, rp, dir),
+            (Ty::Number(a), Ty::Number(b)) => {
+                self.bounds(a.minimum, a.maximum, b.minimum, b.maximum, wp, rp, dir);
+                self.multiples(a.multiple_of, b.multiple_of, wp, rp, dir);
+            }
             (Ty::Integer(a), Ty::Number(b)) => {
                 let as_bound = |v: Option<i64>| v.map(|v| Bound { value: v as f64, exclusive: false });
                 self.bounds(as_bound(a.minimum), as_bound(a.maximum), b.minimum, b.maximum, wp, rp, dir);
+                self.multiples(a.multiple_of.or(Some(1.0)), b.multiple_of, wp, rp, dir);
             }
             (Ty::Integer(a), Ty::Integer(b)) => {
+                self.multiples(a.multiple_of, b.multiple_of, wp, rp, dir);
                 if let Some(m) = b.minimum.filter(|&m| a.minimum.is_none_or(|am| m > am)) {
                     self.report(strict(dir), dir, wp, rp, format!("minimum {verb} to {m}"));
                 }
@@ -612,6 +617,19 @@ impl Pair<'_> {
                 format!("type changed from {} to {}", self.describe(w), self.describe(r)),
             ),
         }
+    }
+
+    /// `multipleOf`: the reader's narrows unless every multiple of the writer's is one of it.
+    fn multiples(&mut self, w: Option<f64>, r: Option<f64>, wp: &str, rp: &str, dir: Direction) {
+        let Some(r) = r else { return };
+        if w.is_some_and(|w| runtime::decimal::is_multiple_of(w, r)) {
+            return;
+        }
+        let (code, verb) = match dir {
+            Direction::Backward => (codes::CONSTRAINT_TIGHTENED, "tightened"),
+            Direction::Forward => (codes::CONSTRAINT_LOOSENED, "loosened"),
+        };
+        self.report(code, dir, wp, rp, format!("multipleOf {verb} to {r}"));
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -138,6 +138,7 @@ const VALUE_KEYWORDS: &[&str] = &[
     "maximum",
     "exclusiveMinimum",
     "exclusiveMaximum",
+    "multipleOf",
     "items",
     "minItems",
     "maxItems",
@@ -2197,6 +2198,7 @@ impl Lowerer<'_> {
             Some("number") => Some(Ty::Number(NumberTy {
                 minimum: self.bound(node, ptr, "minimum", "exclusiveMinimum"),
                 maximum: self.bound(node, ptr, "maximum", "exclusiveMaximum"),
+                multiple_of: self.multiple_of(node, ptr)?,
             })),
             Some("integer") => {
                 let lo = self.bound(node, ptr, "minimum", "exclusiveMinimum");
@@ -2214,7 +2216,8 @@ impl Lowerer<'_> {
                     .push("help: every generated language holds integers as int64".into());
                     return None;
                 }
-                Some(Ty::Integer(IntegerTy { minimum: minimum.flatten(), maximum: maximum.flatten() }))
+                let multiple_of = self.multiple_of(node, ptr)?;
+                Some(Ty::Integer(IntegerTy { minimum: minimum.flatten(), maximum: maximum.flatten(), multiple_of }))
             }
             Some("boolean") => Some(Ty::Boolean),
             // `null` is the one value of its type: the value `null` (no other keyword applies).
@@ -2347,6 +2350,24 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `multipleOf` (Validation §6.2.1): a number strictly greater than 0.
+    fn multiple_of(&mut self, node: &Node, ptr: &Pointer) -> Option<Option<f64>> {
+        let Some(v) = node.get("multipleOf") else { return Some(None) };
+        match v.as_f64() {
+            Some(d) if d > 0.0 && d.is_finite() => Some(Some(d)),
+            _ => {
+                self.error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    v,
+                    &ptr.join("multipleOf"),
+                    "`multipleOf` must be a number greater than 0".into(),
+                    "here",
+                );
+                None
+            }
+        }
+    }
+
     fn count(&mut self, node: &Node, ptr: &Pointer, key: &str) -> Option<u64> {
         let v = node.get(key)?;
         // "a non-negative integer" (Validation §6.3.1 and on): `2.0` is one too.
@@ -2462,7 +2483,7 @@ impl Lowerer<'_> {
 fn keyword_applies(t: &str, key: &str) -> bool {
     let keywords: &[&str] = match t {
         "string" => &["minLength", "maxLength", "pattern", "format"],
-        "number" | "integer" => &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"],
+        "number" | "integer" => &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"],
         "array" => &["items", "minItems", "maxItems", "uniqueItems"],
         "object" => &[
             "properties",

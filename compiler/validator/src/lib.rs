@@ -196,12 +196,14 @@ impl Builder<'_> {
                 let mut k = Vec::new();
                 k.extend(n.minimum.map(|b| bound(b, Keyword::Minimum, Keyword::ExclusiveMinimum)));
                 k.extend(n.maximum.map(|b| bound(b, Keyword::Maximum, Keyword::ExclusiveMaximum)));
+                k.extend(n.multiple_of.map(Keyword::MultipleOf));
                 self.typed(Type::Number, k)
             }
             Ty::Integer(n) => {
                 let mut k = Vec::new();
                 k.extend(n.minimum.map(|m| Keyword::Minimum(Num::Integer(m))));
                 k.extend(n.maximum.map(|m| Keyword::Maximum(Num::Integer(m))));
+                k.extend(n.multiple_of.map(Keyword::MultipleOf));
                 self.typed(Type::Integer, k)
             }
             Ty::Boolean => self.typed(Type::Boolean, vec![]),

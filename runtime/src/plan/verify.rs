@@ -170,6 +170,7 @@ fn refs(k: &Keyword) -> Option<Refs> {
         | Keyword::MinProperties(_)
         | Keyword::Pattern(_)
         | Keyword::Format(_)
+        | Keyword::MultipleOf(_)
         | Keyword::Default(_) => return None,
         Keyword::Properties(p) => ("properties", p.iter().map(|(_, n)| *n).collect(), false),
         Keyword::PatternProperties(p) => ("patternProperties", p.iter().map(|(_, n)| *n).collect(), false),

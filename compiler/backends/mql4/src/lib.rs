@@ -937,6 +937,10 @@ impl Gen<'_> {
                         &format!("must be {op} {}", b.value),
                     ));
                 }
+                if let Some(d) = n.multiple_of {
+                    let call = format!("!CtcIsMultipleOf({target}, {})", number_literal(d));
+                    out.push(fail(call, &format!("must be a multiple of {d}")));
+                }
             }
             Ty::Integer(n) => {
                 out.push(format!("if(!CtcReadLong(js, pos, {path}, {target}, err)) return false;"));
@@ -945,6 +949,10 @@ impl Gen<'_> {
                 }
                 if let Some(v) = n.maximum {
                     out.push(fail(format!("{target} > {v}"), &format!("must be <= {v}")));
+                }
+                if let Some(d) = n.multiple_of {
+                    let call = format!("!CtcIsIntegerMultipleOf({target}, {})", number_literal(d));
+                    out.push(fail(call, &format!("must be a multiple of {d}")));
                 }
             }
             Ty::Boolean => out.push(format!("if(!CtcReadBool(js, pos, {path}, {target}, err)) return false;")),

@@ -549,7 +549,7 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
                     args.push(format!("{}={}", if b.exclusive { excl } else { incl }, number_literal(b.value)));
                 }
             }
-            "float".to_string()
+            multiple("float", n.multiple_of, support)
         }
         Ty::Integer(n) => {
             if let Some(v) = n.minimum {
@@ -559,7 +559,7 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
                 args.push(format!("le={v}"));
             }
             support.push("Int64");
-            "Int64".to_string()
+            multiple("Int64", n.multiple_of, support)
         }
         Ty::Boolean => "bool".to_string(),
         Ty::Array(a) => {
@@ -595,6 +595,17 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
 }
 
 /// The annotation of `ty` with its constraints (`Annotated[T, Field(...)]` when it has any).
+/// A number type `base` with `multipleOf` (`multiple_of`, decimal, in support), if the schema has it.
+fn multiple(base: &str, divisor: Option<f64>, support: &mut Vec<&'static str>) -> String {
+    match divisor {
+        Some(d) => {
+            support.push("multiple_of");
+            format!("Annotated[{base}, multiple_of({})]", number_literal(d))
+        }
+        None => base.to_string(),
+    }
+}
+
 fn constrained(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'static str>) -> String {
     let (base, args) = annotation(program, this, ty, support);
     if args.is_empty() { base } else { format!("Annotated[{base}, Field({})]", args.join(", ")) }

@@ -22,8 +22,10 @@ use typify::{TypeSpace, TypeSpaceSettings};
 
 const SUPPORT: &str = include_str!("support.rs.in");
 
-/// The format checks, the runtime's file verbatim (one implementation in Rust), a module of `support`.
+/// The format checks and `multipleOf`, the runtime's files verbatim (one implementation in Rust),
+/// modules of `support`.
 const FORMATS: &str = include_str!("../../../../runtime/src/formats.rs");
+const DECIMAL: &str = include_str!("../../../../runtime/src/decimal.rs");
 
 /// The definition typify replaces with `support::Json`, the type of `const` and `enum` values.
 const JSON: &str = "ExtCtcJson";
@@ -80,6 +82,7 @@ pub fn emit(program: &Program, options: &Options) -> Result<Vec<OutputFile>, Emi
         OutputFile::text("rust/Cargo.toml", cargo_toml(&options.rust_crate)),
         OutputFile::text("rust/src/support.rs", SUPPORT),
         OutputFile::text("rust/src/support/formats.rs", FORMATS),
+        OutputFile::text("rust/src/support/decimal.rs", DECIMAL),
         // prettyplease already formatted the code, and `contractc build --check` compares bytes.
         OutputFile::text(
             "rust/rustfmt.toml",
@@ -860,10 +863,23 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
                     format!("::std::option::Option::Some(({}, {}))", number_literal(b.value), b.exclusive)
                 })
             };
-            format!("crate::support::check_number(*{v}, {}, {}, at, errors);", bound(n.minimum), bound(n.maximum))
+            let mut out =
+                format!("crate::support::check_number(*{v}, {}, {}, at, errors);", bound(n.minimum), bound(n.maximum));
+            if let Some(d) = n.multiple_of {
+                out.push_str(&format!("crate::support::check_multiple(*{v}, {}, at, errors);", number_literal(d)));
+            }
+            out
         }
         Ty::Integer(n) => {
-            format!("crate::support::check_integer(*{v}, {}, {}, at, errors);", opt(n.minimum), opt(n.maximum))
+            let mut out =
+                format!("crate::support::check_integer(*{v}, {}, {}, at, errors);", opt(n.minimum), opt(n.maximum));
+            if let Some(d) = n.multiple_of {
+                out.push_str(&format!(
+                    "crate::support::check_integer_multiple(*{v}, {}, at, errors);",
+                    number_literal(d)
+                ));
+            }
+            out
         }
         Ty::Boolean => String::new(),
         Ty::Named(r) => match program.named(*r).kind {

@@ -956,23 +956,20 @@ string CtcZeros(const int count)
    return out;
 }
 
-// The shortest decimal that reads back as `v`, in ECMAScript's Number::toString form
-// (ECMA-262 section 6.1.6.1.20): 100 -> "100", 1e21 -> "1e+21", 1e-7 -> "1e-7", 0.1 -> "0.1".
-string CtcFormatDouble(const double v)
+// The shortest decimal that reads back as `v` (finite, not zero): its digits without the sign
+// and trailing zeros, and the exponent of the first digit (1250.0 -> "125", 3).
+void CtcShortest(const double v, string &digits, int &e)
 {
    string s = "";
    string fmt = "";
-   string digits = "";
-   string out = "";
    int p = 0;
    int i = 0;
    int k = 0;
-   int n = 0;
-   int e = 0;
    int epos = 0;
    int esign = 1;
    ushort c = 0;
-   if(v == 0.0) return "0";
+   digits = "";
+   e = 0;
    for(p = 1; p <= 17; p++)
    {
       fmt = "%." + IntegerToString(p - 1) + "e";
@@ -981,13 +978,8 @@ string CtcFormatDouble(const double v)
    }
    // s is [-]d[.ddd]e(+|-)ddd
    epos = StringFind(s, "e", 0);
-   if(epos < 0) return s;
    i = 0;
-   if(StringGetCharacter(s, 0) == CTC_CH_MINUS)
-   {
-      out = "-";
-      i = 1;
-   }
+   if(StringGetCharacter(s, 0) == CTC_CH_MINUS) i = 1;
    while(i < epos)
    {
       c = StringGetCharacter(s, i);
@@ -1006,6 +998,21 @@ string CtcFormatDouble(const double v)
    k = StringLen(digits);
    while(k > 1 && StringGetCharacter(digits, k - 1) == CTC_CH_0) k = k - 1;
    digits = CtcSlice(digits, 0, k);
+}
+
+// The shortest decimal that reads back as `v`, in ECMAScript's Number::toString form
+// (ECMA-262 section 6.1.6.1.20): 100 -> "100", 1e21 -> "1e+21", 1e-7 -> "1e-7", 0.1 -> "0.1".
+string CtcFormatDouble(const double v)
+{
+   string digits = "";
+   string out = "";
+   int k = 0;
+   int n = 0;
+   int e = 0;
+   if(v == 0.0) return "0";
+   if(v < 0.0) out = "-";
+   CtcShortest(v, digits, e);
+   k = StringLen(digits);
    n = e + 1;
    if(k <= n && n <= 21)
    {
@@ -1039,6 +1046,53 @@ string CtcFormatDouble(const double v)
       else StringAdd(out, IntegerToString(1 - n));
    }
    return out;
+}
+
+// `multipleOf` (JSON Schema Validation section 6.2.1) in decimal arithmetic, as contractc's
+// runtime/src/decimal.rs does it: whether digits * 10^e (no leading or trailing zero) is an
+// integer multiple of the shortest decimal of `divisor` (positive, at most 17 digits).
+bool CtcIsMultipleDecimal(const string m, const int e, const double divisor)
+{
+   string n_digits = "";
+   int f = 0;
+   int i = 0;
+   long n = 0;
+   long rest = 0;
+   if(m == "0") return true;
+   CtcShortest(divisor, n_digits, f);
+   f = f - (StringLen(n_digits) - 1);
+   if(e < f) return false;
+   n = StringToInteger(n_digits);
+   if(n <= 0) return false;
+   for(i = 0; i < StringLen(m); i++) rest = (rest * 10 + (StringGetCharacter(m, i) - CTC_CH_0)) % n;
+   for(i = 0; i < e - f; i++) rest = (rest * 10) % n;
+   return rest == 0;
+}
+
+// `multipleOf` of a number: its shortest decimal.
+bool CtcIsMultipleOf(const double v, const double divisor)
+{
+   string digits = "";
+   int e = 0;
+   if(v == 0.0) return true;
+   CtcShortest(v, digits, e);
+   return CtcIsMultipleDecimal(digits, e - (StringLen(digits) - 1), divisor);
+}
+
+// `multipleOf` of an integer: its own digits.
+bool CtcIsIntegerMultipleOf(const long v, const double divisor)
+{
+   string digits = IntegerToString(v);
+   int k = 0;
+   int e = 0;
+   if(StringGetCharacter(digits, 0) == CTC_CH_MINUS) digits = CtcSlice(digits, 1, StringLen(digits) - 1);
+   k = StringLen(digits);
+   while(k > 1 && StringGetCharacter(digits, k - 1) == CTC_CH_0)
+   {
+      k = k - 1;
+      e = e + 1;
+   }
+   return CtcIsMultipleDecimal(CtcSlice(digits, 0, k), e, divisor);
 }
 
 // Appends `"key":` to an object being written, with a comma before every key but the first.

@@ -213,6 +213,36 @@ def matches(syntax: str, source: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _decimal(x: float) -> tuple[int, int]:
+    # The shortest decimal that reads back as `x` (`repr`), an int by its digits: m * 10**e, no
+    # trailing zero in m.
+    if isinstance(x, int):
+        m, e = abs(x), 0
+    else:
+        t = Decimal(repr(abs(x))).as_tuple()
+        m, e = int("".join(map(str, t.digits))), int(t.exponent)
+    if m == 0:
+        return 0, 0
+    while m % 10 == 0:
+        m, e = m // 10, e + 1
+    return m, e
+
+
+def multiple_of(divisor: float) -> AfterValidator:
+    """`multipleOf` (Validation section 6.2.1) in decimal arithmetic, as every generated language
+    does it: the value and the divisor as their shortest decimals (an int by its digits), so
+    `19.99` is a multiple of `0.01`."""
+    n, f = _decimal(divisor)
+
+    def check(value: float) -> float:
+        m, e = _decimal(value)
+        if m != 0 and (e < f or (m * 10 ** (e - f)) % n != 0):
+            raise ValueError(f"must be a multiple of {divisor!r}")
+        return value
+
+    return AfterValidator(check)
+
+
 def one_of(*allowed: str) -> AfterValidator:
     """`const` and `enum` of any JSON kind (Validation sections 6.1.2-6.1.3): the value's
     canonical text must be one of `allowed` (so `1.0` equals `1`)."""

@@ -6,6 +6,7 @@ __all__ = [
     "consts_1_0",
     "defaults_1_0",
     "formats_1_0",
+    "multiples_1_0",
     "numbers_1_0",
     "numbers_1_1",
     "patterns_1_0",
