@@ -27,20 +27,24 @@ pub const INVALID_KEYWORD_VALUE: Code = Code {
     name: "invalid-keyword-value",
     summary: "A supported keyword with a value of the wrong shape (JSON Schema 2020-12 Validation §6).",
 };
-/// A `$ref` that names no contract or `$defs` entry (JSON Schema 2020-12 Core §8.2.3.1).
+/// A `$ref` that names no schema of the project (JSON Schema 2020-12 Core §8.2.3.1).
 pub const UNRESOLVED_REF: Code = Code {
     id: "E0005",
     name: "unresolved-ref",
-    summary: "A `$ref` that names no contract or `$defs` entry (JSON Schema 2020-12 Core §8.2.3.1).",
+    summary: "A `$ref` that names no schema of the project (JSON Schema 2020-12 Core §8.2.3.1).",
 };
 /// `$ref`s that form a cycle, which not every backend can express.
 pub const REF_CYCLE: Code =
     Code { id: "E0006", name: "ref-cycle", summary: "`$ref`s that form a cycle, which not every backend can express." };
 /// `$id` disagrees with the file name.
 pub const ID_MISMATCH: Code = Code { id: "E0007", name: "id-mismatch", summary: "`$id` disagrees with the file name." };
-/// Two contracts with one `$id`: a `$ref` to it could mean either.
-pub const DUPLICATE_ID: Code =
-    Code { id: "E0012", name: "duplicate-id", summary: "Two contracts have the same `$id`." };
+/// Two schema resources with one `$id`, or two schemas of a resource with one anchor: a `$ref`
+/// to it could mean either.
+pub const DUPLICATE_ID: Code = Code {
+    id: "E0012",
+    name: "duplicate-id",
+    summary: "Two schema resources with the same `$id` (Core §8.2.1), or two schemas of one with the same anchor (§8.2.2).",
+};
 /// Branches of an `allOf` (or a `$ref` and its siblings) that no instance satisfies together.
 pub const CONTRADICTION: Code = Code {
     id: "E0013",

@@ -14,7 +14,12 @@ use contractc_ir::{
 use contractc_syntax::{Member, Node, Pointer, Span, Value};
 
 mod compose;
+mod resources;
 
+use resources::Index;
+
+/// The dialects a contract may declare: 2020-12 and 2019-09, then drafts 7, 6 and 4 (see
+/// [`is_before_2019`]).
 const DIALECTS: &[&str] = &[
     "https://json-schema.org/draft/2020-12/schema",
     "https://json-schema.org/draft/2019-09/schema",
@@ -30,6 +35,13 @@ const DIALECTS: &[&str] = &[
 /// as booleans beside `minimum`/`maximum` (draft-04 Validation §5.1.2–§5.1.3); the other
 /// dialects mean the same as 2020-12 for every keyword of the subset.
 const DRAFT_04: &str = "http://json-schema.org/draft-04/schema#";
+
+/// Whether a contract's `$schema` is draft 7, 6 or 4 (all of [`DIALECTS`] but the first two),
+/// whose `$id` may name a subschema with a plain-name fragment (draft 7 Core, "Location-independent
+/// identifiers"), what 2019-09 made `$anchor`.
+fn is_before_2019(root: &Node) -> bool {
+    root.get("$schema").and_then(Node::as_str).is_some_and(|s| DIALECTS[2..].contains(&s))
+}
 
 /// Whether a contract's `$schema` is draft 4.
 fn is_draft_04(root: &Node) -> bool {
@@ -91,7 +103,6 @@ const JSON_SCHEMA_KEYWORDS: &[&str] = &[
     "minContains",
     "maxContains",
     "multipleOf",
-    "$anchor",
     "$dynamicRef",
     "$dynamicAnchor",
     "$recursiveRef",
@@ -120,7 +131,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Keywords only a contract's root schema takes.
-const ROOT_ONLY_KEYWORDS: &[&str] = &["$schema", "$id", "$defs", "definitions"];
+const ROOT_ONLY_KEYWORDS: &[&str] = &["$schema"];
+
+/// The keywords of schema resources, which any schema may hold (Core §8.2): `$id` starts a
+/// resource, `$anchor` names a schema in one, `$defs` (`definitions`) holds schemas for `$ref`s.
+/// None of them asserts anything; [`resources`] reads them (and draft 4's `id`).
+const RESOURCE_KEYWORDS: &[&str] = &["$id", "$anchor", "$defs", "definitions"];
 
 /// Where a contract keeps the schemas it names: `$defs` (2020-12 Core §8.2.4) and draft-07's
 /// `definitions`, which real schemas still use.
@@ -152,7 +168,7 @@ const VALUE_KEYWORDS: &[&str] = &[
 
 /// Every keyword of the implemented subset, wherever it may stand (DESIGN.md, "Contracts").
 pub fn keywords() -> impl Iterator<Item = &'static str> {
-    OBJECT_KEYWORDS.iter().chain(ROOT_ONLY_KEYWORDS).chain(VALUE_KEYWORDS).copied()
+    OBJECT_KEYWORDS.iter().chain(ROOT_ONLY_KEYWORDS).chain(RESOURCE_KEYWORDS).chain(VALUE_KEYWORDS).copied()
 }
 
 fn is_keyword(k: &str) -> bool {
@@ -228,7 +244,6 @@ pub(crate) fn lower_contracts(
             path,
             diags,
             types: Vec::new(),
-            defs: BTreeMap::new(),
             edges: &mut edges,
             examples: &mut examples,
             mql4,
@@ -274,163 +289,6 @@ pub(crate) fn lower_contracts(
         check_examples(&program, &examples, diags);
     }
     (program, failed)
-}
-
-/// Where every contract is, for `$ref`s: by URI (its file's, `contractc:///<namespace>/<file>`,
-/// and its `$id` resolved against that), and the type index of each of its `$defs`
-/// (`definitions`) entries by JSON pointer, in the order the lowering registers them.
-struct Index<'a> {
-    /// Each contract's parsed file and path.
-    roots: Vec<(&'a Node, &'a str)>,
-    /// The base URI of each contract: its `$id`, else its file's URI.
-    base: Vec<String>,
-    file: Vec<String>,
-    by_uri: HashMap<String, usize>,
-    defs: Vec<HashMap<String, usize>>,
-}
-
-impl<'a> Index<'a> {
-    fn new(ids: &[(ContractId, &'a str, &'a Node)], diags: &mut Vec<Diagnostic>) -> Index<'a> {
-        let mut index = Index {
-            roots: ids.iter().map(|(_, path, root)| (*root, *path)).collect(),
-            base: Vec::new(),
-            file: Vec::new(),
-            by_uri: HashMap::new(),
-            defs: Vec::new(),
-        };
-        for (i, (id, path, root)) in ids.iter().enumerate() {
-            let file = format!("contractc:///{}/{}", id.namespace, id.file_name());
-            index.by_uri.insert(file.clone(), i);
-            let mut base = file.clone();
-            if let Some(node) = root.get("$id").or_else(|| root.get("id").filter(|_| is_draft_04(root))) {
-                let ptr = Pointer::root().join("$id");
-                let resolved = node.as_str().and_then(|s| resolve_uri(&file, s));
-                match resolved {
-                    Some(uri) if uri.contains('#') && !uri.ends_with('#') => {
-                        diags.push(
-                            Diagnostic::error(
-                                codes::INVALID_KEYWORD_VALUE,
-                                path,
-                                node.span,
-                                ptr,
-                                "`$id` has a fragment",
-                            )
-                            .with_label("here")
-                            .with_help("a `$id` names a document: drop the `#...` (Core §8.2.1)"),
-                        );
-                    }
-                    Some(uri) => {
-                        let uri = uri.trim_end_matches('#').to_string();
-                        // The last segment, when named like a contract, must be this contract's.
-                        let last = uri.rsplit('/').next().unwrap_or_default();
-                        let named = contract_id(&format!("x/{last}")).is_some();
-                        if named && last != id.file_name() {
-                            diags.push(
-                                Diagnostic::error(
-                                    codes::ID_MISMATCH,
-                                    path,
-                                    node.span,
-                                    ptr,
-                                    format!("`$id` names `{last}`, not this file `{}`", id.file_name()),
-                                )
-                                .with_label("here")
-                                .with_help(format!("end `$id` with `{}`, or remove it", id.file_name())),
-                            );
-                        } else if let Some(&other) = index.by_uri.get(&uri).filter(|&&o| o != i) {
-                            diags.push(
-                                Diagnostic::error(
-                                    codes::DUPLICATE_ID,
-                                    path,
-                                    node.span,
-                                    ptr,
-                                    format!("`$id` `{uri}` is also the `$id` of {}", ids[other].1),
-                                )
-                                .with_label("taken")
-                                .with_help("give every contract its own `$id`: a `$ref` to it could mean either"),
-                            );
-                        } else {
-                            index.by_uri.insert(uri.clone(), i);
-                            base = uri;
-                        }
-                    }
-                    None => {
-                        diags.push(
-                            Diagnostic::error(
-                                codes::INVALID_KEYWORD_VALUE,
-                                path,
-                                node.span,
-                                ptr,
-                                "`$id` must be a URI reference (RFC 3986)",
-                            )
-                            .with_label("not a URI reference"),
-                        );
-                    }
-                }
-            }
-            let (found, _) = definitions(root);
-            let defs = found.iter().enumerate().map(|(k, (p, _))| (p.to_string(), 1 + k)).collect();
-            index.base.push(base);
-            index.file.push(file);
-            index.defs.push(defs);
-        }
-        index
-    }
-
-    /// The contract a `$ref`'s document part names, from contract `from`: resolved against its
-    /// base URI, else against its file's (so `Other@1.0.json` finds the file beside it).
-    fn resolve(&self, from: usize, document: &str) -> Option<usize> {
-        [&self.base[from], &self.file[from]]
-            .into_iter()
-            .find_map(|base| resolve_uri(base, document).and_then(|uri| self.by_uri.get(&uri)).copied())
-    }
-}
-
-/// The `$defs`/`definitions` entries of a contract (see [`definitions`]).
-type Definitions<'a> = (Vec<(Pointer, &'a Member)>, Vec<(Pointer, &'a Node)>);
-
-/// Every `$defs`/`definitions` entry of a contract, nested ones after the entry that holds them,
-/// with its pointer: the order in which the lowering registers them (and [`Index`] numbers them).
-/// The second list holds the `$defs`/`definitions` that are not objects.
-fn definitions(root: &Node) -> Definitions<'_> {
-    fn walk<'n>(
-        node: &'n Node,
-        at: Pointer,
-        found: &mut Vec<(Pointer, &'n Member)>,
-        bad: &mut Vec<(Pointer, &'n Node)>,
-    ) {
-        for &keyword in DEFINITIONS {
-            let Some(d) = node.get(keyword) else { continue };
-            let Some(members) = d.members() else {
-                bad.push((at.join(keyword), d));
-                continue;
-            };
-            for m in members {
-                let p = at.join(keyword).join(&m.key);
-                found.push((p.clone(), m));
-                walk(&m.value, p, found, bad);
-            }
-        }
-    }
-    let (mut found, mut bad) = (Vec::new(), Vec::new());
-    walk(root, Pointer::root(), &mut found, &mut bad);
-    (found, bad)
-}
-
-/// Whether `ptr` is a `$defs`/`definitions` entry (`/$defs/A`, `/$defs/A/definitions/B`): it may
-/// hold definitions of its own.
-fn is_definition(ptr: &Pointer) -> bool {
-    let t = ptr.tokens();
-    !t.is_empty() && t.len().is_multiple_of(2) && t.iter().step_by(2).all(|k| DEFINITIONS.contains(&k.as_str()))
-}
-
-/// `reference` resolved against `base` (RFC 3986 §5.2, IRIs as RFC 3987 allows), or `None` when
-/// either is not a valid IRI.
-fn resolve_uri(base: &str, reference: &str) -> Option<String> {
-    use iri_string::types::{IriAbsoluteStr, IriReferenceStr};
-    let base = IriAbsoluteStr::new(base).ok()?;
-    let resolved = IriReferenceStr::new(reference).ok()?.resolve_against(base);
-    resolved.ensure_rfc3986_normalizable().ok()?;
-    Some(resolved.to_string())
 }
 
 /// An `examples` keyword and the type its entries must be instances of.
@@ -582,7 +440,6 @@ struct Lowerer<'a> {
     path: &'a str,
     diags: &'a mut Vec<Diagnostic>,
     types: Vec<NamedType>,
-    defs: BTreeMap<String, usize>,
     edges: &'a mut Vec<Edge>,
     examples: &'a mut Vec<Examples>,
     /// MQL4's limits apply (see `Settings::mql4`).
@@ -633,8 +490,8 @@ impl Lowerer<'_> {
         };
         for m in members {
             let kptr = ptr.join(&m.key);
-            let draft_04_id = m.key == "id" && self.draft_04;
-            if !is_keyword(&m.key) && !ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()) && !draft_04_id {
+            if !is_keyword(&m.key) && !ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()) && !self.is_resource_keyword(&m.key)
+            {
                 self.unknown_keyword(m.key.as_str(), m.key_span, &kptr);
             }
         }
@@ -652,34 +509,31 @@ impl Lowerer<'_> {
             description: None,
             kind: TypeKind::Enum(Vec::new()),
         });
-        // Register every `$defs` (or `definitions`) entry first, nested ones too, so references
-        // may point forward.
-        let (defs, bad) = definitions(root);
-        for (p, d) in bad {
+        // Register every schema with a type of its own first (the `$defs` entries, then the other
+        // schemas `$ref`s name), so references may point forward.
+        let index: &Index = self.index;
+        for p in index.bad_definitions(self.this) {
             let keyword = p.tokens().last().cloned().unwrap_or_default();
-            self.error(codes::INVALID_KEYWORD_VALUE, d, &p, format!("`{keyword}` must be an object"), "not an object");
+            let d = root.at(p).unwrap_or(root);
+            self.error(codes::INVALID_KEYWORD_VALUE, d, p, format!("`{keyword}` must be an object"), "not an object");
         }
-        for (p, _) in &defs {
-            let index = self.types.len();
-            self.defs.insert(p.to_string(), index);
-            // A nested entry is named after the entries that hold it (`/$defs/Codes/$defs/Mic`: `CodesMic`).
-            let name: String = p.tokens().iter().skip(1).step_by(2).map(|k| pascal_case(k)).collect();
+        for p in index.named(self.this) {
             self.types.push(NamedType {
-                name,
+                name: resources::type_name(&root_name, p),
                 pointer: p.to_string(),
                 description: None,
                 kind: TypeKind::Enum(Vec::new()),
             });
         }
-        for (p, m) in &defs {
-            let index = self.defs[&p.to_string()];
-            let p = p.clone();
-            let name = self.types[index].name.clone();
+        for k in index.lowering_order(self.this) {
+            let p = &index.named(self.this)[k];
+            let (index, name) = (1 + k, self.types[1 + k].name.clone());
+            let Some(node) = root.at(p) else { continue };
             // Without a kind, a diagnostic says why.
-            if let Some(kind) = self.named_kind(&m.value, &p, &name, index) {
+            if let Some(kind) = self.named_kind(node, p, &name, index) {
                 self.types[index].kind = kind;
-                self.types[index].description = description(&m.value);
-                self.record_examples(&m.value, &p, &Ty::Named(TypeRef { contract: self.this, index }));
+                self.types[index].description = description(node);
+                self.record_examples(node, p, &Ty::Named(TypeRef { contract: self.this, index }));
             }
         }
         // Any schema may be the root (a shared enum, a union, a scalar, an array): an object, a
@@ -760,6 +614,11 @@ impl Lowerer<'_> {
                 .with_help(format!("it changes nothing any language checks; name it `x-{key}` to say so")),
             );
         }
+    }
+
+    /// A keyword of schema resources ([`RESOURCE_KEYWORDS`], draft 4's `id`): any schema may hold it.
+    fn is_resource_keyword(&self, key: &str) -> bool {
+        RESOURCE_KEYWORDS.contains(&key) || (self.draft_04 && key == "id")
     }
 
     fn unsupported(&mut self, key: &str, span: Span, ptr: &Pointer, root: bool) {
@@ -903,10 +762,8 @@ impl Lowerer<'_> {
 
     fn check_keywords(&mut self, node: &Node, ptr: &Pointer) {
         let root = ptr.tokens().is_empty();
-        let definition = is_definition(ptr);
         for m in node.members().unwrap_or_default() {
-            let allowed = (root && (ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()) || (self.draft_04 && m.key == "id")))
-                || (definition && DEFINITIONS.contains(&m.key.as_str()));
+            let allowed = (root && ROOT_ONLY_KEYWORDS.contains(&m.key.as_str())) || self.is_resource_keyword(&m.key);
             if !is_keyword(&m.key) && !allowed {
                 self.unknown_keyword(&m.key, m.key_span, &ptr.join(&m.key));
             }
@@ -1187,7 +1044,7 @@ impl Lowerer<'_> {
                 }
                 ty => ty,
             },
-            _ => match self.distinct_kinds(&rest) {
+            _ => match self.distinct_kinds(&rest, &kptr) {
                 Some(kinds) if kinds.iter().any(|k| *k != JsonKind::Object) => {
                     let at: Vec<(Pointer, &Node)> = rest.iter().map(|(i, b)| (kptr.join(i.to_string()), *b)).collect();
                     self.choice(node, &kptr, &at, &kinds, hint, owner, into)?
@@ -1205,10 +1062,13 @@ impl Lowerer<'_> {
         Some(if nulls > 0 { Ty::Nullable(Box::new(ty)) } else { ty })
     }
 
-    /// The JSON type of every branch when each has one and no two share it (`integer` and
-    /// `number` count as one), else `None`.
-    fn distinct_kinds(&self, branches: &[(usize, &Node)]) -> Option<Vec<JsonKind>> {
-        let kinds: Vec<JsonKind> = branches.iter().map(|(_, b)| self.schema_kind(b, 0)).collect::<Option<_>>()?;
+    /// The JSON type of every branch (branch `i` at `at/i`) when each has one and no two share it
+    /// (`integer` and `number` count as one), else `None`.
+    fn distinct_kinds(&self, branches: &[(usize, &Node)], at: &Pointer) -> Option<Vec<JsonKind>> {
+        let kinds: Vec<JsonKind> = branches
+            .iter()
+            .map(|(i, b)| self.schema_kind(b, self.this, &at.join(i.to_string()), 0))
+            .collect::<Option<_>>()?;
         let mut sorted = kinds.clone();
         sorted.sort();
         sorted.dedup();
@@ -1217,8 +1077,9 @@ impl Lowerer<'_> {
 
     /// The one JSON type every instance of schema `node` has, if the schema says so: its `type`,
     /// the kind of its `enum`/`const` values, what its `$ref` or `allOf` branches say (keywords
-    /// alone say nothing: `{"properties": ...}` admits every non-object too). `depth` bounds the `$ref`s followed.
-    fn schema_kind(&self, node: &Node, depth: usize) -> Option<JsonKind> {
+    /// alone say nothing: `{"properties": ...}` admits every non-object too). `node` stands at
+    /// `at` in contract `contract`; `depth` bounds the `$ref`s followed.
+    fn schema_kind(&self, node: &Node, contract: usize, at: &Pointer, depth: usize) -> Option<JsonKind> {
         let of_type = |t: &str| match t {
             "boolean" => Some(JsonKind::Boolean),
             "number" | "integer" => Some(JsonKind::Number),
@@ -1231,8 +1092,8 @@ impl Lowerer<'_> {
             return t.as_str().and_then(of_type);
         }
         if let Some(r) = node.get("$ref").and_then(Node::as_str) {
-            let (contract, pointer) = self.locate(r).filter(|_| depth < 16)?;
-            return self.schema_kind(self.index.roots[contract].0.at(&pointer)?, depth + 1);
+            let (contract, pointer) = self.index.locate(contract, &at.join("$ref"), r).filter(|_| depth < 16)?;
+            return self.schema_kind(self.index.roots[contract].0.at(&pointer)?, contract, &pointer, depth + 1);
         }
         let values: Vec<&Node> = match (node.get("const"), node.get("enum")) {
             (Some(c), _) => vec![c],
@@ -1244,7 +1105,8 @@ impl Lowerer<'_> {
             return values.iter().all(|v| node_kind(v) == Some(kind)).then_some(kind);
         }
         let all = node.get("allOf")?.as_array()?;
-        all.iter().find_map(|b| self.schema_kind(b, depth + 1))
+        let aptr = at.join("allOf");
+        all.iter().enumerate().find_map(|(i, b)| self.schema_kind(b, contract, &aptr.join(i.to_string()), depth + 1))
     }
 
     /// `"type": ["string", "array", ...]` (Validation §6.1.1): one branch per type, each with the
@@ -1280,7 +1142,7 @@ impl Lowerer<'_> {
             synthetic.push(Node { span: node.span, value: Value::Object(branch) });
         }
         let branches: Vec<(usize, &Node)> = synthetic.iter().enumerate().collect();
-        let Some(kinds) = self.distinct_kinds(&branches) else {
+        let Some(kinds) = self.distinct_kinds(&branches, &tptr) else {
             self.error(
                 codes::UNSUPPORTED_KEYWORD,
                 node.get("type").expect("checked"),
@@ -2023,6 +1885,18 @@ impl Lowerer<'_> {
 
     /// The type of a property or array item; `hint` names an inline enum or object.
     fn ty(&mut self, node: &Node, ptr: &Pointer, hint: &str, owner: usize) -> Option<Ty> {
+        // A schema that a `$ref` names has a named type, lowered already (see
+        // `Index::lowering_order`): where the schema itself stands (not a composition's merge of
+        // it), it is that type, or the type it names (a scalar's, an array's: `null` stays visible).
+        let (this, root) = (self.this, self.index.roots[self.this].0);
+        if let Some(index) = self.index.type_at(this, ptr).filter(|&i| i > 0 && root.at(ptr) == Some(node)) {
+            let to = TypeRef { contract: this, index };
+            self.edge(owner, to, node.span, ptr);
+            return Some(match &self.types[index].kind {
+                TypeKind::Alias(ty) => ty.clone(),
+                _ => Ty::Named(to),
+            });
+        }
         let ty = self.ty_shape(node, ptr, hint, owner)?;
         self.record_examples(node, ptr, &ty);
         Some(ty)
@@ -2427,52 +2301,55 @@ impl Lowerer<'_> {
         out
     }
 
-    /// The contract and JSON pointer a `$ref` names: its document part resolved as a URI
-    /// reference (see [`Index::resolve`]), its fragment a JSON pointer (RFC 6901) in its URI form
-    /// (RFC 3986 percent-encoding).
-    fn locate(&self, target: &str) -> Option<(usize, Pointer)> {
-        let (document, fragment) = target.split_once('#').unwrap_or((target, ""));
-        let pointer = Pointer::parse(&percent_encoding::percent_decode_str(fragment).decode_utf8_lossy())?;
-        let contract = if document.is_empty() { Some(self.this) } else { self.index.resolve(self.this, document) }?;
-        Some((contract, pointer))
+    /// The contract and JSON pointer of the schema `$ref` `target`, written at `at` (the
+    /// `$ref`'s pointer) in this contract, names (see [`Index::locate`]).
+    fn locate(&self, target: &str, at: &Pointer) -> Option<(usize, Pointer)> {
+        self.index.locate(self.this, at, target)
     }
 
-    /// Resolves a `$ref` (Core §8.2.3.1): a URI reference against this contract's base URI (its
-    /// `$id`, else its file), to another contract or this one, then its fragment, a JSON pointer to
-    /// the root or a `$defs` (`definitions`) entry: `#/$defs/Name`, `Name@M.m.json` (same
-    /// namespace), `../ns/Name@M.m.json`, `https://example.org/order.json#/$defs/Side`.
+    /// Resolves a `$ref` (Core §8.2.3.1) written at `ptr` to the named type of the schema it
+    /// names (see [`Index::locate`]): a contract's root, a `$defs` (`definitions`) entry, or any
+    /// other schema: `#/$defs/Name`, `#/properties/id`, `#anchor`, `Name@M.m.json` (same
+    /// namespace), `../ns/Name@M.m.json`, `https://example.org/order.json#/$defs/Side`, the `$id`
+    /// of a schema inside a contract.
     fn reference(&mut self, r: &Node, ptr: &Pointer, owner: usize) -> Option<TypeRef> {
         let Some(target) = r.as_str() else {
             self.error(codes::INVALID_KEYWORD_VALUE, r, ptr, "`$ref` must be a string".into(), "not a string");
             return None;
         };
-        let resolved = self.locate(target).and_then(|(contract, p)| {
-            if p.tokens().is_empty() {
-                Some(TypeRef { contract, index: 0 })
-            } else if contract == self.this {
-                self.defs.get(&p.to_string()).map(|&index| TypeRef { contract, index })
-            } else {
-                self.index.defs[contract].get(&p.to_string()).map(|&index| TypeRef { contract, index })
-            }
-        });
+        let resolved = self
+            .locate(target, ptr)
+            .and_then(|(contract, p)| self.index.type_at(contract, &p).map(|index| TypeRef { contract, index }));
         match resolved {
             Some(to) => {
-                self.edges.push(Edge {
-                    from: TypeRef { contract: self.this, index: owner },
-                    to,
-                    file: self.path.to_string(),
-                    span: r.span,
-                    pointer: ptr.clone(),
-                });
+                self.edge(owner, to, r.span, ptr);
                 Some(to)
             }
             None => {
-                self.error(codes::UNRESOLVED_REF, r, ptr, format!("`$ref` to `{target}` does not resolve"), "no such contract or `$defs` entry")
-                    .notes
-                    .push("help: refer to `#/$defs/<Name>`, to `<Name>@<MAJOR>.<MINOR>.json` in the same folder, to `../<namespace>/<Name>@<MAJOR>.<MINOR>.json`, or to another contract's `$id` (absolute, or relative to this one's), with `#/$defs/<Name>` after it for one of its types".into());
+                self.unresolved(r, ptr, target);
                 None
             }
         }
+    }
+
+    /// Named type `owner` contains named type `to` (by the `$ref` or the schema at `ptr`).
+    fn edge(&mut self, owner: usize, to: TypeRef, span: Span, ptr: &Pointer) {
+        let from = TypeRef { contract: self.this, index: owner };
+        self.edges.push(Edge { from, to, file: self.path.to_string(), span, pointer: ptr.clone() });
+    }
+
+    /// `$ref` `r` to `target`, at `ptr`, names no schema of the project (E0005).
+    fn unresolved(&mut self, r: &Node, ptr: &Pointer, target: &str) {
+        let note = self.index.unknown_document(self.this, ptr, target);
+        let d = self.error(
+            codes::UNRESOLVED_REF,
+            r,
+            ptr,
+            format!("`$ref` to `{target}` does not resolve"),
+            "no such contract or schema",
+        );
+        d.notes.extend(note);
+        d.notes.push("help: refer to a schema of the project: `#/$defs/<Name>` or another JSON pointer, `#<anchor>`, `<Name>@<MAJOR>.<MINOR>.json` (same folder), `../<namespace>/<Name>@<MAJOR>.<MINOR>.json`, or a `$id` (absolute, or relative to the nearest `$id` around the `$ref`), each with an optional `#` fragment".into());
     }
 }
 

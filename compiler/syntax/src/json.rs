@@ -106,6 +106,19 @@ impl Node {
         Some(node)
     }
 
+    /// The node a JSON pointer designates, to change it (see [`Node::at`]).
+    pub fn at_mut(&mut self, pointer: &Pointer) -> Option<&mut Node> {
+        let mut node = self;
+        for token in pointer.tokens() {
+            node = match &mut node.value {
+                Value::Object(members) => &mut members.iter_mut().find(|m| m.key == *token)?.value,
+                Value::Array(items) => items.get_mut(token.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
     /// Where a pointer's subject is written, for messages: a property at its key, anything else
     /// at its value; a pointer to nothing falls back to its nearest existing ancestor.
     pub fn locate(&self, pointer: &Pointer) -> Span {

@@ -6,8 +6,9 @@
 //! names both places (E0013).
 //!
 //! The merged schema is a synthesized [`Node`] whose members keep their source spans, so a
-//! diagnostic inside it still points at the text that caused it. Schemas borrowed from another
-//! contract have their `$ref`s rebased onto that contract's base URI first.
+//! diagnostic inside it still points at the text that caused it. The `$ref`s of a schema merged
+//! into another are rebased first (see [`Index::rebase`]): they name what they name where the
+//! schema stands, which another base URI could change (another contract's, an embedded resource's).
 
 use super::*;
 
@@ -193,6 +194,7 @@ impl Lowerer<'_> {
 
     /// A branch of a composition at `bptr`: a `$ref`'s target, itself composed, or as written.
     fn part(&mut self, b: &Node, bptr: &Pointer, visiting: &mut Vec<String>) -> Option<Part> {
+        let b = &self.borrowed(b.clone(), self.this, bptr);
         let plain_ref = b.get("$ref").filter(|_| !Self::composes(b));
         Some(match plain_ref {
             Some(r) => self.target(r, &bptr.join("$ref"), visiting)?,
@@ -205,18 +207,12 @@ impl Lowerer<'_> {
 
     /// The schema a `$ref` of a composition names, itself composed when it composes.
     fn target(&mut self, r: &Node, ptr: &Pointer, visiting: &mut Vec<String>) -> Option<Part> {
-        let found = r.as_str().and_then(|t| self.locate(t)).and_then(|(contract, pointer)| {
+        let found = r.as_str().and_then(|t| self.locate(t, ptr)).and_then(|(contract, pointer)| {
             let (root, path) = self.index.roots[contract];
             root.at(&pointer).map(|n| (contract, pointer, n.clone(), path))
         });
-        let Some((contract, pointer, mut node, path)) = found else {
-            self.error(
-                codes::UNRESOLVED_REF,
-                r,
-                ptr,
-                format!("`$ref` to `{}` does not resolve", r.as_str().unwrap_or_default()),
-                "no such contract or schema",
-            );
+        let Some((contract, pointer, node, path)) = found else {
+            self.unresolved(r, ptr, r.as_str().unwrap_or_default());
             return None;
         };
         let place = format!("{path} \"{pointer}\"");
@@ -232,18 +228,13 @@ impl Lowerer<'_> {
             .push(format!("help: break the cycle through {place}"));
             return None;
         }
-        // A contract's root brings its schema, not what only a root holds (`$schema`, `$defs`).
-        if pointer.tokens().is_empty()
-            && let Value::Object(members) = &mut node.value
-        {
-            members.retain(|m| !ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()));
-        }
-        if contract != self.this {
-            borrow(&mut node, &self.index.base[contract], r.span);
+        let borrowed = contract != self.this;
+        let mut node = self.borrowed(node, contract, &pointer);
+        if borrowed {
+            respan(&mut node, r.span);
         }
         self.expanding.push(place.clone());
         // Diagnostics about a borrowed schema stand at the `$ref` that borrowed it.
-        let borrowed = contract != self.this;
         let at = if borrowed { ptr.clone() } else { pointer.clone() };
         if !Self::composes(&node) {
             return Some(Part::new(node, place, at, borrowed));
@@ -252,6 +243,19 @@ impl Lowerer<'_> {
         let composed = self.compose_guarded(&node, &pointer, visiting);
         visiting.pop();
         Some(Part::new(composed?, place, at, borrowed))
+    }
+
+    /// Schema `node`, at `at` of contract `contract`, as a part of a composition in this one: its
+    /// `$ref`s rebased (see [`Index::rebase`]), without what only identifies it or holds schemas
+    /// for `$ref`s (`$schema`, `$id`, `$anchor`, `$defs`), which asserts nothing.
+    fn borrowed(&self, mut node: Node, contract: usize, at: &Pointer) -> Node {
+        self.index.rebase(&mut node, contract, at, contract != self.this);
+        if let Value::Object(members) = &mut node.value {
+            members.retain(|m| {
+                !ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()) && !RESOURCE_KEYWORDS.contains(&m.key.as_str())
+            });
+        }
+        node
     }
 
     /// Two schemas as one (the instance must be valid against both).
@@ -430,27 +434,18 @@ pub(super) fn both(x: &Node, y: &Node) -> Node {
     }
 }
 
-/// A schema borrowed from another contract: every `$ref` in it resolved against that contract's
-/// base URI, so that it means the same in the contract that borrows it, and every span the `$ref`
-/// that borrowed it (the spans of another file mean nothing in this one).
-fn borrow(node: &mut Node, base: &str, span: Span) {
+/// A schema borrowed from another contract: every span the `$ref` that borrowed it (the spans
+/// of another file mean nothing in this one).
+fn respan(node: &mut Node, span: Span) {
     node.span = span;
     match &mut node.value {
         Value::Object(members) => {
             for m in members {
                 m.key_span = span;
-                if m.key == "$ref"
-                    && let Value::String(s) = &mut m.value.value
-                    && let Some(uri) = resolve_uri(base, s)
-                {
-                    *s = uri;
-                    m.value.span = span;
-                } else {
-                    borrow(&mut m.value, base, span);
-                }
+                respan(&mut m.value, span);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|n| borrow(n, base, span)),
+        Value::Array(items) => items.iter_mut().for_each(|n| respan(n, span)),
         _ => {}
     }
 }

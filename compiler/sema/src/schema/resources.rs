@@ -1,0 +1,490 @@
+//! Schema resources and `$ref` resolution, indexed once for the whole project (JSON Schema
+//! 2020-12 Core §8.2): every schema of every contract by its JSON pointer; the schema resources
+//! that `$id` starts (§8.2.1; draft 4's `id`), a contract's root and any subschema, each with its
+//! base URI resolved against the enclosing resource's (RFC 3986 §5.2); the anchors that
+//! `$anchor` gives (§8.2.2; in drafts 4 to 7, an `$id`'s plain-name fragment); and the schemas
+//! that get a named type: the `$defs` (`definitions`) entries, wherever they stand, then every
+//! other schema a `$ref` names.
+//!
+//! A `$ref` (§8.2.3.1) is resolved against the base URI of the nearest resource around it, to a
+//! contract's file (`contractc:///<namespace>/<file>`) or a resource's URI, then its fragment: a
+//! JSON pointer from that resource's root, or an anchor of that resource.
+
+use std::collections::{BTreeSet, HashSet};
+
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+
+use super::*;
+
+/// Keywords whose value is an object of schemas (draft 7's `definitions` and `dependencies` too;
+/// a `dependencies` entry that is an array of names is not a schema).
+const SCHEMA_MAPS: &[&str] =
+    &["$defs", "definitions", "properties", "patternProperties", "dependentSchemas", "dependencies"];
+
+/// Keywords whose value is an array of schemas (`items` too, as drafts before 2020-12 write it).
+const SCHEMA_ARRAYS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems", "items"];
+
+/// Keywords whose value is a schema (the ones the subset refuses too: a `$ref` may name a schema
+/// inside them, and a `$id` inside them starts a resource all the same).
+const SCHEMA_VALUES: &[&str] = &[
+    "additionalProperties",
+    "propertyNames",
+    "items",
+    "contains",
+    "not",
+    "if",
+    "then",
+    "else",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "additionalItems",
+    "contentSchema",
+];
+
+/// What a JSON pointer fragment must escape besides controls: `%`, which starts an escape.
+const FRAGMENT: &AsciiSet = &CONTROLS.add(b'%').add(b' ');
+
+/// A schema of a document and where it stands.
+struct Subschema<'n> {
+    node: &'n Node,
+    pointer: Pointer,
+    /// An entry of `$defs` or `definitions`.
+    definition: bool,
+}
+
+/// Every schema of the document `root`, by the keywords that hold schemas (an `enum` value or
+/// an unknown keyword's value is no schema, whatever it holds): `root` first, each schema before
+/// the ones inside it, the entries of its `$defs` and `definitions` before its other subschemas
+/// (the order the lowering registers definitions in); and the `$defs`/`definitions` that are
+/// not objects.
+fn subschemas(root: &Node) -> (Vec<Subschema<'_>>, Vec<Pointer>) {
+    fn is_schema(n: &Node) -> bool {
+        n.members().is_some() || n.as_bool().is_some()
+    }
+    fn walk<'n>(
+        node: &'n Node,
+        pointer: Pointer,
+        definition: bool,
+        out: &mut Vec<Subschema<'n>>,
+        bad: &mut Vec<Pointer>,
+    ) {
+        out.push(Subschema { node, pointer: pointer.clone(), definition });
+        for &keyword in DEFINITIONS {
+            let Some(d) = node.get(keyword) else { continue };
+            let at = pointer.join(keyword);
+            match d.members() {
+                Some(entries) => entries.iter().for_each(|e| walk(&e.value, at.join(&e.key), true, out, bad)),
+                None => bad.push(at),
+            }
+        }
+        for m in node.members().unwrap_or_default().iter().filter(|m| !DEFINITIONS.contains(&m.key.as_str())) {
+            let (keyword, at) = (m.key.as_str(), pointer.join(&m.key));
+            if SCHEMA_MAPS.contains(&keyword) {
+                for e in m.value.members().unwrap_or_default().iter().filter(|e| is_schema(&e.value)) {
+                    walk(&e.value, at.join(&e.key), false, out, bad);
+                }
+            } else if let Some(items) = m.value.as_array().filter(|_| SCHEMA_ARRAYS.contains(&keyword)) {
+                for (i, item) in items.iter().enumerate().filter(|(_, n)| is_schema(n)) {
+                    walk(item, at.join(i.to_string()), false, out, bad);
+                }
+            } else if SCHEMA_VALUES.contains(&keyword) && is_schema(&m.value) {
+                walk(&m.value, at, false, out, bad);
+            }
+        }
+    }
+    let (mut out, mut bad) = (Vec::new(), Vec::new());
+    walk(root, Pointer::root(), false, &mut out, &mut bad);
+    (out, bad)
+}
+
+/// `rest` after `start`: the pointer to `rest` of the schema at `start`.
+fn concat(start: &Pointer, rest: &Pointer) -> Pointer {
+    rest.tokens().iter().fold(start.clone(), |p, t| p.join(t.clone()))
+}
+
+/// Whether `name` is a plain name: 2020-12's `$anchor` (Core §8.2.2: a letter or `_`, then
+/// letters, digits, `-`, `_`, `.`), or, with `draft_7`, the fragment of an `$id` that drafts 4 to
+/// 7 take as a location-independent identifier (a letter, then letters, digits, `-`, `_`, `:`, `.`).
+fn is_plain_name(name: &str, draft_7: bool) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || (c == '_' && !draft_7))
+        && chars.all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c) || (c == ':' && draft_7))
+}
+
+/// The name of the type of the schema at `ptr` besides a contract's root (named `root`): the
+/// names of the `$defs` entries and properties on the way, and the other keywords there (`/$defs/
+/// Codes/$defs/Mic`: `CodesMic`; `/properties/foo`: `<Root>Foo`; `/anyOf/1`: `<Root>AnyOf1`),
+/// after the root's name unless the way starts in the root's `$defs` (`definitions`); in
+/// PascalCase as a whole (`/$defs/A/$defs/B`: `Ab`), as the backends' identifiers are.
+pub(super) fn type_name(root: &str, ptr: &Pointer) -> String {
+    let t = ptr.tokens();
+    let in_definitions = t.first().is_some_and(|k| DEFINITIONS.contains(&k.as_str()));
+    let mut name = if in_definitions { String::new() } else { root.to_string() };
+    let mut i = 0;
+    while let Some(keyword) = t.get(i) {
+        let next = t.get(i + 1);
+        if SCHEMA_MAPS.contains(&keyword.as_str()) {
+            name.push_str(&next.map(|k| pascal_case(k)).unwrap_or_default());
+            i += 2;
+        } else if let Some(n) = next.filter(|n| SCHEMA_ARRAYS.contains(&keyword.as_str()) && n.parse::<usize>().is_ok())
+        {
+            name.push_str(&format!("{}{n}", pascal_case(keyword)));
+            i += 2;
+        } else {
+            name.push_str(&pascal_case(keyword));
+            i += 1;
+        }
+    }
+    pascal_case(&name)
+}
+
+/// `reference` resolved against `base` (RFC 3986 §5.2, IRIs as RFC 3987 allows), or `None` when
+/// either is not a valid IRI.
+pub(super) fn resolve_uri(base: &str, reference: &str) -> Option<String> {
+    use iri_string::types::{IriAbsoluteStr, IriReferenceStr};
+    let base = IriAbsoluteStr::new(base).ok()?;
+    let resolved = IriReferenceStr::new(reference).ok()?.resolve_against(base);
+    resolved.ensure_rfc3986_normalizable().ok()?;
+    Some(resolved.to_string())
+}
+
+/// Every contract's schemas, resources and anchors, for `$ref`s (see the module docs), and the
+/// type index of each schema that has a named type of its own.
+pub(super) struct Index<'a> {
+    /// Each contract's parsed file and path.
+    pub(super) roots: Vec<(&'a Node, &'a str)>,
+    /// Each contract's dialect is draft 4 ([`DRAFT_04`]).
+    draft_04: Vec<bool>,
+    /// Each contract's file URI, `contractc:///<namespace>/<file>`.
+    file: Vec<String>,
+    /// Each contract's schema resources: the pointer to the resource's root and its base URI;
+    /// the contract's root first (its `$id`, else its file's URI).
+    resources: Vec<Vec<(Pointer, String)>>,
+    /// Every resource by its URI, and every contract by its file's: contract and pointer.
+    by_uri: HashMap<String, (usize, Pointer)>,
+    /// Every anchor, by contract, its resource's pointer and its name: the schema it names.
+    anchors: HashMap<(usize, Pointer, String), Pointer>,
+    /// Every schema of each contract (what a `$ref` may name).
+    schemas: Vec<HashSet<Pointer>>,
+    /// The schemas of each contract with a named type besides its root, in the order of their
+    /// type indexes (from 1): the `$defs` entries, then the other schemas `$ref`s name.
+    named: Vec<Vec<Pointer>>,
+    /// The type index of each of `named`.
+    types: Vec<HashMap<Pointer, usize>>,
+    /// How many of `named` are `$defs` entries.
+    definitions: Vec<usize>,
+    /// The `$defs`/`definitions` of each contract that are not objects.
+    bad_definitions: Vec<Vec<Pointer>>,
+}
+
+impl<'a> Index<'a> {
+    pub(super) fn new(ids: &[(ContractId, &'a str, &'a Node)], diags: &mut Vec<Diagnostic>) -> Index<'a> {
+        let file: Vec<String> =
+            ids.iter().map(|(id, _, _)| format!("contractc:///{}/{}", id.namespace, id.file_name())).collect();
+        let mut index = Index {
+            roots: ids.iter().map(|(_, path, root)| (*root, *path)).collect(),
+            draft_04: ids.iter().map(|(_, _, root)| is_draft_04(root)).collect(),
+            by_uri: file.iter().enumerate().map(|(i, uri)| (uri.clone(), (i, Pointer::root()))).collect(),
+            resources: file.iter().map(|uri| vec![(Pointer::root(), uri.clone())]).collect(),
+            file,
+            anchors: HashMap::new(),
+            schemas: Vec::new(),
+            named: Vec::new(),
+            types: Vec::new(),
+            definitions: Vec::new(),
+            bad_definitions: Vec::new(),
+        };
+        let walks: Vec<_> = ids.iter().map(|(_, _, root)| subschemas(root)).collect();
+        // The contracts' own `$id`s first: a subschema's that repeats one is the one in error.
+        for (i, (schemas, _)) in walks.iter().enumerate() {
+            schemas.iter().take(1).for_each(|s| index.identify(ids, i, s, diags));
+        }
+        for (i, (schemas, bad)) in walks.iter().enumerate() {
+            schemas.iter().skip(1).for_each(|s| index.identify(ids, i, s, diags));
+            let definitions: Vec<Pointer> =
+                schemas.iter().filter(|s| s.definition).map(|s| s.pointer.clone()).collect();
+            index.types.push(definitions.iter().enumerate().map(|(k, p)| (p.clone(), 1 + k)).collect());
+            index.definitions.push(definitions.len());
+            index.named.push(definitions);
+            index.schemas.push(schemas.iter().map(|s| s.pointer.clone()).collect());
+            index.bad_definitions.push(bad.clone());
+        }
+        // Every other schema a `$ref` names gets a type of its own, after the definitions.
+        let mut named: Vec<BTreeSet<Pointer>> = vec![BTreeSet::new(); ids.len()];
+        for (i, (schemas, _)) in walks.iter().enumerate() {
+            for s in schemas {
+                let Some(r) = s.node.get("$ref").and_then(Node::as_str) else { continue };
+                if let Some((c, p)) = index.locate(i, &s.pointer.join("$ref"), r)
+                    && index.type_at(c, &p).is_none()
+                {
+                    named[c].insert(p);
+                }
+            }
+        }
+        for (c, pointers) in named.into_iter().enumerate() {
+            for p in pointers {
+                index.types[c].insert(p.clone(), 1 + index.named[c].len());
+                index.named[c].push(p);
+            }
+        }
+        index
+    }
+
+    /// The `$id` (draft 4: `id`) and `$anchor` of schema `s` of contract `contract`.
+    fn identify(
+        &mut self,
+        ids: &[(ContractId, &str, &Node)],
+        contract: usize,
+        s: &Subschema,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let mut keywords = ["$id", "id"].into_iter().filter(|k| *k == "$id" || self.draft_04[contract]);
+        if let Some((keyword, node)) = keywords.find_map(|k| Some((k, s.node.get(k)?))) {
+            self.declare_id(ids, contract, s, keyword, node, diags);
+        }
+        if let Some(node) = s.node.get("$anchor") {
+            let ptr = s.pointer.join("$anchor");
+            match node.as_str().filter(|name| is_plain_name(name, false)) {
+                Some(name) => self.anchor(ids, contract, s, name, node.span, &ptr, diags),
+                None => diags.push(
+                    Diagnostic::error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        ids[contract].1,
+                        node.span,
+                        ptr,
+                        "`$anchor` must be a plain name (Core §8.2.2)",
+                    )
+                    .with_label("not a plain name")
+                    .with_help("start it with a letter or `_`, then letters, digits, `-`, `_` or `.`"),
+                ),
+            }
+        }
+    }
+
+    /// Schema `s`'s `$id` (its `keyword`, `node`): a schema resource when it has more than a
+    /// fragment (Core §8.2.1), unique in the project; its fragment must be empty, except in drafts
+    /// 4 to 7, where a plain name is an anchor and a fragment-only JSON pointer to the schema
+    /// itself (what schema generators write) says nothing new.
+    fn declare_id(
+        &mut self,
+        ids: &[(ContractId, &str, &Node)],
+        contract: usize,
+        s: &Subschema,
+        keyword: &str,
+        node: &Node,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let (id, path, root) = &ids[contract];
+        let ptr = s.pointer.join(keyword);
+        let error = |code, message: String, label: &str| {
+            Diagnostic::error(code, path, node.span, ptr.clone(), message).with_label(label)
+        };
+        let base = self.resource(contract, &s.pointer).1;
+        let Some((text, uri)) = node.as_str().and_then(|t| Some((t, resolve_uri(base, t)?))) else {
+            diags.push(error(
+                codes::INVALID_KEYWORD_VALUE,
+                format!("`{keyword}` must be a URI reference (RFC 3986)"),
+                "not a URI reference",
+            ));
+            return;
+        };
+        let (document, fragment) = uri.split_once('#').unwrap_or((&uri, ""));
+        if !text.starts_with('#') {
+            // The last segment of a contract's own `$id`, when named like a contract, must be this file's.
+            let last = document.rsplit('/').next().unwrap_or_default();
+            let named = contract_id(&format!("x/{last}")).is_some();
+            let taken = self.by_uri.get(document).filter(|(c, p)| (*c, p) != (contract, &s.pointer));
+            if s.pointer.tokens().is_empty() && named && last != id.file_name() {
+                diags.push(
+                    error(
+                        codes::ID_MISMATCH,
+                        format!("`{keyword}` names `{last}`, not this file `{}`", id.file_name()),
+                        "here",
+                    )
+                    .with_help(format!("end `{keyword}` with `{}`, or remove it", id.file_name())),
+                );
+                return;
+            }
+            if let Some((c, p)) = taken {
+                let place =
+                    if p.tokens().is_empty() { ids[*c].1.to_string() } else { format!("{} \"{p}\"", ids[*c].1) };
+                diags.push(
+                    error(
+                        codes::DUPLICATE_ID,
+                        format!("`{keyword}` `{document}` is also the `$id` of {place}"),
+                        "taken",
+                    )
+                    .with_help("give every schema resource its own `$id`: a `$ref` to it could mean either"),
+                );
+                return;
+            }
+            self.by_uri.insert(document.to_string(), (contract, s.pointer.clone()));
+            if s.pointer.tokens().is_empty() {
+                self.resources[contract][0].1 = document.to_string();
+            } else {
+                self.resources[contract].push((s.pointer.clone(), document.to_string()));
+            }
+        }
+        let fragment = percent_decode_str(fragment).decode_utf8_lossy();
+        let draft_7 = is_before_2019(root);
+        let resource = self.resource(contract, &s.pointer).0;
+        let itself = Pointer::parse(&fragment).is_some_and(|p| concat(resource, &p) == s.pointer);
+        if fragment.is_empty() || (draft_7 && text.starts_with('#') && itself) {
+            return;
+        }
+        if draft_7 && is_plain_name(&fragment, true) {
+            self.anchor(ids, contract, s, &fragment, node.span, &ptr, diags);
+            return;
+        }
+        let (message, help) = if draft_7 {
+            (
+                format!("`{keyword}` has a fragment that is neither a plain name nor this schema's own JSON pointer"),
+                "name the subschema with a plain name (`#name`: a letter, then letters, digits, `-`, `_`, `:`, `.`), or drop the fragment",
+            )
+        } else {
+            (
+                format!("`{keyword}` has a fragment"),
+                "a `$id` names a schema resource: drop the `#...`, and name the subschema with `$anchor` (Core §8.2.1, §8.2.2)",
+            )
+        };
+        diags.push(error(codes::INVALID_KEYWORD_VALUE, message, "here").with_help(help));
+    }
+
+    /// Anchor `name` (written at `ptr`) for schema `s`, in the nearest resource around it.
+    #[allow(clippy::too_many_arguments)]
+    fn anchor(
+        &mut self,
+        ids: &[(ContractId, &str, &Node)],
+        contract: usize,
+        s: &Subschema,
+        name: &str,
+        span: Span,
+        ptr: &Pointer,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let resource = self.resource(contract, &s.pointer).0.clone();
+        let key = (contract, resource, name.to_string());
+        match self.anchors.get(&key) {
+            Some(other) if *other != s.pointer => diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_ID,
+                    ids[contract].1,
+                    span,
+                    ptr.clone(),
+                    format!("anchor `#{name}` also names \"{other}\" in this schema resource"),
+                )
+                .with_label("taken")
+                .with_help("give every anchor of a schema resource its own name: a `$ref` to it could mean either"),
+            ),
+            _ => {
+                self.anchors.insert(key, s.pointer.clone());
+            }
+        }
+    }
+
+    /// The nearest schema resource around `at` in contract `contract`: its root's pointer and
+    /// its base URI.
+    fn resource(&self, contract: usize, at: &Pointer) -> (&Pointer, &str) {
+        // Resources are in document order: the last one around `at` is the nearest.
+        let resources = &self.resources[contract];
+        let (p, uri) = resources.iter().rfind(|(p, _)| at.tokens().starts_with(p.tokens())).unwrap_or(&resources[0]);
+        (p, uri)
+    }
+
+    /// The schema a `$ref` written at `at` (the `$ref`'s pointer) in contract `from` names (Core
+    /// §8.2.3.1): its URI reference resolved against the base URI of the nearest resource around
+    /// it, else against the contract's file's URI (so `Other@1.0.json` finds the file beside it),
+    /// to a contract or a resource; then its fragment, a JSON pointer (RFC 6901, in its URI form,
+    /// RFC 3986 percent-encoding) from that resource's root, or one of its anchors.
+    pub(super) fn locate(&self, from: usize, at: &Pointer, reference: &str) -> Option<(usize, Pointer)> {
+        let (document, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        let (here, base) = self.resource(from, at);
+        let (contract, resource) = if document.is_empty() {
+            (from, here.clone())
+        } else {
+            [base, self.file[from].as_str()]
+                .into_iter()
+                .find_map(|base| resolve_uri(base, document).and_then(|uri| self.by_uri.get(&uri)).cloned())?
+        };
+        let fragment = percent_decode_str(fragment).decode_utf8_lossy();
+        let pointer = match Pointer::parse(&fragment) {
+            Some(p) => concat(&resource, &p),
+            None => self.anchors.get(&(contract, resource, fragment.into_owned()))?.clone(),
+        };
+        self.schemas[contract].contains(&pointer).then_some((contract, pointer))
+    }
+
+    /// Why a `$ref` written at `at` in contract `from` does not resolve, when the document it
+    /// names is none of the project's: a note for the diagnostic.
+    pub(super) fn unknown_document(&self, from: usize, at: &Pointer, reference: &str) -> Option<String> {
+        let (document, _) = reference.split_once('#').unwrap_or((reference, ""));
+        if document.is_empty() {
+            return None;
+        }
+        let base = self.resource(from, at).1;
+        let known = [base, self.file[from].as_str()]
+            .into_iter()
+            .any(|b| resolve_uri(b, document).is_some_and(|uri| self.by_uri.contains_key(&uri)));
+        let uri = resolve_uri(base, document).filter(|_| !known)?;
+        Some(match uri.strip_prefix("contractc:///") {
+            Some(file) => format!("no contract `{file}` in this project"),
+            None => format!(
+                "`{uri}` is neither a contract of this project nor a schema resource (a `$id`) in one: documents outside the project are not read"
+            ),
+        })
+    }
+
+    /// The type index of the schema at `pointer` of contract `contract`, if it has a named type:
+    /// 0 for the root.
+    pub(super) fn type_at(&self, contract: usize, pointer: &Pointer) -> Option<usize> {
+        if pointer.tokens().is_empty() { Some(0) } else { self.types[contract].get(pointer).copied() }
+    }
+
+    /// The schemas of contract `contract` with a named type besides the root, by type index from 1.
+    pub(super) fn named(&self, contract: usize) -> &[Pointer] {
+        &self.named[contract]
+    }
+
+    /// The order in which to lower the named types of contract `contract` (by `named` position):
+    /// the schemas `$ref`s name besides `$defs` entries first, the deepest first, so that a
+    /// schema that holds one finds it lowered (see `Lowerer::ty`); then the `$defs` entries.
+    pub(super) fn lowering_order(&self, contract: usize) -> Vec<usize> {
+        let (named, definitions) = (&self.named[contract], self.definitions[contract]);
+        let mut others: Vec<usize> = (definitions..named.len()).collect();
+        others.sort_by_key(|&k| std::cmp::Reverse(named[k].tokens().len()));
+        others.into_iter().chain(0..definitions).collect()
+    }
+
+    /// The `$defs`/`definitions` of contract `contract` that are not objects.
+    pub(super) fn bad_definitions(&self, contract: usize) -> &[Pointer] {
+        &self.bad_definitions[contract]
+    }
+
+    /// Writes each `$ref` of `node`, the schema at `at` of contract `contract`, so that it names
+    /// the same schema wherever `node` is lowered (a composition merges it into another schema,
+    /// perhaps of another contract): as its file's URI and the JSON pointer to the schema it names;
+    /// a `$ref` that does not resolve, when `node` is `borrowed` into another contract, resolved
+    /// against its base URI (and reported there by that URI). `at` may be where a composition
+    /// merged the schema (a `$ref` in it is rebased already, its base URI the one around).
+    pub(super) fn rebase(&self, node: &mut Node, contract: usize, at: &Pointer, borrowed: bool) {
+        let edits: Vec<(Pointer, String)> = subschemas(node)
+            .0
+            .iter()
+            .filter_map(|s| {
+                let r = s.node.get("$ref")?.as_str()?;
+                let there = concat(at, &s.pointer);
+                let text = match self.locate(contract, &there.join("$ref"), r) {
+                    Some((c, p)) => format!("{}#{}", self.file[c], utf8_percent_encode(&p.to_string(), FRAGMENT)),
+                    None if borrowed => resolve_uri(self.resource(contract, &there).1, r)?,
+                    None => return None,
+                };
+                Some((s.pointer.join("$ref"), text))
+            })
+            .collect();
+        for (p, text) in edits {
+            if let Some(r) = node.at_mut(&p) {
+                r.value = Value::String(text);
+            }
+        }
+    }
+}
