@@ -43,6 +43,11 @@ fn is_before_2019(root: &Node) -> bool {
     root.get("$schema").and_then(Node::as_str).is_some_and(|s| DIALECTS[2..].contains(&s))
 }
 
+/// The dialect a schema's `$schema` names, `#` trimmed (2020-12 without one).
+fn dialect_of(schema: &Node) -> String {
+    schema.get("$schema").and_then(Node::as_str).unwrap_or(DIALECTS[0]).trim_end_matches('#').to_string()
+}
+
 /// Whether a contract's `$schema` is draft 4.
 fn is_draft_04(root: &Node) -> bool {
     root.get("$schema")
@@ -130,7 +135,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// Keywords only a contract's root schema takes.
+/// Keywords only a contract's root schema takes (an embedded schema only to say the root's dialect again).
 const ROOT_ONLY_KEYWORDS: &[&str] = &["$schema"];
 
 /// The keywords of schema resources, which any schema may hold (Core §8.2): `$id` starts a
@@ -252,6 +257,7 @@ pub(crate) fn lower_contracts(
             expanding: Vec::new(),
             unknown: std::collections::HashSet::new(),
             draft_04: is_draft_04(root),
+            dialect: dialect_of(root),
         };
         l.lower_root(root);
         let types = l.types;
@@ -454,6 +460,9 @@ struct Lowerer<'a> {
     unknown: std::collections::HashSet<String>,
     /// The contract's dialect is draft 4 ([`DRAFT_04`]).
     draft_04: bool,
+    /// The contract's dialect, its root's `$schema` (2020-12 without one), `#` trimmed: an
+    /// embedded resource may say the same (Core §8.1.1), never another.
+    dialect: String,
 }
 
 /// A union whose branches are lowered and whose tag is not found yet.
@@ -628,7 +637,10 @@ impl Lowerer<'_> {
                 "remove it for now".to_string(),
             )
         } else if !root && ROOT_ONLY_KEYWORDS.contains(&key) {
-            (format!("keyword `{key}` is only allowed on a contract's root schema"), "move it to the root".to_string())
+            (
+                format!("`{key}` names another dialect than the contract's (`{}`)", self.dialect),
+                "every schema of a contract is read with its root's dialect: remove it, or name the root's".to_string(),
+            )
         } else {
             (format!("keyword `{key}` is not supported"), "see the supported subset in DESIGN.md, \"Contracts\"".into())
         };
@@ -762,8 +774,10 @@ impl Lowerer<'_> {
 
     fn check_keywords(&mut self, node: &Node, ptr: &Pointer) {
         let root = ptr.tokens().is_empty();
+        let same_dialect = node.get("$schema").is_none_or(|_| dialect_of(node) == self.dialect);
         for m in node.members().unwrap_or_default() {
-            let allowed = (root && ROOT_ONLY_KEYWORDS.contains(&m.key.as_str())) || self.is_resource_keyword(&m.key);
+            let allowed = ((root || same_dialect) && ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()))
+                || self.is_resource_keyword(&m.key);
             if !is_keyword(&m.key) && !allowed {
                 self.unknown_keyword(&m.key, m.key_span, &ptr.join(&m.key));
             }
