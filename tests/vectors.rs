@@ -863,8 +863,7 @@ impl Gen<'_> {
     fn walk(&mut self, ty: &Ty, path: &[String], required: bool) {
         let at = format!("/{}", path.join("/"));
         // `null` only where the schema allows it, required or not.
-        let null_allowed =
-            ty.is_nullable() || *ty == Ty::Any || matches!(ty, Ty::Values(v) if v.iter().any(|v| v == "null"));
+        let null_allowed = self.p.admits_null(ty);
         if null_allowed || !required {
             self.with(format!("{at} null"), null_allowed, path, Some(Value::Null));
         }

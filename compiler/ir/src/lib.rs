@@ -422,6 +422,17 @@ pub struct TypeRef {
 }
 
 impl Program {
+    /// Whether `null` is an instance of `ty`: a nullable type, any value, `null` among the values,
+    /// or a named alias of one of these (a `$defs` entry `{"type": ["number", "null"]}`).
+    pub fn admits_null(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Nullable(_) | Ty::Any => true,
+            Ty::Values(values) => values.iter().any(|v| v == "null"),
+            Ty::Named(r) => matches!(&self.named(*r).kind, TypeKind::Alias(t) if self.admits_null(t)),
+            _ => false,
+        }
+    }
+
     pub fn named(&self, r: TypeRef) -> &NamedType {
         &self.contracts[r.contract].types[r.index]
     }

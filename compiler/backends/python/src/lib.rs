@@ -288,7 +288,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                         let mut extras = Vec::new();
                         if !f.required
                             && f.default.is_none()
-                            && !f.ty.is_nullable()
+                            && !program.admits_null(&f.ty)
                             && !matches!(f.ty, Ty::Values(_) | Ty::Any)
                         {
                             typed = format!("{typed} | None");

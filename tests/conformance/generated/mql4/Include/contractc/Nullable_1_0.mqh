@@ -115,6 +115,35 @@ string Nullable_1_0_Venue_ToJson(const Nullable_1_0_Venue &v)
    return out;
 }
 
+// 
+struct Nullable_1_0_Price
+{
+   double value;
+   bool null_value;
+};
+
+void Nullable_1_0_Price_Reset(Nullable_1_0_Price &v)
+{
+   v.value = 0.0;
+   v.null_value = false;
+}
+
+bool Nullable_1_0_Price_Parse(const string &js, int &pos, const string path, Nullable_1_0_Price &out, string &err)
+{
+   if(CtcReadNull(js, pos)) { out.null_value = true; return true; }
+   if(!CtcReadDouble(js, pos, path, out.value, err)) return false;
+   if(!(out.value >= 0.0)) { err = CtcError(path, "must be >= 0", pos); return false; }
+   return true;
+}
+
+string Nullable_1_0_Price_ToJson(const Nullable_1_0_Price &v)
+{
+   string out = "";
+   if(v.null_value) return "null";
+   StringAdd(out, CtcFormatDouble(v.value));
+   return out;
+}
+
 // Null where the schema allows it: type arrays, Pydantic's anyOf with null, oneOf with null; required and optional.
 struct Nullable_1_0
 {
@@ -146,6 +175,8 @@ struct Nullable_1_0
    string at;
    bool null_at;
    bool has_at;
+   Nullable_1_0_Price price;
+   bool has_price;
 };
 
 void Nullable_1_0_Reset(Nullable_1_0 &v)
@@ -178,6 +209,8 @@ void Nullable_1_0_Reset(Nullable_1_0 &v)
    v.at = "";
    v.null_at = false;
    v.has_at = false;
+   Nullable_1_0_Price_Reset(v.price);
+   v.has_price = false;
 }
 
 bool Nullable_1_0_Parse(const string &js, int &pos, const string path, Nullable_1_0 &out, string &err)
@@ -311,6 +344,12 @@ bool Nullable_1_0_Parse(const string &js, int &pos, const string path, Nullable_
             if(!CtcIsDateTime(out.at)) { err = CtcError(path + ".at", "must be a valid `date-time`", pos); return false; }
          }
       }
+      else if(key == "price")
+      {
+         if(out.has_price) { err = CtcError(path, "duplicate key \"price\"", pos); return false; }
+         out.has_price = true;
+         if(!Nullable_1_0_Price_Parse(js, pos, path + ".price", out.price, err)) return false;
+      }
       else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
       if(!CtcObjectNext(js, pos, path, more, err)) return false;
    }
@@ -380,6 +419,11 @@ string Nullable_1_0_ToJson(const Nullable_1_0 &v)
       {
          StringAdd(out, CtcQuote(v.note));
       }
+   }
+   if(v.has_price)
+   {
+      CtcKey(out, first, "price");
+      StringAdd(out, Nullable_1_0_Price_ToJson(v.price));
    }
    if(v.has_qty)
    {

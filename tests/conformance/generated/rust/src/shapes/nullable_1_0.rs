@@ -35,6 +35,9 @@ pub struct Nullable {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub at: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub price: ::std::option::Option<Price>,
 }
 ///`NullableTif`
 #[derive(
@@ -89,6 +92,26 @@ impl ::std::convert::TryFrom<::std::string::String> for NullableTif {
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
+    }
+}
+///`Price`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(transparent)]
+pub struct Price(pub ::std::option::Option<f64>);
+impl ::std::ops::Deref for Price {
+    type Target = ::std::option::Option<f64>;
+    fn deref(&self) -> &::std::option::Option<f64> {
+        &self.0
+    }
+}
+impl ::std::convert::From<Price> for ::std::option::Option<f64> {
+    fn from(value: Price) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::option::Option<f64>> for Price {
+    fn from(value: ::std::option::Option<f64>) -> Self {
+        Self(value)
     }
 }
 ///`Side`
@@ -256,6 +279,11 @@ impl crate::support::Validate for Nullable {
             }
             at.pop();
         }
+        if let ::std::option::Option::Some(v) = &self.price {
+            at.push("price");
+            crate::support::Validate::validate_at(v, at, errors);
+            at.pop();
+        }
     }
 }
 impl crate::support::Validate for Side {
@@ -264,6 +292,24 @@ impl crate::support::Validate for Side {
         _at: &mut crate::support::Path,
         _errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {}
+}
+impl crate::support::Validate for Price {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        let v = &self.0;
+        if let ::std::option::Option::Some(v) = v {
+            crate::support::check_number(
+                *v,
+                ::std::option::Option::Some((0.0, false)),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
+        }
+    }
 }
 impl crate::support::Validate for Venue {
     fn validate_at(

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from conformance_contracts._support import DateTime, Int64, Model
 
-__all__ = ["Nullable", "NullableTif", "Side", "Venue"]
+__all__ = ["Nullable", "NullableTif", "Price", "Side", "Venue"]
 
 Side = Literal["BUY", "SELL"]
 
@@ -19,6 +19,9 @@ NullableTif = Literal["GTC", "IOC"]
 class Venue(Model):
     mic: str
     fee: float | None
+
+
+Price = Annotated[float, Field(ge=0.0)] | None
 
 
 class Nullable(Model):
@@ -34,3 +37,4 @@ class Nullable(Model):
     tif: NullableTif | None = None
     legs: Annotated[list[Venue], Field(max_length=2)] | None = None
     at: DateTime | None = None
+    price: Annotated[Price, Field(description="An optional property of a named type that admits `null`.")] = None
