@@ -660,22 +660,10 @@ impl Lowerer<'_> {
             return self.distributed(node, keyword, ptr, |l, union| l.named_kind(union, ptr, name, index));
         }
         self.check_keywords(node, ptr);
-        if node.get("enum").is_some() {
-            let (values, nullable) = self.enum_values(node, ptr)?;
-            if nullable {
-                self.error(
-                    codes::INVALID_KEYWORD_VALUE,
-                    node,
-                    ptr,
-                    "a named enum cannot allow `null` in this version".into(),
-                    "allows null",
-                )
-                .notes
-                .push(
-                    "help: allow `null` where it is used: `\"anyOf\": [{\"$ref\": ...}, {\"type\": \"null\"}]`".into(),
-                );
-                return None;
-            }
+        // A string enum is an enum type; one with `null` or other values is a name for its type.
+        let with_null = node.get("enum").and_then(Node::as_array).is_some_and(|a| a.iter().any(Node::is_null));
+        if node.get("enum").is_some() && self.is_string_enum(node) && !with_null {
+            let (values, _) = self.enum_values(node, ptr)?;
             return Some(TypeKind::Enum(values));
         }
         if let Some(value) = node.get("const").and_then(Node::as_str) {

@@ -30,23 +30,44 @@ string Nullable_1_0_Side_ToString(const Nullable_1_0_Side v)
 }
 
 // 
-enum Nullable_1_0_Tif
+enum Nullable_1_0_NullableTif
 {
-   Nullable_1_0_Tif_GTC = 0,
-   Nullable_1_0_Tif_IOC = 1
+   Nullable_1_0_NullableTif_GTC = 0,
+   Nullable_1_0_NullableTif_IOC = 1
 };
 
-bool Nullable_1_0_Tif_Parse(const string s, Nullable_1_0_Tif &out)
+bool Nullable_1_0_NullableTif_Parse(const string s, Nullable_1_0_NullableTif &out)
 {
-   if(s == "GTC") { out = Nullable_1_0_Tif_GTC; return true; }
-   if(s == "IOC") { out = Nullable_1_0_Tif_IOC; return true; }
+   if(s == "GTC") { out = Nullable_1_0_NullableTif_GTC; return true; }
+   if(s == "IOC") { out = Nullable_1_0_NullableTif_IOC; return true; }
    return false;
 }
 
-string Nullable_1_0_Tif_ToString(const Nullable_1_0_Tif v)
+string Nullable_1_0_NullableTif_ToString(const Nullable_1_0_NullableTif v)
 {
-   if(v == Nullable_1_0_Tif_GTC) return "GTC";
-   if(v == Nullable_1_0_Tif_IOC) return "IOC";
+   if(v == Nullable_1_0_NullableTif_GTC) return "GTC";
+   if(v == Nullable_1_0_NullableTif_IOC) return "IOC";
+   return "";
+}
+
+// 
+enum Nullable_1_0_TifValue
+{
+   Nullable_1_0_TifValue_GTC = 0,
+   Nullable_1_0_TifValue_IOC = 1
+};
+
+bool Nullable_1_0_TifValue_Parse(const string s, Nullable_1_0_TifValue &out)
+{
+   if(s == "GTC") { out = Nullable_1_0_TifValue_GTC; return true; }
+   if(s == "IOC") { out = Nullable_1_0_TifValue_IOC; return true; }
+   return false;
+}
+
+string Nullable_1_0_TifValue_ToString(const Nullable_1_0_TifValue v)
+{
+   if(v == Nullable_1_0_TifValue_GTC) return "GTC";
+   if(v == Nullable_1_0_TifValue_IOC) return "IOC";
    return "";
 }
 
@@ -144,6 +165,86 @@ string Nullable_1_0_Price_ToJson(const Nullable_1_0_Price &v)
    return out;
 }
 
+// 
+struct Nullable_1_0_Level
+{
+   string value;
+};
+
+void Nullable_1_0_Level_Reset(Nullable_1_0_Level &v)
+{
+   v.value = "";
+}
+
+bool Nullable_1_0_Level_Parse(const string &js, int &pos, const string path, Nullable_1_0_Level &out, string &err)
+{
+   if(!CtcReadAny(js, pos, path, 2, out.value, err)) return false;
+   if(out.value != "1" && out.value != "2") { err = CtcError(path, "must be one of 1, 2", pos); return false; }
+   return true;
+}
+
+string Nullable_1_0_Level_ToJson(const Nullable_1_0_Level &v)
+{
+   string out = "";
+   StringAdd(out, v.value);
+   return out;
+}
+
+// 
+struct Nullable_1_0_Mixed
+{
+   string value;
+};
+
+void Nullable_1_0_Mixed_Reset(Nullable_1_0_Mixed &v)
+{
+   v.value = "";
+}
+
+bool Nullable_1_0_Mixed_Parse(const string &js, int &pos, const string path, Nullable_1_0_Mixed &out, string &err)
+{
+   if(!CtcReadAny(js, pos, path, 2, out.value, err)) return false;
+   if(out.value != "\"a\"" && out.value != "1" && out.value != "null") { err = CtcError(path, "must be one of \"a\", 1, null", pos); return false; }
+   return true;
+}
+
+string Nullable_1_0_Mixed_ToJson(const Nullable_1_0_Mixed &v)
+{
+   string out = "";
+   StringAdd(out, v.value);
+   return out;
+}
+
+// 
+struct Nullable_1_0_Tif
+{
+   Nullable_1_0_TifValue value;
+   bool null_value;
+};
+
+void Nullable_1_0_Tif_Reset(Nullable_1_0_Tif &v)
+{
+   v.value = Nullable_1_0_TifValue_GTC;
+   v.null_value = false;
+}
+
+bool Nullable_1_0_Tif_Parse(const string &js, int &pos, const string path, Nullable_1_0_Tif &out, string &err)
+{
+   string sval = "";
+   if(CtcReadNull(js, pos)) { out.null_value = true; return true; }
+   if(!CtcReadString(js, pos, path, sval, err)) return false;
+   if(!Nullable_1_0_TifValue_Parse(sval, out.value)) { err = CtcError(path, "must be one of GTC, IOC", pos); return false; }
+   return true;
+}
+
+string Nullable_1_0_Tif_ToJson(const Nullable_1_0_Tif &v)
+{
+   string out = "";
+   if(v.null_value) return "null";
+   StringAdd(out, CtcQuote(Nullable_1_0_TifValue_ToString(v.value)));
+   return out;
+}
+
 // Null where the schema allows it: type arrays, Pydantic's anyOf with null, oneOf with null; required and optional.
 struct Nullable_1_0
 {
@@ -166,7 +267,7 @@ struct Nullable_1_0
    bool flag;
    bool null_flag;
    bool has_flag;
-   Nullable_1_0_Tif tif;
+   Nullable_1_0_NullableTif tif;
    bool null_tif;
    bool has_tif;
    Nullable_1_0_Venue legs[];
@@ -177,6 +278,12 @@ struct Nullable_1_0
    bool has_at;
    Nullable_1_0_Price price;
    bool has_price;
+   Nullable_1_0_Level level;
+   bool has_level;
+   Nullable_1_0_Mixed mixed;
+   bool has_mixed;
+   Nullable_1_0_Tif tifs;
+   bool has_tifs;
 };
 
 void Nullable_1_0_Reset(Nullable_1_0 &v)
@@ -200,7 +307,7 @@ void Nullable_1_0_Reset(Nullable_1_0 &v)
    v.flag = false;
    v.null_flag = false;
    v.has_flag = false;
-   v.tif = Nullable_1_0_Tif_GTC;
+   v.tif = Nullable_1_0_NullableTif_GTC;
    v.null_tif = false;
    v.has_tif = false;
    ArrayFree(v.legs);
@@ -211,6 +318,12 @@ void Nullable_1_0_Reset(Nullable_1_0 &v)
    v.has_at = false;
    Nullable_1_0_Price_Reset(v.price);
    v.has_price = false;
+   Nullable_1_0_Level_Reset(v.level);
+   v.has_level = false;
+   Nullable_1_0_Mixed_Reset(v.mixed);
+   v.has_mixed = false;
+   Nullable_1_0_Tif_Reset(v.tifs);
+   v.has_tifs = false;
 }
 
 bool Nullable_1_0_Parse(const string &js, int &pos, const string path, Nullable_1_0 &out, string &err)
@@ -309,7 +422,7 @@ bool Nullable_1_0_Parse(const string &js, int &pos, const string path, Nullable_
          else
          {
             if(!CtcReadString(js, pos, path + ".tif", sval, err)) return false;
-            if(!Nullable_1_0_Tif_Parse(sval, out.tif)) { err = CtcError(path + ".tif", "must be one of GTC, IOC", pos); return false; }
+            if(!Nullable_1_0_NullableTif_Parse(sval, out.tif)) { err = CtcError(path + ".tif", "must be one of GTC, IOC", pos); return false; }
          }
       }
       else if(key == "legs")
@@ -349,6 +462,24 @@ bool Nullable_1_0_Parse(const string &js, int &pos, const string path, Nullable_
          if(out.has_price) { err = CtcError(path, "duplicate key \"price\"", pos); return false; }
          out.has_price = true;
          if(!Nullable_1_0_Price_Parse(js, pos, path + ".price", out.price, err)) return false;
+      }
+      else if(key == "level")
+      {
+         if(out.has_level) { err = CtcError(path, "duplicate key \"level\"", pos); return false; }
+         out.has_level = true;
+         if(!Nullable_1_0_Level_Parse(js, pos, path + ".level", out.level, err)) return false;
+      }
+      else if(key == "mixed")
+      {
+         if(out.has_mixed) { err = CtcError(path, "duplicate key \"mixed\"", pos); return false; }
+         out.has_mixed = true;
+         if(!Nullable_1_0_Mixed_Parse(js, pos, path + ".mixed", out.mixed, err)) return false;
+      }
+      else if(key == "tifs")
+      {
+         if(out.has_tifs) { err = CtcError(path, "duplicate key \"tifs\"", pos); return false; }
+         out.has_tifs = true;
+         if(!Nullable_1_0_Tif_Parse(js, pos, path + ".tifs", out.tifs, err)) return false;
       }
       else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
       if(!CtcObjectNext(js, pos, path, more, err)) return false;
@@ -411,6 +542,16 @@ string Nullable_1_0_ToJson(const Nullable_1_0 &v)
          StringAdd(out, "]");
       }
    }
+   if(v.has_level)
+   {
+      CtcKey(out, first, "level");
+      StringAdd(out, Nullable_1_0_Level_ToJson(v.level));
+   }
+   if(v.has_mixed)
+   {
+      CtcKey(out, first, "mixed");
+      StringAdd(out, Nullable_1_0_Mixed_ToJson(v.mixed));
+   }
    if(v.has_note)
    {
       CtcKey(out, first, "note");
@@ -449,8 +590,13 @@ string Nullable_1_0_ToJson(const Nullable_1_0 &v)
       if(v.null_tif) StringAdd(out, "null");
       else
       {
-         StringAdd(out, CtcQuote(Nullable_1_0_Tif_ToString(v.tif)));
+         StringAdd(out, CtcQuote(Nullable_1_0_NullableTif_ToString(v.tif)));
       }
+   }
+   if(v.has_tifs)
+   {
+      CtcKey(out, first, "tifs");
+      StringAdd(out, Nullable_1_0_Tif_ToJson(v.tifs));
    }
    CtcKey(out, first, "venue");
    if(v.null_venue) StringAdd(out, "null");

@@ -2,6 +2,46 @@
 //! `contractc build`.
 
 pub use crate::support::error;
+///`Level`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(transparent)]
+pub struct Level(pub crate::support::Json);
+impl ::std::ops::Deref for Level {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<Level> for crate::support::Json {
+    fn from(value: Level) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for Level {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
+}
+///`Mixed`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(transparent)]
+pub struct Mixed(pub crate::support::Json);
+impl ::std::ops::Deref for Mixed {
+    type Target = crate::support::Json;
+    fn deref(&self) -> &crate::support::Json {
+        &self.0
+    }
+}
+impl ::std::convert::From<Mixed> for crate::support::Json {
+    fn from(value: Mixed) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<crate::support::Json> for Mixed {
+    fn from(value: crate::support::Json) -> Self {
+        Self(value)
+    }
+}
 ///Null where the schema allows it: type arrays, Pydantic's anyOf with null, oneOf with null; required and optional.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +78,15 @@ pub struct Nullable {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<Price>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub level: ::std::option::Option<Level>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub mixed: ::std::option::Option<Mixed>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub tifs: ::std::option::Option<Tif>,
 }
 ///`NullableTif`
 #[derive(
@@ -169,6 +218,81 @@ impl ::std::convert::TryFrom<::std::string::String> for Side {
         value.parse()
     }
 }
+///`Tif`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(transparent)]
+pub struct Tif(pub ::std::option::Option<TifValue>);
+impl ::std::ops::Deref for Tif {
+    type Target = ::std::option::Option<TifValue>;
+    fn deref(&self) -> &::std::option::Option<TifValue> {
+        &self.0
+    }
+}
+impl ::std::convert::From<Tif> for ::std::option::Option<TifValue> {
+    fn from(value: Tif) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::option::Option<TifValue>> for Tif {
+    fn from(value: ::std::option::Option<TifValue>) -> Self {
+        Self(value)
+    }
+}
+///`TifValue`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum TifValue {
+    #[serde(rename = "GTC")]
+    Gtc,
+    #[serde(rename = "IOC")]
+    Ioc,
+}
+impl ::std::fmt::Display for TifValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Gtc => f.write_str("GTC"),
+            Self::Ioc => f.write_str("IOC"),
+        }
+    }
+}
+impl ::std::str::FromStr for TifValue {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "GTC" => Ok(Self::Gtc),
+            "IOC" => Ok(Self::Ioc),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for TifValue {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for TifValue {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
 ///`Venue`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -284,6 +408,21 @@ impl crate::support::Validate for Nullable {
             crate::support::Validate::validate_at(v, at, errors);
             at.pop();
         }
+        if let ::std::option::Option::Some(v) = &self.level {
+            at.push("level");
+            crate::support::Validate::validate_at(v, at, errors);
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.mixed {
+            at.push("mixed");
+            crate::support::Validate::validate_at(v, at, errors);
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.tifs {
+            at.push("tifs");
+            crate::support::Validate::validate_at(v, at, errors);
+            at.pop();
+        }
     }
 }
 impl crate::support::Validate for Side {
@@ -311,6 +450,33 @@ impl crate::support::Validate for Price {
         }
     }
 }
+impl crate::support::Validate for Level {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        let v = &self.0;
+        crate::support::check_values(v, &["1", "2"], at, errors);
+    }
+}
+impl crate::support::Validate for Mixed {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        let v = &self.0;
+        crate::support::check_values(v, &["\"a\"", "1", "null"], at, errors);
+    }
+}
+impl crate::support::Validate for Tif {
+    fn validate_at(
+        &self,
+        _at: &mut crate::support::Path,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {}
+}
 impl crate::support::Validate for Venue {
     fn validate_at(
         &self,
@@ -332,6 +498,13 @@ impl crate::support::Validate for Venue {
             at.pop();
         }
     }
+}
+impl crate::support::Validate for TifValue {
+    fn validate_at(
+        &self,
+        _at: &mut crate::support::Path,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {}
 }
 impl crate::support::Validate for NullableTif {
     fn validate_at(

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, JsonValue
 
-from conformance_contracts._support import DateTime, Int64, Model
+from conformance_contracts._support import DateTime, Int64, Model, NotNull, one_of
 
-__all__ = ["Nullable", "NullableTif", "Price", "Side", "Venue"]
+__all__ = ["Level", "Mixed", "Nullable", "NullableTif", "Price", "Side", "Tif", "TifValue", "Venue"]
 
 Side = Literal["BUY", "SELL"]
 
 NullableTif = Literal["GTC", "IOC"]
+
+TifValue = Literal["GTC", "IOC"]
 
 
 class Venue(Model):
@@ -22,6 +24,15 @@ class Venue(Model):
 
 
 Price = Annotated[float, Field(ge=0.0)] | None
+
+
+Level = Annotated[JsonValue, one_of("1", "2")]
+
+
+Mixed = Annotated[JsonValue, one_of("\"a\"", "1", "null")]
+
+
+Tif = TifValue | None
 
 
 class Nullable(Model):
@@ -38,3 +49,6 @@ class Nullable(Model):
     legs: Annotated[list[Venue], Field(max_length=2)] | None = None
     at: DateTime | None = None
     price: Annotated[Price, Field(description="An optional property of a named type that admits `null`.")] = None
+    level: Annotated[Level | None, NotNull] = None
+    mixed: Mixed = None
+    tifs: Tif = None
