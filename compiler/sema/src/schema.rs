@@ -135,6 +135,19 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// The assertions of strings and numbers (Validation §6.2, §6.3, §7.2.2).
+const SCALAR_ASSERTIONS: &[&str] = &[
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+];
+
 /// Keywords only a contract's root schema takes (an embedded schema only to say the root's dialect again).
 const ROOT_ONLY_KEYWORDS: &[&str] = &["$schema"];
 
@@ -778,9 +791,15 @@ impl Lowerer<'_> {
         };
         // `enum` and `const` name their `type` (and `const` may stand beside an `enum` that
         // holds its value); the others take the whole type from their targets.
+        // Beside `enum` or `const`, string and number assertions that every value listed keeps
+        // change nothing (Validation §6.1.2 with §6.2, §6.3, §7): allowed, once checked.
+        let listing = ["enum", "const"].contains(&keyword);
+        if listing {
+            self.check_values_keep_assertions(node, ptr, keyword);
+        }
         let allowed = |k: &str| {
             is_annotation(k)
-                || (["enum", "const"].contains(&keyword) && ["type", "enum", "const"].contains(&k))
+                || (listing && (["type", "enum", "const"].contains(&k) || SCALAR_ASSERTIONS.contains(&k)))
                 || (["anyOf", "oneOf"].contains(&keyword) && k == "discriminator")
         };
         for m in node.members().unwrap_or_default() {
@@ -800,6 +819,59 @@ impl Lowerer<'_> {
                         _ => format!("state the constraint in the branches of `{keyword}`, or drop it"),
                     }),
                 );
+            }
+        }
+    }
+
+    /// Every value `enum`/`const` lists must keep the string and number assertions beside it: a
+    /// contradiction for the first that does not (it could never be valid).
+    fn check_values_keep_assertions(&mut self, node: &Node, ptr: &Pointer, keyword: &str) {
+        if !node.members().unwrap_or_default().iter().any(|m| SCALAR_ASSERTIONS.contains(&m.key.as_str())) {
+            return;
+        }
+        let format = node.get("format").and_then(Node::as_str).and_then(Format::from_keyword);
+        let (Some(pattern), Some(multiple_of)) = (self.pattern(node, ptr), self.multiple_of(node, ptr)) else {
+            return;
+        };
+        let string = StringTy {
+            min_length: self.count(node, ptr, "minLength"),
+            max_length: self.count(node, ptr, "maxLength"),
+            pattern,
+            format,
+        };
+        let number = NumberTy {
+            minimum: self.bound(node, ptr, "minimum", "exclusiveMinimum"),
+            maximum: self.bound(node, ptr, "maximum", "exclusiveMaximum"),
+            multiple_of,
+        };
+        let empty = Program { contracts: Vec::new(), workflows: Vec::new() };
+        let strings = contractc_validator::validator_of(&empty, &Ty::String(string), self.path);
+        let numbers = contractc_validator::validator_of(&empty, &Ty::Number(number), self.path);
+        let listed = node.get(keyword).expect("the keyword is there");
+        let values: Vec<&Node> = match keyword {
+            "enum" => listed.as_array().unwrap_or_default().iter().collect(),
+            _ => vec![listed],
+        };
+        for (i, v) in values.into_iter().enumerate() {
+            let validator = match &v.value {
+                Value::String(_) => &strings,
+                Value::Number(_) => &numbers,
+                _ => continue,
+            };
+            if let Err((_, why)) = instance(validator, v) {
+                let at = if keyword == "enum" { ptr.join("enum").join(i.to_string()) } else { ptr.join("const") };
+                self.error(
+                    codes::CONTRADICTION,
+                    v,
+                    &at,
+                    format!(
+                        "this value of `{keyword}` fails the assertions beside it ({why}): it could never be valid"
+                    ),
+                    "never valid",
+                )
+                .notes
+                .push("help: drop the value, or the assertion it fails".into());
+                return;
             }
         }
     }
