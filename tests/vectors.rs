@@ -532,7 +532,7 @@ fn value(p: &Program, ty: &Ty, full: bool) -> Value {
         }
         Ty::Integer(n) => {
             let x = match (n.minimum, n.maximum) {
-                (Some(a), Some(b)) => a + (b - a) / 2,
+                (Some(a), Some(b)) => ((i128::from(a) + i128::from(b)) / 2) as i64,
                 (Some(a), None) => a + 1,
                 (None, Some(b)) => b - 1,
                 (None, None) => 7,

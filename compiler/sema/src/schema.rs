@@ -2151,7 +2151,24 @@ impl Lowerer<'_> {
             Some("integer") => {
                 let lo = self.bound(node, ptr, "minimum", "exclusiveMinimum");
                 let hi = self.bound(node, ptr, "maximum", "exclusiveMaximum");
-                let (minimum, maximum) = (lo.map(|b| integer_bound(b, true)), hi.map(|b| integer_bound(b, false)));
+                // The literal a bound came from, read exactly when it is an integer (no double
+                // holds every int64: `9223372036854775807` is the int64 maximum, not 2^63).
+                let exact = |b: Bound, keys: [&str; 2], lower: bool| {
+                    let literal = keys.iter().filter_map(|k| node.get(k)).find(|n| n.as_f64() == Some(b.value));
+                    match literal.and_then(Node::as_i64) {
+                        Some(v) if b.exclusive => {
+                            if lower {
+                                v.checked_add(1)
+                            } else {
+                                v.checked_sub(1)
+                            }
+                        }
+                        Some(v) => Some(v),
+                        None => integer_bound(b, lower),
+                    }
+                };
+                let minimum = lo.map(|b| exact(b, ["minimum", "exclusiveMinimum"], true));
+                let maximum = hi.map(|b| exact(b, ["maximum", "exclusiveMaximum"], false));
                 if minimum.is_some_and(|m| m.is_none()) || maximum.is_some_and(|m| m.is_none()) {
                     self.error(
                         codes::INVALID_KEYWORD_VALUE,

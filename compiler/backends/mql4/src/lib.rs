@@ -944,10 +944,11 @@ impl Gen<'_> {
             }
             Ty::Integer(n) => {
                 out.push(format!("if(!CtcReadLong(js, pos, {path}, {target}, err)) return false;"));
-                if let Some(v) = n.minimum {
+                // The int64 edges hold for every `long` (and `-9223372036854775808` is no C++ literal).
+                if let Some(v) = n.minimum.filter(|&v| v > i64::MIN) {
                     out.push(fail(format!("{target} < {v}"), &format!("must be >= {v}")));
                 }
-                if let Some(v) = n.maximum {
+                if let Some(v) = n.maximum.filter(|&v| v < i64::MAX) {
                     out.push(fail(format!("{target} > {v}"), &format!("must be <= {v}")));
                 }
                 if let Some(d) = n.multiple_of {

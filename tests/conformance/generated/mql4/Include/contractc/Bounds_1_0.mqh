@@ -16,6 +16,10 @@ struct Bounds_1_0
    bool has_qty;
    double level;
    bool has_level;
+   long span;
+   bool has_span;
+   long below;
+   bool has_below;
 };
 
 void Bounds_1_0_Reset(Bounds_1_0 &v)
@@ -25,6 +29,10 @@ void Bounds_1_0_Reset(Bounds_1_0 &v)
    v.has_qty = false;
    v.level = 0.0;
    v.has_level = false;
+   v.span = 0;
+   v.has_span = false;
+   v.below = 0;
+   v.has_below = false;
 }
 
 bool Bounds_1_0_Parse(const string &js, int &pos, const string path, Bounds_1_0 &out, string &err)
@@ -57,6 +65,19 @@ bool Bounds_1_0_Parse(const string &js, int &pos, const string path, Bounds_1_0 
          if(!CtcReadDouble(js, pos, path + ".level", out.level, err)) return false;
          if(!(out.level >= 3.0)) { err = CtcError(path + ".level", "must be >= 3", pos); return false; }
       }
+      else if(key == "span")
+      {
+         if(out.has_span) { err = CtcError(path, "duplicate key \"span\"", pos); return false; }
+         out.has_span = true;
+         if(!CtcReadLong(js, pos, path + ".span", out.span, err)) return false;
+      }
+      else if(key == "below")
+      {
+         if(out.has_below) { err = CtcError(path, "duplicate key \"below\"", pos); return false; }
+         out.has_below = true;
+         if(!CtcReadLong(js, pos, path + ".below", out.below, err)) return false;
+         if(out.below > 9223372036854775806) { err = CtcError(path + ".below", "must be <= 9223372036854775806", pos); return false; }
+      }
       else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
       if(!CtcObjectNext(js, pos, path, more, err)) return false;
    }
@@ -68,6 +89,11 @@ string Bounds_1_0_ToJson(const Bounds_1_0 &v)
 {
    string out = "{";
    bool first = true;
+   if(v.has_below)
+   {
+      CtcKey(out, first, "below");
+      StringAdd(out, IntegerToString(v.below));
+   }
    if(v.has_level)
    {
       CtcKey(out, first, "level");
@@ -79,6 +105,11 @@ string Bounds_1_0_ToJson(const Bounds_1_0 &v)
    {
       CtcKey(out, first, "qty");
       StringAdd(out, IntegerToString(v.qty));
+   }
+   if(v.has_span)
+   {
+      CtcKey(out, first, "span");
+      StringAdd(out, IntegerToString(v.span));
    }
    StringAdd(out, "}");
    return out;

@@ -16,6 +16,14 @@ pub struct Bounds {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub level: ::std::option::Option<f64>,
+    ///The int64 range, its bounds read exactly from their literals.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub span: ::std::option::Option<i64>,
+    ///< the int64 maximum.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub below: ::std::option::Option<i64>,
 }
 impl crate::support::Validate for Bounds {
     fn validate_at(
@@ -52,6 +60,28 @@ impl crate::support::Validate for Bounds {
                 *v,
                 ::std::option::Option::Some((3.0, false)),
                 ::std::option::Option::None,
+                at,
+                errors,
+            );
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.span {
+            at.push("span");
+            crate::support::check_integer(
+                *v,
+                ::std::option::Option::Some(-9223372036854775808),
+                ::std::option::Option::Some(9223372036854775807),
+                at,
+                errors,
+            );
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.below {
+            at.push("below");
+            crate::support::check_integer(
+                *v,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(9223372036854775806),
                 at,
                 errors,
             );

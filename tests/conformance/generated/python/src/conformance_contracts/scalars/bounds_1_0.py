@@ -18,3 +18,5 @@ class Bounds(Model):
     price: Annotated[Annotated[float, Field(gt=0.0)], Field(description="> 0.")]
     qty: Annotated[Annotated[Int64, Field(le=4)] | None, NotNull, Field(description="< 5 (and <= 10).")] = None
     level: Annotated[Annotated[float, Field(ge=3.0)] | None, NotNull, Field(description=">= 3 (and > 1).")] = None
+    span: Annotated[Annotated[Int64, Field(ge=-9223372036854775808, le=9223372036854775807)] | None, NotNull, Field(description="The int64 range, its bounds read exactly from their literals.")] = None
+    below: Annotated[Annotated[Int64, Field(le=9223372036854775806)] | None, NotNull, Field(description="< the int64 maximum.")] = None
