@@ -231,8 +231,19 @@ fn sure_branch(p: &Program, u: &contractc_ir::Untagged, full: bool) -> Option<us
 /// Whether an undeclared member of `o` may be named `key` (`propertyNames`, `patternProperties`:
 /// the patterns beside `additionalProperties: false` and those whose schema is `false`).
 fn name_ok(o: &Object, key: &str) -> bool {
+    names_allow(o, key) && rules_matching(o, key).all(|r| r.ty.is_some())
+}
+
+/// Whether the names undeclared members may have (`propertyNames`, the patterns beside
+/// `additionalProperties: false`) allow `key`.
+fn names_allow(o: &Object, key: &str) -> bool {
     o.extra_names.as_ref().is_none_or(|s| fits(s, key) && s.pattern.as_ref().is_none_or(|p| ecma_matches(p, key)))
-        && rules_matching(o, key).all(|r| r.ty.is_some())
+}
+
+/// Whether `key` may name an undeclared member of `o` that no rule's pattern matches (its type
+/// is then [`unmatched`]).
+fn plain_name(o: &Object, key: &str) -> bool {
+    o.fields.iter().all(|f| f.name != key) && name_ok(o, key) && rules_matching(o, key).next().is_none()
 }
 
 /// The `patternProperties` rules of `o` whose patterns match `key`.
@@ -245,14 +256,11 @@ fn rules_matching<'o>(o: &'o Object, key: &str) -> impl Iterator<Item = &'o cont
 fn rule_key(o: &Object, rule: &contractc_ir::PatternRule) -> Option<String> {
     let (a, b) = (rule.pattern.sample(false), rule.pattern.sample(true));
     let candidates = [a.clone(), b.clone(), format!("{a}{b}"), format!("{a}zz"), format!("zz{a}")];
-    let names = |k: &str| {
-        o.extra_names.as_ref().is_none_or(|s| fits(s, k) && s.pattern.as_ref().is_none_or(|p| ecma_matches(p, k)))
-    };
     candidates.into_iter().find(|k| {
         o.fields.iter().all(|f| f.name != *k)
             && ecma_matches(&rule.pattern, k)
             && rules_matching(o, k).count() == 1
-            && names(k)
+            && names_allow(o, k)
     })
 }
 
@@ -275,8 +283,7 @@ fn extra_keys(o: &Object, n: usize) -> Vec<String> {
     candidates.extend(["A", "~", "é", "😀", "x"].map(String::from));
     let mut out: Vec<String> = Vec::new();
     for c in candidates {
-        let plain = rules_matching(o, &c).next().is_none();
-        if out.len() < n && !out.contains(&c) && o.fields.iter().all(|f| f.name != c) && name_ok(o, &c) && plain {
+        if out.len() < n && !out.contains(&c) && plain_name(o, &c) {
             out.push(c);
         }
     }
@@ -749,10 +756,7 @@ impl Gen<'_> {
             let mut v = self.base.clone();
             let mut keys: Vec<String> = ["", "A", "~", "é", "😀"].into_iter().map(String::from).collect();
             keys.extend(o.fields.iter().map(|f| format!("{}~", f.name)));
-            let plain = |k: &String| {
-                o.fields.iter().all(|f| f.name != *k) && name_ok(o, k) && rules_matching(o, k).next().is_none()
-            };
-            for key in keys.into_iter().filter(plain).take(room) {
+            for key in keys.into_iter().filter(|k| plain_name(o, k)).take(room) {
                 let mut member = path.to_vec();
                 member.push(key);
                 set(&mut v, &member, Some(value(self.p, t, true)));
@@ -770,8 +774,7 @@ impl Gen<'_> {
         keys.extend(o.fields.iter().map(|f| format!("{}~", f.name)));
         let mut added = 0;
         for (i, key) in keys.into_iter().enumerate() {
-            let plain = rules_matching(o, &key).next().is_none();
-            if o.fields.iter().all(|f| f.name != key) && name_ok(o, &key) && plain && added < room {
+            if plain_name(o, &key) && added < room {
                 added += 1;
                 let mut member = path.to_vec();
                 member.push(key);

@@ -430,10 +430,11 @@ struct ExtraMembers<'n> {
     unmatched: Option<&'n Node>,
 }
 
-/// The validator of member names of `names` (a string type refers to no named type).
-fn names_validator(names: &StringTy, path: &str) -> runtime::plan::Validator {
+/// The validator of a scalar type (a string or a number: it refers to no named type), such as
+/// the names of members or the values beside an `enum`.
+fn scalar_validator(ty: Ty, path: &str) -> runtime::plan::Validator {
     let empty = Program { contracts: Vec::new(), workflows: Vec::new() };
-    contractc_validator::validator_of(&empty, &Ty::String(names.clone()), path)
+    contractc_validator::validator_of(&empty, &ty, path)
 }
 
 /// The ECMA-262 pattern that matches exactly the strings `names` (none: a class of no character).
@@ -844,9 +845,8 @@ impl Lowerer<'_> {
             maximum: self.bound(node, ptr, "maximum", "exclusiveMaximum"),
             multiple_of,
         };
-        let empty = Program { contracts: Vec::new(), workflows: Vec::new() };
-        let strings = contractc_validator::validator_of(&empty, &Ty::String(string), self.path);
-        let numbers = contractc_validator::validator_of(&empty, &Ty::Number(number), self.path);
+        let strings = scalar_validator(Ty::String(string), self.path);
+        let numbers = scalar_validator(Ty::Number(number), self.path);
         let listed = node.get(keyword).expect("the keyword is there");
         let values: Vec<&Node> = match keyword {
             "enum" => listed.as_array().unwrap_or_default().iter().collect(),
@@ -1741,7 +1741,7 @@ impl Lowerer<'_> {
                 }
             };
             if let Some(names) = &extra_names {
-                let validator = names_validator(names, self.path);
+                let validator = scalar_validator(Ty::String(names.clone()), self.path);
                 if let Err((_, why)) = instance(&validator, item) {
                     self.error(
                         codes::CONTRADICTION,
@@ -1921,7 +1921,7 @@ impl Lowerer<'_> {
             pattern,
             format: None,
         };
-        let validator = names_validator(&names, self.path);
+        let validator = scalar_validator(Ty::String(names.clone()), self.path);
         for m in declared {
             let name = Node { span: m.key_span, value: Value::String(m.key.clone()) };
             if let Err((_, why)) = instance(&validator, &name) {
