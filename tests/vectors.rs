@@ -554,19 +554,50 @@ fn value(p: &Program, ty: &Ty, full: bool) -> Value {
             json!(multiple.unwrap_or(x))
         }
         Ty::Boolean => json!(true),
-        Ty::Array(a) => {
-            let n = a.min_items.unwrap_or(1).max(1).min(a.max_items.unwrap_or(u64::MAX)) as usize;
-            if a.unique_items {
-                Value::Array(distinct(p, &a.items, n))
-            } else {
-                Value::Array(vec![value(p, &a.items, full); n])
+        Ty::Array(a) => match &a.tuple {
+            // Every position, and one item after them when the array may have it.
+            Some(t) => Value::Array(tuple_items(p, a, t.prefix.len() + 1)),
+            None if a.contains.is_some() => {
+                // As many items as `contains` asks for, then others up to `minItems`.
+                let c = a.contains.as_ref().expect("checked");
+                let matching = value(p, &c.ty, full);
+                let other = value(p, &a.items, full);
+                let k = c.min.max(1).min(c.max.unwrap_or(u64::MAX)) as usize;
+                let n = (a.min_items.unwrap_or(0) as usize).max(k).min(a.max_items.unwrap_or(u64::MAX) as usize);
+                let mut items = vec![matching; k.min(n)];
+                items.resize(n, other);
+                Value::Array(items)
             }
-        }
+            None => {
+                let n = a.min_items.unwrap_or(1).max(1).min(a.max_items.unwrap_or(u64::MAX)) as usize;
+                if a.unique_items {
+                    Value::Array(distinct(p, &a.items, n))
+                } else {
+                    Value::Array(vec![value(p, &a.items, full); n])
+                }
+            }
+        },
         Ty::Named(r) => named(p, *r, full),
         Ty::Nullable(t) => value(p, t, full),
         Ty::Values(values) => serde_json::from_str(&values[0]).expect("canonical text is JSON"),
         Ty::Any => json!({"any": [1, 1.5, "x", null]}),
     }
+}
+
+/// Valid items of a tuple, each of its position's type: `n` of them within `minItems` and
+/// `maxItems`, no two equal under `uniqueItems` (fewer when the positions' types have fewer values).
+fn tuple_items(p: &Program, a: &contractc_ir::ArrayTy, n: usize) -> Vec<Value> {
+    let n = n.max(a.min_items.unwrap_or(0) as usize).min(a.max_items.unwrap_or(u64::MAX) as usize);
+    let mut out: Vec<Value> = Vec::new();
+    for i in 0..n {
+        let ty = a.item(i);
+        let fresh = |v: &Value| !a.unique_items || out.iter().all(|o| canonical(o) != canonical(v));
+        match distinct(p, ty, 8).into_iter().find(fresh) {
+            Some(v) => out.push(v),
+            None => break,
+        }
+    }
+    out
 }
 
 /// `n` valid values of `ty` no two of which are equal (for `uniqueItems`): [`value`]'s, then
@@ -618,9 +649,33 @@ fn named(p: &Program, r: TypeRef, full: bool) -> Value {
                     m.insert(key, unmatched(o).map_or(json!(k), |t| value(p, t, full)));
                 }
             }
+            // `dependentRequired`: the members the present ones need.
+            for (name, needed) in &o.dependent_required {
+                if !m.contains_key(name) {
+                    continue;
+                }
+                for n in needed {
+                    if !m.contains_key(n) {
+                        m.insert(n.clone(), member_value(p, o, n, full));
+                    }
+                }
+            }
             Value::Object(m)
         }
     }
+}
+
+/// A valid value of member `name` of `o`: its field's type's, else an undeclared member's.
+fn member_value(p: &Program, o: &Object, name: &str, full: bool) -> Value {
+    match o.fields.iter().find(|f| f.name == name) {
+        Some(f) => value(p, &f.ty, full),
+        None => unmatched(o).map_or(json!(0), |t| value(p, t, full)),
+    }
+}
+
+/// Whether object `m` keeps every `dependentRequired` rule of `o`.
+fn dependents_hold(o: &Object, m: &Map<String, Value>) -> bool {
+    o.dependent_required.iter().all(|(name, needed)| !m.contains_key(name) || needed.iter().all(|n| m.contains_key(n)))
 }
 
 fn set(v: &mut Value, path: &[String], new: Option<Value>) {
@@ -672,6 +727,70 @@ struct Gen<'a> {
 }
 
 impl Gen<'_> {
+    /// `dependentRequired`: each rule's member with all it needs, and without each of them; and
+    /// the vectors from `start` on whose object at `path` breaks a rule are invalid.
+    fn dependents(&mut self, o: &Object, path: &[String], start: usize) {
+        for (_, valid, v) in &mut self.out[start..] {
+            if let Some(Value::Object(m)) = value_at(v, path) {
+                *valid &= dependents_hold(o, m);
+            }
+        }
+        let Some(Value::Object(base)) = value_at(&self.base, path).cloned() else { return };
+        let at = if path.is_empty() { "$".to_string() } else { path.join(".") };
+        for (name, needed) in &o.dependent_required {
+            let mut m = base.clone();
+            for n in std::iter::once(name).chain(needed) {
+                if !m.contains_key(n) {
+                    m.insert(n.clone(), member_value(self.p, o, n, true));
+                }
+            }
+            self.with(format!("{at} with {name} and what it needs"), true, path, Some(Value::Object(m.clone())));
+            for n in needed {
+                let mut without = m.clone();
+                without.remove(n);
+                self.with(format!("{at} with {name}, without {n}"), false, path, Some(Value::Object(without)));
+            }
+            let mut alone = m.clone();
+            alone.remove(name);
+            self.with(
+                format!("{at} without {name}, with what it would need"),
+                dependents_hold(o, &alone),
+                path,
+                Some(Value::Object(alone)),
+            );
+        }
+    }
+
+    /// `contains`: arrays with as many matching items as `minContains` asks for, one fewer, and
+    /// one more than `maxContains` allows; and the vectors from `start` on whose array at
+    /// `path` breaks it are invalid (see [`countable`]).
+    fn contains(&mut self, a: &contractc_ir::ArrayTy, path: &[String], start: usize) {
+        let Some(c) = &a.contains else { return };
+        for (_, valid, v) in &mut self.out[start..] {
+            if let Some(Value::Array(items)) = value_at(v, path) {
+                *valid &= contains_holds(self.p, a, items);
+            }
+        }
+        let at = if path.is_empty() { "$".to_string() } else { path.join(".") };
+        let matching = value(self.p, &c.ty, true);
+        let other = distinct(self.p, &a.items, 8).into_iter().find(|v| plainly_not(self.p, &c.ty, v));
+        let mut counts: Vec<u64> =
+            [c.min.checked_sub(1), Some(c.min), c.max.map(|m| m + 1)].into_iter().flatten().collect();
+        counts.dedup();
+        for n in counts {
+            let mut items = vec![matching.clone(); n as usize];
+            let min = a.min_items.unwrap_or(0) as usize;
+            match &other {
+                Some(o) if items.len() < min => items.resize(min, o.clone()),
+                None if items.len() < min => continue,
+                _ => {}
+            }
+            let fits = a.max_items.is_none_or(|m| items.len() as u64 <= m);
+            let valid = fits && contains_holds(self.p, a, &items);
+            self.with(format!("{at} with {n} matching items"), valid, path, Some(Value::Array(items)));
+        }
+    }
+
     /// `minProperties`/`maxProperties`: an object at each edge and one past it.
     fn member_counts(&mut self, o: &Object, path: &[String]) {
         let at = if path.is_empty() { String::new() } else { format!("/{} ", path.join("/")) };
@@ -1016,7 +1135,46 @@ impl Gen<'_> {
                 }
             }
             Ty::Boolean => self.with(format!("{at} not a boolean"), false, path, Some(json!("true"))),
+            Ty::Array(a) if a.tuple.is_some() => {
+                self.with(format!("{at} not an array"), false, path, Some(json!({})));
+                if a.min_items.unwrap_or(0) == 0 {
+                    self.with(format!("{at} empty"), true, path, Some(json!([])));
+                }
+                let positions = a.tuple.as_ref().map_or(0, |t| t.prefix.len());
+                if let Some(m) = a.max_items {
+                    let full = tuple_items(self.p, a, m as usize);
+                    if full.len() == m as usize {
+                        let mut over = full.clone();
+                        over.push(value(self.p, a.item(m as usize), true));
+                        self.with(format!("{at} full"), true, path, Some(Value::Array(full)));
+                        self.with(format!("{at} overfull"), false, path, Some(Value::Array(over)));
+                    }
+                }
+                if a.unique_items {
+                    // Invalid for its two equal items, whatever the second position's type says.
+                    let first = value(self.p, a.item(0), true);
+                    self.with(format!("{at} two equal items"), false, path, Some(json!([first.clone(), first])));
+                }
+                // Each position, and the first item after them, walked where the base has it.
+                let len = value_at(&self.base, path).and_then(Value::as_array).map_or(0, Vec::len);
+                for i in 0..len.min(positions + 1) {
+                    let mut item = path.to_vec();
+                    item.push(i.to_string());
+                    let start = self.out.len();
+                    self.walk(a.item(i), &item, true);
+                    if a.unique_items {
+                        let mut walked = self.out.split_off(start);
+                        walked.retain(|(_, valid, v)| {
+                            let items = value_at(v, path).and_then(Value::as_array).cloned().unwrap_or_default();
+                            let texts: Vec<String> = items.iter().map(canonical).collect();
+                            !*valid || (1..texts.len()).all(|i| !texts[..i].contains(&texts[i]))
+                        });
+                        self.out.extend(walked);
+                    }
+                }
+            }
             Ty::Array(a) => {
+                let start = self.out.len();
                 self.with(format!("{at} not an array"), false, path, Some(json!({})));
                 let item = value(self.p, &a.items, true);
                 if a.min_items.unwrap_or(0) == 0 {
@@ -1048,23 +1206,23 @@ impl Gen<'_> {
                     );
                 }
                 // Items to walk only where an array may have one (`items: false` allows none).
-                if a.max_items == Some(0) {
-                    return;
+                if a.max_items != Some(0) {
+                    let mut first = path.to_vec();
+                    first.push("0".into());
+                    let walked_from = self.out.len();
+                    self.walk(&a.items, &first, true);
+                    // A valid first item may now equal another: then the vector is not valid.
+                    if a.unique_items {
+                        let mut walked = self.out.split_off(walked_from);
+                        walked.retain(|(_, valid, v)| {
+                            let items = value_at(v, path).and_then(Value::as_array).cloned().unwrap_or_default();
+                            let texts: Vec<String> = items.iter().map(canonical).collect();
+                            !*valid || (1..texts.len()).all(|i| !texts[..i].contains(&texts[i]))
+                        });
+                        self.out.extend(walked);
+                    }
                 }
-                let mut first = path.to_vec();
-                first.push("0".into());
-                let start = self.out.len();
-                self.walk(&a.items, &first, true);
-                // A valid first item may now equal another: then the vector is not valid.
-                if a.unique_items {
-                    let mut walked = self.out.split_off(start);
-                    walked.retain(|(_, valid, v)| {
-                        let items = value_at(v, path).and_then(Value::as_array).cloned().unwrap_or_default();
-                        let texts: Vec<String> = items.iter().map(canonical).collect();
-                        !*valid || (1..texts.len()).all(|i| !texts[..i].contains(&texts[i]))
-                    });
-                    self.out.extend(walked);
-                }
+                self.contains(a, path, start);
             }
             Ty::Named(r) => match &self.p.named(*r).kind {
                 TypeKind::Alias(t) => self.walk(t, path, true),
@@ -1145,6 +1303,7 @@ impl Gen<'_> {
                     );
                 }
                 TypeKind::Object(o) => {
+                    let start = self.out.len();
                     self.with(format!("{at} not an object"), false, path, Some(json!([])));
                     // serde would read a struct from its fields in order.
                     let fields = o.fields.iter().map(|f| value(self.p, &f.ty, true)).collect();
@@ -1162,6 +1321,7 @@ impl Gen<'_> {
                         }
                         self.walk(&f.ty, &child, f.required);
                     }
+                    self.dependents(o, path, start);
                 }
             },
         }
@@ -1327,6 +1487,23 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
             }
         }
         Ty::Boolean => any::<bool>().prop_map(Value::from).boxed(),
+        // Random items would rarely keep `contains`: the array [`value`] makes.
+        Ty::Array(a) if a.contains.is_some() => Just(value(p, ty, true)).boxed(),
+        Ty::Array(a) if a.tuple.is_some() => {
+            let lo = a.min_items.unwrap_or(0) as usize;
+            let positions = a.tuple.as_ref().map_or(0, |t| t.prefix.len());
+            let hi = a.max_items.map_or(positions + 2, |m| m as usize).min(positions.max(lo) + 2);
+            let each: Vec<BoxedStrategy<Value>> = (0..hi).map(|i| strategy(p, a.item(i))).collect();
+            let unique = a.unique_items;
+            (each, lo..=hi)
+                .prop_map(|(items, n)| items.into_iter().take(n).collect::<Vec<Value>>())
+                .prop_filter("distinct items under `uniqueItems`", move |v| {
+                    let texts: Vec<String> = v.iter().map(canonical).collect();
+                    !unique || (1..texts.len()).all(|i| !texts[..i].contains(&texts[i]))
+                })
+                .prop_map(Value::Array)
+                .boxed()
+        }
         Ty::Array(a) => {
             let lo = a.min_items.unwrap_or(0) as usize;
             let hi = a.max_items.map_or(lo + 3, |m| m as usize).min(lo + 3);
@@ -1423,6 +1600,10 @@ fn strategy(p: &Program, ty: &Ty) -> BoxedStrategy<Value> {
                         m
                     })
                     .prop_filter("within minProperties and maxProperties", move |m| (min..=max).contains(&m.len()))
+                    .prop_filter("keeping dependentRequired", {
+                        let o = o.clone();
+                        move |m| dependents_hold(&o, m)
+                    })
                     .prop_map(Value::Object)
                     .boxed()
             }
@@ -1639,24 +1820,61 @@ fn unparsable(text: &str) -> Vec<(&'static str, String)> {
 /// Whether [`value`] makes valid values of `ty`: not when a `oneOf` it holds has no branch whose
 /// sample only that branch takes (`{"oneOf": [true, true]}` has no valid value at all).
 fn buildable(p: &Program, ty: &Ty, seen: &mut Vec<TypeRef>) -> bool {
-    ty.refs().into_iter().all(|r| {
-        if seen.contains(&r) {
-            return true;
-        }
-        seen.push(r);
-        let kind = &p.named(r).kind;
-        let sure = match kind {
-            TypeKind::Untagged(u) => sure_branch(p, u, true).is_some() && sure_branch(p, u, false).is_some(),
-            _ => true,
-        };
-        sure && kind.member_types().into_iter().all(|t| buildable(p, t, seen))
-            && match kind {
-                TypeKind::Union(u) => u
-                    .variants
-                    .iter()
-                    .all(|(_, i)| buildable(p, &Ty::Named(TypeRef { contract: r.contract, index: *i }), seen)),
-                _ => true,
+    countable(p, ty)
+        && ty.refs().into_iter().all(|r| {
+            if seen.contains(&r) {
+                return true;
             }
+            seen.push(r);
+            let kind = &p.named(r).kind;
+            let sure = match kind {
+                TypeKind::Untagged(u) => sure_branch(p, u, true).is_some() && sure_branch(p, u, false).is_some(),
+                _ => true,
+            };
+            sure && kind.member_types().into_iter().all(|t| countable(p, t) && buildable(p, t, seen))
+                && match kind {
+                    TypeKind::Union(u) => u
+                        .variants
+                        .iter()
+                        .all(|(_, i)| buildable(p, &Ty::Named(TypeRef { contract: r.contract, index: *i }), seen)),
+                    _ => true,
+                }
+        })
+}
+
+/// Whether every array `ty` holds inline with `contains` is one whose verdicts [`contains_holds`]
+/// knows: items and contained values scalars (no `format`: [`plainly_not`] is exact for the
+/// rest), no `uniqueItems`, and [`value`]'s array keeps it.
+fn countable(p: &Program, ty: &Ty) -> bool {
+    let exact = |t: &Ty| match t {
+        Ty::String(s) => s.format.is_none(),
+        Ty::Number(_) | Ty::Integer(_) | Ty::Boolean | Ty::Values(_) | Ty::Any => true,
+        Ty::Named(r) => matches!(p.named(*r).kind, TypeKind::Enum(_)),
+        _ => false,
+    };
+    match ty {
+        Ty::Nullable(t) => countable(p, t),
+        Ty::Array(a) => {
+            let own = a.contains.as_ref().is_none_or(|c| {
+                let base = value(p, ty, true);
+                exact(&c.ty)
+                    && exact(&a.items)
+                    && a.tuple.is_none()
+                    && !a.unique_items
+                    && base.as_array().is_some_and(|items| contains_holds(p, a, items))
+            });
+            own && countable(p, &a.items)
+                && a.tuple.iter().all(|t| t.prefix.iter().chain([&*t.rest]).all(|t| countable(p, t)))
+        }
+        _ => true,
+    }
+}
+
+/// Whether `items` keep the array's `contains` (with [`countable`] types).
+fn contains_holds(p: &Program, a: &contractc_ir::ArrayTy, items: &[Value]) -> bool {
+    a.contains.as_ref().is_none_or(|c| {
+        let n = items.iter().filter(|v| !plainly_not(p, &c.ty, v)).count() as u64;
+        n >= c.min && c.max.is_none_or(|m| n <= m)
     })
 }
 
@@ -1675,6 +1893,7 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
     g.out.push(("required properties only".into(), true, named(p, TypeRef { contract, index: 0 }, false)));
     let object_root = matches!(p.contracts[contract].root().kind, TypeKind::Object(_));
     if let TypeKind::Object(o) = &p.contracts[contract].root().kind {
+        let start = g.out.len();
         g.unknown_members(o, &[]);
         g.pattern_rules(o, &[]);
         g.member_counts(o, &[]);
@@ -1685,6 +1904,7 @@ fn vectors(p: &Program, contract: usize) -> Vec<Sample> {
             }
             g.walk(&f.ty, &path, f.required);
         }
+        g.dependents(o, &[], start);
     } else {
         // A root that is not an object is walked as a value.
         g.walk(&root_ty, &[], true);

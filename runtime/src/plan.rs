@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 mod verify;
 
 pub const MAGIC: [u8; 8] = *b"CTCPLAN\0";
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 pub const HEADER_LEN: usize = 24;
 
 /// A compiled workflow: steps in a topological order and the validators of the contracts its
@@ -228,6 +228,8 @@ pub enum Keyword {
     UniqueItems,
     /// Validation §6.5.3.
     Required(Vec<String>),
+    /// Validation §6.5.4: an object with the member named first has each of the others too.
+    DependentRequired(Vec<(String, Vec<String>)>),
     /// Validation §6.5.1–§6.5.2: how many members an object has.
     MaxProperties(u64),
     MinProperties(u64),
@@ -248,8 +250,17 @@ pub enum Keyword {
     AdditionalProperties(u32),
     /// Core §10.3.2.4: every member's name, as a string instance, against this node.
     PropertyNames(u32),
-    /// Core §10.3.1.2: every item against this node.
+    /// Core §10.3.1.1: each item against the node of its position (the first item against the
+    /// first node, and so on); the items after them are `Items`'.
+    PrefixItems(Vec<u32>),
+    /// Core §10.3.1.2: every item after the sibling `PrefixItems`' positions against this node.
     Items(u32),
+    /// Core §10.3.1.3: at least one item is valid against this node, or as many as the sibling
+    /// `MinContains` and `MaxContains` say.
+    Contains(u32),
+    /// Validation §6.4.4–§6.4.5: bounds of how many items the sibling `Contains` matches.
+    MaxContains(u64),
+    MinContains(u64),
     /// Core §10.2.1.1: the instance is valid against every one of these nodes (and `$ref`
     /// beside other keywords, §8.2.3.1). Contracts never need it: the compiler merges `allOf`.
     AllOf(Vec<u32>),

@@ -267,6 +267,15 @@ fn check_keyword(
             Some(missing) => fail(path, format!("missing required property `{missing}`")),
             None => Ok(()),
         },
+        (Keyword::DependentRequired(rules), Value::Object(map)) => {
+            let broken = rules.iter().filter(|(name, _)| map.contains_key(name)).find_map(|(name, needed)| {
+                needed.iter().find(|n| !map.contains_key(*n)).map(|missing| (name, missing))
+            });
+            match broken {
+                Some((name, missing)) => fail(path, format!("has `{name}`, so it must have `{missing}` too")),
+                None => Ok(()),
+            }
+        }
         (Keyword::Pattern(p), Value::String(s)) if !p.is_match(s) => {
             fail(path, format!("must match the pattern `{}`", p.source()))
         }
@@ -317,13 +326,40 @@ fn check_keyword(
             }
             Ok(())
         }
-        (Keyword::Items(node), Value::Array(a)) => {
-            for (i, item) in a.iter().enumerate() {
+        (Keyword::PrefixItems(nodes), Value::Array(a)) => {
+            for (i, (item, node)) in a.iter().zip(nodes).enumerate() {
                 path.push(i.to_string());
                 check(v, *node, item, path)?;
                 path.pop();
             }
             Ok(())
+        }
+        (Keyword::Items(node), Value::Array(a)) => {
+            let positions = siblings.iter().find_map(|k| match k {
+                Keyword::PrefixItems(p) => Some(p.len()),
+                _ => None,
+            });
+            for (i, item) in a.iter().enumerate().skip(positions.unwrap_or(0)) {
+                path.push(i.to_string());
+                check(v, *node, item, path)?;
+                path.pop();
+            }
+            Ok(())
+        }
+        (Keyword::Contains(node), Value::Array(a)) => {
+            let bound = |f: fn(&Keyword) -> Option<u64>| siblings.iter().find_map(f);
+            let min = bound(|k| if let Keyword::MinContains(m) = k { Some(*m) } else { None }).unwrap_or(1);
+            let max = bound(|k| if let Keyword::MaxContains(m) = k { Some(*m) } else { None });
+            let n = a.iter().filter(|item| check(v, *node, item, &mut path.clone()).is_ok()).count() as u64;
+            if n < min {
+                return fail(path, format!("must contain at least {min} matching items (`contains`), has {n}"));
+            }
+            match max {
+                Some(m) if n > m => {
+                    fail(path, format!("must contain at most {m} matching items (`contains`), has {n}"))
+                }
+                _ => Ok(()),
+            }
         }
         (Keyword::AllOf(nodes), _) => nodes.iter().try_for_each(|&node| check(v, node, instance, path)),
         (Keyword::AnyOf(nodes), _) => {
@@ -537,8 +573,10 @@ fn write_canonical(v: &Validator, node: Option<u32>, value: &Value, out: &mut St
             out.push('}');
         }
         Value::Array(a) => {
+            // A tuple's items are written as any JSON value (every language holds them so).
+            let tuple = keywords.iter().any(|k| matches!(k, Keyword::PrefixItems(_)));
             let items = keywords.iter().find_map(|k| match k {
-                Keyword::Items(n) => Some(*n),
+                Keyword::Items(n) if !tuple => Some(*n),
                 _ => None,
             });
             out.push('[');

@@ -74,8 +74,10 @@ fn node_refs(k: &mut Keyword) -> Vec<&mut u32> {
     match k {
         Keyword::Properties(p) => p.iter_mut().map(|(_, n)| n).collect(),
         Keyword::PatternProperties(p) => p.iter_mut().map(|(_, n)| n).collect(),
-        Keyword::AdditionalProperties(n) | Keyword::PropertyNames(n) | Keyword::Items(n) => vec![n],
-        Keyword::AllOf(n) | Keyword::AnyOf(n) | Keyword::OneOf(n) => n.iter_mut().collect(),
+        Keyword::AdditionalProperties(n) | Keyword::PropertyNames(n) | Keyword::Items(n) | Keyword::Contains(n) => {
+            vec![n]
+        }
+        Keyword::AllOf(n) | Keyword::AnyOf(n) | Keyword::OneOf(n) | Keyword::PrefixItems(n) => n.iter_mut().collect(),
         _ => vec![],
     }
 }

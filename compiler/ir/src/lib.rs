@@ -81,7 +81,7 @@ pub struct NamedType {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeKind {
-    Object(Object),
+    Object(Box<Object>),
     /// A string enum; values in schema order.
     Enum(Vec<String>),
     /// A tagged union: `oneOf`/`anyOf` of objects told apart by a required string `const`.
@@ -167,6 +167,11 @@ pub struct Object {
     /// `additionalProperties` as a schema (§10.3.2.3) beside `pattern_rules`: the type of every
     /// undeclared member whose name no rule's pattern matches.
     pub unmatched: Option<Ty>,
+    /// `dependentRequired` (Validation §6.5.4; draft 7's `dependencies` with arrays): when a
+    /// message has the member named first, it must have each of the others. A name is a
+    /// declared property without a default, or an undeclared member of an object that is not
+    /// closed; no name of the others is a required property (those hold trivially).
+    pub dependent_required: Vec<(String, Vec<String>)>,
 }
 
 /// One entry of `patternProperties` (Core §10.3.2.2): a member whose name matches `pattern` must
@@ -273,7 +278,11 @@ impl Ty {
     pub fn refs(&self) -> Vec<TypeRef> {
         match self {
             Ty::Named(r) => vec![*r],
-            Ty::Array(a) => a.items.refs(),
+            Ty::Array(a) => {
+                let positions = a.tuple.iter().flat_map(|t| t.prefix.iter().chain([&*t.rest]));
+                let contained = a.contains.iter().map(|c| &*c.ty);
+                a.items.refs().into_iter().chain(positions.chain(contained).flat_map(Ty::refs)).collect()
+            }
             Ty::Nullable(t) => t.refs(),
             _ => Vec::new(),
         }
@@ -412,6 +421,40 @@ pub struct ArrayTy {
     /// `uniqueItems: true` (Validation §6.4.3): no two items equal as JSON values (the same
     /// canonical text).
     pub unique_items: bool,
+    /// `prefixItems` (Core §10.3.1.1, draft 2019-09's array `items`): the schema of each item by
+    /// its position, when the positions' types differ. The items are then held as any JSON value
+    /// (`items` is [`Ty::Any`]) and each is checked as an instance of its position's type.
+    pub tuple: Option<Tuple>,
+    /// `contains` (Core §10.3.1.3) with `minContains`/`maxContains` (Validation §6.4.4–§6.4.5).
+    pub contains: Option<Contains>,
+}
+
+/// How many items of an array are instances of `ty`: at least `min` (1 unless `minContains`
+/// says otherwise, never 0 with no `max`: that asserts nothing), at most `max`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contains {
+    pub ty: Box<Ty>,
+    pub min: u64,
+    pub max: Option<u64>,
+}
+
+/// A tuple's item types: item `i` is an instance of `prefix[i]`, every later item of `rest`
+/// (`items` beside `prefixItems`, Core §10.3.1.2, or draft 2019-09's `additionalItems`; [`Ty::Any`]
+/// when absent). An item `false` bounds `maxItems` instead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tuple {
+    pub prefix: Vec<Ty>,
+    pub rest: Box<Ty>,
+}
+
+impl ArrayTy {
+    /// The type of the item at `index` (its position's in a tuple).
+    pub fn item(&self, index: usize) -> &Ty {
+        match &self.tuple {
+            Some(t) => t.prefix.get(index).unwrap_or(&t.rest),
+            None => &self.items,
+        }
+    }
 }
 
 /// A named type: `program.contracts[contract].types[index]`.

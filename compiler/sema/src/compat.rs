@@ -264,6 +264,16 @@ impl Pair<'_> {
                 if let Some(m) = ro.max_properties.filter(|&m| wo.max_properties.is_none_or(|w| m < w)) {
                     self.report(code, dir, &wp, &rp, format!("maxProperties {verb} to {m}"));
                 }
+                // A reader's `dependentRequired` holds for the writer's messages when the writer
+                // states it too, or requires the member.
+                for (name, needed) in &ro.dependent_required {
+                    let stated = wo.dependent_required.iter().find(|(w, _)| w == name).map_or(&[][..], |(_, n)| n);
+                    let required = |n: &String| wo.fields.iter().any(|f| &f.name == n && f.required);
+                    for n in needed.iter().filter(|n| !stated.contains(n) && !required(n)) {
+                        let what = format!("dependentRequired {verb}: `{name}` needs `{n}`");
+                        self.report(code, dir, &wp, &rp, what);
+                    }
+                }
                 // The names of unknown members compare as strings do.
                 if !matches!(ro.additional, Additional::Forbidden)
                     && let Some(names) = &ro.extra_names
@@ -607,7 +617,22 @@ impl Pair<'_> {
                 if b.unique_items && !a.unique_items {
                     self.report(strict(dir), dir, wp, rp, format!("uniqueItems {verb} to true"));
                 }
-                self.ty(&a.items, &b.items, &format!("{wp}/items"), &format!("{rp}/items"), dir);
+                // A reader's `contains` holds for the writer's arrays when the writer's says as much.
+                if let Some(c) = &b.contains {
+                    let implied = a.contains.as_ref().is_some_and(|w| {
+                        w.ty == c.ty && w.min >= c.min && c.max.is_none_or(|m| w.max.is_some_and(|wm| wm <= m))
+                    });
+                    if !implied {
+                        self.report(strict(dir), dir, wp, rp, format!("contains {verb}"));
+                    }
+                }
+                // Item by item: each position of a tuple (either side's), then the items after them.
+                let positions =
+                    [a, b].iter().map(|x| x.tuple.as_ref().map_or(0, |t| t.prefix.len())).max().unwrap_or(0);
+                for i in 0..=positions {
+                    let at = if i < positions { format!("prefixItems/{i}") } else { "items".to_string() };
+                    self.ty(a.item(i), b.item(i), &format!("{wp}/{at}"), &format!("{rp}/{at}"), dir);
+                }
             }
             _ => self.report(
                 codes::TYPE_CHANGED,

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
-    Additional, ArrayTy, Bound, Contract, ContractId, Field, Format, IntegerTy, JsonKind, NamedType, NumberTy, Object,
-    PatternRule, Program, StringTy, Ty, TypeKind, TypeRef, Union, Untagged, pascal_case,
+    Additional, ArrayTy, Bound, Contains, Contract, ContractId, Field, Format, IntegerTy, JsonKind, NamedType,
+    NumberTy, Object, PatternRule, Program, StringTy, Tuple, Ty, TypeKind, TypeRef, Union, Untagged, pascal_case,
     pattern::{Dialect, Pattern},
 };
 use contractc_syntax::{Member, Node, Pointer, Span, Value};
@@ -18,41 +18,66 @@ mod resources;
 
 use resources::Index;
 
-/// The dialects a contract may declare: 2020-12 and 2019-09, then drafts 7, 6 and 4 (see
-/// [`is_before_2019`]).
-const DIALECTS: &[&str] = &[
-    "https://json-schema.org/draft/2020-12/schema",
-    "https://json-schema.org/draft/2019-09/schema",
-    "http://json-schema.org/draft-07/schema#",
-    "http://json-schema.org/draft-07/schema",
-    "http://json-schema.org/draft-06/schema#",
-    "http://json-schema.org/draft-06/schema",
-    DRAFT_04,
-    "http://json-schema.org/draft-04/schema",
-];
-
-/// Draft 4, whose contracts name their URI `id` and write `exclusiveMinimum`/`exclusiveMaximum`
-/// as booleans beside `minimum`/`maximum` (draft-04 Validation §5.1.2–§5.1.3); the other
-/// dialects mean the same as 2020-12 for every keyword of the subset.
-const DRAFT_04: &str = "http://json-schema.org/draft-04/schema#";
-
-/// Whether a contract's `$schema` is draft 7, 6 or 4 (all of [`DIALECTS`] but the first two),
-/// whose `$id` may name a subschema with a plain-name fragment (draft 7 Core, "Location-independent
-/// identifiers"), what 2019-09 made `$anchor`.
-fn is_before_2019(root: &Node) -> bool {
-    root.get("$schema").and_then(Node::as_str).is_some_and(|s| DIALECTS[2..].contains(&s))
+/// The dialects a contract may declare with `$schema` (Core §8.1.1): 2020-12 (also without
+/// `$schema`), 2019-09, and drafts 7, 6 and 4, whose keywords of the subset mean what 2020-12's
+/// do but for draft 4's `id` and boolean `exclusiveMinimum`/`exclusiveMaximum` (draft-04
+/// Validation §5.1.2–§5.1.3) and the plain-name `$id` fragments of drafts 4 to 7.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Draft {
+    V4,
+    V6,
+    V7,
+    V2019,
+    V2020,
 }
 
-/// The dialect a schema's `$schema` names, `#` trimmed (2020-12 without one).
-fn dialect_of(schema: &Node) -> String {
-    schema.get("$schema").and_then(Node::as_str).unwrap_or(DIALECTS[0]).trim_end_matches('#').to_string()
-}
+impl Draft {
+    /// The dialect of a meta-schema URI: json-schema.org's, by `http` or `https`, with or without
+    /// the empty fragment (`http://json-schema.org/draft-07/schema#`); the unversioned
+    /// `http://json-schema.org/schema`, "the latest", reads as 2020-12. `None` for any other URI
+    /// (a custom meta-schema).
+    fn of_uri(uri: &str) -> Option<Draft> {
+        let rest = uri.strip_prefix("https://").or_else(|| uri.strip_prefix("http://"))?;
+        Some(match rest.trim_end_matches('#') {
+            "json-schema.org/draft/2020-12/schema" | "json-schema.org/schema" => Draft::V2020,
+            "json-schema.org/draft/2019-09/schema" => Draft::V2019,
+            "json-schema.org/draft-07/schema" => Draft::V7,
+            "json-schema.org/draft-06/schema" => Draft::V6,
+            "json-schema.org/draft-04/schema" => Draft::V4,
+            _ => return None,
+        })
+    }
 
-/// Whether a contract's `$schema` is draft 4.
-fn is_draft_04(root: &Node) -> bool {
-    root.get("$schema")
-        .and_then(Node::as_str)
-        .is_some_and(|s| s.trim_end_matches('#') == DRAFT_04.trim_end_matches('#'))
+    /// The dialect a schema's `$schema` names: 2020-12 when it names none, `None` when it names
+    /// one that is not supported.
+    fn of(schema: &Node) -> Option<Draft> {
+        match schema.get("$schema") {
+            None => Some(Draft::V2020),
+            Some(s) => s.as_str().and_then(Draft::of_uri),
+        }
+    }
+
+    /// A contract's dialect (2020-12 when its `$schema` names an unsupported one, which is an error).
+    fn of_root(root: &Node) -> Draft {
+        Draft::of(root).unwrap_or(Draft::V2020)
+    }
+
+    /// The meta-schema URI, as the help texts write it.
+    fn uri(self) -> &'static str {
+        match self {
+            Draft::V4 => "http://json-schema.org/draft-04/schema#",
+            Draft::V6 => "http://json-schema.org/draft-06/schema#",
+            Draft::V7 => "http://json-schema.org/draft-07/schema#",
+            Draft::V2019 => "https://json-schema.org/draft/2019-09/schema",
+            Draft::V2020 => "https://json-schema.org/draft/2020-12/schema",
+        }
+    }
+
+    /// Drafts 7, 6 and 4, whose `$id` may name a subschema with a plain-name fragment (draft 7
+    /// Core, "Location-independent identifiers"), what 2019-09 made `$anchor`.
+    fn before_2019(self) -> bool {
+        matches!(self, Draft::V4 | Draft::V6 | Draft::V7)
+    }
 }
 
 /// Keywords of DESIGN.md's subset that this version does not implement yet: an error, never ignored.
@@ -84,6 +109,8 @@ const OBJECT_KEYWORDS: &[&str] = &[
     "maxProperties",
     "patternProperties",
     "propertyNames",
+    "dependentRequired",
+    "dependencies",
     "examples",
     "deprecated",
     "$comment",
@@ -98,15 +125,8 @@ const JSON_SCHEMA_KEYWORDS: &[&str] = &[
     "then",
     "else",
     "dependentSchemas",
-    "dependentRequired",
-    "dependencies",
     "unevaluatedProperties",
     "unevaluatedItems",
-    "prefixItems",
-    "additionalItems",
-    "contains",
-    "minContains",
-    "maxContains",
     "multipleOf",
     "$dynamicRef",
     "$dynamicAnchor",
@@ -174,6 +194,11 @@ const VALUE_KEYWORDS: &[&str] = &[
     "exclusiveMaximum",
     "multipleOf",
     "items",
+    "prefixItems",
+    "additionalItems",
+    "contains",
+    "minContains",
+    "maxContains",
     "minItems",
     "maxItems",
     "uniqueItems",
@@ -269,8 +294,7 @@ pub(crate) fn lower_contracts(
             unions: Vec::new(),
             expanding: Vec::new(),
             unknown: std::collections::HashSet::new(),
-            draft_04: is_draft_04(root),
-            dialect: dialect_of(root),
+            dialect: Draft::of_root(root),
         };
         l.lower_root(root);
         let types = l.types;
@@ -472,11 +496,9 @@ struct Lowerer<'a> {
     expanding: Vec<String>,
     /// Unknown keywords already warned about in this contract (one warning per keyword).
     unknown: std::collections::HashSet<String>,
-    /// The contract's dialect is draft 4 ([`DRAFT_04`]).
-    draft_04: bool,
-    /// The contract's dialect, its root's `$schema` (2020-12 without one), `#` trimmed: an
-    /// embedded resource may say the same (Core §8.1.1), never another.
-    dialect: String,
+    /// The contract's dialect, its root's `$schema`: an embedded resource may say the same
+    /// (Core §8.1.1), never another.
+    dialect: Draft,
 }
 
 /// A union whose branches are lowered and whose tag is not found yet.
@@ -519,11 +541,11 @@ impl Lowerer<'_> {
             }
         }
         if let Some(s) = root.get("$schema")
-            && !s.as_str().is_some_and(|s| DIALECTS.contains(&s))
+            && Draft::of(root).is_none()
         {
             self.error(codes::INVALID_KEYWORD_VALUE, s, &ptr.join("$schema"), "unsupported dialect".into(), "here")
                 .notes
-                .push(format!("help: use \"{}\" (or draft 2019-09, 7, 6 or 4)", DIALECTS[0]));
+                .push(format!("help: use \"{}\" (or draft 2019-09, 7, 6 or 4)", Draft::V2020.uri()));
         }
         let root_name = self.id.name.clone();
         self.types.push(NamedType {
@@ -641,7 +663,7 @@ impl Lowerer<'_> {
 
     /// A keyword of schema resources ([`RESOURCE_KEYWORDS`], draft 4's `id`): any schema may hold it.
     fn is_resource_keyword(&self, key: &str) -> bool {
-        RESOURCE_KEYWORDS.contains(&key) || (self.draft_04 && key == "id")
+        RESOURCE_KEYWORDS.contains(&key) || (self.dialect == Draft::V4 && key == "id")
     }
 
     fn unsupported(&mut self, key: &str, span: Span, ptr: &Pointer, root: bool) {
@@ -652,7 +674,7 @@ impl Lowerer<'_> {
             )
         } else if !root && ROOT_ONLY_KEYWORDS.contains(&key) {
             (
-                format!("`{key}` names another dialect than the contract's (`{}`)", self.dialect),
+                format!("`{key}` names another dialect than the contract's (`{}`)", self.dialect.uri()),
                 "every schema of a contract is read with its root's dialect: remove it, or name the root's".to_string(),
             )
         } else {
@@ -704,7 +726,7 @@ impl Lowerer<'_> {
             }
         }
         match node.get("type").and_then(Node::as_str) {
-            Some("object") => self.object(node, ptr, name, index).map(TypeKind::Object),
+            Some("object") => self.object(node, ptr, name, index).map(|o| TypeKind::Object(Box::new(o))),
             // Anything else (a constrained scalar, an array, values) is a name for its type.
             _ => self.ty_shape(node, ptr, &format!("{name}Value"), index).map(TypeKind::Alias),
         }
@@ -776,7 +798,7 @@ impl Lowerer<'_> {
 
     fn check_keywords(&mut self, node: &Node, ptr: &Pointer) {
         let root = ptr.tokens().is_empty();
-        let same_dialect = node.get("$schema").is_none_or(|_| dialect_of(node) == self.dialect);
+        let same_dialect = node.get("$schema").is_none_or(|_| Draft::of(node) == Some(self.dialect));
         for m in node.members().unwrap_or_default() {
             let allowed = ((root || same_dialect) && ROOT_ONLY_KEYWORDS.contains(&m.key.as_str()))
                 || self.is_resource_keyword(&m.key);
@@ -1031,6 +1053,10 @@ impl Lowerer<'_> {
             );
             return None;
         }
+        let names: Option<Vec<&str>> = names.map(|names| {
+            let number = names.contains(&"number");
+            names.into_iter().filter(|n| !(number && *n == "integer")).collect()
+        });
         match names.as_deref() {
             Some([name]) => Some((Some(*name), false)),
             Some([a, "null"]) | Some(["null", a]) if *a != "null" => Some((Some(*a), true)),
@@ -1459,7 +1485,7 @@ impl Lowerer<'_> {
             }
         }
         let object = |t: &NamedType| match &t.kind {
-            TypeKind::Object(o) => o.clone(),
+            TypeKind::Object(o) => (**o).clone(),
             _ => Object {
                 fields: Vec::new(),
                 additional: Additional::Any,
@@ -1468,6 +1494,7 @@ impl Lowerer<'_> {
                 extra_names: None,
                 pattern_rules: Vec::new(),
                 unmatched: None,
+                dependent_required: Vec::new(),
             },
         };
         let this = self.this;
@@ -1757,7 +1784,114 @@ impl Lowerer<'_> {
             }
             fields.push(Field { name, description: None, required: true, ty, default: None });
         }
-        Some(Object { fields, additional, min_properties, max_properties, extra_names, pattern_rules, unmatched })
+        let dependent_required = self.dependent_required(node, ptr, &fields, additional != Additional::Forbidden)?;
+        Some(Object {
+            fields,
+            additional,
+            min_properties,
+            max_properties,
+            extra_names,
+            pattern_rules,
+            unmatched,
+            dependent_required,
+        })
+    }
+
+    /// A name in `dependentRequired` (at `at`): whether it is a required property; `None` (an
+    /// error) when it has a `default`, or is neither a declared property nor a member the
+    /// object (`open`: not closed) may have.
+    fn dependency(&mut self, fields: &[Field], open: bool, name: &str, at: &Node, ptr: &Pointer) -> Option<bool> {
+        let (message, help) = match fields.iter().find(|f| f.name == name) {
+            Some(f) if f.default.is_none() => return Some(f.required),
+            None if open => return Some(false),
+            Some(_) => (
+                format!("`{name}` has a `default`, which `dependentRequired` does not take in this version"),
+                "the rule is about the members a message has, and readers fill defaults in: drop the default",
+            ),
+            None => (
+                format!("`{name}` of `dependentRequired` is no member this closed object may have"),
+                "declare it in `properties`, or drop it",
+            ),
+        };
+        self.error(codes::UNSUPPORTED_KEYWORD, at, ptr, message, "here").notes.push(format!("help: {help}"));
+        None
+    }
+
+    /// `dependentRequired` (Validation §6.5.4), and draft 7's `dependencies` whose values are
+    /// arrays (what 2019-09 renamed; it is read in every dialect): for each member name, the
+    /// names a message with it must have too. A name is a declared property without a `default`
+    /// (a reader fills those in, and the rule is about the members a message has), or any other
+    /// member of an object that is not closed; the required names are left out, as they always
+    /// hold.
+    fn dependent_required(
+        &mut self,
+        node: &Node,
+        ptr: &Pointer,
+        fields: &[Field],
+        open: bool,
+    ) -> Option<Vec<(String, Vec<String>)>> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for key in ["dependentRequired", "dependencies"] {
+            let Some(d) = node.get(key) else { continue };
+            let dptr = ptr.join(key);
+            let Some(entries) = d.members() else {
+                self.error(
+                    codes::INVALID_KEYWORD_VALUE,
+                    d,
+                    &dptr,
+                    format!("`{key}` must be an object"),
+                    "not an object",
+                );
+                return None;
+            };
+            for e in entries {
+                let eptr = dptr.join(&e.key);
+                let Some(names) = e.value.as_array() else {
+                    if key == "dependencies" && (e.value.members().is_some() || e.value.as_bool().is_some()) {
+                        self.error(
+                            codes::UNSUPPORTED_KEYWORD,
+                            &e.value,
+                            &eptr,
+                            "`dependencies` with a schema (2019-09's `dependentSchemas`) is not supported".into(),
+                            "a schema",
+                        )
+                        .notes
+                        .push("help: only the array form (`dependentRequired`) is supported: list the member names a message with this one must have".into());
+                    } else {
+                        self.error(
+                            codes::INVALID_KEYWORD_VALUE,
+                            &e.value,
+                            &eptr,
+                            format!("the values of `{key}` must be arrays of member names"),
+                            "not an array",
+                        );
+                    }
+                    return None;
+                };
+                self.dependency(fields, open, &e.key, &e.value, &eptr)?;
+                let mut needed: Vec<String> = Vec::new();
+                for (i, n) in names.iter().enumerate() {
+                    let nptr = eptr.join(i.to_string());
+                    let Some(name) = n.as_str() else {
+                        self.error(
+                            codes::INVALID_KEYWORD_VALUE,
+                            n,
+                            &nptr,
+                            format!("the values of `{key}` must be arrays of member names"),
+                            "not a string",
+                        );
+                        return None;
+                    };
+                    if !self.dependency(fields, open, name, n, &nptr)? && !needed.iter().any(|x| x == name) {
+                        needed.push(name.to_string());
+                    }
+                }
+                if !needed.is_empty() {
+                    out.push((e.key.clone(), needed));
+                }
+            }
+        }
+        Some(out)
     }
 
     /// The canonical text of an optional property's `default` (checked against the schema with
@@ -2068,14 +2202,14 @@ impl Lowerer<'_> {
             let named = Ty::Named(TypeRef { contract: self.this, index });
             return Some(if nullable { Ty::Nullable(Box::new(named)) } else { named });
         }
-        let several = node.get("type").and_then(Node::as_array).filter(|a| {
+        let several = node.get("type").and_then(Node::as_array).map(meaningful_types).filter(|a| {
             let unique = (1..a.len()).all(|i| a[..i].iter().all(|x| x.as_str() != a[i].as_str()));
             unique
                 && a.iter().filter(|t| t.as_str() != Some("null")).count() > 1
                 && a.iter().all(|t| t.as_str().is_some())
         });
         if let Some(names) = several {
-            return self.type_array(node, ptr, names, hint, owner);
+            return self.type_array(node, ptr, &names, hint, owner);
         }
         let tptr = ptr.join("type");
         let (Some(tname), nullable) = self.type_name(node, ptr)? else {
@@ -2187,69 +2321,7 @@ impl Lowerer<'_> {
             Some("boolean") => Some(Ty::Boolean),
             // `null` is the one value of its type: the value `null` (no other keyword applies).
             Some("null") => Some(Ty::Values(vec!["null".into()])),
-            Some("array") => {
-                let iptr = ptr.join("items");
-                // Without `items`, any JSON value is an item (Core §10.3.1.2).
-                let any = Node { span: node.span, value: Value::Bool(true) };
-                // `items: false`: no item at all, an empty array.
-                let empty = node.get("items").is_some_and(|i| i.as_bool() == Some(false));
-                let items = node.get("items").filter(|_| !empty).unwrap_or(&any);
-                let item = self.ty(items, &iptr, &format!("{hint}Item"), owner)?;
-                if self.mql4 && item.is_nullable() {
-                    self.error(
-                        codes::TARGET_LIMIT,
-                        items,
-                        &iptr,
-                        "arrays whose items may be null cannot be generated in MQL4".into(),
-                        "nullable items",
-                    )
-                    .notes
-                    .push("help: a nullable value is a member with a `null_` flag in MQL4: make the items objects with a nullable property (or disable the mql4 backend)".into());
-                    return None;
-                }
-                if self.mql4 && matches!(item, Ty::Array(_)) {
-                    self.error(
-                        codes::TARGET_LIMIT,
-                        items,
-                        &iptr,
-                        "arrays of arrays cannot be generated in MQL4".into(),
-                        "an array of arrays",
-                    )
-                    .notes
-                    .push("help: MQL4 dynamic arrays are one-dimensional: make the items objects with an array property (or disable the mql4 backend)".into());
-                    return None;
-                }
-                let unique_items = match node.get("uniqueItems") {
-                    None => false,
-                    Some(u) => match u.as_bool() {
-                        Some(b) => b,
-                        None => {
-                            self.error(
-                                codes::INVALID_KEYWORD_VALUE,
-                                u,
-                                &ptr.join("uniqueItems"),
-                                "`uniqueItems` must be a boolean".into(),
-                                "not a boolean",
-                            );
-                            return None;
-                        }
-                    },
-                };
-                let (min_items, max_items) = (self.count(node, ptr, "minItems"), self.count(node, ptr, "maxItems"));
-                if empty && min_items.unwrap_or(0) > 0 {
-                    let i = node.get("items").expect("`items: false`");
-                    self.error(
-                        codes::CONTRADICTION,
-                        i,
-                        &iptr,
-                        "`items: false` allows no item, and `minItems` asks for some: no value is valid".into(),
-                        "no item",
-                    );
-                    return None;
-                }
-                let max_items = if empty { Some(0) } else { max_items };
-                Some(Ty::Array(ArrayTy { items: Box::new(item), min_items, max_items, unique_items }))
-            }
+            Some("array") => self.array(node, ptr, hint, owner),
             Some("object") => {
                 let index = self.types.len();
                 self.types.push(NamedType {
@@ -2267,7 +2339,7 @@ impl Lowerer<'_> {
                     pointer: ptr.clone(),
                 });
                 let obj = self.object(node, ptr, hint, index)?;
-                self.types[index].kind = TypeKind::Object(obj);
+                self.types[index].kind = TypeKind::Object(Box::new(obj));
                 Some(Ty::Named(TypeRef { contract: self.this, index }))
             }
             _ => {
@@ -2333,6 +2405,165 @@ impl Lowerer<'_> {
         }
     }
 
+    /// An array (Core §10.3.1, Validation §6.4): `items`, or a tuple: `prefixItems` and `items`
+    /// for the items after them. Draft 2019-09's forms, an array `items` (the positions) and
+    /// `additionalItems` (the items after them), are read in every dialect: an array `items` has
+    /// no other meaning, and `additionalItems` beside anything else asserts nothing (draft
+    /// 2019-09 Core §9.3.1.2). Without `items`, any JSON value is an item; an item schema `false`
+    /// bounds `maxItems`.
+    fn array(&mut self, node: &Node, ptr: &Pointer, hint: &str, owner: usize) -> Option<Ty> {
+        let any = Node { span: node.span, value: Value::Bool(true) };
+        let positions = |key: &str, list: &Node| -> Vec<(Node, Pointer)> {
+            let lptr = ptr.join(key);
+            let items = list.as_array().unwrap_or_default();
+            items.iter().enumerate().map(|(i, n)| (n.clone(), lptr.join(i.to_string()))).collect()
+        };
+        let (prefix, rest, rest_ptr) = match (node.get("prefixItems"), node.get("items")) {
+            (Some(p), items) => {
+                let bad = if p.as_array().is_none() {
+                    Some((p, ptr.join("prefixItems"), "`prefixItems` must be an array of schemas"))
+                } else {
+                    items.filter(|i| i.as_array().is_some()).map(|i| {
+                        (i, ptr.join("items"), "`items` beside `prefixItems` must be a schema (2020-12 Core §10.3.1.2)")
+                    })
+                };
+                if let Some((at, aptr, message)) = bad {
+                    self.error(codes::INVALID_KEYWORD_VALUE, at, &aptr, message.into(), "here");
+                    return None;
+                }
+                (positions("prefixItems", p), items, ptr.join("items"))
+            }
+            (None, Some(list)) if list.as_array().is_some() => {
+                (positions("items", list), node.get("additionalItems"), ptr.join("additionalItems"))
+            }
+            (None, items) => (Vec::new(), items, ptr.join("items")),
+        };
+        let (min_items, mut max_items) = (self.count(node, ptr, "minItems"), self.count(node, ptr, "maxItems"));
+        // An item schema `false` (Core §4.3.2) admits no item there: the array ends before it.
+        let ends = prefix
+            .iter()
+            .position(|(n, _)| n.as_bool() == Some(false))
+            .or((rest.and_then(Node::as_bool) == Some(false)).then_some(prefix.len()));
+        if let Some(end) = ends {
+            if min_items.unwrap_or(0) > end as u64 {
+                let (at, aptr) = match prefix.get(end) {
+                    Some((n, p)) => (n, p),
+                    None => (rest.expect("`false` after the positions"), &rest_ptr),
+                };
+                self.error(
+                    codes::CONTRADICTION,
+                    at,
+                    aptr,
+                    format!("the schema `false` allows no item at index {end}, and `minItems` asks for more: no value is valid"),
+                    "no item",
+                );
+                return None;
+            }
+            max_items = Some(max_items.map_or(end as u64, |m| m.min(end as u64)));
+        }
+        let used = max_items.map_or(prefix.len(), |m| prefix.len().min(m as usize));
+        let mut types = Vec::new();
+        for (i, (n, p)) in prefix[..used].iter().enumerate() {
+            types.push(self.ty(n, p, &format!("{hint}Item{i}"), owner)?);
+        }
+        let beyond = max_items.is_none_or(|m| m as usize > prefix.len());
+        let rest_node = rest.filter(|r| r.as_bool() != Some(false)).unwrap_or(&any);
+        let rest = if beyond { self.ty(rest_node, &rest_ptr, &format!("{hint}Item"), owner)? } else { Ty::Any };
+        // A tuple whose positions all have one type is an array of it.
+        let one = if beyond || types.is_empty() { Some(&rest) } else { types.first() };
+        let (item, tuple) = match one.filter(|t| types.iter().all(|u| u == *t)) {
+            Some(t) => (t.clone(), None),
+            None => (Ty::Any, Some(Tuple { prefix: types, rest: Box::new(rest) })),
+        };
+        if tuple.is_none() {
+            let (at, iptr) = prefix.first().map_or((rest_node, &rest_ptr), |(n, p)| (n, p));
+            if self.mql4 && item.is_nullable() {
+                self.error(
+                    codes::TARGET_LIMIT,
+                    at,
+                    iptr,
+                    "arrays whose items may be null cannot be generated in MQL4".into(),
+                    "nullable items",
+                )
+                .notes
+                .push("help: a nullable value is a member with a `null_` flag in MQL4: make the items objects with a nullable property (or disable the mql4 backend)".into());
+                return None;
+            }
+            if self.mql4 && matches!(item, Ty::Array(_)) {
+                self.error(
+                    codes::TARGET_LIMIT,
+                    at,
+                    iptr,
+                    "arrays of arrays cannot be generated in MQL4".into(),
+                    "an array of arrays",
+                )
+                .notes
+                .push("help: MQL4 dynamic arrays are one-dimensional: make the items objects with an array property (or disable the mql4 backend)".into());
+                return None;
+            }
+        }
+        let unique_items = match node.get("uniqueItems") {
+            None => false,
+            Some(u) => match u.as_bool() {
+                Some(b) => b,
+                None => {
+                    self.error(
+                        codes::INVALID_KEYWORD_VALUE,
+                        u,
+                        &ptr.join("uniqueItems"),
+                        "`uniqueItems` must be a boolean".into(),
+                        "not a boolean",
+                    );
+                    return None;
+                }
+            },
+        };
+        let contains = self.contains(node, ptr, hint, owner, max_items)?;
+        Some(Ty::Array(ArrayTy { items: Box::new(item), min_items, max_items, unique_items, tuple, contains }))
+    }
+
+    /// `contains` (Core §10.3.1.3) with `minContains` (1 without it) and `maxContains`
+    /// (Validation §6.4.4–§6.4.5; without `contains` they assert nothing); `None` inside when it
+    /// asserts nothing (`minContains: 0` and no `maxContains`, or the schema `false` with
+    /// `minContains: 0`). An array holds at most `max_items` items.
+    fn contains(
+        &mut self,
+        node: &Node,
+        ptr: &Pointer,
+        hint: &str,
+        owner: usize,
+        max_items: Option<u64>,
+    ) -> Option<Option<Contains>> {
+        let Some(c) = node.get("contains") else { return Some(None) };
+        let cptr = ptr.join("contains");
+        let min = if node.get("minContains").is_some() { self.count(node, ptr, "minContains")? } else { 1 };
+        let max = match node.get("maxContains") {
+            Some(_) => Some(self.count(node, ptr, "maxContains")?),
+            None => None,
+        };
+        let impossible = if max.is_some_and(|m| m < min) {
+            Some("`minContains` is above `maxContains`".to_string())
+        } else if max_items.is_some_and(|m| m < min) {
+            Some(format!(
+                "`minContains` asks for {min} matching items, and the array holds at most {}",
+                max_items.unwrap_or(0)
+            ))
+        } else if c.as_bool() == Some(false) && min > 0 {
+            Some("the schema `false` matches no item, and `contains` asks for one".to_string())
+        } else {
+            None
+        };
+        if let Some(why) = impossible {
+            self.error(codes::CONTRADICTION, c, &cptr, format!("{why}: no value is valid"), "never holds");
+            return None;
+        }
+        if (min == 0 && max.is_none()) || c.as_bool() == Some(false) {
+            return Some(None);
+        }
+        let ty = self.ty(c, &cptr, &format!("{hint}Contains"), owner)?;
+        Some(Some(Contains { ty: Box::new(ty), min, max }))
+    }
+
     fn count(&mut self, node: &Node, ptr: &Pointer, key: &str) -> Option<u64> {
         let v = node.get(key)?;
         // "a non-negative integer" (Validation §6.3.1 and on): `2.0` is one too.
@@ -2357,7 +2588,7 @@ impl Lowerer<'_> {
     fn bound(&mut self, node: &Node, ptr: &Pointer, inclusive: &str, exclusive: &str) -> Option<Bound> {
         let mut out: Option<Bound> = None;
         // Draft 4: a boolean `exclusive...` makes the bound beside it exclusive.
-        let flag = node.get(exclusive).and_then(Node::as_bool).filter(|_| self.draft_04);
+        let flag = node.get(exclusive).and_then(Node::as_bool).filter(|_| self.dialect == Draft::V4);
         for (key, excl) in [(inclusive, flag == Some(true)), (exclusive, true)] {
             if let Some(v) = node.get(key).filter(|_| key == inclusive || flag.is_none()) {
                 match v.as_f64() {
@@ -2382,7 +2613,7 @@ impl Lowerer<'_> {
                         );
                         if v.as_bool().is_some() {
                             d.notes.push(format!(
-                                "help: a boolean `{key}` is draft 4's: write the bound itself (`\"{key}\": <number>`), or declare `\"$schema\": \"{DRAFT_04}\"`"
+                                "help: a boolean `{key}` is draft 4's: write the bound itself (`\"{key}\": <number>`), or declare `\"$schema\": \"{}\"`", Draft::V4.uri()
                             ));
                         }
                     }
@@ -2444,15 +2675,30 @@ impl Lowerer<'_> {
     }
 }
 
-/// The inclusive integer bound equivalent to a (possibly fractional or exclusive) bound, if it
-/// fits an `i64`: a lower bound rounds up, an upper bound rounds down.
+/// The names of a `type` array that say something: `integer` beside `number` says nothing more,
+/// every integer being a number (Validation §6.1.1), so `["integer", "number"]` is `"number"`.
+fn meaningful_types(names: &[Node]) -> Vec<Node> {
+    let number = names.iter().any(|t| t.as_str() == Some("number"));
+    names.iter().filter(|t| !(number && t.as_str() == Some("integer"))).cloned().collect()
+}
+
 /// Whether keyword `key` constrains instances of JSON type `t` (Validation §6's sections by
 /// type, Core §10.3's applicators by type); other instances are valid against it.
 fn keyword_applies(t: &str, key: &str) -> bool {
     let keywords: &[&str] = match t {
         "string" => &["minLength", "maxLength", "pattern", "format"],
         "number" | "integer" => &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"],
-        "array" => &["items", "minItems", "maxItems", "uniqueItems"],
+        "array" => &[
+            "items",
+            "prefixItems",
+            "additionalItems",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "contains",
+            "minContains",
+            "maxContains",
+        ],
         "object" => &[
             "properties",
             "required",
@@ -2461,12 +2707,16 @@ fn keyword_applies(t: &str, key: &str) -> bool {
             "propertyNames",
             "minProperties",
             "maxProperties",
+            "dependentRequired",
+            "dependencies",
         ],
         _ => &[],
     };
     keywords.contains(&key)
 }
 
+/// The inclusive integer bound equivalent to a (possibly fractional or exclusive) bound, if it
+/// fits an `i64`: a lower bound rounds up, an upper bound rounds down.
 fn integer_bound(b: Bound, lower: bool) -> Option<i64> {
     let v = if lower { b.value.ceil() } else { b.value.floor() };
     let v = match (b.exclusive && v == b.value, lower) {

@@ -109,6 +109,9 @@ impl Builder<'_> {
                 ];
                 keywords.extend(o.min_properties.map(Keyword::MinProperties));
                 keywords.extend(o.max_properties.map(Keyword::MaxProperties));
+                if !o.dependent_required.is_empty() {
+                    keywords.push(Keyword::DependentRequired(o.dependent_required.clone()));
+                }
                 match &o.additional {
                     Additional::Any => {}
                     Additional::Forbidden => {
@@ -208,14 +211,26 @@ impl Builder<'_> {
             }
             Ty::Boolean => self.typed(Type::Boolean, vec![]),
             Ty::Array(a) => {
-                let items = self.ty(&a.items);
                 let mut k = Vec::new();
+                if let Some(t) = &a.tuple {
+                    let prefix = t.prefix.iter().map(|p| self.ty(p)).collect();
+                    k.push(Keyword::PrefixItems(prefix));
+                }
+                let items = self.ty(a.tuple.as_ref().map_or(&*a.items, |t| &*t.rest));
                 k.extend(a.min_items.map(Keyword::MinItems));
                 k.extend(a.max_items.map(Keyword::MaxItems));
                 if a.unique_items {
                     k.push(Keyword::UniqueItems);
                 }
                 k.push(Keyword::Items(items));
+                if let Some(c) = &a.contains {
+                    let node = self.ty(&c.ty);
+                    k.push(Keyword::Contains(node));
+                    if c.min != 1 {
+                        k.push(Keyword::MinContains(c.min));
+                    }
+                    k.extend(c.max.map(Keyword::MaxContains));
+                }
                 self.typed(Type::Array, k)
             }
             Ty::Named(r) => self.named(*r),

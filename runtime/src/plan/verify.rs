@@ -166,6 +166,9 @@ fn refs(k: &Keyword) -> Option<Refs> {
         | Keyword::MinItems(_)
         | Keyword::UniqueItems
         | Keyword::Required(_)
+        | Keyword::DependentRequired(_)
+        | Keyword::MaxContains(_)
+        | Keyword::MinContains(_)
         | Keyword::MaxProperties(_)
         | Keyword::MinProperties(_)
         | Keyword::Pattern(_)
@@ -176,7 +179,9 @@ fn refs(k: &Keyword) -> Option<Refs> {
         Keyword::PatternProperties(p) => ("patternProperties", p.iter().map(|(_, n)| *n).collect(), false),
         Keyword::AdditionalProperties(n) => ("additionalProperties", vec![*n], false),
         Keyword::PropertyNames(n) => ("propertyNames", vec![*n], false),
+        Keyword::PrefixItems(n) => ("prefixItems", n.clone(), false),
         Keyword::Items(n) => ("items", vec![*n], false),
+        Keyword::Contains(n) => ("contains", vec![*n], false),
         Keyword::AllOf(n) => ("allOf", n.clone(), true),
         Keyword::AnyOf(n) => ("anyOf", n.clone(), true),
         Keyword::OneOf(n) => ("oneOf", n.clone(), true),

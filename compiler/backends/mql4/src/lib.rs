@@ -289,7 +289,7 @@ fn contract_view(program: &Program, this: usize) -> Result<ContractView, EmitErr
 
 fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Result<TypeView, String> {
     let TypeKind::Object(o) = &t.kind else { return Err(format!("{name} is not an object")) };
-    let mut g = Gen { program, locals: vec!["string key = \"\";".into(), "bool more = false;".into()] };
+    let mut g = Gen::new(program, &name, vec!["string key = \"\";".into(), "bool more = false;".into()]);
     let mut members = Vec::new();
     let mut reset = Vec::new();
     let mut parse = Vec::new();
@@ -334,8 +334,9 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
                         // Anything else is read from its JSON text, as the member of a message.
                         Err(_) => {
                             let helper = naming::limit(&format!("{name}_Default_{m}"));
-                            let mut dg = Gen { program, locals: Vec::new() };
+                            let mut dg = Gen::new(program, &helper, Vec::new());
                             let body = dg.parse(ty, &target, "path")?;
+                            helpers.append(&mut dg.helpers);
                             helpers.push(HelperView {
                                 name: helper.clone(),
                                 out: true,
@@ -396,7 +397,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             reset.push(format!("ArrayFree(v.{m});"));
         }
         g.locals.push("string sval = \"\";".into());
-        let mut lines = pattern_rules(program, o, &name, &mut g, &mut helpers)?;
+        let mut lines = pattern_rules(o, &name, &mut g)?;
         // CtcCheckDepth bounded the whole message; the depth here only bounds the recursion.
         lines.extend([
             "if(!CtcReadAny(js, pos, path + \".\" + key, 2, sval, err)) return false;".to_string(),
@@ -451,6 +452,22 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             required.push(format!(
                 "if(members > {n}) {{ err = CtcError(path, {}, pos); return false; }}",
                 literal(&format!("must have at most {n} members"))
+            ));
+        }
+    }
+    // `dependentRequired`: a declared member is present when its `has_` flag is set.
+    let present = |n: &str| match o.fields.iter().find(|f| f.name == n) {
+        Some(f) if f.required => "true".to_string(),
+        Some(f) => format!("out.{}", naming::flag("has", &naming::member(&f.name))),
+        None => format!("CtcHasKey(out.{}, {})", UNKNOWN[0], literal(n)),
+    };
+    for (name, needed) in &o.dependent_required {
+        for n in needed {
+            required.push(format!(
+                "if({} && !{}) {{ err = CtcError(path, {}, pos); return false; }}",
+                present(name),
+                present(n),
+                literal(&format!("has `{name}`, so it must have `{n}` too"))
             ));
         }
     }
@@ -543,7 +560,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         parse: parse_lines,
         required,
         write: write_all,
-        helpers,
+        helpers: g.helpers.into_iter().chain(helpers).collect(),
     })
 }
 
@@ -613,7 +630,7 @@ const VALUE: &str = "value";
 /// A root that is not an object, enum or union (a scalar, an array, a nullable value, `const`
 /// values): a struct with one member, `value` (and `null_value` when it is nullable).
 fn alias_view(program: &Program, r: TypeRef, t: &NamedType, ty: &Ty, name: String) -> Result<TypeView, String> {
-    let mut g = Gen { program, locals: Vec::new() };
+    let mut g = Gen::new(program, &name, Vec::new());
     let (decl, reset_stmt) = g.member(ty.non_null(), VALUE, &format!("v.{VALUE}"))?;
     let mut members = vec![decl];
     let mut reset = vec![reset_stmt];
@@ -646,7 +663,7 @@ fn alias_view(program: &Program, r: TypeRef, t: &NamedType, ty: &Ty, name: Strin
         parse,
         required: Vec::new(),
         write,
-        helpers: Vec::new(),
+        helpers: g.helpers,
     })
 }
 
@@ -688,7 +705,7 @@ fn choice_view(
     branches: &[(JsonKind, Ty)],
     name: String,
 ) -> Result<TypeView, String> {
-    let mut g = Gen { program, locals: vec!["int kind = 0;".into()] };
+    let mut g = Gen::new(program, &name, vec!["int kind = 0;".into()]);
     let mut members = vec![format!("int {KIND};")];
     let mut reset = vec![format!("v.{KIND} = 0;")];
     let mut parse = vec!["kind = CtcPeekKind(js, pos);".to_string()];
@@ -728,7 +745,7 @@ fn choice_view(
         parse,
         required: Vec::new(),
         write,
-        helpers: Vec::new(),
+        helpers: g.helpers,
     })
 }
 
@@ -737,33 +754,11 @@ fn choice_view(
 /// The checks of `patternProperties` rules (Core §10.3.2.2) on an undeclared member at `pos`
 /// named `key`, before it is kept as text: each rule whose pattern matches reads the value again
 /// with a helper of its own (`<Type>_Rule<i>`), and when none matches, `<Type>_Unmatched` does.
-fn pattern_rules(
-    program: &Program,
-    o: &Object,
-    name: &str,
-    g: &mut Gen,
-    helpers: &mut Vec<HelperView>,
-) -> Result<Vec<String>, String> {
+fn pattern_rules(o: &Object, name: &str, g: &mut Gen) -> Result<Vec<String>, String> {
     if o.pattern_rules.is_empty() {
         return Ok(Vec::new());
     }
     let path = "path + \".\" + key";
-    // A helper reads the value into a variable of its own, as a member of the type would be.
-    let mut helper = |helper: String, ty: &Ty| -> Result<String, String> {
-        let mut hg = Gen { program, locals: Vec::new() };
-        let (decl, reset) = hg.member(ty.non_null(), "value", "value")?;
-        let mut body = vec![reset];
-        if ty.is_nullable() {
-            body.push("if(CtcReadNull(js, pos)) return true;".into());
-        }
-        body.extend(hg.parse(ty.non_null(), "value", "path")?);
-        let locals = unique(std::iter::once(decl).chain(hg.locals).collect());
-        helpers.push(HelperView { name: helper.clone(), out: false, locals, body });
-        Ok(format!("rpos = pos; if(!{helper}(js, rpos, {path}, err)) return false;"))
-    };
-    if o.pattern_rules.iter().any(|r| r.ty.is_some()) || o.unmatched.is_some() {
-        g.locals.push("int rpos = 0;".into());
-    }
     let mut lines = Vec::new();
     if o.unmatched.is_some() {
         g.locals.push("bool matched = false;".into());
@@ -774,13 +769,14 @@ fn pattern_rules(
         let dfa = dfa::build(&rule.pattern.render(Dialect::Rust))
             .map_err(|e| format!("pattern {:?}: {e}", rule.pattern.source))?;
         let then = match &rule.ty {
-            Some(ty) => helper(naming::limit(&format!("{name}_Rule{i}")), ty)?,
+            Some(ty) => g.instance_helper(naming::limit(&format!("{name}_Rule{i}")), ty, path)?,
             None => refuse(path, "true", &format!("no member may have a name matching `{}`", rule.pattern.source)),
         };
         lines.push(format!("if({}) {{ {mark}{then} }}", dfa.mql4_call("key")));
     }
     if let Some(ty) = &o.unmatched {
-        lines.push(format!("if(!matched) {{ {} }}", helper(naming::limit(&format!("{name}_Unmatched")), ty)?));
+        let then = g.instance_helper(naming::limit(&format!("{name}_Unmatched")), ty, path)?;
+        lines.push(format!("if(!matched) {{ {then} }}"));
     }
     Ok(lines)
 }
@@ -807,12 +803,13 @@ fn untagged_view(program: &Program, r: TypeRef, t: &NamedType, u: &Untagged, nam
     let mut write = vec!["string out = \"\";".to_string()];
     for (i, ty) in u.branches.iter().enumerate() {
         let m = format!("as_{i}");
-        let mut g = Gen { program, locals: Vec::new() };
+        let helper = naming::limit(&format!("{name}_Branch{i}"));
+        let mut g = Gen::new(program, &helper, Vec::new());
         let (decl, reset_stmt) = g.member(ty, &m, &format!("v.{m}"))?;
         members.push(decl);
         reset.push(reset_stmt);
         let body = g.parse(ty, &format!("out.{m}"), "path")?;
-        let helper = naming::limit(&format!("{name}_Branch{i}"));
+        helpers.append(&mut g.helpers);
         helpers.push(HelperView {
             name: helper.clone(),
             out: true,
@@ -871,9 +868,68 @@ fn untagged_view(program: &Program, r: TypeRef, t: &NamedType, u: &Untagged, nam
 struct Gen<'a> {
     program: &'a Program,
     locals: Vec<String>,
+    /// The name helpers this generator writes start with (the type's or the helper's it is in).
+    name: String,
+    /// The helpers it wrote (`<name>_Item<i>`, the readers of a tuple's positions), in the order
+    /// they must be declared.
+    helpers: Vec<HelperView>,
 }
 
-impl Gen<'_> {
+impl<'a> Gen<'a> {
+    fn new(program: &'a Program, name: &str, locals: Vec<String>) -> Gen<'a> {
+        Gen { program, locals, name: name.to_string(), helpers: Vec::new() }
+    }
+
+    /// A helper named `helper` that reads the value at `pos` again, into a variable of its own, as
+    /// an instance of `ty` (a `patternProperties` rule's type, a tuple position's), and the
+    /// statements calling it on the value at `pos` with `path`.
+    fn instance_helper(&mut self, helper: String, ty: &Ty, path: &str) -> Result<String, String> {
+        self.reader(&helper, ty)?;
+        self.locals.push("int rpos = 0;".into());
+        Ok(format!("rpos = pos; if(!{helper}(js, rpos, {path}, err)) return false;"))
+    }
+
+    /// The helper `helper(js, pos, path, err)` that reads a value of `ty` into a variable of its own.
+    fn reader(&mut self, helper: &str, ty: &Ty) -> Result<(), String> {
+        let mut hg = Gen::new(self.program, helper, Vec::new());
+        let (decl, reset) = hg.member(ty.non_null(), "value", "value")?;
+        let mut body = vec![reset];
+        if ty.is_nullable() {
+            body.push("if(CtcReadNull(js, pos)) return true;".into());
+        }
+        body.extend(hg.parse(ty.non_null(), "value", "path")?);
+        let locals = unique(std::iter::once(decl).chain(hg.locals).collect());
+        self.helpers.append(&mut hg.helpers);
+        self.helpers.push(HelperView { name: helper.to_string(), out: false, locals, body });
+        Ok(())
+    }
+
+    /// An expression of the canonical JSON text of `place`, a value of `ty` (not an array).
+    fn text(&self, ty: &Ty, place: &str) -> Result<String, String> {
+        Ok(match ty {
+            Ty::Nullable(_) => return Err(NULLABLE_ITEMS.into()),
+            Ty::Array(_) => {
+                return Err("arrays of arrays: the checker refuses them when mql4 is enabled (E0011)".into());
+            }
+            Ty::Number(_) => format!("CtcFormatDouble({place})"),
+            Ty::Integer(_) => format!("IntegerToString({place})"),
+            Ty::Boolean => format!("CtcFormatBool({place})"),
+            Ty::Values(_) | Ty::Any => place.to_string(),
+            Ty::String(_) => format!("CtcQuote({place})"),
+            Ty::Named(r) => {
+                let n = type_name(self.program, *r);
+                match &self.program.named(*r).kind {
+                    TypeKind::Enum(_) => format!("CtcQuote({n}_ToString({place}))"),
+                    TypeKind::Object(_)
+                    | TypeKind::Union(_)
+                    | TypeKind::Alias(_)
+                    | TypeKind::Choice(_)
+                    | TypeKind::Untagged(_) => format!("{n}_ToJson({place})"),
+                }
+            }
+        })
+    }
+
     fn scalar(&self, ty: &Ty) -> Result<(String, String), String> {
         Ok(match ty {
             // `const` and `enum` of any JSON kind: the value's canonical text.
@@ -1010,6 +1066,15 @@ impl Gen<'_> {
                 }
                 out.push(format!("   ArrayResize({target}, i + 1, 16);"));
                 out.push(format!("   {init}"));
+                // A tuple's item, held as text, is read first as its position's type.
+                if let Some(t) = &a.tuple {
+                    let positions = t.prefix.iter().enumerate().map(|(k, ty)| (format!("i == {k}"), ty));
+                    let rest = (format!("i >= {}", t.prefix.len()), &*t.rest);
+                    for (when, ty) in positions.chain([rest]).filter(|(_, ty)| **ty != Ty::Any) {
+                        let helper = naming::limit(&format!("{}_Item{}", self.name, self.helpers.len()));
+                        out.push(format!("   if({when}) {{ {} }}", self.instance_helper(helper, ty, &item_path)?));
+                    }
+                }
                 for l in self.parse(&a.items, &item_target, &item_path)? {
                     out.push(format!("   {l}"));
                 }
@@ -1018,6 +1083,32 @@ impl Gen<'_> {
                 out.push("}".into());
                 if let Some(min) = a.min_items {
                     out.push(fail(format!("i < {min}"), &format!("must have at least {min} items")));
+                }
+                // `contains`: each item's canonical text read again as the contained type.
+                if let Some(c) = &a.contains {
+                    let helper = naming::limit(&format!("{}_Contains{}", self.name, self.helpers.len()));
+                    self.reader(&helper, &c.ty)?;
+                    self.locals.extend(
+                        ["int found = 0;", "int cpos = 0;", "string ctext = \"\";", "string cerr = \"\";"]
+                            .map(String::from),
+                    );
+                    out.push("found = 0;".into());
+                    out.push(format!("for(i = 0; i < ArraySize({target}); i++)"));
+                    out.push("{".into());
+                    out.push(format!("   ctext = {};", self.text(&a.items, &format!("{target}[i]"))?));
+                    out.push("   cpos = 0;".into());
+                    out.push(format!("   if({helper}(ctext, cpos, {path}, cerr)) found = found + 1;"));
+                    out.push("}".into());
+                    out.push(fail(
+                        format!("found < {}", c.min),
+                        &format!("must contain at least {} matching items (`contains`)", c.min),
+                    ));
+                    if let Some(m) = c.max {
+                        out.push(fail(
+                            format!("found > {m}"),
+                            &format!("must contain at most {m} matching items (`contains`)"),
+                        ));
+                    }
                 }
                 if a.unique_items {
                     // Equal as JSON values: scalars by value, anything else by its canonical text.
@@ -1046,25 +1137,6 @@ impl Gen<'_> {
     /// Statements that append the canonical JSON of `place` to `out`.
     fn write(&self, ty: &Ty, place: &str, locals: &mut Vec<String>) -> Result<Vec<String>, String> {
         Ok(match ty {
-            Ty::Nullable(_) => return Err(NULLABLE_ITEMS.into()),
-            Ty::Number(_) => vec![format!("StringAdd(out, CtcFormatDouble({place}));")],
-            Ty::Integer(_) => vec![format!("StringAdd(out, IntegerToString({place}));")],
-            Ty::Boolean => vec![format!("StringAdd(out, CtcFormatBool({place}));")],
-            Ty::Values(_) | Ty::Any => vec![format!("StringAdd(out, {place});")],
-            Ty::String(_) => vec![format!("StringAdd(out, CtcQuote({place}));")],
-            Ty::Named(r) => {
-                let n = type_name(self.program, *r);
-                match &self.program.named(*r).kind {
-                    TypeKind::Enum(_) => vec![format!("StringAdd(out, CtcQuote({n}_ToString({place})));")],
-                    TypeKind::Object(_)
-                    | TypeKind::Union(_)
-                    | TypeKind::Alias(_)
-                    | TypeKind::Choice(_)
-                    | TypeKind::Untagged(_) => {
-                        vec![format!("StringAdd(out, {n}_ToJson({place}));")]
-                    }
-                }
-            }
             Ty::Array(a) => {
                 locals.push("int i = 0;".into());
                 let mut v = vec![
@@ -1078,6 +1150,7 @@ impl Gen<'_> {
                 v.push("StringAdd(out, \"]\");".into());
                 v
             }
+            ty => vec![format!("StringAdd(out, {});", self.text(ty, place)?)],
         })
     }
 }

@@ -200,6 +200,8 @@ struct ModelView {
     /// `minProperties`/`maxProperties` (`Model` checks them).
     min_properties: Option<u64>,
     max_properties: Option<u64>,
+    /// `dependentRequired` (`Model` checks it): a Python tuple of (wire name, wire names), or none.
+    dependent_required: Option<String>,
     /// For a tagged union (a Pydantic discriminated union) or a root alias, the annotation it
     /// names instead of a class.
     alias: Option<String>,
@@ -359,6 +361,17 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     constrained(program, contract, ty, &mut support)
                 });
                 let (min_properties, max_properties) = (o.min_properties, o.max_properties);
+                let dependent_required = (!o.dependent_required.is_empty()).then(|| {
+                    let rules: Vec<String> = o
+                        .dependent_required
+                        .iter()
+                        .map(|(name, needed)| {
+                            let needed: Vec<String> = needed.iter().map(|n| format!("{},", py_str(n))).collect();
+                            format!("({}, ({}))", py_str(name), needed.join(" "))
+                        })
+                        .collect();
+                    format!("({},)", rules.join(", "))
+                });
                 models.push(ModelView {
                     name: t.name.clone(),
                     base,
@@ -368,6 +381,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     unmatched,
                     min_properties,
                     max_properties,
+                    dependent_required,
                     alias: None,
                     doc,
                     fields,
@@ -389,6 +403,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     unmatched: None,
                     min_properties: None,
                     max_properties: None,
+                    dependent_required: None,
                     alias: Some(union),
                     doc,
                     fields: Vec::new(),
@@ -407,6 +422,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     unmatched: None,
                     min_properties: None,
                     max_properties: None,
+                    dependent_required: None,
                     alias: Some(annotations.join(" | ")),
                     doc,
                     fields: Vec::new(),
@@ -434,6 +450,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     unmatched: None,
                     min_properties: None,
                     max_properties: None,
+                    dependent_required: None,
                     alias: Some(format!(
                         "Annotated[{}, union({}, {})]",
                         types.join(" | "),
@@ -455,6 +472,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                     unmatched: None,
                     min_properties: None,
                     max_properties: None,
+                    dependent_required: None,
                     alias: Some(alias),
                     doc,
                     fields: Vec::new(),
@@ -570,11 +588,29 @@ fn annotation(program: &Program, this: usize, ty: &Ty, support: &mut Vec<&'stati
             if let Some(n) = a.max_items {
                 args.push(format!("max_length={n}"));
             }
+            let mut checks = Vec::new();
+            if let Some(t) = &a.tuple {
+                support.push("tuple_items");
+                let mut position = |ty: &Ty| match ty {
+                    Ty::Any => "None".to_string(),
+                    _ => constrained(program, this, ty, support),
+                };
+                let mut positions: Vec<String> = t.prefix.iter().map(&mut position).collect();
+                positions.push(format!("rest={}", position(&t.rest)));
+                checks.push(format!("tuple_items({})", positions.join(", ")));
+            }
             if a.unique_items {
                 support.push("unique_items");
-                format!("Annotated[list[{item}], unique_items]")
-            } else {
-                format!("list[{item}]")
+                checks.push("unique_items".to_string());
+            }
+            if let Some(c) = &a.contains {
+                support.push("contains");
+                let max = c.max.map_or("None".to_string(), |m| m.to_string());
+                checks.push(format!("contains({}, {}, {max})", constrained(program, this, &c.ty, support), c.min));
+            }
+            match checks.is_empty() {
+                true => format!("list[{item}]"),
+                false => format!("Annotated[list[{item}], {}]", checks.join(", ")),
             }
         }
         Ty::Named(r) if r.contract != this && r.index != 0 => {

@@ -57,6 +57,7 @@ const RESERVED: &[&str] = &[
     "Time",
     "Uuid",
     "bool",
+    "contains",
     "default_of",
     "float",
     "int",
@@ -65,6 +66,7 @@ const RESERVED: &[&str] = &[
     "names",
     "one_of",
     "str",
+    "tuple_items",
     "union",
     "unique_items",
     // Every public attribute of pydantic 2.14's `BaseModel` (a field would shadow it).

@@ -484,10 +484,10 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
             TypeKind::Untagged(u) => untagged_variants(program, &u.branches).into_iter().zip(&u.branches).collect(),
             _ => Vec::new(),
         };
-        if branches.iter().any(|(_, ty)| !check(program, ty, "v").is_empty()) {
+        if branches.iter().any(|(_, ty)| !check(program, this, ty, "v").is_empty()) {
             let arms: String = branches
                 .iter()
-                .map(|(name, ty)| match check(program, ty, "v") {
+                .map(|(name, ty)| match check(program, this, ty, "v") {
                     check if check.is_empty() => format!("Self::{name}(_) => {{}}"),
                     check => format!("Self::{name}(v) => {{ {check} }}"),
                 })
@@ -495,7 +495,7 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
             body = format!("match self {{ {arms} }}");
         }
         if let TypeKind::Alias(ty) = &t.kind {
-            let check = check(program, ty, "v");
+            let check = check(program, this, ty, "v");
             if !check.is_empty() {
                 body = format!("let v = &self.0; {check}");
             }
@@ -503,7 +503,7 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
         if let TypeKind::Object(o) = &t.kind
             && let Some(values) = o.map_values()
         {
-            let check = check(program, values, "v");
+            let check = check(program, this, values, "v");
             if !check.is_empty() {
                 body.push_str(&format!("for (k, v) in &self.{UNKNOWN}.0 {{ at.push(k); {check} at.pop(); }}\n"));
             }
@@ -517,14 +517,14 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
             && o.additional != Additional::Forbidden
             && let Some(names) = &o.extra_names
         {
-            let check = check(program, &Ty::String(names.clone()), "k");
+            let check = check(program, this, &Ty::String(names.clone()), "k");
             body.push_str(&format!("for k in self.{UNKNOWN}.0.keys() {{ at.push(k); {check} at.pop(); }}\n"));
         }
         if let TypeKind::Object(o) = &t.kind {
             for f in struct_fields(c, i, o) {
                 let ident = idents.get(&(t.name.clone(), f.name.clone())).cloned().unwrap_or_else(|| f.name.clone());
                 let wire = serde_json::to_string(&f.name).expect("strings serialize");
-                let check = check(program, &f.ty, "v");
+                let check = check(program, this, &f.ty, "v");
                 if check.is_empty() {
                     continue;
                 }
@@ -535,6 +535,26 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
                         "if let ::std::option::Option::Some(v) = &self.{ident} {{ at.push({wire}); {check} at.pop(); }}\n"
                     ));
                 }
+            }
+        }
+        // `dependentRequired`: a declared member is present when its field is set.
+        if let TypeKind::Object(o) = &t.kind {
+            let present = |name: &str| match o.fields.iter().find(|f| f.name == name) {
+                Some(f) if f.required => "true".to_string(),
+                Some(f) => {
+                    let ident =
+                        idents.get(&(t.name.clone(), f.name.clone())).cloned().unwrap_or_else(|| f.name.clone());
+                    format!("self.{ident}.is_some()")
+                }
+                None => format!("crate::support::Unknown::has(&self.{UNKNOWN}, {name:?})"),
+            };
+            for (name, needed) in &o.dependent_required {
+                let needed: Vec<String> = needed.iter().map(|n| format!("({n:?}, {})", present(n))).collect();
+                body.push_str(&format!(
+                    "if {} {{ crate::support::check_dependents({name:?}, &[{}], at, errors); }}\n",
+                    present(name),
+                    needed.join(", ")
+                ));
             }
         }
         // `minProperties`/`maxProperties`: the members present, named (a variant's tag included) or not.
@@ -577,7 +597,7 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
 /// kept as JSON: every rule whose pattern a member's name matches, else `o.unmatched`.
 fn pattern_rules(program: &Program, this: usize, o: &Object) -> String {
     let instance = |ty: &Ty| {
-        let check = check(program, ty, "v");
+        let check = check(program, this, ty, "v");
         let params = if check.is_empty() { "|_, _, _|" } else { "|v, at, errors|" };
         format!(
             "crate::support::check_member::<{}>(v, at, errors, {params} {{ {check} }});",
@@ -790,7 +810,7 @@ fn untagged_impls(program: &Program, this: usize) -> String {
             names.iter().map(|v| format!("Self::{v}(v) => ::serde::Serialize::serialize(v, s),")).collect();
         let mut read = String::new();
         for (ty, v) in u.branches.iter().zip(&names) {
-            let check = check(program, ty, "v");
+            let check = check(program, this, ty, "v");
             // `anyOf` stops at the first accepting branch; `oneOf` tries every one.
             let mut conditions: Vec<String> =
                 (!u.exactly_one).then(|| "held.is_none()".to_string()).into_iter().collect();
@@ -833,7 +853,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 }
 
 /// Statements checking the value behind reference expression `v` of type `ty`.
-fn check(program: &Program, ty: &Ty, v: &str) -> String {
+fn check(program: &Program, this: usize, ty: &Ty, v: &str) -> String {
     match ty {
         Ty::String(s) => {
             let format = opt(s.format.map(|f| format!("crate::support::Format::{}", f.name())));
@@ -898,23 +918,58 @@ fn check(program: &Program, ty: &Ty, v: &str) -> String {
             format!("crate::support::check_values({v}, &[{}], at, errors);", allowed.join(", "))
         }
         Ty::Nullable(t) => {
-            let inner = check(program, t, "v");
+            let inner = check(program, this, t, "v");
             if inner.is_empty() {
                 return inner;
             }
             format!("if let ::std::option::Option::Some(v) = {v} {{ {inner} }}")
         }
         Ty::Array(a) => {
-            let item = check(program, &a.items, "item");
+            let item = match &a.tuple {
+                None => check(program, this, &a.items, "item"),
+                Some(t) => {
+                    // Each item, held as JSON, read as its position's type (`support::check_member`).
+                    let instance = |ty: &Ty| match ty {
+                        Ty::Any => String::new(),
+                        _ => {
+                            let check = check(program, this, ty, "v");
+                            let params = if check.is_empty() { "|_, _, _|" } else { "|v, at, errors|" };
+                            format!(
+                                "crate::support::check_member::<{}>(&item.0, at, errors, {params} {{ {check} }});",
+                                rust_type(program, this, ty)
+                            )
+                        }
+                    };
+                    let positions = t.prefix.iter().enumerate().map(|(i, ty)| (format!("i == {i}"), instance(ty)));
+                    let rest = (format!("i >= {}", t.prefix.len()), instance(&t.rest));
+                    let arms: Vec<String> = positions
+                        .chain([rest])
+                        .filter(|(_, check)| !check.is_empty())
+                        .map(|(when, check)| format!("if {when} {{ {check} }}"))
+                        .collect();
+                    arms.join(" else ")
+                }
+            };
             let items = if item.is_empty() {
                 String::new()
             } else {
                 format!("for (i, item) in {v}.iter().enumerate() {{ at.push_index(i); {item} at.pop(); }}")
             };
-            let unique =
+            // Checks of the array as a whole: `uniqueItems`, `contains`.
+            let mut whole =
                 if a.unique_items { format!("crate::support::check_unique({v}, at, errors);") } else { String::new() };
+            if let Some(c) = &a.contains {
+                let check = check(program, this, &c.ty, "v");
+                let params = if check.is_empty() { "|_, _, _|" } else { "|v, at, errors|" };
+                whole.push_str(&format!(
+                    "crate::support::check_contains::<_, {}>({v}, {}, {}, {params} {{ {check} }}, at, errors);",
+                    rust_type(program, this, &c.ty),
+                    c.min,
+                    opt(c.max)
+                ));
+            }
             format!(
-                "crate::support::check_items({v}.len(), {}, {}, at, errors); {unique} {items}",
+                "crate::support::check_items({v}.len(), {}, {}, at, errors); {whole} {items}",
                 opt(a.min_items),
                 opt(a.max_items)
             )

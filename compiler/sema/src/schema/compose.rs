@@ -276,6 +276,31 @@ impl Lowerer<'_> {
             origins.insert(key.to_string(), origin);
             out.push(member);
         }
+        // `items` beside `prefixItems` sees only the items after that schema's own positions (Core
+        // §10.3.1.2): a tuple and another branch's `items` or positions are not merged.
+        let tuple = |p: &Part| {
+            p.node.get("prefixItems").is_some() || p.node.get("items").is_some_and(|i| i.as_array().is_some())
+        };
+        let items = |p: &Part| ["items", "prefixItems", "additionalItems"].map(|k| p.node.get(k).and_then(json_value));
+        if (tuple(&a) || tuple(&b))
+            && items(&a) != items(&b)
+            && items(&a).iter().any(Option::is_some)
+            && items(&b).iter().any(Option::is_some)
+        {
+            let key = ["prefixItems", "items"].into_iter().find(|k| a.node.get(k).is_some()).expect("an item keyword");
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNSUPPORTED_KEYWORD,
+                    self.path,
+                    a.node.get(key).expect("present").span,
+                    a.origin(key).1,
+                    "a tuple (`prefixItems`) and the item schemas of another branch of a composition are not merged by this version".to_string(),
+                )
+                .with_label(format!("beside the item schemas of {}", b.origin("items").0))
+                .with_help("state the items in one branch only"),
+            );
+            return None;
+        }
         // `additionalProperties` sees only its own schema's `properties` (Core §10.3.2.3): a closed
         // branch forbids every property the other declares but it does not, and a map's schema
         // holds for them too.

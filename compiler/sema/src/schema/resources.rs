@@ -153,7 +153,7 @@ pub(super) fn resolve_uri(base: &str, reference: &str) -> Option<String> {
 pub(super) struct Index<'a> {
     /// Each contract's parsed file and path.
     pub(super) roots: Vec<(&'a Node, &'a str)>,
-    /// Each contract's dialect is draft 4 ([`DRAFT_04`]).
+    /// Each contract's dialect is draft 4.
     draft_04: Vec<bool>,
     /// Each contract's file URI, `contractc:///<namespace>/<file>`.
     file: Vec<String>,
@@ -183,7 +183,7 @@ impl<'a> Index<'a> {
             ids.iter().map(|(id, _, _)| format!("contractc:///{}/{}", id.namespace, id.file_name())).collect();
         let mut index = Index {
             roots: ids.iter().map(|(_, path, root)| (*root, *path)).collect(),
-            draft_04: ids.iter().map(|(_, _, root)| is_draft_04(root)).collect(),
+            draft_04: ids.iter().map(|(_, _, root)| Draft::of_root(root) == Draft::V4).collect(),
             by_uri: file.iter().enumerate().map(|(i, uri)| (uri.clone(), (i, Pointer::root()))).collect(),
             resources: file.iter().map(|uri| vec![(Pointer::root(), uri.clone())]).collect(),
             file,
@@ -326,7 +326,7 @@ impl<'a> Index<'a> {
             }
         }
         let fragment = percent_decode_str(fragment).decode_utf8_lossy();
-        let draft_7 = is_before_2019(root);
+        let draft_7 = Draft::of_root(root).before_2019();
         let resource = self.resource(contract, &s.pointer).0;
         let itself = Pointer::parse(&fragment).is_some_and(|p| concat(resource, &p) == s.pointer);
         if fragment.is_empty() || (draft_7 && text.starts_with('#') && itself) {

@@ -37,6 +37,8 @@ struct Legacy_1_0
    bool has_level;
    Legacy_1_0_Kind kind;
    bool has_kind;
+   string range[];
+   bool has_range;
 };
 
 void Legacy_1_0_Reset(Legacy_1_0 &v)
@@ -46,14 +48,33 @@ void Legacy_1_0_Reset(Legacy_1_0 &v)
    v.has_level = false;
    v.kind = Legacy_1_0_Kind_A;
    v.has_kind = false;
+   ArrayFree(v.range);
+   v.has_range = false;
 }
 
+bool Legacy_1_0_Item0(const string &js, int &pos, const string path, string &err)
+{
+   long value;
+   value = 0;
+   if(!CtcReadLong(js, pos, path, value, err)) return false;
+   return true;
+}
+bool Legacy_1_0_Item1(const string &js, int &pos, const string path, string &err)
+{
+   string value;
+   value = "";
+   if(!CtcReadString(js, pos, path, value, err)) return false;
+   return true;
+}
 bool Legacy_1_0_Parse(const string &js, int &pos, const string path, Legacy_1_0 &out, string &err)
 {
    string key = "";
    bool more = false;
    bool seen_id = false;
    string sval = "";
+   int i = 0;
+   bool more_items = false;
+   int rpos = 0;
    if(!CtcObjectBegin(js, pos, path, more, err)) return false;
    while(more)
    {
@@ -80,10 +101,30 @@ bool Legacy_1_0_Parse(const string &js, int &pos, const string path, Legacy_1_0 
          if(!CtcReadString(js, pos, path + ".kind", sval, err)) return false;
          if(!Legacy_1_0_Kind_Parse(sval, out.kind)) { err = CtcError(path + ".kind", "must be one of A, B", pos); return false; }
       }
+      else if(key == "range")
+      {
+         if(out.has_range) { err = CtcError(path, "duplicate key \"range\"", pos); return false; }
+         out.has_range = true;
+         ArrayFree(out.range);
+         i = 0;
+         if(!CtcArrayBegin(js, pos, path + ".range", more_items, err)) return false;
+         while(more_items)
+         {
+            if(i >= 2) { err = CtcError(path + ".range", "must have at most 2 items", pos); return false; }
+            ArrayResize(out.range, i + 1, 16);
+            out.range[i] = "";
+            if(i == 0) { rpos = pos; if(!Legacy_1_0_Item0(js, rpos, path + ".range" + "[" + IntegerToString(i) + "]", err)) return false; }
+            if(i == 1) { rpos = pos; if(!Legacy_1_0_Item1(js, rpos, path + ".range" + "[" + IntegerToString(i) + "]", err)) return false; }
+            if(!CtcReadAny(js, pos, path + ".range" + "[" + IntegerToString(i) + "]", 2, out.range[i], err)) return false;
+            i = i + 1;
+            if(!CtcArrayNext(js, pos, path + ".range", more_items, err)) return false;
+         }
+      }
       else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
       if(!CtcObjectNext(js, pos, path, more, err)) return false;
    }
    if(!seen_id) { err = CtcError(path, "missing required key \"id\"", pos); return false; }
+   if(out.has_range && !out.has_kind) { err = CtcError(path, "has `range`, so it must have `kind` too", pos); return false; }
    return true;
 }
 
@@ -91,6 +132,7 @@ string Legacy_1_0_ToJson(const Legacy_1_0 &v)
 {
    string out = "{";
    bool first = true;
+   int i = 0;
    CtcKey(out, first, "id");
    StringAdd(out, IntegerToString(v.id));
    if(v.has_kind)
@@ -102,6 +144,17 @@ string Legacy_1_0_ToJson(const Legacy_1_0 &v)
    {
       CtcKey(out, first, "level");
       StringAdd(out, CtcFormatDouble(v.level));
+   }
+   if(v.has_range)
+   {
+      CtcKey(out, first, "range");
+      StringAdd(out, "[");
+      for(i = 0; i < ArraySize(v.range); i++)
+      {
+         if(i > 0) StringAdd(out, ",");
+         StringAdd(out, v.range[i]);
+      }
+      StringAdd(out, "]");
    }
    StringAdd(out, "}");
    return out;

@@ -199,8 +199,8 @@ bool Properties1_1_0_ValueObject_Parse(const string &js, int &pos, const string 
    int i = 0;
    bool more_items = false;
    string sval = "";
-   int rpos = 0;
    bool matched = false;
+   int rpos = 0;
    if(!CtcObjectBegin(js, pos, path, more, err)) return false;
    while(more)
    {

@@ -147,8 +147,8 @@ bool Rules_1_0_Limits_Parse(const string &js, int &pos, const string path, Rules
    string key = "";
    bool more = false;
    string sval = "";
-   int rpos = 0;
    bool matched = false;
+   int rpos = 0;
    if(!CtcObjectBegin(js, pos, path, more, err)) return false;
    while(more)
    {

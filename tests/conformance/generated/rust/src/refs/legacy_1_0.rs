@@ -13,6 +13,10 @@ pub struct Legacy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub kind: ::std::option::Option<LegacyKind>,
+    ///Draft 7's tuple: an array `items`, then `additionalItems`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub range: ::std::option::Option<::std::vec::Vec<crate::support::Json>>,
 }
 ///`LegacyKind`
 #[derive(
@@ -95,6 +99,51 @@ impl crate::support::Validate for Legacy {
                 errors,
             );
             at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.range {
+            at.push("range");
+            crate::support::check_items(
+                v.len(),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(2),
+                at,
+                errors,
+            );
+            for (i, item) in v.iter().enumerate() {
+                at.push_index(i);
+                if i == 0 {
+                    crate::support::check_member::<
+                        i64,
+                    >(
+                        &item.0,
+                        at,
+                        errors,
+                        |v, at, errors| {
+                            crate::support::check_integer(
+                                *v,
+                                ::std::option::Option::None,
+                                ::std::option::Option::None,
+                                at,
+                                errors,
+                            );
+                        },
+                    );
+                } else if i == 1 {
+                    crate::support::check_member::<
+                        ::std::string::String,
+                    >(&item.0, at, errors, |_, _, _| {});
+                }
+                at.pop();
+            }
+            at.pop();
+        }
+        if self.range.is_some() {
+            crate::support::check_dependents(
+                "range",
+                &[("kind", self.kind.is_some())],
+                at,
+                errors,
+            );
         }
     }
 }

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, JsonValue
 
-from conformance_contracts._support import Int64, Model, NotNull
+from conformance_contracts._support import Int64, Model, NotNull, tuple_items
 
 __all__ = ["Legacy", "LegacyKind"]
 
@@ -17,6 +17,8 @@ LegacyKind = Literal["A", "B"]
 class Legacy(Model):
     "A draft-07 contract."
 
+    __dependent_required__ = (("range", ("kind",)),)
     id: Annotated[Int64, Field(ge=0)]
     level: Annotated[Annotated[float, Field(gt=0.0, lt=100.0)] | None, NotNull] = None
     kind: Annotated[LegacyKind | None, NotNull] = None
+    range: Annotated[Annotated[Annotated[list[JsonValue], tuple_items(Int64, str, rest=None)], Field(max_length=2)] | None, NotNull, Field(description="Draft 7's tuple: an array `items`, then `additionalItems`.")] = None

@@ -8,7 +8,9 @@ __all__ = [
     "book_1_1",
     "book_1_2",
     "choices_1_0",
+    "contains_1_0",
     "defaulted_1_0",
+    "dependents_1_0",
     "events_1_0",
     "maps_1_0",
     "names_1_0",
@@ -17,5 +19,6 @@ __all__ = [
     "open_1_0",
     "overlapping_1_0",
     "rules_1_0",
+    "tuples_1_0",
     "untyped_1_0",
 ]
