@@ -595,7 +595,7 @@ fn item(name: &str) -> Value {
             "required": ["lot_id", "quantity", "opened"],
             "additionalProperties": false
         }),
-        _ => json!({
+        "Factor" => json!({
             "description": "A risk factor and its weight.",
             "type": "object",
             "properties": {
@@ -606,6 +606,7 @@ fn item(name: &str) -> Value {
             "required": ["name", "weight"],
             "additionalProperties": false
         }),
+        other => unreachable!("no `$defs` item {other}"),
     }
 }
 
