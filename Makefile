@@ -11,12 +11,14 @@ STAMP := $(VENV)/.installed
 all: run
 
 # The project venv: pinned requirements plus the generated Python packages (editable): the
-# trading contracts' and the conformance suite's.
-$(STAMP): requirements.txt generated/python/pyproject.toml tests/conformance/generated/python/pyproject.toml
+# trading contracts', the conformance suite's and the corpus's.
+$(STAMP): requirements.txt generated/python/pyproject.toml tests/conformance/generated/python/pyproject.toml \
+		tests/corpus/generated/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet -e generated/python -e tests/conformance/generated/python
+	$(PY) -m pip install --quiet -e generated/python -e tests/conformance/generated/python \
+		-e tests/corpus/generated/python
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -49,7 +51,7 @@ test: setup build
 	# The real-schema scan again, uncaptured, so its counts show.
 	cargo test --quiet -p contractc-tests --test realworld -- --nocapture
 	# The generated Rust crates are clippy-clean.
-	cargo clippy --quiet -p trading-contracts -p conformance-contracts -- -D warnings
+	cargo clippy --quiet -p trading-contracts -p conformance-contracts -p corpus-contracts -- -D warnings
 	$(PY) -m pytest -q tests/python
 	$(MAKE) --no-print-directory conformance
 

@@ -1,18 +1,13 @@
 //! The committed generated trees: a snapshot of every file of `generated/`, and tests that fail
 //! when `generated/` or the conformance suite's `tests/conformance/generated/` is stale
-//! (regenerated in memory and compared byte for byte).
+//! (regenerated in memory and compared byte for byte; the corpus's is `tests/corpus.rs`'s).
 
-use std::path::Path;
-
-use contractc_driver::{Config, OutputFile, generate, read_inputs, write};
-use contractc_tests::root;
+use contractc_driver::OutputFile;
+use contractc_tests::assert_up_to_date;
 
 /// The files the project whose configuration is `<root>/<project>/contractc.toml` generates.
 fn generated_in(project: &str) -> Vec<OutputFile> {
-    let root = root().join(project);
-    let config = Config::parse(&std::fs::read_to_string(root.join("contractc.toml")).unwrap()).unwrap();
-    let inputs = read_inputs(&root, &config).unwrap_or_else(|e| panic!("{e}"));
-    let (files, warnings) = generate(&inputs, &config).unwrap_or_else(|e| panic!("{e}"));
+    let (files, warnings) = contractc_tests::generate_project(project);
     // The conformance project holds schemas without `type` on purpose (its own and the
     // JSON-Schema-Test-Suite's); nothing else warns.
     let expected = |w: &contractc_diagnostics::Diagnostic| {
@@ -24,21 +19,6 @@ fn generated_in(project: &str) -> Vec<OutputFile> {
 
 fn generated() -> Vec<OutputFile> {
     generated_in("")
-}
-
-fn assert_up_to_date(project: &str) {
-    let dir = root().join(project);
-    let files = write::with_manifest(generated_in(project));
-    let changes = write::compare(&dir.join("generated"), &files).unwrap();
-    assert!(
-        changes.is_empty(),
-        "{}/generated is stale; run `cargo run -p contractc -- build --config {}` and commit it\nmodified: {:?}\nmissing: {:?}\nstale: {:?}",
-        dir.display(),
-        Path::new(project).join("contractc.toml").display(),
-        changes.modified,
-        changes.missing,
-        changes.stale
-    );
 }
 
 #[test]
@@ -62,12 +42,12 @@ fn every_generated_file_matches_its_snapshot() {
 
 #[test]
 fn committed_generated_tree_is_up_to_date() {
-    assert_up_to_date("");
+    assert_up_to_date("", generated());
 }
 
 #[test]
 fn conformance_generated_tree_is_up_to_date() {
-    assert_up_to_date("tests/conformance");
+    assert_up_to_date("tests/conformance", generated_in("tests/conformance"));
 }
 
 #[test]

@@ -1,13 +1,44 @@
-//! Helpers shared by the workspace tests: paths, the sample messages, canonical JSON.
+//! Helpers shared by the workspace tests: paths, the sample messages, canonical JSON, the
+//! staleness check of a project's generated tree, and MQL4's build through g++ (`mql4`).
+
+pub mod mql4;
 
 use std::path::{Path, PathBuf};
 
+use contractc_diagnostics::Diagnostic;
+use contractc_driver::{Config, OutputFile, generate, read_inputs, write};
 use serde::Deserialize;
 use serde_json::Value;
 
 /// The repository root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// What the project whose configuration is `<root>/<project>/contractc.toml` generates, in
+/// memory, and its warnings; panics on errors.
+pub fn generate_project(project: &str) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let dir = root().join(project);
+    let config = Config::parse(&std::fs::read_to_string(dir.join("contractc.toml")).unwrap()).unwrap();
+    let inputs = read_inputs(&dir, &config).unwrap_or_else(|e| panic!("{e}"));
+    generate(&inputs, &config).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Fails unless `<root>/<project>/generated` holds exactly `files` (and their manifest), naming
+/// the stale files and the command that regenerates them.
+pub fn assert_up_to_date(project: &str, files: Vec<OutputFile>) {
+    let dir = root().join(project);
+    let files = write::with_manifest(files);
+    let changes = write::compare(&dir.join("generated"), &files).unwrap();
+    assert!(
+        changes.is_empty(),
+        "{}/generated is stale; run `cargo run -p contractc -- build --config {}` and commit it\nmodified: {:?}\nmissing: {:?}\nstale: {:?}",
+        dir.display(),
+        Path::new(project).join("contractc.toml").display(),
+        changes.modified,
+        changes.missing,
+        changes.stale
+    );
 }
 
 /// One sample message of `tests/samples/<namespace>/<Name>@<M>.<m>.jsonl`.

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = [
     (ROOT / "generated" / "python" / "src", "trading_contracts"),
     (ROOT / "tests" / "conformance" / "generated" / "python" / "src", "conformance_contracts"),
+    (ROOT / "tests" / "corpus" / "generated" / "python" / "src", "corpus_contracts"),
 ]
 
 

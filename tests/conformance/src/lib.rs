@@ -83,5 +83,5 @@ pub fn serve(mut answer: impl FnMut(&str, &str) -> Answer) -> io::Result<()> {
 pub fn request(contract: &str, message: &str) -> Vec<u8> {
     format!("{contract}\n{message}").into_bytes()
 }
-pub mod mql4;
+pub use contractc_tests::mql4;
 pub mod suite;

@@ -13,7 +13,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
-use contractc_conformance::mql4::{defined_functions, lint, rewrite};
+use contractc_conformance::mql4::{gxx, read_includes, stage};
 use contractc_conformance::{Answer, read_frame, request, write_frame};
 use contractc_tests::{Sample, all_messages, root};
 
@@ -51,31 +51,10 @@ fn ask(name: &str, mut cmd: Command, requests: &[(String, String)]) -> Result<Ve
 /// Lints every generated `.mqh`, rewrites it for g++ into `dir`, writes `dispatch.inc` and builds
 /// `testee_mql4.cpp` with sanitizers; the executable.
 fn build_mql4(root: &Path, dir: &Path, contracts: &BTreeSet<String>) -> Result<PathBuf, String> {
-    let include = dir.join("contractc");
-    std::fs::create_dir_all(&include).map_err(|e| e.to_string())?;
-    let mut files = BTreeMap::new();
-    for tree in ["generated", "tests/conformance/generated"] {
-        let from = root.join(tree).join("mql4/Include/contractc");
-        for entry in std::fs::read_dir(&from).map_err(|e| format!("{}: {e}", from.display()))? {
-            let path = entry.map_err(|e| e.to_string())?.path();
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-            if let Some(other) = files.insert(name.clone(), (path.clone(), text.clone()))
-                && other.1 != text
-            {
-                return Err(format!("{name} differs between {} and {}", other.0.display(), path.display()));
-            }
-        }
-    }
-    let functions = defined_functions(files.values().map(|(_, t)| t.as_str()));
-    let problems: Vec<String> =
-        files.values().flat_map(|(path, text)| lint(&path.display().to_string(), text, &functions)).collect();
-    if !problems.is_empty() {
-        return Err(format!("the generated MQL4 leaves the subset (MQL4.md):\n{}", problems.join("\n")));
-    }
+    let files = read_includes(root, &["generated", "tests/conformance/generated"])?;
+    stage(&files, dir)?;
     let mut dispatch = String::new();
-    for (name, (_, text)) in &files {
-        std::fs::write(include.join(name), rewrite(text)).map_err(|e| e.to_string())?;
+    for name in files.keys() {
         dispatch.push_str(&format!("#include <contractc/{name}>\n"));
     }
     dispatch.push_str(
@@ -92,13 +71,8 @@ fn build_mql4(root: &Path, dir: &Path, contracts: &BTreeSet<String>) -> Result<P
     dispatch.push_str("  return false;\n}\n");
     std::fs::write(dir.join("dispatch.inc"), dispatch).map_err(|e| e.to_string())?;
     let exe = dir.join("testee-mql4");
-    let out = Command::new("g++")
-        .args(["-std=c++17", "-O1", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined"])
-        .arg("-fno-sanitize-recover=all")
-        .arg("-I")
-        .arg(root.join("tests/mql4"))
-        .arg("-I")
-        .arg(dir)
+    let out = gxx(root, dir)
+        .args(["-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"])
         .arg(root.join("tests/conformance/testee_mql4.cpp"))
         .arg("-o")
         .arg(&exe)

@@ -1,8 +1,56 @@
 //! Test tooling of MQL4.md: the mechanical rewrite that makes generated MQL4 compile as C++
-//! through `tests/mql4/mql4_compat.hpp`, and the lint that keeps out C++ that g++ would accept
-//! but MetaEditor would not (MQL4.md, "The subset").
+//! through `tests/mql4/mql4_compat.hpp`, the lint that keeps out C++ that g++ would accept
+//! but MetaEditor would not (MQL4.md, "The subset"), and the g++ command both the conformance
+//! testee and the corpus test build with.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The generated `.mqh` files of every tree (`<root>/<tree>/mql4/Include/contractc/`) by file
+/// name, with the path each was read from; a file two trees generate must be the same in both.
+pub fn read_includes(root: &Path, trees: &[&str]) -> Result<BTreeMap<String, (PathBuf, String)>, String> {
+    let mut files = BTreeMap::new();
+    for tree in trees {
+        let from = root.join(tree).join("mql4/Include/contractc");
+        for entry in std::fs::read_dir(&from).map_err(|e| format!("{}: {e}", from.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            if let Some(other) = files.insert(name.clone(), (path.clone(), text.clone()))
+                && other.1 != text
+            {
+                return Err(format!("{name} differs between {} and {}", other.0.display(), path.display()));
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Lints every file against MQL4.md's subset, then writes it rewritten for g++ to
+/// `dir/contractc/`, where `#include <contractc/X.mqh>` finds it under [`gxx`]'s include path.
+pub fn stage(files: &BTreeMap<String, (PathBuf, String)>, dir: &Path) -> Result<(), String> {
+    let functions = defined_functions(files.values().map(|(_, t)| t.as_str()));
+    let problems: Vec<String> =
+        files.values().flat_map(|(path, text)| lint(&path.display().to_string(), text, &functions)).collect();
+    if !problems.is_empty() {
+        return Err(format!("the generated MQL4 leaves the subset (MQL4.md):\n{}", problems.join("\n")));
+    }
+    let include = dir.join("contractc");
+    std::fs::create_dir_all(&include).map_err(|e| format!("{}: {e}", include.display()))?;
+    for (name, (_, text)) in files {
+        std::fs::write(include.join(name), rewrite(text)).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// g++ as every build of generated MQL4 runs it: C++17, `-Wall -Wextra -Werror`, the shim's
+/// folder (`tests/mql4`) and `dir` (where [`stage`] wrote the files) on the include path.
+pub fn gxx(root: &Path, dir: &Path) -> Command {
+    let mut cmd = Command::new("g++");
+    cmd.args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-I"]).arg(root.join("tests/mql4")).arg("-I").arg(dir);
+    cmd
+}
 
 /// The mechanical rewrite of MQL4.md: a dynamic-array member `T name[];` becomes
 /// `mql_array<T> name;` (and a `T &a[]` parameter `mql_array<T> &a`).
