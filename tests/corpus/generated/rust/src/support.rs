@@ -464,6 +464,9 @@ pub struct Members(pub serde_json::Map<String, serde_json::Value>);
 pub trait Unknown {
     fn len(&self) -> usize;
 
+    /// Whether a member of this name is among them.
+    fn has(&self, name: &str) -> bool;
+
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -472,6 +475,10 @@ pub trait Unknown {
 impl Unknown for Members {
     fn len(&self) -> usize {
         self.0.len()
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
     }
 }
 
@@ -490,6 +497,10 @@ impl<T> Default for Map<T> {
 impl<T> Unknown for Map<T> {
     fn len(&self) -> usize {
         self.0.len()
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
     }
 }
 
@@ -603,6 +614,30 @@ pub fn check_member<T: serde::de::DeserializeOwned>(
 /// `false` (Core §10.3.2.2): it may not be present.
 pub fn forbid_member(pattern: &Pattern, at: &Path, errors: &mut Vec<Violation>) {
     errors.push(violation(at, format!("no member may have a name matching {:?}", pattern.source)));
+}
+
+/// `contains` (Core §10.3.1.3) with `minContains`/`maxContains` (Validation §6.4.4–§6.4.5): how
+/// many items, read as JSON Schema reads JSON, are instances of `C` in which `check` finds no
+/// fault; between `min` and `max`.
+pub fn check_contains<T: serde::Serialize, C: serde::de::DeserializeOwned>(
+    items: &[T],
+    min: u64,
+    max: Option<u64>,
+    check: impl Fn(&C, &mut Path, &mut Vec<Violation>),
+    at: &Path,
+    errors: &mut Vec<Violation>,
+) {
+    let matches = |item: &T| match serde_json::to_value(item).map(read_value::<C, serde::de::value::Error>) {
+        Ok(Ok(c)) => accepts(|at, errors| check(&c, at, errors)),
+        _ => false,
+    };
+    let n = items.iter().filter(|item| matches(item)).count() as u64;
+    if n < min {
+        errors.push(violation(at, format!("must contain at least {min} matching items (`contains`), has {n}")));
+    }
+    if let Some(m) = max.filter(|&m| n > m) {
+        errors.push(violation(at, format!("must contain at most {m} matching items (`contains`), has {n}")));
+    }
 }
 
 /// Whether a value keeps every constraint `check` finds broken (a branch of an untagged union,
@@ -760,6 +795,14 @@ pub fn check_integer(v: i64, min: Option<i64>, max: Option<i64>, at: &Path, erro
 }
 
 /// `minProperties`/`maxProperties` (Validation §6.5.1–§6.5.2): `count` members, named or not.
+/// `dependentRequired` (Validation §6.5.4): the member `name` is present, so each of `needed`
+/// (a name, and whether the member is present) must be.
+pub fn check_dependents(name: &str, needed: &[(&str, bool)], at: &Path, errors: &mut Vec<Violation>) {
+    if let Some((missing, _)) = needed.iter().find(|(_, present)| !present) {
+        errors.push(violation(at, format!("has `{name}`, so it must have `{missing}` too")));
+    }
+}
+
 pub fn check_properties(count: usize, min: Option<u64>, max: Option<u64>, at: &Path, errors: &mut Vec<Violation>) {
     let count = count as u64;
     if let Some(m) = min.filter(|&m| count < m) {

@@ -327,6 +327,48 @@ def _check_member(adapter: TypeAdapter[Any], key: str, value: Any) -> None:
         raise ValueError(f"member {key!r}: {e.errors()[0]['msg']}") from None
 
 
+def tuple_items(*prefix: Any, rest: Any) -> AfterValidator:
+    """`prefixItems` (Core section 10.3.1.1) and `items` after them (10.3.1.2): each item, held
+    as any JSON value, read again as its position's type (`None`: any value)."""
+    adapters = [None if a is None else _adapter(a) for a in prefix]
+    after = None if rest is None else _adapter(rest)
+
+    def check(items: list[Any]) -> list[Any]:
+        for i, item in enumerate(items):
+            adapter = adapters[i] if i < len(adapters) else after
+            if adapter is not None:
+                try:
+                    adapter.validate_json(json.dumps(item))
+                except ValidationError as e:
+                    raise ValueError(f"item {i}: {e.errors()[0]['msg']}") from None
+        return items
+
+    return AfterValidator(check)
+
+
+def contains(annotation: Any, low: int, high: int | None) -> AfterValidator:
+    """`contains` (Core section 10.3.1.3) with `minContains`/`maxContains` (Validation sections
+    6.4.4-6.4.5): how many items, read again from their JSON, are instances of `annotation`."""
+    adapter = _adapter(annotation)
+
+    def matches(item: Any) -> bool:
+        try:
+            adapter.validate_json(json.dumps(_plain(item)))
+        except ValidationError:
+            return False
+        return True
+
+    def check(items: list[Any]) -> list[Any]:
+        n = sum(1 for item in items if matches(item))
+        if n < low:
+            raise ValueError(f"must contain at least {low} matching items (`contains`), has {n}")
+        if high is not None and n > high:
+            raise ValueError(f"must contain at most {high} matching items (`contains`), has {n}")
+        return items
+
+    return AfterValidator(check)
+
+
 def _unique(items: list[Any]) -> list[Any]:
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
@@ -373,6 +415,23 @@ class Model(BaseModel):
     #: `minProperties`/`maxProperties` (Validation 6.5.1-6.5.2): how many members, named or not.
     __min_properties__: ClassVar[int | None] = None
     __max_properties__: ClassVar[int | None] = None
+
+    #: `dependentRequired` (Validation section 6.5.4): a message with the member named first has
+    #: each of the others too (wire names).
+    __dependent_required__: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()
+
+    @model_validator(mode="after")
+    def _check_dependents(self) -> Self:
+        rules = type(self).__dependent_required__
+        if rules:
+            fields = type(self).model_fields
+            present = {fields[n].alias or n for n in self.model_fields_set if n in fields}
+            present.update(self.model_extra or {})
+            for name, needed in rules:
+                missing = [n for n in needed if n not in present] if name in present else []
+                if missing:
+                    raise ValueError(f"has `{name}`, so it must have `{missing[0]}` too")
+        return self
 
     @model_validator(mode="after")
     def _count_members(self) -> Self:
