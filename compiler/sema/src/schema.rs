@@ -994,7 +994,19 @@ impl Lowerer<'_> {
             },
             (None, None) => return None,
         };
-        let (tname, nullable) = self.type_name(node, ptr)?;
+        // The types `type` names (any number of them: the values are listed anyway), if any.
+        let several: Option<Vec<&str>> = node
+            .get("type")
+            .and_then(Node::as_array)
+            .and_then(|a| a.iter().map(Node::as_str).collect::<Option<Vec<&str>>>())
+            .filter(|names| (1..names.len()).all(|i| !names[..i].contains(&names[i])));
+        let listed: Option<Vec<&str>> = match several {
+            Some(names) => Some(names),
+            None => {
+                let (tname, nullable) = self.type_name(node, ptr)?;
+                tname.map(|t| if nullable { vec![t, "null"] } else { vec![t] })
+            }
+        };
         let mut texts: Vec<String> = Vec::new();
         for (i, v) in values.iter().enumerate() {
             let vptr = if keyword == "const" { ptr.join("const") } else { ptr.join("enum").join(i.to_string()) };
@@ -1002,16 +1014,15 @@ impl Lowerer<'_> {
                 self.error(codes::INVALID_KEYWORD_VALUE, v, &vptr, "a number no double holds".into(), "here");
                 return None;
             };
-            let fits = match tname {
-                None => true,
-                Some(t) => (nullable && v.is_null()) || json_kinds(&json).contains(&t),
-            };
+            let fits = listed
+                .as_ref()
+                .is_none_or(|ts| ts.iter().any(|t| (*t == "null" && v.is_null()) || json_kinds(&json).contains(t)));
             if !fits {
                 self.error(
                     codes::INVALID_KEYWORD_VALUE,
                     v,
                     &vptr,
-                    format!("this value is not of `type` {}, so it is never valid", tname.unwrap_or_default()),
+                    format!("this value is not of `type` {}, so it is never valid", listed.unwrap_or_default().join(" or ")),
                     "not of the type",
                 );
                 return None;
@@ -1213,21 +1224,8 @@ impl Lowerer<'_> {
     /// keywords that apply to it (Validation §6's sections by type), `null` making the whole
     /// nullable; a [`TypeKind::Choice`].
     fn type_array(&mut self, node: &Node, ptr: &Pointer, names: &[Node], hint: &str, owner: usize) -> Option<Ty> {
+        // (`enum` and `const` beside them list the values: [`Lowerer::values`].)
         let tptr = ptr.join("type");
-        for k in ["enum", "const"] {
-            if node.get(k).is_some() {
-                self.error(
-                    codes::UNSUPPORTED_KEYWORD,
-                    node.get(k).expect("checked"),
-                    &ptr.join(k),
-                    format!("`{k}` beside a `type` of several names is not supported"),
-                    "here",
-                )
-                .notes
-                .push("help: list the values alone: an `enum` of any JSON values needs no `type`".into());
-                return None;
-            }
-        }
         let members = node.members().unwrap_or_default();
         let mut synthetic = Vec::new();
         let mut nullable = false;
