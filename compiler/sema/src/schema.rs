@@ -3,7 +3,7 @@
 //! Sources: JSON Schema 2020-12 Core (`$schema`, `$id`, `$ref`, `$defs`) and Validation (the
 //! assertion keywords), and DESIGN.md, "Contracts", for the supported subset.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
@@ -578,27 +578,59 @@ impl Lowerer<'_> {
             self.types[0] = NamedType { name: root_name, pointer: String::new(), description: description(root), kind };
         }
         self.resolve_unions();
+        self.disambiguate_names(root);
         self.check_variants(root);
-        self.check_unique_names(root);
     }
 
-    fn check_unique_names(&mut self, root: &Node) {
-        let mut seen = HashMap::new();
-        for t in &self.types {
-            *seen.entry(t.name.clone()).or_insert(0) += 1;
-        }
-        for (name, n) in seen {
-            if n > 1 {
-                self.error(
-                    codes::INVALID_KEYWORD_VALUE,
-                    root,
-                    &Pointer::root(),
-                    format!("two types of this contract would both be named `{name}`"),
-                    "here",
-                )
-                .notes
-                .push("help: rename the `$defs` entry or the property that collides".into());
+    /// Gives every type of the contract a name of its own where two would share one (`$defs`
+    /// entries `foo-bar` and `foo_bar`; an entry `parallel_matrix` and the property `matrix` of
+    /// the entry `parallel`): the root keeps its name, then the `$defs` (`definitions`) entries,
+    /// then every other type, each group in the order the contract writes them; a later one gets
+    /// the first numeric suffix from 2 that no type has (`ParallelMatrix2`), and so do the types
+    /// inside it named after it (`ParallelMatrix2Items`). Names no other type shares never change.
+    fn disambiguate_names(&mut self, root: &Node) {
+        let entries = self.index.named(self.this).len();
+        let rank = |i: usize, t: &NamedType| {
+            let pointer = Pointer::parse(&t.pointer);
+            let entry = (1..=entries).contains(&i)
+                && pointer.as_ref().is_some_and(|p| {
+                    p.tokens().len() >= 2 && DEFINITIONS.contains(&p.tokens()[p.tokens().len() - 2].as_str())
+                });
+            let at = pointer.and_then(|p| root.at(&p)).map_or(u32::MAX, |n| n.span.start);
+            (
+                if i == 0 {
+                    0
+                } else if entry {
+                    1
+                } else {
+                    2
+                },
+                at,
+                i,
+            )
+        };
+        let mut order: Vec<usize> = (0..self.types.len()).collect();
+        order.sort_by_key(|&i| rank(i, &self.types[i]));
+        'scan: loop {
+            let taken: HashSet<String> = self.types.iter().map(|t| t.name.clone()).collect();
+            let mut kept = HashSet::new();
+            for &i in &order {
+                let name = self.types[i].name.clone();
+                if kept.insert(name.clone()) {
+                    continue;
+                }
+                let free = (2..).map(|n| format!("{name}{n}")).find(|n| !taken.contains(n)).expect("a free name");
+                let at = self.types[i].pointer.clone();
+                let inside = format!("{at}/");
+                for t in self.types.iter_mut().filter(|t| t.pointer == at || t.pointer.starts_with(&inside)) {
+                    if let Some(rest) = t.name.strip_prefix(name.as_str()).filter(|r| !r.is_empty()) {
+                        t.name = format!("{free}{rest}");
+                    }
+                }
+                self.types[i].name = free;
+                continue 'scan;
             }
+            break;
         }
     }
 
@@ -2601,6 +2633,46 @@ mod tests {
         assert_eq!(integer_bound(b(10.0, true), false), Some(9));
         assert_eq!(integer_bound(b(9.5, false), false), Some(9));
         assert_eq!(integer_bound(b(1e19, false), false), None);
+    }
+
+    #[test]
+    fn types_that_would_share_a_name_get_numeric_suffixes_in_schema_order() {
+        let text = r##"{
+          "type": "object",
+          "properties": { "leg": { "$ref": "#/$defs/order_leg" }, "fee": { "type": "object" } },
+          "$defs": {
+            "order": {
+              "type": "object",
+              "properties": { "leg": { "type": "object", "properties": { "fee": { "type": "object" } } } }
+            },
+            "order_leg": { "type": "object" },
+            "order-leg": { "type": "object" },
+            "book": { "type": "object", "properties": { "fee": { "type": "object" } } }
+          }
+        }"##;
+        let (root, errors) = contractc_syntax::parse(text);
+        assert!(errors.is_empty());
+        let mut diags = Vec::new();
+        let (program, failed) = lower_contracts(&[("contracts/events/Book@1.0.json", &root)], false, &mut diags);
+        assert!(diags.is_empty() && failed == [false], "{diags:?}");
+        let names: Vec<(&str, &str)> =
+            program.contracts[0].types.iter().map(|t| (t.pointer.as_str(), t.name.as_str())).collect();
+        let name = |p: &str| names.iter().find(|(q, _)| *q == p).map(|(_, n)| *n);
+        // The root keeps its name, then the `$defs` entries in schema order, then the other types;
+        // the types inside a renamed one follow it.
+        assert_eq!(name(""), Some("Book"));
+        assert_eq!(name("/$defs/book"), Some("Book2"));
+        assert_eq!(name("/properties/fee"), Some("BookFee"));
+        assert_eq!(name("/$defs/book/properties/fee"), Some("Book2Fee"));
+        assert_eq!(name("/$defs/order"), Some("Order"));
+        assert_eq!(name("/$defs/order_leg"), Some("OrderLeg"));
+        assert_eq!(name("/$defs/order-leg"), Some("OrderLeg2"));
+        assert_eq!(name("/$defs/order/properties/leg"), Some("OrderLeg3"));
+        assert_eq!(name("/$defs/order/properties/leg/properties/fee"), Some("OrderLeg3Fee"));
+        let mut unique: Vec<&str> = names.iter().map(|(_, n)| *n).collect();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
     }
 
     #[test]
