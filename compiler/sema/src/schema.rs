@@ -479,6 +479,16 @@ struct Lowerer<'a> {
     dialect: String,
 }
 
+/// What a contract's lowering has added so far ([`Lowerer::mark`]).
+struct Mark {
+    types: usize,
+    diags: usize,
+    edges: usize,
+    examples: usize,
+    unions: usize,
+    unknown: HashSet<String>,
+}
+
 /// A union whose branches are lowered and whose tag is not found yet.
 struct PendingUnion {
     index: usize,
@@ -697,6 +707,28 @@ impl Lowerer<'_> {
         );
     }
 
+    /// Where the lowering of this contract stands, to take back what lowering a schema added.
+    fn mark(&self) -> Mark {
+        Mark {
+            types: self.types.len(),
+            diags: self.diags.len(),
+            edges: self.edges.len(),
+            examples: self.examples.len(),
+            unions: self.unions.len(),
+            unknown: self.unknown.clone(),
+        }
+    }
+
+    /// Takes back every type, diagnostic and record added since `mark`.
+    fn rewind(&mut self, mark: Mark) {
+        self.types.truncate(mark.types);
+        self.diags.truncate(mark.diags);
+        self.edges.truncate(mark.edges);
+        self.examples.truncate(mark.examples);
+        self.unions.truncate(mark.unions);
+        self.unknown = mark.unknown;
+    }
+
     /// The kind of a type that gets a name: an object or a string enum.
     fn named_kind(&mut self, node: &Node, ptr: &Pointer, name: &str, index: usize) -> Option<TypeKind> {
         if Self::composes(node) {
@@ -717,22 +749,19 @@ impl Lowerer<'_> {
         }
         for keyword in ["oneOf", "anyOf"] {
             if node.get(keyword).is_some() {
+                let mark = self.mark();
                 // The union's kind is set once its tag is found (`resolve_unions`).
-                return match self.union(node, keyword, ptr, name, index, Some(index))? {
-                    Ty::Named(r) if r.index == index => Some(self.types[index].kind.clone()),
-                    _ => {
-                        self.error(
-                            codes::UNSUPPORTED_KEYWORD,
-                            node,
-                            ptr,
-                            format!("this `{keyword}` admits `null` through a branch: not supported as a named type"),
-                            "a nullable union",
-                        )
-                        .notes
-                        .push("help: give every branch a `type`, and allow `null` where the type is used".into());
-                        None
-                    }
-                };
+                if let Ty::Named(r) = self.union(node, keyword, ptr, name, index, Some(index))?
+                    && r.index == index
+                {
+                    return Some(self.types[index].kind.clone());
+                }
+                // A union that admits `null` (through a `{"type": "null"}` branch or one without
+                // `type`), or of one branch, is a name for its type, as a root's is: lowered again
+                // as `<Name>Value`.
+                self.rewind(mark);
+                self.types[index].kind = TypeKind::Enum(Vec::new());
+                return self.ty_shape(node, ptr, &format!("{name}Value"), index).map(TypeKind::Alias);
             }
         }
         match node.get("type").and_then(Node::as_str) {
