@@ -2665,7 +2665,7 @@ mod tests {
     }
 
     #[test]
-    fn types_that_would_share_a_name_get_numeric_suffixes_in_schema_order() {
+    fn types_that_would_share_a_name_get_numeric_suffixes_in_schema_order_and_names_are_identifiers() {
         let text = r##"{
           "type": "object",
           "properties": { "leg": { "$ref": "#/$defs/order_leg" }, "fee": { "type": "object" } },
@@ -2676,7 +2676,9 @@ mod tests {
             },
             "order_leg": { "type": "object" },
             "order-leg": { "type": "object" },
-            "book": { "type": "object", "properties": { "fee": { "type": "object" } } }
+            "book": { "type": "object", "properties": { "fee": { "type": "object" } } },
+            "": { "type": "object" },
+            "2fa": { "type": "object" }
           }
         }"##;
         let (root, errors) = contractc_syntax::parse(text);
@@ -2693,6 +2695,9 @@ mod tests {
         assert_eq!(name("/$defs/book"), Some("Book2"));
         assert_eq!(name("/properties/fee"), Some("BookFee"));
         assert_eq!(name("/$defs/book/properties/fee"), Some("Book2Fee"));
+        // A name that would not be an identifier keeps the root's in front.
+        assert_eq!(name("/$defs/"), Some("Book3"));
+        assert_eq!(name("/$defs/2fa"), Some("Book2fa"));
         assert_eq!(name("/$defs/order"), Some("Order"));
         assert_eq!(name("/$defs/order_leg"), Some("OrderLeg"));
         assert_eq!(name("/$defs/order-leg"), Some("OrderLeg2"));
