@@ -752,7 +752,7 @@ impl Lowerer<'_> {
                 let mark = self.mark();
                 // The union's kind is set once its tag is found (`resolve_unions`).
                 if let Ty::Named(r) = self.union(node, keyword, ptr, name, index, Some(index))?
-                    && r.index == index
+                    && r == (TypeRef { contract: self.this, index })
                 {
                     return Some(self.types[index].kind.clone());
                 }
@@ -2707,6 +2707,31 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), names.len(), "{names:?}");
+    }
+
+    #[test]
+    fn named_unions_that_admit_null_or_have_one_branch_are_aliases() {
+        let other = r##"{ "type": "object", "$defs": { "X": { "type": "object" } } }"##;
+        let wrap = r##"{
+          "type": "object",
+          "$defs": {
+            "Y": { "oneOf": [{ "$ref": "Other@1.0.json#/$defs/X" }] },
+            "Z": { "anyOf": [{ "type": "string" }, { "type": "integer" }, { "type": "null" }] }
+          }
+        }"##;
+        let (other, _) = contractc_syntax::parse(other);
+        let (wrap, _) = contractc_syntax::parse(wrap);
+        let files = [("contracts/events/Other@1.0.json", &other), ("contracts/events/Wrap@1.0.json", &wrap)];
+        let mut diags = Vec::new();
+        let (program, failed) = lower_contracts(&files, false, &mut diags);
+        assert!(diags.is_empty() && failed == [false, false], "{diags:?}");
+        let types = &program.contracts[1].types;
+        let kind = |name: &str| &types.iter().find(|t| t.name == name).expect(name).kind;
+        // A branch of another contract whose type index is the entry's own is still that type.
+        assert!(matches!(kind("Y"), TypeKind::Alias(Ty::Named(r)) if *r == TypeRef { contract: 0, index: 1 }));
+        let value = TypeRef { contract: 1, index: types.iter().position(|t| t.name == "ZValue").expect("ZValue") };
+        assert!(matches!(kind("Z"), TypeKind::Alias(Ty::Nullable(inner)) if **inner == Ty::Named(value)));
+        assert!(matches!(kind("ZValue"), TypeKind::Choice(_)));
     }
 
     #[test]
