@@ -3,7 +3,7 @@
 //! Sources: JSON Schema 2020-12 Core (`$schema`, `$id`, `$ref`, `$defs`) and Validation (the
 //! assertion keywords), and DESIGN.md, "Contracts", for the supported subset.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
@@ -501,6 +501,16 @@ struct Lowerer<'a> {
     dialect: Draft,
 }
 
+/// What a contract's lowering has added so far ([`Lowerer::mark`]).
+struct Mark {
+    types: usize,
+    diags: usize,
+    edges: usize,
+    examples: usize,
+    unions: usize,
+    unknown: HashSet<String>,
+}
+
 /// A union whose branches are lowered and whose tag is not found yet.
 struct PendingUnion {
     index: usize,
@@ -600,27 +610,59 @@ impl Lowerer<'_> {
             self.types[0] = NamedType { name: root_name, pointer: String::new(), description: description(root), kind };
         }
         self.resolve_unions();
+        self.disambiguate_names(root);
         self.check_variants(root);
-        self.check_unique_names(root);
     }
 
-    fn check_unique_names(&mut self, root: &Node) {
-        let mut seen = HashMap::new();
-        for t in &self.types {
-            *seen.entry(t.name.clone()).or_insert(0) += 1;
-        }
-        for (name, n) in seen {
-            if n > 1 {
-                self.error(
-                    codes::INVALID_KEYWORD_VALUE,
-                    root,
-                    &Pointer::root(),
-                    format!("two types of this contract would both be named `{name}`"),
-                    "here",
-                )
-                .notes
-                .push("help: rename the `$defs` entry or the property that collides".into());
+    /// Gives every type of the contract a name of its own where two would share one (`$defs`
+    /// entries `foo-bar` and `foo_bar`; an entry `parallel_matrix` and the property `matrix` of
+    /// the entry `parallel`): the root keeps its name, then the `$defs` (`definitions`) entries,
+    /// then every other type, each group in the order the contract writes them; a later one gets
+    /// the first numeric suffix from 2 that no type has (`ParallelMatrix2`), and so do the types
+    /// inside it named after it (`ParallelMatrix2Items`). Names no other type shares never change.
+    fn disambiguate_names(&mut self, root: &Node) {
+        let entries = self.index.named(self.this).len();
+        let rank = |i: usize, t: &NamedType| {
+            let pointer = Pointer::parse(&t.pointer);
+            let entry = (1..=entries).contains(&i)
+                && pointer.as_ref().is_some_and(|p| {
+                    p.tokens().len() >= 2 && DEFINITIONS.contains(&p.tokens()[p.tokens().len() - 2].as_str())
+                });
+            let at = pointer.and_then(|p| root.at(&p)).map_or(u32::MAX, |n| n.span.start);
+            (
+                if i == 0 {
+                    0
+                } else if entry {
+                    1
+                } else {
+                    2
+                },
+                at,
+                i,
+            )
+        };
+        let mut order: Vec<usize> = (0..self.types.len()).collect();
+        order.sort_by_key(|&i| rank(i, &self.types[i]));
+        'scan: loop {
+            let taken: HashSet<String> = self.types.iter().map(|t| t.name.clone()).collect();
+            let mut kept = HashSet::new();
+            for &i in &order {
+                let name = self.types[i].name.clone();
+                if kept.insert(name.clone()) {
+                    continue;
+                }
+                let free = (2..).map(|n| format!("{name}{n}")).find(|n| !taken.contains(n)).expect("a free name");
+                let at = self.types[i].pointer.clone();
+                let inside = format!("{at}/");
+                for t in self.types.iter_mut().filter(|t| t.pointer == at || t.pointer.starts_with(&inside)) {
+                    if let Some(rest) = t.name.strip_prefix(name.as_str()).filter(|r| !r.is_empty()) {
+                        t.name = format!("{free}{rest}");
+                    }
+                }
+                self.types[i].name = free;
+                continue 'scan;
             }
+            break;
         }
     }
 
@@ -687,6 +729,28 @@ impl Lowerer<'_> {
         );
     }
 
+    /// Where the lowering of this contract stands, to take back what lowering a schema added.
+    fn mark(&self) -> Mark {
+        Mark {
+            types: self.types.len(),
+            diags: self.diags.len(),
+            edges: self.edges.len(),
+            examples: self.examples.len(),
+            unions: self.unions.len(),
+            unknown: self.unknown.clone(),
+        }
+    }
+
+    /// Takes back every type, diagnostic and record added since `mark`.
+    fn rewind(&mut self, mark: Mark) {
+        self.types.truncate(mark.types);
+        self.diags.truncate(mark.diags);
+        self.edges.truncate(mark.edges);
+        self.examples.truncate(mark.examples);
+        self.unions.truncate(mark.unions);
+        self.unknown = mark.unknown;
+    }
+
     /// The kind of a type that gets a name: an object or a string enum.
     fn named_kind(&mut self, node: &Node, ptr: &Pointer, name: &str, index: usize) -> Option<TypeKind> {
         if Self::composes(node) {
@@ -707,22 +771,19 @@ impl Lowerer<'_> {
         }
         for keyword in ["oneOf", "anyOf"] {
             if node.get(keyword).is_some() {
+                let mark = self.mark();
                 // The union's kind is set once its tag is found (`resolve_unions`).
-                return match self.union(node, keyword, ptr, name, index, Some(index))? {
-                    Ty::Named(r) if r.index == index => Some(self.types[index].kind.clone()),
-                    _ => {
-                        self.error(
-                            codes::UNSUPPORTED_KEYWORD,
-                            node,
-                            ptr,
-                            format!("this `{keyword}` admits `null` through a branch: not supported as a named type"),
-                            "a nullable union",
-                        )
-                        .notes
-                        .push("help: give every branch a `type`, and allow `null` where the type is used".into());
-                        None
-                    }
-                };
+                if let Ty::Named(r) = self.union(node, keyword, ptr, name, index, Some(index))?
+                    && r == (TypeRef { contract: self.this, index })
+                {
+                    return Some(self.types[index].kind.clone());
+                }
+                // A union that admits `null` (through a `{"type": "null"}` branch or one without
+                // `type`), or of one branch, is a name for its type, as a root's is: lowered again
+                // as `<Name>Value`.
+                self.rewind(mark);
+                self.types[index].kind = TypeKind::Enum(Vec::new());
+                return self.ty_shape(node, ptr, &format!("{name}Value"), index).map(TypeKind::Alias);
             }
         }
         match node.get("type").and_then(Node::as_str) {
@@ -2849,6 +2910,76 @@ mod tests {
         assert_eq!(integer_bound(b(10.0, true), false), Some(9));
         assert_eq!(integer_bound(b(9.5, false), false), Some(9));
         assert_eq!(integer_bound(b(1e19, false), false), None);
+    }
+
+    #[test]
+    fn types_that_would_share_a_name_get_numeric_suffixes_in_schema_order_and_names_are_identifiers() {
+        let text = r##"{
+          "type": "object",
+          "properties": { "leg": { "$ref": "#/$defs/order_leg" }, "fee": { "type": "object" } },
+          "$defs": {
+            "order": {
+              "type": "object",
+              "properties": { "leg": { "type": "object", "properties": { "fee": { "type": "object" } } } }
+            },
+            "order_leg": { "type": "object" },
+            "order-leg": { "type": "object" },
+            "book": { "type": "object", "properties": { "fee": { "type": "object" } } },
+            "": { "type": "object" },
+            "2fa": { "type": "object" }
+          }
+        }"##;
+        let (root, errors) = contractc_syntax::parse(text);
+        assert!(errors.is_empty());
+        let mut diags = Vec::new();
+        let (program, failed) = lower_contracts(&[("contracts/events/Book@1.0.json", &root)], false, &mut diags);
+        assert!(diags.is_empty() && failed == [false], "{diags:?}");
+        let names: Vec<(&str, &str)> =
+            program.contracts[0].types.iter().map(|t| (t.pointer.as_str(), t.name.as_str())).collect();
+        let name = |p: &str| names.iter().find(|(q, _)| *q == p).map(|(_, n)| *n);
+        // The root keeps its name, then the `$defs` entries in schema order, then the other types;
+        // the types inside a renamed one follow it.
+        assert_eq!(name(""), Some("Book"));
+        assert_eq!(name("/$defs/book"), Some("Book2"));
+        assert_eq!(name("/properties/fee"), Some("BookFee"));
+        assert_eq!(name("/$defs/book/properties/fee"), Some("Book2Fee"));
+        // A name that would not be an identifier keeps the root's in front.
+        assert_eq!(name("/$defs/"), Some("Book3"));
+        assert_eq!(name("/$defs/2fa"), Some("Book2fa"));
+        assert_eq!(name("/$defs/order"), Some("Order"));
+        assert_eq!(name("/$defs/order_leg"), Some("OrderLeg"));
+        assert_eq!(name("/$defs/order-leg"), Some("OrderLeg2"));
+        assert_eq!(name("/$defs/order/properties/leg"), Some("OrderLeg3"));
+        assert_eq!(name("/$defs/order/properties/leg/properties/fee"), Some("OrderLeg3Fee"));
+        let mut unique: Vec<&str> = names.iter().map(|(_, n)| *n).collect();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+    }
+
+    #[test]
+    fn named_unions_that_admit_null_or_have_one_branch_are_aliases() {
+        let other = r##"{ "type": "object", "$defs": { "X": { "type": "object" } } }"##;
+        let wrap = r##"{
+          "type": "object",
+          "$defs": {
+            "Y": { "oneOf": [{ "$ref": "Other@1.0.json#/$defs/X" }] },
+            "Z": { "anyOf": [{ "type": "string" }, { "type": "integer" }, { "type": "null" }] }
+          }
+        }"##;
+        let (other, _) = contractc_syntax::parse(other);
+        let (wrap, _) = contractc_syntax::parse(wrap);
+        let files = [("contracts/events/Other@1.0.json", &other), ("contracts/events/Wrap@1.0.json", &wrap)];
+        let mut diags = Vec::new();
+        let (program, failed) = lower_contracts(&files, false, &mut diags);
+        assert!(diags.is_empty() && failed == [false, false], "{diags:?}");
+        let types = &program.contracts[1].types;
+        let kind = |name: &str| &types.iter().find(|t| t.name == name).expect(name).kind;
+        // A branch of another contract whose type index is the entry's own is still that type.
+        assert!(matches!(kind("Y"), TypeKind::Alias(Ty::Named(r)) if *r == TypeRef { contract: 0, index: 1 }));
+        let value = TypeRef { contract: 1, index: types.iter().position(|t| t.name == "ZValue").expect("ZValue") };
+        assert!(matches!(kind("Z"), TypeKind::Alias(Ty::Nullable(inner)) if **inner == Ty::Named(value)));
+        assert!(matches!(kind("ZValue"), TypeKind::Choice(_)));
     }
 
     #[test]

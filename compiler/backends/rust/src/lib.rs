@@ -291,6 +291,7 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
                     wire: f.name.clone(),
                     required: f.required,
                     nullable: f.ty.is_nullable(),
+                    reads_null: matches!(f.ty, Ty::Named(_)) && program.admits_null(&f.ty),
                     default: f.default.clone(),
                 })
                 .collect();
@@ -352,12 +353,13 @@ struct FieldIdents {
     defaults: Vec<syn::Item>,
 }
 
-/// What [`FieldIdents`] needs of a field: its wire name, whether it is required or nullable, and
-/// its `default`.
+/// What [`FieldIdents`] needs of a field: its wire name, whether it is required or nullable (or
+/// of a named type that admits `null`: an alias of a nullable type), and its `default`.
 struct FieldOrder {
     wire: String,
     required: bool,
     nullable: bool,
+    reads_null: bool,
     default: Option<String>,
 }
 
@@ -382,11 +384,11 @@ impl VisitMut for FieldIdents {
                     });
                 }
             }
-            let (required, nullable, default) = self
+            let (required, nullable, reads_null, default) = self
                 .order
                 .get(&owner)
                 .and_then(|o| o.iter().find(|f| f.wire == wire))
-                .map_or((false, false, None), |f| (f.required, f.nullable, f.default.clone()));
+                .map_or((false, false, false, None), |f| (f.required, f.nullable, f.reads_null, f.default.clone()));
             let is_option =
                 matches!(&f.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
             if !required && (!is_option || nullable) {
@@ -402,6 +404,11 @@ impl VisitMut for FieldIdents {
                 f.attrs.push(syn::parse_quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
             }
             match default {
+                // serde reads an absent member as `null` when its type reads `null` (a newtype of
+                // `Option`): a required one must be present all the same.
+                _ if required && reads_null && !is_option => {
+                    f.attrs.push(syn::parse_quote!(#[serde(deserialize_with = "::serde::Deserialize::deserialize")]))
+                }
                 _ if required => {}
                 None => {
                     f.attrs.push(syn::parse_quote!(#[serde(default, deserialize_with = "crate::support::present")]))

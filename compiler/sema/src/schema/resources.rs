@@ -114,8 +114,9 @@ fn is_plain_name(name: &str, draft_7: bool) -> bool {
 /// The name of the type of the schema at `ptr` besides a contract's root (named `root`): the
 /// names of the `$defs` entries and properties on the way, and the other keywords there (`/$defs/
 /// Codes/$defs/Mic`: `CodesMic`; `/properties/foo`: `<Root>Foo`; `/anyOf/1`: `<Root>AnyOf1`),
-/// after the root's name unless the way starts in the root's `$defs` (`definitions`); in
-/// PascalCase as a whole (`/$defs/A/$defs/B`: `Ab`), as the backends' identifiers are.
+/// after the root's name unless the way starts in the root's `$defs` (`definitions`) and the name
+/// starts with a letter; in PascalCase as a whole (`/$defs/A/$defs/B`: `Ab`), as the backends'
+/// identifiers are.
 pub(super) fn type_name(root: &str, ptr: &Pointer) -> String {
     let t = ptr.tokens();
     let in_definitions = t.first().is_some_and(|k| DEFINITIONS.contains(&k.as_str()));
@@ -135,7 +136,9 @@ pub(super) fn type_name(root: &str, ptr: &Pointer) -> String {
             i += 1;
         }
     }
-    pascal_case(&name)
+    let name = pascal_case(&name);
+    // A name that would not be an identifier (`/$defs/`, `/$defs/2fa`) keeps the root's in front.
+    if in_definitions && !name.starts_with(char::is_alphabetic) { pascal_case(&format!("{root}{name}")) } else { name }
 }
 
 /// `reference` resolved against `base` (RFC 3986 §5.2, IRIs as RFC 3987 allows), or `None` when

@@ -250,6 +250,7 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "suite/Ref31@1.0" => go::<suite::ref31_1_0::Ref31>(text),
         "suite/Ref32@1.0" => go::<suite::ref32_1_0::Ref32>(text),
         "suite/Ref33@1.0" => go::<suite::ref33_1_0::Ref33>(text),
+        "suite/Ref34@1.0" => go::<suite::ref34_1_0::Ref34>(text),
         "suite/Ref4@1.0" => go::<suite::ref4_1_0::Ref4>(text),
         "suite/Ref5@1.0" => go::<suite::ref5_1_0::Ref5>(text),
         "suite/Ref7@1.0" => go::<suite::ref7_1_0::Ref7>(text),

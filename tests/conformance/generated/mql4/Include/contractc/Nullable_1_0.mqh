@@ -72,6 +72,42 @@ string Nullable_1_0_TifValue_ToString(const Nullable_1_0_TifValue v)
 }
 
 // 
+enum Nullable_1_0_FillValueFillKind
+{
+   Nullable_1_0_FillValueFillKind_fill = 0
+};
+
+bool Nullable_1_0_FillValueFillKind_Parse(const string s, Nullable_1_0_FillValueFillKind &out)
+{
+   if(s == "fill") { out = Nullable_1_0_FillValueFillKind_fill; return true; }
+   return false;
+}
+
+string Nullable_1_0_FillValueFillKind_ToString(const Nullable_1_0_FillValueFillKind v)
+{
+   if(v == Nullable_1_0_FillValueFillKind_fill) return "fill";
+   return "";
+}
+
+// 
+enum Nullable_1_0_FillValueCancelKind
+{
+   Nullable_1_0_FillValueCancelKind_cancel = 0
+};
+
+bool Nullable_1_0_FillValueCancelKind_Parse(const string s, Nullable_1_0_FillValueCancelKind &out)
+{
+   if(s == "cancel") { out = Nullable_1_0_FillValueCancelKind_cancel; return true; }
+   return false;
+}
+
+string Nullable_1_0_FillValueCancelKind_ToString(const Nullable_1_0_FillValueCancelKind v)
+{
+   if(v == Nullable_1_0_FillValueCancelKind_cancel) return "cancel";
+   return "";
+}
+
+// 
 struct Nullable_1_0_Venue
 {
    string mic;
@@ -245,7 +281,377 @@ string Nullable_1_0_Tif_ToJson(const Nullable_1_0_Tif &v)
    return out;
 }
 
-// Null where the schema allows it: type arrays, Pydantic's anyOf with null, oneOf with null; required and optional.
+// 
+struct Nullable_1_0_KindValue
+{
+   int kind;
+   long as_number;
+   string as_string;
+};
+
+void Nullable_1_0_KindValue_Reset(Nullable_1_0_KindValue &v)
+{
+   v.kind = 0;
+   v.as_number = 0;
+   v.as_string = "";
+}
+
+bool Nullable_1_0_KindValue_Parse(const string &js, int &pos, const string path, Nullable_1_0_KindValue &out, string &err)
+{
+   int kind = 0;
+   kind = CtcPeekKind(js, pos);
+   if(kind == CTC_KIND_NUMBER)
+   {
+      out.kind = CTC_KIND_NUMBER;
+      if(!CtcReadLong(js, pos, path, out.as_number, err)) return false;
+      if(out.as_number < 0) { err = CtcError(path, "must be >= 0", pos); return false; }
+      return true;
+   }
+   if(kind == CTC_KIND_STRING)
+   {
+      out.kind = CTC_KIND_STRING;
+      if(!CtcReadString(js, pos, path, out.as_string, err)) return false;
+      if(CtcCodePoints(out.as_string) > 3) { err = CtcError(path, "must be at most 3 characters long", pos); return false; }
+      return true;
+   }
+   err = CtcError(path, "expected number or string", pos);
+   return false;
+}
+
+string Nullable_1_0_KindValue_ToJson(const Nullable_1_0_KindValue &v)
+{
+   string out = "";
+   if(v.kind == CTC_KIND_NUMBER)
+   {
+      StringAdd(out, IntegerToString(v.as_number));
+   }
+   if(v.kind == CTC_KIND_STRING)
+   {
+      StringAdd(out, CtcQuote(v.as_string));
+   }
+   return out;
+}
+
+// 
+struct Nullable_1_0_Kind
+{
+   Nullable_1_0_KindValue value;
+   bool null_value;
+};
+
+void Nullable_1_0_Kind_Reset(Nullable_1_0_Kind &v)
+{
+   Nullable_1_0_KindValue_Reset(v.value);
+   v.null_value = false;
+}
+
+bool Nullable_1_0_Kind_Parse(const string &js, int &pos, const string path, Nullable_1_0_Kind &out, string &err)
+{
+   if(CtcReadNull(js, pos)) { out.null_value = true; return true; }
+   if(!Nullable_1_0_KindValue_Parse(js, pos, path, out.value, err)) return false;
+   return true;
+}
+
+string Nullable_1_0_Kind_ToJson(const Nullable_1_0_Kind &v)
+{
+   string out = "";
+   if(v.null_value) return "null";
+   StringAdd(out, Nullable_1_0_KindValue_ToJson(v.value));
+   return out;
+}
+
+// Pydantic's Optional[Venue], named.
+struct Nullable_1_0_Leg
+{
+   Nullable_1_0_Venue value;
+   bool null_value;
+};
+
+void Nullable_1_0_Leg_Reset(Nullable_1_0_Leg &v)
+{
+   Nullable_1_0_Venue_Reset(v.value);
+   v.null_value = false;
+}
+
+bool Nullable_1_0_Leg_Parse(const string &js, int &pos, const string path, Nullable_1_0_Leg &out, string &err)
+{
+   if(CtcReadNull(js, pos)) { out.null_value = true; return true; }
+   if(!Nullable_1_0_Venue_Parse(js, pos, path, out.value, err)) return false;
+   return true;
+}
+
+string Nullable_1_0_Leg_ToJson(const Nullable_1_0_Leg &v)
+{
+   string out = "";
+   if(v.null_value) return "null";
+   StringAdd(out, Nullable_1_0_Venue_ToJson(v.value));
+   return out;
+}
+
+// 
+struct Nullable_1_0_FillValueFill
+{
+   Nullable_1_0_FillValueFillKind kind;
+   long qty;
+};
+
+void Nullable_1_0_FillValueFill_Reset(Nullable_1_0_FillValueFill &v)
+{
+   v.kind = Nullable_1_0_FillValueFillKind_fill;
+   v.qty = 0;
+}
+
+bool Nullable_1_0_FillValueFill_Parse(const string &js, int &pos, const string path, Nullable_1_0_FillValueFill &out, string &err)
+{
+   string key = "";
+   bool more = false;
+   bool seen_kind = false;
+   string sval = "";
+   bool seen_qty = false;
+   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
+   while(more)
+   {
+      if(!CtcReadKey(js, pos, path, key, err)) return false;
+      if(key == "kind")
+      {
+         if(seen_kind) { err = CtcError(path, "duplicate key \"kind\"", pos); return false; }
+         seen_kind = true;
+         if(!CtcReadString(js, pos, path + ".kind", sval, err)) return false;
+         if(!Nullable_1_0_FillValueFillKind_Parse(sval, out.kind)) { err = CtcError(path + ".kind", "must be one of fill", pos); return false; }
+      }
+      else if(key == "qty")
+      {
+         if(seen_qty) { err = CtcError(path, "duplicate key \"qty\"", pos); return false; }
+         seen_qty = true;
+         if(!CtcReadLong(js, pos, path + ".qty", out.qty, err)) return false;
+         if(out.qty < 1) { err = CtcError(path + ".qty", "must be >= 1", pos); return false; }
+      }
+      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
+      if(!CtcObjectNext(js, pos, path, more, err)) return false;
+   }
+   if(!seen_kind) { err = CtcError(path, "missing required key \"kind\"", pos); return false; }
+   if(!seen_qty) { err = CtcError(path, "missing required key \"qty\"", pos); return false; }
+   return true;
+}
+
+string Nullable_1_0_FillValueFill_ToJson(const Nullable_1_0_FillValueFill &v)
+{
+   string out = "{";
+   bool first = true;
+   CtcKey(out, first, "kind");
+   StringAdd(out, CtcQuote(Nullable_1_0_FillValueFillKind_ToString(v.kind)));
+   CtcKey(out, first, "qty");
+   StringAdd(out, IntegerToString(v.qty));
+   StringAdd(out, "}");
+   return out;
+}
+
+// 
+struct Nullable_1_0_FillValueCancel
+{
+   Nullable_1_0_FillValueCancelKind kind;
+};
+
+void Nullable_1_0_FillValueCancel_Reset(Nullable_1_0_FillValueCancel &v)
+{
+   v.kind = Nullable_1_0_FillValueCancelKind_cancel;
+}
+
+bool Nullable_1_0_FillValueCancel_Parse(const string &js, int &pos, const string path, Nullable_1_0_FillValueCancel &out, string &err)
+{
+   string key = "";
+   bool more = false;
+   bool seen_kind = false;
+   string sval = "";
+   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
+   while(more)
+   {
+      if(!CtcReadKey(js, pos, path, key, err)) return false;
+      if(key == "kind")
+      {
+         if(seen_kind) { err = CtcError(path, "duplicate key \"kind\"", pos); return false; }
+         seen_kind = true;
+         if(!CtcReadString(js, pos, path + ".kind", sval, err)) return false;
+         if(!Nullable_1_0_FillValueCancelKind_Parse(sval, out.kind)) { err = CtcError(path + ".kind", "must be one of cancel", pos); return false; }
+      }
+      else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
+      if(!CtcObjectNext(js, pos, path, more, err)) return false;
+   }
+   if(!seen_kind) { err = CtcError(path, "missing required key \"kind\"", pos); return false; }
+   return true;
+}
+
+string Nullable_1_0_FillValueCancel_ToJson(const Nullable_1_0_FillValueCancel &v)
+{
+   string out = "{";
+   bool first = true;
+   CtcKey(out, first, "kind");
+   StringAdd(out, CtcQuote(Nullable_1_0_FillValueCancelKind_ToString(v.kind)));
+   StringAdd(out, "}");
+   return out;
+}
+
+// 
+struct Nullable_1_0_FillValue
+{
+   int variant;
+   Nullable_1_0_FillValueFill fill;
+   Nullable_1_0_FillValueCancel cancel;
+};
+
+void Nullable_1_0_FillValue_Reset(Nullable_1_0_FillValue &v)
+{
+   v.variant = 0;
+   Nullable_1_0_FillValueFill_Reset(v.fill);
+   Nullable_1_0_FillValueCancel_Reset(v.cancel);
+}
+
+bool Nullable_1_0_FillValue_Parse(const string &js, int &pos, const string path, Nullable_1_0_FillValue &out, string &err)
+{
+   bool found = false;
+   string tag = "";
+   if(!CtcPeekMember(js, pos, path, "kind", found, tag, err)) return false;
+   if(!found) { err = CtcError(path, "missing the tag \"kind\"", pos); return false; }
+   if(tag == "\"fill\"") { out.variant = 0; return Nullable_1_0_FillValueFill_Parse(js, pos, path, out.fill, err); }
+   if(tag == "\"cancel\"") { out.variant = 1; return Nullable_1_0_FillValueCancel_Parse(js, pos, path, out.cancel, err); }
+   err = CtcError(path, "\"kind\" must be one of fill, cancel", pos);
+   return false;
+}
+
+string Nullable_1_0_FillValue_ToJson(const Nullable_1_0_FillValue &v)
+{
+   if(v.variant == 0) return Nullable_1_0_FillValueFill_ToJson(v.fill);
+   if(v.variant == 1) return Nullable_1_0_FillValueCancel_ToJson(v.cancel);
+   return "";
+}
+
+// 
+struct Nullable_1_0_Fill
+{
+   Nullable_1_0_FillValue value;
+   bool null_value;
+};
+
+void Nullable_1_0_Fill_Reset(Nullable_1_0_Fill &v)
+{
+   Nullable_1_0_FillValue_Reset(v.value);
+   v.null_value = false;
+}
+
+bool Nullable_1_0_Fill_Parse(const string &js, int &pos, const string path, Nullable_1_0_Fill &out, string &err)
+{
+   if(CtcReadNull(js, pos)) { out.null_value = true; return true; }
+   if(!Nullable_1_0_FillValue_Parse(js, pos, path, out.value, err)) return false;
+   return true;
+}
+
+string Nullable_1_0_Fill_ToJson(const Nullable_1_0_Fill &v)
+{
+   string out = "";
+   if(v.null_value) return "null";
+   StringAdd(out, Nullable_1_0_FillValue_ToJson(v.value));
+   return out;
+}
+
+// 
+struct Nullable_1_0_BandValue
+{
+   int branch;
+   long as_0;
+   long as_1;
+};
+
+void Nullable_1_0_BandValue_Reset(Nullable_1_0_BandValue &v)
+{
+   v.branch = -1;
+   v.as_0 = 0;
+   v.as_1 = 0;
+}
+
+bool Nullable_1_0_BandValue_Branch0(const string &js, int &pos, const string path, Nullable_1_0_BandValue &out, string &err)
+{
+   if(!CtcReadLong(js, pos, path, out.as_0, err)) return false;
+   if(out.as_0 > 9) { err = CtcError(path, "must be <= 9", pos); return false; }
+   return true;
+}
+bool Nullable_1_0_BandValue_Branch1(const string &js, int &pos, const string path, Nullable_1_0_BandValue &out, string &err)
+{
+   if(!CtcReadLong(js, pos, path, out.as_1, err)) return false;
+   if(out.as_1 < 100) { err = CtcError(path, "must be >= 100", pos); return false; }
+   return true;
+}
+bool Nullable_1_0_BandValue_Parse(const string &js, int &pos, const string path, Nullable_1_0_BandValue &out, string &err)
+{
+   int start = 0;
+   int end = 0;
+   int valid = 0;
+   string berr = "";
+   start = pos;
+   pos = start;
+   berr = "";
+   if(Nullable_1_0_BandValue_Branch0(js, pos, path, out, berr))
+   {
+      valid = valid + 1;
+      if(valid == 1) { out.branch = 0; end = pos; }
+   }
+   if(valid == 0)
+   {
+      pos = start;
+      berr = "";
+      if(Nullable_1_0_BandValue_Branch1(js, pos, path, out, berr))
+      {
+         valid = valid + 1;
+         if(valid == 1) { out.branch = 1; end = pos; }
+      }
+   }
+   if(valid == 0) { err = CtcError(path, "valid against no branch of `anyOf`", start); return false; }
+   pos = end;
+   return true;
+}
+
+string Nullable_1_0_BandValue_ToJson(const Nullable_1_0_BandValue &v)
+{
+   string out = "";
+   if(v.branch == 0)
+   {
+      StringAdd(out, IntegerToString(v.as_0));
+   }
+   if(v.branch == 1)
+   {
+      StringAdd(out, IntegerToString(v.as_1));
+   }
+   return out;
+}
+
+// 
+struct Nullable_1_0_Band
+{
+   Nullable_1_0_BandValue value;
+   bool null_value;
+};
+
+void Nullable_1_0_Band_Reset(Nullable_1_0_Band &v)
+{
+   Nullable_1_0_BandValue_Reset(v.value);
+   v.null_value = false;
+}
+
+bool Nullable_1_0_Band_Parse(const string &js, int &pos, const string path, Nullable_1_0_Band &out, string &err)
+{
+   if(CtcReadNull(js, pos)) { out.null_value = true; return true; }
+   if(!Nullable_1_0_BandValue_Parse(js, pos, path, out.value, err)) return false;
+   return true;
+}
+
+string Nullable_1_0_Band_ToJson(const Nullable_1_0_Band &v)
+{
+   string out = "";
+   if(v.null_value) return "null";
+   StringAdd(out, Nullable_1_0_BandValue_ToJson(v.value));
+   return out;
+}
+
+// Null where the schema allows it: type arrays, Pydantic's anyOf with null, oneOf with null, named unions with a null branch; required and optional.
 struct Nullable_1_0
 {
    double bid;
@@ -284,6 +690,13 @@ struct Nullable_1_0
    bool has_mixed;
    Nullable_1_0_Tif tifs;
    bool has_tifs;
+   Nullable_1_0_Kind kind;
+   Nullable_1_0_Leg leg;
+   bool has_leg;
+   Nullable_1_0_Fill fill;
+   bool has_fill;
+   Nullable_1_0_Band band;
+   bool has_band;
 };
 
 void Nullable_1_0_Reset(Nullable_1_0 &v)
@@ -324,6 +737,13 @@ void Nullable_1_0_Reset(Nullable_1_0 &v)
    v.has_mixed = false;
    Nullable_1_0_Tif_Reset(v.tifs);
    v.has_tifs = false;
+   Nullable_1_0_Kind_Reset(v.kind);
+   Nullable_1_0_Leg_Reset(v.leg);
+   v.has_leg = false;
+   Nullable_1_0_Fill_Reset(v.fill);
+   v.has_fill = false;
+   Nullable_1_0_Band_Reset(v.band);
+   v.has_band = false;
 }
 
 bool Nullable_1_0_Parse(const string &js, int &pos, const string path, Nullable_1_0 &out, string &err)
@@ -335,6 +755,7 @@ bool Nullable_1_0_Parse(const string &js, int &pos, const string path, Nullable_
    bool seen_venue = false;
    int i = 0;
    bool more_items = false;
+   bool seen_kind = false;
    if(!CtcObjectBegin(js, pos, path, more, err)) return false;
    while(more)
    {
@@ -481,11 +902,36 @@ bool Nullable_1_0_Parse(const string &js, int &pos, const string path, Nullable_
          out.has_tifs = true;
          if(!Nullable_1_0_Tif_Parse(js, pos, path + ".tifs", out.tifs, err)) return false;
       }
+      else if(key == "kind")
+      {
+         if(seen_kind) { err = CtcError(path, "duplicate key \"kind\"", pos); return false; }
+         seen_kind = true;
+         if(!Nullable_1_0_Kind_Parse(js, pos, path + ".kind", out.kind, err)) return false;
+      }
+      else if(key == "leg")
+      {
+         if(out.has_leg) { err = CtcError(path, "duplicate key \"leg\"", pos); return false; }
+         out.has_leg = true;
+         if(!Nullable_1_0_Leg_Parse(js, pos, path + ".leg", out.leg, err)) return false;
+      }
+      else if(key == "fill")
+      {
+         if(out.has_fill) { err = CtcError(path, "duplicate key \"fill\"", pos); return false; }
+         out.has_fill = true;
+         if(!Nullable_1_0_Fill_Parse(js, pos, path + ".fill", out.fill, err)) return false;
+      }
+      else if(key == "band")
+      {
+         if(out.has_band) { err = CtcError(path, "duplicate key \"band\"", pos); return false; }
+         out.has_band = true;
+         if(!Nullable_1_0_Band_Parse(js, pos, path + ".band", out.band, err)) return false;
+      }
       else { err = CtcError(path, "unknown key \"" + key + "\"", pos); return false; }
       if(!CtcObjectNext(js, pos, path, more, err)) return false;
    }
    if(!seen_bid) { err = CtcError(path, "missing required key \"bid\"", pos); return false; }
    if(!seen_venue) { err = CtcError(path, "missing required key \"venue\"", pos); return false; }
+   if(!seen_kind) { err = CtcError(path, "missing required key \"kind\"", pos); return false; }
    return true;
 }
 
@@ -512,11 +958,21 @@ string Nullable_1_0_ToJson(const Nullable_1_0 &v)
          StringAdd(out, CtcQuote(v.at));
       }
    }
+   if(v.has_band)
+   {
+      CtcKey(out, first, "band");
+      StringAdd(out, Nullable_1_0_Band_ToJson(v.band));
+   }
    CtcKey(out, first, "bid");
    if(v.null_bid) StringAdd(out, "null");
    else
    {
       StringAdd(out, CtcFormatDouble(v.bid));
+   }
+   if(v.has_fill)
+   {
+      CtcKey(out, first, "fill");
+      StringAdd(out, Nullable_1_0_Fill_ToJson(v.fill));
    }
    if(v.has_flag)
    {
@@ -526,6 +982,13 @@ string Nullable_1_0_ToJson(const Nullable_1_0 &v)
       {
          StringAdd(out, CtcFormatBool(v.flag));
       }
+   }
+   CtcKey(out, first, "kind");
+   StringAdd(out, Nullable_1_0_Kind_ToJson(v.kind));
+   if(v.has_leg)
+   {
+      CtcKey(out, first, "leg");
+      StringAdd(out, Nullable_1_0_Leg_ToJson(v.leg));
    }
    if(v.has_legs)
    {

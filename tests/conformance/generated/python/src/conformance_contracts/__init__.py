@@ -246,6 +246,7 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "suite/Ref31@1.0": ("suite.ref31_1_0", "Ref31Message"),
     "suite/Ref32@1.0": ("suite.ref32_1_0", "Ref32Message"),
     "suite/Ref33@1.0": ("suite.ref33_1_0", "Ref33Message"),
+    "suite/Ref34@1.0": ("suite.ref34_1_0", "Ref34Message"),
     "suite/Ref3@1.0": ("suite.ref3_1_0", "Ref3Message"),
     "suite/Ref4@1.0": ("suite.ref4_1_0", "Ref4Message"),
     "suite/Ref5@1.0": ("suite.ref5_1_0", "Ref5Message"),

@@ -2,6 +2,198 @@
 //! `contractc build`.
 
 pub use crate::support::error;
+///`Band`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(transparent)]
+pub struct Band(pub ::std::option::Option<BandValue>);
+impl ::std::ops::Deref for Band {
+    type Target = ::std::option::Option<BandValue>;
+    fn deref(&self) -> &::std::option::Option<BandValue> {
+        &self.0
+    }
+}
+impl ::std::convert::From<Band> for ::std::option::Option<BandValue> {
+    fn from(value: Band) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::option::Option<BandValue>> for Band {
+    fn from(value: ::std::option::Option<BandValue>) -> Self {
+        Self(value)
+    }
+}
+///`Fill`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(transparent)]
+pub struct Fill(pub ::std::option::Option<FillValue>);
+impl ::std::ops::Deref for Fill {
+    type Target = ::std::option::Option<FillValue>;
+    fn deref(&self) -> &::std::option::Option<FillValue> {
+        &self.0
+    }
+}
+impl ::std::convert::From<Fill> for ::std::option::Option<FillValue> {
+    fn from(value: Fill) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::option::Option<FillValue>> for Fill {
+    fn from(value: ::std::option::Option<FillValue>) -> Self {
+        Self(value)
+    }
+}
+///`FillValueCancel`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FillValueCancel {}
+///`FillValueCancelKind`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum FillValueCancelKind {
+    #[serde(rename = "cancel")]
+    Cancel,
+}
+impl ::std::fmt::Display for FillValueCancelKind {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Cancel => f.write_str("cancel"),
+        }
+    }
+}
+impl ::std::str::FromStr for FillValueCancelKind {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "cancel" => Ok(Self::Cancel),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for FillValueCancelKind {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for FillValueCancelKind {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`FillValueFill`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FillValueFill {
+    pub qty: i64,
+}
+///`FillValueFillKind`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum FillValueFillKind {
+    #[serde(rename = "fill")]
+    Fill,
+}
+impl ::std::fmt::Display for FillValueFillKind {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Fill => f.write_str("fill"),
+        }
+    }
+}
+impl ::std::str::FromStr for FillValueFillKind {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "fill" => Ok(Self::Fill),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for FillValueFillKind {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for FillValueFillKind {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`Kind`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(transparent)]
+pub struct Kind(pub ::std::option::Option<KindValue>);
+impl ::std::ops::Deref for Kind {
+    type Target = ::std::option::Option<KindValue>;
+    fn deref(&self) -> &::std::option::Option<KindValue> {
+        &self.0
+    }
+}
+impl ::std::convert::From<Kind> for ::std::option::Option<KindValue> {
+    fn from(value: Kind) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::option::Option<KindValue>> for Kind {
+    fn from(value: ::std::option::Option<KindValue>) -> Self {
+        Self(value)
+    }
+}
+///Pydantic's Optional[Venue], named.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(transparent)]
+pub struct Leg(pub ::std::option::Option<Venue>);
+impl ::std::ops::Deref for Leg {
+    type Target = ::std::option::Option<Venue>;
+    fn deref(&self) -> &::std::option::Option<Venue> {
+        &self.0
+    }
+}
+impl ::std::convert::From<Leg> for ::std::option::Option<Venue> {
+    fn from(value: Leg) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::option::Option<Venue>> for Leg {
+    fn from(value: ::std::option::Option<Venue>) -> Self {
+        Self(value)
+    }
+}
 ///`Level`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
@@ -42,7 +234,7 @@ impl ::std::convert::From<crate::support::Json> for Mixed {
         Self(value)
     }
 }
-///Null where the schema allows it: type arrays, Pydantic's anyOf with null, oneOf with null; required and optional.
+///Null where the schema allows it: type arrays, Pydantic's anyOf with null, oneOf with null, named unions with a null branch; required and optional.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Nullable {
@@ -87,6 +279,17 @@ pub struct Nullable {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
     pub tifs: ::std::option::Option<Tif>,
+    #[serde(deserialize_with = "::serde::Deserialize::deserialize")]
+    pub kind: Kind,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub leg: ::std::option::Option<Leg>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub fill: ::std::option::Option<Fill>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
+    pub band: ::std::option::Option<Band>,
 }
 ///`NullableTif`
 #[derive(
@@ -423,6 +626,27 @@ impl crate::support::Validate for Nullable {
             crate::support::Validate::validate_at(v, at, errors);
             at.pop();
         }
+        {
+            let v = &self.kind;
+            at.push("kind");
+            crate::support::Validate::validate_at(v, at, errors);
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.leg {
+            at.push("leg");
+            crate::support::Validate::validate_at(v, at, errors);
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.fill {
+            at.push("fill");
+            crate::support::Validate::validate_at(v, at, errors);
+            at.pop();
+        }
+        if let ::std::option::Option::Some(v) = &self.band {
+            at.push("band");
+            crate::support::Validate::validate_at(v, at, errors);
+            at.pop();
+        }
     }
 }
 impl crate::support::Validate for Side {
@@ -477,6 +701,54 @@ impl crate::support::Validate for Tif {
         _errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {}
 }
+impl crate::support::Validate for Kind {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        let v = &self.0;
+        if let ::std::option::Option::Some(v) = v {
+            crate::support::Validate::validate_at(v, at, errors);
+        }
+    }
+}
+impl crate::support::Validate for Leg {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        let v = &self.0;
+        if let ::std::option::Option::Some(v) = v {
+            crate::support::Validate::validate_at(v, at, errors);
+        }
+    }
+}
+impl crate::support::Validate for Fill {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        let v = &self.0;
+        if let ::std::option::Option::Some(v) = v {
+            crate::support::Validate::validate_at(v, at, errors);
+        }
+    }
+}
+impl crate::support::Validate for Band {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        let v = &self.0;
+        if let ::std::option::Option::Some(v) = v {
+            crate::support::Validate::validate_at(v, at, errors);
+        }
+    }
+}
 impl crate::support::Validate for Venue {
     fn validate_at(
         &self,
@@ -506,10 +778,264 @@ impl crate::support::Validate for TifValue {
         _errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {}
 }
+impl crate::support::Validate for KindValue {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        match self {
+            Self::Number(v) => {
+                crate::support::check_integer(
+                    *v,
+                    ::std::option::Option::Some(0),
+                    ::std::option::Option::None,
+                    at,
+                    errors,
+                );
+            }
+            Self::String(v) => {
+                crate::support::check_string(
+                    v,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(3),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                    at,
+                    errors,
+                );
+            }
+        }
+    }
+}
+impl crate::support::Validate for FillValue {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        match self {
+            Self::Fill(v) => crate::support::Validate::validate_at(v, at, errors),
+            Self::Cancel(v) => crate::support::Validate::validate_at(v, at, errors),
+        }
+    }
+}
+impl crate::support::Validate for FillValueFill {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        {
+            let v = &self.qty;
+            at.push("qty");
+            crate::support::check_integer(
+                *v,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
+            at.pop();
+        }
+    }
+}
+impl crate::support::Validate for FillValueFillKind {
+    fn validate_at(
+        &self,
+        _at: &mut crate::support::Path,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {}
+}
+impl crate::support::Validate for FillValueCancel {
+    fn validate_at(
+        &self,
+        _at: &mut crate::support::Path,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {}
+}
+impl crate::support::Validate for FillValueCancelKind {
+    fn validate_at(
+        &self,
+        _at: &mut crate::support::Path,
+        _errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {}
+}
+impl crate::support::Validate for BandValue {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        match self {
+            Self::Branch0(v) => {
+                crate::support::check_integer(
+                    *v,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(9),
+                    at,
+                    errors,
+                );
+            }
+            Self::Branch1(v) => {
+                crate::support::check_integer(
+                    *v,
+                    ::std::option::Option::Some(100),
+                    ::std::option::Option::None,
+                    at,
+                    errors,
+                );
+            }
+        }
+    }
+}
 impl crate::support::Validate for NullableTif {
     fn validate_at(
         &self,
         _at: &mut crate::support::Path,
         _errors: &mut ::std::vec::Vec<crate::support::Violation>,
     ) {}
+}
+#[derive(Clone, Debug, PartialEq)]
+pub enum FillValue {
+    ///`kind`: "fill"
+    Fill(FillValueFill),
+    ///`kind`: "cancel"
+    Cancel(FillValueCancel),
+}
+impl ::serde::Serialize for FillValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Fill(v) => crate::support::serialize_variant("kind", "fill", v, s),
+            Self::Cancel(v) => crate::support::serialize_variant("kind", "cancel", v, s),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FillValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
+        match tag.as_str() {
+            "fill" => crate::support::read_value(v).map(Self::Fill),
+            "cancel" => crate::support::read_value(v).map(Self::Cancel),
+            other => {
+                ::std::result::Result::Err(
+                    ::serde::de::Error::custom(
+                        ::std::format!(
+                            "unknown `kind` {other:?} (expected fill, cancel)"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+#[derive(Clone, Debug, PartialEq)]
+pub enum KindValue {
+    ///A JSON number.
+    Number(i64),
+    ///A JSON string.
+    String(::std::string::String),
+}
+impl ::serde::Serialize for KindValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Number(v) => ::serde::Serialize::serialize(v, s),
+            Self::String(v) => ::serde::Serialize::serialize(v, s),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for KindValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+        match v {
+            ::serde_json::Value::Number(_) => {
+                crate::support::read_value(v).map(Self::Number)
+            }
+            ::serde_json::Value::String(_) => {
+                crate::support::read_value(v).map(Self::String)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    ::serde::de::Error::custom(
+                        ::std::format!("expected number or string, found {other}"),
+                    ),
+                )
+            }
+        }
+    }
+}
+#[derive(Clone, Debug, PartialEq)]
+pub enum BandValue {
+    ///Branch 0 of `anyOf`.
+    Branch0(i64),
+    ///Branch 1 of `anyOf`.
+    Branch1(i64),
+}
+impl ::serde::Serialize for BandValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Branch0(v) => ::serde::Serialize::serialize(v, s),
+            Self::Branch1(v) => ::serde::Serialize::serialize(v, s),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BandValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+        let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
+        if held.is_none()
+            && let ::std::result::Result::Ok(x) = crate::support::read_value::<
+                i64,
+                ::serde::de::value::Error,
+            >(v.clone())
+            && crate::support::accepts(|at, errors| {
+                let v = &x;
+                crate::support::check_integer(
+                    *v,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(9),
+                    at,
+                    errors,
+                );
+            })
+        {
+            held = ::std::option::Option::Some(Self::Branch0(x));
+        }
+        if held.is_none()
+            && let ::std::result::Result::Ok(x) = crate::support::read_value::<
+                i64,
+                ::serde::de::value::Error,
+            >(v.clone())
+            && crate::support::accepts(|at, errors| {
+                let v = &x;
+                crate::support::check_integer(
+                    *v,
+                    ::std::option::Option::Some(100),
+                    ::std::option::Option::None,
+                    at,
+                    errors,
+                );
+            })
+        {
+            held = ::std::option::Option::Some(Self::Branch1(x));
+        }
+        held.ok_or_else(|| ::serde::de::Error::custom(
+            "valid against no branch of `anyOf`",
+        ))
+    }
 }

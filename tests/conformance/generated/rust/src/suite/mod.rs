@@ -178,6 +178,7 @@ pub mod ref3_1_0;
 pub mod ref31_1_0;
 pub mod ref32_1_0;
 pub mod ref33_1_0;
+pub mod ref34_1_0;
 pub mod ref4_1_0;
 pub mod ref5_1_0;
 pub mod ref7_1_0;

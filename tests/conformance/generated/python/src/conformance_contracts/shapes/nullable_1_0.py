@@ -7,15 +7,26 @@ from typing import Annotated, Literal
 
 from pydantic import Field, JsonValue
 
-from conformance_contracts._support import DateTime, Int64, Model, NotNull, one_of
+from conformance_contracts._support import (
+    DateTime,
+    Int64,
+    Model,
+    NotNull,
+    one_of,
+    union,
+)
 
-__all__ = ["Level", "Mixed", "Nullable", "NullableTif", "Price", "Side", "Tif", "TifValue", "Venue"]
+__all__ = ["Band", "BandValue", "Fill", "FillValue", "FillValueCancel", "FillValueCancelKind", "FillValueFill", "FillValueFillKind", "Kind", "KindValue", "Leg", "Level", "Mixed", "Nullable", "NullableTif", "Price", "Side", "Tif", "TifValue", "Venue"]
 
 Side = Literal["BUY", "SELL"]
 
 NullableTif = Literal["GTC", "IOC"]
 
 TifValue = Literal["GTC", "IOC"]
+
+FillValueFillKind = Literal["fill"]
+
+FillValueCancelKind = Literal["cancel"]
 
 
 class Venue(Model):
@@ -35,8 +46,39 @@ Mixed = Annotated[JsonValue, one_of("\"a\"", "1", "null")]
 Tif = TifValue | None
 
 
+KindValue = Annotated[Int64, Field(ge=0)] | Annotated[str, Field(max_length=3)]
+
+
+Kind = KindValue | None
+
+
+Leg = Venue | None
+"Pydantic's Optional[Venue], named."
+
+
+class FillValueFill(Model):
+    kind: FillValueFillKind
+    qty: Annotated[Int64, Field(ge=1)]
+
+
+class FillValueCancel(Model):
+    kind: FillValueCancelKind
+
+
+FillValue = Annotated[FillValueFill | FillValueCancel, Field(discriminator="kind")]
+
+
+Fill = FillValue | None
+
+
+BandValue = Annotated[Annotated[Int64, Field(le=9)] | Annotated[Int64, Field(ge=100)], union("anyOf", Annotated[Int64, Field(le=9)], Annotated[Int64, Field(ge=100)])]
+
+
+Band = BandValue | None
+
+
 class Nullable(Model):
-    "Null where the schema allows it: type arrays, Pydantic's anyOf with null, oneOf with null; required and optional."
+    "Null where the schema allows it: type arrays, Pydantic's anyOf with null, oneOf with null, named unions with a null branch; required and optional."
 
     bid: Annotated[float, Field(ge=0.0)] | None
     ask: Annotated[float, Field(lt=1000.0)] | None = None
@@ -52,3 +94,7 @@ class Nullable(Model):
     level: Annotated[Level | None, NotNull] = None
     mixed: Mixed = None
     tifs: Tif = None
+    kind: Annotated[Kind, Field(description="A required property of a named union that admits `null`.")]
+    leg: Leg = None
+    fill: Fill = None
+    band: Band = None

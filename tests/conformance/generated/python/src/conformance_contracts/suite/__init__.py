@@ -185,6 +185,7 @@ __all__ = [
     "ref31_1_0",
     "ref32_1_0",
     "ref33_1_0",
+    "ref34_1_0",
     "required0_1_0",
     "required1_1_0",
     "required2_1_0",
