@@ -8,7 +8,7 @@ pub mod write;
 use std::path::{Path, PathBuf};
 
 use contractc_diagnostics::{Diagnostic, codes};
-use contractc_emit::{EmitError, NameProblem, Templates};
+use contractc_emit::{EmitError, NameClash, NameProblem, Templates};
 use contractc_ir::Program;
 use contractc_sema::{Database, Settings, SourceFile, Workspace};
 use contractc_syntax::Pointer;
@@ -98,21 +98,26 @@ pub fn compile(inputs: &Inputs, config: &Config) -> Result<(Program, Vec<Diagnos
     }
 }
 
+/// The names each of `backends` would make identical in `program`: diagnostics, never silent
+/// renames.
+pub fn name_clashes(program: &Program, backends: &[Backend]) -> Vec<NameClash> {
+    backends
+        .iter()
+        .flat_map(|backend| match backend {
+            Backend::Rust => contractc_backend_rust::check_names(program),
+            Backend::Python => contractc_backend_python::check_names(program),
+            Backend::Mql4 => contractc_backend_mql4::check_names(program),
+            Backend::Plan => Vec::new(),
+        })
+        .collect()
+}
+
 /// Compiles and emits every enabled backend, in memory. Output paths are relative to the output
 /// folder and sorted. Warnings come back beside the files.
 pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
     let (program, warnings) = compile(inputs, config)?;
     let program = &program;
-    // Names every enabled backend would make identical: diagnostics, never silent renames.
-    let mut clashes = Vec::new();
-    for backend in &config.backends {
-        clashes.extend(match backend {
-            Backend::Rust => contractc_backend_rust::check_names(program),
-            Backend::Python => contractc_backend_python::check_names(program),
-            Backend::Mql4 => contractc_backend_mql4::check_names(program),
-            Backend::Plan => Vec::new(),
-        });
-    }
+    let clashes = name_clashes(program, &config.backends);
     if !clashes.is_empty() {
         let root_of = |file: &str| {
             inputs.sources.iter().find(|(p, _)| p == file).map(|(_, text)| contractc_syntax::parse(text).0)

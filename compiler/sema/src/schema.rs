@@ -1083,7 +1083,10 @@ impl Lowerer<'_> {
                     codes::INVALID_KEYWORD_VALUE,
                     v,
                     &vptr,
-                    format!("this value is not of `type` {}, so it is never valid", listed.unwrap_or_default().join(" or ")),
+                    format!(
+                        "this value is not of `type` {}, so it is never valid",
+                        listed.unwrap_or_default().join(" or ")
+                    ),
                     "not of the type",
                 );
                 return None;
