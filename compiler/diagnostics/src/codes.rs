@@ -19,7 +19,7 @@ pub const INVALID_FILE_NAME: Code =
 pub const UNSUPPORTED_KEYWORD: Code = Code {
     id: "E0003",
     name: "unsupported-keyword",
-    summary: "A schema keyword outside the supported subset (DESIGN.md, \"Contracts\").",
+    summary: "A schema keyword outside the supported subset (README, \"Contracts\").",
 };
 /// A supported keyword with a value of the wrong shape (JSON Schema 2020-12 Validation §6).
 pub const INVALID_KEYWORD_VALUE: Code = Code {

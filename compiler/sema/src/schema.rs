@@ -720,7 +720,7 @@ impl Lowerer<'_> {
                 "every schema of a contract is read with its root's dialect: remove it, or name the root's".to_string(),
             )
         } else {
-            (format!("keyword `{key}` is not supported"), "see the supported subset in DESIGN.md, \"Contracts\"".into())
+            (format!("keyword `{key}` is not supported"), "the supported keywords are in contractc's README, \"Contracts\" (and what is refused, in its \"What contractc refuses\")".into())
         };
         self.diags.push(
             Diagnostic::error(codes::UNSUPPORTED_KEYWORD, self.path, span, ptr.clone(), message)
