@@ -761,6 +761,18 @@ impl Gen<'_> {
         }
     }
 
+    /// Under `uniqueItems`: the valid vectors from `start` on whose array at `path` now has two
+    /// equal items (a walked item may equal another) are left out.
+    fn drop_repeating(&mut self, path: &[String], start: usize) {
+        let mut walked = self.out.split_off(start);
+        walked.retain(|(_, valid, v)| {
+            let items = value_at(v, path).and_then(Value::as_array).cloned().unwrap_or_default();
+            let texts: Vec<String> = items.iter().map(canonical).collect();
+            !*valid || (1..texts.len()).all(|i| !texts[..i].contains(&texts[i]))
+        });
+        self.out.extend(walked);
+    }
+
     /// `contains`: arrays with as many matching items as `minContains` asks for, one fewer, and
     /// one more than `maxContains` allows; and the vectors from `start` on whose array at
     /// `path` breaks it are invalid (see [`countable`]).
@@ -1163,13 +1175,7 @@ impl Gen<'_> {
                     let start = self.out.len();
                     self.walk(a.item(i), &item, true);
                     if a.unique_items {
-                        let mut walked = self.out.split_off(start);
-                        walked.retain(|(_, valid, v)| {
-                            let items = value_at(v, path).and_then(Value::as_array).cloned().unwrap_or_default();
-                            let texts: Vec<String> = items.iter().map(canonical).collect();
-                            !*valid || (1..texts.len()).all(|i| !texts[..i].contains(&texts[i]))
-                        });
-                        self.out.extend(walked);
+                        self.drop_repeating(path, start);
                     }
                 }
             }
@@ -1211,15 +1217,8 @@ impl Gen<'_> {
                     first.push("0".into());
                     let walked_from = self.out.len();
                     self.walk(&a.items, &first, true);
-                    // A valid first item may now equal another: then the vector is not valid.
                     if a.unique_items {
-                        let mut walked = self.out.split_off(walked_from);
-                        walked.retain(|(_, valid, v)| {
-                            let items = value_at(v, path).and_then(Value::as_array).cloned().unwrap_or_default();
-                            let texts: Vec<String> = items.iter().map(canonical).collect();
-                            !*valid || (1..texts.len()).all(|i| !texts[..i].contains(&texts[i]))
-                        });
-                        self.out.extend(walked);
+                        self.drop_repeating(path, walked_from);
                     }
                 }
                 self.contains(a, path, start);

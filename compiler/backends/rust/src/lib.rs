@@ -603,14 +603,7 @@ fn validate_impls(program: &Program, this: usize, idents: &BTreeMap<(String, Str
 /// The checks of `patternProperties` rules (Core §10.3.2.2) on the undeclared members of `o`,
 /// kept as JSON: every rule whose pattern a member's name matches, else `o.unmatched`.
 fn pattern_rules(program: &Program, this: usize, o: &Object) -> String {
-    let instance = |ty: &Ty| {
-        let check = check(program, this, ty, "v");
-        let params = if check.is_empty() { "|_, _, _|" } else { "|v, at, errors|" };
-        format!(
-            "crate::support::check_member::<{}>(v, at, errors, {params} {{ {check} }});",
-            rust_type(program, this, ty)
-        )
-    };
+    let instance = |ty: &Ty| member_check(program, this, ty, "v");
     let (matched, mark) = match o.unmatched {
         Some(_) => ("let mut matched = false;", "matched = true;"),
         None => ("", ""),
@@ -859,6 +852,24 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or("::std::option::Option::None".into(), |v| format!("::std::option::Option::Some({})", v.to_string()))
 }
 
+/// A closure `|v, at, errors| { ... }` running the checks of `ty` on `v`.
+fn check_closure(program: &Program, this: usize, ty: &Ty) -> String {
+    match check(program, this, ty, "v") {
+        check if check.is_empty() => "|_, _, _| {}".to_string(),
+        check => format!("|v, at, errors| {{ {check} }}"),
+    }
+}
+
+/// A statement reading the JSON value behind `value` as `ty` and checking it (a
+/// `patternProperties` rule's member, a tuple's item: `support::check_member`).
+fn member_check(program: &Program, this: usize, ty: &Ty, value: &str) -> String {
+    format!(
+        "crate::support::check_member::<{}>({value}, at, errors, {});",
+        rust_type(program, this, ty),
+        check_closure(program, this, ty)
+    )
+}
+
 /// Statements checking the value behind reference expression `v` of type `ty`.
 fn check(program: &Program, this: usize, ty: &Ty, v: &str) -> String {
     match ty {
@@ -938,14 +949,7 @@ fn check(program: &Program, this: usize, ty: &Ty, v: &str) -> String {
                     // Each item, held as JSON, read as its position's type (`support::check_member`).
                     let instance = |ty: &Ty| match ty {
                         Ty::Any => String::new(),
-                        _ => {
-                            let check = check(program, this, ty, "v");
-                            let params = if check.is_empty() { "|_, _, _|" } else { "|v, at, errors|" };
-                            format!(
-                                "crate::support::check_member::<{}>(&item.0, at, errors, {params} {{ {check} }});",
-                                rust_type(program, this, ty)
-                            )
-                        }
+                        _ => member_check(program, this, ty, "&item.0"),
                     };
                     let positions = t.prefix.iter().enumerate().map(|(i, ty)| (format!("i == {i}"), instance(ty)));
                     let rest = (format!("i >= {}", t.prefix.len()), instance(&t.rest));
@@ -966,13 +970,12 @@ fn check(program: &Program, this: usize, ty: &Ty, v: &str) -> String {
             let mut whole =
                 if a.unique_items { format!("crate::support::check_unique({v}, at, errors);") } else { String::new() };
             if let Some(c) = &a.contains {
-                let check = check(program, this, &c.ty, "v");
-                let params = if check.is_empty() { "|_, _, _|" } else { "|v, at, errors|" };
                 whole.push_str(&format!(
-                    "crate::support::check_contains::<_, {}>({v}, {}, {}, {params} {{ {check} }}, at, errors);",
+                    "crate::support::check_contains::<_, {}>({v}, {}, {}, {}, at, errors);",
                     rust_type(program, this, &c.ty),
                     c.min,
-                    opt(c.max)
+                    opt(c.max),
+                    check_closure(program, this, &c.ty)
                 ));
             }
             format!(
