@@ -1842,22 +1842,25 @@ fn buildable(p: &Program, ty: &Ty, seen: &mut Vec<TypeRef>) -> bool {
 }
 
 /// Whether every array `ty` holds inline with `contains` is one whose verdicts [`contains_holds`]
-/// knows: items and contained values scalars (no `format`: [`plainly_not`] is exact for the
+/// knows: items and contained values scalars or `null` (no `format`: [`plainly_not`] is exact for the
 /// rest), no `uniqueItems`, and [`value`]'s array keeps it.
 fn countable(p: &Program, ty: &Ty) -> bool {
-    let exact = |t: &Ty| match t {
-        Ty::String(s) => s.format.is_none(),
-        Ty::Number(_) | Ty::Integer(_) | Ty::Boolean | Ty::Values(_) | Ty::Any => true,
-        Ty::Named(r) => matches!(p.named(*r).kind, TypeKind::Enum(_)),
-        _ => false,
-    };
+    fn exact(p: &Program, t: &Ty) -> bool {
+        match t {
+            Ty::String(s) => s.format.is_none(),
+            Ty::Number(_) | Ty::Integer(_) | Ty::Boolean | Ty::Values(_) | Ty::Any => true,
+            Ty::Named(r) => matches!(p.named(*r).kind, TypeKind::Enum(_)),
+            Ty::Nullable(t) => exact(p, t),
+            Ty::Array(_) => false,
+        }
+    }
     match ty {
         Ty::Nullable(t) => countable(p, t),
         Ty::Array(a) => {
             let own = a.contains.as_ref().is_none_or(|c| {
                 let base = value(p, ty, true);
-                exact(&c.ty)
-                    && exact(&a.items)
+                exact(p, &c.ty)
+                    && exact(p, &a.items)
                     && a.tuple.is_none()
                     && !a.unique_items
                     && base.as_array().is_some_and(|items| contains_holds(p, a, items))

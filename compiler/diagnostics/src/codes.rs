@@ -63,11 +63,12 @@ pub const INVALID_DEFAULT: Code = Code {
     name: "invalid-default",
     summary: "A `default` that does not validate against its own schema.",
 };
-/// Two names of one contract become the same identifier in a target language.
+/// Two names become the same identifier in a target language, where no suffix may tell them
+/// apart: two contracts' MQL4 prefix, two type names MQL4 cuts to one, tagged-union variants.
 pub const NAME_COLLISION: Code = Code {
     id: "E0008",
     name: "name-collision",
-    summary: "Two names of one contract become the same identifier in a target language.",
+    summary: "Two contracts, types or union variants become the same identifier in a target language.",
 };
 /// A `pattern` that is not an ECMA-262 regular expression, or that uses a construct the target
 /// languages would not match alike (look-around, backreferences, `\p{..}`).
@@ -78,12 +79,8 @@ pub const UNSUPPORTED_PATTERN: Code = Code {
 };
 // E0010 `unrepresentable-name` is retired (never reused): MQL4 now builds any name from its
 // character codes, and contract files refuse U+0000, the one character no MQL4 string holds.
-/// A schema shape an enabled target language cannot express (MQL4.md: arrays of arrays).
-pub const TARGET_LIMIT: Code = Code {
-    id: "E0011",
-    name: "target-limit",
-    summary: "A schema shape an enabled target language cannot express (MQL4.md: arrays of arrays).",
-};
+// E0011 `target-limit` is retired (never reused): what MQL4's one-dimensional arrays cannot hold
+// (an array or a value that may be null, as an item or a map's value) it holds as JSON text.
 /// The workflow spec does not have the shape of a workflow.
 pub const INVALID_WORKFLOW: Code =
     Code { id: "E0101", name: "invalid-workflow", summary: "The workflow spec does not have the shape of a workflow." };
@@ -257,7 +254,6 @@ pub const ALL: &[Code] = &[
     ID_MISMATCH,
     NAME_COLLISION,
     INVALID_EXAMPLE,
-    TARGET_LIMIT,
     DUPLICATE_ID,
     CONTRADICTION,
     UNSUPPORTED_PATTERN,

@@ -41,7 +41,8 @@ impl Default for Options {
     }
 }
 
-/// A schema name one backend cannot use as it is (a diagnostic, never a silent rename).
+/// A schema name one backend cannot use as it is (a diagnostic; the fields and enum values of a
+/// type are told apart by [`disambiguate`] instead).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameClash {
     pub backend: &'static str,
@@ -69,6 +70,27 @@ pub fn clashes(backend: &'static str, contract: usize, names: &[(String, String)
             out.push(NameClash { backend, contract, pointer: pointer.clone(), problem });
         }
     }
+}
+
+/// The identifiers of the names of one scope (`idents`: each name as a backend makes it an
+/// identifier, in schema order): each its own, but a later one that repeats an earlier one (or
+/// one of `taken`, a member the backend adds) takes the first `suffixed(ident, n)`, from `n = 2`,
+/// that is neither taken nor any name's own (`stop-loss` and `stop_loss`: `stop_loss` and
+/// `stop_loss_2`; `rc` and `RC`: `Rc` and `Rc2`). The wire names stay as they are.
+pub fn disambiguate(idents: Vec<String>, taken: &[&str], suffixed: impl Fn(&str, usize) -> String) -> Vec<String> {
+    let own: std::collections::HashSet<String> = idents.iter().cloned().collect();
+    let mut used: std::collections::HashSet<String> = taken.iter().map(|t| t.to_string()).collect();
+    let mut out = Vec::with_capacity(idents.len());
+    for ident in idents {
+        let name = if used.contains(&ident) {
+            (2..).map(|n| suffixed(&ident, n)).find(|c| !used.contains(c) && !own.contains(c)).expect("a free name")
+        } else {
+            ident
+        };
+        used.insert(name.clone());
+        out.push(name);
+    }
+    out
 }
 
 /// The pointer of property `name` of a named type.
@@ -174,4 +196,23 @@ pub fn referenced_contracts(program: &Program, contract: usize) -> Vec<usize> {
 /// Formats a JSON Schema bound for generated source: integral values without a fraction.
 pub fn number_literal(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.1}") } else { format!("{v:?}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disambiguate;
+
+    #[test]
+    fn a_later_repeat_takes_the_first_free_suffix() {
+        let snake = |i: &str, n: usize| format!("{i}_{n}");
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(disambiguate(names(&["a", "b", "a"]), &[], snake), names(&["a", "b", "a_2"]));
+        // `a_2` is a name's own: the repeat takes `a_3`, whatever the order.
+        assert_eq!(disambiguate(names(&["a", "a", "a_2"]), &[], snake), names(&["a", "a_3", "a_2"]));
+        assert_eq!(disambiguate(names(&["extra", "x"]), &["extra"], snake), names(&["extra_2", "x"]));
+        assert_eq!(
+            disambiguate(names(&["Rc", "Rc"]), &[], |i: &str, n: usize| format!("{i}{n}")),
+            names(&["Rc", "Rc2"])
+        );
+    }
 }

@@ -75,9 +75,8 @@ impl Compatibility {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Settings {
     pub compatibility: Policies,
-    /// The MQL4 backend is enabled, so its limits apply to every contract (MQL4.md): no
-    /// recursive types (a struct cannot contain itself) and no arrays of arrays (dynamic arrays
-    /// are one-dimensional).
+    /// The MQL4 backend is enabled, so its limit applies to every contract (MQL4.md): no
+    /// recursive types (a struct cannot contain itself, and generated functions do not recurse).
     pub mql4: bool,
 }
 

@@ -289,7 +289,6 @@ pub(crate) fn lower_contracts(
             types: Vec::new(),
             edges: &mut edges,
             examples: &mut examples,
-            mql4,
             variant_of: BTreeMap::new(),
             unions: Vec::new(),
             expanding: Vec::new(),
@@ -486,8 +485,6 @@ struct Lowerer<'a> {
     types: Vec<NamedType>,
     edges: &'a mut Vec<Edge>,
     examples: &'a mut Vec<Examples>,
-    /// MQL4's limits apply (see `Settings::mql4`).
-    mql4: bool,
     /// The object types that are variants of a tagged union: variant → union.
     variant_of: BTreeMap<usize, usize>,
     /// Unions whose tag is found once every named type is lowered.
@@ -668,8 +665,13 @@ impl Lowerer<'_> {
 
     /// A keyword the subset does not take. JSON Schema's own (any dialect's) and near misses of
     /// them are errors (a typo must not silently loosen a contract); any other is an annotation,
-    /// as Core §6.5 has it (`markdownDescription`, `errorMessage`), with one warning per contract.
+    /// as Core §6.5 has it (`markdownDescription`, `errorMessage`), with one warning per contract;
+    /// one that holds schemas `$ref`s name is neither.
     fn unknown_keyword(&mut self, key: &str, span: Span, ptr: &Pointer) {
+        // A folder of schemas that `$ref`s name (`"definitions": {"common": {"url": {...}}}`).
+        if self.index.is_folder(self.this, ptr) {
+            return;
+        }
         let near = keywords().chain(JSON_SCHEMA_KEYWORDS.iter().copied()).find(|k| edit_distance(k, key) <= 2);
         if JSON_SCHEMA_KEYWORDS.contains(&key) || ROOT_ONLY_KEYWORDS.contains(&key) {
             return self.unsupported(key, span, ptr, false);
@@ -1622,18 +1624,6 @@ impl Lowerer<'_> {
                 None if a.members().is_some_and(<[_]>::is_empty) => Additional::Any,
                 None => {
                     let ty = self.ty(a, &aptr, &format!("{name}Value"), index)?;
-                    if self.mql4 && (ty.is_nullable() || matches!(ty, Ty::Array(_))) {
-                        self.error(
-                            codes::TARGET_LIMIT,
-                            a,
-                            &aptr,
-                            "a map whose values are arrays or may be null cannot be generated in MQL4".into(),
-                            "map values",
-                        )
-                        .notes
-                        .push("help: MQL4 keeps a map's values in one dynamic array beside its keys: make the values objects (or disable the mql4 backend)".into());
-                        return None;
-                    }
                     Additional::Typed(Box::new(ty))
                 }
             },
@@ -2537,33 +2527,6 @@ impl Lowerer<'_> {
             Some(t) => (t.clone(), None),
             None => (Ty::Any, Some(Tuple { prefix: types, rest: Box::new(rest) })),
         };
-        if tuple.is_none() {
-            let (at, iptr) = prefix.first().map_or((rest_node, &rest_ptr), |(n, p)| (n, p));
-            if self.mql4 && item.is_nullable() {
-                self.error(
-                    codes::TARGET_LIMIT,
-                    at,
-                    iptr,
-                    "arrays whose items may be null cannot be generated in MQL4".into(),
-                    "nullable items",
-                )
-                .notes
-                .push("help: a nullable value is a member with a `null_` flag in MQL4: make the items objects with a nullable property (or disable the mql4 backend)".into());
-                return None;
-            }
-            if self.mql4 && matches!(item, Ty::Array(_)) {
-                self.error(
-                    codes::TARGET_LIMIT,
-                    at,
-                    iptr,
-                    "arrays of arrays cannot be generated in MQL4".into(),
-                    "an array of arrays",
-                )
-                .notes
-                .push("help: MQL4 dynamic arrays are one-dimensional: make the items objects with an array property (or disable the mql4 backend)".into());
-                return None;
-            }
-        }
         let unique_items = match node.get("uniqueItems") {
             None => false,
             Some(u) => match u.as_bool() {

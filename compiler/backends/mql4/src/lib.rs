@@ -11,7 +11,7 @@
 
 use contractc_emit::{
     EmitError, NameClash, NameProblem, Options, OutputFile, Renderer, Templates, clashes, dependency_order,
-    enum_value_pointer, number_literal, property_pointer, referenced_contracts,
+    disambiguate, number_literal, referenced_contracts,
 };
 use contractc_ir::pattern::Dialect;
 use contractc_ir::{
@@ -51,7 +51,26 @@ fn string_checks(s: &StringTy, target: &str, path: &str) -> Result<Vec<String>, 
     Ok(out)
 }
 
-const NULLABLE_ITEMS: &str = "arrays of nullable items: the checker refuses them when mql4 is enabled (E0011)";
+/// The MQL4 member names of the fields of `o`, in order: [`naming::member`], the later of two that would
+/// be one (or be a member of unknown members) suffixed `_2`, ... ([`disambiguate`]).
+fn member_names(o: &Object) -> Vec<String> {
+    let taken: &[&str] = if o.is_open() || o.map_values().is_some() { &UNKNOWN } else { &[] };
+    let names = o.fields.iter().map(|f| naming::member(&f.name)).collect();
+    disambiguate(names, taken, |m, n| naming::limit(&format!("{m}_{n}")))
+}
+
+/// The constants of enum type `r`'s values, in order: `<Type>_<VALUE>` ([`naming::constant`]),
+/// the later of two that would be one suffixed `_2`, ... (`rc`, `RC`: `X_rc`, `X_RC`; `a-b`,
+/// `a_b`: `X_a_b`, `X_a_b_2`).
+fn constants(program: &Program, r: TypeRef) -> Vec<String> {
+    let TypeKind::Enum(values) = &program.named(r).kind else { return Vec::new() };
+    let prefix = type_name(program, r);
+    let names = values.iter().map(|v| naming::limit(&format!("{prefix}_{}", naming::constant(v)))).collect();
+    disambiguate(names, &[], |c, n| naming::limit(&format!("{c}_{n}")))
+}
+
+/// What `held` keeps as JSON text, where a plain value is expected.
+const UNHELD: &str = "an array or a value that may be null as an item or a map value (`held` keeps it as JSON text)";
 
 /// The members of an open object's struct that keep its unknown members: their keys, sorted by
 /// UTF-16 code units, and their values as canonical JSON text.
@@ -69,40 +88,25 @@ pub fn emit(program: &Program, templates: &Templates, _options: &Options) -> Res
     Ok(files)
 }
 
-/// Struct members and enum constants of one contract that become the same MQL4 identifier.
+/// The names of one contract that would become the same MQL4 identifier: a tagged union's
+/// variant members, type names (which `naming::limit` may cut to one), and a contract prefix two
+/// namespaces share (struct members and enum constants cannot clash: [`member_names`],
+/// [`constants`]).
 pub fn check_names(program: &Program) -> Vec<NameClash> {
     let mut out = Vec::new();
     for (c, contract) in program.contracts.iter().enumerate() {
-        for (i, t) in contract.types.iter().enumerate() {
-            let names: Vec<(String, String)> = match &t.kind {
-                // The members of unknown members first, so that a clash names the property.
-                TypeKind::Object(o) => UNKNOWN
-                    .iter()
-                    .filter(|_| o.is_open() || o.map_values().is_some())
-                    .map(|m| (format!("{}/additionalProperties", t.pointer), m.to_string()))
-                    .chain(o.fields.iter().map(|f| (property_pointer(t, &f.name), naming::member(&f.name))))
-                    .collect(),
-                TypeKind::Enum(values) => {
-                    let prefix = type_name(program, TypeRef { contract: c, index: i });
-                    values
-                        .iter()
-                        .enumerate()
-                        .map(|(k, v)| {
-                            (enum_value_pointer(t, k), naming::limit(&format!("{prefix}_{}", naming::constant(v))))
-                        })
-                        .collect()
-                }
-                TypeKind::Alias(_) | TypeKind::Choice(_) | TypeKind::Untagged(_) => Vec::new(),
-                TypeKind::Union(u) => std::iter::once((t.pointer.clone(), VARIANT.to_string()))
+        for t in &contract.types {
+            if let TypeKind::Union(u) = &t.kind {
+                let names: Vec<(String, String)> = std::iter::once((t.pointer.clone(), VARIANT.to_string()))
                     .chain(
                         u.variants
                             .iter()
                             .zip(variant_members(u))
                             .map(|((_, v), m)| (contract.types[*v].pointer.clone(), m)),
                     )
-                    .collect(),
-            };
-            clashes("mql4", c, &names, &mut out);
+                    .collect();
+                clashes("mql4", c, &names, &mut out);
+            }
         }
         // Type names are global too (`naming::limit` may cut two long ones to one).
         let types: Vec<(String, String)> = (0..contract.types.len())
@@ -174,6 +178,8 @@ struct HelperView {
     /// Whether it reads into a member of `out` (a branch, a default), or into a variable of its
     /// own (a rule's check).
     out: bool,
+    /// Whether it gives the canonical JSON text of what it read in `text` (an item held as text).
+    text: bool,
     locals: Vec<String>,
     body: Vec<String>,
 }
@@ -264,10 +270,7 @@ fn contract_view(program: &Program, this: usize) -> Result<ContractView, EmitErr
         let name = type_name(program, r);
         match &t.kind {
             TypeKind::Enum(values) => {
-                let constants = values
-                    .iter()
-                    .map(|v| (naming::limit(&format!("{name}_{}", naming::constant(v))), literal(v)))
-                    .collect();
+                let constants = constants(program, r).into_iter().zip(values.iter().map(|v| literal(v))).collect();
                 enums.push(EnumView { name, doc: comment(t.description.as_deref()), is_root: i == 0, constants });
             }
             TypeKind::Object(_) => types.push(type_view(program, r, t, name).map_err(err)?),
@@ -295,8 +298,9 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
     let mut parse = Vec::new();
     let mut required = Vec::new();
     let mut helpers = Vec::new();
-    for f in &o.fields {
-        let m = naming::member(&f.name);
+    let member_names = member_names(o);
+    for (f, m) in o.fields.iter().zip(&member_names) {
+        let m = m.clone();
         let key = literal(&f.name);
         let path = format!("path + {}", literal(&format!(".{}", f.name)));
         let target = format!("out.{m}");
@@ -340,6 +344,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
                             helpers.push(HelperView {
                                 name: helper.clone(),
                                 out: true,
+                                text: false,
                                 locals: unique(dg.locals),
                                 body,
                             });
@@ -411,7 +416,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
     } else if let Some(ty) = o.map_values() {
         // A map: keys and values in parse order; `X_ToJson` writes them in key order.
         let [keys, values] = UNKNOWN;
-        let (item_type, zero) = g.scalar(ty)?;
+        let (item_type, zero) = g.scalar(held(ty))?;
         members.push(format!("string {keys}[];"));
         members.push(format!("{item_type} {values}[];"));
         reset.extend([format!("ArrayFree(v.{keys});"), format!("ArrayFree(v.{values});")]);
@@ -429,7 +434,12 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
             format!("ArrayResize(out.{values}, extra + 1, 16);"),
             init,
         ];
-        lines.extend(g.parse(ty, &target, "path + \".\" + key")?);
+        let path = "path + \".\" + key";
+        if held(ty) == ty {
+            lines.extend(g.parse(ty, &target, path)?);
+        } else {
+            lines.push(g.text_helper(naming::limit(&format!("{name}_Value")), ty, &target, path)?);
+        }
         lines
     } else {
         vec!["err = CtcError(path, \"unknown key \\\"\" + key + \"\\\"\", pos); return false;".to_string()]
@@ -456,9 +466,9 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         }
     }
     // `dependentRequired`: a declared member is present when its `has_` flag is set.
-    let present = |n: &str| match o.fields.iter().find(|f| f.name == n) {
-        Some(f) if f.required => "true".to_string(),
-        Some(f) => format!("out.{}", naming::flag("has", &naming::member(&f.name))),
+    let present = |n: &str| match o.fields.iter().zip(&member_names).find(|(f, _)| f.name == n) {
+        Some((f, _)) if f.required => "true".to_string(),
+        Some((_, m)) => format!("out.{}", naming::flag("has", m)),
         None => format!("CtcHasKey(out.{}, {})", UNKNOWN[0], literal(n)),
     };
     for (name, needed) in &o.dependent_required {
@@ -482,14 +492,14 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         parse_lines.push("}".into());
     }
     // Canonical JSON: keys sorted by UTF-16 code units (RFC 8785 §3.2.3); names are ASCII here.
-    let mut sorted: Vec<_> = o.fields.iter().collect();
-    sorted.sort_by(|a, b| a.name.encode_utf16().cmp(b.name.encode_utf16()));
+    let mut sorted: Vec<_> = o.fields.iter().zip(&member_names).collect();
+    sorted.sort_by(|(a, _), (b, _)| a.name.encode_utf16().cmp(b.name.encode_utf16()));
     let mut write = Vec::new();
     let mut wlocals = Vec::new();
     // Unknown members are merged in: those sorting before each known key go first.
     let [keys, values] = UNKNOWN;
     let map_entry = match o.map_values() {
-        Some(ty) => g.write(ty, &format!("v.{values}[order[next]]"), &mut wlocals)?,
+        Some(ty) => g.write(held(ty), &format!("v.{values}[order[next]]"), &mut wlocals)?,
         None => Vec::new(),
     };
     let unknown_before = |key: Option<&str>| -> Vec<String> {
@@ -517,13 +527,13 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         wlocals.push("int order[];".to_string());
         sorting.push(format!("CtcSortKeys(v.{keys}, order);"));
     }
-    for f in sorted {
-        let m = naming::member(&f.name);
+    for (f, m) in sorted {
+        let m = m.as_str();
         write.extend(unknown_before(Some(&literal(&f.name))));
         let mut stmts = vec![format!("CtcKey(out, first, {});", literal(&f.name))];
         let value = g.write(f.ty.non_null(), &format!("v.{m}"), &mut wlocals)?;
         if f.ty.is_nullable() {
-            stmts.push(format!("if(v.{}) StringAdd(out, \"null\");", naming::flag("null", &m)));
+            stmts.push(format!("if(v.{}) StringAdd(out, \"null\");", naming::flag("null", m)));
             stmts.push("else".into());
             stmts.push("{".into());
             stmts.extend(value.into_iter().map(|s| format!("   {s}")));
@@ -534,7 +544,7 @@ fn type_view(program: &Program, r: TypeRef, t: &NamedType, name: String) -> Resu
         if f.required {
             write.extend(stmts);
         } else {
-            write.push(format!("if(v.{})", naming::flag("has", &m)));
+            write.push(format!("if(v.{})", naming::flag("has", m)));
             write.push("{".into());
             write.extend(stmts.into_iter().map(|s| format!("   {s}")));
             write.push("}".into());
@@ -677,14 +687,17 @@ fn assign(program: &Program, ty: &Ty, target: &str, v: &serde_json::Value) -> Re
         }
         (Ty::Integer(_), Value::Number(n)) => vec![format!("{target} = {};", n.as_i64().ok_or("not an int64")?)],
         (Ty::Boolean, Value::Bool(b)) => vec![format!("{target} = {b};")],
-        (Ty::Named(r), Value::String(s)) if matches!(program.named(*r).kind, TypeKind::Enum(_)) => {
-            let n = type_name(program, *r);
-            vec![format!("{target} = {};", naming::limit(&format!("{n}_{}", naming::constant(s))))]
-        }
+        (Ty::Named(r), Value::String(s)) => match &program.named(*r).kind {
+            TypeKind::Enum(values) => {
+                let k = values.iter().position(|v| v == s).ok_or("a default that is no value of the enum")?;
+                vec![format!("{target} = {};", constants(program, *r)[k])]
+            }
+            _ => return Err(format!("a default of {v} for this type (the checker refuses it)")),
+        },
         (Ty::Array(a), Value::Array(items)) => {
             let mut out = vec![format!("ArrayResize({target}, {});", items.len())];
             for (i, item) in items.iter().enumerate() {
-                out.extend(assign(program, &a.items, &format!("{target}[{i}]"), item)?);
+                out.extend(assign(program, held(&a.items), &format!("{target}[{i}]"), item)?);
             }
             out
         }
@@ -813,6 +826,7 @@ fn untagged_view(program: &Program, r: TypeRef, t: &NamedType, u: &Untagged, nam
         helpers.push(HelperView {
             name: helper.clone(),
             out: true,
+            text: false,
             locals: unique(std::mem::take(&mut g.locals)),
             body,
         });
@@ -900,16 +914,36 @@ impl<'a> Gen<'a> {
         body.extend(hg.parse(ty.non_null(), "value", "path")?);
         let locals = unique(std::iter::once(decl).chain(hg.locals).collect());
         self.helpers.append(&mut hg.helpers);
-        self.helpers.push(HelperView { name: helper.to_string(), out: false, locals, body });
+        self.helpers.push(HelperView { name: helper.to_string(), out: false, text: false, locals, body });
         Ok(())
+    }
+
+    /// A helper named `helper` that reads a value of `ty` at `pos` into a variable of its own and
+    /// gives its canonical JSON text (its defaults in, as Rust and Python read it), and the
+    /// statement reading the value at `pos` with `path` into `target` (an item [`held`] as text).
+    fn text_helper(&mut self, helper: String, ty: &Ty, target: &str, path: &str) -> Result<String, String> {
+        let mut hg = Gen::new(self.program, &helper, Vec::new());
+        let (decl, reset) = hg.member(ty.non_null(), "value", "value")?;
+        let mut body = vec![reset];
+        if ty.is_nullable() {
+            body.push("if(CtcReadNull(js, pos)) { text = \"null\"; return true; }".into());
+        }
+        body.extend(hg.parse(ty.non_null(), "value", "path")?);
+        let mut wlocals = vec!["string out = \"\";".to_string()];
+        body.extend(hg.write(ty.non_null(), "value", &mut wlocals)?);
+        body.push("text = out;".into());
+        let locals = unique(std::iter::once(decl).chain(hg.locals).chain(wlocals).collect());
+        self.helpers.append(&mut hg.helpers);
+        self.helpers.push(HelperView { name: helper.clone(), out: false, text: true, locals, body });
+        Ok(format!("if(!{helper}(js, pos, {path}, {target}, err)) return false;"))
     }
 
     /// An expression of the canonical JSON text of `place`, a value of `ty` (not an array).
     fn text(&self, ty: &Ty, place: &str) -> Result<String, String> {
         Ok(match ty {
-            Ty::Nullable(_) => return Err(NULLABLE_ITEMS.into()),
+            Ty::Nullable(_) => return Err(UNHELD.into()),
             Ty::Array(_) => {
-                return Err("arrays of arrays: the checker refuses them when mql4 is enabled (E0011)".into());
+                return Err(UNHELD.into());
             }
             Ty::Number(_) => format!("CtcFormatDouble({place})"),
             Ty::Integer(_) => format!("IntegerToString({place})"),
@@ -940,9 +974,7 @@ impl<'a> Gen<'a> {
             Ty::Named(r) => {
                 let n = type_name(self.program, *r);
                 match &self.program.named(*r).kind {
-                    TypeKind::Enum(values) => {
-                        (n.clone(), naming::limit(&format!("{n}_{}", naming::constant(&values[0]))))
-                    }
+                    TypeKind::Enum(_) => (n, constants(self.program, *r).swap_remove(0)),
                     TypeKind::Object(_)
                     | TypeKind::Union(_)
                     | TypeKind::Alias(_)
@@ -951,16 +983,16 @@ impl<'a> Gen<'a> {
                 }
             }
             Ty::Array(_) => {
-                return Err("arrays of arrays: the checker refuses them when mql4 is enabled (E0011)".into());
+                return Err(UNHELD.into());
             }
-            Ty::Nullable(_) => return Err(NULLABLE_ITEMS.into()),
+            Ty::Nullable(_) => return Err(UNHELD.into()),
         })
     }
 
     /// The member declaration and its reset statement.
     fn member(&self, ty: &Ty, m: &str, place: &str) -> Result<(String, String), String> {
         if let Ty::Array(a) = ty {
-            let (t, _) = self.scalar(&a.items)?;
+            let (t, _) = self.scalar(held(&a.items))?;
             return Ok((format!("{t} {m}[];"), format!("ArrayFree({place});")));
         }
         let (t, zero) = self.scalar(ty)?;
@@ -976,7 +1008,7 @@ impl<'a> Gen<'a> {
         let fail = |cond: String, reason: &str| refuse(path, &cond, reason);
         let mut out = Vec::new();
         match ty {
-            Ty::Nullable(_) => return Err(NULLABLE_ITEMS.into()),
+            Ty::Nullable(_) => return Err(UNHELD.into()),
             Ty::Number(n) => {
                 out.push(format!("if(!CtcReadDouble(js, pos, {path}, {target}, err)) return false;"));
                 if let Some(b) = n.minimum {
@@ -1050,7 +1082,8 @@ impl<'a> Gen<'a> {
                 self.locals.push("bool more_items = false;".into());
                 let item_path = format!("{path} + \"[\" + IntegerToString(i) + \"]\"");
                 let item_target = format!("{target}[i]");
-                let (item_type, zero) = self.scalar(&a.items)?;
+                let items = held(&a.items);
+                let (item_type, zero) = self.scalar(items)?;
                 let init = if zero.is_empty() {
                     format!("{item_type}_Reset({item_target});")
                 } else {
@@ -1075,7 +1108,13 @@ impl<'a> Gen<'a> {
                         out.push(format!("   if({when}) {{ {} }}", self.instance_helper(helper, ty, &item_path)?));
                     }
                 }
-                for l in self.parse(&a.items, &item_target, &item_path)? {
+                let read = if items == &*a.items {
+                    self.parse(items, &item_target, &item_path)?
+                } else {
+                    let helper = naming::limit(&format!("{}_Item{}", self.name, self.helpers.len()));
+                    vec![self.text_helper(helper, &a.items, &item_target, &item_path)?]
+                };
+                for l in read {
                     out.push(format!("   {l}"));
                 }
                 out.push("   i = i + 1;".into());
@@ -1095,7 +1134,7 @@ impl<'a> Gen<'a> {
                     out.push("found = 0;".into());
                     out.push(format!("for(i = 0; i < ArraySize({target}); i++)"));
                     out.push("{".into());
-                    out.push(format!("   ctext = {};", self.text(&a.items, &format!("{target}[i]"))?));
+                    out.push(format!("   ctext = {};", self.text(items, &format!("{target}[i]"))?));
                     out.push("   cpos = 0;".into());
                     out.push(format!("   if({helper}(ctext, cpos, {path}, cerr)) found = found + 1;"));
                     out.push("}".into());
@@ -1112,7 +1151,7 @@ impl<'a> Gen<'a> {
                 }
                 if a.unique_items {
                     // Equal as JSON values: scalars by value, anything else by its canonical text.
-                    let key = |place: String| match &*a.items {
+                    let key = |place: String| match items {
                         Ty::Named(r) if !matches!(self.program.named(*r).kind, TypeKind::Enum(_)) => {
                             format!("{}_ToJson({place})", type_name(self.program, *r))
                         }
@@ -1145,7 +1184,9 @@ impl<'a> Gen<'a> {
                     "{".into(),
                     "   if(i > 0) StringAdd(out, \",\");".into(),
                 ];
-                v.extend(self.write(&a.items, &format!("{place}[i]"), locals)?.into_iter().map(|s| format!("   {s}")));
+                v.extend(
+                    self.write(held(&a.items), &format!("{place}[i]"), locals)?.into_iter().map(|s| format!("   {s}")),
+                );
                 v.push("}".into());
                 v.push("StringAdd(out, \"]\");".into());
                 v
@@ -1153,6 +1194,13 @@ impl<'a> Gen<'a> {
             ty => vec![format!("StringAdd(out, {});", self.text(ty, place)?)],
         })
     }
+}
+
+/// What MQL4 holds for an array's item or a map's value of type `ty`: `ty` itself, or, for what
+/// a one-dimensional array of plain members cannot hold (an array, a value that may be `null`),
+/// its canonical JSON text (`Ty::Any`), which a helper reads as `ty` ([`Gen::text_helper`]).
+fn held(ty: &Ty) -> &Ty {
+    if ty.is_nullable() || matches!(ty, Ty::Array(_)) { &Ty::Any } else { ty }
 }
 
 /// `v` without repeats, first occurrences kept in order.

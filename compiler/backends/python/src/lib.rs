@@ -11,11 +11,11 @@
 //! and `null` stay apart (`model_fields_set`).
 
 use contractc_emit::{
-    EmitError, NameClash, Options, OutputFile, Renderer, Templates, clashes, dependency_order, number_literal,
-    property_pointer, referenced_contracts,
+    EmitError, Options, OutputFile, Renderer, Templates, dependency_order, disambiguate, number_literal,
+    referenced_contracts,
 };
 use contractc_ir::pattern::Dialect;
-use contractc_ir::{Additional, Contract, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Additional, Contract, Object, Program, Ty, TypeKind, TypeRef};
 use serde::Serialize;
 
 mod naming;
@@ -56,24 +56,6 @@ pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Resu
         ));
     }
     Ok(files)
-}
-
-/// Fields of one model that become the same Python attribute.
-pub fn check_names(program: &Program) -> Vec<NameClash> {
-    let mut out = Vec::new();
-    for (c, contract) in program.contracts.iter().enumerate() {
-        for t in &contract.types {
-            if let TypeKind::Object(o) = &t.kind {
-                let names: Vec<(String, String)> = o
-                    .fields
-                    .iter()
-                    .map(|f| (property_pointer(t, &f.name), field_attribute(program, c, &f.name)))
-                    .collect();
-                clashes("python", c, &names, &mut out);
-            }
-        }
-    }
-    out
 }
 
 #[derive(Serialize)]
@@ -238,6 +220,28 @@ fn field_attribute(program: &Program, contract: usize, wire: &str) -> String {
     name
 }
 
+/// The attribute of a union's tag, as its variants have it (the first one's: Pydantic asks one name
+/// of them all).
+fn tag_attribute(program: &Program, contract: usize, u: &contractc_ir::Union) -> String {
+    let c = &program.contracts[contract];
+    let first = u.variants.first().map(|(_, v)| &c.types[*v].kind);
+    match first {
+        Some(TypeKind::Object(o)) => {
+            o.fields.iter().zip(field_attributes(program, contract, o)).find(|(f, _)| f.name == u.tag).map(|(_, a)| a)
+        }
+        _ => None,
+    }
+    .unwrap_or_else(|| field_attribute(program, contract, &u.tag))
+}
+
+/// The Python attributes of the fields of `o`, in order: [`field_attribute`], the later of two
+/// that would be one suffixed `_2`, ... ([`disambiguate`]: `stop-loss`, `stop_loss`: `stop_loss`,
+/// `stop_loss_2`), the wire names staying the aliases.
+fn field_attributes(program: &Program, contract: usize, o: &Object) -> Vec<String> {
+    let idents = o.fields.iter().map(|f| field_attribute(program, contract, &f.name)).collect();
+    disambiguate(idents, &[], |i, n| format!("{i}_{n}"))
+}
+
 fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
     let c = &program.contracts[contract];
     // Another contract's root by name, its other types through its module (see `annotation`).
@@ -267,7 +271,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                 let fields = o
                     .fields
                     .iter()
-                    .map(|f| {
+                    .zip(field_attributes(program, contract, o))
+                    .map(|(f, name)| {
                         let (base, constraints) = annotation(program, contract, &f.ty, &mut support);
                         let mut typed = if constraints.is_empty() {
                             base
@@ -303,7 +308,6 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                             extras.push("DefaultNull".to_string());
                         }
                         let mut args = Vec::new();
-                        let name = field_attribute(program, contract, &f.name);
                         if name != f.name {
                             args.push(format!("alias={}", py_str(&f.name)));
                         }
@@ -392,7 +396,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                 let union = format!(
                     "Annotated[{}, Field(discriminator={})]",
                     variants.join(" | "),
-                    py_str(&field_attribute(program, contract, &u.tag))
+                    py_str(&tag_attribute(program, contract, u))
                 );
                 models.push(ModelView {
                     name: t.name.clone(),

@@ -11,9 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use contractc_emit::{
-    EmitError, NameClash, Options, OutputFile, clashes, enum_value_pointer, number_literal, property_pointer,
-};
+use contractc_emit::{EmitError, NameClash, Options, OutputFile, clashes, disambiguate, number_literal};
 use contractc_ir::pattern::Dialect;
 use contractc_ir::{Additional, Contract, Field, JsonKind, Object, Program, Ty, TypeKind};
 use serde_json::{Map, Value, json};
@@ -33,34 +31,49 @@ const JSON: &str = "ExtCtcJson";
 /// The field of an open object's struct that keeps its unknown members (`support::Members`).
 const UNKNOWN: &str = "additional_properties";
 
-/// Fields and enum variants of one contract that typify would turn into the same Rust identifier
-/// (it sanitises with heck: snake_case fields, UpperCamelCase variants, `_` after keywords).
+/// The variants of a tagged union of one contract that would become the same Rust identifier
+/// (fields and enum variants cannot: [`field_idents`], [`variant_idents`]).
 pub fn check_names(program: &Program) -> Vec<NameClash> {
     let mut out = Vec::new();
     for (c, contract) in program.contracts.iter().enumerate() {
         for t in &contract.types {
-            let names: Vec<(String, String)> = match &t.kind {
-                // The field of unknown members first, so that a clash names the property.
-                TypeKind::Object(o) => (o.is_open() || o.map_values().is_some())
-                    .then(|| (format!("{}/additionalProperties", t.pointer), UNKNOWN.to_string()))
-                    .into_iter()
-                    .chain(o.fields.iter().map(|f| (property_pointer(t, &f.name), sanitize(&f.name, false))))
-                    .collect(),
-                TypeKind::Enum(values) => {
-                    values.iter().enumerate().map(|(k, v)| (enum_value_pointer(t, k), sanitize(v, true))).collect()
-                }
-                TypeKind::Alias(_) | TypeKind::Choice(_) | TypeKind::Untagged(_) => Vec::new(),
+            if let TypeKind::Union(u) = &t.kind {
                 // Variants at their branches' pointers.
-                TypeKind::Union(u) => u
+                let names: Vec<(String, String)> = u
                     .variants
                     .iter()
                     .map(|(value, v)| (contract.types[*v].pointer.clone(), variant_ident(value)))
-                    .collect(),
-            };
-            clashes("rust", c, &names, &mut out);
+                    .collect();
+                clashes("rust", c, &names, &mut out);
+            }
         }
     }
     out
+}
+
+/// The Rust identifiers of the fields of object type `index`'s struct ([`struct_fields`]), in
+/// order: typify's ([`sanitize`]), the later of two that would be one (or be the field of unknown
+/// members) suffixed `_2`, ... ([`disambiguate`]: `stop-loss`, `stop_loss`: `stop_loss`, `stop_loss_2`).
+fn field_idents<'a>(c: &'a Contract, index: usize, o: &'a Object) -> Vec<(&'a Field, String)> {
+    let fields: Vec<&Field> = struct_fields(c, index, o).collect();
+    let taken: &[&str] = if o.is_open() || o.map_values().is_some() { &[UNKNOWN] } else { &[] };
+    let idents = fields.iter().map(|f| sanitize(&f.name, false)).collect();
+    fields.into_iter().zip(disambiguate(idents, taken, |i, n| sanitize(&format!("{i}_{n}"), false))).collect()
+}
+
+/// The Rust identifiers of an enum's variants, in value order: typify's ([`sanitize`]), the
+/// later of two that would be one suffixed `2`, ... ([`disambiguate`]: `rc`, `RC`: `Rc`, `Rc2`).
+fn variant_idents(values: &[String]) -> Vec<String> {
+    let idents = values.iter().map(|v| sanitize(v, true)).collect();
+    disambiguate(idents, &[], |i, n| sanitize(&format!("{i}{n}"), true))
+}
+
+/// What typify is given for each name of `names` whose identifier is `idents`' (a property, an
+/// enum value): the name itself, or, where [`disambiguate`] renamed it, that identifier, which
+/// typify keeps as it is ([`sanitize`] leaves its own output alone); [`Renames`] gives the wire
+/// name back.
+fn typify_names(names: &[&str], idents: &[String], upper: bool) -> Vec<String> {
+    names.iter().zip(idents).map(|(n, i)| if sanitize(n, upper) == *i { n.to_string() } else { i.clone() }).collect()
 }
 
 /// A name as typify makes it an identifier (heck: snake_case fields, UpperCamelCase variants, `_`
@@ -208,8 +221,9 @@ fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTr
     }
     match &t.kind {
         TypeKind::Enum(values) => {
+            let names: Vec<&str> = values.iter().map(String::as_str).collect();
             s.insert("type".into(), json!("string"));
-            s.insert("enum".into(), json!(values));
+            s.insert("enum".into(), json!(typify_names(&names, &variant_idents(values), true)));
         }
         // Written by `union_impls` and `choice_impls`; typify only refers to them.
         TypeKind::Union(_) | TypeKind::Choice(_) | TypeKind::Untagged(_) => {}
@@ -220,8 +234,12 @@ fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTr
             }
         }
         TypeKind::Object(o) => {
+            let fields = field_idents(c, index, o);
+            let names: Vec<&str> = fields.iter().map(|(f, _)| f.name.as_str()).collect();
+            let idents: Vec<String> = fields.iter().map(|(_, i)| i.clone()).collect();
+            let keys = typify_names(&names, &idents, false);
             let mut props = Map::new();
-            for f in struct_fields(c, index, o) {
+            for ((f, _), key) in fields.iter().zip(&keys) {
                 let mut p = shape(program, this, &f.ty, external);
                 // A `$ref` with siblings would make typify generate a wrapper type.
                 if let (Some(d), Some(obj)) = (&f.description, p.as_object_mut())
@@ -229,10 +247,10 @@ fn named_schema(program: &Program, this: usize, index: usize, external: &mut BTr
                 {
                     obj.insert("description".into(), json!(doc(d)));
                 }
-                props.insert(f.name.clone(), p);
+                props.insert(key.clone(), p);
             }
-            let required: Vec<&str> =
-                struct_fields(c, index, o).filter(|f| f.required).map(|f| f.name.as_str()).collect();
+            let required: Vec<&String> =
+                fields.iter().zip(&keys).filter(|((f, _), _)| f.required).map(|(_, k)| k).collect();
             s.insert("type".into(), json!("object"));
             s.insert("properties".into(), Value::Object(props));
             s.insert("required".into(), json!(required));
@@ -308,7 +326,30 @@ fn module(program: &Program, this: usize) -> Result<String, EmitError> {
             Some((t.name.clone(), ty))
         })
         .collect();
-    let mut fields = FieldIdents { order, unknown, idents: BTreeMap::new(), defaults: Vec::new() };
+    // The wire names of the fields and variants typify was given an identifier for (`typify_names`).
+    let mut renamed = BTreeMap::new();
+    let mut variants = VariantNames::default();
+    for (i, t) in c.types.iter().enumerate() {
+        match &t.kind {
+            TypeKind::Object(o) => {
+                for (f, ident) in field_idents(c, i, o) {
+                    if sanitize(&f.name, false) != ident {
+                        renamed.insert((t.name.clone(), ident), f.name.clone());
+                    }
+                }
+            }
+            TypeKind::Enum(values) => {
+                for (v, ident) in values.iter().zip(variant_idents(values)) {
+                    if sanitize(v, true) != ident {
+                        variants.renamed.entry(t.name.clone()).or_default().push((ident, v.clone()));
+                    }
+                }
+            }
+            TypeKind::Alias(_) | TypeKind::Union(_) | TypeKind::Choice(_) | TypeKind::Untagged(_) => {}
+        }
+    }
+    variants.visit_file_mut(&mut file);
+    let mut fields = FieldIdents { order, unknown, renamed, idents: BTreeMap::new(), defaults: Vec::new() };
     fields.visit_file_mut(&mut file);
     file.items.append(&mut fields.defaults);
     // typify emits the same `error` module into every module: the crate has it once, in support.
@@ -348,6 +389,9 @@ struct FieldIdents {
     order: BTreeMap<String, Vec<FieldOrder>>,
     /// The structs of open objects and maps, and the type of the field of their unknown members.
     unknown: BTreeMap<String, String>,
+    /// Struct name and field identifier → wire name, of the fields typify was given the
+    /// identifier of (`typify_names`).
+    renamed: BTreeMap<(String, String), String>,
     idents: BTreeMap<(String, String), String>,
     /// The functions that give absent members their `default`.
     defaults: Vec<syn::Item>,
@@ -361,6 +405,44 @@ struct FieldOrder {
     nullable: bool,
     reads_null: bool,
     default: Option<String>,
+}
+
+/// Gives back the values of the enum variants typify was given the identifier of
+/// (`typify_names`): a `serde(rename)` on the variant, and the value in place of the identifier
+/// in the enum's `Display` and `FromStr` impls.
+#[derive(Default)]
+struct VariantNames {
+    /// Enum name → (variant identifier, value).
+    renamed: BTreeMap<String, Vec<(String, String)>>,
+    /// The renames of the enum whose impl is being visited.
+    current: Vec<(String, String)>,
+}
+
+impl VisitMut for VariantNames {
+    fn visit_item_enum_mut(&mut self, e: &mut syn::ItemEnum) {
+        for (ident, value) in self.renamed.get(&e.ident.to_string()).into_iter().flatten() {
+            if let Some(v) = e.variants.iter_mut().find(|v| v.ident == ident) {
+                v.attrs.push(syn::parse_quote!(#[serde(rename = #value)]));
+            }
+        }
+    }
+
+    fn visit_item_impl_mut(&mut self, i: &mut syn::ItemImpl) {
+        let name = match &*i.self_ty {
+            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        };
+        self.current = name.and_then(|n| self.renamed.get(&n)).cloned().unwrap_or_default();
+        if !self.current.is_empty() {
+            syn::visit_mut::visit_item_impl_mut(self, i);
+        }
+    }
+
+    fn visit_lit_str_mut(&mut self, l: &mut syn::LitStr) {
+        if let Some((_, value)) = self.current.iter().find(|(ident, _)| l.value() == *ident) {
+            *l = syn::LitStr::new(value, l.span());
+        }
+    }
 }
 
 impl VisitMut for FieldIdents {
@@ -383,6 +465,10 @@ impl VisitMut for FieldIdents {
                         Ok(())
                     });
                 }
+            }
+            if let Some(name) = self.renamed.get(&(owner.clone(), wire.clone())) {
+                wire = name.clone();
+                f.attrs.push(syn::parse_quote!(#[serde(rename = #wire)]));
             }
             let (required, nullable, reads_null, default) = self
                 .order

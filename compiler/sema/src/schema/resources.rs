@@ -58,43 +58,40 @@ struct Subschema<'n> {
 /// (the order the lowering registers definitions in); and the `$defs`/`definitions` that are
 /// not objects.
 fn subschemas(root: &Node) -> (Vec<Subschema<'_>>, Vec<Pointer>) {
-    fn is_schema(n: &Node) -> bool {
-        n.members().is_some() || n.as_bool().is_some()
-    }
-    fn walk<'n>(
-        node: &'n Node,
-        pointer: Pointer,
-        definition: bool,
-        out: &mut Vec<Subschema<'n>>,
-        bad: &mut Vec<Pointer>,
-    ) {
-        out.push(Subschema { node, pointer: pointer.clone(), definition });
-        for &keyword in DEFINITIONS {
-            let Some(d) = node.get(keyword) else { continue };
-            let at = pointer.join(keyword);
-            match d.members() {
-                Some(entries) => entries.iter().for_each(|e| walk(&e.value, at.join(&e.key), true, out, bad)),
-                None => bad.push(at),
-            }
-        }
-        for m in node.members().unwrap_or_default().iter().filter(|m| !DEFINITIONS.contains(&m.key.as_str())) {
-            let (keyword, at) = (m.key.as_str(), pointer.join(&m.key));
-            if SCHEMA_MAPS.contains(&keyword) {
-                for e in m.value.members().unwrap_or_default().iter().filter(|e| is_schema(&e.value)) {
-                    walk(&e.value, at.join(&e.key), false, out, bad);
-                }
-            } else if let Some(items) = m.value.as_array().filter(|_| SCHEMA_ARRAYS.contains(&keyword)) {
-                for (i, item) in items.iter().enumerate().filter(|(_, n)| is_schema(n)) {
-                    walk(item, at.join(i.to_string()), false, out, bad);
-                }
-            } else if SCHEMA_VALUES.contains(&keyword) && is_schema(&m.value) {
-                walk(&m.value, at, false, out, bad);
-            }
-        }
-    }
     let (mut out, mut bad) = (Vec::new(), Vec::new());
     walk(root, Pointer::root(), false, &mut out, &mut bad);
     (out, bad)
+}
+
+fn is_schema(n: &Node) -> bool {
+    n.members().is_some() || n.as_bool().is_some()
+}
+
+/// The schema `node` at `pointer` and every schema inside it, in [`subschemas`]' order.
+fn walk<'n>(node: &'n Node, pointer: Pointer, definition: bool, out: &mut Vec<Subschema<'n>>, bad: &mut Vec<Pointer>) {
+    out.push(Subschema { node, pointer: pointer.clone(), definition });
+    for &keyword in DEFINITIONS {
+        let Some(d) = node.get(keyword) else { continue };
+        let at = pointer.join(keyword);
+        match d.members() {
+            Some(entries) => entries.iter().for_each(|e| walk(&e.value, at.join(&e.key), true, out, bad)),
+            None => bad.push(at),
+        }
+    }
+    for m in node.members().unwrap_or_default().iter().filter(|m| !DEFINITIONS.contains(&m.key.as_str())) {
+        let (keyword, at) = (m.key.as_str(), pointer.join(&m.key));
+        if SCHEMA_MAPS.contains(&keyword) {
+            for e in m.value.members().unwrap_or_default().iter().filter(|e| is_schema(&e.value)) {
+                walk(&e.value, at.join(&e.key), false, out, bad);
+            }
+        } else if let Some(items) = m.value.as_array().filter(|_| SCHEMA_ARRAYS.contains(&keyword)) {
+            for (i, item) in items.iter().enumerate().filter(|(_, n)| is_schema(n)) {
+                walk(item, at.join(i.to_string()), false, out, bad);
+            }
+        } else if SCHEMA_VALUES.contains(&keyword) && is_schema(&m.value) {
+            walk(&m.value, at, false, out, bad);
+        }
+    }
 }
 
 /// `rest` after `start`: the pointer to `rest` of the schema at `start`.
@@ -178,6 +175,8 @@ pub(super) struct Index<'a> {
     definitions: Vec<usize>,
     /// The `$defs`/`definitions` of each contract that are not objects.
     bad_definitions: Vec<Vec<Pointer>>,
+    /// The unknown keywords of each contract that hold schemas `$ref`s name.
+    folders: Vec<HashSet<Pointer>>,
 }
 
 impl<'a> Index<'a> {
@@ -196,6 +195,7 @@ impl<'a> Index<'a> {
             types: Vec::new(),
             definitions: Vec::new(),
             bad_definitions: Vec::new(),
+            folders: vec![HashSet::new(); ids.len()],
         };
         let walks: Vec<_> = ids.iter().map(|(_, _, root)| subschemas(root)).collect();
         // The contracts' own `$id`s first: a subschema's that repeats one is the one in error.
@@ -211,6 +211,37 @@ impl<'a> Index<'a> {
             index.named.push(definitions);
             index.schemas.push(schemas.iter().map(|s| s.pointer.clone()).collect());
             index.bad_definitions.push(bad.clone());
+        }
+        // A `$ref` may name a value no keyword holds as a schema (under an unknown keyword: a
+        // folder of `definitions` entries, `#/definitions/common/url`). Core §9.4.2 leaves that
+        // undefined; ajv and python-jsonschema read the value there as a schema, and so does
+        // contractc, with the schemas inside it (whose `$id`s start no resource).
+        let mut walks = walks;
+        let mut from = vec![0; ids.len()];
+        while from.iter().zip(&walks).any(|(f, (w, _))| *f < w.len()) {
+            for i in 0..ids.len() {
+                let start = std::mem::replace(&mut from[i], walks[i].0.len());
+                let refs: Vec<(Pointer, &str)> = walks[i].0[start..]
+                    .iter()
+                    .filter_map(|s| Some((s.pointer.join("$ref"), s.node.get("$ref")?.as_str()?)))
+                    .collect();
+                for (at, r) in refs {
+                    let Some((c, p)) = index.target(i, &at, r) else { continue };
+                    let root = index.roots[c].0;
+                    let new = !index.schemas[c].contains(&p) && index.under_unknown_keyword(c, &p).is_some();
+                    if let Some(node) = root.at(&p).filter(|n| new && is_schema(n)) {
+                        let folder = index.under_unknown_keyword(c, &p).expect("checked above");
+                        index.folders[c].insert(folder);
+                        let mut found = Vec::new();
+                        walk(node, p, false, &mut found, &mut Vec::new());
+                        for mut s in found {
+                            s.definition = false;
+                            index.schemas[c].insert(s.pointer.clone());
+                            walks[c].0.push(s);
+                        }
+                    }
+                }
+            }
         }
         // Every other schema a `$ref` names gets a type of its own, after the definitions.
         let mut named: Vec<BTreeSet<Pointer>> = vec![BTreeSet::new(); ids.len()];
@@ -233,7 +264,7 @@ impl<'a> Index<'a> {
         index
     }
 
-    /// The `$id` (draft 4: `id`) and `$anchor` of schema `s` of contract `contract`.
+    /// The `$id` (draft 4: `id`, and only it) and `$anchor` of schema `s` of contract `contract`.
     fn identify(
         &mut self,
         ids: &[(ContractId, &str, &Node)],
@@ -241,8 +272,9 @@ impl<'a> Index<'a> {
         s: &Subschema,
         diags: &mut Vec<Diagnostic>,
     ) {
-        let mut keywords = ["$id", "id"].into_iter().filter(|k| *k == "$id" || self.draft_04[contract]);
-        if let Some((keyword, node)) = keywords.find_map(|k| Some((k, s.node.get(k)?))) {
+        // Draft 4 knows `id` alone: a `$id` there is an unknown keyword's value, no resource.
+        let keyword = if self.draft_04[contract] { "id" } else { "$id" };
+        if let Some(node) = s.node.get(keyword) {
             self.declare_id(ids, contract, s, keyword, node, diags);
         }
         if let Some(node) = s.node.get("$anchor") {
@@ -400,6 +432,31 @@ impl<'a> Index<'a> {
     /// to a contract or a resource; then its fragment, a JSON pointer (RFC 6901, in its URI form,
     /// RFC 3986 percent-encoding) from that resource's root, or one of its anchors.
     pub(super) fn locate(&self, from: usize, at: &Pointer, reference: &str) -> Option<(usize, Pointer)> {
+        self.target(from, at, reference).filter(|(contract, pointer)| self.schemas[*contract].contains(pointer))
+    }
+
+    /// The unknown keyword of the nearest schema around `pointer` of contract `contract` that
+    /// `pointer` stands under, if it stands under one (not in the value of a keyword, known not
+    /// to be a schema there).
+    fn under_unknown_keyword(&self, contract: usize, pointer: &Pointer) -> Option<Pointer> {
+        let t = pointer.tokens();
+        let known = |k: &str| {
+            (is_keyword(k) && !k.starts_with("x-"))
+                || [SCHEMA_MAPS, SCHEMA_ARRAYS, SCHEMA_VALUES, RESOURCE_KEYWORDS].iter().any(|l| l.contains(&k))
+        };
+        let prefix = |n: usize| t[..n].iter().fold(Pointer::root(), |p, k| p.join(k.clone()));
+        let n = (0..t.len()).rev().find(|&n| self.schemas[contract].contains(&prefix(n)))?;
+        (!known(&t[n])).then(|| prefix(n + 1))
+    }
+
+    /// Whether the unknown keyword at `pointer` of contract `contract` holds schemas a `$ref` names.
+    pub(super) fn is_folder(&self, contract: usize, pointer: &Pointer) -> bool {
+        self.folders[contract].contains(pointer)
+    }
+
+    /// Where a `$ref` written at `at` in contract `from` points, as [`Index::locate`] finds it,
+    /// whether a schema stands there or not.
+    fn target(&self, from: usize, at: &Pointer, reference: &str) -> Option<(usize, Pointer)> {
         let (document, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         let (here, base) = self.resource(from, at);
         let (contract, resource) = if document.is_empty() {
@@ -414,7 +471,7 @@ impl<'a> Index<'a> {
             Some(p) => concat(&resource, &p),
             None => self.anchors.get(&(contract, resource, fragment.into_owned()))?.clone(),
         };
-        self.schemas[contract].contains(&pointer).then_some((contract, pointer))
+        Some((contract, pointer))
     }
 
     /// Why a `$ref` written at `at` in contract `from` does not resolve, when the document it

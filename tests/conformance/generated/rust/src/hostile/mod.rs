@@ -1,5 +1,6 @@
 //! Contracts of the `hostile` namespace.
 
+pub mod clashing_1_0;
 pub mod comments_1_0;
 pub mod enums_1_0;
 pub mod keywords_1_0;

@@ -10,6 +10,7 @@ pub mod contains_1_0;
 pub mod defaulted_1_0;
 pub mod dependents_1_0;
 pub mod events_1_0;
+pub mod grids_1_0;
 pub mod maps_1_0;
 pub mod names_1_0;
 pub mod nested_1_0;

@@ -2,6 +2,7 @@
 """Contracts of the `hostile` namespace."""
 
 __all__ = [
+    "clashing_1_0",
     "comments_1_0",
     "enums_1_0",
     "keywords_1_0",

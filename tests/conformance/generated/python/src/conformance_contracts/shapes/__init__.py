@@ -12,6 +12,7 @@ __all__ = [
     "defaulted_1_0",
     "dependents_1_0",
     "events_1_0",
+    "grids_1_0",
     "maps_1_0",
     "names_1_0",
     "nested_1_0",
