@@ -51,12 +51,7 @@ pub const CONTRADICTION: Code = Code {
     name: "contradiction",
     summary: "Schemas composed with `allOf` (or `$ref` beside keywords) that no message satisfies together.",
 };
-/// An `examples` entry that does not validate against its own schema.
-pub const INVALID_EXAMPLE: Code = Code {
-    id: "E0009",
-    name: "invalid-example",
-    summary: "An `examples` entry that does not validate against its own schema.",
-};
+// E0009 is retired (never reused): an `examples` entry its schema refuses is W0020, a warning.
 /// A `default` that does not validate against its own schema.
 pub const INVALID_DEFAULT: Code = Code {
     id: "E0015",
@@ -220,7 +215,6 @@ pub const ADDITIONAL_PROPERTIES_ADDED: Code = Code {
     name: "additional-properties-added",
     summary: "A closed object was opened: old readers reject the unknown members new messages may carry.",
 };
-/// A new enum value is JSON-compatible for new readers but breaks exhaustive matches in old code.
 /// A keyword that is neither JSON Schema's nor the subset's: an annotation (Core §6.5).
 pub const UNKNOWN_KEYWORD: Code = Code {
     id: "W0016",
@@ -237,6 +231,22 @@ pub const UNTYPED_SCHEMA: Code = Code {
     name: "untyped-schema",
     summary: "A schema without `type` whose keywords constrain only some types: a union of every type.",
 };
+/// A property one branch of a composition declares and a closed branch forbids (Core §10.3.2.3:
+/// `additionalProperties` sees only its own schema's `properties`): it can never be present.
+pub const FORBIDDEN_PROPERTY: Code = Code {
+    id: "W0019",
+    name: "forbidden-property",
+    summary: "A property one branch of a composition declares and a closed branch forbids: a message with it is refused.",
+};
+/// An `examples` entry that does not validate against its own schema. Examples are annotations
+/// that no generated code uses (Validation §9.5 only recommends that they validate): a warning,
+/// where an invalid `default`, which every language applies, is an error (E0015).
+pub const INVALID_EXAMPLE: Code = Code {
+    id: "W0020",
+    name: "invalid-example",
+    summary: "An `examples` entry that does not validate against its own schema (examples document valid messages).",
+};
+/// A new enum value is JSON-compatible for new readers but breaks exhaustive matches in old code.
 pub const NEW_ENUM_VALUE: Code = Code {
     id: "W0201",
     name: "new-enum-value",
@@ -253,7 +263,6 @@ pub const ALL: &[Code] = &[
     REF_CYCLE,
     ID_MISMATCH,
     NAME_COLLISION,
-    INVALID_EXAMPLE,
     DUPLICATE_ID,
     CONTRADICTION,
     UNSUPPORTED_PATTERN,
@@ -289,6 +298,8 @@ pub const ALL: &[Code] = &[
     UNKNOWN_KEYWORD,
     UNASSERTED_FORMAT,
     UNTYPED_SCHEMA,
+    FORBIDDEN_PROPERTY,
+    INVALID_EXAMPLE,
     NEW_ENUM_VALUE,
 ];
 

@@ -293,6 +293,7 @@ pub(crate) fn lower_contracts(
             unions: Vec::new(),
             expanding: Vec::new(),
             unknown: std::collections::HashSet::new(),
+            assertions: HashMap::new(),
             dialect: Draft::of_root(root),
         };
         l.lower_root(root);
@@ -387,7 +388,7 @@ fn check_examples(program: &Program, examples: &[Examples], diags: &mut Vec<Diag
                 let node = item.at(&inner).unwrap_or(item);
                 let shown = if inner.tokens().is_empty() { String::new() } else { format!(" at \"{inner}\"") };
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::warning(
                         codes::INVALID_EXAMPLE,
                         &e.file,
                         node.span,
@@ -490,9 +491,12 @@ struct Lowerer<'a> {
     /// Unions whose tag is found once every named type is lowered.
     unions: Vec<PendingUnion>,
     /// The schemas a composition being lowered borrowed (see `composed`).
-    expanding: Vec<String>,
+    expanding: Vec<compose::Expanding>,
     /// Unknown keywords already warned about in this contract (one warning per keyword).
     unknown: std::collections::HashSet<String>,
+    /// The string and number validators of each set of assertions `failing_values` met, by
+    /// their canonical text.
+    assertions: HashMap<String, std::rc::Rc<(runtime::plan::Validator, runtime::plan::Validator)>>,
     /// The contract's dialect, its root's `$schema`: an embedded resource may say the same
     /// (Core §8.1.1), never another.
     dialect: Draft,
@@ -912,53 +916,78 @@ impl Lowerer<'_> {
     /// Every value `enum`/`const` lists must keep the string and number assertions beside it: a
     /// contradiction for the first that does not (it could never be valid).
     fn check_values_keep_assertions(&mut self, node: &Node, ptr: &Pointer, keyword: &str) {
-        if !node.members().unwrap_or_default().iter().any(|m| SCALAR_ASSERTIONS.contains(&m.key.as_str())) {
-            return;
+        let values: Vec<&Node> = match node.get(keyword) {
+            Some(e) if keyword == "enum" => e.as_array().unwrap_or_default().iter().collect(),
+            Some(c) => vec![c],
+            None => return,
+        };
+        if let Some((i, why)) = self.failing_values(node, ptr, &values).into_iter().next() {
+            let at = if keyword == "enum" { ptr.join("enum").join(i.to_string()) } else { ptr.join("const") };
+            self.error(
+                codes::CONTRADICTION,
+                values[i],
+                &at,
+                format!("this value of `{keyword}` fails the assertions beside it ({why}): it could never be valid"),
+                "never valid",
+            )
+            .notes
+            .push("help: drop the value, or the assertion it fails".into());
         }
-        let format = node.get("format").and_then(Node::as_str).and_then(Format::from_keyword);
-        let (Some(pattern), Some(multiple_of)) = (self.pattern(node, ptr), self.multiple_of(node, ptr)) else {
-            return;
+    }
+
+    /// The positions of `values` (strings and numbers) that fail the string and number assertions
+    /// of schema `node`, each with why.
+    pub(super) fn failing_values(&mut self, node: &Node, ptr: &Pointer, values: &[&Node]) -> Vec<(usize, String)> {
+        if !node.members().unwrap_or_default().iter().any(|m| SCALAR_ASSERTIONS.contains(&m.key.as_str())) {
+            return Vec::new();
+        }
+        // One pair of validators per set of assertions (a union's branches often share one).
+        let key: String = node
+            .members()
+            .unwrap_or_default()
+            .iter()
+            .filter(|m| SCALAR_ASSERTIONS.contains(&m.key.as_str()) || m.key == "format")
+            .filter_map(|m| Some(format!("{}={};", m.key, runtime::validate::canonical(&json_value(&m.value)?))))
+            .collect();
+        let validators = match self.assertions.get(&key) {
+            Some(v) => v.clone(),
+            None => {
+                let format = node.get("format").and_then(Node::as_str).and_then(Format::from_keyword);
+                let (Some(pattern), Some(multiple_of)) = (self.pattern(node, ptr), self.multiple_of(node, ptr)) else {
+                    return Vec::new();
+                };
+                let string = StringTy {
+                    min_length: self.count(node, ptr, "minLength"),
+                    max_length: self.count(node, ptr, "maxLength"),
+                    pattern,
+                    format,
+                };
+                let number = NumberTy {
+                    minimum: self.bound(node, ptr, "minimum", "exclusiveMinimum"),
+                    maximum: self.bound(node, ptr, "maximum", "exclusiveMaximum"),
+                    multiple_of,
+                };
+                let v = std::rc::Rc::new((
+                    scalar_validator(Ty::String(string), self.path),
+                    scalar_validator(Ty::Number(number), self.path),
+                ));
+                self.assertions.insert(key, v.clone());
+                v
+            }
         };
-        let string = StringTy {
-            min_length: self.count(node, ptr, "minLength"),
-            max_length: self.count(node, ptr, "maxLength"),
-            pattern,
-            format,
-        };
-        let number = NumberTy {
-            minimum: self.bound(node, ptr, "minimum", "exclusiveMinimum"),
-            maximum: self.bound(node, ptr, "maximum", "exclusiveMaximum"),
-            multiple_of,
-        };
-        let strings = scalar_validator(Ty::String(string), self.path);
-        let numbers = scalar_validator(Ty::Number(number), self.path);
-        let listed = node.get(keyword).expect("the keyword is there");
-        let values: Vec<&Node> = match keyword {
-            "enum" => listed.as_array().unwrap_or_default().iter().collect(),
-            _ => vec![listed],
-        };
-        for (i, v) in values.into_iter().enumerate() {
+        let (strings, numbers) = &*validators;
+        let mut out = Vec::new();
+        for (i, v) in values.iter().enumerate() {
             let validator = match &v.value {
-                Value::String(_) => &strings,
-                Value::Number(_) => &numbers,
+                Value::String(_) => strings,
+                Value::Number(_) => numbers,
                 _ => continue,
             };
             if let Err((_, why)) = instance(validator, v) {
-                let at = if keyword == "enum" { ptr.join("enum").join(i.to_string()) } else { ptr.join("const") };
-                self.error(
-                    codes::CONTRADICTION,
-                    v,
-                    &at,
-                    format!(
-                        "this value of `{keyword}` fails the assertions beside it ({why}): it could never be valid"
-                    ),
-                    "never valid",
-                )
-                .notes
-                .push("help: drop the value, or the assertion it fails".into());
-                return;
+                out.push((i, why));
             }
         }
+        out
     }
 
     /// The values of a string `enum`, and whether `null` is one of them (allowed only where
@@ -1157,6 +1186,9 @@ impl Lowerer<'_> {
     /// string `const` property of each): a [`TypeKind::Union`]. Other unions are not supported by
     /// this version.
     /// `into`: the index of an already registered named type (a `$defs` entry) the union becomes.
+    /// A branch that is a contradiction on its own (an `enum` beside keywords merged into it that
+    /// none of its values keeps) matches no value: it is left out as `false` would be, and the
+    /// union is a contradiction only when every branch is.
     fn union(
         &mut self,
         node: &Node,
@@ -1165,6 +1197,49 @@ impl Lowerer<'_> {
         hint: &str,
         owner: usize,
         into: Option<usize>,
+    ) -> Option<Ty> {
+        let mark = self.mark();
+        let first = self.union_of(node, keyword, ptr, hint, owner, into, &[]);
+        let branches = node.get(keyword).and_then(Node::as_array).unwrap_or_default();
+        let errors: Vec<&Diagnostic> =
+            self.diags[mark.diags..].iter().filter(|d| d.severity == contractc_diagnostics::Severity::Error).collect();
+        if errors.is_empty() || branches.len() < 2 {
+            return first;
+        }
+        // Each error stands in a branch (its pointer under the branch's): the branches with errors,
+        // when those are all contradictions.
+        let kptr = ptr.join(keyword);
+        let branch_of = |d: &Diagnostic| {
+            (0..branches.len()).find(|i| d.pointer.tokens().starts_with(kptr.join(i.to_string()).tokens()))
+        };
+        let mut never: Vec<usize> = Vec::new();
+        for d in &errors {
+            match branch_of(d) {
+                Some(i) if d.code == codes::CONTRADICTION => never.push(i),
+                _ => return first,
+            }
+        }
+        never.sort();
+        never.dedup();
+        let written_false = branches.iter().filter(|b| b.as_bool() == Some(false)).count();
+        if never.len() + written_false >= branches.len() {
+            return first;
+        }
+        self.rewind(mark);
+        self.union_of(node, keyword, ptr, hint, owner, into, &never)
+    }
+
+    /// [`Lowerer::union`] with branches `never` left out.
+    #[allow(clippy::too_many_arguments)]
+    fn union_of(
+        &mut self,
+        node: &Node,
+        keyword: &str,
+        ptr: &Pointer,
+        hint: &str,
+        owner: usize,
+        into: Option<usize>,
+        never_branches: &[usize],
     ) -> Option<Ty> {
         let kptr = ptr.join(keyword);
         let branches = node.get(keyword)?;
@@ -1185,8 +1260,8 @@ impl Lowerer<'_> {
         };
         let nulls = all.iter().filter(|b| is_null(b)).count();
         // A branch `false` is valid for no instance (Core §4.3.2): it changes no verdict.
-        let never = |b: &Node| b.as_bool() == Some(false);
-        let rest: Vec<(usize, &Node)> = all.iter().enumerate().filter(|(_, b)| !is_null(b) && !never(b)).collect();
+        let never = |i: usize, b: &Node| b.as_bool() == Some(false) || never_branches.contains(&i);
+        let rest: Vec<(usize, &Node)> = all.iter().enumerate().filter(|(i, b)| !is_null(b) && !never(*i, b)).collect();
         if rest.is_empty() && nulls == 0 {
             self.error(
                 codes::INVALID_KEYWORD_VALUE,
@@ -2035,7 +2110,8 @@ impl Lowerer<'_> {
     }
 
     /// The constraint on the names of undeclared members: `propertyNames` (a string schema:
-    /// `minLength`, `maxLength`, `pattern`) and the pattern from `patternProperties`. Every declared
+    /// `minLength`, `maxLength`, `pattern`, `const`, `enum`, perhaps through a `$ref`) and the
+    /// pattern from `patternProperties`. Every declared
     /// property name must satisfy `propertyNames`, or the property could never be present.
     fn extra_names(
         &mut self,
@@ -2048,10 +2124,18 @@ impl Lowerer<'_> {
             return Some(key_pattern.map(|p| StringTy { pattern: Some(p), ..StringTy::default() }));
         };
         let nptr = ptr.join("propertyNames");
+        // A `$ref` (or `allOf`) here names the string schema the names keep (`"$ref": "#/$defs/Key"`).
+        let resolved;
+        let pn = if pn.get("$ref").is_some() || pn.get("allOf").is_some() {
+            resolved = self.resolved(pn, &nptr)?;
+            &resolved
+        } else {
+            pn
+        };
         if pn.as_bool() == Some(true) {
             return Some(key_pattern.map(|p| StringTy { pattern: Some(p), ..StringTy::default() }));
         }
-        let allowed = ["type", "minLength", "maxLength", "pattern", "const", "enum", "description", "$comment"];
+        let allowed = ["type", "minLength", "maxLength", "pattern", "const", "enum"];
         // `false` (no name at all), `const` and `enum`: the names listed, as the pattern that
         // matches exactly them (values that are no strings name nothing).
         let empty = Vec::new();
@@ -2072,7 +2156,7 @@ impl Lowerer<'_> {
         for m in members {
             let kptr = nptr.join(&m.key);
             let string_type = m.key != "type" || m.value.as_str() == Some("string");
-            if !allowed.contains(&m.key.as_str()) || !string_type {
+            if !(allowed.contains(&m.key.as_str()) || is_annotation(&m.key)) || !string_type {
                 self.error(
                     codes::UNSUPPORTED_KEYWORD,
                     &m.value,
@@ -2698,6 +2782,14 @@ impl Lowerer<'_> {
         d.notes.extend(note);
         d.notes.push("help: refer to a schema of the project: `#/$defs/<Name>` or another JSON pointer, `#<anchor>`, `<Name>@<MAJOR>.<MINOR>.json` (same folder), `../<namespace>/<Name>@<MAJOR>.<MINOR>.json`, or a `$id` (absolute, or relative to the nearest `$id` around the `$ref`), each with an optional `#` fragment".into());
     }
+}
+
+/// Whether every error of `diags` is a contradiction (warnings aside).
+pub(super) fn only_contradictions(diags: &[Diagnostic]) -> bool {
+    diags
+        .iter()
+        .filter(|d| d.severity == contractc_diagnostics::Severity::Error)
+        .all(|d| d.code == codes::CONTRADICTION)
 }
 
 /// The names of a `type` array that say something: `integer` beside `number` says nothing more,

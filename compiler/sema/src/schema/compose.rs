@@ -40,6 +40,16 @@ impl Part {
     }
 }
 
+/// A schema a composition being lowered borrowed (see [`Lowerer::composed`]).
+pub(super) struct Expanding {
+    /// Its file and pointer.
+    place: String,
+    /// Where its content stands (the `$ref`'s place for a schema borrowed from another contract).
+    span: Span,
+    /// The schema being expanded whose content the `$ref` that borrowed it stands in.
+    parent: Option<usize>,
+}
+
 impl Lowerer<'_> {
     /// Whether `node` composes: `allOf`, or `$ref` beside keywords that are not annotations.
     pub(super) fn composes(node: &Node) -> bool {
@@ -61,6 +71,15 @@ impl Lowerer<'_> {
         let before = self.expanding.len();
         let merged = self.compose_guarded(node, ptr, &mut visiting);
         let out = merged.and_then(|m| lower(self, &m));
+        self.expanding.truncate(before);
+        out
+    }
+
+    /// What schema `node` (at `ptr`) asserts, its `$ref` followed and its `allOf` merged in (a
+    /// plain `$ref` too), for a keyword that takes assertions, not a type (`propertyNames`).
+    pub(super) fn resolved(&mut self, node: &Node, ptr: &Pointer) -> Option<Node> {
+        let before = self.expanding.len();
+        let out = self.compose_guarded(node, ptr, &mut Vec::new());
         self.expanding.truncate(before);
         out
     }
@@ -167,6 +186,7 @@ impl Lowerer<'_> {
         let branches = node.get(keyword).and_then(Node::as_array).unwrap_or_default();
         let mut visiting = Vec::new();
         let mut merged = Vec::new();
+        let mut dropped = 0;
         for (i, b) in branches.iter().enumerate() {
             let bptr = kptr.join(i.to_string());
             let part = match b.as_bool() {
@@ -183,13 +203,41 @@ impl Lowerer<'_> {
                 _ => self.part(b, &bptr, &mut visiting)?,
             };
             let own = Part::new(shared.clone(), format!("\"{ptr}\""), ptr.clone(), false);
-            merged.push(self.merge(own, part)?.node);
+            let mark = self.mark();
+            let branch = self.merge(own, part);
+            // A branch the keywords beside the union contradict matches no value (X ∧ A is
+            // empty: the merge fails, or no value its `enum` lists keeps the assertions merged
+            // in): it stays as `false`, which changes no verdict; the union is a contradiction
+            // only when every branch is (the last one says why).
+            let contradicted = match &branch {
+                Some(m) => self.lists_no_valid_value(&m.node),
+                None => only_contradictions(&self.diags[mark.diags..]),
+            };
+            match branch {
+                _ if contradicted && dropped + 1 < branches.len() => {
+                    dropped += 1;
+                    self.rewind(mark);
+                    merged.push(Node { span: b.span, value: Value::Bool(false) });
+                }
+                Some(m) => merged.push(m.node),
+                None => return None,
+            }
         }
         let mut out: Vec<Member> = rest;
         for m in out.iter_mut().filter(|m| m.key == keyword) {
             m.value = Node { span: m.value.span, value: Value::Array(merged.clone()) };
         }
         Some(Node { span: node.span, value: Value::Object(out) })
+    }
+
+    /// Whether schema `node` lists its values (`enum`) and each fails the assertions beside it.
+    fn lists_no_valid_value(&mut self, node: &Node) -> bool {
+        let Some(values) = node.get("enum").and_then(Node::as_array).filter(|v| !v.is_empty()) else { return false };
+        let values: Vec<&Node> = values.iter().collect();
+        let mark = self.mark();
+        let failing = self.failing_values(node, &Pointer::root(), &values).len();
+        self.rewind(mark);
+        failing == values.len()
     }
 
     /// A branch of a composition at `bptr`: a `$ref`'s target, itself composed, or as written.
@@ -216,7 +264,12 @@ impl Lowerer<'_> {
             return None;
         };
         let place = format!("{path} \"{pointer}\"");
-        if visiting.contains(&place) || self.expanding.contains(&place) {
+        // The schemas being expanded whose content this `$ref` stands in, innermost first: a
+        // composition reaching one of them again would expand without end. One that only stands
+        // beside them (a property of a root composed with the same base) is a plain reuse.
+        let context = self.expanding.iter().rposition(|e| e.span.start <= r.span.start && r.span.end <= e.span.end);
+        let inside = std::iter::successors(context, |&i| self.expanding[i].parent);
+        if visiting.contains(&place) || inside.clone().any(|i| self.expanding[i].place == place) {
             self.error(
                 codes::REF_CYCLE,
                 r,
@@ -233,7 +286,7 @@ impl Lowerer<'_> {
         if borrowed {
             respan(&mut node, r.span);
         }
-        self.expanding.push(place.clone());
+        self.expanding.push(Expanding { place: place.clone(), span: node.span, parent: context });
         // Diagnostics about a borrowed schema stand at the `$ref` that borrowed it.
         let at = if borrowed { ptr.clone() } else { pointer.clone() };
         if !Self::composes(&node) {
@@ -276,6 +329,29 @@ impl Lowerer<'_> {
             origins.insert(key.to_string(), origin);
             out.push(member);
         }
+        // An `enum` of one branch beside another's string or number assertions: the values that
+        // fail them are in neither's intersection and are left out (what remains is checked as
+        // any `enum` is: none left is a contradiction).
+        let enum_origin = origins.get("enum").map(|(place, _): &(String, Pointer)| place.clone());
+        let foreign = |k: &&str| origins.get(*k).is_some_and(|(place, _)| Some(place) != enum_origin.as_ref());
+        if enum_origin.is_some() && SCALAR_ASSERTIONS.iter().any(foreign) {
+            let merged = Node { span: a.node.span, value: Value::Object(out.clone()) };
+            let values: Vec<&Node> = merged.get("enum").and_then(Node::as_array).unwrap_or_default().iter().collect();
+            let mark = self.mark();
+            let failing: Vec<usize> =
+                self.failing_values(&merged, &Pointer::root(), &values).into_iter().map(|(i, _)| i).collect();
+            self.rewind(mark);
+            if !failing.is_empty()
+                && failing.len() < values.len()
+                && let Some(Value::Array(items)) = out.iter_mut().find(|m| m.key == "enum").map(|m| &mut m.value.value)
+            {
+                let mut i = 0;
+                items.retain(|_| {
+                    i += 1;
+                    !failing.contains(&(i - 1))
+                });
+            }
+        }
         // `items` beside `prefixItems` sees only the items after that schema's own positions (Core
         // §10.3.1.2): a tuple and another branch's `items` or positions are not merged.
         let tuple = |p: &Part| {
@@ -316,9 +392,40 @@ impl Lowerer<'_> {
             let Some(name) = theirs.first() else { continue };
             let there = other.origin("properties").0;
             if extra.as_bool() == Some(false) {
-                let message = format!("`additionalProperties: false` forbids `{name}`, which {there} declares");
-                self.contradiction(&extra.clone(), message, "additionalProperties", map, "properties", other);
-                return None;
+                // Forbidden, so never present: a contradiction only when the other requires one.
+                let required = other.node.get("required").and_then(Node::as_array).unwrap_or_default();
+                if let Some(name) = theirs.iter().find(|n| required.iter().any(|r| r.as_str() == Some(n.as_str()))) {
+                    let message =
+                        format!("`additionalProperties: false` forbids `{name}`, which {there} declares and requires");
+                    self.contradiction(&extra.clone(), message, "additionalProperties", map, "properties", other);
+                    return None;
+                }
+                let names: Vec<String> = theirs.iter().map(|n| format!("`{n}`")).collect();
+                self.diags.push(
+                    Diagnostic::warning(
+                        codes::FORBIDDEN_PROPERTY,
+                        self.path,
+                        extra.span,
+                        map.origin("additionalProperties").1,
+                        format!(
+                            "`additionalProperties: false` forbids {}, which {there} declares: a message with {} is refused",
+                            names.join(", "),
+                            if names.len() == 1 { "it" } else { "any of them" }
+                        ),
+                    )
+                    .with_label("sees only the properties of its own schema")
+                    .with_help(format!(
+                        "declare {} in the closed schema's `properties` too if messages may have {} (Core §10.3.2.3)",
+                        names.join(", "),
+                        if names.len() == 1 { "it" } else { "them" }
+                    )),
+                );
+                if let Some(Value::Object(members)) =
+                    out.iter_mut().find(|m| m.key == "properties").map(|m| &mut m.value.value)
+                {
+                    members.retain(|m| !theirs.contains(&m.key));
+                }
+                continue;
             }
             if map.node.get("patternProperties").is_some() {
                 self.diags.push(

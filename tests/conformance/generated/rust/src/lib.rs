@@ -67,6 +67,7 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "shapes/Grids@1.0" => go::<shapes::grids_1_0::Grids>(text),
         "shapes/Maps@1.0" => go::<shapes::maps_1_0::Maps>(text),
         "shapes/Names@1.0" => go::<shapes::names_1_0::Names>(text),
+        "shapes/Narrowed@1.0" => go::<shapes::narrowed_1_0::Narrowed>(text),
         "shapes/Nested@1.0" => go::<shapes::nested_1_0::Nested>(text),
         "shapes/Nullable@1.0" => go::<shapes::nullable_1_0::Nullable>(text),
         "shapes/Open@1.0" => go::<shapes::open_1_0::Open>(text),

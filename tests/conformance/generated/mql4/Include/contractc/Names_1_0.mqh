@@ -188,6 +188,58 @@ string Names_1_0_Extensions_ToJson(const Names_1_0_Extensions &v)
    return out;
 }
 
+// A map whose names are symbols, through a `$ref` to a string schema with annotations.
+struct Names_1_0_Limits
+{
+   string additional_keys[];
+   long additional_values[];
+};
+
+void Names_1_0_Limits_Reset(Names_1_0_Limits &v)
+{
+   ArrayFree(v.additional_keys);
+   ArrayFree(v.additional_values);
+}
+
+bool Names_1_0_Limits_Parse(const string &js, int &pos, const string path, Names_1_0_Limits &out, string &err)
+{
+   string key = "";
+   bool more = false;
+   int extra = 0;
+   if(!CtcObjectBegin(js, pos, path, more, err)) return false;
+   while(more)
+   {
+      if(!CtcReadKey(js, pos, path, key, err)) return false;
+      if(!CtcMatchDfa(key, (string)"12000000000000000000000000000000000000000000000000000000000000000001111111111111111111111111100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000" + "0000000000000000000000000000000000000000000000000000000000", "12001103040506070800", "010000001")) { err = CtcError(path + "." + key, "must match the pattern `^[A-Z]{6}$`", pos); return false; }
+      if(CtcHasKey(out.additional_keys, key)) { err = CtcError(path, "duplicate key \"" + key + "\"", pos); return false; }
+      extra = ArraySize(out.additional_keys);
+      ArrayResize(out.additional_keys, extra + 1, 16);
+      out.additional_keys[extra] = key;
+      ArrayResize(out.additional_values, extra + 1, 16);
+      out.additional_values[extra] = 0;
+      if(!CtcReadLong(js, pos, path + "." + key, out.additional_values[extra], err)) return false;
+      if(!CtcObjectNext(js, pos, path, more, err)) return false;
+   }
+   return true;
+}
+
+string Names_1_0_Limits_ToJson(const Names_1_0_Limits &v)
+{
+   string out = "{";
+   bool first = true;
+   int next = 0;
+   int order[];
+   CtcSortKeys(v.additional_keys, order);
+   while(next < ArraySize(order))
+   {
+      CtcKey(out, first, v.additional_keys[order[next]]);
+      StringAdd(out, IntegerToString(v.additional_values[order[next]]));
+      next = next + 1;
+   }
+   StringAdd(out, "}");
+   return out;
+}
+
 // Hostile names in a map: quotes, backslashes, non-ASCII and astral characters, two patterns.
 struct Names_1_0_Hostile
 {
@@ -250,6 +302,8 @@ struct Names_1_0
    bool has_tags;
    Names_1_0_Extensions extensions;
    bool has_extensions;
+   Names_1_0_Limits limits;
+   bool has_limits;
    Names_1_0_Hostile hostile;
    bool has_hostile;
    string additional_keys[];
@@ -265,6 +319,8 @@ void Names_1_0_Reset(Names_1_0 &v)
    v.has_tags = false;
    Names_1_0_Extensions_Reset(v.extensions);
    v.has_extensions = false;
+   Names_1_0_Limits_Reset(v.limits);
+   v.has_limits = false;
    Names_1_0_Hostile_Reset(v.hostile);
    v.has_hostile = false;
    ArrayFree(v.additional_keys);
@@ -304,6 +360,12 @@ bool Names_1_0_Parse(const string &js, int &pos, const string path, Names_1_0 &o
          if(out.has_extensions) { err = CtcError(path, "duplicate key \"extensions\"", pos); return false; }
          out.has_extensions = true;
          if(!Names_1_0_Extensions_Parse(js, pos, path + ".extensions", out.extensions, err)) return false;
+      }
+      else if(key == "limits")
+      {
+         if(out.has_limits) { err = CtcError(path, "duplicate key \"limits\"", pos); return false; }
+         out.has_limits = true;
+         if(!Names_1_0_Limits_Parse(js, pos, path + ".limits", out.limits, err)) return false;
       }
       else if(key == "hostile")
       {
@@ -347,6 +409,12 @@ string Names_1_0_ToJson(const Names_1_0 &v)
    CtcWriteMembers(out, first, v.additional_keys, v.additional_values, next, "id", false);
    CtcKey(out, first, "id");
    StringAdd(out, CtcQuote(v.id));
+   CtcWriteMembers(out, first, v.additional_keys, v.additional_values, next, "limits", false);
+   if(v.has_limits)
+   {
+      CtcKey(out, first, "limits");
+      StringAdd(out, Names_1_0_Limits_ToJson(v.limits));
+   }
    CtcWriteMembers(out, first, v.additional_keys, v.additional_values, next, "rates", false);
    if(v.has_rates)
    {
@@ -388,6 +456,31 @@ bool Names_1_0_FromJson(const string &js, Names_1_0 &out, string &err)
       return false;
    }
    return true;
+}
+
+// 
+struct Names_1_0_Symbol
+{
+   string value;
+};
+
+void Names_1_0_Symbol_Reset(Names_1_0_Symbol &v)
+{
+   v.value = "";
+}
+
+bool Names_1_0_Symbol_Parse(const string &js, int &pos, const string path, Names_1_0_Symbol &out, string &err)
+{
+   if(!CtcReadString(js, pos, path, out.value, err)) return false;
+   if(!CtcMatchDfa(out.value, (string)"12000000000000000000000000000000000000000000000000000000000000000001111111111111111111111111100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000" + "0000000000000000000000000000000000000000000000000000000000", "12001103040506070800", "010000001")) { err = CtcError(path, "must match the pattern `^[A-Z]{6}$`", pos); return false; }
+   return true;
+}
+
+string Names_1_0_Symbol_ToJson(const Names_1_0_Symbol &v)
+{
+   string out = "";
+   StringAdd(out, CtcQuote(v.value));
+   return out;
 }
 
 #endif

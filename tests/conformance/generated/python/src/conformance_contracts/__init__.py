@@ -64,6 +64,7 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "shapes/Grids@1.0": ("shapes.grids_1_0", "Grids"),
     "shapes/Maps@1.0": ("shapes.maps_1_0", "Maps"),
     "shapes/Names@1.0": ("shapes.names_1_0", "Names"),
+    "shapes/Narrowed@1.0": ("shapes.narrowed_1_0", "Narrowed"),
     "shapes/Nested@1.0": ("shapes.nested_1_0", "Nested"),
     "shapes/Nullable@1.0": ("shapes.nullable_1_0", "Nullable"),
     "shapes/Open@1.0": ("shapes.open_1_0", "Open"),

@@ -13,6 +13,7 @@ pub mod events_1_0;
 pub mod grids_1_0;
 pub mod maps_1_0;
 pub mod names_1_0;
+pub mod narrowed_1_0;
 pub mod nested_1_0;
 pub mod nullable_1_0;
 pub mod open_1_0;

@@ -17,6 +17,9 @@ pub struct Names {
     pub extensions: ::std::option::Option<NamesExtensions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::support::present")]
+    pub limits: ::std::option::Option<NamesLimits>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::support::present")]
     pub hostile: ::std::option::Option<NamesHostile>,
     /// Members the schema does not name, kept as they came (written back canonically).
     #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
@@ -39,6 +42,13 @@ pub struct NamesHostile {
     #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<i64>,
 }
+///A map whose names are symbols, through a `$ref` to a string schema with annotations.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+pub struct NamesLimits {
+    /// Members the schema does not name, kept as they came (written back canonically).
+    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
+    pub additional_properties: crate::support::Map<i64>,
+}
 ///A map of currency codes to numbers: `patternProperties` beside `additionalProperties: false`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct NamesRates {
@@ -55,6 +65,47 @@ pub struct NamesTags {
     /// Members the schema does not name, kept as they came (written back canonically).
     #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
+}
+///`Symbol`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[serde(transparent)]
+pub struct Symbol(pub ::std::string::String);
+impl ::std::ops::Deref for Symbol {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Symbol> for ::std::string::String {
+    fn from(value: Symbol) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for Symbol {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for Symbol {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for Symbol {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
 }
 impl crate::support::Validate for Names {
     fn validate_at(
@@ -90,10 +141,39 @@ impl crate::support::Validate for Names {
             crate::support::Validate::validate_at(v, at, errors);
             at.pop();
         }
+        if let ::std::option::Option::Some(v) = &self.limits {
+            at.push("limits");
+            crate::support::Validate::validate_at(v, at, errors);
+            at.pop();
+        }
         if let ::std::option::Option::Some(v) = &self.hostile {
             at.push("hostile");
             crate::support::Validate::validate_at(v, at, errors);
             at.pop();
+        }
+    }
+}
+impl crate::support::Validate for Symbol {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        let v = &self.0;
+        {
+            static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
+                "^[A-Z]{6}$",
+                "\\A[A-Z]{6}\\z",
+            );
+            crate::support::check_string(
+                v,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN),
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
         }
     }
 }
@@ -174,6 +254,44 @@ impl crate::support::Validate for NamesExtensions {
                 static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
                     "(?:^x-)",
                     "\\Ax\\x{2D}",
+                );
+                crate::support::check_string(
+                    k,
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN),
+                    ::std::option::Option::None,
+                    at,
+                    errors,
+                );
+            }
+            at.pop();
+        }
+    }
+}
+impl crate::support::Validate for NamesLimits {
+    fn validate_at(
+        &self,
+        at: &mut crate::support::Path,
+        errors: &mut ::std::vec::Vec<crate::support::Violation>,
+    ) {
+        for (k, v) in &self.additional_properties.0 {
+            at.push(k);
+            crate::support::check_integer(
+                *v,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                at,
+                errors,
+            );
+            at.pop();
+        }
+        for k in self.additional_properties.0.keys() {
+            at.push(k);
+            {
+                static PATTERN: crate::support::Pattern = crate::support::Pattern::new(
+                    "^[A-Z]{6}$",
+                    "\\A[A-Z]{6}\\z",
                 );
                 crate::support::check_string(
                     k,

@@ -15,6 +15,7 @@ __all__ = [
     "grids_1_0",
     "maps_1_0",
     "names_1_0",
+    "narrowed_1_0",
     "nested_1_0",
     "nullable_1_0",
     "open_1_0",

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from conformance_contracts._support import Int64, NotNull, OpenModel, matches, names
 
-__all__ = ["Names", "NamesExtensions", "NamesHostile", "NamesRates", "NamesTags"]
+__all__ = ["Names", "NamesExtensions", "NamesHostile", "NamesLimits", "NamesRates", "NamesTags", "Symbol"]
 
 
 class NamesRates(OpenModel):
@@ -33,6 +33,13 @@ class NamesExtensions(OpenModel):
     name: Annotated[str | None, NotNull] = None
 
 
+class NamesLimits(OpenModel):
+    "A map whose names are symbols, through a `$ref` to a string schema with annotations."
+
+    __pydantic_extra__: dict[str, Int64] = Field(init=False)
+    __extra_names__ = names(Annotated[str, matches("\\A[A-Z]{6}\\Z", "^[A-Z]{6}$")])
+
+
 class NamesHostile(OpenModel):
     "Hostile names in a map: quotes, backslashes, non-ASCII and astral characters, two patterns."
 
@@ -48,4 +55,8 @@ class Names(OpenModel):
     rates: Annotated[NamesRates | None, NotNull, Field(description="A map of currency codes to numbers: `patternProperties` beside `additionalProperties: false`.")] = None
     tags: Annotated[NamesTags | None, NotNull, Field(description="Open, with names of 1 to 8 lower-case ASCII letters, digits or `_` (`propertyNames`).")] = None
     extensions: Annotated[NamesExtensions | None, NotNull, Field(description="OpenAPI's extensions: `x-` members of any value, beside a declared one.")] = None
+    limits: Annotated[NamesLimits | None, NotNull, Field(description="A map whose names are symbols, through a `$ref` to a string schema with annotations.")] = None
     hostile: Annotated[NamesHostile | None, NotNull, Field(description="Hostile names in a map: quotes, backslashes, non-ASCII and astral characters, two patterns.")] = None
+
+
+Symbol = Annotated[str, matches("\\A[A-Z]{6}\\Z", "^[A-Z]{6}$")]
