@@ -1,5 +1,5 @@
 //! The `contractc` command line on a copy of the project: writes only what changed, says so, and
-//! `--check` names a hand-edited file.
+//! `--check` names a hand-edited file; a templates folder may stand anywhere.
 
 use std::path::Path;
 use std::process::Command;
@@ -150,4 +150,28 @@ fn warnings_pass_deny_warnings_fails_and_json_has_one_object_per_diagnostic() {
     assert_eq!(d["file"], "contracts/events/Signal@1.1.json");
     assert_eq!(d["pointer"], "/properties/side");
     assert!(d["line"].as_u64().unwrap() > 1 && d["column"].as_u64().unwrap() > 1);
+}
+
+#[test]
+fn a_templates_folder_outside_the_project_by_absolute_path_renders_as_the_project_s_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path();
+    copy(&root().join("contracts"), &project.join("contracts"));
+    let config = std::fs::read_to_string(root().join("contractc.toml")).unwrap();
+    let templates = root().join("templates");
+    let absolute = format!("templates = {:?}", templates.display().to_string());
+    let config: String = config
+        .lines()
+        .map(|l| if l.starts_with("templates") { absolute.clone() } else { l.to_string() } + "\n")
+        .collect();
+    assert!(config.contains(&absolute), "the configuration names its templates: {config}");
+    std::fs::write(project.join("contractc.toml"), config).unwrap();
+
+    let (code, out) = contractc(project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    for file in ["python/src/trading_contracts/events/signal_1_0.py", "mql4/Include/contractc/Signal_1_0.mqh"] {
+        let made = std::fs::read_to_string(project.join("generated").join(file)).unwrap();
+        let committed = std::fs::read_to_string(root().join("generated").join(file)).unwrap();
+        assert_eq!(made, committed, "{file}");
+    }
 }

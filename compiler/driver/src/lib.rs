@@ -48,20 +48,23 @@ impl std::fmt::Display for Failure {
 /// Reads every contract, workflow spec and template under `root` as `config` names them, sorted.
 pub fn read_inputs(root: &Path, config: &Config) -> Result<Inputs, Failure> {
     let mut inputs = Inputs::default();
-    for (dir, ext) in [(&config.contracts, "json")] {
-        for (rel, text) in read_tree(root, dir, ext)? {
-            inputs.sources.push((rel, text));
-        }
+    for (rel, _, text) in read_tree(root, &config.contracts, "json")? {
+        inputs.sources.push((rel, text));
     }
-    for (rel, text) in read_tree(root, &config.templates, "j2")? {
-        let name = rel.strip_prefix(&format!("{}/", config.templates)).unwrap_or(&rel).to_string();
+    // A template's name is its path inside the templates folder, wherever that is (absolute, or
+    // outside the project).
+    for (_, name, text) in read_tree(root, &config.templates, "j2")? {
         inputs.templates.files.insert(name, text);
     }
     Ok(inputs)
 }
 
-fn read_tree(root: &Path, dir: &str, ext: &str) -> Result<Vec<(String, String)>, Failure> {
+/// Every file with extension `ext` under folder `dir` (relative to `root`, or absolute), sorted:
+/// its path from `root` (as given when it lies outside), its path from `dir`, both with `/`, and
+/// its text.
+fn read_tree(root: &Path, dir: &str, ext: &str) -> Result<Vec<(String, String, String)>, Failure> {
     let base = root.join(dir);
+    let slashed = |p: &Path| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
         let entry = entry.map_err(|e| Failure::Io(base.clone(), e.into()))?;
@@ -69,9 +72,12 @@ fn read_tree(root: &Path, dir: &str, ext: &str) -> Result<Vec<(String, String)>,
             continue;
         }
         let text = std::fs::read_to_string(entry.path()).map_err(|e| Failure::Io(entry.path().to_path_buf(), e))?;
-        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-        out.push((rel, text));
+        let from_root = match entry.path().strip_prefix(root) {
+            Ok(rel) => slashed(rel),
+            Err(_) => entry.path().display().to_string(),
+        };
+        let inside = slashed(entry.path().strip_prefix(&base).unwrap_or(entry.path()));
+        out.push((from_root, inside, text));
     }
     Ok(out)
 }
