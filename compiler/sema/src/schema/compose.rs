@@ -232,12 +232,18 @@ impl Lowerer<'_> {
 
     /// Whether schema `node` lists its values (`enum`) and each fails the assertions beside it.
     fn lists_no_valid_value(&mut self, node: &Node) -> bool {
-        let Some(values) = node.get("enum").and_then(Node::as_array).filter(|v| !v.is_empty()) else { return false };
-        let values: Vec<&Node> = values.iter().collect();
+        let (failing, listed) = self.failing_enum_values(node);
+        listed > 0 && failing.len() == listed
+    }
+
+    /// The positions of the values of `node`'s `enum` that fail the assertions beside it, and how
+    /// many it lists; nothing is reported (the lowering reports what stays).
+    fn failing_enum_values(&mut self, node: &Node) -> (Vec<usize>, usize) {
+        let values: Vec<&Node> = node.get("enum").and_then(Node::as_array).unwrap_or_default().iter().collect();
         let mark = self.mark();
-        let failing = self.failing_values(node, &Pointer::root(), &values).len();
+        let failing = self.failing_values(node, &Pointer::root(), &values).into_iter().map(|(i, _)| i).collect();
         self.rewind(mark);
-        failing == values.len()
+        (failing, values.len())
     }
 
     /// A branch of a composition at `bptr`: a `$ref`'s target, itself composed, or as written.
@@ -336,13 +342,9 @@ impl Lowerer<'_> {
         let foreign = |k: &&str| origins.get(*k).is_some_and(|(place, _)| Some(place) != enum_origin.as_ref());
         if enum_origin.is_some() && SCALAR_ASSERTIONS.iter().any(foreign) {
             let merged = Node { span: a.node.span, value: Value::Object(out.clone()) };
-            let values: Vec<&Node> = merged.get("enum").and_then(Node::as_array).unwrap_or_default().iter().collect();
-            let mark = self.mark();
-            let failing: Vec<usize> =
-                self.failing_values(&merged, &Pointer::root(), &values).into_iter().map(|(i, _)| i).collect();
-            self.rewind(mark);
+            let (failing, listed) = self.failing_enum_values(&merged);
             if !failing.is_empty()
-                && failing.len() < values.len()
+                && failing.len() < listed
                 && let Some(Value::Array(items)) = out.iter_mut().find(|m| m.key == "enum").map(|m| &mut m.value.value)
             {
                 let mut i = 0;
