@@ -229,6 +229,7 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "suite/Properties0@1.0" => go::<suite::properties0_1_0::Properties0>(text),
         "suite/Properties1@1.0" => go::<suite::properties1_1_0::Properties1>(text),
         "suite/Properties2@1.0" => go::<suite::properties2_1_0::Properties2>(text),
+        "suite/Properties3@1.0" => go::<suite::properties3_1_0::Properties3>(text),
         "suite/Properties4@1.0" => go::<suite::properties4_1_0::Properties4>(text),
         "suite/Properties5@1.0" => go::<suite::properties5_1_0::Properties5>(text),
         "suite/PropertyNames0@1.0" => go::<suite::property_names0_1_0::PropertyNames0>(text),

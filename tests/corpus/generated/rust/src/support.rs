@@ -11,64 +11,74 @@ pub mod formats;
 
 pub use formats::Format;
 
-/// The error of the generated `TryFrom`/`FromStr` impls (typify's, shared by every module).
-pub mod error {
-    /// Error from a `TryFrom` or `FromStr` implementation.
-    pub struct ConversionError(::std::borrow::Cow<'static, str>);
+/// Where the value being checked is: a chain of borrowed steps from the root, written as a JSON
+/// Pointer (RFC 6901) only when a violation is reported (checking allocates nothing).
+#[derive(Clone, Copy, Debug)]
+pub struct At<'a> {
+    parent: Option<&'a At<'a>>,
+    step: Step<'a>,
+}
 
-    impl ::std::error::Error for ConversionError {}
+#[derive(Clone, Copy, Debug)]
+enum Step<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
 
-    impl ::std::fmt::Display for ConversionError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            ::std::fmt::Display::fmt(&self.0, f)
-        }
+impl<'a> At<'a> {
+    /// The instance itself (the pointer `""`).
+    pub const ROOT: At<'static> = At { parent: None, step: Step::Root };
+
+    /// The member `key` of the value here.
+    pub fn key(&'a self, key: &'a str) -> At<'a> {
+        At { parent: Some(self), step: Step::Key(key) }
     }
 
-    impl ::std::fmt::Debug for ConversionError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            ::std::fmt::Debug::fmt(&self.0, f)
-        }
-    }
-
-    impl From<&'static str> for ConversionError {
-        fn from(value: &'static str) -> Self {
-            Self(value.into())
-        }
-    }
-
-    impl From<String> for ConversionError {
-        fn from(value: String) -> Self {
-            Self(value.into())
-        }
+    /// The item `index` of the array here.
+    pub fn index(&'a self, index: usize) -> At<'a> {
+        At { parent: Some(self), step: Step::Index(index) }
     }
 }
 
-/// A JSON Pointer (RFC 6901) to the value being checked.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Path(Vec<String>);
-
-impl Path {
-    pub fn push(&mut self, key: &str) {
-        self.0.push(key.to_string());
-    }
-
-    pub fn push_index(&mut self, index: usize) {
-        self.0.push(index.to_string());
-    }
-
-    pub fn pop(&mut self) {
-        self.0.pop();
-    }
-}
-
-impl fmt::Display for Path {
+impl fmt::Display for At<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for t in &self.0 {
-            write!(f, "/{}", t.replace('~', "~0").replace('/', "~1"))?;
+        if let Some(p) = self.parent {
+            p.fmt(f)?;
         }
-        Ok(())
+        match self.step {
+            Step::Root => Ok(()),
+            Step::Key(k) => write!(f, "/{}", k.replace('~', "~0").replace('/', "~1")),
+            Step::Index(i) => write!(f, "/{i}"),
+        }
     }
 }
+
+/// The `as_str`, `Display` and (nothing to check) `Validate` of a generated string enum:
+/// `string_enum!(Side { Buy = "BUY", Sell = "SELL" })`, each variant with its JSON value.
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident = $value:literal),* $(,)? }) => {
+        impl $name {
+            /// The value as JSON writes it.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $(Self::$variant => $value,)*
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::support::Validate for $name {
+            fn validate_at(&self, _: &$crate::support::At<'_>, _: &mut ::std::vec::Vec<$crate::support::Violation>) {}
+        }
+    };
+}
+pub(crate) use string_enum;
 
 /// One broken constraint: where (a JSON pointer) and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,19 +95,19 @@ impl fmt::Display for Violation {
 
 /// Checks the constraints a schema states beyond the shape serde already enforces.
 pub trait Validate {
-    fn validate_at(&self, at: &mut Path, errors: &mut Vec<Violation>);
+    fn validate_at(&self, at: &At<'_>, errors: &mut Vec<Violation>);
 
     /// Every violation, in document order; empty when valid.
     fn validate(&self) -> Vec<Violation> {
         let mut errors = Vec::new();
-        self.validate_at(&mut Path::default(), &mut errors);
+        self.validate_at(&At::ROOT, &mut errors);
         errors
     }
 }
 
-/// Recursive types (typify boxes them) are checked through the box.
+/// Recursive types (boxed where a type holds itself) are checked through the box.
 impl<T: Validate> Validate for Box<T> {
-    fn validate_at(&self, at: &mut Path, errors: &mut Vec<Violation>) {
+    fn validate_at(&self, at: &At<'_>, errors: &mut Vec<Violation>) {
         (**self).validate_at(at, errors)
     }
 }
@@ -551,7 +561,7 @@ impl<'de> serde::Deserialize<'de> for Json {
 
 /// `const` and `enum` (Validation §6.1.2–§6.1.3): the value's canonical text must be one of
 /// `allowed` (so `1.0` equals `1`).
-pub fn check_values(v: &Json, allowed: &[&str], at: &Path, errors: &mut Vec<Violation>) {
+pub fn check_values(v: &Json, allowed: &[&str], at: &At<'_>, errors: &mut Vec<Violation>) {
     let mut text = String::new();
     canonical(&v.0, &mut text);
     if !allowed.contains(&text.as_str()) {
@@ -600,9 +610,9 @@ pub fn read_value<T: serde::de::DeserializeOwned, E: serde::de::Error>(v: serde_
 /// then `check`ed.
 pub fn check_member<T: serde::de::DeserializeOwned>(
     v: &serde_json::Value,
-    at: &mut Path,
+    at: &At<'_>,
     errors: &mut Vec<Violation>,
-    check: impl FnOnce(&T, &mut Path, &mut Vec<Violation>),
+    check: impl FnOnce(&T, &At<'_>, &mut Vec<Violation>),
 ) {
     match read_value::<T, serde::de::value::Error>(v.clone()) {
         Ok(x) => check(&x, at, errors),
@@ -612,7 +622,7 @@ pub fn check_member<T: serde::de::DeserializeOwned>(
 
 /// An undeclared member whose name matches a pattern of `patternProperties` with the schema
 /// `false` (Core §10.3.2.2): it may not be present.
-pub fn forbid_member(pattern: &Pattern, at: &Path, errors: &mut Vec<Violation>) {
+pub fn forbid_member(pattern: &Pattern, at: &At<'_>, errors: &mut Vec<Violation>) {
     errors.push(violation(at, format!("no member may have a name matching {:?}", pattern.source)));
 }
 
@@ -623,8 +633,8 @@ pub fn check_contains<T: serde::Serialize, C: serde::de::DeserializeOwned>(
     items: &[T],
     min: u64,
     max: Option<u64>,
-    check: impl Fn(&C, &mut Path, &mut Vec<Violation>),
-    at: &Path,
+    check: impl Fn(&C, &At<'_>, &mut Vec<Violation>),
+    at: &At<'_>,
     errors: &mut Vec<Violation>,
 ) {
     let matches = |item: &T| match serde_json::to_value(item).map(read_value::<C, serde::de::value::Error>) {
@@ -642,9 +652,9 @@ pub fn check_contains<T: serde::Serialize, C: serde::de::DeserializeOwned>(
 
 /// Whether a value keeps every constraint `check` finds broken (a branch of an untagged union,
 /// tried before it is chosen).
-pub fn accepts(check: impl FnOnce(&mut Path, &mut Vec<Violation>)) -> bool {
+pub fn accepts(check: impl FnOnce(&At<'_>, &mut Vec<Violation>)) -> bool {
     let mut errors = Vec::new();
-    check(&mut Path::default(), &mut errors);
+    check(&At::ROOT, &mut errors);
     errors.is_empty()
 }
 
@@ -739,7 +749,7 @@ pub fn check_string(
     max: Option<u64>,
     pattern: Option<&Pattern>,
     format: Option<Format>,
-    at: &Path,
+    at: &At<'_>,
     errors: &mut Vec<Violation>,
 ) {
     let len = v.chars().count() as u64;
@@ -758,7 +768,7 @@ pub fn check_string(
 }
 
 /// Bounds are `(value, exclusive)`.
-pub fn check_number(v: f64, min: Option<(f64, bool)>, max: Option<(f64, bool)>, at: &Path, errors: &mut Vec<Violation>) {
+pub fn check_number(v: f64, min: Option<(f64, bool)>, max: Option<(f64, bool)>, at: &At<'_>, errors: &mut Vec<Violation>) {
     if let Some((m, excl)) = min
         && (v < m || (excl && v == m))
     {
@@ -772,20 +782,20 @@ pub fn check_number(v: f64, min: Option<(f64, bool)>, max: Option<(f64, bool)>, 
 }
 
 /// `multipleOf` (Validation §6.2.1) of a number, in decimal arithmetic ([`decimal`]).
-pub fn check_multiple(v: f64, divisor: f64, at: &Path, errors: &mut Vec<Violation>) {
+pub fn check_multiple(v: f64, divisor: f64, at: &At<'_>, errors: &mut Vec<Violation>) {
     if !decimal::is_multiple_of(v, divisor) {
         errors.push(violation(at, format!("must be a multiple of {divisor}")));
     }
 }
 
 /// `multipleOf` (Validation §6.2.1) of an integer, by its digits ([`decimal`]).
-pub fn check_integer_multiple(v: i64, divisor: f64, at: &Path, errors: &mut Vec<Violation>) {
+pub fn check_integer_multiple(v: i64, divisor: f64, at: &At<'_>, errors: &mut Vec<Violation>) {
     if !decimal::is_integer_multiple_of(v, divisor) {
         errors.push(violation(at, format!("must be a multiple of {divisor}")));
     }
 }
 
-pub fn check_integer(v: i64, min: Option<i64>, max: Option<i64>, at: &Path, errors: &mut Vec<Violation>) {
+pub fn check_integer(v: i64, min: Option<i64>, max: Option<i64>, at: &At<'_>, errors: &mut Vec<Violation>) {
     if let Some(m) = min.filter(|&m| v < m) {
         errors.push(violation(at, format!("must be >= {m}")));
     }
@@ -797,13 +807,13 @@ pub fn check_integer(v: i64, min: Option<i64>, max: Option<i64>, at: &Path, erro
 /// `minProperties`/`maxProperties` (Validation §6.5.1–§6.5.2): `count` members, named or not.
 /// `dependentRequired` (Validation §6.5.4): the member `name` is present, so each of `needed`
 /// (a name, and whether the member is present) must be.
-pub fn check_dependents(name: &str, needed: &[(&str, bool)], at: &Path, errors: &mut Vec<Violation>) {
+pub fn check_dependents(name: &str, needed: &[(&str, bool)], at: &At<'_>, errors: &mut Vec<Violation>) {
     if let Some((missing, _)) = needed.iter().find(|(_, present)| !present) {
         errors.push(violation(at, format!("has `{name}`, so it must have `{missing}` too")));
     }
 }
 
-pub fn check_properties(count: usize, min: Option<u64>, max: Option<u64>, at: &Path, errors: &mut Vec<Violation>) {
+pub fn check_properties(count: usize, min: Option<u64>, max: Option<u64>, at: &At<'_>, errors: &mut Vec<Violation>) {
     let count = count as u64;
     if let Some(m) = min.filter(|&m| count < m) {
         errors.push(violation(at, format!("must have at least {m} members, has {count}")));
@@ -813,7 +823,7 @@ pub fn check_properties(count: usize, min: Option<u64>, max: Option<u64>, at: &P
     }
 }
 
-pub fn check_items(len: usize, min: Option<u64>, max: Option<u64>, at: &Path, errors: &mut Vec<Violation>) {
+pub fn check_items(len: usize, min: Option<u64>, max: Option<u64>, at: &At<'_>, errors: &mut Vec<Violation>) {
     let len = len as u64;
     if let Some(m) = min.filter(|&m| len < m) {
         errors.push(violation(at, format!("must have at least {m} items, has {len}")));
@@ -825,7 +835,7 @@ pub fn check_items(len: usize, min: Option<u64>, max: Option<u64>, at: &Path, er
 
 /// `uniqueItems` (Validation §6.4.3): no two items are equal as JSON values, i.e. no two have the
 /// same canonical form (`1` equals `1.0`, objects regardless of member order).
-pub fn check_unique<T: serde::Serialize>(items: &[T], at: &Path, errors: &mut Vec<Violation>) {
+pub fn check_unique<T: serde::Serialize>(items: &[T], at: &At<'_>, errors: &mut Vec<Violation>) {
     let mut seen = ::std::collections::HashMap::new();
     for (i, item) in items.iter().enumerate() {
         if let Some(j) = seen.insert(to_canonical_json(item), i) {
@@ -835,6 +845,6 @@ pub fn check_unique<T: serde::Serialize>(items: &[T], at: &Path, errors: &mut Ve
     }
 }
 
-fn violation(at: &Path, message: String) -> Violation {
+fn violation(at: &At<'_>, message: String) -> Violation {
     Violation { pointer: at.to_string(), message }
 }

@@ -226,6 +226,7 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "suite/Properties0@1.0": ("suite.properties0_1_0", "Properties0Message"),
     "suite/Properties1@1.0": ("suite.properties1_1_0", "Properties1Message"),
     "suite/Properties2@1.0": ("suite.properties2_1_0", "Properties2Message"),
+    "suite/Properties3@1.0": ("suite.properties3_1_0", "Properties3Message"),
     "suite/Properties4@1.0": ("suite.properties4_1_0", "Properties4Message"),
     "suite/Properties5@1.0": ("suite.properties5_1_0", "Properties5Message"),
     "suite/PropertyNames0@1.0": ("suite.property_names0_1_0", "PropertyNames0Message"),

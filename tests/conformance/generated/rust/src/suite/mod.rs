@@ -154,6 +154,7 @@ pub mod prefix_items3_1_0;
 pub mod properties0_1_0;
 pub mod properties1_1_0;
 pub mod properties2_1_0;
+pub mod properties3_1_0;
 pub mod properties4_1_0;
 pub mod properties5_1_0;
 pub mod property_names0_1_0;

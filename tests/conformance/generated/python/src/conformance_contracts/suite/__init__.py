@@ -156,6 +156,7 @@ __all__ = [
     "properties0_1_0",
     "properties1_1_0",
     "properties2_1_0",
+    "properties3_1_0",
     "properties4_1_0",
     "properties5_1_0",
     "property_names0_1_0",

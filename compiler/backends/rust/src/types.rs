@@ -1,0 +1,234 @@
+//! The Rust types of a contract's named types: a struct per object (serde derives, fields in
+//! schema order, optional fields `Option` that refuse an explicit `null`, a field for the unknown
+//! members of an open object or a map), an enum per string enum (with `as_str` and `Display`), a
+//! newtype per alias (`pub struct Price(pub f64)`). Unions are `unions.rs`'.
+
+use contractc_ir::{Additional, Contract, Object, Program, Ty, TypeKind, TypeRef};
+
+use crate::code::Code;
+use crate::naming::{UNKNOWN, field_idents, variant_idents};
+
+/// The Rust path of a named type from inside the crate.
+pub fn type_path(program: &Program, r: TypeRef) -> String {
+    let c = &program.contracts[r.contract];
+    format!("crate::{}::{}::{}", c.id.namespace, c.id.module(), program.named(r).name)
+}
+
+/// The Rust type of `ty` in contract `this`'s module.
+pub fn rust_type(program: &Program, this: usize, ty: &Ty) -> String {
+    match ty {
+        Ty::String(_) => "::std::string::String".into(),
+        Ty::Number(_) => "f64".into(),
+        Ty::Integer(_) => "i64".into(),
+        Ty::Boolean => "bool".into(),
+        Ty::Values(_) | Ty::Any => "crate::support::Json".into(),
+        Ty::Array(a) => format!("::std::vec::Vec<{}>", rust_type(program, this, &a.items)),
+        Ty::Nullable(t) => format!("::std::option::Option<{}>", rust_type(program, this, t)),
+        Ty::Named(r) if r.contract == this => program.named(*r).name.clone(),
+        Ty::Named(r) => type_path(program, *r),
+    }
+}
+
+/// The type a value of type `owner` holds `ty` as: [`rust_type`], boxed where `ty` is (or is a
+/// nullable) type of the same contract that holds `owner` again without an array or a map between
+/// them, which would make the type infinitely large (a recursive schema).
+pub fn held_type(program: &Program, this: usize, owner: usize, ty: &Ty) -> String {
+    match ty.non_null() {
+        Ty::Named(r)
+            if r.contract == this && holds(&program.contracts[this], this, r.index, owner, &mut Vec::new()) =>
+        {
+            let boxed = format!("::std::boxed::Box<{}>", rust_type(program, this, ty.non_null()));
+            if ty.is_nullable() { format!("::std::option::Option<{boxed}>") } else { boxed }
+        }
+        _ => rust_type(program, this, ty),
+    }
+}
+
+/// Whether a value of type `from` holds a value of type `to` of the same contract in place (its
+/// fields, variants, branches or alias, through `null` but not through an array or a map).
+fn holds(c: &Contract, this: usize, from: usize, to: usize, seen: &mut Vec<usize>) -> bool {
+    if seen.contains(&from) {
+        return false;
+    }
+    seen.push(from);
+    let in_place = |ty: &Ty| match ty.non_null() {
+        Ty::Named(r) if r.contract == this => Some(*r),
+        _ => None,
+    };
+    let next: Vec<usize> = match &c.types[from].kind {
+        TypeKind::Object(o) => o.fields.iter().filter_map(|f| in_place(&f.ty)).map(|r| r.index).collect(),
+        TypeKind::Alias(t) => in_place(t).map(|r| r.index).into_iter().collect(),
+        TypeKind::Union(u) => u.variants.iter().map(|&(_, v)| v).collect(),
+        TypeKind::Choice(b) => b.iter().filter_map(|(_, t)| in_place(t)).map(|r| r.index).collect(),
+        TypeKind::Untagged(u) => u.branches.iter().filter_map(in_place).map(|r| r.index).collect(),
+        TypeKind::Enum(_) => Vec::new(),
+    };
+    next.into_iter().any(|n| n == to || holds(c, this, n, to, seen))
+}
+
+/// Which named types of contract `this` a Rust value holds: a struct's field (a variant's tag is
+/// none), a map's or pattern rule's member, an alias's, a union's variant or a branch.
+pub fn held_types(program: &Program, this: usize) -> Vec<bool> {
+    let c = &program.contracts[this];
+    let mut held = vec![false; c.types.len()];
+    for (i, t) in c.types.iter().enumerate() {
+        let refs: Vec<TypeRef> = match &t.kind {
+            TypeKind::Object(o) => crate::naming::struct_fields(c, i, o)
+                .map(|f| &f.ty)
+                .chain(o.map_values())
+                .chain(o.pattern_rules.iter().filter_map(|r| r.ty.as_ref()))
+                .chain(&o.unmatched)
+                .flat_map(Ty::refs)
+                .collect(),
+            TypeKind::Union(u) => u.variants.iter().map(|&(_, index)| TypeRef { contract: this, index }).collect(),
+            kind => kind.refs(),
+        };
+        for r in refs.into_iter().filter(|r| r.contract == this) {
+            held[r.index] = true;
+        }
+    }
+    held
+}
+
+/// Whether named type `index` is the type of a union variant's tag property.
+pub fn is_variant_tag(c: &Contract, this: usize, index: usize) -> bool {
+    c.types.iter().any(|t| match &t.kind {
+        TypeKind::Union(u) => u.variants.iter().any(|&(_, v)| match &c.types[v].kind {
+            TypeKind::Object(o) => o
+                .fields
+                .iter()
+                .any(|f| f.name == u.tag && matches!(f.ty, Ty::Named(r) if r == TypeRef { contract: this, index })),
+            _ => false,
+        }),
+        _ => false,
+    })
+}
+
+/// A string literal of `s`.
+pub fn literal(s: &str) -> String {
+    format!("{s:?}")
+}
+
+/// The derives of a struct or an enum with data.
+const DERIVE: &str = "#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]";
+
+/// Writes named type `index` of contract `this` when it is an object, a string enum or an alias.
+pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code) {
+    let t = &program.contracts[this].types[index];
+    if let (Some(d), TypeKind::Object(_) | TypeKind::Enum(_) | TypeKind::Alias(_)) = (&t.description, &t.kind) {
+        code.doc(d);
+    }
+    match &t.kind {
+        TypeKind::Object(o) => object(program, this, index, o, code),
+        TypeKind::Enum(values) => {
+            let idents = variant_idents(values);
+            code.line(
+                "#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]",
+            );
+            code.line(format!("pub enum {} {{", t.name));
+            for (value, ident) in values.iter().zip(&idents) {
+                if value != ident {
+                    code.line(format!("#[serde(rename = {})]", literal(value)));
+                }
+                code.line(format!("{ident},"));
+            }
+            code.line("}");
+            // `as_str`, `Display` and `Validate` (nothing to check).
+            let pairs: Vec<String> =
+                values.iter().zip(&idents).map(|(value, ident)| format!("{ident} = {}", literal(value))).collect();
+            code.line(format!("crate::support::string_enum!({} {{ {} }});", t.name, pairs.join(", ")));
+        }
+        TypeKind::Alias(ty) => {
+            let name = &t.name;
+            let inner = held_type(program, this, index, ty);
+            code.line(DERIVE);
+            code.line("#[serde(transparent)]");
+            code.line(format!("pub struct {name}(pub {inner});"));
+            code.line(format!("impl ::std::ops::Deref for {name} {{"));
+            code.line(format!("type Target = {inner};"));
+            code.line(format!("fn deref(&self) -> &{inner} {{"));
+            code.lines(["&self.0", "}", "}"]);
+            code.line(format!("impl ::std::convert::From<{inner}> for {name} {{"));
+            code.line(format!("fn from(value: {inner}) -> Self {{"));
+            code.lines(["Self(value)", "}", "}"]);
+            code.line(format!("impl ::std::convert::From<{name}> for {inner} {{"));
+            code.line(format!("fn from(value: {name}) -> Self {{"));
+            code.lines(["value.0", "}", "}"]);
+        }
+        TypeKind::Union(_) | TypeKind::Choice(_) | TypeKind::Untagged(_) => {}
+    }
+}
+
+/// An object's struct, and the functions giving its absent members their `default`.
+fn object(program: &Program, this: usize, index: usize, o: &Object, code: &mut Code) {
+    let c = &program.contracts[this];
+    let name = &c.types[index].name;
+    let fields = field_idents(c, index, o);
+    // A struct of optional fields alone has a `Default`: every field absent.
+    let derive = if fields.iter().all(|(f, _)| !f.required) {
+        DERIVE.replace("Debug,", "Debug, Default,")
+    } else {
+        DERIVE.into()
+    };
+    code.line(derive);
+    if o.additional == Additional::Forbidden {
+        code.line("#[serde(deny_unknown_fields)]");
+    }
+    code.line(format!("pub struct {name} {{"));
+    let mut defaults = Vec::new();
+    for (f, ident) in &fields {
+        if let Some(d) = &f.description {
+            code.doc(d);
+        }
+        let mut serde: Vec<String> = Vec::new();
+        if f.name != *ident {
+            serde.push(format!("rename = {}", literal(&f.name)));
+        }
+        let held = held_type(program, this, index, &f.ty);
+        let ty = if f.required {
+            if f.ty.is_nullable() {
+                // `Option` would read an absent member as `None`: a required one must be present.
+                serde.push("deserialize_with = \"::std::option::Option::deserialize\"".into());
+            } else if matches!(f.ty, Ty::Named(_)) && program.admits_null(&f.ty) {
+                // So would a newtype of `Option` (an alias of a nullable type).
+                serde.push("deserialize_with = \"::serde::Deserialize::deserialize\"".into());
+            }
+            held
+        } else {
+            // Optional is `Option` in every generated language (of `Option` when nullable):
+            // absent is `None`, and an explicit `null` is refused (`support::present`).
+            serde.push("skip_serializing_if = \"::std::option::Option::is_none\"".into());
+            match &f.default {
+                None => serde.push("default".into()),
+                Some(text) => {
+                    // An absent member reads as its `default` (the checker validated it).
+                    let function = format!("default_{}_{ident}", heck::ToSnakeCase::to_snake_case(name.as_str()));
+                    serde.push(format!("default = {}", literal(&function)));
+                    defaults.push((function, format!("::std::option::Option<{held}>"), text));
+                }
+            }
+            serde.push("deserialize_with = \"crate::support::present\"".into());
+            format!("::std::option::Option<{held}>")
+        };
+        if !serde.is_empty() {
+            code.line(format!("#[serde({})]", serde.join(", ")));
+        }
+        code.line(format!("pub {ident}: {ty},"));
+    }
+    let unknown = match &o.additional {
+        Additional::Forbidden => None,
+        Additional::Any => Some("crate::support::Members".to_string()),
+        Additional::Typed(v) => Some(format!("crate::support::Map<{}>", rust_type(program, this, v))),
+    };
+    if let Some(ty) = unknown {
+        code.line("/// Members the schema does not name, kept as they came (written back canonically).");
+        code.line("#[serde(flatten, skip_serializing_if = \"crate::support::Unknown::is_empty\")]");
+        code.line(format!("pub {UNKNOWN}: {ty},"));
+    }
+    code.line("}");
+    for (function, ty, text) in defaults {
+        code.line(format!("fn {function}() -> {ty} {{"));
+        code.line(format!("crate::support::default_value({})", literal(text)));
+        code.line("}");
+    }
+}

@@ -1,0 +1,217 @@
+//! Unions as Rust enums with serde impls of their own: a tagged union reads its tag and gives the
+//! object to the variant it names; a choice gives the value to the branch of its JSON type; an
+//! untagged union tries its branches as JSON Schema's `anyOf`/`oneOf` do (Core §10.2.1.2–3).
+
+use contractc_ir::{JsonKind, Program, Ty, TypeKind};
+
+use crate::checks::check;
+use crate::code::Code;
+use crate::naming::variant_ident;
+use crate::types::{held_type, literal};
+
+/// A variant of a union's enum: its doc, its name and the type it holds.
+type Variant = (String, String, String);
+
+/// Writes the enum and serde impls of named type `index` when it is a union of any kind.
+pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code) {
+    let c = &program.contracts[this];
+    let t = &c.types[index];
+    // Each variant (its doc, name and type), the arms writing it, the statements reading one.
+    let (variants, write, read): (Vec<Variant>, Vec<String>, Vec<String>) = match &t.kind {
+        TypeKind::Union(u) => {
+            let variants = u
+                .variants
+                .iter()
+                .map(|(value, v)| {
+                    (
+                        format!("`{}`: {value:?}", u.tag),
+                        variant_ident(value),
+                        held_type(
+                            program,
+                            this,
+                            index,
+                            &Ty::Named(contractc_ir::TypeRef { contract: this, index: *v }),
+                        ),
+                    )
+                })
+                .collect();
+            let tag = literal(&u.tag);
+            let write = u
+                .variants
+                .iter()
+                .map(|(value, _)| {
+                    format!(
+                        "Self::{}(v) => crate::support::serialize_variant({tag}, {}, v, s),",
+                        variant_ident(value),
+                        literal(value)
+                    )
+                })
+                .collect();
+            let expected: Vec<&str> = u.variants.iter().map(|(v, _)| v.as_str()).collect();
+            let mut read = vec![
+                format!("let (tag, v) = crate::support::deserialize_variant(d, {tag})?;"),
+                "match tag.as_str() {".into(),
+            ];
+            for (value, _) in &u.variants {
+                read.push(format!(
+                    "{} => crate::support::read_value(v).map(Self::{}),",
+                    literal(value),
+                    variant_ident(value)
+                ));
+            }
+            read.push(format!(
+                "other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!(\"unknown `{}` {{other:?}} (expected {})\"))),",
+                u.tag.replace('\\', "\\\\").replace('"', "\\\"").replace('{', "{{").replace('}', "}}"),
+                expected.join(", ").replace('\\', "\\\\").replace('"', "\\\"").replace('{', "{{").replace('}', "}}")
+            ));
+            read.push("}".into());
+            (variants, write, read)
+        }
+        TypeKind::Choice(branches) => {
+            let variants = branches
+                .iter()
+                .map(|(kind, ty)| {
+                    (
+                        format!("A JSON {}.", kind.name()),
+                        choice_variant(*kind).to_string(),
+                        held_type(program, this, index, ty),
+                    )
+                })
+                .collect();
+            let write = branches
+                .iter()
+                .map(|(kind, _)| format!("Self::{}(v) => ::serde::Serialize::serialize(v, s),", choice_variant(*kind)))
+                .collect();
+            let expected: Vec<&str> = branches.iter().map(|(k, _)| k.name()).collect();
+            let mut read = vec![
+                "let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;".to_string(),
+                "match v {".into(),
+            ];
+            for (kind, _) in branches {
+                let pattern = match kind {
+                    JsonKind::Boolean => "Bool",
+                    JsonKind::Number => "Number",
+                    JsonKind::String => "String",
+                    JsonKind::Array => "Array",
+                    JsonKind::Object => "Object",
+                };
+                read.push(format!(
+                    "::serde_json::Value::{pattern}(_) => crate::support::read_value(v).map(Self::{}),",
+                    choice_variant(*kind)
+                ));
+            }
+            read.push(format!(
+                "other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!(\"expected {}, found {{other}}\"))),",
+                expected.join(" or ")
+            ));
+            read.push("}".into());
+            (variants, write, read)
+        }
+        TypeKind::Untagged(u) => {
+            let names = untagged_variants(program, &u.branches);
+            let keyword = if u.exactly_one { "oneOf" } else { "anyOf" };
+            let variants = u
+                .branches
+                .iter()
+                .zip(&names)
+                .enumerate()
+                .map(|(i, (ty, v))| {
+                    (format!("Branch {i} of `{keyword}`."), v.clone(), held_type(program, this, index, ty))
+                })
+                .collect();
+            let write = names.iter().map(|v| format!("Self::{v}(v) => ::serde::Serialize::serialize(v, s),")).collect();
+            let mut read = vec![
+                "let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;".to_string(),
+                "let mut held: ::std::option::Option<Self> = ::std::option::Option::None;".into(),
+            ];
+            if u.exactly_one {
+                read.push("let mut valid = 0usize;".into());
+            }
+            for (ty, v) in u.branches.iter().zip(&names) {
+                let check = check(program, this, ty, "v", "at");
+                // `anyOf` stops at the first accepting branch; `oneOf` tries every one.
+                let mut conditions: Vec<String> =
+                    (!u.exactly_one).then(|| "held.is_none()".to_string()).into_iter().collect();
+                conditions.push(format!(
+                    "let ::std::result::Result::Ok(x) = crate::support::read_value::<{}, ::serde::de::value::Error>(v.clone())",
+                    held_type(program, this, index, ty)
+                ));
+                if !check.is_empty() {
+                    conditions
+                        .push(format!("crate::support::accepts(|at, errors| {{ let v = &x; {} }})", check.join(" ")));
+                }
+                read.push(format!("if {} {{", conditions.join(" && ")));
+                read.push(if u.exactly_one {
+                    format!("valid += 1;\nheld.get_or_insert(Self::{v}(x));")
+                } else {
+                    format!("held = ::std::option::Option::Some(Self::{v}(x));")
+                });
+                read.push("}".into());
+            }
+            if u.exactly_one {
+                read.extend([
+                    "match (held, valid) {".to_string(),
+                    "(::std::option::Option::Some(h), 1) => ::std::result::Result::Ok(h),".into(),
+                    "(::std::option::Option::Some(_), n) => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!(\"valid against {n} branches of `oneOf`, not exactly one\"))),".into(),
+                    "(::std::option::Option::None, _) => ::std::result::Result::Err(::serde::de::Error::custom(\"valid against no branch of `oneOf`\")),".into(),
+                    "}".into(),
+                ]);
+            } else {
+                read.push(
+                    "held.ok_or_else(|| ::serde::de::Error::custom(\"valid against no branch of `anyOf`\"))".into(),
+                );
+            }
+            (variants, write, read)
+        }
+        TypeKind::Object(_) | TypeKind::Enum(_) | TypeKind::Alias(_) => return,
+    };
+    let name = &t.name;
+    if let Some(d) = &t.description {
+        code.doc(d);
+    }
+    code.line("#[derive(Clone, Debug, PartialEq)]");
+    code.line(format!("pub enum {name} {{"));
+    for (doc, variant, ty) in &variants {
+        code.doc(doc);
+        code.line(format!("{variant}({ty}),"));
+    }
+    code.line("}");
+    code.line(format!("impl ::serde::Serialize for {name} {{"));
+    code.line("fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {");
+    code.line("match self {");
+    code.lines(write);
+    code.lines(["}", "}", "}"]);
+    code.line(format!("impl<'de> ::serde::Deserialize<'de> for {name} {{"));
+    code.line("fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {");
+    for l in read {
+        code.lines(l.lines());
+    }
+    code.lines(["}", "}"]);
+}
+
+/// The Rust variant of a choice's branch: its JSON type.
+pub fn choice_variant(kind: JsonKind) -> &'static str {
+    match kind {
+        JsonKind::Boolean => "Boolean",
+        JsonKind::Number => "Number",
+        JsonKind::String => "String",
+        JsonKind::Array => "Array",
+        JsonKind::Object => "Object",
+    }
+}
+
+/// The Rust variants of an untagged union's branches: a branch that is a named type is named
+/// after it (`Limit(Limit)`), others after their place (`Branch1(i64)`), and every branch by its
+/// place when two names would be the same.
+pub fn untagged_variants(program: &Program, branches: &[Ty]) -> Vec<String> {
+    let named: Vec<String> = branches
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| match ty {
+            Ty::Named(r) => program.named(*r).name.clone(),
+            _ => format!("Branch{i}"),
+        })
+        .collect();
+    let unique = (1..named.len()).all(|i| !named[..i].contains(&named[i]));
+    if unique { named } else { (0..branches.len()).map(|i| format!("Branch{i}")).collect() }
+}
