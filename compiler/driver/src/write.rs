@@ -1,6 +1,14 @@
 //! Writing generated files: only files whose bytes changed are written (atomically: a temporary
 //! file in the same folder, then rename), files the compiler generated before but no longer does
 //! are deleted (the manifest lists what it owns), and nothing is written outside the output folder.
+//!
+//! No file is `fsync`ed: a build tool owes atomicity (a reader sees the old bytes or the new ones,
+//! never half a file), not durability, and the build log (`log.rs`) is written last, after every
+//! output. If the process or the machine dies mid-build, the log is the old one (or absent), its
+//! digests no longer match what was half written, and the next build redoes the work. After a
+//! power loss a renamed file can come back empty on some file systems; its size then differs
+//! from the log's, which again means a full build. Durability, where wanted, is the job of
+//! whoever commits or ships the folder.
 
 use std::fs;
 use std::io::{self, Write};
@@ -98,7 +106,6 @@ pub fn apply(out_dir: &Path, files: &[OutputFile], changes: &Changes) -> io::Res
         fs::create_dir_all(dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         tmp.write_all(&f.contents)?;
-        tmp.as_file().sync_all()?;
         tmp.persist(&target).map_err(|e| e.error)?;
     }
     for path in &changes.stale {
