@@ -180,9 +180,10 @@ impl Log {
 /// deleted before the log is written and the manifest is one of the outputs checked, so none can
 /// be stale. Any error reading reads as "not up to date".
 ///
-/// When a digest had to be read and matched (a `touch`, a checkout that rewrote the same bytes),
-/// the log is rewritten with the new times so the next build only `stat`s again; that write
-/// failing is ignored (the log is a cache).
+/// When a file's time changed and its digest still matched (a `touch`, a checkout that rewrote
+/// the same bytes), the log is rewritten with the new times so the next build only `stat`s
+/// again; that write failing is ignored (the log is a cache). A racily clean file is read on
+/// every build instead: rewriting the log for it would make a no-op write.
 pub fn up_to_date(out_dir: &Path, stamp: &Stamp) -> Option<usize> {
     let text = fs::read_to_string(out_dir.join(LOG)).ok()?;
     let log = Log::parse(&text)?;
@@ -191,7 +192,7 @@ pub fn up_to_date(out_dir: &Path, stamp: &Stamp) -> Option<usize> {
     }
     let written = mtime(&fs::metadata(out_dir.join(LOG)).ok()?)?;
     let mut refreshed = log.clone();
-    let mut hashed = false;
+    let mut retimed = false;
     for (path, entry) in &mut refreshed.outputs {
         if !write::safe(path) || path == LOG {
             return None;
@@ -208,10 +209,10 @@ pub fn up_to_date(out_dir: &Path, stamp: &Stamp) -> Option<usize> {
         if digest(&fs::read(&file).ok()?) != entry.digest {
             return None;
         }
+        retimed |= time != entry.mtime;
         entry.mtime = time;
-        hashed = true;
     }
-    if hashed {
+    if retimed {
         let _ = save(out_dir, &refreshed);
     }
     Some(log.outputs.len())
@@ -349,15 +350,21 @@ mod tests {
         assert_ne!(logged(), before, "the log was refreshed");
         assert_eq!(logged().outputs["a.txt"].mtime, touched.duration_since(UNIX_EPOCH).unwrap().as_nanos());
 
+        // As recent as the log (racily clean): read, found equal, and the log is not rewritten.
+        let log_file = dir.path().join(LOG);
+        set_mtime(&log_file, touched);
+        assert_eq!(up_to_date(dir.path(), &stamp()), Some(1));
+        assert_eq!(fs::metadata(&log_file).unwrap().modified().unwrap(), touched, "a no-op wrote the log");
+
         // Edited, same size, later time: the digest differs.
         fs::write(&a, "bbbb").unwrap();
         assert_eq!(up_to_date(dir.path(), &stamp()), None);
-        // The same edit with the logged time restored is trusted by `stat` (like make and ninja)...
+        // The same edit with the logged time restored, racily clean: read, and found.
         set_mtime(&a, touched);
-        assert_eq!(up_to_date(dir.path(), &stamp()), Some(1));
-        // ...unless the file is as recent as the log (racily clean): then it is read.
-        set_mtime(&dir.path().join(LOG), touched);
         assert_eq!(up_to_date(dir.path(), &stamp()), None);
+        // Once the log is older than that time, `stat` is trusted, as make and ninja trust it.
+        set_mtime(&log_file, SystemTime::now());
+        assert_eq!(up_to_date(dir.path(), &stamp()), Some(1));
     }
 
     #[test]
