@@ -1,5 +1,6 @@
 //! The `contractc` command line on a copy of the project: writes only what changed, says so, and
-//! `--check` names a hand-edited file; a templates folder may stand anywhere.
+//! `--check` names a hand-edited file; a templates folder may stand anywhere; the build log lets a
+//! no-op build stop before compiling, and every change that matters makes a build run again.
 
 use std::path::Path;
 use std::process::Command;
@@ -33,6 +34,37 @@ fn contractc(dir: &Path, args: &[&str]) -> (i32, String) {
     )
 }
 
+/// A copy of the repository's project (configuration, contracts, templates) in a fresh folder.
+fn sample_project() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for d in ["contracts", "templates"] {
+        copy(&root().join(d), &tmp.path().join(d));
+    }
+    std::fs::copy(root().join("contractc.toml"), tmp.path().join("contractc.toml")).unwrap();
+    tmp
+}
+
+/// Builds `project` and asserts the build compiled (the log did not let it stop early).
+fn full_build(project: &Path) -> String {
+    let (code, out) = contractc(project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("compiled ") && !out.contains(SKIPPED), "expected a full build: {out}");
+    out
+}
+
+/// Builds `project` and asserts the build log let it stop before compiling.
+fn no_op_build(project: &Path) {
+    let (code, out) = contractc(project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(SKIPPED) && out.contains("up to date, no file written"), "expected a no-op: {out}");
+    assert!(!out.contains("compiled "), "{out}");
+}
+
+/// What a build that the log stopped early says.
+const SKIPPED: &str = "unchanged since the last build";
+
+const SIGNAL_PY: &str = "generated/python/src/trading_contracts/events/signal_1_0.py";
+
 fn mtimes(dir: &Path) -> Vec<(String, std::time::SystemTime)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -52,12 +84,8 @@ fn mtimes(dir: &Path) -> Vec<(String, std::time::SystemTime)> {
 
 #[test]
 fn second_build_writes_nothing_and_check_names_an_edited_file() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = sample_project();
     let project = tmp.path();
-    for d in ["contracts", "templates"] {
-        copy(&root().join(d), &project.join(d));
-    }
-    std::fs::copy(root().join("contractc.toml"), project.join("contractc.toml")).unwrap();
 
     let (code, out) = contractc(project, &["build"]);
     assert_eq!(code, 0, "{out}");
@@ -84,12 +112,8 @@ fn second_build_writes_nothing_and_check_names_an_edited_file() {
 
 #[test]
 fn errors_name_file_line_column_and_pointer() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = sample_project();
     let project = tmp.path();
-    for d in ["contracts", "templates"] {
-        copy(&root().join(d), &project.join(d));
-    }
-    std::fs::copy(root().join("contractc.toml"), project.join("contractc.toml")).unwrap();
     let tick = project.join("contracts/events/PriceTick@1.0.json");
     let text = std::fs::read_to_string(&tick).unwrap();
     std::fs::write(&tick, text.replace("\"Instrument@1.0.json\"", "\"Instrument@9.0.json\"")).unwrap();
@@ -115,12 +139,8 @@ fn errors_name_file_line_column_and_pointer() {
 
 #[test]
 fn warnings_pass_deny_warnings_fails_and_json_has_one_object_per_diagnostic() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = sample_project();
     let project = tmp.path();
-    for d in ["contracts", "templates"] {
-        copy(&root().join(d), &project.join(d));
-    }
-    std::fs::copy(root().join("contractc.toml"), project.join("contractc.toml")).unwrap();
     // Signal@1.1 adds a side: JSON-compatible for new readers, a warning for old exhaustive matches.
     let v10 = std::fs::read_to_string(project.join("contracts/events/Signal@1.0.json")).unwrap();
     let v11 = v10
@@ -174,4 +194,157 @@ fn a_templates_folder_outside_the_project_by_absolute_path_renders_as_the_projec
         let committed = std::fs::read_to_string(root().join("generated").join(file)).unwrap();
         assert_eq!(made, committed, "{file}");
     }
+}
+
+#[test]
+fn a_no_op_build_stops_before_compiling_and_touches_no_file() {
+    let tmp = sample_project();
+    let project = tmp.path();
+    full_build(project);
+    let generated = project.join("generated");
+    assert!(generated.join(".contractc-log").is_file());
+    let before = mtimes(&generated);
+    no_op_build(project);
+    no_op_build(project);
+    assert_eq!(before, mtimes(&generated), "a no-op build touched a file (the log included)");
+}
+
+#[test]
+fn a_deleted_output_is_restored_by_build() {
+    let tmp = sample_project();
+    let project = tmp.path();
+    full_build(project);
+    let file = project.join(SIGNAL_PY);
+    let original = std::fs::read(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let out = full_build(project);
+    assert!(out.contains("wrote 1 file(s)"), "{out}");
+    assert_eq!(std::fs::read(&file).unwrap(), original);
+    no_op_build(project);
+}
+
+#[test]
+fn a_hand_edited_output_is_named_by_check_and_restored_by_build() {
+    let tmp = sample_project();
+    let project = tmp.path();
+    full_build(project);
+    let file = project.join(SIGNAL_PY);
+    let original = std::fs::read_to_string(&file).unwrap();
+    // Same size: only the time and the bytes tell.
+    std::fs::write(&file, original.replace("strength", "STRENGTH")).unwrap();
+
+    let (code, out) = contractc(project, &["build", "--check"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("modified: {SIGNAL_PY}")), "{out}");
+    assert!(out.contains("+    strength"), "the diff shows what the build will write: {out}");
+
+    let out = full_build(project);
+    assert!(out.contains("wrote 1 file(s)"), "{out}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    let (code, out) = contractc(project, &["build", "--check"]);
+    assert_eq!(code, 0, "{out}");
+    no_op_build(project);
+}
+
+#[test]
+fn another_compiler_version_in_the_log_rebuilds_everything() {
+    let tmp = sample_project();
+    let project = tmp.path();
+    full_build(project);
+    let log = project.join("generated/.contractc-log");
+    let version = format!("compiler {}", env!("CARGO_PKG_VERSION"));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.lines().any(|l| l == version), "{text}");
+    std::fs::write(&log, text.replace(&version, "compiler 0.0.0-another")).unwrap();
+    // An edit that keeps the size and the time, which only comparing bytes finds: the log no
+    // longer vouches for the outputs, so the build must compare every one.
+    let file = project.join(SIGNAL_PY);
+    let original = std::fs::read_to_string(&file).unwrap();
+    let time = std::fs::metadata(&file).unwrap().modified().unwrap();
+    std::fs::write(&file, original.replace("strength", "STRENGTH")).unwrap();
+    std::fs::File::options().write(true).open(&file).unwrap().set_modified(time).unwrap();
+
+    let out = full_build(project);
+    assert!(out.contains("wrote 1 file(s)"), "{out}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.lines().any(|l| l == version), "the log names this compiler again: {text}");
+    let (code, out) = contractc(project, &["build", "--check"]);
+    assert_eq!(code, 0, "{out}");
+    no_op_build(project);
+}
+
+#[test]
+fn an_edited_contract_or_template_or_configuration_rebuilds() {
+    let tmp = sample_project();
+    let project = tmp.path();
+    full_build(project);
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = project.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+
+    edit("contracts/events/Signal@1.0.json", "Confidence from 0", "Conviction from 0");
+    let out = full_build(project);
+    assert!(out.contains("wrote "), "{out}");
+    assert!(std::fs::read_to_string(project.join(SIGNAL_PY)).unwrap().contains("Conviction from 0"));
+    no_op_build(project);
+
+    // A template that no output changes with still counts: the log cannot know which do.
+    let template = walkdir::WalkDir::new(project.join("templates"))
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .find(|p| p.extension().is_some_and(|e| e == "j2"))
+        .unwrap();
+    let text = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(&template, format!("{{# a comment #}}{text}")).unwrap();
+    let out = full_build(project);
+    assert!(out.contains("no file written"), "{out}");
+    no_op_build(project);
+
+    edit("contractc.toml", "[rust]", "# a comment\n[rust]");
+    full_build(project);
+    no_op_build(project);
+}
+
+#[test]
+fn warnings_are_printed_by_every_build() {
+    let tmp = sample_project();
+    let project = tmp.path();
+    let v10 = std::fs::read_to_string(project.join("contracts/events/Signal@1.0.json")).unwrap();
+    let v11 = v10
+        .replace("Signal@1.0.json", "Signal@1.1.json")
+        .replace(r#""enum": ["BUY", "SELL", "FLAT"]"#, r#""enum": ["BUY", "SELL", "FLAT", "CLOSE"]"#);
+    std::fs::write(project.join("contracts/events/Signal@1.1.json"), v11).unwrap();
+    for _ in 0..2 {
+        let out = full_build(project);
+        assert!(out.contains("warning[W0201/new-enum-value]"), "{out}");
+    }
+}
+
+#[test]
+fn the_log_stays_out_of_version_control_and_check_ignores_it() {
+    let tmp = sample_project();
+    let project = tmp.path();
+    full_build(project);
+    let generated = project.join("generated");
+    let ignore = std::fs::read_to_string(generated.join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "/.contractc-log"), "{ignore}");
+    let manifest = std::fs::read_to_string(generated.join(".contractc-manifest")).unwrap();
+    assert!(manifest.lines().any(|l| l == ".contractc-log"), "{manifest}");
+
+    std::fs::write(generated.join(".contractc-log"), "not a log\n").unwrap();
+    let (code, out) = contractc(project, &["build", "--check"]);
+    assert_eq!(code, 0, "a stale or broken log is no stale output: {out}");
+    std::fs::remove_file(generated.join(".contractc-log")).unwrap();
+    let (code, out) = contractc(project, &["build", "--check"]);
+    assert_eq!(code, 0, "nor is a missing one: {out}");
+    assert!(!generated.join(".contractc-log").exists(), "--check writes no log");
+
+    let out = full_build(project);
+    assert!(out.contains("no file written"), "{out}");
+    no_op_build(project);
 }

@@ -1,8 +1,10 @@
 //! The driver: the only crate that touches the world (files, environment, clock). It reads
 //! `contractc.toml`, discovers inputs with walkdir, feeds them to the salsa database, runs the
-//! enabled backends and writes only the files whose bytes changed.
+//! enabled backends and writes only the files whose bytes changed; its build log (`log`) lets a
+//! build whose inputs and outputs are unchanged stop before compiling.
 
 pub mod config;
+pub mod log;
 pub mod write;
 
 use std::path::{Path, PathBuf};

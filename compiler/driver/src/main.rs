@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use contractc_diagnostics::{Diagnostic, Severity, render};
+use contractc_driver::log::{self, Compiler, Stamp};
 use contractc_driver::{Config, Failure, Inputs, generate, read_inputs, write};
 use contractc_syntax::LineIndex;
 
@@ -52,8 +53,13 @@ enum MessageFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Check the contracts and workflows, then write the generated files that changed.
+    ///
+    /// When nothing changed since the last build (the compiler, the configuration, every
+    /// contract, workflow and template, and every generated file, per the build log
+    /// generated/.contractc-log), it says so and stops before compiling.
     Build {
-        /// Write nothing; exit 1 and name each file when generated/ is stale (for CI).
+        /// Write nothing; exit 1 and name each file when generated/ is stale (for CI). Compares
+        /// every byte and never trusts the build log.
         #[arg(long)]
         check: bool,
     },
@@ -82,6 +88,20 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     let config = Config::parse(&text).map_err(|e| format!("{}: {e}", cli.config.display()))?;
     let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let inputs = read_inputs(root, &config).map_err(|e| e.to_string())?;
+    let contracts = inputs.sources.iter().filter(|(p, _)| !p.contains("/workflows/")).count();
+    let workflows = inputs.sources.len() - contracts;
+    let out_dir = root.join(&config.output);
+    // A build (never `--check`, which always compares bytes) whose inputs, compiler and outputs
+    // are as its build log says stops here, before compiling.
+    let stamp =
+        matches!(cli.command, Command::Build { check: false }).then(|| Stamp::new(Compiler::current(), &text, &inputs));
+    if let Some(unchanged) = stamp.as_ref().and_then(|s| log::up_to_date(&out_dir, s)) {
+        eprintln!(
+            "{contracts} contract(s) and {workflows} workflow(s) unchanged since the last build; {}: up to date, no file written ({unchanged} unchanged)",
+            config.output
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let (files, warnings) = match generate(&inputs, &config) {
         Ok(r) => r,
         Err(Failure::Diagnostics(d)) => {
@@ -97,13 +117,10 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
         eprintln!("error: {} warning(s) denied by --deny-warnings; nothing was generated", warnings.len());
         return Ok(ExitCode::from(1));
     }
-    let contracts = inputs.sources.iter().filter(|(p, _)| !p.contains("/workflows/")).count();
-    let workflows = inputs.sources.len() - contracts;
     if matches!(cli.command, Command::Check) {
         eprintln!("checked {contracts} contract(s) and {workflows} workflow(s): no errors");
         return Ok(ExitCode::SUCCESS);
     }
-    let out_dir = root.join(&config.output);
     let files = write::with_manifest(files);
     let changes = write::compare(&out_dir, &files).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     let check = matches!(cli.command, Command::Build { check: true });
@@ -123,6 +140,9 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
         return Ok(ExitCode::from(1));
     }
     write::apply(&out_dir, &files, &changes).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    if let Some(stamp) = &stamp {
+        log::record(&out_dir, stamp, warnings.len(), &files).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    }
     let written = changes.missing.len() + changes.modified.len();
     if changes.is_empty() {
         eprintln!(
