@@ -104,7 +104,7 @@ pub fn apply(out_dir: &Path, files: &[OutputFile], changes: &Changes) -> io::Res
         let target = out_dir.join(&f.path);
         let dir = target.parent().unwrap_or(out_dir);
         fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        let mut tmp = temp_file().tempfile_in(dir)?;
         tmp.write_all(&f.contents)?;
         tmp.persist(&target).map_err(|e| e.error)?;
     }
@@ -112,6 +112,15 @@ pub fn apply(out_dir: &Path, files: &[OutputFile], changes: &Changes) -> io::Res
         fs::remove_file(out_dir.join(path))?;
     }
     Ok(())
+}
+
+/// The temporary file a generated file is written to before its rename: readable by all, as a
+/// file the user wrote would be (the umask applies), not the private mode of a temporary file.
+fn temp_file() -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    b
 }
 
 /// A unified diff of each modified text file (what `--check` prints).
@@ -146,6 +155,16 @@ mod tests {
         let c = compare(dir.path(), &v1).unwrap();
         assert_eq!(c.missing.len(), 4, "two files, the manifest and the .gitignore");
         apply(dir.path(), &v1, &c).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // The mode of a file the user writes (0o666 less the umask), without write for others:
+            // not a temporary file's private 0o600.
+            fs::write(dir.path().join("by-hand"), "x").unwrap();
+            let mode = |p: &str| fs::metadata(dir.path().join(p)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode("a.txt"), mode("by-hand") & 0o644, "{:o}", mode("a.txt"));
+            fs::remove_file(dir.path().join("by-hand")).unwrap();
+        }
         let again = compare(dir.path(), &v1).unwrap();
         assert!(again.is_empty());
         assert_eq!(again.unchanged, 4);
