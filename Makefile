@@ -89,19 +89,22 @@ $(TOOLS)/quicktype/.installed-$(QUICKTYPE_VERSION):
 	npm install --silent --no-audit --no-fund --prefix $(TOOLS)/quicktype quicktype@$(QUICKTYPE_VERSION)
 	touch $@
 
+# The binaries are copied as soon as they are built, so that a later build into the same target
+# folder (another worktree's, through CARGO_TARGET_DIR) cannot change what is measured.
 bench-corpus:
 	cargo build --release --quiet -p contractc -p contractc-benches --bin contractc --bin corpus
+	mkdir -p $(BENCH_DIR)/bin && cp $(RELEASE)/contractc $(RELEASE)/corpus $(BENCH_DIR)/bin/
 	rm -rf $(BENCH_DIR)/corpus
-	$(RELEASE)/corpus --contracts 1000 --peers --out $(BENCH_DIR)/corpus --templates $(CURDIR)/templates
+	$(BENCH_DIR)/bin/corpus --contracts 1000 --peers --out $(BENCH_DIR)/corpus --templates $(CURDIR)/templates
 
 bench-compare: $(TOOLS)/venv/.installed $(TOOLS)/quicktype/.installed-$(QUICKTYPE_VERSION) bench-corpus
 	$(PYTHON) benches/compare/compare.py tools --corpus $(BENCH_DIR)/corpus --out $(BENCH_DIR)/peers \
-		--contractc $(RELEASE)/contractc --dcg $(DCG) --quicktype $(QUICKTYPE)
+		--contractc $(BENCH_DIR)/bin/contractc --dcg $(DCG) --quicktype $(QUICKTYPE)
 
 # The Rust that contractc generates for the same corpus, checked on its own: its lines, and the
 # wall time and peak RSS of a `cargo check` of the crate alone (its dependencies checked first).
 bench-rust-check: bench-corpus
-	$(RELEASE)/contractc build --config $(BENCH_DIR)/corpus/contractc.toml
+	$(BENCH_DIR)/bin/contractc build --config $(BENCH_DIR)/corpus/contractc.toml
 	$(PYTHON) benches/compare/compare.py rust-check --crate $(BENCH_DIR)/corpus/generated/rust \
 		--workspace Cargo.toml --lock Cargo.lock --out $(BENCH_DIR)/rust-check
 
