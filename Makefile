@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all setup build generate run test conformance bench clean
+.PHONY: all setup build generate run test conformance bench bench-corpus bench-compare bench-rust-check clean
 
 all: run
 
@@ -69,6 +69,44 @@ bench:
 	command -v ninja >/dev/null || (apt-get update -qq && apt-get install -y -qq ninja-build)
 	cargo build --release --quiet -p runtime
 	cargo bench -p contractc-benches
+
+# contractc side by side with datamodel-code-generator and quicktype (README.md, "Speed"): the
+# peers pinned under .tools/, the 1,000-contract corpus they read too (`corpus --peers`), each
+# tool run cold BENCH_RUNS times (default 5), interleaved; benches/compare/compare.py measures.
+TOOLS := .tools
+BENCH_DIR := $(TOOLS)/bench
+QUICKTYPE_VERSION := 26.0.0
+DCG := $(TOOLS)/venv/bin/datamodel-codegen
+QUICKTYPE := $(TOOLS)/quicktype/node_modules/.bin/quicktype
+RELEASE := $(or $(CARGO_TARGET_DIR),target)/release
+
+$(TOOLS)/venv/.installed: benches/compare/requirements.txt
+	$(PYTHON) -m venv $(TOOLS)/venv
+	$(TOOLS)/venv/bin/pip install --quiet -r benches/compare/requirements.txt
+	touch $@
+
+$(TOOLS)/quicktype/.installed-$(QUICKTYPE_VERSION):
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS)/quicktype quicktype@$(QUICKTYPE_VERSION)
+	touch $@
+
+# The binaries are copied as soon as they are built, so that a later build into the same target
+# folder (another worktree's, through CARGO_TARGET_DIR) cannot change what is measured.
+bench-corpus:
+	cargo build --release --quiet -p contractc -p contractc-benches --bin contractc --bin corpus
+	mkdir -p $(BENCH_DIR)/bin && cp $(RELEASE)/contractc $(RELEASE)/corpus $(BENCH_DIR)/bin/
+	rm -rf $(BENCH_DIR)/corpus
+	$(BENCH_DIR)/bin/corpus --contracts 1000 --peers --out $(BENCH_DIR)/corpus --templates $(CURDIR)/templates
+
+bench-compare: $(TOOLS)/venv/.installed $(TOOLS)/quicktype/.installed-$(QUICKTYPE_VERSION) bench-corpus
+	$(PYTHON) benches/compare/compare.py tools --corpus $(BENCH_DIR)/corpus --out $(BENCH_DIR)/peers \
+		--contractc $(BENCH_DIR)/bin/contractc --dcg $(DCG) --quicktype $(QUICKTYPE)
+
+# The Rust that contractc generates for the same corpus, checked on its own: its lines, and the
+# wall time and peak RSS of a `cargo check` of the crate alone (its dependencies checked first).
+bench-rust-check: bench-corpus
+	$(BENCH_DIR)/bin/contractc build --config $(BENCH_DIR)/corpus/contractc.toml
+	$(PYTHON) benches/compare/compare.py rust-check --crate $(BENCH_DIR)/corpus/generated/rust \
+		--workspace Cargo.toml --lock Cargo.lock --out $(BENCH_DIR)/rust-check
 
 clean:
 	rm -rf $(VENV) .runs

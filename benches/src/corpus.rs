@@ -13,6 +13,10 @@
 //! `core/` and to earlier events of other families (`../orders/OrderNew@1.0.json`), `$defs`
 //! objects in arrays nested two deep, discriminated `oneOf`s, string enums, bounds, lengths,
 //! `pattern`, `multipleOf`, `default`, `date` and nullable values.
+//!
+//! [`Dialect::Peers`] writes the same lines, drawn from the same seed, in the subset that the peer
+//! generators (datamodel-code-generator, quicktype) read as well: every object closed and no
+//! `default`; `make bench-compare` times the three tools on it.
 
 use std::collections::BTreeSet;
 
@@ -34,16 +38,33 @@ pub struct File {
     pub text: String,
 }
 
+/// The keywords a corpus's schemas use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// Everything contractc reads: open objects among the closed ones, `default`s.
+    #[default]
+    Full,
+    /// What the peer generators read too: the same lines (the same draws from the seed), with
+    /// every object closed and no `default` anywhere. Open objects have no minor that adds a
+    /// property, so closing them keeps every line compatible.
+    Peers,
+}
+
 /// The corpus of `contracts` contract files (at least [`CORE`]) drawn with `seed`, and its
 /// `contractc.toml` (backends rust, python and mql4; templates at `templates`, relative to the
 /// corpus folder), sorted by path.
 pub fn corpus(contracts: usize, seed: u64, templates: &str) -> Result<Vec<File>, String> {
+    corpus_in(Dialect::Full, contracts, seed, templates)
+}
+
+/// [`corpus`], its schemas written in `dialect`.
+pub fn corpus_in(dialect: Dialect, contracts: usize, seed: u64, templates: &str) -> Result<Vec<File>, String> {
     if contracts < CORE {
         return Err(format!("a corpus has at least {CORE} contracts (the shared ones under core/), not {contracts}"));
     }
-    let mut files = vec![File { path: "contractc.toml".into(), text: config(contracts, seed, templates) }];
+    let mut files = vec![File { path: "contractc.toml".into(), text: config(dialect, contracts, seed, templates) }];
     for (name, schema) in core() {
-        files.push(contract("core", name, 0, schema));
+        files.push(contract("core", name, 0, in_dialect(dialect, schema)));
     }
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut lines: Vec<Line> = Vec::new();
@@ -56,7 +77,7 @@ pub fn corpus(contracts: usize, seed: u64, templates: &str) -> Result<Vec<File>,
         left -= minors;
         let line = Line::draw(&mut rng, family, name, minors, &lines);
         for minor in 0..line.minors {
-            files.push(contract(line.family.namespace, &line.name, minor, line.schema(minor)));
+            files.push(contract(line.family.namespace, &line.name, minor, line.schema(minor, dialect)));
         }
         lines.push(line);
     }
@@ -64,10 +85,11 @@ pub fn corpus(contracts: usize, seed: u64, templates: &str) -> Result<Vec<File>,
     Ok(files)
 }
 
-fn config(contracts: usize, seed: u64, templates: &str) -> String {
+fn config(dialect: Dialect, contracts: usize, seed: u64, templates: &str) -> String {
+    let peers = if dialect == Dialect::Peers { " --peers" } else { "" };
     format!(
         "# A realistic corpus of trading-event contracts, written by\n\
-         # `cargo run -p contractc-benches --bin corpus -- --contracts {contracts} --seed {seed} --out <this folder>`\n\
+         # `cargo run -p contractc-benches --bin corpus -- --contracts {contracts} --seed {seed}{peers} --out <this folder>`\n\
          # (benches/src/corpus.rs); `contractc build --config <this folder>/contractc.toml` writes its code.\n\
          contracts = \"contracts\"\n\
          templates = \"{templates}\"\n\
@@ -91,6 +113,30 @@ fn contract(namespace: &str, name: &str, minor: usize, schema: Value) -> File {
     root.extend(schema);
     let text = serde_json::to_string_pretty(&Value::Object(root)).expect("a JSON value") + "\n";
     File { path: format!("contracts/{namespace}/{name}@1.{minor}.json"), text }
+}
+
+/// `schema`, one of the flat object literals of [`core`] and [`item`], as `dialect` writes it:
+/// in [`Dialect::Peers`] closed, its properties without `default`, and its description without
+/// the sentence that says it is open.
+fn in_dialect(dialect: Dialect, mut schema: Value) -> Value {
+    let Value::Object(s) = &mut schema else { unreachable!("every literal is an object schema") };
+    if dialect == Dialect::Full || s.get("type") != Some(&json!("object")) {
+        return schema;
+    }
+    if let Some(Value::Object(properties)) = s.get_mut("properties") {
+        for p in properties.values_mut() {
+            if let Value::Object(p) = p {
+                p.remove("default");
+            }
+        }
+    }
+    s.insert("additionalProperties".into(), json!(false));
+    if let Some(Value::String(about)) = s.get_mut("description")
+        && let Some(open) = about.find(" Open:")
+    {
+        about.truncate(open);
+    }
+    schema
 }
 
 const SIDE: &str = "../core/Side@1.0.json";
@@ -750,7 +796,7 @@ impl Line {
     }
 
     /// The schema of minor `minor` (0 for 1.0).
-    fn schema(&self, minor: usize) -> Value {
+    fn schema(&self, minor: usize, dialect: Dialect) -> Value {
         let mut fields = self.fields.clone();
         let mut variants = self.variants;
         for step in &self.steps[..minor] {
@@ -775,16 +821,22 @@ impl Line {
             locals.insert("Fee");
         }
         for l in locals {
-            defs.insert(l.into(), item(l));
+            defs.insert(l.into(), in_dialect(dialect, item(l)));
         }
-        let what = if self.closed { "closed" } else { "open: unknown members are kept" };
+        let closed = self.closed || dialect == Dialect::Peers;
+        if dialect == Dialect::Peers {
+            for f in &mut fields {
+                f.default = None;
+            }
+        }
+        let what = if closed { "closed" } else { "open: unknown members are kept" };
         let about = format!(
             "A `{}` event of the {} family, 1.{minor} of 1.0 to 1.{} ({what}).",
             snake(&self.name),
             self.family.namespace,
             self.minors - 1
         );
-        let Value::Object(mut schema) = object(&about, &fields, self.closed) else { unreachable!("an object") };
+        let Value::Object(mut schema) = object(&about, &fields, closed) else { unreachable!("an object") };
         if !defs.is_empty() {
             schema.insert("$defs".into(), Value::Object(defs));
         }

@@ -28,10 +28,15 @@ struct Args {
     /// corpus two levels below the repository root, as tests/corpus is).
     #[arg(long, default_value = "../../templates")]
     templates: String,
+    /// Write the corpus the peer generators read too (datamodel-code-generator, quicktype): the
+    /// same lines from the same seed, every object closed, no `default` (`make bench-compare`).
+    #[arg(long)]
+    peers: bool,
 }
 
 fn run(args: &Args) -> Result<usize, String> {
-    let files = corpus::corpus(args.contracts, args.seed, &args.templates)?;
+    let dialect = if args.peers { corpus::Dialect::Peers } else { corpus::Dialect::Full };
+    let files = corpus::corpus_in(dialect, args.contracts, args.seed, &args.templates)?;
     let contracts = args.out.join("contracts");
     let mut stale = Vec::new();
     if contracts.is_dir() {
@@ -61,7 +66,8 @@ fn main() -> ExitCode {
     let args = Args::parse();
     match run(&args) {
         Ok(n) => {
-            println!("corpus: {n} contracts (seed {}) in {}", args.seed, args.out.display());
+            let peers = if args.peers { ", for the peers" } else { "" };
+            println!("corpus: {n} contracts (seed {}{peers}) in {}", args.seed, args.out.display());
             ExitCode::SUCCESS
         }
         Err(e) => {
