@@ -167,14 +167,20 @@ pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Ve
         return Err(Failure::Diagnostics(diagnostics));
     }
     let options = config.options();
+    let emit = |backend: &Backend| match backend {
+        Backend::Rust => contractc_backend_rust::emit(program, &options),
+        Backend::Python => contractc_backend_python::emit(program, &inputs.templates, &options),
+        Backend::Mql4 => contractc_backend_mql4::emit(program, &inputs.templates, &options),
+        Backend::Plan => contractc_backend_plan::emit(program),
+    };
+    // The backends are pure functions of the program: each runs on a thread of its own (the
+    // cores a cold build has), and their outputs are joined in configuration order.
+    let outputs: Vec<Result<Vec<OutputFile>, EmitError>> = std::thread::scope(|scope| {
+        let running: Vec<_> = config.backends.iter().map(|b| scope.spawn(move || emit(b))).collect();
+        running.into_iter().map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
     let mut files = Vec::new();
-    for backend in &config.backends {
-        let out = match backend {
-            Backend::Rust => contractc_backend_rust::emit(program, &options),
-            Backend::Python => contractc_backend_python::emit(program, &inputs.templates, &options),
-            Backend::Mql4 => contractc_backend_mql4::emit(program, &inputs.templates, &options),
-            Backend::Plan => contractc_backend_plan::emit(program),
-        };
+    for out in outputs {
         files.extend(out.map_err(Failure::Emit)?);
     }
     if !program.workflows.is_empty() {

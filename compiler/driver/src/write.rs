@@ -93,24 +93,38 @@ pub fn compare(out_dir: &Path, files: &[OutputFile]) -> io::Result<Changes> {
 }
 
 /// Writes what `changes` says is missing or modified, and deletes what is stale.
+/// Files are written by as many threads as the machine has cores: creating a file costs more
+/// system time than writing it, and file systems create in several folders at once.
 pub fn apply(out_dir: &Path, files: &[OutputFile], changes: &Changes) -> io::Result<()> {
-    for f in files {
-        if !(changes.missing.contains(&f.path) || changes.modified.contains(&f.path)) {
-            continue;
-        }
-        if !safe(&f.path) {
-            return Err(io::Error::other(format!("refusing to write outside the output folder: {}", f.path)));
-        }
-        let target = out_dir.join(&f.path);
-        let dir = target.parent().unwrap_or(out_dir);
-        fs::create_dir_all(dir)?;
-        let mut tmp = temp_file().tempfile_in(dir)?;
-        tmp.write_all(&f.contents)?;
-        tmp.persist(&target).map_err(|e| e.error)?;
+    let due: std::collections::HashSet<&str> =
+        changes.missing.iter().chain(&changes.modified).map(String::as_str).collect();
+    let writes: Vec<&OutputFile> = files.iter().filter(|f| due.contains(f.path.as_str())).collect();
+    if let Some(f) = writes.iter().find(|f| !safe(&f.path)) {
+        return Err(io::Error::other(format!("refusing to write outside the output folder: {}", f.path)));
     }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = writes.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let running: Vec<_> = writes
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().try_for_each(|f| write(out_dir, f))))
+            .collect();
+        running.into_iter().try_for_each(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    })?;
     for path in &changes.stale {
         fs::remove_file(out_dir.join(path))?;
     }
+    Ok(())
+}
+
+/// Writes one file atomically: a temporary file in its folder, renamed over the target.
+fn write(out_dir: &Path, f: &OutputFile) -> io::Result<()> {
+    let target = out_dir.join(&f.path);
+    let dir = target.parent().unwrap_or(out_dir);
+    fs::create_dir_all(dir)?;
+    let mut tmp = temp_file().tempfile_in(dir)?;
+    tmp.write_all(&f.contents)?;
+    tmp.persist(&target).map_err(|e| e.error)?;
     Ok(())
 }
 
