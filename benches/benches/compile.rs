@@ -1,17 +1,116 @@
-//! A full in-memory compile of the project's contracts and workflow, every backend (no writes).
-//! Run: `cargo bench -p contractc-benches --bench compile`.
+//! The compiler's own costs on the corpus generator's output (benches/src/corpus.rs) at 100 and
+//! 1,000 contracts: a cold in-memory build (every backend), each backend's emit, a no-op build
+//! (hash the inputs, read the build log, `stat` every output), and edits through one warm salsa
+//! database (a whitespace-only edit, a leaf contract, a core contract many refer to).
+//! Run: `cargo bench -p contractc-benches --bench compile` (`make bench` runs every bench).
+//! Process-level figures (wall, CPU and peak RSS of `contractc build`, beside the peer
+//! generators) are `make bench-compare`'s.
 
-use contractc_driver::{Config, generate, read_inputs};
-use criterion::{Criterion, criterion_group, criterion_main};
+use std::path::Path;
+use std::time::Duration;
+
+use contractc_benches::corpus;
+use contractc_driver::log::{self, Compiler, Stamp};
+use contractc_driver::{Config, Inputs, generate, read_inputs, write};
+use contractc_sema::{Database, Settings, SourceFile};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use salsa::Setter;
+
+/// A corpus of `n` contracts written to `dir`, its configuration and its inputs.
+fn project(dir: &Path, n: usize) -> (String, Config, Inputs) {
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates");
+    let files = corpus::corpus(n, corpus::SEED, &templates.display().to_string()).expect("a corpus");
+    for f in &files {
+        let path = dir.join(&f.path);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("writable");
+        std::fs::write(path, &f.text).expect("writable");
+    }
+    let text = std::fs::read_to_string(dir.join("contractc.toml")).expect("contractc.toml");
+    let config = Config::parse(&text).expect("valid config");
+    let inputs = read_inputs(dir, &config).expect("readable inputs");
+    (text, config, inputs)
+}
+
+/// Writes a build of `inputs` into the output folder with its build log, as `contractc build`.
+fn build(dir: &Path, text: &str, config: &Config, inputs: &Inputs) {
+    let (files, warnings) = generate(inputs, config).expect("the corpus compiles");
+    let out = dir.join(&config.output);
+    let files = write::with_manifest(files);
+    let changes = write::compare(&out, &files).expect("readable");
+    write::apply(&out, &files, &changes).expect("writable");
+    log::record(&out, &Stamp::new(Compiler::current(), text, inputs), warnings.len(), &files).expect("writable");
+}
 
 fn bench(c: &mut Criterion) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repository root").to_path_buf();
-    let config = Config::parse(&std::fs::read_to_string(root.join("contractc.toml")).expect("contractc.toml"))
-        .expect("valid config");
-    let inputs = read_inputs(&root, &config).expect("readable inputs");
-    c.bench_function("compile: all contracts, all backends", |b| {
-        b.iter(|| generate(&inputs, &config).expect("compiles"))
-    });
+    let mut g = c.benchmark_group("compile");
+    g.sample_size(10).measurement_time(Duration::from_secs(8)).warm_up_time(Duration::from_secs(1));
+    for n in [100, 1000] {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let (text, config, inputs) = project(dir.path(), n);
+        g.bench_with_input(BenchmarkId::new("cold, every backend, in memory", n), &n, |b, _| {
+            b.iter(|| generate(&inputs, &config).expect("compiles"))
+        });
+        build(dir.path(), &text, &config, &inputs);
+        let out = dir.path().join(&config.output);
+        g.bench_with_input(BenchmarkId::new("no-op: read and hash the inputs, check the log", n), &n, |b, _| {
+            b.iter(|| {
+                let inputs = read_inputs(dir.path(), &config).expect("readable");
+                log::up_to_date(&out, &Stamp::new(Compiler::current(), &text, &inputs)).expect("up to date")
+            })
+        });
+        if n == 1000 {
+            let (program, _) = contractc_driver::compile(&inputs, &config).expect("compiles");
+            let options = config.options();
+            g.bench_function("emit rust, 1000", |b| b.iter(|| contractc_backend_rust::emit(&program, &options)));
+            g.bench_function("emit python, 1000", |b| {
+                b.iter(|| contractc_backend_python::emit(&program, &inputs.templates, &options))
+            });
+            g.bench_function("emit mql4, 1000", |b| {
+                b.iter(|| contractc_backend_mql4::emit(&program, &inputs.templates, &options))
+            });
+        }
+        edits(&mut g, n, &inputs);
+    }
+    g.finish();
+}
+
+/// Checking after an edit through one warm database: each iteration edits one file (alternating
+/// between two texts, so every iteration is a real change) and checks the workspace again.
+fn edits(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, n: usize, inputs: &Inputs) {
+    let mut db = Database::default();
+    let settings = Settings { mql4: true, ..Settings::default() };
+    let ws = contractc_driver::load(&mut db, inputs, settings);
+    assert!(contractc_sema::compile(&db, ws).program.is_some(), "the corpus compiles");
+    let file = |db: &Database, path: &str| -> SourceFile {
+        *ws.files(db).iter().find(|f| f.path(db) == path).unwrap_or_else(|| panic!("{path} in the corpus"))
+    };
+    let leaf = inputs.sources.iter().rev().find(|(p, _)| p.contains("/orders/")).expect("an orders contract");
+    let core = inputs.sources.iter().find(|(p, _)| p.ends_with("core/Money@1.0.json")).expect("core/Money@1.0");
+    let cases = [
+        ("edit: whitespace only (warm database)", leaf, leaf.1.replacen('{', "{ ", 1)),
+        (
+            "edit: a leaf contract's description (warm database)",
+            leaf,
+            leaf.1.replacen("\"description\": \"", "\"description\": \"Edited: ", 1),
+        ),
+        (
+            "edit: core/Money, referred to by most (warm database)",
+            core,
+            core.1.replacen("\"description\": \"", "\"description\": \"Edited: ", 1),
+        ),
+    ];
+    for (name, (path, original), edited) in cases {
+        assert_ne!(*original, edited, "{name}: the edit changes the text");
+        let f = file(&db, path);
+        let mut flip = false;
+        g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+            b.iter(|| {
+                flip = !flip;
+                f.set_text(&mut db).to(if flip { edited.clone() } else { original.clone() });
+                assert!(contractc_sema::compile(&db, ws).program.is_some());
+            })
+        });
+    }
 }
 
 criterion_group!(benches, bench);

@@ -173,12 +173,12 @@ pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Ve
         Backend::Mql4 => contractc_backend_mql4::emit(program, &inputs.templates, &options),
         Backend::Plan => contractc_backend_plan::emit(program),
     };
-    // The backends are pure functions of the program: each runs on a thread of its own (the
-    // cores a cold build has), and their outputs are joined in configuration order.
-    let outputs: Vec<Result<Vec<OutputFile>, EmitError>> = std::thread::scope(|scope| {
-        let running: Vec<_> = config.backends.iter().map(|b| scope.spawn(move || emit(b))).collect();
-        running.into_iter().map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
+    // The backends are pure functions of the program: they render side by side on every core,
+    // and their outputs are joined in configuration order.
+    let outputs: Vec<Result<Vec<OutputFile>, EmitError>> = {
+        use rayon::prelude::*;
+        config.backends.par_iter().map(emit).collect()
+    };
     let mut files = Vec::new();
     for out in outputs {
         files.extend(out.map_err(Failure::Emit)?);

@@ -93,8 +93,8 @@ pub fn compare(out_dir: &Path, files: &[OutputFile]) -> io::Result<Changes> {
 }
 
 /// Writes what `changes` says is missing or modified, and deletes what is stale.
-/// Files are written by as many threads as the machine has cores: creating a file costs more
-/// system time than writing it, and file systems create in several folders at once.
+/// Files are written on every core (rayon): creating a file costs more system time than writing
+/// it, and file systems create in several folders at once.
 pub fn apply(out_dir: &Path, files: &[OutputFile], changes: &Changes) -> io::Result<()> {
     let due: std::collections::HashSet<&str> =
         changes.missing.iter().chain(&changes.modified).map(String::as_str).collect();
@@ -102,15 +102,11 @@ pub fn apply(out_dir: &Path, files: &[OutputFile], changes: &Changes) -> io::Res
     if let Some(f) = writes.iter().find(|f| !safe(&f.path)) {
         return Err(io::Error::other(format!("refusing to write outside the output folder: {}", f.path)));
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = writes.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let running: Vec<_> = writes
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().try_for_each(|f| write(out_dir, f))))
-            .collect();
-        running.into_iter().try_for_each(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    })?;
+    let written: Vec<io::Result<()>> = {
+        use rayon::prelude::*;
+        writes.par_iter().map(|f| write(out_dir, f)).collect()
+    };
+    written.into_iter().collect::<io::Result<()>>()?;
     for path in &changes.stale {
         fs::remove_file(out_dir.join(path))?;
     }

@@ -157,6 +157,18 @@ impl<'t> Renderer<'t> {
     }
 }
 
+/// `render(i)` of every contract `i` of `program`, in contract order, rendered on every core
+/// (rayon: each contract's output is a pure function of the program); the first error in
+/// contract order, if any.
+pub fn per_contract<T: Send, E: Send>(
+    program: &Program,
+    render: impl Fn(usize) -> Result<T, E> + Sync + Send,
+) -> Result<Vec<T>, E> {
+    use rayon::prelude::*;
+    let rendered: Vec<Result<T, E>> = (0..program.contracts.len()).into_par_iter().map(render).collect();
+    rendered.into_iter().collect()
+}
+
 /// The named types of `contract` in dependency order: every type after the types of the same
 /// contract it contains (C, MQL4 and Python need definitions before use).
 pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {

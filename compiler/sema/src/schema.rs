@@ -274,41 +274,22 @@ pub(crate) fn lower_contracts(
     ids.sort_by(|a, b| a.0.cmp(&b.0));
     let index = Index::new(&ids, diags);
 
+    // Each contract is lowered on its own (against the index of every file), on every core; what
+    // each found is joined in contract order, so the output does not depend on the threads.
+    let lowered: Vec<Lowered> = {
+        use rayon::prelude::*;
+        ids.par_iter().enumerate().map(|(i, (id, path, root))| lower_one(&index, i, id, path, root)).collect()
+    };
     let mut edges = Vec::new();
     let mut examples = Vec::new();
     let mut contracts = Vec::new();
     let mut failed = Vec::new();
-    for (i, (id, path, root)) in ids.iter().enumerate() {
-        let before = diags.len();
-        let mut l = Lowerer {
-            index: &index,
-            this: i,
-            id,
-            path,
-            diags,
-            types: Vec::new(),
-            edges: &mut edges,
-            examples: &mut examples,
-            variant_of: BTreeMap::new(),
-            unions: Vec::new(),
-            expanding: Vec::new(),
-            unknown: std::collections::HashSet::new(),
-            assertions: HashMap::new(),
-            dialect: Draft::of_root(root),
-        };
-        l.lower_root(root);
-        let types = l.types;
-        // A schema that compositions borrow is lowered once per use: say each problem once.
-        let mut seen = std::collections::HashSet::new();
-        let mut kept = diags.drain(before..).filter(|d| seen.insert((d.span, d.code.id, d.message.clone()))).collect();
-        diags.append(&mut kept);
-        failed.push(diags[before..].iter().any(|d| d.severity == contractc_diagnostics::Severity::Error));
-        contracts.push(Contract {
-            id: id.clone(),
-            source: path.to_string(),
-            description: root.get("description").and_then(Node::as_str).map(str::to_string),
-            types,
-        });
+    for l in lowered {
+        failed.push(l.diags.iter().any(|d| d.severity == contractc_diagnostics::Severity::Error));
+        diags.extend(l.diags);
+        edges.extend(l.edges);
+        examples.extend(l.examples);
+        contracts.push(l.contract);
     }
     // A contract that refers to a type of a contract with errors cannot be relied on either.
     loop {
@@ -332,6 +313,47 @@ pub(crate) fn lower_contracts(
         check_examples(&program, &examples, diags);
     }
     (program, failed)
+}
+
+/// One contract lowered: its types, and the diagnostics, reference edges and examples found.
+struct Lowered {
+    contract: Contract,
+    diags: Vec<Diagnostic>,
+    edges: Vec<Edge>,
+    examples: Vec<Examples>,
+}
+
+/// Lowers contract `i` (`id`, in file `path` with tree `root`).
+fn lower_one(index: &Index<'_>, i: usize, id: &ContractId, path: &str, root: &Node) -> Lowered {
+    let (mut diags, mut edges, mut examples) = (Vec::new(), Vec::new(), Vec::new());
+    let mut l = Lowerer {
+        index,
+        this: i,
+        id,
+        path,
+        diags: &mut diags,
+        types: Vec::new(),
+        edges: &mut edges,
+        examples: &mut examples,
+        variant_of: BTreeMap::new(),
+        unions: Vec::new(),
+        expanding: Vec::new(),
+        unknown: std::collections::HashSet::new(),
+        assertions: HashMap::new(),
+        dialect: Draft::of_root(root),
+    };
+    l.lower_root(root);
+    let types = l.types;
+    // A schema that compositions borrow is lowered once per use: say each problem once.
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert((d.span, d.code.id, d.message.clone())));
+    let contract = Contract {
+        id: id.clone(),
+        source: path.to_string(),
+        description: root.get("description").and_then(Node::as_str).map(str::to_string),
+        types,
+    };
+    Lowered { contract, diags, edges, examples }
 }
 
 /// An `examples` keyword and the type its entries must be instances of.

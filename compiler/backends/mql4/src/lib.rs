@@ -80,11 +80,10 @@ const UNKNOWN: [&str; 2] = ["additional_keys", "additional_values"];
 pub fn emit(program: &Program, templates: &Templates, _options: &Options) -> Result<Vec<OutputFile>, EmitError> {
     let r = Renderer::new("mql4", templates, "mql4");
     let mut files = vec![OutputFile::text(format!("{DIR}/ctc_json.mqh"), r.render("mql4/ctc_json.mqh.j2", ())?)];
-    for (i, c) in program.contracts.iter().enumerate() {
-        let view = contract_view(program, i)?;
-        files
-            .push(OutputFile::text(format!("{DIR}/{}.mqh", c.id.versioned()), r.render("mql4/contract.mqh.j2", view)?));
-    }
+    files.extend(contractc_emit::per_contract(program, |i| {
+        let path = format!("{DIR}/{}.mqh", program.contracts[i].id.versioned());
+        Ok(OutputFile::text(path, r.render("mql4/contract.mqh.j2", contract_view(program, i)?)?))
+    })?);
     Ok(files)
 }
 
@@ -94,6 +93,8 @@ pub fn emit(program: &Program, templates: &Templates, _options: &Options) -> Res
 /// [`constants`]).
 pub fn check_names(program: &Program) -> Vec<NameClash> {
     let mut out = Vec::new();
+    // The first contract of each global prefix.
+    let mut prefixes: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (c, contract) in program.contracts.iter().enumerate() {
         for t in &contract.types {
             if let TypeKind::Union(u) = &t.kind {
@@ -116,13 +117,15 @@ pub fn check_names(program: &Program) -> Vec<NameClash> {
         // Every MQL4 name is global: `Name@MAJOR.MINOR` in two namespaces would share the file
         // `Name_MAJOR_MINOR.mqh` and every type and function name.
         let prefix = contract.id.versioned();
-        if let Some(other) = program.contracts[..c].iter().find(|o| o.id.versioned() == prefix) {
+        if let Some(&other) = prefixes.get(&prefix) {
             out.push(NameClash {
                 backend: "mql4",
                 contract: c,
                 pointer: String::new(),
-                problem: NameProblem::SharedPrefix { other: other.source.clone(), prefix },
+                problem: NameProblem::SharedPrefix { other: program.contracts[other].source.clone(), prefix },
             });
+        } else {
+            prefixes.insert(prefix, c);
         }
     }
     out

@@ -48,13 +48,11 @@ pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Resu
             r.render("python/namespace_init.py.j2", Namespace { namespace: ns, modules })?,
         ));
     }
-    for (i, c) in program.contracts.iter().enumerate() {
-        let module = module_view(program, i, pkg);
-        files.push(OutputFile::text(
-            format!("{root}/{}/{}.py", c.id.namespace, c.id.module()),
-            r.render("python/module.py.j2", module)?,
-        ));
-    }
+    files.extend(contractc_emit::per_contract(program, |i| {
+        let c = &program.contracts[i];
+        let path = format!("{root}/{}/{}.py", c.id.namespace, c.id.module());
+        Ok::<_, EmitError>(OutputFile::text(path, r.render("python/module.py.j2", module_view(program, i, pkg))?))
+    })?);
     Ok(files)
 }
 
