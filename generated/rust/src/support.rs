@@ -54,10 +54,24 @@ impl fmt::Display for At<'_> {
     }
 }
 
-/// The `as_str`, `Display` and (nothing to check) `Validate` of a generated string enum:
-/// `string_enum!(Side { Buy = "BUY", Sell = "SELL" })`, each variant with its JSON value.
+/// The serde impls, `as_str`, `Display` and (nothing to check) `Validate` of a generated string
+/// enum: `string_enum!(Side { Buy = "BUY", Sell = "SELL" })`, each variant with its JSON value.
+/// Written here once rather than derived per enum: serde's derive expands to a visitor per enum,
+/// which `cargo check` of a crate of thousands of enums spends most of its time on.
 macro_rules! string_enum {
     ($name:ident { $($variant:ident = $value:literal),* $(,)? }) => {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                $crate::support::read_enum(d, &[$($value),*], &[$(Self::$variant),*])
+            }
+        }
+
         impl $name {
             /// The value as JSON writes it.
             pub fn as_str(&self) -> &'static str {
@@ -79,6 +93,20 @@ macro_rules! string_enum {
     };
 }
 pub(crate) use string_enum;
+
+/// A string enum's value from a JSON string: the variant at the index of `names` that the string
+/// equals (Validation §6.1.2, `enum`), or serde's "unknown variant" error naming them.
+pub fn read_enum<'de, D: serde::Deserializer<'de>, T: Copy>(
+    d: D,
+    names: &'static [&'static str],
+    variants: &[T],
+) -> Result<T, D::Error> {
+    let s = <String as serde::Deserialize>::deserialize(d)?;
+    match names.iter().position(|n| *n == s) {
+        Some(i) => Ok(variants[i]),
+        None => Err(serde::de::Error::unknown_variant(&s, names)),
+    }
+}
 
 /// One broken constraint: where (a JSON pointer) and what.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -122,18 +122,13 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
         TypeKind::Object(o) => object(program, this, index, o, code),
         TypeKind::Enum(values) => {
             let idents = variant_idents(values);
-            code.line(
-                "#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]",
-            );
+            code.line("#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]");
             code.line(format!("pub enum {} {{", t.name));
-            for (value, ident) in values.iter().zip(&idents) {
-                if value != ident {
-                    code.line(format!("#[serde(rename = {})]", literal(value)));
-                }
+            for ident in &idents {
                 code.line(format!("{ident},"));
             }
             code.line("}");
-            // `as_str`, `Display` and `Validate` (nothing to check).
+            // The serde impls (by the values), `as_str`, `Display` and `Validate`.
             let pairs: Vec<String> =
                 values.iter().zip(&idents).map(|(value, ident)| format!("{ident} = {}", literal(value))).collect();
             code.line(format!("crate::support::string_enum!({} {{ {} }});", t.name, pairs.join(", ")));

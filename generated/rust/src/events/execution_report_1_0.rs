@@ -72,27 +72,20 @@ impl crate::support::Validate for Fill {
 }
 
 /// Side of the order.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ExecutionReportSide {
-    #[serde(rename = "BUY")]
     Buy,
-    #[serde(rename = "SELL")]
     Sell,
 }
 crate::support::string_enum!(ExecutionReportSide { Buy = "BUY", Sell = "SELL" });
 
 /// Order state after this report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ExecutionReportStatus {
-    #[serde(rename = "NEW")]
     New,
-    #[serde(rename = "PARTIALLY_FILLED")]
     PartiallyFilled,
-    #[serde(rename = "FILLED")]
     Filled,
-    #[serde(rename = "REJECTED")]
     Rejected,
-    #[serde(rename = "CANCELED")]
     Canceled,
 }
 crate::support::string_enum!(ExecutionReportStatus { New = "NEW", PartiallyFilled = "PARTIALLY_FILLED", Filled = "FILLED", Rejected = "REJECTED", Canceled = "CANCELED" });

@@ -50,37 +50,28 @@ impl crate::support::Validate for OrderIntent {
 }
 
 /// Buy or sell (MT4 OP_BUY / OP_SELL).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderIntentSide {
-    #[serde(rename = "BUY")]
     Buy,
-    #[serde(rename = "SELL")]
     Sell,
 }
 crate::support::string_enum!(OrderIntentSide { Buy = "BUY", Sell = "SELL" });
 
 /// Execution style: market, or pending limit / stop (OP_BUYLIMIT, OP_BUYSTOP, ...).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderIntentOrderType {
-    #[serde(rename = "MARKET")]
     Market,
-    #[serde(rename = "LIMIT")]
     Limit,
-    #[serde(rename = "STOP")]
     Stop,
 }
 crate::support::string_enum!(OrderIntentOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP" });
 
 /// How long the order stays working.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderIntentTimeInForce {
-    #[serde(rename = "GTC")]
     Gtc,
-    #[serde(rename = "IOC")]
     Ioc,
-    #[serde(rename = "FOK")]
     Fok,
-    #[serde(rename = "GTD")]
     Gtd,
 }
 crate::support::string_enum!(OrderIntentTimeInForce { Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Gtd = "GTD" });

@@ -32,13 +32,10 @@ impl crate::support::Validate for Signal {
 }
 
 /// Direction the strategy wants to hold.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SignalSide {
-    #[serde(rename = "BUY")]
     Buy,
-    #[serde(rename = "SELL")]
     Sell,
-    #[serde(rename = "FLAT")]
     Flat,
 }
 crate::support::string_enum!(SignalSide { Buy = "BUY", Sell = "SELL", Flat = "FLAT" });

@@ -62,11 +62,9 @@ pub struct PricedLeg {
 }
 impl crate::support::Validate for PricedLeg { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PricedLegSide {
-    #[serde(rename = "BUY")]
     Buy,
-    #[serde(rename = "SELL")]
     Sell,
 }
 crate::support::string_enum!(PricedLegSide { Buy = "BUY", Sell = "SELL" });

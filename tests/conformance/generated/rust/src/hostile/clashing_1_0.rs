@@ -35,29 +35,21 @@ impl crate::support::Validate for Clashing {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ClashingStability {
-    #[serde(rename = "rc")]
     Rc,
-    #[serde(rename = "RC")]
     Rc3,
     Rc2,
-    #[serde(rename = "beta")]
     Beta,
 }
 crate::support::string_enum!(ClashingStability { Rc = "rc", Rc3 = "RC", Rc2 = "Rc2", Beta = "beta" });
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ClashingMark {
-    #[serde(rename = "^")]
     X,
-    #[serde(rename = "~")]
     X2,
-    #[serde(rename = "")]
     X3,
-    #[serde(rename = "a-b")]
     AB,
-    #[serde(rename = "a_b")]
     Ab2,
 }
 crate::support::string_enum!(ClashingMark { X = "^", X2 = "~", X3 = "", AB = "a-b", Ab2 = "a_b" });

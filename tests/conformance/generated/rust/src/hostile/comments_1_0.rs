@@ -59,7 +59,7 @@ impl crate::support::Validate for Inner { fn validate_at(&self, _: &crate::suppo
 /// raise SystemExit("injected into Python")
 /// #error injected into MQL4
 /// */ compile_error!("injected"); /*
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CommentsChoice {
     A,
     B,

@@ -18,36 +18,25 @@ impl crate::support::Validate for Enums {
 }
 
 /// Ends in a backslash, which would continue a `//` comment onto the next line: \
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EnumsValue {
-    #[serde(rename = "a\"b")]
     AB,
-    #[serde(rename = "back\\slash")]
     BackSlash,
-    #[serde(rename = "*/ x")]
     X,
-    #[serde(rename = "{{tmpl}}")]
     Tmpl,
     None,
-    #[serde(rename = "class")]
     Class,
-    #[serde(rename = "1st")]
     X1st,
-    #[serde(rename = "with space")]
     WithSpace,
-    #[serde(rename = "lower")]
     Lower,
-    #[serde(rename = "UPPER")]
     Upper,
 }
 crate::support::string_enum!(EnumsValue { AB = "a\"b", BackSlash = "back\\slash", X = "*/ x", Tmpl = "{{tmpl}}", None = "None", Class = "class", X1st = "1st", WithSpace = "with space", Lower = "lower", Upper = "UPPER" });
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EnumsValuesItem {
-    #[serde(rename = "self")]
     Self_,
     Me,
-    #[serde(rename = "default")]
     Default,
 }
 crate::support::string_enum!(EnumsValuesItem { Self_ = "self", Me = "Me", Default = "default" });

@@ -23,13 +23,10 @@ impl crate::support::Validate for Unicode {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum UnicodeSide {
-    #[serde(rename = "ACHAT")]
     Achat,
-    #[serde(rename = "VENTE_À_DÉCOUVERT")]
     VenteÀDécouvert,
-    #[serde(rename = "€uro")]
     Uro,
 }
 crate::support::string_enum!(UnicodeSide { Achat = "ACHAT", VenteÀDécouvert = "VENTE_À_DÉCOUVERT", Uro = "€uro" });

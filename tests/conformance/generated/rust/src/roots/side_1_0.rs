@@ -2,11 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A shared enum contract: the side of an order, referenced by other contracts.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Side {
-    #[serde(rename = "BUY")]
     Buy,
-    #[serde(rename = "SELL")]
     Sell,
 }
 crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });

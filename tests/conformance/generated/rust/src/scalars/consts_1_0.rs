@@ -41,7 +41,7 @@ impl crate::support::Validate for Consts {
 }
 
 /// A string const: an enum of one value.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConstsKind {
     Quote,
 }

@@ -83,23 +83,18 @@ impl crate::support::Validate for Defaults {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Side {
-    #[serde(rename = "BUY")]
     Buy,
-    #[serde(rename = "SELL")]
     Sell,
 }
 crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
 
 /// An inline string enum.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum DefaultsTif {
-    #[serde(rename = "GTC")]
     Gtc,
-    #[serde(rename = "IOC")]
     Ioc,
-    #[serde(rename = "FOK")]
     Fok,
 }
 crate::support::string_enum!(DefaultsTif { Gtc = "GTC", Ioc = "IOC", Fok = "FOK" });

@@ -43,15 +43,11 @@ impl crate::support::Validate for Texts {
 }
 
 /// Time in force.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TextsTif {
-    #[serde(rename = "GTC")]
     Gtc,
-    #[serde(rename = "IOC")]
     Ioc,
-    #[serde(rename = "FOK")]
     Fok,
-    #[serde(rename = "DAY")]
     Day,
 }
 crate::support::string_enum!(TextsTif { Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Day = "DAY" });

@@ -48,11 +48,9 @@ impl crate::support::Validate for Unique {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum UniqueSidesItem {
-    #[serde(rename = "buy")]
     Buy,
-    #[serde(rename = "sell")]
     Sell,
 }
 crate::support::string_enum!(UniqueSidesItem { Buy = "buy", Sell = "sell" });

@@ -54,13 +54,10 @@ impl crate::support::Validate for Level {
 }
 
 /// Where the book comes from.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BookVenue {
-    #[serde(rename = "LMAX")]
     Lmax,
-    #[serde(rename = "EBS")]
     Ebs,
-    #[serde(rename = "MT4")]
     Mt4,
 }
 crate::support::string_enum!(BookVenue { Lmax = "LMAX", Ebs = "EBS", Mt4 = "MT4" });

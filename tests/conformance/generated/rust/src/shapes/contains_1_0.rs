@@ -34,25 +34,21 @@ impl crate::support::Validate for Contains {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Side {
-    #[serde(rename = "BUY")]
     Buy,
-    #[serde(rename = "SELL")]
     Sell,
 }
 crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ContainsTagsContains {
-    #[serde(rename = "urgent")]
     Urgent,
 }
 crate::support::string_enum!(ContainsTagsContains { Urgent = "urgent" });
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ContainsSidesContains {
-    #[serde(rename = "SELL")]
     Sell,
 }
 crate::support::string_enum!(ContainsSidesContains { Sell = "SELL" });

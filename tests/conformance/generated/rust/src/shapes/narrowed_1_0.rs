@@ -73,11 +73,9 @@ pub struct StepTest1 {
 }
 impl crate::support::Validate for StepTest1 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum NarrowedVenue {
-    #[serde(rename = "XLON")]
     Xlon,
-    #[serde(rename = "XPAR")]
     Xpar,
 }
 crate::support::string_enum!(NarrowedVenue { Xlon = "XLON", Xpar = "XPAR" });

@@ -76,11 +76,9 @@ impl crate::support::Validate for Nullable {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Side {
-    #[serde(rename = "BUY")]
     Buy,
-    #[serde(rename = "SELL")]
     Sell,
 }
 crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
@@ -308,11 +306,9 @@ pub struct Venue {
 }
 impl crate::support::Validate for Venue { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TifValue {
-    #[serde(rename = "GTC")]
     Gtc,
-    #[serde(rename = "IOC")]
     Ioc,
 }
 crate::support::string_enum!(TifValue { Gtc = "GTC", Ioc = "IOC" });
@@ -447,11 +443,9 @@ impl crate::support::Validate for BandValue {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum NullableTif {
-    #[serde(rename = "GTC")]
     Gtc,
-    #[serde(rename = "IOC")]
     Ioc,
 }
 crate::support::string_enum!(NullableTif { Gtc = "GTC", Ioc = "IOC" });

@@ -49,11 +49,9 @@ pub struct Meta {
 }
 impl crate::support::Validate for Meta { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum MetaSource {
-    #[serde(rename = "feed")]
     Feed,
-    #[serde(rename = "manual")]
     Manual,
 }
 crate::support::string_enum!(MetaSource { Feed = "feed", Manual = "manual" });

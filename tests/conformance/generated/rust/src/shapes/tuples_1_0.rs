@@ -78,11 +78,9 @@ impl crate::support::Validate for Tuples {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Side {
-    #[serde(rename = "BUY")]
     Buy,
-    #[serde(rename = "SELL")]
     Sell,
 }
 crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
@@ -96,9 +94,8 @@ pub struct Point {
 }
 impl crate::support::Validate for Point { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TuplesTagsItem0 {
-    #[serde(rename = "v1")]
     V1,
 }
 crate::support::string_enum!(TuplesTagsItem0 { V1 = "v1" });

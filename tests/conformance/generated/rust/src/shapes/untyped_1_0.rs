@@ -223,11 +223,9 @@ pub struct UntypedCodeObject {
 impl crate::support::Validate for UntypedCodeObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// A string enum without `type`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum UntypedSide {
-    #[serde(rename = "buy")]
     Buy,
-    #[serde(rename = "sell")]
     Sell,
 }
 crate::support::string_enum!(UntypedSide { Buy = "buy", Sell = "sell" });

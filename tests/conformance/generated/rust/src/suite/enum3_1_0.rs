@@ -12,16 +12,14 @@ pub struct Enum3 {
 }
 impl crate::support::Validate for Enum3 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Enum3Bar {
-    #[serde(rename = "bar")]
     Bar,
 }
 crate::support::string_enum!(Enum3Bar { Bar = "bar" });
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Enum3Foo {
-    #[serde(rename = "foo")]
     Foo,
 }
 crate::support::string_enum!(Enum3Foo { Foo = "foo" });

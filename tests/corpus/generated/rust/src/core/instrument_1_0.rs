@@ -47,19 +47,13 @@ impl crate::support::Validate for Instrument {
 }
 
 /// What kind of instrument this is.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum InstrumentAssetClass {
-    #[serde(rename = "FX")]
     Fx,
-    #[serde(rename = "EQUITY")]
     Equity,
-    #[serde(rename = "FUTURE")]
     Future,
-    #[serde(rename = "OPTION")]
     Option,
-    #[serde(rename = "BOND")]
     Bond,
-    #[serde(rename = "CRYPTO")]
     Crypto,
 }
 crate::support::string_enum!(InstrumentAssetClass { Fx = "FX", Equity = "EQUITY", Future = "FUTURE", Option = "OPTION", Bond = "BOND", Crypto = "CRYPTO" });

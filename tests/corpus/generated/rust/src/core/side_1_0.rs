@@ -2,13 +2,10 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// The side of an order, a fill or a leg: a shared enum.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Side {
-    #[serde(rename = "BUY")]
     Buy,
-    #[serde(rename = "SELL")]
     Sell,
-    #[serde(rename = "SELL_SHORT")]
     SellShort,
 }
 crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL", SellShort = "SELL_SHORT" });

@@ -169,37 +169,28 @@ pub struct Principal {
 impl crate::support::Validate for Principal { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// Who charges it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FeeKind {
-    #[serde(rename = "EXCHANGE")]
     Exchange,
-    #[serde(rename = "CLEARING")]
     Clearing,
-    #[serde(rename = "BROKER")]
     Broker,
-    #[serde(rename = "REGULATORY")]
     Regulatory,
 }
 crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AllocationEvent {
-    #[serde(rename = "allocation")]
     Allocation,
 }
 crate::support::string_enum!(AllocationEvent { Allocation = "allocation" });
 
 /// Whether the fill added or removed liquidity.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AllocationLiquidity {
-    #[serde(rename = "ADDED")]
     Added,
-    #[serde(rename = "REMOVED")]
     Removed,
-    #[serde(rename = "ROUTED")]
     Routed,
-    #[serde(rename = "AUCTION")]
     Auction,
 }
 crate::support::string_enum!(AllocationLiquidity { Added = "ADDED", Removed = "REMOVED", Routed = "ROUTED", Auction = "AUCTION" });

@@ -51,9 +51,8 @@ impl crate::support::Validate for Commission {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CommissionEvent {
-    #[serde(rename = "commission")]
     Commission,
 }
 crate::support::string_enum!(CommissionEvent { Commission = "commission" });

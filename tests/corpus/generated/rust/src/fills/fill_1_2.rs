@@ -63,23 +63,18 @@ impl crate::support::Validate for Fill {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FillEvent {
-    #[serde(rename = "fill")]
     Fill,
 }
 crate::support::string_enum!(FillEvent { Fill = "fill" });
 
 /// Whether the fill added or removed liquidity.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FillLiquidity {
-    #[serde(rename = "ADDED")]
     Added,
-    #[serde(rename = "REMOVED")]
     Removed,
-    #[serde(rename = "ROUTED")]
     Routed,
-    #[serde(rename = "AUCTION")]
     Auction,
 }
 crate::support::string_enum!(FillLiquidity { Added = "ADDED", Removed = "REMOVED", Routed = "ROUTED", Auction = "AUCTION" });

@@ -146,37 +146,28 @@ impl crate::support::Validate for Principal {
 }
 
 /// Who charges it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FeeKind {
-    #[serde(rename = "EXCHANGE")]
     Exchange,
-    #[serde(rename = "CLEARING")]
     Clearing,
-    #[serde(rename = "BROKER")]
     Broker,
-    #[serde(rename = "REGULATORY")]
     Regulatory,
 }
 crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartialFillEvent {
-    #[serde(rename = "partial_fill")]
     PartialFill,
 }
 crate::support::string_enum!(PartialFillEvent { PartialFill = "partial_fill" });
 
 /// Whether the fill added or removed liquidity.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartialFillLiquidity {
-    #[serde(rename = "ADDED")]
     Added,
-    #[serde(rename = "REMOVED")]
     Removed,
-    #[serde(rename = "ROUTED")]
     Routed,
-    #[serde(rename = "AUCTION")]
     Auction,
 }
 crate::support::string_enum!(PartialFillLiquidity { Added = "ADDED", Removed = "REMOVED", Routed = "ROUTED", Auction = "AUCTION" });

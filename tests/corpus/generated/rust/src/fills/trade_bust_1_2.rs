@@ -131,9 +131,8 @@ impl crate::support::Validate for Principal {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TradeBustEvent {
-    #[serde(rename = "trade_bust")]
     TradeBust,
 }
 crate::support::string_enum!(TradeBustEvent { TradeBust = "trade_bust" });

@@ -185,23 +185,18 @@ pub struct Vwap {
 impl crate::support::Validate for Vwap { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// Who charges it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FeeKind {
-    #[serde(rename = "EXCHANGE")]
     Exchange,
-    #[serde(rename = "CLEARING")]
     Clearing,
-    #[serde(rename = "BROKER")]
     Broker,
-    #[serde(rename = "REGULATORY")]
     Regulatory,
 }
 crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FxOrderAckEvent {
-    #[serde(rename = "fx_order_ack")]
     FxOrderAck,
 }
 crate::support::string_enum!(FxOrderAckEvent { FxOrderAck = "fx_order_ack" });

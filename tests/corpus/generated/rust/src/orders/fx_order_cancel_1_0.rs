@@ -139,39 +139,29 @@ impl crate::support::Validate for Leg {
 }
 
 /// Who charges it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FeeKind {
-    #[serde(rename = "EXCHANGE")]
     Exchange,
-    #[serde(rename = "CLEARING")]
     Clearing,
-    #[serde(rename = "BROKER")]
     Broker,
-    #[serde(rename = "REGULATORY")]
     Regulatory,
 }
 crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FxOrderCancelEvent {
-    #[serde(rename = "fx_order_cancel")]
     FxOrderCancel,
 }
 crate::support::string_enum!(FxOrderCancelEvent { FxOrderCancel = "fx_order_cancel" });
 
 /// How long the order works.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FxOrderCancelTimeInForce {
-    #[serde(rename = "DAY")]
     Day,
-    #[serde(rename = "GTC")]
     Gtc,
-    #[serde(rename = "IOC")]
     Ioc,
-    #[serde(rename = "FOK")]
     Fok,
-    #[serde(rename = "GTD")]
     Gtd,
 }
 crate::support::string_enum!(FxOrderCancelTimeInForce { Day = "DAY", Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Gtd = "GTD" });

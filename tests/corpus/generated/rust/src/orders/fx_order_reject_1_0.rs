@@ -183,37 +183,28 @@ pub struct Vwap {
 impl crate::support::Validate for Vwap { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// Who charges it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FeeKind {
-    #[serde(rename = "EXCHANGE")]
     Exchange,
-    #[serde(rename = "CLEARING")]
     Clearing,
-    #[serde(rename = "BROKER")]
     Broker,
-    #[serde(rename = "REGULATORY")]
     Regulatory,
 }
 crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FxOrderRejectEvent {
-    #[serde(rename = "fx_order_reject")]
     FxOrderReject,
 }
 crate::support::string_enum!(FxOrderRejectEvent { FxOrderReject = "fx_order_reject" });
 
 /// The execution style.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FxOrderRejectOrderType {
-    #[serde(rename = "MARKET")]
     Market,
-    #[serde(rename = "LIMIT")]
     Limit,
-    #[serde(rename = "STOP")]
     Stop,
-    #[serde(rename = "STOP_LIMIT")]
     StopLimit,
 }
 crate::support::string_enum!(FxOrderRejectOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP", StopLimit = "STOP_LIMIT" });

@@ -141,37 +141,28 @@ impl crate::support::Validate for Leg {
 }
 
 /// Who charges it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FeeKind {
-    #[serde(rename = "EXCHANGE")]
     Exchange,
-    #[serde(rename = "CLEARING")]
     Clearing,
-    #[serde(rename = "BROKER")]
     Broker,
-    #[serde(rename = "REGULATORY")]
     Regulatory,
 }
 crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderAckEvent {
-    #[serde(rename = "order_ack")]
     OrderAck,
 }
 crate::support::string_enum!(OrderAckEvent { OrderAck = "order_ack" });
 
 /// The execution style.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderAckOrderType {
-    #[serde(rename = "MARKET")]
     Market,
-    #[serde(rename = "LIMIT")]
     Limit,
-    #[serde(rename = "STOP")]
     Stop,
-    #[serde(rename = "STOP_LIMIT")]
     StopLimit,
 }
 crate::support::string_enum!(OrderAckOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP", StopLimit = "STOP_LIMIT" });

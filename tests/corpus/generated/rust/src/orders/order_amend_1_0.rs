@@ -199,39 +199,29 @@ pub struct Vwap {
 impl crate::support::Validate for Vwap { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// Who charges it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FeeKind {
-    #[serde(rename = "EXCHANGE")]
     Exchange,
-    #[serde(rename = "CLEARING")]
     Clearing,
-    #[serde(rename = "BROKER")]
     Broker,
-    #[serde(rename = "REGULATORY")]
     Regulatory,
 }
 crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderAmendEvent {
-    #[serde(rename = "order_amend")]
     OrderAmend,
 }
 crate::support::string_enum!(OrderAmendEvent { OrderAmend = "order_amend" });
 
 /// How long the order works.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderAmendTimeInForce {
-    #[serde(rename = "DAY")]
     Day,
-    #[serde(rename = "GTC")]
     Gtc,
-    #[serde(rename = "IOC")]
     Ioc,
-    #[serde(rename = "FOK")]
     Fok,
-    #[serde(rename = "GTD")]
     Gtd,
 }
 crate::support::string_enum!(OrderAmendTimeInForce { Day = "DAY", Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Gtd = "GTD" });

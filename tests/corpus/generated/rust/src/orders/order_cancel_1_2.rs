@@ -139,53 +139,39 @@ impl crate::support::Validate for Leg {
 }
 
 /// Who charges it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FeeKind {
-    #[serde(rename = "EXCHANGE")]
     Exchange,
-    #[serde(rename = "CLEARING")]
     Clearing,
-    #[serde(rename = "BROKER")]
     Broker,
-    #[serde(rename = "REGULATORY")]
     Regulatory,
 }
 crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderCancelEvent {
-    #[serde(rename = "order_cancel")]
     OrderCancel,
 }
 crate::support::string_enum!(OrderCancelEvent { OrderCancel = "order_cancel" });
 
 /// The execution style.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderCancelOrderType {
-    #[serde(rename = "MARKET")]
     Market,
-    #[serde(rename = "LIMIT")]
     Limit,
-    #[serde(rename = "STOP")]
     Stop,
-    #[serde(rename = "STOP_LIMIT")]
     StopLimit,
 }
 crate::support::string_enum!(OrderCancelOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP", StopLimit = "STOP_LIMIT" });
 
 /// How long the order works.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderCancelTimeInForce {
-    #[serde(rename = "DAY")]
     Day,
-    #[serde(rename = "GTC")]
     Gtc,
-    #[serde(rename = "IOC")]
     Ioc,
-    #[serde(rename = "FOK")]
     Fok,
-    #[serde(rename = "GTD")]
     Gtd,
 }
 crate::support::string_enum!(OrderCancelTimeInForce { Day = "DAY", Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Gtd = "GTD" });

@@ -137,37 +137,28 @@ impl crate::support::Validate for Leg {
 }
 
 /// Who charges it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FeeKind {
-    #[serde(rename = "EXCHANGE")]
     Exchange,
-    #[serde(rename = "CLEARING")]
     Clearing,
-    #[serde(rename = "BROKER")]
     Broker,
-    #[serde(rename = "REGULATORY")]
     Regulatory,
 }
 crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderNewEvent {
-    #[serde(rename = "order_new")]
     OrderNew,
 }
 crate::support::string_enum!(OrderNewEvent { OrderNew = "order_new" });
 
 /// The execution style.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderNewOrderType {
-    #[serde(rename = "MARKET")]
     Market,
-    #[serde(rename = "LIMIT")]
     Limit,
-    #[serde(rename = "STOP")]
     Stop,
-    #[serde(rename = "STOP_LIMIT")]
     StopLimit,
 }
 crate::support::string_enum!(OrderNewOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP", StopLimit = "STOP_LIMIT" });

@@ -70,23 +70,18 @@ impl crate::support::Validate for OrderReject {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderRejectEvent {
-    #[serde(rename = "order_reject")]
     OrderReject,
 }
 crate::support::string_enum!(OrderRejectEvent { OrderReject = "order_reject" });
 
 /// The execution style.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OrderRejectOrderType {
-    #[serde(rename = "MARKET")]
     Market,
-    #[serde(rename = "LIMIT")]
     Limit,
-    #[serde(rename = "STOP")]
     Stop,
-    #[serde(rename = "STOP_LIMIT")]
     StopLimit,
 }
 crate::support::string_enum!(OrderRejectOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP", StopLimit = "STOP_LIMIT" });

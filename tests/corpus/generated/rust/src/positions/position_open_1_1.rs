@@ -50,9 +50,8 @@ impl crate::support::Validate for PositionOpen {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PositionOpenEvent {
-    #[serde(rename = "position_open")]
     PositionOpen,
 }
 crate::support::string_enum!(PositionOpenEvent { PositionOpen = "position_open" });

@@ -56,21 +56,17 @@ impl crate::support::Validate for PositionOpen {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PositionOpenEvent {
-    #[serde(rename = "position_open")]
     PositionOpen,
 }
 crate::support::string_enum!(PositionOpenEvent { PositionOpen = "position_open" });
 
 /// Where the position stands.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PositionOpenStatus {
-    #[serde(rename = "OPEN")]
     Open,
-    #[serde(rename = "CLOSING")]
     Closing,
-    #[serde(rename = "CLOSED")]
     Closed,
 }
 crate::support::string_enum!(PositionOpenStatus { Open = "OPEN", Closing = "CLOSING", Closed = "CLOSED" });

@@ -110,9 +110,8 @@ impl crate::support::Validate for Portfolio {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PositionSnapshotEvent {
-    #[serde(rename = "position_snapshot")]
     PositionSnapshot,
 }
 crate::support::string_enum!(PositionSnapshotEvent { PositionSnapshot = "position_snapshot" });

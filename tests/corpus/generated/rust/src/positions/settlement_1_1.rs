@@ -112,35 +112,27 @@ impl crate::support::Validate for Lot {
 }
 
 /// Who charges it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FeeKind {
-    #[serde(rename = "EXCHANGE")]
     Exchange,
-    #[serde(rename = "CLEARING")]
     Clearing,
-    #[serde(rename = "BROKER")]
     Broker,
-    #[serde(rename = "REGULATORY")]
     Regulatory,
 }
 crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SettlementEvent {
-    #[serde(rename = "settlement")]
     Settlement,
 }
 crate::support::string_enum!(SettlementEvent { Settlement = "settlement" });
 
 /// Where the position stands.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SettlementStatus {
-    #[serde(rename = "OPEN")]
     Open,
-    #[serde(rename = "CLOSING")]
     Closing,
-    #[serde(rename = "CLOSED")]
     Closed,
 }
 crate::support::string_enum!(SettlementStatus { Open = "OPEN", Closing = "CLOSING", Closed = "CLOSED" });

@@ -165,35 +165,27 @@ impl crate::support::Validate for Portfolio {
 }
 
 /// Who charges it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FeeKind {
-    #[serde(rename = "EXCHANGE")]
     Exchange,
-    #[serde(rename = "CLEARING")]
     Clearing,
-    #[serde(rename = "BROKER")]
     Broker,
-    #[serde(rename = "REGULATORY")]
     Regulatory,
 }
 crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferEvent {
-    #[serde(rename = "transfer")]
     Transfer,
 }
 crate::support::string_enum!(TransferEvent { Transfer = "transfer" });
 
 /// Where the position stands.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferStatus {
-    #[serde(rename = "OPEN")]
     Open,
-    #[serde(rename = "CLOSING")]
     Closing,
-    #[serde(rename = "CLOSED")]
     Closed,
 }
 crate::support::string_enum!(TransferStatus { Open = "OPEN", Closing = "CLOSING", Closed = "CLOSED" });

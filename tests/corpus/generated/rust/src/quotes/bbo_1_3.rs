@@ -163,41 +163,30 @@ impl crate::support::Validate for Source {
 }
 
 /// The quote condition.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BboCondition {
-    #[serde(rename = "FIRM")]
     Firm,
-    #[serde(rename = "INDICATIVE")]
     Indicative,
-    #[serde(rename = "AUCTION")]
     Auction,
-    #[serde(rename = "HALTED")]
     Halted,
 }
 crate::support::string_enum!(BboCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BboEvent {
-    #[serde(rename = "bbo")]
     Bbo,
 }
 crate::support::string_enum!(BboEvent { Bbo = "bbo" });
 
 /// The venue's MIC.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BboVenue {
-    #[serde(rename = "XLON")]
     Xlon,
-    #[serde(rename = "XNYS")]
     Xnys,
-    #[serde(rename = "XNAS")]
     Xnas,
-    #[serde(rename = "XPAR")]
     Xpar,
-    #[serde(rename = "XETR")]
     Xetr,
-    #[serde(rename = "XTKS")]
     Xtks,
 }
 crate::support::string_enum!(BboVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" });

@@ -55,41 +55,30 @@ impl crate::support::Validate for DepthUpdate {
 }
 
 /// The quote condition.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum DepthUpdateCondition {
-    #[serde(rename = "FIRM")]
     Firm,
-    #[serde(rename = "INDICATIVE")]
     Indicative,
-    #[serde(rename = "AUCTION")]
     Auction,
-    #[serde(rename = "HALTED")]
     Halted,
 }
 crate::support::string_enum!(DepthUpdateCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum DepthUpdateEvent {
-    #[serde(rename = "depth_update")]
     DepthUpdate,
 }
 crate::support::string_enum!(DepthUpdateEvent { DepthUpdate = "depth_update" });
 
 /// The venue's MIC.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum DepthUpdateVenue {
-    #[serde(rename = "XLON")]
     Xlon,
-    #[serde(rename = "XNYS")]
     Xnys,
-    #[serde(rename = "XNAS")]
     Xnas,
-    #[serde(rename = "XPAR")]
     Xpar,
-    #[serde(rename = "XETR")]
     Xetr,
-    #[serde(rename = "XTKS")]
     Xtks,
 }
 crate::support::string_enum!(DepthUpdateVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" });

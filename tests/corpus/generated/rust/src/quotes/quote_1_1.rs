@@ -64,41 +64,30 @@ impl crate::support::Validate for Quote {
 }
 
 /// The quote condition.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum QuoteCondition {
-    #[serde(rename = "FIRM")]
     Firm,
-    #[serde(rename = "INDICATIVE")]
     Indicative,
-    #[serde(rename = "AUCTION")]
     Auction,
-    #[serde(rename = "HALTED")]
     Halted,
 }
 crate::support::string_enum!(QuoteCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum QuoteEvent {
-    #[serde(rename = "quote")]
     Quote,
 }
 crate::support::string_enum!(QuoteEvent { Quote = "quote" });
 
 /// The venue's MIC.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum QuoteVenue {
-    #[serde(rename = "XLON")]
     Xlon,
-    #[serde(rename = "XNYS")]
     Xnys,
-    #[serde(rename = "XNAS")]
     Xnas,
-    #[serde(rename = "XPAR")]
     Xpar,
-    #[serde(rename = "XETR")]
     Xetr,
-    #[serde(rename = "XTKS")]
     Xtks,
 }
 crate::support::string_enum!(QuoteVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" });

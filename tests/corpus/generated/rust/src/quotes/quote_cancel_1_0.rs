@@ -68,9 +68,8 @@ impl crate::support::Validate for Level {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum QuoteCancelEvent {
-    #[serde(rename = "quote_cancel")]
     QuoteCancel,
 }
 crate::support::string_enum!(QuoteCancelEvent { QuoteCancel = "quote_cancel" });

@@ -129,41 +129,30 @@ impl crate::support::Validate for Source {
 }
 
 /// The quote condition.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RfqCondition {
-    #[serde(rename = "FIRM")]
     Firm,
-    #[serde(rename = "INDICATIVE")]
     Indicative,
-    #[serde(rename = "AUCTION")]
     Auction,
-    #[serde(rename = "HALTED")]
     Halted,
 }
 crate::support::string_enum!(RfqCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" });
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RfqEvent {
-    #[serde(rename = "rfq")]
     Rfq,
 }
 crate::support::string_enum!(RfqEvent { Rfq = "rfq" });
 
 /// The venue's MIC.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RfqVenue {
-    #[serde(rename = "XLON")]
     Xlon,
-    #[serde(rename = "XNYS")]
     Xnys,
-    #[serde(rename = "XNAS")]
     Xnas,
-    #[serde(rename = "XPAR")]
     Xpar,
-    #[serde(rename = "XETR")]
     Xetr,
-    #[serde(rename = "XTKS")]
     Xtks,
 }
 crate::support::string_enum!(RfqVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" });

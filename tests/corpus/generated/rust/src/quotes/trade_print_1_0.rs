@@ -183,27 +183,20 @@ impl crate::support::Validate for Source {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TradePrintEvent {
-    #[serde(rename = "trade_print")]
     TradePrint,
 }
 crate::support::string_enum!(TradePrintEvent { TradePrint = "trade_print" });
 
 /// The venue's MIC.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TradePrintVenue {
-    #[serde(rename = "XLON")]
     Xlon,
-    #[serde(rename = "XNYS")]
     Xnys,
-    #[serde(rename = "XNAS")]
     Xnas,
-    #[serde(rename = "XPAR")]
     Xpar,
-    #[serde(rename = "XETR")]
     Xetr,
-    #[serde(rename = "XTKS")]
     Xtks,
 }
 crate::support::string_enum!(TradePrintVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" });

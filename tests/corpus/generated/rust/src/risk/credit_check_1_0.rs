@@ -95,23 +95,18 @@ impl crate::support::Validate for Factor {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditCheckEvent {
-    #[serde(rename = "credit_check")]
     CreditCheck,
 }
 crate::support::string_enum!(CreditCheckEvent { CreditCheck = "credit_check" });
 
 /// How serious it is.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditCheckLevel {
-    #[serde(rename = "INFO")]
     Info,
-    #[serde(rename = "WARN")]
     Warn,
-    #[serde(rename = "SOFT")]
     Soft,
-    #[serde(rename = "HARD")]
     Hard,
 }
 crate::support::string_enum!(CreditCheckLevel { Info = "INFO", Warn = "WARN", Soft = "SOFT", Hard = "HARD" });

@@ -159,23 +159,18 @@ pub struct Static {
 impl crate::support::Validate for Static { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ExposureUpdateEvent {
-    #[serde(rename = "exposure_update")]
     ExposureUpdate,
 }
 crate::support::string_enum!(ExposureUpdateEvent { ExposureUpdate = "exposure_update" });
 
 /// How serious it is.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ExposureUpdateLevel {
-    #[serde(rename = "INFO")]
     Info,
-    #[serde(rename = "WARN")]
     Warn,
-    #[serde(rename = "SOFT")]
     Soft,
-    #[serde(rename = "HARD")]
     Hard,
 }
 crate::support::string_enum!(ExposureUpdateLevel { Info = "INFO", Warn = "WARN", Soft = "SOFT", Hard = "HARD" });

@@ -137,9 +137,8 @@ pub struct Static {
 impl crate::support::Validate for Static { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum KillSwitchEvent {
-    #[serde(rename = "kill_switch")]
     KillSwitch,
 }
 crate::support::string_enum!(KillSwitchEvent { KillSwitch = "kill_switch" });

@@ -201,23 +201,18 @@ impl crate::support::Validate for Static {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LimitBreachEvent {
-    #[serde(rename = "limit_breach")]
     LimitBreach,
 }
 crate::support::string_enum!(LimitBreachEvent { LimitBreach = "limit_breach" });
 
 /// How serious it is.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LimitBreachLevel {
-    #[serde(rename = "INFO")]
     Info,
-    #[serde(rename = "WARN")]
     Warn,
-    #[serde(rename = "SOFT")]
     Soft,
-    #[serde(rename = "HARD")]
     Hard,
 }
 crate::support::string_enum!(LimitBreachLevel { Info = "INFO", Warn = "WARN", Soft = "SOFT", Hard = "HARD" });

@@ -54,23 +54,18 @@ impl crate::support::Validate for MarginCall {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum MarginCallEvent {
-    #[serde(rename = "margin_call")]
     MarginCall,
 }
 crate::support::string_enum!(MarginCallEvent { MarginCall = "margin_call" });
 
 /// How serious it is.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum MarginCallLevel {
-    #[serde(rename = "INFO")]
     Info,
-    #[serde(rename = "WARN")]
     Warn,
-    #[serde(rename = "SOFT")]
     Soft,
-    #[serde(rename = "HARD")]
     Hard,
 }
 crate::support::string_enum!(MarginCallLevel { Info = "INFO", Warn = "WARN", Soft = "SOFT", Hard = "HARD" });

@@ -146,9 +146,8 @@ impl crate::support::Validate for Static {
 }
 
 /// The event's tag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum VarReportEvent {
-    #[serde(rename = "var_report")]
     VarReport,
 }
 crate::support::string_enum!(VarReportEvent { VarReport = "var_report" });
