@@ -196,7 +196,8 @@ impl Session {
                     Ok(m) if m.is_dir() => rescan = true,
                     Ok(_) if json => keep(self.reload_source(&contracts, path)),
                     Err(e) if e.kind() == io::ErrorKind::NotFound && json => keep(self.reload_source(&contracts, path)),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => rescan = true,
+                    // Gone, and not a contract: a folder of contracts, or some other file.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => rescan |= self.held_under(&contracts, path),
                     _ => {}
                 }
             }
@@ -287,6 +288,13 @@ impl Session {
             self.ws.set_files(&mut self.db).to(self.files.clone());
         }
         Ok(())
+    }
+
+    /// Whether some source lies under `path`, a folder inside the contracts folder `base`.
+    fn held_under(&self, base: &Path, path: &Path) -> bool {
+        let (key, _) = names(&self.root, base, path);
+        let folder = format!("{key}/");
+        self.inputs.sources.iter().any(|(p, _)| p.starts_with(&folder))
     }
 
     /// Sets the text of the source at `path`, adding it if new; true when the list of files
@@ -446,4 +454,121 @@ fn stop_on_signals(tx: mpsc::Sender<Message>) -> io::Result<()> {
 #[cfg(not(unix))]
 fn stop_on_signals(_: mpsc::Sender<Message>) -> io::Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    fn contract(field: &str) -> String {
+        format!(r#"{{ "type": "object", "properties": {{ "{field}": {{ "type": "number" }} }} }}"#)
+    }
+
+    /// A project of three contracts in a fresh folder, and a session over it whose database
+    /// logs the queries it executes.
+    fn session() -> (tempfile::TempDir, Session, Arc<Mutex<Vec<String>>>) {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("contracts/events")).unwrap();
+        fs::create_dir_all(dir.path().join("templates")).unwrap();
+        for name in ["A", "B", "C"] {
+            fs::write(dir.path().join(format!("contracts/events/{name}@1.0.json")), contract("x")).unwrap();
+        }
+        let text = "backends = [\"python\"]\n".to_string();
+        fs::write(dir.path().join("contractc.toml"), &text).unwrap();
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        let sink = log.clone();
+        let db = Database::with_events(move |e| {
+            if let salsa::EventKind::WillExecute { database_key } = e.kind {
+                sink.lock().unwrap().push(format!("{database_key:?}"));
+            }
+        });
+        let config = Config::parse(&text).unwrap();
+        let session = Session::new(db, &dir.path().join("contractc.toml"), text, config).unwrap();
+        (dir, session, log)
+    }
+
+    /// Compiles, and returns the queries that ran (by name, sorted) and the contracts' files.
+    fn compile(session: &Session, log: &Mutex<Vec<String>>) -> (Vec<String>, Vec<String>) {
+        log.lock().unwrap().clear();
+        let compiled = contractc_sema::compile(session.db(), session.workspace());
+        let program = compiled.program.as_ref().expect("no errors");
+        let mut ran: Vec<String> = log.lock().unwrap().iter().map(|k| k.split('(').next().unwrap().to_string()).collect();
+        ran.sort();
+        (ran, program.contracts.iter().map(|c| c.source.clone()).collect())
+    }
+
+    #[test]
+    fn an_edit_sets_only_that_file_and_a_new_or_deleted_file_changes_the_list() {
+        let (dir, mut session, log) = session();
+        let events = dir.path().join("contracts/events");
+        let (_, contracts) = compile(&session, &log);
+        assert_eq!(contracts.len(), 3);
+
+        fs::write(events.join("B@1.0.json"), contract("y")).unwrap();
+        session.update(Some(&[events.join("B@1.0.json"), events.join("A@1.0.json")])).unwrap();
+        let changed = session.take_changed();
+        assert_eq!(changed.contracts, Count { changed: 1, added: 0, removed: 0 }, "A's text is the same");
+        assert_eq!(changed.to_string(), "1 contract changed");
+        let (ran, _) = compile(&session, &log);
+        assert_eq!(ran, ["compile", "parse"], "one file parsed again");
+
+        // Nothing read changed: nothing is set, nothing runs.
+        session.update(Some(&[events.join("C@1.0.json")])).unwrap();
+        assert!(session.take_changed().is_empty());
+        assert_eq!(compile(&session, &log).0, Vec::<String>::new());
+
+        fs::write(events.join("D@1.0.json"), contract("z")).unwrap();
+        fs::remove_file(events.join("A@1.0.json")).unwrap();
+        session.update(Some(&[events.join("D@1.0.json"), events.join("A@1.0.json")])).unwrap();
+        assert_eq!(session.take_changed().to_string(), "1 contract added, 1 contract removed");
+        let (ran, contracts) = compile(&session, &log);
+        assert_eq!(ran, ["compile", "parse"], "only the new file is parsed");
+        let expected = ["contracts/events/B@1.0.json", "contracts/events/C@1.0.json", "contracts/events/D@1.0.json"];
+        assert_eq!(contracts, expected);
+    }
+
+    #[test]
+    fn a_folder_event_rereads_the_folder_and_other_files_are_ignored() {
+        let (dir, mut session, log) = session();
+        let contracts = dir.path().join("contracts");
+        compile(&session, &log);
+        // Another file beside the contracts, created and then gone (an editor's temporary file).
+        fs::write(contracts.join("events/B@1.0.saving"), "x").unwrap();
+        session.update(Some(&[contracts.join("events/B@1.0.saving")])).unwrap();
+        fs::remove_file(contracts.join("events/B@1.0.saving")).unwrap();
+        session.update(Some(&[contracts.join("events/B@1.0.saving")])).unwrap();
+        assert!(session.take_changed().is_empty());
+
+        // A folder moved in, then the original folder removed: each event names the folder.
+        fs::create_dir_all(contracts.join("api")).unwrap();
+        fs::write(contracts.join("api/E@1.0.json"), contract("e")).unwrap();
+        session.update(Some(&[contracts.join("api")])).unwrap();
+        fs::remove_dir_all(contracts.join("events")).unwrap();
+        session.update(Some(&[contracts.join("events")])).unwrap();
+        assert_eq!(session.take_changed().to_string(), "1 contract added, 3 contracts removed");
+        assert_eq!(compile(&session, &log).1, ["contracts/api/E@1.0.json"]);
+    }
+
+    #[test]
+    fn an_invalid_configuration_is_an_error_and_the_previous_one_stays() {
+        let (dir, mut session, _) = session();
+        let config = dir.path().join("contractc.toml");
+        fs::write(&config, "backends = [\"cobol\"]\n").unwrap();
+        assert!(matches!(session.update(Some(&[config.clone()])), Err(Failure::Config(_))));
+        assert_eq!(session.config().backends, [crate::Backend::Python]);
+        fs::write(&config, "backends = [\"python\", \"rust\"]\n").unwrap();
+        session.update(Some(&[config])).unwrap();
+        assert_eq!(session.take_changed().to_string(), "configuration changed");
+        assert_eq!(session.config().backends, [crate::Backend::Python, crate::Backend::Rust]);
+    }
+
+    #[test]
+    fn sources_keep_the_order_of_a_walk() {
+        let mut paths = vec!["c/a-b/x.json", "c/a/y.json", "c/a.json", "c/a/b/z.json"];
+        paths.sort_by(|a, b| walk_order(a, b));
+        assert_eq!(paths, ["c/a/b/z.json", "c/a/y.json", "c/a-b/x.json", "c/a.json"]);
+    }
 }
