@@ -178,7 +178,7 @@ impl Session {
             return first_error.map_or(Ok(()), Err);
         };
         // The configuration first: it says where everything else is.
-        if paths.iter().any(|p| *p == self.config_path) {
+        if paths.contains(&self.config_path) {
             keep(self.reload_config());
         }
         let (out_dir, config_path) = (self.out_dir(), self.config_path.clone());
@@ -495,7 +495,8 @@ mod tests {
         log.lock().unwrap().clear();
         let compiled = contractc_sema::compile(session.db(), session.workspace());
         let program = compiled.program.as_ref().expect("no errors");
-        let mut ran: Vec<String> = log.lock().unwrap().iter().map(|k| k.split('(').next().unwrap().to_string()).collect();
+        let mut ran: Vec<String> =
+            log.lock().unwrap().iter().map(|k| k.split('(').next().unwrap().to_string()).collect();
         ran.sort();
         (ran, program.contracts.iter().map(|c| c.source.clone()).collect())
     }
@@ -557,7 +558,7 @@ mod tests {
         let (dir, mut session, _) = session();
         let config = dir.path().join("contractc.toml");
         fs::write(&config, "backends = [\"cobol\"]\n").unwrap();
-        assert!(matches!(session.update(Some(&[config.clone()])), Err(Failure::Config(_))));
+        assert!(matches!(session.update(Some(std::slice::from_ref(&config))), Err(Failure::Config(_))));
         assert_eq!(session.config().backends, [crate::Backend::Python]);
         fs::write(&config, "backends = [\"python\", \"rust\"]\n").unwrap();
         session.update(Some(&[config])).unwrap();
