@@ -1,9 +1,13 @@
 //! The `contractc` command line on a copy of the project: writes only what changed, says so, and
 //! `--check` names a hand-edited file; a templates folder may stand anywhere; the build log lets a
-//! no-op build stop before compiling, and every change that matters makes a build run again.
+//! no-op build stop before compiling, and every change that matters makes a build run again;
+//! `watch` rebuilds after each edit, survives errors and deleted files, and stops on Ctrl-C.
 
+use std::io::BufRead;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use contractc_tests::root;
 
@@ -346,5 +350,171 @@ fn the_log_stays_out_of_version_control_and_check_ignores_it() {
 
     let out = full_build(project);
     assert!(out.contains("no file written"), "{out}");
+    no_op_build(project);
+}
+
+/// A running `contractc watch`, whose stderr is read line by line. It is killed when dropped
+/// (a failed test leaves no process behind).
+struct Watch {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    /// Every line read so far, for failure messages.
+    seen: Vec<String>,
+}
+
+impl Watch {
+    fn start(project: &Path) -> Watch {
+        let mut child = Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["run", "--quiet", "-p", "contractc", "--", "watch", "--config"])
+            .arg(project.join("contractc.toml"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch { child, lines, seen: Vec::new() }
+    }
+
+    /// Reads lines until one starts with `prefix`, and returns the lines read, that one last.
+    /// The time limit only guards against a hang (the first call may wait for cargo to build
+    /// contractc); nothing is timed.
+    fn wait_for(&mut self, prefix: &str) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(600);
+        let mut read = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    read.push(line.clone());
+                    if line.starts_with(prefix) {
+                        return read;
+                    }
+                }
+                Err(e) => panic!("no line starting {prefix:?} ({e:?}); stderr so far:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    /// Sends SIGINT (Ctrl-C), reads stderr to its end and returns the exit status and what was
+    /// printed after the signal.
+    fn interrupt(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        // `cargo run` executes the program in its own process, so this is contractc's pid.
+        let pid = self.child.id() as libc::pid_t;
+        // SAFETY: sends a signal to a child this test started and has not waited for yet.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let mut after = Vec::new();
+        loop {
+            match self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => after.push(line),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(e) => panic!("still running after SIGINT ({e:?}): {after:?}"),
+            }
+        }
+        (self.child.wait().unwrap(), after)
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Replaces `path`'s contents at once, as editors save (a new file renamed over the old), so a
+/// watcher never reads it half-written.
+fn save(path: &Path, text: &str) {
+    let tmp = path.with_extension("saving");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+/// The modification time of every generated file but the build log, which every build rewrites.
+fn output_times(project: &Path) -> Vec<(String, std::time::SystemTime)> {
+    mtimes(&project.join("generated")).into_iter().filter(|(p, _)| !p.ends_with(".contractc-log")).collect()
+}
+
+const SIGNAL_RS: &str = "generated/rust/src/events/signal_1_0.rs";
+
+#[test]
+fn watch_rebuilds_after_each_edit_survives_errors_and_deleted_files_and_stops_on_ctrl_c() {
+    let tmp = sample_project();
+    let project = tmp.path();
+    let mut watch = Watch::start(project);
+    let first = watch.wait_for("watching ");
+    let built = first.iter().find(|l| l.starts_with("built in ")).expect("an initial build line");
+    assert!(built.contains("7 contract(s) and 1 workflow(s), wrote "), "{first:?}");
+    assert!(project.join(SIGNAL_PY).is_file() && project.join(SIGNAL_RS).is_file());
+
+    // An optional property: the generated Python and Rust gain the field.
+    let signal = project.join("contracts/events/Signal@1.0.json");
+    let original = std::fs::read_to_string(&signal).unwrap();
+    let with_note = original.replacen(
+        r#""properties": {"#,
+        r#""properties": {
+    "note": { "description": "Free text for the trader.", "type": "string", "maxLength": 200 },"#,
+        1,
+    );
+    assert_ne!(with_note, original);
+    for file in [SIGNAL_PY, SIGNAL_RS] {
+        assert!(!std::fs::read_to_string(project.join(file)).unwrap().contains("note"), "{file}");
+    }
+    save(&signal, &with_note);
+    let read = watch.wait_for("rebuilt in ");
+    let line = read.last().unwrap();
+    assert!(line.contains(": 1 contract changed, wrote "), "{read:?}");
+    for file in [SIGNAL_PY, SIGNAL_RS] {
+        let text = std::fs::read_to_string(project.join(file)).unwrap();
+        assert!(text.contains("note") && text.contains("Free text for the trader."), "{file}:\n{text}");
+    }
+
+    // A syntax error: printed as `build` prints it, and nothing is written.
+    let before = output_times(project);
+    save(&signal, &with_note.replacen(r#""type": "object","#, r#""type": "object""#, 1));
+    let read = watch.wait_for("rebuilt in ");
+    assert!(read.iter().any(|l| l.starts_with("error[E0001/json-syntax]")), "{read:?}");
+    assert!(read.iter().any(|l| l.contains("contracts/events/Signal@1.0.json:")), "{read:?}");
+    assert!(read.iter().any(|l| l.ends_with("error(s); nothing was generated")), "{read:?}");
+    assert!(read.last().unwrap().ends_with(": 1 contract changed, nothing written"), "{read:?}");
+    assert_eq!(before, output_times(project), "a build with errors wrote a file");
+
+    // Fixed: it compiles again, to the very outputs it wrote before the error.
+    save(&signal, &with_note);
+    let read = watch.wait_for("rebuilt in ");
+    assert!(read.last().unwrap().ends_with(": 1 contract changed, no output changed"), "{read:?}");
+    assert_eq!(before, output_times(project));
+
+    // A new contract is generated; once deleted, its generated files are deleted too.
+    let note = project.join("contracts/events/Note@1.0.json");
+    save(&note, r#"{ "type": "object", "properties": { "text": { "type": "string" } }, "required": ["text"] }"#);
+    let read = watch.wait_for("rebuilt in ");
+    assert!(read.last().unwrap().contains(": 1 contract added, wrote "), "{read:?}");
+    let note_py = project.join("generated/python/src/trading_contracts/events/note_1_0.py");
+    assert!(note_py.is_file(), "{read:?}");
+    std::fs::remove_file(&note).unwrap();
+    let read = watch.wait_for("rebuilt in ");
+    assert!(read.last().unwrap().contains(": 1 contract removed, wrote "), "{read:?}");
+    assert!(read.last().unwrap().contains(", deleted "), "{read:?}");
+    assert!(!note_py.exists());
+    assert_eq!(std::fs::read_to_string(project.join(SIGNAL_PY)).unwrap().matches("Free text").count(), 1);
+
+    let (status, after) = watch.interrupt();
+    assert!(status.success(), "Ctrl-C: {status:?} {after:?}");
+    assert!(after.iter().all(|l| !l.contains("error") && !l.contains("panick")), "{after:?}");
+
+    // What watch wrote is what build writes, and its build log lets build stop early.
     no_op_build(project);
 }

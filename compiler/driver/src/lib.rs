@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod log;
+pub mod watch;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -66,7 +67,6 @@ pub fn read_inputs(root: &Path, config: &Config) -> Result<Inputs, Failure> {
 /// its text.
 fn read_tree(root: &Path, dir: &str, ext: &str) -> Result<Vec<(String, String, String)>, Failure> {
     let base = root.join(dir);
-    let slashed = |p: &Path| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
         let entry = entry.map_err(|e| Failure::Io(base.clone(), e.into()))?;
@@ -74,14 +74,21 @@ fn read_tree(root: &Path, dir: &str, ext: &str) -> Result<Vec<(String, String, S
             continue;
         }
         let text = std::fs::read_to_string(entry.path()).map_err(|e| Failure::Io(entry.path().to_path_buf(), e))?;
-        let from_root = match entry.path().strip_prefix(root) {
-            Ok(rel) => slashed(rel),
-            Err(_) => entry.path().display().to_string(),
-        };
-        let inside = slashed(entry.path().strip_prefix(&base).unwrap_or(entry.path()));
+        let (from_root, inside) = names(root, &base, entry.path());
         out.push((from_root, inside, text));
     }
     Ok(out)
+}
+
+/// The two names of `path`, a file under folder `base`, as `read_tree` gives them: its path from
+/// `root` (as given when it lies outside) and its path from `base`, both with `/`.
+fn names(root: &Path, base: &Path, path: &Path) -> (String, String) {
+    let slashed = |p: &Path| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+    let from_root = match path.strip_prefix(root) {
+        Ok(rel) => slashed(rel),
+        Err(_) => path.display().to_string(),
+    };
+    (from_root, slashed(path.strip_prefix(base).unwrap_or(path)))
 }
 
 /// The salsa database holding the inputs, and the workspace input listing them.
@@ -90,15 +97,19 @@ pub fn load(db: &mut Database, inputs: &Inputs, settings: Settings) -> Workspace
     Workspace::new(db, files, settings)
 }
 
+/// The settings of the workspace input that `config` gives.
+pub fn settings(config: &Config) -> Result<Settings, Failure> {
+    Ok(Settings {
+        compatibility: config.policies().map_err(Failure::Config)?,
+        mql4: config.backends.contains(&Backend::Mql4),
+    })
+}
+
 /// Compiles the inputs: the program when there are no errors (then with any warnings), or every
 /// diagnostic.
 pub fn compile(inputs: &Inputs, config: &Config) -> Result<(Program, Vec<Diagnostic>), Failure> {
     let mut db = Database::default();
-    let settings = Settings {
-        compatibility: config.policies().map_err(Failure::Config)?,
-        mql4: config.backends.contains(&Backend::Mql4),
-    };
-    let ws = load(&mut db, inputs, settings);
+    let ws = load(&mut db, inputs, settings(config)?);
     let compiled = contractc_sema::compile(&db, ws);
     match &compiled.program {
         Some(program) => Ok((program.clone(), compiled.diagnostics.clone())),
@@ -123,8 +134,25 @@ pub fn name_clashes(program: &Program, backends: &[Backend]) -> Vec<NameClash> {
 /// Compiles and emits every enabled backend, in memory. Output paths are relative to the output
 /// folder and sorted. Warnings come back beside the files.
 pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
-    let (program, warnings) = compile(inputs, config)?;
-    let program = &program;
+    let mut db = Database::default();
+    let ws = load(&mut db, inputs, settings(config)?);
+    generate_in(&db, ws, inputs, config)
+}
+
+/// [`generate`] for a workspace already in a database, which may be a warm one (`contractc
+/// watch`): the `compile` query, then the backends. `inputs` are the workspace's files (they
+/// locate name clashes) and the templates.
+pub fn generate_in(
+    db: &Database,
+    ws: Workspace,
+    inputs: &Inputs,
+    config: &Config,
+) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
+    let compiled = contractc_sema::compile(db, ws);
+    let Some(program) = &compiled.program else {
+        return Err(Failure::Diagnostics(compiled.diagnostics.clone()));
+    };
+    let warnings = compiled.diagnostics.clone();
     let clashes = name_clashes(program, &config.backends);
     if !clashes.is_empty() {
         let root_of = |file: &str| {
