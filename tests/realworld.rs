@@ -28,6 +28,23 @@ fn refusals() -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
+/// The repository's templates, read once.
+fn templates() -> &'static contractc_emit::Templates {
+    static TEMPLATES: std::sync::OnceLock<contractc_emit::Templates> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        let dir = root().join("templates");
+        let mut t = contractc_emit::Templates::default();
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let entry = entry.expect("a readable templates folder");
+            if entry.file_type().is_file() {
+                let name = entry.path().strip_prefix(&dir).expect("inside").to_string_lossy().replace('\\', "/");
+                t.files.insert(name, std::fs::read_to_string(entry.path()).expect("a template"));
+            }
+        }
+        t
+    })
+}
+
 /// The languages a schema compiles in.
 enum Languages {
     All,
@@ -63,6 +80,19 @@ fn scan(path: &Path) -> std::thread::Result<(Languages, Vec<(&'static str, Strin
             .map(|d| (d.code.name, d.message.clone()))
             .collect();
         errors.extend(clashes.iter().map(|b| ("name-collision", format!("two names become one identifier in {b}"))));
+        // What the checker accepts, every backend emits (a panic is caught as one).
+        if let (true, Some(program)) = (errors.is_empty(), &c.program) {
+            let options = contractc_emit::Options::default();
+            let templates = templates();
+            let mut emitted = vec![
+                contractc_backend_rust::emit(program, &options),
+                contractc_backend_python::emit(program, templates, &options),
+            ];
+            if mql4 {
+                emitted.push(contractc_backend_mql4::emit(program, templates, &options));
+            }
+            errors.extend(emitted.into_iter().filter_map(Result::err).map(|e| ("emit", e.to_string())));
+        }
         errors
     };
     std::panic::catch_unwind(|| {

@@ -116,7 +116,12 @@ def tools_mode(args):
     results = {t.name: [] for t in tools}
     for i in range(runs):
         for t in tools:  # interleaved, so drift in the machine's load touches every tool alike
+            # The last run's output is deleted and the deletion flushed before this run starts:
+            # freeing thousands of inodes just before a tool creates thousands would bill the
+            # file system's work on the one to the other.
             remove(t.output)
+            os.sync()
+            time.sleep(1)
             r = measure(t.argv)
             results[t.name].append(r)
             state = "ok" if r.code == 0 else f"FAILED (exit {r.code})"

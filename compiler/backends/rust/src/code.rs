@@ -38,10 +38,11 @@ impl Code {
         }
     }
 
-    /// Appends a doc comment (`///`), one line per line of `text` (tabs as spaces: clippy's
+    /// Appends a doc comment (`///`), one line per line of `text`, a line ending at `\n`, `\r\n`
+    /// or a bare `\r` (which Rust refuses inside a comment); tabs as spaces (clippy's
     /// `tabs_in_doc_comments`).
     pub fn doc(&mut self, text: &str) {
-        for l in text.replace('\t', "    ").lines() {
+        for l in text.replace("\r\n", "\n").replace('\r', "\n").replace('\t', "    ").lines() {
             let l = l.trim_end();
             self.line(if l.is_empty() { "///".to_string() } else { format!("/// {l}") });
         }
@@ -59,7 +60,7 @@ mod tests {
     #[test]
     fn lines_are_indented_by_their_brackets() {
         let mut c = Code::default();
-        c.doc("A type.\n\n\tIndented.");
+        c.doc("A type.\r\n\n\tIndented.\r");
         c.lines(["pub struct A {", "pub x: f64,", "}", "fn f() {", "g(", "1,", ");", "// not {", "}"]);
         assert_eq!(
             c.finish(),
