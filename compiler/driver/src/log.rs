@@ -26,7 +26,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
@@ -238,11 +238,7 @@ fn save(out_dir: &Path, log: &Log) -> io::Result<()> {
             _ => Ok(()),
         };
     };
-    fs::create_dir_all(out_dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(out_dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.persist(out_dir.join(LOG)).map_err(|e| e.error)?;
-    Ok(())
+    write::write(out_dir, &OutputFile::text(LOG, text))
 }
 
 /// SHA-256 of `bytes`, lowercase hex.

@@ -114,7 +114,7 @@ pub fn apply(out_dir: &Path, files: &[OutputFile], changes: &Changes) -> io::Res
 }
 
 /// Writes one file atomically: a temporary file in its folder, renamed over the target.
-fn write(out_dir: &Path, f: &OutputFile) -> io::Result<()> {
+pub(crate) fn write(out_dir: &Path, f: &OutputFile) -> io::Result<()> {
     let target = out_dir.join(&f.path);
     let dir = target.parent().unwrap_or(out_dir);
     fs::create_dir_all(dir)?;
