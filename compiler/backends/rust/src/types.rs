@@ -104,6 +104,12 @@ pub fn is_variant_tag(c: &Contract, this: usize, index: usize) -> bool {
     })
 }
 
+/// `s` as text inside the string literal of a `format!`: quotes and backslashes escaped, braces
+/// doubled.
+pub fn in_format(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('{', "{{").replace('}', "}}")
+}
+
 /// A string literal of `s`.
 pub fn literal(s: &str) -> String {
     format!("{s:?}")

@@ -7,7 +7,7 @@ use contractc_ir::{JsonKind, Program, Ty, TypeKind};
 use crate::checks::check;
 use crate::code::Code;
 use crate::naming::variant_ident;
-use crate::types::{held_type, literal};
+use crate::types::{held_type, in_format, literal};
 
 /// A variant of a union's enum: its doc, its name and the type it holds.
 type Variant = (String, String, String);
@@ -61,8 +61,8 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
             }
             read.push(format!(
                 "other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!(\"unknown `{}` {{other:?}} (expected {})\"))),",
-                u.tag.replace('\\', "\\\\").replace('"', "\\\"").replace('{', "{{").replace('}', "}}"),
-                expected.join(", ").replace('\\', "\\\\").replace('"', "\\\"").replace('{', "{{").replace('}', "}}")
+                in_format(&u.tag),
+                in_format(&expected.join(", "))
             ));
             read.push("}".into());
             (variants, write, read)
