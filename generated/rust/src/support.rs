@@ -54,21 +54,120 @@ impl fmt::Display for At<'_> {
     }
 }
 
-/// The serde impls, `as_str`, `Display` and (nothing to check) `Validate` of a generated string
-/// enum: `string_enum!(Side { Buy = "BUY", Sell = "SELL" })`, each variant with its JSON value.
-/// Written here once rather than derived per enum: serde's derive expands to a visitor per enum,
-/// which `cargo check` of a crate of thousands of enums spends most of its time on.
-macro_rules! string_enum {
-    ($name:ident { $($variant:ident = $value:literal),* $(,)? }) => {
+/// The serde impls of a generated type, through its [`Read`] and [`Write`]: `serde_impls!(Fill)`.
+/// Written here once rather than derived per type: serde's derives expand to a visitor (and a
+/// wrapper per field with its own `deserialize_with`) per type, which `cargo check` of a crate of
+/// thousands of types spends most of its time on.
+macro_rules! serde_impls {
+    ($name:ident) => {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
+                $crate::support::serialize(self, s)
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                $crate::support::read_enum(d, &[$($value),*], &[$(Self::$variant),*])
+                $crate::support::deserialize(d)
+            }
+        }
+    };
+}
+pub(crate) use serde_impls;
+
+/// The serde impls, [`Read`] and [`Write`] of a generated struct, from how each field is read
+/// from its member: `object!(Fill { price: required("price"), note: optional("note"), qty:
+/// defaulted("qty", "1"), additional_properties: unknown() })`. Each field is read by the
+/// [`ObjectReader`] method of that name with those arguments, and written by the [`ObjectWriter`]
+/// method of the same name (the field first), in field order.
+// A crate whose contracts have no such type leaves it unused.
+#[allow(unused_macros)]
+macro_rules! object {
+    ($name:ident { $($field:ident: $how:ident($($arg:literal),*)),* $(,)? }) => {
+        $crate::support::serde_impls!($name);
+
+        impl $crate::support::Read for $name {
+            fn read(v: $crate::support::Value) -> $crate::support::Result<Self> {
+                let mut o = $crate::support::ObjectReader::new(v)?;
+                let value = Self { $($field: o.$how($($arg),*)?),* };
+                o.close(value)
+            }
+        }
+
+        impl $crate::support::Write for $name {
+            fn write(&self) -> $crate::support::Out<'_> {
+                let mut o = $crate::support::ObjectWriter::default();
+                $(o.$how(&self.$field $(, $arg)*);)*
+                o.finish()
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use object;
+
+/// The serde impls, [`Read`], [`Write`], `Deref` and `From`s of a generated newtype (an alias of
+/// another type, read and written as it): `newtype!(Price(f64))`.
+// A crate whose contracts have no such type leaves it unused.
+#[allow(unused_macros)]
+macro_rules! newtype {
+    ($name:ident($inner:ty)) => {
+        $crate::support::serde_impls!($name);
+
+        impl $crate::support::Read for $name {
+            fn read(v: $crate::support::Value) -> $crate::support::Result<Self> {
+                $crate::support::Read::read(v).map(Self)
+            }
+        }
+
+        impl $crate::support::Write for $name {
+            fn write(&self) -> $crate::support::Out<'_> {
+                $crate::support::Write::write(&self.0)
+            }
+        }
+
+        impl ::std::ops::Deref for $name {
+            type Target = $inner;
+
+            fn deref(&self) -> &$inner {
+                &self.0
+            }
+        }
+
+        impl ::std::convert::From<$inner> for $name {
+            fn from(value: $inner) -> Self {
+                Self(value)
+            }
+        }
+
+        impl ::std::convert::From<$name> for $inner {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use newtype;
+
+/// The serde impls, [`Read`], [`Write`], `as_str`, `Display` and (nothing to check) `Validate` of
+/// a generated string enum: `string_enum!(Side { Buy = "BUY", Sell = "SELL" })`, each variant with
+/// its JSON value.
+// A crate whose contracts have no such type leaves it unused.
+#[allow(unused_macros)]
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident = $value:literal),* $(,)? }) => {
+        $crate::support::serde_impls!($name);
+
+        impl $crate::support::Read for $name {
+            fn read(v: $crate::support::Value) -> $crate::support::Result<Self> {
+                $crate::support::read_enum(v, &[$($value),*], &[$(Self::$variant),*])
+            }
+        }
+
+        impl $crate::support::Write for $name {
+            fn write(&self) -> $crate::support::Out<'_> {
+                $crate::support::Out::String(self.as_str())
             }
         }
 
@@ -92,19 +191,16 @@ macro_rules! string_enum {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use string_enum;
 
 /// A string enum's value from a JSON string: the variant at the index of `names` that the string
-/// equals (Validation §6.1.2, `enum`), or serde's "unknown variant" error naming them.
-pub fn read_enum<'de, D: serde::Deserializer<'de>, T: Copy>(
-    d: D,
-    names: &'static [&'static str],
-    variants: &[T],
-) -> Result<T, D::Error> {
-    let s = <String as serde::Deserialize>::deserialize(d)?;
+/// equals (Validation §6.1.2, `enum`), or serde's "unknown variant" message naming them.
+pub fn read_enum<T: Copy>(v: Value, names: &'static [&'static str], variants: &[T]) -> Result<T> {
+    let s = String::read(v)?;
     match names.iter().position(|n| *n == s) {
         Some(i) => Ok(variants[i]),
-        None => Err(serde::de::Error::unknown_variant(&s, names)),
+        None => Err(Refused::from(<serde_json::Error as serde::de::Error>::unknown_variant(&s, names))),
     }
 }
 
@@ -143,7 +239,8 @@ impl<T: Validate> Validate for Box<T> {
 /// Why a message was refused.
 #[derive(Debug)]
 pub enum Error {
-    /// Not JSON, or not the shape of the contract (serde's message has line and column).
+    /// Not JSON (serde_json's message has line and column), or not the shape of the contract
+    /// (what [`Read`] refused, and where: [`Refused`]).
     Parse(serde_json::Error),
     /// The shape is right but constraints are broken.
     Invalid(Vec<Violation>),
@@ -172,173 +269,314 @@ pub const MAX_DEPTH: usize = 64;
 /// surrogates, a BOM), duplicate keys, `\u0000` and nesting deeper than [`MAX_DEPTH`] are refused.
 pub fn from_json<T: serde::de::DeserializeOwned + Validate>(text: &str) -> Result<T, Error> {
     let text = prescan(text).map_err(|message| Error::Invalid(vec![Violation { pointer: String::new(), message }]))?;
-    let mut de = serde_json::Deserializer::from_str(&text);
-    let value = T::deserialize(AsSchema(&mut de)).and_then(|v| de.end().map(|()| v)).map_err(Error::Parse)?;
+    let value: T = serde_json::from_str(&text).map_err(Error::Parse)?;
     let violations = value.validate();
     if violations.is_empty() { Ok(value) } else { Err(Error::Invalid(violations)) }
 }
 
-/// A deserializer that reads JSON as JSON Schema does: a struct only from an object (serde would
-/// also take an array of its fields, in order) and an enum only from a string (serde_json would
-/// also take `{"Variant": null}`). Everything else is forwarded, nested values wrapped alike.
-struct AsSchema<D>(D);
+/// A JSON value, as [`Read`] takes it.
+pub use serde_json::Value;
 
-macro_rules! forward {
-    ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
-        $(fn $method<V: serde::de::Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-            self.0.$method($($arg,)* Wrap(visitor))
-        })*
+/// What [`Read`] gives: the value, or why it was refused.
+pub type Result<T, E = Refused> = std::result::Result<T, E>;
+
+/// Why [`Read`] refused a value: serde's message (`missing field `price``, `invalid type: null,
+/// expected f64`) and where, a JSON pointer (RFC 6901) from the value read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refused {
+    message: String,
+    pointer: String,
+}
+
+impl Refused {
+    pub fn new(message: impl Into<String>) -> Refused {
+        Refused { message: message.into(), pointer: String::new() }
+    }
+
+    /// The same refusal, of the member `key` of the value (its pointer one step longer).
+    fn at_key(mut self, key: &str) -> Refused {
+        self.pointer.insert_str(0, &format!("/{}", key.replace('~', "~0").replace('/', "~1")));
+        self
+    }
+
+    /// The same refusal, of the item `index` of the array.
+    fn at_index(mut self, index: usize) -> Refused {
+        self.pointer.insert_str(0, &format!("/{index}"));
+        self
+    }
+}
+
+impl From<serde_json::Error> for Refused {
+    fn from(e: serde_json::Error) -> Refused {
+        Refused::new(e.to_string())
+    }
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pointer.as_str() {
+            "" => f.write_str(&self.message),
+            pointer => write!(f, "{} at {pointer}", self.message),
+        }
+    }
+}
+
+/// How a generated type reads itself from a JSON value (read strictly: no duplicate key at any
+/// depth), as JSON Schema reads JSON: a struct only from an object, an enum only from a string, an
+/// integer only from an integer literal. Plain functions of a [`Value`], so a type's reading is
+/// checked once rather than once per serde visitor.
+pub trait Read: Sized {
+    fn read(v: Value) -> Result<Self>;
+}
+
+/// `deserialize` of every generated type: the value read strictly, then [`Read`].
+pub fn deserialize<'de, D: serde::Deserializer<'de>, T: Read>(d: D) -> Result<T, D::Error> {
+    let v = d.deserialize_any(StrictValue)?;
+    T::read(v).map_err(serde::de::Error::custom)
+}
+
+/// A value of a type serde reads from JSON alike in every case (a string, a number, a boolean).
+fn leaf<T: serde::de::DeserializeOwned>(v: Value) -> Result<T> {
+    T::deserialize(v).map_err(Refused::from)
+}
+
+/// Serde's "invalid type" message of `v` where `expected` was due.
+fn invalid(v: &Value, expected: &str) -> Refused {
+    use serde::de::Unexpected;
+    let unexpected = match v {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Unexpected::Signed(i),
+            None => Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
     };
+    Refused::from(<serde_json::Error as serde::de::Error>::invalid_type(unexpected, &expected))
 }
 
-impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for AsSchema<D> {
-    type Error = D::Error;
-
-    forward!(
-        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(), deserialize_i32(),
-        deserialize_i64(), deserialize_i128(), deserialize_u8(), deserialize_u16(), deserialize_u32(),
-        deserialize_u64(), deserialize_u128(), deserialize_f32(), deserialize_f64(), deserialize_char(),
-        deserialize_str(), deserialize_string(), deserialize_bytes(), deserialize_byte_buf(),
-        deserialize_option(), deserialize_unit(), deserialize_seq(), deserialize_map(),
-        deserialize_identifier(), deserialize_ignored_any(),
-        deserialize_unit_struct(name: &'static str), deserialize_newtype_struct(name: &'static str),
-        deserialize_tuple(len: usize), deserialize_tuple_struct(name: &'static str, len: usize),
-    );
-
-    fn deserialize_struct<V: serde::de::Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_map(Wrap(visitor))
-    }
-
-    fn deserialize_enum<V: serde::de::Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_str(EnumFromString(visitor))
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.0.is_human_readable()
+impl Read for String {
+    fn read(v: Value) -> Result<Self> {
+        leaf(v)
     }
 }
 
-/// A visitor whose nested values are read through [`AsSchema`] too.
-struct Wrap<V>(V);
-
-impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for Wrap<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
-    }
-
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<V::Value, E> {
-        self.0.visit_bool(v)
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<V::Value, E> {
-        self.0.visit_i64(v)
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<V::Value, E> {
-        self.0.visit_u64(v)
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<V::Value, E> {
-        self.0.visit_f64(v)
-    }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<V::Value, E> {
-        self.0.visit_str(v)
-    }
-
-    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<V::Value, E> {
-        self.0.visit_borrowed_str(v)
-    }
-
-    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<V::Value, E> {
-        self.0.visit_string(v)
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<V::Value, E> {
-        self.0.visit_unit()
-    }
-
-    fn visit_none<E: serde::de::Error>(self) -> Result<V::Value, E> {
-        self.0.visit_none()
-    }
-
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-        self.0.visit_some(AsSchema(d))
-    }
-
-    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-        self.0.visit_newtype_struct(AsSchema(d))
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        self.0.visit_seq(Wrap(seq))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.0.visit_map(Wrap(map))
+impl Read for f64 {
+    fn read(v: Value) -> Result<Self> {
+        leaf(v)
     }
 }
 
-impl<'de, A: serde::de::SeqAccess<'de>> serde::de::SeqAccess<'de> for Wrap<A> {
-    type Error = A::Error;
-
-    fn next_element_seed<S: serde::de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, A::Error> {
-        self.0.next_element_seed(Wrap(seed))
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
+impl Read for i64 {
+    fn read(v: Value) -> Result<Self> {
+        leaf(v)
     }
 }
 
-impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Wrap<A> {
-    type Error = A::Error;
-
-    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
-        self.0.next_key_seed(seed)
-    }
-
-    fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
-        self.0.next_value_seed(Wrap(seed))
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
+impl Read for bool {
+    fn read(v: Value) -> Result<Self> {
+        leaf(v)
     }
 }
 
-impl<'de, S: serde::de::DeserializeSeed<'de>> serde::de::DeserializeSeed<'de> for Wrap<S> {
-    type Value = S::Value;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
-        self.0.deserialize(AsSchema(d))
+/// `null` is `None`.
+impl<T: Read> Read for Option<T> {
+    fn read(v: Value) -> Result<Self> {
+        match v {
+            Value::Null => Ok(None),
+            v => T::read(v).map(Some),
+        }
     }
 }
 
-/// A string enum read from a JSON string only.
-struct EnumFromString<V>(V);
+impl<T: Read> Read for Vec<T> {
+    fn read(v: Value) -> Result<Self> {
+        match v {
+            Value::Array(items) => {
+                items.into_iter().enumerate().map(|(i, item)| T::read(item).map_err(|e| e.at_index(i))).collect()
+            }
+            other => Err(invalid(&other, "a sequence")),
+        }
+    }
+}
 
-impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for EnumFromString<V> {
-    type Value = V::Value;
+impl<T: Read> Read for Box<T> {
+    fn read(v: Value) -> Result<Self> {
+        T::read(v).map(Box::new)
+    }
+}
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
+/// The members of an object being read into a struct's fields (a generated [`Read`]): each field
+/// takes its member out, then what is left is refused (a closed object) or kept ([`Unknown`]).
+pub struct ObjectReader {
+    members: serde_json::Map<String, Value>,
+    /// The fields asked for so far, which an unknown member's message names.
+    fields: Vec<&'static str>,
+}
+
+impl ObjectReader {
+    pub fn new(v: Value) -> Result<ObjectReader> {
+        match v {
+            Value::Object(members) => Ok(ObjectReader { members, fields: Vec::new() }),
+            other => Err(invalid(&other, "an object")),
+        }
     }
 
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<V::Value, E> {
-        self.0.visit_enum(serde::de::IntoDeserializer::<E>::into_deserializer(v))
+    /// The member `name`, which must be present (`null` only for a type that admits it).
+    pub fn required<T: Read>(&mut self, name: &'static str) -> Result<T> {
+        self.optional(name)?.ok_or_else(|| Refused::new(format!("missing field `{name}`")))
+    }
+
+    /// The member `name` when present: absent is `None`, and an explicit `null` is refused
+    /// unless `T` admits it (DESIGN.md: absent, never null).
+    pub fn optional<T: Read>(&mut self, name: &'static str) -> Result<Option<T>> {
+        self.fields.push(name);
+        self.members.remove(name).map(|v| T::read(v).map_err(|e| e.at_key(name))).transpose()
+    }
+
+    /// The member `name`, or when absent its `default` (Validation §9.2), given by its canonical
+    /// JSON text (contractc checked it against the member's schema, so it always reads).
+    pub fn defaulted<T: Read>(&mut self, name: &'static str, default: &str) -> Result<Option<T>> {
+        match self.optional(name)? {
+            Some(v) => Ok(Some(v)),
+            None => Ok(serde_json::from_str(default).ok().and_then(|v| T::read(v).ok())),
+        }
+    }
+
+    /// The members no field took, kept (an open object's or a map's).
+    pub fn unknown<U: Unknown>(&mut self) -> Result<U> {
+        U::read(std::mem::take(&mut self.members))
+    }
+
+    /// `value`, once its fields are read: no member may be left (a closed object's; an open
+    /// object's or a map's were taken by [`ObjectReader::unknown`]).
+    pub fn close<T>(&mut self, value: T) -> Result<T> {
+        let Some(name) = self.members.keys().next() else { return Ok(value) };
+        let expected = match self.fields.as_slice() {
+            [] => "there are no fields".to_string(),
+            [one] => format!("expected `{one}`"),
+            all => format!("expected one of {}", all.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
+        };
+        Err(Refused::new(format!("unknown field `{name}`, {expected}")))
+    }
+}
+
+/// A value as JSON writes it, borrowed from a generated type ([`Write`]): serialized by serde
+/// (members in field order, as [`to_json`] writes them), and canonically by [`to_canonical_json`].
+pub enum Out<'a> {
+    Null,
+    Bool(bool),
+    Integer(i64),
+    Number(f64),
+    String(&'a str),
+    Json(&'a Value),
+    /// A value made for writing (a tagged union's variant with its tag).
+    Owned(Value),
+    Array(Vec<Out<'a>>),
+    Object(Vec<(&'a str, Out<'a>)>),
+}
+
+impl serde::Serialize for Out<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Out::Null => s.serialize_unit(),
+            Out::Bool(b) => s.serialize_bool(*b),
+            Out::Integer(i) => s.serialize_i64(*i),
+            Out::Number(n) => s.serialize_f64(*n),
+            Out::String(v) => s.serialize_str(v),
+            Out::Json(v) => v.serialize(s),
+            Out::Owned(v) => v.serialize(s),
+            Out::Array(items) => s.collect_seq(items),
+            Out::Object(members) => s.collect_map(members.iter().map(|(k, v)| (k, v))),
+        }
+    }
+}
+
+/// How a generated type writes itself: its value as JSON ([`Out`]), serialized by serde.
+pub trait Write {
+    fn write(&self) -> Out<'_>;
+}
+
+/// `serialize` of every generated type: [`Write`], then serde.
+pub fn serialize<T: Write, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&value.write(), s)
+}
+
+impl Write for String {
+    fn write(&self) -> Out<'_> {
+        Out::String(self)
+    }
+}
+
+impl Write for f64 {
+    fn write(&self) -> Out<'_> {
+        Out::Number(*self)
+    }
+}
+
+impl Write for i64 {
+    fn write(&self) -> Out<'_> {
+        Out::Integer(*self)
+    }
+}
+
+impl Write for bool {
+    fn write(&self) -> Out<'_> {
+        Out::Bool(*self)
+    }
+}
+
+/// `None` is `null`.
+impl<T: Write> Write for Option<T> {
+    fn write(&self) -> Out<'_> {
+        self.as_ref().map_or(Out::Null, T::write)
+    }
+}
+
+impl<T: Write> Write for Vec<T> {
+    fn write(&self) -> Out<'_> {
+        Out::Array(self.iter().map(T::write).collect())
+    }
+}
+
+impl<T: Write> Write for Box<T> {
+    fn write(&self) -> Out<'_> {
+        (**self).write()
+    }
+}
+
+/// A struct's members being written (a generated [`Write`]), in field order, then its unknown
+/// members.
+#[derive(Default)]
+pub struct ObjectWriter<'a>(Vec<(&'a str, Out<'a>)>);
+
+impl<'a> ObjectWriter<'a> {
+    /// A field that is always written ([`ObjectReader::required`]'s).
+    pub fn required<T: Write>(&mut self, value: &'a T, name: &'a str) {
+        self.0.push((name, value.write()));
+    }
+
+    /// An optional field ([`ObjectReader::optional`]'s): left out when absent.
+    pub fn optional<T: Write>(&mut self, value: &'a Option<T>, name: &'a str) {
+        if let Some(v) = value {
+            self.required(v, name);
+        }
+    }
+
+    /// An optional field with a `default` ([`ObjectReader::defaulted`]'s): left out when absent.
+    pub fn defaulted<T: Write>(&mut self, value: &'a Option<T>, name: &'a str, _default: &str) {
+        self.optional(value, name);
+    }
+
+    /// The unknown members ([`ObjectReader::unknown`]'s), after the fields.
+    pub fn unknown<U: Unknown>(&mut self, members: &'a U) {
+        members.write(&mut self.0);
+    }
+
+    pub fn finish(&mut self) -> Out<'a> {
+        Out::Object(std::mem::take(&mut self.0))
     }
 }
 
@@ -483,40 +721,42 @@ pub fn prescan(text: &str) -> Result<::std::borrow::Cow<'_, str>, String> {
     Ok(::std::borrow::Cow::Owned(String::from_utf8(owned).expect("only an ASCII byte changed")))
 }
 
-/// For optional fields: absent is `None`, a value is `Some`, and an explicit `null` is refused.
-pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
-}
-
 /// The unknown members of an open object (`additionalProperties` absent or `true`), kept to be
 /// written back: read strictly (a duplicate key at any depth is refused; an integer literal past
 /// int64 becomes a double, as in every generated language) and written canonically.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Members(pub serde_json::Map<String, serde_json::Value>);
+pub struct Members(pub serde_json::Map<String, Value>);
 
 /// The field of a struct's unknown members: [`Members`] of an open object, [`Map`] of a map.
-pub trait Unknown {
-    fn len(&self) -> usize;
+pub trait Unknown: Sized {
+    /// How many members there are.
+    fn count(&self) -> usize;
 
     /// Whether a member of this name is among them.
     fn has(&self, name: &str) -> bool;
 
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
+    /// The members no field took ([`ObjectReader::unknown`]).
+    fn read(members: serde_json::Map<String, Value>) -> Result<Self>;
+
+    /// Appends them to the members being written ([`ObjectWriter::unknown`]).
+    fn write<'a>(&'a self, out: &mut Vec<(&'a str, Out<'a>)>);
 }
 
 impl Unknown for Members {
-    fn len(&self) -> usize {
+    fn count(&self) -> usize {
         self.0.len()
     }
 
     fn has(&self, name: &str) -> bool {
         self.0.contains_key(name)
+    }
+
+    fn read(members: serde_json::Map<String, Value>) -> Result<Self> {
+        Ok(Members(members))
+    }
+
+    fn write<'a>(&'a self, out: &mut Vec<(&'a str, Out<'a>)>) {
+        out.extend(self.0.iter().map(|(k, v)| (k.as_str(), Out::Json(v))));
     }
 }
 
@@ -532,58 +772,38 @@ impl<T> Default for Map<T> {
     }
 }
 
-impl<T> Unknown for Map<T> {
-    fn len(&self) -> usize {
+impl<T: Read + Write> Unknown for Map<T> {
+    fn count(&self) -> usize {
         self.0.len()
     }
 
     fn has(&self, name: &str) -> bool {
         self.0.contains_key(name)
     }
-}
 
-impl<T: serde::Serialize> serde::Serialize for Map<T> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+    fn read(members: serde_json::Map<String, Value>) -> Result<Self> {
+        members.into_iter().map(|(k, v)| T::read(v).map_err(|e| e.at_key(&k)).map(|v| (k, v))).collect::<Result<_>>().map(Map)
+    }
+
+    fn write<'a>(&'a self, out: &mut Vec<(&'a str, Out<'a>)>) {
+        out.extend(self.0.iter().map(|(k, v)| (k.as_str(), v.write())));
     }
 }
 
-impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Map<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Map<T>, D::Error> {
-        let Members(m) = Members::deserialize(d)?;
-        m.into_iter().map(|(k, v)| read_value(v).map(|v| (k, v))).collect::<Result<_, D::Error>>().map(Map)
-    }
-}
-
-impl serde::Serialize for Members {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Members {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Members, D::Error> {
-        match d.deserialize_map(StrictValue)? {
-            serde_json::Value::Object(m) => Ok(Members(m)),
-            _ => Err(serde::de::Error::custom("expected members")),
-        }
-    }
-}
-
-/// A value of `const` or `enum` of any JSON kind: read strictly like [`Members`], compared by
-/// canonical text ([`check_values`]).
+/// A value of `const` or `enum` of any JSON kind, or of a schema that asserts nothing: read
+/// strictly like [`Members`], compared by canonical text ([`check_values`]).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Json(pub serde_json::Value);
+pub struct Json(pub Value);
 
-impl serde::Serialize for Json {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+impl Read for Json {
+    fn read(v: Value) -> Result<Self> {
+        Ok(Json(v))
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Json {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
-        d.deserialize_any(StrictValue).map(Json)
+impl Write for Json {
+    fn write(&self) -> Out<'_> {
+        Out::Json(&self.0)
     }
 }
 
@@ -597,52 +817,36 @@ pub fn check_values(v: &Json, allowed: &[&str], at: &At<'_>, errors: &mut Vec<Vi
     }
 }
 
-/// Writes a variant of a tagged union: its struct's members and the tag.
-pub fn serialize_variant<S: serde::Serializer, T: serde::Serialize>(tag: &str, value: &str, variant: &T, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::Error as _;
-    let mut v = serde_json::to_value(variant).map_err(S::Error::custom)?;
-    if let serde_json::Value::Object(m) = &mut v {
-        m.insert(tag.to_string(), serde_json::Value::String(value.to_string()));
+/// A variant of a tagged union as JSON: its struct's members and the tag, in key order.
+pub fn tagged<'a, T: Write>(tag: &str, value: &str, variant: &'a T) -> Out<'a> {
+    let mut v = serde_json::to_value(variant.write()).expect("generated types always serialize");
+    if let Value::Object(m) = &mut v {
+        m.insert(tag.to_string(), Value::String(value.to_string()));
     }
-    serde::Serialize::serialize(&v, s)
+    Out::Owned(v)
 }
 
-/// Reads a tagged union's object (strictly, as [`Json`]) and takes its tag out: the tag's value
-/// names the variant, whose struct reads the rest.
-pub fn deserialize_variant<'de, D: serde::Deserializer<'de>>(d: D, tag: &str) -> Result<(String, serde_json::Value), D::Error> {
-    use serde::de::Error as _;
-    let Json(mut v) = serde::Deserialize::deserialize(d)?;
-    let serde_json::Value::Object(m) = &mut v else { return Err(D::Error::custom(format!("expected an object with `{tag}`"))) };
+/// A tagged union's object with its tag taken out: the tag's value names the variant, whose
+/// struct reads the rest.
+pub fn untag(v: Value, tag: &str) -> Result<(String, Value)> {
+    let Value::Object(mut m) = v else { return Err(Refused::new(format!("expected an object with `{tag}`"))) };
     match m.remove(tag) {
-        Some(serde_json::Value::String(t)) => Ok((t, v)),
-        Some(_) => Err(D::Error::custom(format!("`{tag}` must be a string"))),
-        None => Err(D::Error::custom(format!("missing the tag `{tag}`"))),
+        Some(Value::String(t)) => Ok((t, Value::Object(m))),
+        Some(_) => Err(Refused::new(format!("`{tag}` must be a string"))),
+        None => Err(Refused::new(format!("missing the tag `{tag}`"))),
     }
-}
-
-/// An absent member's `default`, from its canonical JSON text (contractc checked it against the
-/// member's schema, so it always reads).
-pub fn default_value<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    T::deserialize(AsSchema(v)).ok()
-}
-
-/// A value (a union variant's struct from the rest of its object, a map's value) from a JSON
-/// value, read as JSON Schema reads JSON.
-pub fn read_value<T: serde::de::DeserializeOwned, E: serde::de::Error>(v: serde_json::Value) -> Result<T, E> {
-    T::deserialize(AsSchema(v)).map_err(E::custom)
 }
 
 /// An undeclared member kept as JSON, checked as an instance of `T` (the type of a
 /// `patternProperties` rule its name matches, Core §10.3.2.2): read as JSON Schema reads JSON,
 /// then `check`ed.
-pub fn check_member<T: serde::de::DeserializeOwned>(
-    v: &serde_json::Value,
+pub fn check_member<T: Read>(
+    v: &Value,
     at: &At<'_>,
     errors: &mut Vec<Violation>,
     check: impl FnOnce(&T, &At<'_>, &mut Vec<Violation>),
 ) {
-    match read_value::<T, serde::de::value::Error>(v.clone()) {
+    match T::read(v.clone()) {
         Ok(x) => check(&x, at, errors),
         Err(e) => errors.push(violation(at, e.to_string())),
     }
@@ -657,7 +861,7 @@ pub fn forbid_member(pattern: &Pattern, at: &At<'_>, errors: &mut Vec<Violation>
 /// `contains` (Core §10.3.1.3) with `minContains`/`maxContains` (Validation §6.4.4–§6.4.5): how
 /// many items, read as JSON Schema reads JSON, are instances of `C` in which `check` finds no
 /// fault; between `min` and `max`.
-pub fn check_contains<T: serde::Serialize, C: serde::de::DeserializeOwned>(
+pub fn check_contains<T: Write, C: Read>(
     items: &[T],
     min: u64,
     max: Option<u64>,
@@ -665,7 +869,7 @@ pub fn check_contains<T: serde::Serialize, C: serde::de::DeserializeOwned>(
     at: &At<'_>,
     errors: &mut Vec<Violation>,
 ) {
-    let matches = |item: &T| match serde_json::to_value(item).map(read_value::<C, serde::de::value::Error>) {
+    let matches = |item: &T| match serde_json::to_value(item.write()).map(C::read) {
         Ok(Ok(c)) => accepts(|at, errors| check(&c, at, errors)),
         _ => false,
     };
@@ -863,10 +1067,10 @@ pub fn check_items(len: usize, min: Option<u64>, max: Option<u64>, at: &At<'_>, 
 
 /// `uniqueItems` (Validation §6.4.3): no two items are equal as JSON values, i.e. no two have the
 /// same canonical form (`1` equals `1.0`, objects regardless of member order).
-pub fn check_unique<T: serde::Serialize>(items: &[T], at: &At<'_>, errors: &mut Vec<Violation>) {
+pub fn check_unique<T: Write>(items: &[T], at: &At<'_>, errors: &mut Vec<Violation>) {
     let mut seen = ::std::collections::HashMap::new();
     for (i, item) in items.iter().enumerate() {
-        if let Some(j) = seen.insert(to_canonical_json(item), i) {
+        if let Some(j) = seen.insert(to_canonical_json(&item.write()), i) {
             errors.push(violation(at, format!("items {j} and {i} are equal; items must be unique")));
             return;
         }

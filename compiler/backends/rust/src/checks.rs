@@ -152,7 +152,7 @@ fn object(program: &Program, this: usize, index: usize, o: &Object, body: &mut V
             }
         }
         if o.additional != Additional::Forbidden {
-            count.push(format!("crate::support::Unknown::len(&self.{UNKNOWN})"));
+            count.push(format!("crate::support::Unknown::count(&self.{UNKNOWN})"));
         }
         if count.is_empty() {
             count.push("0usize".into());
@@ -230,7 +230,7 @@ fn member_check(program: &Program, this: usize, ty: &Ty, value: &str) -> String 
 
 /// The statements (one per line) checking the value behind reference expression `v` of type
 /// `ty`, found at `at` (an expression of type `&support::At`: a variable, or `&at.key(..)` of
-/// one); none when serde's typed parse already enforces all of it.
+/// one); none when the typed read (`support::Read`) already enforces all of it.
 pub fn check(program: &Program, this: usize, ty: &Ty, v: &str, at: &str) -> Vec<String> {
     // The value itself (`*v`, or `self.x` of `&self.x`), and the place to call methods on.
     let place = v.strip_prefix('&').unwrap_or(v);

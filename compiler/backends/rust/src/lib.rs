@@ -1,10 +1,12 @@
 //! Rust backend: one module per contract version (`src/<namespace>/<name>_<major>_<minor>.rs`)
 //! in a crate that is a workspace member.
 //!
-//! Each module holds its contract's types (`types`: serde structs, enums and newtypes; `unions`:
-//! enums of the variants or branches with serde impls of their own) and an `impl Validate` per
-//! type (`checks`) for the constraints a typed parse alone does not enforce (bounds, lengths,
-//! formats, item counts: a typed parse alone accepts half of an invalid set). References to other
+//! Each module holds its contract's types (`types`: structs, enums and newtypes; `unions`: enums
+//! of the variants or branches) and an `impl Validate` per type (`checks`) for the constraints a
+//! typed parse alone does not enforce (bounds, lengths, formats, item counts: a typed parse alone
+//! accepts half of an invalid set). Every type reads and writes itself as a JSON value through
+//! the support module's generic helpers (`support::Read`, `support::Write`) and has serde impls
+//! through them: no serde derive, so the crate's `cargo check` stays cheap. References to other
 //! contracts are paths to their modules, so nothing is generated twice. Optional fields reject an
 //! explicit `null` (DESIGN.md: absent, never null). The code is written formatted (`code`): no
 //! parser or formatter runs.

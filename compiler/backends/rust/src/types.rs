@@ -1,7 +1,10 @@
-//! The Rust types of a contract's named types: a struct per object (serde derives, fields in
-//! schema order, optional fields `Option` that refuse an explicit `null`, a field for the unknown
-//! members of an open object or a map), an enum per string enum (with `as_str` and `Display`), a
-//! newtype per alias (`pub struct Price(pub f64)`). Unions are `unions.rs`'.
+//! The Rust types of a contract's named types: a struct per object (fields in schema order,
+//! optional fields `Option` that refuse an explicit `null`, a field for the unknown members of an
+//! open object or a map), an enum per string enum (with `as_str` and `Display`), a newtype per
+//! alias (`pub struct Price(pub f64)`). Unions are `unions.rs`'. Each type reads and writes itself
+//! as a JSON value (`support::Read`, `support::Write`: plain functions, checked once) and has serde
+//! impls through them (`support::serde_impls!`), rather than serde's derives, whose expansion per
+//! type was most of the generated crate's `cargo check`.
 
 use contractc_ir::{Additional, Contract, Object, Program, Ty, TypeKind, TypeRef};
 
@@ -115,8 +118,9 @@ pub fn literal(s: &str) -> String {
     format!("{s:?}")
 }
 
-/// The derives of a struct or an enum with data.
-const DERIVE: &str = "#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]";
+/// The derives of a struct or an enum with data; its serde impls are `support::serde_impls!`'s,
+/// through its `Read` and `Write`.
+pub const DERIVE: &str = "#[derive(Clone, Debug, PartialEq)]";
 
 /// Writes named type `index` of contract `this` when it is an object, a string enum or an alias.
 pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code) {
@@ -134,7 +138,7 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
                 code.line(format!("{ident},"));
             }
             code.line("}");
-            // The serde impls (by the values), `as_str`, `Display` and `Validate`.
+            // The serde impls, `Read` and `Write` (by the values), `as_str`, `Display` and `Validate`.
             let pairs: Vec<String> =
                 values.iter().zip(&idents).map(|(value, ident)| format!("{ident} = {}", literal(value))).collect();
             code.line(format!("crate::support::string_enum!({} {{ {} }});", t.name, pairs.join(", ")));
@@ -143,24 +147,19 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
             let name = &t.name;
             let inner = held_type(program, this, index, ty);
             code.line(DERIVE);
-            code.line("#[serde(transparent)]");
             code.line(format!("pub struct {name}(pub {inner});"));
-            code.line(format!("impl ::std::ops::Deref for {name} {{"));
-            code.line(format!("type Target = {inner};"));
-            code.line(format!("fn deref(&self) -> &{inner} {{"));
-            code.lines(["&self.0", "}", "}"]);
-            code.line(format!("impl ::std::convert::From<{inner}> for {name} {{"));
-            code.line(format!("fn from(value: {inner}) -> Self {{"));
-            code.lines(["Self(value)", "}", "}"]);
-            code.line(format!("impl ::std::convert::From<{name}> for {inner} {{"));
-            code.line(format!("fn from(value: {name}) -> Self {{"));
-            code.lines(["value.0", "}", "}"]);
+            // The serde impls, `Read` and `Write` (as the inner type), `Deref` and the `From`s.
+            code.line(format!("crate::support::newtype!({name}({inner}));"));
         }
         TypeKind::Union(_) | TypeKind::Choice(_) | TypeKind::Untagged(_) => {}
     }
 }
 
-/// An object's struct, and the functions giving its absent members their `default`.
+/// An object's struct and its serde impls, `Read` and `Write` (`support::object!`): each field
+/// read from its member (a required one must be present, an optional one is `None` when absent,
+/// or its `default`, and an explicit `null` is refused unless the type admits it), then the
+/// members left refused (a closed object) or kept; written in field order, an absent optional
+/// field left out, then the unknown members.
 fn object(program: &Program, this: usize, index: usize, o: &Object, code: &mut Code) {
     let c = &program.contracts[this];
     let name = &c.types[index].name;
@@ -172,64 +171,43 @@ fn object(program: &Program, this: usize, index: usize, o: &Object, code: &mut C
         DERIVE.into()
     };
     code.line(derive);
-    if o.additional == Additional::Forbidden {
-        code.line("#[serde(deny_unknown_fields)]");
-    }
     code.line(format!("pub struct {name} {{"));
-    let mut defaults = Vec::new();
+    let mut how = Vec::new();
     for (f, ident) in &fields {
         if let Some(d) = &f.description {
             code.doc(d);
         }
-        let mut serde: Vec<String> = Vec::new();
-        if f.name != *ident {
-            serde.push(format!("rename = {}", literal(&f.name)));
-        }
         let held = held_type(program, this, index, &f.ty);
-        let ty = if f.required {
-            if f.ty.is_nullable() {
-                // `Option` would read an absent member as `None`: a required one must be present.
-                serde.push("deserialize_with = \"::std::option::Option::deserialize\"".into());
-            } else if matches!(f.ty, Ty::Named(_)) && program.admits_null(&f.ty) {
-                // So would a newtype of `Option` (an alias of a nullable type).
-                serde.push("deserialize_with = \"::serde::Deserialize::deserialize\"".into());
-            }
-            held
+        let wire = literal(&f.name);
+        if f.required {
+            code.line(format!("pub {ident}: {held},"));
+            how.push(format!("{ident}: required({wire}),"));
         } else {
-            // Optional is `Option` in every generated language (of `Option` when nullable):
-            // absent is `None`, and an explicit `null` is refused (`support::present`).
-            serde.push("skip_serializing_if = \"::std::option::Option::is_none\"".into());
-            match &f.default {
-                None => serde.push("default".into()),
-                Some(text) => {
-                    // An absent member reads as its `default` (the checker validated it).
-                    let function = format!("default_{}_{ident}", heck::ToSnakeCase::to_snake_case(name.as_str()));
-                    serde.push(format!("default = {}", literal(&function)));
-                    defaults.push((function, format!("::std::option::Option<{held}>"), text));
-                }
-            }
-            serde.push("deserialize_with = \"crate::support::present\"".into());
-            format!("::std::option::Option<{held}>")
-        };
-        if !serde.is_empty() {
-            code.line(format!("#[serde({})]", serde.join(", ")));
+            // Optional is `Option` in every generated language (of `Option` when nullable).
+            code.line(format!("pub {ident}: ::std::option::Option<{held}>,"));
+            how.push(match &f.default {
+                None => format!("{ident}: optional({wire}),"),
+                // An absent member reads as its `default` (the checker validated it).
+                Some(text) => format!("{ident}: defaulted({wire}, {}),", literal(text)),
+            });
         }
-        code.line(format!("pub {ident}: {ty},"));
     }
     let unknown = match &o.additional {
         Additional::Forbidden => None,
         Additional::Any => Some("crate::support::Members".to_string()),
         Additional::Typed(v) => Some(format!("crate::support::Map<{}>", rust_type(program, this, v))),
     };
-    if let Some(ty) = unknown {
+    if let Some(ty) = &unknown {
         code.line("/// Members the schema does not name, kept as they came (written back canonically).");
-        code.line("#[serde(flatten, skip_serializing_if = \"crate::support::Unknown::is_empty\")]");
         code.line(format!("pub {UNKNOWN}: {ty},"));
+        how.push(format!("{UNKNOWN}: unknown(),"));
     }
     code.line("}");
-    for (function, ty, text) in defaults {
-        code.line(format!("fn {function}() -> {ty} {{"));
-        code.line(format!("crate::support::default_value({})", literal(text)));
-        code.line("}");
+    if how.is_empty() {
+        code.line(format!("crate::support::object!({name} {{}});"));
+    } else {
+        code.line(format!("crate::support::object!({name} {{"));
+        code.lines(how);
+        code.line("});");
     }
 }

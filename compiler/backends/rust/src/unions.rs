@@ -1,18 +1,19 @@
-//! Unions as Rust enums with serde impls of their own: a tagged union reads its tag and gives the
-//! object to the variant it names; a choice gives the value to the branch of its JSON type; an
-//! untagged union tries its branches as JSON Schema's `anyOf`/`oneOf` do (Core §10.2.1.2–3).
+//! Unions as Rust enums with a `Read` and a `Write` of their own (and serde impls through them): a
+//! tagged union reads its tag and gives the object to the variant it names; a choice gives the
+//! value to the branch of its JSON type; an untagged union tries its branches as JSON Schema's
+//! `anyOf`/`oneOf` do (Core §10.2.1.2–3).
 
 use contractc_ir::{JsonKind, Program, Ty, TypeKind};
 
 use crate::checks::check;
 use crate::code::Code;
 use crate::naming::variant_ident;
-use crate::types::{held_type, in_format, literal};
+use crate::types::{DERIVE, held_type, in_format, literal};
 
 /// A variant of a union's enum: its doc, its name and the type it holds.
 type Variant = (String, String, String);
 
-/// Writes the enum and serde impls of named type `index` when it is a union of any kind.
+/// Writes the enum, `Read` and `Write` of named type `index` when it is a union of any kind.
 pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code) {
     let c = &program.contracts[this];
     let t = &c.types[index];
@@ -41,26 +42,24 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
                 .iter()
                 .map(|(value, _)| {
                     format!(
-                        "Self::{}(v) => crate::support::serialize_variant({tag}, {}, v, s),",
+                        "Self::{}(v) => crate::support::tagged({tag}, {}, v),",
                         variant_ident(value),
                         literal(value)
                     )
                 })
                 .collect();
             let expected: Vec<&str> = u.variants.iter().map(|(v, _)| v.as_str()).collect();
-            let mut read = vec![
-                format!("let (tag, v) = crate::support::deserialize_variant(d, {tag})?;"),
-                "match tag.as_str() {".into(),
-            ];
+            let mut read =
+                vec![format!("let (tag, v) = crate::support::untag(v, {tag})?;"), "match tag.as_str() {".into()];
             for (value, _) in &u.variants {
                 read.push(format!(
-                    "{} => crate::support::read_value(v).map(Self::{}),",
+                    "{} => crate::support::Read::read(v).map(Self::{}),",
                     literal(value),
                     variant_ident(value)
                 ));
             }
             read.push(format!(
-                "other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!(\"unknown `{}` {{other:?}} (expected {})\"))),",
+                "other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!(\"unknown `{}` {{other:?}} (expected {})\"))),",
                 in_format(&u.tag),
                 in_format(&expected.join(", "))
             ));
@@ -80,13 +79,10 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
                 .collect();
             let write = branches
                 .iter()
-                .map(|(kind, _)| format!("Self::{}(v) => ::serde::Serialize::serialize(v, s),", choice_variant(*kind)))
+                .map(|(kind, _)| format!("Self::{}(v) => crate::support::Write::write(v),", choice_variant(*kind)))
                 .collect();
             let expected: Vec<&str> = branches.iter().map(|(k, _)| k.name()).collect();
-            let mut read = vec![
-                "let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;".to_string(),
-                "match v {".into(),
-            ];
+            let mut read = vec!["match v {".to_string()];
             for (kind, _) in branches {
                 let pattern = match kind {
                     JsonKind::Boolean => "Bool",
@@ -96,12 +92,12 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
                     JsonKind::Object => "Object",
                 };
                 read.push(format!(
-                    "::serde_json::Value::{pattern}(_) => crate::support::read_value(v).map(Self::{}),",
+                    "crate::support::Value::{pattern}(_) => crate::support::Read::read(v).map(Self::{}),",
                     choice_variant(*kind)
                 ));
             }
             read.push(format!(
-                "other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!(\"expected {}, found {{other}}\"))),",
+                "other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!(\"expected {}, found {{other}}\"))),",
                 expected.join(" or ")
             ));
             read.push("}".into());
@@ -119,11 +115,8 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
                     (format!("Branch {i} of `{keyword}`."), v.clone(), held_type(program, this, index, ty))
                 })
                 .collect();
-            let write = names.iter().map(|v| format!("Self::{v}(v) => ::serde::Serialize::serialize(v, s),")).collect();
-            let mut read = vec![
-                "let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;".to_string(),
-                "let mut held: ::std::option::Option<Self> = ::std::option::Option::None;".into(),
-            ];
+            let write = names.iter().map(|v| format!("Self::{v}(v) => crate::support::Write::write(v),")).collect();
+            let mut read = vec!["let mut held: ::std::option::Option<Self> = ::std::option::Option::None;".to_string()];
             if u.exactly_one {
                 read.push("let mut valid = 0usize;".into());
             }
@@ -133,7 +126,7 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
                 let mut conditions: Vec<String> =
                     (!u.exactly_one).then(|| "held.is_none()".to_string()).into_iter().collect();
                 conditions.push(format!(
-                    "let ::std::result::Result::Ok(x) = crate::support::read_value::<{}, ::serde::de::value::Error>(v.clone())",
+                    "let ::std::result::Result::Ok(x) = <{} as crate::support::Read>::read(v.clone())",
                     held_type(program, this, index, ty)
                 ));
                 if !check.is_empty() {
@@ -152,13 +145,13 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
                 read.extend([
                     "match (held, valid) {".to_string(),
                     "(::std::option::Option::Some(h), 1) => ::std::result::Result::Ok(h),".into(),
-                    "(::std::option::Option::Some(_), n) => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!(\"valid against {n} branches of `oneOf`, not exactly one\"))),".into(),
-                    "(::std::option::Option::None, _) => ::std::result::Result::Err(::serde::de::Error::custom(\"valid against no branch of `oneOf`\")),".into(),
+                    "(::std::option::Option::Some(_), n) => ::std::result::Result::Err(crate::support::Refused::new(::std::format!(\"valid against {n} branches of `oneOf`, not exactly one\"))),".into(),
+                    "(::std::option::Option::None, _) => ::std::result::Result::Err(crate::support::Refused::new(\"valid against no branch of `oneOf`\")),".into(),
                     "}".into(),
                 ]);
             } else {
                 read.push(
-                    "held.ok_or_else(|| ::serde::de::Error::custom(\"valid against no branch of `anyOf`\"))".into(),
+                    "held.ok_or_else(|| crate::support::Refused::new(\"valid against no branch of `anyOf`\"))".into(),
                 );
             }
             (variants, write, read)
@@ -169,23 +162,23 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
     if let Some(d) = &t.description {
         code.doc(d);
     }
-    code.line("#[derive(Clone, Debug, PartialEq)]");
+    code.line(DERIVE);
     code.line(format!("pub enum {name} {{"));
     for (doc, variant, ty) in &variants {
         code.doc(doc);
         code.line(format!("{variant}({ty}),"));
     }
     code.line("}");
-    code.line(format!("impl ::serde::Serialize for {name} {{"));
-    code.line("fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {");
-    code.line("match self {");
+    let read: Vec<String> = read.iter().flat_map(|l| l.lines()).map(str::to_string).collect();
+    let write: Vec<String> = ["match self {".to_string()].into_iter().chain(write).chain(["}".to_string()]).collect();
+    code.line(format!("crate::support::serde_impls!({name});"));
+    code.line(format!("impl crate::support::Read for {name} {{"));
+    code.line("fn read(v: crate::support::Value) -> crate::support::Result<Self> {");
+    code.lines(read);
+    code.lines(["}", "}"]);
+    code.line(format!("impl crate::support::Write for {name} {{"));
+    code.line("fn write(&self) -> crate::support::Out<'_> {");
     code.lines(write);
-    code.lines(["}", "}", "}"]);
-    code.line(format!("impl<'de> ::serde::Deserialize<'de> for {name} {{"));
-    code.line("fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {");
-    for l in read {
-        code.lines(l.lines());
-    }
     code.lines(["}", "}"]);
 }
 

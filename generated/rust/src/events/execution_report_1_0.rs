@@ -2,8 +2,7 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// What the broker did with an order intent.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ExecutionReport {
     /// Unique id of this report.
     pub report_id: ::std::string::String,
@@ -18,19 +17,29 @@ pub struct ExecutionReport {
     /// Order state after this report.
     pub status: ExecutionReportStatus,
     /// MT4 order ticket (OrderSend's return value), when the order reached the book.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ticket: ::std::option::Option<i64>,
     /// Total filled volume in lots.
     pub filled_lots: f64,
     /// Volume-weighted average fill price, when anything filled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub average_price: ::std::option::Option<f64>,
     /// Individual fills, oldest first.
     pub fills: ::std::vec::Vec<Fill>,
     /// Why the order was rejected, when it was.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(ExecutionReport {
+    report_id: required("report_id"),
+    intent_id: required("intent_id"),
+    time: required("time"),
+    symbol: required("symbol"),
+    side: required("side"),
+    status: required("status"),
+    ticket: optional("ticket"),
+    filled_lots: required("filled_lots"),
+    average_price: optional("average_price"),
+    fills: required("fills"),
+    reject_reason: optional("reject_reason"),
+});
 impl crate::support::Validate for ExecutionReport {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.report_id, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("report_id"), errors);
@@ -53,8 +62,7 @@ impl crate::support::Validate for ExecutionReport {
 }
 
 /// One execution against the book.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fill {
     /// Execution price in quote currency.
     pub price: f64,
@@ -63,6 +71,11 @@ pub struct Fill {
     /// Execution time, RFC 3339 in UTC.
     pub time: ::std::string::String,
 }
+crate::support::object!(Fill {
+    price: required("price"),
+    lots: required("lots"),
+    time: required("time"),
+});
 impl crate::support::Validate for Fill {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.price, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("price"), errors);

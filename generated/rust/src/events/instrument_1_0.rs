@@ -2,8 +2,7 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A tradable FX instrument as MetaTrader 4 describes it (MarketInfo / SymbolInfo).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Instrument {
     /// Broker symbol, e.g. EURUSD; at most 12 characters as in MT4's Symbol().
     pub symbol: ::std::string::String,
@@ -14,6 +13,12 @@ pub struct Instrument {
     /// Units of the base currency in one lot (MODE_LOTSIZE), e.g. 100000.
     pub contract_size: f64,
 }
+crate::support::object!(Instrument {
+    symbol: required("symbol"),
+    digits: required("digits"),
+    point: required("point"),
+    contract_size: required("contract_size"),
+});
 impl crate::support::Validate for Instrument {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.symbol, ::std::option::Option::Some(6), ::std::option::Option::Some(12), ::std::option::Option::None, ::std::option::Option::None, &at.key("symbol"), errors);

@@ -2,8 +2,7 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A request to open a position, sent from risk to the broker or an MT4 Expert Advisor.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OrderIntent {
     /// Unique id of this intent; echoed by execution reports.
     pub intent_id: ::std::string::String,
@@ -18,23 +17,32 @@ pub struct OrderIntent {
     /// Order size in lots, between MT4's usual 0.01 minimum and 100 maximum.
     pub volume_lots: f64,
     /// Limit or stop price; absent for market orders.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<f64>,
     /// How long the order stays working.
     pub time_in_force: OrderIntentTimeInForce,
     /// Protective stop price (OrderSend stoploss); absent for none.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub stop_loss: ::std::option::Option<f64>,
     /// Profit target price (OrderSend takeprofit); absent for none.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub take_profit: ::std::option::Option<f64>,
     /// MT4 magic number identifying the Expert Advisor that owns the order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub magic_number: ::std::option::Option<i64>,
     /// Order comment shown in the MT4 terminal; MT4 keeps at most 31 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub comment: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(OrderIntent {
+    intent_id: required("intent_id"),
+    time: required("time"),
+    instrument: required("instrument"),
+    side: required("side"),
+    order_type: required("order_type"),
+    volume_lots: required("volume_lots"),
+    price: optional("price"),
+    time_in_force: required("time_in_force"),
+    stop_loss: optional("stop_loss"),
+    take_profit: optional("take_profit"),
+    magic_number: optional("magic_number"),
+    comment: optional("comment"),
+});
 impl crate::support::Validate for OrderIntent {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.intent_id, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("intent_id"), errors);

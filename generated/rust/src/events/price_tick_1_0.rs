@@ -2,8 +2,7 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// One top-of-book quote for an instrument.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PriceTick {
     /// The quoted instrument.
     pub instrument: crate::events::instrument_1_0::Instrument,
@@ -14,11 +13,18 @@ pub struct PriceTick {
     /// Best ask price in quote currency; not below the bid.
     pub ask: f64,
     /// Tick volume of the bar the quote closes (MT4 Volume[]), when known.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub volume: ::std::option::Option<i64>,
     /// Position of this tick in its stream, from 0.
     pub sequence: i64,
 }
+crate::support::object!(PriceTick {
+    instrument: required("instrument"),
+    time: required("time"),
+    bid: required("bid"),
+    ask: required("ask"),
+    volume: optional("volume"),
+    sequence: required("sequence"),
+});
 impl crate::support::Validate for PriceTick {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);

@@ -2,8 +2,7 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A strategy's view on an instrument at one moment.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Signal {
     /// Unique id of this signal within its run.
     pub signal_id: ::std::string::String,
@@ -20,6 +19,15 @@ pub struct Signal {
     /// Name of the strategy that produced the signal.
     pub strategy: ::std::string::String,
 }
+crate::support::object!(Signal {
+    signal_id: required("signal_id"),
+    time: required("time"),
+    symbol: required("symbol"),
+    side: required("side"),
+    strength: required("strength"),
+    price: required("price"),
+    strategy: required("strategy"),
+});
 impl crate::support::Validate for Signal {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.signal_id, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("signal_id"), errors);

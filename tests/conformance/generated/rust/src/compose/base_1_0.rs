@@ -2,17 +2,20 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A base that other contracts extend with allOf.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Base {
     pub id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ts: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(Base {
+    id: required("id"),
+    ts: optional("ts"),
+    tags: optional("tags"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Base {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.id, ::std::option::Option::None, ::std::option::Option::Some(16), ::std::option::Option::None, ::std::option::Option::None, &at.key("id"), errors);

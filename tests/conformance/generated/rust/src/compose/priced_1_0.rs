@@ -2,22 +2,26 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// $ref beside other keywords (2020-12 applies both), and a closed composition.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Priced {
     pub px: Px,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub capped: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub leg: ::std::option::Option<PricedLeg>,
     pub id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ts: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(Priced {
+    px: required("px"),
+    capped: optional("capped"),
+    leg: optional("leg"),
+    id: required("id"),
+    ts: optional("ts"),
+    tags: optional("tags"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Priced {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.px, &at.key("px"), errors);
@@ -29,25 +33,9 @@ impl crate::support::Validate for Priced {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Px(pub f64);
-impl ::std::ops::Deref for Px {
-    type Target = f64;
-    fn deref(&self) -> &f64 {
-        &self.0
-    }
-}
-impl ::std::convert::From<f64> for Px {
-    fn from(value: f64) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Px> for f64 {
-    fn from(value: Px) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Px(f64));
 impl crate::support::Validate for Px {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
@@ -55,11 +43,13 @@ impl crate::support::Validate for Px {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PricedLeg {
     pub side: PricedLegSide,
 }
+crate::support::object!(PricedLeg {
+    side: required("side"),
+});
 impl crate::support::Validate for PricedLeg { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

@@ -2,31 +2,30 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Names a language would make one identifier (punctuation, case, a keyword's suffix, the member of unknown members, a suffix another name has): the later takes the first free suffix, the wire names stay.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Clashing {
-    #[serde(rename = "stop-loss")]
     pub stop_loss: f64,
-    #[serde(rename = "stop_loss")]
     pub stop_loss_3: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub stop_loss_2: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub class: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "class_", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub class_2: ::std::option::Option<i64>,
-    #[serde(rename = "additionalProperties", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub additional_properties_2: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_clashing_stability", deserialize_with = "crate::support::present")]
     pub stability: ::std::option::Option<ClashingStability>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub mark: ::std::option::Option<ClashingMark>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<i64>,
 }
-fn default_clashing_stability() -> ::std::option::Option<ClashingStability> {
-    crate::support::default_value("\"RC\"")
-}
+crate::support::object!(Clashing {
+    stop_loss: required("stop-loss"),
+    stop_loss_3: required("stop_loss"),
+    stop_loss_2: optional("stop_loss_2"),
+    class: optional("class"),
+    class_2: optional("class_"),
+    additional_properties_2: optional("additionalProperties"),
+    stability: defaulted("stability", "\"RC\""),
+    mark: optional("mark"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Clashing {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.stop_loss, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, &at.key("stop-loss"), errors);

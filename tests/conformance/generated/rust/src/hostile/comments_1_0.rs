@@ -6,8 +6,7 @@
 /// raise SystemExit("injected into Python")
 /// #error injected into MQL4
 /// */ compile_error!("injected"); /*
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Comments {
     /// Hostile text: */ /* """ ''' \ \n \u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀
     /// compile_error!("injected into Rust");
@@ -20,16 +19,19 @@ pub struct Comments {
     /// raise SystemExit("injected into Python")
     /// #error injected into MQL4
     /// */ compile_error!("injected"); /*
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub nested: ::std::option::Option<Inner>,
     /// Hostile text: */ /* """ ''' \ \n \u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀
     /// compile_error!("injected into Rust");
     /// raise SystemExit("injected into Python")
     /// #error injected into MQL4
     /// */ compile_error!("injected"); /*
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub choice: ::std::option::Option<CommentsChoice>,
 }
+crate::support::object!(Comments {
+    text: required("text"),
+    nested: optional("nested"),
+    choice: optional("choice"),
+});
 impl crate::support::Validate for Comments {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.text, ::std::option::Option::None, ::std::option::Option::Some(100), ::std::option::Option::None, ::std::option::Option::None, &at.key("text"), errors);
@@ -42,8 +44,7 @@ impl crate::support::Validate for Comments {
 /// raise SystemExit("injected into Python")
 /// #error injected into MQL4
 /// */ compile_error!("injected"); /*
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Inner {
     /// Hostile text: */ /* """ ''' \ \n \u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀
     /// compile_error!("injected into Rust");
@@ -52,6 +53,9 @@ pub struct Inner {
     /// */ compile_error!("injected"); /*
     pub n: i64,
 }
+crate::support::object!(Inner {
+    n: required("n"),
+});
 impl crate::support::Validate for Inner { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// Hostile text: */ /* """ ''' \ \n \u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀

@@ -2,15 +2,17 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Enum values that are not identifiers: quotes, backslashes, comment markers, template syntax, keywords, leading digits.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Enums {
     /// Ends in a backslash, which would continue a `//` comment onto the next line: \
     pub value: EnumsValue,
     /// Ends in a backslash and spaces: \
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub values: ::std::option::Option<::std::vec::Vec<EnumsValuesItem>>,
 }
+crate::support::object!(Enums {
+    value: required("value"),
+    values: optional("values"),
+});
 impl crate::support::Validate for Enums {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.values { crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(3), &at.key("values"), errors); }

@@ -2,110 +2,113 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Property names that are keywords, builtins or reserved names in Rust, Python, Pydantic and MQL4, or not identifiers at all.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Keywords {
     /// A property named `type`.
-    #[serde(rename = "type")]
     pub type_: ::std::string::String,
     /// A property named `fn`.
-    #[serde(rename = "fn", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fn_: ::std::option::Option<i64>,
     /// A property named `match`.
-    #[serde(rename = "match", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub match_: ::std::option::Option<f64>,
     /// A property named `self`.
-    #[serde(rename = "self")]
     pub self_: bool,
     /// A property named `struct`.
-    #[serde(rename = "struct", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub struct_: ::std::option::Option<::std::string::String>,
     /// A property named `impl`.
-    #[serde(rename = "impl", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub impl_: ::std::option::Option<i64>,
     /// A property named `async`.
-    #[serde(rename = "async", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub async_: ::std::option::Option<f64>,
     /// A property named `crate`.
-    #[serde(rename = "crate", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub crate_: ::std::option::Option<bool>,
     /// A property named `class`.
     pub class: ::std::string::String,
     /// A property named `def`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub def: ::std::option::Option<i64>,
     /// A property named `None`.
-    #[serde(rename = "None", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub none: ::std::option::Option<f64>,
     /// A property named `from`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub from: ::std::option::Option<bool>,
     /// A property named `import`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub import: ::std::option::Option<::std::string::String>,
     /// A property named `lambda`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub lambda: ::std::option::Option<i64>,
     /// A property named `yield`.
-    #[serde(rename = "yield", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub yield_: ::std::option::Option<f64>,
     /// A property named `double`.
     pub double: bool,
     /// A property named `string`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub string: ::std::option::Option<::std::string::String>,
     /// A property named `input`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub input: ::std::option::Option<i64>,
     /// A property named `datetime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub datetime: ::std::option::Option<f64>,
     /// A property named `return`.
-    #[serde(rename = "return", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub return_: ::std::option::Option<bool>,
     /// A property named `this`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub this: ::std::option::Option<::std::string::String>,
     /// A property named `NULL`.
-    #[serde(rename = "NULL", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub null: ::std::option::Option<i64>,
     /// A property named `model_config`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub model_config: ::std::option::Option<f64>,
     /// A property named `schema`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub schema: ::std::option::Option<bool>,
     /// A property named `json`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub json: ::std::option::Option<::std::string::String>,
     /// A property named `validate`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub validate: ::std::option::Option<i64>,
     /// A property named `order-id`.
-    #[serde(rename = "order-id")]
     pub order_id: f64,
     /// A property named `2fa`.
-    #[serde(rename = "2fa", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub x2fa: ::std::option::Option<bool>,
     /// A property named `a.b`.
-    #[serde(rename = "a.b", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub a_b: ::std::option::Option<::std::string::String>,
     /// A property named `with space`.
-    #[serde(rename = "with space", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub with_space: ::std::option::Option<i64>,
     /// A property named `$dollar`.
-    #[serde(rename = "$dollar", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub dollar: ::std::option::Option<f64>,
     /// A property named `_leading`.
-    #[serde(rename = "_leading", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub leading: ::std::option::Option<bool>,
     /// A property named `CamelCase`.
-    #[serde(rename = "CamelCase", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub camel_case: ::std::option::Option<::std::string::String>,
     /// A property named `__dunder__`.
-    #[serde(rename = "__dunder__", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub dunder: ::std::option::Option<i64>,
 }
+crate::support::object!(Keywords {
+    type_: required("type"),
+    fn_: optional("fn"),
+    match_: optional("match"),
+    self_: required("self"),
+    struct_: optional("struct"),
+    impl_: optional("impl"),
+    async_: optional("async"),
+    crate_: optional("crate"),
+    class: required("class"),
+    def: optional("def"),
+    none: optional("None"),
+    from: optional("from"),
+    import: optional("import"),
+    lambda: optional("lambda"),
+    yield_: optional("yield"),
+    double: required("double"),
+    string: optional("string"),
+    input: optional("input"),
+    datetime: optional("datetime"),
+    return_: optional("return"),
+    this: optional("this"),
+    null: optional("NULL"),
+    model_config: optional("model_config"),
+    schema: optional("schema"),
+    json: optional("json"),
+    validate: optional("validate"),
+    order_id: required("order-id"),
+    x2fa: optional("2fa"),
+    a_b: optional("a.b"),
+    with_space: optional("with space"),
+    dollar: optional("$dollar"),
+    leading: optional("_leading"),
+    camel_case: optional("CamelCase"),
+    dunder: optional("__dunder__"),
+});
 impl crate::support::Validate for Keywords {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.type_, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("type"), errors);

@@ -2,16 +2,18 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A contract named like a builtin type of every target language.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct String {
     pub value: ::std::string::String,
-    #[serde(rename = "Option", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub option: ::std::option::Option<::std::vec::Vec<Vec>>,
     /// A property named like a type of its own contract (Python evaluates annotations in the class body).
-    #[serde(rename = "Vec", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub vec: ::std::option::Option<Vec>,
 }
+crate::support::object!(String {
+    value: required("value"),
+    option: optional("Option"),
+    vec: optional("Vec"),
+});
 impl crate::support::Validate for String {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.option {
@@ -26,9 +28,11 @@ impl crate::support::Validate for String {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Vec {
     pub str: ::std::string::String,
 }
+crate::support::object!(Vec {
+    str: required("str"),
+});
 impl crate::support::Validate for Vec { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

@@ -2,20 +2,23 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Names and values MQL4 source can only build from character codes: Latin, CJK, astral, a tab.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Unicode {
     pub prix_unité: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub 名前: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "😀", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub x: ::std::option::Option<bool>,
-    #[serde(rename = "a\tb", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub a_b: ::std::option::Option<i64>,
     pub side: UnicodeSide,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub shape: ::std::option::Option<crate::support::Json>,
 }
+crate::support::object!(Unicode {
+    prix_unité: required("prix_unité"),
+    名前: optional("名前"),
+    x: optional("😀"),
+    a_b: optional("a\tb"),
+    side: required("side"),
+    shape: optional("shape"),
+});
 impl crate::support::Validate for Unicode {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.名前 { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, &at.key("名前"), errors); }

@@ -2,17 +2,19 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A draft-04 contract: `id`, and `exclusiveMinimum`/`exclusiveMaximum` as booleans beside their bounds.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Legacy4 {
     pub price: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub qty: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub level: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub side: ::std::option::Option<Side>,
 }
+crate::support::object!(Legacy4 {
+    price: required("price"),
+    qty: optional("qty"),
+    level: optional("level"),
+    side: optional("side"),
+});
 impl crate::support::Validate for Legacy4 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.price, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("price"), errors);

@@ -2,18 +2,20 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A draft-07 contract.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Legacy {
     pub id: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub level: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub kind: ::std::option::Option<LegacyKind>,
     /// Draft 7's tuple: an array `items`, then `additionalItems`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub range: ::std::option::Option<::std::vec::Vec<crate::support::Json>>,
 }
+crate::support::object!(Legacy {
+    id: required("id"),
+    level: optional("level"),
+    kind: optional("kind"),
+    range: optional("range"),
+});
 impl crate::support::Validate for Legacy {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_integer(self.id, ::std::option::Option::Some(0), ::std::option::Option::None, &at.key("id"), errors);

@@ -2,12 +2,15 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// An amount in a currency.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Money {
     pub amount: f64,
     pub currency: ::std::string::String,
 }
+crate::support::object!(Money {
+    amount: required("amount"),
+    currency: required("currency"),
+});
 impl crate::support::Validate for Money {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.currency, ::std::option::Option::Some(3), ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, &at.key("currency"), errors);

@@ -2,21 +2,24 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// References into this namespace (`Money@1.0.json`) and another (`../shapes/Book@1.2.json`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Position {
     pub pnl: crate::refs::money_1_0::Money,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<crate::refs::money_1_0::Money>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub book: ::std::option::Option<crate::shapes::book_1_2::Book>,
     pub opened: ::std::string::String,
     /// The MT4 ticket; use `ticket_id`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub deprecated_ticket: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ticket_id: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Position {
+    pnl: required("pnl"),
+    fees: optional("fees"),
+    book: optional("book"),
+    opened: required("opened"),
+    deprecated_ticket: optional("deprecated_ticket"),
+    ticket_id: optional("ticket_id"),
+});
 impl crate::support::Validate for Position {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.pnl, &at.key("pnl"), errors);

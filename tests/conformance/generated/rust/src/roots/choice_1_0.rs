@@ -2,25 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Values of any JSON kind at the root.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Choice(pub crate::support::Json);
-impl ::std::ops::Deref for Choice {
-    type Target = crate::support::Json;
-    fn deref(&self) -> &crate::support::Json {
-        &self.0
-    }
-}
-impl ::std::convert::From<crate::support::Json> for Choice {
-    fn from(value: crate::support::Json) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Choice> for crate::support::Json {
-    fn from(value: Choice) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Choice(crate::support::Json));
 impl crate::support::Validate for Choice {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;

@@ -2,25 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A root whose schema is a `type` array: a non-empty string or a non-negative integer.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Either(pub EitherValue);
-impl ::std::ops::Deref for Either {
-    type Target = EitherValue;
-    fn deref(&self) -> &EitherValue {
-        &self.0
-    }
-}
-impl ::std::convert::From<EitherValue> for Either {
-    fn from(value: EitherValue) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Either> for EitherValue {
-    fn from(value: Either) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Either(EitherValue));
 impl crate::support::Validate for Either {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
@@ -36,21 +20,21 @@ pub enum EitherValue {
     /// A JSON string.
     String(::std::string::String),
 }
-impl ::serde::Serialize for EitherValue {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Number(v) => ::serde::Serialize::serialize(v, s),
-            Self::String(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(EitherValue);
+impl crate::support::Read for EitherValue {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
+            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for EitherValue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::Number(_) => crate::support::read_value(v).map(Self::Number),
-            ::serde_json::Value::String(_) => crate::support::read_value(v).map(Self::String),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected number or string, found {other}"))),
+impl crate::support::Write for EitherValue {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Number(v) => crate::support::Write::write(v),
+            Self::String(v) => crate::support::Write::write(v),
         }
     }
 }

@@ -2,25 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A nullable integer at the root.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Maybe(pub ::std::option::Option<i64>);
-impl ::std::ops::Deref for Maybe {
-    type Target = ::std::option::Option<i64>;
-    fn deref(&self) -> &::std::option::Option<i64> {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::option::Option<i64>> for Maybe {
-    fn from(value: ::std::option::Option<i64>) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Maybe> for ::std::option::Option<i64> {
-    fn from(value: Maybe) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Maybe(::std::option::Option<i64>));
 impl crate::support::Validate for Maybe {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;

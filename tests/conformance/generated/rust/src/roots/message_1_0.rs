@@ -9,21 +9,22 @@ pub enum Message {
     /// `kind`: "ping"
     Ping(MessagePing),
 }
-impl ::serde::Serialize for Message {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Quote(v) => crate::support::serialize_variant("kind", "quote", v, s),
-            Self::Ping(v) => crate::support::serialize_variant("kind", "ping", v, s),
+crate::support::serde_impls!(Message);
+impl crate::support::Read for Message {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "quote" => crate::support::Read::read(v).map(Self::Quote),
+            "ping" => crate::support::Read::read(v).map(Self::Ping),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected quote, ping)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Message {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "quote" => crate::support::read_value(v).map(Self::Quote),
-            "ping" => crate::support::read_value(v).map(Self::Ping),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected quote, ping)"))),
+impl crate::support::Write for Message {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Quote(v) => crate::support::tagged("kind", "quote", v),
+            Self::Ping(v) => crate::support::tagged("kind", "ping", v),
         }
     }
 }
@@ -36,19 +37,21 @@ impl crate::support::Validate for Message {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct MessageQuote {
     pub quote: crate::roots::quote_1_0::Quote,
 }
+crate::support::object!(MessageQuote {
+    quote: required("quote"),
+});
 impl crate::support::Validate for MessageQuote {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.quote, &at.key("quote"), errors);
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MessagePing {
 }
+crate::support::object!(MessagePing {});
 impl crate::support::Validate for MessagePing { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

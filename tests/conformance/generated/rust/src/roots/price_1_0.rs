@@ -2,25 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A constrained scalar at the root.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Price(pub f64);
-impl ::std::ops::Deref for Price {
-    type Target = f64;
-    fn deref(&self) -> &f64 {
-        &self.0
-    }
-}
-impl ::std::convert::From<f64> for Price {
-    fn from(value: f64) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Price> for f64 {
-    fn from(value: Price) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Price(f64));
 impl crate::support::Validate for Price {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;

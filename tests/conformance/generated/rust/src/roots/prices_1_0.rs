@@ -2,25 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// An array at the root, of another contract's scalar root.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Prices(pub ::std::vec::Vec<crate::roots::price_1_0::Price>);
-impl ::std::ops::Deref for Prices {
-    type Target = ::std::vec::Vec<crate::roots::price_1_0::Price>;
-    fn deref(&self) -> &::std::vec::Vec<crate::roots::price_1_0::Price> {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::vec::Vec<crate::roots::price_1_0::Price>> for Prices {
-    fn from(value: ::std::vec::Vec<crate::roots::price_1_0::Price>) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Prices> for ::std::vec::Vec<crate::roots::price_1_0::Price> {
-    fn from(value: Prices) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Prices(::std::vec::Vec<crate::roots::price_1_0::Price>));
 impl crate::support::Validate for Prices {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;

@@ -2,14 +2,17 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// An object that refers to the shared enum and scalar contracts.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Quote {
     pub side: crate::roots::side_1_0::Side,
     pub px: crate::roots::price_1_0::Price,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub levels: ::std::option::Option<crate::roots::prices_1_0::Prices>,
 }
+crate::support::object!(Quote {
+    side: required("side"),
+    px: required("px"),
+    levels: optional("levels"),
+});
 impl crate::support::Validate for Quote {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.px, &at.key("px"), errors);

@@ -2,24 +2,26 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// `minimum` beside `exclusiveMinimum` (and the maximums): both apply, so the stricter is the bound.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Bounds {
     /// > 0.
     pub price: f64,
     /// < 5 (and <= 10).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub qty: ::std::option::Option<i64>,
     /// >= 3 (and > 1).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub level: ::std::option::Option<f64>,
     /// The int64 range, its bounds read exactly from their literals.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub span: ::std::option::Option<i64>,
     /// < the int64 maximum.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub below: ::std::option::Option<i64>,
 }
+crate::support::object!(Bounds {
+    price: required("price"),
+    qty: optional("qty"),
+    level: optional("level"),
+    span: optional("span"),
+    below: optional("below"),
+});
 impl crate::support::Validate for Bounds {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.price, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("price"), errors);

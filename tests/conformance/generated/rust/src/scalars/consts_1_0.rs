@@ -2,25 +2,28 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// `const` and `enum` of every JSON kind, compared by JSON equality (1 equals 1.0).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Consts {
     /// A string const: an enum of one value.
     pub kind: ConstsKind,
     pub version: crate::support::Json,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<crate::support::Json>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub flag: ::std::option::Option<crate::support::Json>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub mixed: ::std::option::Option<crate::support::Json>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub levels: ::std::option::Option<::std::vec::Vec<crate::support::Json>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<crate::support::Json>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub empty: ::std::option::Option<crate::support::Json>,
 }
+crate::support::object!(Consts {
+    kind: required("kind"),
+    version: required("version"),
+    ratio: optional("ratio"),
+    flag: optional("flag"),
+    mixed: optional("mixed"),
+    levels: optional("levels"),
+    limit: optional("limit"),
+    empty: optional("empty"),
+});
 impl crate::support::Validate for Consts {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_values(&self.version, &["2"], &at.key("version"), errors);

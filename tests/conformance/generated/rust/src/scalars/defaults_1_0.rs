@@ -2,78 +2,44 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// `default`: an absent optional member reads as its default in every language, and canonical output writes it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Defaults {
     pub id: ::std::string::String,
     /// An inline string enum.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_tif", deserialize_with = "crate::support::present")]
     pub tif: ::std::option::Option<DefaultsTif>,
     /// A `$ref` to an enum beside a `default`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_side", deserialize_with = "crate::support::present")]
     pub side: ::std::option::Option<Side>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_qty", deserialize_with = "crate::support::present")]
     pub qty: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_price", deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<f64>,
     /// An integral default of a number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_whole", deserialize_with = "crate::support::present")]
     pub whole: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_big", deserialize_with = "crate::support::present")]
     pub big: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_flag", deserialize_with = "crate::support::present")]
     pub flag: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_note", deserialize_with = "crate::support::present")]
     pub note: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_day", deserialize_with = "crate::support::present")]
     pub day: ::std::option::Option<::std::string::String>,
     /// `enum` values of several kinds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_level", deserialize_with = "crate::support::present")]
     pub level: ::std::option::Option<crate::support::Json>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_tags", deserialize_with = "crate::support::present")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_none", deserialize_with = "crate::support::present")]
     pub none: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Defaults at depth.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub inner: ::std::option::Option<DefaultsInner>,
 }
-fn default_defaults_tif() -> ::std::option::Option<DefaultsTif> {
-    crate::support::default_value("\"GTC\"")
-}
-fn default_defaults_side() -> ::std::option::Option<Side> {
-    crate::support::default_value("\"SELL\"")
-}
-fn default_defaults_qty() -> ::std::option::Option<i64> {
-    crate::support::default_value("100")
-}
-fn default_defaults_price() -> ::std::option::Option<f64> {
-    crate::support::default_value("1.5")
-}
-fn default_defaults_whole() -> ::std::option::Option<f64> {
-    crate::support::default_value("2")
-}
-fn default_defaults_big() -> ::std::option::Option<f64> {
-    crate::support::default_value("1e+21")
-}
-fn default_defaults_flag() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
-fn default_defaults_note() -> ::std::option::Option<::std::string::String> {
-    crate::support::default_value("\"é \\\"quoted\\\" 😀\"")
-}
-fn default_defaults_day() -> ::std::option::Option<::std::string::String> {
-    crate::support::default_value("\"2024-02-29\"")
-}
-fn default_defaults_level() -> ::std::option::Option<crate::support::Json> {
-    crate::support::default_value("\"max\"")
-}
-fn default_defaults_tags() -> ::std::option::Option<::std::vec::Vec<::std::string::String>> {
-    crate::support::default_value("[\"a\",\"b\"]")
-}
-fn default_defaults_none() -> ::std::option::Option<::std::vec::Vec<i64>> {
-    crate::support::default_value("[]")
-}
+crate::support::object!(Defaults {
+    id: required("id"),
+    tif: defaulted("tif", "\"GTC\""),
+    side: defaulted("side", "\"SELL\""),
+    qty: defaulted("qty", "100"),
+    price: defaulted("price", "1.5"),
+    whole: defaulted("whole", "2"),
+    big: defaulted("big", "1e+21"),
+    flag: defaulted("flag", "false"),
+    note: defaulted("note", "\"é \\\"quoted\\\" 😀\""),
+    day: defaulted("day", "\"2024-02-29\""),
+    level: defaulted("level", "\"max\""),
+    tags: defaulted("tags", "[\"a\",\"b\"]"),
+    none: defaulted("none", "[]"),
+    inner: optional("inner"),
+});
 impl crate::support::Validate for Defaults {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("qty"), errors); }
@@ -100,15 +66,13 @@ pub enum DefaultsTif {
 crate::support::string_enum!(DefaultsTif { Gtc = "GTC", Ioc = "IOC", Fok = "FOK" });
 
 /// Defaults at depth.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefaultsInner {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaults_inner_depth", deserialize_with = "crate::support::present")]
     pub depth: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub label: ::std::option::Option<::std::string::String>,
 }
-fn default_defaults_inner_depth() -> ::std::option::Option<i64> {
-    crate::support::default_value("3")
-}
+crate::support::object!(DefaultsInner {
+    depth: defaulted("depth", "3"),
+    label: optional("label"),
+});
 impl crate::support::Validate for DefaultsInner { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

@@ -2,26 +2,29 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// The asserted formats beyond date-time, date and uuid (Texts@1.0 has those): one field each.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Formats {
     /// RFC 3339 full-time.
     pub at: ::std::string::String,
     /// RFC 3339 Appendix A duration.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub lasts: ::std::option::Option<::std::string::String>,
     /// RFC 5321 Mailbox.
     pub mail: ::std::string::String,
     /// RFC 1123 host name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub host: ::std::option::Option<::std::string::String>,
     /// RFC 2673 dotted-quad.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub v4: ::std::option::Option<::std::string::String>,
     /// RFC 4291 IPv6 address.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub v6: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Formats {
+    at: required("at"),
+    lasts: optional("lasts"),
+    mail: required("mail"),
+    host: optional("host"),
+    v4: optional("v4"),
+    v6: optional("v6"),
+});
 impl crate::support::Validate for Formats {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.at, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Time), &at.key("at"), errors);

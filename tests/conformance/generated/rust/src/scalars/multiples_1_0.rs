@@ -2,22 +2,25 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// `multipleOf` in decimal arithmetic: prices in cents, lots of 5, forex pips, halves, a divisor no power of ten divides.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Multiples {
     pub price: f64,
     pub lots: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub half: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub quarter: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub third: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tiny: ::std::option::Option<f64>,
 }
+crate::support::object!(Multiples {
+    price: required("price"),
+    lots: required("lots"),
+    rate: optional("rate"),
+    half: optional("half"),
+    quarter: optional("quarter"),
+    third: optional("third"),
+    tiny: optional("tiny"),
+});
 impl crate::support::Validate for Multiples {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.price, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, &at.key("price"), errors);

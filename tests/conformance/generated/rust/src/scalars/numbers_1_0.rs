@@ -2,8 +2,7 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Every numeric keyword: inclusive and exclusive bounds, fractional and negative edges, unbounded doubles and int64.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Numbers {
     /// No bounds: any finite double.
     pub any_double: f64,
@@ -12,32 +11,38 @@ pub struct Numbers {
     /// Closed interval [0, 1].
     pub unit: f64,
     /// Open interval (0, 1).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub open_unit: ::std::option::Option<f64>,
     /// Around zero: [-1e-7, 1e-7].
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tiny: ::std::option::Option<f64>,
     /// Beyond 2^53: (1e21, 1e300].
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub huge: ::std::option::Option<f64>,
     /// A bound that is not a binary fraction: >= 0.1.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tenth: ::std::option::Option<f64>,
     /// Negative integers only.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub negative: ::std::option::Option<i64>,
     /// Integer percent, 0..100.
     pub percent: i64,
     /// The exactly representable integer range of a double.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub safe: ::std::option::Option<i64>,
     /// Exclusive integer bounds: 1..9.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub exclusive_int: ::std::option::Option<i64>,
     /// Only a lower bound.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub lower_only: ::std::option::Option<f64>,
 }
+crate::support::object!(Numbers {
+    any_double: required("any_double"),
+    any_int: required("any_int"),
+    unit: required("unit"),
+    open_unit: optional("open_unit"),
+    tiny: optional("tiny"),
+    huge: optional("huge"),
+    tenth: optional("tenth"),
+    negative: optional("negative"),
+    percent: required("percent"),
+    safe: optional("safe"),
+    exclusive_int: optional("exclusive_int"),
+    lower_only: optional("lower_only"),
+});
 impl crate::support::Validate for Numbers {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.unit, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("unit"), errors);

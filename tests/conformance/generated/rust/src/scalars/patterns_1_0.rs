@@ -2,62 +2,65 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// `pattern`: ECMA-262 regular expressions, an unanchored search over code points, with ECMA-262's classes.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Patterns {
     /// Anchored: six ASCII capitals.
     pub symbol: ::std::string::String,
     /// A decimal number, anchored at both ends.
     pub decimal: ::std::string::String,
     /// Unanchored: a digit anywhere; `\d` is ASCII only (not U+0664).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub digit: ::std::option::Option<::std::string::String>,
     /// `\w` is [A-Za-z0-9_]: `é` is not a word character.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub word: ::std::option::Option<::std::string::String>,
     /// `\s` is ECMA-262's WhiteSpace and LineTerminator (U+FEFF and U+00A0 included).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub spaced: ::std::option::Option<::std::string::String>,
     /// `.` is any code point but a line terminator (LF, CR, U+2028, U+2029).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub line: ::std::option::Option<::std::string::String>,
     /// `$` is the end of input: `abc\n` does not match (Python's `$` would).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ending: ::std::option::Option<::std::string::String>,
     /// `\b` over ASCII word characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub bounded: ::std::option::Option<::std::string::String>,
     /// Classes of astral code points and escapes of them.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub astral: ::std::option::Option<::std::string::String>,
     /// A literal non-ASCII character and an alternation.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub accented: ::std::option::Option<::std::string::String>,
     /// A negated class holds astral code points too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub negated: ::std::option::Option<::std::string::String>,
     /// `[^]` matches any code point, line terminators included.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub anything: ::std::option::Option<::std::string::String>,
     /// The empty pattern matches every string.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub empty: ::std::option::Option<::std::string::String>,
     /// Named groups, non-capturing groups and lazy quantifiers only group.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub named: ::std::option::Option<::std::string::String>,
     /// A pattern with lengths.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Escaped syntax characters, `\t`, `\x41`, `\cJ` and `\/`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub escaped: ::std::option::Option<::std::string::String>,
     /// Braces that start no quantifier are literals (ECMA-262 Annex B.1.2): `${{ x }}`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub braces: ::std::option::Option<::std::string::String>,
     /// A pattern beside a format: both hold.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub dated: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Patterns {
+    symbol: required("symbol"),
+    decimal: required("decimal"),
+    digit: optional("digit"),
+    word: optional("word"),
+    spaced: optional("spaced"),
+    line: optional("line"),
+    ending: optional("ending"),
+    bounded: optional("bounded"),
+    astral: optional("astral"),
+    accented: optional("accented"),
+    negated: optional("negated"),
+    anything: optional("anything"),
+    empty: optional("empty"),
+    named: optional("named"),
+    code: optional("code"),
+    escaped: optional("escaped"),
+    braces: optional("braces"),
+    dated: optional("dated"),
+});
 impl crate::support::Validate for Patterns {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         {

@@ -2,35 +2,41 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// String keywords: lengths in code points, formats, enums.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Texts {
     /// Any string, empty included.
     pub free: ::std::string::String,
     /// Exactly three code points.
     pub code: ::std::string::String,
     /// At most 5 code points (astral characters count once).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub note: ::std::option::Option<::std::string::String>,
     /// At least one code point.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub nonempty: ::std::option::Option<::std::string::String>,
     /// RFC 3339 date-time.
     pub stamp: ::std::string::String,
     /// RFC 3339 full-date.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub day: ::std::option::Option<::std::string::String>,
     /// RFC 9562 UUID.
-    #[serde(rename = "ref", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ref_: ::std::option::Option<::std::string::String>,
     /// Time in force.
     pub tif: TextsTif,
     /// A boolean.
     pub flag: bool,
     /// An optional boolean.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub maybe: ::std::option::Option<bool>,
 }
+crate::support::object!(Texts {
+    free: required("free"),
+    code: required("code"),
+    note: optional("note"),
+    nonempty: optional("nonempty"),
+    stamp: required("stamp"),
+    day: optional("day"),
+    ref_: optional("ref"),
+    tif: required("tif"),
+    flag: required("flag"),
+    maybe: optional("maybe"),
+});
 impl crate::support::Validate for Texts {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.code, ::std::option::Option::Some(3), ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, &at.key("code"), errors);

@@ -2,27 +2,29 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// `uniqueItems`: no two items equal as JSON values (`1` equals `1.0`; objects regardless of member order), in every language.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Unique {
     /// Strings.
     pub tags: ::std::vec::Vec<::std::string::String>,
     /// Numbers: `1` and `1.0` are equal.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub prices: ::std::option::Option<::std::vec::Vec<f64>>,
     /// Enum values.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub sides: ::std::option::Option<::std::vec::Vec<UniqueSidesItem>>,
     /// Objects, compared as JSON.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub legs: ::std::option::Option<::std::vec::Vec<UniqueLegsItem>>,
     /// Any JSON values.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub any: ::std::option::Option<::std::vec::Vec<crate::support::Json>>,
     /// `uniqueItems: false` asserts nothing.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub loose: ::std::option::Option<::std::vec::Vec<i64>>,
 }
+crate::support::object!(Unique {
+    tags: required("tags"),
+    prices: optional("prices"),
+    sides: optional("sides"),
+    legs: optional("legs"),
+    any: optional("any"),
+    loose: optional("loose"),
+});
 impl crate::support::Validate for Unique {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_items(self.tags.len(), ::std::option::Option::Some(2), ::std::option::Option::Some(4), &at.key("tags"), errors);
@@ -55,11 +57,13 @@ pub enum UniqueSidesItem {
 }
 crate::support::string_enum!(UniqueSidesItem { Buy = "buy", Sell = "sell" });
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct UniqueLegsItem {
     pub qty: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub px: ::std::option::Option<f64>,
 }
+crate::support::object!(UniqueLegsItem {
+    qty: required("qty"),
+    px: optional("px"),
+});
 impl crate::support::Validate for UniqueLegsItem { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

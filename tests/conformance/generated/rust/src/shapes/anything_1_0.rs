@@ -2,21 +2,23 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Schemas that assert nothing: any JSON value, kept and written back canonically.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Anything {
     /// Annotations alone: any value, `null` included.
     pub payload: crate::support::Json,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub meta: ::std::option::Option<crate::support::Json>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub extra: ::std::option::Option<crate::support::Json>,
     /// An array without `items`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub list: ::std::option::Option<::std::vec::Vec<crate::support::Json>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub cells: ::std::option::Option<::std::vec::Vec<crate::support::Json>>,
 }
+crate::support::object!(Anything {
+    payload: required("payload"),
+    meta: optional("meta"),
+    extra: optional("extra"),
+    list: optional("list"),
+    cells: optional("cells"),
+});
 impl crate::support::Validate for Anything {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.list { crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(3), &at.key("list"), errors); }

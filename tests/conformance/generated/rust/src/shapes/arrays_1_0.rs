@@ -2,28 +2,32 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Arrays of every item type: numbers, integers, strings, booleans, enums, objects.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Arrays {
     /// 1 to 4 positive doubles.
     pub prices: ::std::vec::Vec<f64>,
     /// Any number of non-negative integers.
     pub counts: ::std::vec::Vec<i64>,
     /// Up to 3 short tags.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Booleans.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub votes: ::std::option::Option<::std::vec::Vec<bool>>,
     /// Enum items.
     pub sides: ::std::vec::Vec<Side>,
     /// Object items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub legs: ::std::option::Option<::std::vec::Vec<Leg>>,
     /// Dates.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub days: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+crate::support::object!(Arrays {
+    prices: required("prices"),
+    counts: required("counts"),
+    tags: optional("tags"),
+    votes: optional("votes"),
+    sides: required("sides"),
+    legs: optional("legs"),
+    days: optional("days"),
+});
 impl crate::support::Validate for Arrays {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         {
@@ -79,13 +83,15 @@ pub enum Side {
 crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
 
 /// One leg of a spread.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Leg {
     pub symbol: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<i64>,
 }
+crate::support::object!(Leg {
+    symbol: required("symbol"),
+    ratio: optional("ratio"),
+});
 impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.symbol, ::std::option::Option::Some(1), ::std::option::Option::Some(12), ::std::option::Option::None, ::std::option::Option::None, &at.key("symbol"), errors);

@@ -2,20 +2,25 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// An order-book snapshot; 1.1 adds the optional `depth` and `venue`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Book {
     pub symbol: ::std::string::String,
     pub time: ::std::string::String,
     pub bids: ::std::vec::Vec<Level>,
     pub asks: ::std::vec::Vec<Level>,
     /// Levels per side the venue publishes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub depth: ::std::option::Option<i64>,
     /// Where the book comes from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub venue: ::std::option::Option<BookVenue>,
 }
+crate::support::object!(Book {
+    symbol: required("symbol"),
+    time: required("time"),
+    bids: required("bids"),
+    asks: required("asks"),
+    depth: optional("depth"),
+    venue: optional("venue"),
+});
 impl crate::support::Validate for Book {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.symbol, ::std::option::Option::Some(6), ::std::option::Option::Some(12), ::std::option::Option::None, ::std::option::Option::None, &at.key("symbol"), errors);
@@ -40,12 +45,15 @@ impl crate::support::Validate for Book {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Level {
     pub price: f64,
     pub lots: f64,
 }
+crate::support::object!(Level {
+    price: required("price"),
+    lots: required("lots"),
+});
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.price, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("price"), errors);

@@ -2,29 +2,32 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Unions whose branches are of different JSON types: `type` arrays, and `anyOf`/`oneOf` of such branches.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Choices {
     /// A `type` array: each branch takes the keywords of its type.
     pub id: ChoicesId,
     /// The most common union of real schemas: one string or several.
     pub tags: ChoicesTags,
     /// A bounded number, or `false` for none.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<ChoicesLimit>,
     /// An object from `$defs`, or its code.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub venue: ::std::option::Option<ChoicesVenue>,
     /// Another contract's string enum, or a number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub side: ::std::option::Option<ChoicesSide>,
     /// A nullable choice.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub maybe: ::std::option::Option<::std::option::Option<ChoicesMaybe>>,
     /// An array of choices.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub cells: ::std::option::Option<::std::vec::Vec<ChoicesCellsItem>>,
 }
+crate::support::object!(Choices {
+    id: required("id"),
+    tags: required("tags"),
+    limit: optional("limit"),
+    venue: optional("venue"),
+    side: optional("side"),
+    maybe: optional("maybe"),
+    cells: optional("cells"),
+});
 impl crate::support::Validate for Choices {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.id, &at.key("id"), errors);
@@ -44,17 +47,19 @@ impl crate::support::Validate for Choices {
 }
 
 /// Hostile names inside a union's branch: the MQL4 members and Rust variants of the choice.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Venue {
     pub kind: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub as_string: ::std::option::Option<i64>,
-    #[serde(rename = "String", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub string: ::std::option::Option<bool>,
-    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub self_: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Venue {
+    kind: required("kind"),
+    as_string: optional("as_string"),
+    string: optional("String"),
+    self_: optional("self"),
+});
 impl crate::support::Validate for Venue { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// A `type` array: each branch takes the keywords of its type.
@@ -65,21 +70,21 @@ pub enum ChoicesId {
     /// A JSON string.
     String(::std::string::String),
 }
-impl ::serde::Serialize for ChoicesId {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Number(v) => ::serde::Serialize::serialize(v, s),
-            Self::String(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(ChoicesId);
+impl crate::support::Read for ChoicesId {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
+            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ChoicesId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::Number(_) => crate::support::read_value(v).map(Self::Number),
-            ::serde_json::Value::String(_) => crate::support::read_value(v).map(Self::String),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected number or string, found {other}"))),
+impl crate::support::Write for ChoicesId {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Number(v) => crate::support::Write::write(v),
+            Self::String(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -104,21 +109,21 @@ pub enum ChoicesTags {
     /// A JSON array.
     Array(::std::vec::Vec<::std::string::String>),
 }
-impl ::serde::Serialize for ChoicesTags {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::String(v) => ::serde::Serialize::serialize(v, s),
-            Self::Array(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(ChoicesTags);
+impl crate::support::Read for ChoicesTags {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
+            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected string or array, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ChoicesTags {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::String(_) => crate::support::read_value(v).map(Self::String),
-            ::serde_json::Value::Array(_) => crate::support::read_value(v).map(Self::Array),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected string or array, found {other}"))),
+impl crate::support::Write for ChoicesTags {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::String(v) => crate::support::Write::write(v),
+            Self::Array(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -141,21 +146,21 @@ pub enum ChoicesLimit {
     /// A JSON number.
     Number(f64),
 }
-impl ::serde::Serialize for ChoicesLimit {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Boolean(v) => ::serde::Serialize::serialize(v, s),
-            Self::Number(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(ChoicesLimit);
+impl crate::support::Read for ChoicesLimit {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
+            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ChoicesLimit {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::Bool(_) => crate::support::read_value(v).map(Self::Boolean),
-            ::serde_json::Value::Number(_) => crate::support::read_value(v).map(Self::Number),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected boolean or number, found {other}"))),
+impl crate::support::Write for ChoicesLimit {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Boolean(v) => crate::support::Write::write(v),
+            Self::Number(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -178,21 +183,21 @@ pub enum ChoicesVenue {
     /// A JSON object.
     Object(Venue),
 }
-impl ::serde::Serialize for ChoicesVenue {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::String(v) => ::serde::Serialize::serialize(v, s),
-            Self::Object(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(ChoicesVenue);
+impl crate::support::Read for ChoicesVenue {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
+            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected string or object, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ChoicesVenue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::String(_) => crate::support::read_value(v).map(Self::String),
-            ::serde_json::Value::Object(_) => crate::support::read_value(v).map(Self::Object),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected string or object, found {other}"))),
+impl crate::support::Write for ChoicesVenue {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::String(v) => crate::support::Write::write(v),
+            Self::Object(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -220,21 +225,21 @@ pub enum ChoicesSide {
     /// A JSON string.
     String(crate::roots::side_1_0::Side),
 }
-impl ::serde::Serialize for ChoicesSide {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Number(v) => ::serde::Serialize::serialize(v, s),
-            Self::String(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(ChoicesSide);
+impl crate::support::Read for ChoicesSide {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
+            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ChoicesSide {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::Number(_) => crate::support::read_value(v).map(Self::Number),
-            ::serde_json::Value::String(_) => crate::support::read_value(v).map(Self::String),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected number or string, found {other}"))),
+impl crate::support::Write for ChoicesSide {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Number(v) => crate::support::Write::write(v),
+            Self::String(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -257,21 +262,21 @@ pub enum ChoicesMaybe {
     /// A JSON string.
     String(::std::string::String),
 }
-impl ::serde::Serialize for ChoicesMaybe {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Number(v) => ::serde::Serialize::serialize(v, s),
-            Self::String(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(ChoicesMaybe);
+impl crate::support::Read for ChoicesMaybe {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
+            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ChoicesMaybe {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::Number(_) => crate::support::read_value(v).map(Self::Number),
-            ::serde_json::Value::String(_) => crate::support::read_value(v).map(Self::String),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected number or string, found {other}"))),
+impl crate::support::Write for ChoicesMaybe {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Number(v) => crate::support::Write::write(v),
+            Self::String(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -286,23 +291,23 @@ pub enum ChoicesCellsItem {
     /// A JSON object.
     Object(ChoicesCellsItemObject),
 }
-impl ::serde::Serialize for ChoicesCellsItem {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Boolean(v) => ::serde::Serialize::serialize(v, s),
-            Self::String(v) => ::serde::Serialize::serialize(v, s),
-            Self::Object(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(ChoicesCellsItem);
+impl crate::support::Read for ChoicesCellsItem {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
+            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
+            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or string or object, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ChoicesCellsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::Bool(_) => crate::support::read_value(v).map(Self::Boolean),
-            ::serde_json::Value::String(_) => crate::support::read_value(v).map(Self::String),
-            ::serde_json::Value::Object(_) => crate::support::read_value(v).map(Self::Object),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected boolean or string or object, found {other}"))),
+impl crate::support::Write for ChoicesCellsItem {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Boolean(v) => crate::support::Write::write(v),
+            Self::String(v) => crate::support::Write::write(v),
+            Self::Object(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -318,10 +323,12 @@ impl crate::support::Validate for ChoicesCellsItem {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChoicesCellsItemObject {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<i64>,
 }
+crate::support::object!(ChoicesCellsItemObject {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for ChoicesCellsItemObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

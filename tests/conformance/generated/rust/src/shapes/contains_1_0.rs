@@ -2,21 +2,23 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// `contains` with `minContains`/`maxContains`: large fills, an urgent tag, a sell side, at most one non-positive level.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Contains {
     /// One or two fills of at least 100.
     pub fills: ::std::vec::Vec<f64>,
     /// Any values, `urgent` among them.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tags: ::std::option::Option<::std::vec::Vec<crate::support::Json>>,
     /// Sides, at least two of them SELL.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub sides: ::std::option::Option<::std::vec::Vec<Side>>,
     /// Integers, at most one of them 0 or below.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub levels: ::std::option::Option<::std::vec::Vec<i64>>,
 }
+crate::support::object!(Contains {
+    fills: required("fills"),
+    tags: optional("tags"),
+    sides: optional("sides"),
+    levels: optional("levels"),
+});
 impl crate::support::Validate for Contains {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         {

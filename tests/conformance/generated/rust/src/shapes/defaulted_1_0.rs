@@ -2,47 +2,28 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Defaults of every type: objects (with defaults of their own), arrays of objects, nullable values, maps, any value, untagged unions. An absent member reads as its default in every language, and canonical output writes it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Defaulted {
     pub id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaulted_venue", deserialize_with = "crate::support::present")]
     pub venue: ::std::option::Option<Venue>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaulted_legs", deserialize_with = "crate::support::present")]
     pub legs: ::std::option::Option<::std::vec::Vec<Leg>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaulted_limit", deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<::std::option::Option<f64>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaulted_price", deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<::std::option::Option<f64>>,
     /// Any value.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaulted_extra", deserialize_with = "crate::support::present")]
     pub extra: ::std::option::Option<crate::support::Json>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaulted_pick", deserialize_with = "crate::support::present")]
     pub pick: ::std::option::Option<DefaultedPick>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_defaulted_sizes", deserialize_with = "crate::support::present")]
     pub sizes: ::std::option::Option<DefaultedSizes>,
 }
-fn default_defaulted_venue() -> ::std::option::Option<Venue> {
-    crate::support::default_value("{\"mic\":\"XLON\"}")
-}
-fn default_defaulted_legs() -> ::std::option::Option<::std::vec::Vec<Leg>> {
-    crate::support::default_value("[{\"qty\":1},{\"px\":0.5,\"qty\":2}]")
-}
-fn default_defaulted_limit() -> ::std::option::Option<::std::option::Option<f64>> {
-    crate::support::default_value("null")
-}
-fn default_defaulted_price() -> ::std::option::Option<::std::option::Option<f64>> {
-    crate::support::default_value("1.5")
-}
-fn default_defaulted_extra() -> ::std::option::Option<crate::support::Json> {
-    crate::support::default_value("{\"a\":[1,\"x\"]}")
-}
-fn default_defaulted_pick() -> ::std::option::Option<DefaultedPick> {
-    crate::support::default_value("5")
-}
-fn default_defaulted_sizes() -> ::std::option::Option<DefaultedSizes> {
-    crate::support::default_value("{\"lot\":100,\"min\":1}")
-}
+crate::support::object!(Defaulted {
+    id: required("id"),
+    venue: defaulted("venue", "{\"mic\":\"XLON\"}"),
+    legs: defaulted("legs", "[{\"qty\":1},{\"px\":0.5,\"qty\":2}]"),
+    limit: defaulted("limit", "null"),
+    price: defaulted("price", "1.5"),
+    extra: defaulted("extra", "{\"a\":[1,\"x\"]}"),
+    pick: defaulted("pick", "5"),
+    sizes: defaulted("sizes", "{\"lot\":100,\"min\":1}"),
+});
 impl crate::support::Validate for Defaulted {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.venue { crate::support::Validate::validate_at(v, &at.key("venue"), errors); }
@@ -58,25 +39,26 @@ impl crate::support::Validate for Defaulted {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Venue {
     pub mic: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_venue_country", deserialize_with = "crate::support::present")]
     pub country: ::std::option::Option<::std::string::String>,
 }
-fn default_venue_country() -> ::std::option::Option<::std::string::String> {
-    crate::support::default_value("\"GB\"")
-}
+crate::support::object!(Venue {
+    mic: required("mic"),
+    country: defaulted("country", "\"GB\""),
+});
 impl crate::support::Validate for Venue { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Leg {
     pub qty: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub px: ::std::option::Option<f64>,
 }
+crate::support::object!(Leg {
+    qty: required("qty"),
+    px: optional("px"),
+});
 impl crate::support::Validate for Leg { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -86,31 +68,31 @@ pub enum DefaultedPick {
     /// Branch 1 of `oneOf`.
     Branch1(i64),
 }
-impl ::serde::Serialize for DefaultedPick {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Branch0(v) => ::serde::Serialize::serialize(v, s),
-            Self::Branch1(v) => ::serde::Serialize::serialize(v, s),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DefaultedPick {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+crate::support::serde_impls!(DefaultedPick);
+impl crate::support::Read for DefaultedPick {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = crate::support::read_value::<i64, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = crate::support::read_value::<i64, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }
         match (held, valid) {
             (::std::option::Option::Some(h), 1) => ::std::result::Result::Ok(h),
-            (::std::option::Option::Some(_), n) => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("valid against {n} branches of `oneOf`, not exactly one"))),
-            (::std::option::Option::None, _) => ::std::result::Result::Err(::serde::de::Error::custom("valid against no branch of `oneOf`")),
+            (::std::option::Option::Some(_), n) => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("valid against {n} branches of `oneOf`, not exactly one"))),
+            (::std::option::Option::None, _) => ::std::result::Result::Err(crate::support::Refused::new("valid against no branch of `oneOf`")),
+        }
+    }
+}
+impl crate::support::Write for DefaultedPick {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Branch0(v) => crate::support::Write::write(v),
+            Self::Branch1(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -127,10 +109,12 @@ impl crate::support::Validate for DefaultedPick {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefaultedSizes {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<i64>,
 }
+crate::support::object!(DefaultedSizes {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for DefaultedSizes { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

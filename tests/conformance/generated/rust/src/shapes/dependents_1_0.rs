@@ -2,20 +2,22 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// `dependentRequired`: a card needs a billing address and a CVC, a CVC needs a card; in an open object, undeclared members too.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Dependents {
     pub id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub card: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub billing: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub cvc: ::std::option::Option<::std::string::String>,
     /// Open: `a` needs `b` (undeclared), `c` (undeclared) needs `a`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub extra: ::std::option::Option<DependentsExtra>,
 }
+crate::support::object!(Dependents {
+    id: required("id"),
+    card: optional("card"),
+    billing: optional("billing"),
+    cvc: optional("cvc"),
+    extra: optional("extra"),
+});
 impl crate::support::Validate for Dependents {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.id, ::std::option::Option::Some(1), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, &at.key("id"), errors);
@@ -38,14 +40,16 @@ impl crate::support::Validate for Dependents {
 }
 
 /// Open: `a` needs `b` (undeclared), `c` (undeclared) needs `a`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DependentsExtra {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub a: ::std::option::Option<i64>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(DependentsExtra {
+    a: optional("a"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for DependentsExtra {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if self.a.is_some() {

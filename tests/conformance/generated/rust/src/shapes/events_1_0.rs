@@ -2,15 +2,17 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Tagged unions: oneOf of $defs objects with OpenAPI's discriminator, an inline open variant, and a nullable anyOf of inline objects.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Events {
     pub event: Event,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub history: ::std::option::Option<::std::vec::Vec<Event>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub last: ::std::option::Option<::std::option::Option<EventsLast>>,
 }
+crate::support::object!(Events {
+    event: required("event"),
+    history: optional("history"),
+    last: optional("last"),
+});
 impl crate::support::Validate for Events {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.event, &at.key("event"), errors);
@@ -36,23 +38,24 @@ pub enum Event {
     /// `type`: "heart-beat"
     HeartBeat(EventHeartBeat),
 }
-impl ::serde::Serialize for Event {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Fill(v) => crate::support::serialize_variant("type", "fill", v, s),
-            Self::Cancel(v) => crate::support::serialize_variant("type", "cancel", v, s),
-            Self::HeartBeat(v) => crate::support::serialize_variant("type", "heart-beat", v, s),
+crate::support::serde_impls!(Event);
+impl crate::support::Read for Event {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "type")?;
+        match tag.as_str() {
+            "fill" => crate::support::Read::read(v).map(Self::Fill),
+            "cancel" => crate::support::Read::read(v).map(Self::Cancel),
+            "heart-beat" => crate::support::Read::read(v).map(Self::HeartBeat),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `type` {other:?} (expected fill, cancel, heart-beat)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Event {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "type")?;
-        match tag.as_str() {
-            "fill" => crate::support::read_value(v).map(Self::Fill),
-            "cancel" => crate::support::read_value(v).map(Self::Cancel),
-            "heart-beat" => crate::support::read_value(v).map(Self::HeartBeat),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `type` {other:?} (expected fill, cancel, heart-beat)"))),
+impl crate::support::Write for Event {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Fill(v) => crate::support::tagged("type", "fill", v),
+            Self::Cancel(v) => crate::support::tagged("type", "cancel", v),
+            Self::HeartBeat(v) => crate::support::tagged("type", "heart-beat", v),
         }
     }
 }
@@ -66,13 +69,15 @@ impl crate::support::Validate for Event {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fill {
     pub price: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub qty: ::std::option::Option<i64>,
 }
+crate::support::object!(Fill {
+    price: required("price"),
+    qty: optional("qty"),
+});
 impl crate::support::Validate for Fill {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.price, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, &at.key("price"), errors);
@@ -80,26 +85,29 @@ impl crate::support::Validate for Fill {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Cancel {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub reason: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Cancel {
+    reason: optional("reason"),
+});
 impl crate::support::Validate for Cancel {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.reason { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(10), ::std::option::Option::None, ::std::option::Option::None, &at.key("reason"), errors); }
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventHeartBeat {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub seq: ::std::option::Option<i64>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(EventHeartBeat {
+    seq: optional("seq"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for EventHeartBeat { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -109,21 +117,22 @@ pub enum EventsLast {
     /// `kind`: "b"
     B(EventsLastB),
 }
-impl ::serde::Serialize for EventsLast {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::A(v) => crate::support::serialize_variant("kind", "a", v, s),
-            Self::B(v) => crate::support::serialize_variant("kind", "b", v, s),
+crate::support::serde_impls!(EventsLast);
+impl crate::support::Read for EventsLast {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "a" => crate::support::Read::read(v).map(Self::A),
+            "b" => crate::support::Read::read(v).map(Self::B),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected a, b)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for EventsLast {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "a" => crate::support::read_value(v).map(Self::A),
-            "b" => crate::support::read_value(v).map(Self::B),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected a, b)"))),
+impl crate::support::Write for EventsLast {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::A(v) => crate::support::tagged("kind", "a", v),
+            Self::B(v) => crate::support::tagged("kind", "b", v),
         }
     }
 }
@@ -136,21 +145,24 @@ impl crate::support::Validate for EventsLast {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EventsLastA {
     pub n: i64,
 }
+crate::support::object!(EventsLastA {
+    n: required("n"),
+});
 impl crate::support::Validate for EventsLastA {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_integer(self.n, ::std::option::Option::Some(0), ::std::option::Option::None, &at.key("n"), errors);
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventsLastB {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub s: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(EventsLastB {
+    s: optional("s"),
+});
 impl crate::support::Validate for EventsLastB { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

@@ -2,33 +2,32 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// What MQL4's one-dimensional arrays hold as JSON text: arrays of arrays, items that may be null, maps of arrays and of values that may be null; with their bounds, uniqueness, `contains` and defaults.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Grids {
     /// A volatility surface: rows of at most three strikes, each positive.
     pub curve: ::std::vec::Vec<::std::vec::Vec<f64>>,
     /// Three levels of arrays, distinct at the outer level.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub cube: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<::std::vec::Vec<i64>>>>,
     /// Book levels, null where a level is empty; at least one null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub levels: ::std::option::Option<::std::vec::Vec<::std::option::Option<f64>>>,
     /// Venues, null where unknown.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub venues: ::std::option::Option<::std::vec::Vec<::std::option::Option<Venue>>>,
     /// Fills per symbol.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub buckets: ::std::option::Option<GridsBuckets>,
     /// A mark per symbol, null where there is none.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub marks: ::std::option::Option<GridsMarks>,
     /// Defaults to a two by two grid.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_grids_grid", deserialize_with = "crate::support::present")]
     pub grid: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<i64>>>,
 }
-fn default_grids_grid() -> ::std::option::Option<::std::vec::Vec<::std::vec::Vec<i64>>> {
-    crate::support::default_value("[[1,0],[0,1]]")
-}
+crate::support::object!(Grids {
+    curve: required("curve"),
+    cube: optional("cube"),
+    levels: optional("levels"),
+    venues: optional("venues"),
+    buckets: optional("buckets"),
+    marks: optional("marks"),
+    grid: defaulted("grid", "[[1,0],[0,1]]"),
+});
 impl crate::support::Validate for Grids {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         {
@@ -82,16 +81,15 @@ impl crate::support::Validate for Grids {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Venue {
     pub mic: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_venue_country", deserialize_with = "crate::support::present")]
     pub country: ::std::option::Option<::std::string::String>,
 }
-fn default_venue_country() -> ::std::option::Option<::std::string::String> {
-    crate::support::default_value("\"GB\"")
-}
+crate::support::object!(Venue {
+    mic: required("mic"),
+    country: defaulted("country", "\"GB\""),
+});
 impl crate::support::Validate for Venue {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.mic, ::std::option::Option::Some(4), ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, &at.key("mic"), errors);
@@ -99,12 +97,14 @@ impl crate::support::Validate for Venue {
 }
 
 /// Fills per symbol.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GridsBuckets {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<::std::vec::Vec<i64>>,
 }
+crate::support::object!(GridsBuckets {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for GridsBuckets {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
@@ -119,12 +119,14 @@ impl crate::support::Validate for GridsBuckets {
 }
 
 /// A mark per symbol, null where there is none.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GridsMarks {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<::std::option::Option<::std::string::String>>,
 }
+crate::support::object!(GridsMarks {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for GridsMarks {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {

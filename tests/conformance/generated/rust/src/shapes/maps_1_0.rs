@@ -2,17 +2,20 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// additionalProperties as a schema: maps of numbers, enums and objects, beside declared properties, the root one too; minProperties and maxProperties.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Maps {
     pub prices: MapsPrices,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub books: ::std::option::Option<MapsBooks>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub sides: ::std::option::Option<MapsSides>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<i64>,
 }
+crate::support::object!(Maps {
+    prices: required("prices"),
+    books: optional("books"),
+    sides: optional("sides"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Maps {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
@@ -25,58 +28,67 @@ impl crate::support::Validate for Maps {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Level {
     pub px: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub qty: ::std::option::Option<i64>,
 }
+crate::support::object!(Level {
+    px: required("px"),
+    qty: optional("qty"),
+});
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("qty"), errors); }
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MapsPrices {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<f64>,
 }
+crate::support::object!(MapsPrices {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for MapsPrices {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
             let at = &at.key(k);
             crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, at, errors);
         }
-        crate::support::check_properties(crate::support::Unknown::len(&self.additional_properties), ::std::option::Option::Some(1), ::std::option::Option::Some(3), at, errors);
+        crate::support::check_properties(crate::support::Unknown::count(&self.additional_properties), ::std::option::Option::Some(1), ::std::option::Option::Some(3), at, errors);
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct MapsBooks {
     pub venue: ::std::string::String,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<Level>,
 }
+crate::support::object!(MapsBooks {
+    venue: required("venue"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for MapsBooks {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
             let at = &at.key(k);
             crate::support::Validate::validate_at(v, at, errors);
         }
-        crate::support::check_properties(1usize + crate::support::Unknown::len(&self.additional_properties), ::std::option::Option::None, ::std::option::Option::Some(2), at, errors);
+        crate::support::check_properties(1usize + crate::support::Unknown::count(&self.additional_properties), ::std::option::Option::None, ::std::option::Option::Some(2), at, errors);
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MapsSides {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<MapsSidesValue>,
 }
+crate::support::object!(MapsSides {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for MapsSides { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

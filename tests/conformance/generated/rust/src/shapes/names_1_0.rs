@@ -2,28 +2,31 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// `propertyNames` and `patternProperties`: what undeclared members may be called.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Names {
     pub id: ::std::string::String,
     /// A map of currency codes to numbers: `patternProperties` beside `additionalProperties: false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rates: ::std::option::Option<NamesRates>,
     /// Open, with names of 1 to 8 lower-case ASCII letters, digits or `_` (`propertyNames`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tags: ::std::option::Option<NamesTags>,
     /// OpenAPI's extensions: `x-` members of any value, beside a declared one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub extensions: ::std::option::Option<NamesExtensions>,
     /// A map whose names are symbols, through a `$ref` to a string schema with annotations.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limits: ::std::option::Option<NamesLimits>,
     /// Hostile names in a map: quotes, backslashes, non-ASCII and astral characters, two patterns.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub hostile: ::std::option::Option<NamesHostile>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(Names {
+    id: required("id"),
+    rates: optional("rates"),
+    tags: optional("tags"),
+    extensions: optional("extensions"),
+    limits: optional("limits"),
+    hostile: optional("hostile"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Names {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
@@ -37,25 +40,9 @@ impl crate::support::Validate for Names {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Symbol(pub ::std::string::String);
-impl ::std::ops::Deref for Symbol {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for Symbol {
-    fn from(value: ::std::string::String) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Symbol> for ::std::string::String {
-    fn from(value: Symbol) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Symbol(::std::string::String));
 impl crate::support::Validate for Symbol {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
@@ -67,12 +54,14 @@ impl crate::support::Validate for Symbol {
 }
 
 /// A map of currency codes to numbers: `patternProperties` beside `additionalProperties: false`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamesRates {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<f64>,
 }
+crate::support::object!(NamesRates {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for NamesRates {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
@@ -85,14 +74,16 @@ impl crate::support::Validate for NamesRates {
 }
 
 /// Open, with names of 1 to 8 lower-case ASCII letters, digits or `_` (`propertyNames`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamesTags {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub kind: ::std::option::Option<::std::string::String>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(NamesTags {
+    kind: optional("kind"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for NamesTags {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
@@ -105,14 +96,16 @@ impl crate::support::Validate for NamesTags {
 }
 
 /// OpenAPI's extensions: `x-` members of any value, beside a declared one.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamesExtensions {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(NamesExtensions {
+    name: optional("name"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for NamesExtensions {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
@@ -125,12 +118,14 @@ impl crate::support::Validate for NamesExtensions {
 }
 
 /// A map whose names are symbols, through a `$ref` to a string schema with annotations.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamesLimits {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<i64>,
 }
+crate::support::object!(NamesLimits {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for NamesLimits {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
@@ -143,12 +138,14 @@ impl crate::support::Validate for NamesLimits {
 }
 
 /// Hostile names in a map: quotes, backslashes, non-ASCII and astral characters, two patterns.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamesHostile {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Map<i64>,
 }
+crate::support::object!(NamesHostile {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for NamesHostile {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {

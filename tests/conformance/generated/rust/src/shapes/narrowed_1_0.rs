@@ -2,13 +2,15 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Keywords beside `anyOf` hold in every branch: the branches of `task` that a branch's pattern contradicts match nothing and are left out; an `enum` of one `allOf` branch keeps only the values another branch's pattern allows.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Narrowed {
     pub step: Step,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub venue: ::std::option::Option<NarrowedVenue>,
 }
+crate::support::object!(Narrowed {
+    step: required("step"),
+    venue: optional("venue"),
+});
 impl crate::support::Validate for Narrowed {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.step, &at.key("step"), errors);
@@ -22,21 +24,22 @@ pub enum Step {
     /// `task`: "Test@1"
     Test1(StepTest1),
 }
-impl ::serde::Serialize for Step {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Build1(v) => crate::support::serialize_variant("task", "Build@1", v, s),
-            Self::Test1(v) => crate::support::serialize_variant("task", "Test@1", v, s),
+crate::support::serde_impls!(Step);
+impl crate::support::Read for Step {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "task")?;
+        match tag.as_str() {
+            "Build@1" => crate::support::Read::read(v).map(Self::Build1),
+            "Test@1" => crate::support::Read::read(v).map(Self::Test1),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `task` {other:?} (expected Build@1, Test@1)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Step {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "task")?;
-        match tag.as_str() {
-            "Build@1" => crate::support::read_value(v).map(Self::Build1),
-            "Test@1" => crate::support::read_value(v).map(Self::Test1),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `task` {other:?} (expected Build@1, Test@1)"))),
+impl crate::support::Write for Step {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Build1(v) => crate::support::tagged("task", "Build@1", v),
+            Self::Test1(v) => crate::support::tagged("task", "Test@1", v),
         }
     }
 }
@@ -49,28 +52,32 @@ impl crate::support::Validate for Step {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StepBuild1 {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub target: ::std::option::Option<::std::string::String>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(StepBuild1 {
+    target: optional("target"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for StepBuild1 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.target { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("target"), errors); }
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StepTest1 {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub filter: ::std::option::Option<::std::string::String>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(StepTest1 {
+    filter: optional("filter"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for StepTest1 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

@@ -2,14 +2,16 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Four levels of objects through `$defs`, required and optional.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Nested {
     pub account: Account,
     /// An optional object.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub backup: ::std::option::Option<Account>,
 }
+crate::support::object!(Nested {
+    account: required("account"),
+    backup: optional("backup"),
+});
 impl crate::support::Validate for Nested {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.account, &at.key("account"), errors);
@@ -17,12 +19,15 @@ impl crate::support::Validate for Nested {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Account {
     pub id: ::std::string::String,
     pub owner: Owner,
 }
+crate::support::object!(Account {
+    id: required("id"),
+    owner: required("owner"),
+});
 impl crate::support::Validate for Account {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.id, ::std::option::Option::Some(1), ::std::option::Option::Some(16), ::std::option::Option::None, ::std::option::Option::None, &at.key("id"), errors);
@@ -30,13 +35,15 @@ impl crate::support::Validate for Account {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Owner {
     pub name: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub address: ::std::option::Option<Address>,
 }
+crate::support::object!(Owner {
+    name: required("name"),
+    address: optional("address"),
+});
 impl crate::support::Validate for Owner {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.name, ::std::option::Option::None, ::std::option::Option::Some(40), ::std::option::Option::None, ::std::option::Option::None, &at.key("name"), errors);
@@ -44,13 +51,15 @@ impl crate::support::Validate for Owner {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Address {
     pub city: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub geo: ::std::option::Option<Geo>,
 }
+crate::support::object!(Address {
+    city: required("city"),
+    geo: optional("geo"),
+});
 impl crate::support::Validate for Address {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.city, ::std::option::Option::Some(1), ::std::option::Option::Some(30), ::std::option::Option::None, ::std::option::Option::None, &at.key("city"), errors);
@@ -58,12 +67,15 @@ impl crate::support::Validate for Address {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Geo {
     pub lat: f64,
     pub lon: f64,
 }
+crate::support::object!(Geo {
+    lat: required("lat"),
+    lon: required("lon"),
+});
 impl crate::support::Validate for Geo {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.lat, ::std::option::Option::Some((-90.0, false)), ::std::option::Option::Some((90.0, false)), &at.key("lat"), errors);

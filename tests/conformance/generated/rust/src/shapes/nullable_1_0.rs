@@ -2,49 +2,50 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Null where the schema allows it: type arrays, Pydantic's anyOf with null, oneOf with null, named unions with a null branch; required and optional.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Nullable {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub bid: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ask: ::std::option::Option<::std::option::Option<f64>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub qty: ::std::option::Option<::std::option::Option<i64>>,
     /// Pydantic's Optional[Side].
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub side: ::std::option::Option<::std::option::Option<Side>>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub venue: ::std::option::Option<Venue>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub flag: ::std::option::Option<::std::option::Option<bool>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tif: ::std::option::Option<::std::option::Option<NullableTif>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub legs: ::std::option::Option<::std::option::Option<::std::vec::Vec<Venue>>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub at: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// An optional property of a named type that admits `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<Price>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub level: ::std::option::Option<Level>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub mixed: ::std::option::Option<Mixed>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tifs: ::std::option::Option<Tif>,
     /// A required property of a named union that admits `null`.
-    #[serde(deserialize_with = "::serde::Deserialize::deserialize")]
     pub kind: Kind,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub leg: ::std::option::Option<Leg>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fill: ::std::option::Option<Fill>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub band: ::std::option::Option<Band>,
 }
+crate::support::object!(Nullable {
+    bid: required("bid"),
+    ask: optional("ask"),
+    qty: optional("qty"),
+    side: optional("side"),
+    venue: required("venue"),
+    note: optional("note"),
+    flag: optional("flag"),
+    tif: optional("tif"),
+    legs: optional("legs"),
+    at: optional("at"),
+    price: optional("price"),
+    level: optional("level"),
+    mixed: optional("mixed"),
+    tifs: optional("tifs"),
+    kind: required("kind"),
+    leg: optional("leg"),
+    fill: optional("fill"),
+    band: optional("band"),
+});
 impl crate::support::Validate for Nullable {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.bid {
@@ -83,25 +84,9 @@ pub enum Side {
 }
 crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Price(pub ::std::option::Option<f64>);
-impl ::std::ops::Deref for Price {
-    type Target = ::std::option::Option<f64>;
-    fn deref(&self) -> &::std::option::Option<f64> {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::option::Option<f64>> for Price {
-    fn from(value: ::std::option::Option<f64>) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Price> for ::std::option::Option<f64> {
-    fn from(value: Price) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Price(::std::option::Option<f64>));
 impl crate::support::Validate for Price {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
@@ -111,25 +96,9 @@ impl crate::support::Validate for Price {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Level(pub crate::support::Json);
-impl ::std::ops::Deref for Level {
-    type Target = crate::support::Json;
-    fn deref(&self) -> &crate::support::Json {
-        &self.0
-    }
-}
-impl ::std::convert::From<crate::support::Json> for Level {
-    fn from(value: crate::support::Json) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Level> for crate::support::Json {
-    fn from(value: Level) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Level(crate::support::Json));
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
@@ -137,25 +106,9 @@ impl crate::support::Validate for Level {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Mixed(pub crate::support::Json);
-impl ::std::ops::Deref for Mixed {
-    type Target = crate::support::Json;
-    fn deref(&self) -> &crate::support::Json {
-        &self.0
-    }
-}
-impl ::std::convert::From<crate::support::Json> for Mixed {
-    fn from(value: crate::support::Json) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Mixed> for crate::support::Json {
-    fn from(value: Mixed) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Mixed(crate::support::Json));
 impl crate::support::Validate for Mixed {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
@@ -163,46 +116,14 @@ impl crate::support::Validate for Mixed {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Tif(pub ::std::option::Option<TifValue>);
-impl ::std::ops::Deref for Tif {
-    type Target = ::std::option::Option<TifValue>;
-    fn deref(&self) -> &::std::option::Option<TifValue> {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::option::Option<TifValue>> for Tif {
-    fn from(value: ::std::option::Option<TifValue>) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Tif> for ::std::option::Option<TifValue> {
-    fn from(value: Tif) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Tif(::std::option::Option<TifValue>));
 impl crate::support::Validate for Tif { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Kind(pub ::std::option::Option<KindValue>);
-impl ::std::ops::Deref for Kind {
-    type Target = ::std::option::Option<KindValue>;
-    fn deref(&self) -> &::std::option::Option<KindValue> {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::option::Option<KindValue>> for Kind {
-    fn from(value: ::std::option::Option<KindValue>) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Kind> for ::std::option::Option<KindValue> {
-    fn from(value: Kind) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Kind(::std::option::Option<KindValue>));
 impl crate::support::Validate for Kind {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
@@ -213,25 +134,9 @@ impl crate::support::Validate for Kind {
 }
 
 /// Pydantic's Optional[Venue], named.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Leg(pub ::std::option::Option<Venue>);
-impl ::std::ops::Deref for Leg {
-    type Target = ::std::option::Option<Venue>;
-    fn deref(&self) -> &::std::option::Option<Venue> {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::option::Option<Venue>> for Leg {
-    fn from(value: ::std::option::Option<Venue>) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Leg> for ::std::option::Option<Venue> {
-    fn from(value: Leg) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Leg(::std::option::Option<Venue>));
 impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
@@ -241,25 +146,9 @@ impl crate::support::Validate for Leg {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fill(pub ::std::option::Option<FillValue>);
-impl ::std::ops::Deref for Fill {
-    type Target = ::std::option::Option<FillValue>;
-    fn deref(&self) -> &::std::option::Option<FillValue> {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::option::Option<FillValue>> for Fill {
-    fn from(value: ::std::option::Option<FillValue>) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Fill> for ::std::option::Option<FillValue> {
-    fn from(value: Fill) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Fill(::std::option::Option<FillValue>));
 impl crate::support::Validate for Fill {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
@@ -269,25 +158,9 @@ impl crate::support::Validate for Fill {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Band(pub ::std::option::Option<BandValue>);
-impl ::std::ops::Deref for Band {
-    type Target = ::std::option::Option<BandValue>;
-    fn deref(&self) -> &::std::option::Option<BandValue> {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::option::Option<BandValue>> for Band {
-    fn from(value: ::std::option::Option<BandValue>) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Band> for ::std::option::Option<BandValue> {
-    fn from(value: Band) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Band(::std::option::Option<BandValue>));
 impl crate::support::Validate for Band {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
@@ -297,13 +170,15 @@ impl crate::support::Validate for Band {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Venue {
     pub mic: ::std::string::String,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fee: ::std::option::Option<f64>,
 }
+crate::support::object!(Venue {
+    mic: required("mic"),
+    fee: required("fee"),
+});
 impl crate::support::Validate for Venue { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -320,21 +195,21 @@ pub enum KindValue {
     /// A JSON string.
     String(::std::string::String),
 }
-impl ::serde::Serialize for KindValue {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Number(v) => ::serde::Serialize::serialize(v, s),
-            Self::String(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(KindValue);
+impl crate::support::Read for KindValue {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
+            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for KindValue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::Number(_) => crate::support::read_value(v).map(Self::Number),
-            ::serde_json::Value::String(_) => crate::support::read_value(v).map(Self::String),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected number or string, found {other}"))),
+impl crate::support::Write for KindValue {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Number(v) => crate::support::Write::write(v),
+            Self::String(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -358,21 +233,22 @@ pub enum FillValue {
     /// `kind`: "cancel"
     Cancel(FillValueCancel),
 }
-impl ::serde::Serialize for FillValue {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Fill(v) => crate::support::serialize_variant("kind", "fill", v, s),
-            Self::Cancel(v) => crate::support::serialize_variant("kind", "cancel", v, s),
+crate::support::serde_impls!(FillValue);
+impl crate::support::Read for FillValue {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "fill" => crate::support::Read::read(v).map(Self::Fill),
+            "cancel" => crate::support::Read::read(v).map(Self::Cancel),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected fill, cancel)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for FillValue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "fill" => crate::support::read_value(v).map(Self::Fill),
-            "cancel" => crate::support::read_value(v).map(Self::Cancel),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected fill, cancel)"))),
+impl crate::support::Write for FillValue {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Fill(v) => crate::support::tagged("kind", "fill", v),
+            Self::Cancel(v) => crate::support::tagged("kind", "cancel", v),
         }
     }
 }
@@ -385,21 +261,23 @@ impl crate::support::Validate for FillValue {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FillValueFill {
     pub qty: i64,
 }
+crate::support::object!(FillValueFill {
+    qty: required("qty"),
+});
 impl crate::support::Validate for FillValueFill {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_integer(self.qty, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("qty"), errors);
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FillValueCancel {
 }
+crate::support::object!(FillValueCancel {});
 impl crate::support::Validate for FillValueCancel { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -409,25 +287,25 @@ pub enum BandValue {
     /// Branch 1 of `anyOf`.
     Branch1(i64),
 }
-impl ::serde::Serialize for BandValue {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Branch0(v) => ::serde::Serialize::serialize(v, s),
-            Self::Branch1(v) => ::serde::Serialize::serialize(v, s),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BandValue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+crate::support::serde_impls!(BandValue);
+impl crate::support::Read for BandValue {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::read_value::<i64, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::read_value::<i64, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
-        held.ok_or_else(|| ::serde::de::Error::custom("valid against no branch of `anyOf`"))
+        held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
+    }
+}
+impl crate::support::Write for BandValue {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Branch0(v) => crate::support::Write::write(v),
+            Self::Branch1(v) => crate::support::Write::write(v),
+        }
     }
 }
 impl crate::support::Validate for BandValue {

@@ -2,23 +2,26 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// An open root beside a closed and an open nested object.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Open {
     pub id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub qty: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub meta: ::std::option::Option<Meta>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fixed: ::std::option::Option<OpenFixed>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub notes: ::std::option::Option<::std::vec::Vec<Meta>>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(Open {
+    id: required("id"),
+    price: optional("price"),
+    qty: optional("qty"),
+    meta: optional("meta"),
+    fixed: optional("fixed"),
+    notes: optional("notes"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Open {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.id, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("id"), errors);
@@ -37,16 +40,18 @@ impl crate::support::Validate for Open {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Meta {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub source: ::std::option::Option<MetaSource>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub m: ::std::option::Option<bool>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(Meta {
+    source: optional("source"),
+    m: optional("m"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Meta { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -56,9 +61,11 @@ pub enum MetaSource {
 }
 crate::support::string_enum!(MetaSource { Feed = "feed", Manual = "manual" });
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OpenFixed {
     pub a: i64,
 }
+crate::support::object!(OpenFixed {
+    a: required("a"),
+});
 impl crate::support::Validate for OpenFixed { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

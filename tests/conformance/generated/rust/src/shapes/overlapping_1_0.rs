@@ -2,24 +2,26 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Untagged unions: `anyOf`/`oneOf` whose branches neither a tag nor their JSON types tell apart. The first branch that accepts a value holds it; under `oneOf` no second may accept it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Overlapping {
     /// Small or large, nothing between.
     pub qty: OverlappingQty,
     /// Branches that overlap: an integer at most 0 is both.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<OverlappingLimit>,
     /// Short, or capitals, not both.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub pick: ::std::option::Option<OverlappingPick>,
     /// Objects without a tag.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub venue: ::std::option::Option<OverlappingVenue>,
     /// With a `null` branch.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub maybe: ::std::option::Option<::std::option::Option<OverlappingMaybe>>,
 }
+crate::support::object!(Overlapping {
+    qty: required("qty"),
+    limit: optional("limit"),
+    pick: optional("pick"),
+    venue: optional("venue"),
+    maybe: optional("maybe"),
+});
 impl crate::support::Validate for Overlapping {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.qty, &at.key("qty"), errors);
@@ -30,27 +32,28 @@ impl crate::support::Validate for Overlapping {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Mic {
     pub mic: ::std::string::String,
 }
+crate::support::object!(Mic {
+    mic: required("mic"),
+});
 impl crate::support::Validate for Mic {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.mic, ::std::option::Option::Some(4), ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, &at.key("mic"), errors);
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Named {
     pub name: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_named_country", deserialize_with = "crate::support::present")]
     pub country: ::std::option::Option<::std::string::String>,
 }
-fn default_named_country() -> ::std::option::Option<::std::string::String> {
-    crate::support::default_value("\"GB\"")
-}
+crate::support::object!(Named {
+    name: required("name"),
+    country: defaulted("country", "\"GB\""),
+});
 impl crate::support::Validate for Named { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// Small or large, nothing between.
@@ -61,31 +64,31 @@ pub enum OverlappingQty {
     /// Branch 1 of `oneOf`.
     Branch1(i64),
 }
-impl ::serde::Serialize for OverlappingQty {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Branch0(v) => ::serde::Serialize::serialize(v, s),
-            Self::Branch1(v) => ::serde::Serialize::serialize(v, s),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OverlappingQty {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+crate::support::serde_impls!(OverlappingQty);
+impl crate::support::Read for OverlappingQty {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = crate::support::read_value::<i64, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = crate::support::read_value::<i64, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }
         match (held, valid) {
             (::std::option::Option::Some(h), 1) => ::std::result::Result::Ok(h),
-            (::std::option::Option::Some(_), n) => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("valid against {n} branches of `oneOf`, not exactly one"))),
-            (::std::option::Option::None, _) => ::std::result::Result::Err(::serde::de::Error::custom("valid against no branch of `oneOf`")),
+            (::std::option::Option::Some(_), n) => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("valid against {n} branches of `oneOf`, not exactly one"))),
+            (::std::option::Option::None, _) => ::std::result::Result::Err(crate::support::Refused::new("valid against no branch of `oneOf`")),
+        }
+    }
+}
+impl crate::support::Write for OverlappingQty {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Branch0(v) => crate::support::Write::write(v),
+            Self::Branch1(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -110,25 +113,25 @@ pub enum OverlappingLimit {
     /// Branch 1 of `anyOf`.
     Branch1(i64),
 }
-impl ::serde::Serialize for OverlappingLimit {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Branch0(v) => ::serde::Serialize::serialize(v, s),
-            Self::Branch1(v) => ::serde::Serialize::serialize(v, s),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OverlappingLimit {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+crate::support::serde_impls!(OverlappingLimit);
+impl crate::support::Read for OverlappingLimit {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::read_value::<f64, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_number(*v, ::std::option::Option::None, ::std::option::Option::Some((0.0, false)), at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <f64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_number(*v, ::std::option::Option::None, ::std::option::Option::Some((0.0, false)), at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::read_value::<i64, ::serde::de::value::Error>(v.clone()) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
-        held.ok_or_else(|| ::serde::de::Error::custom("valid against no branch of `anyOf`"))
+        held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
+    }
+}
+impl crate::support::Write for OverlappingLimit {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Branch0(v) => crate::support::Write::write(v),
+            Self::Branch1(v) => crate::support::Write::write(v),
+        }
     }
 }
 impl crate::support::Validate for OverlappingLimit {
@@ -150,31 +153,31 @@ pub enum OverlappingPick {
     /// Branch 1 of `oneOf`.
     Branch1(::std::string::String),
 }
-impl ::serde::Serialize for OverlappingPick {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Branch0(v) => ::serde::Serialize::serialize(v, s),
-            Self::Branch1(v) => ::serde::Serialize::serialize(v, s),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OverlappingPick {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+crate::support::serde_impls!(OverlappingPick);
+impl crate::support::Read for OverlappingPick {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = crate::support::read_value::<::std::string::String, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = crate::support::read_value::<::std::string::String, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]+$", "\\A[A-Z]+\\z"); crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors); } }) {
+        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]+$", "\\A[A-Z]+\\z"); crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors); } }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }
         match (held, valid) {
             (::std::option::Option::Some(h), 1) => ::std::result::Result::Ok(h),
-            (::std::option::Option::Some(_), n) => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("valid against {n} branches of `oneOf`, not exactly one"))),
-            (::std::option::Option::None, _) => ::std::result::Result::Err(::serde::de::Error::custom("valid against no branch of `oneOf`")),
+            (::std::option::Option::Some(_), n) => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("valid against {n} branches of `oneOf`, not exactly one"))),
+            (::std::option::Option::None, _) => ::std::result::Result::Err(crate::support::Refused::new("valid against no branch of `oneOf`")),
+        }
+    }
+}
+impl crate::support::Write for OverlappingPick {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Branch0(v) => crate::support::Write::write(v),
+            Self::Branch1(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -202,25 +205,25 @@ pub enum OverlappingVenue {
     /// Branch 1 of `anyOf`.
     Named(Named),
 }
-impl ::serde::Serialize for OverlappingVenue {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Mic(v) => ::serde::Serialize::serialize(v, s),
-            Self::Named(v) => ::serde::Serialize::serialize(v, s),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OverlappingVenue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+crate::support::serde_impls!(OverlappingVenue);
+impl crate::support::Read for OverlappingVenue {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::read_value::<Mic, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <Mic as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             held = ::std::option::Option::Some(Self::Mic(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::read_value::<Named, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <Named as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             held = ::std::option::Option::Some(Self::Named(x));
         }
-        held.ok_or_else(|| ::serde::de::Error::custom("valid against no branch of `anyOf`"))
+        held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
+    }
+}
+impl crate::support::Write for OverlappingVenue {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Mic(v) => crate::support::Write::write(v),
+            Self::Named(v) => crate::support::Write::write(v),
+        }
     }
 }
 impl crate::support::Validate for OverlappingVenue {
@@ -244,25 +247,25 @@ pub enum OverlappingMaybe {
     /// Branch 1 of `anyOf`.
     Branch1(i64),
 }
-impl ::serde::Serialize for OverlappingMaybe {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Branch0(v) => ::serde::Serialize::serialize(v, s),
-            Self::Branch1(v) => ::serde::Serialize::serialize(v, s),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OverlappingMaybe {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+crate::support::serde_impls!(OverlappingMaybe);
+impl crate::support::Read for OverlappingMaybe {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::read_value::<i64, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::read_value::<i64, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(-1), at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(-1), at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
-        held.ok_or_else(|| ::serde::de::Error::custom("valid against no branch of `anyOf`"))
+        held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
+    }
+}
+impl crate::support::Write for OverlappingMaybe {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Branch0(v) => crate::support::Write::write(v),
+            Self::Branch1(v) => crate::support::Write::write(v),
+        }
     }
 }
 impl crate::support::Validate for OverlappingMaybe {

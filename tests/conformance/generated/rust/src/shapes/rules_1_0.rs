@@ -2,22 +2,25 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// `patternProperties` whose schemas differ: each undeclared member is checked by every pattern its name matches.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Rules {
     pub id: ::std::string::String,
     /// Open: `x-` members are strings, `_count` members non-negative integers, `tmp` members forbidden; a declared property matching a pattern holds both schemas.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub config: ::std::option::Option<RulesConfig>,
     /// A map of numbers with `max_` members integers up to 100 and `flag_` members booleans.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limits: ::std::option::Option<RulesLimits>,
     /// Closed: only names matching a pattern, each of its own type; `a...a` names match two patterns.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub closed: ::std::option::Option<RulesClosed>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(Rules {
+    id: required("id"),
+    config: optional("config"),
+    limits: optional("limits"),
+    closed: optional("closed"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Rules {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.config { crate::support::Validate::validate_at(v, &at.key("config"), errors); }
@@ -27,16 +30,18 @@ impl crate::support::Validate for Rules {
 }
 
 /// Open: `x-` members are strings, `_count` members non-negative integers, `tmp` members forbidden; a declared property matching a pattern holds both schemas.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RulesConfig {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub retry_count: ::std::option::Option<i64>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(RulesConfig {
+    name: optional("name"),
+    retry_count: optional("retry_count"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for RulesConfig {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
@@ -65,12 +70,14 @@ impl crate::support::Validate for RulesConfig {
 }
 
 /// A map of numbers with `max_` members integers up to 100 and `flag_` members booleans.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RulesLimits {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(RulesLimits {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for RulesLimits {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
@@ -98,12 +105,14 @@ impl crate::support::Validate for RulesLimits {
 }
 
 /// Closed: only names matching a pattern, each of its own type; `a...a` names match two patterns.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RulesClosed {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(RulesClosed {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for RulesClosed {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
@@ -148,9 +157,11 @@ impl crate::support::Validate for RulesClosed {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RulesClosedPattern4 {
     pub v: i64,
 }
+crate::support::object!(RulesClosedPattern4 {
+    v: required("v"),
+});
 impl crate::support::Validate for RulesClosedPattern4 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

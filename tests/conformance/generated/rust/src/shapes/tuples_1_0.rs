@@ -2,24 +2,26 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Tuples (`prefixItems`): an order book level, tags after a version tag, a side and price then flags, a point and label then integers.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Tuples {
     /// [price, size]: exactly two items.
     pub best: ::std::vec::Vec<crate::support::Json>,
     /// The version tag `v1`, then a short string, then anything.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tags: ::std::option::Option<::std::vec::Vec<crate::support::Json>>,
     /// A side and a price, then distinct booleans.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fill: ::std::option::Option<::std::vec::Vec<crate::support::Json>>,
     /// A point and a nullable label, then at most one integer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub point: ::std::option::Option<::std::vec::Vec<crate::support::Json>>,
     /// Two integers, and nothing after them: an array of integers with two items at most.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub same: ::std::option::Option<::std::vec::Vec<i64>>,
 }
+crate::support::object!(Tuples {
+    best: required("best"),
+    tags: optional("tags"),
+    fill: optional("fill"),
+    point: optional("point"),
+    same: optional("same"),
+});
 impl crate::support::Validate for Tuples {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         {
@@ -85,13 +87,15 @@ pub enum Side {
 }
 crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Point {
     pub x: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub y: ::std::option::Option<f64>,
 }
+crate::support::object!(Point {
+    x: required("x"),
+    y: optional("y"),
+});
 impl crate::support::Validate for Point { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

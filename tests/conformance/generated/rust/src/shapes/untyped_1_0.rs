@@ -2,25 +2,26 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// Schemas without `type`, as real schemas often write them: each keyword constrains only the instances of its own type and every other JSON value is valid, so each is a union of every type (with warning W0018); an `enum` alone needs no `type`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Untyped {
     /// Object keywords alone: an object with `depth`, or any non-object.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub settings: ::std::option::Option<UntypedSettings>,
     /// A bound alone: a number of at least 0, or any non-number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<::std::option::Option<UntypedLimit>>,
     /// String and array keywords together.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub code: ::std::option::Option<::std::option::Option<UntypedCode>>,
     /// A string enum without `type`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub side: ::std::option::Option<UntypedSide>,
     /// A required member `properties` does not declare: present, with any value.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub meta: ::std::option::Option<UntypedMeta>,
 }
+crate::support::object!(Untyped {
+    settings: required("settings"),
+    limit: optional("limit"),
+    code: optional("code"),
+    side: optional("side"),
+    meta: optional("meta"),
+});
 impl crate::support::Validate for Untyped {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.settings {
@@ -46,27 +47,27 @@ pub enum UntypedSettings {
     /// A JSON object.
     Object(UntypedSettingsObject),
 }
-impl ::serde::Serialize for UntypedSettings {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Boolean(v) => ::serde::Serialize::serialize(v, s),
-            Self::Number(v) => ::serde::Serialize::serialize(v, s),
-            Self::String(v) => ::serde::Serialize::serialize(v, s),
-            Self::Array(v) => ::serde::Serialize::serialize(v, s),
-            Self::Object(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(UntypedSettings);
+impl crate::support::Read for UntypedSettings {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
+            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
+            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
+            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
+            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for UntypedSettings {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::Bool(_) => crate::support::read_value(v).map(Self::Boolean),
-            ::serde_json::Value::Number(_) => crate::support::read_value(v).map(Self::Number),
-            ::serde_json::Value::String(_) => crate::support::read_value(v).map(Self::String),
-            ::serde_json::Value::Array(_) => crate::support::read_value(v).map(Self::Array),
-            ::serde_json::Value::Object(_) => crate::support::read_value(v).map(Self::Object),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+impl crate::support::Write for UntypedSettings {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Boolean(v) => crate::support::Write::write(v),
+            Self::Number(v) => crate::support::Write::write(v),
+            Self::String(v) => crate::support::Write::write(v),
+            Self::Array(v) => crate::support::Write::write(v),
+            Self::Object(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -84,13 +85,16 @@ impl crate::support::Validate for UntypedSettings {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct UntypedSettingsObject {
     pub depth: i64,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(UntypedSettingsObject {
+    depth: required("depth"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for UntypedSettingsObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// A bound alone: a number of at least 0, or any non-number.
@@ -107,27 +111,27 @@ pub enum UntypedLimit {
     /// A JSON object.
     Object(UntypedLimitObject),
 }
-impl ::serde::Serialize for UntypedLimit {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Boolean(v) => ::serde::Serialize::serialize(v, s),
-            Self::Number(v) => ::serde::Serialize::serialize(v, s),
-            Self::String(v) => ::serde::Serialize::serialize(v, s),
-            Self::Array(v) => ::serde::Serialize::serialize(v, s),
-            Self::Object(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(UntypedLimit);
+impl crate::support::Read for UntypedLimit {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
+            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
+            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
+            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
+            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for UntypedLimit {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::Bool(_) => crate::support::read_value(v).map(Self::Boolean),
-            ::serde_json::Value::Number(_) => crate::support::read_value(v).map(Self::Number),
-            ::serde_json::Value::String(_) => crate::support::read_value(v).map(Self::String),
-            ::serde_json::Value::Array(_) => crate::support::read_value(v).map(Self::Array),
-            ::serde_json::Value::Object(_) => crate::support::read_value(v).map(Self::Object),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+impl crate::support::Write for UntypedLimit {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Boolean(v) => crate::support::Write::write(v),
+            Self::Number(v) => crate::support::Write::write(v),
+            Self::String(v) => crate::support::Write::write(v),
+            Self::Array(v) => crate::support::Write::write(v),
+            Self::Object(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -147,12 +151,14 @@ impl crate::support::Validate for UntypedLimit {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UntypedLimitObject {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(UntypedLimitObject {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for UntypedLimitObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// String and array keywords together.
@@ -169,27 +175,27 @@ pub enum UntypedCode {
     /// A JSON object.
     Object(UntypedCodeObject),
 }
-impl ::serde::Serialize for UntypedCode {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Boolean(v) => ::serde::Serialize::serialize(v, s),
-            Self::Number(v) => ::serde::Serialize::serialize(v, s),
-            Self::String(v) => ::serde::Serialize::serialize(v, s),
-            Self::Array(v) => ::serde::Serialize::serialize(v, s),
-            Self::Object(v) => ::serde::Serialize::serialize(v, s),
+crate::support::serde_impls!(UntypedCode);
+impl crate::support::Read for UntypedCode {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        match v {
+            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
+            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
+            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
+            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
+            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for UntypedCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
-        match v {
-            ::serde_json::Value::Bool(_) => crate::support::read_value(v).map(Self::Boolean),
-            ::serde_json::Value::Number(_) => crate::support::read_value(v).map(Self::Number),
-            ::serde_json::Value::String(_) => crate::support::read_value(v).map(Self::String),
-            ::serde_json::Value::Array(_) => crate::support::read_value(v).map(Self::Array),
-            ::serde_json::Value::Object(_) => crate::support::read_value(v).map(Self::Object),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+impl crate::support::Write for UntypedCode {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Boolean(v) => crate::support::Write::write(v),
+            Self::Number(v) => crate::support::Write::write(v),
+            Self::String(v) => crate::support::Write::write(v),
+            Self::Array(v) => crate::support::Write::write(v),
+            Self::Object(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -214,12 +220,14 @@ impl crate::support::Validate for UntypedCode {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UntypedCodeObject {
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(UntypedCodeObject {
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for UntypedCodeObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// A string enum without `type`.
@@ -231,11 +239,14 @@ pub enum UntypedSide {
 crate::support::string_enum!(UntypedSide { Buy = "buy", Sell = "sell" });
 
 /// A required member `properties` does not declare: present, with any value.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct UntypedMeta {
     pub id: crate::support::Json,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(UntypedMeta {
+    id: required("id"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for UntypedMeta { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

@@ -8,25 +8,25 @@ pub enum AnyOf1 {
     /// Branch 1 of `anyOf`.
     Branch1(::std::string::String),
 }
-impl ::serde::Serialize for AnyOf1 {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Branch0(v) => ::serde::Serialize::serialize(v, s),
-            Self::Branch1(v) => ::serde::Serialize::serialize(v, s),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AnyOf1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+crate::support::serde_impls!(AnyOf1);
+impl crate::support::Read for AnyOf1 {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::read_value::<::std::string::String, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(2), ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(2), ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::read_value::<::std::string::String, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
-        held.ok_or_else(|| ::serde::de::Error::custom("valid against no branch of `anyOf`"))
+        held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
+    }
+}
+impl crate::support::Write for AnyOf1 {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Branch0(v) => crate::support::Write::write(v),
+            Self::Branch1(v) => crate::support::Write::write(v),
+        }
     }
 }
 impl crate::support::Validate for AnyOf1 {

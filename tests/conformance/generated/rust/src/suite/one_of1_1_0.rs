@@ -8,31 +8,31 @@ pub enum OneOf1 {
     /// Branch 1 of `oneOf`.
     Branch1(::std::string::String),
 }
-impl ::serde::Serialize for OneOf1 {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Branch0(v) => ::serde::Serialize::serialize(v, s),
-            Self::Branch1(v) => ::serde::Serialize::serialize(v, s),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OneOf1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+crate::support::serde_impls!(OneOf1);
+impl crate::support::Read for OneOf1 {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = crate::support::read_value::<::std::string::String, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::Some(2), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::Some(2), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = crate::support::read_value::<::std::string::String, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }
         match (held, valid) {
             (::std::option::Option::Some(h), 1) => ::std::result::Result::Ok(h),
-            (::std::option::Option::Some(_), n) => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("valid against {n} branches of `oneOf`, not exactly one"))),
-            (::std::option::Option::None, _) => ::std::result::Result::Err(::serde::de::Error::custom("valid against no branch of `oneOf`")),
+            (::std::option::Option::Some(_), n) => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("valid against {n} branches of `oneOf`, not exactly one"))),
+            (::std::option::Option::None, _) => ::std::result::Result::Err(crate::support::Refused::new("valid against no branch of `oneOf`")),
+        }
+    }
+}
+impl crate::support::Write for OneOf1 {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Branch0(v) => crate::support::Write::write(v),
+            Self::Branch1(v) => crate::support::Write::write(v),
         }
     }
 }

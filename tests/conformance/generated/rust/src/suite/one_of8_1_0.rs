@@ -8,31 +8,31 @@ pub enum OneOf8 {
     /// Branch 1 of `oneOf`.
     OneOf81(OneOf81),
 }
-impl ::serde::Serialize for OneOf8 {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::OneOf80(v) => ::serde::Serialize::serialize(v, s),
-            Self::OneOf81(v) => ::serde::Serialize::serialize(v, s),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OneOf8 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let crate::support::Json(v) = ::serde::Deserialize::deserialize(d)?;
+crate::support::serde_impls!(OneOf8);
+impl crate::support::Read for OneOf8 {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = crate::support::read_value::<OneOf80, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <OneOf80 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::OneOf80(x));
         }
-        if let ::std::result::Result::Ok(x) = crate::support::read_value::<OneOf81, ::serde::de::value::Error>(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <OneOf81 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::OneOf81(x));
         }
         match (held, valid) {
             (::std::option::Option::Some(h), 1) => ::std::result::Result::Ok(h),
-            (::std::option::Option::Some(_), n) => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("valid against {n} branches of `oneOf`, not exactly one"))),
-            (::std::option::Option::None, _) => ::std::result::Result::Err(::serde::de::Error::custom("valid against no branch of `oneOf`")),
+            (::std::option::Option::Some(_), n) => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("valid against {n} branches of `oneOf`, not exactly one"))),
+            (::std::option::Option::None, _) => ::std::result::Result::Err(crate::support::Refused::new("valid against no branch of `oneOf`")),
+        }
+    }
+}
+impl crate::support::Write for OneOf8 {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::OneOf80(v) => crate::support::Write::write(v),
+            Self::OneOf81(v) => crate::support::Write::write(v),
         }
     }
 }
@@ -49,22 +49,30 @@ impl crate::support::Validate for OneOf8 {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OneOf80 {
     pub foo: crate::support::Json,
     pub bar: crate::support::Json,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(OneOf80 {
+    foo: required("foo"),
+    bar: required("bar"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for OneOf80 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OneOf81 {
     pub foo: crate::support::Json,
     pub baz: crate::support::Json,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(OneOf81 {
+    foo: required("foo"),
+    baz: required("baz"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for OneOf81 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

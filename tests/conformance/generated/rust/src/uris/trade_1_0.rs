@@ -2,14 +2,17 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// References by URI: relative to this `$id`, into another contract's `$defs`, and by file name.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Trade {
     pub venue: crate::uris::venue_1_0::Venue,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub mic: ::std::option::Option<crate::uris::venue_1_0::Mic>,
     pub leg: Leg,
 }
+crate::support::object!(Trade {
+    venue: required("venue"),
+    mic: optional("mic"),
+    leg: required("leg"),
+});
 impl crate::support::Validate for Trade {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.venue, &at.key("venue"), errors);
@@ -18,13 +21,15 @@ impl crate::support::Validate for Trade {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Leg {
     pub qty: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub venue: ::std::option::Option<crate::uris::venue_1_0::Venue>,
 }
+crate::support::object!(Leg {
+    qty: required("qty"),
+    venue: optional("venue"),
+});
 impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_integer(self.qty, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("qty"), errors);

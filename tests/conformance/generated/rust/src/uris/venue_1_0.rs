@@ -2,15 +2,17 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A contract with an absolute `$id`, as SchemaStore's schemas have.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Venue {
     pub mic: Mic,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub short: ::std::option::Option<NamesShort>,
 }
+crate::support::object!(Venue {
+    mic: required("mic"),
+    name: optional("name"),
+    short: optional("short"),
+});
 impl crate::support::Validate for Venue {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.mic, &at.key("mic"), errors);
@@ -18,25 +20,9 @@ impl crate::support::Validate for Venue {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Mic(pub ::std::string::String);
-impl ::std::ops::Deref for Mic {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for Mic {
-    fn from(value: ::std::string::String) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Mic> for ::std::string::String {
-    fn from(value: Mic) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Mic(::std::string::String));
 impl crate::support::Validate for Mic {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
@@ -44,46 +30,14 @@ impl crate::support::Validate for Mic {
     }
 }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Names(pub ::std::string::String);
-impl ::std::ops::Deref for Names {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for Names {
-    fn from(value: ::std::string::String) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<Names> for ::std::string::String {
-    fn from(value: Names) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(Names(::std::string::String));
 impl crate::support::Validate for Names { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NamesShort(pub ::std::string::String);
-impl ::std::ops::Deref for NamesShort {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for NamesShort {
-    fn from(value: ::std::string::String) -> Self {
-        Self(value)
-    }
-}
-impl ::std::convert::From<NamesShort> for ::std::string::String {
-    fn from(value: NamesShort) -> Self {
-        value.0
-    }
-}
+crate::support::newtype!(NamesShort(::std::string::String));
 impl crate::support::Validate for NamesShort {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;

@@ -2,19 +2,23 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A trading account. Open: venues add their own members, which every reader keeps.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Account {
     /// The account's id.
     pub account_id: ::std::string::String,
     /// The book, when the desk splits its accounts.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub book: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// The desk that owns the account.
     pub desk: ::std::string::String,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(Account {
+    account_id: required("account_id"),
+    book: optional("book"),
+    desk: required("desk"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Account {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.account_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("account_id"), errors);

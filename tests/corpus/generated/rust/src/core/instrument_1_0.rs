@@ -2,28 +2,29 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A tradable instrument, as the venue lists it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Instrument {
     /// What kind of instrument this is.
     pub asset_class: InstrumentAssetClass,
     /// ISO 4217 currency of prices.
     pub currency: ::std::string::String,
     /// Decimal places of a price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_instrument_digits", deserialize_with = "crate::support::present")]
     pub digits: ::std::option::Option<i64>,
     /// ISO 6166 identification number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub isin: ::std::option::Option<::std::string::String>,
     /// The venue's symbol.
     pub symbol: ::std::string::String,
     /// The smallest price increment.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub tick_size: ::std::option::Option<f64>,
 }
-fn default_instrument_digits() -> ::std::option::Option<i64> {
-    crate::support::default_value("5")
-}
+crate::support::object!(Instrument {
+    asset_class: required("asset_class"),
+    currency: required("currency"),
+    digits: defaulted("digits", "5"),
+    isin: optional("isin"),
+    symbol: required("symbol"),
+    tick_size: optional("tick_size"),
+});
 impl crate::support::Validate for Instrument {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         {

@@ -2,14 +2,17 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// An amount in a currency.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Money {
     /// The amount, to a hundredth of a cent.
     pub amount: f64,
     /// ISO 4217 currency code.
     pub currency: ::std::string::String,
 }
+crate::support::object!(Money {
+    amount: required("amount"),
+    currency: required("currency"),
+});
 impl crate::support::Validate for Money {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.amount, ::std::option::Option::Some((-1000000000000.0, false)), ::std::option::Option::Some((1000000000000.0, false)), &at.key("amount"), errors);

@@ -2,13 +2,11 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `allocation` event of the fills family, 1.0 of 1.0 to 1.0 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Allocation {
     /// The capacity the firm traded in, by its `kind`.
     pub capacity: Capacity,
     /// The quantity filled so far.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub cum_qty: ::std::option::Option<::std::option::Option<f64>>,
     /// The event's tag.
     pub event: AllocationEvent,
@@ -17,10 +15,8 @@ pub struct Allocation {
     /// The venue's execution id.
     pub exec_id: ::std::string::String,
     /// The venue's sequence number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub exec_seq: ::std::option::Option<i64>,
     /// The fees charged for the fill.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
@@ -29,19 +25,33 @@ pub struct Allocation {
     /// The quantity of this fill.
     pub last_qty: f64,
     /// Whether the fill added or removed liquidity.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub liquidity: ::std::option::Option<AllocationLiquidity>,
     /// The event this one follows from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub order: ::std::option::Option<crate::orders::order_expire_1_0::OrderExpire>,
     /// The settlement date.
     pub settle_date: ::std::string::String,
     /// Buy or sell.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub side: ::std::option::Option<::std::option::Option<crate::core::side_1_0::Side>>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
+crate::support::object!(Allocation {
+    capacity: required("capacity"),
+    cum_qty: optional("cum_qty"),
+    event: required("event"),
+    event_id: required("event_id"),
+    exec_id: required("exec_id"),
+    exec_seq: optional("exec_seq"),
+    fees: optional("fees"),
+    instrument: required("instrument"),
+    last_price: required("last_price"),
+    last_qty: required("last_qty"),
+    liquidity: optional("liquidity"),
+    order: optional("order"),
+    settle_date: required("settle_date"),
+    side: optional("side"),
+    time: required("time"),
+});
 impl crate::support::Validate for Allocation {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.capacity, &at.key("capacity"), errors);
@@ -75,21 +85,23 @@ impl crate::support::Validate for Allocation {
 }
 
 /// The `agency` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Agency {
     /// A count it may not exceed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<i64>,
     /// A free-text note.
     pub note: ::std::string::String,
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
     /// When it stops applying.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub until: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Agency {
+    limit: optional("limit"),
+    note: required("note"),
+    ratio: optional("ratio"),
+    until: optional("until"),
+});
 impl crate::support::Validate for Agency {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
@@ -111,21 +123,22 @@ pub enum Capacity {
     /// `kind`: "principal"
     Principal(Principal),
 }
-impl ::serde::Serialize for Capacity {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Agency(v) => crate::support::serialize_variant("kind", "agency", v, s),
-            Self::Principal(v) => crate::support::serialize_variant("kind", "principal", v, s),
+crate::support::serde_impls!(Capacity);
+impl crate::support::Read for Capacity {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "agency" => crate::support::Read::read(v).map(Self::Agency),
+            "principal" => crate::support::Read::read(v).map(Self::Principal),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected agency, principal)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Capacity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "agency" => crate::support::read_value(v).map(Self::Agency),
-            "principal" => crate::support::read_value(v).map(Self::Principal),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected agency, principal)"))),
+impl crate::support::Write for Capacity {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Agency(v) => crate::support::tagged("kind", "agency", v),
+            Self::Principal(v) => crate::support::tagged("kind", "principal", v),
         }
     }
 }
@@ -139,17 +152,20 @@ impl crate::support::Validate for Capacity {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -162,10 +178,10 @@ impl crate::support::Validate for Fee {
 }
 
 /// The `principal` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Principal {
 }
+crate::support::object!(Principal {});
 impl crate::support::Validate for Principal { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// Who charges it.

@@ -2,8 +2,7 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `commission` event of the fills family, 1.1 of 1.0 to 1.3 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Commission {
     /// The event's tag.
     pub event: CommissionEvent,
@@ -18,14 +17,23 @@ pub struct Commission {
     /// The quantity of this fill.
     pub last_qty: f64,
     /// The quantity still working.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub leaves_qty: ::std::option::Option<::std::option::Option<f64>>,
     /// The settlement date.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub settle_date: ::std::option::Option<::std::string::String>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
+crate::support::object!(Commission {
+    event: required("event"),
+    event_id: required("event_id"),
+    exec_id: required("exec_id"),
+    instrument: required("instrument"),
+    last_price: required("last_price"),
+    last_qty: required("last_qty"),
+    leaves_qty: optional("leaves_qty"),
+    settle_date: optional("settle_date"),
+    time: required("time"),
+});
 impl crate::support::Validate for Commission {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);

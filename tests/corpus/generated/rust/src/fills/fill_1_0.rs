@@ -2,8 +2,7 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `fill` event of the fills family, 1.0 of 1.0 to 1.3 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fill {
     /// The event's tag.
     pub event: FillEvent,
@@ -18,17 +17,26 @@ pub struct Fill {
     /// The quantity of this fill.
     pub last_qty: f64,
     /// The quantity still working.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub leaves_qty: ::std::option::Option<::std::option::Option<f64>>,
     /// Whether the fill added or removed liquidity.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub liquidity: ::std::option::Option<FillLiquidity>,
     /// The event this one follows from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub order: ::std::option::Option<crate::orders::order_cancel_1_0::OrderCancel>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
+crate::support::object!(Fill {
+    event: required("event"),
+    event_id: required("event_id"),
+    exec_id: required("exec_id"),
+    instrument: required("instrument"),
+    last_price: required("last_price"),
+    last_qty: required("last_qty"),
+    leaves_qty: optional("leaves_qty"),
+    liquidity: optional("liquidity"),
+    order: optional("order"),
+    time: required("time"),
+});
 impl crate::support::Validate for Fill {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);

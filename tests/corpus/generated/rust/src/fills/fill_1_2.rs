@@ -2,18 +2,15 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `fill` event of the fills family, 1.2 of 1.0 to 1.3 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fill {
     /// The quantity filled so far.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub cum_qty: ::std::option::Option<f64>,
     /// The event's tag.
     pub event: FillEvent,
     /// The event's id, unique across every event.
     pub event_id: ::std::string::String,
     /// The venue's execution id.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub exec_id: ::std::option::Option<::std::string::String>,
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
@@ -22,17 +19,27 @@ pub struct Fill {
     /// The quantity of this fill.
     pub last_qty: f64,
     /// The quantity still working.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub leaves_qty: ::std::option::Option<::std::option::Option<f64>>,
     /// Whether the fill added or removed liquidity.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub liquidity: ::std::option::Option<FillLiquidity>,
     /// The event this one follows from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub order: ::std::option::Option<crate::orders::order_cancel_1_0::OrderCancel>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
+crate::support::object!(Fill {
+    cum_qty: optional("cum_qty"),
+    event: required("event"),
+    event_id: required("event_id"),
+    exec_id: optional("exec_id"),
+    instrument: required("instrument"),
+    last_price: required("last_price"),
+    last_qty: required("last_qty"),
+    leaves_qty: optional("leaves_qty"),
+    liquidity: optional("liquidity"),
+    order: optional("order"),
+    time: required("time"),
+});
 impl crate::support::Validate for Fill {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.cum_qty {

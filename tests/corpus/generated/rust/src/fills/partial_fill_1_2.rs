@@ -2,13 +2,11 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `partial_fill` event of the fills family, 1.2 of 1.0 to 1.3 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PartialFill {
     /// The capacity the firm traded in, by its `kind`.
     pub capacity: Capacity,
     /// The other side, when the venue names it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub counterparty: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// The event's tag.
     pub event: PartialFillEvent,
@@ -21,18 +19,30 @@ pub struct PartialFill {
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// The price of this fill.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub last_price: ::std::option::Option<crate::core::money_1_0::Money>,
     /// The quantity of this fill.
     pub last_qty: f64,
     /// Whether the fill added or removed liquidity.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub liquidity: ::std::option::Option<PartialFillLiquidity>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
+crate::support::object!(PartialFill {
+    capacity: required("capacity"),
+    counterparty: optional("counterparty"),
+    event: required("event"),
+    event_id: required("event_id"),
+    exec_id: required("exec_id"),
+    fees: required("fees"),
+    instrument: required("instrument"),
+    last_price: optional("last_price"),
+    last_qty: required("last_qty"),
+    liquidity: optional("liquidity"),
+    side: required("side"),
+    time: required("time"),
+});
 impl crate::support::Validate for PartialFill {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.capacity, &at.key("capacity"), errors);
@@ -59,12 +69,14 @@ impl crate::support::Validate for PartialFill {
 }
 
 /// The `agency` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Agency {
     /// A rate between 0 and 1.
     pub rate: f64,
 }
+crate::support::object!(Agency {
+    rate: required("rate"),
+});
 impl crate::support::Validate for Agency {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.rate, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("rate"), errors);
@@ -80,21 +92,22 @@ pub enum Capacity {
     /// `kind`: "principal"
     Principal(Principal),
 }
-impl ::serde::Serialize for Capacity {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Agency(v) => crate::support::serialize_variant("kind", "agency", v, s),
-            Self::Principal(v) => crate::support::serialize_variant("kind", "principal", v, s),
+crate::support::serde_impls!(Capacity);
+impl crate::support::Read for Capacity {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "agency" => crate::support::Read::read(v).map(Self::Agency),
+            "principal" => crate::support::Read::read(v).map(Self::Principal),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected agency, principal)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Capacity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "agency" => crate::support::read_value(v).map(Self::Agency),
-            "principal" => crate::support::read_value(v).map(Self::Principal),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected agency, principal)"))),
+impl crate::support::Write for Capacity {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Agency(v) => crate::support::tagged("kind", "agency", v),
+            Self::Principal(v) => crate::support::tagged("kind", "principal", v),
         }
     }
 }
@@ -108,17 +121,20 @@ impl crate::support::Validate for Capacity {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -131,12 +147,14 @@ impl crate::support::Validate for Fee {
 }
 
 /// The `principal` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Principal {
     /// A rate between 0 and 1.
     pub rate: f64,
 }
+crate::support::object!(Principal {
+    rate: required("rate"),
+});
 impl crate::support::Validate for Principal {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.rate, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("rate"), errors);

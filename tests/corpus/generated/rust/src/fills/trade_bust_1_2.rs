@@ -2,12 +2,11 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `trade_bust` event of the fills family, 1.2 of 1.0 to 1.2 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TradeBust {
     /// The capacity the firm traded in, by its `kind`.
     pub capacity: Capacity,
     /// The other side, when the venue names it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub counterparty: ::std::option::Option<::std::string::String>,
     /// The event's tag.
     pub event: TradeBustEvent,
@@ -16,7 +15,6 @@ pub struct TradeBust {
     /// The venue's execution id.
     pub exec_id: ::std::string::String,
     /// The instrument.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub instrument: ::std::option::Option<crate::core::instrument_1_0::Instrument>,
     /// The price of this fill.
     pub last_price: crate::core::money_1_0::Money,
@@ -25,20 +23,32 @@ pub struct TradeBust {
     /// The quantity still working.
     pub leaves_qty: f64,
     /// The event this one follows from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub order: ::std::option::Option<crate::orders::order_new_1_0::OrderNew>,
     /// Buy or sell.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub side: ::std::option::Option<::std::option::Option<crate::core::side_1_0::Side>>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// The trade date.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub trade_date: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(TradeBust {
+    capacity: required("capacity"),
+    counterparty: optional("counterparty"),
+    event: required("event"),
+    event_id: required("event_id"),
+    exec_id: required("exec_id"),
+    instrument: optional("instrument"),
+    last_price: required("last_price"),
+    last_qty: required("last_qty"),
+    leaves_qty: required("leaves_qty"),
+    order: optional("order"),
+    side: optional("side"),
+    time: required("time"),
+    trade_date: optional("trade_date"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for TradeBust {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.capacity, &at.key("capacity"), errors);
@@ -61,15 +71,17 @@ impl crate::support::Validate for TradeBust {
 }
 
 /// The `agency` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Agency {
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
     /// When it stops applying.
     pub until: ::std::string::String,
 }
+crate::support::object!(Agency {
+    ratio: optional("ratio"),
+    until: required("until"),
+});
 impl crate::support::Validate for Agency {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.ratio {
@@ -89,21 +101,22 @@ pub enum Capacity {
     /// `kind`: "principal"
     Principal(Principal),
 }
-impl ::serde::Serialize for Capacity {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Agency(v) => crate::support::serialize_variant("kind", "agency", v, s),
-            Self::Principal(v) => crate::support::serialize_variant("kind", "principal", v, s),
+crate::support::serde_impls!(Capacity);
+impl crate::support::Read for Capacity {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "agency" => crate::support::Read::read(v).map(Self::Agency),
+            "principal" => crate::support::Read::read(v).map(Self::Principal),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected agency, principal)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Capacity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "agency" => crate::support::read_value(v).map(Self::Agency),
-            "principal" => crate::support::read_value(v).map(Self::Principal),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected agency, principal)"))),
+impl crate::support::Write for Capacity {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Agency(v) => crate::support::tagged("kind", "agency", v),
+            Self::Principal(v) => crate::support::tagged("kind", "principal", v),
         }
     }
 }
@@ -117,12 +130,14 @@ impl crate::support::Validate for Capacity {
 }
 
 /// The `principal` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Principal {
     /// A ratio above 0.
     pub ratio: f64,
 }
+crate::support::object!(Principal {
+    ratio: required("ratio"),
+});
 impl crate::support::Validate for Principal {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.ratio, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, false)), &at.key("ratio"), errors);

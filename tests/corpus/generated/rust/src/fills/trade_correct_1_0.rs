@@ -2,12 +2,11 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `trade_correct` event of the fills family, 1.0 of 1.0 to 1.1 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TradeCorrect {
     /// The capacity the firm traded in, by its `kind`.
     pub capacity: Capacity,
     /// The other side, when the venue names it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub counterparty: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// The event's tag.
     pub event: TradeCorrectEvent,
@@ -18,7 +17,6 @@ pub struct TradeCorrect {
     /// The venue's sequence number.
     pub exec_seq: i64,
     /// The fees charged for the fill.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
@@ -29,20 +27,34 @@ pub struct TradeCorrect {
     /// The quantity still working.
     pub leaves_qty: f64,
     /// Whether the fill added or removed liquidity.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub liquidity: ::std::option::Option<TradeCorrectLiquidity>,
     /// The event this one follows from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub order: ::std::option::Option<crate::orders::order_reject_1_0::OrderReject>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// The trade date.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub trade_date: ::std::option::Option<::std::string::String>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(TradeCorrect {
+    capacity: required("capacity"),
+    counterparty: optional("counterparty"),
+    event: required("event"),
+    event_id: required("event_id"),
+    exec_id: required("exec_id"),
+    exec_seq: required("exec_seq"),
+    fees: optional("fees"),
+    instrument: required("instrument"),
+    last_price: required("last_price"),
+    last_qty: required("last_qty"),
+    leaves_qty: required("leaves_qty"),
+    liquidity: optional("liquidity"),
+    order: optional("order"),
+    time: required("time"),
+    trade_date: optional("trade_date"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for TradeCorrect {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.capacity, &at.key("capacity"), errors);
@@ -74,18 +86,20 @@ impl crate::support::Validate for TradeCorrect {
 }
 
 /// The `agency` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Agency {
     /// A count it may not exceed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<i64>,
     /// A rate between 0 and 1.
     pub rate: f64,
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
 }
+crate::support::object!(Agency {
+    limit: optional("limit"),
+    rate: required("rate"),
+    ratio: optional("ratio"),
+});
 impl crate::support::Validate for Agency {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
@@ -107,21 +121,22 @@ pub enum Capacity {
     /// `kind`: "principal"
     Principal(Principal),
 }
-impl ::serde::Serialize for Capacity {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Agency(v) => crate::support::serialize_variant("kind", "agency", v, s),
-            Self::Principal(v) => crate::support::serialize_variant("kind", "principal", v, s),
+crate::support::serde_impls!(Capacity);
+impl crate::support::Read for Capacity {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "agency" => crate::support::Read::read(v).map(Self::Agency),
+            "principal" => crate::support::Read::read(v).map(Self::Principal),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected agency, principal)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Capacity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "agency" => crate::support::read_value(v).map(Self::Agency),
-            "principal" => crate::support::read_value(v).map(Self::Principal),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected agency, principal)"))),
+impl crate::support::Write for Capacity {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Agency(v) => crate::support::tagged("kind", "agency", v),
+            Self::Principal(v) => crate::support::tagged("kind", "principal", v),
         }
     }
 }
@@ -135,17 +150,20 @@ impl crate::support::Validate for Capacity {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -158,15 +176,17 @@ impl crate::support::Validate for Fee {
 }
 
 /// The `principal` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Principal {
     /// A rate between 0 and 1.
     pub rate: f64,
     /// When it stops applying.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub until: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Principal {
+    rate: required("rate"),
+    until: optional("until"),
+});
 impl crate::support::Validate for Principal {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.rate, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("rate"), errors);

@@ -2,18 +2,15 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `fx_order_amend` event of the orders family, 1.0 of 1.0 to 1.1 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FxOrderAmend {
     /// The execution algorithm, by its `kind`.
     pub algo: Algo,
     /// The client's id of the order.
     pub client_order_id: ::std::string::String,
     /// A note for the trader; MT4 keeps 31 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_fx_order_amend_comment", deserialize_with = "crate::support::present")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// The quantity shown on the book.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub display_qty: ::std::option::Option<::std::option::Option<f64>>,
     /// The event's tag.
     pub event: FxOrderAmendEvent,
@@ -26,25 +23,32 @@ pub struct FxOrderAmend {
     /// Order size in units of the instrument.
     pub quantity: f64,
     /// Why the venue refused or amended it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Whether the order may only reduce a position.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_fx_order_amend_reduce_only", deserialize_with = "crate::support::present")]
     pub reduce_only: ::std::option::Option<bool>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
     /// The stop trigger price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub stop_price: ::std::option::Option<crate::core::money_1_0::Money>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
-fn default_fx_order_amend_comment() -> ::std::option::Option<::std::string::String> {
-    crate::support::default_value("\"\"")
-}
-fn default_fx_order_amend_reduce_only() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
+crate::support::object!(FxOrderAmend {
+    algo: required("algo"),
+    client_order_id: required("client_order_id"),
+    comment: defaulted("comment", "\"\""),
+    display_qty: optional("display_qty"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    legs: required("legs"),
+    quantity: required("quantity"),
+    reason: optional("reason"),
+    reduce_only: defaulted("reduce_only", "false"),
+    side: required("side"),
+    stop_price: optional("stop_price"),
+    time: required("time"),
+});
 impl crate::support::Validate for FxOrderAmend {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.algo, &at.key("algo"), errors);
@@ -84,21 +88,22 @@ pub enum Algo {
     /// `kind`: "vwap"
     Vwap(Vwap),
 }
-impl ::serde::Serialize for Algo {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Twap(v) => crate::support::serialize_variant("kind", "twap", v, s),
-            Self::Vwap(v) => crate::support::serialize_variant("kind", "vwap", v, s),
+crate::support::serde_impls!(Algo);
+impl crate::support::Read for Algo {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "twap" => crate::support::Read::read(v).map(Self::Twap),
+            "vwap" => crate::support::Read::read(v).map(Self::Vwap),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected twap, vwap)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Algo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "twap" => crate::support::read_value(v).map(Self::Twap),
-            "vwap" => crate::support::read_value(v).map(Self::Vwap),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected twap, vwap)"))),
+impl crate::support::Write for Algo {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Twap(v) => crate::support::tagged("kind", "twap", v),
+            Self::Vwap(v) => crate::support::tagged("kind", "vwap", v),
         }
     }
 }
@@ -112,17 +117,20 @@ impl crate::support::Validate for Algo {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -135,26 +143,26 @@ impl crate::support::Validate for Fee {
 }
 
 /// One leg of a multi-leg order.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Leg {
     /// Fees of the leg.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The leg's number.
     pub leg_no: i64,
     /// The leg's limit price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<crate::core::money_1_0::Money>,
     /// Units of this leg per unit of the order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_leg_ratio", deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<i64>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
 }
-fn default_leg_ratio() -> ::std::option::Option<i64> {
-    crate::support::default_value("1")
-}
+crate::support::object!(Leg {
+    fees: optional("fees"),
+    leg_no: required("leg_no"),
+    price: optional("price"),
+    ratio: defaulted("ratio", "1"),
+    side: required("side"),
+});
 impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {
@@ -172,15 +180,17 @@ impl crate::support::Validate for Leg {
 }
 
 /// The `twap` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Twap {
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
     /// When it stops applying.
     pub until: ::std::string::String,
 }
+crate::support::object!(Twap {
+    ratio: optional("ratio"),
+    until: required("until"),
+});
 impl crate::support::Validate for Twap {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.ratio {
@@ -193,18 +203,20 @@ impl crate::support::Validate for Twap {
 }
 
 /// The `vwap` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Vwap {
     /// A free-text note.
     pub note: ::std::string::String,
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
     /// When it stops applying.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub until: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Vwap {
+    note: required("note"),
+    ratio: optional("ratio"),
+    until: optional("until"),
+});
 impl crate::support::Validate for Vwap {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);

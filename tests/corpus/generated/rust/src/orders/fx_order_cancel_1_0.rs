@@ -2,18 +2,15 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `fx_order_cancel` event of the orders family, 1.0 of 1.0 to 1.0 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FxOrderCancel {
     /// The account the order trades for.
     pub account: crate::core::account_1_0::Account,
     /// How many times it was sent before.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_fx_order_cancel_attempt", deserialize_with = "crate::support::present")]
     pub attempt: ::std::option::Option<i64>,
     /// The client's id of the order.
     pub client_order_id: ::std::string::String,
     /// A note for the trader; MT4 keeps 31 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_fx_order_cancel_comment", deserialize_with = "crate::support::present")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// The event's tag.
     pub event: FxOrderCancelEvent,
@@ -22,36 +19,36 @@ pub struct FxOrderCancel {
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// The legs of a multi-leg order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub legs: ::std::option::Option<::std::vec::Vec<Leg>>,
     /// Order size in units of the instrument.
     pub quantity: f64,
     /// Whether the order may only reduce a position.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_fx_order_cancel_reduce_only", deserialize_with = "crate::support::present")]
     pub reduce_only: ::std::option::Option<bool>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
     /// The stop trigger price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub stop_price: ::std::option::Option<::std::option::Option<crate::core::money_1_0::Money>>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// How long the order works.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_fx_order_cancel_time_in_force", deserialize_with = "crate::support::present")]
     pub time_in_force: ::std::option::Option<FxOrderCancelTimeInForce>,
 }
-fn default_fx_order_cancel_attempt() -> ::std::option::Option<i64> {
-    crate::support::default_value("0")
-}
-fn default_fx_order_cancel_comment() -> ::std::option::Option<::std::string::String> {
-    crate::support::default_value("\"\"")
-}
-fn default_fx_order_cancel_reduce_only() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
-fn default_fx_order_cancel_time_in_force() -> ::std::option::Option<FxOrderCancelTimeInForce> {
-    crate::support::default_value("\"DAY\"")
-}
+crate::support::object!(FxOrderCancel {
+    account: required("account"),
+    attempt: defaulted("attempt", "0"),
+    client_order_id: required("client_order_id"),
+    comment: defaulted("comment", "\"\""),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    legs: optional("legs"),
+    quantity: required("quantity"),
+    reduce_only: defaulted("reduce_only", "false"),
+    side: required("side"),
+    stop_price: optional("stop_price"),
+    time: required("time"),
+    time_in_force: defaulted("time_in_force", "\"DAY\""),
+});
 impl crate::support::Validate for FxOrderCancel {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.account, &at.key("account"), errors);
@@ -79,17 +76,20 @@ impl crate::support::Validate for FxOrderCancel {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -102,26 +102,26 @@ impl crate::support::Validate for Fee {
 }
 
 /// One leg of a multi-leg order.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Leg {
     /// Fees of the leg.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The leg's number.
     pub leg_no: i64,
     /// The leg's limit price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<crate::core::money_1_0::Money>,
     /// Units of this leg per unit of the order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_leg_ratio", deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<i64>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
 }
-fn default_leg_ratio() -> ::std::option::Option<i64> {
-    crate::support::default_value("1")
-}
+crate::support::object!(Leg {
+    fees: optional("fees"),
+    leg_no: required("leg_no"),
+    price: optional("price"),
+    ratio: defaulted("ratio", "1"),
+    side: required("side"),
+});
 impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {

@@ -2,16 +2,13 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `fx_order_new` event of the orders family, 1.0 of 1.0 to 1.0 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FxOrderNew {
     /// How many times it was sent before.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_fx_order_new_attempt", deserialize_with = "crate::support::present")]
     pub attempt: ::std::option::Option<i64>,
     /// The client's id of the order.
     pub client_order_id: ::std::string::String,
     /// A note for the trader; MT4 keeps 31 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_fx_order_new_comment", deserialize_with = "crate::support::present")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// The event's tag.
     pub event: FxOrderNewEvent,
@@ -20,32 +17,35 @@ pub struct FxOrderNew {
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// The execution style.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub order_type: ::std::option::Option<FxOrderNewOrderType>,
     /// Order size in units of the instrument.
     pub quantity: f64,
     /// Why the venue refused or amended it.
     pub reason: ::std::string::String,
     /// Whether the order may only reduce a position.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_fx_order_new_reduce_only", deserialize_with = "crate::support::present")]
     pub reduce_only: ::std::option::Option<bool>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
     /// The stop trigger price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub stop_price: ::std::option::Option<crate::core::money_1_0::Money>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
-fn default_fx_order_new_attempt() -> ::std::option::Option<i64> {
-    crate::support::default_value("0")
-}
-fn default_fx_order_new_comment() -> ::std::option::Option<::std::string::String> {
-    crate::support::default_value("\"\"")
-}
-fn default_fx_order_new_reduce_only() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
+crate::support::object!(FxOrderNew {
+    attempt: defaulted("attempt", "0"),
+    client_order_id: required("client_order_id"),
+    comment: defaulted("comment", "\"\""),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    order_type: optional("order_type"),
+    quantity: required("quantity"),
+    reason: required("reason"),
+    reduce_only: defaulted("reduce_only", "false"),
+    side: required("side"),
+    stop_price: optional("stop_price"),
+    time: required("time"),
+});
 impl crate::support::Validate for FxOrderNew {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.attempt { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(10), &at.key("attempt"), errors); }

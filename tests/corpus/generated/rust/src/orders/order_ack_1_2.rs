@@ -2,51 +2,56 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `order_ack` event of the orders family, 1.2 of 1.0 to 1.2 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OrderAck {
     /// The account the order trades for.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub account: ::std::option::Option<crate::core::account_1_0::Account>,
     /// The client's id of the order.
     pub client_order_id: ::std::string::String,
     /// The quantity shown on the book.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub display_qty: ::std::option::Option<f64>,
     /// The event's tag.
     pub event: OrderAckEvent,
     /// The event's id, unique across every event.
     pub event_id: ::std::string::String,
     /// The last day a GTD order works.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub expire_date: ::std::option::Option<::std::string::String>,
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// The legs of a multi-leg order.
     pub legs: ::std::vec::Vec<Leg>,
     /// The limit price; absent for a market order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit_price: ::std::option::Option<::std::option::Option<crate::core::money_1_0::Money>>,
     /// The execution style.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub order_type: ::std::option::Option<OrderAckOrderType>,
     /// Order size in units of the instrument.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub quantity: ::std::option::Option<f64>,
     /// Whether the order may only reduce a position.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_order_ack_reduce_only", deserialize_with = "crate::support::present")]
     pub reduce_only: ::std::option::Option<bool>,
     /// Buy or sell.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub side: ::std::option::Option<crate::core::side_1_0::Side>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
-fn default_order_ack_reduce_only() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
+crate::support::object!(OrderAck {
+    account: optional("account"),
+    client_order_id: required("client_order_id"),
+    display_qty: optional("display_qty"),
+    event: required("event"),
+    event_id: required("event_id"),
+    expire_date: optional("expire_date"),
+    instrument: required("instrument"),
+    legs: required("legs"),
+    limit_price: optional("limit_price"),
+    order_type: optional("order_type"),
+    quantity: optional("quantity"),
+    reduce_only: defaulted("reduce_only", "false"),
+    side: required("side"),
+    time: required("time"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for OrderAck {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.account { crate::support::Validate::validate_at(v, &at.key("account"), errors); }
@@ -81,17 +86,20 @@ impl crate::support::Validate for OrderAck {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -104,26 +112,26 @@ impl crate::support::Validate for Fee {
 }
 
 /// One leg of a multi-leg order.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Leg {
     /// Fees of the leg.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The leg's number.
     pub leg_no: i64,
     /// The leg's limit price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<crate::core::money_1_0::Money>,
     /// Units of this leg per unit of the order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_leg_ratio", deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<i64>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
 }
-fn default_leg_ratio() -> ::std::option::Option<i64> {
-    crate::support::default_value("1")
-}
+crate::support::object!(Leg {
+    fees: optional("fees"),
+    leg_no: required("leg_no"),
+    price: optional("price"),
+    ratio: defaulted("ratio", "1"),
+    side: required("side"),
+});
 impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {

@@ -2,13 +2,11 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `order_cancel` event of the orders family, 1.2 of 1.0 to 1.3 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OrderCancel {
     /// The account the order trades for.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub account: ::std::option::Option<::std::option::Option<crate::core::account_1_0::Account>>,
     /// How many times it was sent before.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_order_cancel_attempt", deserialize_with = "crate::support::present")]
     pub attempt: ::std::option::Option<i64>,
     /// The client's id of the order.
     pub client_order_id: ::std::string::String,
@@ -17,42 +15,43 @@ pub struct OrderCancel {
     /// The event's id, unique across every event.
     pub event_id: ::std::string::String,
     /// The last day a GTD order works.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub expire_date: ::std::option::Option<::std::string::String>,
     /// The instrument.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub instrument: ::std::option::Option<crate::core::instrument_1_0::Instrument>,
     /// The legs of a multi-leg order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub legs: ::std::option::Option<::std::vec::Vec<Leg>>,
     /// The execution style.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub order_type: ::std::option::Option<OrderCancelOrderType>,
     /// Order size in units of the instrument.
     pub quantity: f64,
     /// Whether the order may only reduce a position.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_order_cancel_reduce_only", deserialize_with = "crate::support::present")]
     pub reduce_only: ::std::option::Option<bool>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// How long the order works.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_order_cancel_time_in_force", deserialize_with = "crate::support::present")]
     pub time_in_force: ::std::option::Option<OrderCancelTimeInForce>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
-fn default_order_cancel_attempt() -> ::std::option::Option<i64> {
-    crate::support::default_value("0")
-}
-fn default_order_cancel_reduce_only() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
-fn default_order_cancel_time_in_force() -> ::std::option::Option<OrderCancelTimeInForce> {
-    crate::support::default_value("\"DAY\"")
-}
+crate::support::object!(OrderCancel {
+    account: optional("account"),
+    attempt: defaulted("attempt", "0"),
+    client_order_id: required("client_order_id"),
+    event: required("event"),
+    event_id: required("event_id"),
+    expire_date: optional("expire_date"),
+    instrument: optional("instrument"),
+    legs: optional("legs"),
+    order_type: optional("order_type"),
+    quantity: required("quantity"),
+    reduce_only: defaulted("reduce_only", "false"),
+    side: required("side"),
+    time: required("time"),
+    time_in_force: defaulted("time_in_force", "\"DAY\""),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for OrderCancel {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.account { crate::support::Validate::validate_at(v, &at.key("account"), errors); }
@@ -79,17 +78,20 @@ impl crate::support::Validate for OrderCancel {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -102,26 +104,26 @@ impl crate::support::Validate for Fee {
 }
 
 /// One leg of a multi-leg order.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Leg {
     /// Fees of the leg.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The leg's number.
     pub leg_no: i64,
     /// The leg's limit price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<crate::core::money_1_0::Money>,
     /// Units of this leg per unit of the order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_leg_ratio", deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<i64>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
 }
-fn default_leg_ratio() -> ::std::option::Option<i64> {
-    crate::support::default_value("1")
-}
+crate::support::object!(Leg {
+    fees: optional("fees"),
+    leg_no: required("leg_no"),
+    price: optional("price"),
+    ratio: defaulted("ratio", "1"),
+    side: required("side"),
+});
 impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {

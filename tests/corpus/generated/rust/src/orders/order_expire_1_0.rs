@@ -2,14 +2,13 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `order_expire` event of the orders family, 1.0 of 1.0 to 1.3 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OrderExpire {
     /// The execution algorithm, by its `kind`.
     pub algo: Algo,
     /// The client's id of the order.
     pub client_order_id: ::std::string::String,
     /// The quantity shown on the book.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub display_qty: ::std::option::Option<f64>,
     /// The event's tag.
     pub event: OrderExpireEvent,
@@ -18,7 +17,6 @@ pub struct OrderExpire {
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// The legs of a multi-leg order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub legs: ::std::option::Option<::std::vec::Vec<Leg>>,
     /// The limit price; absent for a market order.
     pub limit_price: crate::core::money_1_0::Money,
@@ -27,25 +25,36 @@ pub struct OrderExpire {
     /// Order size in units of the instrument.
     pub quantity: f64,
     /// Why the venue refused or amended it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
     /// The stop trigger price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub stop_price: ::std::option::Option<::std::option::Option<crate::core::money_1_0::Money>>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// How long the order works.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_order_expire_time_in_force", deserialize_with = "crate::support::present")]
     pub time_in_force: ::std::option::Option<OrderExpireTimeInForce>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
-fn default_order_expire_time_in_force() -> ::std::option::Option<OrderExpireTimeInForce> {
-    crate::support::default_value("\"DAY\"")
-}
+crate::support::object!(OrderExpire {
+    algo: required("algo"),
+    client_order_id: required("client_order_id"),
+    display_qty: optional("display_qty"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    legs: optional("legs"),
+    limit_price: required("limit_price"),
+    order_type: required("order_type"),
+    quantity: required("quantity"),
+    reason: optional("reason"),
+    side: required("side"),
+    stop_price: optional("stop_price"),
+    time: required("time"),
+    time_in_force: defaulted("time_in_force", "\"DAY\""),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for OrderExpire {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.algo, &at.key("algo"), errors);
@@ -85,21 +94,22 @@ pub enum Algo {
     /// `kind`: "vwap"
     Vwap(Vwap),
 }
-impl ::serde::Serialize for Algo {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Twap(v) => crate::support::serialize_variant("kind", "twap", v, s),
-            Self::Vwap(v) => crate::support::serialize_variant("kind", "vwap", v, s),
+crate::support::serde_impls!(Algo);
+impl crate::support::Read for Algo {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "twap" => crate::support::Read::read(v).map(Self::Twap),
+            "vwap" => crate::support::Read::read(v).map(Self::Vwap),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected twap, vwap)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Algo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "twap" => crate::support::read_value(v).map(Self::Twap),
-            "vwap" => crate::support::read_value(v).map(Self::Vwap),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected twap, vwap)"))),
+impl crate::support::Write for Algo {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Twap(v) => crate::support::tagged("kind", "twap", v),
+            Self::Vwap(v) => crate::support::tagged("kind", "vwap", v),
         }
     }
 }
@@ -113,17 +123,20 @@ impl crate::support::Validate for Algo {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -136,26 +149,26 @@ impl crate::support::Validate for Fee {
 }
 
 /// One leg of a multi-leg order.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Leg {
     /// Fees of the leg.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The leg's number.
     pub leg_no: i64,
     /// The leg's limit price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<crate::core::money_1_0::Money>,
     /// Units of this leg per unit of the order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_leg_ratio", deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<i64>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
 }
-fn default_leg_ratio() -> ::std::option::Option<i64> {
-    crate::support::default_value("1")
-}
+crate::support::object!(Leg {
+    fees: optional("fees"),
+    leg_no: required("leg_no"),
+    price: optional("price"),
+    ratio: defaulted("ratio", "1"),
+    side: required("side"),
+});
 impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {
@@ -173,19 +186,21 @@ impl crate::support::Validate for Leg {
 }
 
 /// The `twap` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Twap {
 }
+crate::support::object!(Twap {});
 impl crate::support::Validate for Twap { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// The `vwap` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Vwap {
     /// A rate between 0 and 1.
     pub rate: f64,
 }
+crate::support::object!(Vwap {
+    rate: required("rate"),
+});
 impl crate::support::Validate for Vwap {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.rate, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("rate"), errors);

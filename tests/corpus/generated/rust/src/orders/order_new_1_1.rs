@@ -2,19 +2,15 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `order_new` event of the orders family, 1.1 of 1.0 to 1.2 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OrderNew {
     /// The account the order trades for.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub account: ::std::option::Option<crate::core::account_1_0::Account>,
     /// The client's id of the order.
     pub client_order_id: ::std::string::String,
     /// A note for the trader; MT4 keeps 31 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_order_new_comment", deserialize_with = "crate::support::present")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// The quantity shown on the book.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub display_qty: ::std::option::Option<::std::option::Option<f64>>,
     /// The event's tag.
     pub event: OrderNewEvent,
@@ -23,29 +19,36 @@ pub struct OrderNew {
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// The legs of a multi-leg order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub legs: ::std::option::Option<::std::vec::Vec<Leg>>,
     /// The execution style.
     pub order_type: OrderNewOrderType,
     /// Order size in units of the instrument.
     pub quantity: f64,
     /// Whether the order may only reduce a position.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_order_new_reduce_only", deserialize_with = "crate::support::present")]
     pub reduce_only: ::std::option::Option<bool>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
     /// The stop trigger price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub stop_price: ::std::option::Option<crate::core::money_1_0::Money>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
-fn default_order_new_comment() -> ::std::option::Option<::std::string::String> {
-    crate::support::default_value("\"\"")
-}
-fn default_order_new_reduce_only() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
+crate::support::object!(OrderNew {
+    account: optional("account"),
+    client_order_id: required("client_order_id"),
+    comment: defaulted("comment", "\"\""),
+    display_qty: optional("display_qty"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    legs: optional("legs"),
+    order_type: required("order_type"),
+    quantity: required("quantity"),
+    reduce_only: defaulted("reduce_only", "false"),
+    side: required("side"),
+    stop_price: optional("stop_price"),
+    time: required("time"),
+});
 impl crate::support::Validate for OrderNew {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.account { crate::support::Validate::validate_at(v, &at.key("account"), errors); }
@@ -77,17 +80,20 @@ impl crate::support::Validate for OrderNew {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -100,26 +106,26 @@ impl crate::support::Validate for Fee {
 }
 
 /// One leg of a multi-leg order.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Leg {
     /// Fees of the leg.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The leg's number.
     pub leg_no: i64,
     /// The leg's limit price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub price: ::std::option::Option<crate::core::money_1_0::Money>,
     /// Units of this leg per unit of the order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_leg_ratio", deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<i64>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
 }
-fn default_leg_ratio() -> ::std::option::Option<i64> {
-    crate::support::default_value("1")
-}
+crate::support::object!(Leg {
+    fees: optional("fees"),
+    leg_no: required("leg_no"),
+    price: optional("price"),
+    ratio: defaulted("ratio", "1"),
+    side: required("side"),
+});
 impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {

@@ -2,50 +2,53 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `order_reject` event of the orders family, 1.0 of 1.0 to 1.1 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OrderReject {
     /// How many times it was sent before.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_order_reject_attempt", deserialize_with = "crate::support::present")]
     pub attempt: ::std::option::Option<i64>,
     /// The client's id of the order.
     pub client_order_id: ::std::string::String,
     /// The quantity shown on the book.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub display_qty: ::std::option::Option<f64>,
     /// The event's tag.
     pub event: OrderRejectEvent,
     /// The event's id, unique across every event.
     pub event_id: ::std::string::String,
     /// The last day a GTD order works.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub expire_date: ::std::option::Option<::std::string::String>,
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// The limit price; absent for a market order.
     pub limit_price: crate::core::money_1_0::Money,
     /// The execution style.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub order_type: ::std::option::Option<OrderRejectOrderType>,
     /// Order size in units of the instrument.
     pub quantity: f64,
     /// Why the venue refused or amended it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Whether the order may only reduce a position.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_order_reject_reduce_only", deserialize_with = "crate::support::present")]
     pub reduce_only: ::std::option::Option<bool>,
     /// Buy or sell.
     pub side: crate::core::side_1_0::Side,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
-fn default_order_reject_attempt() -> ::std::option::Option<i64> {
-    crate::support::default_value("0")
-}
-fn default_order_reject_reduce_only() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
+crate::support::object!(OrderReject {
+    attempt: defaulted("attempt", "0"),
+    client_order_id: required("client_order_id"),
+    display_qty: optional("display_qty"),
+    event: required("event"),
+    event_id: required("event_id"),
+    expire_date: optional("expire_date"),
+    instrument: required("instrument"),
+    limit_price: required("limit_price"),
+    order_type: optional("order_type"),
+    quantity: required("quantity"),
+    reason: optional("reason"),
+    reduce_only: defaulted("reduce_only", "false"),
+    side: required("side"),
+    time: required("time"),
+});
 impl crate::support::Validate for OrderReject {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.attempt { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(10), &at.key("attempt"), errors); }

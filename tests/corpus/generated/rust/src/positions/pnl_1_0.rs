@@ -2,11 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `pnl` event of the positions family, 1.0 of 1.0 to 1.2 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Pnl {
     /// The average entry price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub avg_price: ::std::option::Option<::std::option::Option<crate::core::money_1_0::Money>>,
     /// The event's tag.
     pub event: PnlEvent,
@@ -15,7 +13,6 @@ pub struct Pnl {
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// The event this one follows from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub last_fill: ::std::option::Option<::std::option::Option<crate::fills::allocation_1_0::Allocation>>,
     /// The open lots, oldest first.
     pub lots: ::std::vec::Vec<Lot>,
@@ -30,6 +27,19 @@ pub struct Pnl {
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
+crate::support::object!(Pnl {
+    avg_price: optional("avg_price"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    last_fill: optional("last_fill"),
+    lots: required("lots"),
+    margin: required("margin"),
+    net_qty: required("net_qty"),
+    open_date: required("open_date"),
+    position_id: required("position_id"),
+    time: required("time"),
+});
 impl crate::support::Validate for Pnl {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.avg_price { crate::support::Validate::validate_at(v, &at.key("avg_price"), errors); }
@@ -54,15 +64,17 @@ impl crate::support::Validate for Pnl {
 }
 
 /// The `cash` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Cash {
     /// A free-text note.
     pub note: ::std::string::String,
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
 }
+crate::support::object!(Cash {
+    note: required("note"),
+    ratio: optional("ratio"),
+});
 impl crate::support::Validate for Cash {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);
@@ -75,17 +87,20 @@ impl crate::support::Validate for Cash {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -98,11 +113,9 @@ impl crate::support::Validate for Fee {
 }
 
 /// One open lot of a position.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lot {
     /// Fees paid to open it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The lot's id.
     pub lot_id: ::std::string::String,
@@ -111,6 +124,12 @@ pub struct Lot {
     /// Units in the lot.
     pub quantity: f64,
 }
+crate::support::object!(Lot {
+    fees: optional("fees"),
+    lot_id: required("lot_id"),
+    opened: required("opened"),
+    quantity: required("quantity"),
+});
 impl crate::support::Validate for Lot {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {
@@ -136,21 +155,22 @@ pub enum Margin {
     /// `kind`: "portfolio"
     Portfolio(Portfolio),
 }
-impl ::serde::Serialize for Margin {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Cash(v) => crate::support::serialize_variant("kind", "cash", v, s),
-            Self::Portfolio(v) => crate::support::serialize_variant("kind", "portfolio", v, s),
+crate::support::serde_impls!(Margin);
+impl crate::support::Read for Margin {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "cash" => crate::support::Read::read(v).map(Self::Cash),
+            "portfolio" => crate::support::Read::read(v).map(Self::Portfolio),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected cash, portfolio)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Margin {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "cash" => crate::support::read_value(v).map(Self::Cash),
-            "portfolio" => crate::support::read_value(v).map(Self::Portfolio),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected cash, portfolio)"))),
+impl crate::support::Write for Margin {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Cash(v) => crate::support::tagged("kind", "cash", v),
+            Self::Portfolio(v) => crate::support::tagged("kind", "portfolio", v),
         }
     }
 }
@@ -164,18 +184,20 @@ impl crate::support::Validate for Margin {
 }
 
 /// The `portfolio` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Portfolio {
     /// A free-text note.
     pub note: ::std::string::String,
     /// A rate between 0 and 1.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
     /// When it stops applying.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub until: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Portfolio {
+    note: required("note"),
+    rate: optional("rate"),
+    until: optional("until"),
+});
 impl crate::support::Validate for Portfolio {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);

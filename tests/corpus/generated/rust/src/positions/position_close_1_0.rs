@@ -2,10 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `position_close` event of the positions family, 1.0 of 1.0 to 1.2 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PositionClose {
     /// The book it is held in.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub book: ::std::option::Option<::std::string::String>,
     /// The event's tag.
     pub event: PositionCloseEvent,
@@ -14,10 +13,8 @@ pub struct PositionClose {
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// The event this one follows from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub last_fill: ::std::option::Option<crate::fills::fill_1_0::Fill>,
     /// The open lots, oldest first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub lots: ::std::option::Option<::std::vec::Vec<Lot>>,
     /// Net quantity: long positive, short negative.
     pub net_qty: f64,
@@ -28,17 +25,27 @@ pub struct PositionClose {
     /// Profit or loss realised today.
     pub realised_pnl: crate::core::money_1_0::Money,
     /// Where the position stands.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_position_close_status", deserialize_with = "crate::support::present")]
     pub status: ::std::option::Option<PositionCloseStatus>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
-fn default_position_close_status() -> ::std::option::Option<PositionCloseStatus> {
-    crate::support::default_value("\"OPEN\"")
-}
+crate::support::object!(PositionClose {
+    book: optional("book"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    last_fill: optional("last_fill"),
+    lots: optional("lots"),
+    net_qty: required("net_qty"),
+    open_date: required("open_date"),
+    position_id: required("position_id"),
+    realised_pnl: required("realised_pnl"),
+    status: defaulted("status", "\"OPEN\""),
+    time: required("time"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for PositionClose {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.book { crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::Some(32), ::std::option::Option::None, ::std::option::Option::None, &at.key("book"), errors); }
@@ -63,17 +70,20 @@ impl crate::support::Validate for PositionClose {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -86,11 +96,9 @@ impl crate::support::Validate for Fee {
 }
 
 /// One open lot of a position.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lot {
     /// Fees paid to open it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The lot's id.
     pub lot_id: ::std::string::String,
@@ -99,6 +107,12 @@ pub struct Lot {
     /// Units in the lot.
     pub quantity: f64,
 }
+crate::support::object!(Lot {
+    fees: optional("fees"),
+    lot_id: required("lot_id"),
+    opened: required("opened"),
+    quantity: required("quantity"),
+});
 impl crate::support::Validate for Lot {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {

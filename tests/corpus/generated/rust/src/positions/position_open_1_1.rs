@@ -2,15 +2,13 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `position_open` event of the positions family, 1.1 of 1.0 to 1.2 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PositionOpen {
     /// The account that holds it.
     pub account: crate::core::account_1_0::Account,
     /// The average entry price.
     pub avg_price: crate::core::money_1_0::Money,
     /// The book it is held in.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub book: ::std::option::Option<::std::string::String>,
     /// The event's tag.
     pub event: PositionOpenEvent,
@@ -21,7 +19,6 @@ pub struct PositionOpen {
     /// Net quantity: long positive, short negative.
     pub net_qty: f64,
     /// The day the position opened.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub open_date: ::std::option::Option<::std::string::String>,
     /// The position's id.
     pub position_id: ::std::string::String,
@@ -32,6 +29,20 @@ pub struct PositionOpen {
     /// Profit or loss marked to market.
     pub unrealised_pnl: crate::core::money_1_0::Money,
 }
+crate::support::object!(PositionOpen {
+    account: required("account"),
+    avg_price: required("avg_price"),
+    book: optional("book"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    net_qty: required("net_qty"),
+    open_date: optional("open_date"),
+    position_id: required("position_id"),
+    realised_pnl: required("realised_pnl"),
+    time: required("time"),
+    unrealised_pnl: required("unrealised_pnl"),
+});
 impl crate::support::Validate for PositionOpen {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.account, &at.key("account"), errors);

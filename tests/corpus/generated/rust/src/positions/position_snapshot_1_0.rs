@@ -2,10 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `position_snapshot` event of the positions family, 1.0 of 1.0 to 1.3 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PositionSnapshot {
     /// The average entry price.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub avg_price: ::std::option::Option<crate::core::money_1_0::Money>,
     /// The event's tag.
     pub event: PositionSnapshotEvent,
@@ -20,14 +19,24 @@ pub struct PositionSnapshot {
     /// The position's id.
     pub position_id: ::std::string::String,
     /// Profit or loss realised today.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub realised_pnl: ::std::option::Option<crate::core::money_1_0::Money>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(PositionSnapshot {
+    avg_price: optional("avg_price"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    margin: required("margin"),
+    net_qty: required("net_qty"),
+    position_id: required("position_id"),
+    realised_pnl: optional("realised_pnl"),
+    time: required("time"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for PositionSnapshot {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.avg_price { crate::support::Validate::validate_at(v, &at.key("avg_price"), errors); }
@@ -43,12 +52,14 @@ impl crate::support::Validate for PositionSnapshot {
 }
 
 /// The `cash` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Cash {
     /// A ratio above 0.
     pub ratio: f64,
 }
+crate::support::object!(Cash {
+    ratio: required("ratio"),
+});
 impl crate::support::Validate for Cash {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.ratio, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, false)), &at.key("ratio"), errors);
@@ -64,21 +75,22 @@ pub enum Margin {
     /// `kind`: "portfolio"
     Portfolio(Portfolio),
 }
-impl ::serde::Serialize for Margin {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Cash(v) => crate::support::serialize_variant("kind", "cash", v, s),
-            Self::Portfolio(v) => crate::support::serialize_variant("kind", "portfolio", v, s),
+crate::support::serde_impls!(Margin);
+impl crate::support::Read for Margin {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "cash" => crate::support::Read::read(v).map(Self::Cash),
+            "portfolio" => crate::support::Read::read(v).map(Self::Portfolio),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected cash, portfolio)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Margin {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "cash" => crate::support::read_value(v).map(Self::Cash),
-            "portfolio" => crate::support::read_value(v).map(Self::Portfolio),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected cash, portfolio)"))),
+impl crate::support::Write for Margin {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Cash(v) => crate::support::tagged("kind", "cash", v),
+            Self::Portfolio(v) => crate::support::tagged("kind", "portfolio", v),
         }
     }
 }
@@ -92,12 +104,14 @@ impl crate::support::Validate for Margin {
 }
 
 /// The `portfolio` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Portfolio {
     /// A rate between 0 and 1.
     pub rate: f64,
 }
+crate::support::object!(Portfolio {
+    rate: required("rate"),
+});
 impl crate::support::Validate for Portfolio {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.rate, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("rate"), errors);

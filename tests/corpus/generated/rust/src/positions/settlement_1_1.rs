@@ -2,8 +2,7 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `settlement` event of the positions family, 1.1 of 1.0 to 1.1 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Settlement {
     /// The event's tag.
     pub event: SettlementEvent,
@@ -14,27 +13,33 @@ pub struct Settlement {
     /// The event this one follows from.
     pub last_fill: crate::fills::fill_1_0::Fill,
     /// The open lots, oldest first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub lots: ::std::option::Option<::std::vec::Vec<Lot>>,
     /// Net quantity: long positive, short negative.
     pub net_qty: f64,
     /// The position's id.
     pub position_id: ::std::string::String,
     /// Profit or loss realised today.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub realised_pnl: ::std::option::Option<::std::option::Option<crate::core::money_1_0::Money>>,
     /// Where the position stands.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_settlement_status", deserialize_with = "crate::support::present")]
     pub status: ::std::option::Option<SettlementStatus>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// Profit or loss marked to market.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub unrealised_pnl: ::std::option::Option<crate::core::money_1_0::Money>,
 }
-fn default_settlement_status() -> ::std::option::Option<SettlementStatus> {
-    crate::support::default_value("\"OPEN\"")
-}
+crate::support::object!(Settlement {
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    last_fill: required("last_fill"),
+    lots: optional("lots"),
+    net_qty: required("net_qty"),
+    position_id: required("position_id"),
+    realised_pnl: optional("realised_pnl"),
+    status: defaulted("status", "\"OPEN\""),
+    time: required("time"),
+    unrealised_pnl: optional("unrealised_pnl"),
+});
 impl crate::support::Validate for Settlement {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
@@ -58,17 +63,20 @@ impl crate::support::Validate for Settlement {
 }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -81,11 +89,9 @@ impl crate::support::Validate for Fee {
 }
 
 /// One open lot of a position.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lot {
     /// Fees paid to open it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The lot's id.
     pub lot_id: ::std::string::String,
@@ -94,6 +100,12 @@ pub struct Lot {
     /// Units in the lot.
     pub quantity: f64,
 }
+crate::support::object!(Lot {
+    fees: optional("fees"),
+    lot_id: required("lot_id"),
+    opened: required("opened"),
+    quantity: required("quantity"),
+});
 impl crate::support::Validate for Lot {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {

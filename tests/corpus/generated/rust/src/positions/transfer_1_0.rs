@@ -2,8 +2,7 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `transfer` event of the positions family, 1.0 of 1.0 to 1.1 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Transfer {
     /// The average entry price.
     pub avg_price: crate::core::money_1_0::Money,
@@ -14,7 +13,6 @@ pub struct Transfer {
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// The open lots, oldest first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub lots: ::std::option::Option<::std::vec::Vec<Lot>>,
     /// The margin method, by its `kind`.
     pub margin: Margin,
@@ -25,14 +23,23 @@ pub struct Transfer {
     /// The position's id.
     pub position_id: ::std::string::String,
     /// Where the position stands.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_transfer_status", deserialize_with = "crate::support::present")]
     pub status: ::std::option::Option<TransferStatus>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
-fn default_transfer_status() -> ::std::option::Option<TransferStatus> {
-    crate::support::default_value("\"OPEN\"")
-}
+crate::support::object!(Transfer {
+    avg_price: required("avg_price"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    lots: optional("lots"),
+    margin: required("margin"),
+    net_qty: required("net_qty"),
+    open_date: required("open_date"),
+    position_id: required("position_id"),
+    status: defaulted("status", "\"OPEN\""),
+    time: required("time"),
+});
 impl crate::support::Validate for Transfer {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.avg_price, &at.key("avg_price"), errors);
@@ -56,24 +63,27 @@ impl crate::support::Validate for Transfer {
 }
 
 /// The `cash` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Cash {
 }
+crate::support::object!(Cash {});
 impl crate::support::Validate for Cash { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// A fee charged by a venue, a clearer or a broker.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fee {
     /// How much.
     pub amount: crate::core::money_1_0::Money,
     /// Who charges it.
     pub kind: FeeKind,
     /// The rate, when it is one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
 }
+crate::support::object!(Fee {
+    amount: required("amount"),
+    kind: required("kind"),
+    rate: optional("rate"),
+});
 impl crate::support::Validate for Fee {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
@@ -86,11 +96,9 @@ impl crate::support::Validate for Fee {
 }
 
 /// One open lot of a position.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lot {
     /// Fees paid to open it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub fees: ::std::option::Option<::std::vec::Vec<Fee>>,
     /// The lot's id.
     pub lot_id: ::std::string::String,
@@ -99,6 +107,12 @@ pub struct Lot {
     /// Units in the lot.
     pub quantity: f64,
 }
+crate::support::object!(Lot {
+    fees: optional("fees"),
+    lot_id: required("lot_id"),
+    opened: required("opened"),
+    quantity: required("quantity"),
+});
 impl crate::support::Validate for Lot {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {
@@ -124,21 +138,22 @@ pub enum Margin {
     /// `kind`: "portfolio"
     Portfolio(Portfolio),
 }
-impl ::serde::Serialize for Margin {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Cash(v) => crate::support::serialize_variant("kind", "cash", v, s),
-            Self::Portfolio(v) => crate::support::serialize_variant("kind", "portfolio", v, s),
+crate::support::serde_impls!(Margin);
+impl crate::support::Read for Margin {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "cash" => crate::support::Read::read(v).map(Self::Cash),
+            "portfolio" => crate::support::Read::read(v).map(Self::Portfolio),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected cash, portfolio)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Margin {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "cash" => crate::support::read_value(v).map(Self::Cash),
-            "portfolio" => crate::support::read_value(v).map(Self::Portfolio),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected cash, portfolio)"))),
+impl crate::support::Write for Margin {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Cash(v) => crate::support::tagged("kind", "cash", v),
+            Self::Portfolio(v) => crate::support::tagged("kind", "portfolio", v),
         }
     }
 }
@@ -152,12 +167,14 @@ impl crate::support::Validate for Margin {
 }
 
 /// The `portfolio` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Portfolio {
     /// When it stops applying.
     pub until: ::std::string::String,
 }
+crate::support::object!(Portfolio {
+    until: required("until"),
+});
 impl crate::support::Validate for Portfolio {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.until, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("until"), errors);

@@ -2,23 +2,19 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `bbo` event of the quotes family, 1.1 of 1.0 to 1.3 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Bbo {
     /// The size at the best bid.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub bid_size: ::std::option::Option<::std::option::Option<f64>>,
     /// The quote condition.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_bbo_condition", deserialize_with = "crate::support::present")]
     pub condition: ::std::option::Option<BboCondition>,
     /// The event's tag.
     pub event: BboEvent,
     /// The event's id, unique across every event.
     pub event_id: ::std::string::String,
     /// The instrument.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub instrument: ::std::option::Option<crate::core::instrument_1_0::Instrument>,
     /// Depth of book, best first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub levels: ::std::option::Option<::std::vec::Vec<Level>>,
     /// The quote's id.
     pub quote_id: ::std::string::String,
@@ -27,15 +23,23 @@ pub struct Bbo {
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// The venue's MIC.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub venue: ::std::option::Option<BboVenue>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
-fn default_bbo_condition() -> ::std::option::Option<BboCondition> {
-    crate::support::default_value("\"FIRM\"")
-}
+crate::support::object!(Bbo {
+    bid_size: optional("bid_size"),
+    condition: defaulted("condition", "\"FIRM\""),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    levels: optional("levels"),
+    quote_id: required("quote_id"),
+    source: required("source"),
+    time: required("time"),
+    venue: optional("venue"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Bbo {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.bid_size {
@@ -65,15 +69,17 @@ impl crate::support::Validate for Bbo {
 }
 
 /// The `feed` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Feed {
     /// A count it may not exceed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<i64>,
     /// When it stops applying.
     pub until: ::std::string::String,
 }
+crate::support::object!(Feed {
+    limit: optional("limit"),
+    until: required("until"),
+});
 impl crate::support::Validate for Feed {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
@@ -82,19 +88,23 @@ impl crate::support::Validate for Feed {
 }
 
 /// One price level of the book. Open: feeds add their own members.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Level {
     /// Orders at the level, when the feed counts them.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub orders: ::std::option::Option<::std::option::Option<i64>>,
     /// The level's price.
     pub price: f64,
     /// The size at the level.
     pub size: f64,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(Level {
+    orders: optional("orders"),
+    price: required("price"),
+    size: required("size"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.orders { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(100000), &at.key("orders"), errors); }
@@ -104,15 +114,17 @@ impl crate::support::Validate for Level {
 }
 
 /// The `manual` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Manual {
     /// A free-text note.
     pub note: ::std::string::String,
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
 }
+crate::support::object!(Manual {
+    note: required("note"),
+    ratio: optional("ratio"),
+});
 impl crate::support::Validate for Manual {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);
@@ -132,21 +144,22 @@ pub enum Source {
     /// `kind`: "manual"
     Manual(Manual),
 }
-impl ::serde::Serialize for Source {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Feed(v) => crate::support::serialize_variant("kind", "feed", v, s),
-            Self::Manual(v) => crate::support::serialize_variant("kind", "manual", v, s),
+crate::support::serde_impls!(Source);
+impl crate::support::Read for Source {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "feed" => crate::support::Read::read(v).map(Self::Feed),
+            "manual" => crate::support::Read::read(v).map(Self::Manual),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected feed, manual)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Source {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "feed" => crate::support::read_value(v).map(Self::Feed),
-            "manual" => crate::support::read_value(v).map(Self::Manual),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected feed, manual)"))),
+impl crate::support::Write for Source {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Feed(v) => crate::support::tagged("kind", "feed", v),
+            Self::Manual(v) => crate::support::tagged("kind", "manual", v),
         }
     }
 }

@@ -2,15 +2,13 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `depth_update` event of the quotes family, 1.0 of 1.0 to 1.3 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DepthUpdate {
     /// The best bid.
     pub bid: crate::core::money_1_0::Money,
     /// The size at the best bid.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub bid_size: ::std::option::Option<f64>,
     /// The quote condition.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_depth_update_condition", deserialize_with = "crate::support::present")]
     pub condition: ::std::option::Option<DepthUpdateCondition>,
     /// The event's tag.
     pub event: DepthUpdateEvent,
@@ -21,20 +19,27 @@ pub struct DepthUpdate {
     /// The quote's id.
     pub quote_id: ::std::string::String,
     /// The feed's sequence number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub sequence: ::std::option::Option<::std::option::Option<i64>>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// The venue's MIC.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub venue: ::std::option::Option<DepthUpdateVenue>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
-fn default_depth_update_condition() -> ::std::option::Option<DepthUpdateCondition> {
-    crate::support::default_value("\"FIRM\"")
-}
+crate::support::object!(DepthUpdate {
+    bid: required("bid"),
+    bid_size: optional("bid_size"),
+    condition: defaulted("condition", "\"FIRM\""),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    quote_id: required("quote_id"),
+    sequence: optional("sequence"),
+    time: required("time"),
+    venue: optional("venue"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for DepthUpdate {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.bid, &at.key("bid"), errors);

@@ -2,21 +2,17 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `quote` event of the quotes family, 1.1 of 1.0 to 1.1 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Quote {
     /// The best offer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ask: ::std::option::Option<::std::option::Option<crate::core::money_1_0::Money>>,
     /// The size at the best offer.
     pub ask_size: f64,
     /// The best bid.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub bid: ::std::option::Option<crate::core::money_1_0::Money>,
     /// The size at the best bid.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub bid_size: ::std::option::Option<f64>,
     /// The quote condition.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_quote_condition", deserialize_with = "crate::support::present")]
     pub condition: ::std::option::Option<QuoteCondition>,
     /// The event's tag.
     pub event: QuoteEvent,
@@ -29,18 +25,27 @@ pub struct Quote {
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// When the quote expires.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub valid_until: ::std::option::Option<::std::string::String>,
     /// The venue's MIC.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub venue: ::std::option::Option<QuoteVenue>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
-fn default_quote_condition() -> ::std::option::Option<QuoteCondition> {
-    crate::support::default_value("\"FIRM\"")
-}
+crate::support::object!(Quote {
+    ask: optional("ask"),
+    ask_size: required("ask_size"),
+    bid: optional("bid"),
+    bid_size: optional("bid_size"),
+    condition: defaulted("condition", "\"FIRM\""),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    quote_id: required("quote_id"),
+    time: required("time"),
+    valid_until: optional("valid_until"),
+    venue: optional("venue"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Quote {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.ask { crate::support::Validate::validate_at(v, &at.key("ask"), errors); }

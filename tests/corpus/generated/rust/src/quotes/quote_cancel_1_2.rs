@@ -2,11 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `quote_cancel` event of the quotes family, 1.2 of 1.0 to 1.3 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct QuoteCancel {
     /// The best offer.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ask: ::std::option::Option<crate::core::money_1_0::Money>,
     /// The event's tag.
     pub event: QuoteCancelEvent,
@@ -19,11 +17,20 @@ pub struct QuoteCancel {
     /// The quote's id.
     pub quote_id: ::std::string::String,
     /// The feed's sequence number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub sequence: ::std::option::Option<::std::option::Option<i64>>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
 }
+crate::support::object!(QuoteCancel {
+    ask: required("ask"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    levels: required("levels"),
+    quote_id: required("quote_id"),
+    sequence: optional("sequence"),
+    time: required("time"),
+});
 impl crate::support::Validate for QuoteCancel {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.ask {
@@ -49,19 +56,23 @@ impl crate::support::Validate for QuoteCancel {
 }
 
 /// One price level of the book. Open: feeds add their own members.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Level {
     /// Orders at the level, when the feed counts them.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub orders: ::std::option::Option<::std::option::Option<i64>>,
     /// The level's price.
     pub price: f64,
     /// The size at the level.
     pub size: f64,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(Level {
+    orders: optional("orders"),
+    price: required("price"),
+    size: required("size"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.orders { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(100000), &at.key("orders"), errors); }

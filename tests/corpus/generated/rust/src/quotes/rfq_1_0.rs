@@ -2,17 +2,13 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `rfq` event of the quotes family, 1.0 of 1.0 to 1.1 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Rfq {
     /// The best offer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ask: ::std::option::Option<crate::core::money_1_0::Money>,
     /// The size at the best offer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ask_size: ::std::option::Option<f64>,
     /// The quote condition.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_rfq_condition", deserialize_with = "crate::support::present")]
     pub condition: ::std::option::Option<RfqCondition>,
     /// The event's tag.
     pub event: RfqEvent,
@@ -29,12 +25,21 @@ pub struct Rfq {
     /// When the quote expires.
     pub valid_until: ::std::string::String,
     /// The venue's MIC.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub venue: ::std::option::Option<RfqVenue>,
 }
-fn default_rfq_condition() -> ::std::option::Option<RfqCondition> {
-    crate::support::default_value("\"FIRM\"")
-}
+crate::support::object!(Rfq {
+    ask: optional("ask"),
+    ask_size: optional("ask_size"),
+    condition: defaulted("condition", "\"FIRM\""),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    quote_id: required("quote_id"),
+    source: required("source"),
+    time: required("time"),
+    valid_until: required("valid_until"),
+    venue: optional("venue"),
+});
 impl crate::support::Validate for Rfq {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.ask { crate::support::Validate::validate_at(v, &at.key("ask"), errors); }
@@ -56,18 +61,20 @@ impl crate::support::Validate for Rfq {
 }
 
 /// The `feed` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Feed {
     /// A count it may not exceed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<i64>,
     /// A free-text note.
     pub note: ::std::string::String,
     /// When it stops applying.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub until: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Feed {
+    limit: optional("limit"),
+    note: required("note"),
+    until: optional("until"),
+});
 impl crate::support::Validate for Feed {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
@@ -77,15 +84,17 @@ impl crate::support::Validate for Feed {
 }
 
 /// The `manual` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Manual {
     /// A count it may not exceed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<i64>,
     /// When it stops applying.
     pub until: ::std::string::String,
 }
+crate::support::object!(Manual {
+    limit: optional("limit"),
+    until: required("until"),
+});
 impl crate::support::Validate for Manual {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
@@ -101,21 +110,22 @@ pub enum Source {
     /// `kind`: "manual"
     Manual(Manual),
 }
-impl ::serde::Serialize for Source {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Feed(v) => crate::support::serialize_variant("kind", "feed", v, s),
-            Self::Manual(v) => crate::support::serialize_variant("kind", "manual", v, s),
+crate::support::serde_impls!(Source);
+impl crate::support::Read for Source {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "feed" => crate::support::Read::read(v).map(Self::Feed),
+            "manual" => crate::support::Read::read(v).map(Self::Manual),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected feed, manual)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Source {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "feed" => crate::support::read_value(v).map(Self::Feed),
-            "manual" => crate::support::read_value(v).map(Self::Manual),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected feed, manual)"))),
+impl crate::support::Write for Source {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Feed(v) => crate::support::tagged("kind", "feed", v),
+            Self::Manual(v) => crate::support::tagged("kind", "manual", v),
         }
     }
 }

@@ -2,10 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `trade_print` event of the quotes family, 1.0 of 1.0 to 1.0 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TradePrint {
     /// The size at the best bid.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub bid_size: ::std::option::Option<f64>,
     /// The event's tag.
     pub event: TradePrintEvent,
@@ -14,27 +13,36 @@ pub struct TradePrint {
     /// The instrument.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// Depth of book, best first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub levels: ::std::option::Option<::std::vec::Vec<Level>>,
     /// The quote's id.
     pub quote_id: ::std::string::String,
     /// The feed's sequence number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub sequence: ::std::option::Option<::std::option::Option<i64>>,
     /// Where the quote came from, by its `kind`.
     pub source: Source,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// When the quote expires.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub valid_until: ::std::option::Option<::std::string::String>,
     /// The venue's MIC.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub venue: ::std::option::Option<TradePrintVenue>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(TradePrint {
+    bid_size: optional("bid_size"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    levels: optional("levels"),
+    quote_id: required("quote_id"),
+    sequence: optional("sequence"),
+    source: required("source"),
+    time: required("time"),
+    valid_until: optional("valid_until"),
+    venue: optional("venue"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for TradePrint {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.bid_size {
@@ -64,24 +72,26 @@ impl crate::support::Validate for TradePrint {
 }
 
 /// The `feed` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Feed {
     /// A count it may not exceed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<i64>,
     /// A free-text note.
     pub note: ::std::string::String,
     /// A rate between 0 and 1.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
     /// When it stops applying.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub until: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Feed {
+    limit: optional("limit"),
+    note: required("note"),
+    rate: optional("rate"),
+    ratio: optional("ratio"),
+    until: optional("until"),
+});
 impl crate::support::Validate for Feed {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
@@ -101,19 +111,23 @@ impl crate::support::Validate for Feed {
 }
 
 /// One price level of the book. Open: feeds add their own members.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Level {
     /// Orders at the level, when the feed counts them.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub orders: ::std::option::Option<::std::option::Option<i64>>,
     /// The level's price.
     pub price: f64,
     /// The size at the level.
     pub size: f64,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
+crate::support::object!(Level {
+    orders: optional("orders"),
+    price: required("price"),
+    size: required("size"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.orders { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(100000), &at.key("orders"), errors); }
@@ -123,18 +137,20 @@ impl crate::support::Validate for Level {
 }
 
 /// The `manual` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Manual {
     /// A count it may not exceed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<i64>,
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
     /// When it stops applying.
     pub until: ::std::string::String,
 }
+crate::support::object!(Manual {
+    limit: optional("limit"),
+    ratio: optional("ratio"),
+    until: required("until"),
+});
 impl crate::support::Validate for Manual {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
@@ -155,21 +171,22 @@ pub enum Source {
     /// `kind`: "manual"
     Manual(Manual),
 }
-impl ::serde::Serialize for Source {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Feed(v) => crate::support::serialize_variant("kind", "feed", v, s),
-            Self::Manual(v) => crate::support::serialize_variant("kind", "manual", v, s),
+crate::support::serde_impls!(Source);
+impl crate::support::Read for Source {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "feed" => crate::support::Read::read(v).map(Self::Feed),
+            "manual" => crate::support::Read::read(v).map(Self::Manual),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected feed, manual)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Source {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "feed" => crate::support::read_value(v).map(Self::Feed),
-            "manual" => crate::support::read_value(v).map(Self::Manual),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected feed, manual)"))),
+impl crate::support::Write for Source {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Feed(v) => crate::support::tagged("kind", "feed", v),
+            Self::Manual(v) => crate::support::tagged("kind", "manual", v),
         }
     }
 }

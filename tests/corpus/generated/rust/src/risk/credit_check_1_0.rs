@@ -2,11 +2,9 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `credit_check` event of the risk family, 1.0 of 1.0 to 1.2 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CreditCheck {
     /// Breaches so far today.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_credit_check_breaches", deserialize_with = "crate::support::present")]
     pub breaches: ::std::option::Option<i64>,
     /// The check's id.
     pub check_id: ::std::string::String,
@@ -17,7 +15,6 @@ pub struct CreditCheck {
     /// The event's id, unique across every event.
     pub event_id: ::std::string::String,
     /// The exposure measured.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub exposure: ::std::option::Option<crate::core::money_1_0::Money>,
     /// The risk factors behind the figure.
     pub factors: ::std::vec::Vec<Factor>,
@@ -26,17 +23,26 @@ pub struct CreditCheck {
     /// How serious it is.
     pub level: CreditCheckLevel,
     /// The events this one is about.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub positions: ::std::option::Option<::std::vec::Vec<crate::positions::settlement_1_0::Settlement>>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// Percent of the limit in use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub utilisation: ::std::option::Option<f64>,
 }
-fn default_credit_check_breaches() -> ::std::option::Option<i64> {
-    crate::support::default_value("0")
-}
+crate::support::object!(CreditCheck {
+    breaches: defaulted("breaches", "0"),
+    check_id: required("check_id"),
+    desk: required("desk"),
+    event: required("event"),
+    event_id: required("event_id"),
+    exposure: optional("exposure"),
+    factors: required("factors"),
+    instrument: required("instrument"),
+    level: required("level"),
+    positions: optional("positions"),
+    time: required("time"),
+    utilisation: optional("utilisation"),
+});
 impl crate::support::Validate for CreditCheck {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.breaches { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000), &at.key("breaches"), errors); }
@@ -74,17 +80,20 @@ impl crate::support::Validate for CreditCheck {
 }
 
 /// A risk factor and its weight.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Factor {
     /// The factor.
     pub name: ::std::string::String,
     /// The shock applied, in percent; null when none was.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub shock: ::std::option::Option<::std::option::Option<f64>>,
     /// Its weight.
     pub weight: f64,
 }
+crate::support::object!(Factor {
+    name: required("name"),
+    shock: optional("shock"),
+    weight: required("weight"),
+});
 impl crate::support::Validate for Factor {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.name, ::std::option::Option::Some(1), ::std::option::Option::Some(48), ::std::option::Option::None, ::std::option::Option::None, &at.key("name"), errors);

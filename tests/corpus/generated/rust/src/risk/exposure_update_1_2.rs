@@ -2,15 +2,13 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `exposure_update` event of the risk family, 1.2 of 1.0 to 1.3 (open: unknown members are kept).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ExposureUpdate {
     /// Whether a risk officer approved an override.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_exposure_update_approved", deserialize_with = "crate::support::present")]
     pub approved: ::std::option::Option<bool>,
     /// Who approved the override.
     pub approver: ::std::string::String,
     /// Breaches so far today.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_exposure_update_breaches", deserialize_with = "crate::support::present")]
     pub breaches: ::std::option::Option<i64>,
     /// The check's id.
     pub check_id: ::std::string::String,
@@ -21,31 +19,36 @@ pub struct ExposureUpdate {
     /// The event's id, unique across every event.
     pub event_id: ::std::string::String,
     /// The exposure measured.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub exposure: ::std::option::Option<crate::core::money_1_0::Money>,
     /// How serious it is.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub level: ::std::option::Option<ExposureUpdateLevel>,
     /// The limit, in the desk's currency.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<::std::option::Option<f64>>,
     /// The rule that fired, by its `kind`.
     pub rule: Rule,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// The first day the limit applies.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub valid_from: ::std::option::Option<::std::string::String>,
     /// Members the schema does not name, kept as they came (written back canonically).
-    #[serde(flatten, skip_serializing_if = "crate::support::Unknown::is_empty")]
     pub additional_properties: crate::support::Members,
 }
-fn default_exposure_update_approved() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
-fn default_exposure_update_breaches() -> ::std::option::Option<i64> {
-    crate::support::default_value("0")
-}
+crate::support::object!(ExposureUpdate {
+    approved: defaulted("approved", "false"),
+    approver: required("approver"),
+    breaches: defaulted("breaches", "0"),
+    check_id: required("check_id"),
+    desk: required("desk"),
+    event: required("event"),
+    event_id: required("event_id"),
+    exposure: optional("exposure"),
+    level: optional("level"),
+    limit: optional("limit"),
+    rule: required("rule"),
+    time: required("time"),
+    valid_from: optional("valid_from"),
+    additional_properties: unknown(),
+});
 impl crate::support::Validate for ExposureUpdate {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.approver, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("approver"), errors);
@@ -69,12 +72,14 @@ impl crate::support::Validate for ExposureUpdate {
 }
 
 /// The `dynamic` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Dynamic {
     /// A count it may not exceed.
     pub limit: i64,
 }
+crate::support::object!(Dynamic {
+    limit: required("limit"),
+});
 impl crate::support::Validate for Dynamic {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_integer(self.limit, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors);
@@ -82,21 +87,23 @@ impl crate::support::Validate for Dynamic {
 }
 
 /// The `manual` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Manual {
     /// A count it may not exceed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<i64>,
     /// A rate between 0 and 1.
     pub rate: f64,
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
     /// When it stops applying.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub until: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Manual {
+    limit: optional("limit"),
+    rate: required("rate"),
+    ratio: optional("ratio"),
+    until: optional("until"),
+});
 impl crate::support::Validate for Manual {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
@@ -121,23 +128,24 @@ pub enum Rule {
     /// `kind`: "manual"
     Manual(Manual),
 }
-impl ::serde::Serialize for Rule {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Static(v) => crate::support::serialize_variant("kind", "static", v, s),
-            Self::Dynamic(v) => crate::support::serialize_variant("kind", "dynamic", v, s),
-            Self::Manual(v) => crate::support::serialize_variant("kind", "manual", v, s),
+crate::support::serde_impls!(Rule);
+impl crate::support::Read for Rule {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "static" => crate::support::Read::read(v).map(Self::Static),
+            "dynamic" => crate::support::Read::read(v).map(Self::Dynamic),
+            "manual" => crate::support::Read::read(v).map(Self::Manual),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected static, dynamic, manual)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Rule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "static" => crate::support::read_value(v).map(Self::Static),
-            "dynamic" => crate::support::read_value(v).map(Self::Dynamic),
-            "manual" => crate::support::read_value(v).map(Self::Manual),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected static, dynamic, manual)"))),
+impl crate::support::Write for Rule {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Static(v) => crate::support::tagged("kind", "static", v),
+            Self::Dynamic(v) => crate::support::tagged("kind", "dynamic", v),
+            Self::Manual(v) => crate::support::tagged("kind", "manual", v),
         }
     }
 }
@@ -152,10 +160,10 @@ impl crate::support::Validate for Rule {
 }
 
 /// The `static` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Static {
 }
+crate::support::object!(Static {});
 impl crate::support::Validate for Static { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// The event's tag.

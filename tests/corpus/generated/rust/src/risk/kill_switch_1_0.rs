@@ -2,17 +2,13 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `kill_switch` event of the risk family, 1.0 of 1.0 to 1.3 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct KillSwitch {
     /// Whether a risk officer approved an override.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_kill_switch_approved", deserialize_with = "crate::support::present")]
     pub approved: ::std::option::Option<bool>,
     /// Who approved the override.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub approver: ::std::option::Option<::std::string::String>,
     /// Breaches so far today.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_kill_switch_breaches", deserialize_with = "crate::support::present")]
     pub breaches: ::std::option::Option<i64>,
     /// The check's id.
     pub check_id: ::std::string::String,
@@ -25,22 +21,28 @@ pub struct KillSwitch {
     /// The instrument, when the check is about one.
     pub instrument: crate::core::instrument_1_0::Instrument,
     /// The limit, in the desk's currency.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<f64>,
     /// The rule that fired, by its `kind`.
     pub rule: Rule,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// Percent of the limit in use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub utilisation: ::std::option::Option<f64>,
 }
-fn default_kill_switch_approved() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
-fn default_kill_switch_breaches() -> ::std::option::Option<i64> {
-    crate::support::default_value("0")
-}
+crate::support::object!(KillSwitch {
+    approved: defaulted("approved", "false"),
+    approver: optional("approver"),
+    breaches: defaulted("breaches", "0"),
+    check_id: required("check_id"),
+    desk: required("desk"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: required("instrument"),
+    limit: optional("limit"),
+    rule: required("rule"),
+    time: required("time"),
+    utilisation: optional("utilisation"),
+});
 impl crate::support::Validate for KillSwitch {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.approver { crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("approver"), errors); }
@@ -68,10 +70,10 @@ impl crate::support::Validate for KillSwitch {
 }
 
 /// The `dynamic` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Dynamic {
 }
+crate::support::object!(Dynamic {});
 impl crate::support::Validate for Dynamic { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// The rule that fired, by its `kind`.
@@ -82,21 +84,22 @@ pub enum Rule {
     /// `kind`: "dynamic"
     Dynamic(Dynamic),
 }
-impl ::serde::Serialize for Rule {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Static(v) => crate::support::serialize_variant("kind", "static", v, s),
-            Self::Dynamic(v) => crate::support::serialize_variant("kind", "dynamic", v, s),
+crate::support::serde_impls!(Rule);
+impl crate::support::Read for Rule {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "static" => crate::support::Read::read(v).map(Self::Static),
+            "dynamic" => crate::support::Read::read(v).map(Self::Dynamic),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected static, dynamic)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Rule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "static" => crate::support::read_value(v).map(Self::Static),
-            "dynamic" => crate::support::read_value(v).map(Self::Dynamic),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected static, dynamic)"))),
+impl crate::support::Write for Rule {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Static(v) => crate::support::tagged("kind", "static", v),
+            Self::Dynamic(v) => crate::support::tagged("kind", "dynamic", v),
         }
     }
 }
@@ -110,10 +113,10 @@ impl crate::support::Validate for Rule {
 }
 
 /// The `static` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Static {
 }
+crate::support::object!(Static {});
 impl crate::support::Validate for Static { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// The event's tag.

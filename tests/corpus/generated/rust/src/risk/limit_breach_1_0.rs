@@ -2,16 +2,13 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `limit_breach` event of the risk family, 1.0 of 1.0 to 1.2 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LimitBreach {
     /// Whether a risk officer approved an override.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_limit_breach_approved", deserialize_with = "crate::support::present")]
     pub approved: ::std::option::Option<bool>,
     /// Who approved the override.
     pub approver: ::std::string::String,
     /// Breaches so far today.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_limit_breach_breaches", deserialize_with = "crate::support::present")]
     pub breaches: ::std::option::Option<i64>,
     /// The check's id.
     pub check_id: ::std::string::String,
@@ -22,13 +19,10 @@ pub struct LimitBreach {
     /// The event's id, unique across every event.
     pub event_id: ::std::string::String,
     /// The instrument, when the check is about one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub instrument: ::std::option::Option<::std::option::Option<crate::core::instrument_1_0::Instrument>>,
     /// How serious it is.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub level: ::std::option::Option<LimitBreachLevel>,
     /// The events this one is about.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub positions: ::std::option::Option<::std::vec::Vec<crate::positions::settlement_1_0::Settlement>>,
     /// The rule that fired, by its `kind`.
     pub rule: Rule,
@@ -37,15 +31,24 @@ pub struct LimitBreach {
     /// Percent of the limit in use.
     pub utilisation: f64,
     /// The first day the limit applies.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub valid_from: ::std::option::Option<::std::string::String>,
 }
-fn default_limit_breach_approved() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
-fn default_limit_breach_breaches() -> ::std::option::Option<i64> {
-    crate::support::default_value("0")
-}
+crate::support::object!(LimitBreach {
+    approved: defaulted("approved", "false"),
+    approver: required("approver"),
+    breaches: defaulted("breaches", "0"),
+    check_id: required("check_id"),
+    desk: required("desk"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: optional("instrument"),
+    level: optional("level"),
+    positions: optional("positions"),
+    rule: required("rule"),
+    time: required("time"),
+    utilisation: required("utilisation"),
+    valid_from: optional("valid_from"),
+});
 impl crate::support::Validate for LimitBreach {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.approver, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("approver"), errors);
@@ -74,21 +77,23 @@ impl crate::support::Validate for LimitBreach {
 }
 
 /// The `dynamic` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Dynamic {
     /// A count it may not exceed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<i64>,
     /// A free-text note.
     pub note: ::std::string::String,
     /// A rate between 0 and 1.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
 }
+crate::support::object!(Dynamic {
+    limit: optional("limit"),
+    note: required("note"),
+    rate: optional("rate"),
+    ratio: optional("ratio"),
+});
 impl crate::support::Validate for Dynamic {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
@@ -114,21 +119,22 @@ pub enum Rule {
     /// `kind`: "dynamic"
     Dynamic(Dynamic),
 }
-impl ::serde::Serialize for Rule {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Static(v) => crate::support::serialize_variant("kind", "static", v, s),
-            Self::Dynamic(v) => crate::support::serialize_variant("kind", "dynamic", v, s),
+crate::support::serde_impls!(Rule);
+impl crate::support::Read for Rule {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "static" => crate::support::Read::read(v).map(Self::Static),
+            "dynamic" => crate::support::Read::read(v).map(Self::Dynamic),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected static, dynamic)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Rule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "static" => crate::support::read_value(v).map(Self::Static),
-            "dynamic" => crate::support::read_value(v).map(Self::Dynamic),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected static, dynamic)"))),
+impl crate::support::Write for Rule {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Static(v) => crate::support::tagged("kind", "static", v),
+            Self::Dynamic(v) => crate::support::tagged("kind", "dynamic", v),
         }
     }
 }
@@ -142,18 +148,20 @@ impl crate::support::Validate for Rule {
 }
 
 /// The `static` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Static {
     /// A free-text note.
     pub note: ::std::string::String,
     /// A rate between 0 and 1.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub rate: ::std::option::Option<f64>,
     /// A ratio above 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub ratio: ::std::option::Option<f64>,
 }
+crate::support::object!(Static {
+    note: required("note"),
+    rate: optional("rate"),
+    ratio: optional("ratio"),
+});
 impl crate::support::Validate for Static {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);

@@ -2,8 +2,7 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `margin_call` event of the risk family, 1.1 of 1.0 to 1.1 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct MarginCall {
     /// The check's id.
     pub check_id: ::std::string::String,
@@ -14,19 +13,27 @@ pub struct MarginCall {
     /// The event's id, unique across every event.
     pub event_id: ::std::string::String,
     /// The instrument, when the check is about one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub instrument: ::std::option::Option<crate::core::instrument_1_0::Instrument>,
     /// How serious it is.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub level: ::std::option::Option<MarginCallLevel>,
     /// The events this one is about.
     pub positions: ::std::vec::Vec<crate::positions::position_snapshot_1_0::PositionSnapshot>,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// Percent of the limit in use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub utilisation: ::std::option::Option<f64>,
 }
+crate::support::object!(MarginCall {
+    check_id: required("check_id"),
+    desk: required("desk"),
+    event: required("event"),
+    event_id: required("event_id"),
+    instrument: optional("instrument"),
+    level: optional("level"),
+    positions: required("positions"),
+    time: required("time"),
+    utilisation: optional("utilisation"),
+});
 impl crate::support::Validate for MarginCall {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.check_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("check_id"), errors);

@@ -2,44 +2,44 @@
 //! Do not edit: change the contract and run `contractc build`.
 
 /// A `var_report` event of the risk family, 1.1 of 1.0 to 1.1 (closed).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct VarReport {
     /// Whether a risk officer approved an override.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_var_report_approved", deserialize_with = "crate::support::present")]
     pub approved: ::std::option::Option<bool>,
     /// Breaches so far today.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default = "default_var_report_breaches", deserialize_with = "crate::support::present")]
     pub breaches: ::std::option::Option<i64>,
     /// The check's id.
     pub check_id: ::std::string::String,
     /// The desk the check is about.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub desk: ::std::option::Option<::std::string::String>,
     /// The event's tag.
     pub event: VarReportEvent,
     /// The event's id, unique across every event.
     pub event_id: ::std::string::String,
     /// The limit, in the desk's currency.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub limit: ::std::option::Option<f64>,
     /// The events this one is about.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub positions: ::std::option::Option<::std::vec::Vec<crate::positions::pnl_1_0::Pnl>>,
     /// The rule that fired, by its `kind`.
     pub rule: Rule,
     /// When the event happened, RFC 3339.
     pub time: ::std::string::String,
     /// Percent of the limit in use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub utilisation: ::std::option::Option<f64>,
 }
-fn default_var_report_approved() -> ::std::option::Option<bool> {
-    crate::support::default_value("false")
-}
-fn default_var_report_breaches() -> ::std::option::Option<i64> {
-    crate::support::default_value("0")
-}
+crate::support::object!(VarReport {
+    approved: defaulted("approved", "false"),
+    breaches: defaulted("breaches", "0"),
+    check_id: required("check_id"),
+    desk: optional("desk"),
+    event: required("event"),
+    event_id: required("event_id"),
+    limit: optional("limit"),
+    positions: optional("positions"),
+    rule: required("rule"),
+    time: required("time"),
+    utilisation: optional("utilisation"),
+});
 impl crate::support::Validate for VarReport {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.breaches { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000), &at.key("breaches"), errors); }
@@ -76,15 +76,17 @@ impl crate::support::Validate for VarReport {
 }
 
 /// The `dynamic` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Dynamic {
     /// A rate between 0 and 1.
     pub rate: f64,
     /// When it stops applying.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub until: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Dynamic {
+    rate: required("rate"),
+    until: optional("until"),
+});
 impl crate::support::Validate for Dynamic {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_number(self.rate, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("rate"), errors);
@@ -101,21 +103,22 @@ pub enum Rule {
     /// `kind`: "dynamic"
     Dynamic(Dynamic),
 }
-impl ::serde::Serialize for Rule {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Static(v) => crate::support::serialize_variant("kind", "static", v, s),
-            Self::Dynamic(v) => crate::support::serialize_variant("kind", "dynamic", v, s),
+crate::support::serde_impls!(Rule);
+impl crate::support::Read for Rule {
+    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+        let (tag, v) = crate::support::untag(v, "kind")?;
+        match tag.as_str() {
+            "static" => crate::support::Read::read(v).map(Self::Static),
+            "dynamic" => crate::support::Read::read(v).map(Self::Dynamic),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected static, dynamic)"))),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Rule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-        let (tag, v) = crate::support::deserialize_variant(d, "kind")?;
-        match tag.as_str() {
-            "static" => crate::support::read_value(v).map(Self::Static),
-            "dynamic" => crate::support::read_value(v).map(Self::Dynamic),
-            other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!("unknown `kind` {other:?} (expected static, dynamic)"))),
+impl crate::support::Write for Rule {
+    fn write(&self) -> crate::support::Out<'_> {
+        match self {
+            Self::Static(v) => crate::support::tagged("kind", "static", v),
+            Self::Dynamic(v) => crate::support::tagged("kind", "dynamic", v),
         }
     }
 }
@@ -129,15 +132,17 @@ impl crate::support::Validate for Rule {
 }
 
 /// The `static` variant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Static {
     /// A free-text note.
     pub note: ::std::string::String,
     /// When it stops applying.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::support::present")]
     pub until: ::std::option::Option<::std::string::String>,
 }
+crate::support::object!(Static {
+    note: required("note"),
+    until: optional("until"),
+});
 impl crate::support::Validate for Static {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);
