@@ -160,8 +160,8 @@ fn object(program: &Program, this: usize, index: usize, o: &Object, body: &mut V
         body.push(format!(
             "crate::support::check_properties({}, {}, {}, at, errors);",
             count.join(" + "),
-            opt(o.min_properties),
-            opt(o.max_properties)
+            o.min_properties.unwrap_or(0),
+            max(o.max_properties)
         ));
     }
 }
@@ -210,6 +210,11 @@ pub fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or("::std::option::Option::None".into(), |v| format!("::std::option::Option::Some({})", v.to_string()))
 }
 
+/// An upper bound of a count: `u64::MAX` when there is none.
+fn max(m: Option<u64>) -> String {
+    m.map_or("u64::MAX".to_string(), |m| m.to_string())
+}
+
 /// A closure `|v, at, errors| { ... }` running the checks of `ty` on `v`, on one line.
 fn check_closure(program: &Program, this: usize, ty: &Ty) -> String {
     match check(program, this, ty, "v", "at") {
@@ -240,34 +245,39 @@ pub fn check(program: &Program, this: usize, ty: &Ty, v: &str, at: &str) -> Vec<
             if s.min_length.is_none() && s.max_length.is_none() && s.pattern.is_none() && s.format.is_none() {
                 return Vec::new();
             }
-            let format = opt(s.format.map(|f| format!("crate::support::Format::{}", f.name())));
-            let call = |pattern: &str| {
-                format!(
-                    "crate::support::check_string({v}, {}, {}, {pattern}, {format}, {at}, errors);",
-                    opt(s.min_length),
-                    opt(s.max_length)
-                )
-            };
-            match &s.pattern {
-                None => vec![call("::std::option::Option::None")],
-                Some(p) => {
-                    vec!["{".into(), pattern_static(p), call("::std::option::Option::Some(&PATTERN)"), "}".into()]
-                }
+            let mut out = Vec::new();
+            if s.min_length.is_some() || s.max_length.is_some() {
+                out.push(format!(
+                    "crate::support::check_length({v}, {}, {}, {at}, errors);",
+                    s.min_length.unwrap_or(0),
+                    max(s.max_length)
+                ));
             }
+            if let Some(p) = &s.pattern {
+                out.push(format!(
+                    "crate::support::check_pattern({v}, {{ {} &PATTERN }}, {at}, errors);",
+                    pattern_static(p)
+                ));
+            }
+            if let Some(f) = s.format {
+                out.push(format!(
+                    "crate::support::check_format({v}, crate::support::Format::{}, {at}, errors);",
+                    f.name()
+                ));
+            }
+            out
         }
         Ty::Number(n) => {
-            let bound = |b: Option<contractc_ir::Bound>| {
-                b.map_or("::std::option::Option::None".into(), |b| {
-                    format!("::std::option::Option::Some(({}, {}))", number_literal(b.value), b.exclusive)
-                })
-            };
             let mut out = Vec::new();
-            if n.minimum.is_some() || n.maximum.is_some() {
-                out.push(format!(
-                    "crate::support::check_number({value}, {}, {}, {at}, errors);",
-                    bound(n.minimum),
-                    bound(n.maximum)
-                ));
+            let bounds = [
+                (n.minimum, "check_minimum", "check_exclusive_minimum"),
+                (n.maximum, "check_maximum", "check_exclusive_maximum"),
+            ];
+            for (bound, inclusive, exclusive) in bounds {
+                if let Some(b) = bound {
+                    let check = if b.exclusive { exclusive } else { inclusive };
+                    out.push(format!("crate::support::{check}({value}, {}, {at}, errors);", number_literal(b.value)));
+                }
             }
             if let Some(d) = n.multiple_of {
                 out.push(format!("crate::support::check_multiple({value}, {}, {at}, errors);", number_literal(d)));
@@ -279,8 +289,8 @@ pub fn check(program: &Program, this: usize, ty: &Ty, v: &str, at: &str) -> Vec<
             if n.minimum.is_some() || n.maximum.is_some() {
                 out.push(format!(
                     "crate::support::check_integer({value}, {}, {}, {at}, errors);",
-                    opt(n.minimum),
-                    opt(n.maximum)
+                    n.minimum.map_or("i64::MIN".to_string(), |m| m.to_string()),
+                    n.maximum.map_or("i64::MAX".to_string(), |m| m.to_string())
                 ));
             }
             if let Some(d) = n.multiple_of {
@@ -345,8 +355,8 @@ pub fn check(program: &Program, this: usize, ty: &Ty, v: &str, at: &str) -> Vec<
             if a.min_items.is_some() || a.max_items.is_some() {
                 out.push(format!(
                     "crate::support::check_items({place}.len(), {}, {}, {at}, errors);",
-                    opt(a.min_items),
-                    opt(a.max_items)
+                    a.min_items.unwrap_or(0),
+                    max(a.max_items)
                 ));
             }
             // Checks of the array as a whole: `uniqueItems`, `contains`.

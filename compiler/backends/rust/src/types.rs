@@ -125,23 +125,29 @@ pub const DERIVE: &str = "#[derive(Clone, Debug, PartialEq)]";
 /// Writes named type `index` of contract `this` when it is an object, a string enum or an alias.
 pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code) {
     let t = &program.contracts[this].types[index];
-    if let (Some(d), TypeKind::Object(_) | TypeKind::Enum(_) | TypeKind::Alias(_)) = (&t.description, &t.kind) {
+    if let (Some(d), TypeKind::Object(_) | TypeKind::Alias(_)) = (&t.description, &t.kind) {
         code.doc(d);
     }
     match &t.kind {
         TypeKind::Object(o) => object(program, this, index, o, code),
         TypeKind::Enum(values) => {
-            let idents = variant_idents(values);
-            code.line("#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]");
-            code.line(format!("pub enum {} {{", t.name));
-            for ident in &idents {
-                code.line(format!("{ident},"));
+            // The enum, its derives, serde impls, `Read` and `Write` (by the values), `as_str`,
+            // `Display` and `Validate`.
+            let pairs: Vec<String> = values
+                .iter()
+                .zip(variant_idents(values))
+                .map(|(value, ident)| format!("{ident} = {}", literal(value)))
+                .collect();
+            let definition = format!("pub enum {} {{ {} }}", t.name, pairs.join(", "));
+            match &t.description {
+                None => code.line(format!("crate::support::string_enum!({definition});")),
+                Some(d) => {
+                    code.line("crate::support::string_enum! {");
+                    code.doc(d);
+                    code.line(definition);
+                    code.line("}");
+                }
             }
-            code.line("}");
-            // The serde impls, `Read` and `Write` (by the values), `as_str`, `Display` and `Validate`.
-            let pairs: Vec<String> =
-                values.iter().zip(&idents).map(|(value, ident)| format!("{ident} = {}", literal(value))).collect();
-            code.line(format!("crate::support::string_enum!({} {{ {} }});", t.name, pairs.join(", ")));
         }
         TypeKind::Alias(ty) => {
             let name = &t.name;

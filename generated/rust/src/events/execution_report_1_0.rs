@@ -42,22 +42,22 @@ crate::support::object!(ExecutionReport {
 });
 impl crate::support::Validate for ExecutionReport {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.report_id, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("report_id"), errors);
-        crate::support::check_string(&self.intent_id, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("intent_id"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
-        crate::support::check_string(&self.symbol, ::std::option::Option::Some(6), ::std::option::Option::Some(12), ::std::option::Option::None, ::std::option::Option::None, &at.key("symbol"), errors);
-        if let ::std::option::Option::Some(v) = &self.ticket { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("ticket"), errors); }
-        crate::support::check_number(self.filled_lots, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, &at.key("filled_lots"), errors);
-        if let ::std::option::Option::Some(v) = &self.average_price { crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("average_price"), errors); }
+        crate::support::check_length(&self.report_id, 1, 64, &at.key("report_id"), errors);
+        crate::support::check_length(&self.intent_id, 1, 64, &at.key("intent_id"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
+        crate::support::check_length(&self.symbol, 6, 12, &at.key("symbol"), errors);
+        if let ::std::option::Option::Some(v) = &self.ticket { crate::support::check_integer(*v, 1, i64::MAX, &at.key("ticket"), errors); }
+        crate::support::check_minimum(self.filled_lots, 0.0, &at.key("filled_lots"), errors);
+        if let ::std::option::Option::Some(v) = &self.average_price { crate::support::check_exclusive_minimum(*v, 0.0, &at.key("average_price"), errors); }
         {
             let at = &at.key("fills");
-            crate::support::check_items(self.fills.len(), ::std::option::Option::None, ::std::option::Option::Some(100), at, errors);
+            crate::support::check_items(self.fills.len(), 0, 100, at, errors);
             for (i, item) in self.fills.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        if let ::std::option::Option::Some(v) = &self.reject_reason { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(128), ::std::option::Option::None, ::std::option::Option::None, &at.key("reject_reason"), errors); }
+        if let ::std::option::Option::Some(v) = &self.reject_reason { crate::support::check_length(v, 0, 128, &at.key("reject_reason"), errors); }
     }
 }
 
@@ -78,27 +78,18 @@ crate::support::object!(Fill {
 });
 impl crate::support::Validate for Fill {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.price, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("price"), errors);
-        crate::support::check_number(self.lots, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("lots"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_exclusive_minimum(self.price, 0.0, &at.key("price"), errors);
+        crate::support::check_exclusive_minimum(self.lots, 0.0, &at.key("lots"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
-/// Side of the order.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum ExecutionReportSide {
-    Buy,
-    Sell,
+crate::support::string_enum! {
+    /// Side of the order.
+    pub enum ExecutionReportSide { Buy = "BUY", Sell = "SELL" }
 }
-crate::support::string_enum!(ExecutionReportSide { Buy = "BUY", Sell = "SELL" });
 
-/// Order state after this report.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum ExecutionReportStatus {
-    New,
-    PartiallyFilled,
-    Filled,
-    Rejected,
-    Canceled,
+crate::support::string_enum! {
+    /// Order state after this report.
+    pub enum ExecutionReportStatus { New = "NEW", PartiallyFilled = "PARTIALLY_FILLED", Filled = "FILLED", Rejected = "REJECTED", Canceled = "CANCELED" }
 }
-crate::support::string_enum!(ExecutionReportStatus { New = "NEW", PartiallyFilled = "PARTIALLY_FILLED", Filled = "FILLED", Rejected = "REJECTED", Canceled = "CANCELED" });

@@ -21,9 +21,9 @@ crate::support::object!(Instrument {
 });
 impl crate::support::Validate for Instrument {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.symbol, ::std::option::Option::Some(6), ::std::option::Option::Some(12), ::std::option::Option::None, ::std::option::Option::None, &at.key("symbol"), errors);
-        crate::support::check_integer(self.digits, ::std::option::Option::Some(0), ::std::option::Option::Some(8), &at.key("digits"), errors);
-        crate::support::check_number(self.point, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("point"), errors);
-        crate::support::check_number(self.contract_size, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("contract_size"), errors);
+        crate::support::check_length(&self.symbol, 6, 12, &at.key("symbol"), errors);
+        crate::support::check_integer(self.digits, 0, 8, &at.key("digits"), errors);
+        crate::support::check_exclusive_minimum(self.point, 0.0, &at.key("point"), errors);
+        crate::support::check_exclusive_minimum(self.contract_size, 0.0, &at.key("contract_size"), errors);
     }
 }

@@ -39,39 +39,28 @@ crate::support::object!(OrderIntent {
 });
 impl crate::support::Validate for OrderIntent {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.intent_id, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("intent_id"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_length(&self.intent_id, 1, 64, &at.key("intent_id"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
-        crate::support::check_number(self.volume_lots, ::std::option::Option::Some((0.01, false)), ::std::option::Option::Some((100.0, false)), &at.key("volume_lots"), errors);
-        if let ::std::option::Option::Some(v) = &self.price { crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("price"), errors); }
-        if let ::std::option::Option::Some(v) = &self.stop_loss { crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("stop_loss"), errors); }
-        if let ::std::option::Option::Some(v) = &self.take_profit { crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("take_profit"), errors); }
+        crate::support::check_minimum(self.volume_lots, 0.01, &at.key("volume_lots"), errors);
+        crate::support::check_maximum(self.volume_lots, 100.0, &at.key("volume_lots"), errors);
+        if let ::std::option::Option::Some(v) = &self.price { crate::support::check_exclusive_minimum(*v, 0.0, &at.key("price"), errors); }
+        if let ::std::option::Option::Some(v) = &self.stop_loss { crate::support::check_exclusive_minimum(*v, 0.0, &at.key("stop_loss"), errors); }
+        if let ::std::option::Option::Some(v) = &self.take_profit { crate::support::check_exclusive_minimum(*v, 0.0, &at.key("take_profit"), errors); }
     }
 }
 
-/// Buy or sell (MT4 OP_BUY / OP_SELL).
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum OrderIntentSide {
-    Buy,
-    Sell,
+crate::support::string_enum! {
+    /// Buy or sell (MT4 OP_BUY / OP_SELL).
+    pub enum OrderIntentSide { Buy = "BUY", Sell = "SELL" }
 }
-crate::support::string_enum!(OrderIntentSide { Buy = "BUY", Sell = "SELL" });
 
-/// Execution style: market, or pending limit / stop (OP_BUYLIMIT, OP_BUYSTOP, ...).
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum OrderIntentOrderType {
-    Market,
-    Limit,
-    Stop,
+crate::support::string_enum! {
+    /// Execution style: market, or pending limit / stop (OP_BUYLIMIT, OP_BUYSTOP, ...).
+    pub enum OrderIntentOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP" }
 }
-crate::support::string_enum!(OrderIntentOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP" });
 
-/// How long the order stays working.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum OrderIntentTimeInForce {
-    Gtc,
-    Ioc,
-    Fok,
-    Gtd,
+crate::support::string_enum! {
+    /// How long the order stays working.
+    pub enum OrderIntentTimeInForce { Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Gtd = "GTD" }
 }
-crate::support::string_enum!(OrderIntentTimeInForce { Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Gtd = "GTD" });

@@ -28,10 +28,10 @@ crate::support::object!(PriceTick {
 impl crate::support::Validate for PriceTick {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
-        crate::support::check_number(self.bid, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("bid"), errors);
-        crate::support::check_number(self.ask, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("ask"), errors);
-        if let ::std::option::Option::Some(v) = &self.volume { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::None, &at.key("volume"), errors); }
-        crate::support::check_integer(self.sequence, ::std::option::Option::Some(0), ::std::option::Option::None, &at.key("sequence"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
+        crate::support::check_exclusive_minimum(self.bid, 0.0, &at.key("bid"), errors);
+        crate::support::check_exclusive_minimum(self.ask, 0.0, &at.key("ask"), errors);
+        if let ::std::option::Option::Some(v) = &self.volume { crate::support::check_integer(*v, 0, i64::MAX, &at.key("volume"), errors); }
+        crate::support::check_integer(self.sequence, 0, i64::MAX, &at.key("sequence"), errors);
     }
 }

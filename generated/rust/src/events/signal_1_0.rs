@@ -30,20 +30,17 @@ crate::support::object!(Signal {
 });
 impl crate::support::Validate for Signal {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.signal_id, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("signal_id"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
-        crate::support::check_string(&self.symbol, ::std::option::Option::Some(6), ::std::option::Option::Some(12), ::std::option::Option::None, ::std::option::Option::None, &at.key("symbol"), errors);
-        crate::support::check_number(self.strength, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("strength"), errors);
-        crate::support::check_number(self.price, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("price"), errors);
-        crate::support::check_string(&self.strategy, ::std::option::Option::Some(1), ::std::option::Option::Some(32), ::std::option::Option::None, ::std::option::Option::None, &at.key("strategy"), errors);
+        crate::support::check_length(&self.signal_id, 1, 64, &at.key("signal_id"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
+        crate::support::check_length(&self.symbol, 6, 12, &at.key("symbol"), errors);
+        crate::support::check_minimum(self.strength, 0.0, &at.key("strength"), errors);
+        crate::support::check_maximum(self.strength, 1.0, &at.key("strength"), errors);
+        crate::support::check_exclusive_minimum(self.price, 0.0, &at.key("price"), errors);
+        crate::support::check_length(&self.strategy, 1, 32, &at.key("strategy"), errors);
     }
 }
 
-/// Direction the strategy wants to hold.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum SignalSide {
-    Buy,
-    Sell,
-    Flat,
+crate::support::string_enum! {
+    /// Direction the strategy wants to hold.
+    pub enum SignalSide { Buy = "BUY", Sell = "SELL", Flat = "FLAT" }
 }
-crate::support::string_enum!(SignalSide { Buy = "BUY", Sell = "SELL", Flat = "FLAT" });

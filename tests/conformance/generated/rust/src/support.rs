@@ -150,13 +150,19 @@ macro_rules! newtype {
 #[allow(unused_imports)]
 pub(crate) use newtype;
 
-/// The serde impls, [`Read`], [`Write`], `as_str`, `Display` and (nothing to check) `Validate` of
-/// a generated string enum: `string_enum!(Side { Buy = "BUY", Sell = "SELL" })`, each variant with
-/// its JSON value.
+/// A generated string enum, its derives, serde impls, [`Read`], [`Write`], `as_str`, `Display` and
+/// (nothing to check) `Validate`: `string_enum! { /// Doc. pub enum Side { Buy = "BUY", Sell =
+/// "SELL" } }`, each variant with its JSON value.
 // A crate whose contracts have no such type leaves it unused.
 #[allow(unused_macros)]
 macro_rules! string_enum {
-    ($name:ident { $($variant:ident = $value:literal),* $(,)? }) => {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $value:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+        pub enum $name {
+            $($variant,)*
+        }
+
         $crate::support::serde_impls!($name);
 
         impl $crate::support::Read for $name {
@@ -975,41 +981,57 @@ impl Pattern {
     }
 }
 
-pub fn check_string(
-    v: &str,
-    min: Option<u64>,
-    max: Option<u64>,
-    pattern: Option<&Pattern>,
-    format: Option<Format>,
-    at: &At<'_>,
-    errors: &mut Vec<Violation>,
-) {
+/// `minLength`/`maxLength` (Validation §6.3.1–§6.3.2), in Unicode code points; `0` and
+/// `u64::MAX` bound nothing.
+pub fn check_length(v: &str, min: u64, max: u64, at: &At<'_>, errors: &mut Vec<Violation>) {
     let len = v.chars().count() as u64;
-    if let Some(min) = min.filter(|&m| len < m) {
+    if len < min {
         errors.push(violation(at, format!("must be at least {min} characters long, is {len}")));
     }
-    if let Some(max) = max.filter(|&m| len > m) {
+    if len > max {
         errors.push(violation(at, format!("must be at most {max} characters long, is {len}")));
-    }
-    if let Some(p) = pattern.filter(|p| !p.is_match(v)) {
-        errors.push(violation(at, format!("must match the pattern `{}`", p.source)));
-    }
-    if let Some(f) = format.filter(|f| !f.matches(v)) {
-        errors.push(violation(at, format!("must be {}", f.description())));
     }
 }
 
-/// Bounds are `(value, exclusive)`.
-pub fn check_number(v: f64, min: Option<(f64, bool)>, max: Option<(f64, bool)>, at: &At<'_>, errors: &mut Vec<Violation>) {
-    if let Some((m, excl)) = min
-        && (v < m || (excl && v == m))
-    {
-        errors.push(violation(at, format!("must be {} {m}", if excl { ">" } else { ">=" })));
+/// `pattern` (Validation §6.3.3).
+pub fn check_pattern(v: &str, pattern: &Pattern, at: &At<'_>, errors: &mut Vec<Violation>) {
+    if !pattern.is_match(v) {
+        errors.push(violation(at, format!("must match the pattern `{}`", pattern.source)));
     }
-    if let Some((m, excl)) = max
-        && (v > m || (excl && v == m))
-    {
-        errors.push(violation(at, format!("must be {} {m}", if excl { "<" } else { "<=" })));
+}
+
+/// An asserted `format` (Validation §7.3, [`formats`]).
+pub fn check_format(v: &str, format: Format, at: &At<'_>, errors: &mut Vec<Violation>) {
+    if !format.matches(v) {
+        errors.push(violation(at, format!("must be {}", format.description())));
+    }
+}
+
+/// `minimum` (Validation §6.2.4).
+pub fn check_minimum(v: f64, m: f64, at: &At<'_>, errors: &mut Vec<Violation>) {
+    if v < m {
+        errors.push(violation(at, format!("must be >= {m}")));
+    }
+}
+
+/// `exclusiveMinimum` (Validation §6.2.5).
+pub fn check_exclusive_minimum(v: f64, m: f64, at: &At<'_>, errors: &mut Vec<Violation>) {
+    if v <= m {
+        errors.push(violation(at, format!("must be > {m}")));
+    }
+}
+
+/// `maximum` (Validation §6.2.2).
+pub fn check_maximum(v: f64, m: f64, at: &At<'_>, errors: &mut Vec<Violation>) {
+    if v > m {
+        errors.push(violation(at, format!("must be <= {m}")));
+    }
+}
+
+/// `exclusiveMaximum` (Validation §6.2.3).
+pub fn check_exclusive_maximum(v: f64, m: f64, at: &At<'_>, errors: &mut Vec<Violation>) {
+    if v >= m {
+        errors.push(violation(at, format!("must be < {m}")));
     }
 }
 
@@ -1027,16 +1049,17 @@ pub fn check_integer_multiple(v: i64, divisor: f64, at: &At<'_>, errors: &mut Ve
     }
 }
 
-pub fn check_integer(v: i64, min: Option<i64>, max: Option<i64>, at: &At<'_>, errors: &mut Vec<Violation>) {
-    if let Some(m) = min.filter(|&m| v < m) {
-        errors.push(violation(at, format!("must be >= {m}")));
+/// `minimum`/`maximum` of an integer (Validation §6.2.4, §6.2.2; exclusive bounds are inclusive
+/// ones of integers); `i64::MIN` and `i64::MAX` bound nothing.
+pub fn check_integer(v: i64, min: i64, max: i64, at: &At<'_>, errors: &mut Vec<Violation>) {
+    if v < min {
+        errors.push(violation(at, format!("must be >= {min}")));
     }
-    if let Some(m) = max.filter(|&m| v > m) {
-        errors.push(violation(at, format!("must be <= {m}")));
+    if v > max {
+        errors.push(violation(at, format!("must be <= {max}")));
     }
 }
 
-/// `minProperties`/`maxProperties` (Validation §6.5.1–§6.5.2): `count` members, named or not.
 /// `dependentRequired` (Validation §6.5.4): the member `name` is present, so each of `needed`
 /// (a name, and whether the member is present) must be.
 pub fn check_dependents(name: &str, needed: &[(&str, bool)], at: &At<'_>, errors: &mut Vec<Violation>) {
@@ -1045,23 +1068,26 @@ pub fn check_dependents(name: &str, needed: &[(&str, bool)], at: &At<'_>, errors
     }
 }
 
-pub fn check_properties(count: usize, min: Option<u64>, max: Option<u64>, at: &At<'_>, errors: &mut Vec<Violation>) {
+/// `minProperties`/`maxProperties` (Validation §6.5.1–§6.5.2), of `count` members named or not;
+/// `0` and `u64::MAX` bound nothing.
+pub fn check_properties(count: usize, min: u64, max: u64, at: &At<'_>, errors: &mut Vec<Violation>) {
     let count = count as u64;
-    if let Some(m) = min.filter(|&m| count < m) {
-        errors.push(violation(at, format!("must have at least {m} members, has {count}")));
+    if count < min {
+        errors.push(violation(at, format!("must have at least {min} members, has {count}")));
     }
-    if let Some(m) = max.filter(|&m| count > m) {
-        errors.push(violation(at, format!("must have at most {m} members, has {count}")));
+    if count > max {
+        errors.push(violation(at, format!("must have at most {max} members, has {count}")));
     }
 }
 
-pub fn check_items(len: usize, min: Option<u64>, max: Option<u64>, at: &At<'_>, errors: &mut Vec<Violation>) {
+/// `minItems`/`maxItems` (Validation §6.4.1–§6.4.2); `0` and `u64::MAX` bound nothing.
+pub fn check_items(len: usize, min: u64, max: u64, at: &At<'_>, errors: &mut Vec<Violation>) {
     let len = len as u64;
-    if let Some(m) = min.filter(|&m| len < m) {
-        errors.push(violation(at, format!("must have at least {m} items, has {len}")));
+    if len < min {
+        errors.push(violation(at, format!("must have at least {min} items, has {len}")));
     }
-    if let Some(m) = max.filter(|&m| len > m) {
-        errors.push(violation(at, format!("must have at most {m} items, has {len}")));
+    if len > max {
+        errors.push(violation(at, format!("must have at most {max} items, has {len}")));
     }
 }
 

@@ -18,8 +18,8 @@ crate::support::object!(Base {
 });
 impl crate::support::Validate for Base {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.id, ::std::option::Option::None, ::std::option::Option::Some(16), ::std::option::Option::None, ::std::option::Option::None, &at.key("id"), errors);
-        if let ::std::option::Option::Some(v) = &self.ts { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("ts"), errors); }
-        if let ::std::option::Option::Some(v) = &self.tags { crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(4), &at.key("tags"), errors); }
+        crate::support::check_length(&self.id, 0, 16, &at.key("id"), errors);
+        if let ::std::option::Option::Some(v) = &self.ts { crate::support::check_format(v, crate::support::Format::DateTime, &at.key("ts"), errors); }
+        if let ::std::option::Option::Some(v) = &self.tags { crate::support::check_items(v.len(), 0, 4, &at.key("tags"), errors); }
     }
 }

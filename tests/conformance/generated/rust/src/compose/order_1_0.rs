@@ -20,9 +20,9 @@ crate::support::object!(Order {
 });
 impl crate::support::Validate for Order {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.id, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("id"), errors);
-        if let ::std::option::Option::Some(v) = &self.ts { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("ts"), errors); }
-        if let ::std::option::Option::Some(v) = &self.tags { crate::support::check_items(v.len(), ::std::option::Option::Some(1), ::std::option::Option::Some(4), &at.key("tags"), errors); }
-        crate::support::check_integer(self.qty, ::std::option::Option::Some(1), ::std::option::Option::Some(50), &at.key("qty"), errors);
+        crate::support::check_length(&self.id, 0, 8, &at.key("id"), errors);
+        if let ::std::option::Option::Some(v) = &self.ts { crate::support::check_format(v, crate::support::Format::DateTime, &at.key("ts"), errors); }
+        if let ::std::option::Option::Some(v) = &self.tags { crate::support::check_items(v.len(), 1, 4, &at.key("tags"), errors); }
+        crate::support::check_integer(self.qty, 1, 50, &at.key("qty"), errors);
     }
 }

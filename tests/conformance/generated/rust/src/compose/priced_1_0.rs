@@ -25,11 +25,15 @@ crate::support::object!(Priced {
 impl crate::support::Validate for Priced {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.px, &at.key("px"), errors);
-        if let ::std::option::Option::Some(v) = &self.capped { crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((10.0, true)), &at.key("capped"), errors); }
+        if let ::std::option::Option::Some(v) = &self.capped {
+            let at = &at.key("capped");
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_exclusive_maximum(*v, 10.0, at, errors);
+        }
         if let ::std::option::Option::Some(v) = &self.leg { crate::support::Validate::validate_at(v, &at.key("leg"), errors); }
-        crate::support::check_string(&self.id, ::std::option::Option::None, ::std::option::Option::Some(16), ::std::option::Option::None, ::std::option::Option::None, &at.key("id"), errors);
-        if let ::std::option::Option::Some(v) = &self.ts { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("ts"), errors); }
-        if let ::std::option::Option::Some(v) = &self.tags { crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(4), &at.key("tags"), errors); }
+        crate::support::check_length(&self.id, 0, 16, &at.key("id"), errors);
+        if let ::std::option::Option::Some(v) = &self.ts { crate::support::check_format(v, crate::support::Format::DateTime, &at.key("ts"), errors); }
+        if let ::std::option::Option::Some(v) = &self.tags { crate::support::check_items(v.len(), 0, 4, &at.key("tags"), errors); }
     }
 }
 
@@ -39,7 +43,7 @@ crate::support::newtype!(Px(f64));
 impl crate::support::Validate for Px {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, at, errors);
+        crate::support::check_minimum(*v, 0.0, at, errors);
     }
 }
 
@@ -52,9 +56,4 @@ crate::support::object!(PricedLeg {
 });
 impl crate::support::Validate for PricedLeg { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum PricedLegSide {
-    Buy,
-    Sell,
-}
-crate::support::string_enum!(PricedLegSide { Buy = "BUY", Sell = "SELL" });
+crate::support::string_enum!(pub enum PricedLegSide { Buy = "BUY", Sell = "SELL" });

@@ -28,27 +28,12 @@ crate::support::object!(Clashing {
 });
 impl crate::support::Validate for Clashing {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.stop_loss, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, &at.key("stop-loss"), errors);
-        crate::support::check_number(self.stop_loss_3, ::std::option::Option::None, ::std::option::Option::Some((0.0, false)), &at.key("stop_loss"), errors);
-        if let ::std::option::Option::Some(v) = &self.stop_loss_2 { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(2), ::std::option::Option::None, ::std::option::Option::None, &at.key("stop_loss_2"), errors); }
+        crate::support::check_minimum(self.stop_loss, 0.0, &at.key("stop-loss"), errors);
+        crate::support::check_maximum(self.stop_loss_3, 0.0, &at.key("stop_loss"), errors);
+        if let ::std::option::Option::Some(v) = &self.stop_loss_2 { crate::support::check_length(v, 0, 2, &at.key("stop_loss_2"), errors); }
     }
 }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum ClashingStability {
-    Rc,
-    Rc3,
-    Rc2,
-    Beta,
-}
-crate::support::string_enum!(ClashingStability { Rc = "rc", Rc3 = "RC", Rc2 = "Rc2", Beta = "beta" });
+crate::support::string_enum!(pub enum ClashingStability { Rc = "rc", Rc3 = "RC", Rc2 = "Rc2", Beta = "beta" });
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum ClashingMark {
-    X,
-    X2,
-    X3,
-    AB,
-    Ab2,
-}
-crate::support::string_enum!(ClashingMark { X = "^", X2 = "~", X3 = "", AB = "a-b", Ab2 = "a_b" });
+crate::support::string_enum!(pub enum ClashingMark { X = "^", X2 = "~", X3 = "", AB = "a-b", Ab2 = "a_b" });

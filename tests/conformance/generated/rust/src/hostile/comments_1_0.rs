@@ -34,7 +34,7 @@ crate::support::object!(Comments {
 });
 impl crate::support::Validate for Comments {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.text, ::std::option::Option::None, ::std::option::Option::Some(100), ::std::option::Option::None, ::std::option::Option::None, &at.key("text"), errors);
+        crate::support::check_length(&self.text, 0, 100, &at.key("text"), errors);
         if let ::std::option::Option::Some(v) = &self.nested { crate::support::Validate::validate_at(v, &at.key("nested"), errors); }
     }
 }
@@ -58,14 +58,11 @@ crate::support::object!(Inner {
 });
 impl crate::support::Validate for Inner { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-/// Hostile text: */ /* """ ''' \ \n \u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀
-/// compile_error!("injected into Rust");
-/// raise SystemExit("injected into Python")
-/// #error injected into MQL4
-/// */ compile_error!("injected"); /*
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum CommentsChoice {
-    A,
-    B,
+crate::support::string_enum! {
+    /// Hostile text: */ /* """ ''' \ \n \u0041 {{ 7 * 7 }} {% if true %}x{% endif %} ${HOME} `cmd` é 日本 😀
+    /// compile_error!("injected into Rust");
+    /// raise SystemExit("injected into Python")
+    /// #error injected into MQL4
+    /// */ compile_error!("injected"); /*
+    pub enum CommentsChoice { A = "A", B = "B" }
 }
-crate::support::string_enum!(CommentsChoice { A = "A", B = "B" });

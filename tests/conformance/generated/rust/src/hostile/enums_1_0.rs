@@ -15,30 +15,13 @@ crate::support::object!(Enums {
 });
 impl crate::support::Validate for Enums {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.values { crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(3), &at.key("values"), errors); }
+        if let ::std::option::Option::Some(v) = &self.values { crate::support::check_items(v.len(), 0, 3, &at.key("values"), errors); }
     }
 }
 
-/// Ends in a backslash, which would continue a `//` comment onto the next line: \
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum EnumsValue {
-    AB,
-    BackSlash,
-    X,
-    Tmpl,
-    None,
-    Class,
-    X1st,
-    WithSpace,
-    Lower,
-    Upper,
+crate::support::string_enum! {
+    /// Ends in a backslash, which would continue a `//` comment onto the next line: \
+    pub enum EnumsValue { AB = "a\"b", BackSlash = "back\\slash", X = "*/ x", Tmpl = "{{tmpl}}", None = "None", Class = "class", X1st = "1st", WithSpace = "with space", Lower = "lower", Upper = "UPPER" }
 }
-crate::support::string_enum!(EnumsValue { AB = "a\"b", BackSlash = "back\\slash", X = "*/ x", Tmpl = "{{tmpl}}", None = "None", Class = "class", X1st = "1st", WithSpace = "with space", Lower = "lower", Upper = "UPPER" });
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum EnumsValuesItem {
-    Self_,
-    Me,
-    Default,
-}
-crate::support::string_enum!(EnumsValuesItem { Self_ = "self", Me = "Me", Default = "default" });
+crate::support::string_enum!(pub enum EnumsValuesItem { Self_ = "self", Me = "Me", Default = "default" });

@@ -111,14 +111,14 @@ crate::support::object!(Keywords {
 });
 impl crate::support::Validate for Keywords {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.type_, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("type"), errors);
-        if let ::std::option::Option::Some(v) = &self.struct_ { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("struct"), errors); }
-        crate::support::check_string(&self.class, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("class"), errors);
-        if let ::std::option::Option::Some(v) = &self.import { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("import"), errors); }
-        if let ::std::option::Option::Some(v) = &self.string { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("string"), errors); }
-        if let ::std::option::Option::Some(v) = &self.this { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("this"), errors); }
-        if let ::std::option::Option::Some(v) = &self.json { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("json"), errors); }
-        if let ::std::option::Option::Some(v) = &self.a_b { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("a.b"), errors); }
-        if let ::std::option::Option::Some(v) = &self.camel_case { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("CamelCase"), errors); }
+        crate::support::check_length(&self.type_, 0, 8, &at.key("type"), errors);
+        if let ::std::option::Option::Some(v) = &self.struct_ { crate::support::check_length(v, 0, 8, &at.key("struct"), errors); }
+        crate::support::check_length(&self.class, 0, 8, &at.key("class"), errors);
+        if let ::std::option::Option::Some(v) = &self.import { crate::support::check_length(v, 0, 8, &at.key("import"), errors); }
+        if let ::std::option::Option::Some(v) = &self.string { crate::support::check_length(v, 0, 8, &at.key("string"), errors); }
+        if let ::std::option::Option::Some(v) = &self.this { crate::support::check_length(v, 0, 8, &at.key("this"), errors); }
+        if let ::std::option::Option::Some(v) = &self.json { crate::support::check_length(v, 0, 8, &at.key("json"), errors); }
+        if let ::std::option::Option::Some(v) = &self.a_b { crate::support::check_length(v, 0, 8, &at.key("a.b"), errors); }
+        if let ::std::option::Option::Some(v) = &self.camel_case { crate::support::check_length(v, 0, 8, &at.key("CamelCase"), errors); }
     }
 }

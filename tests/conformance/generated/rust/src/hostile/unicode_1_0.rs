@@ -21,15 +21,9 @@ crate::support::object!(Unicode {
 });
 impl crate::support::Validate for Unicode {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.名前 { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, &at.key("名前"), errors); }
+        if let ::std::option::Option::Some(v) = &self.名前 { crate::support::check_length(v, 0, 3, &at.key("名前"), errors); }
         if let ::std::option::Option::Some(v) = &self.shape { crate::support::check_values(v, &["{\"n\":[1,\"ü\"],\"é\":\"😀\"}"], &at.key("shape"), errors); }
     }
 }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum UnicodeSide {
-    Achat,
-    VenteÀDécouvert,
-    Uro,
-}
-crate::support::string_enum!(UnicodeSide { Achat = "ACHAT", VenteÀDécouvert = "VENTE_À_DÉCOUVERT", Uro = "€uro" });
+crate::support::string_enum!(pub enum UnicodeSide { Achat = "ACHAT", VenteÀDécouvert = "VENTE_À_DÉCOUVERT", Uro = "€uro" });

@@ -17,15 +17,10 @@ crate::support::object!(Legacy4 {
 });
 impl crate::support::Validate for Legacy4 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.price, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("price"), errors);
-        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::Some(10), &at.key("qty"), errors); }
-        if let ::std::option::Option::Some(v) = &self.level { crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(4), &at.key("level"), errors); }
+        crate::support::check_exclusive_minimum(self.price, 0.0, &at.key("price"), errors);
+        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, 1, 10, &at.key("qty"), errors); }
+        if let ::std::option::Option::Some(v) = &self.level { crate::support::check_integer(*v, i64::MIN, 4, &at.key("level"), errors); }
     }
 }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum Side {
-    Buy,
-    Sell,
-}
-crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
+crate::support::string_enum!(pub enum Side { Buy = "BUY", Sell = "SELL" });

@@ -18,11 +18,15 @@ crate::support::object!(Legacy {
 });
 impl crate::support::Validate for Legacy {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_integer(self.id, ::std::option::Option::Some(0), ::std::option::Option::None, &at.key("id"), errors);
-        if let ::std::option::Option::Some(v) = &self.level { crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, true)), &at.key("level"), errors); }
+        crate::support::check_integer(self.id, 0, i64::MAX, &at.key("id"), errors);
+        if let ::std::option::Option::Some(v) = &self.level {
+            let at = &at.key("level");
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_exclusive_maximum(*v, 100.0, at, errors);
+        }
         if let ::std::option::Option::Some(v) = &self.range {
             let at = &at.key("range");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(2), at, errors);
+            crate::support::check_items(v.len(), 0, 2, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 if i == 0 {
@@ -38,9 +42,4 @@ impl crate::support::Validate for Legacy {
     }
 }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum LegacyKind {
-    A,
-    B,
-}
-crate::support::string_enum!(LegacyKind { A = "A", B = "B" });
+crate::support::string_enum!(pub enum LegacyKind { A = "A", B = "B" });

@@ -13,6 +13,6 @@ crate::support::object!(Money {
 });
 impl crate::support::Validate for Money {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.currency, ::std::option::Option::Some(3), ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, &at.key("currency"), errors);
+        crate::support::check_length(&self.currency, 3, 3, &at.key("currency"), errors);
     }
 }

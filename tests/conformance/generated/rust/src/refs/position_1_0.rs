@@ -25,15 +25,15 @@ impl crate::support::Validate for Position {
         crate::support::Validate::validate_at(&self.pnl, &at.key("pnl"), errors);
         if let ::std::option::Option::Some(v) = &self.fees {
             let at = &at.key("fees");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(2), at, errors);
+            crate::support::check_items(v.len(), 0, 2, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
         if let ::std::option::Option::Some(v) = &self.book { crate::support::Validate::validate_at(v, &at.key("book"), errors); }
-        crate::support::check_string(&self.opened, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("opened"), errors);
-        if let ::std::option::Option::Some(v) = &self.deprecated_ticket { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("deprecated_ticket"), errors); }
-        if let ::std::option::Option::Some(v) = &self.ticket_id { crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::Some(20), ::std::option::Option::None, ::std::option::Option::None, &at.key("ticket_id"), errors); }
+        crate::support::check_format(&self.opened, crate::support::Format::DateTime, &at.key("opened"), errors);
+        if let ::std::option::Option::Some(v) = &self.deprecated_ticket { crate::support::check_integer(*v, 1, i64::MAX, &at.key("deprecated_ticket"), errors); }
+        if let ::std::option::Option::Some(v) = &self.ticket_id { crate::support::check_length(v, 1, 20, &at.key("ticket_id"), errors); }
     }
 }

@@ -42,10 +42,10 @@ impl crate::support::Validate for EitherValue {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Number(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::None, at, errors);
+                crate::support::check_integer(*v, 0, i64::MAX, at, errors);
             }
             Self::String(v) => {
-                crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors);
+                crate::support::check_length(v, 1, u64::MAX, at, errors);
             }
         }
     }

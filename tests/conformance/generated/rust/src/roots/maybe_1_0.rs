@@ -9,7 +9,7 @@ impl crate::support::Validate for Maybe {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
         if let ::std::option::Option::Some(v) = v {
-            crate::support::check_integer(*v, ::std::option::Option::Some(-5), ::std::option::Option::None, at, errors);
+            crate::support::check_integer(*v, -5, i64::MAX, at, errors);
         }
     }
 }

@@ -8,6 +8,7 @@ crate::support::newtype!(Price(f64));
 impl crate::support::Validate for Price {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+        crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+        crate::support::check_maximum(*v, 1000000.0, at, errors);
     }
 }

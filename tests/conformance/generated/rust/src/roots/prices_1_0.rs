@@ -8,7 +8,7 @@ crate::support::newtype!(Prices(::std::vec::Vec<crate::roots::price_1_0::Price>)
 impl crate::support::Validate for Prices {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        crate::support::check_items(v.len(), ::std::option::Option::Some(1), ::std::option::Option::Some(4), at, errors);
+        crate::support::check_items(v.len(), 1, 4, at, errors);
         for (i, item) in v.iter().enumerate() {
             let at = &at.index(i);
             crate::support::Validate::validate_at(item, at, errors);

@@ -24,10 +24,10 @@ crate::support::object!(Bounds {
 });
 impl crate::support::Validate for Bounds {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.price, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("price"), errors);
-        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(4), &at.key("qty"), errors); }
-        if let ::std::option::Option::Some(v) = &self.level { crate::support::check_number(*v, ::std::option::Option::Some((3.0, false)), ::std::option::Option::None, &at.key("level"), errors); }
-        if let ::std::option::Option::Some(v) = &self.span { crate::support::check_integer(*v, ::std::option::Option::Some(-9223372036854775808), ::std::option::Option::Some(9223372036854775807), &at.key("span"), errors); }
-        if let ::std::option::Option::Some(v) = &self.below { crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9223372036854775806), &at.key("below"), errors); }
+        crate::support::check_exclusive_minimum(self.price, 0.0, &at.key("price"), errors);
+        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, i64::MIN, 4, &at.key("qty"), errors); }
+        if let ::std::option::Option::Some(v) = &self.level { crate::support::check_minimum(*v, 3.0, &at.key("level"), errors); }
+        if let ::std::option::Option::Some(v) = &self.span { crate::support::check_integer(*v, -9223372036854775808, 9223372036854775807, &at.key("span"), errors); }
+        if let ::std::option::Option::Some(v) = &self.below { crate::support::check_integer(*v, i64::MIN, 9223372036854775806, &at.key("below"), errors); }
     }
 }

@@ -32,7 +32,7 @@ impl crate::support::Validate for Consts {
         if let ::std::option::Option::Some(v) = &self.mixed { crate::support::check_values(v, &["\"A\"", "-7", "null", "[1,\"x\"]", "{\"a\":[true,{\"e\":\"x\"}],\"b\":1}", "\"quote \\\" and \\\\ and \\u0001\""], &at.key("mixed"), errors); }
         if let ::std::option::Option::Some(v) = &self.levels {
             let at = &at.key("levels");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(3), at, errors);
+            crate::support::check_items(v.len(), 0, 3, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::check_values(item, &["1", "2", "3"], at, errors);
@@ -43,9 +43,7 @@ impl crate::support::Validate for Consts {
     }
 }
 
-/// A string const: an enum of one value.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum ConstsKind {
-    Quote,
+crate::support::string_enum! {
+    /// A string const: an enum of one value.
+    pub enum ConstsKind { Quote = "Quote" }
 }
-crate::support::string_enum!(ConstsKind { Quote = "Quote" });

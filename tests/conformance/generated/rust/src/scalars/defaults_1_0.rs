@@ -42,28 +42,19 @@ crate::support::object!(Defaults {
 });
 impl crate::support::Validate for Defaults {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("qty"), errors); }
-        if let ::std::option::Option::Some(v) = &self.day { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), &at.key("day"), errors); }
+        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, 1, i64::MAX, &at.key("qty"), errors); }
+        if let ::std::option::Option::Some(v) = &self.day { crate::support::check_format(v, crate::support::Format::Date, &at.key("day"), errors); }
         if let ::std::option::Option::Some(v) = &self.level { crate::support::check_values(v, &["1", "\"max\""], &at.key("level"), errors); }
         if let ::std::option::Option::Some(v) = &self.inner { crate::support::Validate::validate_at(v, &at.key("inner"), errors); }
     }
 }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum Side {
-    Buy,
-    Sell,
-}
-crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
+crate::support::string_enum!(pub enum Side { Buy = "BUY", Sell = "SELL" });
 
-/// An inline string enum.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum DefaultsTif {
-    Gtc,
-    Ioc,
-    Fok,
+crate::support::string_enum! {
+    /// An inline string enum.
+    pub enum DefaultsTif { Gtc = "GTC", Ioc = "IOC", Fok = "FOK" }
 }
-crate::support::string_enum!(DefaultsTif { Gtc = "GTC", Ioc = "IOC", Fok = "FOK" });
 
 /// Defaults at depth.
 #[derive(Clone, Debug, Default, PartialEq)]

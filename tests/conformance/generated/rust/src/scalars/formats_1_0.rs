@@ -27,11 +27,11 @@ crate::support::object!(Formats {
 });
 impl crate::support::Validate for Formats {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.at, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Time), &at.key("at"), errors);
-        if let ::std::option::Option::Some(v) = &self.lasts { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Duration), &at.key("lasts"), errors); }
-        crate::support::check_string(&self.mail, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Email), &at.key("mail"), errors);
-        if let ::std::option::Option::Some(v) = &self.host { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Hostname), &at.key("host"), errors); }
-        if let ::std::option::Option::Some(v) = &self.v4 { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Ipv4), &at.key("v4"), errors); }
-        if let ::std::option::Option::Some(v) = &self.v6 { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Ipv6), &at.key("v6"), errors); }
+        crate::support::check_format(&self.at, crate::support::Format::Time, &at.key("at"), errors);
+        if let ::std::option::Option::Some(v) = &self.lasts { crate::support::check_format(v, crate::support::Format::Duration, &at.key("lasts"), errors); }
+        crate::support::check_format(&self.mail, crate::support::Format::Email, &at.key("mail"), errors);
+        if let ::std::option::Option::Some(v) = &self.host { crate::support::check_format(v, crate::support::Format::Hostname, &at.key("host"), errors); }
+        if let ::std::option::Option::Some(v) = &self.v4 { crate::support::check_format(v, crate::support::Format::Ipv4, &at.key("v4"), errors); }
+        if let ::std::option::Option::Some(v) = &self.v6 { crate::support::check_format(v, crate::support::Format::Ipv6, &at.key("v6"), errors); }
     }
 }

@@ -23,18 +23,19 @@ crate::support::object!(Multiples {
 });
 impl crate::support::Validate for Multiples {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.price, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, &at.key("price"), errors);
+        crate::support::check_minimum(self.price, 0.0, &at.key("price"), errors);
         crate::support::check_multiple(self.price, 0.01, &at.key("price"), errors);
-        crate::support::check_integer(self.lots, ::std::option::Option::Some(5), ::std::option::Option::Some(1000), &at.key("lots"), errors);
+        crate::support::check_integer(self.lots, 5, 1000, &at.key("lots"), errors);
         crate::support::check_integer_multiple(self.lots, 5.0, &at.key("lots"), errors);
         if let ::std::option::Option::Some(v) = &self.rate {
             let at = &at.key("rate");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((10.0, false)), at, errors);
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 10.0, at, errors);
             crate::support::check_multiple(*v, 1e-5, at, errors);
         }
         if let ::std::option::Option::Some(v) = &self.half {
             let at = &at.key("half");
-            crate::support::check_number(*v, ::std::option::Option::None, ::std::option::Option::Some((100.0, true)), at, errors);
+            crate::support::check_exclusive_maximum(*v, 100.0, at, errors);
             crate::support::check_multiple(*v, 0.5, at, errors);
         }
         if let ::std::option::Option::Some(v) = &self.quarter { crate::support::check_integer_multiple(*v, 2.5, &at.key("quarter"), errors); }

@@ -45,15 +45,28 @@ crate::support::object!(Numbers {
 });
 impl crate::support::Validate for Numbers {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.unit, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("unit"), errors);
-        if let ::std::option::Option::Some(v) = &self.open_unit { crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1.0, true)), &at.key("open_unit"), errors); }
-        if let ::std::option::Option::Some(v) = &self.tiny { crate::support::check_number(*v, ::std::option::Option::Some((-1e-7, false)), ::std::option::Option::Some((1e-7, false)), &at.key("tiny"), errors); }
-        if let ::std::option::Option::Some(v) = &self.huge { crate::support::check_number(*v, ::std::option::Option::Some((1e21, true)), ::std::option::Option::Some((1e300, false)), &at.key("huge"), errors); }
-        if let ::std::option::Option::Some(v) = &self.tenth { crate::support::check_number(*v, ::std::option::Option::Some((0.1, false)), ::std::option::Option::None, &at.key("tenth"), errors); }
-        if let ::std::option::Option::Some(v) = &self.negative { crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(-1), &at.key("negative"), errors); }
-        crate::support::check_integer(self.percent, ::std::option::Option::Some(0), ::std::option::Option::Some(100), &at.key("percent"), errors);
-        if let ::std::option::Option::Some(v) = &self.safe { crate::support::check_integer(*v, ::std::option::Option::Some(-9007199254740991), ::std::option::Option::Some(9007199254740991), &at.key("safe"), errors); }
-        if let ::std::option::Option::Some(v) = &self.exclusive_int { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::Some(9), &at.key("exclusive_int"), errors); }
-        if let ::std::option::Option::Some(v) = &self.lower_only { crate::support::check_number(*v, ::std::option::Option::Some((-273.15, false)), ::std::option::Option::None, &at.key("lower_only"), errors); }
+        crate::support::check_minimum(self.unit, 0.0, &at.key("unit"), errors);
+        crate::support::check_maximum(self.unit, 1.0, &at.key("unit"), errors);
+        if let ::std::option::Option::Some(v) = &self.open_unit {
+            let at = &at.key("open_unit");
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_exclusive_maximum(*v, 1.0, at, errors);
+        }
+        if let ::std::option::Option::Some(v) = &self.tiny {
+            let at = &at.key("tiny");
+            crate::support::check_minimum(*v, -1e-7, at, errors);
+            crate::support::check_maximum(*v, 1e-7, at, errors);
+        }
+        if let ::std::option::Option::Some(v) = &self.huge {
+            let at = &at.key("huge");
+            crate::support::check_exclusive_minimum(*v, 1e21, at, errors);
+            crate::support::check_maximum(*v, 1e300, at, errors);
+        }
+        if let ::std::option::Option::Some(v) = &self.tenth { crate::support::check_minimum(*v, 0.1, &at.key("tenth"), errors); }
+        if let ::std::option::Option::Some(v) = &self.negative { crate::support::check_integer(*v, i64::MIN, -1, &at.key("negative"), errors); }
+        crate::support::check_integer(self.percent, 0, 100, &at.key("percent"), errors);
+        if let ::std::option::Option::Some(v) = &self.safe { crate::support::check_integer(*v, -9007199254740991, 9007199254740991, &at.key("safe"), errors); }
+        if let ::std::option::Option::Some(v) = &self.exclusive_int { crate::support::check_integer(*v, 1, 9, &at.key("exclusive_int"), errors); }
+        if let ::std::option::Option::Some(v) = &self.lower_only { crate::support::check_minimum(*v, -273.15, &at.key("lower_only"), errors); }
     }
 }

@@ -63,125 +63,31 @@ crate::support::object!(Patterns {
 });
 impl crate::support::Validate for Patterns {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{6}$", "\\A[A-Z]{6}\\z");
-            crate::support::check_string(&self.symbol, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("symbol"), errors);
-        }
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^-?\\d+(\\.\\d+)?$", "\\A\\x{2D}?[0-9]+(?:\\x{2E}[0-9]+)?\\z");
-            crate::support::check_string(&self.decimal, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("decimal"), errors);
-        }
-        if let ::std::option::Option::Some(v) = &self.digit {
-            let at = &at.key("digit");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("\\d", "[0-9]");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.word {
-            let at = &at.key("word");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\w+$", "\\A[0-9A-Z\\x{5F}a-z]+\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.spaced {
-            let at = &at.key("spaced");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\S+\\s\\S+$", "\\A[\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{D7FF}\\x{E000}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}]+[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}][\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{D7FF}\\x{E000}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}]+\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.line {
-            let at = &at.key("line");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^.{2,4}$", "\\A[\\x{0}-\\x{9}\\x{B}-\\x{C}\\x{E}-\\x{2027}\\x{202A}-\\x{D7FF}\\x{E000}-\\x{10FFFF}]{2,4}\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.ending {
-            let at = &at.key("ending");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("abc$", "abc\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.bounded {
-            let at = &at.key("bounded");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("\\bfx\\b", "(?-u:\\b)fx(?-u:\\b)");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.astral {
-            let at = &at.key("astral");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[\\u{1F600}-\\u{1F64F}\\uD83D\\uDE80]+$", "\\A[\\x{1F600}-\\x{1F64F}\\x{1F680}]+\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.accented {
-            let at = &at.key("accented");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^(é|ü|\\u00df)+x?$", "\\A(?:\\x{E9}|\\x{FC}|\\x{DF})+x?\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.negated {
-            let at = &at.key("negated");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[^a-z]$", "\\A[\\x{0}-\\x{60}\\x{7B}-\\x{D7FF}\\x{E000}-\\x{10FFFF}]\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.anything {
-            let at = &at.key("anything");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[^]$", "\\A[\\x{0}-\\x{D7FF}\\x{E000}-\\x{10FFFF}]\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.empty {
-            let at = &at.key("empty");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("", "");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.named {
-            let at = &at.key("named");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^(?<ccy>[A-Z]{3})(?:/|-)?([A-Z]{3})+?$", "\\A[A-Z]{3}(?:\\x{2F}|\\x{2D})?(?:[A-Z]{3})+\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
+        crate::support::check_pattern(&self.symbol, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{6}$", "\\A[A-Z]{6}\\z"); &PATTERN }, &at.key("symbol"), errors);
+        crate::support::check_pattern(&self.decimal, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^-?\\d+(\\.\\d+)?$", "\\A\\x{2D}?[0-9]+(?:\\x{2E}[0-9]+)?\\z"); &PATTERN }, &at.key("decimal"), errors);
+        if let ::std::option::Option::Some(v) = &self.digit { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("\\d", "[0-9]"); &PATTERN }, &at.key("digit"), errors); }
+        if let ::std::option::Option::Some(v) = &self.word { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\w+$", "\\A[0-9A-Z\\x{5F}a-z]+\\z"); &PATTERN }, &at.key("word"), errors); }
+        if let ::std::option::Option::Some(v) = &self.spaced { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\S+\\s\\S+$", "\\A[\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{D7FF}\\x{E000}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}]+[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}][\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{D7FF}\\x{E000}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}]+\\z"); &PATTERN }, &at.key("spaced"), errors); }
+        if let ::std::option::Option::Some(v) = &self.line { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^.{2,4}$", "\\A[\\x{0}-\\x{9}\\x{B}-\\x{C}\\x{E}-\\x{2027}\\x{202A}-\\x{D7FF}\\x{E000}-\\x{10FFFF}]{2,4}\\z"); &PATTERN }, &at.key("line"), errors); }
+        if let ::std::option::Option::Some(v) = &self.ending { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("abc$", "abc\\z"); &PATTERN }, &at.key("ending"), errors); }
+        if let ::std::option::Option::Some(v) = &self.bounded { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("\\bfx\\b", "(?-u:\\b)fx(?-u:\\b)"); &PATTERN }, &at.key("bounded"), errors); }
+        if let ::std::option::Option::Some(v) = &self.astral { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[\\u{1F600}-\\u{1F64F}\\uD83D\\uDE80]+$", "\\A[\\x{1F600}-\\x{1F64F}\\x{1F680}]+\\z"); &PATTERN }, &at.key("astral"), errors); }
+        if let ::std::option::Option::Some(v) = &self.accented { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^(é|ü|\\u00df)+x?$", "\\A(?:\\x{E9}|\\x{FC}|\\x{DF})+x?\\z"); &PATTERN }, &at.key("accented"), errors); }
+        if let ::std::option::Option::Some(v) = &self.negated { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[^a-z]$", "\\A[\\x{0}-\\x{60}\\x{7B}-\\x{D7FF}\\x{E000}-\\x{10FFFF}]\\z"); &PATTERN }, &at.key("negated"), errors); }
+        if let ::std::option::Option::Some(v) = &self.anything { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[^]$", "\\A[\\x{0}-\\x{D7FF}\\x{E000}-\\x{10FFFF}]\\z"); &PATTERN }, &at.key("anything"), errors); }
+        if let ::std::option::Option::Some(v) = &self.empty { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("", ""); &PATTERN }, &at.key("empty"), errors); }
+        if let ::std::option::Option::Some(v) = &self.named { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^(?<ccy>[A-Z]{3})(?:/|-)?([A-Z]{3})+?$", "\\A[A-Z]{3}(?:\\x{2F}|\\x{2D})?(?:[A-Z]{3})+\\z"); &PATTERN }, &at.key("named"), errors); }
         if let ::std::option::Option::Some(v) = &self.code {
             let at = &at.key("code");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[a-c]*$", "\\A[a-c]*\\z");
-                crate::support::check_string(v, ::std::option::Option::Some(2), ::std::option::Option::Some(3), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
+            crate::support::check_length(v, 2, 3, at, errors);
+            crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[a-c]*$", "\\A[a-c]*\\z"); &PATTERN }, at, errors);
         }
-        if let ::std::option::Option::Some(v) = &self.escaped {
-            let at = &at.key("escaped");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\.\\*\\+\\?\\(\\)\\[\\]\\{\\}\\|\\^\\$\\\\\\/\\t\\x41\\cJ$", "\\A\\x{2E}\\x{2A}\\x{2B}\\x{3F}\\x{28}\\x{29}\\x{5B}\\x{5D}\\x{7B}\\x{7D}\\x{7C}\\x{5E}\\x{24}\\x{5C}\\x{2F}\\x{9}A\\x{A}\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.braces {
-            let at = &at.key("braces");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\$\\{{\\s*[a-z.]+\\s*}}$", "\\A\\x{24}\\x{7B}\\x{7B}[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]*[\\x{2E}a-z]+[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]*\\x{7D}\\x{7D}\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
+        if let ::std::option::Option::Some(v) = &self.escaped { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\.\\*\\+\\?\\(\\)\\[\\]\\{\\}\\|\\^\\$\\\\\\/\\t\\x41\\cJ$", "\\A\\x{2E}\\x{2A}\\x{2B}\\x{3F}\\x{28}\\x{29}\\x{5B}\\x{5D}\\x{7B}\\x{7D}\\x{7C}\\x{5E}\\x{24}\\x{5C}\\x{2F}\\x{9}A\\x{A}\\z"); &PATTERN }, &at.key("escaped"), errors); }
+        if let ::std::option::Option::Some(v) = &self.braces { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\$\\{{\\s*[a-z.]+\\s*}}$", "\\A\\x{24}\\x{7B}\\x{7B}[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]*[\\x{2E}a-z]+[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]*\\x{7D}\\x{7D}\\z"); &PATTERN }, &at.key("braces"), errors); }
         if let ::std::option::Option::Some(v) = &self.dated {
             let at = &at.key("dated");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^2024-", "\\A2024\\x{2D}");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::Some(crate::support::Format::Date), at, errors);
-            }
+            crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^2024-", "\\A2024\\x{2D}"); &PATTERN }, at, errors);
+            crate::support::check_format(v, crate::support::Format::Date, at, errors);
         }
     }
 }

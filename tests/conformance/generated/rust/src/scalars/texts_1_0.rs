@@ -39,21 +39,16 @@ crate::support::object!(Texts {
 });
 impl crate::support::Validate for Texts {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.code, ::std::option::Option::Some(3), ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, &at.key("code"), errors);
-        if let ::std::option::Option::Some(v) = &self.note { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(5), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors); }
-        if let ::std::option::Option::Some(v) = &self.nonempty { crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, &at.key("nonempty"), errors); }
-        crate::support::check_string(&self.stamp, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("stamp"), errors);
-        if let ::std::option::Option::Some(v) = &self.day { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), &at.key("day"), errors); }
-        if let ::std::option::Option::Some(v) = &self.ref_ { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("ref"), errors); }
+        crate::support::check_length(&self.code, 3, 3, &at.key("code"), errors);
+        if let ::std::option::Option::Some(v) = &self.note { crate::support::check_length(v, 0, 5, &at.key("note"), errors); }
+        if let ::std::option::Option::Some(v) = &self.nonempty { crate::support::check_length(v, 1, u64::MAX, &at.key("nonempty"), errors); }
+        crate::support::check_format(&self.stamp, crate::support::Format::DateTime, &at.key("stamp"), errors);
+        if let ::std::option::Option::Some(v) = &self.day { crate::support::check_format(v, crate::support::Format::Date, &at.key("day"), errors); }
+        if let ::std::option::Option::Some(v) = &self.ref_ { crate::support::check_format(v, crate::support::Format::Uuid, &at.key("ref"), errors); }
     }
 }
 
-/// Time in force.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum TextsTif {
-    Gtc,
-    Ioc,
-    Fok,
-    Day,
+crate::support::string_enum! {
+    /// Time in force.
+    pub enum TextsTif { Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Day = "DAY" }
 }
-crate::support::string_enum!(TextsTif { Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Day = "DAY" });

@@ -27,14 +27,14 @@ crate::support::object!(Unique {
 });
 impl crate::support::Validate for Unique {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_items(self.tags.len(), ::std::option::Option::Some(2), ::std::option::Option::Some(4), &at.key("tags"), errors);
+        crate::support::check_items(self.tags.len(), 2, 4, &at.key("tags"), errors);
         crate::support::check_unique(&self.tags, &at.key("tags"), errors);
         if let ::std::option::Option::Some(v) = &self.prices {
             let at = &at.key("prices");
             crate::support::check_unique(v, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
-                crate::support::check_number(*item, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, at, errors);
+                crate::support::check_minimum(*item, 0.0, at, errors);
             }
         }
         if let ::std::option::Option::Some(v) = &self.sides { crate::support::check_unique(v, &at.key("sides"), errors); }
@@ -50,12 +50,7 @@ impl crate::support::Validate for Unique {
     }
 }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum UniqueSidesItem {
-    Buy,
-    Sell,
-}
-crate::support::string_enum!(UniqueSidesItem { Buy = "buy", Sell = "sell" });
+crate::support::string_enum!(pub enum UniqueSidesItem { Buy = "buy", Sell = "sell" });
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct UniqueLegsItem {

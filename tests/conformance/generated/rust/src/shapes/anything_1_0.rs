@@ -21,6 +21,6 @@ crate::support::object!(Anything {
 });
 impl crate::support::Validate for Anything {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.list { crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(3), &at.key("list"), errors); }
+        if let ::std::option::Option::Some(v) = &self.list { crate::support::check_items(v.len(), 0, 3, &at.key("list"), errors); }
     }
 }

@@ -32,32 +32,32 @@ impl crate::support::Validate for Arrays {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         {
             let at = &at.key("prices");
-            crate::support::check_items(self.prices.len(), ::std::option::Option::Some(1), ::std::option::Option::Some(4), at, errors);
+            crate::support::check_items(self.prices.len(), 1, 4, at, errors);
             for (i, item) in self.prices.iter().enumerate() {
                 let at = &at.index(i);
-                crate::support::check_number(*item, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, at, errors);
+                crate::support::check_exclusive_minimum(*item, 0.0, at, errors);
             }
         }
         {
             let at = &at.key("counts");
             for (i, item) in self.counts.iter().enumerate() {
                 let at = &at.index(i);
-                crate::support::check_integer(*item, ::std::option::Option::Some(0), ::std::option::Option::None, at, errors);
+                crate::support::check_integer(*item, 0, i64::MAX, at, errors);
             }
         }
         if let ::std::option::Option::Some(v) = &self.tags {
             let at = &at.key("tags");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(3), at, errors);
+            crate::support::check_items(v.len(), 0, 3, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
-                crate::support::check_string(item, ::std::option::Option::Some(1), ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, at, errors);
+                crate::support::check_length(item, 1, 8, at, errors);
             }
         }
-        if let ::std::option::Option::Some(v) = &self.votes { crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(2), &at.key("votes"), errors); }
-        crate::support::check_items(self.sides.len(), ::std::option::Option::Some(1), ::std::option::Option::Some(2), &at.key("sides"), errors);
+        if let ::std::option::Option::Some(v) = &self.votes { crate::support::check_items(v.len(), 0, 2, &at.key("votes"), errors); }
+        crate::support::check_items(self.sides.len(), 1, 2, &at.key("sides"), errors);
         if let ::std::option::Option::Some(v) = &self.legs {
             let at = &at.key("legs");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(2), at, errors);
+            crate::support::check_items(v.len(), 0, 2, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
@@ -65,22 +65,19 @@ impl crate::support::Validate for Arrays {
         }
         if let ::std::option::Option::Some(v) = &self.days {
             let at = &at.key("days");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(2), at, errors);
+            crate::support::check_items(v.len(), 0, 2, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
-                crate::support::check_string(item, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), at, errors);
+                crate::support::check_format(item, crate::support::Format::Date, at, errors);
             }
         }
     }
 }
 
-/// Order side.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum Side {
-    Buy,
-    Sell,
+crate::support::string_enum! {
+    /// Order side.
+    pub enum Side { Buy = "BUY", Sell = "SELL" }
 }
-crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
 
 /// One leg of a spread.
 #[derive(Clone, Debug, PartialEq)]
@@ -94,7 +91,7 @@ crate::support::object!(Leg {
 });
 impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.symbol, ::std::option::Option::Some(1), ::std::option::Option::Some(12), ::std::option::Option::None, ::std::option::Option::None, &at.key("symbol"), errors);
-        if let ::std::option::Option::Some(v) = &self.ratio { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::Some(10), &at.key("ratio"), errors); }
+        crate::support::check_length(&self.symbol, 1, 12, &at.key("symbol"), errors);
+        if let ::std::option::Option::Some(v) = &self.ratio { crate::support::check_integer(*v, 1, 10, &at.key("ratio"), errors); }
     }
 }

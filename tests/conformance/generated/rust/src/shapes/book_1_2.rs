@@ -23,11 +23,11 @@ crate::support::object!(Book {
 });
 impl crate::support::Validate for Book {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.symbol, ::std::option::Option::Some(6), ::std::option::Option::Some(12), ::std::option::Option::None, ::std::option::Option::None, &at.key("symbol"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_length(&self.symbol, 6, 12, &at.key("symbol"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
         {
             let at = &at.key("bids");
-            crate::support::check_items(self.bids.len(), ::std::option::Option::None, ::std::option::Option::Some(5), at, errors);
+            crate::support::check_items(self.bids.len(), 0, 5, at, errors);
             for (i, item) in self.bids.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
@@ -35,13 +35,13 @@ impl crate::support::Validate for Book {
         }
         {
             let at = &at.key("asks");
-            crate::support::check_items(self.asks.len(), ::std::option::Option::None, ::std::option::Option::Some(5), at, errors);
+            crate::support::check_items(self.asks.len(), 0, 5, at, errors);
             for (i, item) in self.asks.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        if let ::std::option::Option::Some(v) = &self.depth { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::Some(50), &at.key("depth"), errors); }
+        if let ::std::option::Option::Some(v) = &self.depth { crate::support::check_integer(*v, 1, 50, &at.key("depth"), errors); }
     }
 }
 
@@ -59,17 +59,14 @@ crate::support::object!(Level {
 });
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.price, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, &at.key("price"), errors);
-        crate::support::check_number(self.lots, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((5000.0, false)), &at.key("lots"), errors);
-        if let ::std::option::Option::Some(v) = &self.orders { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("orders"), errors); }
+        crate::support::check_exclusive_minimum(self.price, 0.0, &at.key("price"), errors);
+        crate::support::check_exclusive_minimum(self.lots, 0.0, &at.key("lots"), errors);
+        crate::support::check_maximum(self.lots, 5000.0, &at.key("lots"), errors);
+        if let ::std::option::Option::Some(v) = &self.orders { crate::support::check_integer(*v, 1, i64::MAX, &at.key("orders"), errors); }
     }
 }
 
-/// Where the book comes from.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum BookVenue {
-    Lmax,
-    Ebs,
-    Mt4,
+crate::support::string_enum! {
+    /// Where the book comes from.
+    pub enum BookVenue { Lmax = "LMAX", Ebs = "EBS", Mt4 = "MT4" }
 }
-crate::support::string_enum!(BookVenue { Lmax = "LMAX", Ebs = "EBS", Mt4 = "MT4" });

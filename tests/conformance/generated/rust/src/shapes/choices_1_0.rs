@@ -92,10 +92,10 @@ impl crate::support::Validate for ChoicesId {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Number(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::None, at, errors);
+                crate::support::check_integer(*v, 0, i64::MAX, at, errors);
             }
             Self::String(v) => {
-                crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors);
+                crate::support::check_length(v, 1, u64::MAX, at, errors);
             }
         }
     }
@@ -132,7 +132,7 @@ impl crate::support::Validate for ChoicesTags {
         match self {
             Self::String(_) => {}
             Self::Array(v) => {
-                crate::support::check_items(v.len(), ::std::option::Option::Some(1), ::std::option::Option::None, at, errors);
+                crate::support::check_items(v.len(), 1, u64::MAX, at, errors);
             }
         }
     }
@@ -169,7 +169,7 @@ impl crate::support::Validate for ChoicesLimit {
         match self {
             Self::Boolean(_) => {}
             Self::Number(v) => {
-                crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, at, errors);
+                crate::support::check_minimum(*v, 0.0, at, errors);
             }
         }
     }
@@ -205,10 +205,7 @@ impl crate::support::Validate for ChoicesVenue {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::String(v) => {
-                {
-                    static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{4}$", "\\A[A-Z]{4}\\z");
-                    crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-                }
+                crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{4}$", "\\A[A-Z]{4}\\z"); &PATTERN }, at, errors);
             }
             Self::Object(v) => {
                 crate::support::Validate::validate_at(v, at, errors);
@@ -247,7 +244,7 @@ impl crate::support::Validate for ChoicesSide {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Number(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::Some(-1), ::std::option::Option::Some(1), at, errors);
+                crate::support::check_integer(*v, -1, 1, at, errors);
             }
             Self::String(_) => {}
         }

@@ -23,34 +23,21 @@ impl crate::support::Validate for Contains {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         {
             let at = &at.key("fills");
-            crate::support::check_items(self.fills.len(), ::std::option::Option::None, ::std::option::Option::Some(5), at, errors);
-            crate::support::check_contains::<_, f64>(&self.fills, 1, ::std::option::Option::Some(2), |v, at, errors| { crate::support::check_number(*v, ::std::option::Option::Some((100.0, false)), ::std::option::Option::None, at, errors); }, at, errors);
+            crate::support::check_items(self.fills.len(), 0, 5, at, errors);
+            crate::support::check_contains::<_, f64>(&self.fills, 1, ::std::option::Option::Some(2), |v, at, errors| { crate::support::check_minimum(*v, 100.0, at, errors); }, at, errors);
             for (i, item) in self.fills.iter().enumerate() {
                 let at = &at.index(i);
-                crate::support::check_number(*item, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, at, errors);
+                crate::support::check_exclusive_minimum(*item, 0.0, at, errors);
             }
         }
         if let ::std::option::Option::Some(v) = &self.tags { crate::support::check_contains::<_, ContainsTagsContains>(v, 1, ::std::option::Option::None, |_, _, _| {}, &at.key("tags"), errors); }
         if let ::std::option::Option::Some(v) = &self.sides { crate::support::check_contains::<_, ContainsSidesContains>(v, 2, ::std::option::Option::None, |_, _, _| {}, &at.key("sides"), errors); }
-        if let ::std::option::Option::Some(v) = &self.levels { crate::support::check_contains::<_, i64>(v, 0, ::std::option::Option::Some(1), |v, at, errors| { crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(0), at, errors); }, &at.key("levels"), errors); }
+        if let ::std::option::Option::Some(v) = &self.levels { crate::support::check_contains::<_, i64>(v, 0, ::std::option::Option::Some(1), |v, at, errors| { crate::support::check_integer(*v, i64::MIN, 0, at, errors); }, &at.key("levels"), errors); }
     }
 }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum Side {
-    Buy,
-    Sell,
-}
-crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
+crate::support::string_enum!(pub enum Side { Buy = "BUY", Sell = "SELL" });
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum ContainsTagsContains {
-    Urgent,
-}
-crate::support::string_enum!(ContainsTagsContains { Urgent = "urgent" });
+crate::support::string_enum!(pub enum ContainsTagsContains { Urgent = "urgent" });
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum ContainsSidesContains {
-    Sell,
-}
-crate::support::string_enum!(ContainsSidesContains { Sell = "SELL" });
+crate::support::string_enum!(pub enum ContainsSidesContains { Sell = "SELL" });

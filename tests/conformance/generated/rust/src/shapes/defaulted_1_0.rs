@@ -73,11 +73,11 @@ impl crate::support::Read for DefaultedPick {
     fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, 9, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 100, i64::MAX, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }
@@ -100,10 +100,10 @@ impl crate::support::Validate for DefaultedPick {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Branch0(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors);
+                crate::support::check_integer(*v, i64::MIN, 9, at, errors);
             }
             Self::Branch1(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors);
+                crate::support::check_integer(*v, 100, i64::MAX, at, errors);
             }
         }
     }

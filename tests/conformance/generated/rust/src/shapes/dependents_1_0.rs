@@ -20,15 +20,9 @@ crate::support::object!(Dependents {
 });
 impl crate::support::Validate for Dependents {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.id, ::std::option::Option::Some(1), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, &at.key("id"), errors);
-        if let ::std::option::Option::Some(v) = &self.card {
-            let at = &at.key("card");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[0-9]{4}$", "\\A[0-9]{4}\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        if let ::std::option::Option::Some(v) = &self.cvc { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, &at.key("cvc"), errors); }
+        crate::support::check_length(&self.id, 1, u64::MAX, &at.key("id"), errors);
+        if let ::std::option::Option::Some(v) = &self.card { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[0-9]{4}$", "\\A[0-9]{4}\\z"); &PATTERN }, &at.key("card"), errors); }
+        if let ::std::option::Option::Some(v) = &self.cvc { crate::support::check_length(v, 0, 4, &at.key("cvc"), errors); }
         if let ::std::option::Option::Some(v) = &self.extra { crate::support::Validate::validate_at(v, &at.key("extra"), errors); }
         if self.card.is_some() {
             crate::support::check_dependents("card", &[("billing", self.billing.is_some()), ("cvc", self.cvc.is_some())], at, errors);

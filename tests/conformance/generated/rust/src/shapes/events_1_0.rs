@@ -18,7 +18,7 @@ impl crate::support::Validate for Events {
         crate::support::Validate::validate_at(&self.event, &at.key("event"), errors);
         if let ::std::option::Option::Some(v) = &self.history {
             let at = &at.key("history");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(3), at, errors);
+            crate::support::check_items(v.len(), 0, 3, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
@@ -80,8 +80,8 @@ crate::support::object!(Fill {
 });
 impl crate::support::Validate for Fill {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.price, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, &at.key("price"), errors);
-        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(100), &at.key("qty"), errors); }
+        crate::support::check_minimum(self.price, 0.0, &at.key("price"), errors);
+        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, i64::MIN, 100, &at.key("qty"), errors); }
     }
 }
 
@@ -94,7 +94,7 @@ crate::support::object!(Cancel {
 });
 impl crate::support::Validate for Cancel {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.reason { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(10), ::std::option::Option::None, ::std::option::Option::None, &at.key("reason"), errors); }
+        if let ::std::option::Option::Some(v) = &self.reason { crate::support::check_length(v, 0, 10, &at.key("reason"), errors); }
     }
 }
 
@@ -154,7 +154,7 @@ crate::support::object!(EventsLastA {
 });
 impl crate::support::Validate for EventsLastA {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_integer(self.n, ::std::option::Option::Some(0), ::std::option::Option::None, &at.key("n"), errors);
+        crate::support::check_integer(self.n, 0, i64::MAX, &at.key("n"), errors);
     }
 }
 

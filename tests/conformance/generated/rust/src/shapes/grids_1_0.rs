@@ -32,13 +32,13 @@ impl crate::support::Validate for Grids {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         {
             let at = &at.key("curve");
-            crate::support::check_items(self.curve.len(), ::std::option::Option::None, ::std::option::Option::Some(4), at, errors);
+            crate::support::check_items(self.curve.len(), 0, 4, at, errors);
             for (i, item) in self.curve.iter().enumerate() {
                 let at = &at.index(i);
-                crate::support::check_items(item.len(), ::std::option::Option::Some(1), ::std::option::Option::Some(3), at, errors);
+                crate::support::check_items(item.len(), 1, 3, at, errors);
                 for (i, item) in item.iter().enumerate() {
                     let at = &at.index(i);
-                    crate::support::check_number(*item, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, at, errors);
+                    crate::support::check_exclusive_minimum(*item, 0.0, at, errors);
                 }
             }
         }
@@ -51,7 +51,7 @@ impl crate::support::Validate for Grids {
                     let at = &at.index(i);
                     for (i, item) in item.iter().enumerate() {
                         let at = &at.index(i);
-                        crate::support::check_integer(*item, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors);
+                        crate::support::check_integer(*item, i64::MIN, 9, at, errors);
                     }
                 }
             }
@@ -62,13 +62,13 @@ impl crate::support::Validate for Grids {
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 if let ::std::option::Option::Some(v) = item {
-                    crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, at, errors);
+                    crate::support::check_minimum(*v, 0.0, at, errors);
                 }
             }
         }
         if let ::std::option::Option::Some(v) = &self.venues {
             let at = &at.key("venues");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(3), at, errors);
+            crate::support::check_items(v.len(), 0, 3, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 if let ::std::option::Option::Some(v) = item {
@@ -92,7 +92,7 @@ crate::support::object!(Venue {
 });
 impl crate::support::Validate for Venue {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.mic, ::std::option::Option::Some(4), ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, &at.key("mic"), errors);
+        crate::support::check_length(&self.mic, 4, 4, &at.key("mic"), errors);
     }
 }
 
@@ -109,10 +109,10 @@ impl crate::support::Validate for GridsBuckets {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
             let at = &at.key(k);
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(2), at, errors);
+            crate::support::check_items(v.len(), 0, 2, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
-                crate::support::check_integer(*item, ::std::option::Option::Some(0), ::std::option::Option::None, at, errors);
+                crate::support::check_integer(*item, 0, i64::MAX, at, errors);
             }
         }
     }
@@ -132,7 +132,7 @@ impl crate::support::Validate for GridsMarks {
         for (k, v) in &self.additional_properties.0 {
             let at = &at.key(k);
             if let ::std::option::Option::Some(v) = v {
-                crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors);
+                crate::support::check_length(v, 1, u64::MAX, at, errors);
             }
         }
     }

@@ -20,7 +20,7 @@ impl crate::support::Validate for Maps {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
             let at = &at.key(k);
-            crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(10), at, errors);
+            crate::support::check_integer(*v, i64::MIN, 10, at, errors);
         }
         crate::support::Validate::validate_at(&self.prices, &at.key("prices"), errors);
         if let ::std::option::Option::Some(v) = &self.books { crate::support::Validate::validate_at(v, &at.key("books"), errors); }
@@ -39,7 +39,7 @@ crate::support::object!(Level {
 });
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("qty"), errors); }
+        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, 1, i64::MAX, &at.key("qty"), errors); }
     }
 }
 
@@ -55,9 +55,9 @@ impl crate::support::Validate for MapsPrices {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
             let at = &at.key(k);
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
         }
-        crate::support::check_properties(crate::support::Unknown::count(&self.additional_properties), ::std::option::Option::Some(1), ::std::option::Option::Some(3), at, errors);
+        crate::support::check_properties(crate::support::Unknown::count(&self.additional_properties), 1, 3, at, errors);
     }
 }
 
@@ -77,7 +77,7 @@ impl crate::support::Validate for MapsBooks {
             let at = &at.key(k);
             crate::support::Validate::validate_at(v, at, errors);
         }
-        crate::support::check_properties(1usize + crate::support::Unknown::count(&self.additional_properties), ::std::option::Option::None, ::std::option::Option::Some(2), at, errors);
+        crate::support::check_properties(1usize + crate::support::Unknown::count(&self.additional_properties), 0, 2, at, errors);
     }
 }
 
@@ -91,9 +91,4 @@ crate::support::object!(MapsSides {
 });
 impl crate::support::Validate for MapsSides { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum MapsSidesValue {
-    Buy,
-    Sell,
-}
-crate::support::string_enum!(MapsSidesValue { Buy = "BUY", Sell = "SELL" });
+crate::support::string_enum!(pub enum MapsSidesValue { Buy = "BUY", Sell = "SELL" });

@@ -30,7 +30,7 @@ crate::support::object!(Names {
 impl crate::support::Validate for Names {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
-            crate::support::check_string(k, ::std::option::Option::None, ::std::option::Option::Some(10), ::std::option::Option::None, ::std::option::Option::None, &at.key(k), errors);
+            crate::support::check_length(k, 0, 10, &at.key(k), errors);
         }
         if let ::std::option::Option::Some(v) = &self.rates { crate::support::Validate::validate_at(v, &at.key("rates"), errors); }
         if let ::std::option::Option::Some(v) = &self.tags { crate::support::Validate::validate_at(v, &at.key("tags"), errors); }
@@ -46,10 +46,7 @@ crate::support::newtype!(Symbol(::std::string::String));
 impl crate::support::Validate for Symbol {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{6}$", "\\A[A-Z]{6}\\z");
-            crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-        }
+        crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{6}$", "\\A[A-Z]{6}\\z"); &PATTERN }, at, errors);
     }
 }
 
@@ -65,10 +62,7 @@ crate::support::object!(NamesRates {
 impl crate::support::Validate for NamesRates {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("(?:^[A-Z]{3}$)", "\\A[A-Z]{3}\\z");
-                crate::support::check_string(k, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key(k), errors);
-            }
+            crate::support::check_pattern(k, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("(?:^[A-Z]{3}$)", "\\A[A-Z]{3}\\z"); &PATTERN }, &at.key(k), errors);
         }
     }
 }
@@ -87,10 +81,8 @@ crate::support::object!(NamesTags {
 impl crate::support::Validate for NamesTags {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[a-z0-9_]+$", "\\A[0-9\\x{5F}a-z]+\\z");
-                crate::support::check_string(k, ::std::option::Option::Some(1), ::std::option::Option::Some(8), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key(k), errors);
-            }
+            crate::support::check_length(k, 1, 8, &at.key(k), errors);
+            crate::support::check_pattern(k, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[a-z0-9_]+$", "\\A[0-9\\x{5F}a-z]+\\z"); &PATTERN }, &at.key(k), errors);
         }
     }
 }
@@ -109,10 +101,7 @@ crate::support::object!(NamesExtensions {
 impl crate::support::Validate for NamesExtensions {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("(?:^x-)", "\\Ax\\x{2D}");
-                crate::support::check_string(k, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key(k), errors);
-            }
+            crate::support::check_pattern(k, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("(?:^x-)", "\\Ax\\x{2D}"); &PATTERN }, &at.key(k), errors);
         }
     }
 }
@@ -129,10 +118,7 @@ crate::support::object!(NamesLimits {
 impl crate::support::Validate for NamesLimits {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{6}$", "\\A[A-Z]{6}\\z");
-                crate::support::check_string(k, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key(k), errors);
-            }
+            crate::support::check_pattern(k, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{6}$", "\\A[A-Z]{6}\\z"); &PATTERN }, &at.key(k), errors);
         }
     }
 }
@@ -149,10 +135,7 @@ crate::support::object!(NamesHostile {
 impl crate::support::Validate for NamesHostile {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("(?:^[\"\\\\]+$)|(?:^[é😀]{1,2}$)", "\\A[\\x{22}\\x{5C}]+\\z|\\A[\\x{E9}\\x{1F600}]{1,2}\\z");
-                crate::support::check_string(k, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key(k), errors);
-            }
+            crate::support::check_pattern(k, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("(?:^[\"\\\\]+$)|(?:^[é😀]{1,2}$)", "\\A[\\x{22}\\x{5C}]+\\z|\\A[\\x{E9}\\x{1F600}]{1,2}\\z"); &PATTERN }, &at.key(k), errors);
         }
     }
 }

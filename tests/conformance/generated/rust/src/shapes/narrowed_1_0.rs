@@ -64,7 +64,7 @@ crate::support::object!(StepBuild1 {
 });
 impl crate::support::Validate for StepBuild1 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.target { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("target"), errors); }
+        if let ::std::option::Option::Some(v) = &self.target { crate::support::check_length(v, 0, 8, &at.key("target"), errors); }
     }
 }
 
@@ -80,9 +80,4 @@ crate::support::object!(StepTest1 {
 });
 impl crate::support::Validate for StepTest1 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum NarrowedVenue {
-    Xlon,
-    Xpar,
-}
-crate::support::string_enum!(NarrowedVenue { Xlon = "XLON", Xpar = "XPAR" });
+crate::support::string_enum!(pub enum NarrowedVenue { Xlon = "XLON", Xpar = "XPAR" });

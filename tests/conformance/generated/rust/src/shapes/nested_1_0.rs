@@ -30,7 +30,7 @@ crate::support::object!(Account {
 });
 impl crate::support::Validate for Account {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.id, ::std::option::Option::Some(1), ::std::option::Option::Some(16), ::std::option::Option::None, ::std::option::Option::None, &at.key("id"), errors);
+        crate::support::check_length(&self.id, 1, 16, &at.key("id"), errors);
         crate::support::Validate::validate_at(&self.owner, &at.key("owner"), errors);
     }
 }
@@ -46,7 +46,7 @@ crate::support::object!(Owner {
 });
 impl crate::support::Validate for Owner {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.name, ::std::option::Option::None, ::std::option::Option::Some(40), ::std::option::Option::None, ::std::option::Option::None, &at.key("name"), errors);
+        crate::support::check_length(&self.name, 0, 40, &at.key("name"), errors);
         if let ::std::option::Option::Some(v) = &self.address { crate::support::Validate::validate_at(v, &at.key("address"), errors); }
     }
 }
@@ -62,7 +62,7 @@ crate::support::object!(Address {
 });
 impl crate::support::Validate for Address {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.city, ::std::option::Option::Some(1), ::std::option::Option::Some(30), ::std::option::Option::None, ::std::option::Option::None, &at.key("city"), errors);
+        crate::support::check_length(&self.city, 1, 30, &at.key("city"), errors);
         if let ::std::option::Option::Some(v) = &self.geo { crate::support::Validate::validate_at(v, &at.key("geo"), errors); }
     }
 }
@@ -78,7 +78,9 @@ crate::support::object!(Geo {
 });
 impl crate::support::Validate for Geo {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.lat, ::std::option::Option::Some((-90.0, false)), ::std::option::Option::Some((90.0, false)), &at.key("lat"), errors);
-        crate::support::check_number(self.lon, ::std::option::Option::Some((-180.0, false)), ::std::option::Option::Some((180.0, false)), &at.key("lon"), errors);
+        crate::support::check_minimum(self.lat, -90.0, &at.key("lat"), errors);
+        crate::support::check_maximum(self.lat, 90.0, &at.key("lat"), errors);
+        crate::support::check_minimum(self.lon, -180.0, &at.key("lon"), errors);
+        crate::support::check_maximum(self.lon, 180.0, &at.key("lon"), errors);
     }
 }

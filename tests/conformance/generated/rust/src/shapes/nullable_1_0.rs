@@ -49,23 +49,23 @@ crate::support::object!(Nullable {
 impl crate::support::Validate for Nullable {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.bid {
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, &at.key("bid"), errors);
+            crate::support::check_minimum(*v, 0.0, &at.key("bid"), errors);
         }
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.ask { crate::support::check_number(*v, ::std::option::Option::None, ::std::option::Option::Some((1000.0, true)), &at.key("ask"), errors); }
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.qty { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("qty"), errors); }
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.ask { crate::support::check_exclusive_maximum(*v, 1000.0, &at.key("ask"), errors); }
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.qty { crate::support::check_integer(*v, 1, i64::MAX, &at.key("qty"), errors); }
         if let ::std::option::Option::Some(v) = &self.venue {
             crate::support::Validate::validate_at(v, &at.key("venue"), errors);
         }
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.note { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors); }
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.note { crate::support::check_length(v, 0, 4, &at.key("note"), errors); }
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.legs {
             let at = &at.key("legs");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(2), at, errors);
+            crate::support::check_items(v.len(), 0, 2, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.at { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("at"), errors); }
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.at { crate::support::check_format(v, crate::support::Format::DateTime, &at.key("at"), errors); }
         if let ::std::option::Option::Some(v) = &self.price { crate::support::Validate::validate_at(v, &at.key("price"), errors); }
         if let ::std::option::Option::Some(v) = &self.level { crate::support::Validate::validate_at(v, &at.key("level"), errors); }
         if let ::std::option::Option::Some(v) = &self.mixed { crate::support::Validate::validate_at(v, &at.key("mixed"), errors); }
@@ -77,12 +77,7 @@ impl crate::support::Validate for Nullable {
     }
 }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum Side {
-    Buy,
-    Sell,
-}
-crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
+crate::support::string_enum!(pub enum Side { Buy = "BUY", Sell = "SELL" });
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Price(pub ::std::option::Option<f64>);
@@ -91,7 +86,7 @@ impl crate::support::Validate for Price {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
         if let ::std::option::Option::Some(v) = v {
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
         }
     }
 }
@@ -181,12 +176,7 @@ crate::support::object!(Venue {
 });
 impl crate::support::Validate for Venue { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum TifValue {
-    Gtc,
-    Ioc,
-}
-crate::support::string_enum!(TifValue { Gtc = "GTC", Ioc = "IOC" });
+crate::support::string_enum!(pub enum TifValue { Gtc = "GTC", Ioc = "IOC" });
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum KindValue {
@@ -217,10 +207,10 @@ impl crate::support::Validate for KindValue {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Number(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::None, at, errors);
+                crate::support::check_integer(*v, 0, i64::MAX, at, errors);
             }
             Self::String(v) => {
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, at, errors);
+                crate::support::check_length(v, 0, 3, at, errors);
             }
         }
     }
@@ -270,7 +260,7 @@ crate::support::object!(FillValueFill {
 });
 impl crate::support::Validate for FillValueFill {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_integer(self.qty, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("qty"), errors);
+        crate::support::check_integer(self.qty, 1, i64::MAX, &at.key("qty"), errors);
     }
 }
 
@@ -291,10 +281,10 @@ crate::support::serde_impls!(BandValue);
 impl crate::support::Read for BandValue {
     fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, 9, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 100, i64::MAX, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
         held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
@@ -312,18 +302,13 @@ impl crate::support::Validate for BandValue {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Branch0(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors);
+                crate::support::check_integer(*v, i64::MIN, 9, at, errors);
             }
             Self::Branch1(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors);
+                crate::support::check_integer(*v, 100, i64::MAX, at, errors);
             }
         }
     }
 }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum NullableTif {
-    Gtc,
-    Ioc,
-}
-crate::support::string_enum!(NullableTif { Gtc = "GTC", Ioc = "IOC" });
+crate::support::string_enum!(pub enum NullableTif { Gtc = "GTC", Ioc = "IOC" });

@@ -24,14 +24,14 @@ crate::support::object!(Open {
 });
 impl crate::support::Validate for Open {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.id, ::std::option::Option::None, ::std::option::Option::Some(8), ::std::option::Option::None, ::std::option::Option::None, &at.key("id"), errors);
-        if let ::std::option::Option::Some(v) = &self.price { crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, &at.key("price"), errors); }
-        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(1000), &at.key("qty"), errors); }
+        crate::support::check_length(&self.id, 0, 8, &at.key("id"), errors);
+        if let ::std::option::Option::Some(v) = &self.price { crate::support::check_minimum(*v, 0.0, &at.key("price"), errors); }
+        if let ::std::option::Option::Some(v) = &self.qty { crate::support::check_integer(*v, i64::MIN, 1000, &at.key("qty"), errors); }
         if let ::std::option::Option::Some(v) = &self.meta { crate::support::Validate::validate_at(v, &at.key("meta"), errors); }
         if let ::std::option::Option::Some(v) = &self.fixed { crate::support::Validate::validate_at(v, &at.key("fixed"), errors); }
         if let ::std::option::Option::Some(v) = &self.notes {
             let at = &at.key("notes");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(3), at, errors);
+            crate::support::check_items(v.len(), 0, 3, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
@@ -54,12 +54,7 @@ crate::support::object!(Meta {
 });
 impl crate::support::Validate for Meta { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum MetaSource {
-    Feed,
-    Manual,
-}
-crate::support::string_enum!(MetaSource { Feed = "feed", Manual = "manual" });
+crate::support::string_enum!(pub enum MetaSource { Feed = "feed", Manual = "manual" });
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenFixed {

@@ -41,7 +41,7 @@ crate::support::object!(Mic {
 });
 impl crate::support::Validate for Mic {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.mic, ::std::option::Option::Some(4), ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, &at.key("mic"), errors);
+        crate::support::check_length(&self.mic, 4, 4, &at.key("mic"), errors);
     }
 }
 
@@ -69,11 +69,11 @@ impl crate::support::Read for OverlappingQty {
     fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, 9, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 100, i64::MAX, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }
@@ -96,10 +96,10 @@ impl crate::support::Validate for OverlappingQty {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Branch0(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors);
+                crate::support::check_integer(*v, i64::MIN, 9, at, errors);
             }
             Self::Branch1(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::Some(100), ::std::option::Option::None, at, errors);
+                crate::support::check_integer(*v, 100, i64::MAX, at, errors);
             }
         }
     }
@@ -117,7 +117,7 @@ crate::support::serde_impls!(OverlappingLimit);
 impl crate::support::Read for OverlappingLimit {
     fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <f64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_number(*v, ::std::option::Option::None, ::std::option::Option::Some((0.0, false)), at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <f64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_maximum(*v, 0.0, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
         if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) {
@@ -138,7 +138,7 @@ impl crate::support::Validate for OverlappingLimit {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Branch0(v) => {
-                crate::support::check_number(*v, ::std::option::Option::None, ::std::option::Option::Some((0.0, false)), at, errors);
+                crate::support::check_maximum(*v, 0.0, at, errors);
             }
             Self::Branch1(_) => {}
         }
@@ -158,11 +158,11 @@ impl crate::support::Read for OverlappingPick {
     fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 0, 3, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]+$", "\\A[A-Z]+\\z"); crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors); } }) {
+        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]+$", "\\A[A-Z]+\\z"); &PATTERN }, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }
@@ -185,13 +185,10 @@ impl crate::support::Validate for OverlappingPick {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Branch0(v) => {
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, at, errors);
+                crate::support::check_length(v, 0, 3, at, errors);
             }
             Self::Branch1(v) => {
-                {
-                    static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]+$", "\\A[A-Z]+\\z");
-                    crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-                }
+                crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]+$", "\\A[A-Z]+\\z"); &PATTERN }, at, errors);
             }
         }
     }
@@ -251,10 +248,10 @@ crate::support::serde_impls!(OverlappingMaybe);
 impl crate::support::Read for OverlappingMaybe {
     fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 1, i64::MAX, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(-1), at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, -1, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
         held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
@@ -272,10 +269,10 @@ impl crate::support::Validate for OverlappingMaybe {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Branch0(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::None, at, errors);
+                crate::support::check_integer(*v, 1, i64::MAX, at, errors);
             }
             Self::Branch1(v) => {
-                crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(-1), at, errors);
+                crate::support::check_integer(*v, i64::MIN, -1, at, errors);
             }
         }
     }

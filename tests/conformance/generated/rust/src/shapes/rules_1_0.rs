@@ -55,7 +55,7 @@ impl crate::support::Validate for RulesConfig {
             {
                 static PATTERN: crate::support::Pattern = crate::support::Pattern::new("_count$", "\\x{5F}count\\z");
                 if PATTERN.is_match(k) {
-                    crate::support::check_member::<i64>(v, at, errors, |v, at, errors| { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::None, at, errors); });
+                    crate::support::check_member::<i64>(v, at, errors, |v, at, errors| { crate::support::check_integer(*v, 0, i64::MAX, at, errors); });
                 }
             }
             {
@@ -65,7 +65,7 @@ impl crate::support::Validate for RulesConfig {
                 }
             }
         }
-        if let ::std::option::Option::Some(v) = &self.retry_count { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(10), &at.key("retry_count"), errors); }
+        if let ::std::option::Option::Some(v) = &self.retry_count { crate::support::check_integer(*v, 0, 10, &at.key("retry_count"), errors); }
     }
 }
 
@@ -87,7 +87,7 @@ impl crate::support::Validate for RulesLimits {
                 static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^max_", "\\Amax\\x{5F}");
                 if PATTERN.is_match(k) {
                     matched = true;
-                    crate::support::check_member::<i64>(v, at, errors, |v, at, errors| { crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(100), at, errors); });
+                    crate::support::check_member::<i64>(v, at, errors, |v, at, errors| { crate::support::check_integer(*v, i64::MIN, 100, at, errors); });
                 }
             }
             {
@@ -126,7 +126,7 @@ impl crate::support::Validate for RulesClosed {
             {
                 static PATTERN: crate::support::Pattern = crate::support::Pattern::new("a$", "a\\z");
                 if PATTERN.is_match(k) {
-                    crate::support::check_member::<::std::string::String>(v, at, errors, |v, at, errors| { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, at, errors); });
+                    crate::support::check_member::<::std::string::String>(v, at, errors, |v, at, errors| { crate::support::check_length(v, 0, 3, at, errors); });
                 }
             }
             {
@@ -149,10 +149,7 @@ impl crate::support::Validate for RulesClosed {
             }
         }
         for k in self.additional_properties.0.keys() {
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("(?:^a)|(?:a$)|(?:^b)|(?:^c)|(?:^o)", "\\Aa|a\\z|\\Ab|\\Ac|\\Ao");
-                crate::support::check_string(k, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key(k), errors);
-            }
+            crate::support::check_pattern(k, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("(?:^a)|(?:a$)|(?:^b)|(?:^c)|(?:^o)", "\\Aa|a\\z|\\Ab|\\Ac|\\Ao"); &PATTERN }, &at.key(k), errors);
         }
     }
 }

@@ -26,13 +26,13 @@ impl crate::support::Validate for Tuples {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         {
             let at = &at.key("best");
-            crate::support::check_items(self.best.len(), ::std::option::Option::Some(2), ::std::option::Option::Some(2), at, errors);
+            crate::support::check_items(self.best.len(), 2, 2, at, errors);
             for (i, item) in self.best.iter().enumerate() {
                 let at = &at.index(i);
                 if i == 0 {
-                    crate::support::check_member::<f64>(&item.0, at, errors, |v, at, errors| { crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::None, at, errors); });
+                    crate::support::check_member::<f64>(&item.0, at, errors, |v, at, errors| { crate::support::check_exclusive_minimum(*v, 0.0, at, errors); });
                 } else if i == 1 {
-                    crate::support::check_member::<i64>(&item.0, at, errors, |v, at, errors| { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::None, at, errors); });
+                    crate::support::check_member::<i64>(&item.0, at, errors, |v, at, errors| { crate::support::check_integer(*v, 0, i64::MAX, at, errors); });
                 }
             }
         }
@@ -43,13 +43,13 @@ impl crate::support::Validate for Tuples {
                 if i == 0 {
                     crate::support::check_member::<TuplesTagsItem0>(&item.0, at, errors, |_, _, _| {});
                 } else if i == 1 {
-                    crate::support::check_member::<::std::string::String>(&item.0, at, errors, |v, at, errors| { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, at, errors); });
+                    crate::support::check_member::<::std::string::String>(&item.0, at, errors, |v, at, errors| { crate::support::check_length(v, 0, 3, at, errors); });
                 }
             }
         }
         if let ::std::option::Option::Some(v) = &self.fill {
             let at = &at.key("fill");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(4), at, errors);
+            crate::support::check_items(v.len(), 0, 4, at, errors);
             crate::support::check_unique(v, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
@@ -64,28 +64,23 @@ impl crate::support::Validate for Tuples {
         }
         if let ::std::option::Option::Some(v) = &self.point {
             let at = &at.key("point");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(3), at, errors);
+            crate::support::check_items(v.len(), 0, 3, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 if i == 0 {
                     crate::support::check_member::<Point>(&item.0, at, errors, |v, at, errors| { crate::support::Validate::validate_at(v, at, errors); });
                 } else if i == 1 {
-                    crate::support::check_member::<::std::option::Option<::std::string::String>>(&item.0, at, errors, |v, at, errors| { if let ::std::option::Option::Some(v) = v { crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors); } });
+                    crate::support::check_member::<::std::option::Option<::std::string::String>>(&item.0, at, errors, |v, at, errors| { if let ::std::option::Option::Some(v) = v { crate::support::check_length(v, 1, u64::MAX, at, errors); } });
                 } else if i >= 2 {
-                    crate::support::check_member::<i64>(&item.0, at, errors, |v, at, errors| { crate::support::check_integer(*v, ::std::option::Option::None, ::std::option::Option::Some(9), at, errors); });
+                    crate::support::check_member::<i64>(&item.0, at, errors, |v, at, errors| { crate::support::check_integer(*v, i64::MIN, 9, at, errors); });
                 }
             }
         }
-        if let ::std::option::Option::Some(v) = &self.same { crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(2), &at.key("same"), errors); }
+        if let ::std::option::Option::Some(v) = &self.same { crate::support::check_items(v.len(), 0, 2, &at.key("same"), errors); }
     }
 }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum Side {
-    Buy,
-    Sell,
-}
-crate::support::string_enum!(Side { Buy = "BUY", Sell = "SELL" });
+crate::support::string_enum!(pub enum Side { Buy = "BUY", Sell = "SELL" });
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Point {
@@ -98,8 +93,4 @@ crate::support::object!(Point {
 });
 impl crate::support::Validate for Point { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum TuplesTagsItem0 {
-    V1,
-}
-crate::support::string_enum!(TuplesTagsItem0 { V1 = "v1" });
+crate::support::string_enum!(pub enum TuplesTagsItem0 { V1 = "v1" });

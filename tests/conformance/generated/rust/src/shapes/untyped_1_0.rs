@@ -140,7 +140,7 @@ impl crate::support::Validate for UntypedLimit {
         match self {
             Self::Boolean(_) => {}
             Self::Number(v) => {
-                crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::None, at, errors);
+                crate::support::check_minimum(*v, 0.0, at, errors);
             }
             Self::String(_) => {}
             Self::Array(_) => {}
@@ -205,13 +205,11 @@ impl crate::support::Validate for UntypedCode {
             Self::Boolean(_) => {}
             Self::Number(_) => {}
             Self::String(v) => {
-                {
-                    static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]", "\\A[A-Z]");
-                    crate::support::check_string(v, ::std::option::Option::Some(2), ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-                }
+                crate::support::check_length(v, 2, u64::MAX, at, errors);
+                crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]", "\\A[A-Z]"); &PATTERN }, at, errors);
             }
             Self::Array(v) => {
-                crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(1), at, errors);
+                crate::support::check_items(v.len(), 0, 1, at, errors);
             }
             Self::Object(v) => {
                 crate::support::Validate::validate_at(v, at, errors);
@@ -230,13 +228,10 @@ crate::support::object!(UntypedCodeObject {
 });
 impl crate::support::Validate for UntypedCodeObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-/// A string enum without `type`.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum UntypedSide {
-    Buy,
-    Sell,
+crate::support::string_enum! {
+    /// A string enum without `type`.
+    pub enum UntypedSide { Buy = "buy", Sell = "sell" }
 }
-crate::support::string_enum!(UntypedSide { Buy = "buy", Sell = "sell" });
 
 /// A required member `properties` does not declare: present, with any value.
 #[derive(Clone, Debug, PartialEq)]

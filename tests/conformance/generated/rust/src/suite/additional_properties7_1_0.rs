@@ -75,7 +75,7 @@ crate::support::object!(AdditionalProperties7ValueObject {
 impl crate::support::Validate for AdditionalProperties7ValueObject {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
-            crate::support::check_string(k, ::std::option::Option::None, ::std::option::Option::Some(5), ::std::option::Option::None, ::std::option::Option::None, &at.key(k), errors);
+            crate::support::check_length(k, 0, 5, &at.key(k), errors);
         }
     }
 }

@@ -55,7 +55,8 @@ impl crate::support::Validate for AllOf2Value {
         match self {
             Self::Boolean(_) => {}
             Self::Number(v) => {
-                crate::support::check_number(*v, ::std::option::Option::Some((20.0, false)), ::std::option::Option::Some((30.0, false)), at, errors);
+                crate::support::check_minimum(*v, 20.0, at, errors);
+                crate::support::check_maximum(*v, 30.0, at, errors);
             }
             Self::String(_) => {}
             Self::Array(_) => {}

@@ -12,10 +12,10 @@ crate::support::serde_impls!(AnyOf1);
 impl crate::support::Read for AnyOf1 {
     fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(2), ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 0, 2, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 4, u64::MAX, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
         held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
@@ -33,10 +33,10 @@ impl crate::support::Validate for AnyOf1 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Branch0(v) => {
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(2), ::std::option::Option::None, ::std::option::Option::None, at, errors);
+                crate::support::check_length(v, 0, 2, at, errors);
             }
             Self::Branch1(v) => {
-                crate::support::check_string(v, ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors);
+                crate::support::check_length(v, 4, u64::MAX, at, errors);
             }
         }
     }

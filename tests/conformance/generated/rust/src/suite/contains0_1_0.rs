@@ -108,7 +108,7 @@ impl crate::support::Validate for Contains0ValueArrayContains {
         match self {
             Self::Boolean(_) => {}
             Self::Number(v) => {
-                crate::support::check_number(*v, ::std::option::Option::Some((5.0, false)), ::std::option::Option::None, at, errors);
+                crate::support::check_minimum(*v, 5.0, at, errors);
             }
             Self::String(_) => {}
             Self::Array(_) => {}

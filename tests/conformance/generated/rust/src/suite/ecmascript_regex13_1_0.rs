@@ -56,10 +56,7 @@ impl crate::support::Validate for EcmascriptRegex13Value {
             Self::Boolean(_) => {}
             Self::Number(_) => {}
             Self::String(v) => {
-                {
-                    static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\d+$", "\\A[0-9]+\\z");
-                    crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-                }
+                crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\d+$", "\\A[0-9]+\\z"); &PATTERN }, at, errors);
             }
             Self::Array(_) => {}
             Self::Object(v) => {

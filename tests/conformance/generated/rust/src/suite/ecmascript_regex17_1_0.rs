@@ -12,10 +12,7 @@ crate::support::object!(EcmascriptRegex17 {
 impl crate::support::Validate for EcmascriptRegex17 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("(?:[a-z]cole)", "[a-z]cole");
-                crate::support::check_string(k, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key(k), errors);
-            }
+            crate::support::check_pattern(k, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("(?:[a-z]cole)", "[a-z]cole"); &PATTERN }, &at.key(k), errors);
         }
     }
 }

@@ -7,9 +7,6 @@ crate::support::newtype!(EcmascriptRegex2(::std::string::String));
 impl crate::support::Validate for EcmascriptRegex2 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\cC$", "\\A\\x{3}\\z");
-            crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-        }
+        crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\cC$", "\\A\\x{3}\\z"); &PATTERN }, at, errors);
     }
 }

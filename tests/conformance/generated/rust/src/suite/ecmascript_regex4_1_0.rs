@@ -7,9 +7,6 @@ crate::support::newtype!(EcmascriptRegex4(::std::string::String));
 impl crate::support::Validate for EcmascriptRegex4 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\d$", "\\A[0-9]\\z");
-            crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-        }
+        crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\d$", "\\A[0-9]\\z"); &PATTERN }, at, errors);
     }
 }

@@ -7,9 +7,6 @@ crate::support::newtype!(EcmascriptRegex7(::std::string::String));
 impl crate::support::Validate for EcmascriptRegex7 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\W$", "\\A[\\x{0}-\\x{2F}\\x{3A}-\\x{40}\\x{5B}-\\x{5E}\\x{60}\\x{7B}-\\x{D7FF}\\x{E000}-\\x{10FFFF}]\\z");
-            crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-        }
+        crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\W$", "\\A[\\x{0}-\\x{2F}\\x{3A}-\\x{40}\\x{5B}-\\x{5E}\\x{60}\\x{7B}-\\x{D7FF}\\x{E000}-\\x{10FFFF}]\\z"); &PATTERN }, at, errors);
     }
 }

@@ -7,9 +7,6 @@ crate::support::newtype!(EcmascriptRegex8(::std::string::String));
 impl crate::support::Validate for EcmascriptRegex8 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\s$", "\\A[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]\\z");
-            crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-        }
+        crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^\\s$", "\\A[\\x{9}-\\x{D}\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]\\z"); &PATTERN }, at, errors);
     }
 }

@@ -15,14 +15,6 @@ crate::support::object!(Enum3 {
 });
 impl crate::support::Validate for Enum3 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum Enum3Bar {
-    Bar,
-}
-crate::support::string_enum!(Enum3Bar { Bar = "bar" });
+crate::support::string_enum!(pub enum Enum3Bar { Bar = "bar" });
 
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum Enum3Foo {
-    Foo,
-}
-crate::support::string_enum!(Enum3Foo { Foo = "foo" });
+crate::support::string_enum!(pub enum Enum3Foo { Foo = "foo" });

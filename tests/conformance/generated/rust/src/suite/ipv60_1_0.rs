@@ -56,7 +56,7 @@ impl crate::support::Validate for Ipv60Value {
             Self::Boolean(_) => {}
             Self::Number(_) => {}
             Self::String(v) => {
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Ipv6), at, errors);
+                crate::support::check_format(v, crate::support::Format::Ipv6, at, errors);
             }
             Self::Array(_) => {}
             Self::Object(v) => {

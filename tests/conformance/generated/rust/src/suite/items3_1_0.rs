@@ -7,7 +7,7 @@ crate::support::newtype!(Items3(::std::vec::Vec<Item>));
 impl crate::support::Validate for Items3 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(3), at, errors);
+        crate::support::check_items(v.len(), 0, 3, at, errors);
         for (i, item) in v.iter().enumerate() {
             let at = &at.index(i);
             crate::support::Validate::validate_at(item, at, errors);
@@ -21,7 +21,7 @@ crate::support::newtype!(Item(::std::vec::Vec<SubItem>));
 impl crate::support::Validate for Item {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(2), at, errors);
+        crate::support::check_items(v.len(), 0, 2, at, errors);
         for (i, item) in v.iter().enumerate() {
             let at = &at.index(i);
             crate::support::Validate::validate_at(item, at, errors);

@@ -57,7 +57,7 @@ impl crate::support::Validate for Items8Value {
             Self::Number(_) => {}
             Self::String(_) => {}
             Self::Array(v) => {
-                crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(1), at, errors);
+                crate::support::check_items(v.len(), 0, 1, at, errors);
             }
             Self::Object(v) => {
                 crate::support::Validate::validate_at(v, at, errors);

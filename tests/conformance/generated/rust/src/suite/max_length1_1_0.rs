@@ -56,7 +56,7 @@ impl crate::support::Validate for MaxLength1Value {
             Self::Boolean(_) => {}
             Self::Number(_) => {}
             Self::String(v) => {
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(2), ::std::option::Option::None, ::std::option::Option::None, at, errors);
+                crate::support::check_length(v, 0, 2, at, errors);
             }
             Self::Array(_) => {}
             Self::Object(v) => {

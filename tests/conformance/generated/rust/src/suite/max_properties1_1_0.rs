@@ -74,6 +74,6 @@ crate::support::object!(MaxProperties1ValueObject {
 });
 impl crate::support::Validate for MaxProperties1ValueObject {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_properties(crate::support::Unknown::count(&self.additional_properties), ::std::option::Option::None, ::std::option::Option::Some(2), at, errors);
+        crate::support::check_properties(crate::support::Unknown::count(&self.additional_properties), 0, 2, at, errors);
     }
 }

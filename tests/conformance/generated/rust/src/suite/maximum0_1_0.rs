@@ -55,7 +55,7 @@ impl crate::support::Validate for Maximum0Value {
         match self {
             Self::Boolean(_) => {}
             Self::Number(v) => {
-                crate::support::check_number(*v, ::std::option::Option::None, ::std::option::Option::Some((3.0, false)), at, errors);
+                crate::support::check_maximum(*v, 3.0, at, errors);
             }
             Self::String(_) => {}
             Self::Array(_) => {}

@@ -57,7 +57,7 @@ impl crate::support::Validate for MinItems0Value {
             Self::Number(_) => {}
             Self::String(_) => {}
             Self::Array(v) => {
-                crate::support::check_items(v.len(), ::std::option::Option::Some(1), ::std::option::Option::None, at, errors);
+                crate::support::check_items(v.len(), 1, u64::MAX, at, errors);
             }
             Self::Object(v) => {
                 crate::support::Validate::validate_at(v, at, errors);

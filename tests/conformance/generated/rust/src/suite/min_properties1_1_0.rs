@@ -74,6 +74,6 @@ crate::support::object!(MinProperties1ValueObject {
 });
 impl crate::support::Validate for MinProperties1ValueObject {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_properties(crate::support::Unknown::count(&self.additional_properties), ::std::option::Option::Some(1), ::std::option::Option::None, at, errors);
+        crate::support::check_properties(crate::support::Unknown::count(&self.additional_properties), 1, u64::MAX, at, errors);
     }
 }

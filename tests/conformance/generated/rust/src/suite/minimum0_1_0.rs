@@ -55,7 +55,7 @@ impl crate::support::Validate for Minimum0Value {
         match self {
             Self::Boolean(_) => {}
             Self::Number(v) => {
-                crate::support::check_number(*v, ::std::option::Option::Some((1.1, false)), ::std::option::Option::None, at, errors);
+                crate::support::check_minimum(*v, 1.1, at, errors);
             }
             Self::String(_) => {}
             Self::Array(_) => {}

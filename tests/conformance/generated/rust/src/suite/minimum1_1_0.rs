@@ -55,7 +55,7 @@ impl crate::support::Validate for Minimum1Value {
         match self {
             Self::Boolean(_) => {}
             Self::Number(v) => {
-                crate::support::check_number(*v, ::std::option::Option::Some((-2.0, false)), ::std::option::Option::None, at, errors);
+                crate::support::check_minimum(*v, -2.0, at, errors);
             }
             Self::String(_) => {}
             Self::Array(_) => {}

@@ -13,11 +13,11 @@ impl crate::support::Read for OneOf1 {
     fn read(v: crate::support::Value) -> crate::support::Result<Self> {
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::Some(2), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 2, u64::MAX, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 0, 4, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }
@@ -40,10 +40,10 @@ impl crate::support::Validate for OneOf1 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         match self {
             Self::Branch0(v) => {
-                crate::support::check_string(v, ::std::option::Option::Some(2), ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, at, errors);
+                crate::support::check_length(v, 2, u64::MAX, at, errors);
             }
             Self::Branch1(v) => {
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, at, errors);
+                crate::support::check_length(v, 0, 4, at, errors);
             }
         }
     }

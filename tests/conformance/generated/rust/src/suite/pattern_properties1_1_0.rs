@@ -134,7 +134,7 @@ impl crate::support::Validate for PatternProperties1ValueObjectPattern1 {
         match self {
             Self::Boolean(_) => {}
             Self::Number(v) => {
-                crate::support::check_number(*v, ::std::option::Option::None, ::std::option::Option::Some((20.0, false)), at, errors);
+                crate::support::check_maximum(*v, 20.0, at, errors);
             }
             Self::String(_) => {}
             Self::Array(_) => {}

@@ -92,7 +92,7 @@ impl crate::support::Validate for Properties1ValueObject {
                 crate::support::check_member::<i64>(v, at, errors, |_, _, _| {});
             }
         }
-        if let ::std::option::Option::Some(v) = &self.foo { crate::support::check_items(v.len(), ::std::option::Option::Some(2), ::std::option::Option::Some(3), &at.key("foo"), errors); }
+        if let ::std::option::Option::Some(v) = &self.foo { crate::support::check_items(v.len(), 2, 3, &at.key("foo"), errors); }
     }
 }
 
@@ -140,7 +140,7 @@ impl crate::support::Validate for Properties1ValueObjectPattern0 {
             Self::Number(_) => {}
             Self::String(_) => {}
             Self::Array(v) => {
-                crate::support::check_items(v.len(), ::std::option::Option::Some(2), ::std::option::Option::None, at, errors);
+                crate::support::check_items(v.len(), 2, u64::MAX, at, errors);
             }
             Self::Object(v) => {
                 crate::support::Validate::validate_at(v, at, errors);

@@ -75,10 +75,7 @@ crate::support::object!(PropertyNames1ValueObject {
 impl crate::support::Validate for PropertyNames1ValueObject {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^a+$", "\\Aa+\\z");
-                crate::support::check_string(k, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key(k), errors);
-            }
+            crate::support::check_pattern(k, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^a+$", "\\Aa+\\z"); &PATTERN }, &at.key(k), errors);
         }
     }
 }

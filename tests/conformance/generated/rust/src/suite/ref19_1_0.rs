@@ -79,7 +79,7 @@ impl crate::support::Validate for BigintValue {
         match self {
             Self::Boolean(_) => {}
             Self::Number(v) => {
-                crate::support::check_number(*v, ::std::option::Option::None, ::std::option::Option::Some((10.0, false)), at, errors);
+                crate::support::check_maximum(*v, 10.0, at, errors);
             }
             Self::String(_) => {}
             Self::Array(_) => {}
@@ -142,7 +142,7 @@ impl crate::support::Validate for SmallintValue {
         match self {
             Self::Boolean(_) => {}
             Self::Number(v) => {
-                crate::support::check_number(*v, ::std::option::Option::None, ::std::option::Option::Some((2.0, false)), at, errors);
+                crate::support::check_maximum(*v, 2.0, at, errors);
             }
             Self::String(_) => {}
             Self::Array(_) => {}
@@ -205,7 +205,7 @@ impl crate::support::Validate for Ref19Value {
         match self {
             Self::Boolean(_) => {}
             Self::Number(v) => {
-                crate::support::check_number(*v, ::std::option::Option::None, ::std::option::Option::Some((10.0, false)), at, errors);
+                crate::support::check_maximum(*v, 10.0, at, errors);
             }
             Self::String(_) => {}
             Self::Array(_) => {}

@@ -81,6 +81,6 @@ crate::support::object!(Ref5ValueObject {
 });
 impl crate::support::Validate for Ref5ValueObject {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.foo { crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(2), &at.key("foo"), errors); }
+        if let ::std::option::Option::Some(v) = &self.foo { crate::support::check_items(v.len(), 0, 2, &at.key("foo"), errors); }
     }
 }

@@ -32,7 +32,7 @@ crate::support::object!(Leg {
 });
 impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_integer(self.qty, ::std::option::Option::Some(1), ::std::option::Option::None, &at.key("qty"), errors);
+        crate::support::check_integer(self.qty, 1, i64::MAX, &at.key("qty"), errors);
         if let ::std::option::Option::Some(v) = &self.venue { crate::support::Validate::validate_at(v, &at.key("venue"), errors); }
     }
 }

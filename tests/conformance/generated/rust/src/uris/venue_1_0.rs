@@ -26,7 +26,7 @@ crate::support::newtype!(Mic(::std::string::String));
 impl crate::support::Validate for Mic {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        crate::support::check_string(v, ::std::option::Option::Some(4), ::std::option::Option::Some(4), ::std::option::Option::None, ::std::option::Option::None, at, errors);
+        crate::support::check_length(v, 4, 4, at, errors);
     }
 }
 
@@ -41,6 +41,6 @@ crate::support::newtype!(NamesShort(::std::string::String));
 impl crate::support::Validate for NamesShort {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         let v = &self.0;
-        crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(3), ::std::option::Option::None, ::std::option::Option::None, at, errors);
+        crate::support::check_length(v, 0, 3, at, errors);
     }
 }

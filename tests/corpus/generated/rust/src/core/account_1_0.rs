@@ -21,8 +21,8 @@ crate::support::object!(Account {
 });
 impl crate::support::Validate for Account {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.account_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("account_id"), errors);
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.book { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::Some(32), ::std::option::Option::None, ::std::option::Option::None, &at.key("book"), errors); }
-        crate::support::check_string(&self.desk, ::std::option::Option::Some(1), ::std::option::Option::Some(32), ::std::option::Option::None, ::std::option::Option::None, &at.key("desk"), errors);
+        crate::support::check_format(&self.account_id, crate::support::Format::Uuid, &at.key("account_id"), errors);
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.book { crate::support::check_length(v, 0, 32, &at.key("book"), errors); }
+        crate::support::check_length(&self.desk, 1, 32, &at.key("desk"), errors);
     }
 }

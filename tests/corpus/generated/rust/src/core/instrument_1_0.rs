@@ -27,34 +27,21 @@ crate::support::object!(Instrument {
 });
 impl crate::support::Validate for Instrument {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{3}$", "\\A[A-Z]{3}\\z");
-            crate::support::check_string(&self.currency, ::std::option::Option::Some(3), ::std::option::Option::Some(3), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("currency"), errors);
+        crate::support::check_length(&self.currency, 3, 3, &at.key("currency"), errors);
+        crate::support::check_pattern(&self.currency, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{3}$", "\\A[A-Z]{3}\\z"); &PATTERN }, &at.key("currency"), errors);
+        if let ::std::option::Option::Some(v) = &self.digits { crate::support::check_integer(*v, 0, 10, &at.key("digits"), errors); }
+        if let ::std::option::Option::Some(v) = &self.isin { crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{2}[A-Z0-9]{9}[0-9]$", "\\A[A-Z]{2}[0-9A-Z]{9}[0-9]\\z"); &PATTERN }, &at.key("isin"), errors); }
+        crate::support::check_length(&self.symbol, 1, 24, &at.key("symbol"), errors);
+        crate::support::check_pattern(&self.symbol, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z][A-Z0-9._]*$", "\\A[A-Z][\\x{2E}0-9A-Z\\x{5F}]*\\z"); &PATTERN }, &at.key("symbol"), errors);
+        if let ::std::option::Option::Some(v) = &self.tick_size {
+            let at = &at.key("tick_size");
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000.0, at, errors);
         }
-        if let ::std::option::Option::Some(v) = &self.digits { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(10), &at.key("digits"), errors); }
-        if let ::std::option::Option::Some(v) = &self.isin {
-            let at = &at.key("isin");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{2}[A-Z0-9]{9}[0-9]$", "\\A[A-Z]{2}[0-9A-Z]{9}[0-9]\\z");
-                crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
-        }
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z][A-Z0-9._]*$", "\\A[A-Z][\\x{2E}0-9A-Z\\x{5F}]*\\z");
-            crate::support::check_string(&self.symbol, ::std::option::Option::Some(1), ::std::option::Option::Some(24), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("symbol"), errors);
-        }
-        if let ::std::option::Option::Some(v) = &self.tick_size { crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000.0, false)), &at.key("tick_size"), errors); }
     }
 }
 
-/// What kind of instrument this is.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum InstrumentAssetClass {
-    Fx,
-    Equity,
-    Future,
-    Option,
-    Bond,
-    Crypto,
+crate::support::string_enum! {
+    /// What kind of instrument this is.
+    pub enum InstrumentAssetClass { Fx = "FX", Equity = "EQUITY", Future = "FUTURE", Option = "OPTION", Bond = "BOND", Crypto = "CRYPTO" }
 }
-crate::support::string_enum!(InstrumentAssetClass { Fx = "FX", Equity = "EQUITY", Future = "FUTURE", Option = "OPTION", Bond = "BOND", Crypto = "CRYPTO" });

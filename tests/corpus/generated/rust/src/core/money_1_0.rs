@@ -15,11 +15,10 @@ crate::support::object!(Money {
 });
 impl crate::support::Validate for Money {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.amount, ::std::option::Option::Some((-1000000000000.0, false)), ::std::option::Option::Some((1000000000000.0, false)), &at.key("amount"), errors);
+        crate::support::check_minimum(self.amount, -1000000000000.0, &at.key("amount"), errors);
+        crate::support::check_maximum(self.amount, 1000000000000.0, &at.key("amount"), errors);
         crate::support::check_multiple(self.amount, 0.0001, &at.key("amount"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{3}$", "\\A[A-Z]{3}\\z");
-            crate::support::check_string(&self.currency, ::std::option::Option::Some(3), ::std::option::Option::Some(3), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("currency"), errors);
-        }
+        crate::support::check_length(&self.currency, 3, 3, &at.key("currency"), errors);
+        crate::support::check_pattern(&self.currency, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]{3}$", "\\A[A-Z]{3}\\z"); &PATTERN }, &at.key("currency"), errors);
     }
 }

@@ -57,18 +57,17 @@ impl crate::support::Validate for Allocation {
         crate::support::Validate::validate_at(&self.capacity, &at.key("capacity"), errors);
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.cum_qty {
             let at = &at.key("cum_qty");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z0-9]+$", "\\A[0-9A-Z]+\\z");
-            crate::support::check_string(&self.exec_id, ::std::option::Option::Some(1), ::std::option::Option::Some(40), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("exec_id"), errors);
-        }
-        if let ::std::option::Option::Some(v) = &self.exec_seq { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::Some(2147483647), &at.key("exec_seq"), errors); }
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
+        crate::support::check_length(&self.exec_id, 1, 40, &at.key("exec_id"), errors);
+        crate::support::check_pattern(&self.exec_id, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z0-9]+$", "\\A[0-9A-Z]+\\z"); &PATTERN }, &at.key("exec_id"), errors);
+        if let ::std::option::Option::Some(v) = &self.exec_seq { crate::support::check_integer(*v, 1, 2147483647, &at.key("exec_seq"), errors); }
         if let ::std::option::Option::Some(v) = &self.fees {
             let at = &at.key("fees");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(8), at, errors);
+            crate::support::check_items(v.len(), 0, 8, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
@@ -76,11 +75,12 @@ impl crate::support::Validate for Allocation {
         }
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         crate::support::Validate::validate_at(&self.last_price, &at.key("last_price"), errors);
-        crate::support::check_number(self.last_qty, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000000.0, false)), &at.key("last_qty"), errors);
+        crate::support::check_exclusive_minimum(self.last_qty, 0.0, &at.key("last_qty"), errors);
+        crate::support::check_maximum(self.last_qty, 1000000.0, &at.key("last_qty"), errors);
         crate::support::check_multiple(self.last_qty, 0.01, &at.key("last_qty"), errors);
         if let ::std::option::Option::Some(v) = &self.order { crate::support::Validate::validate_at(v, &at.key("order"), errors); }
-        crate::support::check_string(&self.settle_date, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), &at.key("settle_date"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.settle_date, crate::support::Format::Date, &at.key("settle_date"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
@@ -104,14 +104,15 @@ crate::support::object!(Agency {
 });
 impl crate::support::Validate for Agency {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
-        crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);
+        if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, 0, 1000000, &at.key("limit"), errors); }
+        crate::support::check_length(&self.note, 0, 80, &at.key("note"), errors);
         if let ::std::option::Option::Some(v) = &self.ratio {
             let at = &at.key("ratio");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, false)), at, errors);
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 100.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        if let ::std::option::Option::Some(v) = &self.until { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("until"), errors); }
+        if let ::std::option::Option::Some(v) = &self.until { crate::support::check_format(v, crate::support::Format::DateTime, &at.key("until"), errors); }
     }
 }
 
@@ -171,7 +172,8 @@ impl crate::support::Validate for Fee {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
         if let ::std::option::Option::Some(v) = &self.rate {
             let at = &at.key("rate");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1.0, at, errors);
             crate::support::check_multiple(*v, 1e-6, at, errors);
         }
     }
@@ -184,29 +186,17 @@ pub struct Principal {
 crate::support::object!(Principal {});
 impl crate::support::Validate for Principal { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-/// Who charges it.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum FeeKind {
-    Exchange,
-    Clearing,
-    Broker,
-    Regulatory,
+crate::support::string_enum! {
+    /// Who charges it.
+    pub enum FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" }
 }
-crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum AllocationEvent {
-    Allocation,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum AllocationEvent { Allocation = "allocation" }
 }
-crate::support::string_enum!(AllocationEvent { Allocation = "allocation" });
 
-/// Whether the fill added or removed liquidity.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum AllocationLiquidity {
-    Added,
-    Removed,
-    Routed,
-    Auction,
+crate::support::string_enum! {
+    /// Whether the fill added or removed liquidity.
+    pub enum AllocationLiquidity { Added = "ADDED", Removed = "REMOVED", Routed = "ROUTED", Auction = "AUCTION" }
 }
-crate::support::string_enum!(AllocationLiquidity { Added = "ADDED", Removed = "REMOVED", Routed = "ROUTED", Auction = "AUCTION" });

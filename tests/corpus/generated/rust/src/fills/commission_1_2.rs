@@ -36,30 +36,28 @@ crate::support::object!(Commission {
 });
 impl crate::support::Validate for Commission {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z0-9]+$", "\\A[0-9A-Z]+\\z");
-            crate::support::check_string(&self.exec_id, ::std::option::Option::Some(1), ::std::option::Option::Some(40), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("exec_id"), errors);
-        }
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
+        crate::support::check_length(&self.exec_id, 1, 40, &at.key("exec_id"), errors);
+        crate::support::check_pattern(&self.exec_id, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z0-9]+$", "\\A[0-9A-Z]+\\z"); &PATTERN }, &at.key("exec_id"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         crate::support::Validate::validate_at(&self.last_price, &at.key("last_price"), errors);
-        crate::support::check_number(self.last_qty, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000000.0, false)), &at.key("last_qty"), errors);
+        crate::support::check_exclusive_minimum(self.last_qty, 0.0, &at.key("last_qty"), errors);
+        crate::support::check_maximum(self.last_qty, 1000000.0, &at.key("last_qty"), errors);
         crate::support::check_multiple(self.last_qty, 0.01, &at.key("last_qty"), errors);
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.leaves_qty {
             let at = &at.key("leaves_qty");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        if let ::std::option::Option::Some(v) = &self.settle_date { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), &at.key("settle_date"), errors); }
+        if let ::std::option::Option::Some(v) = &self.settle_date { crate::support::check_format(v, crate::support::Format::Date, &at.key("settle_date"), errors); }
         if let ::std::option::Option::Some(v) = &self.time {
-            crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+            crate::support::check_format(v, crate::support::Format::DateTime, &at.key("time"), errors);
         }
     }
 }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum CommissionEvent {
-    Commission,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum CommissionEvent { Commission = "commission" }
 }
-crate::support::string_enum!(CommissionEvent { Commission = "commission" });

@@ -44,44 +44,38 @@ impl crate::support::Validate for Fill {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.cum_qty {
             let at = &at.key("cum_qty");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         if let ::std::option::Option::Some(v) = &self.exec_id {
             let at = &at.key("exec_id");
-            {
-                static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z0-9]+$", "\\A[0-9A-Z]+\\z");
-                crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::Some(40), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, at, errors);
-            }
+            crate::support::check_length(v, 1, 40, at, errors);
+            crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z0-9]+$", "\\A[0-9A-Z]+\\z"); &PATTERN }, at, errors);
         }
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         if let ::std::option::Option::Some(v) = &self.last_price { crate::support::Validate::validate_at(v, &at.key("last_price"), errors); }
-        crate::support::check_number(self.last_qty, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000000.0, false)), &at.key("last_qty"), errors);
+        crate::support::check_exclusive_minimum(self.last_qty, 0.0, &at.key("last_qty"), errors);
+        crate::support::check_maximum(self.last_qty, 1000000.0, &at.key("last_qty"), errors);
         crate::support::check_multiple(self.last_qty, 0.01, &at.key("last_qty"), errors);
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.leaves_qty {
             let at = &at.key("leaves_qty");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
         if let ::std::option::Option::Some(v) = &self.order { crate::support::Validate::validate_at(v, &at.key("order"), errors); }
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum FillEvent {
-    Fill,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum FillEvent { Fill = "fill" }
 }
-crate::support::string_enum!(FillEvent { Fill = "fill" });
 
-/// Whether the fill added or removed liquidity.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum FillLiquidity {
-    Added,
-    Removed,
-    Routed,
-    Auction,
+crate::support::string_enum! {
+    /// Whether the fill added or removed liquidity.
+    pub enum FillLiquidity { Added = "ADDED", Removed = "REMOVED", Routed = "ROUTED", Auction = "AUCTION" }
 }
-crate::support::string_enum!(FillLiquidity { Added = "ADDED", Removed = "REMOVED", Routed = "ROUTED", Auction = "AUCTION" });

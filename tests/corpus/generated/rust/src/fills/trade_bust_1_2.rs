@@ -52,21 +52,21 @@ crate::support::object!(TradeBust {
 impl crate::support::Validate for TradeBust {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.capacity, &at.key("capacity"), errors);
-        if let ::std::option::Option::Some(v) = &self.counterparty { crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("counterparty"), errors); }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z0-9]+$", "\\A[0-9A-Z]+\\z");
-            crate::support::check_string(&self.exec_id, ::std::option::Option::Some(1), ::std::option::Option::Some(40), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("exec_id"), errors);
-        }
+        if let ::std::option::Option::Some(v) = &self.counterparty { crate::support::check_length(v, 1, 64, &at.key("counterparty"), errors); }
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
+        crate::support::check_length(&self.exec_id, 1, 40, &at.key("exec_id"), errors);
+        crate::support::check_pattern(&self.exec_id, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z0-9]+$", "\\A[0-9A-Z]+\\z"); &PATTERN }, &at.key("exec_id"), errors);
         if let ::std::option::Option::Some(v) = &self.instrument { crate::support::Validate::validate_at(v, &at.key("instrument"), errors); }
         crate::support::Validate::validate_at(&self.last_price, &at.key("last_price"), errors);
-        crate::support::check_number(self.last_qty, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000000.0, false)), &at.key("last_qty"), errors);
+        crate::support::check_exclusive_minimum(self.last_qty, 0.0, &at.key("last_qty"), errors);
+        crate::support::check_maximum(self.last_qty, 1000000.0, &at.key("last_qty"), errors);
         crate::support::check_multiple(self.last_qty, 0.01, &at.key("last_qty"), errors);
-        crate::support::check_number(self.leaves_qty, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), &at.key("leaves_qty"), errors);
+        crate::support::check_minimum(self.leaves_qty, 0.0, &at.key("leaves_qty"), errors);
+        crate::support::check_maximum(self.leaves_qty, 1000000.0, &at.key("leaves_qty"), errors);
         crate::support::check_multiple(self.leaves_qty, 0.01, &at.key("leaves_qty"), errors);
         if let ::std::option::Option::Some(v) = &self.order { crate::support::Validate::validate_at(v, &at.key("order"), errors); }
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.trade_date { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), &at.key("trade_date"), errors); }
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.trade_date { crate::support::check_format(v, crate::support::Format::Date, &at.key("trade_date"), errors); }
     }
 }
 
@@ -86,10 +86,11 @@ impl crate::support::Validate for Agency {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.ratio {
             let at = &at.key("ratio");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, false)), at, errors);
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 100.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        crate::support::check_string(&self.until, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("until"), errors);
+        crate::support::check_format(&self.until, crate::support::Format::DateTime, &at.key("until"), errors);
     }
 }
 
@@ -140,14 +141,13 @@ crate::support::object!(Principal {
 });
 impl crate::support::Validate for Principal {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.ratio, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, false)), &at.key("ratio"), errors);
+        crate::support::check_exclusive_minimum(self.ratio, 0.0, &at.key("ratio"), errors);
+        crate::support::check_maximum(self.ratio, 100.0, &at.key("ratio"), errors);
         crate::support::check_multiple(self.ratio, 0.01, &at.key("ratio"), errors);
     }
 }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum TradeBustEvent {
-    TradeBust,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum TradeBustEvent { TradeBust = "trade_bust" }
 }
-crate::support::string_enum!(TradeBustEvent { TradeBust = "trade_bust" });

@@ -59,31 +59,31 @@ impl crate::support::Validate for OrderAmend {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.account { crate::support::Validate::validate_at(v, &at.key("account"), errors); }
         crate::support::Validate::validate_at(&self.algo, &at.key("algo"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9_-]+$", "\\A[\\x{2D}0-9A-Z\\x{5F}a-z]+\\z");
-            crate::support::check_string(&self.client_order_id, ::std::option::Option::Some(1), ::std::option::Option::Some(32), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("client_order_id"), errors);
-        }
+        crate::support::check_length(&self.client_order_id, 1, 32, &at.key("client_order_id"), errors);
+        crate::support::check_pattern(&self.client_order_id, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9_-]+$", "\\A[\\x{2D}0-9A-Z\\x{5F}a-z]+\\z"); &PATTERN }, &at.key("client_order_id"), errors);
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.display_qty {
             let at = &at.key("display_qty");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
-        if let ::std::option::Option::Some(v) = &self.expire_date { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), &at.key("expire_date"), errors); }
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
+        if let ::std::option::Option::Some(v) = &self.expire_date { crate::support::check_format(v, crate::support::Format::Date, &at.key("expire_date"), errors); }
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         if let ::std::option::Option::Some(v) = &self.legs {
             let at = &at.key("legs");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(4), at, errors);
+            crate::support::check_items(v.len(), 0, 4, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
         if let ::std::option::Option::Some(v) = &self.limit_price { crate::support::Validate::validate_at(v, &at.key("limit_price"), errors); }
-        crate::support::check_number(self.quantity, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000000.0, false)), &at.key("quantity"), errors);
+        crate::support::check_exclusive_minimum(self.quantity, 0.0, &at.key("quantity"), errors);
+        crate::support::check_maximum(self.quantity, 1000000.0, &at.key("quantity"), errors);
         crate::support::check_multiple(self.quantity, 0.01, &at.key("quantity"), errors);
-        crate::support::check_string(&self.reason, ::std::option::Option::Some(1), ::std::option::Option::Some(120), ::std::option::Option::None, ::std::option::Option::None, &at.key("reason"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_length(&self.reason, 1, 120, &at.key("reason"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
@@ -143,7 +143,8 @@ impl crate::support::Validate for Fee {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
         if let ::std::option::Option::Some(v) = &self.rate {
             let at = &at.key("rate");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1.0, at, errors);
             crate::support::check_multiple(*v, 1e-6, at, errors);
         }
     }
@@ -174,15 +175,15 @@ impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {
             let at = &at.key("fees");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(4), at, errors);
+            crate::support::check_items(v.len(), 0, 4, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        crate::support::check_integer(self.leg_no, ::std::option::Option::Some(1), ::std::option::Option::Some(99), &at.key("leg_no"), errors);
+        crate::support::check_integer(self.leg_no, 1, 99, &at.key("leg_no"), errors);
         if let ::std::option::Option::Some(v) = &self.price { crate::support::Validate::validate_at(v, &at.key("price"), errors); }
-        if let ::std::option::Option::Some(v) = &self.ratio { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::Some(100), &at.key("ratio"), errors); }
+        if let ::std::option::Option::Some(v) = &self.ratio { crate::support::check_integer(*v, 1, 100, &at.key("ratio"), errors); }
     }
 }
 
@@ -197,7 +198,7 @@ crate::support::object!(Twap {
 });
 impl crate::support::Validate for Twap {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);
+        crate::support::check_length(&self.note, 0, 80, &at.key("note"), errors);
     }
 }
 
@@ -208,30 +209,17 @@ pub struct Vwap {
 crate::support::object!(Vwap {});
 impl crate::support::Validate for Vwap { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-/// Who charges it.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum FeeKind {
-    Exchange,
-    Clearing,
-    Broker,
-    Regulatory,
+crate::support::string_enum! {
+    /// Who charges it.
+    pub enum FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" }
 }
-crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum OrderAmendEvent {
-    OrderAmend,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum OrderAmendEvent { OrderAmend = "order_amend" }
 }
-crate::support::string_enum!(OrderAmendEvent { OrderAmend = "order_amend" });
 
-/// How long the order works.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum OrderAmendTimeInForce {
-    Day,
-    Gtc,
-    Ioc,
-    Fok,
-    Gtd,
+crate::support::string_enum! {
+    /// How long the order works.
+    pub enum OrderAmendTimeInForce { Day = "DAY", Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Gtd = "GTD" }
 }
-crate::support::string_enum!(OrderAmendTimeInForce { Day = "DAY", Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Gtd = "GTD" });

@@ -58,20 +58,19 @@ crate::support::object!(OrderExpire {
 impl crate::support::Validate for OrderExpire {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.algo, &at.key("algo"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9_-]+$", "\\A[\\x{2D}0-9A-Z\\x{5F}a-z]+\\z");
-            crate::support::check_string(&self.client_order_id, ::std::option::Option::Some(1), ::std::option::Option::Some(32), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("client_order_id"), errors);
-        }
+        crate::support::check_length(&self.client_order_id, 1, 32, &at.key("client_order_id"), errors);
+        crate::support::check_pattern(&self.client_order_id, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9_-]+$", "\\A[\\x{2D}0-9A-Z\\x{5F}a-z]+\\z"); &PATTERN }, &at.key("client_order_id"), errors);
         if let ::std::option::Option::Some(v) = &self.display_qty {
             let at = &at.key("display_qty");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((10000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 10000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         if let ::std::option::Option::Some(v) = &self.legs {
             let at = &at.key("legs");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(4), at, errors);
+            crate::support::check_items(v.len(), 0, 4, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
@@ -80,11 +79,12 @@ impl crate::support::Validate for OrderExpire {
         if let ::std::option::Option::Some(v) = &self.limit_price {
             crate::support::Validate::validate_at(v, &at.key("limit_price"), errors);
         }
-        crate::support::check_number(self.quantity, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000000.0, false)), &at.key("quantity"), errors);
+        crate::support::check_exclusive_minimum(self.quantity, 0.0, &at.key("quantity"), errors);
+        crate::support::check_maximum(self.quantity, 1000000.0, &at.key("quantity"), errors);
         crate::support::check_multiple(self.quantity, 0.01, &at.key("quantity"), errors);
-        if let ::std::option::Option::Some(v) = &self.reason { crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::Some(120), ::std::option::Option::None, ::std::option::Option::None, &at.key("reason"), errors); }
+        if let ::std::option::Option::Some(v) = &self.reason { crate::support::check_length(v, 1, 120, &at.key("reason"), errors); }
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.stop_price { crate::support::Validate::validate_at(v, &at.key("stop_price"), errors); }
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
@@ -144,7 +144,8 @@ impl crate::support::Validate for Fee {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
         if let ::std::option::Option::Some(v) = &self.rate {
             let at = &at.key("rate");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1.0, at, errors);
             crate::support::check_multiple(*v, 1e-6, at, errors);
         }
     }
@@ -175,15 +176,15 @@ impl crate::support::Validate for Leg {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {
             let at = &at.key("fees");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(4), at, errors);
+            crate::support::check_items(v.len(), 0, 4, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        crate::support::check_integer(self.leg_no, ::std::option::Option::Some(1), ::std::option::Option::Some(99), &at.key("leg_no"), errors);
+        crate::support::check_integer(self.leg_no, 1, 99, &at.key("leg_no"), errors);
         if let ::std::option::Option::Some(v) = &self.price { crate::support::Validate::validate_at(v, &at.key("price"), errors); }
-        if let ::std::option::Option::Some(v) = &self.ratio { crate::support::check_integer(*v, ::std::option::Option::Some(1), ::std::option::Option::Some(100), &at.key("ratio"), errors); }
+        if let ::std::option::Option::Some(v) = &self.ratio { crate::support::check_integer(*v, 1, 100, &at.key("ratio"), errors); }
     }
 }
 
@@ -205,45 +206,28 @@ crate::support::object!(Vwap {
 });
 impl crate::support::Validate for Vwap {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.rate, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("rate"), errors);
+        crate::support::check_minimum(self.rate, 0.0, &at.key("rate"), errors);
+        crate::support::check_maximum(self.rate, 1.0, &at.key("rate"), errors);
         crate::support::check_multiple(self.rate, 0.0001, &at.key("rate"), errors);
     }
 }
 
-/// Who charges it.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum FeeKind {
-    Exchange,
-    Clearing,
-    Broker,
-    Regulatory,
+crate::support::string_enum! {
+    /// Who charges it.
+    pub enum FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" }
 }
-crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum OrderExpireEvent {
-    OrderExpire,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum OrderExpireEvent { OrderExpire = "order_expire" }
 }
-crate::support::string_enum!(OrderExpireEvent { OrderExpire = "order_expire" });
 
-/// The execution style.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum OrderExpireOrderType {
-    Market,
-    Limit,
-    Stop,
-    StopLimit,
+crate::support::string_enum! {
+    /// The execution style.
+    pub enum OrderExpireOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP", StopLimit = "STOP_LIMIT" }
 }
-crate::support::string_enum!(OrderExpireOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP", StopLimit = "STOP_LIMIT" });
 
-/// How long the order works.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum OrderExpireTimeInForce {
-    Day,
-    Gtc,
-    Ioc,
-    Fok,
-    Gtd,
+crate::support::string_enum! {
+    /// How long the order works.
+    pub enum OrderExpireTimeInForce { Day = "DAY", Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Gtd = "GTD" }
 }
-crate::support::string_enum!(OrderExpireTimeInForce { Day = "DAY", Gtc = "GTC", Ioc = "IOC", Fok = "FOK", Gtd = "GTD" });

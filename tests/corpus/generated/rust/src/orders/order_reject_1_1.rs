@@ -51,43 +51,36 @@ crate::support::object!(OrderReject {
 });
 impl crate::support::Validate for OrderReject {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.attempt { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(10), &at.key("attempt"), errors); }
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9_-]+$", "\\A[\\x{2D}0-9A-Z\\x{5F}a-z]+\\z");
-            crate::support::check_string(&self.client_order_id, ::std::option::Option::Some(1), ::std::option::Option::Some(32), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("client_order_id"), errors);
-        }
+        if let ::std::option::Option::Some(v) = &self.attempt { crate::support::check_integer(*v, 0, 10, &at.key("attempt"), errors); }
+        crate::support::check_length(&self.client_order_id, 1, 32, &at.key("client_order_id"), errors);
+        crate::support::check_pattern(&self.client_order_id, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9_-]+$", "\\A[\\x{2D}0-9A-Z\\x{5F}a-z]+\\z"); &PATTERN }, &at.key("client_order_id"), errors);
         if let ::std::option::Option::Some(v) = &self.display_qty {
             let at = &at.key("display_qty");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
-        if let ::std::option::Option::Some(v) = &self.expire_date { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), &at.key("expire_date"), errors); }
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
+        if let ::std::option::Option::Some(v) = &self.expire_date { crate::support::check_format(v, crate::support::Format::Date, &at.key("expire_date"), errors); }
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         crate::support::Validate::validate_at(&self.limit_price, &at.key("limit_price"), errors);
         if let ::std::option::Option::Some(v) = &self.quantity {
             let at = &at.key("quantity");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        if let ::std::option::Option::Some(v) = &self.reason { crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::Some(120), ::std::option::Option::None, ::std::option::Option::None, &at.key("reason"), errors); }
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        if let ::std::option::Option::Some(v) = &self.reason { crate::support::check_length(v, 1, 120, &at.key("reason"), errors); }
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum OrderRejectEvent {
-    OrderReject,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum OrderRejectEvent { OrderReject = "order_reject" }
 }
-crate::support::string_enum!(OrderRejectEvent { OrderReject = "order_reject" });
 
-/// The execution style.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum OrderRejectOrderType {
-    Market,
-    Limit,
-    Stop,
-    StopLimit,
+crate::support::string_enum! {
+    /// The execution style.
+    pub enum OrderRejectOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP", StopLimit = "STOP_LIMIT" }
 }
-crate::support::string_enum!(OrderRejectOrderType { Market = "MARKET", Limit = "LIMIT", Stop = "STOP", StopLimit = "STOP_LIMIT" });

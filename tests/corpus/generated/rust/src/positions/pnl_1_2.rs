@@ -43,25 +43,26 @@ crate::support::object!(Pnl {
 impl crate::support::Validate for Pnl {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.avg_price { crate::support::Validate::validate_at(v, &at.key("avg_price"), errors); }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.last_fill { crate::support::Validate::validate_at(v, &at.key("last_fill"), errors); }
         if let ::std::option::Option::Some(v) = &self.lots {
             let at = &at.key("lots");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(16), at, errors);
+            crate::support::check_items(v.len(), 0, 16, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
         crate::support::Validate::validate_at(&self.margin, &at.key("margin"), errors);
-        crate::support::check_number(self.net_qty, ::std::option::Option::Some((-1000000000.0, false)), ::std::option::Option::Some((1000000000.0, false)), &at.key("net_qty"), errors);
+        crate::support::check_minimum(self.net_qty, -1000000000.0, &at.key("net_qty"), errors);
+        crate::support::check_maximum(self.net_qty, 1000000000.0, &at.key("net_qty"), errors);
         crate::support::check_multiple(self.net_qty, 0.0001, &at.key("net_qty"), errors);
         if let ::std::option::Option::Some(v) = &self.open_date {
-            crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), &at.key("open_date"), errors);
+            crate::support::check_format(v, crate::support::Format::Date, &at.key("open_date"), errors);
         }
-        crate::support::check_string(&self.position_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("position_id"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.position_id, crate::support::Format::Uuid, &at.key("position_id"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
@@ -79,10 +80,11 @@ crate::support::object!(Cash {
 });
 impl crate::support::Validate for Cash {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);
+        crate::support::check_length(&self.note, 0, 80, &at.key("note"), errors);
         if let ::std::option::Option::Some(v) = &self.ratio {
             let at = &at.key("ratio");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, false)), at, errors);
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 100.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
     }
@@ -108,7 +110,8 @@ impl crate::support::Validate for Fee {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
         if let ::std::option::Option::Some(v) = &self.rate {
             let at = &at.key("rate");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1.0, at, errors);
             crate::support::check_multiple(*v, 1e-6, at, errors);
         }
     }
@@ -136,15 +139,16 @@ impl crate::support::Validate for Lot {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {
             let at = &at.key("fees");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(8), at, errors);
+            crate::support::check_items(v.len(), 0, 8, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        crate::support::check_string(&self.lot_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("lot_id"), errors);
-        crate::support::check_string(&self.opened, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("opened"), errors);
-        crate::support::check_number(self.quantity, ::std::option::Option::Some((-1000000000.0, false)), ::std::option::Option::Some((1000000000.0, false)), &at.key("quantity"), errors);
+        crate::support::check_format(&self.lot_id, crate::support::Format::Uuid, &at.key("lot_id"), errors);
+        crate::support::check_format(&self.opened, crate::support::Format::DateTime, &at.key("opened"), errors);
+        crate::support::check_minimum(self.quantity, -1000000000.0, &at.key("quantity"), errors);
+        crate::support::check_maximum(self.quantity, 1000000000.0, &at.key("quantity"), errors);
         crate::support::check_multiple(self.quantity, 0.0001, &at.key("quantity"), errors);
     }
 }
@@ -202,29 +206,23 @@ crate::support::object!(Portfolio {
 });
 impl crate::support::Validate for Portfolio {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);
+        crate::support::check_length(&self.note, 0, 80, &at.key("note"), errors);
         if let ::std::option::Option::Some(v) = &self.rate {
             let at = &at.key("rate");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1.0, at, errors);
             crate::support::check_multiple(*v, 0.0001, at, errors);
         }
-        if let ::std::option::Option::Some(v) = &self.until { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("until"), errors); }
+        if let ::std::option::Option::Some(v) = &self.until { crate::support::check_format(v, crate::support::Format::DateTime, &at.key("until"), errors); }
     }
 }
 
-/// Who charges it.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum FeeKind {
-    Exchange,
-    Clearing,
-    Broker,
-    Regulatory,
+crate::support::string_enum! {
+    /// Who charges it.
+    pub enum FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" }
 }
-crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum PnlEvent {
-    Pnl,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum PnlEvent { Pnl = "pnl" }
 }
-crate::support::string_enum!(PnlEvent { Pnl = "pnl" });

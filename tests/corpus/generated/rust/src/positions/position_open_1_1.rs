@@ -47,22 +47,21 @@ impl crate::support::Validate for PositionOpen {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.account, &at.key("account"), errors);
         crate::support::Validate::validate_at(&self.avg_price, &at.key("avg_price"), errors);
-        if let ::std::option::Option::Some(v) = &self.book { crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::Some(32), ::std::option::Option::None, ::std::option::Option::None, &at.key("book"), errors); }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        if let ::std::option::Option::Some(v) = &self.book { crate::support::check_length(v, 1, 32, &at.key("book"), errors); }
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
-        crate::support::check_number(self.net_qty, ::std::option::Option::Some((-1000000000.0, false)), ::std::option::Option::Some((1000000000.0, false)), &at.key("net_qty"), errors);
+        crate::support::check_minimum(self.net_qty, -1000000000.0, &at.key("net_qty"), errors);
+        crate::support::check_maximum(self.net_qty, 1000000000.0, &at.key("net_qty"), errors);
         crate::support::check_multiple(self.net_qty, 0.0001, &at.key("net_qty"), errors);
-        if let ::std::option::Option::Some(v) = &self.open_date { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), &at.key("open_date"), errors); }
-        crate::support::check_string(&self.position_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("position_id"), errors);
+        if let ::std::option::Option::Some(v) = &self.open_date { crate::support::check_format(v, crate::support::Format::Date, &at.key("open_date"), errors); }
+        crate::support::check_format(&self.position_id, crate::support::Format::Uuid, &at.key("position_id"), errors);
         crate::support::Validate::validate_at(&self.realised_pnl, &at.key("realised_pnl"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
         crate::support::Validate::validate_at(&self.unrealised_pnl, &at.key("unrealised_pnl"), errors);
     }
 }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum PositionOpenEvent {
-    PositionOpen,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum PositionOpenEvent { PositionOpen = "position_open" }
 }
-crate::support::string_enum!(PositionOpenEvent { PositionOpen = "position_open" });

@@ -40,14 +40,15 @@ crate::support::object!(PositionSnapshot {
 impl crate::support::Validate for PositionSnapshot {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.avg_price { crate::support::Validate::validate_at(v, &at.key("avg_price"), errors); }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         crate::support::Validate::validate_at(&self.margin, &at.key("margin"), errors);
-        crate::support::check_number(self.net_qty, ::std::option::Option::Some((-1000000000.0, false)), ::std::option::Option::Some((1000000000.0, false)), &at.key("net_qty"), errors);
+        crate::support::check_minimum(self.net_qty, -1000000000.0, &at.key("net_qty"), errors);
+        crate::support::check_maximum(self.net_qty, 1000000000.0, &at.key("net_qty"), errors);
         crate::support::check_multiple(self.net_qty, 0.0001, &at.key("net_qty"), errors);
-        crate::support::check_string(&self.position_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("position_id"), errors);
+        crate::support::check_format(&self.position_id, crate::support::Format::Uuid, &at.key("position_id"), errors);
         if let ::std::option::Option::Some(v) = &self.realised_pnl { crate::support::Validate::validate_at(v, &at.key("realised_pnl"), errors); }
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
@@ -62,7 +63,8 @@ crate::support::object!(Cash {
 });
 impl crate::support::Validate for Cash {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.ratio, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, false)), &at.key("ratio"), errors);
+        crate::support::check_exclusive_minimum(self.ratio, 0.0, &at.key("ratio"), errors);
+        crate::support::check_maximum(self.ratio, 100.0, &at.key("ratio"), errors);
         crate::support::check_multiple(self.ratio, 0.01, &at.key("ratio"), errors);
     }
 }
@@ -114,14 +116,13 @@ crate::support::object!(Portfolio {
 });
 impl crate::support::Validate for Portfolio {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.rate, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("rate"), errors);
+        crate::support::check_minimum(self.rate, 0.0, &at.key("rate"), errors);
+        crate::support::check_maximum(self.rate, 1.0, &at.key("rate"), errors);
         crate::support::check_multiple(self.rate, 0.0001, &at.key("rate"), errors);
     }
 }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum PositionSnapshotEvent {
-    PositionSnapshot,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum PositionSnapshotEvent { PositionSnapshot = "position_snapshot" }
 }
-crate::support::string_enum!(PositionSnapshotEvent { PositionSnapshot = "position_snapshot" });

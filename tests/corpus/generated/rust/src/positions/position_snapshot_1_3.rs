@@ -40,17 +40,18 @@ crate::support::object!(PositionSnapshot {
 impl crate::support::Validate for PositionSnapshot {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.avg_price { crate::support::Validate::validate_at(v, &at.key("avg_price"), errors); }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         if let ::std::option::Option::Some(v) = &self.instrument { crate::support::Validate::validate_at(v, &at.key("instrument"), errors); }
         crate::support::Validate::validate_at(&self.margin, &at.key("margin"), errors);
         if let ::std::option::Option::Some(v) = &self.net_qty {
             let at = &at.key("net_qty");
-            crate::support::check_number(*v, ::std::option::Option::Some((-1000000000.0, false)), ::std::option::Option::Some((1000000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, -1000000000.0, at, errors);
+            crate::support::check_maximum(*v, 1000000000.0, at, errors);
             crate::support::check_multiple(*v, 0.0001, at, errors);
         }
-        crate::support::check_string(&self.position_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("position_id"), errors);
+        crate::support::check_format(&self.position_id, crate::support::Format::Uuid, &at.key("position_id"), errors);
         if let ::std::option::Option::Some(v) = &self.realised_pnl { crate::support::Validate::validate_at(v, &at.key("realised_pnl"), errors); }
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
@@ -65,7 +66,8 @@ crate::support::object!(Cash {
 });
 impl crate::support::Validate for Cash {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.ratio, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, false)), &at.key("ratio"), errors);
+        crate::support::check_exclusive_minimum(self.ratio, 0.0, &at.key("ratio"), errors);
+        crate::support::check_maximum(self.ratio, 100.0, &at.key("ratio"), errors);
         crate::support::check_multiple(self.ratio, 0.01, &at.key("ratio"), errors);
     }
 }
@@ -117,14 +119,13 @@ crate::support::object!(Portfolio {
 });
 impl crate::support::Validate for Portfolio {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.rate, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("rate"), errors);
+        crate::support::check_minimum(self.rate, 0.0, &at.key("rate"), errors);
+        crate::support::check_maximum(self.rate, 1.0, &at.key("rate"), errors);
         crate::support::check_multiple(self.rate, 0.0001, &at.key("rate"), errors);
     }
 }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum PositionSnapshotEvent {
-    PositionSnapshot,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum PositionSnapshotEvent { PositionSnapshot = "position_snapshot" }
 }
-crate::support::string_enum!(PositionSnapshotEvent { PositionSnapshot = "position_snapshot" });

@@ -42,22 +42,23 @@ crate::support::object!(Settlement {
 });
 impl crate::support::Validate for Settlement {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         crate::support::Validate::validate_at(&self.last_fill, &at.key("last_fill"), errors);
         if let ::std::option::Option::Some(v) = &self.lots {
             let at = &at.key("lots");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(16), at, errors);
+            crate::support::check_items(v.len(), 0, 16, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        crate::support::check_number(self.net_qty, ::std::option::Option::Some((-1000000000.0, false)), ::std::option::Option::Some((10000000000.0, false)), &at.key("net_qty"), errors);
+        crate::support::check_minimum(self.net_qty, -1000000000.0, &at.key("net_qty"), errors);
+        crate::support::check_maximum(self.net_qty, 10000000000.0, &at.key("net_qty"), errors);
         crate::support::check_multiple(self.net_qty, 0.0001, &at.key("net_qty"), errors);
-        crate::support::check_string(&self.position_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("position_id"), errors);
+        crate::support::check_format(&self.position_id, crate::support::Format::Uuid, &at.key("position_id"), errors);
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.realised_pnl { crate::support::Validate::validate_at(v, &at.key("realised_pnl"), errors); }
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
         if let ::std::option::Option::Some(v) = &self.unrealised_pnl { crate::support::Validate::validate_at(v, &at.key("unrealised_pnl"), errors); }
     }
 }
@@ -82,7 +83,8 @@ impl crate::support::Validate for Fee {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
         if let ::std::option::Option::Some(v) = &self.rate {
             let at = &at.key("rate");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1.0, at, errors);
             crate::support::check_multiple(*v, 1e-6, at, errors);
         }
     }
@@ -110,41 +112,31 @@ impl crate::support::Validate for Lot {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {
             let at = &at.key("fees");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(8), at, errors);
+            crate::support::check_items(v.len(), 0, 8, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        crate::support::check_string(&self.lot_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("lot_id"), errors);
-        crate::support::check_string(&self.opened, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("opened"), errors);
-        crate::support::check_number(self.quantity, ::std::option::Option::Some((-1000000000.0, false)), ::std::option::Option::Some((1000000000.0, false)), &at.key("quantity"), errors);
+        crate::support::check_format(&self.lot_id, crate::support::Format::Uuid, &at.key("lot_id"), errors);
+        crate::support::check_format(&self.opened, crate::support::Format::DateTime, &at.key("opened"), errors);
+        crate::support::check_minimum(self.quantity, -1000000000.0, &at.key("quantity"), errors);
+        crate::support::check_maximum(self.quantity, 1000000000.0, &at.key("quantity"), errors);
         crate::support::check_multiple(self.quantity, 0.0001, &at.key("quantity"), errors);
     }
 }
 
-/// Who charges it.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum FeeKind {
-    Exchange,
-    Clearing,
-    Broker,
-    Regulatory,
+crate::support::string_enum! {
+    /// Who charges it.
+    pub enum FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" }
 }
-crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum SettlementEvent {
-    Settlement,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum SettlementEvent { Settlement = "settlement" }
 }
-crate::support::string_enum!(SettlementEvent { Settlement = "settlement" });
 
-/// Where the position stands.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum SettlementStatus {
-    Open,
-    Closing,
-    Closed,
+crate::support::string_enum! {
+    /// Where the position stands.
+    pub enum SettlementStatus { Open = "OPEN", Closing = "CLOSING", Closed = "CLOSED" }
 }
-crate::support::string_enum!(SettlementStatus { Open = "OPEN", Closing = "CLOSING", Closed = "CLOSED" });

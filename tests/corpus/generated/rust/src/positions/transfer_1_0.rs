@@ -43,22 +43,23 @@ crate::support::object!(Transfer {
 impl crate::support::Validate for Transfer {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.avg_price, &at.key("avg_price"), errors);
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         if let ::std::option::Option::Some(v) = &self.lots {
             let at = &at.key("lots");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(16), at, errors);
+            crate::support::check_items(v.len(), 0, 16, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
         crate::support::Validate::validate_at(&self.margin, &at.key("margin"), errors);
-        crate::support::check_number(self.net_qty, ::std::option::Option::Some((-1000000000.0, false)), ::std::option::Option::Some((1000000000.0, false)), &at.key("net_qty"), errors);
+        crate::support::check_minimum(self.net_qty, -1000000000.0, &at.key("net_qty"), errors);
+        crate::support::check_maximum(self.net_qty, 1000000000.0, &at.key("net_qty"), errors);
         crate::support::check_multiple(self.net_qty, 0.0001, &at.key("net_qty"), errors);
-        crate::support::check_string(&self.open_date, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), &at.key("open_date"), errors);
-        crate::support::check_string(&self.position_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("position_id"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.open_date, crate::support::Format::Date, &at.key("open_date"), errors);
+        crate::support::check_format(&self.position_id, crate::support::Format::Uuid, &at.key("position_id"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
@@ -89,7 +90,8 @@ impl crate::support::Validate for Fee {
         crate::support::Validate::validate_at(&self.amount, &at.key("amount"), errors);
         if let ::std::option::Option::Some(v) = &self.rate {
             let at = &at.key("rate");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1.0, at, errors);
             crate::support::check_multiple(*v, 1e-6, at, errors);
         }
     }
@@ -117,15 +119,16 @@ impl crate::support::Validate for Lot {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.fees {
             let at = &at.key("fees");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(8), at, errors);
+            crate::support::check_items(v.len(), 0, 8, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        crate::support::check_string(&self.lot_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("lot_id"), errors);
-        crate::support::check_string(&self.opened, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("opened"), errors);
-        crate::support::check_number(self.quantity, ::std::option::Option::Some((-1000000000.0, false)), ::std::option::Option::Some((1000000000.0, false)), &at.key("quantity"), errors);
+        crate::support::check_format(&self.lot_id, crate::support::Format::Uuid, &at.key("lot_id"), errors);
+        crate::support::check_format(&self.opened, crate::support::Format::DateTime, &at.key("opened"), errors);
+        crate::support::check_minimum(self.quantity, -1000000000.0, &at.key("quantity"), errors);
+        crate::support::check_maximum(self.quantity, 1000000000.0, &at.key("quantity"), errors);
         crate::support::check_multiple(self.quantity, 0.0001, &at.key("quantity"), errors);
     }
 }
@@ -177,32 +180,21 @@ crate::support::object!(Portfolio {
 });
 impl crate::support::Validate for Portfolio {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.until, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("until"), errors);
+        crate::support::check_format(&self.until, crate::support::Format::DateTime, &at.key("until"), errors);
     }
 }
 
-/// Who charges it.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum FeeKind {
-    Exchange,
-    Clearing,
-    Broker,
-    Regulatory,
+crate::support::string_enum! {
+    /// Who charges it.
+    pub enum FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" }
 }
-crate::support::string_enum!(FeeKind { Exchange = "EXCHANGE", Clearing = "CLEARING", Broker = "BROKER", Regulatory = "REGULATORY" });
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum TransferEvent {
-    Transfer,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum TransferEvent { Transfer = "transfer" }
 }
-crate::support::string_enum!(TransferEvent { Transfer = "transfer" });
 
-/// Where the position stands.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum TransferStatus {
-    Open,
-    Closing,
-    Closed,
+crate::support::string_enum! {
+    /// Where the position stands.
+    pub enum TransferStatus { Open = "OPEN", Closing = "CLOSING", Closed = "CLOSED" }
 }
-crate::support::string_enum!(TransferStatus { Open = "OPEN", Closing = "CLOSING", Closed = "CLOSED" });

@@ -44,27 +44,26 @@ impl crate::support::Validate for Bbo {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.bid_size {
             let at = &at.key("bid_size");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         if let ::std::option::Option::Some(v) = &self.instrument {
             crate::support::Validate::validate_at(v, &at.key("instrument"), errors);
         }
         if let ::std::option::Option::Some(v) = &self.levels {
             let at = &at.key("levels");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(20), at, errors);
+            crate::support::check_items(v.len(), 0, 20, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9]+$", "\\A[0-9A-Za-z]+\\z");
-            crate::support::check_string(&self.quote_id, ::std::option::Option::Some(1), ::std::option::Option::Some(52), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("quote_id"), errors);
-        }
+        crate::support::check_length(&self.quote_id, 1, 52, &at.key("quote_id"), errors);
+        crate::support::check_pattern(&self.quote_id, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9]+$", "\\A[0-9A-Za-z]+\\z"); &PATTERN }, &at.key("quote_id"), errors);
         crate::support::Validate::validate_at(&self.source, &at.key("source"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
@@ -82,8 +81,8 @@ crate::support::object!(Feed {
 });
 impl crate::support::Validate for Feed {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
-        crate::support::check_string(&self.until, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("until"), errors);
+        if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, 0, 1000000, &at.key("limit"), errors); }
+        crate::support::check_format(&self.until, crate::support::Format::DateTime, &at.key("until"), errors);
     }
 }
 
@@ -107,9 +106,11 @@ crate::support::object!(Level {
 });
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.orders { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(100000), &at.key("orders"), errors); }
-        crate::support::check_number(self.price, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000000000.0, false)), &at.key("price"), errors);
-        crate::support::check_number(self.size, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000000.0, false)), &at.key("size"), errors);
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.orders { crate::support::check_integer(*v, 0, 100000, &at.key("orders"), errors); }
+        crate::support::check_exclusive_minimum(self.price, 0.0, &at.key("price"), errors);
+        crate::support::check_maximum(self.price, 1000000000.0, &at.key("price"), errors);
+        crate::support::check_minimum(self.size, 0.0, &at.key("size"), errors);
+        crate::support::check_maximum(self.size, 1000000000.0, &at.key("size"), errors);
     }
 }
 
@@ -127,10 +128,11 @@ crate::support::object!(Manual {
 });
 impl crate::support::Validate for Manual {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);
+        crate::support::check_length(&self.note, 0, 80, &at.key("note"), errors);
         if let ::std::option::Option::Some(v) = &self.ratio {
             let at = &at.key("ratio");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, false)), at, errors);
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 100.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
     }
@@ -172,31 +174,17 @@ impl crate::support::Validate for Source {
     }
 }
 
-/// The quote condition.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum BboCondition {
-    Firm,
-    Indicative,
-    Auction,
-    Halted,
+crate::support::string_enum! {
+    /// The quote condition.
+    pub enum BboCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" }
 }
-crate::support::string_enum!(BboCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" });
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum BboEvent {
-    Bbo,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum BboEvent { Bbo = "bbo" }
 }
-crate::support::string_enum!(BboEvent { Bbo = "bbo" });
 
-/// The venue's MIC.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum BboVenue {
-    Xlon,
-    Xnys,
-    Xnas,
-    Xpar,
-    Xetr,
-    Xtks,
+crate::support::string_enum! {
+    /// The venue's MIC.
+    pub enum BboVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" }
 }
-crate::support::string_enum!(BboVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" });

@@ -45,47 +45,32 @@ impl crate::support::Validate for DepthUpdate {
         crate::support::Validate::validate_at(&self.bid, &at.key("bid"), errors);
         if let ::std::option::Option::Some(v) = &self.bid_size {
             let at = &at.key("bid_size");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9]+$", "\\A[0-9A-Za-z]+\\z");
-            crate::support::check_string(&self.quote_id, ::std::option::Option::Some(1), ::std::option::Option::Some(36), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("quote_id"), errors);
-        }
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.sequence { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(9007199254740991), &at.key("sequence"), errors); }
+        crate::support::check_length(&self.quote_id, 1, 36, &at.key("quote_id"), errors);
+        crate::support::check_pattern(&self.quote_id, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9]+$", "\\A[0-9A-Za-z]+\\z"); &PATTERN }, &at.key("quote_id"), errors);
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.sequence { crate::support::check_integer(*v, 0, 9007199254740991, &at.key("sequence"), errors); }
         if let ::std::option::Option::Some(v) = &self.time {
-            crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+            crate::support::check_format(v, crate::support::Format::DateTime, &at.key("time"), errors);
         }
     }
 }
 
-/// The quote condition.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum DepthUpdateCondition {
-    Firm,
-    Indicative,
-    Auction,
-    Halted,
+crate::support::string_enum! {
+    /// The quote condition.
+    pub enum DepthUpdateCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" }
 }
-crate::support::string_enum!(DepthUpdateCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" });
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum DepthUpdateEvent {
-    DepthUpdate,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum DepthUpdateEvent { DepthUpdate = "depth_update" }
 }
-crate::support::string_enum!(DepthUpdateEvent { DepthUpdate = "depth_update" });
 
-/// The venue's MIC.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum DepthUpdateVenue {
-    Xlon,
-    Xnys,
-    Xnas,
-    Xpar,
-    Xetr,
-    Xtks,
+crate::support::string_enum! {
+    /// The venue's MIC.
+    pub enum DepthUpdateVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" }
 }
-crate::support::string_enum!(DepthUpdateVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" });

@@ -49,50 +49,36 @@ crate::support::object!(Quote {
 impl crate::support::Validate for Quote {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.ask { crate::support::Validate::validate_at(v, &at.key("ask"), errors); }
-        crate::support::check_number(self.ask_size, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), &at.key("ask_size"), errors);
+        crate::support::check_minimum(self.ask_size, 0.0, &at.key("ask_size"), errors);
+        crate::support::check_maximum(self.ask_size, 1000000.0, &at.key("ask_size"), errors);
         crate::support::check_multiple(self.ask_size, 0.01, &at.key("ask_size"), errors);
         if let ::std::option::Option::Some(v) = &self.bid { crate::support::Validate::validate_at(v, &at.key("bid"), errors); }
         if let ::std::option::Option::Some(v) = &self.bid_size {
             let at = &at.key("bid_size");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9]+$", "\\A[0-9A-Za-z]+\\z");
-            crate::support::check_string(&self.quote_id, ::std::option::Option::Some(1), ::std::option::Option::Some(36), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("quote_id"), errors);
-        }
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
-        if let ::std::option::Option::Some(v) = &self.valid_until { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("valid_until"), errors); }
+        crate::support::check_length(&self.quote_id, 1, 36, &at.key("quote_id"), errors);
+        crate::support::check_pattern(&self.quote_id, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9]+$", "\\A[0-9A-Za-z]+\\z"); &PATTERN }, &at.key("quote_id"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
+        if let ::std::option::Option::Some(v) = &self.valid_until { crate::support::check_format(v, crate::support::Format::DateTime, &at.key("valid_until"), errors); }
     }
 }
 
-/// The quote condition.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum QuoteCondition {
-    Firm,
-    Indicative,
-    Auction,
-    Halted,
+crate::support::string_enum! {
+    /// The quote condition.
+    pub enum QuoteCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" }
 }
-crate::support::string_enum!(QuoteCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" });
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum QuoteEvent {
-    Quote,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum QuoteEvent { Quote = "quote" }
 }
-crate::support::string_enum!(QuoteEvent { Quote = "quote" });
 
-/// The venue's MIC.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum QuoteVenue {
-    Xlon,
-    Xnys,
-    Xnas,
-    Xpar,
-    Xetr,
-    Xtks,
+crate::support::string_enum! {
+    /// The venue's MIC.
+    pub enum QuoteVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" }
 }
-crate::support::string_enum!(QuoteVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" });

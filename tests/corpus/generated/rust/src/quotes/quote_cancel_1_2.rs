@@ -36,22 +36,20 @@ impl crate::support::Validate for QuoteCancel {
         if let ::std::option::Option::Some(v) = &self.ask {
             crate::support::Validate::validate_at(v, &at.key("ask"), errors);
         }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         {
             let at = &at.key("levels");
-            crate::support::check_items(self.levels.len(), ::std::option::Option::None, ::std::option::Option::Some(20), at, errors);
+            crate::support::check_items(self.levels.len(), 0, 20, at, errors);
             for (i, item) in self.levels.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9]+$", "\\A[0-9A-Za-z]+\\z");
-            crate::support::check_string(&self.quote_id, ::std::option::Option::Some(1), ::std::option::Option::Some(36), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("quote_id"), errors);
-        }
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.sequence { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(18014398509481982), &at.key("sequence"), errors); }
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_length(&self.quote_id, 1, 36, &at.key("quote_id"), errors);
+        crate::support::check_pattern(&self.quote_id, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9]+$", "\\A[0-9A-Za-z]+\\z"); &PATTERN }, &at.key("quote_id"), errors);
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.sequence { crate::support::check_integer(*v, 0, 18014398509481982, &at.key("sequence"), errors); }
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
     }
 }
 
@@ -75,15 +73,15 @@ crate::support::object!(Level {
 });
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.orders { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(100000), &at.key("orders"), errors); }
-        crate::support::check_number(self.price, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000000000.0, false)), &at.key("price"), errors);
-        crate::support::check_number(self.size, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000000.0, false)), &at.key("size"), errors);
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.orders { crate::support::check_integer(*v, 0, 100000, &at.key("orders"), errors); }
+        crate::support::check_exclusive_minimum(self.price, 0.0, &at.key("price"), errors);
+        crate::support::check_maximum(self.price, 1000000000.0, &at.key("price"), errors);
+        crate::support::check_minimum(self.size, 0.0, &at.key("size"), errors);
+        crate::support::check_maximum(self.size, 1000000000.0, &at.key("size"), errors);
     }
 }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum QuoteCancelEvent {
-    QuoteCancel,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum QuoteCancelEvent { QuoteCancel = "quote_cancel" }
 }
-crate::support::string_enum!(QuoteCancelEvent { QuoteCancel = "quote_cancel" });

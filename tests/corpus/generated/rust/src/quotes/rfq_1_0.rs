@@ -45,18 +45,17 @@ impl crate::support::Validate for Rfq {
         if let ::std::option::Option::Some(v) = &self.ask { crate::support::Validate::validate_at(v, &at.key("ask"), errors); }
         if let ::std::option::Option::Some(v) = &self.ask_size {
             let at = &at.key("ask_size");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9]+$", "\\A[0-9A-Za-z]+\\z");
-            crate::support::check_string(&self.quote_id, ::std::option::Option::Some(1), ::std::option::Option::Some(36), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("quote_id"), errors);
-        }
+        crate::support::check_length(&self.quote_id, 1, 36, &at.key("quote_id"), errors);
+        crate::support::check_pattern(&self.quote_id, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Za-z0-9]+$", "\\A[0-9A-Za-z]+\\z"); &PATTERN }, &at.key("quote_id"), errors);
         crate::support::Validate::validate_at(&self.source, &at.key("source"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
-        crate::support::check_string(&self.valid_until, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("valid_until"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
+        crate::support::check_format(&self.valid_until, crate::support::Format::DateTime, &at.key("valid_until"), errors);
     }
 }
 
@@ -77,9 +76,9 @@ crate::support::object!(Feed {
 });
 impl crate::support::Validate for Feed {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
-        crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);
-        if let ::std::option::Option::Some(v) = &self.until { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("until"), errors); }
+        if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, 0, 1000000, &at.key("limit"), errors); }
+        crate::support::check_length(&self.note, 0, 80, &at.key("note"), errors);
+        if let ::std::option::Option::Some(v) = &self.until { crate::support::check_format(v, crate::support::Format::DateTime, &at.key("until"), errors); }
     }
 }
 
@@ -97,8 +96,8 @@ crate::support::object!(Manual {
 });
 impl crate::support::Validate for Manual {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
-        crate::support::check_string(&self.until, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("until"), errors);
+        if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, 0, 1000000, &at.key("limit"), errors); }
+        crate::support::check_format(&self.until, crate::support::Format::DateTime, &at.key("until"), errors);
     }
 }
 
@@ -138,31 +137,17 @@ impl crate::support::Validate for Source {
     }
 }
 
-/// The quote condition.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum RfqCondition {
-    Firm,
-    Indicative,
-    Auction,
-    Halted,
+crate::support::string_enum! {
+    /// The quote condition.
+    pub enum RfqCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" }
 }
-crate::support::string_enum!(RfqCondition { Firm = "FIRM", Indicative = "INDICATIVE", Auction = "AUCTION", Halted = "HALTED" });
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum RfqEvent {
-    Rfq,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum RfqEvent { Rfq = "rfq" }
 }
-crate::support::string_enum!(RfqEvent { Rfq = "rfq" });
 
-/// The venue's MIC.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum RfqVenue {
-    Xlon,
-    Xnys,
-    Xnas,
-    Xpar,
-    Xetr,
-    Xtks,
+crate::support::string_enum! {
+    /// The venue's MIC.
+    pub enum RfqVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" }
 }
-crate::support::string_enum!(RfqVenue { Xlon = "XLON", Xnys = "XNYS", Xnas = "XNAS", Xpar = "XPAR", Xetr = "XETR", Xtks = "XTKS" });

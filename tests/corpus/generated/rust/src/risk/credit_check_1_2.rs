@@ -45,17 +45,15 @@ crate::support::object!(CreditCheck {
 });
 impl crate::support::Validate for CreditCheck {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.breaches { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000), &at.key("breaches"), errors); }
-        crate::support::check_string(&self.check_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("check_id"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z][A-Z0-9_]*$", "\\A[A-Z][0-9A-Z\\x{5F}]*\\z");
-            crate::support::check_string(&self.desk, ::std::option::Option::Some(1), ::std::option::Option::Some(32), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("desk"), errors);
-        }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        if let ::std::option::Option::Some(v) = &self.breaches { crate::support::check_integer(*v, 0, 1000, &at.key("breaches"), errors); }
+        crate::support::check_format(&self.check_id, crate::support::Format::Uuid, &at.key("check_id"), errors);
+        crate::support::check_length(&self.desk, 1, 32, &at.key("desk"), errors);
+        crate::support::check_pattern(&self.desk, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z][A-Z0-9_]*$", "\\A[A-Z][0-9A-Z\\x{5F}]*\\z"); &PATTERN }, &at.key("desk"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         if let ::std::option::Option::Some(v) = &self.exposure { crate::support::Validate::validate_at(v, &at.key("exposure"), errors); }
         {
             let at = &at.key("factors");
-            crate::support::check_items(self.factors.len(), ::std::option::Option::None, ::std::option::Option::Some(12), at, errors);
+            crate::support::check_items(self.factors.len(), 0, 12, at, errors);
             for (i, item) in self.factors.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
@@ -64,16 +62,17 @@ impl crate::support::Validate for CreditCheck {
         crate::support::Validate::validate_at(&self.instrument, &at.key("instrument"), errors);
         if let ::std::option::Option::Some(v) = &self.positions {
             let at = &at.key("positions");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(10), at, errors);
+            crate::support::check_items(v.len(), 0, 10, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.utilisation {
             let at = &at.key("utilisation");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1000.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000.0, at, errors);
             crate::support::check_multiple(*v, 0.001, at, errors);
         }
     }
@@ -96,26 +95,24 @@ crate::support::object!(Factor {
 });
 impl crate::support::Validate for Factor {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.name, ::std::option::Option::Some(1), ::std::option::Option::Some(48), ::std::option::Option::None, ::std::option::Option::None, &at.key("name"), errors);
-        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.shock { crate::support::check_number(*v, ::std::option::Option::Some((-100.0, false)), ::std::option::Option::Some((100.0, false)), &at.key("shock"), errors); }
-        crate::support::check_number(self.weight, ::std::option::Option::Some((-1.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("weight"), errors);
+        crate::support::check_length(&self.name, 1, 48, &at.key("name"), errors);
+        if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.shock {
+            let at = &at.key("shock");
+            crate::support::check_minimum(*v, -100.0, at, errors);
+            crate::support::check_maximum(*v, 100.0, at, errors);
+        }
+        crate::support::check_minimum(self.weight, -1.0, &at.key("weight"), errors);
+        crate::support::check_maximum(self.weight, 1.0, &at.key("weight"), errors);
         crate::support::check_multiple(self.weight, 0.0001, &at.key("weight"), errors);
     }
 }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum CreditCheckEvent {
-    CreditCheck,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum CreditCheckEvent { CreditCheck = "credit_check" }
 }
-crate::support::string_enum!(CreditCheckEvent { CreditCheck = "credit_check" });
 
-/// How serious it is.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum CreditCheckLevel {
-    Info,
-    Warn,
-    Soft,
-    Hard,
+crate::support::string_enum! {
+    /// How serious it is.
+    pub enum CreditCheckLevel { Info = "INFO", Warn = "WARN", Soft = "SOFT", Hard = "HARD" }
 }
-crate::support::string_enum!(CreditCheckLevel { Info = "INFO", Warn = "WARN", Soft = "SOFT", Hard = "HARD" });

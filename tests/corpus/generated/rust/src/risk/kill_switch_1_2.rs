@@ -45,25 +45,25 @@ crate::support::object!(KillSwitch {
 });
 impl crate::support::Validate for KillSwitch {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.approver { crate::support::check_string(v, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("approver"), errors); }
-        if let ::std::option::Option::Some(v) = &self.breaches { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000), &at.key("breaches"), errors); }
-        crate::support::check_string(&self.check_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("check_id"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z][A-Z0-9_]*$", "\\A[A-Z][0-9A-Z\\x{5F}]*\\z");
-            crate::support::check_string(&self.desk, ::std::option::Option::Some(1), ::std::option::Option::Some(32), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("desk"), errors);
-        }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        if let ::std::option::Option::Some(v) = &self.approver { crate::support::check_length(v, 1, 64, &at.key("approver"), errors); }
+        if let ::std::option::Option::Some(v) = &self.breaches { crate::support::check_integer(*v, 0, 1000, &at.key("breaches"), errors); }
+        crate::support::check_format(&self.check_id, crate::support::Format::Uuid, &at.key("check_id"), errors);
+        crate::support::check_length(&self.desk, 1, 32, &at.key("desk"), errors);
+        crate::support::check_pattern(&self.desk, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z][A-Z0-9_]*$", "\\A[A-Z][0-9A-Z\\x{5F}]*\\z"); &PATTERN }, &at.key("desk"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         if let ::std::option::Option::Some(v) = &self.instrument { crate::support::Validate::validate_at(v, &at.key("instrument"), errors); }
         if let ::std::option::Option::Some(v) = &self.limit {
             let at = &at.key("limit");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((1000000000000.0, false)), at, errors);
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1000000000000.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
         crate::support::Validate::validate_at(&self.rule, &at.key("rule"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
         if let ::std::option::Option::Some(v) = &self.utilisation {
             let at = &at.key("utilisation");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((100.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 100.0, at, errors);
             crate::support::check_multiple(*v, 0.001, at, errors);
         }
     }
@@ -87,7 +87,8 @@ crate::support::object!(Manual {
 });
 impl crate::support::Validate for Manual {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_number(self.rate, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), &at.key("rate"), errors);
+        crate::support::check_minimum(self.rate, 0.0, &at.key("rate"), errors);
+        crate::support::check_maximum(self.rate, 1.0, &at.key("rate"), errors);
         crate::support::check_multiple(self.rate, 0.0001, &at.key("rate"), errors);
     }
 }
@@ -140,9 +141,7 @@ pub struct Static {
 crate::support::object!(Static {});
 impl crate::support::Validate for Static { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum KillSwitchEvent {
-    KillSwitch,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum KillSwitchEvent { KillSwitch = "kill_switch" }
 }
-crate::support::string_enum!(KillSwitchEvent { KillSwitch = "kill_switch" });

@@ -51,28 +51,27 @@ crate::support::object!(LimitBreach {
 });
 impl crate::support::Validate for LimitBreach {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.approver, ::std::option::Option::Some(1), ::std::option::Option::Some(64), ::std::option::Option::None, ::std::option::Option::None, &at.key("approver"), errors);
-        if let ::std::option::Option::Some(v) = &self.breaches { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000), &at.key("breaches"), errors); }
-        crate::support::check_string(&self.check_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("check_id"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z][A-Z0-9_]*$", "\\A[A-Z][0-9A-Z\\x{5F}]*\\z");
-            crate::support::check_string(&self.desk, ::std::option::Option::Some(1), ::std::option::Option::Some(32), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("desk"), errors);
-        }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_length(&self.approver, 1, 64, &at.key("approver"), errors);
+        if let ::std::option::Option::Some(v) = &self.breaches { crate::support::check_integer(*v, 0, 1000, &at.key("breaches"), errors); }
+        crate::support::check_format(&self.check_id, crate::support::Format::Uuid, &at.key("check_id"), errors);
+        crate::support::check_length(&self.desk, 1, 32, &at.key("desk"), errors);
+        crate::support::check_pattern(&self.desk, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z][A-Z0-9_]*$", "\\A[A-Z][0-9A-Z\\x{5F}]*\\z"); &PATTERN }, &at.key("desk"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.instrument { crate::support::Validate::validate_at(v, &at.key("instrument"), errors); }
         if let ::std::option::Option::Some(v) = &self.positions {
             let at = &at.key("positions");
-            crate::support::check_items(v.len(), ::std::option::Option::None, ::std::option::Option::Some(10), at, errors);
+            crate::support::check_items(v.len(), 0, 10, at, errors);
             for (i, item) in v.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
         crate::support::Validate::validate_at(&self.rule, &at.key("rule"), errors);
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
-        crate::support::check_number(self.utilisation, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((100.0, false)), &at.key("utilisation"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
+        crate::support::check_minimum(self.utilisation, 0.0, &at.key("utilisation"), errors);
+        crate::support::check_maximum(self.utilisation, 100.0, &at.key("utilisation"), errors);
         crate::support::check_multiple(self.utilisation, 0.001, &at.key("utilisation"), errors);
-        if let ::std::option::Option::Some(v) = &self.valid_from { crate::support::check_string(v, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Date), &at.key("valid_from"), errors); }
+        if let ::std::option::Option::Some(v) = &self.valid_from { crate::support::check_format(v, crate::support::Format::Date, &at.key("valid_from"), errors); }
     }
 }
 
@@ -96,16 +95,18 @@ crate::support::object!(Dynamic {
 });
 impl crate::support::Validate for Dynamic {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, ::std::option::Option::Some(0), ::std::option::Option::Some(1000000), &at.key("limit"), errors); }
-        crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);
+        if let ::std::option::Option::Some(v) = &self.limit { crate::support::check_integer(*v, 0, 1000000, &at.key("limit"), errors); }
+        crate::support::check_length(&self.note, 0, 80, &at.key("note"), errors);
         if let ::std::option::Option::Some(v) = &self.rate {
             let at = &at.key("rate");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1.0, at, errors);
             crate::support::check_multiple(*v, 0.0001, at, errors);
         }
         if let ::std::option::Option::Some(v) = &self.ratio {
             let at = &at.key("ratio");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, false)), at, errors);
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 100.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
     }
@@ -164,33 +165,28 @@ crate::support::object!(Static {
 });
 impl crate::support::Validate for Static {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.note, ::std::option::Option::None, ::std::option::Option::Some(80), ::std::option::Option::None, ::std::option::Option::None, &at.key("note"), errors);
+        crate::support::check_length(&self.note, 0, 80, &at.key("note"), errors);
         if let ::std::option::Option::Some(v) = &self.rate {
             let at = &at.key("rate");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((1.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 1.0, at, errors);
             crate::support::check_multiple(*v, 0.0001, at, errors);
         }
         if let ::std::option::Option::Some(v) = &self.ratio {
             let at = &at.key("ratio");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, true)), ::std::option::Option::Some((100.0, false)), at, errors);
+            crate::support::check_exclusive_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 100.0, at, errors);
             crate::support::check_multiple(*v, 0.01, at, errors);
         }
     }
 }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum LimitBreachEvent {
-    LimitBreach,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum LimitBreachEvent { LimitBreach = "limit_breach" }
 }
-crate::support::string_enum!(LimitBreachEvent { LimitBreach = "limit_breach" });
 
-/// How serious it is.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum LimitBreachLevel {
-    Info,
-    Warn,
-    Soft,
-    Hard,
+crate::support::string_enum! {
+    /// How serious it is.
+    pub enum LimitBreachLevel { Info = "INFO", Warn = "WARN", Soft = "SOFT", Hard = "HARD" }
 }
-crate::support::string_enum!(LimitBreachLevel { Info = "INFO", Warn = "WARN", Soft = "SOFT", Hard = "HARD" });

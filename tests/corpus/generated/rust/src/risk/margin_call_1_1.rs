@@ -36,43 +36,35 @@ crate::support::object!(MarginCall {
 });
 impl crate::support::Validate for MarginCall {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
-        crate::support::check_string(&self.check_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("check_id"), errors);
-        {
-            static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z][A-Z0-9_]*$", "\\A[A-Z][0-9A-Z\\x{5F}]*\\z");
-            crate::support::check_string(&self.desk, ::std::option::Option::Some(1), ::std::option::Option::Some(48), ::std::option::Option::Some(&PATTERN), ::std::option::Option::None, &at.key("desk"), errors);
-        }
-        crate::support::check_string(&self.event_id, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::Uuid), &at.key("event_id"), errors);
+        crate::support::check_format(&self.check_id, crate::support::Format::Uuid, &at.key("check_id"), errors);
+        crate::support::check_length(&self.desk, 1, 48, &at.key("desk"), errors);
+        crate::support::check_pattern(&self.desk, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z][A-Z0-9_]*$", "\\A[A-Z][0-9A-Z\\x{5F}]*\\z"); &PATTERN }, &at.key("desk"), errors);
+        crate::support::check_format(&self.event_id, crate::support::Format::Uuid, &at.key("event_id"), errors);
         if let ::std::option::Option::Some(v) = &self.instrument { crate::support::Validate::validate_at(v, &at.key("instrument"), errors); }
         {
             let at = &at.key("positions");
-            crate::support::check_items(self.positions.len(), ::std::option::Option::None, ::std::option::Option::Some(10), at, errors);
+            crate::support::check_items(self.positions.len(), 0, 10, at, errors);
             for (i, item) in self.positions.iter().enumerate() {
                 let at = &at.index(i);
                 crate::support::Validate::validate_at(item, at, errors);
             }
         }
-        crate::support::check_string(&self.time, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::None, ::std::option::Option::Some(crate::support::Format::DateTime), &at.key("time"), errors);
+        crate::support::check_format(&self.time, crate::support::Format::DateTime, &at.key("time"), errors);
         if let ::std::option::Option::Some(v) = &self.utilisation {
             let at = &at.key("utilisation");
-            crate::support::check_number(*v, ::std::option::Option::Some((0.0, false)), ::std::option::Option::Some((100.0, false)), at, errors);
+            crate::support::check_minimum(*v, 0.0, at, errors);
+            crate::support::check_maximum(*v, 100.0, at, errors);
             crate::support::check_multiple(*v, 0.001, at, errors);
         }
     }
 }
 
-/// The event's tag.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum MarginCallEvent {
-    MarginCall,
+crate::support::string_enum! {
+    /// The event's tag.
+    pub enum MarginCallEvent { MarginCall = "margin_call" }
 }
-crate::support::string_enum!(MarginCallEvent { MarginCall = "margin_call" });
 
-/// How serious it is.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum MarginCallLevel {
-    Info,
-    Warn,
-    Soft,
-    Hard,
+crate::support::string_enum! {
+    /// How serious it is.
+    pub enum MarginCallLevel { Info = "INFO", Warn = "WARN", Soft = "SOFT", Hard = "HARD" }
 }
-crate::support::string_enum!(MarginCallLevel { Info = "INFO", Warn = "WARN", Soft = "SOFT", Hard = "HARD" });
