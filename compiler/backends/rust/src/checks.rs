@@ -97,9 +97,13 @@ fn object(program: &Program, this: usize, index: usize, o: &Object, body: &mut V
     if o.additional != Additional::Forbidden
         && let Some(names) = &o.extra_names
     {
-        body.push(format!("for k in self.{UNKNOWN}.0.keys() {{"));
-        body.extend(check(program, this, &Ty::String(names.clone()), "k", "&at.key(k)"));
-        body.push("}".into());
+        // Names that need only be strings (`"propertyNames": {"type": "string"}`) need no loop.
+        let check = check(program, this, &Ty::String(names.clone()), "k", "&at.key(k)");
+        if !check.is_empty() {
+            body.push(format!("for k in self.{UNKNOWN}.0.keys() {{"));
+            body.extend(check);
+            body.push("}".into());
+        }
     }
     let idents: BTreeMap<&str, String> =
         field_idents(c, index, o).into_iter().map(|(f, ident)| (f.name.as_str(), ident)).collect();
