@@ -9,12 +9,14 @@ pub mod watch;
 pub mod write;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use contractc_diagnostics::{Diagnostic, codes};
 use contractc_emit::{EmitError, NameClash, NameProblem, Templates};
 use contractc_ir::Program;
 use contractc_sema::{Database, Settings, SourceFile, Workspace};
 use contractc_syntax::Pointer;
+use salsa::{Durability, Setter};
 
 pub use config::{Backend, Config};
 pub use contractc_emit::OutputFile;
@@ -91,10 +93,86 @@ fn names(root: &Path, base: &Path, path: &Path) -> (String, String) {
     (from_root, slashed(path.strip_prefix(base).unwrap_or(path)))
 }
 
-/// The salsa database holding the inputs, and the workspace input listing them.
-pub fn load(db: &mut Database, inputs: &Inputs, settings: Settings) -> Workspace {
+/// One enabled backend, an input of the database: the templates of its folder (`python/...`) and
+/// the options, with HIGH durability (they change rarely: after a contract edit, salsa does not
+/// re-check them). A template edit re-renders only the backend whose folder holds it.
+#[salsa::input(debug)]
+pub struct Emitter {
+    #[returns(copy)]
+    pub backend: Backend,
+    #[returns(ref)]
+    pub templates: Templates,
+    #[returns(ref)]
+    pub options: contractc_emit::Options,
+}
+
+/// The inputs of a project in a database: the workspace (sources and settings) and one
+/// [`Emitter`] per enabled backend, in configuration order.
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub workspace: Workspace,
+    pub emitters: Vec<Emitter>,
+}
+
+/// The templates under `backend`'s folder (none for the backends without templates).
+fn templates_of(templates: &Templates, backend: Backend) -> Templates {
+    let dir = match backend {
+        Backend::Python => "python/",
+        Backend::Mql4 => "mql4/",
+        Backend::Rust | Backend::Plan => return Templates::default(),
+    };
+    Templates {
+        files: templates
+            .files
+            .iter()
+            .filter(|(n, _)| n.starts_with(dir))
+            .map(|(n, t)| (n.clone(), t.clone()))
+            .collect(),
+    }
+}
+
+/// The [`Emitter`]s `config` enables, fed with `templates`.
+pub fn emitters(db: &Database, templates: &Templates, config: &Config) -> Vec<Emitter> {
+    config
+        .backends
+        .iter()
+        .map(|&b| {
+            Emitter::builder(b, templates_of(templates, b), config.options()).durability(Durability::HIGH).new(db)
+        })
+        .collect()
+}
+
+/// Gives `emitters` the templates of `templates` each reads, setting only those that differ.
+pub fn set_templates(db: &mut Database, emitters: &[Emitter], templates: &Templates) {
+    for &e in emitters {
+        let mine = templates_of(templates, e.backend(db));
+        if *e.templates(db) != mine {
+            e.set_templates(db).with_durability(Durability::HIGH).to(mine);
+        }
+    }
+}
+
+/// The salsa database holding the inputs: the workspace listing them and the backends.
+pub fn load(db: &mut Database, inputs: &Inputs, config: &Config) -> Result<Project, Failure> {
     let files = inputs.sources.iter().map(|(p, t)| SourceFile::new(db, p.clone(), t.clone())).collect();
-    Workspace::new(db, files, settings)
+    let workspace = Workspace::new(db, files, settings(config)?);
+    Ok(Project { workspace, emitters: emitters(db, &inputs.templates, config) })
+}
+
+/// What one backend generates for the workspace's program (nothing when it has errors): re-run
+/// when the program, or this backend's templates or options, change.
+#[salsa::tracked(returns(ref))]
+fn emitted(db: &dyn contractc_sema::Db, workspace: Workspace, emitter: Emitter) -> Result<Vec<OutputFile>, EmitError> {
+    let Some(program) = &contractc_sema::compile(db, workspace).program else {
+        return Ok(Vec::new());
+    };
+    let (templates, options) = (emitter.templates(db), emitter.options(db));
+    match emitter.backend(db) {
+        Backend::Rust => contractc_backend_rust::emit(program, options),
+        Backend::Python => contractc_backend_python::emit(program, templates, options),
+        Backend::Mql4 => contractc_backend_mql4::emit(program, templates, options),
+        Backend::Plan => contractc_backend_plan::emit(program),
+    }
 }
 
 /// The settings of the workspace input that `config` gives.
@@ -107,9 +185,10 @@ pub fn settings(config: &Config) -> Result<Settings, Failure> {
 
 /// Compiles the inputs: the program when there are no errors (then with any warnings), or every
 /// diagnostic.
-pub fn compile(inputs: &Inputs, config: &Config) -> Result<(Program, Vec<Diagnostic>), Failure> {
+pub fn compile(inputs: &Inputs, config: &Config) -> Result<(Arc<Program>, Vec<Diagnostic>), Failure> {
     let mut db = Database::default();
-    let ws = load(&mut db, inputs, settings(config)?);
+    let ws = load(&mut db, inputs, config)?.workspace;
+    contractc_sema::lower_in_parallel(&db, ws);
     let compiled = contractc_sema::compile(&db, ws);
     match &compiled.program {
         Some(program) => Ok((program.clone(), compiled.diagnostics.clone())),
@@ -135,19 +214,21 @@ pub fn name_clashes(program: &Program, backends: &[Backend]) -> Vec<NameClash> {
 /// folder and sorted. Warnings come back beside the files.
 pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
     let mut db = Database::default();
-    let ws = load(&mut db, inputs, settings(config)?);
-    generate_in(&db, ws, inputs, config)
+    let project = load(&mut db, inputs, config)?;
+    generate_in(&db, &project, inputs, config)
 }
 
-/// [`generate`] for a workspace already in a database, which may be a warm one (`contractc
-/// watch`): the `compile` query, then the backends. `inputs` are the workspace's files (they
-/// locate name clashes) and the templates.
+/// [`generate`] for a project already in a database, which may be a warm one (`contractc
+/// watch`): the `compile` query, then each backend's `emitted` query. `inputs` are the
+/// workspace's files (they locate name clashes).
 pub fn generate_in(
     db: &Database,
-    ws: Workspace,
+    project: &Project,
     inputs: &Inputs,
     config: &Config,
 ) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
+    let ws = project.workspace;
+    contractc_sema::lower_in_parallel(db, ws);
     let compiled = contractc_sema::compile(db, ws);
     let Some(program) = &compiled.program else {
         return Err(Failure::Diagnostics(compiled.diagnostics.clone()));
@@ -194,22 +275,18 @@ pub fn generate_in(
             .collect();
         return Err(Failure::Diagnostics(diagnostics));
     }
-    let options = config.options();
-    let emit = |backend: &Backend| match backend {
-        Backend::Rust => contractc_backend_rust::emit(program, &options),
-        Backend::Python => contractc_backend_python::emit(program, &inputs.templates, &options),
-        Backend::Mql4 => contractc_backend_mql4::emit(program, &inputs.templates, &options),
-        Backend::Plan => contractc_backend_plan::emit(program),
-    };
     // The backends are pure functions of the program: they render side by side on every core,
-    // and their outputs are joined in configuration order.
-    let outputs: Vec<Result<Vec<OutputFile>, EmitError>> = {
+    // each in a database handle of its own, and their outputs are joined in configuration order.
+    {
         use rayon::prelude::*;
-        config.backends.par_iter().map(emit).collect()
-    };
+        project.emitters.par_iter().for_each_with(db.clone(), |db, &e| {
+            emitted(db, ws, e);
+        });
+    }
+    let outputs = project.emitters.iter().map(|&e| emitted(db, ws, e));
     let mut files = Vec::new();
     for out in outputs {
-        files.extend(out.map_err(Failure::Emit)?);
+        files.extend(out.as_ref().map_err(|e| Failure::Emit(e.clone()))?.iter().cloned());
     }
     if !program.workflows.is_empty() {
         files.push(OutputFile::text("workflow.schema.json", contractc_sema::spec::workflow_schema()));

@@ -11,8 +11,8 @@ use contractc_diagnostics::{Diagnostic, Severity, render};
 use contractc_driver::log::{self, Compiler, Stamp};
 use contractc_driver::watch::{self, Session};
 use contractc_driver::write::{self, Changes};
-use contractc_driver::{Config, Failure, Inputs, generate_in, load, read_inputs, settings};
-use contractc_sema::{Database, Workspace};
+use contractc_driver::{Config, Failure, Inputs, Project, generate_in, load, read_inputs};
+use contractc_sema::Database;
 use contractc_syntax::LineIndex;
 
 /// mimalloc: a cold build allocates millions of small strings and trees, and spent a third of
@@ -128,8 +128,16 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut db = Database::default();
-    let ws = load(&mut db, &inputs, settings(&config).map_err(|e| e.to_string())?);
-    let job = Job { db: &db, ws, inputs: &inputs, config: &config, out_dir: &out_dir, stamp: stamp.as_ref(), mode };
+    let project = load(&mut db, &inputs, &config).map_err(|e| e.to_string())?;
+    let job = Job {
+        db: &db,
+        project: &project,
+        inputs: &inputs,
+        config: &config,
+        out_dir: &out_dir,
+        stamp: stamp.as_ref(),
+        mode,
+    };
     Ok(match build(cli, &job)? {
         Built::Failed => ExitCode::from(1),
         Built::Checked => ExitCode::SUCCESS,
@@ -168,10 +176,10 @@ enum Mode {
     BuildCheck,
 }
 
-/// One build of the workspace `ws` in `db`, whose files and templates are `inputs`.
+/// One build of `project` in `db`, whose files and templates are `inputs`.
 struct Job<'a> {
     db: &'a Database,
-    ws: Workspace,
+    project: &'a Project,
     inputs: &'a Inputs,
     config: &'a Config,
     out_dir: &'a Path,
@@ -198,7 +206,7 @@ enum Built {
 /// difference).
 fn build(cli: &Cli, job: &Job<'_>) -> Result<Built, String> {
     let (inputs, config, out_dir) = (job.inputs, job.config, job.out_dir);
-    let (files, warnings) = match generate_in(job.db, job.ws, inputs, config) {
+    let (files, warnings) = match generate_in(job.db, job.project, inputs, config) {
         Ok(r) => r,
         Err(Failure::Diagnostics(d)) => {
             report(inputs, &d, cli.message_format);
@@ -254,7 +262,7 @@ fn watch(cli: &Cli, text: String, config: Config) -> Result<ExitCode, String> {
         let stamp = Stamp::new(Compiler::current(), session.config_text(), session.inputs());
         let job = Job {
             db: session.db(),
-            ws: session.workspace(),
+            project: session.project(),
             inputs: session.inputs(),
             config: session.config(),
             out_dir: &out_dir,

@@ -11,6 +11,7 @@
 //! JSON pointer from that resource's root, or an anchor of that resource.
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
@@ -148,55 +149,104 @@ pub(super) fn resolve_uri(base: &str, reference: &str) -> Option<String> {
     Some(resolved.to_string())
 }
 
-/// Every contract's schemas, resources and anchors, for `$ref`s (see the module docs), and the
-/// type index of each schema that has a named type of its own.
-pub(super) struct Index<'a> {
-    /// Each contract's parsed file and path.
-    pub(super) roots: Vec<(&'a Node, &'a str)>,
-    /// Each contract's dialect is draft 4.
-    draft_04: Vec<bool>,
-    /// Each contract's file URI, `contractc:///<namespace>/<file>`.
-    file: Vec<String>,
-    /// Each contract's schema resources: the pointer to the resource's root and its base URI;
-    /// the contract's root first (its `$id`, else its file's URI).
-    resources: Vec<Vec<(Pointer, String)>>,
+/// One contract's part of the index: its schemas, resources and named types.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Slice {
+    /// The contract's dialect is draft 4.
+    draft_04: bool,
+    /// The contract's file URI, `contractc:///<namespace>/<file>`.
+    file: String,
+    /// The contract's schema resources: the pointer to the resource's root and its base URI; the
+    /// contract's root first (its `$id`, else its file's URI).
+    resources: Vec<(Pointer, String)>,
+    /// Every schema of the contract (what a `$ref` may name).
+    schemas: HashSet<Pointer>,
+    /// The schemas with a named type besides the root, in the order of their type indexes (from
+    /// 1): the `$defs` entries, then the other schemas `$ref`s name.
+    named: Vec<Pointer>,
+    /// The type index of each of `named`.
+    types: HashMap<Pointer, usize>,
+    /// How many of `named` are `$defs` entries.
+    definitions: usize,
+    /// The `$defs`/`definitions` that are not objects.
+    bad_definitions: Vec<Pointer>,
+    /// The unknown keywords that hold schemas `$ref`s name.
+    folders: HashSet<Pointer>,
+}
+
+/// What the index knows across contracts: every resource and anchor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Globals {
     /// Every resource by its URI, and every contract by its file's: contract and pointer.
     by_uri: HashMap<String, (usize, Pointer)>,
     /// Every anchor, by contract, its resource's pointer and its name: the schema it names.
     anchors: HashMap<(usize, Pointer, String), Pointer>,
-    /// Every schema of each contract (what a `$ref` may name).
-    schemas: Vec<HashSet<Pointer>>,
-    /// The schemas of each contract with a named type besides its root, in the order of their
-    /// type indexes (from 1): the `$defs` entries, then the other schemas `$ref`s name.
-    named: Vec<Vec<Pointer>>,
-    /// The type index of each of `named`.
-    types: Vec<HashMap<Pointer, usize>>,
-    /// How many of `named` are `$defs` entries.
-    definitions: Vec<usize>,
-    /// The `$defs`/`definitions` of each contract that are not objects.
-    bad_definitions: Vec<Vec<Pointer>>,
-    /// The unknown keywords of each contract that hold schemas `$ref`s name.
-    folders: Vec<HashSet<Pointer>>,
+}
+
+/// Every contract's schemas, resources and anchors, for `$ref`s (see the module docs), and the
+/// type index of each schema that has a named type of its own; by contract index (the contracts
+/// sorted by id). Position-free: it is built from trees without byte positions, so an edit that
+/// only moves bytes leaves it equal. Its parts are apart ([`Slice`] per contract, [`Globals`]),
+/// so that a lowering can depend on the parts it reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct IndexData {
+    pub(crate) slices: Vec<Arc<Slice>>,
+    pub(crate) globals: Arc<Globals>,
+}
+
+impl IndexData {
+    /// The index of the contracts `ids` (id, path and tree, sorted by id); what is wrong with
+    /// their `$id`s and anchors goes to `diags`.
+    pub(crate) fn new(ids: &[(ContractId, &str, &Node)], diags: &mut Vec<Diagnostic>) -> IndexData {
+        let index = Index::new(ids, diags);
+        IndexData { slices: index.slices.into_iter().map(Arc::new).collect(), globals: Arc::new(index.globals) }
+    }
+}
+
+impl Resolve for IndexData {
+    fn slice(&self, contract: usize) -> &Slice {
+        &self.slices[contract]
+    }
+    fn globals(&self) -> &Globals {
+        &self.globals
+    }
+}
+
+/// The index being built, with every contract's tree and path.
+struct Index<'a> {
+    roots: Vec<(&'a Node, &'a str)>,
+    slices: Vec<Slice>,
+    globals: Globals,
+}
+
+impl Resolve for Index<'_> {
+    fn slice(&self, contract: usize) -> &Slice {
+        &self.slices[contract]
+    }
+    fn globals(&self) -> &Globals {
+        &self.globals
+    }
 }
 
 impl<'a> Index<'a> {
-    pub(super) fn new(ids: &[(ContractId, &'a str, &'a Node)], diags: &mut Vec<Diagnostic>) -> Index<'a> {
+    fn new(ids: &[(ContractId, &'a str, &'a Node)], diags: &mut Vec<Diagnostic>) -> Index<'a> {
         let file: Vec<String> =
             ids.iter().map(|(id, _, _)| format!("contractc:///{}/{}", id.namespace, id.file_name())).collect();
-        let mut index = Index {
-            roots: ids.iter().map(|(_, path, root)| (*root, *path)).collect(),
-            draft_04: ids.iter().map(|(_, _, root)| Draft::of_root(root) == Draft::V4).collect(),
+        let slices = ids
+            .iter()
+            .zip(&file)
+            .map(|((_, _, root), uri)| Slice {
+                draft_04: Draft::of_root(root) == Draft::V4,
+                file: uri.clone(),
+                resources: vec![(Pointer::root(), uri.clone())],
+                ..Slice::default()
+            })
+            .collect();
+        let globals = Globals {
             by_uri: file.iter().enumerate().map(|(i, uri)| (uri.clone(), (i, Pointer::root()))).collect(),
-            resources: file.iter().map(|uri| vec![(Pointer::root(), uri.clone())]).collect(),
-            file,
             anchors: HashMap::new(),
-            schemas: Vec::new(),
-            named: Vec::new(),
-            types: Vec::new(),
-            definitions: Vec::new(),
-            bad_definitions: Vec::new(),
-            folders: vec![HashSet::new(); ids.len()],
         };
+        let mut index = Index { roots: ids.iter().map(|(_, path, root)| (*root, *path)).collect(), slices, globals };
         let walks: Vec<_> = ids.iter().map(|(_, _, root)| subschemas(root)).collect();
         // The contracts' own `$id`s first: a subschema's that repeats one is the one in error.
         for (i, (schemas, _)) in walks.iter().enumerate() {
@@ -206,11 +256,12 @@ impl<'a> Index<'a> {
             schemas.iter().skip(1).for_each(|s| index.identify(ids, i, s, diags));
             let definitions: Vec<Pointer> =
                 schemas.iter().filter(|s| s.definition).map(|s| s.pointer.clone()).collect();
-            index.types.push(definitions.iter().enumerate().map(|(k, p)| (p.clone(), 1 + k)).collect());
-            index.definitions.push(definitions.len());
-            index.named.push(definitions);
-            index.schemas.push(schemas.iter().map(|s| s.pointer.clone()).collect());
-            index.bad_definitions.push(bad.clone());
+            let slice = &mut index.slices[i];
+            slice.types = definitions.iter().enumerate().map(|(k, p)| (p.clone(), 1 + k)).collect();
+            slice.definitions = definitions.len();
+            slice.named = definitions;
+            slice.schemas = schemas.iter().map(|s| s.pointer.clone()).collect();
+            slice.bad_definitions = bad.clone();
         }
         // A `$ref` may name a value no keyword holds as a schema (under an unknown keyword: a
         // folder of `definitions` entries, `#/definitions/common/url`). Core §9.4.2 leaves that
@@ -228,15 +279,15 @@ impl<'a> Index<'a> {
                 for (at, r) in refs {
                     let Some((c, p)) = index.target(i, &at, r) else { continue };
                     let root = index.roots[c].0;
-                    let new = !index.schemas[c].contains(&p) && index.under_unknown_keyword(c, &p).is_some();
+                    let new = !index.slices[c].schemas.contains(&p) && index.under_unknown_keyword(c, &p).is_some();
                     if let Some(node) = root.at(&p).filter(|n| new && is_schema(n)) {
                         let folder = index.under_unknown_keyword(c, &p).expect("checked above");
-                        index.folders[c].insert(folder);
+                        index.slices[c].folders.insert(folder);
                         let mut found = Vec::new();
                         walk(node, p, false, &mut found, &mut Vec::new());
                         for mut s in found {
                             s.definition = false;
-                            index.schemas[c].insert(s.pointer.clone());
+                            index.slices[c].schemas.insert(s.pointer.clone());
                             walks[c].0.push(s);
                         }
                     }
@@ -257,8 +308,9 @@ impl<'a> Index<'a> {
         }
         for (c, pointers) in named.into_iter().enumerate() {
             for p in pointers {
-                index.types[c].insert(p.clone(), 1 + index.named[c].len());
-                index.named[c].push(p);
+                let slice = &mut index.slices[c];
+                slice.types.insert(p.clone(), 1 + slice.named.len());
+                slice.named.push(p);
             }
         }
         index
@@ -273,7 +325,7 @@ impl<'a> Index<'a> {
         diags: &mut Vec<Diagnostic>,
     ) {
         // Draft 4 knows `id` alone: a `$id` there is an unknown keyword's value, no resource.
-        let keyword = if self.draft_04[contract] { "id" } else { "$id" };
+        let keyword = if self.slices[contract].draft_04 { "id" } else { "$id" };
         if let Some(node) = s.node.get(keyword) {
             self.declare_id(ids, contract, s, keyword, node, diags);
         }
@@ -328,7 +380,7 @@ impl<'a> Index<'a> {
             // The last segment of a contract's own `$id`, when named like a contract, must be this file's.
             let last = document.rsplit('/').next().unwrap_or_default();
             let named = contract_id(&format!("x/{last}")).is_some();
-            let taken = self.by_uri.get(document).filter(|(c, p)| (*c, p) != (contract, &s.pointer));
+            let taken = self.globals.by_uri.get(document).filter(|(c, p)| (*c, p) != (contract, &s.pointer));
             if s.pointer.tokens().is_empty() && named && last != id.file_name() {
                 diags.push(
                     error(
@@ -353,11 +405,11 @@ impl<'a> Index<'a> {
                 );
                 return;
             }
-            self.by_uri.insert(document.to_string(), (contract, s.pointer.clone()));
+            self.globals.by_uri.insert(document.to_string(), (contract, s.pointer.clone()));
             if s.pointer.tokens().is_empty() {
-                self.resources[contract][0].1 = document.to_string();
+                self.slices[contract].resources[0].1 = document.to_string();
             } else {
-                self.resources[contract].push((s.pointer.clone(), document.to_string()));
+                self.slices[contract].resources.push((s.pointer.clone(), document.to_string()));
             }
         }
         let fragment = percent_decode_str(fragment).decode_utf8_lossy();
@@ -399,7 +451,7 @@ impl<'a> Index<'a> {
     ) {
         let resource = self.resource(contract, &s.pointer).0.clone();
         let key = (contract, resource, name.to_string());
-        match self.anchors.get(&key) {
+        match self.globals.anchors.get(&key) {
             Some(other) if *other != s.pointer => diags.push(
                 Diagnostic::error(
                     codes::DUPLICATE_ID,
@@ -412,16 +464,24 @@ impl<'a> Index<'a> {
                 .with_help("give every anchor of a schema resource its own name: a `$ref` to it could mean either"),
             ),
             _ => {
-                self.anchors.insert(key, s.pointer.clone());
+                self.globals.anchors.insert(key, s.pointer.clone());
             }
         }
     }
+}
+
+/// Reads the index: [`IndexData`], the index being built, or the database's view of it (each
+/// part a query of its own). `$ref` resolution is written once, here.
+pub(crate) trait Resolve {
+    /// Contract `contract`'s part.
+    fn slice(&self, contract: usize) -> &Slice;
+    fn globals(&self) -> &Globals;
 
     /// The nearest schema resource around `at` in contract `contract`: its root's pointer and
     /// its base URI.
     fn resource(&self, contract: usize, at: &Pointer) -> (&Pointer, &str) {
         // Resources are in document order: the last one around `at` is the nearest.
-        let resources = &self.resources[contract];
+        let resources = &self.slice(contract).resources;
         let (p, uri) = resources.iter().rfind(|(p, _)| at.tokens().starts_with(p.tokens())).unwrap_or(&resources[0]);
         (p, uri)
     }
@@ -431,8 +491,8 @@ impl<'a> Index<'a> {
     /// it, else against the contract's file's URI (so `Other@1.0.json` finds the file beside it),
     /// to a contract or a resource; then its fragment, a JSON pointer (RFC 6901, in its URI form,
     /// RFC 3986 percent-encoding) from that resource's root, or one of its anchors.
-    pub(super) fn locate(&self, from: usize, at: &Pointer, reference: &str) -> Option<(usize, Pointer)> {
-        self.target(from, at, reference).filter(|(contract, pointer)| self.schemas[*contract].contains(pointer))
+    fn locate(&self, from: usize, at: &Pointer, reference: &str) -> Option<(usize, Pointer)> {
+        self.target(from, at, reference).filter(|(contract, pointer)| self.slice(*contract).schemas.contains(pointer))
     }
 
     /// The unknown keyword of the nearest schema around `pointer` of contract `contract` that
@@ -445,13 +505,13 @@ impl<'a> Index<'a> {
                 || [SCHEMA_MAPS, SCHEMA_ARRAYS, SCHEMA_VALUES, RESOURCE_KEYWORDS].iter().any(|l| l.contains(&k))
         };
         let prefix = |n: usize| t[..n].iter().fold(Pointer::root(), |p, k| p.join(k.clone()));
-        let n = (0..t.len()).rev().find(|&n| self.schemas[contract].contains(&prefix(n)))?;
+        let n = (0..t.len()).rev().find(|&n| self.slice(contract).schemas.contains(&prefix(n)))?;
         (!known(&t[n])).then(|| prefix(n + 1))
     }
 
     /// Whether the unknown keyword at `pointer` of contract `contract` holds schemas a `$ref` names.
-    pub(super) fn is_folder(&self, contract: usize, pointer: &Pointer) -> bool {
-        self.folders[contract].contains(pointer)
+    fn is_folder(&self, contract: usize, pointer: &Pointer) -> bool {
+        self.slice(contract).folders.contains(pointer)
     }
 
     /// Where a `$ref` written at `at` in contract `from` points, as [`Index::locate`] finds it,
@@ -462,29 +522,29 @@ impl<'a> Index<'a> {
         let (contract, resource) = if document.is_empty() {
             (from, here.clone())
         } else {
-            [base, self.file[from].as_str()]
+            [base, self.slice(from).file.as_str()]
                 .into_iter()
-                .find_map(|base| resolve_uri(base, document).and_then(|uri| self.by_uri.get(&uri)).cloned())?
+                .find_map(|base| resolve_uri(base, document).and_then(|uri| self.globals().by_uri.get(&uri)).cloned())?
         };
         let fragment = percent_decode_str(fragment).decode_utf8_lossy();
         let pointer = match Pointer::parse(&fragment) {
             Some(p) => concat(&resource, &p),
-            None => self.anchors.get(&(contract, resource, fragment.into_owned()))?.clone(),
+            None => self.globals().anchors.get(&(contract, resource, fragment.into_owned()))?.clone(),
         };
         Some((contract, pointer))
     }
 
     /// Why a `$ref` written at `at` in contract `from` does not resolve, when the document it
     /// names is none of the project's: a note for the diagnostic.
-    pub(super) fn unknown_document(&self, from: usize, at: &Pointer, reference: &str) -> Option<String> {
+    fn unknown_document(&self, from: usize, at: &Pointer, reference: &str) -> Option<String> {
         let (document, _) = reference.split_once('#').unwrap_or((reference, ""));
         if document.is_empty() {
             return None;
         }
         let base = self.resource(from, at).1;
-        let known = [base, self.file[from].as_str()]
+        let known = [base, self.slice(from).file.as_str()]
             .into_iter()
-            .any(|b| resolve_uri(b, document).is_some_and(|uri| self.by_uri.contains_key(&uri)));
+            .any(|b| resolve_uri(b, document).is_some_and(|uri| self.globals().by_uri.contains_key(&uri)));
         let uri = resolve_uri(base, document).filter(|_| !known)?;
         Some(match uri.strip_prefix("contractc:///") {
             Some(file) => format!("no contract `{file}` in this project"),
@@ -496,28 +556,29 @@ impl<'a> Index<'a> {
 
     /// The type index of the schema at `pointer` of contract `contract`, if it has a named type:
     /// 0 for the root.
-    pub(super) fn type_at(&self, contract: usize, pointer: &Pointer) -> Option<usize> {
-        if pointer.tokens().is_empty() { Some(0) } else { self.types[contract].get(pointer).copied() }
+    fn type_at(&self, contract: usize, pointer: &Pointer) -> Option<usize> {
+        if pointer.tokens().is_empty() { Some(0) } else { self.slice(contract).types.get(pointer).copied() }
     }
 
     /// The schemas of contract `contract` with a named type besides the root, by type index from 1.
-    pub(super) fn named(&self, contract: usize) -> &[Pointer] {
-        &self.named[contract]
+    fn named(&self, contract: usize) -> &[Pointer] {
+        &self.slice(contract).named
     }
 
     /// The order in which to lower the named types of contract `contract` (by `named` position):
     /// the schemas `$ref`s name besides `$defs` entries first, the deepest first, so that a
     /// schema that holds one finds it lowered (see `Lowerer::ty`); then the `$defs` entries.
-    pub(super) fn lowering_order(&self, contract: usize) -> Vec<usize> {
-        let (named, definitions) = (&self.named[contract], self.definitions[contract]);
+    fn lowering_order(&self, contract: usize) -> Vec<usize> {
+        let slice = self.slice(contract);
+        let (named, definitions) = (&slice.named, slice.definitions);
         let mut others: Vec<usize> = (definitions..named.len()).collect();
         others.sort_by_key(|&k| std::cmp::Reverse(named[k].tokens().len()));
         others.into_iter().chain(0..definitions).collect()
     }
 
     /// The `$defs`/`definitions` of contract `contract` that are not objects.
-    pub(super) fn bad_definitions(&self, contract: usize) -> &[Pointer] {
-        &self.bad_definitions[contract]
+    fn bad_definitions(&self, contract: usize) -> &[Pointer] {
+        &self.slice(contract).bad_definitions
     }
 
     /// Writes each `$ref` of `node`, the schema at `at` of contract `contract`, so that it names
@@ -526,7 +587,7 @@ impl<'a> Index<'a> {
     /// a `$ref` that does not resolve, when `node` is `borrowed` into another contract, resolved
     /// against its base URI (and reported there by that URI). `at` may be where a composition
     /// merged the schema (a `$ref` in it is rebased already, its base URI the one around).
-    pub(super) fn rebase(&self, node: &mut Node, contract: usize, at: &Pointer, borrowed: bool) {
+    fn rebase(&self, node: &mut Node, contract: usize, at: &Pointer, borrowed: bool) {
         let edits: Vec<(Pointer, String)> = subschemas(node)
             .0
             .iter()
@@ -534,7 +595,7 @@ impl<'a> Index<'a> {
                 let r = s.node.get("$ref")?.as_str()?;
                 let there = concat(at, &s.pointer);
                 let text = match self.locate(contract, &there.join("$ref"), r) {
-                    Some((c, p)) => format!("{}#{}", self.file[c], utf8_percent_encode(&p.to_string(), FRAGMENT)),
+                    Some((c, p)) => format!("{}#{}", self.slice(c).file, utf8_percent_encode(&p.to_string(), FRAGMENT)),
                     None if borrowed => resolve_uri(self.resource(contract, &there).1, r)?,
                     None => return None,
                 };
