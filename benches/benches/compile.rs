@@ -37,9 +37,10 @@ fn build(dir: &Path, text: &str, config: &Config, inputs: &Inputs) {
     let (files, warnings) = generate(inputs, config).expect("the corpus compiles");
     let out = dir.join(&config.output);
     let files = write::with_manifest(files);
-    let changes = write::compare(&out, &files).expect("readable");
+    let changes = write::compare(&out, &files, None).expect("readable");
     write::apply(&out, &files, &changes).expect("writable");
-    log::record(&out, &Stamp::new(Compiler::current(), text, inputs), warnings.len(), &files).expect("writable");
+    let stamp = Stamp::new(Compiler::current(), text, inputs);
+    log::record(&out, &stamp, warnings.len(), &files, None, &changes).expect("writable");
 }
 
 fn bench(c: &mut Criterion) {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use contractc_diagnostics::{Diagnostic, codes};
-use contractc_emit::{EmitError, NameClash, NameProblem, Templates};
+use contractc_emit::{EmitError, NameClash, NameProblem, Renderer, Templates};
 use contractc_ir::Program;
 use contractc_sema::{Database, Settings, SourceFile, Workspace};
 use contractc_syntax::Pointer;
@@ -159,20 +159,62 @@ pub fn load(db: &mut Database, inputs: &Inputs, config: &Config) -> Result<Proje
     Ok(Project { workspace, emitters: emitters(db, &inputs.templates, config) })
 }
 
-/// What one backend generates for the workspace's program (nothing when it has errors): re-run
-/// when the program, or this backend's templates or options, change.
+/// The renderer of an emitter's templates (none for the backends without templates), made once
+/// per template edit and shared by every contract's rendering.
+#[salsa::tracked(returns(ref), no_eq)]
+fn renderer(db: &dyn contractc_sema::Db, emitter: Emitter) -> Option<Arc<Renderer>> {
+    let templates = emitter.templates(db);
+    match emitter.backend(db) {
+        Backend::Python => Some(Arc::new(contractc_backend_python::renderer(templates))),
+        Backend::Mql4 => Some(Arc::new(contractc_backend_mql4::renderer(templates))),
+        Backend::Rust | Backend::Plan => None,
+    }
+}
+
+/// What one backend generates for the workspace's program besides the contracts' own files
+/// (nothing when it has errors): re-run when the program, or this backend's templates or
+/// options, change.
 #[salsa::tracked(returns(ref))]
-fn emitted(db: &dyn contractc_sema::Db, workspace: Workspace, emitter: Emitter) -> Result<Vec<OutputFile>, EmitError> {
+fn shared(db: &dyn contractc_sema::Db, workspace: Workspace, emitter: Emitter) -> Result<Vec<OutputFile>, EmitError> {
     let Some(program) = &contractc_sema::compile(db, workspace).program else {
         return Ok(Vec::new());
     };
-    let (templates, options) = (emitter.templates(db), emitter.options(db));
+    let options = emitter.options(db);
+    let r = || renderer(db, emitter).as_deref().expect("a backend with templates");
     match emitter.backend(db) {
-        Backend::Rust => contractc_backend_rust::emit(program, options),
-        Backend::Python => contractc_backend_python::emit(program, templates, options),
-        Backend::Mql4 => contractc_backend_mql4::emit(program, templates, options),
+        Backend::Rust => Ok(contractc_backend_rust::emit_shared(program, options)),
+        Backend::Python => contractc_backend_python::emit_shared(program, r(), options),
+        Backend::Mql4 => contractc_backend_mql4::emit_shared(r()),
         Backend::Plan => contractc_backend_plan::emit(program),
     }
+}
+
+/// One contract's file of one backend (none for the plan), rendered from the contracts it
+/// reaches alone ([`contractc_emit::sub_program`]): re-run when one of those contracts, or the
+/// backend's templates or options, change. Asked only of a workspace that compiles.
+#[salsa::tracked(returns(ref))]
+fn rendered(
+    db: &dyn contractc_sema::Db,
+    workspace: Workspace,
+    emitter: Emitter,
+    file: SourceFile,
+) -> Option<Result<OutputFile, EmitError>> {
+    let this = contractc_sema::contract_index(db, workspace, file)?;
+    let ir = |c: usize| {
+        let file = contractc_sema::contract_file(db, workspace, c);
+        contractc_sema::contract_ir(db, workspace, file).expect("a workspace that compiles")
+    };
+    let reached = contractc_emit::reached(this, |c| contractc_emit::refers_to(ir(c), c));
+    let program = contractc_emit::sub_program(&reached.iter().map(|&c| (c, ir(c))).collect::<Vec<_>>());
+    let at = reached.binary_search(&this).expect("a contract reaches itself");
+    let options = emitter.options(db);
+    let r = || renderer(db, emitter).as_deref().expect("a backend with templates");
+    Some(match emitter.backend(db) {
+        Backend::Rust => Ok(contractc_backend_rust::emit_contract(&program, at)),
+        Backend::Python => contractc_backend_python::emit_contract(&program, r(), options, at),
+        Backend::Mql4 => contractc_backend_mql4::emit_contract(&program, r(), options, at),
+        Backend::Plan => return None,
+    })
 }
 
 /// The settings of the workspace input that `config` gives.
@@ -275,18 +317,36 @@ pub fn generate_in(
             .collect();
         return Err(Failure::Diagnostics(diagnostics));
     }
-    // The backends are pure functions of the program: they render side by side on every core,
-    // each in a database handle of its own, and their outputs are joined in configuration order.
+    // Each backend's shared files and each contract's files are queries of their own: a warm
+    // database renders again only what an edit reaches. They render side by side on every core,
+    // each in a database handle of its own, and are joined in configuration order.
+    let contracts = contractc_sema::contract_files(db, ws);
+    let jobs: Vec<(Emitter, Option<SourceFile>)> = project
+        .emitters
+        .iter()
+        .flat_map(|&e| std::iter::once((e, None)).chain(contracts.iter().map(move |&f| (e, Some(f)))))
+        .collect();
     {
         use rayon::prelude::*;
-        project.emitters.par_iter().for_each_with(db.clone(), |db, &e| {
-            emitted(db, ws, e);
+        jobs.par_iter().for_each_with(db.clone(), |db, &(e, file)| match file {
+            None => {
+                shared(db, ws, e);
+            }
+            Some(f) => {
+                rendered(db, ws, e, f);
+            }
         });
     }
-    let outputs = project.emitters.iter().map(|&e| emitted(db, ws, e));
     let mut files = Vec::new();
-    for out in outputs {
-        files.extend(out.as_ref().map_err(|e| Failure::Emit(e.clone()))?.iter().cloned());
+    for &(e, file) in &jobs {
+        match file {
+            None => files.extend(shared(db, ws, e).as_ref().map_err(|e| Failure::Emit(e.clone()))?.iter().cloned()),
+            Some(f) => {
+                if let Some(out) = rendered(db, ws, e, f) {
+                    files.push(out.as_ref().map_err(|e| Failure::Emit(e.clone()))?.clone());
+                }
+            }
+        }
     }
     if !program.workflows.is_empty() {
         files.push(OutputFile::text("workflow.schema.json", contractc_sema::spec::workflow_schema()));

@@ -541,7 +541,7 @@ mod tests {
     }
 
     #[test]
-    fn a_template_edit_renders_only_its_backend_again_and_a_contract_edit_every_backend() {
+    fn a_template_edit_renders_its_backend_again_and_a_contract_edit_what_reaches_it() {
         let (dir, _, log) = session();
         let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
         for (_, name, text) in read_tree(Path::new("/"), &templates.display().to_string(), "j2").unwrap() {
@@ -565,21 +565,32 @@ mod tests {
             log.lock().unwrap().clear();
             crate::generate_in(session.db(), session.project(), session.inputs(), session.config()).expect("builds");
             let ran = log.lock().unwrap().iter().map(|k| k.split('(').next().unwrap().to_string()).collect::<Vec<_>>();
-            (ran.iter().filter(|q| *q == "emitted").count(), ran.iter().filter(|q| *q == "compile").count())
+            let count = |query: &str| ran.iter().filter(|q| *q == query).count();
+            (count("shared"), count("rendered"), count("compile"))
         };
-        assert_eq!(build(&session), (3, 1), "a cold build renders every backend");
+        // Three backends' shared files, and three contracts in each.
+        assert_eq!(build(&session), (3, 9, 1), "a cold build renders everything");
 
         let module = dir.path().join("templates/python/module.py.j2");
         let edited = format!("{{# edited #}}{}", fs::read_to_string(&module).unwrap());
         fs::write(&module, edited).unwrap();
         session.update(Some(&[module])).unwrap();
         assert!(session.take_changed().templates);
-        assert_eq!(build(&session), (1, 0), "only Python renders again, and nothing is compiled");
+        assert_eq!(build(&session), (1, 3, 0), "only Python renders again, and nothing is compiled");
 
         let b = dir.path().join("contracts/events/B@1.0.json");
         fs::write(&b, contract("y")).unwrap();
+        session.update(Some(std::slice::from_ref(&b))).unwrap();
+        assert_eq!(build(&session), (3, 3, 1), "B's files render again in each backend, A's and C's do not");
+
+        // A refers to B now: an edit to B renders A's files again too, not C's.
+        let a = dir.path().join("contracts/events/A@1.0.json");
+        fs::write(&a, r#"{ "type": "object", "properties": { "b": { "$ref": "B@1.0.json" } } }"#).unwrap();
+        session.update(Some(&[a])).unwrap();
+        assert_eq!(build(&session), (3, 3, 1), "A's files");
+        fs::write(&b, contract("z")).unwrap();
         session.update(Some(&[b])).unwrap();
-        assert_eq!(build(&session), (3, 1), "the program changed: every backend renders");
+        assert_eq!(build(&session), (3, 6, 1), "B's files and A's, which reaches B");
     }
 
     #[test]

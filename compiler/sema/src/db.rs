@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use contractc_diagnostics::{Diagnostic, Severity, codes};
-use contractc_ir::{ContractId, Program};
+use contractc_ir::{Contract, ContractId, Program};
 use contractc_syntax::{Node, Pointer, Span};
 
 use crate::schema::{Globals, IndexData, Lowered, Resolve, Slice};
@@ -192,6 +192,27 @@ pub(crate) fn lowered(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Op
     let view = View { db, workspace, contracts };
     let (root, path) = crate::schema::Roots::root(&view, i);
     Some(crate::schema::lower_one(&view, &view, i, &contracts.order[i].0, path, root))
+}
+
+/// The contracts' files in contract order: file `k` holds `program.contracts[k]`.
+pub fn contract_files(db: &dyn Db, workspace: Workspace) -> Vec<SourceFile> {
+    contracts(db, workspace).order.iter().map(|(_, f)| *f).collect()
+}
+
+/// The place of contract `file` in contract order.
+pub fn contract_index(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Option<usize> {
+    contracts(db, workspace).by_file.get(&file).copied()
+}
+
+/// The file of the contract at place `k` of contract order.
+pub fn contract_file(db: &dyn Db, workspace: Workspace, k: usize) -> SourceFile {
+    contracts(db, workspace).order[k].1
+}
+
+/// Contract `file`'s IR as [`compile`]'s program holds it (when it compiles), read through its
+/// own lowering: a query that reads it depends on this contract, not on the program.
+pub fn contract_ir(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Option<&Contract> {
+    lowered(db, workspace, file).as_ref().map(|l| l.contract())
 }
 
 /// Lowers every contract of the workspace on every core, each through [`lowered`] in a handle of

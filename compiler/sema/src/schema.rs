@@ -328,6 +328,12 @@ pub(crate) struct Lowered {
     examples: Vec<Examples>,
 }
 
+impl Lowered {
+    pub(crate) fn contract(&self) -> &Contract {
+        &self.contract
+    }
+}
+
 /// Lowers contract `i` (`id`, in file `path` with tree `root`) against the index of every
 /// contract; `roots` gives the trees of the others, read only where a `$ref` leads.
 pub(crate) fn lower_one(

@@ -78,7 +78,7 @@ pub fn emit(program: &Program) -> Result<Vec<OutputFile>, EmitError> {
                 .collect();
             let p =
                 plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators, resources };
-            Ok(vec![OutputFile { path: "plan.bin".into(), contents: plan::encode(&p) }])
+            Ok(vec![OutputFile::new("plan.bin", plan::encode(&p))])
         }
         many => Err(EmitError {
             backend: "plan",
