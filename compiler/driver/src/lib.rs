@@ -190,8 +190,9 @@ fn shared(db: &dyn contractc_sema::Db, workspace: Workspace, emitter: Emitter) -
 }
 
 /// One contract's file of one backend (none for the plan), rendered from the contracts it
-/// reaches alone ([`contractc_emit::sub_program`]): re-run when one of those contracts, or the
-/// backend's templates or options, change. Asked only of a workspace that compiles.
+/// reaches alone ([`contractc_emit::sub_program`]), the others by their interfaces: re-run when
+/// the contract, the interface of one it reaches, or the backend's templates or options,
+/// change. Asked only of a workspace that compiles.
 #[salsa::tracked(returns(ref))]
 fn rendered(
     db: &dyn contractc_sema::Db,
@@ -200,9 +201,11 @@ fn rendered(
     file: SourceFile,
 ) -> Option<Result<OutputFile, EmitError>> {
     let this = contractc_sema::contract_index(db, workspace, file)?;
+    // This contract in full, the others it reaches by their interfaces (no descriptions).
     let ir = |c: usize| {
         let file = contractc_sema::contract_file(db, workspace, c);
-        contractc_sema::contract_ir(db, workspace, file).expect("a workspace that compiles")
+        let ir = if c == this { contractc_sema::contract_ir } else { contractc_sema::contract_interface };
+        ir(db, workspace, file).expect("a workspace that compiles")
     };
     let reached = contractc_emit::reached(this, |c| contractc_emit::refers_to(ir(c), c));
     let program = contractc_emit::sub_program(&reached.iter().map(|&c| (c, ir(c))).collect::<Vec<_>>());

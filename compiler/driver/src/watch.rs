@@ -583,11 +583,15 @@ mod tests {
         session.update(Some(std::slice::from_ref(&b))).unwrap();
         assert_eq!(build(&session), (3, 3, 1), "B's files render again in each backend, A's and C's do not");
 
-        // A refers to B now: an edit to B renders A's files again too, not C's.
+        // A refers to B now: an edit to B's types renders A's files again too, not C's.
         let a = dir.path().join("contracts/events/A@1.0.json");
         fs::write(&a, r#"{ "type": "object", "properties": { "b": { "$ref": "B@1.0.json" } } }"#).unwrap();
         session.update(Some(&[a])).unwrap();
         assert_eq!(build(&session), (3, 3, 1), "A's files");
+        // A description is B's own code's: A's files do not render again.
+        fs::write(&b, contract("y").replacen('{', r#"{ "description": "B, described", "#, 1)).unwrap();
+        session.update(Some(std::slice::from_ref(&b))).unwrap();
+        assert_eq!(build(&session), (3, 3, 1), "B's files alone");
         fs::write(&b, contract("z")).unwrap();
         session.update(Some(&[b])).unwrap();
         assert_eq!(build(&session), (3, 6, 1), "B's files and A's, which reaches B");

@@ -274,6 +274,20 @@ impl TypeKind {
 }
 
 impl Contract {
+    /// What another contract's generated code may read of this one: everything but its
+    /// descriptions (of the contract, its types and their fields), which only its own code shows.
+    pub fn interface(&self) -> Contract {
+        let mut c = self.clone();
+        c.description = None;
+        for t in &mut c.types {
+            t.description = None;
+            if let TypeKind::Object(o) = &mut t.kind {
+                o.fields.iter_mut().for_each(|f| f.description = None);
+            }
+        }
+        c
+    }
+
     /// Renumbers the contracts this one refers to: every [`TypeRef::contract`] `c` becomes
     /// `to(c)` (a program of a few contracts, read as the whole one: a backend rendering one
     /// contract needs only the contracts it reaches).

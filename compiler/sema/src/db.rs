@@ -215,6 +215,18 @@ pub fn contract_ir(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Optio
     lowered(db, workspace, file).as_ref().map(|l| l.contract())
 }
 
+/// Contract `file`'s [`Contract::interface`], what the other contracts' generated code may read
+/// of it: equal after an edit to its descriptions, so that edit renders no other contract again.
+#[salsa::tracked(returns(ref))]
+fn interface(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Option<Contract> {
+    contract_ir(db, workspace, file).map(Contract::interface)
+}
+
+/// [`interface`], for a query that renders another contract.
+pub fn contract_interface(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Option<&Contract> {
+    interface(db, workspace, file).as_ref()
+}
+
 /// Lowers every contract of the workspace on every core, each through [`lowered`] in a handle of
 /// its own: a later [`compile`] finds them computed. Nothing else changes: [`compile`] alone is
 /// just as correct, on one core.

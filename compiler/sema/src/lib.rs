@@ -21,6 +21,6 @@ mod workflow;
 pub use compat::{Compatibility, Policies, Settings};
 pub use db::{
     Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, contract_file, contract_files, contract_index,
-    contract_ir, is_workflow, lower_in_parallel, parse, summary,
+    contract_interface, contract_ir, is_workflow, lower_in_parallel, parse, summary,
 };
 pub use schema::{ANNOTATIONS, keywords};

@@ -247,7 +247,10 @@ impl<'a> Index<'a> {
             anchors: HashMap::new(),
         };
         let mut index = Index { roots: ids.iter().map(|(_, path, root)| (*root, *path)).collect(), slices, globals };
-        let walks: Vec<_> = ids.iter().map(|(_, _, root)| subschemas(root)).collect();
+        let walks: Vec<_> = {
+            use rayon::prelude::*;
+            ids.par_iter().map(|(_, _, root)| subschemas(root)).collect()
+        };
         // The contracts' own `$id`s first: a subschema's that repeats one is the one in error.
         for (i, (schemas, _)) in walks.iter().enumerate() {
             schemas.iter().take(1).for_each(|s| index.identify(ids, i, s, diags));
