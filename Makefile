@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all setup build generate run test conformance bench bench-corpus bench-compare bench-rust-check clean
+.PHONY: all setup build generate run test conformance bench bench-corpus bench-compare bench-rust-check bench-watch clean
 
 all: run
 
@@ -107,6 +107,12 @@ bench-rust-check: bench-corpus
 	$(BENCH_DIR)/bin/contractc build --config $(BENCH_DIR)/corpus/contractc.toml
 	$(PYTHON) benches/compare/compare.py rust-check --crate $(BENCH_DIR)/corpus/generated/rust \
 		--workspace Cargo.toml --lock Cargo.lock --out $(BENCH_DIR)/rust-check
+
+# `contractc watch` on the same corpus: the rebuild time it prints after each kind of edit
+# (BENCH_RUNS edits each), medians.
+bench-watch: bench-corpus
+	$(PYTHON) benches/compare/compare.py watch --corpus $(BENCH_DIR)/corpus --contractc $(BENCH_DIR)/bin/contractc \
+		--out $(BENCH_DIR)/watch
 
 clean:
 	rm -rf $(VENV) .runs
