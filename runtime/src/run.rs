@@ -35,7 +35,7 @@ use sha2::{Digest as _, Sha256};
 use crate::cond;
 use crate::exec::{self, Attempt, DEFAULT_ENV_ALLOWLIST, Exit};
 use crate::journal::{Digest, Journal, KeyParts, Outcome, Record, hex};
-use crate::plan::{Plan, Step, TriggerRule};
+use crate::plan::{Plan, Step, TriggerRule, VerifiedPlan};
 use crate::validate::validate_text;
 
 /// How to run.
@@ -163,8 +163,9 @@ pub fn output_path(run_dir: &Path, step: &Step) -> PathBuf {
 
 /// Runs `plan`; a failing step is a report, not an error. Errors are the run's own: the run
 /// directory or the journal cannot be written (then the run stops: it never runs on without
-/// durability).
-pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>)) -> std::io::Result<RunResult> {
+/// durability). The plan is a [`VerifiedPlan`]: every index the scheduler follows is in range.
+pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>)) -> std::io::Result<RunResult> {
+    let plan: &Plan = plan;
     fs::create_dir_all(&opts.run_dir)?;
     // Absolute, so the paths handed to steps hold in any `working_dir`.
     let abs = fs::canonicalize(&opts.run_dir)?;
@@ -274,10 +275,14 @@ pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>))
                     on_event(Event::Started { step: &step.name, running });
                     let tx = tx.clone();
                     let shared = &shared;
-                    scope.spawn(move || {
-                        let d = run_step(shared, i, inputs, parts, key, reason);
-                        let _ = tx.send(d);
-                    });
+                    // Validation recurses: the worker gets the stack it needs at its limit.
+                    std::thread::Builder::new().stack_size(crate::validate::STACK_SIZE).spawn_scoped(
+                        scope,
+                        move || {
+                            let d = run_step(shared, i, inputs, parts, key, reason);
+                            let _ = tx.send(d);
+                        },
+                    )?;
                 }
             }
             if done == n || (running == 0 && (stopping || !started.iter().any(|s| !s))) {
