@@ -461,10 +461,7 @@ impl TryFrom<PatternText> for Pattern {
     type Error = String;
 
     fn try_from(t: PatternText) -> Result<Pattern, String> {
-        Pattern::new(&t.source, &t.syntax).map_err(|e| {
-            REFUSED.with(|r| *r.borrow_mut() = Some(e.clone()));
-            e
-        })
+        Pattern::new(&t.source, &t.syntax).inspect_err(|e| REFUSED.with(|r| *r.borrow_mut() = Some(e.clone())))
     }
 }
 

@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
@@ -32,11 +32,13 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
 
-use crate::cond;
 use crate::exec::{self, Attempt, DEFAULT_ENV_ALLOWLIST, Exit};
 use crate::journal::{Digest, Journal, KeyParts, Outcome, Record, hex};
 use crate::plan::{Plan, Step, TriggerRule, VerifiedPlan};
-use crate::validate::validate_text;
+
+mod boundary;
+
+use boundary::{Rejected, Validated};
 
 /// How to run.
 #[derive(Debug)]
@@ -53,11 +55,22 @@ pub struct Options<'a> {
     pub grace: Duration,
     /// Bytes kept of each attempt's stdout and stderr.
     pub capture_cap: u64,
+    /// The most bytes one message may take at a step boundary (a JSON Lines line, or a single
+    /// message's file); a longer one is refused, naming its line.
+    pub max_message: u64,
 }
 
 impl<'a> Options<'a> {
     pub fn new(run_dir: PathBuf, interrupted: &'a AtomicBool) -> Options<'a> {
-        Options { jobs: 1, run_dir, interrupted, events: None, grace: Duration::from_secs(5), capture_cap: 64 << 20 }
+        Options {
+            jobs: 1,
+            run_dir,
+            interrupted,
+            events: None,
+            grace: Duration::from_secs(5),
+            capture_cap: 64 << 20,
+            max_message: 16 << 20,
+        }
     }
 }
 
@@ -141,6 +154,8 @@ impl RunResult {
 struct Produced {
     path: Option<PathBuf>,
     digest: Digest,
+    /// The file is JSON Lines (else one message).
+    stream: bool,
 }
 
 /// A ready step's inputs, key parts and key.
@@ -153,6 +168,11 @@ struct Done {
     committed: Option<Record>,
     produced: Option<Produced>,
     interrupted_attempt: Option<(Digest, u32)>,
+}
+
+/// Whether a step's output is JSON Lines.
+fn streams(step: &Step) -> bool {
+    step.output.as_ref().is_some_and(|o| o.stream)
 }
 
 /// Path of a step's committed output.
@@ -253,7 +273,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                                 .collect();
                             let parts = key_parts(plan, step, &inputs);
                             let key = key_of(&parts);
-                            if let Some(r) = up_to_date(&opts.run_dir, committed.get(&step.name), &key) {
+                            if let Some(r) = up_to_date(&opts.run_dir, committed.get(&step.name), &key, streams(step)) {
                                 started[i] = true;
                                 progressed = true;
                                 produced[i] = Some(r.1);
@@ -444,7 +464,7 @@ fn decide(plan: &Plan, i: usize, reports: &[Option<StepReport>], awaiting: &[Opt
 
 /// The output consumers of step `i` read: the fallback's when `i` was recovered.
 fn source_of(i: usize, produced: &[Option<Produced>]) -> &Produced {
-    const NONE: &Produced = &Produced { path: None, digest: [0; 32] };
+    const NONE: &Produced = &Produced { path: None, digest: [0; 32], stream: false };
     produced[i].as_ref().unwrap_or(NONE)
 }
 
@@ -497,7 +517,8 @@ fn key_of(parts: &KeyParts) -> Digest {
 }
 
 /// The committed result for `key`, if its output is still exactly what was recorded.
-fn up_to_date(run_dir: &Path, record: Option<&Record>, key: &Digest) -> Option<(StepReport, Produced)> {
+/// `stream`: the step's output is JSON Lines.
+fn up_to_date(run_dir: &Path, record: Option<&Record>, key: &Digest, stream: bool) -> Option<(StepReport, Produced)> {
     let Record::Committed { step, key: k, outcome, output, messages, admitted, attempts, duration_ms, .. } = record?
     else {
         return None;
@@ -511,9 +532,9 @@ fn up_to_date(run_dir: &Path, record: Option<&Record>, key: &Digest) -> Option<(
             if file_digest(&path).ok()? != *digest {
                 return None;
             }
-            Produced { path: Some(path), digest: *digest }
+            Produced { path: Some(path), digest: *digest, stream }
         }
-        None => Produced { path: None, digest: *key },
+        None => Produced { path: None, digest: *key, stream },
     };
     let status = match outcome {
         Outcome::Succeeded => Status::UpToDate,
@@ -632,20 +653,22 @@ fn run_step(
             return done;
         };
         let mut path = path.clone();
+        // A stream's admitted messages are copied here; a single message is handed over as is.
         if let Some(c) = step.when.as_ref().filter(|c| c.input as usize == i) {
             let filtered = dir.join(format!("input-{name}.jsonl"));
-            match filter(&path, &filtered, &c.code) {
-                Ok((admitted, offered)) => {
+            match boundary::filter(&path, p.stream, s.opts.max_message, &filtered, &c.code) {
+                Ok(boundary::Filtered { admitted, offered, path: kept }) => {
                     report.admitted = Some((admitted, offered));
                     if admitted == 0 {
                         let why = format!("`{}` admitted none of {offered} messages", c.source);
                         report.status = Status::Skipped(why.clone());
                         done.committed =
                             Some(commit_record(step, key, &parts, Outcome::Skipped(why), None, &report, start));
-                        done.produced = Some(Produced { path: None, digest: key });
+                        done.produced = Some(Produced { path: None, digest: key, stream: streams(step) });
                         done.report = finish(report, start, s.t0);
                         return done;
                     }
+                    path = kept;
                 }
                 Err(e) => {
                     report.status = Status::Failed(format!("condition on `{name}`: {e}"));
@@ -653,7 +676,6 @@ fn run_step(
                     return done;
                 }
             }
-            path = filtered;
         }
         env_inputs.push((format!("CTC_INPUT_{}", name.to_ascii_uppercase()), path.into_os_string()));
     }
@@ -698,12 +720,20 @@ fn run_step(
                 };
                 let exit = exec::run(&a, s.opts.interrupted);
                 let o = match exit {
-                    Exit::Code(0) => match validate_output(s.plan, step, &tmp, &out_path) {
-                        Ok(v) => AttemptOutcome::Ok(v),
-                        Err(e) => AttemptOutcome::Violation(e),
+                    Exit::Code(0) => match &step.output {
+                        None => AttemptOutcome::Ok(None),
+                        Some(o) => {
+                            let validator = &s.plan.validators[o.validator as usize];
+                            match boundary::validate_output(validator, o.stream, s.opts.max_message, &tmp, &out_path) {
+                                Ok(v) => AttemptOutcome::Ok(Some(v)),
+                                Err(e) => AttemptOutcome::Violation(e),
+                            }
+                        }
                     },
                     Exit::Interrupted => AttemptOutcome::Interrupted,
-                    other => AttemptOutcome::Exit(other, tail(&dir.join(format!("attempt-{attempt}.stderr")), 5)),
+                    other => {
+                        AttemptOutcome::Exit(other, boundary::tail(&dir.join(format!("attempt-{attempt}.stderr")), 5))
+                    }
                 };
                 breaker_record(s, step, matches!(o, AttemptOutcome::Ok(_)));
                 o
@@ -712,11 +742,14 @@ fn run_step(
         s.events.emit(s.t0, serde_json::json!({"event": "attempt_finished", "step": step.name, "attempt": attempt, "result": outcome.describe()}));
         let (retryable, failure) = match outcome {
             AttemptOutcome::Ok(v) => {
-                report.messages = v.messages;
+                report.messages = v.as_ref().map_or(0, |v| v.messages);
                 let rel = out_path.strip_prefix(&s.opts.run_dir).unwrap_or(&out_path).to_string_lossy().into_owned();
-                let output = v.digest.map(|d| (rel, d));
-                done.produced =
-                    Some(Produced { path: output.as_ref().map(|_| out_path.clone()), digest: v.digest.unwrap_or(key) });
+                let output = v.map(|v| (rel, v.digest));
+                done.produced = Some(Produced {
+                    path: output.as_ref().map(|_| out_path.clone()),
+                    digest: output.as_ref().map_or(key, |(_, d)| *d),
+                    stream: streams(step),
+                });
                 done.committed = Some(commit_record(step, key, &parts, Outcome::Succeeded, output, &report, start));
                 break;
             }
@@ -796,7 +829,8 @@ fn commit_record(
 }
 
 enum AttemptOutcome {
-    Ok(Validated),
+    /// `None` for a step without output.
+    Ok(Option<Validated>),
     Violation(Rejected),
     Exit(Exit, String),
     CircuitOpen(String),
@@ -813,94 +847,6 @@ impl AttemptOutcome {
             AttemptOutcome::Interrupted => "interrupted".into(),
         }
     }
-}
-
-struct Validated {
-    messages: u64,
-    /// Of the committed output file; `None` for a step without output.
-    digest: Option<Digest>,
-}
-
-struct Rejected {
-    messages: u64,
-    rejected: u64,
-    first_error: String,
-}
-
-/// Validates the attempt's output and makes it durable at `out_path` (write, fsync, rename,
-/// fsync the folder), before the caller journals it.
-fn validate_output(plan: &Plan, step: &Step, tmp: &Path, out_path: &Path) -> Result<Validated, Rejected> {
-    let Some(out) = &step.output else {
-        return Ok(Validated { messages: 0, digest: None });
-    };
-    let fail = |e: String| Rejected { messages: 0, rejected: 0, first_error: e };
-    let validator =
-        plan.validators.get(out.validator as usize).ok_or_else(|| fail("the plan names a missing validator".into()))?;
-    let bytes = fs::read(tmp).map_err(|_| fail("wrote no output to $CTC_OUTPUT".into()))?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| fail(format!("output is not UTF-8: {e}")))?;
-    let mut messages = 0;
-    let mut rejected = 0;
-    let mut first = None;
-    let lines: Box<dyn Iterator<Item = (usize, &str)>> =
-        if out.stream { Box::new(text.lines().enumerate()) } else { Box::new(std::iter::once((0, text))) };
-    for (n, line) in lines {
-        if out.stream && line.trim().is_empty() {
-            continue;
-        }
-        match validate_text(validator, line) {
-            Ok(_) => messages += 1,
-            Err(v) => {
-                rejected += 1;
-                let at = if out.stream { format!("output line {}", n + 1) } else { "output".into() };
-                first.get_or_insert_with(|| format!("{at}: {} {v}", validator.contract));
-            }
-        }
-    }
-    if let Some(e) = first {
-        return Err(Rejected {
-            messages,
-            rejected,
-            first_error: format!("{rejected} message(s) broke the contract; first: {e}"),
-        });
-    }
-    let durable = || -> std::io::Result<()> {
-        fs::File::open(tmp)?.sync_all()?;
-        fs::rename(tmp, out_path)?;
-        crate::journal::sync_parent(out_path)
-    };
-    durable().map_err(|e| fail(format!("cannot make the output durable: {e}")))?;
-    Ok(Validated { messages, digest: Some(sha256_bytes(&bytes)) })
-}
-
-fn sha256_bytes(b: &[u8]) -> Digest {
-    Sha256::digest(b).into()
-}
-
-/// Copies the lines of `from` that satisfy `code` into `to`; returns (admitted, offered).
-fn filter(from: &Path, to: &Path, code: &[crate::plan::Op]) -> std::io::Result<(u64, u64)> {
-    let reader = BufReader::new(fs::File::open(from)?);
-    let mut w = BufWriter::new(fs::File::create(to)?);
-    let (mut admitted, mut offered) = (0, 0);
-    for line in reader.lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        offered += 1;
-        let msg: serde_json::Value = serde_json::from_str(&line).map_err(std::io::Error::other)?;
-        if cond::eval(code, &msg) {
-            admitted += 1;
-            writeln!(w, "{line}")?;
-        }
-    }
-    w.flush()?;
-    Ok((admitted, offered))
-}
-
-fn tail(path: &Path, lines: usize) -> String {
-    let text = fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].iter().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
 }
 
 /// The wait before attempt `attempt + 1`.

@@ -49,10 +49,19 @@ pub const STACK_SIZE: usize = 16 << 20;
 /// serde_json refuses NaN, `1e400`, lone surrogates and a BOM), and checks it. A number that is
 /// not an int64 literal is read as a double.
 pub fn validate_text(v: &Validator, text: &str) -> Result<Value, Violation> {
+    let value = parse_strict(text)?;
+    validate(v, &value)?;
+    Ok(value)
+}
+
+/// Parses `text` as one JSON message as strictly as [`validate_text`] does, with no schema: the
+/// reader of every message at a step boundary (outputs, and the inputs a condition reads), so
+/// that they cannot disagree. Whitespace around and inside the message is free (several lines
+/// are one message). `Err`: a violation at the root pointer `""` saying what is not JSON.
+pub fn parse_strict(text: &str) -> Result<Value, Violation> {
     let not_json = |message: String| Violation { pointer: String::new(), message };
     let text = prescan(text).map_err(not_json)?;
     let Strict(value) = serde_json::from_str(&text).map_err(|e| not_json(format!("not JSON: {e}")))?;
-    validate(v, &value)?;
     Ok(value)
 }
 
@@ -194,7 +203,12 @@ fn kind(v: &Value) -> &'static str {
 /// alike); past [`MAX_NESTING`] the instance is refused rather than the stack exhausted.
 fn check(v: &Validator, depth: usize, node: u32, instance: &Value, path: &mut Vec<String>) -> Result<(), Violation> {
     if depth >= MAX_NESTING {
-        return fail(path, format!("the schema applies more than {MAX_NESTING} nested schemas here (a plan this deep is refused rather than validated)"));
+        return fail(
+            path,
+            format!(
+                "the schema applies more than {MAX_NESTING} nested schemas here (a plan this deep is refused rather than validated)"
+            ),
+        );
     }
     let depth = depth + 1;
     match v.nodes.get(node as usize) {
@@ -391,7 +405,8 @@ fn check_keyword(
             fail(path, format!("must be valid against one of {} schemas (`anyOf`), is not{why}", nodes.len()))
         }
         (Keyword::OneOf(nodes), _) => {
-            let valid = nodes.iter().filter(|&&node| check(v, depth, node, instance, &mut path.clone()).is_ok()).count();
+            let valid =
+                nodes.iter().filter(|&&node| check(v, depth, node, instance, &mut path.clone()).is_ok()).count();
             if valid == 1 {
                 return Ok(());
             }

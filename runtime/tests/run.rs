@@ -60,8 +60,19 @@ fn plan(steps: Vec<Step>) -> Plan {
 }
 
 fn run_in(dir: &std::path::Path, p: &Plan, events: Option<&std::path::Path>) -> RunResult {
+    run_with(dir, p, events, |_| {})
+}
+
+/// [`run_in`] with options changed by `change`.
+fn run_with(
+    dir: &std::path::Path,
+    p: &Plan,
+    events: Option<&std::path::Path>,
+    change: impl FnOnce(&mut Options),
+) -> RunResult {
     let mut o = Options::new(dir.to_path_buf(), &NOT_INTERRUPTED);
     o.jobs = 8;
+    change(&mut o);
     o.events = events.map(|e| e.to_path_buf());
     o.grace = Duration::from_millis(200);
     let p = VerifiedPlan::new(p.clone()).unwrap_or_else(|e| panic!("a test plan must verify: {e}"));
@@ -350,4 +361,44 @@ fn a_step_runs_in_its_working_directory_and_still_finds_its_files() {
     s.working_dir = Some(work.display().to_string());
     let reports = run_plan(&plan(vec![s]));
     assert_eq!((reports[0].status.clone(), reports[0].messages), (Status::Succeeded, 1));
+}
+
+#[test]
+fn a_condition_on_a_single_message_reads_it_whatever_its_layout() {
+    let single =
+        |name: &str, script: &str| Step { output: Some(Output { validator: 0, stream: false }), ..sh(name, script) };
+    let when = |source: &str, bound: f64| Condition {
+        source: source.into(),
+        input: 0,
+        code: vec![Op::Field(vec!["x".into()]), Op::Number(bound), Op::Gt],
+    };
+    let mut pass = needs(single("pass", r#"cat "$CTC_INPUT_M" > "$CTC_OUTPUT""#), &[0]);
+    pass.inputs = vec![Input { name: "m".into(), from: 0 }];
+    pass.when = Some(when("m.x > 1", 1.0));
+    let mut stop = pass.clone();
+    stop.name = "stop".into();
+    stop.when = Some(when("m.x > 5", 5.0));
+    // One message written over several lines, as a pretty-printer writes it.
+    let reports = run_plan(&plan(vec![single("emit", "printf '{\\n  \"x\": 3\\n}\\n' > \"$CTC_OUTPUT\""), pass, stop]));
+    assert_eq!((reports[0].status.clone(), reports[0].messages), (Status::Succeeded, 1));
+    assert_eq!(
+        (reports[1].status.clone(), reports[1].messages, reports[1].admitted),
+        (Status::Succeeded, 1, Some((1, 1)))
+    );
+    assert!(
+        matches!(&reports[2].status, Status::Skipped(w) if w.contains("admitted none of 1")),
+        "{:?}",
+        reports[2].status
+    );
+}
+
+#[test]
+fn a_message_longer_than_the_limit_is_refused_naming_its_line_and_the_rest_still_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let p =
+        plan(vec![emitting("emit", r#"printf '{"x":1}\n{"x":1.5,"pad":"0123456789"}\n{"x":2}\n' > "$CTC_OUTPUT""#)]);
+    let r = run_with(dir.path(), &p, None, |o| o.max_message = 16);
+    let Status::Failed(why) = &r.reports[0].status else { panic!("{:?}", r.reports[0].status) };
+    assert!(why.contains("output line 2: a message longer than the limit of 16 bytes"), "{why}");
+    assert_eq!((r.reports[0].messages, r.reports[0].rejected), (2, 1));
 }
