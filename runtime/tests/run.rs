@@ -7,7 +7,7 @@ use runtime::plan::{
     Condition, Input, Integers, Keyword, Node, Num, Op, Output, Plan, Resource, RetryPolicy, Step, TriggerRule, Type,
     Validator, VerifiedPlan,
 };
-use runtime::run::{Options, RunResult, Status, run};
+use runtime::run::{Options, RunResult, SkippingClock, Status, run};
 
 static NOT_INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -64,13 +64,13 @@ fn run_in(dir: &std::path::Path, p: &Plan, events: Option<&std::path::Path>) -> 
 }
 
 /// [`run_in`] with options changed by `change`.
-fn run_with(
+fn run_with<'c>(
     dir: &std::path::Path,
     p: &Plan,
     events: Option<&std::path::Path>,
-    change: impl FnOnce(&mut Options),
+    change: impl FnOnce(&mut Options<'c>),
 ) -> RunResult {
-    let mut o = Options::new(dir.to_path_buf(), &NOT_INTERRUPTED);
+    let mut o: Options<'c> = Options::new(dir.to_path_buf(), &NOT_INTERRUPTED);
     o.jobs = 8;
     change(&mut o);
     o.events = events.map(|e| e.to_path_buf());
@@ -146,14 +146,25 @@ fn a_failing_command_and_a_missing_output_fail_the_step() {
 fn eight_independent_steps_under_j8_overlap_in_the_events() {
     let dir = tempfile::tempdir().unwrap();
     let ev = dir.path().join("events.jsonl");
-    let steps = (0..8).map(|i| sh(&format!("s{i}"), "sleep 0.4")).collect();
-    run_in(&dir.path().join("run"), &plan(steps), Some(&ev));
-    let at = |kind: &str| -> Vec<u64> {
-        events(&ev).iter().filter(|e| e["event"] == kind).map(|e| e["t_ms"].as_u64().unwrap()).collect()
-    };
-    let (starts, ends) = (at("step_started"), at("step_finished"));
-    assert_eq!((starts.len(), ends.len()), (8, 8));
-    assert!(starts.iter().max() < ends.iter().min(), "every step started before any finished: {starts:?} {ends:?}");
+    // Each step says it started, then waits until all eight have: they can only all finish if
+    // they ran at once (a runtime that ran them one by one would time each out).
+    let started = dir.path().join("started");
+    std::fs::create_dir_all(&started).unwrap();
+    let script = format!(
+        r#"touch {d}/$CTC_STEP; until [ $(ls {d} | wc -l) -ge 8 ]; do sleep 0.01; done"#,
+        d = started.display()
+    );
+    let steps = (0..8).map(|i| Step { timeout_ms: Some(10_000), ..sh(&format!("s{i}"), &script) }).collect();
+    let r = run_in(&dir.path().join("run"), &plan(steps), Some(&ev));
+    assert!(r.reports.iter().all(|r| r.status == Status::Succeeded), "{:?}", r.reports);
+    // The event log is in the order things happened: every start before the first end.
+    let kinds: Vec<String> = events(&ev)
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .filter(|k| k == "step_started" || k == "step_finished")
+        .collect();
+    let first_end = kinds.iter().position(|k| k == "step_finished").unwrap();
+    assert_eq!(kinds[..first_end].len(), 8, "every step started before any finished: {kinds:?}");
 }
 
 #[test]
@@ -166,8 +177,10 @@ fn retries_back_off_exponentially_as_the_events_record() {
         c = counter.display()
     );
     let mut s = sh("flaky", &script);
-    s.retry = retry(5, 20, 3.0, 100);
-    let r = run_in(&dir.path().join("run"), &plan(vec![s]), Some(&ev));
+    s.retry = retry(5, 20_000, 3.0, 100_000);
+    // The waits are skipped: the events record what they were.
+    let clock = SkippingClock::new();
+    let r = run_with(&dir.path().join("run"), &plan(vec![s]), Some(&ev), |o| o.clock = &clock);
     assert_eq!(r.reports[0].status, Status::Succeeded);
     assert_eq!(r.reports[0].attempts, 4);
     let delays: Vec<u64> = events(&ev)
@@ -175,7 +188,7 @@ fn retries_back_off_exponentially_as_the_events_record() {
         .filter(|e| e["event"] == "retry_scheduled")
         .map(|e| e["delay_ms"].as_u64().unwrap())
         .collect();
-    assert_eq!(delays, vec![20, 60, 100], "initial 20 ms, ×3, capped at 100 ms");
+    assert_eq!(delays, vec![20_000, 60_000, 100_000], "initial 20 s, ×3, capped at 100 s");
     let idem: Vec<String> = events(&ev)
         .iter()
         .filter(|e| e["event"] == "attempt_started")
@@ -199,9 +212,7 @@ fn a_timeout_fails_the_attempt_and_is_retried_when_the_policy_says_so() {
     let mut s = sh("slow", "sleep 5");
     s.timeout_ms = Some(150);
     s.retry = retry(2, 1, 1.0, 1);
-    let t = std::time::Instant::now();
     let reports = run_plan(&plan(vec![s]));
-    assert!(t.elapsed() < Duration::from_secs(3));
     assert_eq!(reports[0].attempts, 2);
     assert!(matches!(&reports[0].status, Status::Failed(w) if w.contains("timed out")), "{:?}", reports[0].status);
 }
@@ -211,10 +222,21 @@ fn a_deadline_bounds_all_attempts() {
     let mut s = sh("stubborn", "sleep 5");
     s.deadline_ms = Some(300);
     s.retry = retry(10, 10, 1.0, 10);
-    let t = std::time::Instant::now();
     let reports = run_plan(&plan(vec![s]));
-    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    // The first attempt is stopped at the deadline, and no attempt follows.
+    assert_eq!(reports[0].attempts, 1);
     assert!(matches!(&reports[0].status, Status::Failed(w) if w.contains("deadline")), "{:?}", reports[0].status);
+
+    // Waits count towards the deadline: a 60 s backoff cannot fit in a 30 s deadline.
+    let mut s = sh("patient", "exit 1");
+    s.deadline_ms = Some(30_000);
+    s.retry = retry(10, 60_000, 1.0, 60_000);
+    let dir = tempfile::tempdir().unwrap();
+    let clock = SkippingClock::new();
+    let r = run_with(dir.path(), &plan(vec![s]), None, |o| o.clock = &clock);
+    assert_eq!(r.reports[0].attempts, 1);
+    let Status::Failed(why) = &r.reports[0].status else { panic!("{:?}", r.reports[0].status) };
+    assert!(why.contains("no time left before the deadline for attempt 2"), "{why}");
 }
 
 #[test]
@@ -272,7 +294,9 @@ fn a_circuit_breaker_opens_fails_fast_then_lets_one_probe_through() {
     let ev = dir.path().join("events.jsonl");
     let ran = dir.path().join("ran");
     let mut p = plan(vec![]);
-    p.resources = vec![Resource { name: "api".into(), failure_threshold: 2, cooldown_ms: 300 }];
+    // A minute of cooldown on a clock whose waits are skipped: the calls before the wait fall
+    // inside it however slow the machine, the one after the wait outside it.
+    p.resources = vec![Resource { name: "api".into(), failure_threshold: 2, cooldown_ms: 60_000 }];
     let mut steps = Vec::new();
     for i in 0..4 {
         let mut s = sh(&format!("call{i}"), &format!("echo call{i} >> {}; exit 1", ran.display()));
@@ -284,9 +308,10 @@ fn a_circuit_breaker_opens_fails_fast_then_lets_one_probe_through() {
         steps.push(s);
     }
     // The last call waits out the cooldown with a retry and is the probe.
-    steps[3].retry = RetryPolicy { on_timeout: false, ..retry(2, 400, 1.0, 400) };
+    steps[3].retry = RetryPolicy { on_timeout: false, ..retry(2, 61_000, 1.0, 61_000) };
     p.steps = steps;
-    let r = run_in(&dir.path().join("run"), &p, Some(&ev));
+    let clock = SkippingClock::new();
+    let r = run_with(&dir.path().join("run"), &p, Some(&ev), |o| o.clock = &clock);
     let calls = std::fs::read_to_string(&ran).unwrap();
     assert_eq!(
         calls.lines().collect::<Vec<_>>(),
