@@ -34,11 +34,15 @@ $(SUITE)/.unpacked: tests/conformance/suite-requirements.txt $(STAMP)
 	touch $@
 
 # Each binary is built on its own, as `cargo run -p X` later resolves it (one feature set per
-# package), so the runs below and the pipeline's broker step reuse these builds.
+# package), so the runs below reuse these builds. The pipeline's broker step runs the built
+# broker from .bin/ (not `cargo run`, whose environment depends on how it was started), so that
+# an unchanged pipeline is up to date whichever way the runtime is started.
+DEBUG := $(or $(CARGO_TARGET_DIR),target)/debug
 build:
 	cargo build --quiet -p contractc
 	cargo build --quiet -p runtime
 	cargo build --quiet -p eurusd-broker
+	mkdir -p .bin && cp $(DEBUG)/eurusd-broker .bin/eurusd-broker
 
 generate: build
 	cargo run --quiet -p contractc -- build
@@ -109,4 +113,4 @@ bench-rust-check: bench-corpus
 		--workspace Cargo.toml --lock Cargo.lock --out $(BENCH_DIR)/rust-check
 
 clean:
-	rm -rf $(VENV) .runs
+	rm -rf $(VENV) .runs .bin
