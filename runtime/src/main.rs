@@ -129,6 +129,9 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: the run directory {} cannot be used: {e}", run_dir.display());
+            eprintln!(
+                "help: free space or fix the disk, then run again: committed steps are kept, a torn journal tail is cut off"
+            );
             return ExitCode::from(2);
         }
     };

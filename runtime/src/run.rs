@@ -34,6 +34,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use crate::disk::{Disk, RealDisk};
 use crate::journal::{Digest, Journal, KeyParts, Record};
 use crate::plan::{Plan, Step, TriggerRule, VerifiedPlan};
 
@@ -69,6 +70,9 @@ pub struct Options<'a> {
     pub capture_cap: u64,
     /// What the scheduler's waits (backoff, cooldowns) and deadlines read.
     pub clock: &'a dyn Clock,
+    /// Where outputs are made durable and the journal is appended ([`crate::disk::FaultyDisk`]
+    /// in tests).
+    pub disk: &'a dyn Disk,
     /// The most bytes one message may take at a step boundary (a JSON Lines line, or a single
     /// message's file); a longer one is refused, naming its line.
     pub max_message: u64,
@@ -84,6 +88,7 @@ impl<'a> Options<'a> {
             grace: Duration::from_secs(5),
             capture_cap: 64 << 20,
             clock: &*SYSTEM_CLOCK,
+            disk: &RealDisk,
             max_message: 16 << 20,
         }
     }
@@ -186,6 +191,8 @@ struct Done {
     committed: Option<Record>,
     produced: Option<Produced>,
     interrupted_attempt: Option<(Digest, u32)>,
+    /// The step's output could not be made durable: the run stops with this error.
+    disk_error: Option<std::io::Error>,
 }
 
 /// Whether a step's output is JSON Lines.
@@ -344,7 +351,15 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                     committed.insert(plan.steps[d.index].name.clone(), record.clone());
                 }
             }
-            journal.append_all(&records)?;
+            // A disk that fails stops the run: nothing after it would be durable. Steps still
+            // running finish first (the scope waits for them); nothing more is journaled.
+            if let Some(e) = batch.iter_mut().find_map(|d| d.disk_error.take()) {
+                return Err(e);
+            }
+            journal.append_all_on(opts.disk, &records).map_err(|e| {
+                let names: Vec<&str> = batch.iter().map(|d| plan.steps[d.index].name.as_str()).collect();
+                std::io::Error::new(e.kind(), format!("cannot journal step(s) {}: {e}", names.join(", ")))
+            })?;
             for d in batch {
                 running -= 1;
                 let i = d.index;

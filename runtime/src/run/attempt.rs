@@ -45,7 +45,14 @@ pub(super) fn run_step(
         serde_json::json!({"event": "step_started", "step": step.name, "key": hex(&key), "reason": report.reason}),
     );
     let dir = s.opts.run_dir.join(&step.name);
-    let mut done = Done { index, report: report.clone(), committed: None, produced: None, interrupted_attempt: None };
+    let mut done = Done {
+        index,
+        report: report.clone(),
+        committed: None,
+        produced: None,
+        interrupted_attempt: None,
+        disk_error: None,
+    };
     // The step's folder holds its output and filtered inputs; logs create it when there are any.
     let needs_dir = step.output.is_some() || step.when.is_some();
     if let Err(e) = if needs_dir { fs::create_dir_all(&dir) } else { Ok(()) } {
@@ -133,8 +140,11 @@ pub(super) fn run_step(
                         None => AttemptOutcome::Ok(None),
                         Some(o) => {
                             let validator = &s.plan.validators[o.validator as usize];
-                            match boundary::validate_output(validator, o.stream, s.opts.max_message, &tmp, &out_path) {
-                                Ok(v) => AttemptOutcome::Ok(Some(v)),
+                            match boundary::validate_output(validator, o.stream, s.opts.max_message, &tmp) {
+                                Ok(v) => match boundary::commit_output(s.opts.disk, &tmp, &out_path) {
+                                    Ok(()) => AttemptOutcome::Ok(Some(v)),
+                                    Err(e) => AttemptOutcome::Disk(e),
+                                },
                                 Err(e) => AttemptOutcome::Violation(e),
                             }
                         }
@@ -170,6 +180,11 @@ pub(super) fn run_step(
             AttemptOutcome::Interrupted => {
                 report.status = Status::Interrupted;
                 done.interrupted_attempt = Some((key, attempt));
+                break;
+            }
+            AttemptOutcome::Disk(e) => {
+                report.status = Status::Failed(e.to_string());
+                done.disk_error = Some(e);
                 break;
             }
             AttemptOutcome::CircuitOpen(name) => (true, format!("circuit `{name}` is open")),
@@ -244,6 +259,8 @@ enum AttemptOutcome {
     Exit(Exit, String),
     CircuitOpen(String),
     Interrupted,
+    /// The output kept its contract but could not be made durable: the run stops.
+    Disk(std::io::Error),
 }
 
 impl AttemptOutcome {
@@ -254,6 +271,7 @@ impl AttemptOutcome {
             AttemptOutcome::Exit(e, _) => e.describe(),
             AttemptOutcome::CircuitOpen(n) => format!("circuit `{n}` open"),
             AttemptOutcome::Interrupted => "interrupted".into(),
+            AttemptOutcome::Disk(e) => format!("output not made durable: {e}"),
         }
     }
 }

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest as _, Sha256};
 
 use crate::cond;
+use crate::disk::Disk;
 use crate::journal::Digest;
 use crate::plan::{Op, Validator};
 use crate::validate::{parse_strict, validate_text};
@@ -31,15 +32,14 @@ pub(super) struct Validated {
     pub digest: Digest,
 }
 
-/// The output of an attempt that broke its contract (or could not be read or made durable).
+/// The output of an attempt that broke its contract (or could not be read).
 pub(super) struct Rejected {
     pub messages: u64,
     pub rejected: u64,
     pub first_error: String,
 }
 
-/// Validates the output an attempt wrote to `tmp` against `validator`, message by message, and
-/// makes it durable at `out_path` (fsync, rename, fsync the folder) before the caller journals it.
+/// Validates the output an attempt wrote to `tmp` against `validator`, message by message.
 /// `stream`: JSON Lines, else one message; `limit`: the most bytes a message may take. The first
 /// broken message is named by its line (`output line 2: events/Signal@1.0 at "/x": ...`).
 pub(super) fn validate_output(
@@ -47,7 +47,6 @@ pub(super) fn validate_output(
     stream: bool,
     limit: u64,
     tmp: &Path,
-    out_path: &Path,
 ) -> Result<Validated, Rejected> {
     let fail = |e: String| Rejected { messages: 0, rejected: 0, first_error: e };
     let file = fs::File::open(tmp).map_err(|_| fail("wrote no output to $CTC_OUTPUT".into()))?;
@@ -71,13 +70,18 @@ pub(super) fn validate_output(
         return Err(Rejected { messages: valid, rejected, first_error });
     }
     let digest = messages.digest();
-    let durable = || -> io::Result<()> {
-        fs::File::open(tmp)?.sync_all()?;
-        fs::rename(tmp, out_path)?;
-        crate::journal::sync_parent(out_path)
-    };
-    durable().map_err(|e| fail(format!("cannot make the output durable: {e}")))?;
     Ok(Validated { messages: valid, digest })
+}
+
+/// Makes a validated output durable at `out_path` through `disk` (fsync, rename, fsync the
+/// folder), before the caller journals it. `Err` names the output; the run stops on it.
+pub(super) fn commit_output(disk: &dyn Disk, tmp: &Path, out_path: &Path) -> io::Result<()> {
+    let durable = || -> io::Result<()> {
+        disk.sync_file(&fs::File::open(tmp)?)?;
+        disk.rename(tmp, out_path)?;
+        disk.sync_parent(out_path)
+    };
+    durable().map_err(|e| io::Error::new(e.kind(), format!("cannot make {} durable: {e}", out_path.display())))
 }
 
 /// What a condition left of an input.
