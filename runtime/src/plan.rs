@@ -320,29 +320,17 @@ impl fmt::Display for Num {
 /// plan nests one at most [`MAX_DEPTH`] arrays and objects deep (the root counts as 1), as deep
 /// as a message may nest: deeper, it could equal no message, and a hostile plan could exhaust the
 /// stack of whatever walks it; [`decode`] refuses it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Json {
     Null,
     Bool(bool),
     Number(Num),
     String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
+    Array(#[serde(deserialize_with = "nested")] Vec<Json>),
+    Object(#[serde(deserialize_with = "nested")] Vec<(String, Json)>),
 }
 
 pub use crate::validate::MAX_DEPTH;
-
-/// [`Json`] as it is written (the same variants in the same order, so the same bytes), read with
-/// its nesting counted.
-#[derive(Deserialize)]
-enum JsonWire {
-    Null,
-    Bool(bool),
-    Number(Num),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
-}
 
 thread_local! {
     /// How many [`Json`] arrays and objects enclose the one being read, on this thread.
@@ -359,29 +347,18 @@ fn refuse<E: serde::de::Error>(message: String) -> E {
     e
 }
 
-impl<'de> Deserialize<'de> for Json {
-    /// Refuses a value that nests deeper than [`MAX_DEPTH`] arrays and objects without reading
-    /// past one level more, so the reader's own recursion stays bounded.
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
-        // Arrays and objects around this value.
-        let enclosing = JSON_DEPTH.with(|c| c.get());
-        let too_deep = || refuse(format!("a JSON value in the plan nests deeper than {MAX_DEPTH} arrays and objects"));
-        if enclosing > MAX_DEPTH {
-            return Err(too_deep());
-        }
-        JSON_DEPTH.with(|c| c.set(enclosing + 1));
-        let wire = JsonWire::deserialize(d);
-        JSON_DEPTH.with(|c| c.set(enclosing));
-        Ok(match wire? {
-            JsonWire::Array(_) | JsonWire::Object(_) if enclosing == MAX_DEPTH => return Err(too_deep()),
-            JsonWire::Null => Json::Null,
-            JsonWire::Bool(b) => Json::Bool(b),
-            JsonWire::Number(n) => Json::Number(n),
-            JsonWire::String(s) => Json::String(s),
-            JsonWire::Array(a) => Json::Array(a),
-            JsonWire::Object(m) => Json::Object(m),
-        })
+/// Reads the inside of a [`Json`] array or object, refusing one that nests deeper than
+/// [`MAX_DEPTH`] before reading it, so the reader's own recursion stays bounded.
+fn nested<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    // Arrays and objects around this one.
+    let enclosing = JSON_DEPTH.with(|c| c.get());
+    if enclosing >= MAX_DEPTH {
+        return Err(refuse(format!("a JSON value in the plan nests deeper than {MAX_DEPTH} arrays and objects")));
     }
+    JSON_DEPTH.with(|c| c.set(enclosing + 1));
+    let inside = T::deserialize(d);
+    JSON_DEPTH.with(|c| c.set(enclosing));
+    inside
 }
 
 impl From<&Json> for serde_json::Value {
