@@ -184,6 +184,12 @@ struct Produced {
 /// A ready step's inputs, key parts and key.
 type Keyed = (Vec<(String, Produced)>, KeyParts, Digest);
 
+/// What the scheduler hears: a step finished, or a batch of finished steps is journaled.
+enum Message {
+    Done(Box<Done>),
+    Journaled(Vec<Done>, std::io::Result<()>),
+}
+
 /// What a worker sends back.
 struct Done {
     index: usize,
@@ -216,7 +222,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
     let abs = fs::canonicalize(&opts.run_dir)?;
     let opts = &Options { run_dir: abs, events: opts.events.clone(), ..*opts };
     let opened = Journal::open(&opts.run_dir.join("journal"))?;
-    let mut journal = opened.journal;
+    let journal = opened.journal;
     let mut committed: HashMap<String, Record> = HashMap::new();
     for r in opened.records {
         if let Record::Committed { step, .. } = &r {
@@ -238,10 +244,29 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
     let mut keyed: Vec<Option<Keyed>> = vec![None; n];
     let mut running = 0usize;
     let mut done = 0usize;
-    let (tx, rx) = mpsc::channel::<Done>();
+    let (tx, rx) = mpsc::channel::<Message>();
     let shared = Shared { plan, opts, events: &events, breakers: &breakers, t0 };
+    // Finished steps waiting for the journal, and whether a batch of them is being journaled.
+    let mut queued: Vec<Done> = Vec::new();
+    let mut in_flight = false;
 
     let result = std::thread::scope(|scope| -> std::io::Result<()> {
+        // The journal's own thread: it appends and fsyncs one batch at a time (group commit)
+        // while the scheduler starts the steps it can; a batch settles only once durable.
+        let (to_journal, batches) = mpsc::channel::<(Vec<Record>, Vec<Done>)>();
+        let journaled = tx.clone();
+        let disk = opts.disk;
+        scope.spawn(move || {
+            let mut journal = journal;
+            for (records, batch) in batches {
+                let result = journal.append_all_on(disk, &records);
+                let failed = result.is_err();
+                let _ = journaled.send(Message::Journaled(batch, result));
+                if failed {
+                    break;
+                }
+            }
+        });
         loop {
             let stopping = opts.interrupted.load(Ordering::SeqCst);
             let mut progressed = true;
@@ -325,43 +350,55 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                         scope,
                         move || {
                             let d = run_step(shared, i, inputs, parts, key, reason);
-                            let _ = tx.send(d);
+                            let _ = tx.send(Message::Done(Box::new(d)));
                         },
                     )?;
                 }
             }
-            if done == n || (running == 0 && (stopping || !started.iter().any(|s| !s))) {
+            // Done, or nothing runs, waits for the journal or can start (only when interrupted).
+            if done == n || (running == 0 && !in_flight && queued.is_empty()) {
                 break;
             }
-            if running == 0 {
-                // Nothing runs and nothing can start: only possible when interrupted.
-                break;
-            }
-            // Every step that finished meanwhile is journaled with one fsync (group commit),
-            // before anything that needs them starts.
-            let mut batch = vec![rx.recv().map_err(std::io::Error::other)?];
-            batch.extend(rx.try_iter());
-            let mut records = Vec::new();
-            for d in &batch {
-                if let Some((key, attempt)) = d.interrupted_attempt {
-                    records.push(Record::Interrupted { step: plan.steps[d.index].name.clone(), key, attempt });
+            let mut batch = Vec::new();
+            for message in std::iter::once(rx.recv().map_err(std::io::Error::other)?).chain(rx.try_iter()) {
+                match message {
+                    Message::Done(d) => {
+                        let mut d = *d;
+                        running -= 1;
+                        // A disk that fails stops the run: nothing after it would be durable.
+                        // Steps still running finish first (the scope waits for them).
+                        if let Some(e) = d.disk_error.take() {
+                            return Err(e);
+                        }
+                        queued.push(d);
+                    }
+                    Message::Journaled(durable, result) => {
+                        in_flight = false;
+                        result.map_err(|e| {
+                            let names: Vec<&str> = durable.iter().map(|d| plan.steps[d.index].name.as_str()).collect();
+                            std::io::Error::new(e.kind(), format!("cannot journal step(s) {}: {e}", names.join(", ")))
+                        })?;
+                        batch.extend(durable);
+                    }
                 }
-                if let Some(record) = &d.committed {
-                    records.push(record.clone());
-                    committed.insert(plan.steps[d.index].name.clone(), record.clone());
+            }
+            // Every step that finished meanwhile is journaled with one fsync, before anything
+            // that needs them starts.
+            if !in_flight && !queued.is_empty() {
+                let mut records = Vec::new();
+                for d in &queued {
+                    if let Some((key, attempt)) = d.interrupted_attempt {
+                        records.push(Record::Interrupted { step: plan.steps[d.index].name.clone(), key, attempt });
+                    }
+                    if let Some(record) = &d.committed {
+                        records.push(record.clone());
+                        committed.insert(plan.steps[d.index].name.clone(), record.clone());
+                    }
                 }
+                to_journal.send((records, std::mem::take(&mut queued))).map_err(std::io::Error::other)?;
+                in_flight = true;
             }
-            // A disk that fails stops the run: nothing after it would be durable. Steps still
-            // running finish first (the scope waits for them); nothing more is journaled.
-            if let Some(e) = batch.iter_mut().find_map(|d| d.disk_error.take()) {
-                return Err(e);
-            }
-            journal.append_all_on(opts.disk, &records).map_err(|e| {
-                let names: Vec<&str> = batch.iter().map(|d| plan.steps[d.index].name.as_str()).collect();
-                std::io::Error::new(e.kind(), format!("cannot journal step(s) {}: {e}", names.join(", ")))
-            })?;
             for d in batch {
-                running -= 1;
                 let i = d.index;
                 let step = &plan.steps[i];
                 match (&d.report.status, step.fallback, step.fallback_for) {
