@@ -117,6 +117,11 @@ impl FaultyDisk {
         }
     }
 
+    /// The fault when this operation at `point` is the one to fail, else `real()`.
+    fn or_real(&self, point: Point, real: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
+        if self.strikes(point) { Err(self.error()) } else { real() }
+    }
+
     fn error(&self) -> io::Error {
         match self.fault {
             Fault::Error => io::Error::from_raw_os_error(libc::EIO),
@@ -127,24 +132,15 @@ impl FaultyDisk {
 
 impl Disk for FaultyDisk {
     fn sync_file(&self, file: &File) -> io::Result<()> {
-        if self.strikes(Point::OutputSync) {
-            return Err(self.error());
-        }
-        RealDisk.sync_file(file)
+        self.or_real(Point::OutputSync, || RealDisk.sync_file(file))
     }
 
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        if self.strikes(Point::OutputRename) {
-            return Err(self.error());
-        }
-        RealDisk.rename(from, to)
+        self.or_real(Point::OutputRename, || RealDisk.rename(from, to))
     }
 
     fn sync_parent(&self, path: &Path) -> io::Result<()> {
-        if self.strikes(Point::FolderSync) {
-            return Err(self.error());
-        }
-        RealDisk.sync_parent(path)
+        self.or_real(Point::FolderSync, || RealDisk.sync_parent(path))
     }
 
     fn write_all(&self, file: &mut File, bytes: &[u8]) -> io::Result<()> {
@@ -158,9 +154,6 @@ impl Disk for FaultyDisk {
     }
 
     fn sync_journal(&self, file: &File) -> io::Result<()> {
-        if self.strikes(Point::JournalSync) {
-            return Err(self.error());
-        }
-        RealDisk.sync_journal(file)
+        self.or_real(Point::JournalSync, || RealDisk.sync_journal(file))
     }
 }
