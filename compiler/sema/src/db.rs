@@ -7,7 +7,7 @@ use contractc_diagnostics::{Diagnostic, Severity, codes};
 use contractc_ir::{Contract, ContractId, Program};
 use contractc_syntax::{Node, Pointer, Span};
 
-use crate::schema::{Globals, IndexData, Lowered, Resolve, Slice};
+use crate::schema::{Globals, IndexData, Local, Lowered, Resolve, Slice};
 
 /// One input file (contract or workflow spec), by project-relative `/`-separated path.
 #[salsa::input(debug)]
@@ -126,8 +126,17 @@ pub(crate) fn contracts(db: &dyn Db, workspace: Workspace) -> Contracts {
     Contracts { order, by_file, diagnostics }
 }
 
+/// What contract `file` gives the index by itself ([`Local`]): re-run only when it changes.
+#[salsa::tracked(returns(ref))]
+fn local_index(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Option<Local> {
+    let contracts = contracts(db, workspace);
+    let &i = contracts.by_file.get(&file)?;
+    let root = summary(db, file).as_ref()?;
+    Some(Local::new(&contracts.order[i].0, file.path(db), root))
+}
+
 /// The resource and `$ref` index of every contract ([`IndexData`]), with the diagnostics of
-/// their `$id`s and anchors. Position-free: built from [`summary`] trees.
+/// their `$id`s and anchors: assembled from each contract's [`local_index`]. Position-free.
 #[salsa::tracked(returns(ref))]
 pub(crate) fn index(db: &dyn Db, workspace: Workspace) -> (IndexData, Vec<Diagnostic>) {
     let contracts = contracts(db, workspace);
@@ -136,8 +145,13 @@ pub(crate) fn index(db: &dyn Db, workspace: Workspace) -> (IndexData, Vec<Diagno
         .iter()
         .map(|(id, f)| (id.clone(), f.path(db).as_str(), summary(db, *f).as_ref().expect("a contract parses")))
         .collect();
+    let locals: Vec<&Local> = contracts
+        .order
+        .iter()
+        .map(|(_, f)| local_index(db, workspace, *f).as_ref().expect("a contract parses"))
+        .collect();
     let mut diagnostics = Vec::new();
-    let index = IndexData::new(&ids, &mut diagnostics);
+    let index = IndexData::assemble(&ids, &locals, &mut diagnostics);
     (index, diagnostics)
 }
 
@@ -233,6 +247,10 @@ pub fn contract_interface(db: &dyn Db, workspace: Workspace, file: SourceFile) -
 pub fn lower_in_parallel(db: &Database, workspace: Workspace) {
     use rayon::prelude::*;
     let files = contracts(db, workspace).order.iter().map(|(_, f)| *f).collect::<Vec<_>>();
+    // Each contract's part of the index, then each contract's lowering.
+    files.par_iter().for_each_with(db.clone(), |db, &file| {
+        local_index(db, workspace, file);
+    });
     files.par_iter().for_each_with(db.clone(), |db, &file| {
         lowered(db, workspace, file);
     });

@@ -16,7 +16,7 @@ use contractc_syntax::{Member, Node, Pointer, Span, Value};
 mod compose;
 mod resources;
 
-pub(crate) use resources::{Globals, IndexData, Resolve, Slice};
+pub(crate) use resources::{Globals, IndexData, Local, Resolve, Slice};
 
 /// The dialects a contract may declare with `$schema` (Core §8.1.1): 2020-12 (also without
 /// `$schema`), 2019-09, and drafts 7, 6 and 4, whose keywords of the subset mean what 2020-12's

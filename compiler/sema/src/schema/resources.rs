@@ -58,7 +58,10 @@ struct Subschema<'n> {
 /// the ones inside it, the entries of its `$defs` and `definitions` before its other subschemas
 /// (the order the lowering registers definitions in); and the `$defs`/`definitions` that are
 /// not objects.
-fn subschemas(root: &Node) -> (Vec<Subschema<'_>>, Vec<Pointer>) {
+/// [`subschemas`]' result.
+type Walk<'n> = (Vec<Subschema<'n>>, Vec<Pointer>);
+
+fn subschemas(root: &Node) -> Walk<'_> {
     let (mut out, mut bad) = (Vec::new(), Vec::new());
     walk(root, Pointer::root(), false, &mut out, &mut bad);
     (out, bad)
@@ -183,6 +186,60 @@ pub(crate) struct Globals {
     anchors: HashMap<(usize, Pointer, String), Pointer>,
 }
 
+/// A `$ref` as far as its contract alone resolves it ([`Resolve::reference_uris`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RefUris {
+    /// The resource around the `$ref`, when it names no document.
+    here: Option<Pointer>,
+    /// The URIs its document may be, in the order they are tried.
+    documents: Vec<String>,
+    /// Its fragment, percent-decoded: a JSON pointer or an anchor's name.
+    fragment: String,
+}
+
+/// What the index takes from one contract's tree alone, so that an edit re-reads one contract:
+/// its part (its schemas, resources and `$defs`; not yet the types that other contracts' `$ref`s
+/// give it), its anchors, the documents its `$id`s declare, every `$ref` of its schemas (the
+/// schema's pointer, and the URIs it may name), and the diagnostics of its `$id`s and anchors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Local {
+    slice: Slice,
+    anchors: Vec<((Pointer, String), Pointer)>,
+    documents: Vec<(String, Pointer)>,
+    refs: Vec<(Pointer, RefUris)>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Local {
+    /// The part of the index contract `id` (in file `path`, tree `root`) gives by itself: what
+    /// [`IndexData::new`] finds for it in a project where no other contract declares the same
+    /// documents.
+    pub(crate) fn new(id: &ContractId, path: &str, root: &Node) -> Local {
+        let ids = [(id.clone(), path, root)];
+        let mut diags = Vec::new();
+        let mut one = Index::start(&ids);
+        let walk = subschemas(root);
+        one.declare(&ids, 0, &walk, &mut diags);
+        let refs = walk
+            .0
+            .iter()
+            .filter_map(|s| {
+                let r = s.node.get("$ref")?.as_str()?;
+                Some((s.pointer.clone(), one.reference_uris(0, &s.pointer.join("$ref"), r)))
+            })
+            .collect();
+        let file = one.slices[0].file.clone();
+        let documents =
+            one.globals.by_uri.iter().filter(|(uri, _)| **uri != file).map(|(uri, (_, p))| (uri.clone(), p.clone()));
+        let mut documents: Vec<(String, Pointer)> = documents.collect();
+        documents.sort();
+        let mut anchors: Vec<((Pointer, String), Pointer)> =
+            one.globals.anchors.iter().map(|((_, r, name), p)| ((r.clone(), name.clone()), p.clone())).collect();
+        anchors.sort();
+        Local { slice: one.slices.swap_remove(0), anchors, documents, refs, diags }
+    }
+}
+
 /// Every contract's schemas, resources and anchors, for `$ref`s (see the module docs), and the
 /// type index of each schema that has a named type of its own; by contract index (the contracts
 /// sorted by id). Position-free: it is built from trees without byte positions, so an edit that
@@ -198,8 +255,34 @@ impl IndexData {
     /// The index of the contracts `ids` (id, path and tree, sorted by id); what is wrong with
     /// their `$id`s and anchors goes to `diags`.
     pub(crate) fn new(ids: &[(ContractId, &str, &Node)], diags: &mut Vec<Diagnostic>) -> IndexData {
-        let index = Index::new(ids, diags);
-        IndexData { slices: index.slices.into_iter().map(Arc::new).collect(), globals: Arc::new(index.globals) }
+        Index::new(ids, diags).finish()
+    }
+
+    /// [`IndexData::new`] from each contract's [`Local`] part (`locals`, in the order of `ids`):
+    /// the same index, without reading again the contracts whose parts are kept. When two
+    /// contracts declare one document (an error), [`IndexData::new`] decides which is in error.
+    pub(crate) fn assemble(
+        ids: &[(ContractId, &str, &Node)],
+        locals: &[&Local],
+        diags: &mut Vec<Diagnostic>,
+    ) -> IndexData {
+        let mut index = Index::start(ids);
+        for (i, l) in locals.iter().enumerate() {
+            for (uri, p) in &l.documents {
+                if index.globals.by_uri.insert(uri.clone(), (i, p.clone())).is_some() {
+                    return IndexData::new(ids, diags);
+                }
+            }
+        }
+        for (i, l) in locals.iter().enumerate() {
+            index.slices[i] = l.slice.clone();
+            let anchors = l.anchors.iter().map(|((r, name), p)| ((i, r.clone(), name.clone()), p.clone()));
+            index.globals.anchors.extend(anchors);
+            diags.extend(l.diags.iter().cloned());
+        }
+        let refs = locals.iter().map(|l| l.refs.clone()).collect();
+        index.reach(refs);
+        index.finish()
     }
 }
 
@@ -229,7 +312,8 @@ impl Resolve for Index<'_> {
 }
 
 impl<'a> Index<'a> {
-    fn new(ids: &[(ContractId, &'a str, &'a Node)], diags: &mut Vec<Diagnostic>) -> Index<'a> {
+    /// Every contract of `ids` (id, path, tree, sorted by id) found as it is, before its schemas are read.
+    fn start(ids: &[(ContractId, &'a str, &'a Node)]) -> Index<'a> {
         let file: Vec<String> =
             ids.iter().map(|(id, _, _)| format!("contractc:///{}/{}", id.namespace, id.file_name())).collect();
         let slices = ids
@@ -246,7 +330,11 @@ impl<'a> Index<'a> {
             by_uri: file.iter().enumerate().map(|(i, uri)| (uri.clone(), (i, Pointer::root()))).collect(),
             anchors: HashMap::new(),
         };
-        let mut index = Index { roots: ids.iter().map(|(_, path, root)| (*root, *path)).collect(), slices, globals };
+        Index { roots: ids.iter().map(|(_, path, root)| (*root, *path)).collect(), slices, globals }
+    }
+
+    fn new(ids: &[(ContractId, &'a str, &'a Node)], diags: &mut Vec<Diagnostic>) -> Index<'a> {
+        let mut index = Index::start(ids);
         let walks: Vec<_> = {
             use rayon::prelude::*;
             ids.par_iter().map(|(_, _, root)| subschemas(root)).collect()
@@ -255,55 +343,85 @@ impl<'a> Index<'a> {
         for (i, (schemas, _)) in walks.iter().enumerate() {
             schemas.iter().take(1).for_each(|s| index.identify(ids, i, s, diags));
         }
-        for (i, (schemas, bad)) in walks.iter().enumerate() {
-            schemas.iter().skip(1).for_each(|s| index.identify(ids, i, s, diags));
-            let definitions: Vec<Pointer> =
-                schemas.iter().filter(|s| s.definition).map(|s| s.pointer.clone()).collect();
-            let slice = &mut index.slices[i];
-            slice.types = definitions.iter().enumerate().map(|(k, p)| (p.clone(), 1 + k)).collect();
-            slice.definitions = definitions.len();
-            slice.named = definitions;
-            slice.schemas = schemas.iter().map(|s| s.pointer.clone()).collect();
-            slice.bad_definitions = bad.clone();
+        for (i, walk) in walks.iter().enumerate() {
+            index.declare_subschemas(ids, i, walk, diags);
         }
+        let refs = walks
+            .iter()
+            .enumerate()
+            .map(|(i, (schemas, _))| {
+                let refs = schemas.iter().filter_map(|s| Some((s, s.node.get("$ref")?.as_str()?)));
+                refs.map(|(s, r)| (s.pointer.clone(), index.reference_uris(i, &s.pointer.join("$ref"), r))).collect()
+            })
+            .collect();
+        index.reach(refs);
+        index
+    }
+
+    /// The `$id`s and anchors of contract `i`'s schemas (`walk`, [`subschemas`]' order): its
+    /// root's, then the others', and its schemas and `$defs` entries.
+    fn declare(&mut self, ids: &[(ContractId, &str, &Node)], i: usize, walk: &Walk<'_>, diags: &mut Vec<Diagnostic>) {
+        walk.0.iter().take(1).for_each(|s| self.identify(ids, i, s, diags));
+        self.declare_subschemas(ids, i, walk, diags);
+    }
+
+    /// [`Index::declare`] but the root's `$id` and anchor.
+    fn declare_subschemas(
+        &mut self,
+        ids: &[(ContractId, &str, &Node)],
+        i: usize,
+        (schemas, bad): &Walk<'_>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        schemas.iter().skip(1).for_each(|s| self.identify(ids, i, s, diags));
+        let definitions: Vec<Pointer> = schemas.iter().filter(|s| s.definition).map(|s| s.pointer.clone()).collect();
+        let slice = &mut self.slices[i];
+        slice.types = definitions.iter().enumerate().map(|(k, p)| (p.clone(), 1 + k)).collect();
+        slice.definitions = definitions.len();
+        slice.named = definitions;
+        slice.schemas = schemas.iter().map(|s| s.pointer.clone()).collect();
+        slice.bad_definitions = bad.clone();
+    }
+
+    /// What the `$ref`s of every contract (`refs`: each schema's pointer and what its `$ref` may
+    /// name, by contract) add: the folders of schemas under unknown keywords they lead into, and
+    /// a type of its own for every schema they name besides the `$defs` entries.
+    fn reach(&mut self, refs: Vec<Vec<(Pointer, RefUris)>>) {
         // A `$ref` may name a value no keyword holds as a schema (under an unknown keyword: a
         // folder of `definitions` entries, `#/definitions/common/url`). Core §9.4.2 leaves that
         // undefined; ajv and python-jsonschema read the value there as a schema, and so does
         // contractc, with the schemas inside it (whose `$id`s start no resource).
-        let mut walks = walks;
-        let mut from = vec![0; ids.len()];
-        while from.iter().zip(&walks).any(|(f, (w, _))| *f < w.len()) {
-            for i in 0..ids.len() {
-                let start = std::mem::replace(&mut from[i], walks[i].0.len());
-                let refs: Vec<(Pointer, &str)> = walks[i].0[start..]
-                    .iter()
-                    .filter_map(|s| Some((s.pointer.join("$ref"), s.node.get("$ref")?.as_str()?)))
-                    .collect();
-                for (at, r) in refs {
-                    let Some((c, p)) = index.target(i, &at, r) else { continue };
-                    let root = index.roots[c].0;
-                    let new = !index.slices[c].schemas.contains(&p) && index.under_unknown_keyword(c, &p).is_some();
+        let mut refs = refs;
+        let mut from = vec![0; refs.len()];
+        while from.iter().zip(&refs).any(|(f, r)| *f < r.len()) {
+            for i in 0..refs.len() {
+                let start = std::mem::replace(&mut from[i], refs[i].len());
+                for k in start..refs[i].len() {
+                    let Some((c, p)) = self.resolve(i, &refs[i][k].1) else { continue };
+                    let root = self.roots[c].0;
+                    let new = !self.slices[c].schemas.contains(&p) && self.under_unknown_keyword(c, &p).is_some();
                     if let Some(node) = root.at(&p).filter(|n| new && is_schema(n)) {
-                        let folder = index.under_unknown_keyword(c, &p).expect("checked above");
-                        index.slices[c].folders.insert(folder);
+                        let folder = self.under_unknown_keyword(c, &p).expect("checked above");
+                        self.slices[c].folders.insert(folder);
                         let mut found = Vec::new();
                         walk(node, p, false, &mut found, &mut Vec::new());
-                        for mut s in found {
-                            s.definition = false;
-                            index.slices[c].schemas.insert(s.pointer.clone());
-                            walks[c].0.push(s);
+                        for s in found {
+                            self.slices[c].schemas.insert(s.pointer.clone());
+                            if let Some(r) = s.node.get("$ref").and_then(Node::as_str) {
+                                let uris = self.reference_uris(c, &s.pointer.join("$ref"), r);
+                                refs[c].push((s.pointer.clone(), uris));
+                            }
                         }
                     }
                 }
             }
         }
         // Every other schema a `$ref` names gets a type of its own, after the definitions.
-        let mut named: Vec<BTreeSet<Pointer>> = vec![BTreeSet::new(); ids.len()];
-        for (i, (schemas, _)) in walks.iter().enumerate() {
-            for s in schemas {
-                let Some(r) = s.node.get("$ref").and_then(Node::as_str) else { continue };
-                if let Some((c, p)) = index.locate(i, &s.pointer.join("$ref"), r)
-                    && index.type_at(c, &p).is_none()
+        let mut named: Vec<BTreeSet<Pointer>> = vec![BTreeSet::new(); refs.len()];
+        for (i, refs) in refs.iter().enumerate() {
+            for (_, uris) in refs {
+                if let Some((c, p)) = self.resolve(i, uris).filter(|(c, p)| self.slices[*c].schemas.contains(p))
+                    && self.type_at(c, &p).is_none()
                 {
                     named[c].insert(p);
                 }
@@ -311,12 +429,15 @@ impl<'a> Index<'a> {
         }
         for (c, pointers) in named.into_iter().enumerate() {
             for p in pointers {
-                let slice = &mut index.slices[c];
+                let slice = &mut self.slices[c];
                 slice.types.insert(p.clone(), 1 + slice.named.len());
                 slice.named.push(p);
             }
         }
-        index
+    }
+
+    fn finish(self) -> IndexData {
+        IndexData { slices: self.slices.into_iter().map(Arc::new).collect(), globals: Arc::new(self.globals) }
     }
 
     /// The `$id` (draft 4: `id`, and only it) and `$anchor` of schema `s` of contract `contract`.
@@ -520,19 +641,34 @@ pub(crate) trait Resolve {
     /// Where a `$ref` written at `at` in contract `from` points, as [`Index::locate`] finds it,
     /// whether a schema stands there or not.
     fn target(&self, from: usize, at: &Pointer, reference: &str) -> Option<(usize, Pointer)> {
+        self.resolve(from, &self.reference_uris(from, at, reference))
+    }
+
+    /// What resolving a `$ref` written at `at` in contract `from` needs of the contract alone:
+    /// the URIs its document may be (against the base URI around it, then the contract's file's),
+    /// or the resource around it when it names none, and its fragment, percent-decoded.
+    fn reference_uris(&self, from: usize, at: &Pointer, reference: &str) -> RefUris {
         let (document, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         let (here, base) = self.resource(from, at);
-        let (contract, resource) = if document.is_empty() {
-            (from, here.clone())
-        } else {
-            [base, self.slice(from).file.as_str()]
-                .into_iter()
-                .find_map(|base| resolve_uri(base, document).and_then(|uri| self.globals().by_uri.get(&uri)).cloned())?
+        let fragment = percent_decode_str(fragment).decode_utf8_lossy().into_owned();
+        if document.is_empty() {
+            return RefUris { here: Some(here.clone()), documents: Vec::new(), fragment };
+        }
+        let documents =
+            [base, self.slice(from).file.as_str()].into_iter().filter_map(|base| resolve_uri(base, document)).collect();
+        RefUris { here: None, documents, fragment }
+    }
+
+    /// The schema a `$ref` of contract `from` names, given its [`Resolve::reference_uris`]: the
+    /// first of its documents that is a contract or a resource, then its fragment there.
+    fn resolve(&self, from: usize, uris: &RefUris) -> Option<(usize, Pointer)> {
+        let (contract, resource) = match &uris.here {
+            Some(here) => (from, here.clone()),
+            None => uris.documents.iter().find_map(|uri| self.globals().by_uri.get(uri)).cloned()?,
         };
-        let fragment = percent_decode_str(fragment).decode_utf8_lossy();
-        let pointer = match Pointer::parse(&fragment) {
+        let pointer = match Pointer::parse(&uris.fragment) {
             Some(p) => concat(&resource, &p),
-            None => self.globals().anchors.get(&(contract, resource, fragment.into_owned()))?.clone(),
+            None => self.globals().anchors.get(&(contract, resource, uris.fragment.clone()))?.clone(),
         };
         Some((contract, pointer))
     }
@@ -609,6 +745,50 @@ pub(crate) trait Resolve {
             if let Some(r) = node.at_mut(&p) {
                 r.value = Value::String(text);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The index from each contract's own part is the index of the whole project, diagnostics
+    /// included: with `$id`s on subschemas, anchors, draft 7's `id` fragments, folders under an
+    /// unknown keyword, `$ref`s into another contract's properties, and two contracts declaring
+    /// one document (which the whole project decides).
+    #[test]
+    fn the_assembled_index_is_the_whole_projects() {
+        let a = r##"{ "$id": "https://x.test/a.json", "type": "object",
+            "properties": { "p": { "$ref": "B@1.0.json#/properties/q" }, "f": { "$ref": "#/folder/one" },
+                "n": { "$id": "nested.json", "$anchor": "here", "type": "string" } },
+            "folder": { "one": { "type": "integer" }, "two": { "$ref": "#here" } } }"##;
+        let b = r##"{ "$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+            "properties": { "q": { "$id": "#plain", "type": "number" }, "r": { "$ref": "https://x.test/nested.json" } },
+            "definitions": { "d": { "$ref": "#plain" } } }"##;
+        let c = r##"{ "$id": "https://x.test/a.json", "$anchor": "bad anchor", "type": "string" }"##;
+        for files in [vec![("A", a), ("B", b)], vec![("A", a), ("B", b), ("C", c)]] {
+            let trees: Vec<(ContractId, String, Node)> = files
+                .iter()
+                .map(|(name, text)| {
+                    let path = format!("contracts/events/{name}@1.0.json");
+                    (contract_id(&path).unwrap(), path, contractc_syntax::parse(text).0.without_positions())
+                })
+                .collect();
+            let ids: Vec<(ContractId, &str, &Node)> =
+                trees.iter().map(|(id, p, n)| (id.clone(), p.as_str(), n)).collect();
+            let (mut whole_diags, mut parts_diags) = (Vec::new(), Vec::new());
+            let whole = IndexData::new(&ids, &mut whole_diags);
+            let locals: Vec<Local> = ids.iter().map(|(id, p, n)| Local::new(id, p, n)).collect();
+            let parts = IndexData::assemble(&ids, &locals.iter().collect::<Vec<_>>(), &mut parts_diags);
+            assert_eq!(parts, whole, "{} contracts", files.len());
+            whole_diags.sort_by_key(|d| format!("{d:?}"));
+            parts_diags.sort_by_key(|d| format!("{d:?}"));
+            assert_eq!(parts_diags, whole_diags);
+            assert_eq!(whole_diags.is_empty(), files.len() == 2, "{whole_diags:?}");
+            // The `$ref`s resolved: into B's property, into A's folder, to an anchor of a nested resource.
+            assert!(whole.slice(1).types.contains_key(&Pointer::parse("/properties/q").unwrap()));
+            assert!(whole.slice(0).folders.contains(&Pointer::parse("/folder").unwrap()));
         }
     }
 }
