@@ -203,7 +203,7 @@ pub(crate) struct RefUris {
 /// schema's pointer, and the URIs it may name), and the diagnostics of its `$id`s and anchors.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Local {
-    slice: Slice,
+    slice: Arc<Slice>,
     anchors: Vec<((Pointer, String), Pointer)>,
     documents: Vec<(String, Pointer)>,
     refs: Vec<(Pointer, RefUris)>,
@@ -298,7 +298,9 @@ impl Resolve for IndexData {
 /// The index being built, with every contract's tree and path.
 struct Index<'a> {
     roots: Vec<(&'a Node, &'a str)>,
-    slices: Vec<Slice>,
+    /// Shared with the [`Local`] parts they come from until a `$ref` of another contract adds
+    /// to one.
+    slices: Vec<Arc<Slice>>,
     globals: Globals,
 }
 
@@ -319,11 +321,13 @@ impl<'a> Index<'a> {
         let slices = ids
             .iter()
             .zip(&file)
-            .map(|((_, _, root), uri)| Slice {
-                draft_04: Draft::of_root(root) == Draft::V4,
-                file: uri.clone(),
-                resources: vec![(Pointer::root(), uri.clone())],
-                ..Slice::default()
+            .map(|((_, _, root), uri)| {
+                Arc::new(Slice {
+                    draft_04: Draft::of_root(root) == Draft::V4,
+                    file: uri.clone(),
+                    resources: vec![(Pointer::root(), uri.clone())],
+                    ..Slice::default()
+                })
             })
             .collect();
         let globals = Globals {
@@ -375,7 +379,7 @@ impl<'a> Index<'a> {
     ) {
         schemas.iter().skip(1).for_each(|s| self.identify(ids, i, s, diags));
         let definitions: Vec<Pointer> = schemas.iter().filter(|s| s.definition).map(|s| s.pointer.clone()).collect();
-        let slice = &mut self.slices[i];
+        let slice = Arc::make_mut(&mut self.slices[i]);
         slice.types = definitions.iter().enumerate().map(|(k, p)| (p.clone(), 1 + k)).collect();
         slice.definitions = definitions.len();
         slice.named = definitions;
@@ -402,11 +406,11 @@ impl<'a> Index<'a> {
                     let new = !self.slices[c].schemas.contains(&p) && self.under_unknown_keyword(c, &p).is_some();
                     if let Some(node) = root.at(&p).filter(|n| new && is_schema(n)) {
                         let folder = self.under_unknown_keyword(c, &p).expect("checked above");
-                        self.slices[c].folders.insert(folder);
+                        Arc::make_mut(&mut self.slices[c]).folders.insert(folder);
                         let mut found = Vec::new();
                         walk(node, p, false, &mut found, &mut Vec::new());
                         for s in found {
-                            self.slices[c].schemas.insert(s.pointer.clone());
+                            Arc::make_mut(&mut self.slices[c]).schemas.insert(s.pointer.clone());
                             if let Some(r) = s.node.get("$ref").and_then(Node::as_str) {
                                 let uris = self.reference_uris(c, &s.pointer.join("$ref"), r);
                                 refs[c].push((s.pointer.clone(), uris));
@@ -429,7 +433,7 @@ impl<'a> Index<'a> {
         }
         for (c, pointers) in named.into_iter().enumerate() {
             for p in pointers {
-                let slice = &mut self.slices[c];
+                let slice = Arc::make_mut(&mut self.slices[c]);
                 slice.types.insert(p.clone(), 1 + slice.named.len());
                 slice.named.push(p);
             }
@@ -437,7 +441,7 @@ impl<'a> Index<'a> {
     }
 
     fn finish(self) -> IndexData {
-        IndexData { slices: self.slices.into_iter().map(Arc::new).collect(), globals: Arc::new(self.globals) }
+        IndexData { slices: self.slices, globals: Arc::new(self.globals) }
     }
 
     /// The `$id` (draft 4: `id`, and only it) and `$anchor` of schema `s` of contract `contract`.
@@ -531,9 +535,9 @@ impl<'a> Index<'a> {
             }
             self.globals.by_uri.insert(document.to_string(), (contract, s.pointer.clone()));
             if s.pointer.tokens().is_empty() {
-                self.slices[contract].resources[0].1 = document.to_string();
+                Arc::make_mut(&mut self.slices[contract]).resources[0].1 = document.to_string();
             } else {
-                self.slices[contract].resources.push((s.pointer.clone(), document.to_string()));
+                Arc::make_mut(&mut self.slices[contract]).resources.push((s.pointer.clone(), document.to_string()));
             }
         }
         let fragment = percent_decode_str(fragment).decode_utf8_lossy();
