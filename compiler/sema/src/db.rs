@@ -50,10 +50,14 @@ impl salsa::Database for Database {}
 #[salsa::db]
 impl Db for Database {}
 
-/// A parsed file: its tree and its syntax errors as diagnostics.
+/// A parsed file: its tree without byte positions ([`Node::without_positions`]), the byte span
+/// of each of the tree's spans ([`Node::spans`], what turns the position-free spans of
+/// diagnostics back into byte ranges), and its syntax errors as diagnostics. One tree per file is
+/// kept.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parsed {
-    pub root: Node,
+    pub root: Arc<Node>,
+    pub spans: Vec<Span>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -69,23 +73,16 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> Parsed {
                 .with_label(e.message)
         })
         .collect();
-    Parsed { root, diagnostics }
+    Parsed { spans: root.spans(), root: Arc::new(root.without_positions()), diagnostics }
 }
 
-/// A file's tree without byte positions ([`Node::without_positions`]): equal for two texts that
-/// differ only in whitespace, so an edit that only moves bytes stops here. `None` when the file
-/// has syntax errors ([`parse`] says which).
+/// A file's position-free tree ([`Parsed::root`]): equal for two texts that differ only in
+/// whitespace, so an edit that only moves bytes stops here. `None` when the file has syntax
+/// errors ([`parse`] says which).
 #[salsa::tracked(returns(ref))]
-pub fn summary(db: &dyn Db, file: SourceFile) -> Option<Node> {
+pub fn summary(db: &dyn Db, file: SourceFile) -> Option<Arc<Node>> {
     let parsed = parse(db, file);
-    parsed.diagnostics.is_empty().then(|| parsed.root.without_positions())
-}
-
-/// The byte spans of a file's tree in document order ([`Node::spans`]): what turns the
-/// position-free spans of diagnostics back into byte ranges.
-#[salsa::tracked(returns(ref))]
-fn spans(db: &dyn Db, file: SourceFile) -> Vec<Span> {
-    parse(db, file).root.spans()
+    parsed.diagnostics.is_empty().then(|| parsed.root.clone())
 }
 
 /// Whether a file (by its project-relative path) is a workflow spec: it stands in a `workflows`
@@ -131,7 +128,7 @@ pub(crate) fn contracts(db: &dyn Db, workspace: Workspace) -> Contracts {
 fn local_index(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Option<Local> {
     let contracts = contracts(db, workspace);
     let &i = contracts.by_file.get(&file)?;
-    let root = summary(db, file).as_ref()?;
+    let root = summary(db, file).as_deref()?;
     Some(Local::new(&contracts.order[i].0, file.path(db), root))
 }
 
@@ -143,7 +140,7 @@ pub(crate) fn index(db: &dyn Db, workspace: Workspace) -> (IndexData, Vec<Diagno
     let ids: Vec<(ContractId, &str, &Node)> = contracts
         .order
         .iter()
-        .map(|(id, f)| (id.clone(), f.path(db).as_str(), summary(db, *f).as_ref().expect("a contract parses")))
+        .map(|(id, f)| (id.clone(), f.path(db).as_str(), summary(db, *f).as_deref().expect("a contract parses")))
         .collect();
     let locals: Vec<&Local> = contracts
         .order
@@ -181,7 +178,7 @@ struct View<'db> {
 impl crate::schema::Roots for View<'_> {
     fn root(&self, contract: usize) -> (&Node, &str) {
         let file = self.contracts.order[contract].1;
-        (summary(self.db, file).as_ref().expect("a contract parses"), file.path(self.db))
+        (summary(self.db, file).as_deref().expect("a contract parses"), file.path(self.db))
     }
 }
 
@@ -278,17 +275,23 @@ fn checked(db: &dyn Db, workspace: Workspace) -> Checked {
     let (program, broken) = crate::schema::join_contracts(&lowered, settings.mql4, &mut diagnostics);
     if !broken.iter().any(|&b| b) {
         let span = |file: &str, pointer: &str| {
-            let root = order.order.iter().find(|(_, f)| f.path(db) == file).and_then(|(_, f)| summary(db, *f).as_ref());
+            let root =
+                order.order.iter().find(|(_, f)| f.path(db) == file).and_then(|(_, f)| summary(db, *f).as_deref());
             root.map_or_else(Default::default, |r| r.locate(&Pointer::parse(pointer).unwrap_or_default()))
         };
         crate::compat::check(&program, &settings.compatibility, &span, &mut diagnostics);
     }
     let mut workflow_diagnostics = Vec::new();
-    let workflows: Vec<crate::workflow::WorkflowFile> = workspace
+    // A workflow's conditions are located inside its strings: its tree keeps its byte positions.
+    let trees: Vec<(SourceFile, Node)> = workspace
         .files(db)
         .iter()
         .filter(|f| is_workflow(f.path(db)) && parse(db, **f).diagnostics.is_empty())
-        .map(|&f| crate::workflow::WorkflowFile { path: f.path(db), text: f.text(db), root: &parse(db, f).root })
+        .map(|&f| (f, contractc_syntax::parse(f.text(db)).0))
+        .collect();
+    let workflows: Vec<crate::workflow::WorkflowFile> = trees
+        .iter()
+        .map(|(f, root)| crate::workflow::WorkflowFile { path: f.path(db), text: f.text(db), root })
         .collect();
     let program = crate::workflow::lower_workflows(program, &broken, &workflows, &mut workflow_diagnostics);
     Checked { program: Arc::new(program), contracts: diagnostics, workflows: workflow_diagnostics }
@@ -311,7 +314,7 @@ pub fn compile(db: &dyn Db, workspace: Workspace) -> Compiled {
         workspace.files(db).iter().flat_map(|&f| parse(db, f).diagnostics.iter().cloned()).collect();
     let by_path: HashMap<&str, SourceFile> = workspace.files(db).iter().map(|&f| (f.path(db).as_str(), f)).collect();
     diagnostics.extend(checked.contracts.iter().map(|d| {
-        let span = by_path.get(d.file.as_str()).map_or(d.span, |&f| Node::restore_span(spans(db, f), d.span));
+        let span = by_path.get(d.file.as_str()).map_or(d.span, |&f| Node::restore_span(&parse(db, f).spans, d.span));
         Diagnostic { span, ..d.clone() }
     }));
     diagnostics.extend(checked.workflows.iter().cloned());
