@@ -263,15 +263,16 @@ pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Ve
     generate_in(&db, &project, inputs, config)
 }
 
-/// [`generate`] for a project already in a database, which may be a warm one (`contractc
-/// watch`): the `compile` query, then each backend's `emitted` query. `inputs` are the
-/// workspace's files (they locate name clashes).
-pub fn generate_in(
+/// Checks a project already in a database, which may be a warm one (`contractc watch`), as
+/// `contractc check` does: the `compile` query, then the names each enabled backend would make
+/// of it. The program and its warnings, or every error. `inputs` are the workspace's files (they
+/// locate name clashes).
+pub fn check_in(
     db: &Database,
     project: &Project,
     inputs: &Inputs,
     config: &Config,
-) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
+) -> Result<(Arc<Program>, Vec<Diagnostic>), Failure> {
     let ws = project.workspace;
     contractc_sema::lower_in_parallel(db, ws);
     let compiled = contractc_sema::compile(db, ws);
@@ -320,6 +321,19 @@ pub fn generate_in(
             .collect();
         return Err(Failure::Diagnostics(diagnostics));
     }
+    Ok((program.clone(), warnings))
+}
+
+/// [`generate`] for a project already in a database, which may be a warm one (`contractc
+/// watch`): [`check_in`], then each backend's queries (`shared`, and `rendered` per contract).
+pub fn generate_in(
+    db: &Database,
+    project: &Project,
+    inputs: &Inputs,
+    config: &Config,
+) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
+    let (program, warnings) = check_in(db, project, inputs, config)?;
+    let ws = project.workspace;
     // Each backend's shared files and each contract's files are queries of their own: a warm
     // database renders again only what an edit reaches. They render side by side on every core,
     // each in a database handle of its own, and are joined in configuration order.

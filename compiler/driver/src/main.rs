@@ -11,7 +11,7 @@ use contractc_diagnostics::{Diagnostic, Severity, render};
 use contractc_driver::log::{self, Compiler, Stamp};
 use contractc_driver::watch::{self, Session};
 use contractc_driver::write::{self, Changes};
-use contractc_driver::{Config, Failure, Inputs, Project, generate_in, load, read_inputs};
+use contractc_driver::{Config, Failure, Inputs, Project, check_in, generate_in, load, read_inputs};
 use contractc_sema::Database;
 use contractc_syntax::LineIndex;
 
@@ -206,7 +206,12 @@ enum Built {
 /// difference).
 fn build(cli: &Cli, job: &Job<'_>) -> Result<Built, String> {
     let (inputs, config, out_dir) = (job.inputs, job.config, job.out_dir);
-    let (files, warnings) = match generate_in(job.db, job.project, inputs, config) {
+    // `check` compiles and checks names; it renders nothing.
+    let generated = match job.mode {
+        Mode::Check => check_in(job.db, job.project, inputs, config).map(|(_, warnings)| (Vec::new(), warnings)),
+        Mode::Build | Mode::BuildCheck => generate_in(job.db, job.project, inputs, config),
+    };
+    let (files, warnings) = match generated {
         Ok(r) => r,
         Err(Failure::Diagnostics(d)) => {
             report(inputs, &d, cli.message_format);
