@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod log;
+pub mod templates;
 pub mod watch;
 pub mod write;
 
@@ -56,11 +57,7 @@ pub fn read_inputs(root: &Path, config: &Config) -> Result<Inputs, Failure> {
     for (rel, _, text) in read_tree(root, &config.contracts, "json")? {
         inputs.sources.push((rel, text));
     }
-    // A template's name is its path inside the templates folder, wherever that is (absolute, or
-    // outside the project).
-    for (_, name, text) in read_tree(root, &config.templates, "j2")? {
-        inputs.templates.files.insert(name, text);
-    }
+    inputs.templates = templates::read(root, config)?;
     Ok(inputs)
 }
 

@@ -84,6 +84,23 @@ enum Command {
     /// file(s)`. A build with errors writes nothing, and watching goes on. It writes the build
     /// log too, so a `contractc build` afterwards has nothing to do.
     Watch,
+    /// The built-in templates the Python and MQL4 backends render.
+    ///
+    /// A project needs no templates folder: the templates are built in. A `*.j2` file in the
+    /// folder `templates` names in contractc.toml (unset: `templates/`, when it exists)
+    /// replaces the built-in file of the same name (`python/module.py.j2`), and only that one.
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TemplatesAction {
+    /// Write the built-in templates into DIR (created if missing), to edit them there; refuses
+    /// to overwrite any file. Then set `templates = "DIR"` in contractc.toml (or name it
+    /// `templates`).
+    Export { dir: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -98,6 +115,19 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode, String> {
+    if let Command::Templates { action: TemplatesAction::Export { dir } } = &cli.command {
+        let written = contractc_driver::templates::export(dir).map_err(|e| e.to_string())?;
+        for path in &written {
+            out!("{}", path.display());
+        }
+        eprintln!(
+            "wrote the {} built-in templates into {}/; edit them there, and set `templates = \"{}\"` in contractc.toml",
+            written.len(),
+            dir.display(),
+            dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let text = std::fs::read_to_string(&cli.config).map_err(|e| {
         format!(
             "cannot read {}: {e}\nhelp: run contractc from the project root, or pass --config",
@@ -115,7 +145,7 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     let mode = match cli.command {
         Command::Build { check: false } => Mode::Build,
         Command::Build { check: true } => Mode::BuildCheck,
-        Command::Check | Command::Watch => Mode::Check,
+        Command::Check | Command::Watch | Command::Templates { .. } => Mode::Check,
     };
     // A build (never `--check`, which always compares bytes) whose inputs, compiler and outputs
     // are as its build log says stops here, before compiling.
@@ -309,10 +339,15 @@ fn watch(cli: &Cli, text: String, config: Config) -> Result<ExitCode, String> {
         }
         if std::mem::take(&mut first) {
             let config = session.config();
+            let templates = config.templates.as_deref().unwrap_or(contractc_driver::templates::DEFAULT_DIR);
+            let templates = if session.root().join(templates).is_dir() {
+                format!("{templates}/")
+            } else {
+                format!("{templates}/ (absent: the built-in templates)")
+            };
             eprintln!(
-                "watching {}/, {}/ and {} (press Ctrl-C to stop)",
+                "watching {}/, {templates} and {} (press Ctrl-C to stop)",
                 config.contracts,
-                config.templates,
                 cli.config.display()
             );
         }

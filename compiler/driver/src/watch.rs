@@ -146,11 +146,16 @@ impl Session {
         std::mem::take(&mut self.changed)
     }
 
+    /// The templates folder, whether it exists or not (one may appear).
+    fn templates_dir(&self) -> &str {
+        self.config.templates.as_deref().unwrap_or(crate::templates::DEFAULT_DIR)
+    }
+
     /// The folders to watch: the root itself (for the configuration, and for the contracts and
     /// templates folders coming and going), and the contracts and templates folders in depth.
     pub fn watch_list(&self) -> Vec<(PathBuf, RecursiveMode)> {
         let mut list = vec![(self.root.clone(), RecursiveMode::NonRecursive)];
-        for dir in [&self.config.contracts, &self.config.templates] {
+        for dir in [&self.config.contracts, self.templates_dir()] {
             let path = self.root.join(dir);
             if !list.iter().any(|(p, _)| *p == path) {
                 list.push((path, RecursiveMode::Recursive));
@@ -182,7 +187,7 @@ impl Session {
         }
         let (out_dir, config_path) = (self.out_dir(), self.config_path.clone());
         let contracts = self.root.join(&self.config.contracts);
-        let templates = self.root.join(&self.config.templates);
+        let templates = self.root.join(self.templates_dir());
         let (mut rescan, mut templates_touched) = (false, false);
         for path in paths.iter().filter(|p| !p.starts_with(&out_dir) && **p != config_path) {
             if path.starts_with(&templates) {
@@ -242,10 +247,7 @@ impl Session {
 
     /// Re-reads every template; they are few, and a change to any re-renders the backends.
     fn reload_templates(&mut self) -> Result<(), Failure> {
-        let mut templates = crate::Templates::default();
-        for (_, name, text) in read_tree(&self.root, &self.config.templates, "j2")? {
-            templates.files.insert(name, text);
-        }
+        let templates = crate::templates::read(&self.root, &self.config)?;
         if templates != self.inputs.templates {
             crate::set_templates(&mut self.db, &self.project.emitters, &templates);
             self.inputs.templates = templates;
