@@ -518,3 +518,54 @@ fn watch_rebuilds_after_each_edit_survives_errors_and_deleted_files_and_stops_on
     // What watch wrote is what build writes, and its build log lets build stop early.
     no_op_build(project);
 }
+
+/// `contractc init` in an empty folder outside the repository, then `contractc build`: no
+/// templates folder and no other file needed; the example workflow's plan runs; a second `init`
+/// writes nothing. A templates folder with one file changes only its backend's output.
+#[test]
+fn init_then_build_needs_no_other_file_and_a_template_overrides_one_backend() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("new");
+    let (code, out) = contractc(&project, &["init", project.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("contractc build"), "{out}");
+    let (code, out) = contractc(&project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(project.join("generated/plan.bin").is_file() && project.join("generated/rust/Cargo.toml").is_file());
+    let (code, out) = contractc(&project, &["init", project.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("exists already; nothing was written"), "{out}");
+
+    let generated = |dir: &str| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = walk(&project.join("generated").join(dir));
+        files.sort();
+        files
+    };
+    let (rust, mql4, python) = (generated("rust"), generated("mql4"), generated("python"));
+    let (code, out) = contractc(&project, &["templates", "export", project.join("templates").to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let module = project.join("templates/python/module.py.j2");
+    let text = std::fs::read_to_string(&module).unwrap();
+    std::fs::write(&module, format!("# A comment of this project's.\n{text}")).unwrap();
+    let (code, out) = contractc(&project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!((generated("rust"), generated("mql4")), (rust, mql4), "the other backends are as before");
+    let module = project.join("generated/python/src/contracts/events/price_tick_1_0.py");
+    assert!(std::fs::read_to_string(module).unwrap().starts_with("# A comment of this project's.\n"));
+    assert_ne!(generated("python"), python);
+}
+
+/// Every file under `dir`: its path from `dir` and its bytes.
+fn walk(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            out.extend(walk(&path).into_iter().map(|(p, b)| (format!("{name}/{p}"), b)));
+        } else {
+            out.push((path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}

@@ -84,6 +84,10 @@ enum Command {
     /// file(s)`. A build with errors writes nothing, and watching goes on. It writes the build
     /// log too, so a `contractc build` afterwards has nothing to do.
     Watch,
+    /// Start a project in DIR (default: here): a commented contractc.toml, an example contract
+    /// (contracts/events/PriceTick@1.0.json) and a one-step example workflow
+    /// (contracts/workflows/hello@1.0.json). Writes nothing if any of them exists.
+    Init { dir: Option<PathBuf> },
     /// The built-in templates the Python and MQL4 backends render.
     ///
     /// A project needs no templates folder: the templates are built in. A `*.j2` file in the
@@ -115,6 +119,21 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode, String> {
+    if let Command::Init { dir } = &cli.command {
+        let dir = dir.clone().unwrap_or_else(|| PathBuf::from("."));
+        let written = contractc_driver::init::init(&dir).map_err(|e| e.to_string())?;
+        for path in &written {
+            out!("{}", path.display());
+        }
+        let cd = if dir == Path::new(".") { String::new() } else { format!("  cd {}\n", dir.display()) };
+        eprintln!(
+            "a new project in {}; next:\n{cd}  contractc build              # check it, write generated/\n  \
+             runtime generated/plan.bin   # run the example workflow\n  \
+             contractc build --check      # in CI, after committing generated/",
+            dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Templates { action: TemplatesAction::Export { dir } } = &cli.command {
         let written = contractc_driver::templates::export(dir).map_err(|e| e.to_string())?;
         for path in &written {
@@ -145,7 +164,7 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     let mode = match cli.command {
         Command::Build { check: false } => Mode::Build,
         Command::Build { check: true } => Mode::BuildCheck,
-        Command::Check | Command::Watch | Command::Templates { .. } => Mode::Check,
+        Command::Check | Command::Watch | Command::Templates { .. } | Command::Init { .. } => Mode::Check,
     };
     // A build (never `--check`, which always compares bytes) whose inputs, compiler and outputs
     // are as its build log says stops here, before compiling.
