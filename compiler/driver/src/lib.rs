@@ -4,6 +4,7 @@
 //! build whose inputs and outputs are unchanged stop before compiling.
 
 pub mod config;
+pub mod explain;
 pub mod init;
 pub mod log;
 pub mod templates;

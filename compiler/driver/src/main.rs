@@ -84,10 +84,17 @@ enum Command {
     /// file(s)`. A build with errors writes nothing, and watching goes on. It writes the build
     /// log too, so a `contractc build` afterwards has nothing to do.
     Watch,
-    /// Start a project in DIR (default: here): a commented contractc.toml, an example contract
+    /// Start a project in DIR (default: here), ready to build.
+    ///
+    /// Writes a commented contractc.toml, an example contract
     /// (contracts/events/PriceTick@1.0.json) and a one-step example workflow
-    /// (contracts/workflows/hello@1.0.json). Writes nothing if any of them exists.
+    /// (contracts/workflows/hello@1.0.json); writes nothing if any of them exists.
     Init { dir: Option<PathBuf> },
+    /// Explain a diagnostic code: what it means, with an example and its hint.
+    ///
+    /// CODE is the code (`E0005`) or its name (`unresolved-ref`), as every diagnostic prints
+    /// them; `docs/diagnostics.md` lists every code.
+    Explain { code: String },
     /// The built-in templates the Python and MQL4 backends render.
     ///
     /// A project needs no templates folder: the templates are built in. A `*.j2` file in the
@@ -119,6 +126,17 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode, String> {
+    if let Command::Explain { code } = &cli.command {
+        return match contractc_driver::explain::explain(code) {
+            Some(text) => {
+                out!("{text}");
+                Ok(ExitCode::SUCCESS)
+            }
+            None => Err(format!(
+                "no diagnostic code `{code}`\nhelp: codes are E0001..., W0001... or their names (`unresolved-ref`); `contractc check` prints them"
+            )),
+        };
+    }
     if let Command::Init { dir } = &cli.command {
         let dir = dir.clone().unwrap_or_else(|| PathBuf::from("."));
         let written = contractc_driver::init::init(&dir).map_err(|e| e.to_string())?;
@@ -164,7 +182,11 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     let mode = match cli.command {
         Command::Build { check: false } => Mode::Build,
         Command::Build { check: true } => Mode::BuildCheck,
-        Command::Check | Command::Watch | Command::Templates { .. } | Command::Init { .. } => Mode::Check,
+        Command::Check
+        | Command::Watch
+        | Command::Templates { .. }
+        | Command::Init { .. }
+        | Command::Explain { .. } => Mode::Check,
     };
     // A build (never `--check`, which always compares bytes) whose inputs, compiler and outputs
     // are as its build log says stops here, before compiling.
@@ -266,6 +288,9 @@ fn build(cli: &Cli, job: &Job<'_>) -> Result<Built, String> {
             report(inputs, &d, cli.message_format);
             let errors = d.iter().filter(|d| d.severity == Severity::Error).count();
             eprintln!("error: {errors} error(s); nothing was generated");
+            if let Some(first) = d.first() {
+                eprintln!("help: `contractc explain {}` says more of a code", first.code.id);
+            }
             return Ok(Built::Failed);
         }
         Err(e) => return Err(e.to_string()),
