@@ -569,3 +569,36 @@ fn walk(dir: &Path) -> Vec<(String, Vec<u8>)> {
     }
     out
 }
+
+/// The machine formats of one error and one warning, as CI tools read them: GitHub workflow
+/// commands and a SARIF 2.1.0 log (`tests/python/test_sarif.py` validates the log against the
+/// SARIF schema), each an insta snapshot.
+#[test]
+fn github_and_sarif_formats_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("contracts/events")).unwrap();
+    std::fs::write(tmp.path().join("contractc.toml"), "backends = [\"rust\"]\n").unwrap();
+    std::fs::write(
+        tmp.path().join("contracts/events/Bad@1.0.json"),
+        "{ \"type\": \"object\",\n  \"properties\": { \"a\": { \"$ref\": \"Nope@1.0.json\" } },\n  \"markdownDescription\": \"x\" }\n",
+    )
+    .unwrap();
+    let stdout = |format: &str| {
+        let out = Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["run", "--quiet", "-p", "contractc", "--", "check", "--message-format", format, "--config"])
+            .arg(tmp.path().join("contractc.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::assert_snapshot!("message_format_github", stdout("github"));
+        let sarif = stdout("sarif").replace(env!("CARGO_PKG_VERSION"), "<version>");
+        insta::assert_snapshot!("message_format_sarif", sarif);
+    });
+}

@@ -7,6 +7,7 @@ pub mod config;
 pub mod explain;
 pub mod init;
 pub mod log;
+pub mod report;
 pub mod templates;
 pub mod watch;
 pub mod write;

@@ -13,7 +13,6 @@ use contractc_driver::watch::{self, Session};
 use contractc_driver::write::{self, Changes};
 use contractc_driver::{Config, Failure, Inputs, Project, check_in, generate_in, load, read_inputs};
 use contractc_sema::Database;
-use contractc_syntax::LineIndex;
 
 /// mimalloc: a cold build allocates millions of small strings and trees, and spent a third of
 /// its time in glibc's malloc and free.
@@ -43,7 +42,8 @@ struct Cli {
     /// Path of the project's configuration; the project root is its folder.
     #[arg(long, global = true, default_value = "contractc.toml", value_name = "FILE")]
     config: PathBuf,
-    /// How diagnostics are printed: `human` (stderr) or `json` (one object per line on stdout).
+    /// How diagnostics are printed: `human` (stderr), or on stdout `json` (an object a line),
+    /// `github` (workflow-command annotations) or `sarif` (one SARIF 2.1.0 log).
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     message_format: MessageFormat,
     /// Treat warnings as errors: exit 1 and generate nothing.
@@ -55,8 +55,14 @@ struct Cli {
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum MessageFormat {
+    /// rustc-style, with the source line and a caret (stderr).
     Human,
+    /// One JSON object per diagnostic (stdout).
     Json,
+    /// GitHub Actions workflow commands: annotations on the pull request's lines (stdout).
+    Github,
+    /// One SARIF 2.1.0 log, for code-scanning tools (stdout).
+    Sarif,
 }
 
 #[derive(Subcommand)]
@@ -402,22 +408,16 @@ fn watch(cli: &Cli, text: String, config: Config) -> Result<ExitCode, String> {
 
 fn report(inputs: &Inputs, diagnostics: &[Diagnostic], format: MessageFormat) {
     let source = |path: &str| inputs.sources.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str());
-    if format == MessageFormat::Json {
-        for d in diagnostics {
-            let text = source(&d.file).unwrap_or("");
-            let (line, column) = LineIndex::new(text).line_col(text, d.span.start);
-            let v = serde_json::json!({
-                "code": d.code.id,
-                "name": d.code.name,
-                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
-                "file": d.file,
-                "line": line,
-                "column": column,
-                "pointer": d.pointer.to_string(),
-                "message": d.message,
-                "notes": d.notes,
-            });
-            out!("{v}");
+    let owned = |path: &str| source(path).map(str::to_string);
+    let text = match format {
+        MessageFormat::Human => String::new(),
+        MessageFormat::Json => contractc_driver::report::json(diagnostics, &owned),
+        MessageFormat::Github => contractc_driver::report::github(diagnostics, &owned),
+        MessageFormat::Sarif => contractc_driver::report::sarif(diagnostics, &owned, env!("CARGO_PKG_VERSION")),
+    };
+    if format != MessageFormat::Human {
+        if !text.is_empty() {
+            out!("{}", text.trim_end());
         }
         return;
     }
