@@ -121,7 +121,19 @@ enum TemplatesAction {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    // `--version` names what a build's outputs depend on besides the inputs.
+    let version = format!(
+        "{} (plan format {}, templates {})",
+        env!("CARGO_PKG_VERSION"),
+        contractc_backend_plan::FORMAT_VERSION,
+        contractc_driver::templates::version()
+    );
+    let matches = Cli::command().version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match run(&cli) {
         Ok(code) => code,
         Err(message) => {

@@ -23,6 +23,13 @@ pub const BUILT_IN: &[(&str, &str)] = &[
 /// The folder `templates` names when the configuration does not.
 pub const DEFAULT_DIR: &str = "templates";
 
+/// The version of the built-in template set: the first 12 hex digits of the SHA-256 of every
+/// template's name and text, in order (`contractc --version` prints it).
+pub fn version() -> String {
+    let all: String = BUILT_IN.iter().map(|(name, text)| format!("{name}\n{}\n{text}", text.len())).collect();
+    contractc_emit::sha256_hex(all.as_bytes())[..12].to_string()
+}
+
 /// The built-in templates.
 pub fn built_in() -> Templates {
     Templates { files: BUILT_IN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect() }

@@ -10,6 +10,9 @@ use contractc_ir::{Program, TriggerRule};
 use contractc_validator::validator;
 use runtime::plan::{self, Validator};
 
+/// The version of the plan format this backend writes (and the runtime of the same release reads).
+pub use runtime::plan::FORMAT_VERSION;
+
 /// Emits `plan.bin` for the program's workflow; no file when there is no workflow.
 pub fn emit(program: &Program) -> Result<Vec<OutputFile>, EmitError> {
     match program.workflows.as_slice() {
