@@ -602,3 +602,63 @@ fn github_and_sarif_formats_snapshot() {
         insta::assert_snapshot!("message_format_sarif", sarif);
     });
 }
+
+/// `contractc import` on a folder of `*.schema.json` files, some with URL `$id`s that refer to
+/// each other by URI, some by relative path: named by title, `$id` or file name, relative
+/// `$ref`s renamed, then `contractc build` generates every backend. Two schemas with one name,
+/// and a contract file that exists, write nothing.
+#[test]
+fn import_names_the_contracts_rewrites_relative_refs_and_the_project_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (project, src) = (tmp.path().join("p"), tmp.path().join("schemas"));
+    std::fs::create_dir_all(src.join("web")).unwrap();
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(project.join("contractc.toml"), "backends = [\"rust\", \"python\", \"mql4\"]\n").unwrap();
+    let files = [
+        (
+            "address.schema.json",
+            r#"{ "type": "object", "properties": { "city": { "type": "string" } }, "required": ["city"] }"#,
+        ),
+        (
+            "customer.schema.json",
+            r##"{ "title": "customer record", "type": "object", "properties": { "home": { "$ref": "address.schema.json" }, "work": { "$ref": "./address.schema.json#" } } }"##,
+        ),
+        (
+            "web/a.json",
+            r#"{ "$id": "https://example.com/s/item.json", "type": "object", "properties": { "price": { "$ref": "money.json" } } }"#,
+        ),
+        (
+            "web/b.json",
+            r#"{ "$id": "https://example.com/s/money.json", "type": "object", "properties": { "amount": { "type": "number" } } }"#,
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(src.join(name), text).unwrap();
+    }
+    let (code, out) = contractc(&project, &["import", src.to_str().unwrap(), "--namespace", "shop"]);
+    assert_eq!(code, 0, "{out}");
+    for line in [
+        "address.schema.json -> contracts/shop/Address@1.0.json (named by its file name)",
+        "customer.schema.json -> contracts/shop/CustomerRecord@1.0.json (named by its title, 2 `$ref`(s) renamed)",
+        "a.json -> contracts/shop/Item@1.0.json (named by its $id)",
+        "4 compile, 0 with errors",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+    let customer = std::fs::read_to_string(project.join("contracts/shop/CustomerRecord@1.0.json")).unwrap();
+    assert!(
+        customer.contains(r#""$ref": "Address@1.0.json""#) && customer.contains(r##""$ref": "Address@1.0.json#""##)
+    );
+    let (code, out) = contractc(&project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(project.join("generated/rust/src/shop/item_1_0.rs").is_file(), "{out}");
+
+    let (code, out) = contractc(&project, &["import", src.to_str().unwrap(), "--namespace", "shop"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("exists already; nothing was imported"), "{out}");
+    std::fs::write(src.join("web/c.json"), r#"{ "title": "Address", "type": "string" }"#).unwrap();
+    let (code, out) = contractc(&project, &["import", src.to_str().unwrap(), "--namespace", "other"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("would both be `other/Address@1.0`"), "{out}");
+    assert!(!project.join("contracts/other").exists(), "nothing written");
+}

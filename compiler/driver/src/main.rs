@@ -96,6 +96,26 @@ enum Command {
     /// (contracts/events/PriceTick@1.0.json) and a one-step example workflow
     /// (contracts/workflows/hello@1.0.json); writes nothing if any of them exists.
     Init { dir: Option<PathBuf> },
+    /// Bring existing JSON Schemas in as contracts of namespace NS.
+    ///
+    /// Each SRC is a schema file or a folder of them (`*.json`, in depth). Each becomes
+    /// `<contracts>/<NS>/<Name>@<VERSION>.json`, named by its `title`, else its `$id`'s last
+    /// segment, else its file name (without `.schema.json`/`.json`, in PascalCase). Its text is
+    /// kept, `$id`s included; a `$ref` to another imported file by relative path is rewritten
+    /// to that file's contract. Two schemas with one name, or a contract file that exists, stop
+    /// it before anything is written. Then the project is checked, and what does not compile
+    /// is said, with the diagnostics `contractc check` gives.
+    #[command(disable_version_flag = true)]
+    Import {
+        #[arg(required = true, value_name = "SRC")]
+        sources: Vec<PathBuf>,
+        /// The contracts' namespace: lowercase letters, digits and `_` (e.g. `events`).
+        #[arg(long, value_name = "NS")]
+        namespace: String,
+        /// The contracts' version, MAJOR.MINOR.
+        #[arg(long, value_name = "M.m", default_value = "1.0")]
+        version: String,
+    },
     /// Explain a diagnostic code: what it means, with an example and its hint.
     ///
     /// CODE is the code (`E0005`) or its name (`unresolved-ref`), as every diagnostic prints
@@ -193,6 +213,9 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     if matches!(cli.command, Command::Watch) {
         return watch(cli, text, config);
     }
+    if let Command::Import { sources, namespace, version } = &cli.command {
+        return import(cli, &config, sources, namespace, version);
+    }
     let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let inputs = read_inputs(root, &config).map_err(|e| e.to_string())?;
     let (contracts, workflows) = counts(&inputs);
@@ -204,7 +227,8 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
         | Command::Watch
         | Command::Templates { .. }
         | Command::Init { .. }
-        | Command::Explain { .. } => Mode::Check,
+        | Command::Explain { .. }
+        | Command::Import { .. } => Mode::Check,
     };
     // A build (never `--check`, which always compares bytes) whose inputs, compiler and outputs
     // are as its build log says stops here, before compiling.
@@ -415,6 +439,42 @@ fn watch(cli: &Cli, text: String, config: Config) -> Result<ExitCode, String> {
         }
     });
     watched.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `contractc import`: writes the contracts, then checks the project and says which of them
+/// compile.
+fn import(cli: &Cli, config: &Config, sources: &[PathBuf], namespace: &str, version: &str) -> Result<ExitCode, String> {
+    let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let imported = contractc_driver::import::import(&root.join(&config.contracts), sources, namespace, version)
+        .map_err(|e| e.to_string())?;
+    for i in &imported {
+        let rewritten = match i.refs_rewritten {
+            0 => String::new(),
+            n => format!(", {n} `$ref`(s) renamed"),
+        };
+        out!("{} -> {}/{} (named by its {}{rewritten})", i.source.display(), config.contracts, i.contract, i.named_by);
+    }
+    let inputs = read_inputs(root, config).map_err(|e| e.to_string())?;
+    let mut db = Database::default();
+    let project = load(&mut db, &inputs, config).map_err(|e| e.to_string())?;
+    let diagnostics = match check_in(&db, &project, &inputs, config) {
+        Ok((_, warnings)) => warnings,
+        Err(Failure::Diagnostics(d)) => d,
+        Err(e) => return Err(e.to_string()),
+    };
+    let mine = |d: &Diagnostic| imported.iter().any(|i| d.file.ends_with(&i.contract));
+    let theirs: Vec<Diagnostic> = diagnostics.into_iter().filter(mine).collect();
+    report(&inputs, &theirs, cli.message_format);
+    let failing: std::collections::BTreeSet<&str> =
+        theirs.iter().filter(|d| d.severity == Severity::Error).map(|d| d.file.as_str()).collect();
+    eprintln!(
+        "imported {} schema(s) into {}/{namespace}/: {} compile, {} with errors (above; `contractc explain CODE` says more)",
+        imported.len(),
+        config.contracts,
+        imported.len() - failing.len(),
+        failing.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
