@@ -662,3 +662,37 @@ fn import_names_the_contracts_rewrites_relative_refs_and_the_project_builds() {
     assert!(out.contains("would both be `other/Address@1.0`"), "{out}");
     assert!(!project.join("contracts/other").exists(), "nothing written");
 }
+
+/// `contractc import --split-defs` on a draft-07 bundle that only holds definitions: one contract
+/// per entry, each with the bundle's `$schema`; `$ref`s into an entry, and into what it holds,
+/// name its contract; no contract for the bundle itself; the project builds.
+#[test]
+fn import_split_defs_makes_each_definition_a_contract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(project.join("contractc.toml"), "backends = [\"rust\", \"python\", \"mql4\"]\n").unwrap();
+    let bundle = tmp.path().join("bundle.json");
+    std::fs::write(
+        &bundle,
+        r##"{ "$schema": "http://json-schema.org/draft-07/schema#", "title": "Shop",
+  "definitions": {
+    "line item": { "type": "object", "properties": { "sku": { "type": "string" }, "price": { "$ref": "#/definitions/money" } }, "required": ["sku"] },
+    "money": { "type": "object", "properties": { "amount": { "type": "number", "minimum": 0 } }, "required": ["amount"] },
+    "order": { "type": "object", "properties": { "lines": { "type": "array", "items": { "$ref": "#/definitions/line item" } },
+      "total": { "$ref": "#/definitions/money/properties/amount" } } }
+  } }"##,
+    )
+    .unwrap();
+    let (code, out) = contractc(&project, &["import", bundle.to_str().unwrap(), "--namespace", "shop", "--split-defs"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(definition `line item`) -> contracts/shop/LineItem@1.0.json (named by its key"), "{out}");
+    assert!(out.contains("3 compile, 0 with errors"), "{out}");
+    assert!(!project.join("contracts/shop/Shop@1.0.json").exists(), "a bundle of definitions alone is no contract");
+    let order = std::fs::read_to_string(project.join("contracts/shop/Order@1.0.json")).unwrap();
+    assert!(order.starts_with(r##"{ "$schema": "http://json-schema.org/draft-07/schema#","##), "{order}");
+    assert!(order.contains(r##""$ref": "LineItem@1.0.json""##), "{order}");
+    assert!(order.contains(r##""$ref": "Money@1.0.json#/properties/amount""##), "{order}");
+    let (code, out) = contractc(&project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+}

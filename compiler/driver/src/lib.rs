@@ -42,6 +42,8 @@ pub enum Failure {
     Io(PathBuf, std::io::Error),
     /// `contractc.toml` says something that cannot be used.
     Config(String),
+    /// The command asks for something that cannot be done (the message says what, and what to do).
+    Usage(String),
 }
 
 impl std::fmt::Display for Failure {
@@ -51,6 +53,7 @@ impl std::fmt::Display for Failure {
             Failure::Emit(e) => write!(f, "{e}"),
             Failure::Io(p, e) => write!(f, "{}: {e}", p.display()),
             Failure::Config(e) => write!(f, "contractc.toml: {e}"),
+            Failure::Usage(e) => write!(f, "{e}"),
         }
     }
 }

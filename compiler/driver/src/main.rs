@@ -115,6 +115,10 @@ enum Command {
         /// The contracts' version, MAJOR.MINOR.
         #[arg(long, value_name = "M.m", default_value = "1.0")]
         version: String,
+        /// Each entry of a file's top-level `$defs` (`definitions`) becomes a contract of its
+        /// own, named by its key; `$ref`s into it name that contract.
+        #[arg(long)]
+        split_defs: bool,
     },
     /// Explain a diagnostic code: what it means, with an example and its hint.
     ///
@@ -213,8 +217,8 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     if matches!(cli.command, Command::Watch) {
         return watch(cli, text, config);
     }
-    if let Command::Import { sources, namespace, version } = &cli.command {
-        return import(cli, &config, sources, namespace, version);
+    if let Command::Import { sources, namespace, version, split_defs } = &cli.command {
+        return import(cli, &config, sources, namespace, version, *split_defs);
     }
     let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let inputs = read_inputs(root, &config).map_err(|e| e.to_string())?;
@@ -444,16 +448,28 @@ fn watch(cli: &Cli, text: String, config: Config) -> Result<ExitCode, String> {
 
 /// `contractc import`: writes the contracts, then checks the project and says which of them
 /// compile.
-fn import(cli: &Cli, config: &Config, sources: &[PathBuf], namespace: &str, version: &str) -> Result<ExitCode, String> {
+fn import(
+    cli: &Cli,
+    config: &Config,
+    sources: &[PathBuf],
+    namespace: &str,
+    version: &str,
+    split_defs: bool,
+) -> Result<ExitCode, String> {
     let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let imported = contractc_driver::import::import(&root.join(&config.contracts), sources, namespace, version)
-        .map_err(|e| e.to_string())?;
+    let imported =
+        contractc_driver::import::import(&root.join(&config.contracts), sources, namespace, version, split_defs)
+            .map_err(|e| e.to_string())?;
     for i in &imported {
         let rewritten = match i.refs_rewritten {
             0 => String::new(),
             n => format!(", {n} `$ref`(s) renamed"),
         };
-        out!("{} -> {}/{} (named by its {}{rewritten})", i.source.display(), config.contracts, i.contract, i.named_by);
+        let source = match &i.entry {
+            Some(key) => format!("{} (definition `{key}`)", i.source.display()),
+            None => i.source.display().to_string(),
+        };
+        out!("{source} -> {}/{} (named by its {}{rewritten})", config.contracts, i.contract, i.named_by);
     }
     let inputs = read_inputs(root, config).map_err(|e| e.to_string())?;
     let mut db = Database::default();
