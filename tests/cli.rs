@@ -696,3 +696,37 @@ fn import_split_defs_makes_each_definition_a_contract() {
     let (code, out) = contractc(&project, &["build"]);
     assert_eq!(code, 0, "{out}");
 }
+
+/// Installed as the README says (`cargo install --path compiler/driver` and `--path runtime`,
+/// here `--debug` into a temporary root, reusing the workspace's build), both binaries run on a
+/// project outside the repository: `contractc init`, `contractc build`, `runtime` on its plan.
+#[test]
+fn cargo_install_gives_binaries_that_work_outside_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), std::path::PathBuf::from);
+    for crate_dir in ["compiler/driver", "runtime"] {
+        let out = Command::new(env!("CARGO"))
+            .current_dir(root())
+            .env("CARGO_TARGET_DIR", &target)
+            .args(["install", "--quiet", "--debug", "--locked", "--path", crate_dir, "--root"])
+            .arg(tmp.path().join("root"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let bin = |name: &str| tmp.path().join("root/bin").join(name);
+    let run = |program: std::path::PathBuf, args: &[&str]| {
+        let out = Command::new(program).current_dir(tmp.path()).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run(bin("contractc"), &["--version"]).contains("plan format"));
+    run(bin("contractc"), &["init", "project"]);
+    run(bin("contractc"), &["build", "--config", "project/contractc.toml"]);
+    let out = Command::new(bin("runtime"))
+        .current_dir(tmp.path().join("project"))
+        .arg("generated/plan.bin")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

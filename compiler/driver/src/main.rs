@@ -123,7 +123,7 @@ enum Command {
     /// Explain a diagnostic code: what it means, with an example and its hint.
     ///
     /// CODE is the code (`E0005`) or its name (`unresolved-ref`), as every diagnostic prints
-    /// them; `docs/diagnostics.md` lists every code.
+    /// them.
     Explain { code: String },
     /// The built-in templates the Python and MQL4 backends render.
     ///
