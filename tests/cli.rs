@@ -518,3 +518,215 @@ fn watch_rebuilds_after_each_edit_survives_errors_and_deleted_files_and_stops_on
     // What watch wrote is what build writes, and its build log lets build stop early.
     no_op_build(project);
 }
+
+/// `contractc init` in an empty folder outside the repository, then `contractc build`: no
+/// templates folder and no other file needed; the example workflow's plan runs; a second `init`
+/// writes nothing. A templates folder with one file changes only its backend's output.
+#[test]
+fn init_then_build_needs_no_other_file_and_a_template_overrides_one_backend() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("new");
+    let (code, out) = contractc(&project, &["init", project.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("contractc build"), "{out}");
+    let (code, out) = contractc(&project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(project.join("generated/plan.bin").is_file() && project.join("generated/rust/Cargo.toml").is_file());
+    let (code, out) = contractc(&project, &["init", project.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("exists already; nothing was written"), "{out}");
+
+    let generated = |dir: &str| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = walk(&project.join("generated").join(dir));
+        files.sort();
+        files
+    };
+    let (rust, mql4, python) = (generated("rust"), generated("mql4"), generated("python"));
+    let (code, out) = contractc(&project, &["templates", "export", project.join("templates").to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let module = project.join("templates/python/module.py.j2");
+    let text = std::fs::read_to_string(&module).unwrap();
+    std::fs::write(&module, format!("# A comment of this project's.\n{text}")).unwrap();
+    let (code, out) = contractc(&project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!((generated("rust"), generated("mql4")), (rust, mql4), "the other backends are as before");
+    let module = project.join("generated/python/src/contracts/events/price_tick_1_0.py");
+    assert!(std::fs::read_to_string(module).unwrap().starts_with("# A comment of this project's.\n"));
+    assert_ne!(generated("python"), python);
+}
+
+/// Every file under `dir`: its path from `dir` and its bytes.
+fn walk(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            out.extend(walk(&path).into_iter().map(|(p, b)| (format!("{name}/{p}"), b)));
+        } else {
+            out.push((path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}
+
+/// The machine formats of one error and one warning, as CI tools read them: GitHub workflow
+/// commands and a SARIF 2.1.0 log (`tests/python/test_sarif.py` validates the log against the
+/// SARIF schema), each an insta snapshot.
+#[test]
+fn github_and_sarif_formats_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("contracts/events")).unwrap();
+    std::fs::write(tmp.path().join("contractc.toml"), "backends = [\"rust\"]\n").unwrap();
+    std::fs::write(
+        tmp.path().join("contracts/events/Bad@1.0.json"),
+        "{ \"type\": \"object\",\n  \"properties\": { \"a\": { \"$ref\": \"Nope@1.0.json\" } },\n  \"markdownDescription\": \"x\" }\n",
+    )
+    .unwrap();
+    let stdout = |format: &str| {
+        let out = Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["run", "--quiet", "-p", "contractc", "--", "check", "--message-format", format, "--config"])
+            .arg(tmp.path().join("contractc.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::assert_snapshot!("message_format_github", stdout("github"));
+        let sarif = stdout("sarif").replace(env!("CARGO_PKG_VERSION"), "<version>");
+        insta::assert_snapshot!("message_format_sarif", sarif);
+    });
+}
+
+/// `contractc import` on a folder of `*.schema.json` files, some with URL `$id`s that refer to
+/// each other by URI, some by relative path: named by title, `$id` or file name, relative
+/// `$ref`s renamed, then `contractc build` generates every backend. Two schemas with one name,
+/// and a contract file that exists, write nothing.
+#[test]
+fn import_names_the_contracts_rewrites_relative_refs_and_the_project_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (project, src) = (tmp.path().join("p"), tmp.path().join("schemas"));
+    std::fs::create_dir_all(src.join("web")).unwrap();
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(project.join("contractc.toml"), "backends = [\"rust\", \"python\", \"mql4\"]\n").unwrap();
+    let files = [
+        (
+            "address.schema.json",
+            r#"{ "type": "object", "properties": { "city": { "type": "string" } }, "required": ["city"] }"#,
+        ),
+        (
+            "customer.schema.json",
+            r##"{ "title": "customer record", "type": "object", "properties": { "home": { "$ref": "address.schema.json" }, "work": { "$ref": "./address.schema.json#" } } }"##,
+        ),
+        (
+            "web/a.json",
+            r#"{ "$id": "https://example.com/s/item.json", "type": "object", "properties": { "price": { "$ref": "money.json" } } }"#,
+        ),
+        (
+            "web/b.json",
+            r#"{ "$id": "https://example.com/s/money.json", "type": "object", "properties": { "amount": { "type": "number" } } }"#,
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(src.join(name), text).unwrap();
+    }
+    let (code, out) = contractc(&project, &["import", src.to_str().unwrap(), "--namespace", "shop"]);
+    assert_eq!(code, 0, "{out}");
+    for line in [
+        "address.schema.json -> contracts/shop/Address@1.0.json (named by its file name)",
+        "customer.schema.json -> contracts/shop/CustomerRecord@1.0.json (named by its title, 2 `$ref`(s) renamed)",
+        "a.json -> contracts/shop/Item@1.0.json (named by its $id)",
+        "4 compile, 0 with errors",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+    let customer = std::fs::read_to_string(project.join("contracts/shop/CustomerRecord@1.0.json")).unwrap();
+    assert!(
+        customer.contains(r#""$ref": "Address@1.0.json""#) && customer.contains(r##""$ref": "Address@1.0.json#""##)
+    );
+    let (code, out) = contractc(&project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(project.join("generated/rust/src/shop/item_1_0.rs").is_file(), "{out}");
+
+    let (code, out) = contractc(&project, &["import", src.to_str().unwrap(), "--namespace", "shop"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("exists already; nothing was imported"), "{out}");
+    std::fs::write(src.join("web/c.json"), r#"{ "title": "Address", "type": "string" }"#).unwrap();
+    let (code, out) = contractc(&project, &["import", src.to_str().unwrap(), "--namespace", "other"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("would both be `other/Address@1.0`"), "{out}");
+    assert!(!project.join("contracts/other").exists(), "nothing written");
+}
+
+/// `contractc import --split-defs` on a draft-07 bundle that only holds definitions: one contract
+/// per entry, each with the bundle's `$schema`; `$ref`s into an entry, and into what it holds,
+/// name its contract; no contract for the bundle itself; the project builds.
+#[test]
+fn import_split_defs_makes_each_definition_a_contract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(project.join("contractc.toml"), "backends = [\"rust\", \"python\", \"mql4\"]\n").unwrap();
+    let bundle = tmp.path().join("bundle.json");
+    std::fs::write(
+        &bundle,
+        r##"{ "$schema": "http://json-schema.org/draft-07/schema#", "title": "Shop",
+  "definitions": {
+    "line item": { "type": "object", "properties": { "sku": { "type": "string" }, "price": { "$ref": "#/definitions/money" } }, "required": ["sku"] },
+    "money": { "type": "object", "properties": { "amount": { "type": "number", "minimum": 0 } }, "required": ["amount"] },
+    "order": { "type": "object", "properties": { "lines": { "type": "array", "items": { "$ref": "#/definitions/line item" } },
+      "total": { "$ref": "#/definitions/money/properties/amount" } } }
+  } }"##,
+    )
+    .unwrap();
+    let (code, out) = contractc(&project, &["import", bundle.to_str().unwrap(), "--namespace", "shop", "--split-defs"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(definition `line item`) -> contracts/shop/LineItem@1.0.json (named by its key"), "{out}");
+    assert!(out.contains("3 compile, 0 with errors"), "{out}");
+    assert!(!project.join("contracts/shop/Shop@1.0.json").exists(), "a bundle of definitions alone is no contract");
+    let order = std::fs::read_to_string(project.join("contracts/shop/Order@1.0.json")).unwrap();
+    assert!(order.starts_with(r##"{ "$schema": "http://json-schema.org/draft-07/schema#","##), "{order}");
+    assert!(order.contains(r##""$ref": "LineItem@1.0.json""##), "{order}");
+    assert!(order.contains(r##""$ref": "Money@1.0.json#/properties/amount""##), "{order}");
+    let (code, out) = contractc(&project, &["build"]);
+    assert_eq!(code, 0, "{out}");
+}
+
+/// Installed as the README says (`cargo install --path compiler/driver` and `--path runtime`,
+/// here `--debug` into a temporary root, reusing the workspace's build), both binaries run on a
+/// project outside the repository: `contractc init`, `contractc build`, `runtime` on its plan.
+#[test]
+fn cargo_install_gives_binaries_that_work_outside_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), std::path::PathBuf::from);
+    for crate_dir in ["compiler/driver", "runtime"] {
+        let out = Command::new(env!("CARGO"))
+            .current_dir(root())
+            .env("CARGO_TARGET_DIR", &target)
+            .args(["install", "--quiet", "--debug", "--locked", "--path", crate_dir, "--root"])
+            .arg(tmp.path().join("root"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let bin = |name: &str| tmp.path().join("root/bin").join(name);
+    let run = |program: std::path::PathBuf, args: &[&str]| {
+        let out = Command::new(program).current_dir(tmp.path()).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run(bin("contractc"), &["--version"]).contains("plan format"));
+    run(bin("contractc"), &["init", "project"]);
+    run(bin("contractc"), &["build", "--config", "project/contractc.toml"]);
+    let out = Command::new(bin("runtime"))
+        .current_dir(tmp.path().join("project"))
+        .arg("generated/plan.bin")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use contractc_benches::corpus::{self, CONTRACTS, SEED};
-use contractc_driver::{Config, Failure, generate, read_inputs};
+use contractc_driver::{Config, Failure, compile, generate, read_inputs};
 use contractc_tests::mql4::{gxx, read_includes, stage};
 use contractc_tests::{assert_up_to_date, generate_project, root};
 use serde_json::{Map, Value};
@@ -128,6 +128,18 @@ fn corpus_of_1000_contracts_compiles_without_a_diagnostic() {
             assert!(warnings.is_empty(), "{warnings:#?}");
             // Per contract: a Rust module, a Python module and an MQL4 include file.
             assert!(out.len() > 3000, "{} files", out.len());
+            // A build renders each contract from the contracts it reaches alone (so that an edit
+            // renders again only what it reaches): byte for byte what the whole program gives.
+            let (program, _) = compile(&inputs, &config).unwrap_or_else(|e| panic!("{e}"));
+            let options = config.options();
+            let mut whole = contractc_backend_rust::emit(&program, &options).unwrap();
+            whole.extend(contractc_backend_python::emit(&program, &inputs.templates, &options).unwrap());
+            whole.extend(contractc_backend_mql4::emit(&program, &inputs.templates, &options).unwrap());
+            whole.sort();
+            assert_eq!(out.len(), whole.len());
+            for (a, b) in out.iter().zip(&whole) {
+                assert!(a == b, "{} differs from the whole program's {}", a.path, b.path);
+            }
         }
         Err(Failure::Diagnostics(d)) => panic!("{d:#?}"),
         Err(e) => panic!("{e}"),

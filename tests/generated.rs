@@ -34,7 +34,7 @@ fn every_generated_file_matches_its_snapshot() {
                 let plan = runtime::plan::decode(&f.contents).expect("the plan decodes");
                 insta::assert_snapshot!(name, format!("{plan:#?}"));
             } else {
-                insta::assert_snapshot!(name, String::from_utf8(f.contents.clone()).expect("text"));
+                insta::assert_snapshot!(name, String::from_utf8(f.contents.to_vec()).expect("text"));
             }
         }
     });

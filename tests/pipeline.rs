@@ -15,9 +15,19 @@ fn venv_python() -> std::path::PathBuf {
     py
 }
 
+/// The runtime binary `cargo run -p runtime` runs: beside this test's own folder of the target
+/// directory.
+fn built_runtime() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let debug = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    debug.join("runtime")
+}
+
 #[test]
 fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
     let py = venv_python();
+    let broker = root().join(".bin/eurusd-broker");
+    assert!(broker.exists(), "{} is missing: run `make build` (or `make test`, which runs it)", broker.display());
     let located = Command::new(&py)
         .args(["-c", "import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec('backtesting').submodule_search_locations[0]) / 'test' / 'EURUSD.csv')"])
         .output()
@@ -70,6 +80,22 @@ fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
     assert!(stdout.contains("nothing to do"), "{stdout}");
     assert!(stdout.contains("6 steps (6 up to date)"), "{stdout}");
     assert!(!run_dir.join("load_ticks/attempt-2.stdout").exists());
+
+    // Started another way (the binary itself, without what cargo and the rustup proxy set, such
+    // as RUSTUP_TOOLCHAIN): still nothing to do.
+    let direct = Command::new(built_runtime())
+        .current_dir(root())
+        .args(["generated/plan.bin", "--run-dir"])
+        .arg(&run_dir)
+        .env("EURUSD_CSV", &slice_path)
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&direct.stdout);
+    assert!(direct.status.success(), "{stdout}");
+    assert!(stdout.contains("6 steps (6 up to date)"), "started directly, the runtime re-ran a step:\n{stdout}");
 
     // The allowlisted EURUSD_CSV is part of the key: other data runs again.
     let fewer = dir.path().join("EURUSD-fewer.csv");

@@ -1,7 +1,8 @@
 //! The compiler's own costs on the corpus generator's output (benches/src/corpus.rs) at 100 and
 //! 1,000 contracts: a cold in-memory build (every backend), each backend's emit, a no-op build
 //! (hash the inputs, read the build log, `stat` every output), and edits through one warm salsa
-//! database (a whitespace-only edit, a leaf contract, a core contract many refer to).
+//! database, compiled and emitted (a whitespace-only edit, a leaf contract, a core contract many
+//! refer to, a template).
 //! Run: `cargo bench -p contractc-benches --bench compile` (`make bench` runs every bench).
 //! Process-level figures (wall, CPU and peak RSS of `contractc build`, beside the peer
 //! generators) are `make bench-compare`'s.
@@ -11,8 +12,8 @@ use std::time::Duration;
 
 use contractc_benches::corpus;
 use contractc_driver::log::{self, Compiler, Stamp};
-use contractc_driver::{Config, Inputs, generate, read_inputs, write};
-use contractc_sema::{Database, Settings, SourceFile};
+use contractc_driver::{Config, Inputs, generate, generate_in, read_inputs, write};
+use contractc_sema::{Database, SourceFile};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use salsa::Setter;
 
@@ -36,9 +37,10 @@ fn build(dir: &Path, text: &str, config: &Config, inputs: &Inputs) {
     let (files, warnings) = generate(inputs, config).expect("the corpus compiles");
     let out = dir.join(&config.output);
     let files = write::with_manifest(files);
-    let changes = write::compare(&out, &files).expect("readable");
+    let changes = write::compare(&out, &files, None).expect("readable");
     write::apply(&out, &files, &changes).expect("writable");
-    log::record(&out, &Stamp::new(Compiler::current(), text, inputs), warnings.len(), &files).expect("writable");
+    let stamp = Stamp::new(Compiler::current(), text, inputs);
+    log::record(&out, &stamp, warnings.len(), &files, None, &changes).expect("writable");
 }
 
 fn bench(c: &mut Criterion) {
@@ -69,18 +71,24 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| contractc_backend_mql4::emit(&program, &inputs.templates, &options))
             });
         }
-        edits(&mut g, n, &inputs);
+        edits(&mut g, n, &config, &inputs);
     }
     g.finish();
 }
 
-/// Checking after an edit through one warm database: each iteration edits one file (alternating
-/// between two texts, so every iteration is a real change) and checks the workspace again.
-fn edits(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, n: usize, inputs: &Inputs) {
+/// Building in memory after an edit through one warm database, as `contractc watch` does (the
+/// `compile` query, then every backend's `emitted` query; nothing written): each iteration edits
+/// one file (alternating between two texts, so every iteration is a real change).
+fn edits(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    n: usize,
+    config: &Config,
+    inputs: &Inputs,
+) {
     let mut db = Database::default();
-    let settings = Settings { mql4: true, ..Settings::default() };
-    let ws = contractc_driver::load(&mut db, inputs, settings);
-    assert!(contractc_sema::compile(&db, ws).program.is_some(), "the corpus compiles");
+    let project = contractc_driver::load(&mut db, inputs, config).expect("valid settings");
+    let ws = project.workspace;
+    generate_in(&db, &project, inputs, config).expect("the corpus compiles");
     let file = |db: &Database, path: &str| -> SourceFile {
         *ws.files(db).iter().find(|f| f.path(db) == path).unwrap_or_else(|| panic!("{path} in the corpus"))
     };
@@ -107,10 +115,26 @@ fn edits(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>
             b.iter(|| {
                 flip = !flip;
                 f.set_text(&mut db).to(if flip { edited.clone() } else { original.clone() });
-                assert!(contractc_sema::compile(&db, ws).program.is_some());
+                generate_in(&db, &project, inputs, config).expect("compiles")
             })
         });
     }
+    // A template edit: a comment added to the Python module template, and taken away.
+    let (name, text) =
+        inputs.templates.files.iter().find(|(n, _)| n.starts_with("python/")).expect("a Python template");
+    let (original, edited) = (inputs.templates.clone(), {
+        let mut t = inputs.templates.clone();
+        t.files.insert(name.clone(), format!("{{# edited #}}{text}"));
+        t
+    });
+    let mut flip = false;
+    g.bench_with_input(BenchmarkId::new("edit: a Python template (warm database)", n), &n, |b, _| {
+        b.iter(|| {
+            flip = !flip;
+            contractc_driver::set_templates(&mut db, &project.emitters, if flip { &edited } else { &original });
+            generate_in(&db, &project, inputs, config).expect("compiles")
+        })
+    });
 }
 
 criterion_group!(benches, bench);

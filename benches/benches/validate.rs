@@ -11,7 +11,8 @@ fn validator() -> runtime::plan::Validator {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repository root").to_path_buf();
     let plan = runtime::plan::decode(&std::fs::read(root.join("generated/plan.bin")).expect("generated/plan.bin"))
         .expect("valid plan");
-    plan.validators
+    plan.into_plan()
+        .validators
         .into_iter()
         .find(|v| v.contract == "events/OrderIntent@1.2")
         .expect("the plan validates OrderIntent@1.2")

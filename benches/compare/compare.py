@@ -5,6 +5,11 @@
         `make bench-compare`: datamodel-code-generator (Pydantic v2, its default formatting),
         quicktype (Python Pydantic) and a cold `contractc build` (every backend DIR/contractc.toml
         lists) on the corpus DIR/contracts, interleaved, BENCH_RUNS times each (default 5).
+    compare.py watch --corpus DIR --contractc BIN --out DIR
+        `make bench-watch`: `contractc watch` on a copy of the corpus in DIR, edited BENCH_RUNS
+        times each way (a leaf contract's description, whitespace only, the description of
+        core/Money@1.0 that most contracts refer to, a core contract's property): the rebuild
+        times it prints, medians.
     compare.py rust-check --crate DIR --workspace FILE --lock FILE --out DIR
         `make bench-rust-check`: the generated crate in a workspace of its own, its lines and the
         wall time and peak RSS of its own `cargo check` (dependencies checked beforehand).
@@ -212,6 +217,73 @@ def rust_check_mode(args):
     return 0
 
 
+def watch_mode(args):
+    """Edits a copy of the corpus under `contractc watch` and reads the rebuild times it prints."""
+    import queue
+    import threading
+
+    runs = int(os.environ.get("BENCH_RUNS", "5"))
+    work = Path(args.out).resolve()
+    remove(work)
+    shutil.copytree(Path(args.corpus).resolve(), work, ignore=shutil.ignore_patterns("generated"))
+    config = str(work / "contractc.toml")
+    first = measure([args.contractc, "build", "--config", config])
+    if first.code != 0:
+        print(f"watch: the first build failed (exit {first.code}):\n{tail(first.stderr)}")
+        return 1
+    leaf = sorted((work / "contracts" / "orders").glob("*.json"))[-1]
+    core = work / "contracts" / "core" / "Money@1.0.json"
+    child = subprocess.Popen([args.contractc, "watch", "--config", config], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(l) for l in child.stderr], daemon=True).start()
+
+    def wait_for(prefix):
+        while True:
+            line = lines.get(timeout=120)
+            if line.startswith(prefix):
+                return line
+
+    def edit(path, change):
+        text = path.read_text()
+        path.write_text(change(text))
+        line = wait_for("rebuilt in ")
+        return float(re.match(r"rebuilt in (\d+) ms", line).group(1)), line.split(": ", 1)[-1].strip()
+
+    cases = [
+        ("a leaf contract's description", leaf, lambda t: t.replace('"description": "', '"description": "Edited: ', 1)),
+        ("whitespace only, in the leaf", leaf, lambda t: t.replace("{", "{ ", 1)),
+        ("core/Money@1.0's description", core, lambda t: t.replace('"description": "', '"description": "Edited: ', 1)),
+        ("core/Money@1.0's properties", core, lambda t: t.replace('"currency"', '"currency_code"')),
+    ]
+    rows = []
+    try:
+        wait_for("watching ")
+        for name, path, change in cases:
+            original = path.read_text()
+            if change(original) == original:
+                print(f"watch: the edit \"{name}\" changes nothing in {path.name}")
+                return 1
+            times, what = [], ""
+            for _ in range(runs):
+                t, what = edit(path, change)
+                times.append(t)
+                time.sleep(0.3)
+                edit(path, lambda _: original)
+                time.sleep(0.3)
+            rows.append((name, statistics.median(times), min(times), max(times), what))
+    finally:
+        child.send_signal(2)
+        child.wait(timeout=30)
+    print(f"`contractc watch` on {sum(1 for _ in (work / 'contracts').rglob('*.json'))} contracts, {runs} edits each, "
+          f"the rebuild time it prints (debouncing aside); {load()}")
+    print("| edit | median | min | max | what it did |")
+    print("|---|---|---|---|---|")
+    for name, median, lo, hi, what in rows:
+        print(f"| {name} | {median:.0f} ms | {lo:.0f} ms | {hi:.0f} ms | {what} |")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -221,8 +293,11 @@ def main():
     c = sub.add_parser("rust-check", help="cargo check of the generated Rust crate on its own")
     for flag in ("--crate", "--workspace", "--lock", "--out"):
         c.add_argument(flag, required=True)
+    w = sub.add_parser("watch", help="contractc watch's rebuild after an edit")
+    for flag in ("--corpus", "--contractc", "--out"):
+        w.add_argument(flag, required=True)
     args = parser.parse_args()
-    return tools_mode(args) if args.mode == "tools" else rust_check_mode(args)
+    return {"tools": tools_mode, "rust-check": rust_check_mode, "watch": watch_mode}[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -220,28 +220,57 @@ mod tests {
         assert!(matches!(run(&attempt(&argv, dir.path(), None), &stop), Exit::NotStarted(_)));
     }
 
+    /// Whether process `pid` is gone: no such process, or a zombie nobody reaped yet.
+    fn gone(pid: i32) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            // The state follows the command name in parentheses: `pid (comm) S ...`.
+            Ok(stat) => stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('Z')),
+        }
+    }
+
+    /// The pid a script wrote to `path`.
+    fn pid_in(path: &Path) -> i32 {
+        std::fs::read_to_string(path).unwrap().trim().parse().unwrap()
+    }
+
+    /// Waits until `pid` is gone; SIGKILL is delivered asynchronously. Bounded, so a survivor
+    /// fails the test rather than hanging it.
+    fn until_gone(pid: i32) -> bool {
+        (0..500).any(|_| {
+            gone(pid) || {
+                std::thread::sleep(Duration::from_millis(10));
+                false
+            }
+        })
+    }
+
     #[test]
     fn a_timeout_kills_the_whole_process_group() {
         let dir = tempfile::tempdir().unwrap();
         let stop = AtomicBool::new(false);
-        let marker = dir.path().join("grandchild-survived");
-        // The grandchild ignores nothing but would write the marker if it outlived the group kill.
-        let script = format!("(sleep 1; touch {}) & sleep 30", marker.display());
+        let pid = dir.path().join("grandchild");
+        // A grandchild in the step's group, which would outlive a kill of the step alone.
+        let script = format!("sleep 30 & echo $! > {}; wait", pid.display());
         let argv = sh(&script);
-        let t = Instant::now();
         assert_eq!(run(&attempt(&argv, dir.path(), Some(Duration::from_millis(200))), &stop), Exit::TimedOut);
-        assert!(t.elapsed() < Duration::from_secs(5));
-        std::thread::sleep(Duration::from_millis(1200));
-        assert!(!marker.exists(), "a process of the step's group outlived the timeout");
+        assert!(until_gone(pid_in(&pid)), "a process of the step's group outlived the timeout");
     }
 
     #[test]
     fn sigkill_follows_sigterm_after_the_grace_period() {
         let dir = tempfile::tempdir().unwrap();
         let stop = AtomicBool::new(false);
-        let argv = sh("trap '' TERM; sleep 30");
-        let t = Instant::now();
+        let (pid, log) = (dir.path().join("pid"), dir.path().join("log"));
+        // The step notes SIGTERM and carries on: only SIGKILL ends it.
+        let script = format!(
+            "echo $$ > {p}; trap 'echo term >> {l}' TERM; while :; do sleep 0.05; done",
+            p = pid.display(),
+            l = log.display()
+        );
+        let argv = sh(&script);
         assert_eq!(run(&attempt(&argv, dir.path(), Some(Duration::from_millis(100))), &stop), Exit::TimedOut);
-        assert!(t.elapsed() < Duration::from_secs(5), "SIGKILL ended the step that ignored SIGTERM");
+        assert_eq!(std::fs::read_to_string(&log).unwrap_or_default(), "term\n", "SIGTERM came first, once");
+        assert!(until_gone(pid_in(&pid)), "SIGKILL ended the step that outlived SIGTERM");
     }
 }

@@ -148,6 +148,13 @@ impl Journal {
 
     /// Appends records with one write and one fsync (group commit): durable together on return.
     pub fn append_all(&mut self, records: &[Record]) -> io::Result<()> {
+        self.append_all_on(&crate::disk::RealDisk, records)
+    }
+
+    /// [`Journal::append_all`] through `disk`. On `Err` part of the records may be written: a
+    /// torn tail, which the next [`Journal::open`] cuts off; the journal must not be appended to
+    /// again before that.
+    pub fn append_all_on(&mut self, disk: &dyn crate::disk::Disk, records: &[Record]) -> io::Result<()> {
         if records.is_empty() {
             return Ok(());
         }
@@ -158,8 +165,8 @@ impl Journal {
             buf.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
             buf.extend_from_slice(&payload);
         }
-        self.file.write_all(&buf)?;
-        self.file.sync_data()
+        disk.write_all(&mut self.file, &buf)?;
+        disk.sync_journal(&self.file)
     }
 
     pub fn path(&self) -> &Path {

@@ -5,10 +5,11 @@
 //! [`plan`]; the compiler depends on them, never the reverse. Modules: [`plan`] (the file
 //! format), [`validate`] (compiled contract checks), [`formats`] (the asserted `format`s) and
 //! [`decimal`] (`multipleOf`), which generated Rust embeds too, [`cond`] (condition code), [`exec`] (one attempt of a process),
-//! [`journal`] (crash-safe records), [`run`] (the scheduler).
+//! [`journal`] (crash-safe records), [`disk`] (the disk operations of a commit, faults injectable), [`run`] (the scheduler, with one submodule per job).
 
 pub mod cond;
 pub mod decimal;
+pub mod disk;
 pub mod exec;
 pub mod formats;
 pub mod journal;

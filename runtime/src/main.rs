@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use runtime::plan::{self, Plan};
+use runtime::plan::{self, Plan, VerifiedPlan};
 use runtime::run::{self, Event, Status};
 
 /// Prints a line to stdout; a closed pipe (`contractc ... | head`) ends the output quietly.
@@ -73,7 +73,7 @@ extern "C" fn on_signal(_: libc::c_int) {
     INTERRUPTED.store(true, Ordering::SeqCst);
 }
 
-fn load(path: &PathBuf) -> Result<Plan, ExitCode> {
+fn load(path: &PathBuf) -> Result<VerifiedPlan, ExitCode> {
     let bytes = std::fs::read(path).map_err(|e| {
         eprintln!("error: cannot read {}: {e}", path.display());
         eprintln!("help: build the plan with `contractc build` (it writes generated/plan.bin)");
@@ -129,6 +129,9 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: the run directory {} cannot be used: {e}", run_dir.display());
+            eprintln!(
+                "help: free space or fix the disk, then run again: committed steps are kept, a torn journal tail is cut off"
+            );
             return ExitCode::from(2);
         }
     };

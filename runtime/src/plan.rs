@@ -316,15 +316,49 @@ impl fmt::Display for Num {
     }
 }
 
-/// A JSON value in a plan (`enum` values). Objects keep their members in source order.
+/// A JSON value in a plan (`enum`, `default`). Objects keep their members in source order. A
+/// plan nests one at most [`MAX_DEPTH`] arrays and objects deep (the root counts as 1), as deep
+/// as a message may nest: deeper, it could equal no message, and a hostile plan could exhaust the
+/// stack of whatever walks it; [`decode`] refuses it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Json {
     Null,
     Bool(bool),
     Number(Num),
     String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
+    Array(#[serde(deserialize_with = "nested")] Vec<Json>),
+    Object(#[serde(deserialize_with = "nested")] Vec<(String, Json)>),
+}
+
+pub use crate::validate::MAX_DEPTH;
+
+thread_local! {
+    /// How many [`Json`] arrays and objects enclose the one being read, on this thread.
+    static JSON_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Why the plan's own deserializers refused a payload: postcard keeps only that a custom error
+    /// happened, not its message.
+    static REFUSED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A deserializer error with `message`, kept for [`decode`] to report.
+fn refuse<E: serde::de::Error>(message: String) -> E {
+    let e = E::custom(&message);
+    REFUSED.with(|r| *r.borrow_mut() = Some(message));
+    e
+}
+
+/// Reads the inside of a [`Json`] array or object, refusing one that nests deeper than
+/// [`MAX_DEPTH`] before reading it, so the reader's own recursion stays bounded.
+fn nested<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    // Arrays and objects around this one.
+    let enclosing = JSON_DEPTH.with(|c| c.get());
+    if enclosing >= MAX_DEPTH {
+        return Err(refuse(format!("a JSON value in the plan nests deeper than {MAX_DEPTH} arrays and objects")));
+    }
+    JSON_DEPTH.with(|c| c.set(enclosing + 1));
+    let inside = T::deserialize(d);
+    JSON_DEPTH.with(|c| c.set(enclosing));
+    inside
 }
 
 impl From<&Json> for serde_json::Value {
@@ -404,7 +438,7 @@ impl TryFrom<PatternText> for Pattern {
     type Error = String;
 
     fn try_from(t: PatternText) -> Result<Pattern, String> {
-        Pattern::new(&t.source, &t.syntax)
+        Pattern::new(&t.source, &t.syntax).inspect_err(|e| REFUSED.with(|r| *r.borrow_mut() = Some(e.clone())))
     }
 }
 
@@ -426,7 +460,7 @@ impl Serialize for Format {
 impl<'de> Deserialize<'de> for Format {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Format, D::Error> {
         let k = String::deserialize(d)?;
-        Format::from_keyword(&k).ok_or_else(|| serde::de::Error::custom(format!("unknown format `{k}`")))
+        Format::from_keyword(&k).ok_or_else(|| refuse(format!("unknown format `{k}`")))
     }
 }
 
@@ -464,13 +498,48 @@ impl fmt::Display for PlanError {
             PlanError::ChecksumMismatch => {
                 write!(f, "checksum mismatch: the plan is corrupt; rebuild it with `contractc build`")
             }
-            PlanError::Payload(e) => write!(f, "unreadable payload: {e}"),
+            PlanError::Payload(e) => write!(f, "unreadable payload: {e}; rebuild it with `contractc build`"),
             PlanError::Invalid(e) => write!(f, "{e}; rebuild it with `contractc build`"),
         }
     }
 }
 
 impl std::error::Error for PlanError {}
+
+/// A plan whose meaning has been checked (`verify`: indices in range, steps in dependency
+/// order, names single path segments, validators well-formed). Only [`decode`] and
+/// [`VerifiedPlan::new`] make one, so the runtime, which takes nothing else, can follow every
+/// index it holds without a bounds failure. Reads as a [`Plan`] (`Deref`), prints as one.
+#[derive(Clone, PartialEq)]
+pub struct VerifiedPlan(Plan);
+
+impl fmt::Debug for VerifiedPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl VerifiedPlan {
+    /// Checks `plan` as [`decode`] checks a payload: [`PlanError::Invalid`] says what is wrong
+    /// where (e.g. `plan: step "b" needs step 7, but the plan has 3 steps`).
+    pub fn new(plan: Plan) -> Result<VerifiedPlan, PlanError> {
+        verify::verify(&plan)?;
+        Ok(VerifiedPlan(plan))
+    }
+
+    /// The plan, no longer known to be checked.
+    pub fn into_plan(self) -> Plan {
+        self.0
+    }
+}
+
+impl std::ops::Deref for VerifiedPlan {
+    type Target = Plan;
+
+    fn deref(&self) -> &Plan {
+        &self.0
+    }
+}
 
 /// Serializes a plan with its header.
 pub fn encode(plan: &Plan) -> Vec<u8> {
@@ -488,8 +557,9 @@ pub fn encode(plan: &Plan) -> Vec<u8> {
 /// Reads a plan, checking magic, version, flags, length and checksum before the payload, then the
 /// payload's meaning (`verify`: indices in range, the DAG ordered, names single path segments,
 /// validators well-formed): [`PlanError::Invalid`] otherwise, so that nothing after decode indexes
-/// out of range.
-pub fn decode(bytes: &[u8]) -> Result<Plan, PlanError> {
+/// out of range. A payload that does not read as a [`Plan`] (a bad tag, a short field, a JSON
+/// value nested deeper than [`MAX_DEPTH`]) is [`PlanError::Payload`].
+pub fn decode(bytes: &[u8]) -> Result<VerifiedPlan, PlanError> {
     if bytes.len() < HEADER_LEN {
         return Err(PlanError::Truncated { len: bytes.len(), expected: HEADER_LEN });
     }
@@ -513,9 +583,11 @@ pub fn decode(bytes: &[u8]) -> Result<Plan, PlanError> {
     if crc32fast::hash(payload) != word(20) {
         return Err(PlanError::ChecksumMismatch);
     }
-    let plan = postcard::from_bytes(payload).map_err(|e| PlanError::Payload(e.to_string()))?;
-    verify::verify(&plan)?;
-    Ok(plan)
+    REFUSED.with(|r| r.borrow_mut().take());
+    JSON_DEPTH.with(|c| c.set(0));
+    let plan = postcard::from_bytes(payload)
+        .map_err(|e| PlanError::Payload(REFUSED.with(|r| r.borrow_mut().take()).unwrap_or_else(|| e.to_string())))?;
+    VerifiedPlan::new(plan)
 }
 
 #[cfg(test)]
@@ -547,7 +619,7 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        assert_eq!(decode(&encode(&sample())), Ok(sample()));
+        assert_eq!(decode(&encode(&sample())).map(VerifiedPlan::into_plan), Ok(sample()));
     }
 
     #[test]

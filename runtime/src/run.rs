@@ -20,23 +20,38 @@
 //!   result closes or reopens the circuit.
 //! - Each attempt gets `CTC_IDEMPOTENCY_KEY` (the step key and the attempt number), stable across
 //!   resumes, so external systems can drop duplicates.
+//!
+//! One job a file: this one schedules (readiness, trigger rules, fallbacks, group commit);
+//! `attempt` runs one step (condition, attempts, retries); `boundary` validates what crosses a
+//! step boundary, streaming; `key` computes step keys and explains re-runs; `breaker` holds the
+//! circuit breakers; `clock` the time waits read ([`SkippingClock`] in tests); `events` the
+//! JSON Lines log; `report` the summary, metrics and run report.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
 use std::fs;
-use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use sha2::{Digest as _, Sha256};
+use crate::disk::{Disk, RealDisk};
+use crate::journal::{Digest, Journal, KeyParts, Record};
+use crate::plan::{Plan, Step, TriggerRule, VerifiedPlan};
 
-use crate::cond;
-use crate::exec::{self, Attempt, DEFAULT_ENV_ALLOWLIST, Exit};
-use crate::journal::{Digest, Journal, KeyParts, Outcome, Record, hex};
-use crate::plan::{Plan, Step, TriggerRule};
-use crate::validate::validate_text;
+mod attempt;
+mod boundary;
+mod breaker;
+mod clock;
+mod events;
+mod key;
+mod report;
+
+use attempt::run_step;
+use breaker::Breaker;
+pub use clock::{Clock, SkippingClock, SystemClock};
+use events::EventLog;
+use key::{explain, key_of, key_parts, up_to_date};
+pub use report::{metrics, report_json, summary};
 
 /// How to run.
 #[derive(Debug)]
@@ -53,13 +68,34 @@ pub struct Options<'a> {
     pub grace: Duration,
     /// Bytes kept of each attempt's stdout and stderr.
     pub capture_cap: u64,
+    /// What the scheduler's waits (backoff, cooldowns) and deadlines read.
+    pub clock: &'a dyn Clock,
+    /// Where outputs are made durable and the journal is appended ([`crate::disk::FaultyDisk`]
+    /// in tests).
+    pub disk: &'a dyn Disk,
+    /// The most bytes one message may take at a step boundary (a JSON Lines line, or a single
+    /// message's file); a longer one is refused, naming its line.
+    pub max_message: u64,
 }
 
 impl<'a> Options<'a> {
     pub fn new(run_dir: PathBuf, interrupted: &'a AtomicBool) -> Options<'a> {
-        Options { jobs: 1, run_dir, interrupted, events: None, grace: Duration::from_secs(5), capture_cap: 64 << 20 }
+        Options {
+            jobs: 1,
+            run_dir,
+            interrupted,
+            events: None,
+            grace: Duration::from_secs(5),
+            capture_cap: 64 << 20,
+            clock: &*SYSTEM_CLOCK,
+            disk: &RealDisk,
+            max_message: 16 << 20,
+        }
     }
 }
+
+/// The clock of [`Options::new`].
+static SYSTEM_CLOCK: std::sync::LazyLock<SystemClock> = std::sync::LazyLock::new(SystemClock::new);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -141,10 +177,18 @@ impl RunResult {
 struct Produced {
     path: Option<PathBuf>,
     digest: Digest,
+    /// The file is JSON Lines (else one message).
+    stream: bool,
 }
 
 /// A ready step's inputs, key parts and key.
 type Keyed = (Vec<(String, Produced)>, KeyParts, Digest);
+
+/// What the scheduler hears: a step finished, or a batch of finished steps is journaled.
+enum Message {
+    Done(Box<Done>),
+    Journaled(Vec<Done>, std::io::Result<()>),
+}
 
 /// What a worker sends back.
 struct Done {
@@ -153,6 +197,13 @@ struct Done {
     committed: Option<Record>,
     produced: Option<Produced>,
     interrupted_attempt: Option<(Digest, u32)>,
+    /// The step's output could not be made durable: the run stops with this error.
+    disk_error: Option<std::io::Error>,
+}
+
+/// Whether a step's output is JSON Lines.
+fn streams(step: &Step) -> bool {
+    step.output.as_ref().is_some_and(|o| o.stream)
 }
 
 /// Path of a step's committed output.
@@ -163,14 +214,15 @@ pub fn output_path(run_dir: &Path, step: &Step) -> PathBuf {
 
 /// Runs `plan`; a failing step is a report, not an error. Errors are the run's own: the run
 /// directory or the journal cannot be written (then the run stops: it never runs on without
-/// durability).
-pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>)) -> std::io::Result<RunResult> {
+/// durability). The plan is a [`VerifiedPlan`]: every index the scheduler follows is in range.
+pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>)) -> std::io::Result<RunResult> {
+    let plan: &Plan = plan;
     fs::create_dir_all(&opts.run_dir)?;
     // Absolute, so the paths handed to steps hold in any `working_dir`.
     let abs = fs::canonicalize(&opts.run_dir)?;
     let opts = &Options { run_dir: abs, events: opts.events.clone(), ..*opts };
     let opened = Journal::open(&opts.run_dir.join("journal"))?;
-    let mut journal = opened.journal;
+    let journal = opened.journal;
     let mut committed: HashMap<String, Record> = HashMap::new();
     for r in opened.records {
         if let Record::Committed { step, .. } = &r {
@@ -192,10 +244,29 @@ pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>))
     let mut keyed: Vec<Option<Keyed>> = vec![None; n];
     let mut running = 0usize;
     let mut done = 0usize;
-    let (tx, rx) = mpsc::channel::<Done>();
+    let (tx, rx) = mpsc::channel::<Message>();
     let shared = Shared { plan, opts, events: &events, breakers: &breakers, t0 };
+    // Finished steps waiting for the journal, and whether a batch of them is being journaled.
+    let mut queued: Vec<Done> = Vec::new();
+    let mut in_flight = false;
 
     let result = std::thread::scope(|scope| -> std::io::Result<()> {
+        // The journal's own thread: it appends and fsyncs one batch at a time (group commit)
+        // while the scheduler starts the steps it can; a batch settles only once durable.
+        let (to_journal, batches) = mpsc::channel::<(Vec<Record>, Vec<Done>)>();
+        let journaled = tx.clone();
+        let disk = opts.disk;
+        scope.spawn(move || {
+            let mut journal = journal;
+            for (records, batch) in batches {
+                let result = journal.append_all_on(disk, &records);
+                let failed = result.is_err();
+                let _ = journaled.send(Message::Journaled(batch, result));
+                if failed {
+                    break;
+                }
+            }
+        });
         loop {
             let stopping = opts.interrupted.load(Ordering::SeqCst);
             let mut progressed = true;
@@ -252,7 +323,7 @@ pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>))
                                 .collect();
                             let parts = key_parts(plan, step, &inputs);
                             let key = key_of(&parts);
-                            if let Some(r) = up_to_date(&opts.run_dir, committed.get(&step.name), &key) {
+                            if let Some(r) = up_to_date(&opts.run_dir, committed.get(&step.name), &key, streams(step)) {
                                 started[i] = true;
                                 progressed = true;
                                 produced[i] = Some(r.1);
@@ -274,36 +345,60 @@ pub fn run(plan: &Plan, opts: &Options<'_>, mut on_event: impl FnMut(Event<'_>))
                     on_event(Event::Started { step: &step.name, running });
                     let tx = tx.clone();
                     let shared = &shared;
-                    scope.spawn(move || {
-                        let d = run_step(shared, i, inputs, parts, key, reason);
-                        let _ = tx.send(d);
-                    });
+                    // Validation recurses: the worker gets the stack it needs at its limit.
+                    std::thread::Builder::new().stack_size(crate::validate::STACK_SIZE).spawn_scoped(
+                        scope,
+                        move || {
+                            let d = run_step(shared, i, inputs, parts, key, reason);
+                            let _ = tx.send(Message::Done(Box::new(d)));
+                        },
+                    )?;
                 }
             }
-            if done == n || (running == 0 && (stopping || !started.iter().any(|s| !s))) {
+            // Done, or nothing runs, waits for the journal or can start (only when interrupted).
+            if done == n || (running == 0 && !in_flight && queued.is_empty()) {
                 break;
             }
-            if running == 0 {
-                // Nothing runs and nothing can start: only possible when interrupted.
-                break;
-            }
-            // Every step that finished meanwhile is journaled with one fsync (group commit),
-            // before anything that needs them starts.
-            let mut batch = vec![rx.recv().map_err(std::io::Error::other)?];
-            batch.extend(rx.try_iter());
-            let mut records = Vec::new();
-            for d in &batch {
-                if let Some((key, attempt)) = d.interrupted_attempt {
-                    records.push(Record::Interrupted { step: plan.steps[d.index].name.clone(), key, attempt });
+            let mut batch = Vec::new();
+            for message in std::iter::once(rx.recv().map_err(std::io::Error::other)?).chain(rx.try_iter()) {
+                match message {
+                    Message::Done(d) => {
+                        let mut d = *d;
+                        running -= 1;
+                        // A disk that fails stops the run: nothing after it would be durable.
+                        // Steps still running finish first (the scope waits for them).
+                        if let Some(e) = d.disk_error.take() {
+                            return Err(e);
+                        }
+                        queued.push(d);
+                    }
+                    Message::Journaled(durable, result) => {
+                        in_flight = false;
+                        result.map_err(|e| {
+                            let names: Vec<&str> = durable.iter().map(|d| plan.steps[d.index].name.as_str()).collect();
+                            std::io::Error::new(e.kind(), format!("cannot journal step(s) {}: {e}", names.join(", ")))
+                        })?;
+                        batch.extend(durable);
+                    }
                 }
-                if let Some(record) = &d.committed {
-                    records.push(record.clone());
-                    committed.insert(plan.steps[d.index].name.clone(), record.clone());
-                }
             }
-            journal.append_all(&records)?;
+            // Every step that finished meanwhile is journaled with one fsync, before anything
+            // that needs them starts.
+            if !in_flight && !queued.is_empty() {
+                let mut records = Vec::new();
+                for d in &queued {
+                    if let Some((key, attempt)) = d.interrupted_attempt {
+                        records.push(Record::Interrupted { step: plan.steps[d.index].name.clone(), key, attempt });
+                    }
+                    if let Some(record) = &d.committed {
+                        records.push(record.clone());
+                        committed.insert(plan.steps[d.index].name.clone(), record.clone());
+                    }
+                }
+                to_journal.send((records, std::mem::take(&mut queued))).map_err(std::io::Error::other)?;
+                in_flight = true;
+            }
             for d in batch {
-                running -= 1;
                 let i = d.index;
                 let step = &plan.steps[i];
                 match (&d.report.status, step.fallback, step.fallback_for) {
@@ -439,121 +534,8 @@ fn decide(plan: &Plan, i: usize, reports: &[Option<StepReport>], awaiting: &[Opt
 
 /// The output consumers of step `i` read: the fallback's when `i` was recovered.
 fn source_of(i: usize, produced: &[Option<Produced>]) -> &Produced {
-    const NONE: &Produced = &Produced { path: None, digest: [0; 32] };
+    const NONE: &Produced = &Produced { path: None, digest: [0; 32], stream: false };
     produced[i].as_ref().unwrap_or(NONE)
-}
-
-fn sha256(parts: &[&[u8]]) -> Digest {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
-        h.update(p);
-    }
-    h.finalize().into()
-}
-
-/// The environment a step sees: allowlisted host variables that are set, then its own.
-fn environment(step: &Step) -> Vec<(String, OsString)> {
-    let mut names: Vec<&str> = DEFAULT_ENV_ALLOWLIST.to_vec();
-    names.extend(step.env_from_host.iter().map(String::as_str));
-    names.sort();
-    names.dedup();
-    let mut env: Vec<(String, OsString)> =
-        names.into_iter().filter_map(|n| std::env::var_os(n).map(|v| (n.to_string(), v))).collect();
-    for (k, v) in &step.env {
-        env.retain(|(n, _)| n != k);
-        env.push((k.clone(), v.into()));
-    }
-    env
-}
-
-fn key_parts(plan: &Plan, step: &Step, inputs: &[(String, Produced)]) -> KeyParts {
-    let def = postcard::to_stdvec(step).expect("steps serialize");
-    let validator = step
-        .output
-        .as_ref()
-        .and_then(|o| plan.validators.get(o.validator as usize))
-        .map(|v| postcard::to_stdvec(v).expect("validators serialize"))
-        .unwrap_or_default();
-    let host: Vec<u8> = environment(step)
-        .iter()
-        .filter(|(k, _)| !step.env.iter().any(|(n, _)| n == k))
-        .flat_map(|(k, v)| [k.as_bytes(), b"=", v.as_encoded_bytes(), b"\0"].concat())
-        .collect();
-    KeyParts {
-        definition: sha256(&[&def, &validator]),
-        inputs: inputs.iter().map(|(n, p)| (n.clone(), p.digest)).collect(),
-        environment: sha256(&[&host]),
-    }
-}
-
-fn key_of(parts: &KeyParts) -> Digest {
-    sha256(&[&postcard::to_stdvec(parts).expect("key parts serialize")])
-}
-
-/// The committed result for `key`, if its output is still exactly what was recorded.
-fn up_to_date(run_dir: &Path, record: Option<&Record>, key: &Digest) -> Option<(StepReport, Produced)> {
-    let Record::Committed { step, key: k, outcome, output, messages, admitted, attempts, duration_ms, .. } = record?
-    else {
-        return None;
-    };
-    if k != key {
-        return None;
-    }
-    let produced = match output {
-        Some((rel, digest)) => {
-            let path = run_dir.join(rel);
-            if file_digest(&path).ok()? != *digest {
-                return None;
-            }
-            Produced { path: Some(path), digest: *digest }
-        }
-        None => Produced { path: None, digest: *key },
-    };
-    let status = match outcome {
-        Outcome::Succeeded => Status::UpToDate,
-        Outcome::Skipped(why) => Status::Skipped(why.clone()),
-    };
-    let report = StepReport {
-        name: step.clone(),
-        status,
-        duration: Duration::from_millis(*duration_ms),
-        attempts: *attempts,
-        messages: *messages,
-        rejected: 0,
-        admitted: *admitted,
-        started: Duration::ZERO,
-        finished: Duration::ZERO,
-        reason: format!("up to date: committed with key {}", &hex(key)[..12]),
-    };
-    Some((report, produced))
-}
-
-/// Why a step that is not up to date runs (`--explain`).
-fn explain(previous: Option<&Record>, parts: &KeyParts) -> String {
-    let Some(Record::Committed { parts: old, .. }) = previous else {
-        return "no committed result for this step".into();
-    };
-    let mut why = Vec::new();
-    if old.definition != parts.definition {
-        why.push("its definition changed".to_string());
-    }
-    for (name, digest) in &parts.inputs {
-        if old.inputs.iter().find(|(n, _)| n == name).map(|(_, d)| d) != Some(digest) {
-            why.push(format!("input `{name}` changed"));
-        }
-    }
-    if old.environment != parts.environment {
-        why.push("its allowed environment changed".to_string());
-    }
-    if why.is_empty() { "its committed output is missing or was modified".into() } else { why.join(", ") }
-}
-
-fn file_digest(path: &Path) -> std::io::Result<Digest> {
-    let mut h = Sha256::new();
-    let mut f = fs::File::open(path)?;
-    std::io::copy(&mut f, &mut h)?;
-    Ok(h.finalize().into())
 }
 
 struct Shared<'a> {
@@ -579,529 +561,4 @@ impl StepReport {
             reason,
         }
     }
-}
-
-/// Runs one step to its end: condition, attempts with retries, validation, durable output.
-fn run_step(
-    s: &Shared<'_>,
-    index: usize,
-    inputs: Vec<(String, Produced)>,
-    parts: KeyParts,
-    key: Digest,
-    reason: String,
-) -> Done {
-    let step = &s.plan.steps[index];
-    let begin = s.t0.elapsed();
-    let start = Instant::now();
-    let mut report = StepReport {
-        name: step.name.clone(),
-        status: Status::Succeeded,
-        duration: Duration::ZERO,
-        attempts: 0,
-        messages: 0,
-        rejected: 0,
-        admitted: None,
-        started: begin,
-        finished: begin,
-        reason,
-    };
-    s.events.emit(
-        s.t0,
-        serde_json::json!({"event": "step_started", "step": step.name, "key": hex(&key), "reason": report.reason}),
-    );
-    let dir = s.opts.run_dir.join(&step.name);
-    let mut done = Done { index, report: report.clone(), committed: None, produced: None, interrupted_attempt: None };
-    // The step's folder holds its output and filtered inputs; logs create it when there are any.
-    let needs_dir = step.output.is_some() || step.when.is_some();
-    if let Err(e) = if needs_dir { fs::create_dir_all(&dir) } else { Ok(()) } {
-        report.status = Status::Failed(format!("cannot create {}: {e}", dir.display()));
-        done.report = finish(report, start, s.t0);
-        return done;
-    }
-    // Inputs, filtered by the condition where it applies.
-    let mut env_inputs = Vec::new();
-    for (i, (name, p)) in inputs.iter().enumerate() {
-        let Some(path) = &p.path else {
-            report.status = Status::Failed(format!("input `{name}` has no output to read"));
-            done.report = finish(report, start, s.t0);
-            return done;
-        };
-        let mut path = path.clone();
-        if let Some(c) = step.when.as_ref().filter(|c| c.input as usize == i) {
-            let filtered = dir.join(format!("input-{name}.jsonl"));
-            match filter(&path, &filtered, &c.code) {
-                Ok((admitted, offered)) => {
-                    report.admitted = Some((admitted, offered));
-                    if admitted == 0 {
-                        let why = format!("`{}` admitted none of {offered} messages", c.source);
-                        report.status = Status::Skipped(why.clone());
-                        done.committed =
-                            Some(commit_record(step, key, &parts, Outcome::Skipped(why), None, &report, start));
-                        done.produced = Some(Produced { path: None, digest: key });
-                        done.report = finish(report, start, s.t0);
-                        return done;
-                    }
-                }
-                Err(e) => {
-                    report.status = Status::Failed(format!("condition on `{name}`: {e}"));
-                    done.report = finish(report, start, s.t0);
-                    return done;
-                }
-            }
-            path = filtered;
-        }
-        env_inputs.push((format!("CTC_INPUT_{}", name.to_ascii_uppercase()), path.into_os_string()));
-    }
-    let out_path = output_path(&s.opts.run_dir, step);
-    let policy = &step.retry;
-    let mut attempt = 0u32;
-    let mut rng = Jitter::new(&key);
-    loop {
-        attempt += 1;
-        report.attempts = attempt;
-        let idem = format!("{}-{attempt}", &hex(&key)[..32]);
-        let tmp = dir.join(format!(".attempt-{attempt}.tmp"));
-        let _ = fs::remove_file(&tmp);
-        let mut env = environment(step);
-        env.extend(env_inputs.iter().cloned());
-        env.push(("CTC_STEP".into(), step.name.clone().into()));
-        env.push(("CTC_RUN_DIR".into(), s.opts.run_dir.clone().into_os_string()));
-        env.push(("CTC_ATTEMPT".into(), attempt.to_string().into()));
-        env.push(("CTC_IDEMPOTENCY_KEY".into(), idem.clone().into()));
-        if step.output.is_some() {
-            env.push(("CTC_OUTPUT".into(), tmp.clone().into_os_string()));
-        }
-        let remaining = step.deadline_ms.map(|d| Duration::from_millis(d).saturating_sub(start.elapsed()));
-        let timeout = match (step.timeout_ms.map(Duration::from_millis), remaining) {
-            (Some(t), Some(r)) => Some(t.min(r)),
-            (t, r) => t.or(r),
-        };
-        s.events.emit(s.t0, serde_json::json!({"event": "attempt_started", "step": step.name, "attempt": attempt, "idempotency_key": idem}));
-        let outcome = match breaker_admit(s, step) {
-            Err(open) => AttemptOutcome::CircuitOpen(open),
-            Ok(()) => {
-                let wd = step.working_dir.as_deref().map(Path::new);
-                let a = Attempt {
-                    argv: &step.run,
-                    working_dir: wd,
-                    env,
-                    stdout: dir.join(format!("attempt-{attempt}.stdout")),
-                    stderr: dir.join(format!("attempt-{attempt}.stderr")),
-                    capture_cap: s.opts.capture_cap,
-                    timeout,
-                    grace: s.opts.grace,
-                };
-                let exit = exec::run(&a, s.opts.interrupted);
-                let o = match exit {
-                    Exit::Code(0) => match validate_output(s.plan, step, &tmp, &out_path) {
-                        Ok(v) => AttemptOutcome::Ok(v),
-                        Err(e) => AttemptOutcome::Violation(e),
-                    },
-                    Exit::Interrupted => AttemptOutcome::Interrupted,
-                    other => AttemptOutcome::Exit(other, tail(&dir.join(format!("attempt-{attempt}.stderr")), 5)),
-                };
-                breaker_record(s, step, matches!(o, AttemptOutcome::Ok(_)));
-                o
-            }
-        };
-        s.events.emit(s.t0, serde_json::json!({"event": "attempt_finished", "step": step.name, "attempt": attempt, "result": outcome.describe()}));
-        let (retryable, failure) = match outcome {
-            AttemptOutcome::Ok(v) => {
-                report.messages = v.messages;
-                let rel = out_path.strip_prefix(&s.opts.run_dir).unwrap_or(&out_path).to_string_lossy().into_owned();
-                let output = v.digest.map(|d| (rel, d));
-                done.produced =
-                    Some(Produced { path: output.as_ref().map(|_| out_path.clone()), digest: v.digest.unwrap_or(key) });
-                done.committed = Some(commit_record(step, key, &parts, Outcome::Succeeded, output, &report, start));
-                break;
-            }
-            AttemptOutcome::Violation(v) => {
-                report.messages = v.messages;
-                report.rejected = v.rejected;
-                (false, v.first_error)
-            }
-            AttemptOutcome::Interrupted => {
-                report.status = Status::Interrupted;
-                done.interrupted_attempt = Some((key, attempt));
-                break;
-            }
-            AttemptOutcome::CircuitOpen(name) => (true, format!("circuit `{name}` is open")),
-            AttemptOutcome::Exit(exit, stderr) => {
-                let retry = match &exit {
-                    Exit::Code(c) => policy.exit_codes.as_ref().is_none_or(|l| l.contains(c)),
-                    Exit::Signal(sig) => policy.signals.as_ref().is_none_or(|l| l.contains(sig)),
-                    Exit::TimedOut => policy.on_timeout,
-                    Exit::Interrupted | Exit::NotStarted(_) => false,
-                };
-                let timed_out_by_deadline = exit == Exit::TimedOut
-                    && remaining.is_some_and(|r| step.timeout_ms.is_none_or(|t| r < Duration::from_millis(t)));
-                let what = if timed_out_by_deadline { "reached its deadline".to_string() } else { exit.describe() };
-                let detail = if stderr.is_empty() { what } else { format!("{what}; stderr ends:\n{stderr}") };
-                (retry && !timed_out_by_deadline, detail)
-            }
-        };
-        if !retryable || attempt >= policy.max_attempts {
-            let tries = if attempt > 1 { format!(" (after {attempt} attempts)") } else { String::new() };
-            report.status = Status::Failed(format!("{failure}{tries}"));
-            break;
-        }
-        let delay = backoff(policy, attempt, &mut rng);
-        if step.deadline_ms.is_some_and(|d| start.elapsed() + delay >= Duration::from_millis(d)) {
-            report.status =
-                Status::Failed(format!("{failure}; no time left before the deadline for attempt {}", attempt + 1));
-            break;
-        }
-        s.events.emit(s.t0, serde_json::json!({"event": "retry_scheduled", "step": step.name, "attempt": attempt + 1, "delay_ms": delay.as_millis() as u64, "after": failure}));
-        if !sleep_unless_interrupted(delay, s.opts.interrupted) {
-            report.status = Status::Interrupted;
-            done.interrupted_attempt = Some((key, attempt));
-            break;
-        }
-    }
-    done.report = finish(report, start, s.t0);
-    done
-}
-
-fn finish(mut r: StepReport, start: Instant, t0: Instant) -> StepReport {
-    r.duration = start.elapsed();
-    r.finished = t0.elapsed();
-    r
-}
-
-fn commit_record(
-    step: &Step,
-    key: Digest,
-    parts: &KeyParts,
-    outcome: Outcome,
-    output: Option<(String, Digest)>,
-    r: &StepReport,
-    start: Instant,
-) -> Record {
-    Record::Committed {
-        step: step.name.clone(),
-        key,
-        parts: parts.clone(),
-        outcome,
-        output,
-        messages: r.messages,
-        admitted: r.admitted,
-        attempts: r.attempts,
-        duration_ms: start.elapsed().as_millis() as u64,
-    }
-}
-
-enum AttemptOutcome {
-    Ok(Validated),
-    Violation(Rejected),
-    Exit(Exit, String),
-    CircuitOpen(String),
-    Interrupted,
-}
-
-impl AttemptOutcome {
-    fn describe(&self) -> String {
-        match self {
-            AttemptOutcome::Ok(_) => "succeeded".into(),
-            AttemptOutcome::Violation(_) => "contract violation".into(),
-            AttemptOutcome::Exit(e, _) => e.describe(),
-            AttemptOutcome::CircuitOpen(n) => format!("circuit `{n}` open"),
-            AttemptOutcome::Interrupted => "interrupted".into(),
-        }
-    }
-}
-
-struct Validated {
-    messages: u64,
-    /// Of the committed output file; `None` for a step without output.
-    digest: Option<Digest>,
-}
-
-struct Rejected {
-    messages: u64,
-    rejected: u64,
-    first_error: String,
-}
-
-/// Validates the attempt's output and makes it durable at `out_path` (write, fsync, rename,
-/// fsync the folder), before the caller journals it.
-fn validate_output(plan: &Plan, step: &Step, tmp: &Path, out_path: &Path) -> Result<Validated, Rejected> {
-    let Some(out) = &step.output else {
-        return Ok(Validated { messages: 0, digest: None });
-    };
-    let fail = |e: String| Rejected { messages: 0, rejected: 0, first_error: e };
-    let validator =
-        plan.validators.get(out.validator as usize).ok_or_else(|| fail("the plan names a missing validator".into()))?;
-    let bytes = fs::read(tmp).map_err(|_| fail("wrote no output to $CTC_OUTPUT".into()))?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| fail(format!("output is not UTF-8: {e}")))?;
-    let mut messages = 0;
-    let mut rejected = 0;
-    let mut first = None;
-    let lines: Box<dyn Iterator<Item = (usize, &str)>> =
-        if out.stream { Box::new(text.lines().enumerate()) } else { Box::new(std::iter::once((0, text))) };
-    for (n, line) in lines {
-        if out.stream && line.trim().is_empty() {
-            continue;
-        }
-        match validate_text(validator, line) {
-            Ok(_) => messages += 1,
-            Err(v) => {
-                rejected += 1;
-                let at = if out.stream { format!("output line {}", n + 1) } else { "output".into() };
-                first.get_or_insert_with(|| format!("{at}: {} {v}", validator.contract));
-            }
-        }
-    }
-    if let Some(e) = first {
-        return Err(Rejected {
-            messages,
-            rejected,
-            first_error: format!("{rejected} message(s) broke the contract; first: {e}"),
-        });
-    }
-    let durable = || -> std::io::Result<()> {
-        fs::File::open(tmp)?.sync_all()?;
-        fs::rename(tmp, out_path)?;
-        crate::journal::sync_parent(out_path)
-    };
-    durable().map_err(|e| fail(format!("cannot make the output durable: {e}")))?;
-    Ok(Validated { messages, digest: Some(sha256_bytes(&bytes)) })
-}
-
-fn sha256_bytes(b: &[u8]) -> Digest {
-    Sha256::digest(b).into()
-}
-
-/// Copies the lines of `from` that satisfy `code` into `to`; returns (admitted, offered).
-fn filter(from: &Path, to: &Path, code: &[crate::plan::Op]) -> std::io::Result<(u64, u64)> {
-    let reader = BufReader::new(fs::File::open(from)?);
-    let mut w = BufWriter::new(fs::File::create(to)?);
-    let (mut admitted, mut offered) = (0, 0);
-    for line in reader.lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        offered += 1;
-        let msg: serde_json::Value = serde_json::from_str(&line).map_err(std::io::Error::other)?;
-        if cond::eval(code, &msg) {
-            admitted += 1;
-            writeln!(w, "{line}")?;
-        }
-    }
-    w.flush()?;
-    Ok((admitted, offered))
-}
-
-fn tail(path: &Path, lines: usize) -> String {
-    let text = fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].iter().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
-}
-
-/// The wait before attempt `attempt + 1`.
-fn backoff(p: &crate::plan::RetryPolicy, attempt: u32, rng: &mut Jitter) -> Duration {
-    let base = (p.initial_ms as f64) * p.factor.powi(attempt.saturating_sub(1) as i32);
-    let base = base.min(p.max_interval_ms as f64);
-    let spread = if p.jitter > 0.0 { 1.0 + p.jitter * (2.0 * rng.next() - 1.0) } else { 1.0 };
-    Duration::from_millis((base * spread).max(0.0).round() as u64)
-}
-
-/// A small xorshift generator for jitter, seeded from the step key: jitter only needs spread.
-struct Jitter(u64);
-
-impl Jitter {
-    fn new(seed: &Digest) -> Jitter {
-        Jitter(u64::from_le_bytes(seed[..8].try_into().expect("8 bytes")) | 1)
-    }
-
-    /// Uniform in [0, 1).
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-fn sleep_unless_interrupted(d: Duration, interrupted: &AtomicBool) -> bool {
-    let end = Instant::now() + d;
-    while Instant::now() < end {
-        if interrupted.load(Ordering::SeqCst) {
-            return false;
-        }
-        std::thread::sleep((end - Instant::now()).min(Duration::from_millis(20)));
-    }
-    !interrupted.load(Ordering::SeqCst)
-}
-
-/// One resource's circuit breaker.
-#[derive(Clone, Debug, Default)]
-struct Breaker {
-    consecutive_failures: u32,
-    open_until: Option<Instant>,
-    probing: bool,
-}
-
-/// Lets an attempt through, or names the open circuit that stops it.
-fn breaker_admit(s: &Shared<'_>, step: &Step) -> Result<(), String> {
-    let mut bs = s.breakers.lock().unwrap_or_else(|e| e.into_inner());
-    for &r in &step.resources {
-        let b = &bs[r as usize];
-        let name = &s.plan.resources[r as usize].name;
-        match b.open_until {
-            Some(t) if Instant::now() < t => return Err(name.clone()),
-            Some(_) if b.probing => return Err(name.clone()),
-            _ => {}
-        }
-    }
-    for &r in &step.resources {
-        let b = &mut bs[r as usize];
-        if b.open_until.is_some() {
-            b.probing = true;
-            s.events.emit(s.t0, serde_json::json!({"event": "circuit_half_open", "resource": s.plan.resources[r as usize].name, "probe": step.name}));
-        }
-    }
-    Ok(())
-}
-
-fn breaker_record(s: &Shared<'_>, step: &Step, ok: bool) {
-    let mut bs = s.breakers.lock().unwrap_or_else(|e| e.into_inner());
-    for &r in &step.resources {
-        let res = &s.plan.resources[r as usize];
-        let b = &mut bs[r as usize];
-        if ok {
-            if b.open_until.is_some() {
-                s.events.emit(s.t0, serde_json::json!({"event": "circuit_closed", "resource": res.name}));
-            }
-            *b = Breaker::default();
-        } else {
-            b.consecutive_failures += 1;
-            if b.probing || b.consecutive_failures >= res.failure_threshold {
-                b.open_until = Some(Instant::now() + Duration::from_millis(res.cooldown_ms));
-                b.probing = false;
-                s.events.emit(s.t0, serde_json::json!({"event": "circuit_opened", "resource": res.name, "cooldown_ms": res.cooldown_ms}));
-            }
-        }
-    }
-}
-
-/// JSON Lines events (`--events FILE`), flushed line by line.
-struct EventLog(Option<Mutex<BufWriter<fs::File>>>);
-
-impl EventLog {
-    fn open(path: Option<&Path>) -> std::io::Result<EventLog> {
-        Ok(EventLog(match path {
-            Some(p) => Some(Mutex::new(BufWriter::new(fs::OpenOptions::new().create(true).append(true).open(p)?))),
-            None => None,
-        }))
-    }
-
-    fn emit(&self, t0: Instant, mut v: serde_json::Value) {
-        let Some(w) = &self.0 else { return };
-        if let Some(o) = v.as_object_mut() {
-            o.insert("t_ms".into(), serde_json::json!(t0.elapsed().as_millis() as u64));
-        }
-        let mut w = w.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = writeln!(w, "{v}");
-        let _ = w.flush();
-    }
-}
-
-/// The human summary: one line per step, then totals.
-pub fn summary(plan: &Plan, reports: &[StepReport], wall: Duration) -> String {
-    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    let mut out = format!(
-        "{:<16} {:<11} {:>9} {:>8} {:>9} {:>9}  {}\n",
-        "step", "status", "duration", "attempts", "messages", "rejected", "notes"
-    );
-    for (step, r) in plan.steps.iter().zip(reports) {
-        *counts.entry(r.status.label()).or_default() += 1;
-        let mut notes = Vec::new();
-        if let Some(c) = step.output.as_ref().and_then(|o| plan.validators.get(o.validator as usize)) {
-            notes.push(c.contract.clone());
-        }
-        if let Some((a, o)) = r.admitted {
-            notes.push(format!("condition admitted {a} of {o}"));
-        }
-        match &r.status {
-            Status::Failed(e) | Status::Skipped(e) => notes.push(e.clone()),
-            Status::Recovered { by } => notes.push(format!("failed; `{by}` ran in its place")),
-            _ => {}
-        }
-        let has_output = step.output.is_some();
-        out.push_str(&format!(
-            "{:<16} {:<11} {:>7.2} s {:>8} {:>9} {:>9}  {}\n",
-            r.name,
-            r.status.label(),
-            r.duration.as_secs_f64(),
-            r.attempts,
-            if has_output { r.messages.to_string() } else { "-".into() },
-            if has_output { r.rejected.to_string() } else { "-".into() },
-            notes.join("; ")
-        ));
-    }
-    let total_msgs: u64 = reports.iter().map(|r| r.messages).sum();
-    let total_rej: u64 = reports.iter().map(|r| r.rejected).sum();
-    let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
-    out.push_str(&format!(
-        "{}: {} steps ({}) in {:.2} s; {total_msgs} messages valid, {total_rej} rejected\n",
-        plan.workflow,
-        reports.len(),
-        parts.join(", "),
-        wall.as_secs_f64()
-    ));
-    out
-}
-
-/// Prometheus text exposition format (`--metrics FILE`).
-pub fn metrics(plan: &Plan, reports: &[StepReport]) -> String {
-    let wf = &plan.workflow;
-    let mut out = String::new();
-    out.push_str("# HELP ctc_steps Steps of the run by final status.\n# TYPE ctc_steps gauge\n");
-    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for r in reports {
-        *counts.entry(r.status.label()).or_default() += 1;
-    }
-    for (status, n) in counts {
-        out.push_str(&format!("ctc_steps{{workflow=\"{wf}\",status=\"{status}\"}} {n}\n"));
-    }
-    type Series = (&'static str, &'static str, &'static str, fn(&StepReport) -> String);
-    let series: [Series; 4] = [
-        ("ctc_step_duration_seconds", "gauge", "Wall time of each step, all attempts.", |r| {
-            format!("{:.6}", r.duration.as_secs_f64())
-        }),
-        ("ctc_messages_validated_total", "counter", "Output messages that passed their contract.", |r| {
-            r.messages.to_string()
-        }),
-        ("ctc_messages_rejected_total", "counter", "Output messages that broke their contract.", |r| {
-            r.rejected.to_string()
-        }),
-        ("ctc_retries_total", "counter", "Attempts after the first.", |r| r.attempts.saturating_sub(1).to_string()),
-    ];
-    for (name, kind, help, value) in series {
-        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
-        for r in reports {
-            out.push_str(&format!("{name}{{workflow=\"{wf}\",step=\"{}\"}} {}\n", r.name, value(r)));
-        }
-    }
-    out
-}
-
-/// The run report as JSON (written to `<run dir>/report.json`).
-pub fn report_json(plan: &Plan, reports: &[StepReport], wall: Duration) -> serde_json::Value {
-    serde_json::json!({
-        "workflow": plan.workflow,
-        "duration_ms": wall.as_millis() as u64,
-        "steps": reports.iter().map(|r| serde_json::json!({
-            "name": r.name,
-            "status": r.status.label(),
-            "detail": match &r.status { Status::Failed(e) | Status::Skipped(e) => e.clone(), Status::Recovered { by } => by.clone(), _ => String::new() },
-            "attempts": r.attempts,
-            "duration_ms": r.duration.as_millis() as u64,
-            "messages": r.messages,
-            "rejected": r.rejected,
-            "admitted": r.admitted.map(|(a, o)| serde_json::json!({"admitted": a, "offered": o})),
-            "reason": r.reason,
-        })).collect::<Vec<_>>(),
-    })
 }

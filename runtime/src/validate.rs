@@ -34,21 +34,40 @@ impl fmt::Display for Violation {
 /// that the conformance contract, not a parser, decides.
 pub const MAX_DEPTH: usize = 64;
 
+/// How many schemas may apply one inside another during one validation (a member's, an item's,
+/// an `allOf` branch's: each counts one): 64 levels of a message with up to 7 in-place
+/// applicators each. Past it the message is refused with a violation, so that a hostile plan (a
+/// long acyclic chain of `allOf`) cannot exhaust the stack.
+pub const MAX_NESTING: usize = 512;
+
+/// The stack a thread that validates needs at [`MAX_NESTING`], with a margin (a debug build
+/// takes about 10 KiB a level): the runtime validates on threads of this size.
+pub const STACK_SIZE: usize = 16 << 20;
+
 /// Parses `text` as one JSON message, strictly (RFC 8259 plus the conformance contract: no
 /// duplicate keys, no `\u0000`, nesting at most [`MAX_DEPTH`], `-0` read as the integer 0;
 /// serde_json refuses NaN, `1e400`, lone surrogates and a BOM), and checks it. A number that is
 /// not an int64 literal is read as a double.
 pub fn validate_text(v: &Validator, text: &str) -> Result<Value, Violation> {
+    let value = parse_strict(text)?;
+    validate(v, &value)?;
+    Ok(value)
+}
+
+/// Parses `text` as one JSON message as strictly as [`validate_text`] does, with no schema: the
+/// reader of every message at a step boundary (outputs, and the inputs a condition reads), so
+/// that they cannot disagree. Whitespace around and inside the message is free (several lines
+/// are one message). `Err`: a violation at the root pointer `""` saying what is not JSON.
+pub fn parse_strict(text: &str) -> Result<Value, Violation> {
     let not_json = |message: String| Violation { pointer: String::new(), message };
     let text = prescan(text).map_err(not_json)?;
     let Strict(value) = serde_json::from_str(&text).map_err(|e| not_json(format!("not JSON: {e}")))?;
-    validate(v, &value)?;
     Ok(value)
 }
 
 /// Checks an instance that is already a JSON value against the validator's root node.
 pub fn validate(v: &Validator, instance: &Value) -> Result<(), Violation> {
-    check(v, 0, instance, &mut Vec::new())
+    check(v, 0, 0, instance, &mut Vec::new())
 }
 
 /// Checks JSON text before serde_json reads it, in one pass: a `\u0000` escape is refused (not
@@ -180,13 +199,24 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn check(v: &Validator, node: u32, instance: &Value, path: &mut Vec<String>) -> Result<(), Violation> {
+/// `depth`: how many nodes enclose this one in the walk (members, items and in-place applicators
+/// alike); past [`MAX_NESTING`] the instance is refused rather than the stack exhausted.
+fn check(v: &Validator, depth: usize, node: u32, instance: &Value, path: &mut Vec<String>) -> Result<(), Violation> {
+    if depth >= MAX_NESTING {
+        return fail(
+            path,
+            format!(
+                "the schema applies more than {MAX_NESTING} nested schemas here (a plan this deep is refused rather than validated)"
+            ),
+        );
+    }
+    let depth = depth + 1;
     match v.nodes.get(node as usize) {
         None => fail(path, "validator refers to a missing node (corrupt plan)".into()),
         Some(Node::Bool(true)) => Ok(()),
         Some(Node::Bool(false)) => fail(path, "no value is allowed here (the schema is `false`)".into()),
         Some(Node::Keywords(keywords)) => {
-            keywords.iter().try_for_each(|k| check_keyword(v, k, keywords, instance, path))
+            keywords.iter().try_for_each(|k| check_keyword(v, depth, k, keywords, instance, path))
         }
     }
 }
@@ -195,6 +225,7 @@ fn check(v: &Validator, node: u32, instance: &Value, path: &mut Vec<String>) -> 
 /// `properties`).
 fn check_keyword(
     v: &Validator,
+    depth: usize,
     keyword: &Keyword,
     siblings: &[Keyword],
     instance: &Value,
@@ -284,7 +315,7 @@ fn check_keyword(
             for (name, node) in properties {
                 if let Some(child) = map.get(name) {
                     path.push(name.clone());
-                    check(v, *node, child, path)?;
+                    check(v, depth, *node, child, path)?;
                     path.pop();
                 }
             }
@@ -294,7 +325,7 @@ fn check_keyword(
             for (key, child) in map {
                 for (_, node) in patterns.iter().filter(|(p, _)| p.is_match(key)) {
                     path.push(key.clone());
-                    check(v, *node, child, path)?;
+                    check(v, depth, *node, child, path)?;
                     path.pop();
                 }
             }
@@ -302,7 +333,7 @@ fn check_keyword(
         }
         (Keyword::PropertyNames(node), Value::Object(map)) => {
             for key in map.keys() {
-                if let Err(e) = check(v, *node, &Value::String(key.clone()), &mut Vec::new()) {
+                if let Err(e) = check(v, depth, *node, &Value::String(key.clone()), &mut Vec::new()) {
                     return fail(path, format!("the name `{key}` is not allowed: {}", e.message));
                 }
             }
@@ -321,7 +352,7 @@ fn check_keyword(
                     return fail(path, format!("unknown property `{key}` (the object is closed)"));
                 }
                 path.push(key.clone());
-                check(v, *node, child, path)?;
+                check(v, depth, *node, child, path)?;
                 path.pop();
             }
             Ok(())
@@ -329,7 +360,7 @@ fn check_keyword(
         (Keyword::PrefixItems(nodes), Value::Array(a)) => {
             for (i, (item, node)) in a.iter().zip(nodes).enumerate() {
                 path.push(i.to_string());
-                check(v, *node, item, path)?;
+                check(v, depth, *node, item, path)?;
                 path.pop();
             }
             Ok(())
@@ -341,7 +372,7 @@ fn check_keyword(
             });
             for (i, item) in a.iter().enumerate().skip(positions.unwrap_or(0)) {
                 path.push(i.to_string());
-                check(v, *node, item, path)?;
+                check(v, depth, *node, item, path)?;
                 path.pop();
             }
             Ok(())
@@ -350,7 +381,7 @@ fn check_keyword(
             let bound = |f: fn(&Keyword) -> Option<u64>| siblings.iter().find_map(f);
             let min = bound(|k| if let Keyword::MinContains(m) = k { Some(*m) } else { None }).unwrap_or(1);
             let max = bound(|k| if let Keyword::MaxContains(m) = k { Some(*m) } else { None });
-            let n = a.iter().filter(|item| check(v, *node, item, &mut path.clone()).is_ok()).count() as u64;
+            let n = a.iter().filter(|item| check(v, depth, *node, item, &mut path.clone()).is_ok()).count() as u64;
             if n < min {
                 return fail(path, format!("must contain at least {min} matching items (`contains`), has {n}"));
             }
@@ -361,11 +392,11 @@ fn check_keyword(
                 _ => Ok(()),
             }
         }
-        (Keyword::AllOf(nodes), _) => nodes.iter().try_for_each(|&node| check(v, node, instance, path)),
+        (Keyword::AllOf(nodes), _) => nodes.iter().try_for_each(|&node| check(v, depth, node, instance, path)),
         (Keyword::AnyOf(nodes), _) => {
             let mut first = None;
             for &node in nodes {
-                match check(v, node, instance, path) {
+                match check(v, depth, node, instance, path) {
                     Ok(()) => return Ok(()),
                     Err(e) => first = first.or(Some(e)),
                 }
@@ -374,7 +405,8 @@ fn check_keyword(
             fail(path, format!("must be valid against one of {} schemas (`anyOf`), is not{why}", nodes.len()))
         }
         (Keyword::OneOf(nodes), _) => {
-            let valid = nodes.iter().filter(|&&node| check(v, node, instance, &mut path.clone()).is_ok()).count();
+            let valid =
+                nodes.iter().filter(|&&node| check(v, depth, node, instance, &mut path.clone()).is_ok()).count();
             if valid == 1 {
                 return Ok(());
             }
@@ -494,6 +526,7 @@ pub fn canonical(value: &Value) -> String {
     let mut out = String::new();
     write_canonical(
         &Validator { contract: String::new(), integers: Integers::Int64Literal, nodes: Vec::new() },
+        0,
         None,
         value,
         &mut out,
@@ -508,12 +541,16 @@ pub fn canonical(value: &Value) -> String {
 /// Python and MQL4 write.
 pub fn to_canonical_json(v: &Validator, value: &Value) -> String {
     let mut out = String::new();
-    write_canonical(v, Some(0), value, &mut out);
+    write_canonical(v, 0, Some(0), value, &mut out);
     out
 }
 
 /// `node`: the schema the value stands under, if any; a number under a `number` type is a double.
-fn write_canonical(v: &Validator, node: Option<u32>, value: &Value, out: &mut String) {
+/// `depth` counts the nodes followed, as [`check`]'s does; past [`MAX_NESTING`] a value is written
+/// as under no schema.
+fn write_canonical(v: &Validator, depth: usize, node: Option<u32>, value: &Value, out: &mut String) {
+    let node = node.filter(|_| depth < MAX_NESTING);
+    let depth = depth + 1;
     let keywords = match node.and_then(|n| v.nodes.get(n as usize)) {
         Some(Node::Keywords(k)) => k.as_slice(),
         _ => &[],
@@ -522,13 +559,13 @@ fn write_canonical(v: &Validator, node: Option<u32>, value: &Value, out: &mut St
     // wraps another (a property's `default` beside a shared type) as that one.
     let branch = keywords.iter().find_map(|k| match k {
         Keyword::AnyOf(nodes) | Keyword::OneOf(nodes) => {
-            nodes.iter().copied().find(|&n| check(v, n, value, &mut Vec::new()).is_ok())
+            nodes.iter().copied().find(|&n| check(v, 0, n, value, &mut Vec::new()).is_ok())
         }
         Keyword::AllOf(nodes) if nodes.len() == 1 => Some(nodes[0]),
         _ => None,
     });
     if let Some(branch) = branch {
-        return write_canonical(v, Some(branch), value, out);
+        return write_canonical(v, depth, Some(branch), value, out);
     }
     match value {
         Value::Number(n)
@@ -568,7 +605,7 @@ fn write_canonical(v: &Validator, node: Option<u32>, value: &Value, out: &mut St
                 }
                 quote(key, out);
                 out.push(':');
-                write_canonical(v, property(keywords, key).or(additional), child, out);
+                write_canonical(v, depth, property(keywords, key).or(additional), child, out);
             }
             out.push('}');
         }
@@ -584,7 +621,7 @@ fn write_canonical(v: &Validator, node: Option<u32>, value: &Value, out: &mut St
                 if i > 0 {
                     out.push(',');
                 }
-                write_canonical(v, items, item, out);
+                write_canonical(v, depth, items, item, out);
             }
             out.push(']');
         }

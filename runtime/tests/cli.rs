@@ -44,7 +44,10 @@ fn corrupt_truncated_and_unknown_version_plans_are_refused_with_exit_2() {
 fn ctrl_c_stops_the_run_and_journals_the_step_in_flight() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plan.bin");
-    std::fs::write(&path, plan_of(vec![Step::command("long", &["sleep", "30"])])).unwrap();
+    // The step says it started, then sleeps: the interrupt comes once it is running.
+    let started = dir.path().join("started");
+    let script = format!("touch {}; exec sleep 30", started.display());
+    std::fs::write(&path, plan_of(vec![Step::command("long", &["sh", "-c", &script])])).unwrap();
     let run_dir = dir.path().join("run");
     let child = exe()
         .arg(&path)
@@ -54,7 +57,14 @@ fn ctrl_c_stops_the_run_and_journals_the_step_in_flight() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    // Bounded, so a step that never starts fails the test rather than hanging it.
+    let running = (0..1000).any(|_| {
+        started.exists() || {
+            std::thread::sleep(Duration::from_millis(10));
+            false
+        }
+    });
+    assert!(running, "the step started");
     // SAFETY: plain syscall on our own child.
     unsafe {
         libc::kill(child.id() as i32, libc::SIGINT);

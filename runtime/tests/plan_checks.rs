@@ -10,9 +10,10 @@ use std::process::Command;
 
 use proptest::prelude::*;
 use runtime::plan::{
-    self, Condition, Input, Integers, Keyword, Node, Op, Output, Pattern, Plan, PlanError, Resource, Step, TriggerRule,
-    Type, Validator,
+    self, Condition, Input, Integers, Json, Keyword, MAX_DEPTH, Node, Op, Output, Pattern, Plan, PlanError, Resource,
+    Step, TriggerRule, Type, Validator, VerifiedPlan,
 };
+use runtime::validate::{MAX_NESTING, STACK_SIZE, validate_text};
 
 /// A plan that uses every index the runtime follows: needs, inputs, a condition, outputs, a
 /// fallback pair, a resource, and a validator whose nodes refer to each other (a cycle through
@@ -94,7 +95,7 @@ fn refused(change: impl FnOnce(&mut Plan)) -> String {
 
 #[test]
 fn the_base_plan_decodes() {
-    assert_eq!(plan::decode(&plan::encode(&base())), Ok(base()));
+    assert_eq!(plan::decode(&plan::encode(&base())).map(VerifiedPlan::into_plan), Ok(base()));
 }
 
 #[test]
@@ -278,6 +279,66 @@ fn validators_must_be_well_formed() {
     let mut ok = base();
     ok.validators[0].nodes[4] = Node::Keywords(vec![Keyword::PropertyNames(4), Keyword::AllOf(vec![5])]);
     assert!(plan::decode(&plan::encode(&ok)).is_ok());
+}
+
+/// `base()` with an `enum` whose one value is `depth` arrays deep; written on a thread with the
+/// stack that writing it takes.
+fn nested_enum(depth: usize) -> Vec<u8> {
+    let mut j = Json::Null;
+    for _ in 0..depth {
+        j = Json::Array(vec![j]);
+    }
+    let mut p = base();
+    p.validators[0].nodes[4] = Node::Keywords(vec![Keyword::Enum(vec![j])]);
+    let bytes = std::thread::Builder::new().stack_size(1 << 30).spawn(move || plan::encode(&p)).unwrap().join();
+    bytes.unwrap()
+}
+
+#[test]
+fn a_json_value_deeper_than_a_message_can_be_is_refused_before_it_is_read() {
+    assert!(plan::decode(&nested_enum(MAX_DEPTH)).is_ok());
+    let says = format!("a JSON value in the plan nests deeper than {MAX_DEPTH} arrays and objects");
+    assert_eq!(plan::decode(&nested_enum(MAX_DEPTH + 1)), Err(PlanError::Payload(says.clone())));
+    // Far deeper than a stack holds, on a test thread's small stack: refused, not a crash.
+    assert_eq!(plan::decode(&nested_enum(1_000_000)), Err(PlanError::Payload(says)));
+}
+
+/// A validator of `len` nodes, each applying the next in place (`allOf`), the last applying node
+/// 0 to every item: acyclic in place, so it decodes, but it nests `len` schemas a level.
+fn chain(len: u32) -> Validator {
+    let mut nodes: Vec<Node> = (1..len).map(|next| Node::Keywords(vec![Keyword::AllOf(vec![next])])).collect();
+    nodes.push(Node::Keywords(vec![Keyword::Items(0)]));
+    Validator { contract: "t/Chain@1.0".into(), integers: Integers::Int64Literal, nodes }
+}
+
+/// `depth` nested arrays around `1`.
+fn nested_array(depth: usize) -> String {
+    format!("{}1{}", "[".repeat(depth), "]".repeat(depth))
+}
+
+/// Validates on a thread with the stack the runtime gives its validating threads.
+fn validate_on_runtime_stack(v: Validator, text: String) -> Result<(), String> {
+    let worker = std::thread::Builder::new().stack_size(STACK_SIZE);
+    let handle = worker.spawn(move || validate_text(&v, &text).map(|_| ()).map_err(|e| e.to_string())).unwrap();
+    handle.join().unwrap()
+}
+
+#[test]
+fn validation_nests_at_most_max_nesting_schemas_and_refuses_rather_than_exhausts_the_stack() {
+    // The deepest message under the most nesting a validation allows: validated, on the stack the
+    // runtime gives it.
+    let per_level = (MAX_NESTING / MAX_DEPTH) as u32;
+    assert_eq!(validate_on_runtime_stack(chain(per_level), nested_array(MAX_DEPTH - 1)), Ok(()));
+    // One more schema a level: refused with a violation.
+    let e = validate_on_runtime_stack(chain(per_level + 1), nested_array(MAX_DEPTH - 1)).unwrap_err();
+    assert!(e.contains(&format!("more than {MAX_NESTING} nested schemas")), "{e}");
+    // A hostile plan: 200,000 nodes in one in-place chain decode (no cycle) and are refused when
+    // validating, without a crash.
+    let mut p = base();
+    p.validators = vec![chain(200_000)];
+    let p = plan::decode(&plan::encode(&p)).unwrap().into_plan();
+    let e = validate_on_runtime_stack(p.validators[0].clone(), "1".into()).unwrap_err();
+    assert!(e.contains("nested schemas"), "{e}");
 }
 
 #[test]
@@ -496,13 +557,13 @@ proptest! {
     fn decode_never_panics_and_refuses_every_plan_the_runtime_cannot_run(
         mutations in prop::collection::vec(mutation(), 1..5),
     ) {
-        let mut p = plan::decode(&plan::encode(&base())).unwrap();
+        let mut p = plan::decode(&plan::encode(&base())).unwrap().into_plan();
         for m in &mutations {
             m.apply(&mut p);
         }
         match plan::decode(&plan::encode(&p)) {
             Ok(decoded) => {
-                prop_assert_eq!(&decoded, &p);
+                prop_assert_eq!(&*decoded, &p);
                 if let Some(why) = hazard(&p) {
                     prop_assert!(false, "accepted although {}", why);
                 }
@@ -533,6 +594,33 @@ proptest! {
         bytes.extend_from_slice(&payload);
         if let Ok(p) = plan::decode(&bytes) {
             prop_assert!(hazard(&p).is_none(), "accepted although {}", hazard(&p).unwrap_or_default());
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The runtime itself, given a plan whose payload was mutated (as above) and re-sealed with a
+    /// valid checksum: it runs the plan or refuses it with exit 2 and an `error: ... plan: ...`
+    /// error, never a panic (exit 101) or a signal.
+    #[test]
+    fn the_runtime_never_panics_on_a_mutated_plan_and_refuses_with_exit_2(
+        mutations in prop::collection::vec(mutation(), 1..4),
+    ) {
+        let mut p = base();
+        for m in &mutations {
+            m.apply(&mut p);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.bin");
+        std::fs::write(&path, plan::encode(&p)).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_runtime")).arg("inspect").arg(&path).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) => prop_assert!(hazard(&p).is_none(), "ran although {}", hazard(&p).unwrap_or_default()),
+            Some(2) => prop_assert!(stderr.starts_with("error: ") && stderr.contains("plan: "), "{}", stderr),
+            other => prop_assert!(false, "exit {:?}: {}", other, stderr),
         }
     }
 }

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use runtime::plan::{
     Condition, Input, Integers, Keyword, Node, Num, Op, Output, Plan, Resource, RetryPolicy, Step, TriggerRule, Type,
-    Validator,
+    Validator, VerifiedPlan,
 };
-use runtime::run::{Options, RunResult, Status, run};
+use runtime::run::{Options, RunResult, SkippingClock, Status, run};
 
 static NOT_INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -60,11 +60,23 @@ fn plan(steps: Vec<Step>) -> Plan {
 }
 
 fn run_in(dir: &std::path::Path, p: &Plan, events: Option<&std::path::Path>) -> RunResult {
-    let mut o = Options::new(dir.to_path_buf(), &NOT_INTERRUPTED);
+    run_with(dir, p, events, |_| {})
+}
+
+/// [`run_in`] with options changed by `change`.
+fn run_with<'c>(
+    dir: &std::path::Path,
+    p: &Plan,
+    events: Option<&std::path::Path>,
+    change: impl FnOnce(&mut Options<'c>),
+) -> RunResult {
+    let mut o: Options<'c> = Options::new(dir.to_path_buf(), &NOT_INTERRUPTED);
     o.jobs = 8;
+    change(&mut o);
     o.events = events.map(|e| e.to_path_buf());
     o.grace = Duration::from_millis(200);
-    run(p, &o, |_| {}).unwrap()
+    let p = VerifiedPlan::new(p.clone()).unwrap_or_else(|e| panic!("a test plan must verify: {e}"));
+    run(&p, &o, |_| {}).unwrap()
 }
 
 fn run_plan(p: &Plan) -> Vec<runtime::run::StepReport> {
@@ -134,14 +146,25 @@ fn a_failing_command_and_a_missing_output_fail_the_step() {
 fn eight_independent_steps_under_j8_overlap_in_the_events() {
     let dir = tempfile::tempdir().unwrap();
     let ev = dir.path().join("events.jsonl");
-    let steps = (0..8).map(|i| sh(&format!("s{i}"), "sleep 0.4")).collect();
-    run_in(&dir.path().join("run"), &plan(steps), Some(&ev));
-    let at = |kind: &str| -> Vec<u64> {
-        events(&ev).iter().filter(|e| e["event"] == kind).map(|e| e["t_ms"].as_u64().unwrap()).collect()
-    };
-    let (starts, ends) = (at("step_started"), at("step_finished"));
-    assert_eq!((starts.len(), ends.len()), (8, 8));
-    assert!(starts.iter().max() < ends.iter().min(), "every step started before any finished: {starts:?} {ends:?}");
+    // Each step says it started, then waits until all eight have: they can only all finish if
+    // they ran at once (a runtime that ran them one by one would time each out).
+    let started = dir.path().join("started");
+    std::fs::create_dir_all(&started).unwrap();
+    let script = format!(
+        r#"touch {d}/$CTC_STEP; until [ $(ls {d} | wc -l) -ge 8 ]; do sleep 0.01; done"#,
+        d = started.display()
+    );
+    let steps = (0..8).map(|i| Step { timeout_ms: Some(10_000), ..sh(&format!("s{i}"), &script) }).collect();
+    let r = run_in(&dir.path().join("run"), &plan(steps), Some(&ev));
+    assert!(r.reports.iter().all(|r| r.status == Status::Succeeded), "{:?}", r.reports);
+    // The event log is in the order things happened: every start before the first end.
+    let kinds: Vec<String> = events(&ev)
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .filter(|k| k == "step_started" || k == "step_finished")
+        .collect();
+    let first_end = kinds.iter().position(|k| k == "step_finished").unwrap();
+    assert_eq!(kinds[..first_end].len(), 8, "every step started before any finished: {kinds:?}");
 }
 
 #[test]
@@ -154,8 +177,10 @@ fn retries_back_off_exponentially_as_the_events_record() {
         c = counter.display()
     );
     let mut s = sh("flaky", &script);
-    s.retry = retry(5, 20, 3.0, 100);
-    let r = run_in(&dir.path().join("run"), &plan(vec![s]), Some(&ev));
+    s.retry = retry(5, 20_000, 3.0, 100_000);
+    // The waits are skipped: the events record what they were.
+    let clock = SkippingClock::new();
+    let r = run_with(&dir.path().join("run"), &plan(vec![s]), Some(&ev), |o| o.clock = &clock);
     assert_eq!(r.reports[0].status, Status::Succeeded);
     assert_eq!(r.reports[0].attempts, 4);
     let delays: Vec<u64> = events(&ev)
@@ -163,7 +188,7 @@ fn retries_back_off_exponentially_as_the_events_record() {
         .filter(|e| e["event"] == "retry_scheduled")
         .map(|e| e["delay_ms"].as_u64().unwrap())
         .collect();
-    assert_eq!(delays, vec![20, 60, 100], "initial 20 ms, ×3, capped at 100 ms");
+    assert_eq!(delays, vec![20_000, 60_000, 100_000], "initial 20 s, ×3, capped at 100 s");
     let idem: Vec<String> = events(&ev)
         .iter()
         .filter(|e| e["event"] == "attempt_started")
@@ -187,9 +212,7 @@ fn a_timeout_fails_the_attempt_and_is_retried_when_the_policy_says_so() {
     let mut s = sh("slow", "sleep 5");
     s.timeout_ms = Some(150);
     s.retry = retry(2, 1, 1.0, 1);
-    let t = std::time::Instant::now();
     let reports = run_plan(&plan(vec![s]));
-    assert!(t.elapsed() < Duration::from_secs(3));
     assert_eq!(reports[0].attempts, 2);
     assert!(matches!(&reports[0].status, Status::Failed(w) if w.contains("timed out")), "{:?}", reports[0].status);
 }
@@ -199,10 +222,21 @@ fn a_deadline_bounds_all_attempts() {
     let mut s = sh("stubborn", "sleep 5");
     s.deadline_ms = Some(300);
     s.retry = retry(10, 10, 1.0, 10);
-    let t = std::time::Instant::now();
     let reports = run_plan(&plan(vec![s]));
-    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    // The first attempt is stopped at the deadline, and no attempt follows.
+    assert_eq!(reports[0].attempts, 1);
     assert!(matches!(&reports[0].status, Status::Failed(w) if w.contains("deadline")), "{:?}", reports[0].status);
+
+    // Waits count towards the deadline: a 60 s backoff cannot fit in a 30 s deadline.
+    let mut s = sh("patient", "exit 1");
+    s.deadline_ms = Some(30_000);
+    s.retry = retry(10, 60_000, 1.0, 60_000);
+    let dir = tempfile::tempdir().unwrap();
+    let clock = SkippingClock::new();
+    let r = run_with(dir.path(), &plan(vec![s]), None, |o| o.clock = &clock);
+    assert_eq!(r.reports[0].attempts, 1);
+    let Status::Failed(why) = &r.reports[0].status else { panic!("{:?}", r.reports[0].status) };
+    assert!(why.contains("no time left before the deadline for attempt 2"), "{why}");
 }
 
 #[test]
@@ -243,16 +277,15 @@ fn each_trigger_rule() {
     assert_eq!(status, vec!["FAILED", "succeeded", "skipped", "succeeded", "succeeded", "succeeded"]);
     // need 0 is skipped (its own need failed), need 1 succeeds.
     let reports = run_plan(&plan(vec![
-        needs(sh("skipped", "true"), &[2]),
-        sh("works", "true"),
         sh("fails", "exit 1"),
-        Step { trigger: TriggerRule::AllDone, ..needs(sh("all_done", "true"), &[0, 1]) },
-        Step { trigger: TriggerRule::OneFailed, ..needs(sh("one_failed", "true"), &[0, 1]) },
-        Step { trigger: TriggerRule::Always, ..needs(sh("always", "true"), &[0, 1]) },
+        needs(sh("skipped", "true"), &[0]),
+        sh("works", "true"),
+        Step { trigger: TriggerRule::AllDone, ..needs(sh("all_done", "true"), &[1, 2]) },
+        Step { trigger: TriggerRule::OneFailed, ..needs(sh("one_failed", "true"), &[1, 2]) },
+        Step { trigger: TriggerRule::Always, ..needs(sh("always", "true"), &[1, 2]) },
     ]));
-    // Plans list needs before their consumers; the runtime waits on needs whatever the order.
     let status: Vec<&str> = reports.iter().map(|r| r.status.label()).collect();
-    assert_eq!(status, vec!["skipped", "succeeded", "FAILED", "skipped", "skipped", "succeeded"]);
+    assert_eq!(status, vec!["FAILED", "skipped", "succeeded", "skipped", "skipped", "succeeded"]);
 }
 
 #[test]
@@ -261,7 +294,9 @@ fn a_circuit_breaker_opens_fails_fast_then_lets_one_probe_through() {
     let ev = dir.path().join("events.jsonl");
     let ran = dir.path().join("ran");
     let mut p = plan(vec![]);
-    p.resources = vec![Resource { name: "api".into(), failure_threshold: 2, cooldown_ms: 300 }];
+    // A minute of cooldown on a clock whose waits are skipped: the calls before the wait fall
+    // inside it however slow the machine, the one after the wait outside it.
+    p.resources = vec![Resource { name: "api".into(), failure_threshold: 2, cooldown_ms: 60_000 }];
     let mut steps = Vec::new();
     for i in 0..4 {
         let mut s = sh(&format!("call{i}"), &format!("echo call{i} >> {}; exit 1", ran.display()));
@@ -273,9 +308,10 @@ fn a_circuit_breaker_opens_fails_fast_then_lets_one_probe_through() {
         steps.push(s);
     }
     // The last call waits out the cooldown with a retry and is the probe.
-    steps[3].retry = RetryPolicy { on_timeout: false, ..retry(2, 400, 1.0, 400) };
+    steps[3].retry = RetryPolicy { on_timeout: false, ..retry(2, 61_000, 1.0, 61_000) };
     p.steps = steps;
-    let r = run_in(&dir.path().join("run"), &p, Some(&ev));
+    let clock = SkippingClock::new();
+    let r = run_with(&dir.path().join("run"), &p, Some(&ev), |o| o.clock = &clock);
     let calls = std::fs::read_to_string(&ran).unwrap();
     assert_eq!(
         calls.lines().collect::<Vec<_>>(),
@@ -350,4 +386,44 @@ fn a_step_runs_in_its_working_directory_and_still_finds_its_files() {
     s.working_dir = Some(work.display().to_string());
     let reports = run_plan(&plan(vec![s]));
     assert_eq!((reports[0].status.clone(), reports[0].messages), (Status::Succeeded, 1));
+}
+
+#[test]
+fn a_condition_on_a_single_message_reads_it_whatever_its_layout() {
+    let single =
+        |name: &str, script: &str| Step { output: Some(Output { validator: 0, stream: false }), ..sh(name, script) };
+    let when = |source: &str, bound: f64| Condition {
+        source: source.into(),
+        input: 0,
+        code: vec![Op::Field(vec!["x".into()]), Op::Number(bound), Op::Gt],
+    };
+    let mut pass = needs(single("pass", r#"cat "$CTC_INPUT_M" > "$CTC_OUTPUT""#), &[0]);
+    pass.inputs = vec![Input { name: "m".into(), from: 0 }];
+    pass.when = Some(when("m.x > 1", 1.0));
+    let mut stop = pass.clone();
+    stop.name = "stop".into();
+    stop.when = Some(when("m.x > 5", 5.0));
+    // One message written over several lines, as a pretty-printer writes it.
+    let reports = run_plan(&plan(vec![single("emit", "printf '{\\n  \"x\": 3\\n}\\n' > \"$CTC_OUTPUT\""), pass, stop]));
+    assert_eq!((reports[0].status.clone(), reports[0].messages), (Status::Succeeded, 1));
+    assert_eq!(
+        (reports[1].status.clone(), reports[1].messages, reports[1].admitted),
+        (Status::Succeeded, 1, Some((1, 1)))
+    );
+    assert!(
+        matches!(&reports[2].status, Status::Skipped(w) if w.contains("admitted none of 1")),
+        "{:?}",
+        reports[2].status
+    );
+}
+
+#[test]
+fn a_message_longer_than_the_limit_is_refused_naming_its_line_and_the_rest_still_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let p =
+        plan(vec![emitting("emit", r#"printf '{"x":1}\n{"x":1.5,"pad":"0123456789"}\n{"x":2}\n' > "$CTC_OUTPUT""#)]);
+    let r = run_with(dir.path(), &p, None, |o| o.max_message = 16);
+    let Status::Failed(why) = &r.reports[0].status else { panic!("{:?}", r.reports[0].status) };
+    assert!(why.contains("output line 2: a message longer than the limit of 16 bytes"), "{why}");
+    assert_eq!((r.reports[0].messages, r.reports[0].rejected), (2, 1));
 }

@@ -29,7 +29,7 @@ pub fn generate_project(project: &str) -> (Vec<OutputFile>, Vec<Diagnostic>) {
 pub fn assert_up_to_date(project: &str, files: Vec<OutputFile>) {
     let dir = root().join(project);
     let files = write::with_manifest(files);
-    let changes = write::compare(&dir.join("generated"), &files).unwrap();
+    let changes = write::compare(&dir.join("generated"), &files, None).unwrap();
     assert!(
         changes.is_empty(),
         "{}/generated is stale; run `cargo run -p contractc -- build --config {}` and commit it\nmodified: {:?}\nmissing: {:?}\nstale: {:?}",

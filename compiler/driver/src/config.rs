@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! contracts = "contracts"     # contracts/<namespace>/<Name>@<MAJOR>.<MINOR>.json and workflows/
-//! templates = "templates"     # templates/python/*.j2, templates/mql4/*.j2
+//! templates = "templates"     # optional: *.j2 files here override the built-in templates
 //! output = "generated"        # everything generated goes here, nowhere else
 //! backends = ["rust", "python", "mql4", "plan"]
 //!
@@ -38,8 +38,10 @@ pub enum Backend {
 pub struct Config {
     #[serde(default = "default_contracts")]
     pub contracts: String,
-    #[serde(default = "default_templates")]
-    pub templates: String,
+    /// The templates folder that overrides the built-in templates file by file
+    /// (`templates::read`); unset, `templates/` when it exists.
+    #[serde(default)]
+    pub templates: Option<String>,
     #[serde(default = "default_output")]
     pub output: String,
     #[serde(default = "default_backends")]
@@ -69,9 +71,6 @@ pub struct PythonConfig {
 
 fn default_contracts() -> String {
     "contracts".into()
-}
-fn default_templates() -> String {
-    "templates".into()
 }
 fn default_output() -> String {
     "generated".into()

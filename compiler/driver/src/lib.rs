@@ -4,17 +4,24 @@
 //! build whose inputs and outputs are unchanged stop before compiling.
 
 pub mod config;
+pub mod explain;
+pub mod import;
+pub mod init;
 pub mod log;
+pub mod report;
+pub mod templates;
 pub mod watch;
 pub mod write;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use contractc_diagnostics::{Diagnostic, codes};
-use contractc_emit::{EmitError, NameClash, NameProblem, Templates};
+use contractc_emit::{EmitError, NameClash, NameProblem, Renderer, Templates};
 use contractc_ir::Program;
 use contractc_sema::{Database, Settings, SourceFile, Workspace};
 use contractc_syntax::Pointer;
+use salsa::{Durability, Setter};
 
 pub use config::{Backend, Config};
 pub use contractc_emit::OutputFile;
@@ -35,6 +42,8 @@ pub enum Failure {
     Io(PathBuf, std::io::Error),
     /// `contractc.toml` says something that cannot be used.
     Config(String),
+    /// The command asks for something that cannot be done (the message says what, and what to do).
+    Usage(String),
 }
 
 impl std::fmt::Display for Failure {
@@ -44,6 +53,7 @@ impl std::fmt::Display for Failure {
             Failure::Emit(e) => write!(f, "{e}"),
             Failure::Io(p, e) => write!(f, "{}: {e}", p.display()),
             Failure::Config(e) => write!(f, "contractc.toml: {e}"),
+            Failure::Usage(e) => write!(f, "{e}"),
         }
     }
 }
@@ -54,11 +64,7 @@ pub fn read_inputs(root: &Path, config: &Config) -> Result<Inputs, Failure> {
     for (rel, _, text) in read_tree(root, &config.contracts, "json")? {
         inputs.sources.push((rel, text));
     }
-    // A template's name is its path inside the templates folder, wherever that is (absolute, or
-    // outside the project).
-    for (_, name, text) in read_tree(root, &config.templates, "j2")? {
-        inputs.templates.files.insert(name, text);
-    }
+    inputs.templates = templates::read(root, config)?;
     Ok(inputs)
 }
 
@@ -91,10 +97,131 @@ fn names(root: &Path, base: &Path, path: &Path) -> (String, String) {
     (from_root, slashed(path.strip_prefix(base).unwrap_or(path)))
 }
 
-/// The salsa database holding the inputs, and the workspace input listing them.
-pub fn load(db: &mut Database, inputs: &Inputs, settings: Settings) -> Workspace {
+/// One enabled backend, an input of the database: the templates of its folder (`python/...`) and
+/// the options, with HIGH durability (they change rarely: after a contract edit, salsa does not
+/// re-check them). A template edit re-renders only the backend whose folder holds it.
+#[salsa::input(debug)]
+pub struct Emitter {
+    #[returns(copy)]
+    pub backend: Backend,
+    #[returns(ref)]
+    pub templates: Templates,
+    #[returns(ref)]
+    pub options: contractc_emit::Options,
+}
+
+/// The inputs of a project in a database: the workspace (sources and settings) and one
+/// [`Emitter`] per enabled backend, in configuration order.
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub workspace: Workspace,
+    pub emitters: Vec<Emitter>,
+}
+
+/// The templates under `backend`'s folder (none for the backends without templates).
+fn templates_of(templates: &Templates, backend: Backend) -> Templates {
+    let dir = match backend {
+        Backend::Python => "python/",
+        Backend::Mql4 => "mql4/",
+        Backend::Rust | Backend::Plan => return Templates::default(),
+    };
+    Templates {
+        files: templates
+            .files
+            .iter()
+            .filter(|(n, _)| n.starts_with(dir))
+            .map(|(n, t)| (n.clone(), t.clone()))
+            .collect(),
+    }
+}
+
+/// The [`Emitter`]s `config` enables, fed with `templates`.
+pub fn emitters(db: &Database, templates: &Templates, config: &Config) -> Vec<Emitter> {
+    config
+        .backends
+        .iter()
+        .map(|&b| {
+            Emitter::builder(b, templates_of(templates, b), config.options()).durability(Durability::HIGH).new(db)
+        })
+        .collect()
+}
+
+/// Gives `emitters` the templates of `templates` each reads, setting only those that differ.
+pub fn set_templates(db: &mut Database, emitters: &[Emitter], templates: &Templates) {
+    for &e in emitters {
+        let mine = templates_of(templates, e.backend(db));
+        if *e.templates(db) != mine {
+            e.set_templates(db).with_durability(Durability::HIGH).to(mine);
+        }
+    }
+}
+
+/// The salsa database holding the inputs: the workspace listing them and the backends.
+pub fn load(db: &mut Database, inputs: &Inputs, config: &Config) -> Result<Project, Failure> {
     let files = inputs.sources.iter().map(|(p, t)| SourceFile::new(db, p.clone(), t.clone())).collect();
-    Workspace::new(db, files, settings)
+    let workspace = Workspace::new(db, files, settings(config)?);
+    Ok(Project { workspace, emitters: emitters(db, &inputs.templates, config) })
+}
+
+/// The renderer of an emitter's templates (none for the backends without templates), made once
+/// per template edit and shared by every contract's rendering.
+#[salsa::tracked(returns(ref), no_eq)]
+fn renderer(db: &dyn contractc_sema::Db, emitter: Emitter) -> Option<Arc<Renderer>> {
+    let templates = emitter.templates(db);
+    match emitter.backend(db) {
+        Backend::Python => Some(Arc::new(contractc_backend_python::renderer(templates))),
+        Backend::Mql4 => Some(Arc::new(contractc_backend_mql4::renderer(templates))),
+        Backend::Rust | Backend::Plan => None,
+    }
+}
+
+/// What one backend generates for the workspace's program besides the contracts' own files
+/// (nothing when it has errors): re-run when the program, or this backend's templates or
+/// options, change.
+#[salsa::tracked(returns(ref))]
+fn shared(db: &dyn contractc_sema::Db, workspace: Workspace, emitter: Emitter) -> Result<Vec<OutputFile>, EmitError> {
+    let Some(program) = &contractc_sema::compile(db, workspace).program else {
+        return Ok(Vec::new());
+    };
+    let options = emitter.options(db);
+    let r = || renderer(db, emitter).as_deref().expect("a backend with templates");
+    match emitter.backend(db) {
+        Backend::Rust => Ok(contractc_backend_rust::emit_shared(program, options)),
+        Backend::Python => contractc_backend_python::emit_shared(program, r(), options),
+        Backend::Mql4 => contractc_backend_mql4::emit_shared(r()),
+        Backend::Plan => contractc_backend_plan::emit(program),
+    }
+}
+
+/// One contract's file of one backend (none for the plan), rendered from the contracts it
+/// reaches alone ([`contractc_emit::sub_program`]), the others by their interfaces: re-run when
+/// the contract, the interface of one it reaches, or the backend's templates or options,
+/// change. Asked only of a workspace that compiles.
+#[salsa::tracked(returns(ref))]
+fn rendered(
+    db: &dyn contractc_sema::Db,
+    workspace: Workspace,
+    emitter: Emitter,
+    file: SourceFile,
+) -> Option<Result<OutputFile, EmitError>> {
+    let this = contractc_sema::contract_index(db, workspace, file)?;
+    // This contract in full, the others it reaches by their interfaces (no descriptions).
+    let ir = |c: usize| {
+        let file = contractc_sema::contract_file(db, workspace, c);
+        let ir = if c == this { contractc_sema::contract_ir } else { contractc_sema::contract_interface };
+        ir(db, workspace, file).expect("a workspace that compiles")
+    };
+    let reached = contractc_emit::reached(this, |c| contractc_emit::refers_to(ir(c), c));
+    let program = contractc_emit::sub_program(&reached.iter().map(|&c| (c, ir(c))).collect::<Vec<_>>());
+    let at = reached.binary_search(&this).expect("a contract reaches itself");
+    let options = emitter.options(db);
+    let r = || renderer(db, emitter).as_deref().expect("a backend with templates");
+    Some(match emitter.backend(db) {
+        Backend::Rust => Ok(contractc_backend_rust::emit_contract(&program, at)),
+        Backend::Python => contractc_backend_python::emit_contract(&program, r(), options, at),
+        Backend::Mql4 => contractc_backend_mql4::emit_contract(&program, r(), options, at),
+        Backend::Plan => return None,
+    })
 }
 
 /// The settings of the workspace input that `config` gives.
@@ -107,9 +234,10 @@ pub fn settings(config: &Config) -> Result<Settings, Failure> {
 
 /// Compiles the inputs: the program when there are no errors (then with any warnings), or every
 /// diagnostic.
-pub fn compile(inputs: &Inputs, config: &Config) -> Result<(Program, Vec<Diagnostic>), Failure> {
+pub fn compile(inputs: &Inputs, config: &Config) -> Result<(Arc<Program>, Vec<Diagnostic>), Failure> {
     let mut db = Database::default();
-    let ws = load(&mut db, inputs, settings(config)?);
+    let ws = load(&mut db, inputs, config)?.workspace;
+    contractc_sema::lower_in_parallel(&db, ws);
     let compiled = contractc_sema::compile(&db, ws);
     match &compiled.program {
         Some(program) => Ok((program.clone(), compiled.diagnostics.clone())),
@@ -135,19 +263,22 @@ pub fn name_clashes(program: &Program, backends: &[Backend]) -> Vec<NameClash> {
 /// folder and sorted. Warnings come back beside the files.
 pub fn generate(inputs: &Inputs, config: &Config) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
     let mut db = Database::default();
-    let ws = load(&mut db, inputs, settings(config)?);
-    generate_in(&db, ws, inputs, config)
+    let project = load(&mut db, inputs, config)?;
+    generate_in(&db, &project, inputs, config)
 }
 
-/// [`generate`] for a workspace already in a database, which may be a warm one (`contractc
-/// watch`): the `compile` query, then the backends. `inputs` are the workspace's files (they
-/// locate name clashes) and the templates.
-pub fn generate_in(
+/// Checks a project already in a database, which may be a warm one (`contractc watch`), as
+/// `contractc check` does: the `compile` query, then the names each enabled backend would make
+/// of it. The program and its warnings, or every error. `inputs` are the workspace's files (they
+/// locate name clashes).
+pub fn check_in(
     db: &Database,
-    ws: Workspace,
+    project: &Project,
     inputs: &Inputs,
     config: &Config,
-) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
+) -> Result<(Arc<Program>, Vec<Diagnostic>), Failure> {
+    let ws = project.workspace;
+    contractc_sema::lower_in_parallel(db, ws);
     let compiled = contractc_sema::compile(db, ws);
     let Some(program) = &compiled.program else {
         return Err(Failure::Diagnostics(compiled.diagnostics.clone()));
@@ -194,22 +325,49 @@ pub fn generate_in(
             .collect();
         return Err(Failure::Diagnostics(diagnostics));
     }
-    let options = config.options();
-    let emit = |backend: &Backend| match backend {
-        Backend::Rust => contractc_backend_rust::emit(program, &options),
-        Backend::Python => contractc_backend_python::emit(program, &inputs.templates, &options),
-        Backend::Mql4 => contractc_backend_mql4::emit(program, &inputs.templates, &options),
-        Backend::Plan => contractc_backend_plan::emit(program),
-    };
-    // The backends are pure functions of the program: they render side by side on every core,
-    // and their outputs are joined in configuration order.
-    let outputs: Vec<Result<Vec<OutputFile>, EmitError>> = {
+    Ok((program.clone(), warnings))
+}
+
+/// [`generate`] for a project already in a database, which may be a warm one (`contractc
+/// watch`): [`check_in`], then each backend's queries (`shared`, and `rendered` per contract).
+pub fn generate_in(
+    db: &Database,
+    project: &Project,
+    inputs: &Inputs,
+    config: &Config,
+) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Failure> {
+    let (program, warnings) = check_in(db, project, inputs, config)?;
+    let ws = project.workspace;
+    // Each backend's shared files and each contract's files are queries of their own: a warm
+    // database renders again only what an edit reaches. They render side by side on every core,
+    // each in a database handle of its own, and are joined in configuration order.
+    let contracts = contractc_sema::contract_files(db, ws);
+    let jobs: Vec<(Emitter, Option<SourceFile>)> = project
+        .emitters
+        .iter()
+        .flat_map(|&e| std::iter::once((e, None)).chain(contracts.iter().map(move |&f| (e, Some(f)))))
+        .collect();
+    {
         use rayon::prelude::*;
-        config.backends.par_iter().map(emit).collect()
-    };
+        jobs.par_iter().for_each_with(db.clone(), |db, &(e, file)| match file {
+            None => {
+                shared(db, ws, e);
+            }
+            Some(f) => {
+                rendered(db, ws, e, f);
+            }
+        });
+    }
     let mut files = Vec::new();
-    for out in outputs {
-        files.extend(out.map_err(Failure::Emit)?);
+    for &(e, file) in &jobs {
+        match file {
+            None => files.extend(shared(db, ws, e).as_ref().map_err(|e| Failure::Emit(e.clone()))?.iter().cloned()),
+            Some(f) => {
+                if let Some(out) = rendered(db, ws, e, f) {
+                    files.push(out.as_ref().map_err(|e| Failure::Emit(e.clone()))?.clone());
+                }
+            }
+        }
     }
     if !program.workflows.is_empty() {
         files.push(OutputFile::text("workflow.schema.json", contractc_sema::spec::workflow_schema()));

@@ -30,8 +30,6 @@ use std::io;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
-use sha2::{Digest, Sha256};
-
 use crate::{Inputs, OutputFile, write};
 
 /// The log's name in the output folder.
@@ -218,14 +216,55 @@ pub fn up_to_date(out_dir: &Path, stamp: &Stamp) -> Option<usize> {
     Some(log.outputs.len())
 }
 
+/// The log of the previous build in `out_dir`, as read before this one writes, with the time it
+/// was written: what it says of an output vouches for it ([`Written::vouches`]).
+pub struct Written {
+    log: Log,
+    /// The log's own modification time, nanoseconds since the Unix epoch.
+    at: u128,
+}
+
+impl Written {
+    /// The log in `out_dir`, if there is a readable one that `compiler` wrote (another
+    /// compiler's vouches for nothing).
+    pub fn read(out_dir: &Path, compiler: &Compiler) -> Option<Written> {
+        let text = fs::read_to_string(out_dir.join(LOG)).ok()?;
+        let log = Log::parse(&text).filter(|l| l.stamp.compiler == *compiler)?;
+        Some(Written { log, at: mtime(&fs::metadata(out_dir.join(LOG)).ok()?)? })
+    }
+
+    /// Whether `f` is on disk as generated, by the log's word: the log has its digest, and the
+    /// file still has the size and modification time the log recorded, older than the log
+    /// itself (a file changed in the same tick as the log, git's "racily clean" case, is read).
+    pub fn vouches(&self, out_dir: &Path, f: &OutputFile) -> bool {
+        let Some(entry) = self.log.outputs.get(&f.path).filter(|e| e.digest == f.digest) else { return false };
+        let Ok(meta) = fs::metadata(out_dir.join(&f.path)) else { return false };
+        meta.is_file() && meta.len() == entry.size && mtime(&meta).is_some_and(|t| t == entry.mtime && t < self.at)
+    }
+}
+
 /// Writes the log of a build that left `files` in `out_dir` (call it after every write and
-/// deletion) and reported `diagnostics`. A path holding a line break cannot be logged: then the
-/// old log is removed, and every build is a full one.
-pub fn record(out_dir: &Path, stamp: &Stamp, diagnostics: usize, files: &[OutputFile]) -> io::Result<()> {
+/// deletion) and reported `diagnostics`. A file `changes` says the previous log (`previous`)
+/// vouched for keeps its entry; every other is `stat`ed. A path holding a line break cannot be
+/// logged: then the old log is removed, and every build is a full one.
+pub fn record(
+    out_dir: &Path,
+    stamp: &Stamp,
+    diagnostics: usize,
+    files: &[OutputFile],
+    previous: Option<&Written>,
+    changes: &write::Changes,
+) -> io::Result<()> {
     let mut outputs = BTreeMap::new();
     for f in files.iter().filter(|f| f.path != LOG) {
-        let meta = fs::metadata(out_dir.join(&f.path))?;
-        let entry = Entry { digest: digest(&f.contents), size: meta.len(), mtime: mtime(&meta).unwrap_or(0) };
+        let kept = previous.filter(|_| changes.vouched.contains(&f.path)).and_then(|p| p.log.outputs.get(&f.path));
+        let entry = match kept {
+            Some(entry) => entry.clone(),
+            None => {
+                let meta = fs::metadata(out_dir.join(&f.path))?;
+                Entry { digest: f.digest.clone(), size: meta.len(), mtime: mtime(&meta).unwrap_or(0) }
+            }
+        };
         outputs.insert(f.path.clone(), entry);
     }
     save(out_dir, &Log { stamp: stamp.clone(), diagnostics, outputs })
@@ -241,10 +280,7 @@ fn save(out_dir: &Path, log: &Log) -> io::Result<()> {
     write::write(out_dir, &OutputFile::text(LOG, text))
 }
 
-/// SHA-256 of `bytes`, lowercase hex.
-fn digest(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
+use contractc_emit::sha256_hex as digest;
 
 /// Modification time in nanoseconds since the Unix epoch; `None` before it or where the
 /// platform has none.
@@ -276,12 +312,34 @@ mod tests {
             fs::write(&path, &f.contents).unwrap();
             fs::File::options().write(true).open(&path).unwrap().set_modified(past).unwrap();
         }
-        record(dir.path(), &stamp(), 0, files).unwrap();
+        record(dir.path(), &stamp(), 0, files, None, &write::Changes::default()).unwrap();
         dir
     }
 
     fn set_mtime(path: &Path, t: SystemTime) {
         fs::File::options().write(true).open(path).unwrap().set_modified(t).unwrap();
+    }
+
+    #[test]
+    fn the_log_vouches_for_an_untouched_output_only_and_a_build_keeps_its_entry() {
+        let files = [OutputFile::text("a.txt", "a"), OutputFile::text("b.txt", "b")];
+        let dir = built(&files);
+        let previous = Written::read(dir.path(), &stamp().compiler).unwrap();
+        assert!(Written::read(dir.path(), &Compiler { version: "0.0.0".into(), binary: "1 2".into() }).is_none());
+        assert!(previous.vouches(dir.path(), &files[0]));
+        // Other bytes than the log's: not vouched for (the writer reads and compares them).
+        assert!(!previous.vouches(dir.path(), &OutputFile::text("a.txt", "A")));
+        // Touched since (a hand edit keeping the size): not vouched for either.
+        set_mtime(&dir.path().join("b.txt"), SystemTime::now() - Duration::from_secs(5));
+        assert!(!previous.vouches(dir.path(), &files[1]));
+        assert!(!previous.vouches(dir.path(), &OutputFile::text("c.txt", "c")), "not in the log");
+
+        let changes = write::compare(dir.path(), &files, Some(&previous)).unwrap();
+        assert_eq!((changes.unchanged, changes.vouched.len()), (2, 1), "b.txt read, a.txt vouched for");
+        record(dir.path(), &stamp(), 0, &files, Some(&previous), &changes).unwrap();
+        let log = Log::parse(&fs::read_to_string(dir.path().join(LOG)).unwrap()).unwrap();
+        assert_eq!(log.outputs["a.txt"], previous.log.outputs["a.txt"], "kept");
+        assert_ne!(log.outputs["b.txt"].mtime, previous.log.outputs["b.txt"].mtime, "stat again");
     }
 
     #[test]
@@ -320,9 +378,9 @@ mod tests {
         other.sources.insert("contracts/B@1.0.json".into(), digest(b"{}"));
         assert_eq!(up_to_date(dir.path(), &other), None, "a new contract");
 
-        record(dir.path(), &stamp(), 1, &files).unwrap();
+        record(dir.path(), &stamp(), 1, &files, None, &write::Changes::default()).unwrap();
         assert_eq!(up_to_date(dir.path(), &stamp()), None, "the last build warned");
-        record(dir.path(), &stamp(), 0, &files).unwrap();
+        record(dir.path(), &stamp(), 0, &files, None, &write::Changes::default()).unwrap();
         assert_eq!(up_to_date(dir.path(), &stamp()), Some(2));
 
         fs::remove_file(dir.path().join("sub/b.txt")).unwrap();
@@ -369,7 +427,7 @@ mod tests {
         assert!(dir.path().join(LOG).exists());
         let odd = OutputFile::text("odd\nname.txt", "x");
         fs::write(dir.path().join(&odd.path), "x").unwrap();
-        record(dir.path(), &stamp(), 0, &[odd]).unwrap();
+        record(dir.path(), &stamp(), 0, &[odd], None, &write::Changes::default()).unwrap();
         assert!(!dir.path().join(LOG).exists());
         assert_eq!(up_to_date(dir.path(), &stamp()), None);
     }

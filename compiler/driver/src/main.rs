@@ -11,9 +11,13 @@ use contractc_diagnostics::{Diagnostic, Severity, render};
 use contractc_driver::log::{self, Compiler, Stamp};
 use contractc_driver::watch::{self, Session};
 use contractc_driver::write::{self, Changes};
-use contractc_driver::{Config, Failure, Inputs, generate_in, load, read_inputs, settings};
-use contractc_sema::{Database, Workspace};
-use contractc_syntax::LineIndex;
+use contractc_driver::{Config, Failure, Inputs, Project, check_in, generate_in, load, read_inputs};
+use contractc_sema::Database;
+
+/// mimalloc: a cold build allocates millions of small strings and trees, and spent a third of
+/// its time in glibc's malloc and free.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Prints a line to stdout; a closed pipe (`contractc ... | head`) ends the output quietly.
 macro_rules! out {
@@ -38,7 +42,8 @@ struct Cli {
     /// Path of the project's configuration; the project root is its folder.
     #[arg(long, global = true, default_value = "contractc.toml", value_name = "FILE")]
     config: PathBuf,
-    /// How diagnostics are printed: `human` (stderr) or `json` (one object per line on stdout).
+    /// How diagnostics are printed: `human` (stderr), or on stdout `json` (an object a line),
+    /// `github` (workflow-command annotations) or `sarif` (one SARIF 2.1.0 log).
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     message_format: MessageFormat,
     /// Treat warnings as errors: exit 1 and generate nothing.
@@ -50,8 +55,14 @@ struct Cli {
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum MessageFormat {
+    /// rustc-style, with the source line and a caret (stderr).
     Human,
+    /// One JSON object per diagnostic (stdout).
     Json,
+    /// GitHub Actions workflow commands: annotations on the pull request's lines (stdout).
+    Github,
+    /// One SARIF 2.1.0 log, for code-scanning tools (stdout).
+    Sarif,
 }
 
 #[derive(Subcommand)]
@@ -79,10 +90,74 @@ enum Command {
     /// file(s)`. A build with errors writes nothing, and watching goes on. It writes the build
     /// log too, so a `contractc build` afterwards has nothing to do.
     Watch,
+    /// Start a project in DIR (default: here), ready to build.
+    ///
+    /// Writes a commented contractc.toml, an example contract
+    /// (contracts/events/PriceTick@1.0.json) and a one-step example workflow
+    /// (contracts/workflows/hello@1.0.json); writes nothing if any of them exists.
+    Init { dir: Option<PathBuf> },
+    /// Bring existing JSON Schemas in as contracts of namespace NS.
+    ///
+    /// Each SRC is a schema file or a folder of them (`*.json`, in depth). Each becomes
+    /// `<contracts>/<NS>/<Name>@<VERSION>.json`, named by its `title`, else its `$id`'s last
+    /// segment, else its file name (without `.schema.json`/`.json`, in PascalCase). Its text is
+    /// kept, `$id`s included; a `$ref` to another imported file by relative path is rewritten
+    /// to that file's contract. Two schemas with one name, or a contract file that exists, stop
+    /// it before anything is written. Then the project is checked, and what does not compile
+    /// is said, with the diagnostics `contractc check` gives.
+    #[command(disable_version_flag = true)]
+    Import {
+        #[arg(required = true, value_name = "SRC")]
+        sources: Vec<PathBuf>,
+        /// The contracts' namespace: lowercase letters, digits and `_` (e.g. `events`).
+        #[arg(long, value_name = "NS")]
+        namespace: String,
+        /// The contracts' version, MAJOR.MINOR.
+        #[arg(long, value_name = "M.m", default_value = "1.0")]
+        version: String,
+        /// Each entry of a file's top-level `$defs` (`definitions`) becomes a contract of its
+        /// own, named by its key; `$ref`s into it name that contract.
+        #[arg(long)]
+        split_defs: bool,
+    },
+    /// Explain a diagnostic code: what it means, with an example and its hint.
+    ///
+    /// CODE is the code (`E0005`) or its name (`unresolved-ref`), as every diagnostic prints
+    /// them.
+    Explain { code: String },
+    /// The built-in templates the Python and MQL4 backends render.
+    ///
+    /// A project needs no templates folder: the templates are built in. A `*.j2` file in the
+    /// folder `templates` names in contractc.toml (unset: `templates/`, when it exists)
+    /// replaces the built-in file of the same name (`python/module.py.j2`), and only that one.
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TemplatesAction {
+    /// Write the built-in templates into DIR (created if missing), to edit them there; refuses
+    /// to overwrite any file. Then set `templates = "DIR"` in contractc.toml (or name it
+    /// `templates`).
+    Export { dir: PathBuf },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    // `--version` names what a build's outputs depend on besides the inputs.
+    let version = format!(
+        "{} (plan format {}, templates {})",
+        env!("CARGO_PKG_VERSION"),
+        contractc_backend_plan::FORMAT_VERSION,
+        contractc_driver::templates::version()
+    );
+    let matches = Cli::command().version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match run(&cli) {
         Ok(code) => code,
         Err(message) => {
@@ -93,6 +168,45 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode, String> {
+    if let Command::Explain { code } = &cli.command {
+        return match contractc_driver::explain::explain(code) {
+            Some(text) => {
+                out!("{text}");
+                Ok(ExitCode::SUCCESS)
+            }
+            None => Err(format!(
+                "no diagnostic code `{code}`\nhelp: codes are E0001..., W0001... or their names (`unresolved-ref`); `contractc check` prints them"
+            )),
+        };
+    }
+    if let Command::Init { dir } = &cli.command {
+        let dir = dir.clone().unwrap_or_else(|| PathBuf::from("."));
+        let written = contractc_driver::init::init(&dir).map_err(|e| e.to_string())?;
+        for path in &written {
+            out!("{}", path.display());
+        }
+        let cd = if dir == Path::new(".") { String::new() } else { format!("  cd {}\n", dir.display()) };
+        eprintln!(
+            "a new project in {}; next:\n{cd}  contractc build              # check it, write generated/\n  \
+             runtime generated/plan.bin   # run the example workflow\n  \
+             contractc build --check      # in CI, after committing generated/",
+            dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Templates { action: TemplatesAction::Export { dir } } = &cli.command {
+        let written = contractc_driver::templates::export(dir).map_err(|e| e.to_string())?;
+        for path in &written {
+            out!("{}", path.display());
+        }
+        eprintln!(
+            "wrote the {} built-in templates into {}/; edit them there, and set `templates = \"{}\"` in contractc.toml",
+            written.len(),
+            dir.display(),
+            dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let text = std::fs::read_to_string(&cli.config).map_err(|e| {
         format!(
             "cannot read {}: {e}\nhelp: run contractc from the project root, or pass --config",
@@ -103,6 +217,9 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     if matches!(cli.command, Command::Watch) {
         return watch(cli, text, config);
     }
+    if let Command::Import { sources, namespace, version, split_defs } = &cli.command {
+        return import(cli, &config, sources, namespace, version, *split_defs);
+    }
     let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let inputs = read_inputs(root, &config).map_err(|e| e.to_string())?;
     let (contracts, workflows) = counts(&inputs);
@@ -110,7 +227,12 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     let mode = match cli.command {
         Command::Build { check: false } => Mode::Build,
         Command::Build { check: true } => Mode::BuildCheck,
-        Command::Check | Command::Watch => Mode::Check,
+        Command::Check
+        | Command::Watch
+        | Command::Templates { .. }
+        | Command::Init { .. }
+        | Command::Explain { .. }
+        | Command::Import { .. } => Mode::Check,
     };
     // A build (never `--check`, which always compares bytes) whose inputs, compiler and outputs
     // are as its build log says stops here, before compiling.
@@ -123,8 +245,16 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut db = Database::default();
-    let ws = load(&mut db, &inputs, settings(&config).map_err(|e| e.to_string())?);
-    let job = Job { db: &db, ws, inputs: &inputs, config: &config, out_dir: &out_dir, stamp: stamp.as_ref(), mode };
+    let project = load(&mut db, &inputs, &config).map_err(|e| e.to_string())?;
+    let job = Job {
+        db: &db,
+        project: &project,
+        inputs: &inputs,
+        config: &config,
+        out_dir: &out_dir,
+        stamp: stamp.as_ref(),
+        mode,
+    };
     Ok(match build(cli, &job)? {
         Built::Failed => ExitCode::from(1),
         Built::Checked => ExitCode::SUCCESS,
@@ -163,10 +293,10 @@ enum Mode {
     BuildCheck,
 }
 
-/// One build of the workspace `ws` in `db`, whose files and templates are `inputs`.
+/// One build of `project` in `db`, whose files and templates are `inputs`.
 struct Job<'a> {
     db: &'a Database,
-    ws: Workspace,
+    project: &'a Project,
     inputs: &'a Inputs,
     config: &'a Config,
     out_dir: &'a Path,
@@ -193,12 +323,20 @@ enum Built {
 /// difference).
 fn build(cli: &Cli, job: &Job<'_>) -> Result<Built, String> {
     let (inputs, config, out_dir) = (job.inputs, job.config, job.out_dir);
-    let (files, warnings) = match generate_in(job.db, job.ws, inputs, config) {
+    // `check` compiles and checks names; it renders nothing.
+    let generated = match job.mode {
+        Mode::Check => check_in(job.db, job.project, inputs, config).map(|(_, warnings)| (Vec::new(), warnings)),
+        Mode::Build | Mode::BuildCheck => generate_in(job.db, job.project, inputs, config),
+    };
+    let (files, warnings) = match generated {
         Ok(r) => r,
         Err(Failure::Diagnostics(d)) => {
             report(inputs, &d, cli.message_format);
             let errors = d.iter().filter(|d| d.severity == Severity::Error).count();
             eprintln!("error: {errors} error(s); nothing was generated");
+            if let Some(first) = d.first() {
+                eprintln!("help: `contractc explain {}` says more of a code", first.code.id);
+            }
             return Ok(Built::Failed);
         }
         Err(e) => return Err(e.to_string()),
@@ -214,7 +352,10 @@ fn build(cli: &Cli, job: &Job<'_>) -> Result<Built, String> {
         return Ok(Built::Checked);
     }
     let files = write::with_manifest(files);
-    let changes = write::compare(out_dir, &files).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    // A build trusts the previous build's log for the files it vouches for; `--check` reads every byte.
+    let previous = job.stamp.and_then(|s| log::Written::read(out_dir, &s.compiler));
+    let changes =
+        write::compare(out_dir, &files, previous.as_ref()).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     if job.mode == Mode::BuildCheck {
         if changes.is_empty() {
             eprintln!("{}: up to date ({} files)", config.output, changes.unchanged);
@@ -232,7 +373,8 @@ fn build(cli: &Cli, job: &Job<'_>) -> Result<Built, String> {
     }
     write::apply(out_dir, &files, &changes).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     if let Some(stamp) = job.stamp {
-        log::record(out_dir, stamp, warnings.len(), &files).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+        log::record(out_dir, stamp, warnings.len(), &files, previous.as_ref(), &changes)
+            .map_err(|e| format!("{}: {e}", out_dir.display()))?;
     }
     Ok(Built::Wrote(changes))
 }
@@ -249,7 +391,7 @@ fn watch(cli: &Cli, text: String, config: Config) -> Result<ExitCode, String> {
         let stamp = Stamp::new(Compiler::current(), session.config_text(), session.inputs());
         let job = Job {
             db: session.db(),
-            ws: session.workspace(),
+            project: session.project(),
             inputs: session.inputs(),
             config: session.config(),
             out_dir: &out_dir,
@@ -287,10 +429,15 @@ fn watch(cli: &Cli, text: String, config: Config) -> Result<ExitCode, String> {
         }
         if std::mem::take(&mut first) {
             let config = session.config();
+            let templates = config.templates.as_deref().unwrap_or(contractc_driver::templates::DEFAULT_DIR);
+            let templates = if session.root().join(templates).is_dir() {
+                format!("{templates}/")
+            } else {
+                format!("{templates}/ (absent: the built-in templates)")
+            };
             eprintln!(
-                "watching {}/, {}/ and {} (press Ctrl-C to stop)",
+                "watching {}/, {templates} and {} (press Ctrl-C to stop)",
                 config.contracts,
-                config.templates,
                 cli.config.display()
             );
         }
@@ -299,24 +446,66 @@ fn watch(cli: &Cli, text: String, config: Config) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `contractc import`: writes the contracts, then checks the project and says which of them
+/// compile.
+fn import(
+    cli: &Cli,
+    config: &Config,
+    sources: &[PathBuf],
+    namespace: &str,
+    version: &str,
+    split_defs: bool,
+) -> Result<ExitCode, String> {
+    let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let imported =
+        contractc_driver::import::import(&root.join(&config.contracts), sources, namespace, version, split_defs)
+            .map_err(|e| e.to_string())?;
+    for i in &imported {
+        let rewritten = match i.refs_rewritten {
+            0 => String::new(),
+            n => format!(", {n} `$ref`(s) renamed"),
+        };
+        let source = match &i.entry {
+            Some(key) => format!("{} (definition `{key}`)", i.source.display()),
+            None => i.source.display().to_string(),
+        };
+        out!("{source} -> {}/{} (named by its {}{rewritten})", config.contracts, i.contract, i.named_by);
+    }
+    let inputs = read_inputs(root, config).map_err(|e| e.to_string())?;
+    let mut db = Database::default();
+    let project = load(&mut db, &inputs, config).map_err(|e| e.to_string())?;
+    let diagnostics = match check_in(&db, &project, &inputs, config) {
+        Ok((_, warnings)) => warnings,
+        Err(Failure::Diagnostics(d)) => d,
+        Err(e) => return Err(e.to_string()),
+    };
+    let mine = |d: &Diagnostic| imported.iter().any(|i| d.file.ends_with(&i.contract));
+    let theirs: Vec<Diagnostic> = diagnostics.into_iter().filter(mine).collect();
+    report(&inputs, &theirs, cli.message_format);
+    let failing: std::collections::BTreeSet<&str> =
+        theirs.iter().filter(|d| d.severity == Severity::Error).map(|d| d.file.as_str()).collect();
+    eprintln!(
+        "imported {} schema(s) into {}/{namespace}/: {} compile, {} with errors (above; `contractc explain CODE` says more)",
+        imported.len(),
+        config.contracts,
+        imported.len() - failing.len(),
+        failing.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn report(inputs: &Inputs, diagnostics: &[Diagnostic], format: MessageFormat) {
     let source = |path: &str| inputs.sources.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str());
-    if format == MessageFormat::Json {
-        for d in diagnostics {
-            let text = source(&d.file).unwrap_or("");
-            let (line, column) = LineIndex::new(text).line_col(text, d.span.start);
-            let v = serde_json::json!({
-                "code": d.code.id,
-                "name": d.code.name,
-                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
-                "file": d.file,
-                "line": line,
-                "column": column,
-                "pointer": d.pointer.to_string(),
-                "message": d.message,
-                "notes": d.notes,
-            });
-            out!("{v}");
+    let owned = |path: &str| source(path).map(str::to_string);
+    let text = match format {
+        MessageFormat::Human => String::new(),
+        MessageFormat::Json => contractc_driver::report::json(diagnostics, &owned),
+        MessageFormat::Github => contractc_driver::report::github(diagnostics, &owned),
+        MessageFormat::Sarif => contractc_driver::report::sarif(diagnostics, &owned, env!("CARGO_PKG_VERSION")),
+    };
+    if format != MessageFormat::Human {
+        if !text.is_empty() {
+            out!("{}", text.trim_end());
         }
         return;
     }

@@ -19,12 +19,12 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use contractc_sema::{Database, SourceFile, Workspace};
+use contractc_sema::{Database, SourceFile, Workspace, is_workflow};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use salsa::Setter;
 
-use crate::{Config, Failure, Inputs, names, read_tree, settings};
+use crate::{Config, Failure, Inputs, Project, names, read_tree, settings};
 
 /// How long the file system must be quiet before a batch of events is taken: an editor's save
 /// (truncate, write, rename) is one batch.
@@ -33,7 +33,7 @@ pub const DEBOUNCE: Duration = Duration::from_millis(75);
 /// The warm database and what it was fed.
 pub struct Session {
     db: Database,
-    ws: Workspace,
+    project: Project,
     /// One input per source, in the order of `inputs.sources` (the order `read_inputs` gives).
     files: Vec<SourceFile>,
     inputs: Inputs,
@@ -101,11 +101,6 @@ fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.split('/').cmp(b.split('/'))
 }
 
-/// The rule `sema` applies: a file in a `workflows` folder is a workflow spec.
-fn is_workflow(path: &str) -> bool {
-    path.split('/').any(|seg| seg == "workflows")
-}
-
 impl Session {
     /// Reads the project of `config_path` (whose text and parsed form are given) into `db`.
     pub fn new(db: Database, config_path: &Path, config_text: String, config: Config) -> Result<Session, Failure> {
@@ -114,15 +109,19 @@ impl Session {
         let inputs = crate::read_inputs(&root, &config)?;
         let files: Vec<SourceFile> =
             inputs.sources.iter().map(|(p, t)| SourceFile::new(&db, p.clone(), t.clone())).collect();
-        let ws = Workspace::new(&db, files.clone(), settings(&config)?);
-        Ok(Session { db, ws, files, inputs, root, config_path, config_text, config, changed: Changed::default() })
+        let workspace = Workspace::new(&db, files.clone(), settings(&config)?);
+        let project = Project { workspace, emitters: crate::emitters(&db, &inputs.templates, &config) };
+        Ok(Session { db, project, files, inputs, root, config_path, config_text, config, changed: Changed::default() })
     }
 
     pub fn db(&self) -> &Database {
         &self.db
     }
     pub fn workspace(&self) -> Workspace {
-        self.ws
+        self.project.workspace
+    }
+    pub fn project(&self) -> &Project {
+        &self.project
     }
     pub fn inputs(&self) -> &Inputs {
         &self.inputs
@@ -147,11 +146,16 @@ impl Session {
         std::mem::take(&mut self.changed)
     }
 
+    /// The templates folder, whether it exists or not (one may appear).
+    fn templates_dir(&self) -> &str {
+        self.config.templates.as_deref().unwrap_or(crate::templates::DEFAULT_DIR)
+    }
+
     /// The folders to watch: the root itself (for the configuration, and for the contracts and
     /// templates folders coming and going), and the contracts and templates folders in depth.
     pub fn watch_list(&self) -> Vec<(PathBuf, RecursiveMode)> {
         let mut list = vec![(self.root.clone(), RecursiveMode::NonRecursive)];
-        for dir in [&self.config.contracts, &self.config.templates] {
+        for dir in [&self.config.contracts, self.templates_dir()] {
             let path = self.root.join(dir);
             if !list.iter().any(|(p, _)| *p == path) {
                 list.push((path, RecursiveMode::Recursive));
@@ -183,7 +187,7 @@ impl Session {
         }
         let (out_dir, config_path) = (self.out_dir(), self.config_path.clone());
         let contracts = self.root.join(&self.config.contracts);
-        let templates = self.root.join(&self.config.templates);
+        let templates = self.root.join(self.templates_dir());
         let (mut rescan, mut templates_touched) = (false, false);
         for path in paths.iter().filter(|p| !p.starts_with(&out_dir) && **p != config_path) {
             if path.starts_with(&templates) {
@@ -220,12 +224,16 @@ impl Session {
         }
         let config = Config::parse(&text).map_err(Failure::Config)?;
         let settings = settings(&config)?;
-        if *self.ws.settings(&self.db) != settings {
-            self.ws.set_settings(&mut self.db).to(settings);
+        if *self.project.workspace.settings(&self.db) != settings {
+            self.project.workspace.set_settings(&mut self.db).to(settings);
         }
         let moved_contracts = config.contracts != self.config.contracts;
         let moved_templates = config.templates != self.config.templates;
+        let backends_changed = config.backends != self.config.backends || config.options() != self.config.options();
         self.config = config;
+        if backends_changed {
+            self.project.emitters = crate::emitters(&self.db, &self.inputs.templates, &self.config);
+        }
         self.config_text = text;
         self.changed.config = true;
         if moved_contracts {
@@ -239,11 +247,9 @@ impl Session {
 
     /// Re-reads every template; they are few, and a change to any re-renders the backends.
     fn reload_templates(&mut self) -> Result<(), Failure> {
-        let mut templates = crate::Templates::default();
-        for (_, name, text) in read_tree(&self.root, &self.config.templates, "j2")? {
-            templates.files.insert(name, text);
-        }
+        let templates = crate::templates::read(&self.root, &self.config)?;
         if templates != self.inputs.templates {
+            crate::set_templates(&mut self.db, &self.project.emitters, &templates);
             self.inputs.templates = templates;
             self.changed.templates = true;
         }
@@ -265,7 +271,7 @@ impl Session {
             listed |= self.set(path, text);
         }
         if listed {
-            self.ws.set_files(&mut self.db).to(self.files.clone());
+            self.project.workspace.set_files(&mut self.db).to(self.files.clone());
         }
         Ok(())
     }
@@ -285,7 +291,7 @@ impl Session {
             Err(e) => return Err(Failure::Io(path.to_path_buf(), e)),
         };
         if listed {
-            self.ws.set_files(&mut self.db).to(self.files.clone());
+            self.project.workspace.set_files(&mut self.db).to(self.files.clone());
         }
         Ok(())
     }
@@ -514,7 +520,12 @@ mod tests {
         assert_eq!(changed.contracts, Count { changed: 1, added: 0, removed: 0 }, "A's text is the same");
         assert_eq!(changed.to_string(), "1 contract changed");
         let (ran, _) = compile(&session, &log);
-        assert_eq!(ran, ["compile", "parse"], "one file parsed again");
+        let count = |ran: &[String], query: &str| ran.iter().filter(|q| *q == query).count();
+        assert_eq!(
+            (count(&ran, "parse"), count(&ran, "lowered")),
+            (1, 1),
+            "one file parsed and lowered again: {ran:?}"
+        );
 
         // Nothing read changed: nothing is set, nothing runs.
         session.update(Some(&[events.join("C@1.0.json")])).unwrap();
@@ -526,9 +537,66 @@ mod tests {
         session.update(Some(&[events.join("D@1.0.json"), events.join("A@1.0.json")])).unwrap();
         assert_eq!(session.take_changed().to_string(), "1 contract added, 1 contract removed");
         let (ran, contracts) = compile(&session, &log);
-        assert_eq!(ran, ["compile", "parse"], "only the new file is parsed");
+        assert_eq!(count(&ran, "parse"), 1, "only the new file is parsed: {ran:?}");
         let expected = ["contracts/events/B@1.0.json", "contracts/events/C@1.0.json", "contracts/events/D@1.0.json"];
         assert_eq!(contracts, expected);
+    }
+
+    #[test]
+    fn a_template_edit_renders_its_backend_again_and_a_contract_edit_what_reaches_it() {
+        let (dir, _, log) = session();
+        let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
+        for (_, name, text) in read_tree(Path::new("/"), &templates.display().to_string(), "j2").unwrap() {
+            let path = dir.path().join("templates").join(&name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let text = "backends = [\"rust\", \"python\", \"mql4\"]\n".to_string();
+        fs::write(dir.path().join("contractc.toml"), &text).unwrap();
+        let db = Database::with_events({
+            let sink = log.clone();
+            move |e| {
+                if let salsa::EventKind::WillExecute { database_key } = e.kind {
+                    sink.lock().unwrap().push(format!("{database_key:?}"));
+                }
+            }
+        });
+        let config = Config::parse(&text).unwrap();
+        let mut session = Session::new(db, &dir.path().join("contractc.toml"), text, config).unwrap();
+        let build = |session: &Session| {
+            log.lock().unwrap().clear();
+            crate::generate_in(session.db(), session.project(), session.inputs(), session.config()).expect("builds");
+            let ran = log.lock().unwrap().iter().map(|k| k.split('(').next().unwrap().to_string()).collect::<Vec<_>>();
+            let count = |query: &str| ran.iter().filter(|q| *q == query).count();
+            (count("shared"), count("rendered"), count("compile"))
+        };
+        // Three backends' shared files, and three contracts in each.
+        assert_eq!(build(&session), (3, 9, 1), "a cold build renders everything");
+
+        let module = dir.path().join("templates/python/module.py.j2");
+        let edited = format!("{{# edited #}}{}", fs::read_to_string(&module).unwrap());
+        fs::write(&module, edited).unwrap();
+        session.update(Some(&[module])).unwrap();
+        assert!(session.take_changed().templates);
+        assert_eq!(build(&session), (1, 3, 0), "only Python renders again, and nothing is compiled");
+
+        let b = dir.path().join("contracts/events/B@1.0.json");
+        fs::write(&b, contract("y")).unwrap();
+        session.update(Some(std::slice::from_ref(&b))).unwrap();
+        assert_eq!(build(&session), (3, 3, 1), "B's files render again in each backend, A's and C's do not");
+
+        // A refers to B now: an edit to B's types renders A's files again too, not C's.
+        let a = dir.path().join("contracts/events/A@1.0.json");
+        fs::write(&a, r#"{ "type": "object", "properties": { "b": { "$ref": "B@1.0.json" } } }"#).unwrap();
+        session.update(Some(&[a])).unwrap();
+        assert_eq!(build(&session), (3, 3, 1), "A's files");
+        // A description is B's own code's: A's files do not render again.
+        fs::write(&b, contract("y").replacen('{', r#"{ "description": "B, described", "#, 1)).unwrap();
+        session.update(Some(std::slice::from_ref(&b))).unwrap();
+        assert_eq!(build(&session), (3, 3, 1), "B's files alone");
+        fs::write(&b, contract("z")).unwrap();
+        session.update(Some(&[b])).unwrap();
+        assert_eq!(build(&session), (3, 6, 1), "B's files and A's, which reaches B");
     }
 
     #[test]

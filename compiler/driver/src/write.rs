@@ -16,7 +16,7 @@ use std::path::{Component, Path};
 
 use contractc_emit::OutputFile;
 
-use crate::log::LOG;
+use crate::log::{self, LOG};
 
 /// The list of files the compiler owns in the output folder, one path a line.
 pub const MANIFEST: &str = ".contractc-manifest";
@@ -34,6 +34,8 @@ pub struct Changes {
     /// Files the compiler owned before and no longer generates.
     pub stale: Vec<String>,
     pub unchanged: usize,
+    /// The unchanged files the build log vouched for (its digest, size and time), not read.
+    pub vouched: std::collections::HashSet<String>,
 }
 
 impl Changes {
@@ -71,21 +73,29 @@ pub(crate) fn safe(path: &str) -> bool {
     !path.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)))
 }
 
-/// Compares `files` (with the manifest) with the contents of `out_dir`, byte for byte; the build
-/// log is neither compared nor stale.
-pub fn compare(out_dir: &Path, files: &[OutputFile]) -> io::Result<Changes> {
+/// Compares `files` (with the manifest) with the contents of `out_dir`; the build log is neither
+/// compared nor stale. A file that `log` (the previous build's, when trusted: never for `build
+/// --check`) vouches for ([`log::Written::vouches`]) is unchanged without being read; every other
+/// is compared byte for byte.
+pub fn compare(out_dir: &Path, files: &[OutputFile], log: Option<&log::Written>) -> io::Result<Changes> {
     let mut changes = Changes::default();
     for f in files {
+        if log.is_some_and(|l| l.vouches(out_dir, f)) {
+            changes.unchanged += 1;
+            changes.vouched.insert(f.path.clone());
+            continue;
+        }
         match fs::read(out_dir.join(&f.path)) {
-            Ok(bytes) if bytes == f.contents => changes.unchanged += 1,
+            Ok(bytes) if *bytes == *f.contents => changes.unchanged += 1,
             Ok(_) => changes.modified.push(f.path.clone()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => changes.missing.push(f.path.clone()),
             Err(e) => return Err(e),
         }
     }
+    let generated: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let old = fs::read_to_string(out_dir.join(MANIFEST)).unwrap_or_default();
     for line in old.lines().filter(|l| !l.starts_with('#') && safe(l)) {
-        if line != LOG && !files.iter().any(|f| f.path == line) && out_dir.join(line).exists() {
+        if line != LOG && !generated.contains(line) && out_dir.join(line).exists() {
             changes.stale.push(line.to_string());
         }
     }
@@ -162,7 +172,7 @@ mod tests {
     fn writes_only_changes_and_deletes_stale_files() {
         let dir = tempfile::tempdir().unwrap();
         let v1 = with_manifest(vec![OutputFile::text("a.txt", "a"), OutputFile::text("sub/b.txt", "b")]);
-        let c = compare(dir.path(), &v1).unwrap();
+        let c = compare(dir.path(), &v1, None).unwrap();
         assert_eq!(c.missing.len(), 4, "two files, the manifest and the .gitignore");
         apply(dir.path(), &v1, &c).unwrap();
         #[cfg(unix)]
@@ -175,22 +185,22 @@ mod tests {
             assert_eq!(mode("a.txt"), mode("by-hand") & 0o644, "{:o}", mode("a.txt"));
             fs::remove_file(dir.path().join("by-hand")).unwrap();
         }
-        let again = compare(dir.path(), &v1).unwrap();
+        let again = compare(dir.path(), &v1, None).unwrap();
         assert!(again.is_empty());
         assert_eq!(again.unchanged, 4);
         // The manifest names the build log, which is neither compared nor stale.
         let manifest = fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
         assert!(manifest.lines().any(|l| l == LOG), "{manifest}");
         fs::write(dir.path().join(LOG), "anything").unwrap();
-        assert!(compare(dir.path(), &v1).unwrap().is_empty());
+        assert!(compare(dir.path(), &v1, None).unwrap().is_empty());
 
         fs::write(dir.path().join("a.txt"), "edited").unwrap();
-        let c = compare(dir.path(), &v1).unwrap();
+        let c = compare(dir.path(), &v1, None).unwrap();
         assert_eq!(c.modified, vec!["a.txt".to_string()]);
         assert!(diff(dir.path(), &v1, &c).contains("-edited"));
 
         let v2 = with_manifest(vec![OutputFile::text("a.txt", "a")]);
-        let c = compare(dir.path(), &v2).unwrap();
+        let c = compare(dir.path(), &v2, None).unwrap();
         assert_eq!(c.stale, vec!["sub/b.txt".to_string()]);
         apply(dir.path(), &v2, &c).unwrap();
         assert!(!dir.path().join("sub/b.txt").exists());

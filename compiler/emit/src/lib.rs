@@ -4,20 +4,38 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use contractc_ir::{Contract, Program, TypeKind, TypeRef};
 
-/// One generated file: a path relative to the output folder (`/`-separated) and its bytes.
+/// One generated file: a path relative to the output folder (`/`-separated), its bytes and their
+/// digest.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OutputFile {
     pub path: String,
-    pub contents: Vec<u8>,
+    /// Shared: a build's files are held by the database's memos and by the writer at once.
+    pub contents: Arc<[u8]>,
+    /// [`sha256_hex`] of `contents`, computed where the file is rendered (on every core): the
+    /// build log records it, and a file rendered again with the same bytes is not hashed again.
+    pub digest: String,
 }
 
 impl OutputFile {
-    pub fn text(path: impl Into<String>, text: impl Into<String>) -> OutputFile {
-        OutputFile { path: path.into(), contents: text.into().into_bytes() }
+    pub fn new(path: impl Into<String>, contents: Vec<u8>) -> OutputFile {
+        let digest = sha256_hex(&contents);
+        OutputFile { path: path.into(), contents: contents.into(), digest }
     }
+
+    pub fn text(path: impl Into<String>, text: impl Into<String>) -> OutputFile {
+        OutputFile::new(path, text.into().into_bytes())
+    }
+}
+
+/// SHA-256 (FIPS 180-4) of `bytes`, 64 lowercase hex digits: the build log's digest of every
+/// input and output.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The template sources, by name relative to the templates folder (`python/module.py.j2`).
@@ -118,15 +136,16 @@ impl fmt::Display for EmitError {
 
 impl std::error::Error for EmitError {}
 
-/// Renders templates of one backend with strict undefined and trailing newlines kept.
-pub struct Renderer<'t> {
+/// Renders templates of one backend with strict undefined and trailing newlines kept. It owns
+/// its compiled templates: made once per backend and build, it renders every contract.
+pub struct Renderer {
     backend: &'static str,
-    env: minijinja::Environment<'t>,
+    env: minijinja::Environment<'static>,
 }
 
-impl<'t> Renderer<'t> {
+impl Renderer {
     /// Loads every template under `dir/` (e.g. `python/`).
-    pub fn new(backend: &'static str, templates: &'t Templates, dir: &str) -> Renderer<'t> {
+    pub fn new(backend: &'static str, templates: &Templates, dir: &str) -> Renderer {
         let mut env = minijinja::Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
@@ -135,7 +154,7 @@ impl<'t> Renderer<'t> {
         for (name, source) in &templates.files {
             if name.starts_with(&format!("{dir}/")) {
                 // Errors surface when the template is rendered, with its name.
-                let _ = env.add_template(name.as_str(), source.as_str());
+                let _ = env.add_template_owned(name.clone(), source.clone());
             }
         }
         Renderer { backend, env }
@@ -197,12 +216,48 @@ pub fn dependency_order(program: &Program, contract: usize) -> Vec<usize> {
 
 /// The contracts `contract` refers to, sorted.
 pub fn referenced_contracts(program: &Program, contract: usize) -> Vec<usize> {
-    let mut out: Vec<usize> =
-        program.contracts[contract].types.iter().flat_map(|t| t.kind.refs()).map(|r| r.contract).collect();
-    out.retain(|&c| c != contract);
+    refers_to(&program.contracts[contract], contract)
+}
+
+/// The contracts that contract `c` (at index `this`) refers to, sorted.
+pub fn refers_to(c: &Contract, this: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = c.types.iter().flat_map(|t| t.kind.refs()).map(|r| r.contract).collect();
+    out.retain(|&other| other != this);
     out.sort();
     out.dedup();
     out
+}
+
+/// The contracts rendering contract `contract` reads: itself and every contract it reaches by
+/// references, transitively (`refers_to` gives each contract's own), sorted.
+pub fn reached(contract: usize, refers_to: impl Fn(usize) -> Vec<usize>) -> Vec<usize> {
+    let mut seen = std::collections::BTreeSet::from([contract]);
+    let mut todo = vec![contract];
+    while let Some(c) = todo.pop() {
+        for other in refers_to(c) {
+            if seen.insert(other) {
+                todo.push(other);
+            }
+        }
+    }
+    seen.into_iter().collect()
+}
+
+/// The contracts `reached` (their indexes in the whole program, sorted as [`reached`] gives
+/// them, and each its IR) as a program of their own, every reference renumbered to its place:
+/// a backend renders one contract from it as from the whole program, reading only what the
+/// contract reaches (so a build may render again only the contracts whose reach changed).
+pub fn sub_program(reached: &[(usize, &Contract)]) -> Program {
+    let place = |c: usize| reached.binary_search_by_key(&c, |(i, _)| *i).expect("a reached contract");
+    let contracts = reached
+        .iter()
+        .map(|(_, c)| {
+            let mut c = (*c).clone();
+            c.renumber(&place);
+            c
+        })
+        .collect();
+    Program { contracts, workflows: Vec::new() }
 }
 
 /// Formats a JSON Schema bound for generated source: integral values without a fraction.

@@ -273,6 +273,51 @@ impl TypeKind {
     }
 }
 
+impl Contract {
+    /// What another contract's generated code may read of this one: everything but its
+    /// descriptions (of the contract, its types and their fields), which only its own code shows.
+    pub fn interface(&self) -> Contract {
+        let mut c = self.clone();
+        c.description = None;
+        for t in &mut c.types {
+            t.description = None;
+            if let TypeKind::Object(o) = &mut t.kind {
+                o.fields.iter_mut().for_each(|f| f.description = None);
+            }
+        }
+        c
+    }
+
+    /// Renumbers the contracts this one refers to: every [`TypeRef::contract`] `c` becomes
+    /// `to(c)` (a program of a few contracts, read as the whole one: a backend rendering one
+    /// contract needs only the contracts it reaches).
+    pub fn renumber(&mut self, to: &impl Fn(usize) -> usize) {
+        for t in &mut self.types {
+            t.kind.renumber(to);
+        }
+    }
+}
+
+impl TypeKind {
+    /// [`Contract::renumber`] for every type this kind holds ([`TypeKind::member_types`]).
+    fn renumber(&mut self, to: &impl Fn(usize) -> usize) {
+        match self {
+            TypeKind::Object(o) => {
+                o.fields.iter_mut().for_each(|f| f.ty.renumber(to));
+                if let Additional::Typed(t) = &mut o.additional {
+                    t.renumber(to);
+                }
+                o.pattern_rules.iter_mut().filter_map(|r| r.ty.as_mut()).for_each(|t| t.renumber(to));
+                o.unmatched.iter_mut().for_each(|t| t.renumber(to));
+            }
+            TypeKind::Alias(t) => t.renumber(to),
+            TypeKind::Choice(branches) => branches.iter_mut().for_each(|(_, t)| t.renumber(to)),
+            TypeKind::Untagged(u) => u.branches.iter_mut().for_each(|t| t.renumber(to)),
+            TypeKind::Enum(_) | TypeKind::Union(_) => {}
+        }
+    }
+}
+
 impl Ty {
     /// The named types a value of this type is directly (through arrays and `null`).
     pub fn refs(&self) -> Vec<TypeRef> {
@@ -285,6 +330,25 @@ impl Ty {
             }
             Ty::Nullable(t) => t.refs(),
             _ => Vec::new(),
+        }
+    }
+
+    /// [`Contract::renumber`] for this type and the types inside it (see [`Ty::refs`]).
+    fn renumber(&mut self, to: &impl Fn(usize) -> usize) {
+        match self {
+            Ty::Named(r) => r.contract = to(r.contract),
+            Ty::Array(a) => {
+                a.items.renumber(to);
+                if let Some(t) = &mut a.tuple {
+                    t.prefix.iter_mut().for_each(|p| p.renumber(to));
+                    t.rest.renumber(to);
+                }
+                if let Some(c) = &mut a.contains {
+                    c.ty.renumber(to);
+                }
+            }
+            Ty::Nullable(t) => t.renumber(to),
+            Ty::String(_) | Ty::Number(_) | Ty::Integer(_) | Ty::Boolean | Ty::Values(_) | Ty::Any => {}
         }
     }
 

@@ -2,9 +2,14 @@
 //!
 //! The driver creates one [`SourceFile`] input per file and one [`Workspace`] listing them, then
 //! asks [`compile`]. Queries are pure functions of the database; diagnostics are part of the
-//! returned values, never side effects. Phases: [`parse`] (per file, never fails) →
-//! `schema` (resolve `$ref`s, check the keyword subset, lower contracts) → `workflow` (steps, DAG,
-//! typed conditions) → `compat` (compatibility between the minors of a contract) → [`Compiled`].
+//! returned values, never side effects. The queries, as rust-analyzer and ty shape theirs:
+//! [`parse`] (per file, never fails, byte spans) → [`summary`] (per file, position-free: an edit
+//! that only moves bytes stops there) → `contracts` (the contracts by id) and `index` (`$ref`
+//! resources; each contract's part a query of its own) → `lowered` (per contract: resolve, check
+//! the keyword subset, lower; re-run only when what it read changed) → `checked` (the program:
+//! cycles, examples, `compat`, the workflows' steps, DAG and typed conditions) → [`compile`]
+//! (diagnostics with byte ranges restored from the position-free spans, [`Compiled`]). The
+//! driver lowers the contracts side by side first ([`lower_in_parallel`]).
 
 mod compat;
 mod cond;
@@ -14,5 +19,8 @@ pub mod spec;
 mod workflow;
 
 pub use compat::{Compatibility, Policies, Settings};
-pub use db::{Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, parse};
+pub use db::{
+    Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, contract_file, contract_files, contract_index,
+    contract_interface, contract_ir, is_workflow, lower_in_parallel, parse, summary,
+};
 pub use schema::{ANNOTATIONS, keywords};

@@ -16,7 +16,7 @@ use contractc_syntax::{Member, Node, Pointer, Span, Value};
 mod compose;
 mod resources;
 
-use resources::Index;
+pub(crate) use resources::{Globals, IndexData, Local, Resolve, Slice};
 
 /// The dialects a contract may declare with `$schema` (Core §8.1.1): 2020-12 (also without
 /// `$schema`), 2019-09, and drafts 7, 6 and 4, whose keywords of the subset mean what 2020-12's
@@ -245,13 +245,12 @@ pub(crate) fn contract_id(path: &str) -> Option<ContractId> {
     Some(ContractId { namespace, name: name.to_string(), major: number(major)?, minor: number(minor)? })
 }
 
-/// Lowers every contract file. Every contract keeps its place (so workflows can still name it);
-/// the second value marks the contracts with errors, whose types must not be relied on.
-pub(crate) fn lower_contracts(
-    files: &[(&str, &Node)],
-    mql4: bool,
+/// The contracts among `files` (path and position-free tree), sorted by id, with their index in
+/// `files`; a file not named like a contract is an error in `diags`.
+pub(crate) fn contract_order<'a>(
+    files: &[(&'a str, &'a Node)],
     diags: &mut Vec<Diagnostic>,
-) -> (Program, Vec<bool>) {
+) -> Vec<(ContractId, &'a str, &'a Node)> {
     let mut ids: Vec<(ContractId, &str, &Node)> = Vec::new();
     for &(path, root) in files {
         match contract_id(path) {
@@ -272,24 +271,29 @@ pub(crate) fn lower_contracts(
         }
     }
     ids.sort_by(|a, b| a.0.cmp(&b.0));
-    let index = Index::new(&ids, diags);
+    ids
+}
 
-    // Each contract is lowered on its own (against the index of every file), on every core; what
-    // each found is joined in contract order, so the output does not depend on the threads.
-    let lowered: Vec<Lowered> = {
-        use rayon::prelude::*;
-        ids.par_iter().enumerate().map(|(i, (id, path, root))| lower_one(&index, i, id, path, root)).collect()
-    };
+/// Each contract's tree and path, by contract index.
+pub(crate) trait Roots {
+    fn root(&self, contract: usize) -> (&Node, &str);
+}
+
+/// Joins the contracts lowered one by one (`lowered`, in contract order) into the program: every
+/// contract keeps its place (so workflows can still name it); the second value marks the
+/// contracts with errors, whose types must not be relied on. Then the checks across contracts:
+/// reference cycles (allowed when `mql4` is off: recursive types), examples and defaults.
+pub(crate) fn join_contracts(lowered: &[&Lowered], mql4: bool, diags: &mut Vec<Diagnostic>) -> (Program, Vec<bool>) {
     let mut edges = Vec::new();
     let mut examples = Vec::new();
     let mut contracts = Vec::new();
     let mut failed = Vec::new();
     for l in lowered {
         failed.push(l.diags.iter().any(|d| d.severity == contractc_diagnostics::Severity::Error));
-        diags.extend(l.diags);
-        edges.extend(l.edges);
-        examples.extend(l.examples);
-        contracts.push(l.contract);
+        diags.extend(l.diags.iter().cloned());
+        edges.extend(l.edges.iter());
+        examples.extend(l.examples.iter());
+        contracts.push(l.contract.clone());
     }
     // A contract that refers to a type of a contract with errors cannot be relied on either.
     loop {
@@ -316,18 +320,34 @@ pub(crate) fn lower_contracts(
 }
 
 /// One contract lowered: its types, and the diagnostics, reference edges and examples found.
-struct Lowered {
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Lowered {
     contract: Contract,
     diags: Vec<Diagnostic>,
     edges: Vec<Edge>,
     examples: Vec<Examples>,
 }
 
-/// Lowers contract `i` (`id`, in file `path` with tree `root`).
-fn lower_one(index: &Index<'_>, i: usize, id: &ContractId, path: &str, root: &Node) -> Lowered {
+impl Lowered {
+    pub(crate) fn contract(&self) -> &Contract {
+        &self.contract
+    }
+}
+
+/// Lowers contract `i` (`id`, in file `path` with tree `root`) against the index of every
+/// contract; `roots` gives the trees of the others, read only where a `$ref` leads.
+pub(crate) fn lower_one(
+    index: &dyn Resolve,
+    roots: &dyn Roots,
+    i: usize,
+    id: &ContractId,
+    path: &str,
+    root: &Node,
+) -> Lowered {
     let (mut diags, mut edges, mut examples) = (Vec::new(), Vec::new(), Vec::new());
     let mut l = Lowerer {
         index,
+        roots,
         this: i,
         id,
         path,
@@ -357,6 +377,7 @@ fn lower_one(index: &Index<'_>, i: usize, id: &ContractId, path: &str, root: &No
 }
 
 /// An `examples` keyword and the type its entries must be instances of.
+#[derive(Clone, Debug, PartialEq)]
 struct Examples {
     file: String,
     ty: Ty,
@@ -368,7 +389,7 @@ struct Examples {
 
 /// Every `examples` entry must be an instance of its schema (JSON Schema 2020-12 Validation
 /// §9.5: "it is RECOMMENDED that these values be valid against the associated schema").
-fn check_examples(program: &Program, examples: &[Examples], diags: &mut Vec<Diagnostic>) {
+fn check_examples(program: &Program, examples: &[&Examples], diags: &mut Vec<Diagnostic>) {
     for e in examples {
         let validator = contractc_validator::validator_of(program, &e.ty, &e.file);
         if e.default {
@@ -452,6 +473,7 @@ fn compile_pattern(p: &Pattern) -> Result<runtime::plan::Pattern, String> {
 }
 
 /// A named type containing another (by `$ref` or inline), with where it was written.
+#[derive(Clone, Debug, PartialEq)]
 struct Edge {
     from: TypeRef,
     to: TypeRef,
@@ -500,7 +522,10 @@ fn anything(n: &Node) -> bool {
 }
 
 struct Lowerer<'a> {
-    index: &'a Index<'a>,
+    index: &'a dyn Resolve,
+    /// Each contract's tree and path, by contract index: read only for the contracts this
+    /// lowering looks into (so the salsa query records only those).
+    roots: &'a dyn Roots,
     this: usize,
     id: &'a ContractId,
     path: &'a str,
@@ -589,7 +614,7 @@ impl Lowerer<'_> {
         });
         // Register every schema with a type of its own first (the `$defs` entries, then the other
         // schemas `$ref`s name), so references may point forward.
-        let index: &Index = self.index;
+        let index: &dyn Resolve = self.index;
         for p in index.bad_definitions(self.this) {
             let keyword = p.tokens().last().cloned().unwrap_or_default();
             let d = root.at(p).unwrap_or(root);
@@ -1367,7 +1392,7 @@ impl Lowerer<'_> {
         }
         if let Some(r) = node.get("$ref").and_then(Node::as_str) {
             let (contract, pointer) = self.index.locate(contract, &at.join("$ref"), r).filter(|_| depth < 16)?;
-            return self.schema_kind(self.index.roots[contract].0.at(&pointer)?, contract, &pointer, depth + 1);
+            return self.schema_kind(self.roots.root(contract).0.at(&pointer)?, contract, &pointer, depth + 1);
         }
         let values: Vec<&Node> = match (node.get("const"), node.get("enum")) {
             (Some(c), _) => vec![c],
@@ -2254,7 +2279,7 @@ impl Lowerer<'_> {
         // A schema that a `$ref` names has a named type, lowered already (see
         // `Index::lowering_order`): where the schema itself stands (not a composition's merge of
         // it), it is that type, or the type it names (a scalar's, an array's: `null` stays visible).
-        let (this, root) = (self.this, self.index.roots[self.this].0);
+        let (this, root) = (self.this, self.roots.root(self.this).0);
         if let Some(index) = self.index.type_at(this, ptr).filter(|&i| i > 0 && root.at(ptr) == Some(node)) {
             let to = TypeRef { contract: this, index };
             self.edge(owner, to, node.span, ptr);
@@ -2909,7 +2934,7 @@ fn description(node: &Node) -> Option<String> {
 /// Cycles across contracts are always errors (generated Python modules cannot import each other
 /// in a cycle); a cycle inside one contract is an error only where recursive types cannot be
 /// generated (MQL4).
-fn report_cycles(contracts: &[Contract], edges: &[Edge], recursive_types: bool, diags: &mut Vec<Diagnostic>) {
+fn report_cycles(contracts: &[Contract], edges: &[&Edge], recursive_types: bool, diags: &mut Vec<Diagnostic>) {
     let mut adj: BTreeMap<TypeRef, Vec<usize>> = BTreeMap::new();
     for (i, e) in edges.iter().enumerate() {
         adj.entry(e.from).or_default().push(i);
@@ -2920,7 +2945,7 @@ fn report_cycles(contracts: &[Contract], edges: &[Edge], recursive_types: bool, 
     fn visit(
         n: TypeRef,
         adj: &BTreeMap<TypeRef, Vec<usize>>,
-        edges: &[Edge],
+        edges: &[&Edge],
         contracts: &[Contract],
         state: &mut BTreeMap<TypeRef, u8>,
         stack: &mut Vec<TypeRef>,
@@ -2990,6 +3015,25 @@ mod tests {
         assert_eq!(integer_bound(b(10.0, true), false), Some(9));
         assert_eq!(integer_bound(b(9.5, false), false), Some(9));
         assert_eq!(integer_bound(b(1e19, false), false), None);
+    }
+
+    /// Every contract of `files` lowered and joined, as the salsa queries do it one by one.
+    fn lower_contracts(files: &[(&str, &Node)], mql4: bool, diags: &mut Vec<Diagnostic>) -> (Program, Vec<bool>) {
+        struct Trees<'a>(Vec<(ContractId, &'a str, &'a Node)>);
+        impl Roots for Trees<'_> {
+            fn root(&self, contract: usize) -> (&Node, &str) {
+                (self.0[contract].2, self.0[contract].1)
+            }
+        }
+        let trees = Trees(contract_order(files, diags));
+        let index = IndexData::new(&trees.0, diags);
+        let lowered: Vec<Lowered> = trees
+            .0
+            .iter()
+            .enumerate()
+            .map(|(i, (id, path, root))| lower_one(&index, &trees, i, id, path, root))
+            .collect();
+        join_contracts(&lowered.iter().collect::<Vec<_>>(), mql4, diags)
     }
 
     #[test]

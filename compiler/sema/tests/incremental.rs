@@ -1,4 +1,6 @@
-//! Incrementality is tested, not assumed: after one file changes, only that file is parsed again.
+//! Incrementality is tested, not assumed, by the queries salsa executes (`WillExecute` events):
+//! after one file changes, only that file is parsed and lowered again; an edit that only moves
+//! bytes lowers nothing, and the diagnostics still point at the new bytes.
 
 use std::sync::{Arc, Mutex};
 
@@ -9,6 +11,79 @@ fn contract(field: &str) -> String {
     format!(
         r#"{{ "type": "object", "properties": {{ "{field}": {{ "type": "number" }} }}, "additionalProperties": false }}"#
     )
+}
+
+/// How many times query `name` (e.g. `"lowered("`) executed.
+fn ran(log: &Mutex<Vec<String>>, name: &str) -> usize {
+    log.lock().unwrap().iter().filter(|k| k.starts_with(name)).count()
+}
+
+/// A database that logs the queries it executes.
+fn logged() -> (Database, Arc<Mutex<Vec<String>>>) {
+    let log: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = log.clone();
+    let db = Database::with_events(move |e| {
+        if let salsa::EventKind::WillExecute { database_key } = e.kind {
+            sink.lock().unwrap().push(format!("{database_key:?}"));
+        }
+    });
+    (db, log)
+}
+
+#[test]
+fn a_whitespace_edit_lowers_nothing_and_diagnostics_follow_the_bytes() {
+    let (mut db, log) = logged();
+    // `markdownDescription` is an unknown keyword: a warning, located at its key.
+    let text = |pad: &str| {
+        format!(
+            r#"{{{pad}"markdownDescription": "x", "type": "object", "properties": {{ "a": {{ "type": "number" }} }} }}"#
+        )
+    };
+    let a = SourceFile::new(&db, "c/events/A@1.0.json".to_string(), text(""));
+    let b = SourceFile::new(&db, "c/events/B@1.0.json".to_string(), contract("x"));
+    let ws = Workspace::new(&db, vec![a, b], Settings::default());
+    let before = compile(&db, ws).diagnostics.clone();
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert_eq!(before[0].span.start, 1);
+
+    log.lock().unwrap().clear();
+    a.set_text(&mut db).to(text("\n\n    "));
+    let after = compile(&db, ws).diagnostics.clone();
+    for query in ["lowered(", "index(", "checked(", "contracts("] {
+        assert_eq!(ran(&log, query), 0, "{query} ran: {:?}", log.lock().unwrap());
+    }
+    assert_eq!(ran(&log, "parse("), 1);
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].span.start, 7, "the warning moved with its key");
+    assert_eq!((&after[0].message, &after[0].pointer), (&before[0].message, &before[0].pointer));
+}
+
+#[test]
+fn a_leaf_edit_lowers_only_that_contract() {
+    let (mut db, log) = logged();
+    let described = |d: &str| {
+        format!(
+            r#"{{ "description": "{d}", "type": "object", "properties": {{ "a": {{ "$ref": "Base@1.0.json" }} }} }}"#
+        )
+    };
+    let base = SourceFile::new(&db, "c/events/Base@1.0.json".to_string(), contract("x"));
+    let leaf = SourceFile::new(&db, "c/events/Leaf@1.0.json".to_string(), described("one"));
+    let other = SourceFile::new(&db, "c/events/Other@1.0.json".to_string(), described("other"));
+    let ws = Workspace::new(&db, vec![base, leaf, other], Settings::default());
+    assert!(compile(&db, ws).program.is_some());
+    assert_eq!(ran(&log, "lowered("), 3);
+
+    log.lock().unwrap().clear();
+    leaf.set_text(&mut db).to(described("two"));
+    let program = compile(&db, ws).program.clone().expect("valid");
+    assert_eq!(ran(&log, "lowered("), 1, "{:?}", log.lock().unwrap());
+    assert_eq!(program.contracts[1].description.as_deref(), Some("two"));
+
+    // A structural edit (a property renamed) changes the leaf's part of the index, not the others'.
+    log.lock().unwrap().clear();
+    leaf.set_text(&mut db).to(described("two").replace("\"a\"", "\"b\""));
+    assert!(compile(&db, ws).program.is_some());
+    assert_eq!(ran(&log, "lowered("), 1, "{:?}", log.lock().unwrap());
 }
 
 #[test]
@@ -32,6 +107,7 @@ fn editing_one_file_reparses_only_that_file() {
     let program = compile(&db, ws).program.clone().expect("still valid");
     assert_eq!(parses(&log), 1, "re-ran: {:?}", log.lock().unwrap());
     assert!(log.lock().unwrap().iter().any(|k| k.starts_with("compile(")));
+    assert_eq!(ran(&log, "lowered("), 1, "one contract lowered again: {:?}", log.lock().unwrap());
     let b = &program.contracts[1];
     assert_eq!(b.id.name, "B");
 

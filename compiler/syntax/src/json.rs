@@ -141,6 +141,67 @@ impl Node {
         }
     }
 
+    /// Every span of the tree in document order: this node's, then an object's members, each its
+    /// key's span and then its value's spans, or an array's items' spans. Document order is byte
+    /// order: each span starts after the ones before it.
+    pub fn spans(&self) -> Vec<Span> {
+        fn visit(n: &Node, out: &mut Vec<Span>) {
+            out.push(n.span);
+            match &n.value {
+                Value::Object(members) => members.iter().for_each(|m| {
+                    out.push(m.key_span);
+                    visit(&m.value, out);
+                }),
+                Value::Array(items) => items.iter().for_each(|i| visit(i, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        visit(self, &mut out);
+        out
+    }
+
+    /// The tree with every span replaced by a position-free one: the `k`-th of [`Node::spans`]
+    /// starts at `k + 1` and ends at the last span inside it (a key's and a scalar's at `k + 1`),
+    /// so two texts that differ only in whitespace give equal trees, spans keep their document
+    /// order and their nesting (a value's span lies inside its parent's), and no span is
+    /// `Span::default()` (which locates a whole file).
+    /// [`Node::restore_span`] gives the byte span back.
+    pub fn without_positions(&self) -> Node {
+        fn ordinal(next: &mut u32) -> Span {
+            *next += 1;
+            Span { start: *next, end: *next }
+        }
+        fn visit(n: &Node, next: &mut u32) -> Node {
+            let mut span = ordinal(next);
+            let value = match &n.value {
+                Value::Object(members) => Value::Object(
+                    members
+                        .iter()
+                        .map(|m| {
+                            let key_span = ordinal(next);
+                            Member { key: m.key.clone(), key_span, value: visit(&m.value, next) }
+                        })
+                        .collect(),
+                ),
+                Value::Array(items) => Value::Array(items.iter().map(|i| visit(i, next)).collect()),
+                other => other.clone(),
+            };
+            span.end = *next;
+            Node { span, value }
+        }
+        visit(self, &mut 0)
+    }
+
+    /// The byte span of `span`, a span of [`Node::without_positions`]'s tree, given this tree's
+    /// [`Node::spans`]; `Span::default()` (a whole file) stays as it is.
+    pub fn restore_span(spans: &[Span], span: Span) -> Span {
+        match span.start {
+            0 => span,
+            k => spans.get(k as usize - 1).copied().unwrap_or_default(),
+        }
+    }
+
     /// The JSON type name of this value, as JSON Schema's `type` keyword spells it.
     pub fn kind(&self) -> &'static str {
         match &self.value {
@@ -540,5 +601,25 @@ mod tests {
     fn deep_nesting_is_an_error_not_a_crash() {
         let text = "[".repeat(10_000);
         assert!(errors(&text).iter().any(|e| e.contains("nesting")));
+    }
+
+    #[test]
+    fn a_position_free_tree_ignores_whitespace_and_gives_every_span_back() {
+        let (a, _) = parse(r#"{"a": [1, {"b": true}], "c": "x"}"#);
+        let (b, _) = parse("{\n  \"a\" : [ 1 , { \"b\":true } ],\n  \"c\": \"x\"\n}\n");
+        assert_ne!(a, b);
+        let (fa, fb) = (a.without_positions(), b.without_positions());
+        assert_eq!(fa, fb);
+        let (sa, sb) = (a.spans(), b.spans());
+        assert_eq!(sa.len(), 9);
+        assert!(sa.windows(2).all(|w| w[0].start < w[1].start), "document order is byte order: {sa:?}");
+        let at = Pointer::parse("/a/1/b").unwrap();
+        let located = (fb.locate(&at), fb.at(&at).unwrap().span);
+        assert_eq!(Node::restore_span(&sb, located.0), b.locate(&at));
+        assert_eq!(Node::restore_span(&sb, located.1), b.at(&at).unwrap().span);
+        assert_eq!(Node::restore_span(&sb, Span::default()), Span::default());
+        // Nesting is kept: the array holds its items, not the member after it.
+        let (array, item, c) = (fb.get("a").unwrap().span, fb.at(&at).unwrap().span, fb.get("c").unwrap().span);
+        assert!(array.start < item.start && item.end <= array.end && array.end < c.start, "{array:?} {item:?} {c:?}");
     }
 }

@@ -76,15 +76,30 @@ const UNHELD: &str = "an array or a value that may be null as an item or a map v
 /// UTF-16 code units, and their values as canonical JSON text.
 const UNKNOWN: [&str; 2] = ["additional_keys", "additional_values"];
 
-/// Emits the include files, paths relative to `generated/`.
-pub fn emit(program: &Program, templates: &Templates, _options: &Options) -> Result<Vec<OutputFile>, EmitError> {
-    let r = Renderer::new("mql4", templates, "mql4");
-    let mut files = vec![OutputFile::text(format!("{DIR}/ctc_json.mqh"), r.render("mql4/ctc_json.mqh.j2", ())?)];
-    files.extend(contractc_emit::per_contract(program, |i| {
-        let path = format!("{DIR}/{}.mqh", program.contracts[i].id.versioned());
-        Ok(OutputFile::text(path, r.render("mql4/contract.mqh.j2", contract_view(program, i)?)?))
-    })?);
+/// Emits the include files, paths relative to `generated/`: [`emit_shared`] and each contract's
+/// [`emit_contract`].
+pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Result<Vec<OutputFile>, EmitError> {
+    let r = renderer(templates);
+    let mut files = emit_shared(&r)?;
+    files.extend(contractc_emit::per_contract(program, |i| emit_contract(program, &r, options, i))?);
     Ok(files)
+}
+
+/// The renderer of `templates/mql4/`.
+pub fn renderer(templates: &Templates) -> Renderer {
+    Renderer::new("mql4", templates, "mql4")
+}
+
+/// The file that is no one contract's: `ctc_json.mqh`, the JSON reader and writer.
+pub fn emit_shared(r: &Renderer) -> Result<Vec<OutputFile>, EmitError> {
+    Ok(vec![OutputFile::text(format!("{DIR}/ctc_json.mqh"), r.render("mql4/ctc_json.mqh.j2", ())?)])
+}
+
+/// The include file of contract `i`: it reads only the contracts `i` reaches
+/// ([`contractc_emit::reached`]).
+pub fn emit_contract(program: &Program, r: &Renderer, _options: &Options, i: usize) -> Result<OutputFile, EmitError> {
+    let path = format!("{DIR}/{}.mqh", program.contracts[i].id.versioned());
+    Ok(OutputFile::text(path, r.render("mql4/contract.mqh.j2", contract_view(program, i)?)?))
 }
 
 /// The names of one contract that would become the same MQL4 identifier: a tagged union's

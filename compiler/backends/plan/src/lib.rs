@@ -10,6 +10,9 @@ use contractc_ir::{Program, TriggerRule};
 use contractc_validator::validator;
 use runtime::plan::{self, Validator};
 
+/// The version of the plan format this backend writes (and the runtime of the same release reads).
+pub use runtime::plan::FORMAT_VERSION;
+
 /// Emits `plan.bin` for the program's workflow; no file when there is no workflow.
 pub fn emit(program: &Program) -> Result<Vec<OutputFile>, EmitError> {
     match program.workflows.as_slice() {
@@ -78,7 +81,7 @@ pub fn emit(program: &Program) -> Result<Vec<OutputFile>, EmitError> {
                 .collect();
             let p =
                 plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators, resources };
-            Ok(vec![OutputFile { path: "plan.bin".into(), contents: plan::encode(&p) }])
+            Ok(vec![OutputFile::new("plan.bin", plan::encode(&p))])
         }
         many => Err(EmitError {
             backend: "plan",

@@ -20,9 +20,23 @@ use serde::Serialize;
 
 mod naming;
 
-/// Emits every file of the Python package, paths relative to `generated/`.
+/// Emits every file of the Python package, paths relative to `generated/`: [`emit_shared`] and
+/// each contract's [`emit_contract`].
 pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Result<Vec<OutputFile>, EmitError> {
-    let r = Renderer::new("python", templates, "python");
+    let r = renderer(templates);
+    let mut files = emit_shared(program, &r, options)?;
+    files.extend(contractc_emit::per_contract(program, |i| emit_contract(program, &r, options, i))?);
+    Ok(files)
+}
+
+/// The renderer of `templates/python/`.
+pub fn renderer(templates: &Templates) -> Renderer {
+    Renderer::new("python", templates, "python")
+}
+
+/// The files that are no one contract's: `pyproject.toml`, the package's `__init__.py` (the
+/// registry of every contract), `_support.py`, `py.typed` and each namespace's `__init__.py`.
+pub fn emit_shared(program: &Program, r: &Renderer, options: &Options) -> Result<Vec<OutputFile>, EmitError> {
     let pkg = &options.python_package;
     let root = format!("python/src/{pkg}");
     let mut files = vec![
@@ -48,12 +62,15 @@ pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Resu
             r.render("python/namespace_init.py.j2", Namespace { namespace: ns, modules })?,
         ));
     }
-    files.extend(contractc_emit::per_contract(program, |i| {
-        let c = &program.contracts[i];
-        let path = format!("{root}/{}/{}.py", c.id.namespace, c.id.module());
-        Ok::<_, EmitError>(OutputFile::text(path, r.render("python/module.py.j2", module_view(program, i, pkg))?))
-    })?);
     Ok(files)
+}
+
+/// The module of contract `i`: it reads only the contracts `i` reaches
+/// ([`contractc_emit::reached`]).
+pub fn emit_contract(program: &Program, r: &Renderer, options: &Options, i: usize) -> Result<OutputFile, EmitError> {
+    let (c, pkg) = (&program.contracts[i], &options.python_package);
+    let path = format!("python/src/{pkg}/{}/{}.py", c.id.namespace, c.id.module());
+    Ok(OutputFile::text(path, r.render("python/module.py.j2", module_view(program, i, pkg))?))
 }
 
 #[derive(Serialize)]

@@ -262,7 +262,7 @@ impl Lowerer<'_> {
     /// The schema a `$ref` of a composition names, itself composed when it composes.
     fn target(&mut self, r: &Node, ptr: &Pointer, visiting: &mut Vec<String>) -> Option<Part> {
         let found = r.as_str().and_then(|t| self.locate(t, ptr)).and_then(|(contract, pointer)| {
-            let (root, path) = self.index.roots[contract];
+            let (root, path) = self.roots.root(contract);
             root.at(&pointer).map(|n| (contract, pointer, n.clone(), path))
         });
         let Some((contract, pointer, node, path)) = found else {
