@@ -83,3 +83,22 @@ def test_pydantic_exports_import_and_build_in_every_language(tmp_path, monkeypat
     assert json.loads(package.to_canonical_json(order)) == json.loads(message)
     for name in [n for n in sys.modules if n.startswith("imported_models")]:
         sys.modules.pop(name)
+
+
+def test_an_initialised_project_builds_and_its_python_reads_the_example(tmp_path, monkeypatch):
+    project = tmp_path / "new"
+    run = subprocess.run(
+        ["cargo", "run", "--quiet", "-p", "contractc", "--", "init", str(project)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    run = contractc(project, "build")
+    assert run.returncode == 0, run.stderr
+    monkeypatch.syspath_prepend(str(project / "generated" / "python" / "src"))
+    package = importlib.import_module("contracts")
+    module = importlib.import_module("contracts.events.price_tick_1_0")
+    example = json.loads((project / "contracts" / "events" / "PriceTick@1.0.json").read_text())["examples"][0]
+    tick = package.from_json(module.PriceTick, json.dumps(example))
+    assert tick.symbol == "EURUSD"
+    for name in [n for n in sys.modules if n == "contracts" or n.startswith("contracts.")]:
+        sys.modules.pop(name)
