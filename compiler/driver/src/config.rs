@@ -119,6 +119,11 @@ impl Config {
         Ok(p)
     }
 
+    /// The templates folder: the one `templates` names, else `templates/` (which may not exist).
+    pub fn templates_dir(&self) -> &str {
+        self.templates.as_deref().unwrap_or(crate::templates::DEFAULT_DIR)
+    }
+
     pub fn options(&self) -> Options {
         Options { rust_crate: self.rust.crate_name.clone(), python_package: self.python.package.clone() }
     }

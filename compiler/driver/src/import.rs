@@ -75,16 +75,20 @@ fn contract_name(root: &Node, path: &Path) -> (String, &'static str) {
         (from_id.map(|s| stem(s).to_string()), "$id"),
         (Some(stem(&file).to_string()), "file name"),
     ];
-    for (text, why) in candidates {
-        let name = contractc_ir::pascal_case(&text.unwrap_or_default());
-        let name: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
-        if name.is_empty() {
-            continue;
-        }
-        let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("Schema{name}") } else { name };
-        return (name, why);
+    candidates
+        .into_iter()
+        .find_map(|(text, why)| Some((identifier(&text?)?, why)))
+        .unwrap_or_else(|| ("Schema".to_string(), "file name"))
+}
+
+/// `text` as a contract name: PascalCase, letters and digits, `Schema` in front of a digit;
+/// `None` when nothing of it is left.
+fn identifier(text: &str) -> Option<String> {
+    let name: String = contractc_ir::pascal_case(text).chars().filter(char::is_ascii_alphanumeric).collect();
+    match name.chars().next()? {
+        c if c.is_ascii_digit() => Some(format!("Schema{name}")),
+        _ => Some(name),
     }
-    ("Schema".to_string(), "file name")
 }
 
 /// Every `$ref` member with a string value in `node`: its value's span and text.
@@ -167,12 +171,7 @@ fn units(file: PathBuf, source: PathBuf, text: String, root: &Node, split: bool)
             let sep = if members.is_empty() { "" } else { "," };
             entry.insert_str(1, &format!(" \"$schema\": {schema}{sep}"));
         }
-        let name = contractc_ir::pascal_case(key).chars().filter(char::is_ascii_alphanumeric).collect::<String>();
-        let name = if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() {
-            format!("Schema{name}")
-        } else {
-            name
-        };
+        let name = identifier(key).unwrap_or_else(|| "Schema".to_string());
         out.push(Unit {
             file: file.clone(),
             source: source.clone(),

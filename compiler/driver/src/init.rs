@@ -74,17 +74,5 @@ default = "BACKWARD_TRANSITIVE"
 /// Writes a new project into `dir` (created if missing): the paths written. Refuses, writing
 /// nothing, when any of its files exists already.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
-    let paths: Vec<PathBuf> = FILES.iter().map(|(p, _)| dir.join(p)).collect();
-    if let Some(taken) = paths.iter().find(|p| p.exists()) {
-        return Err(Failure::Io(
-            taken.clone(),
-            std::io::Error::new(std::io::ErrorKind::AlreadyExists, "exists already; nothing was written"),
-        ));
-    }
-    for (path, (_, text)) in paths.iter().zip(FILES) {
-        let parent = path.parent().unwrap_or(dir);
-        std::fs::create_dir_all(parent).map_err(|e| Failure::Io(parent.to_path_buf(), e))?;
-        std::fs::write(path, text).map_err(|e| Failure::Io(path.clone(), e))?;
-    }
-    Ok(paths)
+    crate::write_new_files(dir, FILES)
 }

@@ -86,6 +86,24 @@ fn read_tree(root: &Path, dir: &str, ext: &str) -> Result<Vec<(String, String, S
     Ok(out)
 }
 
+/// Writes `files` (each a path inside `dir` and its text) into `dir`, creating folders: the paths
+/// written. Refuses, writing nothing, when any of them exists already.
+fn write_new_files(dir: &Path, files: &[(&str, &str)]) -> Result<Vec<PathBuf>, Failure> {
+    let paths: Vec<PathBuf> = files.iter().map(|(p, _)| dir.join(p)).collect();
+    if let Some(taken) = paths.iter().find(|p| p.exists()) {
+        return Err(Failure::Io(
+            taken.clone(),
+            std::io::Error::new(std::io::ErrorKind::AlreadyExists, "exists already; nothing was written"),
+        ));
+    }
+    for (path, (_, text)) in paths.iter().zip(files) {
+        let parent = path.parent().unwrap_or(dir);
+        std::fs::create_dir_all(parent).map_err(|e| Failure::Io(parent.to_path_buf(), e))?;
+        std::fs::write(path, text).map_err(|e| Failure::Io(path.clone(), e))?;
+    }
+    Ok(paths)
+}
+
 /// The two names of `path`, a file under folder `base`, as `read_tree` gives them: its path from
 /// `root` (as given when it lies outside) and its path from `base`, both with `/`.
 fn names(root: &Path, base: &Path, path: &Path) -> (String, String) {

@@ -429,7 +429,7 @@ fn watch(cli: &Cli, text: String, config: Config) -> Result<ExitCode, String> {
         }
         if std::mem::take(&mut first) {
             let config = session.config();
-            let templates = config.templates.as_deref().unwrap_or(contractc_driver::templates::DEFAULT_DIR);
+            let templates = config.templates_dir();
             let templates = if session.root().join(templates).is_dir() {
                 format!("{templates}/")
             } else {

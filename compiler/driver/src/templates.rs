@@ -41,7 +41,7 @@ pub fn built_in() -> Templates {
 /// alone; a folder the configuration names must exist.
 pub fn read(root: &Path, config: &Config) -> Result<Templates, Failure> {
     let mut templates = built_in();
-    let dir = config.templates.as_deref().unwrap_or(DEFAULT_DIR);
+    let dir = config.templates_dir();
     if config.templates.is_none() && !root.join(dir).is_dir() {
         return Ok(templates);
     }
@@ -59,19 +59,7 @@ pub fn read(root: &Path, config: &Config) -> Result<Templates, Failure> {
 /// Writes the built-in templates into folder `dir` (created if missing), for editing; refuses
 /// to overwrite any file. The paths written, in order.
 pub fn export(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
-    let paths: Vec<PathBuf> = BUILT_IN.iter().map(|(name, _)| dir.join(name)).collect();
-    if let Some(taken) = paths.iter().find(|p| p.exists()) {
-        return Err(Failure::Io(
-            taken.clone(),
-            std::io::Error::new(std::io::ErrorKind::AlreadyExists, "exists already; nothing was written"),
-        ));
-    }
-    for (path, (_, text)) in paths.iter().zip(BUILT_IN) {
-        let parent = path.parent().unwrap_or(dir);
-        std::fs::create_dir_all(parent).map_err(|e| Failure::Io(parent.to_path_buf(), e))?;
-        std::fs::write(path, text).map_err(|e| Failure::Io(path.clone(), e))?;
-    }
-    Ok(paths)
+    crate::write_new_files(dir, BUILT_IN)
 }
 
 #[cfg(test)]

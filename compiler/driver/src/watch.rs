@@ -146,16 +146,11 @@ impl Session {
         std::mem::take(&mut self.changed)
     }
 
-    /// The templates folder, whether it exists or not (one may appear).
-    fn templates_dir(&self) -> &str {
-        self.config.templates.as_deref().unwrap_or(crate::templates::DEFAULT_DIR)
-    }
-
     /// The folders to watch: the root itself (for the configuration, and for the contracts and
     /// templates folders coming and going), and the contracts and templates folders in depth.
     pub fn watch_list(&self) -> Vec<(PathBuf, RecursiveMode)> {
         let mut list = vec![(self.root.clone(), RecursiveMode::NonRecursive)];
-        for dir in [&self.config.contracts, self.templates_dir()] {
+        for dir in [&self.config.contracts, self.config.templates_dir()] {
             let path = self.root.join(dir);
             if !list.iter().any(|(p, _)| *p == path) {
                 list.push((path, RecursiveMode::Recursive));
@@ -187,7 +182,7 @@ impl Session {
         }
         let (out_dir, config_path) = (self.out_dir(), self.config_path.clone());
         let contracts = self.root.join(&self.config.contracts);
-        let templates = self.root.join(self.templates_dir());
+        let templates = self.root.join(self.config.templates_dir());
         let (mut rescan, mut templates_touched) = (false, false);
         for path in paths.iter().filter(|p| !p.starts_with(&out_dir) && **p != config_path) {
             if path.starts_with(&templates) {

@@ -105,20 +105,15 @@ pub(crate) struct Contracts {
 /// The contracts of `workspace` ([`Contracts`]).
 #[salsa::tracked(returns(ref))]
 pub(crate) fn contracts(db: &dyn Db, workspace: Workspace) -> Contracts {
-    let placeholder = Node { span: Span::default(), value: contractc_syntax::Value::Null };
-    let files: Vec<(&str, &Node, SourceFile)> = workspace
+    let files: Vec<(&str, SourceFile)> = workspace
         .files(db)
         .iter()
         .filter(|f| !is_workflow(f.path(db)) && summary(db, **f).is_some())
-        .map(|&f| (f.path(db).as_str(), &placeholder, f))
+        .map(|&f| (f.path(db).as_str(), f))
         .collect();
     let mut diagnostics = Vec::new();
-    let paths: Vec<(&str, &Node)> = files.iter().map(|(p, n, _)| (*p, *n)).collect();
-    let by_path: HashMap<&str, SourceFile> = files.iter().map(|(p, _, f)| (*p, *f)).collect();
-    let order: Vec<(ContractId, SourceFile)> = crate::schema::contract_order(&paths, &mut diagnostics)
-        .into_iter()
-        .map(|(id, path, _)| (id, by_path[path]))
-        .collect();
+    let order: Vec<(ContractId, SourceFile)> =
+        crate::schema::contract_order(&files, &mut diagnostics).into_iter().map(|(id, _, f)| (id, f)).collect();
     let by_file = order.iter().enumerate().map(|(i, (_, f))| (*f, i)).collect();
     Contracts { order, by_file, diagnostics }
 }

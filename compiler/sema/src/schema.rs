@@ -247,14 +247,14 @@ pub(crate) fn contract_id(path: &str) -> Option<ContractId> {
 
 /// The contracts among `files` (path and position-free tree), sorted by id, with their index in
 /// `files`; a file not named like a contract is an error in `diags`.
-pub(crate) fn contract_order<'a>(
-    files: &[(&'a str, &'a Node)],
+pub(crate) fn contract_order<'a, T: Copy>(
+    files: &[(&'a str, T)],
     diags: &mut Vec<Diagnostic>,
-) -> Vec<(ContractId, &'a str, &'a Node)> {
-    let mut ids: Vec<(ContractId, &str, &Node)> = Vec::new();
-    for &(path, root) in files {
+) -> Vec<(ContractId, &'a str, T)> {
+    let mut ids: Vec<(ContractId, &str, T)> = Vec::new();
+    for &(path, file) in files {
         match contract_id(path) {
-            Some(id) => ids.push((id, path, root)),
+            Some(id) => ids.push((id, path, file)),
             None => diags.push(
                 Diagnostic::error(
                     codes::INVALID_FILE_NAME,
