@@ -13,7 +13,7 @@
 
 use contractc_driver::{Config, compile, read_inputs};
 use contractc_ir::pattern::Pattern;
-use contractc_ir::{Format, JsonKind, Object, Program, StringTy, Ty, TypeKind, TypeRef};
+use contractc_ir::{Contracts, Format, JsonKind, Object, Program, StringTy, Ty, TypeKind, TypeRef};
 use contractc_tests::{Sample, canonical, root, samples};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

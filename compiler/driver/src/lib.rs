@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use contractc_diagnostics::{Diagnostic, codes};
 use contractc_emit::{EmitError, NameClash, NameProblem, Renderer, Templates};
-use contractc_ir::Program;
+use contractc_ir::{Contract, ContractId, Header, Program};
 use contractc_sema::{Database, Settings, SourceFile, Workspace};
 use contractc_syntax::Pointer;
 use salsa::{Durability, Setter};
@@ -193,21 +193,31 @@ fn renderer(db: &dyn contractc_sema::Db, emitter: Emitter) -> Option<Arc<Rendere
     }
 }
 
-/// What one backend generates for the workspace's program besides the contracts' own files
-/// (nothing when it has errors): re-run when the program, or this backend's templates or
-/// options, change.
+/// Contract `file`'s [`Header`], what the files that list every contract read of it.
+#[salsa::tracked(returns(ref))]
+fn header(db: &dyn contractc_sema::Db, workspace: Workspace, file: SourceFile) -> Option<Header> {
+    contractc_sema::contract_ir(db, workspace, file).map(Contract::header)
+}
+
+/// What one backend generates besides the contracts' own files, for a workspace that compiles:
+/// the plan from the program (re-run when the program changes), the others from the contracts'
+/// [`header`]s (re-run when one changes, or this backend's templates or options).
 #[salsa::tracked(returns(ref))]
 fn shared(db: &dyn contractc_sema::Db, workspace: Workspace, emitter: Emitter) -> Result<Vec<OutputFile>, EmitError> {
-    let Some(program) = &contractc_sema::compile(db, workspace).program else {
-        return Ok(Vec::new());
+    let headers = || -> Vec<Header> {
+        let files = contractc_sema::contract_files(db, workspace);
+        files.iter().map(|&f| header(db, workspace, f).clone().expect("a workspace that compiles")).collect()
     };
     let options = emitter.options(db);
     let r = || renderer(db, emitter).as_deref().expect("a backend with templates");
     match emitter.backend(db) {
-        Backend::Rust => Ok(contractc_backend_rust::emit_shared(program, options)),
-        Backend::Python => contractc_backend_python::emit_shared(program, r(), options),
+        Backend::Rust => Ok(contractc_backend_rust::emit_shared(&headers(), options)),
+        Backend::Python => contractc_backend_python::emit_shared(&headers(), r(), options),
         Backend::Mql4 => contractc_backend_mql4::emit_shared(r()),
-        Backend::Plan => contractc_backend_plan::emit(program),
+        Backend::Plan => match &contractc_sema::compile(db, workspace).program {
+            Some(program) => contractc_backend_plan::emit(program),
+            None => Ok(Vec::new()),
+        },
     }
 }
 
@@ -264,17 +274,53 @@ pub fn compile(inputs: &Inputs, config: &Config) -> Result<(Arc<Program>, Vec<Di
 }
 
 /// The names each of `backends` would make identical in `program`: diagnostics, never silent
-/// renames.
+/// renames. Python's attributes cannot clash: `field_attributes` suffixes a repeat.
 pub fn name_clashes(program: &Program, backends: &[Backend]) -> Vec<NameClash> {
-    backends
+    let ids: Vec<&ContractId> = program.contracts.iter().map(|c| &c.id).collect();
+    let source = |c: usize| program.contracts[c].source.clone();
+    let mut out: Vec<NameClash> = backends
         .iter()
-        .flat_map(|backend| match backend {
-            Backend::Rust => contractc_backend_rust::check_names(program),
-            Backend::Mql4 => contractc_backend_mql4::check_names(program),
-            // Python's attributes cannot clash: `field_attributes` suffixes a repeat.
-            Backend::Python | Backend::Plan => Vec::new(),
-        })
-        .collect()
+        .flat_map(|&b| program.contracts.iter().enumerate().flat_map(move |(c, contract)| names_of(b, contract, c)))
+        .collect();
+    if backends.contains(&Backend::Mql4) {
+        out.extend(contractc_backend_mql4::check_prefixes(&ids, &source));
+    }
+    out
+}
+
+/// The names `backend` would make identical in `contract` (at place `c` of contract order).
+fn names_of(backend: Backend, contract: &Contract, c: usize) -> Vec<NameClash> {
+    match backend {
+        Backend::Rust => contractc_backend_rust::check_names(contract, c),
+        Backend::Mql4 => contractc_backend_mql4::check_names(contract, c),
+        Backend::Python | Backend::Plan => Vec::new(),
+    }
+}
+
+/// [`name_clashes`] of one contract and one backend, for a workspace that compiles: re-run only
+/// when the contract changes.
+#[salsa::tracked(returns(ref))]
+fn names_checked(
+    db: &dyn contractc_sema::Db,
+    workspace: Workspace,
+    emitter: Emitter,
+    file: SourceFile,
+) -> Vec<NameClash> {
+    let (Some(c), Some(contract)) =
+        (contractc_sema::contract_index(db, workspace, file), contractc_sema::contract_ir(db, workspace, file))
+    else {
+        return Vec::new();
+    };
+    names_of(emitter.backend(db), contract, c)
+}
+
+/// [`contractc_backend_mql4::check_prefixes`] of the workspace's contracts: re-run only when a
+/// contract is added, removed or renamed.
+#[salsa::tracked(returns(ref))]
+fn prefixes_checked(db: &dyn contractc_sema::Db, workspace: Workspace) -> Vec<NameClash> {
+    let files = contractc_sema::contract_files(db, workspace);
+    let source = |c: usize| files[c].path(db).clone();
+    contractc_backend_mql4::check_prefixes(&contractc_sema::contract_ids(db, workspace), &source)
 }
 
 /// Compiles and emits every enabled backend, in memory. Output paths are relative to the output
@@ -302,7 +348,16 @@ pub fn check_in(
         return Err(Failure::Diagnostics(compiled.diagnostics.clone()));
     };
     let warnings = compiled.diagnostics.clone();
-    let clashes = name_clashes(program, &config.backends);
+    let mut clashes: Vec<NameClash> = project
+        .emitters
+        .iter()
+        .flat_map(|&e| {
+            contractc_sema::contract_files(db, ws).into_iter().flat_map(move |f| names_checked(db, ws, e, f).clone())
+        })
+        .collect();
+    if config.backends.contains(&Backend::Mql4) {
+        clashes.extend(prefixes_checked(db, ws).iter().cloned());
+    }
     if !clashes.is_empty() {
         let root_of = |file: &str| {
             inputs.sources.iter().find(|(p, _)| p == file).map(|(_, text)| contractc_syntax::parse(text).0)

@@ -578,20 +578,31 @@ mod tests {
         let b = dir.path().join("contracts/events/B@1.0.json");
         fs::write(&b, contract("y")).unwrap();
         session.update(Some(std::slice::from_ref(&b))).unwrap();
-        assert_eq!(build(&session), (3, 3, 1), "B's files render again in each backend, A's and C's do not");
+        assert_eq!(
+            build(&session),
+            (0, 3, 1),
+            "B's files render again in each backend, A's and C's do not, nor the shared files (no header changed)"
+        );
 
         // A refers to B now: an edit to B's types renders A's files again too, not C's.
         let a = dir.path().join("contracts/events/A@1.0.json");
         fs::write(&a, r#"{ "type": "object", "properties": { "b": { "$ref": "B@1.0.json" } } }"#).unwrap();
         session.update(Some(&[a])).unwrap();
-        assert_eq!(build(&session), (3, 3, 1), "A's files");
+        assert_eq!(build(&session), (0, 3, 1), "A's files");
         // A description is B's own code's: A's files do not render again.
         fs::write(&b, contract("y").replacen('{', r#"{ "description": "B, described", "#, 1)).unwrap();
         session.update(Some(std::slice::from_ref(&b))).unwrap();
-        assert_eq!(build(&session), (3, 3, 1), "B's files alone");
+        assert_eq!(build(&session), (0, 3, 1), "B's files alone");
         fs::write(&b, contract("z")).unwrap();
         session.update(Some(&[b])).unwrap();
-        assert_eq!(build(&session), (3, 6, 1), "B's files and A's, which reaches B");
+        assert_eq!(build(&session), (0, 6, 1), "B's files and A's, which reaches B");
+        // A new contract changes the lists of every contract, Rust's `lib.rs` and Python's
+        // registry (MQL4's shared file lists none), and the contract order every file reads
+        // its contracts by: each renders again.
+        let d = dir.path().join("contracts/events/D@1.0.json");
+        fs::write(&d, contract("w")).unwrap();
+        session.update(Some(&[d])).unwrap();
+        assert_eq!(build(&session), (2, 12, 1), "the two lists, and every file");
     }
 
     #[test]

@@ -254,7 +254,7 @@ pub fn sub_program(reached: &[(usize, &Contract)]) -> Program {
         .map(|(_, c)| {
             let mut c = (*c).clone();
             c.renumber(&place);
-            c
+            std::sync::Arc::new(c)
         })
         .collect();
     Program { contracts, workflows: Vec::new() }

@@ -9,11 +9,14 @@ pub mod pattern;
 
 pub use names::{pascal_case, snake_case};
 
+use std::sync::Arc;
+
 /// A whole compiled project.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Program {
-    /// Sorted by id.
-    pub contracts: Vec<Contract>,
+    /// Sorted by id; shared with the per-contract lowerings they come from (joining them into a
+    /// program copies no contract).
+    pub contracts: Vec<Arc<Contract>>,
     /// Sorted by name, then version.
     pub workflows: Vec<Workflow>,
 }
@@ -273,7 +276,23 @@ impl TypeKind {
     }
 }
 
+/// What a file that lists every contract (a crate's `lib.rs`, a package's registry) reads of
+/// one: its id, and its root type's name and whether it is an object. Equal after any edit that
+/// keeps these, so such a file is not made again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub id: ContractId,
+    pub root: String,
+    pub object: bool,
+}
+
 impl Contract {
+    /// This contract's [`Header`].
+    pub fn header(&self) -> Header {
+        let root = self.root();
+        Header { id: self.id.clone(), root: root.name.clone(), object: matches!(root.kind, TypeKind::Object(_)) }
+    }
+
     /// What another contract's generated code may read of this one: everything but its
     /// descriptions (of the contract, its types and their fields), which only its own code shows.
     pub fn interface(&self) -> Contract {
@@ -529,9 +548,25 @@ pub struct TypeRef {
 }
 
 impl Program {
+    pub fn contract(&self, r: TypeRef) -> &Contract {
+        &self.contracts[r.contract]
+    }
+}
+
+/// Contracts by their place in contract order: a whole [`Program`], or a view that reads them
+/// one at a time (a salsa query's, which then depends on the contracts it read alone).
+pub trait Contracts {
+    /// The contract at place `contract`.
+    fn at(&self, contract: usize) -> &Contract;
+
+    /// The named type `r` refers to.
+    fn named(&self, r: TypeRef) -> &NamedType {
+        &self.at(r.contract).types[r.index]
+    }
+
     /// Whether `null` is an instance of `ty`: a nullable type, any value, `null` among the values,
     /// or a named alias of one of these (a `$defs` entry `{"type": ["number", "null"]}`).
-    pub fn admits_null(&self, ty: &Ty) -> bool {
+    fn admits_null(&self, ty: &Ty) -> bool {
         match ty {
             Ty::Nullable(_) | Ty::Any => true,
             Ty::Values(values) => values.iter().any(|v| v == "null"),
@@ -539,13 +574,11 @@ impl Program {
             _ => false,
         }
     }
+}
 
-    pub fn named(&self, r: TypeRef) -> &NamedType {
-        &self.contracts[r.contract].types[r.index]
-    }
-
-    pub fn contract(&self, r: TypeRef) -> &Contract {
-        &self.contracts[r.contract]
+impl Contracts for Program {
+    fn at(&self, contract: usize) -> &Contract {
+        &self.contracts[contract]
     }
 }
 

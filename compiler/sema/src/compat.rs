@@ -12,7 +12,7 @@
 //! Different majors are not compared (they need a migration).
 
 use contractc_diagnostics::{Code, Diagnostic, Severity, codes};
-use contractc_ir::{Additional, Bound, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Additional, Bound, ContractId, Contracts, Ty, TypeKind, TypeRef};
 use contractc_syntax::{Pointer, Span};
 
 /// A compatibility policy (Confluent Schema Registry's names).
@@ -101,60 +101,54 @@ enum Direction {
     Forward,
 }
 
-/// Checks every pair of minors the policies ask for. `span` locates a pointer in a file.
+/// The versions contract `new` (its place in contract order) is compared with under the
+/// policies: the earlier minors of its line (same namespace, name and major; `id` gives each
+/// contract's id in contract order, where a line's minors stand together, oldest first), all of
+/// them under a TRANSITIVE policy, else the one before it. None for a line's first minor.
+pub(crate) fn earlier<'a>(id: &dyn Fn(usize) -> &'a ContractId, new: usize, policies: &Policies) -> Vec<usize> {
+    let this = id(new);
+    let same_line = |c: &ContractId| c.namespace == this.namespace && c.name == this.name && c.major == this.major;
+    let first = (0..new).rev().take_while(|&c| same_line(id(c))).last().unwrap_or(new);
+    let earlier = first..new;
+    if policy_of(policies, this).transitive() { earlier.collect() } else { earlier.last().into_iter().collect() }
+}
+
+fn policy_of(policies: &Policies, id: &ContractId) -> Compatibility {
+    policies.of(&format!("{}/{}", id.namespace, id.name))
+}
+
+/// Checks contract `new` (its place in contract order) against the earlier minors of its line
+/// that [`earlier`] gives, in the directions its policy asks for: BACKWARD (new readers of old
+/// messages), FORWARD (old readers of new messages), both for FULL (Confluent Schema Registry's
+/// compatibility types). `contracts` reads the contracts the two versions reach; `span` locates a
+/// pointer in a file.
 pub(crate) fn check(
-    program: &Program,
+    contracts: &dyn Contracts,
+    earlier: &[usize],
+    new: usize,
     policies: &Policies,
     span: &dyn Fn(&str, &str) -> Span,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut lines: Vec<Vec<usize>> = Vec::new();
-    for (i, c) in program.contracts.iter().enumerate() {
-        match lines.last_mut() {
-            Some(l)
-                if {
-                    let f = &program.contracts[l[0]].id;
-                    f.namespace == c.id.namespace && f.name == c.id.name && f.major == c.id.major
-                } =>
-            {
-                l.push(i)
-            }
-            _ => lines.push(vec![i]),
+    let policy = policy_of(policies, &contracts.at(new).id);
+    for &old in earlier {
+        // Where FORWARD is checked a new enum value is an error; elsewhere a warning.
+        let warn_new_values = !policy.forward();
+        let mut pair = Pair { contracts, old, new, span, warn_new_values, findings: Vec::new() };
+        if policy.backward() {
+            pair.types(TypeRef { contract: old, index: 0 }, TypeRef { contract: new, index: 0 }, Direction::Backward);
+        } else if warn_new_values {
+            pair.new_enum_values(TypeRef { contract: old, index: 0 }, TypeRef { contract: new, index: 0 });
         }
-    }
-    for line in lines {
-        let first = &program.contracts[line[0]].id;
-        let policy = policies.of(&format!("{}/{}", first.namespace, first.name));
-        for (j, &new) in line.iter().enumerate().skip(1) {
-            let earlier = if policy.transitive() { &line[..j] } else { &line[j - 1..j] };
-            for &old in earlier {
-                // Where FORWARD is checked a new enum value is an error; elsewhere a warning.
-                let warn_new_values = !policy.forward();
-                let mut pair = Pair { program, old, new, span, warn_new_values, findings: Vec::new() };
-                if policy.backward() {
-                    pair.types(
-                        TypeRef { contract: old, index: 0 },
-                        TypeRef { contract: new, index: 0 },
-                        Direction::Backward,
-                    );
-                } else if warn_new_values {
-                    pair.new_enum_values(TypeRef { contract: old, index: 0 }, TypeRef { contract: new, index: 0 });
-                }
-                if policy.forward() {
-                    pair.types(
-                        TypeRef { contract: new, index: 0 },
-                        TypeRef { contract: old, index: 0 },
-                        Direction::Forward,
-                    );
-                }
-                diags.extend(pair.findings);
-            }
+        if policy.forward() {
+            pair.types(TypeRef { contract: new, index: 0 }, TypeRef { contract: old, index: 0 }, Direction::Forward);
         }
+        diags.extend(pair.findings);
     }
 }
 
 struct Pair<'a> {
-    program: &'a Program,
+    contracts: &'a dyn Contracts,
     old: usize,
     new: usize,
     span: &'a dyn Fn(&str, &str) -> Span,
@@ -169,7 +163,7 @@ impl Pair<'_> {
             Direction::Backward => (writer_ptr, reader_ptr),
             Direction::Forward => (reader_ptr, writer_ptr),
         };
-        let (old, new) = (&self.program.contracts[self.old], &self.program.contracts[self.new]);
+        let (old, new) = (self.contracts.at(self.old), self.contracts.at(self.new));
         let victims = match dir {
             Direction::Backward => "new readers of old messages (BACKWARD)",
             Direction::Forward => "old readers of new messages (FORWARD)",
@@ -197,7 +191,7 @@ impl Pair<'_> {
 
     /// The warning for enum values a newer minor adds, when FORWARD is not checked.
     fn new_enum_values(&mut self, old: TypeRef, new: TypeRef) {
-        let (o, n) = (self.program.named(old), self.program.named(new));
+        let (o, n) = (self.contracts.named(old), self.contracts.named(new));
         match (&o.kind, &n.kind) {
             (TypeKind::Enum(ov), TypeKind::Enum(nv)) => {
                 for v in nv.iter().filter(|v| !ov.contains(v)) {
@@ -225,7 +219,7 @@ impl Pair<'_> {
     }
 
     fn types(&mut self, w: TypeRef, r: TypeRef, dir: Direction) {
-        let (wt, rt) = (self.program.named(w), self.program.named(r));
+        let (wt, rt) = (self.contracts.named(w), self.contracts.named(r));
         let (wp, rp) = (wt.pointer.clone(), rt.pointer.clone());
         match (&wt.kind, &rt.kind) {
             (TypeKind::Enum(wv), TypeKind::Enum(rv)) => {
@@ -527,7 +521,7 @@ impl Pair<'_> {
             // The reader takes `null` besides what the writer sends.
             (a, Ty::Nullable(b)) => self.ty(a, b, wp, rp, dir),
             (Ty::Named(a), Ty::Named(b)) => {
-                let (ca, cb) = (&self.program.contracts[a.contract].id, &self.program.contracts[b.contract].id);
+                let (ca, cb) = (&self.contracts.at(a.contract).id, &self.contracts.at(b.contract).id);
                 let (old, new) = (self.old, self.new);
                 let local = |x: &TypeRef| x.contract == old || x.contract == new;
                 let both_local = local(a) && local(b);
@@ -552,7 +546,7 @@ impl Pair<'_> {
                 }
             }
             (Ty::Named(a), Ty::String(s))
-                if matches!(self.program.named(*a).kind, TypeKind::Enum(_)) && *s == Default::default() => {}
+                if matches!(self.contracts.named(*a).kind, TypeKind::Enum(_)) && *s == Default::default() => {}
             (Ty::String(a), Ty::String(b)) => {
                 if b.min_length.unwrap_or(0) > a.min_length.unwrap_or(0) {
                     self.report(strict(dir), dir, wp, rp, format!("minLength {verb} to {}", b.min_length.unwrap_or(0)));
@@ -696,7 +690,7 @@ impl Pair<'_> {
             Ty::Integer(_) => "integer".into(),
             Ty::Boolean => "boolean".into(),
             Ty::Array(_) => "array".into(),
-            Ty::Named(r) => match &self.program.named(*r).kind {
+            Ty::Named(r) => match &self.contracts.named(*r).kind {
                 TypeKind::Enum(_) => "enum".into(),
                 TypeKind::Object(_) => "object".into(),
                 TypeKind::Union(_) => "union".into(),

@@ -132,18 +132,17 @@ fn local_index(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Option<Lo
 #[salsa::tracked(returns(ref))]
 pub(crate) fn index(db: &dyn Db, workspace: Workspace) -> (IndexData, Vec<Diagnostic>) {
     let contracts = contracts(db, workspace);
-    let ids: Vec<(ContractId, &str, &Node)> = contracts
-        .order
-        .iter()
-        .map(|(id, f)| (id.clone(), f.path(db).as_str(), summary(db, *f).as_deref().expect("a contract parses")))
-        .collect();
+    let ids: Vec<(ContractId, &str)> =
+        contracts.order.iter().map(|(id, f)| (id.clone(), f.path(db).as_str())).collect();
     let locals: Vec<&Local> = contracts
         .order
         .iter()
         .map(|(_, f)| local_index(db, workspace, *f).as_ref().expect("a contract parses"))
         .collect();
+    // Another contract's tree is read only where a `$ref` leads into it past its own part.
+    let tree = |c: usize| summary(db, contracts.order[c].1).as_deref().expect("a contract parses");
     let mut diagnostics = Vec::new();
-    let index = IndexData::assemble(&ids, &locals, &mut diagnostics);
+    let index = IndexData::assemble(&ids, &tree, &locals, &mut diagnostics);
     (index, diagnostics)
 }
 
@@ -205,6 +204,11 @@ pub fn contract_files(db: &dyn Db, workspace: Workspace) -> Vec<SourceFile> {
     contracts(db, workspace).order.iter().map(|(_, f)| *f).collect()
 }
 
+/// Each contract's id, in contract order.
+pub fn contract_ids(db: &dyn Db, workspace: Workspace) -> Vec<&ContractId> {
+    contracts(db, workspace).order.iter().map(|(id, _)| id).collect()
+}
+
 /// The place of contract `file` in contract order.
 pub fn contract_index(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Option<usize> {
     contracts(db, workspace).by_file.get(&file).copied()
@@ -248,6 +252,61 @@ pub fn lower_in_parallel(db: &Database, workspace: Workspace) {
     });
 }
 
+/// The contracts as a query reads them: each through its [`interface`] (the IR without
+/// descriptions), one at a time, so that the query depends on the contracts it reads alone and
+/// not on their descriptions.
+struct Interfaces<'db> {
+    db: &'db dyn Db,
+    workspace: Workspace,
+    contracts: &'db Contracts,
+}
+
+impl contractc_ir::Contracts for Interfaces<'_> {
+    fn at(&self, contract: usize) -> &Contract {
+        contract_interface(self.db, self.workspace, self.contracts.order[contract].1).expect("a contract")
+    }
+}
+
+impl<'db> Interfaces<'db> {
+    fn new(db: &'db dyn Db, workspace: Workspace) -> Interfaces<'db> {
+        Interfaces { db, workspace, contracts: contracts(db, workspace) }
+    }
+
+    /// The position-free span of `pointer` in contract file `path`.
+    fn span(&self, path: &str, pointer: &str) -> Span {
+        let file = self.contracts.order.iter().find(|(_, f)| f.path(self.db) == path);
+        let root = file.and_then(|(_, f)| summary(self.db, *f).as_deref());
+        root.map_or_else(Default::default, |r| r.locate(&Pointer::parse(pointer).unwrap_or_default()))
+    }
+}
+
+/// Contract `file`'s `examples` and `default`s checked against their types
+/// ([`Lowered::check_examples`]). Asked only when no contract has errors.
+#[salsa::tracked(returns(ref))]
+fn examples_checked(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    if let Some(l) = lowered(db, workspace, file) {
+        l.check_examples(&Interfaces::new(db, workspace), &mut diagnostics);
+    }
+    diagnostics
+}
+
+/// Contract `file` checked against the earlier minors of its line that the compatibility
+/// policies name ([`crate::compat::check`]). Asked only when no contract has errors.
+#[salsa::tracked(returns(ref))]
+fn compat_checked(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Diagnostic> {
+    let view = Interfaces::new(db, workspace);
+    let Some(&new) = view.contracts.by_file.get(&file) else { return Vec::new() };
+    let policies = &workspace.settings(db).compatibility;
+    let earlier = crate::compat::earlier(&|c| &view.contracts.order[c].0, new, policies);
+    let mut diagnostics = Vec::new();
+    if !earlier.is_empty() {
+        let span = |path: &str, pointer: &str| view.span(path, pointer);
+        crate::compat::check(&view, &earlier, new, policies, &span, &mut diagnostics);
+    }
+    diagnostics
+}
+
 /// The program and the diagnostics of every check, before byte positions are restored: the
 /// contracts' diagnostics carry position-free spans, the workflows' byte spans.
 #[derive(Clone, Debug, PartialEq)]
@@ -257,8 +316,9 @@ struct Checked {
     workflows: Vec<Diagnostic>,
 }
 
-/// Joins the lowered contracts, checks what spans contracts (cycles, examples, compatibility)
-/// and lowers the workflows. Reads the contracts' position-free trees only.
+/// Joins the lowered contracts, checks them (cycles across contracts here, each contract's
+/// examples and compatibility by a query of its own) and lowers the workflows. Reads the
+/// contracts' position-free trees only.
 #[salsa::tracked(returns(ref))]
 fn checked(db: &dyn Db, workspace: Workspace) -> Checked {
     let order = contracts(db, workspace);
@@ -269,12 +329,10 @@ fn checked(db: &dyn Db, workspace: Workspace) -> Checked {
     let settings = workspace.settings(db);
     let (program, broken) = crate::schema::join_contracts(&lowered, settings.mql4, &mut diagnostics);
     if !broken.iter().any(|&b| b) {
-        let span = |file: &str, pointer: &str| {
-            let root =
-                order.order.iter().find(|(_, f)| f.path(db) == file).and_then(|(_, f)| summary(db, *f).as_deref());
-            root.map_or_else(Default::default, |r| r.locate(&Pointer::parse(pointer).unwrap_or_default()))
-        };
-        crate::compat::check(&program, &settings.compatibility, &span, &mut diagnostics);
+        for (_, f) in &order.order {
+            diagnostics.extend(examples_checked(db, workspace, *f).iter().cloned());
+            diagnostics.extend(compat_checked(db, workspace, *f).iter().cloned());
+        }
     }
     let mut workflow_diagnostics = Vec::new();
     // A workflow's conditions are located inside its strings: its tree keeps its byte positions.

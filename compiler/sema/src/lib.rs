@@ -20,7 +20,7 @@ mod workflow;
 
 pub use compat::{Compatibility, Policies, Settings};
 pub use db::{
-    Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, contract_file, contract_files, contract_index,
-    contract_interface, contract_ir, is_workflow, lower_in_parallel, parse, summary,
+    Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, contract_file, contract_files, contract_ids,
+    contract_index, contract_interface, contract_ir, is_workflow, lower_in_parallel, parse, summary,
 };
 pub use schema::{ANNOTATIONS, keywords};

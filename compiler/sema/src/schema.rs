@@ -4,11 +4,13 @@
 //! assertion keywords), and DESIGN.md, "Contracts", for the supported subset.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
-    Additional, ArrayTy, Bound, Contains, Contract, ContractId, Field, Format, IntegerTy, JsonKind, NamedType,
-    NumberTy, Object, PatternRule, Program, StringTy, Tuple, Ty, TypeKind, TypeRef, Union, Untagged, pascal_case,
+    Additional, ArrayTy, Bound, Contains, Contract, ContractId, Contracts, Field, Format, IntegerTy, JsonKind,
+    NamedType, NumberTy, Object, PatternRule, Program, StringTy, Tuple, Ty, TypeKind, TypeRef, Union, Untagged,
+    pascal_case,
     pattern::{Dialect, Pattern},
 };
 use contractc_syntax::{Member, Node, Pointer, Span, Value};
@@ -281,22 +283,22 @@ pub(crate) trait Roots {
 
 /// Joins the contracts lowered one by one (`lowered`, in contract order) into the program: every
 /// contract keeps its place (so workflows can still name it); the second value marks the
-/// contracts with errors, whose types must not be relied on. Then the checks across contracts:
-/// reference cycles (allowed when `mql4` is off: recursive types), examples and defaults.
+/// contracts with errors, whose types must not be relied on. Then the check across every
+/// contract: reference cycles (allowed when `mql4` is off: recursive types). Each contract's
+/// examples and defaults are checked by [`Lowered::check_examples`].
 pub(crate) fn join_contracts(lowered: &[&Lowered], mql4: bool, diags: &mut Vec<Diagnostic>) -> (Program, Vec<bool>) {
     let mut edges = Vec::new();
-    let mut examples = Vec::new();
     let mut contracts = Vec::new();
     let mut failed = Vec::new();
     for l in lowered {
         failed.push(l.diags.iter().any(|d| d.severity == contractc_diagnostics::Severity::Error));
         diags.extend(l.diags.iter().cloned());
         edges.extend(l.edges.iter());
-        examples.extend(l.examples.iter());
         contracts.push(l.contract.clone());
     }
-    // A contract that refers to a type of a contract with errors cannot be relied on either.
-    loop {
+    // A contract that refers to a type of a contract with errors cannot be relied on either
+    // (a contract that lowers without errors has every type the index names in it).
+    while failed.iter().any(|&f| f) {
         let mut changed = false;
         for i in 0..contracts.len() {
             let out: Vec<TypeRef> = contracts[i].types.iter().flat_map(|t| t.kind.refs()).collect();
@@ -314,7 +316,6 @@ pub(crate) fn join_contracts(lowered: &[&Lowered], mql4: bool, diags: &mut Vec<D
     let program = Program { contracts, workflows: Vec::new() };
     if !failed.iter().any(|&f| f) {
         report_cycles(&program.contracts, &edges, !mql4, diags);
-        check_examples(&program, &examples, diags);
     }
     (program, failed)
 }
@@ -322,7 +323,7 @@ pub(crate) fn join_contracts(lowered: &[&Lowered], mql4: bool, diags: &mut Vec<D
 /// One contract lowered: its types, and the diagnostics, reference edges and examples found.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Lowered {
-    contract: Contract,
+    contract: Arc<Contract>,
     diags: Vec<Diagnostic>,
     edges: Vec<Edge>,
     examples: Vec<Examples>,
@@ -331,6 +332,14 @@ pub(crate) struct Lowered {
 impl Lowered {
     pub(crate) fn contract(&self) -> &Contract {
         &self.contract
+    }
+
+    /// Checks this contract's `examples` and `default`s against their types (JSON Schema 2020-12
+    /// Validation §9.5: each example should be valid; a default must be, since an absent member
+    /// reads as it), the contracts they reach read through `contracts`. Asked only of contracts
+    /// that reach no contract with errors.
+    pub(crate) fn check_examples(&self, contracts: &dyn Contracts, diags: &mut Vec<Diagnostic>) {
+        check_examples(contracts, &self.examples, diags)
     }
 }
 
@@ -373,7 +382,7 @@ pub(crate) fn lower_one(
         description: root.get("description").and_then(Node::as_str).map(str::to_string),
         types,
     };
-    Lowered { contract, diags, edges, examples }
+    Lowered { contract: Arc::new(contract), diags, edges, examples }
 }
 
 /// An `examples` keyword and the type its entries must be instances of.
@@ -389,7 +398,7 @@ struct Examples {
 
 /// Every `examples` entry must be an instance of its schema (JSON Schema 2020-12 Validation
 /// §9.5: "it is RECOMMENDED that these values be valid against the associated schema").
-fn check_examples(program: &Program, examples: &[&Examples], diags: &mut Vec<Diagnostic>) {
+fn check_examples(program: &dyn Contracts, examples: &[Examples], diags: &mut Vec<Diagnostic>) {
     for e in examples {
         let validator = contractc_validator::validator_of(program, &e.ty, &e.file);
         if e.default {
@@ -2934,7 +2943,7 @@ fn description(node: &Node) -> Option<String> {
 /// Cycles across contracts are always errors (generated Python modules cannot import each other
 /// in a cycle); a cycle inside one contract is an error only where recursive types cannot be
 /// generated (MQL4).
-fn report_cycles(contracts: &[Contract], edges: &[&Edge], recursive_types: bool, diags: &mut Vec<Diagnostic>) {
+fn report_cycles(contracts: &[Arc<Contract>], edges: &[&Edge], recursive_types: bool, diags: &mut Vec<Diagnostic>) {
     let mut adj: BTreeMap<TypeRef, Vec<usize>> = BTreeMap::new();
     for (i, e) in edges.iter().enumerate() {
         adj.entry(e.from).or_default().push(i);
@@ -2946,7 +2955,7 @@ fn report_cycles(contracts: &[Contract], edges: &[&Edge], recursive_types: bool,
         n: TypeRef,
         adj: &BTreeMap<TypeRef, Vec<usize>>,
         edges: &[&Edge],
-        contracts: &[Contract],
+        contracts: &[Arc<Contract>],
         state: &mut BTreeMap<TypeRef, u8>,
         stack: &mut Vec<TypeRef>,
         recursive_types: bool,
@@ -3033,7 +3042,11 @@ mod tests {
             .enumerate()
             .map(|(i, (id, path, root))| lower_one(&index, &trees, i, id, path, root))
             .collect();
-        join_contracts(&lowered.iter().collect::<Vec<_>>(), mql4, diags)
+        let (program, failed) = join_contracts(&lowered.iter().collect::<Vec<_>>(), mql4, diags);
+        if !failed.iter().any(|&f| f) {
+            lowered.iter().for_each(|l| l.check_examples(&program, diags));
+        }
+        (program, failed)
     }
 
     #[test]

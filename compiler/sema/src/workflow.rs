@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
-    Condition, Input, Output, Program, Resource, RetryOn, RetryPolicy, Step, TriggerRule, Ty, TypeKind, Workflow,
+    Condition, Contracts, Input, Output, Program, Resource, RetryOn, RetryPolicy, Step, TriggerRule, Ty, TypeKind,
+    Workflow,
 };
 use contractc_syntax::{Node, Pointer, Span};
 

@@ -9,14 +9,14 @@
 use std::collections::BTreeMap;
 
 use contractc_ir::pattern::Dialect;
-use contractc_ir::{Additional, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Additional, Contracts, Ty, TypeKind, TypeRef};
 use runtime::plan::{self, Integers, Json, Keyword, Node, Num, Type, Validator};
 
 /// The validator of a contract: node 0 is its root.
-pub fn validator(program: &Program, contract: usize) -> Validator {
+pub fn validator(program: &dyn Contracts, contract: usize) -> Validator {
     let mut b = Builder { program, nodes: Vec::new(), named: BTreeMap::new(), closed: None, null: None };
     b.named(TypeRef { contract, index: 0 });
-    Validator { contract: program.contracts[contract].id.key(), integers: Integers::Int64Literal, nodes: b.nodes }
+    Validator { contract: program.at(contract).id.key(), integers: Integers::Int64Literal, nodes: b.nodes }
 }
 
 /// The runtime's matcher of an ECMA-262 pattern the checker accepted (rendered for the `regex`
@@ -25,9 +25,10 @@ pub fn pattern(p: &contractc_ir::pattern::Pattern) -> plan::Pattern {
     plan::Pattern::new(&p.source, &p.render(Dialect::Rust)).expect("the checker compiled this pattern")
 }
 
-/// The validator of one type of `program` (a property's, an item's): node 0 is the type.
+/// The validator of one type of `program` (a whole program or a view of the contracts it
+/// reaches; a property's, an item's): node 0 is the type.
 /// `name` names it in the validator (messages never show it).
-pub fn validator_of(program: &Program, ty: &Ty, name: &str) -> Validator {
+pub fn validator_of(program: &dyn Contracts, ty: &Ty, name: &str) -> Validator {
     let mut b = Builder { program, nodes: vec![Node::Bool(true)], named: BTreeMap::new(), closed: None, null: None };
     let root = b.ty(ty);
     b.nodes[0] = b.nodes[root as usize].clone();
@@ -35,7 +36,7 @@ pub fn validator_of(program: &Program, ty: &Ty, name: &str) -> Validator {
 }
 
 struct Builder<'a> {
-    program: &'a Program,
+    program: &'a dyn Contracts,
     nodes: Vec<Node>,
     named: BTreeMap<TypeRef, u32>,
     /// The `false` schema every object's `additionalProperties` refers to.

@@ -15,7 +15,8 @@ use contractc_emit::{
 };
 use contractc_ir::pattern::Dialect;
 use contractc_ir::{
-    Additional, JsonKind, NamedType, Object, Program, StringTy, Ty, TypeKind, TypeRef, Union, Untagged,
+    Additional, Contract, ContractId, Contracts, JsonKind, NamedType, Object, Program, StringTy, Ty, TypeKind, TypeRef,
+    Union, Untagged,
 };
 use serde::Serialize;
 
@@ -102,45 +103,51 @@ pub fn emit_contract(program: &Program, r: &Renderer, _options: &Options, i: usi
     Ok(OutputFile::text(path, r.render("mql4/contract.mqh.j2", contract_view(program, i)?)?))
 }
 
-/// The names of one contract that would become the same MQL4 identifier: a tagged union's
-/// variant members, type names (which `naming::limit` may cut to one), and a contract prefix two
-/// namespaces share (struct members and enum constants cannot clash: [`member_names`],
-/// [`constants`]).
-pub fn check_names(program: &Program) -> Vec<NameClash> {
+/// The names of `contract` (at place `c` of contract order) that would become the same MQL4
+/// identifier: a tagged union's variant members and type names (which `naming::limit` may cut to
+/// one). Struct members and enum constants cannot clash ([`member_names`], [`constants`]); the
+/// contract prefixes of every contract are checked by [`check_prefixes`].
+pub fn check_names(contract: &Contract, c: usize) -> Vec<NameClash> {
+    let mut out = Vec::new();
+    for t in &contract.types {
+        if let TypeKind::Union(u) = &t.kind {
+            let names: Vec<(String, String)> = std::iter::once((t.pointer.clone(), VARIANT.to_string()))
+                .chain(
+                    u.variants
+                        .iter()
+                        .zip(variant_members(u))
+                        .map(|((_, v), m)| (contract.types[*v].pointer.clone(), m)),
+                )
+                .collect();
+            clashes("mql4", c, &names, &mut out);
+        }
+    }
+    // Type names are global too (`naming::limit` may cut two long ones to one).
+    let types: Vec<(String, String)> =
+        (0..contract.types.len()).map(|i| (contract.types[i].pointer.clone(), own_type_name(contract, i))).collect();
+    clashes("mql4", c, &types, &mut out);
+    out
+}
+
+/// The contracts (`ids`, in contract order; `source` gives a contract's file) whose prefix an
+/// earlier one has: every MQL4 name is global, so `Name@MAJOR.MINOR` in two namespaces would
+/// share the file `Name_MAJOR_MINOR.mqh` and every type and function name.
+pub fn check_prefixes(ids: &[&ContractId], source: &dyn Fn(usize) -> String) -> Vec<NameClash> {
     let mut out = Vec::new();
     // The first contract of each global prefix.
     let mut prefixes: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (c, contract) in program.contracts.iter().enumerate() {
-        for t in &contract.types {
-            if let TypeKind::Union(u) = &t.kind {
-                let names: Vec<(String, String)> = std::iter::once((t.pointer.clone(), VARIANT.to_string()))
-                    .chain(
-                        u.variants
-                            .iter()
-                            .zip(variant_members(u))
-                            .map(|((_, v), m)| (contract.types[*v].pointer.clone(), m)),
-                    )
-                    .collect();
-                clashes("mql4", c, &names, &mut out);
-            }
-        }
-        // Type names are global too (`naming::limit` may cut two long ones to one).
-        let types: Vec<(String, String)> = (0..contract.types.len())
-            .map(|i| (contract.types[i].pointer.clone(), type_name(program, TypeRef { contract: c, index: i })))
-            .collect();
-        clashes("mql4", c, &types, &mut out);
-        // Every MQL4 name is global: `Name@MAJOR.MINOR` in two namespaces would share the file
-        // `Name_MAJOR_MINOR.mqh` and every type and function name.
-        let prefix = contract.id.versioned();
-        if let Some(&other) = prefixes.get(&prefix) {
-            out.push(NameClash {
+    for (c, id) in ids.iter().enumerate() {
+        let prefix = id.versioned();
+        match prefixes.get(&prefix) {
+            Some(&other) => out.push(NameClash {
                 backend: "mql4",
                 contract: c,
                 pointer: String::new(),
-                problem: NameProblem::SharedPrefix { other: program.contracts[other].source.clone(), prefix },
-            });
-        } else {
-            prefixes.insert(prefix, c);
+                problem: NameProblem::SharedPrefix { other: source(other), prefix },
+            }),
+            None => {
+                prefixes.insert(prefix, c);
+            }
         }
     }
     out
@@ -207,11 +214,15 @@ struct HelperView {
 /// unless another type of the contract has that shorter name (`Choices_1_0_ChoicesVenue` beside
 /// `Choices_1_0_Venue`).
 fn type_name(program: &Program, r: TypeRef) -> String {
-    let c = &program.contracts[r.contract];
-    if r.index == 0 {
+    own_type_name(&program.contracts[r.contract], r.index)
+}
+
+/// The MQL4 name of type `index` of contract `c`.
+fn own_type_name(c: &Contract, index: usize) -> String {
+    if index == 0 {
         return naming::limit(&c.id.versioned());
     }
-    let own = &program.named(r).name;
+    let own = &c.types[index].name;
     let short =
         own.strip_prefix(&c.id.name).filter(|s| !s.is_empty() && c.types.iter().all(|t| t.name != *s)).unwrap_or(own);
     naming::limit(&format!("{}_{short}", c.id.versioned()))

@@ -15,7 +15,7 @@ use contractc_emit::{
     referenced_contracts,
 };
 use contractc_ir::pattern::Dialect;
-use contractc_ir::{Additional, Contract, Object, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Additional, Contracts, Header, Object, Program, Ty, TypeKind, TypeRef};
 use serde::Serialize;
 
 mod naming;
@@ -24,7 +24,7 @@ mod naming;
 /// each contract's [`emit_contract`].
 pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Result<Vec<OutputFile>, EmitError> {
     let r = renderer(templates);
-    let mut files = emit_shared(program, &r, options)?;
+    let mut files = emit_shared(&program.contracts.iter().map(|c| c.header()).collect::<Vec<_>>(), &r, options)?;
     files.extend(contractc_emit::per_contract(program, |i| emit_contract(program, &r, options, i))?);
     Ok(files)
 }
@@ -36,7 +36,7 @@ pub fn renderer(templates: &Templates) -> Renderer {
 
 /// The files that are no one contract's: `pyproject.toml`, the package's `__init__.py` (the
 /// registry of every contract), `_support.py`, `py.typed` and each namespace's `__init__.py`.
-pub fn emit_shared(program: &Program, r: &Renderer, options: &Options) -> Result<Vec<OutputFile>, EmitError> {
+pub fn emit_shared(contracts: &[Header], r: &Renderer, options: &Options) -> Result<Vec<OutputFile>, EmitError> {
     let pkg = &options.python_package;
     let root = format!("python/src/{pkg}");
     let mut files = vec![
@@ -46,16 +46,16 @@ pub fn emit_shared(program: &Program, r: &Renderer, options: &Options) -> Result
         ),
         OutputFile::text(
             format!("{root}/__init__.py"),
-            r.render("python/package_init.py.j2", PackageInit { package: pkg, contracts: registry(program) })?,
+            r.render("python/package_init.py.j2", PackageInit { package: pkg, contracts: registry(contracts) })?,
         ),
         OutputFile::text(format!("{root}/_support.py"), r.render("python/support.py.j2", ())?),
         OutputFile::text(format!("{root}/py.typed"), ""),
     ];
-    let mut namespaces: Vec<&str> = program.contracts.iter().map(|c| c.id.namespace.as_str()).collect();
+    let mut namespaces: Vec<&str> = contracts.iter().map(|c| c.id.namespace.as_str()).collect();
     namespaces.dedup();
     for ns in namespaces {
         let mut modules: Vec<String> =
-            program.contracts.iter().filter(|c| c.id.namespace == ns).map(|c| c.id.module()).collect();
+            contracts.iter().filter(|c| c.id.namespace == ns).map(|c| c.id.module()).collect();
         modules.sort_by_key(|m| dunder_all_key(m));
         files.push(OutputFile::text(
             format!("{root}/{ns}/__init__.py"),
@@ -89,16 +89,12 @@ struct PackageInit<'a> {
 
 /// The class that reads a contract's messages: its root model, or for a root that is not an
 /// object (an enum, a union, an alias) a `RootModel` of it, `<Name>Message`.
-fn message_class(c: &Contract) -> String {
-    match c.root().kind {
-        TypeKind::Object(_) => c.root().name.clone(),
-        _ => format!("{}Message", c.root().name),
-    }
+fn message_class(c: &Header) -> String {
+    if c.object { c.root.clone() } else { format!("{}Message", c.root) }
 }
 
-fn registry(program: &Program) -> Vec<(String, String, String)> {
-    let mut out: Vec<_> = program
-        .contracts
+fn registry(contracts: &[Header]) -> Vec<(String, String, String)> {
+    let mut out: Vec<_> = contracts
         .iter()
         .map(|c| {
             (py_str(&c.id.key()), py_str(&format!("{}.{}", c.id.namespace, c.id.module())), py_str(&message_class(c)))
@@ -500,10 +496,11 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
         }
     }
     let mut exports: Vec<String> = c.types.iter().map(|t| t.name.clone()).collect();
-    let message = (!matches!(c.root().kind, TypeKind::Object(_))).then(|| {
+    let header = c.header();
+    let message = (!header.object).then(|| {
         support.push("MESSAGE_CONFIG");
-        exports.push(message_class(c));
-        (message_class(c), c.root().name.clone())
+        exports.push(message_class(&header));
+        (message_class(&header), header.root.clone())
     });
     // `__all__` sorted as ruff's RUF022 wants it (isort's order by type).
     exports.sort_by_key(|n| dunder_all_key(n));

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use contractc_emit::number_literal;
 use contractc_ir::pattern::Dialect;
-use contractc_ir::{Additional, Contract, Object, Program, Ty, TypeKind};
+use contractc_ir::{Additional, Contract, Contracts, Object, Program, Ty, TypeKind};
 
 use crate::code::Code;
 use crate::naming::{UNKNOWN, field_idents, variant_ident};

@@ -20,7 +20,7 @@ mod unions;
 use std::collections::BTreeMap;
 
 use contractc_emit::{EmitError, Options, OutputFile};
-use contractc_ir::Program;
+use contractc_ir::{Header, Program};
 
 pub use naming::check_names;
 
@@ -34,7 +34,7 @@ const DECIMAL: &str = include_str!("../../../../runtime/src/decimal.rs");
 /// Emits the crate's files, paths relative to `generated/`: [`emit_shared`] and each contract's
 /// [`emit_contract`].
 pub fn emit(program: &Program, options: &Options) -> Result<Vec<OutputFile>, EmitError> {
-    let mut files = emit_shared(program, options);
+    let mut files = emit_shared(&program.contracts.iter().map(|c| c.header()).collect::<Vec<_>>(), options);
     files.extend(contractc_emit::per_contract(program, |i| Ok::<_, EmitError>(emit_contract(program, i)))?);
     Ok(files)
 }
@@ -48,7 +48,7 @@ pub fn emit_contract(program: &Program, i: usize) -> OutputFile {
 
 /// The files that are no one contract's: `Cargo.toml`, `rustfmt.toml`, the `support` modules,
 /// `lib.rs` (with `canonicalize`, the router over every contract) and each namespace's `mod.rs`.
-pub fn emit_shared(program: &Program, options: &Options) -> Vec<OutputFile> {
+pub fn emit_shared(contracts: &[Header], options: &Options) -> Vec<OutputFile> {
     let mut files = vec![
         OutputFile::text("rust/Cargo.toml", cargo_toml(&options.rust_crate)),
         OutputFile::text("rust/src/support.rs", SUPPORT),
@@ -61,7 +61,7 @@ pub fn emit_shared(program: &Program, options: &Options) -> Vec<OutputFile> {
         ),
     ];
     let mut namespaces: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for c in &program.contracts {
+    for c in contracts {
         namespaces.entry(&c.id.namespace).or_default().push(c.id.module());
     }
     let mut lib = String::from(
@@ -91,13 +91,13 @@ pub fn emit_shared(program: &Program, options: &Options) -> Vec<OutputFile> {
          \x20   }\n\
          \x20   Some(match contract {\n",
     );
-    for c in &program.contracts {
-        let root = c.types.first().map_or(String::new(), |t| t.name.clone());
+    for c in contracts {
         lib.push_str(&format!(
-            "        {:?} => go::<{}::{}::{root}>(text),\n",
+            "        {:?} => go::<{}::{}::{}>(text),\n",
             c.id.key(),
             c.id.namespace,
-            c.id.module()
+            c.id.module(),
+            c.root
         ));
     }
     lib.push_str("        _ => return None,\n    })\n}\n");

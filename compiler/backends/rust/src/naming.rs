@@ -3,26 +3,25 @@
 //! ([`disambiguate`]); wire names stay exact (`serde(rename)`).
 
 use contractc_emit::{NameClash, clashes, disambiguate};
-use contractc_ir::{Contract, Field, Object, Program, TypeKind};
+use contractc_ir::{Contract, Field, Object, TypeKind};
 
 /// The field of an open object's struct that keeps its unknown members (`support::Members`).
 pub const UNKNOWN: &str = "additional_properties";
 
-/// The variants of a tagged union of one contract that would become the same Rust identifier
-/// (fields and enum variants cannot: [`field_idents`], [`variant_idents`]).
-pub fn check_names(program: &Program) -> Vec<NameClash> {
+/// The variants of a tagged union of `contract` (at place `c` of contract order) that would
+/// become the same Rust identifier (fields and enum variants cannot: [`field_idents`],
+/// [`variant_idents`]).
+pub fn check_names(contract: &Contract, c: usize) -> Vec<NameClash> {
     let mut out = Vec::new();
-    for (c, contract) in program.contracts.iter().enumerate() {
-        for t in &contract.types {
-            if let TypeKind::Union(u) = &t.kind {
-                // Variants at their branches' pointers.
-                let names: Vec<(String, String)> = u
-                    .variants
-                    .iter()
-                    .map(|(value, v)| (contract.types[*v].pointer.clone(), variant_ident(value)))
-                    .collect();
-                clashes("rust", c, &names, &mut out);
-            }
+    for t in &contract.types {
+        if let TypeKind::Union(u) = &t.kind {
+            // Variants at their branches' pointers.
+            let names: Vec<(String, String)> = u
+                .variants
+                .iter()
+                .map(|(value, v)| (contract.types[*v].pointer.clone(), variant_ident(value)))
+                .collect();
+            clashes("rust", c, &names, &mut out);
         }
     }
     out

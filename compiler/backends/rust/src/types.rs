@@ -6,7 +6,7 @@
 //! impls through them (`support::serde_impls!`), rather than serde's derives, whose expansion per
 //! type was most of the generated crate's `cargo check`.
 
-use contractc_ir::{Additional, Contract, Object, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Additional, Contract, Contracts, Object, Program, Ty, TypeKind, TypeRef};
 
 use crate::code::Code;
 use crate::naming::{UNKNOWN, field_idents, variant_idents};

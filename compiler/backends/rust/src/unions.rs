@@ -3,7 +3,7 @@
 //! value to the branch of its JSON type; an untagged union tries its branches as JSON Schema's
 //! `anyOf`/`oneOf` do (Core §10.2.1.2–3).
 
-use contractc_ir::{JsonKind, Program, Ty, TypeKind};
+use contractc_ir::{Contracts, JsonKind, Program, Ty, TypeKind};
 
 use crate::checks::check;
 use crate::code::Code;

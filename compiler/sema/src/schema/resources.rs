@@ -258,30 +258,39 @@ impl IndexData {
         Index::new(ids, diags).finish()
     }
 
-    /// [`IndexData::new`] from each contract's [`Local`] part (`locals`, in the order of `ids`):
-    /// the same index, without reading again the contracts whose parts are kept. When two
-    /// contracts declare one document (an error), [`IndexData::new`] decides which is in error.
-    pub(crate) fn assemble(
-        ids: &[(ContractId, &str, &Node)],
+    /// [`IndexData::new`] from each contract's [`Local`] part (`locals`, in the order of `ids`,
+    /// each contract's id and path): the same index, without reading again the contracts whose
+    /// parts are kept. `tree` gives a contract's tree; it is asked only for the contracts a
+    /// `$ref` leads into an unknown keyword of, so that what calls it depends on those alone.
+    /// When two contracts declare one document (an error), [`IndexData::new`] decides which is in
+    /// error.
+    pub(crate) fn assemble<'a>(
+        ids: &[(ContractId, &'a str)],
+        tree: &'a dyn Fn(usize) -> &'a Node,
         locals: &[&Local],
         diags: &mut Vec<Diagnostic>,
     ) -> IndexData {
-        let mut index = Index::start(ids);
+        let mut globals = Globals {
+            by_uri: locals.iter().enumerate().map(|(i, l)| (l.slice.file.clone(), (i, Pointer::root()))).collect(),
+            anchors: HashMap::new(),
+        };
         for (i, l) in locals.iter().enumerate() {
             for (uri, p) in &l.documents {
-                if index.globals.by_uri.insert(uri.clone(), (i, p.clone())).is_some() {
-                    return IndexData::new(ids, diags);
+                if globals.by_uri.insert(uri.clone(), (i, p.clone())).is_some() {
+                    let all: Vec<(ContractId, &str, &Node)> =
+                        ids.iter().enumerate().map(|(c, (id, path))| (id.clone(), *path, tree(c))).collect();
+                    return IndexData::new(&all, diags);
                 }
             }
         }
         for (i, l) in locals.iter().enumerate() {
-            index.slices[i] = l.slice.clone();
             let anchors = l.anchors.iter().map(|((r, name), p)| ((i, r.clone(), name.clone()), p.clone()));
-            index.globals.anchors.extend(anchors);
+            globals.anchors.extend(anchors);
             diags.extend(l.diags.iter().cloned());
         }
-        let refs = locals.iter().map(|l| l.refs.clone()).collect();
-        index.reach(refs);
+        let mut index =
+            Index { tree: Box::new(tree), slices: locals.iter().map(|l| l.slice.clone()).collect(), globals };
+        index.reach(locals.iter().map(|l| l.refs.clone()).collect());
         index.finish()
     }
 }
@@ -295,9 +304,9 @@ impl Resolve for IndexData {
     }
 }
 
-/// The index being built, with every contract's tree and path.
+/// The index being built, with every contract's tree (read as asked).
 struct Index<'a> {
-    roots: Vec<(&'a Node, &'a str)>,
+    tree: Box<dyn Fn(usize) -> &'a Node + 'a>,
     /// Shared with the [`Local`] parts they come from until a `$ref` of another contract adds
     /// to one.
     slices: Vec<Arc<Slice>>,
@@ -334,7 +343,8 @@ impl<'a> Index<'a> {
             by_uri: file.iter().enumerate().map(|(i, uri)| (uri.clone(), (i, Pointer::root()))).collect(),
             anchors: HashMap::new(),
         };
-        Index { roots: ids.iter().map(|(_, path, root)| (*root, *path)).collect(), slices, globals }
+        let roots: Vec<&'a Node> = ids.iter().map(|(_, _, root)| *root).collect();
+        Index { tree: Box::new(move |c| roots[c]), slices, globals }
     }
 
     fn new(ids: &[(ContractId, &'a str, &'a Node)], diags: &mut Vec<Diagnostic>) -> Index<'a> {
@@ -402,7 +412,7 @@ impl<'a> Index<'a> {
                 let start = std::mem::replace(&mut from[i], refs[i].len());
                 for k in start..refs[i].len() {
                     let Some((c, p)) = self.resolve(i, &refs[i][k].1) else { continue };
-                    let root = self.roots[c].0;
+                    let root = (self.tree)(c);
                     let new = !self.slices[c].schemas.contains(&p) && self.under_unknown_keyword(c, &p).is_some();
                     if let Some(node) = root.at(&p).filter(|n| new && is_schema(n)) {
                         let folder = self.under_unknown_keyword(c, &p).expect("checked above");
@@ -784,7 +794,9 @@ mod tests {
             let (mut whole_diags, mut parts_diags) = (Vec::new(), Vec::new());
             let whole = IndexData::new(&ids, &mut whole_diags);
             let locals: Vec<Local> = ids.iter().map(|(id, p, n)| Local::new(id, p, n)).collect();
-            let parts = IndexData::assemble(&ids, &locals.iter().collect::<Vec<_>>(), &mut parts_diags);
+            let files: Vec<(ContractId, &str)> = ids.iter().map(|(id, p, _)| (id.clone(), *p)).collect();
+            let tree = |c: usize| ids[c].2;
+            let parts = IndexData::assemble(&files, &tree, &locals.iter().collect::<Vec<_>>(), &mut parts_diags);
             assert_eq!(parts, whole, "{} contracts", files.len());
             whole_diags.sort_by_key(|d| format!("{d:?}"));
             parts_diags.sort_by_key(|d| format!("{d:?}"));

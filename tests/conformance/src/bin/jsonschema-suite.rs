@@ -155,7 +155,7 @@ fn main() -> ExitCode {
             };
             // The contract's validator, as the plan backend makes it; the suite's verdicts with
             // JSON Schema's integers (`1.0` is one), the contract's with DESIGN.md's.
-            let contract = contractc_validator::validator(&program, 0);
+            let contract = contractc_validator::validator(&*program, 0);
             let suite_rules = Validator { integers: Integers::ZeroFraction, ..contract.clone() };
             let generated = generate(&candidate, &config).is_ok();
             let mut lines = String::new();

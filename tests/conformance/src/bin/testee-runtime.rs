@@ -14,7 +14,7 @@ fn validators(project: &std::path::Path, out: &mut HashMap<String, Validator>) {
     let inputs = read_inputs(project, &config).unwrap_or_else(|e| panic!("{e}"));
     let (program, _) = compile(&inputs, &config).unwrap_or_else(|e| panic!("{e}"));
     for (i, c) in program.contracts.iter().enumerate() {
-        out.insert(c.id.key(), contractc_validator::validator(&program, i));
+        out.insert(c.id.key(), contractc_validator::validator(&*program, i));
     }
 }
 
