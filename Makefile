@@ -48,7 +48,7 @@ generate: build
 	cargo run --quiet -p contractc -- build
 
 run: setup generate
-	cargo run --quiet -p runtime -- generated/plan.bin
+	cargo run --quiet -p runtime -- generated/plans/eurusd_pipeline@1.0.plan.bin
 
 test: setup build
 	cargo test --workspace -- --skip real_schemas_compile_or_say_what_is_unsupported_and_never_panic

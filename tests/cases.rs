@@ -49,8 +49,8 @@ fn cases() -> Vec<Case> {
     out
 }
 
-/// The case's diagnostics, rendered as users see them (empty when there are none).
-fn check(case: &Case) -> (String, Vec<&'static str>) {
+/// The case's outputs and diagnostics: the files when it compiles, else every diagnostic.
+fn generated(case: &Case) -> (Vec<contractc_driver::OutputFile>, Vec<contractc_diagnostics::Diagnostic>) {
     // Backends only check names here (a case that needs them enables them); nothing is emitted.
     let backends = if case.config.contains("backends") { "" } else { "backends = []\n" };
     let config = Config::parse(&format!("{backends}{}", case.config)).unwrap_or_else(|e| panic!("{}: {e}", case.name));
@@ -59,11 +59,16 @@ fn check(case: &Case) -> (String, Vec<&'static str>) {
     // The project's own templates, for a case that enables backends and compiles.
     let templates = read_inputs(&root(), &Config::parse("").expect("defaults")).expect("readable templates").templates;
     let inputs = Inputs { sources, templates };
-    let diagnostics = match generate(&inputs, &config) {
-        Ok((_, warnings)) => warnings,
-        Err(Failure::Diagnostics(d)) => d,
+    match generate(&inputs, &config) {
+        Ok(built) => built,
+        Err(Failure::Diagnostics(d)) => (Vec::new(), d),
         Err(e) => panic!("{}: {e}", case.name),
-    };
+    }
+}
+
+/// The case's diagnostics, rendered as users see them (empty when there are none).
+fn check(case: &Case) -> (String, Vec<&'static str>) {
+    let (_, diagnostics) = generated(case);
     let names = diagnostics.iter().map(|d| d.code.name).collect();
     let text = render_to_string(&diagnostics, |p| case.files.iter().find(|(f, _)| f == p).map(|(_, t)| t.as_str()));
     (text, names)
@@ -90,6 +95,29 @@ fn every_case_renders_as_its_snapshot() {
             insta::assert_snapshot!(case.name.clone(), text);
         }
     });
+}
+
+/// A project holds any number of workflows, and each has a plan of its own, named by its name and
+/// version.
+#[test]
+fn each_workflow_has_a_plan_of_its_own() {
+    let mut case = cases().into_iter().find(|c| c.name == "valid-several-workflows").expect("the case");
+    case.config = "backends = [\"plan\"]\n".into();
+    let (files, diagnostics) = generated(&case);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let plans: Vec<(&str, String)> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".plan.bin"))
+        .map(|f| (f.path.as_str(), runtime::plan::decode(&f.contents).expect("a plan").workflow.clone()))
+        .collect();
+    assert_eq!(
+        plans,
+        [
+            ("plans/live@1.0.plan.bin", "live@1.0".to_string()),
+            ("plans/research@1.0.plan.bin", "research@1.0".to_string()),
+            ("plans/research@1.1.plan.bin", "research@1.1".to_string()),
+        ]
+    );
 }
 
 #[test]

@@ -456,7 +456,7 @@ fn watch_rebuilds_after_each_edit_survives_errors_and_deleted_files_and_stops_on
     let mut watch = Watch::start(project);
     let first = watch.wait_for("watching ");
     let built = first.iter().find(|l| l.starts_with("built in ")).expect("an initial build line");
-    assert!(built.contains("7 contract(s) and 1 workflow(s), wrote "), "{first:?}");
+    assert!(built.contains("7 contract(s) and 2 workflow(s), wrote "), "{first:?}");
     assert!(project.join(SIGNAL_PY).is_file() && project.join(SIGNAL_RS).is_file());
 
     // An optional property: the generated Python and Rust gain the field.
@@ -531,7 +531,10 @@ fn init_then_build_needs_no_other_file_and_a_template_overrides_one_backend() {
     assert!(out.contains("contractc build"), "{out}");
     let (code, out) = contractc(&project, &["build"]);
     assert_eq!(code, 0, "{out}");
-    assert!(project.join("generated/plan.bin").is_file() && project.join("generated/rust/Cargo.toml").is_file());
+    assert!(
+        project.join("generated/plans/hello@1.0.plan.bin").is_file()
+            && project.join("generated/rust/Cargo.toml").is_file()
+    );
     let (code, out) = contractc(&project, &["init", project.to_str().unwrap()]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("exists already; nothing was written"), "{out}");
@@ -725,7 +728,7 @@ fn cargo_install_gives_binaries_that_work_outside_the_repository() {
     run(bin("contractc"), &["build", "--config", "project/contractc.toml"]);
     let out = Command::new(bin("runtime"))
         .current_dir(tmp.path().join("project"))
-        .arg("generated/plan.bin")
+        .arg("generated/plans/hello@1.0.plan.bin")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

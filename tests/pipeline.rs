@@ -1,5 +1,6 @@
-//! End to end: the committed plan runs the EURUSD pipeline on a slice of the real data (the
-//! EURUSD.csv of the PyPI package `backtesting`, from the project venv that `make setup` makes).
+//! End to end: the committed plans run the EURUSD pipeline and the end-of-day report on a slice
+//! of the real data (the EURUSD.csv of the PyPI package `backtesting`, from the project venv that
+//! `make setup` makes).
 
 use std::process::Command;
 
@@ -23,27 +24,41 @@ fn built_runtime() -> std::path::PathBuf {
     debug.join("runtime")
 }
 
-#[test]
-fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
-    let py = venv_python();
-    let broker = root().join(".bin/eurusd-broker");
-    assert!(broker.exists(), "{} is missing: run `make build` (or `make test`, which runs it)", broker.display());
-    let located = Command::new(&py)
+/// The first `ROWS` rows of the real EURUSD.csv (and its header), as lines.
+fn real_rows() -> Vec<String> {
+    let located = Command::new(venv_python())
         .args(["-c", "import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec('backtesting').submodule_search_locations[0]) / 'test' / 'EURUSD.csv')"])
         .output()
         .unwrap();
     assert!(located.status.success(), "{}", String::from_utf8_lossy(&located.stderr));
     let csv = std::fs::read_to_string(String::from_utf8(located.stdout).unwrap().trim()).unwrap();
     assert!(csv.lines().count() > ROWS, "EURUSD.csv has fewer rows than the slice");
+    csv.lines().take(ROWS + 1).map(str::to_string).collect()
+}
+
+#[test]
+fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
+    let broker = root().join(".bin/eurusd-broker");
+    assert!(broker.exists(), "{} is missing: run `make build` (or `make test`, which runs it)", broker.display());
     let dir = tempfile::tempdir().unwrap();
-    let slice: Vec<&str> = csv.lines().take(ROWS + 1).collect();
+    let slice = real_rows();
     let slice_path = dir.path().join("EURUSD-slice.csv");
     std::fs::write(&slice_path, slice.join("\n") + "\n").unwrap();
     let run_dir = dir.path().join("run");
 
     let out = Command::new(env!("CARGO"))
         .current_dir(root())
-        .args(["run", "--quiet", "-p", "runtime", "--", "generated/plan.bin", "-j", "2", "--run-dir"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "runtime",
+            "--",
+            "generated/plans/eurusd_pipeline@1.0.plan.bin",
+            "-j",
+            "2",
+            "--run-dir",
+        ])
         .arg(&run_dir)
         .env("EURUSD_CSV", &slice_path)
         .output()
@@ -70,7 +85,7 @@ fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
     // Unchanged: the journal says every step is up to date, and no step runs.
     let again = Command::new(env!("CARGO"))
         .current_dir(root())
-        .args(["run", "--quiet", "-p", "runtime", "--", "generated/plan.bin", "--run-dir"])
+        .args(["run", "--quiet", "-p", "runtime", "--", "generated/plans/eurusd_pipeline@1.0.plan.bin", "--run-dir"])
         .arg(&run_dir)
         .env("EURUSD_CSV", &slice_path)
         .output()
@@ -85,7 +100,7 @@ fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
     // as RUSTUP_TOOLCHAIN): still nothing to do.
     let direct = Command::new(built_runtime())
         .current_dir(root())
-        .args(["generated/plan.bin", "--run-dir"])
+        .args(["generated/plans/eurusd_pipeline@1.0.plan.bin", "--run-dir"])
         .arg(&run_dir)
         .env("EURUSD_CSV", &slice_path)
         .env_remove("RUSTUP_TOOLCHAIN")
@@ -102,7 +117,7 @@ fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
     std::fs::write(&fewer, slice[..ROWS / 2 + 1].join("\n") + "\n").unwrap();
     let changed = Command::new(env!("CARGO"))
         .current_dir(root())
-        .args(["run", "--quiet", "-p", "runtime", "--", "generated/plan.bin", "--run-dir"])
+        .args(["run", "--quiet", "-p", "runtime", "--", "generated/plans/eurusd_pipeline@1.0.plan.bin", "--run-dir"])
         .arg(&run_dir)
         .env("EURUSD_CSV", &fewer)
         .output()
@@ -110,4 +125,27 @@ fn pipeline_runs_on_a_slice_of_the_real_eurusd_bars() {
     assert!(changed.status.success());
     let ticks = std::fs::read_to_string(run_dir.join("load_ticks/output.jsonl")).unwrap();
     assert_eq!(ticks.lines().count(), ROWS / 2);
+}
+
+/// The project's second workflow reads the same ticks: one line per trading day of the slice.
+#[test]
+fn the_end_of_day_report_runs_on_the_same_ticks() {
+    let dir = tempfile::tempdir().unwrap();
+    let slice = real_rows();
+    let slice_path = dir.path().join("EURUSD-slice.csv");
+    std::fs::write(&slice_path, slice.join("\n") + "\n").unwrap();
+    let out = Command::new(built_runtime())
+        .current_dir(root())
+        .args(["generated/plans/eurusd_end_of_day@1.0.plan.bin", "--run-dir"])
+        .arg(dir.path().join("run"))
+        .env("EURUSD_CSV", &slice_path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "runtime failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("eurusd_end_of_day@1.0: 3 steps (3 succeeded)"), "{stdout}");
+    let days: std::collections::BTreeSet<&str> = slice[1..].iter().map(|row| &row[..10]).collect();
+    assert!(stdout.contains(&format!("trading days: {}\n", days.len())), "{stdout}");
+    let last = days.last().unwrap();
+    assert!(stdout.lines().any(|l| l.starts_with(last)), "the last day, {last}, has a line:\n{stdout}");
 }

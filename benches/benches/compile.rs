@@ -105,11 +105,7 @@ fn edits(
     let core = inputs.sources.iter().find(|(p, _)| p.ends_with("core/Money@1.0.json")).expect("core/Money@1.0");
     let cases = [
         ("edit: whitespace only (warm database)", leaf, leaf.1.replacen('{', "{ ", 1)),
-        (
-            LEAF,
-            leaf,
-            leaf.1.replacen("\"description\": \"", "\"description\": \"Edited: ", 1),
-        ),
+        (LEAF, leaf, leaf.1.replacen("\"description\": \"", "\"description\": \"Edited: ", 1)),
         (
             "edit: core/Money, referred to by most (warm database)",
             core,

@@ -37,9 +37,12 @@ fn main() {
         return;
     }
     let messages: u64 = std::env::var("STREAM_MESSAGES").ok().and_then(|n| n.parse().ok()).unwrap_or(2_000_000);
-    let committed = plan::decode(&std::fs::read(root().join("generated/plan.bin")).expect("generated/plan.bin"))
-        .expect("the committed plan decodes")
-        .into_plan();
+    let committed = plan::decode(
+        &std::fs::read(root().join("generated/plans/eurusd_pipeline@1.0.plan.bin"))
+            .expect("generated/plans/eurusd_pipeline@1.0.plan.bin"),
+    )
+    .expect("the committed plan decodes")
+    .into_plan();
     let validator = committed
         .validators
         .into_iter()

@@ -9,8 +9,11 @@ const MESSAGE: &str = r#"{"intent_id":"oi-sma_cross_10_30-4711","time":"2017-09-
 
 fn validator() -> runtime::plan::Validator {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repository root").to_path_buf();
-    let plan = runtime::plan::decode(&std::fs::read(root.join("generated/plan.bin")).expect("generated/plan.bin"))
-        .expect("valid plan");
+    let plan = runtime::plan::decode(
+        &std::fs::read(root.join("generated/plans/eurusd_pipeline@1.0.plan.bin"))
+            .expect("generated/plans/eurusd_pipeline@1.0.plan.bin"),
+    )
+    .expect("valid plan");
     plan.into_plan()
         .validators
         .into_iter()

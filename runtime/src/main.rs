@@ -28,12 +28,12 @@ macro_rules! out {
     args_conflicts_with_subcommands = true,
     after_help = "Exit status: 0 no step failed; 1 a step failed; 2 the plan or the run directory could not be \\
                   used (missing, corrupt, truncated or another format version); 130 interrupted.\\n\\n\\
-                  Example: cargo run -p runtime generated/plan.bin -j 4 --explain"
+                  Example: cargo run -p runtime generated/plans/eurusd_pipeline@1.0.plan.bin -j 4 --explain"
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// The plan file, e.g. generated/plan.bin.
+    /// The plan file, e.g. generated/plans/eurusd_pipeline@1.0.plan.bin.
     plan: Option<PathBuf>,
     /// Run at most N steps at once [default: the number of CPUs].
     #[arg(short = 'j', long = "jobs", value_name = "N")]
@@ -76,7 +76,7 @@ extern "C" fn on_signal(_: libc::c_int) {
 fn load(path: &PathBuf) -> Result<VerifiedPlan, ExitCode> {
     let bytes = std::fs::read(path).map_err(|e| {
         eprintln!("error: cannot read {}: {e}", path.display());
-        eprintln!("help: build the plan with `contractc build` (it writes generated/plan.bin)");
+        eprintln!("help: build the plan with `contractc build` (it writes generated/plans/<workflow>@<MAJOR>.<MINOR>.plan.bin)");
         ExitCode::from(2)
     })?;
     plan::decode(&bytes).map_err(|e| {
@@ -97,7 +97,7 @@ fn main() -> ExitCode {
         };
     }
     let Some(path) = &cli.plan else {
-        eprintln!("error: no plan given\nhelp: runtime generated/plan.bin (see --help)");
+        eprintln!("error: no plan given\nhelp: runtime generated/plans/eurusd_pipeline@1.0.plan.bin (see --help)");
         return ExitCode::from(2);
     };
     let plan = match load(path) {

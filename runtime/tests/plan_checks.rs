@@ -343,7 +343,7 @@ fn validation_nests_at_most_max_nesting_schemas_and_refuses_rather_than_exhausts
 
 #[test]
 fn the_committed_plan_decodes() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated/plan.bin");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated/plans/eurusd_pipeline@1.0.plan.bin");
     let bytes = std::fs::read(&path).unwrap();
     let p = plan::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(!p.steps.is_empty());

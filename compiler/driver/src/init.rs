@@ -17,7 +17,8 @@ contracts = "contracts"
 # Everything generated goes here, and nowhere else; commit it, and run `contractc build --check` in CI.
 output = "generated"
 # What to generate: rust (a crate), python (a Pydantic v2 package), mql4 (include files for
-# MetaTrader 4 Expert Advisors), plan (generated/plan.bin, for `runtime generated/plan.bin`).
+# MetaTrader 4 Expert Advisors), plan (a plan per workflow for the runtime:
+# generated/plans/<name>@<MAJOR>.<MINOR>.plan.bin, e.g. `runtime generated/plans/hello@1.0.plan.bin`).
 backends = ["rust", "python", "mql4", "plan"]
 # Templates are built in; a folder of *.j2 files overrides them file by file
 # (`contractc templates export templates` writes them out to start from).

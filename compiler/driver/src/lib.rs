@@ -215,7 +215,7 @@ fn shared(db: &dyn contractc_sema::Db, workspace: Workspace, emitter: Emitter) -
         Backend::Python => contractc_backend_python::emit_shared(&headers(), r(), options),
         Backend::Mql4 => contractc_backend_mql4::emit_shared(r()),
         Backend::Plan => match &contractc_sema::compile(db, workspace).program {
-            Some(program) => contractc_backend_plan::emit(program),
+            Some(program) => Ok(contractc_backend_plan::emit(program)),
             None => Ok(Vec::new()),
         },
     }

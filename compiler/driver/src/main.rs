@@ -187,9 +187,9 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
         }
         let cd = if dir == Path::new(".") { String::new() } else { format!("  cd {}\n", dir.display()) };
         eprintln!(
-            "a new project in {}; next:\n{cd}  contractc build              # check it, write generated/\n  \
-             runtime generated/plan.bin   # run the example workflow\n  \
-             contractc build --check      # in CI, after committing generated/",
+            "a new project in {}; next:\n{cd}  contractc build                               # check it, write generated/\n  \
+             runtime generated/plans/hello@1.0.plan.bin    # run the example workflow\n  \
+             contractc build --check                       # in CI, after committing generated/",
             dir.display()
         );
         return Ok(ExitCode::SUCCESS);

@@ -49,8 +49,20 @@ pub(crate) fn lower_workflows(
 ) -> Program {
     for f in files {
         let mut l = Lowering { file: f, diags, program: &program, broken };
-        if let Some(w) = l.workflow() {
-            program.workflows.push(w);
+        let Some(w) = l.workflow() else { continue };
+        // Each workflow has a plan of its own, named by its name and version.
+        match program.workflows.iter().find(|o| (&o.name, o.major, o.minor) == (&w.name, w.major, w.minor)) {
+            Some(other) => {
+                let message = format!("`{}` declares {}@{}.{} too", other.source, w.name, w.major, w.minor);
+                l.error(
+                    codes::INVALID_WORKFLOW,
+                    f.root.get("name").unwrap_or(f.root),
+                    &Pointer::root().join("name"),
+                    message,
+                    "two workflows with one name and version would write one plan: rename or remove one",
+                );
+            }
+            None => program.workflows.push(w),
         }
     }
     program.workflows.sort_by(|a, b| (&a.name, a.major, a.minor).cmp(&(&b.name, b.major, b.minor)));

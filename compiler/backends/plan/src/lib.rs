@@ -1,93 +1,89 @@
-//! Plan backend: lowers a workflow and the contracts its steps emit into [`runtime::plan::Plan`]
-//! (each contract's validator by `contractc_validator`) and writes `plan.bin` with the runtime's
-//! own encoder. One plan per project for now: the
-//! project's single workflow (more than one is an error).
+//! Plan backend: lowers each workflow and the contracts its steps emit into a
+//! [`runtime::plan::Plan`] (each contract's validator by `contractc_validator`) and writes it
+//! with the runtime's own encoder to `plans/<name>@<MAJOR>.<MINOR>.plan.bin` ([`path`]), one
+//! plan per workflow.
 
 use std::collections::BTreeMap;
 
-use contractc_emit::{EmitError, OutputFile};
-use contractc_ir::{Program, TriggerRule};
+use contractc_emit::OutputFile;
+use contractc_ir::{Program, TriggerRule, Workflow};
 use contractc_validator::validator;
 use runtime::plan::{self, Validator};
 
 /// The version of the plan format this backend writes (and the runtime of the same release reads).
 pub use runtime::plan::FORMAT_VERSION;
 
-/// Emits `plan.bin` for the program's workflow; no file when there is no workflow.
-pub fn emit(program: &Program) -> Result<Vec<OutputFile>, EmitError> {
-    match program.workflows.as_slice() {
-        [] => Ok(Vec::new()),
-        [w] => {
-            let mut validators: Vec<Validator> = Vec::new();
-            let mut by_contract: BTreeMap<usize, u32> = BTreeMap::new();
-            let steps = w
-                .steps
-                .iter()
-                .map(|s| plan::Step {
-                    name: s.name.clone(),
-                    run: s.run.clone(),
-                    working_dir: s.working_dir.clone(),
-                    env: s.env.clone(),
-                    env_from_host: s.env_from_host.clone(),
-                    trigger: match s.trigger {
-                        TriggerRule::AllSuccess => plan::TriggerRule::AllSuccess,
-                        TriggerRule::AllDone => plan::TriggerRule::AllDone,
-                        TriggerRule::OneFailed => plan::TriggerRule::OneFailed,
-                        TriggerRule::Always => plan::TriggerRule::Always,
-                    },
-                    retry: s.retry.as_ref().map_or_else(plan::RetryPolicy::none, |r| plan::RetryPolicy {
-                        max_attempts: r.max_attempts,
-                        initial_ms: r.initial_ms,
-                        factor: r.factor,
-                        max_interval_ms: r.max_interval_ms,
-                        jitter: r.jitter,
-                        exit_codes: r.retry_on.exit_codes.clone(),
-                        signals: r.retry_on.signals.clone(),
-                        on_timeout: r.retry_on.timeout,
-                    }),
-                    timeout_ms: s.timeout_ms,
-                    deadline_ms: s.deadline_ms,
-                    fallback: s.fallback.map(|f| f as u32),
-                    fallback_for: s.fallback_for.map(|f| f as u32),
-                    resources: s.resources.iter().map(|&r| r as u32).collect(),
-                    inputs: s
-                        .inputs
-                        .iter()
-                        .map(|i| plan::Input { name: i.name.clone(), from: i.from as u32 })
-                        .collect(),
-                    output: s.output.as_ref().map(|o| {
-                        let validator = *by_contract.entry(o.contract).or_insert_with(|| {
-                            validators.push(validator(program, o.contract));
-                            (validators.len() - 1) as u32
-                        });
-                        plan::Output { validator, stream: o.stream }
-                    }),
-                    needs: s.needs.iter().map(|&n| n as u32).collect(),
-                    when: s.when.as_ref().map(|c| plan::Condition {
-                        source: c.source.clone(),
-                        input: c.input as u32,
-                        code: c.code.iter().map(op).collect(),
-                    }),
-                })
-                .collect();
-            let resources = w
-                .resources
-                .iter()
-                .map(|r| plan::Resource {
-                    name: r.name.clone(),
-                    failure_threshold: r.failure_threshold,
-                    cooldown_ms: r.cooldown_ms,
-                })
-                .collect();
-            let p =
-                plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators, resources };
-            Ok(vec![OutputFile::new("plan.bin", plan::encode(&p))])
-        }
-        many => Err(EmitError {
-            backend: "plan",
-            message: format!("{} workflows found; this version compiles one plan per project", many.len()),
-        }),
-    }
+/// Where the plan of `workflow` is written, relative to the output folder:
+/// `plans/<name>@<MAJOR>.<MINOR>.plan.bin`.
+pub fn path(workflow: &Workflow) -> String {
+    format!("plans/{}@{}.{}.plan.bin", workflow.name, workflow.major, workflow.minor)
+}
+
+/// Emits the plan of each of the program's workflows ([`path`]); no file when there is none.
+pub fn emit(program: &Program) -> Vec<OutputFile> {
+    program.workflows.iter().map(|w| OutputFile::new(path(w), plan::encode(&lower(program, w)))).collect()
+}
+
+/// The plan of workflow `w` of `program`.
+fn lower(program: &Program, w: &Workflow) -> plan::Plan {
+    let mut validators: Vec<Validator> = Vec::new();
+    let mut by_contract: BTreeMap<usize, u32> = BTreeMap::new();
+    let steps = w
+        .steps
+        .iter()
+        .map(|s| plan::Step {
+            name: s.name.clone(),
+            run: s.run.clone(),
+            working_dir: s.working_dir.clone(),
+            env: s.env.clone(),
+            env_from_host: s.env_from_host.clone(),
+            trigger: match s.trigger {
+                TriggerRule::AllSuccess => plan::TriggerRule::AllSuccess,
+                TriggerRule::AllDone => plan::TriggerRule::AllDone,
+                TriggerRule::OneFailed => plan::TriggerRule::OneFailed,
+                TriggerRule::Always => plan::TriggerRule::Always,
+            },
+            retry: s.retry.as_ref().map_or_else(plan::RetryPolicy::none, |r| plan::RetryPolicy {
+                max_attempts: r.max_attempts,
+                initial_ms: r.initial_ms,
+                factor: r.factor,
+                max_interval_ms: r.max_interval_ms,
+                jitter: r.jitter,
+                exit_codes: r.retry_on.exit_codes.clone(),
+                signals: r.retry_on.signals.clone(),
+                on_timeout: r.retry_on.timeout,
+            }),
+            timeout_ms: s.timeout_ms,
+            deadline_ms: s.deadline_ms,
+            fallback: s.fallback.map(|f| f as u32),
+            fallback_for: s.fallback_for.map(|f| f as u32),
+            resources: s.resources.iter().map(|&r| r as u32).collect(),
+            inputs: s.inputs.iter().map(|i| plan::Input { name: i.name.clone(), from: i.from as u32 }).collect(),
+            output: s.output.as_ref().map(|o| {
+                let validator = *by_contract.entry(o.contract).or_insert_with(|| {
+                    validators.push(validator(program, o.contract));
+                    (validators.len() - 1) as u32
+                });
+                plan::Output { validator, stream: o.stream }
+            }),
+            needs: s.needs.iter().map(|&n| n as u32).collect(),
+            when: s.when.as_ref().map(|c| plan::Condition {
+                source: c.source.clone(),
+                input: c.input as u32,
+                code: c.code.iter().map(op).collect(),
+            }),
+        })
+        .collect();
+    let resources = w
+        .resources
+        .iter()
+        .map(|r| plan::Resource {
+            name: r.name.clone(),
+            failure_threshold: r.failure_threshold,
+            cooldown_ms: r.cooldown_ms,
+        })
+        .collect();
+    plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators, resources }
 }
 
 fn op(o: &contractc_ir::Op) -> plan::Op {
