@@ -9,45 +9,7 @@ use std::path::Path;
 
 use contractc_diagnostics::{codes, render_to_string};
 use contractc_driver::{Config, Failure, Inputs, generate, read_inputs};
-use contractc_tests::root;
-
-struct Case {
-    name: String,
-    files: Vec<(String, String)>,
-    config: String,
-}
-
-fn cases() -> Vec<Case> {
-    let dir = root().join("tests/cases");
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let path = e.unwrap().path();
-        if path.extension().and_then(|e| e.to_str()) != Some("case") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
-        let mut files: Vec<(String, String)> = Vec::new();
-        for line in text.split_inclusive('\n') {
-            match line.strip_prefix("--- ") {
-                Some(p) => files.push((p.trim().to_string(), String::new())),
-                None => match files.last_mut() {
-                    Some((_, body)) => body.push_str(line),
-                    None => assert!(
-                        line.trim().is_empty() || line.starts_with('#'),
-                        "{}: text before the first `--- path`",
-                        path.display()
-                    ),
-                },
-            }
-        }
-        let config =
-            files.iter().position(|(p, _)| p == "contractc.toml").map(|i| files.remove(i).1).unwrap_or_default();
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        out.push(Case { name, files, config });
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
-}
+use contractc_tests::{Case, cases, root};
 
 /// The case's outputs and diagnostics: the files when it compiles, else every diagnostic.
 fn generated(case: &Case) -> (Vec<contractc_driver::OutputFile>, Vec<contractc_diagnostics::Diagnostic>) {

@@ -1,5 +1,6 @@
-//! Helpers shared by the workspace tests: paths, the sample messages, canonical JSON, the
-//! staleness check of a project's generated tree, and MQL4's build through g++ (`mql4`).
+//! Helpers shared by the workspace tests: paths, the checker's cases, the sample messages,
+//! canonical JSON, the staleness check of a project's generated tree, and MQL4's build through
+//! g++ (`mql4`).
 
 pub mod mql4;
 
@@ -13,6 +14,48 @@ use serde_json::Value;
 /// The repository root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// One of the checker's cases (`tests/cases/<name>.case`): its files and its `contractc.toml`
+/// (empty when it has none).
+pub struct Case {
+    pub name: String,
+    pub files: Vec<(String, String)>,
+    pub config: String,
+}
+
+/// Every case of `tests/cases/`, sorted by name: each file holds a small project, separated by
+/// `--- <path>` lines.
+pub fn cases() -> Vec<Case> {
+    let dir = root().join("tests/cases");
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("case") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut files: Vec<(String, String)> = Vec::new();
+        for line in text.split_inclusive('\n') {
+            match line.strip_prefix("--- ") {
+                Some(p) => files.push((p.trim().to_string(), String::new())),
+                None => match files.last_mut() {
+                    Some((_, body)) => body.push_str(line),
+                    None => assert!(
+                        line.trim().is_empty() || line.starts_with('#'),
+                        "{}: text before the first `--- path`",
+                        path.display()
+                    ),
+                },
+            }
+        }
+        let config =
+            files.iter().position(|(p, _)| p == "contractc.toml").map(|i| files.remove(i).1).unwrap_or_default();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        out.push(Case { name, files, config });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 /// What the project whose configuration is `<root>/<project>/contractc.toml` generates, in

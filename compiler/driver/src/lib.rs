@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod explain;
+pub mod graph;
 pub mod import;
 pub mod init;
 pub mod log;

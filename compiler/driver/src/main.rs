@@ -120,6 +120,24 @@ enum Command {
         #[arg(long)]
         split_defs: bool,
     },
+    /// Draw a workflow's DAG, or the contracts, as Mermaid, DOT or SVG (to stdout, or --out).
+    ///
+    /// With --workflow NAME@M.m: a box per step (its output contract, trigger rule, retry policy
+    /// and timeout), an arrow per input (named, with the condition that filters it), a dashed
+    /// arrow per `depends_on` and one to each fallback. Without: a box per contract version, an
+    /// arrow to each contract its `$ref`s reach, and each workflow with a dashed arrow to the
+    /// contracts its steps emit. SVG is drawn in process (no Graphviz needed). The project must
+    /// compile; otherwise its diagnostics are shown and nothing is drawn.
+    Graph {
+        /// The workflow to draw, `name@MAJOR.MINOR` (e.g. `eurusd_pipeline@1.0`).
+        #[arg(long, value_name = "NAME@M.m")]
+        workflow: Option<String>,
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: contractc_driver::graph::Format,
+        /// Write the picture to FILE instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Explain a diagnostic code: what it means, with an example and its hint.
     ///
     /// CODE is the code (`E0005`) or its name (`unresolved-ref`), as every diagnostic prints
@@ -220,6 +238,9 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     if let Command::Import { sources, namespace, version, split_defs } = &cli.command {
         return import(cli, &config, sources, namespace, version, *split_defs);
     }
+    if let Command::Graph { workflow, format, out } = &cli.command {
+        return graph(cli, &config, workflow.as_deref(), *format, out.as_deref());
+    }
     let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let inputs = read_inputs(root, &config).map_err(|e| e.to_string())?;
     let (contracts, workflows) = counts(&inputs);
@@ -232,6 +253,7 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
         | Command::Templates { .. }
         | Command::Init { .. }
         | Command::Explain { .. }
+        | Command::Graph { .. }
         | Command::Import { .. } => Mode::Check,
     };
     // A build (never `--check`, which always compares bytes) whose inputs, compiler and outputs
@@ -491,6 +513,39 @@ fn import(
         imported.len() - failing.len(),
         failing.len()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `contractc graph`: the project compiled, then drawn ([`contractc_driver::graph::render`]).
+fn graph(
+    cli: &Cli,
+    config: &Config,
+    workflow: Option<&str>,
+    format: contractc_driver::graph::Format,
+    out: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let inputs = read_inputs(root, config).map_err(|e| e.to_string())?;
+    let program = match contractc_driver::compile(&inputs, config) {
+        Ok((program, warnings)) => {
+            report(&inputs, &warnings, cli.message_format);
+            program
+        }
+        Err(Failure::Diagnostics(d)) => {
+            report(&inputs, &d, cli.message_format);
+            eprintln!("error: the project does not compile (above), so there is nothing to draw");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let picture = contractc_driver::graph::render(&program, workflow, format)?;
+    match out {
+        Some(path) => {
+            std::fs::write(path, &picture).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => out!("{}", picture.trim_end()),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
