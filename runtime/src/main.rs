@@ -161,6 +161,10 @@ fn main() -> ExitCode {
     if let Err(e) = std::fs::write(run_dir.join("report.json"), report + "\n") {
         eprintln!("warning: cannot write the run report: {e}");
     }
+    if let Err(e) = std::fs::write(run_dir.join("report.html"), run::report_html(&plan, reports, &result.events, wall))
+    {
+        eprintln!("warning: cannot write the HTML run report: {e}");
+    }
     if let Some(m) = &cli.metrics
         && let Err(e) = std::fs::write(m, run::metrics(&plan, reports))
     {
