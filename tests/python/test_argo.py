@@ -1,0 +1,228 @@
+"""`contractc export argo` against Argo Workflows' own JSON Schema (v4.1.2, vendored in
+../shared/vendor/argo-workflows-4.1.2), read with every object closed (the schema's objects are
+open, so a misspelt key would pass: here a key the schema does not define is an error), plus the
+checks the schema cannot make: unique task names, every `depends` names a task, no cycle, every
+artifact `from` names an artifact its task's template produces. The YAML and the JSON of each
+document must load to the same value with PyYAML (a YAML 1.1 loader, as Kubernetes' is: it reads
+`on` and `yes` as booleans). The upstream examples are the harness's positive control.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+VENDOR = ROOT.parent / "shared" / "vendor" / "argo-workflows-4.1.2"
+assert VENDOR.is_dir(), f"{VENDOR} is missing: the tests expect ../shared beside the repository"
+SCHEMA = json.loads((VENDOR / "schema.json").read_text())
+DEFINITIONS = SCHEMA["definitions"]
+# Kubernetes' free-form maps: any key.
+OPEN = {"annotations", "labels", "data", "nodeSelector"}
+
+
+def export(project: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["cargo", "run", "--quiet", "-p", "contractc", "--", "export", "argo", "--out", str(out),
+         "--config", str(project / "contractc.toml")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+
+
+def resolve(schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = DEFINITIONS[schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def closed(value, schema: dict, at: str, errors: list[str]) -> None:
+    """Every key of every object of `value` is one `schema` defines there."""
+    schema = resolve(schema)
+    if isinstance(value, dict):
+        props = schema.get("properties")
+        extra = schema.get("additionalProperties")
+        for key, item in value.items():
+            if props is not None and key in props:
+                closed(item, props[key], f"{at}/{key}", errors)
+            elif isinstance(extra, dict):
+                closed(item, extra, f"{at}/{key}", errors)
+            elif props is not None and at.rsplit("/", 1)[-1] not in OPEN:
+                errors.append(f"{at}/{key}: not a key of this object")
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            closed(item, schema["items"], f"{at}/{i}", errors)
+
+
+def schema_errors(doc: dict) -> list[str]:
+    """The schema's verdict (the branch of its `oneOf` that `kind` names), objects closed."""
+    branch = next(
+        (o for o in SCHEMA["oneOf"] if resolve(o)["properties"]["kind"].get("const") == doc.get("kind")), None
+    )
+    if branch is None:
+        return [f"kind {doc.get('kind')!r} is not one the schema describes"]
+    validator = jsonschema.Draft202012Validator({**branch, "definitions": DEFINITIONS})
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+    closed(doc, branch, "", errors)
+    return errors
+
+
+# Argo's task names: `[a-zA-Z0-9][-a-zA-Z0-9]*`, at most 128 characters.
+NAME = r"[a-zA-Z0-9][-a-zA-Z0-9]*"
+TASK_REF = re.compile(rf"({NAME})\.(Succeeded|Failed|Errored|Skipped|Omitted|Daemoned)\b")
+FROM = re.compile(rf"tasks(?:\.({NAME})|\['({NAME})'\])\.outputs\.artifacts\.([A-Za-z0-9_-]+)")
+
+
+def dag_errors(doc: dict) -> list[str]:
+    """What the schema cannot say of each DAG template: task names unique and valid, `depends`
+    naming tasks of the DAG, no cycle, artifacts taken from tasks whose templates produce them."""
+    errors = []
+    templates = {t["name"]: t for t in doc["spec"]["templates"]}
+    for t in templates.values():
+        if "dag" not in t:
+            continue
+        tasks = t["dag"]["tasks"]
+        names = [task["name"] for task in tasks]
+        if len(set(names)) != len(names):
+            errors.append(f"{t['name']}: task names repeat: {names}")
+        by_name = {task["name"]: task for task in tasks}
+        parents: dict[str, set[str]] = {}
+        for task in tasks:
+            if not re.fullmatch(NAME, task["name"]) or len(task["name"]) > 128:
+                errors.append(f"{task['name']}: not an Argo task name")
+            if "dependencies" in task and "depends" in task:
+                errors.append(f"{task['name']}: both `dependencies` and `depends`")
+            named = {m.group(1) for m in TASK_REF.finditer(task.get("depends", ""))} | set(task.get("dependencies", []))
+            parents[task["name"]] = named
+            errors += [f"{task['name']}: depends on `{n}`, no task of the DAG" for n in named - by_name.keys()]
+            for art in task.get("arguments", {}).get("artifacts", []):
+                source = art.get("from", "") + art.get("fromExpression", "")
+                for m in FROM.finditer(source):
+                    producer, artifact = m.group(1) or m.group(2), m.group(3)
+                    if producer not in by_name:
+                        errors.append(f"{task['name']}: artifact from `{producer}`, no task of the DAG")
+                        continue
+                    produced = templates[by_name[producer]["template"]].get("outputs", {}).get("artifacts", [])
+                    if artifact not in {a["name"] for a in produced}:
+                        errors.append(f"{task['name']}: `{producer}` produces no artifact `{artifact}`")
+                    if producer not in parents[task["name"]]:
+                        errors.append(f"{task['name']}: reads `{producer}` without waiting for it")
+        # No cycle: repeatedly remove the tasks whose parents are gone.
+        left = {n: set(p) & by_name.keys() for n, p in parents.items()}
+        while left:
+            ready = [n for n, p in left.items() if not p]
+            if not ready:
+                errors.append(f"{t['name']}: a cycle among {sorted(left)}")
+                break
+            for n in ready:
+                del left[n]
+            for p in left.values():
+                p.difference_update(ready)
+    return errors
+
+
+def test_the_harness_accepts_the_upstream_examples_and_refuses_a_misspelt_key():
+    checked = 0
+    for path in sorted(VENDOR.glob("examples/*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if not doc:
+                continue
+            errors = schema_errors(doc)
+            # The one known exception (the vendor README): a document of templates.yaml.
+            if path.name == "templates.yaml" and errors:
+                continue
+            assert errors == [], f"{path.name}: {errors}"
+            if "spec" in doc and "templates" in doc["spec"]:
+                assert dag_errors(doc) == [], path.name
+            checked += 1
+    assert checked >= 9
+    doc = yaml.safe_load((VENDOR / "examples" / "dag-diamond.yaml").read_text())
+    doc["spec"]["templates"][0]["dag"]["tasks"][0]["dependss"] = "A.Succeeded"
+    assert any("dependss" in e for e in schema_errors(doc))
+    doc["spec"]["templates"][0]["dag"]["tasks"][0]["depends"] = "nobody.Succeeded"
+    assert any("nobody" in e for e in dag_errors(doc))
+
+
+def exported(project: Path, tmp_path: Path) -> dict[str, dict]:
+    out = tmp_path / "argo"
+    run = export(project, out)
+    assert run.returncode == 0, run.stderr
+    docs = {}
+    for path in sorted(out.glob("*.json")):
+        doc = json.loads(path.read_text())
+        as_yaml = yaml.safe_load(path.with_suffix(".yaml").read_text())
+        assert as_yaml == doc, f"{path.name}: its YAML loads to another value"
+        docs[path.stem] = doc
+    again = export(project, out)
+    assert "wrote 0 file(s)" in again.stderr, again.stderr
+    return docs
+
+
+def test_the_eurusd_workflows_export_to_templates_argo_accepts(tmp_path):
+    docs = exported(ROOT, tmp_path)
+    assert set(docs) == {"eurusd-pipeline-1-0.workflowtemplate", "eurusd-end-of-day-1-0.workflowtemplate"}
+    for name, doc in docs.items():
+        assert schema_errors(doc) == [], name
+        assert dag_errors(doc) == [], name
+        # contractc's names are lowercase, the workflow's at most 63 characters (a DNS label).
+        assert re.fullmatch(r"[a-z0-9][-a-z0-9]{0,62}", doc["metadata"]["name"])
+        assert all(re.fullmatch(r"[a-z0-9][-a-z0-9]*", t["name"]) for t in doc["spec"]["templates"][0]["dag"]["tasks"])
+    pipeline = docs["eurusd-pipeline-1-0.workflowtemplate"]
+    tasks = {t["name"]: t for t in pipeline["spec"]["templates"][0]["dag"]["tasks"]}
+    assert tasks["broker"]["depends"] == "load-ticks.Succeeded && risk.Succeeded"
+    broker = next(t for t in pipeline["spec"]["templates"] if t["name"] == "step-broker")
+    assert broker["retryStrategy"]["limit"] == "1"
+    assert broker["activeDeadlineSeconds"] == "60"
+    assert broker["metadata"]["annotations"]["contractc.dev/step"] == "broker"
+
+
+def test_every_spec_feature_exports(tmp_path):
+    """The checker's `valid-workflow` case: a condition, retries, a timeout and a deadline, a
+    fallback, a resource, `depends_on` with `all_done`."""
+    case = (ROOT / "tests" / "cases" / "valid-workflow.case").read_text()
+    project = tmp_path / "project"
+    for part in case.split("--- ")[1:]:
+        path, _, body = part.partition("\n")
+        (project / path.strip()).parent.mkdir(parents=True, exist_ok=True)
+        (project / path.strip()).write_text(body)
+    (project / "contractc.toml").write_text('backends = ["plan"]\n[argo]\nimage = "registry.test/trading:1"\nnamespace = "trading"\n')
+    docs = exported(project, tmp_path)
+    template, config_map = docs["w-1-0.workflowtemplate"], docs["w-1-0-resources.configmap"]
+    assert schema_errors(template) == [] and dag_errors(template) == []
+    assert config_map == {"apiVersion": "v1", "kind": "ConfigMap",
+                          "metadata": {"name": "w-1-0-resources", "namespace": "trading"}, "data": {"api": "1"}}
+    tasks = {t["name"]: t for t in template["spec"]["templates"][0]["dag"]["tasks"]}
+    assert tasks["c"]["depends"] == "b.Failed || b.Errored"
+    assert tasks["d"]["depends"] == "(b.Succeeded || b.Failed || b.Errored || b.Skipped || b.Omitted)"
+    b = next(t for t in template["spec"]["templates"] if t["name"] == "step-b")
+    assert b["retryStrategy"] == {
+        "limit": "2", "retryPolicy": "Always", "expression": "asInt(lastRetry.exitCode) in [75]",
+        "backoff": {"duration": "200ms", "factor": "2", "cap": "5s", "maxDuration": "2m"},
+    }
+    assert (b["activeDeadlineSeconds"], b["timeout"]) == ("30", "2m")
+    assert b["synchronization"] == {"semaphores": [{"configMapKeyRef": {"name": "w-1-0-resources", "key": "api"}}]}
+    assert b["container"]["image"] == "registry.test/trading:1"
+
+
+def test_strings_yaml_1_1_would_misread_keep_their_type(tmp_path):
+    """Arguments and values that a YAML 1.1 loader reads as booleans, null or numbers when bare
+    are written so that they load back as the strings they are."""
+    tricky = ["on", "yes", "no", "off", "y", "n", "true", "null", "~", "1e3", "0x10", "010", "1_000", "12:30"]
+    project = tmp_path / "project"
+    (project / "contracts" / "workflows").mkdir(parents=True)
+    (project / "contracts" / "events").mkdir(parents=True)
+    (project / "contracts" / "events" / "Tick@1.0.json").write_text(
+        '{"type": "object", "properties": {"p": {"type": "number"}}, "required": ["p"], "additionalProperties": false}'
+    )
+    spec = {"name": "w", "steps": [{"name": "s", "run": ["prog", *tricky], "env": {"FLAG": "yes"},
+                                     "output": {"contract": "events/Tick@1.0", "stream": True}}]}
+    (project / "contracts" / "workflows" / "w@1.0.json").write_text(json.dumps(spec))
+    (project / "contractc.toml").write_text('backends = ["plan"]\n')
+    docs = exported(project, tmp_path)
+    step = next(t for t in docs["w-1-0.workflowtemplate"]["spec"]["templates"] if t["name"] == "step-s")
+    assert step["container"]["command"][:2] == ["runtime", "step"]
+    assert step["container"]["env"] == [{"name": "FLAG", "value": "yes"}]
