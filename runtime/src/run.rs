@@ -45,6 +45,7 @@ mod clock;
 mod events;
 mod html;
 mod key;
+mod one;
 mod report;
 
 use attempt::run_step;
@@ -53,6 +54,7 @@ pub use clock::{Clock, SkippingClock, SystemClock};
 use events::EventLog;
 pub use html::report_html;
 use key::{explain, key_of, key_parts, up_to_date};
+pub use one::{StepRun, run_one};
 pub use report::{metrics, report_json, summary};
 
 /// How to run.
