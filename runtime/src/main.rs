@@ -88,6 +88,10 @@ enum Command {
         /// Append events as JSON Lines to FILE.
         #[arg(long, value_name = "FILE")]
         events: Option<PathBuf>,
+        /// Write `true` to FILE when the condition admitted nothing, else `false` (an Argo
+        /// output parameter: the consumers' `when` skips them then, as the local run does).
+        #[arg(long, value_name = "FILE")]
+        skipped: Option<PathBuf>,
     },
 }
 
@@ -120,8 +124,9 @@ fn main() -> ExitCode {
             Err(code) => code,
         };
     }
-    if let Some(Command::Step { plan, step, inputs, output, run_dir, events }) = &cli.command {
-        return step_in_pod(plan, step, inputs, output, run_dir, events.as_deref());
+    if let Some(Command::Step { plan, step, inputs, output, run_dir, events, skipped }) = &cli.command {
+        let files = PodFiles { inputs, output, run_dir, events: events.as_deref(), skipped: skipped.as_deref() };
+        return step_in_pod(plan, step, &files);
     }
     let Some(path) = &cli.plan else {
         eprintln!("error: no plan given\nhelp: runtime generated/plans/eurusd_pipeline@1.0.plan.bin (see --help)");
@@ -205,15 +210,18 @@ fn main() -> ExitCode {
     if reports.iter().any(|r| matches!(r.status, Status::Failed(_))) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
+/// Where `runtime step` reads and writes.
+struct PodFiles<'a> {
+    inputs: &'a std::path::Path,
+    output: &'a std::path::Path,
+    run_dir: &'a std::path::Path,
+    events: Option<&'a std::path::Path>,
+    skipped: Option<&'a std::path::Path>,
+}
+
 /// `runtime step`: one step run once, its report on stderr, its stdout passed through.
-fn step_in_pod(
-    path: &PathBuf,
-    step: &str,
-    inputs: &std::path::Path,
-    output: &std::path::Path,
-    run_dir: &std::path::Path,
-    events: Option<&std::path::Path>,
-) -> ExitCode {
+fn step_in_pod(path: &PathBuf, step: &str, files: &PodFiles<'_>) -> ExitCode {
+    let PodFiles { inputs, output, run_dir, events, skipped } = *files;
     let plan = match load(path) {
         Ok(p) => p,
         Err(code) => return code,
@@ -233,6 +241,13 @@ fn step_in_pod(
         }
     };
     let r = &done.report;
+    if let Some(path) = skipped {
+        let flag = if matches!(r.status, Status::Skipped(_)) { "true" } else { "false" };
+        if let Err(e) = std::fs::write(path, flag) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
     let stdout = run_dir.join(step).join(format!("attempt-{}.stdout", r.attempts));
     if let Ok(text) = std::fs::read_to_string(stdout) {
         out!("{}", text.trim_end());

@@ -10,6 +10,7 @@ document must load to the same value with PyYAML (a YAML 1.1 loader, as Kubernet
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -22,6 +23,7 @@ VENDOR = ROOT.parent / "shared" / "vendor" / "argo-workflows-4.1.2"
 assert VENDOR.is_dir(), f"{VENDOR} is missing: the tests expect ../shared beside the repository"
 SCHEMA = json.loads((VENDOR / "schema.json").read_text())
 DEFINITIONS = SCHEMA["definitions"]
+RUNTIME = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug" / "runtime"
 # Kubernetes' free-form maps: any key.
 OPEN = {"annotations", "labels", "data", "nodeSelector"}
 
@@ -226,3 +228,125 @@ def test_strings_yaml_1_1_would_misread_keep_their_type(tmp_path):
     step = next(t for t in docs["w-1-0.workflowtemplate"]["spec"]["templates"] if t["name"] == "step-s")
     assert step["container"]["command"][:2] == ["runtime", "step"]
     assert step["container"]["env"] == [{"name": "FLAG", "value": "yes"}]
+
+
+# --- The dry run: the exported DAG executed as Argo would, each task a `runtime step` in a folder
+# standing in for its pod, beside a local run of the same plan.
+
+STATUS_TERM = re.compile(rf"({NAME})\.(Succeeded|Failed|Errored|Skipped|Omitted)")
+
+
+def holds(expression: str, status: dict[str, str]) -> bool:
+    """Argo's `depends`, over the tasks' phases."""
+    python = STATUS_TERM.sub(lambda m: str(status[m.group(1)] == m.group(2)), expression)
+    return eval(python.replace("&&", " and ").replace("||", " or "), {})  # noqa: S307 (our own text)
+
+
+def argo_dry_run(template: dict, plan: Path, pods: Path) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Each task in `depends` order: omitted when its `depends` is false, skipped when its `when`
+    is false, else its container's `runtime step` run in a fresh pod folder, its input artifacts
+    copied in. The tasks' phases, and the output artifact of each that produced one."""
+    templates = {t["name"]: t for t in template["spec"]["templates"]}
+    tasks = templates["main"]["dag"]["tasks"]
+    status: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    artifacts: dict[str, Path] = {}
+    while len(status) < len(tasks):
+        for task in tasks:
+            name = task["name"]
+            parents = {m.group(1) for m in STATUS_TERM.finditer(task.get("depends", ""))}
+            if name in status or not parents <= status.keys():
+                continue
+            if "depends" in task and not holds(task["depends"], status):
+                status[name] = "Omitted"
+                continue
+            when = re.sub(r"\{\{tasks\.([-a-z0-9]+)\.outputs\.parameters\.skipped\}\}", lambda m: skipped[m.group(1)],
+                          task.get("when", "true"))
+            if not eval(when.replace("&&", " and "), {"true": True, "false": False}):  # noqa: S307
+                status[name] = "Skipped"
+                continue
+            pod = pods / name
+            (pod / "in").mkdir(parents=True)
+            (pod / "out").mkdir()
+            for art in task.get("arguments", {}).get("artifacts", []):
+                if "from" in art:
+                    producer = FROM.search(art["from"]).group(1)
+                else:
+                    first, second = [m.group(2) for m in FROM.finditer(art["fromExpression"])]
+                    producer = first if status[first] == "Succeeded" else second
+                (pod / "in" / art["name"]).write_bytes(artifacts[producer].read_bytes())
+            tpl = templates[task["template"]]
+            command = [str(RUNTIME), "step", str(plan), *tpl["container"]["command"][3:]]
+            command = [c.replace("/ctc/out", str(pod / "out")) for c in command]
+            run = subprocess.run([*command, "--inputs", str(pod / "in"), "--output", str(pod / "out" / "output"),
+                                  "--run-dir", str(pod / "run")], cwd=ROOT, capture_output=True, text=True, check=False)
+            status[name] = "Succeeded" if run.returncode == 0 else "Failed"
+            if (pod / "out" / "skipped").exists():
+                skipped[name] = (pod / "out" / "skipped").read_text()
+            if (pod / "out" / "output").exists() and run.returncode == 0:
+                artifacts[name] = pod / "out" / "output"
+    return status, {name: path.read_bytes() for name, path in artifacts.items()}
+
+
+DRY = {
+    "name": "dry",
+    "steps": [
+        {"name": "src", "run": ["sh", "-c", "printf '{\"p\":1}\\n{\"p\":2}\\n{\"p\":3}\\n' > \"$CTC_OUTPUT\""],
+         "output": {"contract": "events/Tick@1.0", "stream": True}},
+        {"name": "big", "run": ["sh", "-c", "cat \"$CTC_INPUT_TICK\" > \"$CTC_OUTPUT\""],
+         "inputs": {"tick": {"from": "src"}}, "when": "tick.p > 100",
+         "output": {"contract": "events/Tick@1.0", "stream": True}},
+        {"name": "after_big", "run": ["sh", "-c", "cat \"$CTC_INPUT_TICK\" > \"$CTC_OUTPUT\""],
+         "inputs": {"tick": {"from": "big"}}, "output": {"contract": "events/Tick@1.0", "stream": True}},
+        {"name": "some", "run": ["sh", "-c", "cat \"$CTC_INPUT_TICK\" > \"$CTC_OUTPUT\""],
+         "inputs": {"tick": {"from": "src"}}, "when": "tick.p >= 2",
+         "output": {"contract": "events/Tick@1.0", "stream": True}},
+        {"name": "flaky", "run": ["sh", "-c", "exit 3"], "inputs": {"tick": {"from": "src"}},
+         "output": {"contract": "events/Tick@1.0", "stream": True}, "fallback": "backup"},
+        {"name": "backup", "run": ["sh", "-c", "printf '{\"p\":9}\\n' > \"$CTC_OUTPUT\""],
+         "output": {"contract": "events/Tick@1.0", "stream": True}},
+        {"name": "use", "run": ["sh", "-c", "cat \"$CTC_INPUT_TICK\" > \"$CTC_OUTPUT\""],
+         "inputs": {"tick": {"from": "flaky"}}, "output": {"contract": "events/Tick@1.0", "stream": True}},
+    ],
+}
+
+
+def test_the_dry_run_matches_the_local_run_byte_for_byte(tmp_path):
+    """A failing step with a fallback, a condition that admits none (its consumer skipped), and
+    one that admits some: the same phases and the same output bytes, task by task."""
+    project = tmp_path / "project"
+    (project / "contracts" / "workflows").mkdir(parents=True)
+    (project / "contracts" / "events").mkdir(parents=True)
+    (project / "contracts" / "events" / "Tick@1.0.json").write_text(
+        '{"type": "object", "properties": {"p": {"type": "integer"}}, "required": ["p"], "additionalProperties": false}'
+    )
+    (project / "contracts" / "workflows" / "dry@1.0.json").write_text(json.dumps(DRY))
+    (project / "contractc.toml").write_text('backends = ["plan"]\n')
+    build = subprocess.run(["cargo", "run", "--quiet", "-p", "contractc", "--", "build", "--config",
+                            str(project / "contractc.toml")], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert build.returncode == 0, build.stderr
+    plan = project / "generated" / "plans" / "dry@1.0.plan.bin"
+    docs = exported(project, tmp_path)
+    template = docs["dry-1-0.workflowtemplate"]
+    assert schema_errors(template) == [] and dag_errors(template) == []
+    phases, outputs = argo_dry_run(template, plan, tmp_path / "pods")
+
+    local = subprocess.run([str(RUNTIME), str(plan), "-q", "--run-dir",
+                            str(tmp_path / "local")], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert local.returncode == 0, local.stdout + local.stderr
+    report = json.loads((tmp_path / "local" / "report.json").read_text())
+    as_argo = {"succeeded": {"Succeeded"}, "recovered": {"Failed"}, "skipped": {"Skipped", "Omitted"},
+               "not needed": {"Omitted"}}
+    for step in report["steps"]:
+        task = step["name"].replace("_", "-")
+        phase = phases[task]
+        # A step whose condition admitted nothing succeeds in its pod, saying it skipped.
+        if step["status"] == "skipped" and step["name"] == "big":
+            assert phase == "Succeeded" and outputs[task] == b"", (task, phase)
+        else:
+            assert phase in as_argo[step["status"]], (task, step["status"], phase)
+        local_output = tmp_path / "local" / step["name"] / "output.jsonl"
+        if step["status"] == "succeeded" and local_output.exists():
+            assert outputs[task] == local_output.read_bytes(), task
+    assert phases["after-big"] == "Skipped" and phases["backup"] == "Succeeded"
+    assert outputs["use"] == b'{"p":9}\n' and outputs["some"] == b'{"p":2}\n{"p":3}\n'

@@ -25,7 +25,9 @@
 //!   through `fromExpression`, and wait for either;
 //! - `resources` → `synchronization.semaphores` on a `ConfigMap` `<workflow>-resources` (limit 1
 //!   each); circuit breakers have no Argo equivalent (a note says so);
-//! - `env` → the container's `env`; `env_from_host` → workflow parameters passed to `env`.
+//! - `env` → the container's `env`; `env_from_host` → workflow parameters passed to `env`;
+//! - `when` → applied per message by `runtime step` in the pod, which also writes the output
+//!   parameter `skipped`; the consumers' `when` skips them when it is `true`, as locally.
 
 use std::collections::BTreeMap;
 
@@ -178,6 +180,17 @@ pub fn export(w: &Workflow, target: &Target) -> Exported {
         if let Some(d) = depends(w, s) {
             t.insert("depends".into(), json!(d));
         }
+        // A need whose condition admitted nothing was skipped: as locally, so is this step
+        // (unless its rule is `always`, or it waits for a failure).
+        let conditional: Vec<String> = s
+            .needs
+            .iter()
+            .filter(|&&n| w.steps[n].when.is_some() && Some(n) != s.fallback_for)
+            .map(|&n| format!("{{{{tasks.{}.outputs.parameters.skipped}}}} == false", task_name(&w.steps[n].name)))
+            .collect();
+        if !conditional.is_empty() && matches!(s.trigger, TriggerRule::AllSuccess | TriggerRule::AllDone) {
+            t.insert("when".into(), json!(conditional.join(" && ")));
+        }
         let from = |producer: usize| -> serde_json::Map<String, Value> {
             let p = &w.steps[producer];
             let pt = task_name(&p.name);
@@ -218,7 +231,11 @@ pub fn export(w: &Workflow, target: &Target) -> Exported {
         );
         let mut container = serde_json::Map::new();
         container.insert("image".into(), json!(target.image));
-        container.insert("command".into(), json!(["runtime", "step", plan, s.name]));
+        let mut command = vec![json!("runtime"), json!("step"), json!(plan), json!(s.name)];
+        if s.when.is_some() {
+            command.extend([json!("--skipped"), json!("/ctc/out/skipped")]);
+        }
+        container.insert("command".into(), Value::Array(command));
         if !env.is_empty() {
             container.insert("env".into(), Value::Array(env));
         }
@@ -233,8 +250,18 @@ pub fn export(w: &Workflow, target: &Target) -> Exported {
                 s.inputs.iter().map(|i| json!({ "name": i.name, "path": format!("/ctc/in/{}", i.name) })).collect();
             tpl.insert("inputs".into(), json!({ "artifacts": inputs }));
         }
+        let mut outputs = serde_json::Map::new();
         if s.output.is_some() {
-            tpl.insert("outputs".into(), json!({ "artifacts": [{ "name": "output", "path": "/ctc/out/output" }] }));
+            outputs.insert("artifacts".into(), json!([{ "name": "output", "path": "/ctc/out/output" }]));
+        }
+        if s.when.is_some() {
+            outputs.insert(
+                "parameters".into(),
+                json!([{ "name": "skipped", "valueFrom": { "path": "/ctc/out/skipped" } }]),
+            );
+        }
+        if !outputs.is_empty() {
+            tpl.insert("outputs".into(), Value::Object(outputs));
         }
         tpl.insert("container".into(), Value::Object(container));
         if let Some(r) = &s.retry {
@@ -298,9 +325,7 @@ pub fn export(w: &Workflow, target: &Target) -> Exported {
             ));
         }
     }
-    if w.steps.iter().any(|s| s.when.is_some()) {
-        notes.push("conditions (`when`) are applied per message by `runtime step` inside the pod".into());
-    }
+
     Exported { documents, notes }
 }
 
