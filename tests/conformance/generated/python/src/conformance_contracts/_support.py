@@ -4,11 +4,23 @@
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, TypeVar
+from types import UnionType
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+)
 
+import pydantic_core
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -516,76 +528,118 @@ class StrictJSONError(ValueError):
     """Input that strict RFC 8259, as every generated language reads it, refuses."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise StrictJSONError(f"{name} is not JSON")
+class LineError(ValueError):
+    """A line of a JSON Lines stream that is not a valid message: `line`, its number from 1, and
+    `error`, what `from_json` raised for it (`StrictJSONError`, `ValidationError` or
+    `UnicodeDecodeError`; also the `__cause__`)."""
+
+    def __init__(self, line: int, error: ValueError) -> None:
+        super().__init__(f"line {line}: {error}")
+        self.line = line
+        self.error = error
 
 
-def _finite(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise StrictJSONError(f"{text} overflows a double")
-    return value
+# A string token (RFC 8259 section 7) with its escapes; splitting a text on it puts the strings
+# at the odd indices and the structure between them (punctuation, numbers, literals) at the even.
+_STRING = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")', re.DOTALL)
+# `\u0000` as an escape: after an even run of backslashes (`\\u0000` is text).
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+# Where a number that overflows a double can be: an exponent of three digits or more, or 200
+# digits in a row (with an exponent of at most 99, over 309 digits would be needed).
+_HUGE = re.compile(r"[eE][-+]?[0-9]{3}|[0-9]{200}")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_NOT_BRACKETS = re.compile(r"[^{}\[\]]+")
+_EMPTY = re.compile(r"\[\]|\{\}")
 
 
-def _integer(text: str) -> int:
-    # Past int64 an integer literal is a double, as in every generated language: it must fit one.
-    try:
-        value = int(text)
-        if value not in _INT64:
-            float(value)
-    except (ValueError, OverflowError) as e:
-        raise StrictJSONError(f"{text[:40]} overflows a double") from e
-    return value
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members = dict(pairs)
+    if len(members) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise StrictJSONError(f"duplicate key {key!r}")
+            seen.add(key)
+    return members
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise StrictJSONError(f"duplicate key {key!r}")
-        seen[key] = value
-    return seen
+def _check_depth(structure: str) -> None:
+    """Nesting deeper than `MAX_DEPTH` in `structure` (a text without its strings): each round
+    removes the innermost arrays and objects, the root's after as many rounds as it nests."""
+    brackets = _NOT_BRACKETS.sub("", structure)
+    for _ in range(MAX_DEPTH):
+        brackets, n = _EMPTY.subn("", brackets)
+        if not n:
+            return
+    if brackets:
+        raise StrictJSONError(f"nesting deeper than {MAX_DEPTH} arrays and objects")
 
 
-def _check_values(value: Any, depth: int) -> None:
-    if isinstance(value, str):
-        if "\x00" in value:
+def _check_text(text: str) -> None:
+    """What strict RFC 8259 refuses and pydantic-core's parser takes (it keeps the last of
+    duplicate keys and reads `\\u0000`, NaN, Infinity, 1e400 and any nesting up to its own
+    limit), found by `str` methods and regular expressions, in C, so that Pydantic alone parses
+    the message. Without a backslash every `"` opens or closes a string, so `split` finds them;
+    when no string repeats, no key does. Otherwise (keys repeated in sibling objects, or escapes,
+    which may spell a key twice) the standard `json` module reads the text for its duplicates."""
+    if "\\" in text:
+        structure = _STRING.split(text)[0::2]
+        if "\\u0000" in text and _NUL.search(text):
             raise StrictJSONError("\\u0000 cannot be stored in every language")
-        if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-            raise StrictJSONError("lone surrogate")
-    elif isinstance(value, (dict, list)):
-        if depth > MAX_DEPTH:
-            raise StrictJSONError(f"nesting deeper than {MAX_DEPTH} arrays and objects")
-        if isinstance(value, dict):
-            for k, v in value.items():
-                _check_values(k, depth)
-                _check_values(v, depth + 1)
-        else:
-            for v in value:
-                _check_values(v, depth + 1)
+        unique = False
+    else:
+        parts = text.split('"')
+        structure, strings = parts[0::2], parts[1::2]
+        unique = len(set(strings)) == len(strings)
+    outside = "".join(structure)
+    for constant in ("NaN", "Infinity"):
+        if constant in outside:
+            raise StrictJSONError(f"{constant} is not JSON")
+    if _HUGE.search(outside):
+        for number in _NUMBER.findall(outside):
+            if math.isinf(float(number)):
+                raise StrictJSONError(f"{number[:40]} overflows a double")
+    if outside.count("{") + outside.count("[") > MAX_DEPTH:
+        _check_depth(outside)
+    if not unique:
+        try:
+            json.loads(text, object_pairs_hook=_unique_members)
+        except json.JSONDecodeError as e:
+            raise StrictJSONError(str(e)) from e
 
 
 def from_json(model: type[M], text: str | bytes) -> M:
     """Parses and validates one message. Input is strict RFC 8259, as in every generated
-    language: NaN, numbers that overflow a double, duplicate keys, `\\u0000`, lone surrogates and
-    nesting deeper than `MAX_DEPTH` raise `StrictJSONError`; the rest is Pydantic's strict
-    validation (`ValidationError`), which reads members by their wire names only."""
+    language: malformed JSON, NaN, numbers that overflow a double, duplicate keys, `\\u0000`,
+    lone surrogates and nesting deeper than `MAX_DEPTH` raise `StrictJSONError`; the rest is
+    Pydantic's strict validation (`ValidationError`), which reads members by their wire names
+    only. Bytes are UTF-8 (`UnicodeDecodeError` otherwise). One parse: Pydantic's, after a scan
+    of the text for what its parser takes and strict RFC 8259 refuses (`_check_text`)."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
+    _check_text(text)
     try:
-        parsed = json.loads(
-            text,
-            object_pairs_hook=_no_duplicates,
-            parse_constant=_reject_constant,
-            parse_float=_finite,
-            parse_int=_integer,
-        )
-    except json.JSONDecodeError as e:
-        raise StrictJSONError(str(e)) from e
-    except RecursionError as e:
-        raise StrictJSONError(f"nesting deeper than {MAX_DEPTH} arrays and objects") from e
-    _check_values(parsed, 1)
-    return model.model_validate_json(text, by_alias=True, by_name=False)
+        return model.model_validate_json(text, by_alias=True, by_name=False)
+    except ValidationError as e:
+        first = e.errors()[0]
+        if first["type"] == "json_invalid":
+            raise StrictJSONError(first["msg"]) from e
+        if first["type"] == "string_unicode" and not first["loc"]:
+            raise StrictJSONError("lone surrogate") from e
+        raise
+
+
+def from_json_lines(model: type[M], lines: Iterable[str | bytes]) -> Iterator[M]:
+    """Reads a JSON Lines stream (one message per line, UTF-8; jsonlines.org), such as a file
+    opened in binary mode (whose lines end at `\\n` only), one message at a time as `from_json`
+    reads it; lines of whitespace alone are skipped. A line that is not a valid message raises
+    `LineError`, which names it (numbered from 1) and holds `from_json`'s error."""
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                yield from_json(model, line)
+            except ValueError as e:
+                raise LineError(number, e) from e
 
 
 def _plain(value: Any) -> Any:
@@ -652,8 +706,109 @@ def _canonical(value: Any) -> str:
     return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _canonical(value[k]) for k in keys) + "}"
 
 
+class _Inexact(Exception):
+    """A number that pydantic-core writes otherwise than ECMAScript and no `int` spells."""
+
+
+#: Below this magnitude every integral double is an `int` that pydantic-core writes as
+#: ECMAScript does; up to 1e21 ECMAScript writes the others' digits in full, pydantic-core with
+#: an exponent.
+_EXACT = 2.0**53
+
+
+def _utf16(key: str) -> bytes:
+    return key.encode("utf-16-be")
+
+
+def _ordered(keys: Iterable[str]) -> list[str]:
+    """`keys` sorted by UTF-16 code units (RFC 8785 section 3.2.3); code point order is the
+    same for ASCII."""
+    keys = list(keys)
+    return sorted(keys) if "".join(keys).isascii() else sorted(keys, key=_utf16)
+
+
+def _plain_only(annotation: Any) -> bool:
+    """Whether every value of `annotation` is a string, a boolean or `None`, which pydantic-core
+    writes canonically as they are."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _plain_only(get_args(annotation)[0])
+    if origin is Literal:
+        return all(v is None or isinstance(v, (str, bool)) for v in get_args(annotation))
+    if origin is Union or origin is UnionType:
+        return all(_plain_only(a) for a in get_args(annotation))
+    return annotation in (str, bool, type(None))
+
+
+#: Per model class, its fields in canonical order of their wire names: (wire name, attribute,
+#: written when `None` and absent, holds only strings, booleans and `None`).
+_PLANS: dict[type[BaseModel], tuple[tuple[str, str, bool, bool], ...]] = {}
+
+
+def _plan(cls: type[BaseModel]) -> tuple[tuple[str, str, bool, bool], ...]:
+    rows = {
+        field.alias or name: (field.alias or name, name, DefaultNull in field.metadata, _plain_only(field.annotation))
+        for name, field in cls.model_fields.items()
+    }
+    plan = _PLANS[cls] = tuple(rows[wire] for wire in _ordered(rows))
+    return plan
+
+
+def _data(value: Any) -> Any:
+    """`value`, a message or a part of one, as the JSON data that pydantic-core writes in the
+    canonical form: what `_plain` keeps, members in canonical order, integral doubles below 2**53
+    as `int`s. A number pydantic-core would write otherwise (an integral double from 2**53 to
+    1e21, a double from 1e-6 to 1e-5, an integer outside int64) raises `_Inexact`."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is float:
+        if value.is_integer():
+            if -_EXACT < value < _EXACT:
+                return int(value)
+            if -1e21 < value < 1e21:
+                raise _Inexact
+        elif 1e-6 <= abs(value) < 1e-5:
+            raise _Inexact
+        return value
+    if kind is int:
+        if value in _INT64:
+            return value
+        raise _Inexact
+    if kind is list:
+        return [_data(v) for v in value]
+    if kind is dict:
+        return {k: _data(value[k]) for k in _ordered(value)}
+    if isinstance(value, RootModel):
+        return _data(value.root)
+    if not isinstance(value, BaseModel):
+        raise _Inexact
+    cls = type(value)
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _plan(cls)
+    fields, given = value.__dict__, value.__pydantic_fields_set__
+    out: dict[str, Any] = {}
+    for wire, name, keep_null, plain in plan:
+        member = fields[name]
+        if member is not None:
+            out[wire] = member if plain else _data(member)
+        elif keep_null or name in given:
+            out[wire] = None
+    extra = value.__pydantic_extra__
+    if extra:
+        out.update((k, _data(v)) for k, v in extra.items())
+        return {k: out[k] for k in _ordered(out)}
+    return out
+
+
 def to_canonical_json(message: BaseModel) -> str:
     """Serializes a message canonically (RFC 8785 style, as every generated language does): keys
     sorted by UTF-16 code units, no whitespace, minimal escapes, integers as written, other
-    numbers in ECMAScript's shortest round-trip form."""
-    return _canonical(_plain(message))
+    numbers in ECMAScript's shortest round-trip form. pydantic-core writes it (its strings and
+    its doubles agree with that form, but for the few numbers `_data` turns away, which
+    `_canonical` writes)."""
+    try:
+        return pydantic_core.to_json(_data(message)).decode()
+    except _Inexact:
+        return _canonical(_plain(message))
