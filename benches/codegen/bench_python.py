@@ -27,9 +27,10 @@ import statistics
 import subprocess
 import sys
 import timeit
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
@@ -191,7 +192,7 @@ def main() -> None:
         runs.append(json.loads(subprocess.run(argv, check=True, stdout=subprocess.PIPE, text=True).stdout))
     medians = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     print(f"Python {sys.version.split()[0]}, {args.processes} processes, median of each process's best of {REPEATS}")
-    print(f"| message | bytes | call | per message | messages/s | MB/s | ratio |")
+    print("| message | bytes | call | per message | messages/s | MB/s | ratio |")
     print("|---|---|---|---|---|---|---|")
     for k, t in medians.items():
         key, kind, label = k.split("\t")
