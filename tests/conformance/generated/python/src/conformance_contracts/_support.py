@@ -550,7 +550,8 @@ _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 _LONG_EXPONENT = re.compile(r"[eE][-+]?[0-9]{3}")
 _LONG_DIGITS = re.compile(r"[0-9]{200}")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-_NOT_BRACKETS = re.compile(r"[^{}\[\]]+")
+# Deletes every ASCII character but brackets (the structure of valid JSON is ASCII).
+_BRACKETS_ONLY = {c: None for c in range(128) if chr(c) not in "[]{}"}
 _EMPTY = re.compile(r"\[\]|\{\}")
 
 
@@ -568,7 +569,7 @@ def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _check_depth(structure: str) -> None:
     """Nesting deeper than `MAX_DEPTH` in `structure` (a text without its strings): each round
     removes the innermost arrays and objects, the root's after as many rounds as it nests."""
-    brackets = _NOT_BRACKETS.sub("", structure)
+    brackets = structure.translate(_BRACKETS_ONLY)
     for _ in range(MAX_DEPTH):
         brackets, n = _EMPTY.subn("", brackets)
         if not n:
@@ -577,13 +578,14 @@ def _check_depth(structure: str) -> None:
         raise StrictJSONError(f"nesting deeper than {MAX_DEPTH} arrays and objects")
 
 
-def _check_text(text: str) -> None:
+def _check_text(text: str) -> int | None:
     """What strict RFC 8259 refuses and pydantic-core's parser takes (it keeps the last of
     duplicate keys and reads `\\u0000`, NaN, Infinity, 1e400 and any nesting up to its own
     limit), found by `str` methods and regular expressions, in C, so that Pydantic alone parses
-    the message. Without a backslash every `"` opens or closes a string, so `split` finds them;
-    when no string repeats, no key does. Otherwise (keys repeated in sibling objects, or escapes,
-    which may spell a key twice) the standard `json` module reads the text for its duplicates."""
+    the message. Without a backslash every `"` opens or closes a string, so `split` finds them,
+    and when no string repeats no key does: `None`. Otherwise (keys repeated in sibling objects,
+    or escapes, which may spell a key twice) how many members the text's objects have: each has
+    one `:` outside strings, for `from_json` to compare with what Pydantic read."""
     if "\\" in text:
         structure = _STRING.split(text)[0::2]
         if "\\u0000" in text and _NUL.search(text):
@@ -597,17 +599,81 @@ def _check_text(text: str) -> None:
     for constant in ("NaN", "Infinity"):
         if constant in outside:
             raise StrictJSONError(f"{constant} is not JSON")
-    if _LONG_EXPONENT.search(outside) or _LONG_DIGITS.search(outside):
+    exponent = ("e" in outside or "E" in outside) and _LONG_EXPONENT.search(outside)
+    # 200 digits in a row lie between two commas, and searching for them is slow.
+    if exponent or (len(outside) >= 200 and max(map(len, outside.split(","))) >= 200 and _LONG_DIGITS.search(outside)):
         for number in _NUMBER.findall(outside):
             if math.isinf(float(number)):
                 raise StrictJSONError(f"{number[:40]} overflows a double")
     if outside.count("{") + outside.count("[") > MAX_DEPTH:
         _check_depth(outside)
-    if not unique:
-        try:
-            json.loads(text, object_pairs_hook=_unique_members)
-        except json.JSONDecodeError as e:
-            raise StrictJSONError(str(e)) from e
+    return None if unique else outside.count(":")
+
+
+def _check_duplicates(text: str) -> None:
+    """Duplicate keys, as the standard `json` module reads the text (keys compared decoded)."""
+    try:
+        json.loads(text, object_pairs_hook=_unique_members)
+    except json.JSONDecodeError as e:
+        raise StrictJSONError(str(e)) from e
+
+
+def _holds_objects(annotation: Any) -> bool:
+    """Whether a value of `annotation` may hold a JSON object (a model, a dict, any value)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _holds_objects(get_args(annotation)[0])
+    if origin is Literal:
+        return False
+    if origin is Union or origin is UnionType or origin is list:
+        return any(_holds_objects(a) for a in get_args(annotation))
+    return annotation not in (str, bool, int, float, type(None))
+
+
+#: Per model class, the fields that may hold JSON objects (`_holds_objects`).
+_NESTED: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _count(value: Any) -> int:
+    """How many members the JSON objects `value` was read from have, as Pydantic kept them (the
+    last of duplicates): each model's given fields and unknown members (`model_fields_set`
+    holds both), each dict's keys, at any depth. Defaults are not counted: only given fields
+    are walked."""
+    cls = type(value)
+    nested = _NESTED.get(cls)
+    if nested is None:
+        n = 0
+        if cls is list:
+            for v in value:
+                if type(v) not in _SCALARS:
+                    n += _count(v)
+            return n
+        if cls is dict:
+            for v in value.values():
+                if type(v) not in _SCALARS:
+                    n += _count(v)
+            return n + len(value)
+        if isinstance(value, RootModel):
+            return _count(value.root)
+        if not isinstance(value, BaseModel):
+            return 0
+        nested = _NESTED[cls] = tuple(n for n, f in cls.model_fields.items() if _holds_objects(f.annotation))
+    given = value.__pydantic_fields_set__
+    n = len(given)
+    if nested:
+        fields = value.__dict__
+        for name in nested:
+            if name in given:
+                n += _count(fields[name])
+    extra = value.__pydantic_extra__
+    if extra:
+        for v in extra.values():
+            if type(v) not in _SCALARS:
+                n += _count(v)
+    return n
+
+
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def from_json(model: type[M], text: str | bytes) -> M:
@@ -619,16 +685,22 @@ def from_json(model: type[M], text: str | bytes) -> M:
     scan of the text for what its parser takes and strict RFC 8259 refuses (`_check_text`)."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
-    _check_text(text)
+    members = _check_text(text)
     try:
-        return model.model_validate_json(text, by_alias=True, by_name=False)
+        message = model.model_validate_json(text, by_alias=True, by_name=False)
     except ValidationError as e:
         first = e.errors()[0]
         if first["type"] == "json_invalid":
             raise StrictJSONError(first["msg"]) from e
         if first["type"] == "string_unicode" and not first["loc"]:
             raise StrictJSONError("lone surrogate") from e
+        if members is not None:
+            _check_duplicates(text)
         raise
+    # Fewer members than the text has: a duplicate key, or members `_count` cannot see.
+    if members is not None and _count(message) != members:
+        _check_duplicates(text)
+    return message
 
 
 def from_json_lines(model: type[M], lines: Iterable[str | bytes]) -> Iterator[M]:
@@ -729,8 +801,8 @@ def _ordered(keys: Iterable[str]) -> list[str]:
     return sorted(keys) if "".join(keys).isascii() else sorted(keys, key=_utf16)
 
 
-#: What a field's annotation holds, for `_data`: only strings, booleans and `None` (written as
-#: they are), numbers too (each through `_number`), or anything else (through `_data`).
+#: What a field's annotation holds, for `_writer`: only strings, booleans and `None` (written as
+#: they are), numbers too (as they are when `_AS_IS`), or anything else (through `_data`).
 _PLAIN, _NUMBERS, _OTHER = 0, 1, 2
 
 
@@ -746,20 +818,6 @@ def _kind(annotation: Any) -> int:
     if annotation in (str, bool, type(None)):
         return _PLAIN
     return _NUMBERS if annotation in (int, float) else _OTHER
-
-
-#: Per model class, its fields in canonical order of their wire names: (wire name, attribute,
-#: written when `None` and absent, `_kind` of its annotation).
-_PLANS: dict[type[BaseModel], tuple[tuple[str, str, bool, int], ...]] = {}
-
-
-def _plan(cls: type[BaseModel]) -> tuple[tuple[str, str, bool, int], ...]:
-    rows = {
-        field.alias or name: (field.alias or name, name, DefaultNull in field.metadata, _kind(field.annotation))
-        for name, field in cls.model_fields.items()
-    }
-    plan = _PLANS[cls] = tuple(rows[wire] for wire in _ordered(rows))
-    return plan
 
 
 def _number(value: float) -> float:
@@ -779,44 +837,66 @@ def _number(value: float) -> float:
     return value
 
 
+# A number that pydantic-core writes in ECMAScript's form as it is, in Python: a double with a
+# fraction and not below 1e-5, or an int64.
+_AS_IS = f"(type(m) is float and m % 1.0 and not -1e-5 < m < 1e-5) or (type(m) is int and {-(2**63)} <= m <= {2**63 - 1})"
+
+#: Per model class, the function `_writer` compiled for it.
+_WRITERS: dict[type[BaseModel], Callable[[BaseModel], dict[str, Any]]] = {}
+
+
+def _writer(cls: type[BaseModel]) -> Callable[[BaseModel], dict[str, Any]]:
+    """The function that turns a `cls` instance into `_data`'s members: one statement per field
+    in the canonical order of the wire names, then the unknown members, sorted in. A field of
+    strings, booleans and `None` is taken as it is, a number too when `_AS_IS`, anything else
+    goes through `_data`; `None` is written for a field given as `null` or whose default is
+    `null` (`DefaultNull`). Compiled once per class, as `dataclasses` compiles `__init__`: a loop
+    over a table of the fields costs half as much again."""
+    rows = {field.alias or name: (name, field) for name, field in cls.model_fields.items()}
+    lines = ["def members(value):", "    d, given, out = value.__dict__, value.__pydantic_fields_set__, {}"]
+    for wire in _ordered(rows):
+        name, field = rows[wire]
+        w, n, kind = repr(wire), repr(name), _kind(field.annotation)
+        take = "m" if kind == _PLAIN else f"m if {_AS_IS} else _data(m)" if kind == _NUMBERS else "_data(m)"
+        absent = "else" if DefaultNull in field.metadata else f"elif {n} in given"
+        lines += [f"    m = d[{n}]", "    if m is not None:", f"        out[{w}] = {take}", f"    {absent}:"]
+        lines += [f"        out[{w}] = None"]
+    lines += [
+        "    extra = value.__pydantic_extra__",
+        "    if extra:",
+        "        out.update((k, _data(v)) for k, v in extra.items())",
+        "        return {k: out[k] for k in _ordered(out)}",
+        "    return out",
+    ]
+    scope: dict[str, Any] = {"_data": _data, "_ordered": _ordered}
+    # The source holds no text of a message: literals `repr` wrote of the class's own names.
+    exec("\n".join(lines), scope)  # noqa: S102
+    members: Callable[[BaseModel], dict[str, Any]] = scope["members"]
+    _WRITERS[cls] = members
+    return members
+
+
 def _data(value: Any) -> Any:
     """`value`, a message or a part of one, as the JSON data that pydantic-core writes in the
-    canonical form: what `_plain` keeps, members in canonical order, numbers through `_number`;
-    `_Inexact` for a value of another type."""
+    canonical form: what `_plain` keeps, members in canonical order (`_writer`), numbers through
+    `_number`; `_Inexact` for a value of another type."""
     cls = type(value)
-    plan = _PLANS.get(cls)
-    if plan is None:
-        if cls is str or cls is bool or value is None:
-            return value
-        if cls is float or cls is int:
-            return _number(value)
-        if cls is list:
-            return [_data(v) for v in value]
-        if cls is dict:
-            return {k: _data(value[k]) for k in _ordered(value)}
-        if isinstance(value, RootModel):
-            return _data(value.root)
-        if not isinstance(value, BaseModel):
-            raise _Inexact
-        plan = _plan(cls)
-    fields, given = value.__dict__, value.__pydantic_fields_set__
-    out: dict[str, Any] = {}
-    for wire, name, keep_null, kind in plan:
-        member = fields[name]
-        if member is None:
-            if keep_null or name in given:
-                out[wire] = None
-        elif kind == _PLAIN:
-            out[wire] = member
-        elif kind == _NUMBERS and (type(member) is float or type(member) is int):
-            out[wire] = _number(member)
-        else:
-            out[wire] = _data(member)
-    extra = value.__pydantic_extra__
-    if extra:
-        out.update((k, _data(v)) for k, v in extra.items())
-        return {k: out[k] for k in _ordered(out)}
-    return out
+    members = _WRITERS.get(cls)
+    if members is not None:
+        return members(value)
+    if cls is str or cls is bool or value is None:
+        return value
+    if cls is float or cls is int:
+        return _number(value)
+    if cls is list:
+        return [_data(v) for v in value]
+    if cls is dict:
+        return {k: _data(value[k]) for k in _ordered(value)}
+    if isinstance(value, RootModel):
+        return _data(value.root)
+    if not isinstance(value, BaseModel):
+        raise _Inexact
+    return _writer(cls)(value)
 
 
 #: Whether this pydantic-core writes doubles as `_number` expects, ECMAScript's form but for the
