@@ -545,10 +545,11 @@ _STRING = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")', re.DOTALL)
 # `\u0000` as an escape: after an even run of backslashes (`\\u0000` is text).
 _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 # Where a number that overflows a double can be: an exponent of three digits or more, or 200
-# digits in a row (with an exponent of at most 99, over 309 digits would be needed). Two
-# searches: one alternation of both is ten times slower.
+# digits in a row (with an exponent of at most 99, over 309 digits would be needed), found as
+# 200 zeros once every digit is a zero (a regular expression takes twenty times as long).
 _LONG_EXPONENT = re.compile(r"[eE][-+]?[0-9]{3}")
-_LONG_DIGITS = re.compile(r"[0-9]{200}")
+_DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+_LONG_DIGITS = "0" * 200
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 # Deletes every ASCII character but brackets (the structure of valid JSON is ASCII).
 _BRACKETS_ONLY = {c: None for c in range(128) if chr(c) not in "[]{}"}
@@ -600,8 +601,7 @@ def _check_text(text: str) -> int | None:
         if constant in outside:
             raise StrictJSONError(f"{constant} is not JSON")
     exponent = ("e" in outside or "E" in outside) and _LONG_EXPONENT.search(outside)
-    # 200 digits in a row lie between two commas, and searching for them is slow.
-    if exponent or (len(outside) >= 200 and max(map(len, outside.split(","))) >= 200 and _LONG_DIGITS.search(outside)):
+    if exponent or (len(outside) >= 200 and _LONG_DIGITS in outside.translate(_DIGITS_AS_ZERO)):
         for number in _NUMBER.findall(outside):
             if math.isinf(float(number)):
                 raise StrictJSONError(f"{number[:40]} overflows a double")
