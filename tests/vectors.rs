@@ -1684,6 +1684,7 @@ fn unknown_spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<S
     let long = format!("1{}", "0".repeat(400));
     for (what, raw) in [
         ("1e400", "1e400"),
+        ("1E400", "-1E+400"),
         ("a 401-digit integer", long.as_str()),
         ("with a duplicate key", r#"{"a":1,"a":2}"#),
         ("with a duplicate key in an array", r#"[{"k":1,"k":1}]"#),

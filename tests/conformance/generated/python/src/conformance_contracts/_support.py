@@ -546,8 +546,9 @@ _STRING = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")', re.DOTALL)
 _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 # Where a number that overflows a double can be: an exponent of three digits or more, or 200
 # digits in a row (with an exponent of at most 99, over 309 digits would be needed), found as
-# 200 zeros once every digit is a zero (a regular expression takes twenty times as long).
-_LONG_EXPONENT = re.compile(r"[eE][-+]?[0-9]{3}")
+# 200 zeros once every digit is a zero (a regular expression takes twenty times as long); a
+# literal `e` starts the search faster than a class, so `E` is made `e` first.
+_LONG_EXPONENT = re.compile(r"e[-+]?[0-9]{3}")
 _DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
 _LONG_DIGITS = "0" * 200
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
@@ -600,7 +601,9 @@ def _check_text(text: str) -> int | None:
     for constant in ("NaN", "Infinity"):
         if constant in outside:
             raise StrictJSONError(f"{constant} is not JSON")
-    exponent = ("e" in outside or "E" in outside) and _LONG_EXPONENT.search(outside)
+    if "E" in outside:
+        outside = outside.replace("E", "e")
+    exponent = "e" in outside and _LONG_EXPONENT.search(outside)
     if exponent or (len(outside) >= 200 and _LONG_DIGITS in outside.translate(_DIGITS_AS_ZERO)):
         for number in _NUMBER.findall(outside):
             if math.isinf(float(number)):
