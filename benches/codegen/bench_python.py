@@ -13,9 +13,9 @@ times as `datetime`) and python-jsonschema (`json.loads`, then a Draft 2020-12 v
 contract with its format checker). Writing: `to_canonical_json(m)`, Pydantic's
 `m.model_dump_json()` and msgspec's `Encoder`.
 
-Each of N processes (default 5) warms every call up for a while, then times it with `timeit`
-in 5 repeats of about S seconds (default 0.2) and keeps the best; the table shows the median of
-the processes' bests per call: time per message, messages per second, MB/s of the message's
+Each of N processes (default 5) warms every call up, then times them with `timeit` in 5 rounds
+in which every call runs for about S seconds (default 0.2) in turn, and keeps each call's best;
+the table shows the median of the processes' bests per call: time per message, messages per second, MB/s of the message's
 text, and the ratio to Pydantic's own call on the same model and text (reads to
 `model_validate_json`, writes to `model_dump_json`). Standard library only, but for the
 packages of benches/codegen/requirements.txt and the generated packages.
@@ -162,18 +162,21 @@ def calls() -> list[tuple[str, str, str, Callable[[], object]]]:
     return out
 
 
-def best(call: Callable[[], object], seconds: float) -> float:
-    """The best time of one call over `REPEATS` repeats of about `seconds`, after a warm-up."""
-    timer = timeit.Timer(call)
-    number, took = timer.autorange()
-    number = max(1, int(number * seconds / took))
-    timer.timeit(number)
-    return min(timer.repeat(REPEATS, number)) / number
-
-
 def worker(seconds: float) -> None:
-    """One process: every call's best time, as JSON on stdout."""
-    times = {f"{key}\t{kind}\t{label}": best(call, seconds) for key, kind, label, call in calls()}
+    """One process: every call's best time, as JSON on stdout. Each call is warmed up and its
+    count per run set to take about `seconds`; then the calls take turns, `REPEATS` rounds, so
+    that a change in the machine's load falls on all of them alike."""
+    timers = {}
+    for key, kind, label, call in calls():
+        timer = timeit.Timer(call)
+        number, took = timer.autorange()
+        number = max(1, int(number * seconds / took))
+        timer.timeit(number)
+        timers[f"{key}\t{kind}\t{label}"] = (timer, number)
+    times = dict.fromkeys(timers, float("inf"))
+    for _ in range(REPEATS):
+        for name, (timer, number) in timers.items():
+            times[name] = min(times[name], timer.timeit(number) / number)
     json.dump(times, sys.stdout)
 
 
