@@ -559,6 +559,7 @@ _EMPTY = re.compile(rb"\[\]|\{\}")
 
 
 def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`json`'s `object_pairs_hook`: an object's members, a name twice raising `StrictJSONError`."""
     members = dict(pairs)
     if len(members) < len(pairs):
         seen: set[str] = set()
@@ -584,8 +585,8 @@ def _check_depth(structure: str) -> None:
 def _check_text(text: str) -> int | None:
     """What strict RFC 8259 refuses and pydantic-core's parser takes (it keeps the last of
     duplicate keys and reads `\\u0000`, NaN, Infinity, 1e400 and any nesting up to its own
-    limit), found by `str` methods and regular expressions, in C, so that Pydantic alone parses
-    the message. Without a backslash every `"` opens or closes a string, so `split` finds them,
+    limit), found by `str` and `bytes` methods and a regular expression, in C, so that Pydantic
+    alone parses the message. Without a backslash every `"` opens or closes a string, so `split` finds them,
     and when no string repeats no key does: `None`. Otherwise (keys repeated in sibling objects,
     or escapes, which may spell a key twice) how many members the text's objects have: each has
     one `:` outside strings, for `from_json` to compare with what Pydantic read."""
@@ -605,7 +606,8 @@ def _check_text(text: str) -> int | None:
     if "E" in outside:
         outside = outside.replace("E", "e")
     exponent = "e" in outside and _LONG_EXPONENT.search(outside)
-    if exponent or (len(outside) >= 200 and _LONG_DIGITS in outside.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)):
+    digits = len(outside) >= 200 and outside.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)
+    if exponent or (digits and _LONG_DIGITS in digits):
         for number in _NUMBER.findall(outside):
             if math.isinf(float(number)):
                 raise StrictJSONError(f"{number[:40]} overflows a double")
@@ -636,6 +638,7 @@ def _holds_objects(annotation: Any) -> bool:
 
 #: Per model class, the fields that may hold JSON objects (`_holds_objects`).
 _NESTED: dict[type[BaseModel], tuple[str, ...]] = {}
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def _count(value: Any) -> int:
@@ -661,7 +664,8 @@ def _count(value: Any) -> int:
             return _count(value.root)
         if not isinstance(value, BaseModel):
             return 0
-        nested = _NESTED[cls] = tuple(n for n, f in cls.model_fields.items() if _holds_objects(f.annotation))
+        fields_of = cls.model_fields.items()
+        nested = _NESTED[cls] = tuple(name for name, f in fields_of if _holds_objects(f.annotation))
     given = value.__pydantic_fields_set__
     n = len(given)
     if nested:
@@ -675,9 +679,6 @@ def _count(value: Any) -> int:
             if type(v) not in _SCALARS:
                 n += _count(v)
     return n
-
-
-_SCALARS = (str, int, float, bool, type(None))
 
 
 def from_json(model: type[M], text: str | bytes) -> M:
