@@ -714,7 +714,7 @@ def from_json_lines(model: type[M], lines: Iterable[str | bytes]) -> Iterator[M]
     reads it; lines of whitespace alone are skipped. A line that is not a valid message raises
     `LineError`, which names it (numbered from 1) and holds `from_json`'s error."""
     for number, line in enumerate(lines, 1):
-        if line.strip():
+        if line and not line.isspace():
             try:
                 yield from_json(model, line)
             except ValueError as e:
