@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all setup build generate run test conformance bench bench-corpus bench-compare bench-rust-check bench-watch clean
+.PHONY: all setup build generate run test conformance bench bench-corpus bench-compare bench-rust-check bench-watch \
+	bench-codegen clean
 
 all: run
 
@@ -118,6 +119,22 @@ bench-rust-check: bench-corpus
 bench-watch: bench-corpus
 	$(PYTHON) benches/compare/compare.py watch --corpus $(BENCH_DIR)/corpus --contractc $(BENCH_DIR)/bin/contractc \
 		--out $(BENCH_DIR)/watch
+
+# The generated code reading and writing OrderIntent, PriceTick and the large Portfolio
+# (benches/codegen/messages), beside the local alternatives in the same run (README.md, "Speed"):
+# Python with the pinned alternatives of benches/codegen/requirements.txt in a venv of its own
+# under .tools/ (BENCH_PROCESSES processes, default 5), then MQL4 through g++ -O2.
+CODEGEN_VENV := $(TOOLS)/codegen/venv
+$(CODEGEN_VENV)/.installed: benches/codegen/requirements.txt generated/python/pyproject.toml \
+		tests/conformance/generated/python/pyproject.toml
+	$(PYTHON) -m venv $(CODEGEN_VENV)
+	$(CODEGEN_VENV)/bin/pip install --quiet -r benches/codegen/requirements.txt
+	$(CODEGEN_VENV)/bin/pip install --quiet --no-deps -e generated/python -e tests/conformance/generated/python
+	touch $@
+
+bench-codegen: $(CODEGEN_VENV)/.installed
+	$(CODEGEN_VENV)/bin/python benches/codegen/bench_python.py --processes $(or $(BENCH_PROCESSES),5)
+	cargo run --quiet -p contractc-conformance --bin mql4-bench
 
 clean:
 	rm -rf $(VENV) .runs .bin

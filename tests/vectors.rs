@@ -1653,6 +1653,7 @@ fn unknown_spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<S
     let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
     // The root counts as one level (`MAX_DEPTH` = 64 in every language).
     let (deepest, too_deep) = (nested(63), nested(64));
+    let brackets = format!("\"{}\"", "[{".repeat(40));
     for raw in [
         "1.0",
         "1E2",
@@ -1666,18 +1667,35 @@ fn unknown_spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<S
         "18446744073709551616",
         "{ \"b\" : 1 , \"a\" : [ 2.50 ] }",
         deepest.as_str(),
+        // Keys repeated in different objects, an escaped key, and what the parsers refuse
+        // written inside strings (brackets past the nesting limit included).
+        r#"[{"k":1},{"k":2,"j":{"k":3}}]"#,
+        r#"{"\u0061":1,"b":"\\u0000"}"#,
+        r#"{"NaN":"Infinity 1e400 -0"}"#,
+        brackets.as_str(),
     ] {
-        let name = format!("unknown member spelled {}", if raw.len() > 40 { "at the nesting limit" } else { raw });
+        let name = match raw {
+            r if r == deepest => "unknown member spelled at the nesting limit".to_string(),
+            r if r == brackets => "unknown member spelled as brackets in a string".to_string(),
+            r => format!("unknown member spelled {r}"),
+        };
         out.push(spelled_sample(name, true, spelled(base, &key, raw)));
     }
     let long = format!("1{}", "0".repeat(400));
     for (what, raw) in [
         ("1e400", "1e400"),
+        ("1E400", "-1E+400"),
         ("a 401-digit integer", long.as_str()),
         ("with a duplicate key", r#"{"a":1,"a":2}"#),
         ("with a duplicate key in an array", r#"[{"k":1,"k":1}]"#),
         ("with a lone surrogate", r#""\ud800""#),
         ("with \\u0000", r#"{"a":"\u0000"}"#),
+        ("with \\u0000 in a key", r#"{"a\u0000":1}"#),
+        ("with a lone surrogate in a key", r#"{"\ud800":1}"#),
+        ("with a lone low surrogate in a key", r#"{"\udc00":1}"#),
+        ("with a duplicate key spelled with an escape", r#"{"a":1,"\u0061":2}"#),
+        ("with a duplicate key at depth 4", r#"[[{"a":{"k":1,"j":[],"k":2}}]]"#),
+        ("with a duplicate key after the same key in a sibling", r#"[{"k":1},{"k":2,"k":3}]"#),
         ("past the nesting limit", too_deep.as_str()),
     ] {
         out.push(Sample {
@@ -1707,6 +1725,11 @@ fn spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<Sample>) 
             ("surrogate pair", r#""\ud83d\ude00""#, 1),
             ("raw astral", "\"😀\"", 1),
             ("raw U+2028", "\"\u{2028}\"", 1),
+            // Text that names what the parsers refuse, inside a string: `\\u0000` is a backslash
+            // and `u0000`; NaN, 1e400 and brackets in a string are text.
+            ("backslash then u0000", r#""\\u0000""#, 6),
+            ("NaN as text", r#""NaN""#, 3),
+            ("1e400 and brackets as text", r#""1e400[[{""#, 8),
             ("escapes mixed", r#""a\"\\\/\b\f\n\r\t\u0041\ud83d\ude00z""#, 12),
         ] {
             let valid = min.is_none_or(|m| len >= m) && max.is_none_or(|m| len <= m);
@@ -1747,6 +1770,13 @@ fn spellings(p: &Program, contract: usize, base: &Value, out: &mut Vec<Sample>) 
                     "4.9e-324",
                     "1.7976931348623157e308",
                     "9007199254740993",
+                    // Where ECMAScript's form and pydantic-core's differ: 1e-6 to 1e-5, and
+                    // integral doubles from 2**53 to 1e21.
+                    "1e-6",
+                    "1.5e-6",
+                    "1e-7",
+                    "1e20",
+                    "123456789012345680000",
                 ] {
                     let x: f64 = raw.parse().expect("a number");
                     let valid = number_in(n, x) && multiple_ok(n.multiple_of, x);

@@ -1,7 +1,8 @@
 """Reading inputs and writing outputs the way the contractc runtime hands them over.
 
 Inputs are files named by `CTC_INPUT_<NAME>` (JSON Lines for streams); the output goes to the
-file named by `CTC_OUTPUT`. Messages are read and written with the generated Pydantic models.
+file named by `CTC_OUTPUT`. Messages are read (`from_json_lines`) and written with the generated
+Pydantic models.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from trading_contracts import from_json, to_json
+from trading_contracts import from_json_lines, to_json
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -26,11 +27,11 @@ def _env(name: str) -> str:
 
 
 def read(name: str, model: type[M]) -> Iterator[M]:
-    """The messages of input `name`, validated by `model`."""
-    with open(_env(f"CTC_INPUT_{name.upper()}"), encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield from_json(model, line)
+    """The messages of input `name`, validated by `model`; a line that is not one raises
+    `trading_contracts.LineError`, naming it. The file is read in binary mode, so that lines end
+    at `\\n` alone, as JSON Lines have them."""
+    with open(_env(f"CTC_INPUT_{name.upper()}"), "rb") as f:
+        yield from from_json_lines(model, f)
 
 
 def write(messages: Iterable[BaseModel]) -> int:

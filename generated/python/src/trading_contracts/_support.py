@@ -4,11 +4,23 @@
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, TypeVar
+from types import UnionType
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+)
 
+import pydantic_core
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -516,76 +528,197 @@ class StrictJSONError(ValueError):
     """Input that strict RFC 8259, as every generated language reads it, refuses."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise StrictJSONError(f"{name} is not JSON")
+class LineError(ValueError):
+    """A line of a JSON Lines stream that is not a valid message: `line`, its number from 1, and
+    `error`, what `from_json` raised for it (`StrictJSONError`, `ValidationError` or
+    `UnicodeDecodeError`; also the `__cause__`)."""
+
+    def __init__(self, line: int, error: ValueError) -> None:
+        super().__init__(f"line {line}: {error}")
+        self.line = line
+        self.error = error
 
 
-def _finite(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise StrictJSONError(f"{text} overflows a double")
-    return value
+# A string token (RFC 8259 section 7) with its escapes; splitting a text on it puts the strings
+# at the odd indices and the structure between them (punctuation, numbers, literals) at the even.
+_STRING = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")', re.DOTALL)
+# `\u0000` as an escape: after an even run of backslashes (`\\u0000` is text).
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+# Where a number that overflows a double can be: an exponent of three digits or more, or 200
+# digits in a row (with an exponent of at most 99, over 309 digits would be needed), found as
+# 200 zeros once `bytes.translate` made every digit a zero (a regular expression takes twenty
+# times as long, `str.translate` builds a table first); a literal `e` starts the search faster
+# than a class, so `E` is made `e` first.
+_LONG_EXPONENT = re.compile(r"e[-+]?[0-9]{3}")
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * 200
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+# Every byte but brackets, which `_check_depth` deletes.
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
+_EMPTY = re.compile(rb"\[\]|\{\}")
 
 
-def _integer(text: str) -> int:
-    # Past int64 an integer literal is a double, as in every generated language: it must fit one.
-    try:
-        value = int(text)
-        if value not in _INT64:
-            float(value)
-    except (ValueError, OverflowError) as e:
-        raise StrictJSONError(f"{text[:40]} overflows a double") from e
-    return value
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`json`'s `object_pairs_hook`: an object's members, a name twice raising `StrictJSONError`."""
+    members = dict(pairs)
+    if len(members) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise StrictJSONError(f"duplicate key {key!r}")
+            seen.add(key)
+    return members
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise StrictJSONError(f"duplicate key {key!r}")
-        seen[key] = value
-    return seen
+def _check_depth(structure: str) -> None:
+    """Nesting deeper than `MAX_DEPTH` in `structure` (a text without its strings): each round
+    removes the innermost arrays and objects, the root's after as many rounds as it nests."""
+    brackets = structure.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
+    for _ in range(MAX_DEPTH):
+        brackets, n = _EMPTY.subn(b"", brackets)
+        if not n:
+            return
+    if brackets:
+        raise StrictJSONError(f"nesting deeper than {MAX_DEPTH} arrays and objects")
 
 
-def _check_values(value: Any, depth: int) -> None:
-    if isinstance(value, str):
-        if "\x00" in value:
+def _check_text(text: str) -> int | None:
+    """What strict RFC 8259 refuses and pydantic-core's parser takes (it keeps the last of
+    duplicate keys and reads `\\u0000`, NaN, Infinity, 1e400 and any nesting up to its own
+    limit), found by `str` and `bytes` methods and a regular expression, in C, so that Pydantic
+    alone parses the message. Without a backslash every `"` opens or closes a string, so `split` finds them,
+    and when no string repeats no key does: `None`. Otherwise (keys repeated in sibling objects,
+    or escapes, which may spell a key twice) how many members the text's objects have: each has
+    one `:` outside strings, for `from_json` to compare with what Pydantic read."""
+    if "\\" in text:
+        structure = _STRING.split(text)[0::2]
+        if "\\u0000" in text and _NUL.search(text):
             raise StrictJSONError("\\u0000 cannot be stored in every language")
-        if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-            raise StrictJSONError("lone surrogate")
-    elif isinstance(value, (dict, list)):
-        if depth > MAX_DEPTH:
-            raise StrictJSONError(f"nesting deeper than {MAX_DEPTH} arrays and objects")
-        if isinstance(value, dict):
-            for k, v in value.items():
-                _check_values(k, depth)
-                _check_values(v, depth + 1)
-        else:
+        unique = False
+    else:
+        parts = text.split('"')
+        structure, strings = parts[0::2], parts[1::2]
+        unique = len(set(strings)) == len(strings)
+    outside = "".join(structure)
+    for constant in ("NaN", "Infinity"):
+        if constant in outside:
+            raise StrictJSONError(f"{constant} is not JSON")
+    if "E" in outside:
+        outside = outside.replace("E", "e")
+    exponent = "e" in outside and _LONG_EXPONENT.search(outside)
+    digits = len(outside) >= 200 and outside.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)
+    if exponent or (digits and _LONG_DIGITS in digits):
+        for number in _NUMBER.findall(outside):
+            if math.isinf(float(number)):
+                raise StrictJSONError(f"{number[:40]} overflows a double")
+    if outside.count("{") + outside.count("[") > MAX_DEPTH:
+        _check_depth(outside)
+    return None if unique else outside.count(":")
+
+
+def _check_duplicates(text: str) -> None:
+    """Duplicate keys, as the standard `json` module reads the text (keys compared decoded)."""
+    try:
+        json.loads(text, object_pairs_hook=_unique_members)
+    except json.JSONDecodeError as e:
+        raise StrictJSONError(str(e)) from e
+
+
+def _holds_objects(annotation: Any) -> bool:
+    """Whether a value of `annotation` may hold a JSON object (a model, a dict, any value)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _holds_objects(get_args(annotation)[0])
+    if origin is Literal:
+        return False
+    if origin is Union or origin is UnionType or origin is list:
+        return any(_holds_objects(a) for a in get_args(annotation))
+    return annotation not in (str, bool, int, float, type(None))
+
+
+#: Per model class, the fields that may hold JSON objects (`_holds_objects`).
+_NESTED: dict[type[BaseModel], tuple[str, ...]] = {}
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _count(value: Any) -> int:
+    """How many members the JSON objects `value` was read from have, as Pydantic kept them (the
+    last of duplicates): each model's given fields and unknown members (`model_fields_set`
+    holds both), each dict's keys, at any depth. Defaults are not counted: only given fields
+    are walked."""
+    cls = type(value)
+    nested = _NESTED.get(cls)
+    if nested is None:
+        n = 0
+        if cls is list:
             for v in value:
-                _check_values(v, depth + 1)
+                if type(v) not in _SCALARS:
+                    n += _count(v)
+            return n
+        if cls is dict:
+            for v in value.values():
+                if type(v) not in _SCALARS:
+                    n += _count(v)
+            return n + len(value)
+        if isinstance(value, RootModel):
+            return _count(value.root)
+        if not isinstance(value, BaseModel):
+            return 0
+        fields_of = cls.model_fields.items()
+        nested = _NESTED[cls] = tuple(name for name, f in fields_of if _holds_objects(f.annotation))
+    given = value.__pydantic_fields_set__
+    n = len(given)
+    if nested:
+        fields = value.__dict__
+        for name in nested:
+            if name in given:
+                n += _count(fields[name])
+    extra = value.__pydantic_extra__
+    if extra:
+        for v in extra.values():
+            if type(v) not in _SCALARS:
+                n += _count(v)
+    return n
 
 
 def from_json(model: type[M], text: str | bytes) -> M:
     """Parses and validates one message. Input is strict RFC 8259, as in every generated
-    language: NaN, numbers that overflow a double, duplicate keys, `\\u0000`, lone surrogates and
-    nesting deeper than `MAX_DEPTH` raise `StrictJSONError`; the rest is Pydantic's strict
-    validation (`ValidationError`), which reads members by their wire names only."""
+    language: malformed JSON, NaN, numbers that overflow a double, duplicate keys, `\\u0000`,
+    lone surrogates and nesting deeper than `MAX_DEPTH` raise `StrictJSONError`; the rest is
+    Pydantic's strict validation (`ValidationError`), which reads members by their wire names
+    only. Bytes are UTF-8 (`UnicodeDecodeError` otherwise). Pydantic parses the message, after a
+    scan of the text for what its parser takes and strict RFC 8259 refuses (`_check_text`)."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
+    members = _check_text(text)
     try:
-        parsed = json.loads(
-            text,
-            object_pairs_hook=_no_duplicates,
-            parse_constant=_reject_constant,
-            parse_float=_finite,
-            parse_int=_integer,
-        )
-    except json.JSONDecodeError as e:
-        raise StrictJSONError(str(e)) from e
-    except RecursionError as e:
-        raise StrictJSONError(f"nesting deeper than {MAX_DEPTH} arrays and objects") from e
-    _check_values(parsed, 1)
-    return model.model_validate_json(text, by_alias=True, by_name=False)
+        message = model.model_validate_json(text, by_alias=True, by_name=False)
+    except ValidationError as e:
+        first = e.errors()[0]
+        if first["type"] == "json_invalid":
+            raise StrictJSONError(first["msg"]) from e
+        if first["type"] == "string_unicode" and not first["loc"]:
+            raise StrictJSONError("lone surrogate") from e
+        if members is not None:
+            _check_duplicates(text)
+        raise
+    # Fewer members than the text has: a duplicate key, or members `_count` cannot see.
+    if members is not None and _count(message) != members:
+        _check_duplicates(text)
+    return message
+
+
+def from_json_lines(model: type[M], lines: Iterable[str | bytes]) -> Iterator[M]:
+    """Reads a JSON Lines stream (one message per line, UTF-8; jsonlines.org), such as a file
+    opened in binary mode (whose lines end at `\\n` only), one message at a time as `from_json`
+    reads it; lines of whitespace alone are skipped. A line that is not a valid message raises
+    `LineError`, which names it (numbered from 1) and holds `from_json`'s error."""
+    for number, line in enumerate(lines, 1):
+        if line and not line.isspace():
+            try:
+                yield from_json(model, line)
+            except ValueError as e:
+                raise LineError(number, e) from e
 
 
 def _plain(value: Any) -> Any:
@@ -652,8 +785,142 @@ def _canonical(value: Any) -> str:
     return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _canonical(value[k]) for k in keys) + "}"
 
 
+class _Inexact(Exception):
+    """A number that pydantic-core writes otherwise than ECMAScript and no `int` spells."""
+
+
+#: Below this magnitude every integral double is an `int` that pydantic-core writes as
+#: ECMAScript does; up to 1e21 ECMAScript writes the others' digits in full, pydantic-core with
+#: an exponent.
+_EXACT = 2.0**53
+
+
+def _utf16(key: str) -> bytes:
+    return key.encode("utf-16-be")
+
+
+def _ordered(keys: Iterable[str]) -> list[str]:
+    """`keys` sorted by UTF-16 code units (RFC 8785 section 3.2.3); code point order is the
+    same for ASCII."""
+    keys = list(keys)
+    return sorted(keys) if "".join(keys).isascii() else sorted(keys, key=_utf16)
+
+
+#: What a field's annotation holds, for `_writer`: only strings, booleans and `None` (written as
+#: they are), numbers too (as they are when `_AS_IS`), or anything else (through `_data`).
+_PLAIN, _NUMBERS, _OTHER = 0, 1, 2
+
+
+def _kind(annotation: Any) -> int:
+    """`_PLAIN`, `_NUMBERS` or `_OTHER`: what every value of `annotation` is at most."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _kind(get_args(annotation)[0])
+    if origin is Literal:
+        return _PLAIN if all(v is None or isinstance(v, (str, bool)) for v in get_args(annotation)) else _OTHER
+    if origin is Union or origin is UnionType:
+        return max(_kind(a) for a in get_args(annotation))
+    if annotation in (str, bool, type(None)):
+        return _PLAIN
+    return _NUMBERS if annotation in (int, float) else _OTHER
+
+
+def _number(value: float) -> float:
+    """`value` as pydantic-core writes it in ECMAScript's form: an integral double below 2**53
+    as an `int`; `_Inexact` for an integral double from 2**53 to 1e21, a double from 1e-6 to
+    1e-5 and an integer outside int64."""
+    if type(value) is float:
+        if value.is_integer():
+            if -_EXACT < value < _EXACT:
+                return int(value)
+            if -1e21 < value < 1e21:
+                raise _Inexact
+        elif -1e-5 < value < 1e-5 and not -1e-6 < value < 1e-6:
+            raise _Inexact
+    elif value not in _INT64:
+        raise _Inexact
+    return value
+
+
+# A number that pydantic-core writes in ECMAScript's form as it is, in Python: a double with a
+# fraction and not below 1e-5, or an int64.
+_AS_IS = f"(type(m) is float and m % 1.0 and not -1e-5 < m < 1e-5) or (type(m) is int and {-(2**63)} <= m <= {2**63 - 1})"
+
+#: Per model class, the function `_writer` compiled for it.
+_WRITERS: dict[type[BaseModel], Callable[[BaseModel], dict[str, Any]]] = {}
+
+
+def _writer(cls: type[BaseModel]) -> Callable[[BaseModel], dict[str, Any]]:
+    """The function that turns a `cls` instance into `_data`'s members: one statement per field
+    in the canonical order of the wire names, then the unknown members, sorted in. A field of
+    strings, booleans and `None` is taken as it is, a number too when `_AS_IS`, anything else
+    goes through `_data`; `None` is written for a field given as `null` or whose default is
+    `null` (`DefaultNull`). Compiled once per class, as `dataclasses` compiles `__init__`: a loop
+    over a table of the fields costs half as much again."""
+    rows = {field.alias or name: (name, field) for name, field in cls.model_fields.items()}
+    lines = ["def members(value):", "    d, given, out = value.__dict__, value.__pydantic_fields_set__, {}"]
+    for wire in _ordered(rows):
+        name, field = rows[wire]
+        w, n, kind = repr(wire), repr(name), _kind(field.annotation)
+        take = "m" if kind == _PLAIN else f"m if {_AS_IS} else _data(m)" if kind == _NUMBERS else "_data(m)"
+        absent = "else" if DefaultNull in field.metadata else f"elif {n} in given"
+        lines += [f"    m = d[{n}]", "    if m is not None:", f"        out[{w}] = {take}", f"    {absent}:"]
+        lines += [f"        out[{w}] = None"]
+    lines += [
+        "    extra = value.__pydantic_extra__",
+        "    if extra:",
+        "        out.update((k, _data(v)) for k, v in extra.items())",
+        "        return {k: out[k] for k in _ordered(out)}",
+        "    return out",
+    ]
+    scope: dict[str, Any] = {"_data": _data, "_ordered": _ordered}
+    # The source holds no text of a message: literals `repr` wrote of the class's own names.
+    exec("\n".join(lines), scope)  # noqa: S102
+    members: Callable[[BaseModel], dict[str, Any]] = scope["members"]
+    _WRITERS[cls] = members
+    return members
+
+
+def _data(value: Any) -> Any:
+    """`value`, a message or a part of one, as the JSON data that pydantic-core writes in the
+    canonical form: what `_plain` keeps, members in canonical order (`_writer`), numbers through
+    `_number`; `_Inexact` for a value of another type."""
+    cls = type(value)
+    members = _WRITERS.get(cls)
+    if members is not None:
+        return members(value)
+    if cls is str or cls is bool or value is None:
+        return value
+    if cls is float or cls is int:
+        return _number(value)
+    if cls is list:
+        return [_data(v) for v in value]
+    if cls is dict:
+        return {k: _data(value[k]) for k in _ordered(value)}
+    if isinstance(value, RootModel):
+        return _data(value.root)
+    if not isinstance(value, BaseModel):
+        raise _Inexact
+    return _writer(cls)(value)
+
+
+#: Whether this pydantic-core writes doubles as `_number` expects, ECMAScript's form but for the
+#: numbers it turns away (pydantic-core 2.50 does): checked once, on a double of each form.
+_WRITES_ECMASCRIPT = all(
+    pydantic_core.to_json(x).decode() == _ecmascript(x)
+    for x in (0.1, -1.5, 123.456, 0.00001, 1e-7, -1.5e-7, 5e-324, 1e21, 1.5e300, 1.7976931348623157e308)
+)
+
+
 def to_canonical_json(message: BaseModel) -> str:
     """Serializes a message canonically (RFC 8785 style, as every generated language does): keys
     sorted by UTF-16 code units, no whitespace, minimal escapes, integers as written, other
-    numbers in ECMAScript's shortest round-trip form."""
+    numbers in ECMAScript's shortest round-trip form. pydantic-core writes it (its strings and
+    its doubles agree with that form), but for the few numbers `_number` turns away, which
+    `_canonical` writes."""
+    if _WRITES_ECMASCRIPT:
+        try:
+            return pydantic_core.to_json(_data(message)).decode()
+        except _Inexact:
+            pass
     return _canonical(_plain(message))

@@ -72,6 +72,7 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "shapes/Nullable@1.0" => go::<shapes::nullable_1_0::Nullable>(text),
         "shapes/Open@1.0" => go::<shapes::open_1_0::Open>(text),
         "shapes/Overlapping@1.0" => go::<shapes::overlapping_1_0::Overlapping>(text),
+        "shapes/Portfolio@1.0" => go::<shapes::portfolio_1_0::Portfolio>(text),
         "shapes/Rules@1.0" => go::<shapes::rules_1_0::Rules>(text),
         "shapes/Tuples@1.0" => go::<shapes::tuples_1_0::Tuples>(text),
         "shapes/Untyped@1.0" => go::<shapes::untyped_1_0::Untyped>(text),

@@ -18,6 +18,7 @@ pub mod nested_1_0;
 pub mod nullable_1_0;
 pub mod open_1_0;
 pub mod overlapping_1_0;
+pub mod portfolio_1_0;
 pub mod rules_1_0;
 pub mod tuples_1_0;
 pub mod untyped_1_0;

@@ -20,6 +20,7 @@ __all__ = [
     "nullable_1_0",
     "open_1_0",
     "overlapping_1_0",
+    "portfolio_1_0",
     "rules_1_0",
     "tuples_1_0",
     "untyped_1_0",
