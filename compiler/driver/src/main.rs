@@ -138,6 +138,14 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Serve the project to AI agents: a Model Context Protocol server on stdin/stdout.
+    ///
+    /// Tools: workflow_list, workflow_get, workflow_validate, workflow_next, contract_list,
+    /// contract_get, message_validate, run_status (README.md, "Agents: contractc mcp"). Speaks
+    /// MCP 2026-07-28 (stateless) and the earlier revisions' initialize handshake. Logs go to
+    /// stderr; it stops when the client closes stdin. One compiler database is kept warm, and
+    /// the files are read again before each call, so edits between calls are seen.
+    Mcp,
     /// Explain a diagnostic code: what it means, with an example and its hint.
     ///
     /// CODE is the code (`E0005`) or its name (`unresolved-ref`), as every diagnostic prints
@@ -235,6 +243,10 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     if matches!(cli.command, Command::Watch) {
         return watch(cli, text, config);
     }
+    if matches!(cli.command, Command::Mcp) {
+        contractc_driver::mcp::serve(&cli.config, text, config).map_err(|e| e.to_string())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Import { sources, namespace, version, split_defs } = &cli.command {
         return import(cli, &config, sources, namespace, version, *split_defs);
     }
@@ -254,6 +266,7 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
         | Command::Init { .. }
         | Command::Explain { .. }
         | Command::Graph { .. }
+        | Command::Mcp
         | Command::Import { .. } => Mode::Check,
     };
     // A build (never `--check`, which always compares bytes) whose inputs, compiler and outputs
