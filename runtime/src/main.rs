@@ -215,11 +215,12 @@ fn status(run_dir: &std::path::Path, plan: Option<&PathBuf>, json: bool) -> Exit
         out!("{}", serde_json::to_string_pretty(&status).unwrap_or_default());
         return ExitCode::SUCCESS;
     }
-    out!("{:<16} {:<11} {:>8}  {:<50}  {}", "step", "last", "attempts", "resume", "detail");
+    out!("{:<16} {:<11} {:>8}  {:<50}  detail", "step", "last", "attempts", "resume");
     for s in &status.steps {
         let resume = s.resume.as_ref().map_or_else(|| "-".to_string(), |r| r.describe());
         let detail = s.detail.lines().next().unwrap_or_default();
-        out!("{:<16} {:<11} {:>8}  {:<50}  {detail}", s.step, s.last.label(), s.attempts, resume);
+        let line = format!("{:<16} {:<11} {:>8}  {:<50}  {detail}", s.step, s.last.label(), s.attempts, resume);
+        out!("{}", line.trim_end());
     }
     let workflow = status.workflow.as_deref().unwrap_or("the run");
     out!("{}: {} journal record(s) in {}", workflow, status.records, run_dir.display());

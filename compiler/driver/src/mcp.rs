@@ -62,8 +62,9 @@ pub fn serve(config_path: &Path, config_text: String, config: Config) -> Result<
         .map_err(|e| Failure::Io(PathBuf::from("tokio runtime"), e))?;
     let transport = |e: String| Failure::Io(PathBuf::from("stdio"), std::io::Error::other(e));
     runtime.block_on(async {
-        let running =
-            Server::new(session).serve(rmcp::transport::stdio()).await.map_err(|e| transport(e.to_string()))?;
+        // What `rmcp::transport::stdio` is, without the feature that brings tokio's networking.
+        let stdio = (tokio::io::stdin(), tokio::io::stdout());
+        let running = Server::new(session).serve(stdio).await.map_err(|e| transport(e.to_string()))?;
         running.waiting().await.map_err(|e| transport(e.to_string()))?;
         Ok(())
     })
