@@ -793,7 +793,8 @@ impl Server {
     fn contract_get(&self, Parameters(args): Parameters<ContractArg>) -> Result<Json<ContractView>, ErrorData> {
         use crate::Backend;
         let (session, program) = self.program()?;
-        let c = &program.contracts[find_contract(&program, &args.contract)?];
+        let at = find_contract(&program, &args.contract)?;
+        let c = &program.contracts[at];
         let config = session.config();
         let options = config.options();
         let on = |b: Backend| config.backends.contains(&b);
@@ -813,7 +814,6 @@ impl Server {
             .filter(|o| o.id.namespace == c.id.namespace && o.id.name == c.id.name)
             .map(|o| o.id.key())
             .collect();
-        let at = find_contract(&program, &args.contract)?;
         let emitted_by = program
             .workflows
             .iter()
@@ -934,5 +934,173 @@ impl ServerHandler for Server {
                 "contractc's project: its workflows (list, get, validate a spec, the next ready steps), its contracts \
                  (list, get with generated type names, validate a message) and the status of a run directory.",
             )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    const TICK: &str =
+        r#"{ "type": "object", "properties": { "price": { "type": "number" } }, "required": ["price"] }"#;
+    /// A step with a fallback, a consumer of it, and a step for when the consumer fails.
+    const FLOW: &str = r#"{ "name": "w", "steps": [
+        { "name": "src", "run": ["emit"], "output": { "contract": "events/Tick@1.0", "stream": true }, "fallback": "backup" },
+        { "name": "backup", "run": ["b"], "output": { "contract": "events/Tick@1.0", "stream": true } },
+        { "name": "use", "run": ["u"], "inputs": { "t": { "from": "src" } }, "when": "t.price > 1" },
+        { "name": "cleanup", "run": ["c"], "depends_on": ["use"], "trigger_rule": "one_failed" }
+    ] }"#;
+
+    fn server() -> (tempfile::TempDir, Server) {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("contracts/events")).unwrap();
+        fs::create_dir_all(dir.path().join("contracts/workflows")).unwrap();
+        fs::write(dir.path().join("contracts/events/Tick@1.0.json"), TICK).unwrap();
+        fs::write(dir.path().join("contracts/workflows/w@1.0.json"), FLOW).unwrap();
+        let text = "backends = [\"rust\", \"plan\"]\n".to_string();
+        fs::write(dir.path().join("contractc.toml"), &text).unwrap();
+        let config = Config::parse(&text).unwrap();
+        let session =
+            Session::new(contractc_sema::Database::default(), &dir.path().join("contractc.toml"), text, config)
+                .unwrap();
+        (dir, Server::new(session))
+    }
+
+    /// What [`next`] tells: ready steps, decided steps and their status, waiting steps, complete.
+    type Told = (Vec<String>, Vec<(String, String)>, Vec<String>, bool);
+
+    /// `workflow_next` of `w@1.0` given `statuses`: the ready steps, the decided ones with their
+    /// status, the waiting ones, and whether it is complete.
+    fn next(server: &Server, statuses: &[(&str, StepState)]) -> Told {
+        let statuses = statuses.iter().map(|(s, st)| (s.to_string(), *st)).collect();
+        let Json(n) = server.workflow_next(Parameters(NextSteps { workflow: "w@1.0".into(), statuses })).unwrap();
+        (
+            n.ready.into_iter().map(|r| r.step).collect(),
+            n.decided.into_iter().map(|d| (d.step, d.status)).collect(),
+            n.waiting,
+            n.complete,
+        )
+    }
+
+    /// The protocol error of a call that must fail.
+    fn refused<T>(r: Result<Json<T>, ErrorData>) -> ErrorData {
+        match r {
+            Err(e) => e,
+            Ok(_) => panic!("the call succeeded"),
+        }
+    }
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn next_follows_fallbacks_and_trigger_rules_as_the_scheduler_does() {
+        use StepState::*;
+        let (_dir, server) = server();
+        let none = Vec::<(String, String)>::new();
+        let decided = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+        assert_eq!(next(&server, &[]), (names(&["src"]), none.clone(), names(&["backup", "use", "cleanup"]), false));
+        // A failed step awaits its fallback, which is ready; what reads it waits.
+        assert_eq!(
+            next(&server, &[("src", Failed)]),
+            (names(&["backup"]), none.clone(), names(&["use", "cleanup"]), false)
+        );
+        // Recovered by its fallback: its consumer runs (with its condition).
+        let recovered = next(&server, &[("src", Failed), ("backup", Succeeded)]);
+        assert_eq!(recovered, (names(&["use"]), none.clone(), names(&["cleanup"]), false));
+        let Json(n) = server
+            .workflow_next(Parameters(NextSteps {
+                workflow: "w".into(),
+                statuses: [("src".to_string(), Succeeded)].into_iter().collect(),
+            }))
+            .unwrap();
+        let ready = &n.ready[0];
+        assert_eq!(
+            (ready.inputs[0].contract.as_deref(), ready.condition.as_ref().map(|c| c.input.as_str())),
+            (Some("events/Tick@1.0"), Some("t"))
+        );
+        assert_eq!(n.decided[0].reason, "`src` did not fail");
+        // Failed for good: its consumer is skipped, and so is the step for a failed consumer.
+        assert_eq!(
+            next(&server, &[("src", Failed), ("backup", Failed)]),
+            (vec![], decided(&[("use", "skipped"), ("cleanup", "skipped")]), vec![], true)
+        );
+        assert_eq!(
+            next(&server, &[("src", UpToDate), ("use", Failed)]),
+            (names(&["cleanup"]), decided(&[("backup", "not_needed")]), vec![], false)
+        );
+        // A running step is neither ready nor settled.
+        assert_eq!(next(&server, &[("src", Running)]), (vec![], none, names(&["backup", "use", "cleanup"]), false));
+        let unknown = refused(server.workflow_next(Parameters(NextSteps {
+            workflow: "w@1.0".into(),
+            statuses: [("nope".to_string(), Failed)].into_iter().collect(),
+        })));
+        assert_eq!(unknown.code, UNKNOWN_STEP);
+        let unknown = refused(server.workflow_get(Parameters(WorkflowArg { workflow: "w@2.0".into() })));
+        assert_eq!(
+            (unknown.code, unknown.data.unwrap()["known"].clone()),
+            (UNKNOWN_WORKFLOW, serde_json::json!(["w@1.0"]))
+        );
+    }
+
+    #[test]
+    fn a_candidate_spec_leaves_the_project_as_it_is_and_edits_are_seen_between_calls() {
+        let (dir, server) = server();
+        let validate = |spec: &str, path: Option<&str>| {
+            let args = ValidateWorkflow { spec: spec.into(), path: path.map(str::to_string) };
+            server.workflow_validate(Parameters(args)).unwrap().0
+        };
+        let broken = FLOW.replace("t.price > 1", "t.prize > 1");
+        let v = validate(&broken, Some("contracts/workflows/w@1.0.json"));
+        assert!(!v.valid);
+        let d = &v.diagnostics[0];
+        assert_eq!(
+            (d.file.as_str(), d.pointer.as_str(), d.line),
+            ("contracts/workflows/w@1.0.json", "/steps/2/when", 4)
+        );
+        // The project still holds its own file; a candidate elsewhere adds a workflow beside it.
+        let Json(w) = server.workflow_get(Parameters(WorkflowArg { workflow: "w@1.0".into() })).unwrap();
+        assert_eq!(w.steps[2].when.as_ref().unwrap().source, "t.price > 1");
+        let v = validate(&FLOW.replace("\"w\"", "\"w2\""), None);
+        assert!(v.valid && v.path == "contracts/workflows/w2@1.0.json", "{v:?}");
+        let Json(list) = server.workflow_list(Parameters(ListWorkflows::default())).unwrap();
+        assert_eq!(list.workflows.iter().map(|w| w.workflow.as_str()).collect::<Vec<_>>(), ["w@1.0"]);
+
+        // A broken contract: no program to answer from, but a spec is still checked.
+        fs::write(dir.path().join("contracts/events/Tick@1.0.json"), "{ \"type\": ").unwrap();
+        let e = refused(server.contract_list(Parameters(ListContracts::default())));
+        assert_eq!(e.code, DOES_NOT_COMPILE);
+        assert_eq!(e.data.unwrap()["diagnostics"][0]["file"], "contracts/events/Tick@1.0.json");
+        assert!(!validate(FLOW, None).valid);
+        fs::write(
+            dir.path().join("contracts/events/Tick@1.0.json"),
+            TICK.replace("} }", "}, \"cost\": { \"type\": \"number\" } }"),
+        )
+        .unwrap();
+        let Json(c) = server.contract_get(Parameters(ContractArg { contract: "events/Tick@1.0".into() })).unwrap();
+        assert!(c.schema["properties"]["cost"].is_object());
+        assert_eq!(c.types[0].rust.as_deref(), Some("trading_contracts::events::tick_1_0::Tick"));
+        assert_eq!((c.types[0].python.as_deref(), c.types[0].mql4.as_deref()), (None, None), "backends not enabled");
+    }
+
+    #[test]
+    fn a_message_is_accepted_in_canonical_form_or_refused_with_its_pointer() {
+        let (_dir, server) = server();
+        let check = |message: &str| {
+            let args = ValidateMessage { contract: "events/Tick@1.0".into(), message: message.into() };
+            server.message_validate(Parameters(args)).unwrap().0
+        };
+        let ok = check("{ \"price\": 100.0, \"x\": [1] }");
+        assert_eq!((ok.valid, ok.canonical.as_deref()), (true, Some("{\"price\":100,\"x\":[1]}")));
+        let bad = check("{ \"price\": \"1\" }");
+        assert_eq!((bad.valid, bad.pointer.as_deref()), (false, Some("/price")));
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(!check(&format!("{{ \"price\": 1, \"x\": {deep} }}")).valid, "too deep, refused, not a crash");
+        let args = ValidateMessage { contract: "events/Nope@1.0".into(), message: "{}".into() };
+        let e = refused(server.message_validate(Parameters(args)));
+        assert_eq!(e.code, UNKNOWN_CONTRACT);
     }
 }
