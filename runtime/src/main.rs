@@ -204,7 +204,7 @@ fn status(run_dir: &std::path::Path, plan: Option<&PathBuf>, json: bool) -> Exit
         eprintln!("help: a run directory is --run-dir of `runtime PLAN` (default .runs/<workflow>)");
         return ExitCode::from(2);
     }
-    let status = match run::status::status(run_dir, plan.as_deref()) {
+    let status = match run::status::status(run_dir, plan.as_ref()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {}: {e}", run_dir.join("journal").display());

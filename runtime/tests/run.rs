@@ -428,6 +428,10 @@ fn a_message_longer_than_the_limit_is_refused_naming_its_line_and_the_rest_still
     assert_eq!((r.reports[0].messages, r.reports[0].rejected), (2, 1));
 }
 
+fn verified(p: &Plan) -> VerifiedPlan {
+    VerifiedPlan::new(p.clone()).unwrap_or_else(|e| panic!("a test plan must verify: {e}"))
+}
+
 /// Each step's row of a status: last outcome, attempts, and what a resume would do.
 fn rows(s: &runtime::run::status::RunStatus) -> Vec<(String, &'static str, u32, String)> {
     s.steps
@@ -460,7 +464,7 @@ fn status_reads_the_journal_back_without_writing_and_says_what_a_resume_would_ru
 
     let journal = run_dir.join("journal");
     let bytes = std::fs::read(&journal).unwrap();
-    let s = status(&run_dir, Some(&p)).unwrap();
+    let s = status(&run_dir, Some(&verified(&p))).unwrap();
     assert_eq!(std::fs::read(&journal).unwrap(), bytes, "status writes nothing");
     assert_eq!((s.workflow.as_deref(), s.records, s.torn_bytes), (Some("t@1.0"), 3, 0));
     let run = |reason: &str| format!("run: {reason}");
@@ -484,14 +488,14 @@ fn status_reads_the_journal_back_without_writing_and_says_what_a_resume_would_ru
         second.reports.iter().map(|r| r.status.label()).collect::<Vec<_>>(),
         ["up to date", "up to date", "succeeded", "succeeded"]
     );
-    let s = status(&run_dir, Some(&p)).unwrap();
+    let s = status(&run_dir, Some(&verified(&p))).unwrap();
     assert!(s.steps.iter().all(|r| r.resume == Some(Resume::UpToDate)), "{:?}", rows(&s));
     assert_eq!(s.resume_runs, Some(vec![]));
 
     // A new definition of `source`: it runs, and `copy` waits to see what it writes.
     let mut changed = p.clone();
     changed.steps[0].env = vec![("V".into(), "2".into())];
-    let s = status(&run_dir, Some(&changed)).unwrap();
+    let s = status(&run_dir, Some(&verified(&changed))).unwrap();
     assert_eq!(
         rows(&s)[..2],
         [
@@ -501,7 +505,7 @@ fn status_reads_the_journal_back_without_writing_and_says_what_a_resume_would_ru
     );
     // A hand-edited output is noticed, as the resume would.
     std::fs::write(run_dir.join("copy/output.jsonl"), "{\"x\":5}\n").unwrap();
-    let s = status(&run_dir, Some(&p)).unwrap();
+    let s = status(&run_dir, Some(&verified(&p))).unwrap();
     assert_eq!(
         s.steps[1].resume,
         Some(Resume::Run { reason: "its committed output is missing or was modified".into() })
@@ -523,7 +527,7 @@ fn status_reads_the_journal_back_without_writing_and_says_what_a_resume_would_ru
     );
     assert_eq!((s.workflow, s.resume_runs), (None, None));
     // No journal yet: every step runs.
-    let s = status(&dir.path().join("never"), Some(&p)).unwrap();
+    let s = status(&dir.path().join("never"), Some(&verified(&p))).unwrap();
     assert_eq!(s.resume_runs.unwrap(), ["source", "flaky"]);
 }
 
@@ -542,7 +546,7 @@ fn status_follows_fallbacks_and_trigger_rules_as_the_scheduler_does() {
     let p = plan(vec![primary, backup, consumer, cleanup]);
     let r = run_in(&run_dir, &p, None);
     assert_eq!(r.reports[0].status, Status::Recovered { by: "backup".into() });
-    let s = status(&run_dir, Some(&p)).unwrap();
+    let s = status(&run_dir, Some(&verified(&p))).unwrap();
     assert_eq!(
         rows(&s),
         [
@@ -556,7 +560,7 @@ fn status_follows_fallbacks_and_trigger_rules_as_the_scheduler_does() {
     let mut fixed = p.clone();
     fixed.steps[0].run = vec!["sh".into(), "-c".into(), r#"printf '{"x":7}\n' > "$CTC_OUTPUT""#.into()];
     run_in(&run_dir, &fixed, None);
-    let s = status(&run_dir, Some(&fixed)).unwrap();
+    let s = status(&run_dir, Some(&verified(&fixed))).unwrap();
     assert_eq!(
         rows(&s),
         [

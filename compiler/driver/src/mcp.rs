@@ -137,6 +137,7 @@ pub struct WorkflowList {
     pub workflows: Vec<WorkflowSummary>,
 }
 
+/// One workflow of [`WorkflowList`].
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
 pub struct WorkflowSummary {
@@ -175,6 +176,8 @@ pub struct WorkflowView {
     pub resources: Vec<ResourceView>,
 }
 
+/// A resource guarded by a circuit breaker: it opens after `failure_threshold` consecutive failed
+/// attempts and lets one probe through after `cooldown_ms`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
 pub struct ResourceView {
@@ -183,6 +186,7 @@ pub struct ResourceView {
     pub cooldown_ms: u64,
 }
 
+/// One step of a [`WorkflowView`], as the checker resolved it (README "Workflows").
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
 pub struct StepView {
@@ -224,6 +228,7 @@ pub struct InputView {
     pub stream: bool,
 }
 
+/// A step's output: the file `CTC_OUTPUT` names, validated against `contract`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
 pub struct OutputView {
@@ -239,6 +244,8 @@ pub struct ConditionView {
     pub input: String,
 }
 
+/// A retry policy: the wait before attempt n+1 is `min(initial_ms · factor^(n-1),
+/// max_interval_ms)` ± `jitter` (a fraction).
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
 pub struct RetryView {
@@ -420,6 +427,7 @@ pub struct ReadyStep {
     pub fallback_for: Option<String>,
 }
 
+/// A step of [`Next`] that settles without running, and why.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
 pub struct DecidedStep {
@@ -441,12 +449,14 @@ pub struct ListContracts {
     pub name: Option<String>,
 }
 
+/// `contract_list`'s result.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
 pub struct ContractList {
     pub contracts: Vec<ContractSummary>,
 }
 
+/// One contract of [`ContractList`].
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
 pub struct ContractSummary {
@@ -486,6 +496,8 @@ pub struct ContractView {
     pub emitted_by: Vec<String>,
 }
 
+/// A named type of a contract and what each enabled backend calls it (`null`: the backend is
+/// not enabled).
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
 pub struct TypeNames {
@@ -551,6 +563,7 @@ pub struct RunStatusView {
     pub resume_runs: Vec<String>,
 }
 
+/// One step of a [`RunStatusView`] (`runtime::run::status::StepStatus`, its resume flattened).
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
 pub struct StepStatusView {
@@ -570,6 +583,7 @@ pub struct StepStatusView {
 }
 
 impl Server {
+    /// A server over the project `session` holds (its database is kept warm from call to call).
     pub fn new(session: Session) -> Server {
         Server { session: Arc::new(Mutex::new(session)), tool_router: Self::tool_router() }
     }

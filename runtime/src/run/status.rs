@@ -21,7 +21,7 @@ use super::key::{explain, key_of, key_parts, up_to_date};
 use super::trigger::{self, Decision, Need};
 use super::{Produced, Status, source_of, streams};
 use crate::journal::{self, Outcome, Record};
-use crate::plan::Plan;
+use crate::plan::{Plan, VerifiedPlan};
 
 /// A run directory's journal read back: [`status`]'s answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,10 +114,12 @@ impl Resume {
 }
 
 /// Reads the journal of `run_dir` (`run_dir/journal`) and, with `plan`, says what a resume of
-/// that plan in that directory would do. A run directory without a journal has no record (every
+/// that plan in that directory would do (a [`VerifiedPlan`], as the scheduler takes: every index
+/// it follows is in range). A run directory without a journal has no record (every
 /// step runs). Errors: the journal exists but cannot be read, is not a journal or is of an
 /// unknown version (the same errors that stop a run, exit 2).
-pub fn status(run_dir: &Path, plan: Option<&Plan>) -> io::Result<RunStatus> {
+pub fn status(run_dir: &Path, plan: Option<&VerifiedPlan>) -> io::Result<RunStatus> {
+    let plan: Option<&Plan> = plan.map(|p| &**p);
     let contents = match journal::read(&run_dir.join("journal")) {
         Ok(c) => c,
         Err(e) if e.kind() == io::ErrorKind::NotFound => journal::Contents { records: Vec::new(), torn: 0 },
