@@ -3,23 +3,17 @@
 //! has a box for every step, and the same program draws the same bytes.
 
 use contractc_driver::graph::{Format, render};
-use contractc_driver::{Config, Inputs, compile, read_inputs};
 use contractc_ir::Program;
-use contractc_tests::{cases, root};
+use contractc_tests::{case_program, project_program, root};
 
 fn eurusd() -> Program {
-    let config = Config::parse(&std::fs::read_to_string(root().join("contractc.toml")).unwrap()).unwrap();
-    let inputs = read_inputs(&root(), &config).unwrap();
-    compile(&inputs, &config).unwrap_or_else(|e| panic!("{e}")).0.as_ref().clone()
+    project_program()
 }
 
 /// The `valid-workflow` case: a condition, a retry policy, a timeout, a fallback, `depends_on`
 /// and a trigger rule.
 fn every_feature() -> Program {
-    let case = cases().into_iter().find(|c| c.name == "valid-workflow").expect("the case");
-    let inputs = Inputs { sources: case.files, templates: Default::default() };
-    let config = Config::parse("backends = []").unwrap();
-    compile(&inputs, &config).unwrap_or_else(|e| panic!("{e}")).0.as_ref().clone()
+    case_program("valid-workflow")
 }
 
 /// The first line of each box's label in the SVG (the step's name), from its parsed tree.

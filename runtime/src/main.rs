@@ -81,6 +81,34 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run one step of a plan, for an engine that schedules the steps (an Argo Workflows pod).
+    ///
+    /// Reads input X from INPUTS/X and validates it against its producer's contract, applies
+    /// the step's condition per message, runs its argv once (the engine retries), validates its
+    /// output and copies it to OUTPUT (empty when the condition admitted nothing). Exit 0 when
+    /// the step succeeded or was skipped, 1 when it failed, 2 when it cannot run.
+    Step {
+        /// The plan file.
+        plan: PathBuf,
+        /// The step's name in the plan.
+        step: String,
+        /// The folder of the inputs, one file per input name.
+        #[arg(long, value_name = "DIR", default_value = "/ctc/in")]
+        inputs: PathBuf,
+        /// Where the validated output goes.
+        #[arg(long, value_name = "FILE", default_value = "/ctc/out/output")]
+        output: PathBuf,
+        /// The attempt's logs and filtered inputs.
+        #[arg(long, value_name = "DIR", default_value = "/ctc/run")]
+        run_dir: PathBuf,
+        /// Append events as JSON Lines to FILE.
+        #[arg(long, value_name = "FILE")]
+        events: Option<PathBuf>,
+        /// Write `true` to FILE when the condition admitted nothing, else `false` (an Argo
+        /// output parameter: the consumers' `when` skips them then, as the local run does).
+        #[arg(long, value_name = "FILE")]
+        skipped: Option<PathBuf>,
+    },
 }
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -114,6 +142,10 @@ fn main() -> ExitCode {
     }
     if let Some(Command::Status { run_dir, plan, json }) = &cli.command {
         return status(run_dir, plan.as_ref(), *json);
+    }
+    if let Some(Command::Step { plan, step, inputs, output, run_dir, events, skipped }) = &cli.command {
+        let files = PodFiles { inputs, output, run_dir, events: events.as_deref(), skipped: skipped.as_deref() };
+        return step_in_pod(plan, step, &files);
     }
     let Some(path) = &cli.plan else {
         eprintln!("error: no plan given\nhelp: runtime generated/plans/eurusd_pipeline@1.0.plan.bin (see --help)");
@@ -180,6 +212,10 @@ fn main() -> ExitCode {
     if let Err(e) = std::fs::write(run_dir.join("report.json"), report + "\n") {
         eprintln!("warning: cannot write the run report: {e}");
     }
+    if let Err(e) = std::fs::write(run_dir.join("report.html"), run::report_html(&plan, reports, &result.events, wall))
+    {
+        eprintln!("warning: cannot write the HTML run report: {e}");
+    }
     if let Some(m) = &cli.metrics
         && let Err(e) = std::fs::write(m, run::metrics(&plan, reports))
     {
@@ -236,6 +272,67 @@ fn status(run_dir: &std::path::Path, plan: Option<&PathBuf>, json: bool) -> Exit
         Some(runs) => out!("a resume would start: {}", runs.join(", ")),
     }
     ExitCode::SUCCESS
+}
+
+/// Where `runtime step` reads and writes.
+struct PodFiles<'a> {
+    inputs: &'a std::path::Path,
+    output: &'a std::path::Path,
+    run_dir: &'a std::path::Path,
+    events: Option<&'a std::path::Path>,
+    skipped: Option<&'a std::path::Path>,
+}
+
+/// `runtime step`: one step run once, its report on stderr, its stdout passed through.
+fn step_in_pod(path: &PathBuf, step: &str, files: &PodFiles<'_>) -> ExitCode {
+    let PodFiles { inputs, output, run_dir, events, skipped } = *files;
+    let plan = match load(path) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
+    let mut opts = run::Options::new(run_dir.to_path_buf(), &INTERRUPTED);
+    opts.events = events.map(|e| e.to_path_buf());
+    let done = match run::run_one(&plan, step, inputs, output, &opts) {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let r = &done.report;
+    if let Some(path) = skipped {
+        let flag = if matches!(r.status, Status::Skipped(_)) { "true" } else { "false" };
+        if let Err(e) = std::fs::write(path, flag) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    let stdout = run_dir.join(step).join(format!("attempt-{}.stdout", r.attempts));
+    if let Ok(text) = std::fs::read_to_string(stdout) {
+        out!("{}", text.trim_end());
+    }
+    let detail = match &r.status {
+        Status::Failed(e) | Status::Skipped(e) => format!(": {e}"),
+        _ => String::new(),
+    };
+    eprintln!(
+        "{} {}: {}{detail} ({} messages, {:.2} s)",
+        plan.workflow,
+        r.name,
+        r.status.label(),
+        r.messages,
+        r.duration.as_secs_f64()
+    );
+    match r.status {
+        Status::Succeeded | Status::Skipped(_) => ExitCode::SUCCESS,
+        Status::Interrupted => ExitCode::from(130),
+        _ => ExitCode::from(1),
+    }
 }
 
 /// Progress on stderr: a live line on a terminal, plain lines otherwise.

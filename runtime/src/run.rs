@@ -45,7 +45,9 @@ mod boundary;
 mod breaker;
 mod clock;
 mod events;
+mod html;
 mod key;
+mod one;
 mod report;
 pub mod status;
 pub mod trigger;
@@ -54,7 +56,9 @@ use attempt::run_step;
 use breaker::Breaker;
 pub use clock::{Clock, SkippingClock, SystemClock};
 use events::EventLog;
+pub use html::report_html;
 use key::{explain, key_of, key_parts, up_to_date};
+pub use one::{StepRun, run_one};
 pub use report::{metrics, report_json, summary};
 use trigger::{Decision, Need};
 
@@ -169,6 +173,9 @@ pub struct RunResult {
     pub reports: Vec<StepReport>,
     /// Bytes of a torn journal tail cut off on open.
     pub journal_truncated: u64,
+    /// Every event of the run as `--events` writes them (objects with `event` and `t_ms`), in
+    /// order: what the HTML run report's timeline is drawn from.
+    pub events: Vec<serde_json::Value>,
 }
 
 impl RunResult {
@@ -470,7 +477,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
         })
         .collect();
     events.emit(t0, serde_json::json!({"event": "run_finished", "workflow": plan.workflow, "failed": reports.iter().filter(|r| matches!(r.status, Status::Failed(_))).count()}));
-    Ok(RunResult { reports, journal_truncated: opened.truncated })
+    Ok(RunResult { reports, journal_truncated: opened.truncated, events: events.into_events() })
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -130,3 +130,74 @@ fn inspect_events_and_metrics() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("run/report.json")).unwrap()).unwrap();
     assert_eq!(report["steps"][1]["status"], "FAILED");
 }
+
+/// `runtime step`: one step of a plan as a pod runs it. Its input is read from a file and
+/// validated against its producer's contract, its condition admits messages one by one, its
+/// output is validated and copied out; a broken input fails it (exit 1) naming the input, an
+/// unknown step is refused (exit 2), and a condition that admits nothing skips it (exit 0, an
+/// empty output).
+#[test]
+fn step_runs_one_step_on_input_files_as_a_pod_would() {
+    use runtime::plan::{Condition, Input, Integers, Keyword, Node, Num, Op, Output, Type, Validator};
+    let validator = Validator {
+        contract: "t/Msg@1.0".into(),
+        integers: Integers::Int64Literal,
+        nodes: vec![
+            Node::Keywords(vec![
+                Keyword::Type(vec![Type::Object]),
+                Keyword::Properties(vec![("x".into(), 1)]),
+                Keyword::Required(vec!["x".into()]),
+                Keyword::AdditionalProperties(2),
+            ]),
+            Node::Keywords(vec![Keyword::Type(vec![Type::Number]), Keyword::Minimum(Num::Float(0.0))]),
+            Node::Bool(false),
+        ],
+    };
+    let output = Some(Output { validator: 0, stream: true });
+    let src =
+        Step { output: output.clone(), ..Step::command("src", &["sh", "-c", r#"printf '{"x":1}\n' > "$CTC_OUTPUT""#]) };
+    let mut keep = Step { output, ..Step::command("keep", &["sh", "-c", r#"cat "$CTC_INPUT_IN" > "$CTC_OUTPUT""#]) };
+    keep.inputs = vec![Input { name: "in".into(), from: 0 }];
+    keep.needs = vec![0];
+    keep.when = Some(Condition {
+        source: "in.x > 2".into(),
+        input: 0,
+        code: vec![Op::Field(vec!["x".into()]), Op::Number(2.0), Op::Gt],
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.bin");
+    let p = Plan { workflow: "pod@1.0".into(), steps: vec![src, keep], validators: vec![validator], resources: vec![] };
+    std::fs::write(&path, plan::encode(&p)).unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    let step = |name: &str, input: &str| {
+        std::fs::write(inputs.join("in"), input).unwrap();
+        let out_file = dir.path().join(format!("out-{name}"));
+        let out = exe()
+            .args(["step"])
+            .arg(&path)
+            .arg(name)
+            .arg("--inputs")
+            .arg(&inputs)
+            .arg("--output")
+            .arg(&out_file)
+            .arg("--run-dir")
+            .arg(dir.path().join("run"))
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned(), std::fs::read_to_string(out_file).ok())
+    };
+    let (code, stderr, out) = step("src", "");
+    assert_eq!((code, out.as_deref()), (Some(0), Some("{\"x\":1}\n")), "{stderr}");
+    let (code, stderr, out) = step("keep", "{\"x\":1}\n{\"x\":5}\n{\"x\":7}\n");
+    assert_eq!((code, out.as_deref()), (Some(0), Some("{\"x\":5}\n{\"x\":7}\n")), "{stderr}");
+    let (code, stderr, out) = step("keep", "{\"x\":1}\n");
+    assert_eq!((code, out.as_deref()), (Some(0), Some("")), "{stderr}");
+    assert!(stderr.contains("skipped"), "{stderr}");
+    let (code, stderr, _) = step("keep", "{\"x\":-3}\n");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("input `in`") && stderr.contains("line 1"), "{stderr}");
+    let (code, stderr, _) = step("nope", "");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("no step `nope`"), "{stderr}");
+}

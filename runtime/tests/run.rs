@@ -571,3 +571,76 @@ fn status_follows_fallbacks_and_trigger_rules_as_the_scheduler_does() {
         ]
     );
 }
+
+/// The HTML run report reads as XML (it is written so), has every step in its DAG with its
+/// status, and its timeline's attempt bars start and end when the `--events` file says.
+#[test]
+fn the_html_reports_timeline_agrees_with_the_events_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("events.jsonl");
+    let counter = dir.path().join("count");
+    let script = format!(
+        r#"n=$(cat {c} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {c}; [ $n -ge 3 ]"#,
+        c = counter.display()
+    );
+    let mut flaky = sh("flaky", &script);
+    flaky.retry = retry(3, 5_000, 2.0, 10_000);
+    let mut primary = emitting("primary", "exit 1");
+    primary.fallback = Some(2);
+    let mut backup = emitting("backup", r#"printf '{"x":7}\n' > "$CTC_OUTPUT""#);
+    backup.fallback_for = Some(1);
+    let broken = sh("broken", "exit 3");
+    let after = needs(sh("after", "true"), &[3]);
+    let p = plan(vec![flaky, primary, backup, broken, after]);
+    let clock = SkippingClock::new();
+    let r = run_with(&dir.path().join("run"), &p, Some(&ev), |o| o.clock = &clock);
+    let html = runtime::run::report_html(&p, &r.reports, &r.events, Duration::from_secs(1));
+    let options = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
+    let doc = roxmltree::Document::parse_with_options(&html, options).expect("the report is well-formed");
+
+    let statuses: Vec<(String, String)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("g") && n.attribute("class") == Some("step"))
+        .map(|n| (n.attribute("data-step").unwrap().to_string(), n.attribute("data-status").unwrap().to_string()))
+        .collect();
+    let expected: Vec<(String, String)> =
+        r.reports.iter().map(|r| (r.name.clone(), r.status.label().to_string())).collect();
+    assert_eq!(statuses, expected);
+    assert!(matches!(r.reports[4].status, Status::Skipped(_)), "{:?}", r.reports[4].status);
+
+    let bars: Vec<(String, u64, u64, u64)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("class") == Some("attempt"))
+        .map(|n| {
+            let num = |a: &str| n.attribute(a).unwrap().parse::<u64>().unwrap();
+            (
+                n.attribute("data-step").unwrap().to_string(),
+                num("data-attempt"),
+                num("data-start-ms"),
+                num("data-end-ms"),
+            )
+        })
+        .collect();
+    let file = events(&ev);
+    let at = |kind: &str, step: &str, attempt: u64| {
+        file.iter()
+            .find(|e| e["event"] == kind && e["step"] == step && e["attempt"] == attempt)
+            .and_then(|e| e["t_ms"].as_u64())
+            .unwrap_or_else(|| panic!("no {kind} of {step} attempt {attempt} in the events file"))
+    };
+    let from_file: Vec<(String, u64, u64, u64)> = bars
+        .iter()
+        .map(|(s, a, _, _)| (s.clone(), *a, at("attempt_started", s, *a), at("attempt_finished", s, *a)))
+        .collect();
+    assert_eq!(bars, from_file);
+    let attempts = |step: &str| bars.iter().filter(|b| b.0 == step).count();
+    assert_eq!((attempts("flaky"), attempts("primary"), attempts("backup"), attempts("after")), (3, 1, 1, 0));
+    let waits = doc.descendants().filter(|n| n.attribute("class") == Some("wait")).count();
+    assert_eq!(waits, 2, "the two backoff waits of `flaky`");
+    let not_run: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("not-run"))
+        .filter_map(|n| n.attribute("data-step"))
+        .collect();
+    assert_eq!(not_run, ["after"]);
+}

@@ -58,6 +58,21 @@ pub fn cases() -> Vec<Case> {
     out
 }
 
+/// The repository's own project compiled (the EURUSD contracts and workflows).
+pub fn project_program() -> contractc_ir::Program {
+    let config = Config::parse(&std::fs::read_to_string(root().join("contractc.toml")).unwrap()).unwrap();
+    let inputs = read_inputs(&root(), &config).unwrap();
+    contractc_driver::compile(&inputs, &config).unwrap_or_else(|e| panic!("{e}")).0.as_ref().clone()
+}
+
+/// The checker's case `name` compiled (no backend).
+pub fn case_program(name: &str) -> contractc_ir::Program {
+    let case = cases().into_iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name}"));
+    let inputs = contractc_driver::Inputs { sources: case.files, templates: Default::default() };
+    let config = Config::parse("backends = []").unwrap();
+    contractc_driver::compile(&inputs, &config).unwrap_or_else(|e| panic!("{name}: {e}")).0.as_ref().clone()
+}
+
 /// What the project whose configuration is `<root>/<project>/contractc.toml` generates, in
 /// memory, and its warnings; panics on errors.
 pub fn generate_project(project: &str) -> (Vec<OutputFile>, Vec<Diagnostic>) {

@@ -12,6 +12,13 @@
 //! [python]
 //! package = "trading_contracts"
 //!
+//! [argo]                                # `contractc export argo` (all optional)
+//! image = "registry.example/trading:1.4" # holds `runtime`, the plans and the steps' programs
+//! plans = "/ctc/plans"                  # where the plans are in the image
+//! namespace = "trading"
+//! service_account = "workflows"
+//! out = "argo"                          # the folder the export writes
+//!
 //! [compatibility]                       # between the minors of a contract (buf / Confluent names)
 //! default = "BACKWARD_TRANSITIVE"       # BACKWARD, FORWARD, FULL, their _TRANSITIVE forms, NONE
 //! "events/OrderIntent" = "FULL"         # per contract: namespace/Name
@@ -50,6 +57,8 @@ pub struct Config {
     pub rust: RustConfig,
     #[serde(default)]
     pub python: PythonConfig,
+    #[serde(default)]
+    pub argo: ArgoConfig,
     /// `default` and `namespace/Name` → a compatibility policy.
     #[serde(default)]
     pub compatibility: BTreeMap<String, String>,
@@ -67,6 +76,44 @@ pub struct RustConfig {
 pub struct PythonConfig {
     #[serde(default = "default_package")]
     pub package: String,
+}
+
+/// `[argo]`: the defaults of `contractc export argo` (its options override them).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArgoConfig {
+    #[serde(default = "default_image")]
+    pub image: String,
+    #[serde(default = "default_plans")]
+    pub plans: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub service_account: Option<String>,
+    #[serde(default = "default_argo_out")]
+    pub out: String,
+}
+
+impl Default for ArgoConfig {
+    fn default() -> Self {
+        ArgoConfig {
+            image: default_image(),
+            plans: default_plans(),
+            namespace: None,
+            service_account: None,
+            out: default_argo_out(),
+        }
+    }
+}
+
+fn default_image() -> String {
+    "contractc-runtime:latest".into()
+}
+fn default_plans() -> String {
+    "/ctc/plans".into()
+}
+fn default_argo_out() -> String {
+    "argo".into()
 }
 
 fn default_contracts() -> String {

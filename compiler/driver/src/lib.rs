@@ -3,6 +3,7 @@
 //! enabled backends and writes only the files whose bytes changed; its build log (`log`) lets a
 //! build whose inputs and outputs are unchanged stop before compiling.
 
+pub mod argo;
 pub mod config;
 pub mod explain;
 pub mod graph;

@@ -146,6 +146,11 @@ enum Command {
     /// stderr; it stops when the client closes stdin. One compiler database is kept warm, and
     /// the files are read again before each call, so edits between calls are seen.
     Mcp,
+    /// Export workflows to another engine.
+    Export {
+        #[command(subcommand)]
+        target: ExportTarget,
+    },
     /// Explain a diagnostic code: what it means, with an example and its hint.
     ///
     /// CODE is the code (`E0005`) or its name (`unresolved-ref`), as every diagnostic prints
@@ -159,6 +164,36 @@ enum Command {
     Templates {
         #[command(subcommand)]
         action: TemplatesAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportTarget {
+    /// Each workflow as an Argo Workflows WorkflowTemplate (JSON and YAML), with a ConfigMap of
+    /// semaphores for its resources; written to --out like `build` writes generated/.
+    ///
+    /// Every step's container runs `runtime step PLAN STEP` in the image, which holds the
+    /// runtime, the plans and the steps' programs. Defaults come from `[argo]` in
+    /// contractc.toml. What does not carry over (circuit breakers, jitter) is said in notes.
+    Argo {
+        /// Only this workflow, `name@MAJOR.MINOR` (default: every workflow).
+        #[arg(long, value_name = "NAME@M.m")]
+        workflow: Option<String>,
+        /// The folder to write (default: `[argo] out`, else `argo`).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// The image of every step's container (default: `[argo] image`).
+        #[arg(long, value_name = "IMAGE")]
+        image: Option<String>,
+        /// The namespace of the documents (default: `[argo] namespace`, else none).
+        #[arg(long, value_name = "NS")]
+        namespace: Option<String>,
+        /// The workflow's service account (default: `[argo] service_account`, else none).
+        #[arg(long, value_name = "NAME")]
+        service_account: Option<String>,
+        /// Write nothing; exit 1 and name each file when the folder is stale (for CI).
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -250,6 +285,9 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     if let Command::Import { sources, namespace, version, split_defs } = &cli.command {
         return import(cli, &config, sources, namespace, version, *split_defs);
     }
+    if let Command::Export { target } = &cli.command {
+        return export(cli, &config, target);
+    }
     if let Command::Graph { workflow, format, out } = &cli.command {
         return graph(cli, &config, workflow.as_deref(), *format, out.as_deref());
     }
@@ -267,6 +305,7 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
         | Command::Explain { .. }
         | Command::Graph { .. }
         | Command::Mcp
+        | Command::Export { .. }
         | Command::Import { .. } => Mode::Check,
     };
     // A build (never `--check`, which always compares bytes) whose inputs, compiler and outputs
@@ -525,6 +564,68 @@ fn import(
         config.contracts,
         imported.len() - failing.len(),
         failing.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `contractc export argo`: the project compiled, each workflow exported
+/// ([`contractc_driver::argo`]), then written (or, with `--check`, compared) as `build` does.
+fn export(cli: &Cli, config: &Config, target: &ExportTarget) -> Result<ExitCode, String> {
+    let ExportTarget::Argo { workflow, out, image, namespace, service_account, check } = target;
+    let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let inputs = read_inputs(root, config).map_err(|e| e.to_string())?;
+    let program = match contractc_driver::compile(&inputs, config) {
+        Ok((program, warnings)) => {
+            report(&inputs, &warnings, cli.message_format);
+            program
+        }
+        Err(Failure::Diagnostics(d)) => {
+            report(&inputs, &d, cli.message_format);
+            eprintln!("error: the project does not compile (above), so nothing is exported");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let name = |w: &contractc_ir::Workflow| format!("{}@{}.{}", w.name, w.major, w.minor);
+    let chosen: Vec<&contractc_ir::Workflow> =
+        program.workflows.iter().filter(|w| workflow.as_ref().is_none_or(|n| *n == name(w))).collect();
+    if let Some(wanted) = workflow
+        && chosen.is_empty()
+    {
+        let known: Vec<String> = program.workflows.iter().map(name).collect();
+        return Err(format!("no workflow `{wanted}` in this project (its workflows: {})", known.join(", ")));
+    }
+    let argo = &config.argo;
+    let target = contractc_driver::argo::Target {
+        image: image.clone().unwrap_or_else(|| argo.image.clone()),
+        plans: argo.plans.clone(),
+        namespace: namespace.clone().or_else(|| argo.namespace.clone()),
+        service_account: service_account.clone().or_else(|| argo.service_account.clone()),
+    };
+    let exported: Vec<_> = chosen.iter().map(|w| contractc_driver::argo::export(w, &target)).collect();
+    for note in exported.iter().flat_map(|e| &e.notes) {
+        eprintln!("note: {note}");
+    }
+    let files = write::with_manifest(contractc_driver::argo::files(&exported));
+    let out_dir = out.clone().unwrap_or_else(|| root.join(&argo.out));
+    let changes = write::compare(&out_dir, &files, None).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    if *check {
+        if changes.is_empty() {
+            eprintln!("{}: up to date ({} files)", out_dir.display(), changes.unchanged);
+            return Ok(ExitCode::SUCCESS);
+        }
+        out!("{}", write::diff(&out_dir, &files, &changes).trim_end());
+        eprintln!("error: {} is stale; run `contractc export argo` and commit the result", out_dir.display());
+        return Ok(ExitCode::from(1));
+    }
+    write::apply(&out_dir, &files, &changes).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    eprintln!(
+        "exported {} workflow(s) to {}: wrote {} file(s), deleted {}, {} unchanged",
+        exported.len(),
+        out_dir.display(),
+        changes.missing.len() + changes.modified.len(),
+        changes.stale.len(),
+        changes.unchanged
     );
     Ok(ExitCode::SUCCESS)
 }

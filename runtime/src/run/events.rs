@@ -1,4 +1,5 @@
-//! The JSON Lines event log (`--events FILE`).
+//! The run's events: kept in memory for the HTML run report, and written as JSON Lines to
+//! `--events FILE` when asked, line by line as they happen.
 
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -6,24 +7,38 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// JSON Lines events (`--events FILE`), flushed line by line.
-pub(super) struct EventLog(Option<Mutex<BufWriter<fs::File>>>);
+/// Every event of the run, each a JSON object with `event` and `t_ms` (milliseconds since the
+/// run started), in the order they happened; and the `--events` file they are written to.
+pub(super) struct EventLog {
+    file: Option<Mutex<BufWriter<fs::File>>>,
+    kept: Mutex<Vec<serde_json::Value>>,
+}
 
 impl EventLog {
     pub(super) fn open(path: Option<&Path>) -> std::io::Result<EventLog> {
-        Ok(EventLog(match path {
+        let file = match path {
             Some(p) => Some(Mutex::new(BufWriter::new(fs::OpenOptions::new().create(true).append(true).open(p)?))),
             None => None,
-        }))
+        };
+        Ok(EventLog { file, kept: Mutex::new(Vec::new()) })
     }
 
     pub(super) fn emit(&self, t0: Instant, mut v: serde_json::Value) {
-        let Some(w) = &self.0 else { return };
         if let Some(o) = v.as_object_mut() {
             o.insert("t_ms".into(), serde_json::json!(t0.elapsed().as_millis() as u64));
         }
-        let mut w = w.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = writeln!(w, "{v}");
-        let _ = w.flush();
+        // One lock for both, so that the file and the kept list have one order.
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = &self.file {
+            let mut w = w.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = writeln!(w, "{v}");
+            let _ = w.flush();
+        }
+        kept.push(v);
+    }
+
+    /// Every event emitted, in order.
+    pub(super) fn into_events(self) -> Vec<serde_json::Value> {
+        self.kept.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
