@@ -113,8 +113,13 @@ pub struct Contents {
 
 /// Reads the journal at `path` without writing to it: no file is created, nothing is cut off or
 /// appended. Errors: the file cannot be read, is not a journal, or is of an unknown version.
+/// An empty file (a crash before its header was written) has no record, as [`Journal::open`]
+/// reads it.
 pub fn read(path: &Path) -> io::Result<Contents> {
     let bytes = std::fs::read(path)?;
+    if bytes.is_empty() {
+        return Ok(Contents { records: Vec::new(), torn: 0 });
+    }
     let (records, end) = parse(path, &bytes)?;
     Ok(Contents { records, torn: (bytes.len() - end) as u64 })
 }
@@ -274,6 +279,9 @@ mod tests {
         let path = dir.path().join("journal");
         assert_eq!(read(&path).unwrap_err().kind(), io::ErrorKind::NotFound);
         assert!(!path.exists(), "read creates no journal");
+        std::fs::write(&path, b"").unwrap();
+        assert!(read(&path).unwrap().records.is_empty(), "an empty file is a journal without records");
+        std::fs::remove_file(&path).unwrap();
         let failed = Record::Failed { step: "b".into(), attempts: 2, reason: "exit status 1".into() };
         let mut j = Journal::open(&path).unwrap().journal;
         j.append_all(&[record("a"), failed.clone()]).unwrap();
