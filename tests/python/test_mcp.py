@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -64,8 +65,21 @@ async def refused(c: Client, tool: str, **arguments) -> MCPError:
     return caught.value
 
 
+def check_json(contractc: Path, tmp: Path, path: str, text: str) -> list[dict]:
+    """What `contractc check --message-format json` prints for a copy of the example project with
+    `text` at `path`."""
+    copy = tmp / "project"
+    shutil.copytree(ROOT / "contracts", copy / "contracts")
+    shutil.copytree(ROOT / "templates", copy / "templates")
+    shutil.copy(ROOT / "contractc.toml", copy)
+    (copy / path).write_text(text)
+    run = subprocess.run([contractc, "check", "--message-format", "json"], cwd=copy, capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    return [json.loads(line) for line in run.stdout.splitlines()]
+
+
 @pytest.mark.parametrize("mode", list(MODES))
-def test_every_tool_on_the_example_project(contractc, mode):
+def test_every_tool_on_the_example_project(contractc, mode, tmp_path):
     async def main():
         async with client(contractc, ROOT, mode) as c:
             assert c.protocol_version == MODES[mode]
@@ -115,19 +129,20 @@ def test_every_tool_on_the_example_project(contractc, mode):
             assert error.code == UNKNOWN_STEP and "risk" in error.data["known"]
 
             # A spec checked as `contractc check` would: here one whose step reads a field its
-            # input's contract does not have.
+            # input's contract does not have, as a new version beside the project's.
             text = (ROOT / "contracts/workflows/eurusd_pipeline@1.0.json").read_text()
             ok = await call(c, "workflow_validate", spec=text, path="contracts/workflows/eurusd_pipeline@1.0.json")
             assert ok["valid"] and ok["errors"] == 0
-            bad = await call(c, "workflow_validate", spec=text.replace("signal.strength", "signal.strenght", 1),
-                             path="contracts/workflows/eurusd_pipeline@1.1.json")
-            assert not bad["valid"] and bad["errors"] >= 1
-            diagnostic = bad["diagnostics"][0]
-            assert diagnostic["file"] == "contracts/workflows/eurusd_pipeline@1.1.json"
-            assert diagnostic["code"].startswith("E") and diagnostic["pointer"].startswith("/steps/")
-            line = text.splitlines()[diagnostic["line"] - 1]
-            assert "signal.strenght" in line.replace("signal.strength", "signal.strenght", 1)
-            assert diagnostic["column"] >= 1
+            typo = text.replace("signal.strength", "signal.strenght", 1)
+            bad = await call(c, "workflow_validate", spec=typo, path="contracts/workflows/eurusd_pipeline@1.1.json")
+            assert not bad["valid"] and bad["errors"] == 1
+            assert bad["diagnostics"] == check_json(contractc, tmp_path, "contracts/workflows/eurusd_pipeline@1.1.json",
+                                                    typo)
+            d = bad["diagnostics"][0]
+            assert (d["code"], d["file"], d["pointer"]) == (
+                "E0111", "contracts/workflows/eurusd_pipeline@1.1.json", "/steps/3/when"
+            )
+            assert typo.splitlines()[d["line"] - 1][d["column"] - 1:].startswith("strenght")
             broken = await call(c, "workflow_validate", spec='{"name": "x", "steps": [')
             assert not broken["valid"] and broken["path"] == "contracts/workflows/candidate@1.0.json"
             assert broken["diagnostics"][0]["line"] == 1
