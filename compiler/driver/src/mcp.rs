@@ -64,7 +64,12 @@ pub fn serve(config_path: &Path, config_text: String, config: Config) -> Result<
     runtime.block_on(async {
         // What `rmcp::transport::stdio` is, without the feature that brings tokio's networking.
         let stdio = (tokio::io::stdin(), tokio::io::stdout());
-        let running = Server::new(session).serve(stdio).await.map_err(|e| transport(e.to_string()))?;
+        let server = Server::new(session);
+        // The first compile, cold, while the client connects: the first call finds it warm
+        // (or waits for it on the session's lock). Its errors are the calls' to report.
+        let warming = server.clone();
+        std::thread::spawn(move || drop(warming.program()));
+        let running = server.serve(stdio).await.map_err(|e| transport(e.to_string()))?;
         running.waiting().await.map_err(|e| transport(e.to_string()))?;
         Ok(())
     })
