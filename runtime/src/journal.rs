@@ -5,6 +5,12 @@
 //! `fsync`; a failed write or fsync is returned and the runtime aborts rather than run on
 //! without durability. On open, a torn tail (a short or checksum-failing last record, from a
 //! crash in the middle of an append) is truncated away; records before it are kept.
+//! [`read`] reads the same records without writing anything (`runtime status`).
+//!
+//! Format versions: 1 knew `Committed` and `Interrupted`; 2 adds [`Record::Failed`] (a variant
+//! after the others, so a version-1 file reads as version 2). [`Journal::open`] reads both and
+//! marks a version-1 file as version 2 before appending to it; a runtime that knows only
+//! version 1 refuses a version-2 journal rather than cut its unknown records off as a torn tail.
 //!
 //! Ordering guarantee used by resume: a step's output file is written, fsynced and renamed into
 //! place before its [`Record::Committed`] is appended, so a committed record always points at a
@@ -17,7 +23,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 const MAGIC: [u8; 8] = *b"CTCJRNL\0";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// The oldest format version this runtime reads (its records are a subset of this one's).
+const OLDEST: u32 = 1;
 const HEADER: usize = 12;
 /// A record longer than this is corruption, not data.
 const MAX_RECORD: usize = 1 << 24;
@@ -67,6 +75,18 @@ pub enum Record {
     },
     /// A step attempt was running when the run was interrupted (Ctrl-C).
     Interrupted { step: String, key: Digest, attempt: u32 },
+    /// A step failed for good after `attempts` attempts (0: it could not start), for the reason
+    /// the run's summary gives. Informational: a resume runs a failed step again (format 2).
+    Failed { step: String, attempts: u32, reason: String },
+}
+
+impl Record {
+    /// The step the record is about.
+    pub fn step(&self) -> &str {
+        match self {
+            Record::Committed { step, .. } | Record::Interrupted { step, .. } | Record::Failed { step, .. } => step,
+        }
+    }
 }
 
 /// An open journal, positioned at its end.
@@ -81,6 +101,64 @@ pub struct Opened {
     pub records: Vec<Record>,
     /// Bytes of a torn tail that were cut off.
     pub truncated: u64,
+}
+
+/// What [`read`] found: the intact records, and the bytes of a torn tail after them (which the
+/// next [`Journal::open`] cuts off).
+#[derive(Debug)]
+pub struct Contents {
+    pub records: Vec<Record>,
+    pub torn: u64,
+}
+
+/// Reads the journal at `path` without writing to it: no file is created, nothing is cut off or
+/// appended. Errors: the file cannot be read, is not a journal, or is of an unknown version.
+/// An empty file (a crash before its header was written) has no record, as [`Journal::open`]
+/// reads it.
+pub fn read(path: &Path) -> io::Result<Contents> {
+    let bytes = std::fs::read(path)?;
+    if bytes.is_empty() {
+        return Ok(Contents { records: Vec::new(), torn: 0 });
+    }
+    let (records, end) = parse(path, &bytes)?;
+    Ok(Contents { records, torn: (bytes.len() - end) as u64 })
+}
+
+/// The intact records of a journal file's bytes (not empty), and where they end.
+fn parse(path: &Path, bytes: &[u8]) -> io::Result<(Vec<Record>, usize)> {
+    if bytes.len() < HEADER || bytes[..8] != MAGIC {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{} is not a contractc journal", path.display()),
+        ));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if !(OLDEST..=VERSION).contains(&version) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: journal version {version} is not supported (expected {OLDEST} to {VERSION})", path.display()),
+        ));
+    }
+    let mut records = Vec::new();
+    let mut at = HEADER;
+    while at + 8 <= bytes.len() {
+        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
+        let crc = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().expect("4 bytes"));
+        let end = at + 8 + len;
+        if len > MAX_RECORD || end > bytes.len() {
+            break;
+        }
+        let payload = &bytes[at + 8..end];
+        if crc32fast::hash(payload) != crc {
+            break;
+        }
+        match postcard::from_bytes::<Record>(payload) {
+            Ok(r) => records.push(r),
+            Err(_) => break,
+        }
+        at = end;
+    }
+    Ok((records, at))
 }
 
 impl Journal {
@@ -100,41 +178,16 @@ impl Journal {
                 truncated: 0,
             });
         }
-        if bytes.len() < HEADER || bytes[..8] != MAGIC {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{} is not a contractc journal", path.display()),
-            ));
-        }
-        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-        if version != VERSION {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}: journal version {version} is not supported (expected {VERSION})", path.display()),
-            ));
-        }
-        let mut records = Vec::new();
-        let mut at = HEADER;
-        while at + 8 <= bytes.len() {
-            let len = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
-            let crc = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().expect("4 bytes"));
-            let end = at + 8 + len;
-            if len > MAX_RECORD || end > bytes.len() {
-                break;
-            }
-            let payload = &bytes[at + 8..end];
-            if crc32fast::hash(payload) != crc {
-                break;
-            }
-            match postcard::from_bytes::<Record>(payload) {
-                Ok(r) => records.push(r),
-                Err(_) => break,
-            }
-            at = end;
-        }
+        let (records, at) = parse(path, &bytes)?;
         let truncated = (bytes.len() - at) as u64;
         if truncated > 0 {
             file.set_len(at as u64)?;
+            file.sync_all()?;
+        }
+        // An older version's records are this version's: the file says so before it gets new ones.
+        if bytes[8..12] != VERSION.to_le_bytes() {
+            file.seek(SeekFrom::Start(8))?;
+            file.write_all(&VERSION.to_le_bytes())?;
             file.sync_all()?;
         }
         file.seek(SeekFrom::End(0))?;
@@ -218,6 +271,40 @@ mod tests {
         j.append(&record("c")).unwrap();
         drop(j);
         assert_eq!(Journal::open(&path).unwrap().records, vec![record("a"), record("c")]);
+    }
+
+    #[test]
+    fn read_writes_nothing_and_a_version_1_journal_opens_as_version_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        assert_eq!(read(&path).unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert!(!path.exists(), "read creates no journal");
+        std::fs::write(&path, b"").unwrap();
+        assert!(read(&path).unwrap().records.is_empty(), "an empty file is a journal without records");
+        std::fs::remove_file(&path).unwrap();
+        let failed = Record::Failed { step: "b".into(), attempts: 2, reason: "exit status 1".into() };
+        let mut j = Journal::open(&path).unwrap().journal;
+        j.append_all(&[record("a"), failed.clone()]).unwrap();
+        drop(j);
+        let mut torn = std::fs::read(&path).unwrap();
+        torn.extend_from_slice(&[9, 0, 0]);
+        std::fs::write(&path, &torn).unwrap();
+        let contents = read(&path).unwrap();
+        assert_eq!((contents.records, contents.torn), (vec![record("a"), failed], 3));
+        assert_eq!(std::fs::read(&path).unwrap(), torn, "not a byte changed");
+
+        // Version 1: the same bytes but the version; its records read, and it becomes version 2.
+        let mut old = MAGIC.to_vec();
+        old.extend_from_slice(&1u32.to_le_bytes());
+        old.extend_from_slice(&torn[HEADER..torn.len() - 3]);
+        std::fs::write(&path, &old).unwrap();
+        assert_eq!(read(&path).unwrap().records.len(), 2);
+        drop(Journal::open(&path).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap()[8..12], VERSION.to_le_bytes());
+        let mut future = old.clone();
+        future[8..12].copy_from_slice(&3u32.to_le_bytes());
+        std::fs::write(&path, &future).unwrap();
+        assert!(read(&path).unwrap_err().to_string().contains("journal version 3 is not supported"));
     }
 
     #[test]

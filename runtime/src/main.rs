@@ -65,6 +65,22 @@ enum Command {
         /// The plan file.
         plan: PathBuf,
     },
+    /// Read a run directory back, writing nothing: each step's last journaled outcome and
+    /// attempts and, with --plan, what a resume of that plan there would do.
+    ///
+    /// The journal records no plan: --plan names the plan a resume would run (the one `runtime
+    /// PLAN --run-dir RUN_DIR` was given, or a rebuilt one). Step keys read this process's
+    /// allowlisted environment, as a resume started here would.
+    Status {
+        /// The run directory, e.g. .runs/eurusd_pipeline@1.0.
+        run_dir: PathBuf,
+        /// The plan a resume would run, e.g. generated/plans/eurusd_pipeline@1.0.plan.bin.
+        #[arg(long, value_name = "PLAN")]
+        plan: Option<PathBuf>,
+        /// Print the status as one JSON object (the shape of `runtime::run::status::RunStatus`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Run one step of a plan, for an engine that schedules the steps (an Argo Workflows pod).
     ///
     /// Reads input X from INPUTS/X and validates it against its producer's contract, applies
@@ -123,6 +139,9 @@ fn main() -> ExitCode {
             }
             Err(code) => code,
         };
+    }
+    if let Some(Command::Status { run_dir, plan, json }) = &cli.command {
+        return status(run_dir, plan.as_ref(), *json);
     }
     if let Some(Command::Step { plan, step, inputs, output, run_dir, events, skipped }) = &cli.command {
         let files = PodFiles { inputs, output, run_dir, events: events.as_deref(), skipped: skipped.as_deref() };
@@ -208,6 +227,51 @@ fn main() -> ExitCode {
         return ExitCode::from(130);
     }
     if reports.iter().any(|r| matches!(r.status, Status::Failed(_))) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// `runtime status`: the run directory read back, as a table (or JSON).
+fn status(run_dir: &std::path::Path, plan: Option<&PathBuf>, json: bool) -> ExitCode {
+    let plan = match plan.map(load).transpose() {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if !run_dir.is_dir() {
+        eprintln!("error: {} is not a run directory (no such folder)", run_dir.display());
+        eprintln!("help: a run directory is --run-dir of `runtime PLAN` (default .runs/<workflow>)");
+        return ExitCode::from(2);
+    }
+    let status = match run::status::status(run_dir, plan.as_ref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {}: {e}", run_dir.join("journal").display());
+            return ExitCode::from(2);
+        }
+    };
+    if json {
+        out!("{}", serde_json::to_string_pretty(&status).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    out!("{:<16} {:<11} {:>8}  {:<50}  detail", "step", "last", "attempts", "resume");
+    for s in &status.steps {
+        let resume = s.resume.as_ref().map_or_else(|| "-".to_string(), |r| r.describe());
+        let detail = s.detail.lines().next().unwrap_or_default();
+        let line = format!("{:<16} {:<11} {:>8}  {:<50}  {detail}", s.step, s.last.label(), s.attempts, resume);
+        out!("{}", line.trim_end());
+    }
+    let workflow = status.workflow.as_deref().unwrap_or("the run");
+    out!("{}: {} journal record(s) in {}", workflow, status.records, run_dir.display());
+    if status.torn_bytes > 0 {
+        out!("note: a torn tail of {} bytes follows them; a resume cuts it off", status.torn_bytes);
+    }
+    match &status.resume_runs {
+        None => out!("pass --plan PLAN to see what a resume would run"),
+        // Only a step that runs leaves others waiting.
+        Some(runs) if runs.is_empty() => {
+            out!("a resume would run nothing: every step is up to date, skipped or not needed")
+        }
+        Some(runs) => out!("a resume would start: {}", runs.join(", ")),
+    }
+    ExitCode::SUCCESS
 }
 
 /// Where `runtime step` reads and writes.

@@ -21,7 +21,9 @@
 //! - Each attempt gets `CTC_IDEMPOTENCY_KEY` (the step key and the attempt number), stable across
 //!   resumes, so external systems can drop duplicates.
 //!
-//! One job a file: this one schedules (readiness, trigger rules, fallbacks, group commit);
+//! One job a file: this one schedules (readiness, fallbacks, group commit); `trigger` decides
+//! whether a step may start (trigger rules, fallbacks), for the scheduler and for what asks
+//! without running (`status`, which reads a run directory back, and `contractc mcp`);
 //! `attempt` runs one step (condition, attempts, retries); `boundary` validates what crosses a
 //! step boundary, streaming; `key` computes step keys and explains re-runs; `breaker` holds the
 //! circuit breakers; `clock` the time waits read ([`SkippingClock`] in tests); `events` the
@@ -36,7 +38,7 @@ use std::time::{Duration, Instant};
 
 use crate::disk::{Disk, RealDisk};
 use crate::journal::{Digest, Journal, KeyParts, Record};
-use crate::plan::{Plan, Step, TriggerRule, VerifiedPlan};
+use crate::plan::{Plan, Step, VerifiedPlan};
 
 mod attempt;
 mod boundary;
@@ -47,6 +49,8 @@ mod html;
 mod key;
 mod one;
 mod report;
+pub mod status;
+pub mod trigger;
 
 use attempt::run_step;
 use breaker::Breaker;
@@ -56,6 +60,7 @@ pub use html::report_html;
 use key::{explain, key_of, key_parts, up_to_date};
 pub use one::{StepRun, run_one};
 pub use report::{metrics, report_json, summary};
+use trigger::{Decision, Need};
 
 /// How to run.
 #[derive(Debug)]
@@ -397,6 +402,10 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                     if let Some((key, attempt)) = d.interrupted_attempt {
                         records.push(Record::Interrupted { step: plan.steps[d.index].name.clone(), key, attempt });
                     }
+                    if let Status::Failed(reason) = &d.report.status {
+                        let step = plan.steps[d.index].name.clone();
+                        records.push(Record::Failed { step, attempts: d.report.attempts, reason: reason.clone() });
+                    }
                     if let Some(record) = &d.committed {
                         records.push(record.clone());
                         committed.insert(plan.steps[d.index].name.clone(), record.clone());
@@ -492,51 +501,13 @@ fn settle_report(
     reports[i] = Some(r);
 }
 
-enum Decision {
-    Wait,
-    Run,
-    Skip(String),
-    NotNeeded(String),
-}
-
 /// Whether step `i` can be decided now, from how its needs ended and its trigger rule.
 fn decide(plan: &Plan, i: usize, reports: &[Option<StepReport>], awaiting: &[Option<String>]) -> Decision {
-    let step = &plan.steps[i];
-    if let Some(p) = step.fallback_for.map(|p| p as usize)
-        && awaiting[p].is_none()
-    {
-        return match &reports[p] {
-            Some(r) if r.status.is_ok() => Decision::NotNeeded(format!("`{}` did not fail", plan.steps[p].name)),
-            Some(r) => Decision::NotNeeded(format!("`{}` {}", plan.steps[p].name, r.status.label())),
-            None => Decision::Wait,
-        };
-    }
-    let mut statuses = Vec::new();
-    for &d in &step.needs {
-        let d = d as usize;
-        match &reports[d] {
-            Some(r) if awaiting[d].is_none() => statuses.push((&plan.steps[d].name, &r.status)),
-            _ => return Decision::Wait,
-        }
-    }
-    let failed = statuses.iter().find(|(_, s)| matches!(s, Status::Failed(_) | Status::Interrupted));
-    let skipped = statuses.iter().find(|(_, s)| matches!(s, Status::Skipped(_)));
-    let not_ok = statuses.iter().find(|(_, s)| !s.is_ok());
-    match step.trigger {
-        TriggerRule::AllSuccess => match not_ok {
-            Some((name, s)) => Decision::Skip(format!("`{name}` {}", s.label())),
-            None => Decision::Run,
-        },
-        TriggerRule::AllDone => match skipped {
-            Some((name, _)) => Decision::Skip(format!("`{name}` was skipped")),
-            None => Decision::Run,
-        },
-        TriggerRule::OneFailed => match failed {
-            Some(_) => Decision::Run,
-            None => Decision::Skip("no step it needs failed".into()),
-        },
-        TriggerRule::Always => Decision::Run,
-    }
+    trigger::decide(plan, i, |d| match &reports[d] {
+        _ if awaiting[d].is_some() => Need::AwaitingFallback,
+        Some(r) => Need::Settled(&r.status),
+        None => Need::Pending,
+    })
 }
 
 /// The output consumers of step `i` read: the fallback's when `i` was recovered.

@@ -1,4 +1,4 @@
-//! The `runtime` command: refusing bad plans, Ctrl-C, `inspect`, events and metrics files.
+//! The `runtime` command: refusing bad plans, Ctrl-C, `inspect`, `status`, events and metrics files.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -76,6 +76,20 @@ fn ctrl_c_stops_the_run_and_journals_the_step_in_flight() {
         matches!(records.as_slice(), [Record::Interrupted { step, attempt: 1, .. }] if step == "long"),
         "{records:?}"
     );
+
+    // `runtime status` reads it back: the table, and the same as JSON.
+    let out = exe().arg("status").arg(&run_dir).arg("--plan").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let row: Vec<&str> = text.lines().nth(1).unwrap_or_default().split_whitespace().collect();
+    assert_eq!(row[..4], ["long", "interrupted", "1", "run:"], "{text}");
+    assert!(text.ends_with("a resume would start: long\n"), "{text}");
+    let out = exe().arg("status").arg(&run_dir).arg("--json").output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["steps"][0]["last"], "interrupted");
+    assert_eq!(json["steps"][0]["resume"], serde_json::Value::Null, "no plan, no resume");
+    let out = exe().arg("status").arg(dir.path().join("nowhere")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

@@ -428,6 +428,150 @@ fn a_message_longer_than_the_limit_is_refused_naming_its_line_and_the_rest_still
     assert_eq!((r.reports[0].messages, r.reports[0].rejected), (2, 1));
 }
 
+fn verified(p: &Plan) -> VerifiedPlan {
+    VerifiedPlan::new(p.clone()).unwrap_or_else(|e| panic!("a test plan must verify: {e}"))
+}
+
+/// Each step's row of a status: last outcome, attempts, and what a resume would do.
+fn rows(s: &runtime::run::status::RunStatus) -> Vec<(String, &'static str, u32, String)> {
+    s.steps
+        .iter()
+        .map(|r| (r.step.clone(), r.last.label(), r.attempts, r.resume.as_ref().map_or("-".into(), |r| r.describe())))
+        .collect()
+}
+
+#[test]
+fn status_reads_the_journal_back_without_writing_and_says_what_a_resume_would_run() {
+    use runtime::run::status::{Last, Resume, status};
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let flag = dir.path().join("fixed");
+    let mut source = emitting("source", r#"printf '{"x":1}\n' > "$CTC_OUTPUT""#);
+    source.env = vec![("V".into(), "1".into())];
+    let mut copy = needs(emitting("copy", r#"cat "$CTC_INPUT_IN" > "$CTC_OUTPUT""#), &[0]);
+    copy.inputs = vec![Input { name: "in".into(), from: 0 }];
+    // Fails twice, until `fixed` exists; what needs it is skipped by its trigger rule.
+    let mut flaky = sh("flaky", &format!("test -e {}", flag.display()));
+    flaky.retry = retry(2, 1, 1.0, 1);
+    let after = needs(sh("after", "true"), &[2]);
+    let p = plan(vec![source, copy, flaky, after]);
+    let clock = SkippingClock::new();
+    let first = run_with(&run_dir, &p, None, |o| o.clock = &clock);
+    assert_eq!(
+        first.reports.iter().map(|r| r.status.label()).collect::<Vec<_>>(),
+        ["succeeded", "succeeded", "FAILED", "skipped"]
+    );
+
+    let journal = run_dir.join("journal");
+    let bytes = std::fs::read(&journal).unwrap();
+    let s = status(&run_dir, Some(&verified(&p))).unwrap();
+    assert_eq!(std::fs::read(&journal).unwrap(), bytes, "status writes nothing");
+    assert_eq!((s.workflow.as_deref(), s.records, s.torn_bytes), (Some("t@1.0"), 3, 0));
+    let run = |reason: &str| format!("run: {reason}");
+    assert_eq!(
+        rows(&s),
+        [
+            ("source".into(), "succeeded", 1, "up to date".into()),
+            ("copy".into(), "succeeded", 1, "up to date".into()),
+            ("flaky".into(), "failed", 2, run("no committed result for this step")),
+            ("after".into(), "none", 0, "waits for flaky".into()),
+        ]
+    );
+    assert_eq!(s.steps[0].messages, Some(1));
+    assert_eq!(s.steps[2].detail, "exited with status 1 (after 2 attempts)");
+    assert_eq!(s.resume_runs.as_deref(), Some(&["flaky".to_string()][..]));
+
+    // The resume does what status said: it runs `flaky` alone, then `after`.
+    std::fs::write(&flag, "").unwrap();
+    let second = run_with(&run_dir, &p, None, |o| o.clock = &clock);
+    assert_eq!(
+        second.reports.iter().map(|r| r.status.label()).collect::<Vec<_>>(),
+        ["up to date", "up to date", "succeeded", "succeeded"]
+    );
+    let s = status(&run_dir, Some(&verified(&p))).unwrap();
+    assert!(s.steps.iter().all(|r| r.resume == Some(Resume::UpToDate)), "{:?}", rows(&s));
+    assert_eq!(s.resume_runs, Some(vec![]));
+
+    // A new definition of `source`: it runs, and `copy` waits to see what it writes.
+    let mut changed = p.clone();
+    changed.steps[0].env = vec![("V".into(), "2".into())];
+    let s = status(&run_dir, Some(&verified(&changed))).unwrap();
+    assert_eq!(
+        rows(&s)[..2],
+        [
+            ("source".into(), "succeeded", 1, run("its definition changed")),
+            ("copy".into(), "succeeded", 1, "waits for source".into()),
+        ]
+    );
+    // A hand-edited output is noticed, as the resume would.
+    std::fs::write(run_dir.join("copy/output.jsonl"), "{\"x\":5}\n").unwrap();
+    let s = status(&run_dir, Some(&verified(&p))).unwrap();
+    assert_eq!(
+        s.steps[1].resume,
+        Some(Resume::Run { reason: "its committed output is missing or was modified".into() })
+    );
+
+    // Without a plan: the journal alone, in the order it names the steps (the order they
+    // finished in, which parallel steps make vary).
+    let s = status(&run_dir, None).unwrap();
+    let mut journaled: Vec<(&str, Last)> = s.steps.iter().map(|r| (r.step.as_str(), r.last)).collect();
+    journaled.sort_by_key(|(step, _)| *step);
+    assert_eq!(
+        journaled,
+        [
+            ("after", Last::Succeeded),
+            ("copy", Last::Succeeded),
+            ("flaky", Last::Succeeded),
+            ("source", Last::Succeeded),
+        ]
+    );
+    assert_eq!((s.workflow, s.resume_runs), (None, None));
+    // No journal yet: every step runs.
+    let s = status(&dir.path().join("never"), Some(&verified(&p))).unwrap();
+    assert_eq!(s.resume_runs.unwrap(), ["source", "flaky"]);
+}
+
+#[test]
+fn status_follows_fallbacks_and_trigger_rules_as_the_scheduler_does() {
+    use runtime::run::status::status;
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let mut primary = emitting("primary", "exit 1");
+    primary.fallback = Some(1);
+    let mut backup = emitting("backup", r#"printf '{"x":7}\n' > "$CTC_OUTPUT""#);
+    backup.fallback_for = Some(0);
+    let mut consumer = needs(emitting("consumer", r#"cat "$CTC_INPUT_IN" > "$CTC_OUTPUT""#), &[0]);
+    consumer.inputs = vec![Input { name: "in".into(), from: 0 }];
+    let cleanup = Step { trigger: TriggerRule::OneFailed, ..needs(sh("cleanup", "true"), &[2]) };
+    let p = plan(vec![primary, backup, consumer, cleanup]);
+    let r = run_in(&run_dir, &p, None);
+    assert_eq!(r.reports[0].status, Status::Recovered { by: "backup".into() });
+    let s = status(&run_dir, Some(&verified(&p))).unwrap();
+    assert_eq!(
+        rows(&s),
+        [
+            ("primary".into(), "failed", 1, "run: no committed result for this step".into()),
+            ("backup".into(), "succeeded", 1, "waits for primary".into()),
+            ("consumer".into(), "succeeded", 1, "waits for primary".into()),
+            ("cleanup".into(), "none", 0, "waits for consumer".into()),
+        ]
+    );
+    // Once `primary` is fixed and committed, the fallback is not needed and `cleanup` skips.
+    let mut fixed = p.clone();
+    fixed.steps[0].run = vec!["sh".into(), "-c".into(), r#"printf '{"x":7}\n' > "$CTC_OUTPUT""#.into()];
+    run_in(&run_dir, &fixed, None);
+    let s = status(&run_dir, Some(&verified(&fixed))).unwrap();
+    assert_eq!(
+        rows(&s),
+        [
+            ("primary".into(), "succeeded", 1, "up to date".into()),
+            ("backup".into(), "succeeded", 1, "not needed: `primary` did not fail".into()),
+            ("consumer".into(), "succeeded", 1, "up to date".into()),
+            ("cleanup".into(), "none", 0, "skip: no step it needs failed".into()),
+        ]
+    );
+}
+
 /// The HTML run report reads as XML (it is written so), has every step in its DAG with its
 /// status, and its timeline's attempt bars start and end when the `--events` file says.
 #[test]

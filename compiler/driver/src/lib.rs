@@ -10,6 +10,7 @@ pub mod graph;
 pub mod import;
 pub mod init;
 pub mod log;
+pub mod mcp;
 pub mod report;
 pub mod templates;
 pub mod watch;

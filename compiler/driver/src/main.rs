@@ -138,6 +138,14 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Serve the project to AI agents: a Model Context Protocol server on stdin/stdout.
+    ///
+    /// Tools: workflow_list, workflow_get, workflow_validate, workflow_next, contract_list,
+    /// contract_get, message_validate, run_status (README.md, "Agents: contractc mcp"). Speaks
+    /// MCP 2026-07-28 (stateless) and the earlier revisions' initialize handshake. Logs go to
+    /// stderr; it stops when the client closes stdin. One compiler database is kept warm, and
+    /// the files are read again before each call, so edits between calls are seen.
+    Mcp,
     /// Export workflows to another engine.
     Export {
         #[command(subcommand)]
@@ -270,6 +278,10 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     if matches!(cli.command, Command::Watch) {
         return watch(cli, text, config);
     }
+    if matches!(cli.command, Command::Mcp) {
+        contractc_driver::mcp::serve(&cli.config, text, config).map_err(|e| e.to_string())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Import { sources, namespace, version, split_defs } = &cli.command {
         return import(cli, &config, sources, namespace, version, *split_defs);
     }
@@ -292,6 +304,7 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
         | Command::Init { .. }
         | Command::Explain { .. }
         | Command::Graph { .. }
+        | Command::Mcp
         | Command::Export { .. }
         | Command::Import { .. } => Mode::Check,
     };

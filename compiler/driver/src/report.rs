@@ -23,10 +23,15 @@ fn severity(d: &Diagnostic) -> &'static str {
 /// One JSON object per diagnostic, a line each (`--message-format json`): code, name, severity,
 /// file, line, column, pointer, message, notes.
 pub fn json(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>) -> String {
-    let mut out = String::new();
+    json_values(diagnostics, source).iter().map(|v| format!("{v}\n")).collect()
+}
+
+/// The objects of [`json`], one per diagnostic (`contractc mcp`'s `workflow_validate` returns them).
+pub fn json_values(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
     for d in diagnostics {
         let ((line, column), _) = region(d, source);
-        let v = serde_json::json!({
+        out.push(serde_json::json!({
             "code": d.code.id,
             "name": d.code.name,
             "severity": severity(d),
@@ -36,8 +41,7 @@ pub fn json(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>)
             "pointer": d.pointer.to_string(),
             "message": d.message,
             "notes": d.notes,
-        });
-        out.push_str(&format!("{v}\n"));
+        }));
     }
     out
 }

@@ -44,6 +44,8 @@ pub struct Session {
     config: Config,
     /// What changed since the last [`Session::take_changed`].
     changed: Changed,
+    /// The workspace of [`Session::candidate`] and its one file of its own, once asked for.
+    scratch: Option<(Workspace, SourceFile)>,
 }
 
 /// What changed in the inputs between two builds.
@@ -111,7 +113,18 @@ impl Session {
             inputs.sources.iter().map(|(p, t)| SourceFile::new(&db, p.clone(), t.clone())).collect();
         let workspace = Workspace::new(&db, files.clone(), settings(&config)?);
         let project = Project { workspace, emitters: crate::emitters(&db, &inputs.templates, &config) };
-        Ok(Session { db, project, files, inputs, root, config_path, config_text, config, changed: Changed::default() })
+        Ok(Session {
+            db,
+            project,
+            files,
+            inputs,
+            root,
+            config_path,
+            config_text,
+            config,
+            changed: Changed::default(),
+            scratch: None,
+        })
     }
 
     pub fn db(&self) -> &Database {
@@ -139,6 +152,53 @@ impl Session {
     }
     pub fn out_dir(&self) -> PathBuf {
         self.root.join(&self.config.output)
+    }
+
+    /// The project as it would be with the file at `path` (project-relative, as
+    /// [`crate::read_inputs`] names files) holding `text`, added or in place of the one there:
+    /// its inputs and a project (a second workspace, with the same backends) to check as the
+    /// session's is checked. The session's own workspace does not change. One scratch workspace
+    /// and one file of its own are kept from call to call and only what differs is set, so a
+    /// candidate costs what an edit of that file would (`contractc mcp`'s `workflow_validate`).
+    pub fn candidate(&mut self, path: &str, text: &str) -> (Project, Inputs) {
+        let file = match self.scratch {
+            Some((_, file)) => {
+                if file.path(&self.db) != path {
+                    file.set_path(&mut self.db).to(path.to_string());
+                }
+                if file.text(&self.db) != text {
+                    file.set_text(&mut self.db).to(text.to_string());
+                }
+                file
+            }
+            None => SourceFile::new(&self.db, path.to_string(), text.to_string()),
+        };
+        let (mut inputs, mut files) = (self.inputs.clone(), self.files.clone());
+        match inputs.sources.binary_search_by(|(p, _)| walk_order(p, path)) {
+            Ok(i) => {
+                inputs.sources[i].1 = text.to_string();
+                files[i] = file;
+            }
+            Err(i) => {
+                inputs.sources.insert(i, (path.to_string(), text.to_string()));
+                files.insert(i, file);
+            }
+        }
+        let settings = self.project.workspace.settings(&self.db).clone();
+        let workspace = match self.scratch {
+            Some((ws, _)) => {
+                if *ws.files(&self.db) != files {
+                    ws.set_files(&mut self.db).to(files);
+                }
+                if *ws.settings(&self.db) != settings {
+                    ws.set_settings(&mut self.db).to(settings);
+                }
+                ws
+            }
+            None => Workspace::new(&self.db, files, settings),
+        };
+        self.scratch = Some((workspace, file));
+        (Project { workspace, emitters: self.project.emitters.clone() }, inputs)
     }
 
     /// What changed since the last call, and forgets it.

@@ -217,8 +217,8 @@ fn type_name(program: &Program, r: TypeRef) -> String {
     own_type_name(&program.contracts[r.contract], r.index)
 }
 
-/// The MQL4 name of type `index` of contract `c`.
-fn own_type_name(c: &Contract, index: usize) -> String {
+/// The MQL4 name of type `index` of contract `c` (see `type_name`): `OrderIntent_1_2_Side`.
+pub fn own_type_name(c: &Contract, index: usize) -> String {
     if index == 0 {
         return naming::limit(&c.id.versioned());
     }

@@ -24,8 +24,8 @@ pub fn emit(program: &Program) -> Vec<OutputFile> {
     program.workflows.iter().map(|w| OutputFile::new(path(w), plan::encode(&lower(program, w)))).collect()
 }
 
-/// The plan of workflow `w` of `program`.
-fn lower(program: &Program, w: &Workflow) -> plan::Plan {
+/// The plan of workflow `w` of `program`: what [`emit`] encodes (steps in the workflow's order).
+pub fn lower(program: &Program, w: &Workflow) -> plan::Plan {
     let mut validators: Vec<Validator> = Vec::new();
     let mut by_contract: BTreeMap<usize, u32> = BTreeMap::new();
     let steps = w

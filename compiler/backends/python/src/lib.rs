@@ -15,7 +15,7 @@ use contractc_emit::{
     referenced_contracts,
 };
 use contractc_ir::pattern::Dialect;
-use contractc_ir::{Additional, Contracts, Header, Object, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{Additional, Contract, Contracts, Header, Object, Program, Ty, TypeKind, TypeRef};
 use serde::Serialize;
 
 mod naming;
@@ -27,6 +27,13 @@ pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Resu
     let mut files = emit_shared(&program.contracts.iter().map(|c| c.header()).collect::<Vec<_>>(), &r, options)?;
     files.extend(contractc_emit::per_contract(program, |i| emit_contract(program, &r, options, i))?);
     Ok(files)
+}
+
+/// The import path of type `index` of contract `c` in the package `options.python_package`:
+/// `trading_contracts.events.order_intent_1_2.OrderIntent` (each type is a class or an alias of
+/// its contract's module, named as the IR names it).
+pub fn class_path(options: &Options, c: &Contract, index: usize) -> String {
+    format!("{}.{}.{}.{}", options.python_package, c.id.namespace, c.id.module(), c.types[index].name)
 }
 
 /// The renderer of `templates/python/`.

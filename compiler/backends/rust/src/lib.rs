@@ -20,7 +20,7 @@ mod unions;
 use std::collections::BTreeMap;
 
 use contractc_emit::{EmitError, Options, OutputFile};
-use contractc_ir::{Header, Program};
+use contractc_ir::{Contract, Header, Program};
 
 pub use naming::check_names;
 
@@ -37,6 +37,14 @@ pub fn emit(program: &Program, options: &Options) -> Result<Vec<OutputFile>, Emi
     let mut files = emit_shared(&program.contracts.iter().map(|c| c.header()).collect::<Vec<_>>(), options);
     files.extend(contractc_emit::per_contract(program, |i| Ok::<_, EmitError>(emit_contract(program, i)))?);
     Ok(files)
+}
+
+/// The path users of the generated crate (named `options.rust_crate`) write for type `index` of
+/// contract `c`: `trading_contracts::events::order_intent_1_2::OrderIntent` (the crate's
+/// `crate::<namespace>::<module>::<Type>`, as `types::type_path` writes it inside).
+pub fn public_type_path(options: &Options, c: &Contract, index: usize) -> String {
+    let krate = options.rust_crate.replace('-', "_");
+    format!("{krate}::{}::{}::{}", c.id.namespace, c.id.module(), c.types[index].name)
 }
 
 /// The module of contract `i` (`src/<namespace>/<name>_<major>_<minor>.rs`): it reads only the
