@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
@@ -12,6 +13,7 @@ use contractc_driver::log::{self, Compiler, Stamp};
 use contractc_driver::watch::{self, Session};
 use contractc_driver::write::{self, Changes};
 use contractc_driver::{Config, Failure, Inputs, Project, check_in, generate_in, load, read_inputs};
+use contractc_ir::Program;
 use contractc_sema::Database;
 
 /// mimalloc: a cold build allocates millions of small strings and trees, and spent a third of
@@ -568,24 +570,30 @@ fn import(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The project under `root` compiled, its warnings reported; `None` (its errors reported, and
+/// that `instead` follows) when it does not compile.
+fn compiled(cli: &Cli, config: &Config, root: &Path, instead: &str) -> Result<Option<Arc<Program>>, String> {
+    let inputs = read_inputs(root, config).map_err(|e| e.to_string())?;
+    match contractc_driver::compile(&inputs, config) {
+        Ok((program, warnings)) => {
+            report(&inputs, &warnings, cli.message_format);
+            Ok(Some(program))
+        }
+        Err(Failure::Diagnostics(d)) => {
+            report(&inputs, &d, cli.message_format);
+            eprintln!("error: the project does not compile (above), so {instead}");
+            Ok(None)
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// `contractc export argo`: the project compiled, each workflow exported
 /// ([`contractc_driver::argo`]), then written (or, with `--check`, compared) as `build` does.
 fn export(cli: &Cli, config: &Config, target: &ExportTarget) -> Result<ExitCode, String> {
     let ExportTarget::Argo { workflow, out, image, namespace, service_account, check } = target;
     let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let inputs = read_inputs(root, config).map_err(|e| e.to_string())?;
-    let program = match contractc_driver::compile(&inputs, config) {
-        Ok((program, warnings)) => {
-            report(&inputs, &warnings, cli.message_format);
-            program
-        }
-        Err(Failure::Diagnostics(d)) => {
-            report(&inputs, &d, cli.message_format);
-            eprintln!("error: the project does not compile (above), so nothing is exported");
-            return Ok(ExitCode::from(1));
-        }
-        Err(e) => return Err(e.to_string()),
-    };
+    let Some(program) = compiled(cli, config, root, "nothing is exported")? else { return Ok(ExitCode::from(1)) };
     let name = |w: &contractc_ir::Workflow| format!("{}@{}.{}", w.name, w.major, w.minor);
     let chosen: Vec<&contractc_ir::Workflow> =
         program.workflows.iter().filter(|w| workflow.as_ref().is_none_or(|n| *n == name(w))).collect();
@@ -639,19 +647,7 @@ fn graph(
     out: Option<&Path>,
 ) -> Result<ExitCode, String> {
     let root = cli.config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let inputs = read_inputs(root, config).map_err(|e| e.to_string())?;
-    let program = match contractc_driver::compile(&inputs, config) {
-        Ok((program, warnings)) => {
-            report(&inputs, &warnings, cli.message_format);
-            program
-        }
-        Err(Failure::Diagnostics(d)) => {
-            report(&inputs, &d, cli.message_format);
-            eprintln!("error: the project does not compile (above), so there is nothing to draw");
-            return Ok(ExitCode::from(1));
-        }
-        Err(e) => return Err(e.to_string()),
-    };
+    let Some(program) = compiled(cli, config, root, "there is nothing to draw")? else { return Ok(ExitCode::from(1)) };
     let picture = contractc_driver::graph::render(&program, workflow, format)?;
     match out {
         Some(path) => {
