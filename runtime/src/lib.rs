@@ -13,6 +13,7 @@ pub mod disk;
 pub mod exec;
 pub mod formats;
 pub mod journal;
+pub mod json;
 pub mod plan;
 pub mod run;
 pub mod validate;

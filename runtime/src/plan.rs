@@ -330,7 +330,7 @@ pub enum Json {
     Object(#[serde(deserialize_with = "nested")] Vec<(String, Json)>),
 }
 
-pub use crate::validate::MAX_DEPTH;
+pub use crate::json::MAX_DEPTH;
 
 thread_local! {
     /// How many [`Json`] arrays and objects enclose the one being read, on this thread.

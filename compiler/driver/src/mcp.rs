@@ -868,13 +868,10 @@ impl Server {
         let verdict = std::thread::scope(|scope| {
             std::thread::Builder::new()
                 .stack_size(runtime::validate::STACK_SIZE)
-                .spawn_scoped(scope, || match runtime::validate::validate_text(&validator, &args.message) {
-                    Ok(value) => MessageVerdict {
-                        valid: true,
-                        canonical: Some(runtime::validate::to_canonical_json(&validator, &value)),
-                        pointer: None,
-                        reason: None,
-                    },
+                .spawn_scoped(scope, || match runtime::validate::canonical_text(&validator, &args.message) {
+                    Ok(canonical) => {
+                        MessageVerdict { valid: true, canonical: Some(canonical), pointer: None, reason: None }
+                    }
                     Err(v) => MessageVerdict {
                         valid: false,
                         canonical: None,

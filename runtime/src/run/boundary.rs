@@ -7,8 +7,9 @@
 //!   several).
 //! - **Size limit**: a message (a line, or the single message) longer than the limit in bytes is
 //!   refused with its line number; the rest of that line is read and dropped, never held.
-//! - **One reader**: every message is parsed by [`crate::validate::parse_strict`], the strict
-//!   reader of the conformance contract, outputs and condition inputs alike.
+//! - **One reader**: every message is read by [`crate::json::Reader`], the strict reader of the
+//!   conformance contract: an output as it is validated ([`validate_text`], no tree), a
+//!   condition's input into the tree the condition reads ([`parse_strict`]).
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};

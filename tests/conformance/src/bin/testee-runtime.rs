@@ -1,6 +1,6 @@
 //! The conformance testee of the runtime's validator: for every contract of the project and of
 //! the conformance suite, the validator the plan backend compiles into `plan.bin`;
-//! `runtime::validate::validate_text`, then `to_canonical_json`.
+//! `runtime::validate::canonical_text` (the streaming check, then the canonical writer).
 
 use std::collections::HashMap;
 
@@ -25,8 +25,8 @@ fn main() -> std::io::Result<()> {
     validators(&root.join("tests/conformance"), &mut all);
     serve(|contract, message| {
         let Some(v) = all.get(contract) else { return Answer::Unknown };
-        match runtime::validate::validate_text(v, message) {
-            Ok(value) => Answer::Accept(runtime::validate::to_canonical_json(v, &value)),
+        match runtime::validate::canonical_text(v, message) {
+            Ok(canonical) => Answer::Accept(canonical),
             Err(e) => Answer::Reject(e.to_string()),
         }
     })
