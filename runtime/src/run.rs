@@ -176,6 +176,36 @@ pub struct RunResult {
     /// Every event of the run as `--events` writes them (objects with `event` and `t_ms`), in
     /// order: what the HTML run report's timeline is drawn from.
     pub events: Vec<serde_json::Value>,
+    /// Where the run's time went (`runtime --stats`).
+    pub stats: Stats,
+}
+
+/// Where a run's time went, per phase (`runtime --stats`, printed by the `ninja` bench). Steps
+/// run in parallel, so the per-step phases add up to more than the wall time; the scheduler's
+/// and the journal's are each one thread's.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Opening and reading the journal.
+    pub open: Duration,
+    /// The scheduler's loop, its waits for finished steps not counted: readiness, keys, up-to-date
+    /// checks, group commits handed over, settling reports.
+    pub scheduler: Duration,
+    /// Starting the steps' threads (part of `scheduler`).
+    pub threads: Duration,
+    /// Steps run, and attempts made.
+    pub steps: u64,
+    pub attempts: u64,
+    /// Every attempt's spawn, wait (the step's own time) and reap.
+    pub exec: crate::exec::Phases,
+    /// Validating outputs and making them durable (fsync, rename, fsync of the folder).
+    pub outputs: Duration,
+    /// The rest of the steps' threads: conditions, environments, events, backoff waits.
+    pub step_rest: Duration,
+    /// Appending and fsyncing journal records (the journal's thread), in this many group commits,
+    /// of this many records.
+    pub journal: Duration,
+    pub journal_commits: u64,
+    pub journal_records: u64,
 }
 
 impl RunResult {
@@ -199,7 +229,8 @@ type Keyed = (Vec<(String, Produced)>, KeyParts, Digest);
 /// What the scheduler hears: a step finished, or a batch of finished steps is journaled.
 enum Message {
     Done(Box<Done>),
-    Journaled(Vec<Done>, std::io::Result<()>),
+    /// The batch, whether it is durable, and the time its append and fsync took.
+    Journaled(Vec<Done>, std::io::Result<()>, Duration),
 }
 
 /// What a worker sends back.
@@ -211,6 +242,9 @@ struct Done {
     interrupted_attempt: Option<(Digest, u32)>,
     /// The step's output could not be made durable: the run stops with this error.
     disk_error: Option<std::io::Error>,
+    /// Its attempts' spawn, wait and reap, and its outputs' validation and commit.
+    phases: crate::exec::Phases,
+    outputs: Duration,
 }
 
 /// Whether a step's output is JSON Lines.
@@ -233,7 +267,10 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
     // Absolute, so the paths handed to steps hold in any `working_dir`.
     let abs = fs::canonicalize(&opts.run_dir)?;
     let opts = &Options { run_dir: abs, events: opts.events.clone(), ..*opts };
+    let mut stats = Stats::default();
+    let opening = Instant::now();
     let opened = Journal::open(&opts.run_dir.join("journal"))?;
+    stats.open = opening.elapsed();
     let journal = opened.journal;
     let mut committed: HashMap<String, Record> = HashMap::new();
     for r in opened.records {
@@ -271,14 +308,17 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
         scope.spawn(move || {
             let mut journal = journal;
             for (records, batch) in batches {
+                let appending = Instant::now();
                 let result = journal.append_all_on(disk, &records);
                 let failed = result.is_err();
-                let _ = journaled.send(Message::Journaled(batch, result));
+                let _ = journaled.send(Message::Journaled(batch, result, appending.elapsed()));
                 if failed {
                     break;
                 }
             }
         });
+        // Since when the scheduler has been busy (not waiting for a message).
+        let mut busy = Instant::now();
         loop {
             let stopping = opts.interrupted.load(Ordering::SeqCst);
             let mut progressed = true;
@@ -357,6 +397,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                     on_event(Event::Started { step: &step.name, running });
                     let tx = tx.clone();
                     let shared = &shared;
+                    let starting = Instant::now();
                     // Validation recurses: the worker gets the stack it needs at its limit.
                     std::thread::Builder::new().stack_size(crate::validate::STACK_SIZE).spawn_scoped(
                         scope,
@@ -365,6 +406,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                             let _ = tx.send(Message::Done(Box::new(d)));
                         },
                     )?;
+                    stats.threads += starting.elapsed();
                 }
             }
             // Done, or nothing runs, waits for the journal or can start (only when interrupted).
@@ -372,11 +414,20 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                 break;
             }
             let mut batch = Vec::new();
-            for message in std::iter::once(rx.recv().map_err(std::io::Error::other)?).chain(rx.try_iter()) {
+            stats.scheduler += busy.elapsed();
+            let first = rx.recv().map_err(std::io::Error::other)?;
+            busy = Instant::now();
+            for message in std::iter::once(first).chain(rx.try_iter()) {
                 match message {
                     Message::Done(d) => {
                         let mut d = *d;
                         running -= 1;
+                        stats.steps += 1;
+                        stats.attempts += u64::from(d.report.attempts);
+                        stats.exec += d.phases;
+                        stats.outputs += d.outputs;
+                        let exec = d.phases.spawn + d.phases.wait + d.phases.reap;
+                        stats.step_rest += d.report.duration.saturating_sub(exec + d.outputs);
                         // A disk that fails stops the run: nothing after it would be durable.
                         // Steps still running finish first (the scope waits for them).
                         if let Some(e) = d.disk_error.take() {
@@ -384,8 +435,10 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                         }
                         queued.push(d);
                     }
-                    Message::Journaled(durable, result) => {
+                    Message::Journaled(durable, result, took) => {
                         in_flight = false;
+                        stats.journal += took;
+                        stats.journal_commits += 1;
                         result.map_err(|e| {
                             let names: Vec<&str> = durable.iter().map(|d| plan.steps[d.index].name.as_str()).collect();
                             std::io::Error::new(e.kind(), format!("cannot journal step(s) {}: {e}", names.join(", ")))
@@ -411,6 +464,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                         committed.insert(plan.steps[d.index].name.clone(), record.clone());
                     }
                 }
+                stats.journal_records += records.len() as u64;
                 to_journal.send((records, std::mem::take(&mut queued))).map_err(std::io::Error::other)?;
                 in_flight = true;
             }
@@ -459,6 +513,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                 }
             }
         }
+        stats.scheduler += busy.elapsed();
         Ok(())
     });
     result?;
@@ -477,7 +532,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
         })
         .collect();
     events.emit(t0, serde_json::json!({"event": "run_finished", "workflow": plan.workflow, "failed": reports.iter().filter(|r| matches!(r.status, Status::Failed(_))).count()}));
-    Ok(RunResult { reports, journal_truncated: opened.truncated, events: events.into_events() })
+    Ok(RunResult { reports, journal_truncated: opened.truncated, events: events.into_events(), stats })
 }
 
 #[allow(clippy::too_many_arguments)]
