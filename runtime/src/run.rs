@@ -29,11 +29,11 @@
 //! circuit breakers; `clock` the time waits read ([`SkippingClock`] in tests); `events` the
 //! JSON Lines log; `report` the summary, metrics and run report.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::disk::{Disk, RealDisk};
@@ -226,6 +226,15 @@ struct Produced {
 /// A ready step's inputs, key parts and key.
 type Keyed = (Vec<(String, Produced)>, KeyParts, Digest);
 
+/// A step for a worker thread to run: what [`run_step`] takes.
+struct Work {
+    index: usize,
+    inputs: Vec<(String, Produced)>,
+    parts: KeyParts,
+    key: Digest,
+    reason: String,
+}
+
 /// What the scheduler hears: a step finished, or a batch of finished steps is journaled.
 enum Message {
     Done(Box<Done>),
@@ -298,6 +307,22 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
     // Finished steps waiting for the journal, and whether a batch of them is being journaled.
     let mut queued: Vec<Done> = Vec::new();
     let mut in_flight = false;
+    // The steps that wait on step j: those that need it, and its fallback.
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, step) in plan.steps.iter().enumerate() {
+        for &d in &step.needs {
+            dependents[d as usize].push(i);
+        }
+        if let Some(p) = step.fallback_for {
+            dependents[p as usize].push(i);
+        }
+    }
+    // Only these steps are asked whether they can start, in index order: those whose needs have
+    // changed since they were last asked (all, at first) and the ready ones waiting for a job
+    // slot. A step settled (or awaiting its fallback) goes to `woken`, its dependents from there
+    // to `candidates`; every other step would only be told to wait.
+    let mut candidates: BTreeSet<usize> = (0..n).collect();
+    let mut woken: Vec<usize> = Vec::new();
 
     let result = std::thread::scope(|scope| -> std::io::Result<()> {
         // The journal's own thread: it appends and fsyncs one batch at a time (group commit)
@@ -317,6 +342,11 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                 }
             }
         });
+        // The steps' threads, each running one step after another: started as job slots are
+        // first filled, so at most `jobs` of them, each fed through `work`.
+        let (to_workers, work) = mpsc::channel::<Work>();
+        let work = Arc::new(Mutex::new(work));
+        let mut workers = 0usize;
         // Since when the scheduler has been busy (not waiting for a message).
         let mut busy = Instant::now();
         loop {
@@ -324,12 +354,29 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
             let mut progressed = true;
             while progressed && !stopping {
                 progressed = false;
-                for i in 0..n {
+                let mut next = 0;
+                while let Some(&i) = {
+                    for j in woken.drain(..) {
+                        candidates.extend(&dependents[j]);
+                    }
+                    candidates.range(next..).next()
+                } {
+                    next = i + 1;
                     if started[i] {
+                        candidates.remove(&i);
+                        continue;
+                    }
+                    // Ready, with its key, and no slot free yet.
+                    if keyed[i].is_some() && running >= opts.jobs {
                         continue;
                     }
                     let step = &plan.steps[i];
-                    let decision = decide(plan, i, &reports, &awaiting_fallback);
+                    // A keyed step was ready when its key was computed, and its needs settled for good.
+                    let decision =
+                        if keyed[i].is_some() { Decision::Run } else { decide(plan, i, &reports, &awaiting_fallback) };
+                    if decision != Decision::Run {
+                        candidates.remove(&i);
+                    }
                     let settle =
                         |status: Status, reason: String| StepReport::settled(&step.name, status, t0.elapsed(), reason);
                     let report = match decision {
@@ -359,9 +406,10 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                                 &mut on_event,
                                 &events,
                                 t0,
+                                &mut woken,
                             );
                         }
-                        settle_report(&mut reports, i, r, &mut done, n, &mut on_event, &events, t0);
+                        settle_report(&mut reports, i, r, &mut done, n, &mut on_event, &events, t0, &mut woken);
                         continue;
                     }
                     // A ready step's key is computed once: its inputs are settled for good.
@@ -380,7 +428,17 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                                 progressed = true;
                                 produced[i] = Some(r.1);
                                 let report = StepReport { started: t0.elapsed(), finished: t0.elapsed(), ..r.0 };
-                                settle_report(&mut reports, i, report, &mut done, n, &mut on_event, &events, t0);
+                                settle_report(
+                                    &mut reports,
+                                    i,
+                                    report,
+                                    &mut done,
+                                    n,
+                                    &mut on_event,
+                                    &events,
+                                    t0,
+                                    &mut woken,
+                                );
                                 continue;
                             }
                             (inputs, parts, key)
@@ -392,21 +450,30 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                     }
                     let reason = explain(committed.get(&step.name), &parts);
                     started[i] = true;
+                    candidates.remove(&i);
                     progressed = true;
                     running += 1;
                     on_event(Event::Started { step: &step.name, running });
-                    let tx = tx.clone();
-                    let shared = &shared;
-                    let starting = Instant::now();
-                    // Validation recurses: the worker gets the stack it needs at its limit.
-                    std::thread::Builder::new().stack_size(crate::validate::STACK_SIZE).spawn_scoped(
-                        scope,
-                        move || {
-                            let d = run_step(shared, i, inputs, parts, key, reason);
-                            let _ = tx.send(Message::Done(Box::new(d)));
-                        },
-                    )?;
-                    stats.threads += starting.elapsed();
+                    if workers < running {
+                        let starting = Instant::now();
+                        let (tx, work, shared) = (tx.clone(), Arc::clone(&work), &shared);
+                        // Validation recurses: the worker gets the stack it needs at its limit.
+                        std::thread::Builder::new().stack_size(crate::validate::STACK_SIZE).spawn_scoped(
+                            scope,
+                            move || {
+                                // Until the scheduler is done and drops its sender.
+                                while let Ok(Ok(w)) = work.lock().map(|w| w.recv()) {
+                                    let d = run_step(shared, w.index, w.inputs, w.parts, w.key, w.reason);
+                                    if tx.send(Message::Done(Box::new(d))).is_err() {
+                                        break;
+                                    }
+                                }
+                            },
+                        )?;
+                        workers += 1;
+                        stats.threads += starting.elapsed();
+                    }
+                    to_workers.send(Work { index: i, inputs, parts, key, reason }).map_err(std::io::Error::other)?;
                 }
             }
             // Done, or nothing runs, waits for the journal or can start (only when interrupted).
@@ -475,6 +542,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                     (Status::Failed(why), Some(_), _) => {
                         // Not settled yet: its fallback decides.
                         awaiting_fallback[i] = Some(why.clone());
+                        woken.push(i);
                         events.emit(
                             t0,
                             serde_json::json!({"event": "fallback_triggered", "step": step.name, "reason": why}),
@@ -503,12 +571,12 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                         pr.status = primary_status;
                         pr.finished = t0.elapsed();
                         produced[i] = d.produced;
-                        settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0);
-                        settle_report(&mut reports, p, pr, &mut done, n, &mut on_event, &events, t0);
+                        settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0, &mut woken);
+                        settle_report(&mut reports, p, pr, &mut done, n, &mut on_event, &events, t0, &mut woken);
                     }
                     _ => {
                         produced[i] = d.produced;
-                        settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0);
+                        settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0, &mut woken);
                     }
                 }
             }
@@ -545,8 +613,10 @@ fn settle_report(
     on_event: &mut impl FnMut(Event<'_>),
     events: &EventLog,
     t0: Instant,
+    woken: &mut Vec<usize>,
 ) {
     *done += 1;
+    woken.push(i);
     events.emit(
         t0,
         serde_json::json!({"event": "step_finished", "step": r.name, "status": r.status.label(), "attempts": r.attempts,
