@@ -56,6 +56,9 @@ struct Cli {
     /// Print no progress.
     #[arg(short, long)]
     quiet: bool,
+    /// Print where the run's time went, per phase (as ninja's `-d stats`), to stderr at the end.
+    #[arg(long)]
+    stats: bool,
 }
 
 #[derive(Subcommand)]
@@ -151,10 +154,12 @@ fn main() -> ExitCode {
         eprintln!("error: no plan given\nhelp: runtime generated/plans/eurusd_pipeline@1.0.plan.bin (see --help)");
         return ExitCode::from(2);
     };
+    let loading = Instant::now();
     let plan = match load(path) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let loaded = loading.elapsed();
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
     unsafe {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
@@ -222,11 +227,38 @@ fn main() -> ExitCode {
         eprintln!("warning: cannot write metrics to {}: {e}", m.display());
     }
     out!("outputs, logs and report: {}", run_dir.display());
+    if cli.stats {
+        eprint!("{}", stats(&result.stats, loaded, wall, t0.elapsed() - wall));
+    }
     if INTERRUPTED.load(Ordering::SeqCst) {
         eprintln!("interrupted: in-flight steps were stopped and journaled; run again to resume");
         return ExitCode::from(130);
     }
     if reports.iter().any(|r| matches!(r.status, Status::Failed(_))) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// `--stats`: where the run's time went. `ran` is the scheduler's run, `after` the summary and
+/// reports written after it.
+fn stats(s: &run::Stats, plan: Duration, ran: Duration, after: Duration) -> String {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let each = |d: Duration, n: u64| if n == 0 { 0.0 } else { ms(d) / n as f64 };
+    let mut t = String::new();
+    let mut line = |name: &str, total: Duration, n: u64, what: &str| {
+        t.push_str(&format!("  {name:<14} {:>9.1} ms  {:>8.3} ms {what}\n", ms(total), each(total, n)));
+    };
+    let (a, c) = (s.attempts, s.journal_commits);
+    line("plan decode", plan, 1, "");
+    line("journal open", s.open, 1, "");
+    line("scheduler", s.scheduler, s.steps, "/step (its thread, waits not counted)");
+    line("  threads", s.threads, s.steps, "/step (starting the steps' threads)");
+    line("spawn", s.exec.spawn, a, "/attempt (until its execve)");
+    line("wait", s.exec.wait, a, "/attempt (the step's own time)");
+    line("reap", s.exec.reap, a, "/attempt (reap, kill its group, drain its pipes)");
+    line("outputs", s.outputs, a, "/attempt (validate, fsync, rename)");
+    line("step rest", s.step_rest, s.steps, "/step (conditions, environment, events)");
+    line("journal", s.journal, c, &format!("/commit ({c} group commits of {} records)", s.journal_records));
+    line("reports", after, 1, "(summary, report.json, report.html)");
+    format!("stats: {} steps run, {a} attempts, {:.1} ms in the scheduler's run:\n{t}", s.steps, ms(ran))
 }
 
 /// `runtime status`: the run directory read back, as a table (or JSON).

@@ -29,11 +29,11 @@
 //! circuit breakers; `clock` the time waits read ([`SkippingClock`] in tests); `events` the
 //! JSON Lines log; `report` the summary, metrics and run report.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::disk::{Disk, RealDisk};
@@ -176,6 +176,36 @@ pub struct RunResult {
     /// Every event of the run as `--events` writes them (objects with `event` and `t_ms`), in
     /// order: what the HTML run report's timeline is drawn from.
     pub events: Vec<serde_json::Value>,
+    /// Where the run's time went (`runtime --stats`).
+    pub stats: Stats,
+}
+
+/// Where a run's time went, per phase (`runtime --stats`, printed by the `ninja` bench). Steps
+/// run in parallel, so the per-step phases add up to more than the wall time; the scheduler's
+/// and the journal's are each one thread's.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Opening and reading the journal.
+    pub open: Duration,
+    /// The scheduler's loop, its waits for finished steps not counted: readiness, keys, up-to-date
+    /// checks, group commits handed over, settling reports.
+    pub scheduler: Duration,
+    /// Starting the steps' threads (part of `scheduler`).
+    pub threads: Duration,
+    /// Steps run, and attempts made.
+    pub steps: u64,
+    pub attempts: u64,
+    /// Every attempt's spawn, wait (the step's own time) and reap.
+    pub exec: crate::exec::Phases,
+    /// Validating outputs and making them durable (fsync, rename, fsync of the folder).
+    pub outputs: Duration,
+    /// The rest of the steps' threads: conditions, environments, events, backoff waits.
+    pub step_rest: Duration,
+    /// Appending and fsyncing journal records (the journal's thread), in this many group commits,
+    /// of this many records.
+    pub journal: Duration,
+    pub journal_commits: u64,
+    pub journal_records: u64,
 }
 
 impl RunResult {
@@ -196,10 +226,20 @@ struct Produced {
 /// A ready step's inputs, key parts and key.
 type Keyed = (Vec<(String, Produced)>, KeyParts, Digest);
 
+/// A step for a worker thread to run: what [`run_step`] takes.
+struct Work {
+    index: usize,
+    inputs: Vec<(String, Produced)>,
+    parts: KeyParts,
+    key: Digest,
+    reason: String,
+}
+
 /// What the scheduler hears: a step finished, or a batch of finished steps is journaled.
 enum Message {
     Done(Box<Done>),
-    Journaled(Vec<Done>, std::io::Result<()>),
+    /// The batch, whether it is durable, and the time its append and fsync took.
+    Journaled(Vec<Done>, std::io::Result<()>, Duration),
 }
 
 /// What a worker sends back.
@@ -211,6 +251,9 @@ struct Done {
     interrupted_attempt: Option<(Digest, u32)>,
     /// The step's output could not be made durable: the run stops with this error.
     disk_error: Option<std::io::Error>,
+    /// Its attempts' spawn, wait and reap, and its outputs' validation and commit.
+    phases: crate::exec::Phases,
+    outputs: Duration,
 }
 
 /// Whether a step's output is JSON Lines.
@@ -233,7 +276,10 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
     // Absolute, so the paths handed to steps hold in any `working_dir`.
     let abs = fs::canonicalize(&opts.run_dir)?;
     let opts = &Options { run_dir: abs, events: opts.events.clone(), ..*opts };
+    let mut stats = Stats::default();
+    let opening = Instant::now();
     let opened = Journal::open(&opts.run_dir.join("journal"))?;
+    stats.open = opening.elapsed();
     let journal = opened.journal;
     let mut committed: HashMap<String, Record> = HashMap::new();
     for r in opened.records {
@@ -261,6 +307,22 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
     // Finished steps waiting for the journal, and whether a batch of them is being journaled.
     let mut queued: Vec<Done> = Vec::new();
     let mut in_flight = false;
+    // The steps that wait on step j: those that need it, and its fallback.
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, step) in plan.steps.iter().enumerate() {
+        for &d in &step.needs {
+            dependents[d as usize].push(i);
+        }
+        if let Some(p) = step.fallback_for {
+            dependents[p as usize].push(i);
+        }
+    }
+    // Only these steps are asked whether they can start, in index order: those whose needs have
+    // changed since they were last asked (all, at first) and the ready ones waiting for a job
+    // slot. A step settled (or awaiting its fallback) goes to `woken`, its dependents from there
+    // to `candidates`; every other step would only be told to wait.
+    let mut candidates: BTreeSet<usize> = (0..n).collect();
+    let mut woken: Vec<usize> = Vec::new();
 
     let result = std::thread::scope(|scope| -> std::io::Result<()> {
         // The journal's own thread: it appends and fsyncs one batch at a time (group commit)
@@ -271,25 +333,50 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
         scope.spawn(move || {
             let mut journal = journal;
             for (records, batch) in batches {
+                let appending = Instant::now();
                 let result = journal.append_all_on(disk, &records);
                 let failed = result.is_err();
-                let _ = journaled.send(Message::Journaled(batch, result));
+                let _ = journaled.send(Message::Journaled(batch, result, appending.elapsed()));
                 if failed {
                     break;
                 }
             }
         });
+        // The steps' threads, each running one step after another: started as job slots are
+        // first filled, so at most `jobs` of them, each fed through `work`.
+        let (to_workers, work) = mpsc::channel::<Work>();
+        let work = Arc::new(Mutex::new(work));
+        let mut workers = 0usize;
+        // Since when the scheduler has been busy (not waiting for a message).
+        let mut busy = Instant::now();
         loop {
             let stopping = opts.interrupted.load(Ordering::SeqCst);
             let mut progressed = true;
             while progressed && !stopping {
                 progressed = false;
-                for i in 0..n {
+                let mut next = 0;
+                while let Some(&i) = {
+                    for j in woken.drain(..) {
+                        candidates.extend(&dependents[j]);
+                    }
+                    candidates.range(next..).next()
+                } {
+                    next = i + 1;
                     if started[i] {
+                        candidates.remove(&i);
+                        continue;
+                    }
+                    // Ready, with its key, and no slot free yet.
+                    if keyed[i].is_some() && running >= opts.jobs {
                         continue;
                     }
                     let step = &plan.steps[i];
-                    let decision = decide(plan, i, &reports, &awaiting_fallback);
+                    // A keyed step was ready when its key was computed, and its needs settled for good.
+                    let decision =
+                        if keyed[i].is_some() { Decision::Run } else { decide(plan, i, &reports, &awaiting_fallback) };
+                    if decision != Decision::Run {
+                        candidates.remove(&i);
+                    }
                     let settle =
                         |status: Status, reason: String| StepReport::settled(&step.name, status, t0.elapsed(), reason);
                     let report = match decision {
@@ -319,9 +406,10 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                                 &mut on_event,
                                 &events,
                                 t0,
+                                &mut woken,
                             );
                         }
-                        settle_report(&mut reports, i, r, &mut done, n, &mut on_event, &events, t0);
+                        settle_report(&mut reports, i, r, &mut done, n, &mut on_event, &events, t0, &mut woken);
                         continue;
                     }
                     // A ready step's key is computed once: its inputs are settled for good.
@@ -340,7 +428,17 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                                 progressed = true;
                                 produced[i] = Some(r.1);
                                 let report = StepReport { started: t0.elapsed(), finished: t0.elapsed(), ..r.0 };
-                                settle_report(&mut reports, i, report, &mut done, n, &mut on_event, &events, t0);
+                                settle_report(
+                                    &mut reports,
+                                    i,
+                                    report,
+                                    &mut done,
+                                    n,
+                                    &mut on_event,
+                                    &events,
+                                    t0,
+                                    &mut woken,
+                                );
                                 continue;
                             }
                             (inputs, parts, key)
@@ -352,19 +450,30 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                     }
                     let reason = explain(committed.get(&step.name), &parts);
                     started[i] = true;
+                    candidates.remove(&i);
                     progressed = true;
                     running += 1;
                     on_event(Event::Started { step: &step.name, running });
-                    let tx = tx.clone();
-                    let shared = &shared;
-                    // Validation recurses: the worker gets the stack it needs at its limit.
-                    std::thread::Builder::new().stack_size(crate::validate::STACK_SIZE).spawn_scoped(
-                        scope,
-                        move || {
-                            let d = run_step(shared, i, inputs, parts, key, reason);
-                            let _ = tx.send(Message::Done(Box::new(d)));
-                        },
-                    )?;
+                    if workers < running {
+                        let starting = Instant::now();
+                        let (tx, work, shared) = (tx.clone(), Arc::clone(&work), &shared);
+                        // Validation recurses: the worker gets the stack it needs at its limit.
+                        std::thread::Builder::new().stack_size(crate::validate::STACK_SIZE).spawn_scoped(
+                            scope,
+                            move || {
+                                // Until the scheduler is done and drops its sender.
+                                while let Ok(Ok(w)) = work.lock().map(|w| w.recv()) {
+                                    let d = run_step(shared, w.index, w.inputs, w.parts, w.key, w.reason);
+                                    if tx.send(Message::Done(Box::new(d))).is_err() {
+                                        break;
+                                    }
+                                }
+                            },
+                        )?;
+                        workers += 1;
+                        stats.threads += starting.elapsed();
+                    }
+                    to_workers.send(Work { index: i, inputs, parts, key, reason }).map_err(std::io::Error::other)?;
                 }
             }
             // Done, or nothing runs, waits for the journal or can start (only when interrupted).
@@ -372,11 +481,20 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                 break;
             }
             let mut batch = Vec::new();
-            for message in std::iter::once(rx.recv().map_err(std::io::Error::other)?).chain(rx.try_iter()) {
+            stats.scheduler += busy.elapsed();
+            let first = rx.recv().map_err(std::io::Error::other)?;
+            busy = Instant::now();
+            for message in std::iter::once(first).chain(rx.try_iter()) {
                 match message {
                     Message::Done(d) => {
                         let mut d = *d;
                         running -= 1;
+                        stats.steps += 1;
+                        stats.attempts += u64::from(d.report.attempts);
+                        stats.exec += d.phases;
+                        stats.outputs += d.outputs;
+                        let exec = d.phases.spawn + d.phases.wait + d.phases.reap;
+                        stats.step_rest += d.report.duration.saturating_sub(exec + d.outputs);
                         // A disk that fails stops the run: nothing after it would be durable.
                         // Steps still running finish first (the scope waits for them).
                         if let Some(e) = d.disk_error.take() {
@@ -384,8 +502,10 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                         }
                         queued.push(d);
                     }
-                    Message::Journaled(durable, result) => {
+                    Message::Journaled(durable, result, took) => {
                         in_flight = false;
+                        stats.journal += took;
+                        stats.journal_commits += 1;
                         result.map_err(|e| {
                             let names: Vec<&str> = durable.iter().map(|d| plan.steps[d.index].name.as_str()).collect();
                             std::io::Error::new(e.kind(), format!("cannot journal step(s) {}: {e}", names.join(", ")))
@@ -411,6 +531,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                         committed.insert(plan.steps[d.index].name.clone(), record.clone());
                     }
                 }
+                stats.journal_records += records.len() as u64;
                 to_journal.send((records, std::mem::take(&mut queued))).map_err(std::io::Error::other)?;
                 in_flight = true;
             }
@@ -421,6 +542,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                     (Status::Failed(why), Some(_), _) => {
                         // Not settled yet: its fallback decides.
                         awaiting_fallback[i] = Some(why.clone());
+                        woken.push(i);
                         events.emit(
                             t0,
                             serde_json::json!({"event": "fallback_triggered", "step": step.name, "reason": why}),
@@ -449,16 +571,17 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                         pr.status = primary_status;
                         pr.finished = t0.elapsed();
                         produced[i] = d.produced;
-                        settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0);
-                        settle_report(&mut reports, p, pr, &mut done, n, &mut on_event, &events, t0);
+                        settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0, &mut woken);
+                        settle_report(&mut reports, p, pr, &mut done, n, &mut on_event, &events, t0, &mut woken);
                     }
                     _ => {
                         produced[i] = d.produced;
-                        settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0);
+                        settle_report(&mut reports, i, d.report, &mut done, n, &mut on_event, &events, t0, &mut woken);
                     }
                 }
             }
         }
+        stats.scheduler += busy.elapsed();
         Ok(())
     });
     result?;
@@ -477,7 +600,7 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
         })
         .collect();
     events.emit(t0, serde_json::json!({"event": "run_finished", "workflow": plan.workflow, "failed": reports.iter().filter(|r| matches!(r.status, Status::Failed(_))).count()}));
-    Ok(RunResult { reports, journal_truncated: opened.truncated, events: events.into_events() })
+    Ok(RunResult { reports, journal_truncated: opened.truncated, events: events.into_events(), stats })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -490,8 +613,10 @@ fn settle_report(
     on_event: &mut impl FnMut(Event<'_>),
     events: &EventLog,
     t0: Instant,
+    woken: &mut Vec<usize>,
 ) {
     *done += 1;
+    woken.push(i);
     events.emit(
         t0,
         serde_json::json!({"event": "step_finished", "step": r.name, "status": r.status.label(), "attempts": r.attempts,

@@ -92,6 +92,57 @@ fn ctrl_c_stops_the_run_and_journals_the_step_in_flight() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// Whether process `pid` is gone: no such process, or a zombie nobody reaped yet.
+fn gone(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        // The state follows the command name in parentheses: `pid (comm) S ...`.
+        Ok(stat) => stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('Z')),
+    }
+}
+
+/// Polls `ok` every 10 ms, at most 1,000 times: bounded, so a failure fails the test rather than
+/// hanging it, and no figure of wall-clock time is asserted.
+fn eventually(ok: impl Fn() -> bool) -> bool {
+    (0..1000).any(|_| {
+        ok() || {
+            std::thread::sleep(Duration::from_millis(10));
+            false
+        }
+    })
+}
+
+#[test]
+fn a_runtime_killed_with_sigkill_takes_its_running_steps_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.bin");
+    // Two steps at once, each noting its pid and then sleeping far longer than the test.
+    let pid_file = |name: &str| dir.path().join(format!("{name}.pid"));
+    let step = |name: &str| {
+        let script = format!("echo $$ > {}.tmp && mv {0}.tmp {0}; exec sleep 300", pid_file(name).display());
+        Step::command(name, &["sh", "-c", &script])
+    };
+    std::fs::write(&path, plan_of(vec![step("a"), step("b")])).unwrap();
+    let mut child = exe()
+        .arg(&path)
+        .args(["-j", "2", "-q", "--run-dir"])
+        .arg(dir.path().join("run"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(eventually(|| pid_file("a").exists() && pid_file("b").exists()), "both steps started");
+    let pids: Vec<i32> =
+        ["a", "b"].map(|n| std::fs::read_to_string(pid_file(n)).unwrap().trim().parse().unwrap()).to_vec();
+    assert!(pids.iter().all(|&p| !gone(p)), "the steps are running");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Their parent-death signal (SIGKILL) ends them: nothing of the runtime is left to do it.
+    for p in pids {
+        assert!(eventually(|| gone(p)), "step process {p} outlived the runtime killed with SIGKILL");
+    }
+}
+
 #[test]
 fn inspect_events_and_metrics() {
     let dir = tempfile::tempdir().unwrap();

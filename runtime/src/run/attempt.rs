@@ -52,6 +52,8 @@ pub(super) fn run_step(
         produced: None,
         interrupted_attempt: None,
         disk_error: None,
+        phases: exec::Phases::default(),
+        outputs: Duration::ZERO,
     };
     // The step's folder holds its output and filtered inputs; logs create it when there are any.
     let needs_dir = step.output.is_some() || step.when.is_some();
@@ -134,19 +136,23 @@ pub(super) fn run_step(
                     timeout,
                     grace: s.opts.grace,
                 };
-                let exit = exec::run(&a, s.opts.interrupted);
+                let (exit, phases) = exec::run_timed(&a, s.opts.interrupted);
+                done.phases += phases;
                 let o = match exit {
                     Exit::Code(0) => match &step.output {
                         None => AttemptOutcome::Ok(None),
                         Some(o) => {
+                            let validating = Instant::now();
                             let validator = &s.plan.validators[o.validator as usize];
-                            match boundary::validate_output(validator, o.stream, s.opts.max_message, &tmp) {
+                            let o = match boundary::validate_output(validator, o.stream, s.opts.max_message, &tmp) {
                                 Ok(v) => match boundary::commit_output(s.opts.disk, &tmp, &out_path) {
                                     Ok(()) => AttemptOutcome::Ok(Some(v)),
                                     Err(e) => AttemptOutcome::Disk(e),
                                 },
                                 Err(e) => AttemptOutcome::Violation(e),
-                            }
+                            };
+                            done.outputs += validating.elapsed();
+                            o
                         }
                     },
                     Exit::Interrupted => AttemptOutcome::Interrupted,
