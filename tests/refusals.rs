@@ -41,5 +41,5 @@ fn a_refused_shape_says_what_and_where() {
         r#""instrument":1,"x":{"#,
         "invalid type: integer `1`, expected an object at /instrument",
     );
-    check(r#""volume_lots":0.75"#, r#""volume_lots":0.75,"side":"SELL""#, "duplicate key `side` at line 1 column 198");
+    check(r#""volume_lots":0.75"#, r#""volume_lots":0.75,"side":"SELL""#, "duplicate key `side` at line 1 column 193");
 }

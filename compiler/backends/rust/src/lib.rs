@@ -26,10 +26,11 @@ pub use naming::check_names;
 
 const SUPPORT: &str = include_str!("support.rs.in");
 
-/// The format checks and `multipleOf`, the runtime's files verbatim (one implementation in Rust),
-/// modules of `support`.
+/// The format checks, `multipleOf` and the strict JSON reader: the runtime's files verbatim (one
+/// implementation in Rust), modules of `support`.
 const FORMATS: &str = include_str!("../../../../runtime/src/formats.rs");
 const DECIMAL: &str = include_str!("../../../../runtime/src/decimal.rs");
+const JSON: &str = include_str!("../../../../runtime/src/json.rs");
 
 /// Emits the crate's files, paths relative to `generated/`: [`emit_shared`] and each contract's
 /// [`emit_contract`].
@@ -62,6 +63,7 @@ pub fn emit_shared(contracts: &[Header], options: &Options) -> Vec<OutputFile> {
         OutputFile::text("rust/src/support.rs", SUPPORT),
         OutputFile::text("rust/src/support/formats.rs", FORMATS),
         OutputFile::text("rust/src/support/decimal.rs", DECIMAL),
+        OutputFile::text("rust/src/support/json.rs", JSON),
         // The code is written formatted, and `contractc build --check` compares bytes.
         OutputFile::text(
             "rust/rustfmt.toml",
@@ -88,13 +90,15 @@ pub fn emit_shared(contracts: &[Header], options: &Options) -> Vec<OutputFile> {
             format!("//! Contracts of the `{ns}` namespace.\n\n{body}"),
         ));
     }
-    lib.push_str("\npub use support::{Error, Validate, Violation, from_json, to_canonical_json, to_json};\n");
+    lib.push_str(
+        "\npub use support::{Error, Validate, Violation, from_json, from_json_lines, to_canonical_json, to_json};\n",
+    );
     // A message router's entry point (and the conformance suite's): the contract named at run time.
     lib.push_str(
         "\n/// Reads `text` as a message of `contract` (`namespace/Name@MAJOR.MINOR`) with [`from_json`]\n\
          /// and writes it back with [`to_canonical_json`]; `None` when this crate has no such contract.\n\
          pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>> {\n\
-         \x20   fn go<T: serde::de::DeserializeOwned + serde::Serialize + Validate>(text: &str) -> Result<String, Error> {\n\
+         \x20   fn go<T: support::Read + serde::Serialize + Validate>(text: &str) -> Result<String, Error> {\n\
          \x20       from_json::<T>(text).map(|v| to_canonical_json(&v))\n\
          \x20   }\n\
          \x20   Some(match contract {\n",

@@ -206,14 +206,14 @@ fn object(program: &Program, this: usize, index: usize, o: &Object, code: &mut C
     if let Some(ty) = &unknown {
         code.line("/// Members the schema does not name, kept as they came (written back canonically).");
         code.line(format!("pub {UNKNOWN}: {ty},"));
-        how.push(format!("{UNKNOWN}: unknown(),"));
     }
     code.line("}");
+    let rest = if unknown.is_some() { format!(" + {UNKNOWN}") } else { String::new() };
     if how.is_empty() {
-        code.line(format!("crate::support::object!({name} {{}});"));
+        code.line(format!("crate::support::object!({name} {{}}{rest});"));
     } else {
         code.line(format!("crate::support::object!({name} {{"));
         code.lines(how);
-        code.line("});");
+        code.line(format!("}}{rest});"));
     }
 }

@@ -49,11 +49,10 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
                 })
                 .collect();
             let expected: Vec<&str> = u.variants.iter().map(|(v, _)| v.as_str()).collect();
-            let mut read =
-                vec![format!("let (tag, v) = crate::support::untag(v, {tag})?;"), "match tag.as_str() {".into()];
+            let mut read = vec![format!("let tag = crate::support::untag(r, {tag})?;"), "match tag.as_str() {".into()];
             for (value, _) in &u.variants {
                 read.push(format!(
-                    "{} => crate::support::Read::read(v).map(Self::{}),",
+                    "{} => crate::support::Read::read(r).map(Self::{}),",
                     literal(value),
                     variant_ident(value)
                 ));
@@ -82,22 +81,16 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
                 .map(|(kind, _)| format!("Self::{}(v) => crate::support::Write::write(v),", choice_variant(*kind)))
                 .collect();
             let expected: Vec<&str> = branches.iter().map(|(k, _)| k.name()).collect();
-            let mut read = vec!["match v {".to_string()];
+            let mut read = vec!["match r.json.peek()? {".to_string()];
             for (kind, _) in branches {
-                let pattern = match kind {
-                    JsonKind::Boolean => "Bool",
-                    JsonKind::Number => "Number",
-                    JsonKind::String => "String",
-                    JsonKind::Array => "Array",
-                    JsonKind::Object => "Object",
-                };
+                // The reader's kinds are named as the choice's variants are.
                 read.push(format!(
-                    "crate::support::Value::{pattern}(_) => crate::support::Read::read(v).map(Self::{}),",
+                    "crate::support::json::Kind::{0} => crate::support::Read::read(r).map(Self::{0}),",
                     choice_variant(*kind)
                 ));
             }
             read.push(format!(
-                "other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!(\"expected {}, found {{other}}\"))),",
+                "other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!(\"expected {}, found {{}}\", other.name()))),",
                 expected.join(" or ")
             ));
             read.push("}".into());
@@ -116,7 +109,10 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
                 })
                 .collect();
             let write = names.iter().map(|v| format!("Self::{v}(v) => crate::support::Write::write(v),")).collect();
-            let mut read = vec!["let mut held: ::std::option::Option<Self> = ::std::option::Option::None;".to_string()];
+            let mut read = vec![
+                "let mark = r.json.mark();".to_string(),
+                "let mut held: ::std::option::Option<Self> = ::std::option::Option::None;".to_string(),
+            ];
             if u.exactly_one {
                 read.push("let mut valid = 0usize;".into());
             }
@@ -126,7 +122,7 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
                 let mut conditions: Vec<String> =
                     (!u.exactly_one).then(|| "held.is_none()".to_string()).into_iter().collect();
                 conditions.push(format!(
-                    "let ::std::result::Result::Ok(x) = <{} as crate::support::Read>::read(v.clone())",
+                    "let ::std::result::Result::Ok(x) = crate::support::attempt::<{}>(r, mark)?",
                     held_type(program, this, index, ty)
                 ));
                 if !check.is_empty() {
@@ -173,7 +169,7 @@ pub fn definition(program: &Program, this: usize, index: usize, code: &mut Code)
     let write: Vec<String> = ["match self {".to_string()].into_iter().chain(write).chain(["}".to_string()]).collect();
     code.line(format!("crate::support::serde_impls!({name});"));
     code.line(format!("impl crate::support::Read for {name} {{"));
-    code.line("fn read(v: crate::support::Value) -> crate::support::Result<Self> {");
+    code.line("fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {");
     code.lines(read);
     code.lines(["}", "}"]);
     code.line(format!("impl crate::support::Write for {name} {{"));

@@ -11,16 +11,18 @@ use trading_contracts::events::execution_report_1_0::{
 };
 use trading_contracts::events::order_intent_1_2::{OrderIntent, OrderIntentOrderType, OrderIntentSide};
 use trading_contracts::events::price_tick_1_0::PriceTick;
-use trading_contracts::{from_json, to_json};
+use trading_contracts::{from_json_lines, to_json};
 
-fn read<T: serde::de::DeserializeOwned + trading_contracts::Validate>(var: &str) -> Result<Vec<T>, String> {
+/// The messages of the JSON Lines file named by `var`, read line by line through one buffer.
+fn read<T: trading_contracts::support::Read + trading_contracts::Validate>(var: &str) -> Result<Vec<T>, String> {
     let path =
         std::env::var(var).map_err(|_| format!("${var} is not set; run this step through the contractc runtime"))?;
-    let text = fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, l)| from_json(l).map_err(|e| format!("{path}:{}: {e}", n + 1)))
+    let file = fs::File::open(&path).map_err(|e| format!("{path}: {e}"))?;
+    from_json_lines(std::io::BufReader::new(file))
+        .map(|line| match line {
+            Ok((n, message)) => message.map_err(|e| format!("{path}:{n}: {e}")),
+            Err(e) => Err(format!("{path}: {e}")),
+        })
         .collect()
 }
 

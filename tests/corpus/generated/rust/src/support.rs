@@ -8,6 +8,7 @@ use std::fmt;
 
 pub mod decimal;
 pub mod formats;
+pub mod json;
 
 pub use formats::Format;
 
@@ -77,27 +78,35 @@ pub(crate) use serde_impls;
 
 /// The serde impls, [`Read`] and [`Write`] of a generated struct, from how each field is read
 /// from its member: `object!(Fill { price: required("price"), note: optional("note"), qty:
-/// defaulted("qty", "1"), additional_properties: unknown() })`. Each field is read by the
-/// [`ObjectReader`] method of that name with those arguments, and written by the [`ObjectWriter`]
-/// method of the same name (the field first), in field order.
+/// defaulted("qty", "1") } + additional_properties)`. Each field has a slot the member's value
+/// is read into ([`read_object`]), then becomes the field through the function of its `how`
+/// ([`required`], [`optional`], [`defaulted`]); the field after `+` takes the members no field
+/// names (an open object's or a map's, [`Unknown`]). Written by the [`ObjectWriter`] method of
+/// the same name, in field order.
 // A crate whose contracts have no such type leaves it unused.
 #[allow(unused_macros)]
 macro_rules! object {
-    ($name:ident { $($field:ident: $how:ident($($arg:literal),*)),* $(,)? }) => {
+    ($name:ident { $($field:ident: $how:ident($wire:literal $(, $default:literal)?)),* $(,)? } $(+ $rest:ident)?) => {
         $crate::support::serde_impls!($name);
 
         impl $crate::support::Read for $name {
-            fn read(v: $crate::support::Value) -> $crate::support::Result<Self> {
-                let mut o = $crate::support::ObjectReader::new(v)?;
-                let value = Self { $($field: o.$how($($arg),*)?),* };
-                o.close(value)
+            // The slots are named as the fields, which a schema may name `foo`.
+            #[allow(clippy::disallowed_names)]
+            fn read(r: &mut $crate::support::Source<'_>) -> $crate::support::Result<Self> {
+                $(let mut $field = ::std::option::Option::None;)*
+                $(let mut $rest = ::std::default::Default::default();)?
+                let rest: ::std::option::Option<&mut dyn $crate::support::Unknown> =
+                    ::std::option::Option::None $(.or(::std::option::Option::Some(&mut $rest as &mut dyn $crate::support::Unknown)))?;
+                $crate::support::read_object(r, &mut [$(($wire, &mut $field as &mut dyn $crate::support::Slot)),*], rest)?;
+                ::std::result::Result::Ok(Self { $($field: $crate::support::$how($field, $wire $(, $default)?)?,)* $($rest)? })
             }
         }
 
         impl $crate::support::Write for $name {
             fn write(&self) -> $crate::support::Out<'_> {
                 let mut o = $crate::support::ObjectWriter::default();
-                $(o.$how(&self.$field $(, $arg)*);)*
+                $(o.$how(&self.$field, $wire);)*
+                $(o.unknown(&self.$rest);)?
                 o.finish()
             }
         }
@@ -115,8 +124,8 @@ macro_rules! newtype {
         $crate::support::serde_impls!($name);
 
         impl $crate::support::Read for $name {
-            fn read(v: $crate::support::Value) -> $crate::support::Result<Self> {
-                $crate::support::Read::read(v).map(Self)
+            fn read(r: &mut $crate::support::Source<'_>) -> $crate::support::Result<Self> {
+                $crate::support::Read::read(r).map(Self)
             }
         }
 
@@ -166,8 +175,8 @@ macro_rules! string_enum {
         $crate::support::serde_impls!($name);
 
         impl $crate::support::Read for $name {
-            fn read(v: $crate::support::Value) -> $crate::support::Result<Self> {
-                $crate::support::read_enum(v, &[$($value),*], &[$(Self::$variant),*])
+            fn read(r: &mut $crate::support::Source<'_>) -> $crate::support::Result<Self> {
+                $crate::support::read_enum(r, &[$($value),*], &[$(Self::$variant),*])
             }
         }
 
@@ -202,8 +211,8 @@ pub(crate) use string_enum;
 
 /// A string enum's value from a JSON string: the variant at the index of `names` that the string
 /// equals (Validation §6.1.2, `enum`), or serde's "unknown variant" message naming them.
-pub fn read_enum<T: Copy>(v: Value, names: &'static [&'static str], variants: &[T]) -> Result<T> {
-    let s = String::read(v)?;
+pub fn read_enum<T: Copy>(r: &mut Source<'_>, names: &'static [&'static str], variants: &[T]) -> Result<T> {
+    let s = String::read(r)?;
     match names.iter().position(|n| *n == s) {
         Some(i) => Ok(variants[i]),
         None => Err(Refused::from(<serde_json::Error as serde::de::Error>::unknown_variant(&s, names))),
@@ -245,9 +254,9 @@ impl<T: Validate> Validate for Box<T> {
 /// Why a message was refused.
 #[derive(Debug)]
 pub enum Error {
-    /// Not JSON (serde_json's message has line and column), or not the shape of the contract
-    /// (what [`Read`] refused, and where: [`Refused`]).
-    Parse(serde_json::Error),
+    /// Not JSON (the message says the line and column, [`json::Error`]), or not the shape of the
+    /// contract (what [`Read`] refused, and where: [`Refused`]).
+    Parse(Refused),
     /// The shape is right but constraints are broken.
     Invalid(Vec<Violation>),
 }
@@ -266,48 +275,79 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// How deeply arrays and objects may nest in a message (the root counts as 1), in every
-/// generated language.
-pub const MAX_DEPTH: usize = 64;
+pub use json::MAX_DEPTH;
 
-/// Parses one message and checks every constraint of its contract. Input is strict RFC 8259
-/// (DESIGN.md, the conformance contract): besides what serde_json refuses (NaN, `1e400`, lone
-/// surrogates, a BOM), duplicate keys, `\u0000` and nesting deeper than [`MAX_DEPTH`] are refused.
-pub fn from_json<T: serde::de::DeserializeOwned + Validate>(text: &str) -> Result<T, Error> {
-    let text = prescan(text).map_err(|message| Error::Invalid(vec![Violation { pointer: String::new(), message }]))?;
-    let value: T = serde_json::from_str(&text).map_err(Error::Parse)?;
+/// Parses one message and checks every constraint of its contract, in one pass over the text
+/// and with no intermediate tree ([`json::Reader`], [`Read`]). Input is strict RFC 8259
+/// (DESIGN.md, the conformance contract): NaN, `1e400`, lone surrogates, a BOM, duplicate keys,
+/// `\u0000` and nesting deeper than [`MAX_DEPTH`] are refused.
+pub fn from_json<T: Read + Validate>(text: &str) -> Result<T, Error> {
+    let mut r = Source::new(text);
+    let value = T::read(&mut r).and_then(|v| r.json.finish().map(|_| v).map_err(Refused::from)).map_err(Error::Parse)?;
     let violations = value.validate();
     if violations.is_empty() { Ok(value) } else { Err(Error::Invalid(violations)) }
 }
 
-/// A JSON value, as [`Read`] takes it.
+/// Reads a JSON Lines stream (one message a line; a CR before the LF is dropped, blank lines
+/// are skipped) message by message with [`from_json`], through one buffer that every line
+/// reuses: `(line number, 1-based; the message or why it was refused)`, or the I/O error that
+/// ended the stream.
+pub fn from_json_lines<T: Read + Validate, R: std::io::BufRead>(
+    mut input: R,
+) -> impl Iterator<Item = std::io::Result<(u64, Result<T, Error>)>> {
+    let (mut line, mut buf) = (0u64, String::new());
+    std::iter::from_fn(move || loop {
+        buf.clear();
+        match input.read_line(&mut buf) {
+            Ok(0) => return None,
+            Ok(_) => {
+                line += 1;
+                let text = buf.strip_suffix('\n').unwrap_or(&buf);
+                let text = text.strip_suffix('\r').unwrap_or(text);
+                if !text.trim().is_empty() {
+                    return Some(Ok((line, from_json(text))));
+                }
+            }
+            Err(e) => return Some(Err(e)),
+        }
+    })
+}
+
+/// A JSON value, as [`Members`] and [`Json`] keep it.
 pub use serde_json::Value;
 
 /// What [`Read`] gives: the value, or why it was refused.
 pub type Result<T, E = Refused> = std::result::Result<T, E>;
 
 /// Why [`Read`] refused a value: serde's message (`missing field `price``, `invalid type: null,
-/// expected f64`) and where, a JSON pointer (RFC 6901) from the value read.
+/// expected f64`) and where, a JSON pointer (RFC 6901) from the value read; or text that is not
+/// JSON, where its message says (line and column, [`json::Error`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Refused {
     message: String,
     pointer: String,
+    /// Not JSON: located by line and column, not by a pointer.
+    syntax: bool,
 }
 
 impl Refused {
     pub fn new(message: impl Into<String>) -> Refused {
-        Refused { message: message.into(), pointer: String::new() }
+        Refused { message: message.into(), pointer: String::new(), syntax: false }
     }
 
     /// The same refusal, of the member `key` of the value (its pointer one step longer).
     fn at_key(mut self, key: &str) -> Refused {
-        self.pointer.insert_str(0, &format!("/{}", key.replace('~', "~0").replace('/', "~1")));
+        if !self.syntax {
+            self.pointer.insert_str(0, &format!("/{}", key.replace('~', "~0").replace('/', "~1")));
+        }
         self
     }
 
     /// The same refusal, of the item `index` of the array.
     fn at_index(mut self, index: usize) -> Refused {
-        self.pointer.insert_str(0, &format!("/{index}"));
+        if !self.syntax {
+            self.pointer.insert_str(0, &format!("/{index}"));
+        }
         self
     }
 }
@@ -315,6 +355,12 @@ impl Refused {
 impl From<serde_json::Error> for Refused {
     fn from(e: serde_json::Error) -> Refused {
         Refused::new(e.to_string())
+    }
+}
+
+impl From<json::Error> for Refused {
+    fn from(e: json::Error) -> Refused {
+        Refused { syntax: true, ..Refused::new(e.to_string()) }
     }
 }
 
@@ -327,29 +373,49 @@ impl fmt::Display for Refused {
     }
 }
 
-/// How a generated type reads itself from a JSON value (read strictly: no duplicate key at any
-/// depth), as JSON Schema reads JSON: a struct only from an object, an enum only from a string, an
-/// integer only from an integer literal. Plain functions of a [`Value`], so a type's reading is
-/// checked once rather than once per serde visitor.
-pub trait Read: Sized {
-    fn read(v: Value) -> Result<Self>;
+/// The text a generated type is read from: the strict reader ([`json::Reader`]) and the tag a
+/// tagged union has already read, which its variant's struct then passes over.
+pub struct Source<'a> {
+    pub json: json::Reader<'a>,
+    tag: Option<&'static str>,
 }
 
-/// `deserialize` of every generated type: the value read strictly, then [`Read`].
+impl<'a> Source<'a> {
+    pub fn new(text: &'a str) -> Source<'a> {
+        Source { json: json::Reader::new(text), tag: None }
+    }
+}
+
+/// How a generated type reads itself from JSON text, as JSON Schema reads JSON: a struct only
+/// from an object, an enum only from a string, an integer only from an integer literal. Read in
+/// place from the text ([`Source`]), strictly (no duplicate key at any depth); plain functions,
+/// so a type's reading is checked once rather than once per serde visitor.
+pub trait Read: Sized {
+    fn read(r: &mut Source<'_>) -> Result<Self>;
+}
+
+/// `deserialize` of every generated type: the value read strictly, then [`Read`] from its text
+/// (the serde path for other formats and callers; [`from_json`] reads the text directly).
 pub fn deserialize<'de, D: serde::Deserializer<'de>, T: Read>(d: D) -> Result<T, D::Error> {
     let v = d.deserialize_any(StrictValue)?;
-    T::read(v).map_err(serde::de::Error::custom)
+    read_value(&v).map_err(serde::de::Error::custom)
 }
 
-/// A value of a type serde reads from JSON alike in every case (a string, a number, a boolean).
-fn leaf<T: serde::de::DeserializeOwned>(v: Value) -> Result<T> {
-    T::deserialize(v).map_err(Refused::from)
+/// Reads `T` from a JSON value held as a tree (an open object's member, a `contains` item).
+fn read_value<T: Read>(v: &Value) -> Result<T> {
+    let text = v.to_string();
+    let mut r = Source::new(&text);
+    T::read(&mut r)
 }
 
-/// Serde's "invalid type" message of `v` where `expected` was due.
-fn invalid(v: &Value, expected: &str) -> Refused {
+/// Serde's "invalid type" message of the next value (read whole) where `expected` was due.
+fn invalid(r: &mut Source<'_>, expected: &str) -> Refused {
     use serde::de::Unexpected;
-    let unexpected = match v {
+    let v = match r.json.value() {
+        Ok(v) => v,
+        Err(e) => return Refused::from(e),
+    };
+    let unexpected = match &v {
         Value::Null => Unexpected::Unit,
         Value::Bool(b) => Unexpected::Bool(*b),
         Value::Number(n) => match n.as_i64() {
@@ -363,109 +429,135 @@ fn invalid(v: &Value, expected: &str) -> Refused {
     Refused::from(<serde_json::Error as serde::de::Error>::invalid_type(unexpected, &expected))
 }
 
+/// The next value's kind, when it is `kind`; otherwise serde's "invalid type" message.
+fn expect(r: &mut Source<'_>, kind: json::Kind, expected: &str) -> Result<()> {
+    if r.json.peek()? == kind { Ok(()) } else { Err(invalid(r, expected)) }
+}
+
 impl Read for String {
-    fn read(v: Value) -> Result<Self> {
-        leaf(v)
+    fn read(r: &mut Source<'_>) -> Result<Self> {
+        expect(r, json::Kind::String, "a string")?;
+        Ok(r.json.string()?.into_owned())
     }
 }
 
 impl Read for f64 {
-    fn read(v: Value) -> Result<Self> {
-        leaf(v)
+    fn read(r: &mut Source<'_>) -> Result<Self> {
+        expect(r, json::Kind::Number, "f64")?;
+        Ok(r.json.number()?.as_f64())
     }
 }
 
+/// Only an integer literal within int64 (`1.0` and `9223372036854775808` are refused).
 impl Read for i64 {
-    fn read(v: Value) -> Result<Self> {
-        leaf(v)
+    fn read(r: &mut Source<'_>) -> Result<Self> {
+        let mark = r.json.mark();
+        if r.json.peek()? == json::Kind::Number
+            && let json::Number::Int(i) = r.json.number()?
+        {
+            return Ok(i);
+        }
+        r.json.reset(mark);
+        Err(invalid(r, "i64"))
     }
 }
 
 impl Read for bool {
-    fn read(v: Value) -> Result<Self> {
-        leaf(v)
+    fn read(r: &mut Source<'_>) -> Result<Self> {
+        expect(r, json::Kind::Boolean, "a boolean")?;
+        Ok(r.json.boolean()?)
     }
 }
 
 /// `null` is `None`.
 impl<T: Read> Read for Option<T> {
-    fn read(v: Value) -> Result<Self> {
-        match v {
-            Value::Null => Ok(None),
-            v => T::read(v).map(Some),
+    fn read(r: &mut Source<'_>) -> Result<Self> {
+        if r.json.peek()? == json::Kind::Null {
+            r.json.null()?;
+            return Ok(None);
         }
+        T::read(r).map(Some)
     }
 }
 
 impl<T: Read> Read for Vec<T> {
-    fn read(v: Value) -> Result<Self> {
-        match v {
-            Value::Array(items) => {
-                items.into_iter().enumerate().map(|(i, item)| T::read(item).map_err(|e| e.at_index(i))).collect()
-            }
-            other => Err(invalid(&other, "a sequence")),
+    fn read(r: &mut Source<'_>) -> Result<Self> {
+        expect(r, json::Kind::Array, "a sequence")?;
+        r.json.begin_array()?;
+        let mut items = Vec::new();
+        while r.json.next_item()? {
+            items.push(T::read(r).map_err(|e| e.at_index(items.len()))?);
         }
+        Ok(items)
     }
 }
 
 impl<T: Read> Read for Box<T> {
-    fn read(v: Value) -> Result<Self> {
-        T::read(v).map(Box::new)
+    fn read(r: &mut Source<'_>) -> Result<Self> {
+        T::read(r).map(Box::new)
     }
 }
 
-/// The members of an object being read into a struct's fields (a generated [`Read`]): each field
-/// takes its member out, then what is left is refused (a closed object) or kept ([`Unknown`]).
-pub struct ObjectReader {
-    members: serde_json::Map<String, Value>,
-    /// The fields asked for so far, which an unknown member's message names.
-    fields: Vec<&'static str>,
+/// Where a struct's field is read into while its object is read ([`read_object`]): the
+/// member's value once read, `None` while absent.
+pub trait Slot {
+    fn fill(&mut self, r: &mut Source<'_>) -> Result<()>;
 }
 
-impl ObjectReader {
-    pub fn new(v: Value) -> Result<ObjectReader> {
-        match v {
-            Value::Object(members) => Ok(ObjectReader { members, fields: Vec::new() }),
-            other => Err(invalid(&other, "an object")),
+impl<T: Read> Slot for Option<T> {
+    fn fill(&mut self, r: &mut Source<'_>) -> Result<()> {
+        *self = Some(T::read(r)?);
+        Ok(())
+    }
+}
+
+/// Reads an object's members into the slots of the fields they name (`fields`: each field's
+/// member name and slot), and the members no field names into `rest` (an open object's or a
+/// map's); with no `rest` (a closed object) such a member is refused. A tagged union's tag is
+/// passed over.
+pub fn read_object(r: &mut Source<'_>, fields: &mut [(&'static str, &mut dyn Slot)], mut rest: Option<&mut dyn Unknown>) -> Result<()> {
+    let tag = r.tag.take();
+    expect(r, json::Kind::Object, "an object")?;
+    r.json.begin_object()?;
+    while let Some(key) = r.json.next_key()? {
+        if let Some((name, slot)) = fields.iter_mut().find(|(name, _)| *name == key) {
+            slot.fill(r).map_err(|e| e.at_key(name))?;
+        } else if tag == Some(key.as_ref()) {
+            r.json.skip()?;
+        } else if let Some(rest) = rest.as_mut() {
+            let at = key.to_string();
+            rest.fill(key.into_owned(), r).map_err(|e| e.at_key(&at))?;
+        } else {
+            let expected = match fields {
+                [] => "there are no fields".to_string(),
+                [(one, _)] => format!("expected `{one}`"),
+                all => format!("expected one of {}", all.iter().map(|(f, _)| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
+            };
+            return Err(Refused::new(format!("unknown field `{key}`, {expected}")));
         }
     }
+    Ok(())
+}
 
-    /// The member `name`, which must be present (`null` only for a type that admits it).
-    pub fn required<T: Read>(&mut self, name: &'static str) -> Result<T> {
-        self.optional(name)?.ok_or_else(|| Refused::new(format!("missing field `{name}`")))
-    }
+/// A required field ([`object!`]): its member must be present (`null` only for a type that
+/// admits it).
+pub fn required<T>(slot: Option<T>, name: &'static str) -> Result<T> {
+    slot.ok_or_else(|| Refused::new(format!("missing field `{name}`")))
+}
 
-    /// The member `name` when present: absent is `None`, and an explicit `null` is refused
-    /// unless `T` admits it (DESIGN.md: absent, never null).
-    pub fn optional<T: Read>(&mut self, name: &'static str) -> Result<Option<T>> {
-        self.fields.push(name);
-        self.members.remove(name).map(|v| T::read(v).map_err(|e| e.at_key(name))).transpose()
-    }
+/// An optional field ([`object!`]): absent is `None`; an explicit `null` was refused unless `T`
+/// admits it (DESIGN.md: absent, never null).
+pub fn optional<T>(slot: Option<T>, _name: &'static str) -> Result<Option<T>> {
+    Ok(slot)
+}
 
-    /// The member `name`, or when absent its `default` (Validation §9.2), given by its canonical
-    /// JSON text (contractc checked it against the member's schema, so it always reads).
-    pub fn defaulted<T: Read>(&mut self, name: &'static str, default: &str) -> Result<Option<T>> {
-        match self.optional(name)? {
-            Some(v) => Ok(Some(v)),
-            None => Ok(serde_json::from_str(default).ok().and_then(|v| T::read(v).ok())),
-        }
-    }
-
-    /// The members no field took, kept (an open object's or a map's).
-    pub fn unknown<U: Unknown>(&mut self) -> Result<U> {
-        U::read(std::mem::take(&mut self.members))
-    }
-
-    /// `value`, once its fields are read: no member may be left (a closed object's; an open
-    /// object's or a map's were taken by [`ObjectReader::unknown`]).
-    pub fn close<T>(&mut self, value: T) -> Result<T> {
-        let Some(name) = self.members.keys().next() else { return Ok(value) };
-        let expected = match self.fields.as_slice() {
-            [] => "there are no fields".to_string(),
-            [one] => format!("expected `{one}`"),
-            all => format!("expected one of {}", all.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
-        };
-        Err(Refused::new(format!("unknown field `{name}`, {expected}")))
+/// An optional field with a `default` (Validation §9.2, [`object!`]): when absent, the default,
+/// given by its canonical JSON text (contractc checked it against the member's schema, so it
+/// always reads).
+pub fn defaulted<T: Read>(slot: Option<T>, _name: &'static str, default: &str) -> Result<Option<T>> {
+    match slot {
+        Some(v) => Ok(Some(v)),
+        None => Ok(T::read(&mut Source::new(default)).ok()),
     }
 }
 
@@ -559,24 +651,24 @@ impl<T: Write> Write for Box<T> {
 pub struct ObjectWriter<'a>(Vec<(&'a str, Out<'a>)>);
 
 impl<'a> ObjectWriter<'a> {
-    /// A field that is always written ([`ObjectReader::required`]'s).
+    /// A field that is always written ([`required`]'s).
     pub fn required<T: Write>(&mut self, value: &'a T, name: &'a str) {
         self.0.push((name, value.write()));
     }
 
-    /// An optional field ([`ObjectReader::optional`]'s): left out when absent.
+    /// An optional field ([`optional`]'s): left out when absent.
     pub fn optional<T: Write>(&mut self, value: &'a Option<T>, name: &'a str) {
         if let Some(v) = value {
             self.required(v, name);
         }
     }
 
-    /// An optional field with a `default` ([`ObjectReader::defaulted`]'s): left out when absent.
-    pub fn defaulted<T: Write>(&mut self, value: &'a Option<T>, name: &'a str, _default: &str) {
+    /// An optional field with a `default` ([`defaulted`]'s): left out when absent.
+    pub fn defaulted<T: Write>(&mut self, value: &'a Option<T>, name: &'a str) {
         self.optional(value, name);
     }
 
-    /// The unknown members ([`ObjectReader::unknown`]'s), after the fields.
+    /// The unknown members ([`read_object`]'s `rest`), after the fields.
     pub fn unknown<U: Unknown>(&mut self, members: &'a U) {
         members.write(&mut self.0);
     }
@@ -682,51 +774,6 @@ fn ecmascript(v: f64) -> String {
     format!("{sign}{body}")
 }
 
-/// Checks JSON text before serde_json reads it, in one pass: a `\u0000` escape is refused (not
-/// every generated language can hold U+0000), so is nesting deeper than [`MAX_DEPTH`], and an
-/// integer literal `-0` is read as `0` (serde_json would read the double -0.0, which an integer
-/// field refuses; JSON Schema counts it as the integer zero, as Python and MQL4 do). Byte offsets
-/// are kept: the `-` becomes a space.
-pub fn prescan(text: &str) -> Result<::std::borrow::Cow<'_, str>, String> {
-    let b = text.as_bytes();
-    let mut negative_zeros = ::std::vec::Vec::new();
-    let (mut i, mut in_string, mut depth) = (0, false, 0);
-    while i < b.len() {
-        match b[i] {
-            b'\\' if in_string => {
-                if b[i + 1..].starts_with(b"u0000") {
-                    return Err(format!("`\\u0000` at byte {i} cannot be stored in every language"));
-                }
-                i += 1;
-            }
-            b'"' => in_string = !in_string,
-            b'[' | b'{' if !in_string => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Err(format!("nesting deeper than {MAX_DEPTH} arrays and objects at byte {i}"));
-                }
-            }
-            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
-            b'-' if !in_string
-                && b.get(i + 1) == Some(&b'0')
-                && !matches!(b.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) =>
-            {
-                negative_zeros.push(i)
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    if negative_zeros.is_empty() {
-        return Ok(::std::borrow::Cow::Borrowed(text));
-    }
-    let mut owned = text.as_bytes().to_vec();
-    for at in negative_zeros {
-        owned[at] = b' ';
-    }
-    Ok(::std::borrow::Cow::Owned(String::from_utf8(owned).expect("only an ASCII byte changed")))
-}
-
 /// The unknown members of an open object (`additionalProperties` absent or `true`), kept to be
 /// written back: read strictly (a duplicate key at any depth is refused; an integer literal past
 /// int64 becomes a double, as in every generated language) and written canonically.
@@ -734,15 +781,15 @@ pub fn prescan(text: &str) -> Result<::std::borrow::Cow<'_, str>, String> {
 pub struct Members(pub serde_json::Map<String, Value>);
 
 /// The field of a struct's unknown members: [`Members`] of an open object, [`Map`] of a map.
-pub trait Unknown: Sized {
+pub trait Unknown {
     /// How many members there are.
     fn count(&self) -> usize;
 
     /// Whether a member of this name is among them.
     fn has(&self, name: &str) -> bool;
 
-    /// The members no field took ([`ObjectReader::unknown`]).
-    fn read(members: serde_json::Map<String, Value>) -> Result<Self>;
+    /// Reads the member `key` that no field names ([`read_object`]).
+    fn fill(&mut self, key: String, r: &mut Source<'_>) -> Result<()>;
 
     /// Appends them to the members being written ([`ObjectWriter::unknown`]).
     fn write<'a>(&'a self, out: &mut Vec<(&'a str, Out<'a>)>);
@@ -757,8 +804,9 @@ impl Unknown for Members {
         self.0.contains_key(name)
     }
 
-    fn read(members: serde_json::Map<String, Value>) -> Result<Self> {
-        Ok(Members(members))
+    fn fill(&mut self, key: String, r: &mut Source<'_>) -> Result<()> {
+        self.0.insert(key, r.json.value()?);
+        Ok(())
     }
 
     fn write<'a>(&'a self, out: &mut Vec<(&'a str, Out<'a>)>) {
@@ -787,8 +835,9 @@ impl<T: Read + Write> Unknown for Map<T> {
         self.0.contains_key(name)
     }
 
-    fn read(members: serde_json::Map<String, Value>) -> Result<Self> {
-        members.into_iter().map(|(k, v)| T::read(v).map_err(|e| e.at_key(&k)).map(|v| (k, v))).collect::<Result<_>>().map(Map)
+    fn fill(&mut self, key: String, r: &mut Source<'_>) -> Result<()> {
+        self.0.insert(key, T::read(r)?);
+        Ok(())
     }
 
     fn write<'a>(&'a self, out: &mut Vec<(&'a str, Out<'a>)>) {
@@ -802,8 +851,8 @@ impl<T: Read + Write> Unknown for Map<T> {
 pub struct Json(pub Value);
 
 impl Read for Json {
-    fn read(v: Value) -> Result<Self> {
-        Ok(Json(v))
+    fn read(r: &mut Source<'_>) -> Result<Self> {
+        Ok(Json(r.json.value()?))
     }
 }
 
@@ -832,15 +881,39 @@ pub fn tagged<'a, T: Write>(tag: &str, value: &str, variant: &'a T) -> Out<'a> {
     Out::Owned(v)
 }
 
-/// A tagged union's object with its tag taken out: the tag's value names the variant, whose
-/// struct reads the rest.
-pub fn untag(v: Value, tag: &str) -> Result<(String, Value)> {
-    let Value::Object(mut m) = v else { return Err(Refused::new(format!("expected an object with `{tag}`"))) };
-    match m.remove(tag) {
-        Some(Value::String(t)) => Ok((t, Value::Object(m))),
-        Some(_) => Err(Refused::new(format!("`{tag}` must be a string"))),
-        None => Err(Refused::new(format!("missing the tag `{tag}`"))),
+/// A tagged union's tag (looked for ahead, the object then read again from its start): its value
+/// names the variant, whose struct reads the object and passes over the tag.
+pub fn untag(r: &mut Source<'_>, tag: &'static str) -> Result<String> {
+    let mark = r.json.mark();
+    if r.json.peek()? != json::Kind::Object {
+        return Err(Refused::new(format!("expected an object with `{tag}`")));
     }
+    r.json.begin_object()?;
+    let mut found = None;
+    while let Some(key) = r.json.next_key()? {
+        if key == tag && r.json.peek()? == json::Kind::String {
+            found = Some(r.json.string()?.into_owned());
+        } else if key == tag {
+            return Err(Refused::new(format!("`{tag}` must be a string")));
+        } else {
+            r.json.skip()?;
+        }
+    }
+    r.json.reset(mark);
+    r.tag = Some(tag);
+    found.ok_or_else(|| Refused::new(format!("missing the tag `{tag}`")))
+}
+
+/// An untagged union's branch, tried: the value read as `T` from `mark`, then, whatever came of
+/// it, the reader past the value (read again from `mark`) so the next branch or member can be
+/// read.
+pub fn attempt<T: Read>(r: &mut Source<'_>, mark: json::Mark) -> Result<Result<T>> {
+    r.json.reset(mark);
+    let tried = T::read(r);
+    r.tag = None;
+    r.json.reset(mark);
+    r.json.skip()?;
+    Ok(tried)
 }
 
 /// An undeclared member kept as JSON, checked as an instance of `T` (the type of a
@@ -852,7 +925,7 @@ pub fn check_member<T: Read>(
     errors: &mut Vec<Violation>,
     check: impl FnOnce(&T, &At<'_>, &mut Vec<Violation>),
 ) {
-    match T::read(v.clone()) {
+    match read_value::<T>(v) {
         Ok(x) => check(&x, at, errors),
         Err(e) => errors.push(violation(at, e.to_string())),
     }
@@ -875,7 +948,7 @@ pub fn check_contains<T: Write, C: Read>(
     at: &At<'_>,
     errors: &mut Vec<Violation>,
 ) {
-    let matches = |item: &T| match serde_json::to_value(item.write()).map(C::read) {
+    let matches = |item: &T| match serde_json::to_value(item.write()).map(|v| read_value::<C>(&v)) {
         Ok(Ok(c)) => accepts(|at, errors| check(&c, at, errors)),
         _ => false,
     };

@@ -14,8 +14,7 @@ crate::support::object!(Base {
     id: required("id"),
     ts: optional("ts"),
     tags: optional("tags"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Base {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_length(&self.id, 0, 16, &at.key("id"), errors);

@@ -16,8 +16,7 @@ crate::support::object!(Order {
     ts: optional("ts"),
     tags: optional("tags"),
     qty: required("qty"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Order {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_length(&self.id, 0, 8, &at.key("id"), errors);

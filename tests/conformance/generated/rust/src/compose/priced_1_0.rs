@@ -20,8 +20,7 @@ crate::support::object!(Priced {
     id: required("id"),
     ts: optional("ts"),
     tags: optional("tags"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Priced {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.px, &at.key("px"), errors);

@@ -24,8 +24,7 @@ crate::support::object!(Clashing {
     additional_properties_2: optional("additionalProperties"),
     stability: defaulted("stability", "\"RC\""),
     mark: optional("mark"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Clashing {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_minimum(self.stop_loss, 0.0, &at.key("stop-loss"), errors);

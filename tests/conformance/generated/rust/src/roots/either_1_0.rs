@@ -22,11 +22,11 @@ pub enum EitherValue {
 }
 crate::support::serde_impls!(EitherValue);
 impl crate::support::Read for EitherValue {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {}", other.name()))),
         }
     }
 }

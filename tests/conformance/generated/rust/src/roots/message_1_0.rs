@@ -11,11 +11,11 @@ pub enum Message {
 }
 crate::support::serde_impls!(Message);
 impl crate::support::Read for Message {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "kind")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "kind")?;
         match tag.as_str() {
-            "quote" => crate::support::Read::read(v).map(Self::Quote),
-            "ping" => crate::support::Read::read(v).map(Self::Ping),
+            "quote" => crate::support::Read::read(r).map(Self::Quote),
+            "ping" => crate::support::Read::read(r).map(Self::Ping),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected quote, ping)"))),
         }
     }

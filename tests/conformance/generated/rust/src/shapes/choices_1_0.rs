@@ -72,11 +72,11 @@ pub enum ChoicesId {
 }
 crate::support::serde_impls!(ChoicesId);
 impl crate::support::Read for ChoicesId {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {}", other.name()))),
         }
     }
 }
@@ -111,11 +111,11 @@ pub enum ChoicesTags {
 }
 crate::support::serde_impls!(ChoicesTags);
 impl crate::support::Read for ChoicesTags {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected string or array, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected string or array, found {}", other.name()))),
         }
     }
 }
@@ -148,11 +148,11 @@ pub enum ChoicesLimit {
 }
 crate::support::serde_impls!(ChoicesLimit);
 impl crate::support::Read for ChoicesLimit {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number, found {}", other.name()))),
         }
     }
 }
@@ -185,11 +185,11 @@ pub enum ChoicesVenue {
 }
 crate::support::serde_impls!(ChoicesVenue);
 impl crate::support::Read for ChoicesVenue {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected string or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected string or object, found {}", other.name()))),
         }
     }
 }
@@ -224,11 +224,11 @@ pub enum ChoicesSide {
 }
 crate::support::serde_impls!(ChoicesSide);
 impl crate::support::Read for ChoicesSide {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {}", other.name()))),
         }
     }
 }
@@ -261,11 +261,11 @@ pub enum ChoicesMaybe {
 }
 crate::support::serde_impls!(ChoicesMaybe);
 impl crate::support::Read for ChoicesMaybe {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {}", other.name()))),
         }
     }
 }
@@ -290,12 +290,12 @@ pub enum ChoicesCellsItem {
 }
 crate::support::serde_impls!(ChoicesCellsItem);
 impl crate::support::Read for ChoicesCellsItem {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or string or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or string or object, found {}", other.name()))),
         }
     }
 }
@@ -325,7 +325,5 @@ pub struct ChoicesCellsItemObject {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Map<i64>,
 }
-crate::support::object!(ChoicesCellsItemObject {
-    additional_properties: unknown(),
-});
+crate::support::object!(ChoicesCellsItemObject {} + additional_properties);
 impl crate::support::Validate for ChoicesCellsItemObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

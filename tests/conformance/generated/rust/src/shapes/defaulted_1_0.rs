@@ -70,14 +70,15 @@ pub enum DefaultedPick {
 }
 crate::support::serde_impls!(DefaultedPick);
 impl crate::support::Read for DefaultedPick {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, 9, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<i64>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, 9, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 100, i64::MAX, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<i64>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 100, i64::MAX, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }
@@ -114,7 +115,5 @@ pub struct DefaultedSizes {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Map<i64>,
 }
-crate::support::object!(DefaultedSizes {
-    additional_properties: unknown(),
-});
+crate::support::object!(DefaultedSizes {} + additional_properties);
 impl crate::support::Validate for DefaultedSizes { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

@@ -42,8 +42,7 @@ pub struct DependentsExtra {
 }
 crate::support::object!(DependentsExtra {
     a: optional("a"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for DependentsExtra {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if self.a.is_some() {

@@ -40,12 +40,12 @@ pub enum Event {
 }
 crate::support::serde_impls!(Event);
 impl crate::support::Read for Event {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "type")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "type")?;
         match tag.as_str() {
-            "fill" => crate::support::Read::read(v).map(Self::Fill),
-            "cancel" => crate::support::Read::read(v).map(Self::Cancel),
-            "heart-beat" => crate::support::Read::read(v).map(Self::HeartBeat),
+            "fill" => crate::support::Read::read(r).map(Self::Fill),
+            "cancel" => crate::support::Read::read(r).map(Self::Cancel),
+            "heart-beat" => crate::support::Read::read(r).map(Self::HeartBeat),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `type` {other:?} (expected fill, cancel, heart-beat)"))),
         }
     }
@@ -106,8 +106,7 @@ pub struct EventHeartBeat {
 }
 crate::support::object!(EventHeartBeat {
     seq: optional("seq"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for EventHeartBeat { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -119,11 +118,11 @@ pub enum EventsLast {
 }
 crate::support::serde_impls!(EventsLast);
 impl crate::support::Read for EventsLast {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "kind")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "kind")?;
         match tag.as_str() {
-            "a" => crate::support::Read::read(v).map(Self::A),
-            "b" => crate::support::Read::read(v).map(Self::B),
+            "a" => crate::support::Read::read(r).map(Self::A),
+            "b" => crate::support::Read::read(r).map(Self::B),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected a, b)"))),
         }
     }

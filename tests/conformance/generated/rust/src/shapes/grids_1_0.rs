@@ -102,9 +102,7 @@ pub struct GridsBuckets {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Map<::std::vec::Vec<i64>>,
 }
-crate::support::object!(GridsBuckets {
-    additional_properties: unknown(),
-});
+crate::support::object!(GridsBuckets {} + additional_properties);
 impl crate::support::Validate for GridsBuckets {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
@@ -124,9 +122,7 @@ pub struct GridsMarks {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Map<::std::option::Option<::std::string::String>>,
 }
-crate::support::object!(GridsMarks {
-    additional_properties: unknown(),
-});
+crate::support::object!(GridsMarks {} + additional_properties);
 impl crate::support::Validate for GridsMarks {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {

@@ -14,8 +14,7 @@ crate::support::object!(Maps {
     prices: required("prices"),
     books: optional("books"),
     sides: optional("sides"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Maps {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
@@ -48,9 +47,7 @@ pub struct MapsPrices {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Map<f64>,
 }
-crate::support::object!(MapsPrices {
-    additional_properties: unknown(),
-});
+crate::support::object!(MapsPrices {} + additional_properties);
 impl crate::support::Validate for MapsPrices {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
@@ -69,8 +66,7 @@ pub struct MapsBooks {
 }
 crate::support::object!(MapsBooks {
     venue: required("venue"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for MapsBooks {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
@@ -86,9 +82,7 @@ pub struct MapsSides {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Map<MapsSidesValue>,
 }
-crate::support::object!(MapsSides {
-    additional_properties: unknown(),
-});
+crate::support::object!(MapsSides {} + additional_properties);
 impl crate::support::Validate for MapsSides { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 crate::support::string_enum!(pub enum MapsSidesValue { Buy = "BUY", Sell = "SELL" });

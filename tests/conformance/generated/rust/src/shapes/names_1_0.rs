@@ -25,8 +25,7 @@ crate::support::object!(Names {
     extensions: optional("extensions"),
     limits: optional("limits"),
     hostile: optional("hostile"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Names {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
@@ -56,9 +55,7 @@ pub struct NamesRates {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Map<f64>,
 }
-crate::support::object!(NamesRates {
-    additional_properties: unknown(),
-});
+crate::support::object!(NamesRates {} + additional_properties);
 impl crate::support::Validate for NamesRates {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
@@ -76,8 +73,7 @@ pub struct NamesTags {
 }
 crate::support::object!(NamesTags {
     kind: optional("kind"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for NamesTags {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
@@ -96,8 +92,7 @@ pub struct NamesExtensions {
 }
 crate::support::object!(NamesExtensions {
     name: optional("name"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for NamesExtensions {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
@@ -112,9 +107,7 @@ pub struct NamesLimits {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Map<i64>,
 }
-crate::support::object!(NamesLimits {
-    additional_properties: unknown(),
-});
+crate::support::object!(NamesLimits {} + additional_properties);
 impl crate::support::Validate for NamesLimits {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {
@@ -129,9 +122,7 @@ pub struct NamesHostile {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Map<i64>,
 }
-crate::support::object!(NamesHostile {
-    additional_properties: unknown(),
-});
+crate::support::object!(NamesHostile {} + additional_properties);
 impl crate::support::Validate for NamesHostile {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {

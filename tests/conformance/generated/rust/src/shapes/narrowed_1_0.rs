@@ -26,11 +26,11 @@ pub enum Step {
 }
 crate::support::serde_impls!(Step);
 impl crate::support::Read for Step {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "task")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "task")?;
         match tag.as_str() {
-            "Build@1" => crate::support::Read::read(v).map(Self::Build1),
-            "Test@1" => crate::support::Read::read(v).map(Self::Test1),
+            "Build@1" => crate::support::Read::read(r).map(Self::Build1),
+            "Test@1" => crate::support::Read::read(r).map(Self::Test1),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `task` {other:?} (expected Build@1, Test@1)"))),
         }
     }
@@ -60,8 +60,7 @@ pub struct StepBuild1 {
 }
 crate::support::object!(StepBuild1 {
     target: optional("target"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for StepBuild1 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.target { crate::support::check_length(v, 0, 8, &at.key("target"), errors); }
@@ -76,8 +75,7 @@ pub struct StepTest1 {
 }
 crate::support::object!(StepTest1 {
     filter: optional("filter"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for StepTest1 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 crate::support::string_enum!(pub enum NarrowedVenue { Xlon = "XLON", Xpar = "XPAR" });

@@ -187,11 +187,11 @@ pub enum KindValue {
 }
 crate::support::serde_impls!(KindValue);
 impl crate::support::Read for KindValue {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected number or string, found {}", other.name()))),
         }
     }
 }
@@ -225,11 +225,11 @@ pub enum FillValue {
 }
 crate::support::serde_impls!(FillValue);
 impl crate::support::Read for FillValue {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "kind")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "kind")?;
         match tag.as_str() {
-            "fill" => crate::support::Read::read(v).map(Self::Fill),
-            "cancel" => crate::support::Read::read(v).map(Self::Cancel),
+            "fill" => crate::support::Read::read(r).map(Self::Fill),
+            "cancel" => crate::support::Read::read(r).map(Self::Cancel),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected fill, cancel)"))),
         }
     }
@@ -279,12 +279,13 @@ pub enum BandValue {
 }
 crate::support::serde_impls!(BandValue);
 impl crate::support::Read for BandValue {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, 9, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<i64>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, 9, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 100, i64::MAX, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<i64>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 100, i64::MAX, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
         held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))

@@ -20,8 +20,7 @@ crate::support::object!(Open {
     meta: optional("meta"),
     fixed: optional("fixed"),
     notes: optional("notes"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Open {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_length(&self.id, 0, 8, &at.key("id"), errors);
@@ -50,8 +49,7 @@ pub struct Meta {
 crate::support::object!(Meta {
     source: optional("source"),
     m: optional("m"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Meta { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 crate::support::string_enum!(pub enum MetaSource { Feed = "feed", Manual = "manual" });

@@ -66,14 +66,15 @@ pub enum OverlappingQty {
 }
 crate::support::serde_impls!(OverlappingQty);
 impl crate::support::Read for OverlappingQty {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, 9, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<i64>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, 9, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 100, i64::MAX, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<i64>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 100, i64::MAX, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }
@@ -115,12 +116,13 @@ pub enum OverlappingLimit {
 }
 crate::support::serde_impls!(OverlappingLimit);
 impl crate::support::Read for OverlappingLimit {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <f64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_maximum(*v, 0.0, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<f64>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_maximum(*v, 0.0, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<i64>(r, mark)? {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
         held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
@@ -155,14 +157,15 @@ pub enum OverlappingPick {
 }
 crate::support::serde_impls!(OverlappingPick);
 impl crate::support::Read for OverlappingPick {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 0, 3, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<::std::string::String>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 0, 3, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]+$", "\\A[A-Z]+\\z"); &PATTERN }, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<::std::string::String>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_pattern(v, { static PATTERN: crate::support::Pattern = crate::support::Pattern::new("^[A-Z]+$", "\\A[A-Z]+\\z"); &PATTERN }, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }
@@ -204,12 +207,13 @@ pub enum OverlappingVenue {
 }
 crate::support::serde_impls!(OverlappingVenue);
 impl crate::support::Read for OverlappingVenue {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <Mic as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<Mic>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             held = ::std::option::Option::Some(Self::Mic(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = <Named as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<Named>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             held = ::std::option::Option::Some(Self::Named(x));
         }
         held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
@@ -246,12 +250,13 @@ pub enum OverlappingMaybe {
 }
 crate::support::serde_impls!(OverlappingMaybe);
 impl crate::support::Read for OverlappingMaybe {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 1, i64::MAX, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<i64>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, 1, i64::MAX, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, -1, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<i64>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_integer(*v, i64::MIN, -1, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
         held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))

@@ -19,8 +19,7 @@ crate::support::object!(Rules {
     config: optional("config"),
     limits: optional("limits"),
     closed: optional("closed"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Rules {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.config { crate::support::Validate::validate_at(v, &at.key("config"), errors); }
@@ -40,8 +39,7 @@ pub struct RulesConfig {
 crate::support::object!(RulesConfig {
     name: optional("name"),
     retry_count: optional("retry_count"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for RulesConfig {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
@@ -75,9 +73,7 @@ pub struct RulesLimits {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(RulesLimits {
-    additional_properties: unknown(),
-});
+crate::support::object!(RulesLimits {} + additional_properties);
 impl crate::support::Validate for RulesLimits {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {
@@ -110,9 +106,7 @@ pub struct RulesClosed {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(RulesClosed {
-    additional_properties: unknown(),
-});
+crate::support::object!(RulesClosed {} + additional_properties);
 impl crate::support::Validate for RulesClosed {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for (k, v) in &self.additional_properties.0 {

@@ -49,14 +49,14 @@ pub enum UntypedSettings {
 }
 crate::support::serde_impls!(UntypedSettings);
 impl crate::support::Read for UntypedSettings {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -93,8 +93,7 @@ pub struct UntypedSettingsObject {
 }
 crate::support::object!(UntypedSettingsObject {
     depth: required("depth"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for UntypedSettingsObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// A bound alone: a number of at least 0, or any non-number.
@@ -113,14 +112,14 @@ pub enum UntypedLimit {
 }
 crate::support::serde_impls!(UntypedLimit);
 impl crate::support::Read for UntypedLimit {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -156,9 +155,7 @@ pub struct UntypedLimitObject {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(UntypedLimitObject {
-    additional_properties: unknown(),
-});
+crate::support::object!(UntypedLimitObject {} + additional_properties);
 impl crate::support::Validate for UntypedLimitObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 /// String and array keywords together.
@@ -177,14 +174,14 @@ pub enum UntypedCode {
 }
 crate::support::serde_impls!(UntypedCode);
 impl crate::support::Read for UntypedCode {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -223,9 +220,7 @@ pub struct UntypedCodeObject {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(UntypedCodeObject {
-    additional_properties: unknown(),
-});
+crate::support::object!(UntypedCodeObject {} + additional_properties);
 impl crate::support::Validate for UntypedCodeObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 crate::support::string_enum! {
@@ -242,6 +237,5 @@ pub struct UntypedMeta {
 }
 crate::support::object!(UntypedMeta {
     id: required("id"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for UntypedMeta { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

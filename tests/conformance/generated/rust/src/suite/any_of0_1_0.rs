@@ -22,12 +22,13 @@ pub enum AnyOf0Value {
 }
 crate::support::serde_impls!(AnyOf0Value);
 impl crate::support::Read for AnyOf0Value {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <i64 as crate::support::Read>::read(v.clone()) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<i64>(r, mark)? {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = <AnyOf0Value1 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<AnyOf0Value1>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             held = ::std::option::Option::Some(Self::AnyOf0Value1(x));
         }
         held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
@@ -67,14 +68,14 @@ pub enum AnyOf0Value1 {
 }
 crate::support::serde_impls!(AnyOf0Value1);
 impl crate::support::Read for AnyOf0Value1 {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -110,7 +111,5 @@ pub struct AnyOf0Value1Object {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(AnyOf0Value1Object {
-    additional_properties: unknown(),
-});
+crate::support::object!(AnyOf0Value1Object {} + additional_properties);
 impl crate::support::Validate for AnyOf0Value1Object { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

@@ -10,12 +10,13 @@ pub enum AnyOf1 {
 }
 crate::support::serde_impls!(AnyOf1);
 impl crate::support::Read for AnyOf1 {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 0, 2, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<::std::string::String>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 0, 2, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 4, u64::MAX, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<::std::string::String>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 4, u64::MAX, at, errors); }) {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
         held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))

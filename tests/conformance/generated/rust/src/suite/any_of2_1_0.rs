@@ -20,12 +20,13 @@ pub enum AnyOf2Value {
 }
 crate::support::serde_impls!(AnyOf2Value);
 impl crate::support::Read for AnyOf2Value {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <crate::support::Json as crate::support::Read>::read(v.clone()) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<crate::support::Json>(r, mark)? {
             held = ::std::option::Option::Some(Self::Branch0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = <crate::support::Json as crate::support::Read>::read(v.clone()) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<crate::support::Json>(r, mark)? {
             held = ::std::option::Option::Some(Self::Branch1(x));
         }
         held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))

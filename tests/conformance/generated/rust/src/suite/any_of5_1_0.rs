@@ -22,12 +22,13 @@ pub enum AnyOf5Value {
 }
 crate::support::serde_impls!(AnyOf5Value);
 impl crate::support::Read for AnyOf5Value {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
-        if held.is_none() && let ::std::result::Result::Ok(x) = <AnyOf5Value0 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<AnyOf5Value0>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             held = ::std::option::Option::Some(Self::AnyOf5Value0(x));
         }
-        if held.is_none() && let ::std::result::Result::Ok(x) = <AnyOf5Value1 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if held.is_none() && let ::std::result::Result::Ok(x) = crate::support::attempt::<AnyOf5Value1>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             held = ::std::option::Option::Some(Self::AnyOf5Value1(x));
         }
         held.ok_or_else(|| crate::support::Refused::new("valid against no branch of `anyOf`"))
@@ -69,14 +70,14 @@ pub enum AnyOf5Value0 {
 }
 crate::support::serde_impls!(AnyOf5Value0);
 impl crate::support::Read for AnyOf5Value0 {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -113,8 +114,7 @@ pub struct AnyOf5Value0Object {
 }
 crate::support::object!(AnyOf5Value0Object {
     bar: required("bar"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for AnyOf5Value0Object { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -132,14 +132,14 @@ pub enum AnyOf5Value1 {
 }
 crate::support::serde_impls!(AnyOf5Value1);
 impl crate::support::Read for AnyOf5Value1 {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -176,6 +176,5 @@ pub struct AnyOf5Value1Object {
 }
 crate::support::object!(AnyOf5Value1Object {
     foo: required("foo"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for AnyOf5Value1Object { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

@@ -6,9 +6,7 @@ pub struct EcmascriptRegex17 {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(EcmascriptRegex17 {
-    additional_properties: unknown(),
-});
+crate::support::object!(EcmascriptRegex17 {} + additional_properties);
 impl crate::support::Validate for EcmascriptRegex17 {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         for k in self.additional_properties.0.keys() {

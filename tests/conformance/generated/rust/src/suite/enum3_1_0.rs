@@ -11,8 +11,7 @@ pub struct Enum3 {
 crate::support::object!(Enum3 {
     bar: required("bar"),
     foo: optional("foo"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Enum3 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 crate::support::string_enum!(pub enum Enum3Bar { Bar = "bar" });

@@ -37,6 +37,5 @@ pub struct SubItem {
 }
 crate::support::object!(SubItem {
     foo: required("foo"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for SubItem { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

@@ -10,14 +10,15 @@ pub enum OneOf1 {
 }
 crate::support::serde_impls!(OneOf1);
 impl crate::support::Read for OneOf1 {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 2, u64::MAX, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<::std::string::String>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 2, u64::MAX, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = <::std::string::String as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 0, 4, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<::std::string::String>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::check_length(v, 0, 4, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }

@@ -20,14 +20,15 @@ pub enum OneOf4Value {
 }
 crate::support::serde_impls!(OneOf4Value);
 impl crate::support::Read for OneOf4Value {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = <crate::support::Json as crate::support::Read>::read(v.clone()) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<crate::support::Json>(r, mark)? {
             valid += 1;
             held.get_or_insert(Self::Branch0(x));
         }
-        if let ::std::result::Result::Ok(x) = <crate::support::Json as crate::support::Read>::read(v.clone()) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<crate::support::Json>(r, mark)? {
             valid += 1;
             held.get_or_insert(Self::Branch1(x));
         }

@@ -20,14 +20,15 @@ pub enum OneOf6Value {
 }
 crate::support::serde_impls!(OneOf6Value);
 impl crate::support::Read for OneOf6Value {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = <OneOf6Value0 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<OneOf6Value0>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::OneOf6Value0(x));
         }
-        if let ::std::result::Result::Ok(x) = <OneOf6Value1 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<OneOf6Value1>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::OneOf6Value1(x));
         }
@@ -74,14 +75,14 @@ pub enum OneOf6Value0 {
 }
 crate::support::serde_impls!(OneOf6Value0);
 impl crate::support::Read for OneOf6Value0 {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -118,8 +119,7 @@ pub struct OneOf6Value0Object {
 }
 crate::support::object!(OneOf6Value0Object {
     bar: required("bar"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for OneOf6Value0Object { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -137,14 +137,14 @@ pub enum OneOf6Value1 {
 }
 crate::support::serde_impls!(OneOf6Value1);
 impl crate::support::Read for OneOf6Value1 {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -181,6 +181,5 @@ pub struct OneOf6Value1Object {
 }
 crate::support::object!(OneOf6Value1Object {
     foo: required("foo"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for OneOf6Value1Object { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

@@ -10,14 +10,15 @@ pub enum OneOf8 {
 }
 crate::support::serde_impls!(OneOf8);
 impl crate::support::Read for OneOf8 {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let mark = r.json.mark();
         let mut held: ::std::option::Option<Self> = ::std::option::Option::None;
         let mut valid = 0usize;
-        if let ::std::result::Result::Ok(x) = <OneOf80 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<OneOf80>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::OneOf80(x));
         }
-        if let ::std::result::Result::Ok(x) = <OneOf81 as crate::support::Read>::read(v.clone()) && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
+        if let ::std::result::Result::Ok(x) = crate::support::attempt::<OneOf81>(r, mark)? && crate::support::accepts(|at, errors| { let v = &x; crate::support::Validate::validate_at(v, at, errors); }) {
             valid += 1;
             held.get_or_insert(Self::OneOf81(x));
         }
@@ -59,8 +60,7 @@ pub struct OneOf80 {
 crate::support::object!(OneOf80 {
     foo: required("foo"),
     bar: required("bar"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for OneOf80 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -73,6 +73,5 @@ pub struct OneOf81 {
 crate::support::object!(OneOf81 {
     foo: required("foo"),
     baz: required("baz"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for OneOf81 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

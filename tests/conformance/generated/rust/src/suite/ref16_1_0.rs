@@ -52,14 +52,14 @@ pub enum Ref16FooValue {
 }
 crate::support::serde_impls!(Ref16FooValue);
 impl crate::support::Read for Ref16FooValue {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -96,8 +96,7 @@ pub struct Ref16FooValueObject {
 }
 crate::support::object!(Ref16FooValueObject {
     bar: optional("bar"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Ref16FooValueObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -115,14 +114,14 @@ pub enum Ref16FooInnerValue {
 }
 crate::support::serde_impls!(Ref16FooInnerValue);
 impl crate::support::Read for Ref16FooInnerValue {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -159,8 +158,7 @@ pub struct Ref16FooInnerValueObject {
 }
 crate::support::object!(Ref16FooInnerValueObject {
     bar: optional("bar"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Ref16FooInnerValueObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -178,14 +176,14 @@ pub enum Ref16Value {
 }
 crate::support::serde_impls!(Ref16Value);
 impl crate::support::Read for Ref16Value {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -224,8 +222,7 @@ pub struct Ref16ValueObject {
 crate::support::object!(Ref16ValueObject {
     foo: optional("foo"),
     bar: optional("bar"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Ref16ValueObject {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.foo { crate::support::Validate::validate_at(v, &at.key("foo"), errors); }

@@ -52,14 +52,14 @@ pub enum BigintValue {
 }
 crate::support::serde_impls!(BigintValue);
 impl crate::support::Read for BigintValue {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -95,9 +95,7 @@ pub struct BigintValueObject {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(BigintValueObject {
-    additional_properties: unknown(),
-});
+crate::support::object!(BigintValueObject {} + additional_properties);
 impl crate::support::Validate for BigintValueObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -115,14 +113,14 @@ pub enum SmallintValue {
 }
 crate::support::serde_impls!(SmallintValue);
 impl crate::support::Read for SmallintValue {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -158,9 +156,7 @@ pub struct SmallintValueObject {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(SmallintValueObject {
-    additional_properties: unknown(),
-});
+crate::support::object!(SmallintValueObject {} + additional_properties);
 impl crate::support::Validate for SmallintValueObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -178,14 +174,14 @@ pub enum Ref19Value {
 }
 crate::support::serde_impls!(Ref19Value);
 impl crate::support::Read for Ref19Value {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Bool(_) => crate::support::Read::read(v).map(Self::Boolean),
-            crate::support::Value::Number(_) => crate::support::Read::read(v).map(Self::Number),
-            crate::support::Value::String(_) => crate::support::Read::read(v).map(Self::String),
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Boolean => crate::support::Read::read(r).map(Self::Boolean),
+            crate::support::json::Kind::Number => crate::support::Read::read(r).map(Self::Number),
+            crate::support::json::Kind::String => crate::support::Read::read(r).map(Self::String),
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected boolean or number or string or array or object, found {}", other.name()))),
         }
     }
 }
@@ -221,7 +217,5 @@ pub struct Ref19ValueObject {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(Ref19ValueObject {
-    additional_properties: unknown(),
-});
+crate::support::object!(Ref19ValueObject {} + additional_properties);
 impl crate::support::Validate for Ref19ValueObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

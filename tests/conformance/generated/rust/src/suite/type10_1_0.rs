@@ -22,11 +22,11 @@ pub enum Type10Value {
 }
 crate::support::serde_impls!(Type10Value);
 impl crate::support::Read for Type10Value {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected array or object, found {}", other.name()))),
         }
     }
 }
@@ -54,7 +54,5 @@ pub struct Type10ValueObject {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(Type10ValueObject {
-    additional_properties: unknown(),
-});
+crate::support::object!(Type10ValueObject {} + additional_properties);
 impl crate::support::Validate for Type10ValueObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

@@ -6,7 +6,5 @@ pub struct Type3 {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(Type3 {
-    additional_properties: unknown(),
-});
+crate::support::object!(Type3 {} + additional_properties);
 impl crate::support::Validate for Type3 { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

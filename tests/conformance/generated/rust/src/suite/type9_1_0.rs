@@ -20,11 +20,11 @@ pub enum Type9Value {
 }
 crate::support::serde_impls!(Type9Value);
 impl crate::support::Read for Type9Value {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        match v {
-            crate::support::Value::Array(_) => crate::support::Read::read(v).map(Self::Array),
-            crate::support::Value::Object(_) => crate::support::Read::read(v).map(Self::Object),
-            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected array or object, found {other}"))),
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        match r.json.peek()? {
+            crate::support::json::Kind::Array => crate::support::Read::read(r).map(Self::Array),
+            crate::support::json::Kind::Object => crate::support::Read::read(r).map(Self::Object),
+            other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("expected array or object, found {}", other.name()))),
         }
     }
 }
@@ -52,7 +52,5 @@ pub struct Type9ValueObject {
     /// Members the schema does not name, kept as they came (written back canonically).
     pub additional_properties: crate::support::Members,
 }
-crate::support::object!(Type9ValueObject {
-    additional_properties: unknown(),
-});
+crate::support::object!(Type9ValueObject {} + additional_properties);
 impl crate::support::Validate for Type9ValueObject { fn validate_at(&self, _: &crate::support::At<'_>, _: &mut ::std::vec::Vec<crate::support::Violation>) {} }

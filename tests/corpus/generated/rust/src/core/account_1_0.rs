@@ -17,8 +17,7 @@ crate::support::object!(Account {
     account_id: required("account_id"),
     book: optional("book"),
     desk: required("desk"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Account {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::check_format(&self.account_id, crate::support::Format::Uuid, &at.key("account_id"), errors);

@@ -126,11 +126,11 @@ pub enum Capacity {
 }
 crate::support::serde_impls!(Capacity);
 impl crate::support::Read for Capacity {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "kind")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "kind")?;
         match tag.as_str() {
-            "agency" => crate::support::Read::read(v).map(Self::Agency),
-            "principal" => crate::support::Read::read(v).map(Self::Principal),
+            "agency" => crate::support::Read::read(r).map(Self::Agency),
+            "principal" => crate::support::Read::read(r).map(Self::Principal),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected agency, principal)"))),
         }
     }

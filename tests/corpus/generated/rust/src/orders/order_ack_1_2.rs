@@ -50,8 +50,7 @@ crate::support::object!(OrderAck {
     reduce_only: defaulted("reduce_only", "false"),
     side: required("side"),
     time: required("time"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for OrderAck {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.account { crate::support::Validate::validate_at(v, &at.key("account"), errors); }

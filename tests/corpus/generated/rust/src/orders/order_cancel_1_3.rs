@@ -50,8 +50,7 @@ crate::support::object!(OrderCancel {
     side: optional("side"),
     time: required("time"),
     time_in_force: defaulted("time_in_force", "\"DAY\""),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for OrderCancel {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.account { crate::support::Validate::validate_at(v, &at.key("account"), errors); }

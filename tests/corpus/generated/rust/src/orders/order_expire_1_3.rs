@@ -53,8 +53,7 @@ crate::support::object!(OrderExpire {
     stop_price: optional("stop_price"),
     time: required("time"),
     time_in_force: defaulted("time_in_force", "\"DAY\""),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for OrderExpire {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.algo, &at.key("algo"), errors);
@@ -98,11 +97,11 @@ pub enum Algo {
 }
 crate::support::serde_impls!(Algo);
 impl crate::support::Read for Algo {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "kind")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "kind")?;
         match tag.as_str() {
-            "twap" => crate::support::Read::read(v).map(Self::Twap),
-            "vwap" => crate::support::Read::read(v).map(Self::Vwap),
+            "twap" => crate::support::Read::read(r).map(Self::Twap),
+            "vwap" => crate::support::Read::read(r).map(Self::Vwap),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected twap, vwap)"))),
         }
     }

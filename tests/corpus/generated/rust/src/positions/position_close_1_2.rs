@@ -44,8 +44,7 @@ crate::support::object!(PositionClose {
     realised_pnl: required("realised_pnl"),
     status: defaulted("status", "\"OPEN\""),
     time: required("time"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for PositionClose {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(v) = &self.book { crate::support::check_length(v, 1, 32, &at.key("book"), errors); }

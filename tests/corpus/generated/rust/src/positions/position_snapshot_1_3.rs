@@ -35,8 +35,7 @@ crate::support::object!(PositionSnapshot {
     position_id: required("position_id"),
     realised_pnl: optional("realised_pnl"),
     time: required("time"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for PositionSnapshot {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.avg_price { crate::support::Validate::validate_at(v, &at.key("avg_price"), errors); }
@@ -82,11 +81,11 @@ pub enum Margin {
 }
 crate::support::serde_impls!(Margin);
 impl crate::support::Read for Margin {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "kind")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "kind")?;
         match tag.as_str() {
-            "cash" => crate::support::Read::read(v).map(Self::Cash),
-            "portfolio" => crate::support::Read::read(v).map(Self::Portfolio),
+            "cash" => crate::support::Read::read(r).map(Self::Cash),
+            "portfolio" => crate::support::Read::read(r).map(Self::Portfolio),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected cash, portfolio)"))),
         }
     }

@@ -143,11 +143,11 @@ pub enum Margin {
 }
 crate::support::serde_impls!(Margin);
 impl crate::support::Read for Margin {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "kind")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "kind")?;
         match tag.as_str() {
-            "cash" => crate::support::Read::read(v).map(Self::Cash),
-            "portfolio" => crate::support::Read::read(v).map(Self::Portfolio),
+            "cash" => crate::support::Read::read(r).map(Self::Cash),
+            "portfolio" => crate::support::Read::read(r).map(Self::Portfolio),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected cash, portfolio)"))),
         }
     }

@@ -38,8 +38,7 @@ crate::support::object!(Bbo {
     source: required("source"),
     time: required("time"),
     venue: optional("venue"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Bbo {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.bid_size {
@@ -104,8 +103,7 @@ crate::support::object!(Level {
     orders: optional("orders"),
     price: required("price"),
     size: required("size"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.orders { crate::support::check_integer(*v, 0, 100000, &at.key("orders"), errors); }
@@ -150,11 +148,11 @@ pub enum Source {
 }
 crate::support::serde_impls!(Source);
 impl crate::support::Read for Source {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "kind")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "kind")?;
         match tag.as_str() {
-            "feed" => crate::support::Read::read(v).map(Self::Feed),
-            "manual" => crate::support::Read::read(v).map(Self::Manual),
+            "feed" => crate::support::Read::read(r).map(Self::Feed),
+            "manual" => crate::support::Read::read(r).map(Self::Manual),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected feed, manual)"))),
         }
     }

@@ -38,8 +38,7 @@ crate::support::object!(DepthUpdate {
     sequence: optional("sequence"),
     time: required("time"),
     venue: optional("venue"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for DepthUpdate {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         crate::support::Validate::validate_at(&self.bid, &at.key("bid"), errors);

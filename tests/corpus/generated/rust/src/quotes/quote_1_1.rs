@@ -44,8 +44,7 @@ crate::support::object!(Quote {
     time: required("time"),
     valid_until: optional("valid_until"),
     venue: optional("venue"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Quote {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.ask { crate::support::Validate::validate_at(v, &at.key("ask"), errors); }

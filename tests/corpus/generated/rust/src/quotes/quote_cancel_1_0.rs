@@ -67,8 +67,7 @@ crate::support::object!(Level {
     orders: optional("orders"),
     price: required("price"),
     size: required("size"),
-    additional_properties: unknown(),
-});
+} + additional_properties);
 impl crate::support::Validate for Level {
     fn validate_at(&self, at: &crate::support::At<'_>, errors: &mut ::std::vec::Vec<crate::support::Violation>) {
         if let ::std::option::Option::Some(::std::option::Option::Some(v)) = &self.orders { crate::support::check_integer(*v, 0, 100000, &at.key("orders"), errors); }

@@ -114,11 +114,11 @@ pub enum Source {
 }
 crate::support::serde_impls!(Source);
 impl crate::support::Read for Source {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "kind")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "kind")?;
         match tag.as_str() {
-            "feed" => crate::support::Read::read(v).map(Self::Feed),
-            "manual" => crate::support::Read::read(v).map(Self::Manual),
+            "feed" => crate::support::Read::read(r).map(Self::Feed),
+            "manual" => crate::support::Read::read(r).map(Self::Manual),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected feed, manual)"))),
         }
     }

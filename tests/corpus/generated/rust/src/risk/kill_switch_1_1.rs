@@ -86,11 +86,11 @@ pub enum Rule {
 }
 crate::support::serde_impls!(Rule);
 impl crate::support::Read for Rule {
-    fn read(v: crate::support::Value) -> crate::support::Result<Self> {
-        let (tag, v) = crate::support::untag(v, "kind")?;
+    fn read(r: &mut crate::support::Source<'_>) -> crate::support::Result<Self> {
+        let tag = crate::support::untag(r, "kind")?;
         match tag.as_str() {
-            "static" => crate::support::Read::read(v).map(Self::Static),
-            "dynamic" => crate::support::Read::read(v).map(Self::Dynamic),
+            "static" => crate::support::Read::read(r).map(Self::Static),
+            "dynamic" => crate::support::Read::read(r).map(Self::Dynamic),
             other => ::std::result::Result::Err(crate::support::Refused::new(::std::format!("unknown `kind` {other:?} (expected static, dynamic)"))),
         }
     }

@@ -1,0 +1,595 @@
+//! The strict pull reader of JSON text: one message read value by value, in place, building no
+//! tree. The one reader of contractc in Rust: the runtime's validator and boundary read through
+//! it, and the generated Rust carries this file as `support/json.rs`.
+//!
+//! Grammar: RFC 8259 (§2 whitespace, §4 objects, §5 arrays, §6 numbers, §7 strings), then
+//! DESIGN.md's conformance contract: a duplicate key at any depth, a `\u0000` escape, a lone
+//! surrogate and nesting deeper than [`MAX_DEPTH`] are refused; a number that overflows a double
+//! (`1e400`) is refused; an integer literal within int64 is an integer (`-0` the integer 0),
+//! every other number a double (correctly rounded, as Python and MQL4 read it).
+//!
+//! Errors name the line and column (1-based, columns in bytes) as serde_json's do: `expected
+//! `:` at line 1 column 9`.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+
+/// How deeply arrays and objects may nest in a message (the root counts as 1), in every
+/// generated language: below every parser's own limit (serde_json's 128, Pydantic's 200), so
+/// that the conformance contract, not a parser, decides.
+pub const MAX_DEPTH: usize = 64;
+
+/// Past this many members an object's keys are checked for duplicates through a hash set rather
+/// than one by one.
+const LINEAR_KEYS: usize = 16;
+
+/// Why the text is not a strict JSON message, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    pub message: String,
+    /// 1-based line and column (bytes) of the offending byte.
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at line {} column {}", self.message, self.line, self.column)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The kind of the next value, from its first byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    Boolean,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    /// The JSON Schema type name (Validation §6.1.1).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Boolean => "boolean",
+            Kind::Number => "number",
+            Kind::String => "string",
+            Kind::Array => "array",
+            Kind::Object => "object",
+        }
+    }
+}
+
+/// A JSON number as every generated language holds it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Number {
+    /// An integer literal within int64 (no fraction, no exponent); `-0` is 0.
+    Int(i64),
+    /// Any other number: the nearest double.
+    Float(f64),
+}
+
+impl Number {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Number::Int(i) => i as f64,
+            Number::Float(f) => f,
+        }
+    }
+}
+
+/// A position to read again from ([`Reader::mark`], [`Reader::reset`]): taken before a value, it
+/// lets the value be read once per schema that applies to it.
+#[derive(Clone, Copy, Debug)]
+pub struct Mark {
+    pos: usize,
+    containers: usize,
+    keys: usize,
+}
+
+/// An open array or object.
+struct Container<'a> {
+    /// No member or item read yet.
+    first: bool,
+    /// Where this object's keys start in [`Reader::keys`].
+    keys: usize,
+    /// The keys, once there are more than [`LINEAR_KEYS`].
+    set: Option<HashSet<Cow<'a, str>>>,
+}
+
+/// Reads one JSON message from `text`, a value at a time.
+///
+/// Containers are read with [`Reader::begin_object`] and [`Reader::next_key`] (then the member's
+/// value), or [`Reader::begin_array`] and [`Reader::next_item`] (then the item); a value not
+/// wanted is [`Reader::skip`]ped (still read strictly). After the root value, [`Reader::finish`].
+pub struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+    containers: Vec<Container<'a>>,
+    /// The keys of every open object, innermost last.
+    keys: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(text: &'a str) -> Reader<'a> {
+        Reader { text, pos: 0, containers: Vec::new(), keys: Vec::new() }
+    }
+
+    /// The text being read.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// An error at the current position.
+    pub fn error(&self, message: impl Into<String>) -> Error {
+        self.error_at(self.pos, message)
+    }
+
+    fn error_at(&self, pos: usize, message: impl Into<String>) -> Error {
+        let before = &self.text.as_bytes()[..pos.min(self.text.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = pos - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        Error { message: message.into(), line, column }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn whitespace(&mut self) {
+        let b = self.bytes();
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// The kind of the next value (whitespace before it skipped).
+    pub fn peek(&mut self) -> Result<Kind, Error> {
+        self.whitespace();
+        match self.bytes().get(self.pos) {
+            Some(b'n') => Ok(Kind::Null),
+            Some(b't' | b'f') => Ok(Kind::Boolean),
+            Some(b'"') => Ok(Kind::String),
+            Some(b'[') => Ok(Kind::Array),
+            Some(b'{') => Ok(Kind::Object),
+            Some(b'-' | b'0'..=b'9') => Ok(Kind::Number),
+            Some(_) => Err(self.error("expected value")),
+            None => Err(self.error("EOF while parsing a value")),
+        }
+    }
+
+    /// Where the next value starts, to read it again after.
+    pub fn mark(&mut self) -> Mark {
+        self.whitespace();
+        Mark { pos: self.pos, containers: self.containers.len(), keys: self.keys.len() }
+    }
+
+    /// Back to `mark`: the value there is read again as the first time.
+    pub fn reset(&mut self, mark: Mark) {
+        self.pos = mark.pos;
+        self.containers.truncate(mark.containers);
+        self.keys.truncate(mark.keys);
+    }
+
+    fn literal(&mut self, word: &str) -> Result<(), Error> {
+        if self.text[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(self.error("expected value"))
+        }
+    }
+
+    pub fn null(&mut self) -> Result<(), Error> {
+        self.whitespace();
+        self.literal("null")
+    }
+
+    pub fn boolean(&mut self) -> Result<bool, Error> {
+        self.whitespace();
+        match self.bytes().get(self.pos) {
+            Some(b't') => self.literal("true").map(|_| true),
+            _ => self.literal("false").map(|_| false),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.bytes().get(self.pos) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// A number (RFC 8259 §6): an int64 literal as [`Number::Int`], any other as the nearest
+    /// double; one past the doubles (`1e400`) is refused.
+    pub fn number(&mut self) -> Result<Number, Error> {
+        self.whitespace();
+        let start = self.pos;
+        let b = self.bytes();
+        if b.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        match b.get(self.pos) {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.error("invalid number")),
+        }
+        let mut integer = true;
+        if b.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            integer = false;
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = b.get(self.pos) {
+            self.pos += 1;
+            integer = false;
+            if let Some(b'+' | b'-') = b.get(self.pos) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        let literal = &self.text[start..self.pos];
+        if integer && let Ok(i) = literal.parse::<i64>() {
+            return Ok(Number::Int(i));
+        }
+        match literal.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Number::Float(f)),
+            _ => Err(self.error_at(start, "number out of range")),
+        }
+    }
+
+    /// A string (RFC 8259 §7), borrowed from the text when it has no escape. Refused: a control
+    /// character, an unknown escape, `\u0000`, a lone surrogate.
+    pub fn string(&mut self) -> Result<Cow<'a, str>, Error> {
+        self.whitespace();
+        if self.bytes().get(self.pos) != Some(&b'"') {
+            return Err(self.error("expected a string"));
+        }
+        self.pos += 1;
+        let b = self.bytes();
+        let start = self.pos;
+        loop {
+            match b.get(self.pos) {
+                Some(b'"') => {
+                    let s = &self.text[start..self.pos];
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                Some(b'\\') => break,
+                Some(0..=0x1f) => {
+                    return Err(self.error("control character (\\u0000-\\u001F) found while parsing a string"));
+                }
+                Some(_) => self.pos += 1,
+                None => return Err(self.error("EOF while parsing a string")),
+            }
+        }
+        let mut out = String::from(&self.text[start..self.pos]);
+        loop {
+            match b.get(self.pos) {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    let at = self.pos;
+                    self.pos += 1;
+                    let c = match b.get(self.pos) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            self.pos += 1;
+                            out.push(self.escaped(at)?);
+                            continue;
+                        }
+                        _ => return Err(self.error("invalid escape")),
+                    };
+                    self.pos += 1;
+                    out.push(c);
+                }
+                Some(0..=0x1f) => {
+                    return Err(self.error("control character (\\u0000-\\u001F) found while parsing a string"));
+                }
+                Some(_) => {
+                    let run = self.pos;
+                    while let Some(&c) = b.get(self.pos) {
+                        if c == b'"' || c == b'\\' || c < 0x20 {
+                            break;
+                        }
+                        self.pos += 1;
+                    }
+                    out.push_str(&self.text[run..self.pos]);
+                }
+                None => return Err(self.error("EOF while parsing a string")),
+            }
+        }
+    }
+
+    /// Four hex digits at the position, as a code unit.
+    fn hex4(&mut self) -> Result<u16, Error> {
+        let digits =
+            self.bytes().get(self.pos..self.pos + 4).ok_or_else(|| self.error("EOF while parsing a string"))?;
+        let mut n = 0u16;
+        for &d in digits {
+            let v = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                b'A'..=b'F' => d - b'A' + 10,
+                _ => return Err(self.error("invalid escape")),
+            };
+            n = n * 16 + u16::from(v);
+        }
+        self.pos += 4;
+        Ok(n)
+    }
+
+    /// The character of a `\uXXXX` escape (read from after its `u` to past its last digit), with
+    /// the low surrogate's escape that must follow a high one. `at`: where the escape began.
+    fn escaped(&mut self, at: usize) -> Result<char, Error> {
+        let unit = self.hex4()?;
+        let c = match unit {
+            0 => return Err(self.error_at(at, "`\\u0000` is not allowed")),
+            0xDC00..=0xDFFF => return Err(self.error_at(at, "lone trailing surrogate in hex escape")),
+            0xD800..=0xDBFF => {
+                if !self.text[self.pos..].starts_with("\\u") {
+                    return Err(self.error_at(at, "lone leading surrogate in hex escape"));
+                }
+                self.pos += 2;
+                let low = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&low) {
+                    return Err(self.error_at(at, "lone leading surrogate in hex escape"));
+                }
+                0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+            }
+            unit => u32::from(unit),
+        };
+        Ok(char::from_u32(c).expect("a scalar value"))
+    }
+
+    fn open(&mut self, byte: u8) -> Result<(), Error> {
+        self.whitespace();
+        if self.bytes().get(self.pos) != Some(&byte) {
+            return Err(self.error(if byte == b'{' { "expected an object" } else { "expected an array" }));
+        }
+        if self.containers.len() >= MAX_DEPTH {
+            return Err(self.error(format!("nesting deeper than {MAX_DEPTH} arrays and objects")));
+        }
+        self.pos += 1;
+        self.containers.push(Container { first: true, keys: self.keys.len(), set: None });
+        Ok(())
+    }
+
+    /// Reads `{`; then [`Reader::next_key`] until it gives `None`.
+    pub fn begin_object(&mut self) -> Result<(), Error> {
+        self.open(b'{')
+    }
+
+    /// Reads `[`; then [`Reader::next_item`] until it gives `false`.
+    pub fn begin_array(&mut self) -> Result<(), Error> {
+        self.open(b'[')
+    }
+
+    /// Past the separator before the next member or item: `false` at the container's end (then
+    /// closed).
+    fn next(&mut self, close: u8) -> Result<bool, Error> {
+        self.whitespace();
+        let at = self.bytes().get(self.pos).copied();
+        if at == Some(close) {
+            self.pos += 1;
+            let c = self.containers.pop().expect("inside a container");
+            self.keys.truncate(c.keys);
+            return Ok(false);
+        }
+        let c = self.containers.last_mut().expect("inside a container");
+        if !c.first {
+            if at != Some(b',') {
+                let what = if close == b'}' { "expected `,` or `}`" } else { "expected `,` or `]`" };
+                return Err(self.error(if at.is_none() { "EOF while parsing a value" } else { what }));
+            }
+            self.pos += 1;
+        }
+        c.first = false;
+        Ok(true)
+    }
+
+    /// The next member's key (then its `:`), or `None` past the object's `}`. A key the object
+    /// already has is refused.
+    pub fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, Error> {
+        if !self.next(b'}')? {
+            return Ok(None);
+        }
+        self.whitespace();
+        let at = self.pos;
+        if self.bytes().get(self.pos) != Some(&b'"') {
+            return Err(self.error("key must be a string"));
+        }
+        let key = self.string()?;
+        let c = self.containers.last_mut().expect("inside an object");
+        let duplicate = match &mut c.set {
+            Some(set) => !set.insert(key.clone()),
+            None => {
+                let duplicate = self.keys[c.keys..].contains(&key);
+                if self.keys.len() - c.keys >= LINEAR_KEYS {
+                    c.set = Some(self.keys[c.keys..].iter().cloned().chain([key.clone()]).collect());
+                }
+                duplicate
+            }
+        };
+        if duplicate {
+            return Err(self.error_at(at, format!("duplicate key `{key}`")));
+        }
+        self.keys.push(key.clone());
+        self.whitespace();
+        if self.bytes().get(self.pos) != Some(&b':') {
+            return Err(self.error("expected `:`"));
+        }
+        self.pos += 1;
+        Ok(Some(key))
+    }
+
+    /// Whether another item follows (`false` past the array's `]`).
+    pub fn next_item(&mut self) -> Result<bool, Error> {
+        self.next(b']')
+    }
+
+    /// Reads the next value, whatever it is, as strictly as any other.
+    pub fn skip(&mut self) -> Result<(), Error> {
+        match self.peek()? {
+            Kind::Null => self.null(),
+            Kind::Boolean => self.boolean().map(drop),
+            Kind::Number => self.number().map(drop),
+            Kind::String => self.string().map(drop),
+            Kind::Array => {
+                self.begin_array()?;
+                while self.next_item()? {
+                    self.skip()?;
+                }
+                Ok(())
+            }
+            Kind::Object => {
+                self.begin_object()?;
+                while self.next_key()?.is_some() {
+                    self.skip()?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// After the root value: nothing but whitespace may follow.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        self.whitespace();
+        if self.pos < self.text.len() {
+            return Err(self.error("trailing characters"));
+        }
+        Ok(())
+    }
+
+    /// The next value as a `serde_json::Value` (for the few readers that keep JSON as it is:
+    /// condition inputs, an open object's unknown members). A number past int64 is a double.
+    pub fn value(&mut self) -> Result<serde_json::Value, Error> {
+        use serde_json::Value;
+        Ok(match self.peek()? {
+            Kind::Null => self.null().map(|_| Value::Null)?,
+            Kind::Boolean => Value::Bool(self.boolean()?),
+            Kind::Number => match self.number()? {
+                Number::Int(i) => Value::from(i),
+                Number::Float(f) => Value::from(f),
+            },
+            Kind::String => Value::String(self.string()?.into_owned()),
+            Kind::Array => {
+                self.begin_array()?;
+                let mut items = Vec::new();
+                while self.next_item()? {
+                    items.push(self.value()?);
+                }
+                Value::Array(items)
+            }
+            Kind::Object => {
+                self.begin_object()?;
+                let mut members = serde_json::Map::new();
+                while let Some(key) = self.next_key()? {
+                    let v = self.value()?;
+                    members.insert(key.into_owned(), v);
+                }
+                Value::Object(members)
+            }
+        })
+    }
+}
+
+/// Reads `text` as one whole message into a `serde_json::Value`, as strictly as [`Reader`].
+pub fn parse(text: &str) -> Result<serde_json::Value, Error> {
+    let mut r = Reader::new(text);
+    let value = r.value()?;
+    r.finish()?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_what_rfc_8259_allows() {
+        let v = parse(" {\"a\" : [1, -0, 2.5e1, \"x\\u00e9\\ud83d\\ude00\\n\", true, false, null], \"b\": {}}\r\n")
+            .unwrap();
+        assert_eq!(v, serde_json::json!({"a": [1, 0, 25.0, "xé😀\n", true, false, null], "b": {}}));
+        assert_eq!(parse("9223372036854775808").unwrap(), serde_json::json!(9223372036854775808.0));
+        assert_eq!(parse("-9223372036854775808").unwrap(), serde_json::json!(i64::MIN));
+        assert!(parse("1.0").unwrap().is_f64());
+    }
+
+    #[test]
+    fn refuses_what_the_conformance_contract_refuses_and_says_where() {
+        for (text, message) in [
+            ("{\"a\":1,\"a\":2}", "duplicate key `a` at line 1 column 8"),
+            ("[{\"k\":1,\n\"k\":2}]", "duplicate key `k` at line 2 column 1"),
+            ("\"a\\u0000\"", "`\\u0000` is not allowed at line 1 column 3"),
+            ("\"\\ud800\"", "lone leading surrogate in hex escape at line 1 column 2"),
+            ("\"\\ud800\\u0041\"", "lone leading surrogate in hex escape at line 1 column 2"),
+            ("\"\\udc00\"", "lone trailing surrogate in hex escape at line 1 column 2"),
+            ("1e400", "number out of range at line 1 column 1"),
+            ("01", "trailing characters at line 1 column 2"),
+            ("1.", "invalid number at line 1 column 3"),
+            ("-", "invalid number at line 1 column 2"),
+            ("NaN", "expected value at line 1 column 1"),
+            ("\u{feff}{}", "expected value at line 1 column 1"),
+            ("[1,]", "expected value at line 1 column 4"),
+            ("{\"a\" 1}", "expected `:` at line 1 column 6"),
+            ("{1:1}", "key must be a string at line 1 column 2"),
+            ("[1 2]", "expected `,` or `]` at line 1 column 4"),
+            ("\"a\tb\"", "control character (\\u0000-\\u001F) found while parsing a string at line 1 column 3"),
+            ("\"\\x\"", "invalid escape at line 1 column 3"),
+            ("[", "EOF while parsing a value at line 1 column 2"),
+            ("{} {}", "trailing characters at line 1 column 4"),
+        ] {
+            assert_eq!(refused(text), message, "{text}");
+        }
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert!(refused(&deep).starts_with("nesting deeper than 64"));
+        assert!(parse(&("[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH))).is_ok());
+    }
+
+    #[test]
+    fn finds_duplicates_among_many_keys_and_reads_a_value_again_from_a_mark() {
+        let members: Vec<String> = (0..40).map(|i| format!("\"k{i}\":{i}")).collect();
+        assert!(parse(&format!("{{{}}}", members.join(","))).is_ok());
+        assert!(refused(&format!("{{{},\"k3\":0}}", members.join(","))).starts_with("duplicate key `k3`"));
+
+        let mut r = Reader::new("{\"a\":{\"x\":1},\"b\":2}");
+        r.begin_object().unwrap();
+        assert_eq!(r.next_key().unwrap().as_deref(), Some("a"));
+        let mark = r.mark();
+        for _ in 0..2 {
+            r.reset(mark);
+            assert_eq!(r.value().unwrap(), serde_json::json!({"x": 1}));
+        }
+        assert_eq!(r.next_key().unwrap().as_deref(), Some("b"));
+        assert_eq!(r.number().unwrap(), Number::Int(2));
+        assert_eq!(r.next_key().unwrap(), None);
+        r.finish().unwrap();
+    }
+}
