@@ -460,9 +460,9 @@ fn check_array(
         };
         if let Some(i) = unique {
             again(r);
-            let mut text = String::new();
-            write_canonical_read(r, &mut text)?;
-            if let Some(j) = seen.insert(text, index) {
+            // Items compare whole (JSON equality, as their canonical text): each is held as a
+            // value for that comparison alone.
+            if let Some(j) = seen.insert(canonical(&r.value()?), index) {
                 let rank = Rank { keyword: i, name: None, position: index };
                 first.offer(rank, at.fail(format!("items {j} and {index} are equal; items must be unique")));
             }
@@ -655,59 +655,14 @@ fn equal_value(j: &Json, instance: &Value) -> bool {
             a.len() == b.len() && a.iter().all(|(k, x)| b.get(k).is_some_and(|y| equal_value(x, y)))
         }
         (Json::Array(_) | Json::Object(_), _) | (_, Value::Array(_) | Value::Object(_)) => false,
-        (j, scalar) => {
-            let text = scalar.to_string();
-            let mut r = Reader::new(&text);
-            let kind = r.peek().ok();
-            kind.and_then(|k| Scalar::read(&mut r, k).ok()).is_some_and(|s| equal_scalar(j, &s))
+        (j, Value::Null) => equal_scalar(j, &Scalar::Null),
+        (j, Value::Bool(b)) => equal_scalar(j, &Scalar::Bool(*b)),
+        (j, Value::String(t)) => equal_scalar(j, &Scalar::String(Cow::Borrowed(t))),
+        (j, Value::Number(n)) => {
+            let n = n.as_i64().map_or_else(|| Number::Float(n.as_f64().unwrap_or(f64::NAN)), Number::Int);
+            equal_scalar(j, &Scalar::Number(n))
         }
     }
-}
-
-/// Writes the next value canonically with no schema to type it ([`canonical`]'s form), as read.
-fn write_canonical_read(r: &mut Reader<'_>, out: &mut String) -> Result<(), json::Error> {
-    match r.peek()? {
-        Kind::Array => {
-            r.begin_array()?;
-            out.push('[');
-            let mut first = true;
-            while r.next_item()? {
-                if !std::mem::replace(&mut first, false) {
-                    out.push(',');
-                }
-                write_canonical_read(r, out)?;
-            }
-            out.push(']');
-        }
-        Kind::Object => {
-            r.begin_object()?;
-            let mut members = Vec::new();
-            while let Some(key) = r.next_key()? {
-                let mut text = String::new();
-                write_canonical_read(r, &mut text)?;
-                members.push((key, text));
-            }
-            members.sort_by(|(a, _), (b, _)| a.encode_utf16().cmp(b.encode_utf16()));
-            out.push('{');
-            for (i, (key, text)) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                quote(key, out);
-                out.push(':');
-                out.push_str(text);
-            }
-            out.push('}');
-        }
-        kind => match Scalar::read(r, kind)? {
-            Scalar::Null => out.push_str("null"),
-            Scalar::Bool(b) => out.push_str(if b { "true" } else { "false" }),
-            Scalar::Number(Number::Int(i)) => out.push_str(&i.to_string()),
-            Scalar::Number(Number::Float(f)) => out.push_str(ryu_js::Buffer::new().format(f)),
-            Scalar::String(s) => quote(&s, out),
-        },
-    }
-    Ok(())
 }
 
 impl fmt::Display for Json {
