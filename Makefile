@@ -123,7 +123,9 @@ bench-watch: bench-corpus
 # The generated code reading and writing OrderIntent, PriceTick and the large Portfolio
 # (benches/codegen/messages), beside the local alternatives in the same run (README.md, "Speed"):
 # Python with the pinned alternatives of benches/codegen/requirements.txt in a venv of its own
-# under .tools/ (BENCH_PROCESSES processes, default 5), then MQL4 through g++ -O2.
+# under .tools/ (BENCH_PROCESSES processes, default 5), MQL4 through g++ -O2, then Rust
+# (criterion: the generated Rust beside a serde struct with its checks, the `jsonschema` crate and
+# the runtime's validator; benches/benches/validate.rs).
 CODEGEN_VENV := $(TOOLS)/codegen/venv
 $(CODEGEN_VENV)/.installed: benches/codegen/requirements.txt generated/python/pyproject.toml \
 		tests/conformance/generated/python/pyproject.toml
@@ -135,6 +137,7 @@ $(CODEGEN_VENV)/.installed: benches/codegen/requirements.txt generated/python/py
 bench-codegen: $(CODEGEN_VENV)/.installed
 	$(CODEGEN_VENV)/bin/python benches/codegen/bench_python.py --processes $(or $(BENCH_PROCESSES),5)
 	cargo run --quiet -p contractc-conformance --bin mql4-bench
+	cargo bench --quiet -p contractc-benches --bench validate
 
 clean:
 	rm -rf $(VENV) .runs .bin

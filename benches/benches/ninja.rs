@@ -1,6 +1,7 @@
 //! The runtime against ninja on the same 1,000 trivial commands (`touch out/<step>`), in ten
 //! layers of 100 where each step waits for one step of the layer before. Prints the median wall
-//! time of each, their ratio, and the no-op re-run times. Not a test: figures, reported in the
+//! time of each, their ratio, and the no-op re-run times; then one more run of each with its
+//! per-phase figures (`runtime --stats`, `ninja -d stats`) for where the time goes. Not a test: figures, reported in the
 //! README. Run with `make bench` (it builds the release runtime and installs ninja-build).
 
 use std::path::{Path, PathBuf};
@@ -98,4 +99,14 @@ fn main() {
     println!("  runtime  {:>8.1} ms   no-op re-run {:>6.1} ms", rt.as_secs_f64() * 1e3, rt_noop.as_secs_f64() * 1e3);
     println!("  ninja    {:>8.1} ms   no-op re-run {:>6.1} ms", nj.as_secs_f64() * 1e3, nj_noop.as_secs_f64() * 1e3);
     println!("runtime/ninja: {:.2}", rt.as_secs_f64() / nj.as_secs_f64());
+    for (name, mut cmd, flags) in [("runtime", runtime_cmd(), ["--stats"]), ("ninja", ninja_cmd(), ["-dstats"])] {
+        fresh(dir.as_path());
+        let out = cmd.args(flags).output().unwrap();
+        assert!(out.status.success(), "{name} {flags:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        // ninja prints its stats on stdout after its `[n/N]` progress lines, the runtime on stderr.
+        println!("{name}, one run with {}:", flags[0]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        stdout.lines().filter(|l| !l.starts_with('[')).for_each(|l| println!("{l}"));
+        print!("{}", String::from_utf8_lossy(&out.stderr));
+    }
 }
