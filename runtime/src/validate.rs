@@ -299,13 +299,40 @@ impl Target {
     }
 }
 
-/// Calls `found` with each schema of `keywords` that applies to the member `key` (Core §10.3.2).
-fn targets(v: &Validator, keywords: &[Keyword], key: &str, mut found: impl FnMut(Target)) {
+/// The member `key` in the schema's `properties`: the keyword's index, the property's position
+/// and its node. `guess`: the position tried first (members usually come in the order of the
+/// properties: the one after the last found), then updated.
+fn declared_property(keywords: &[Keyword], key: &str, guess: &mut usize) -> Option<(usize, usize, u32)> {
+    keywords.iter().enumerate().find_map(|(i, k)| match k {
+        Keyword::Properties(p) => {
+            let j = match p.get(*guess) {
+                Some((name, _)) if name == key => *guess,
+                _ => p.iter().position(|(name, _)| name == key)?,
+            };
+            *guess = j + 1;
+            Some((i, j, p[j].1))
+        }
+        _ => None,
+    })
+}
+
+/// Calls `found` with each schema of `keywords` that applies to the member `key` (Core §10.3.2);
+/// `property`: where `properties` names it ([`declared_property`]).
+fn targets(
+    v: &Validator,
+    keywords: &[Keyword],
+    key: &str,
+    property: Option<(usize, usize, u32)>,
+    mut found: impl FnMut(Target),
+) {
+    let patterned = || {
+        keywords.iter().any(|k| matches!(k, Keyword::PatternProperties(p) if p.iter().any(|(p, _)| p.is_match(key))))
+    };
     for (keyword, k) in keywords.iter().enumerate() {
         match k {
-            Keyword::Properties(properties) => {
-                if let Some(j) = properties.iter().position(|(name, _)| name == key) {
-                    found(Target { keyword, by_name: false, position: j as u64, node: Some(properties[j].1) });
+            Keyword::Properties(_) => {
+                if let Some((_, j, node)) = property.filter(|&(i, _, _)| i == keyword) {
+                    found(Target { keyword, by_name: false, position: j as u64, node: Some(node) });
                 }
             }
             Keyword::PatternProperties(patterns) => {
@@ -313,7 +340,7 @@ fn targets(v: &Validator, keywords: &[Keyword], key: &str, mut found: impl FnMut
                     found(Target { keyword, by_name: true, position: j as u64, node: Some(*node) });
                 }
             }
-            Keyword::AdditionalProperties(node) if !declared(keywords, key) => {
+            Keyword::AdditionalProperties(node) if property.is_none() && !patterned() => {
                 let closed = v.nodes.get(*node as usize) == Some(&Node::Bool(false));
                 found(Target { keyword, by_name: true, position: 0, node: (!closed).then_some(*node) });
             }
@@ -328,12 +355,6 @@ fn property(keywords: &[Keyword], name: &str) -> Option<u32> {
         Keyword::Properties(p) => p.iter().find(|(n, _)| n == name).map(|&(_, node)| node),
         _ => None,
     })
-}
-
-/// Whether the schema's `properties` names `key` or its `patternProperties` matches it.
-fn declared(keywords: &[Keyword], key: &str) -> bool {
-    property(keywords, key).is_some()
-        || keywords.iter().any(|k| matches!(k, Keyword::PatternProperties(p) if p.iter().any(|(p, _)| p.is_match(key))))
 }
 
 /// The object-only keywords, over the members as they are read.
@@ -358,13 +379,22 @@ fn check_object(
         _ => None,
     });
     let (mut names, mut present, mut count) = (Vec::new(), 0u64, 0u64);
+    // Members usually come in the order of `properties` and `required`: the name after the
+    // last one found is tried first.
+    let (mut guess, mut required_guess) = (0, 0);
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         count += 1;
-        if let Some(required) = required.filter(|n| n.len() <= 64)
-            && let Some(j) = required.iter().position(|n| *n == key)
-        {
-            present |= 1 << j;
+        let property = declared_property(keywords, &key, &mut guess);
+        if let Some(required) = required.filter(|n| n.len() <= 64) {
+            let j = match required.get(required_guess) {
+                Some(n) if *n == key => Some(required_guess),
+                _ => required.iter().position(|n| *n == key),
+            };
+            if let Some(j) = j {
+                present |= 1 << j;
+                required_guess = j + 1;
+            }
         }
         if let Some((i, node)) = property_names.filter(|&(i, _)| first.wants(i)) {
             let quoted = Value::String(key.to_string()).to_string();
@@ -375,7 +405,7 @@ fn check_object(
         }
         let member = At::Key(at, &key);
         let (mut one, mut more) = (None, Vec::new());
-        targets(v, keywords, &key, |t| match one {
+        targets(v, keywords, &key, property, |t| match one {
             None => one = Some(t),
             Some(_) => more.push(t),
         });

@@ -127,7 +127,7 @@ where
 }
 
 const READS: [&str; 4] = ["generated from_json", "runtime validator", "serde struct + checks", "jsonschema crate"];
-const WRITES: [&str; 3] = ["generated to_canonical_json", "generated to_json", "serde_json::to_string"];
+const WRITES: [&str; 3] = ["generated to_canonical_json", "generated to_json", "serde_json to_string"];
 
 /// Criterion's mean estimate of one benchmark, in nanoseconds (none when it was not run).
 fn mean_ns(dir: &Path, group: &str, id: &str) -> Option<f64> {

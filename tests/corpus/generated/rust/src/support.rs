@@ -502,6 +502,9 @@ impl<T: Read> Read for Box<T> {
 /// member's value once read, `None` while absent.
 pub trait Slot {
     fn fill(&mut self, r: &mut Source<'_>) -> Result<()>;
+
+    /// Whether a member was read into it already (a second is a duplicate key).
+    fn filled(&self) -> bool;
 }
 
 impl<T: Read> Slot for Option<T> {
@@ -509,22 +512,45 @@ impl<T: Read> Slot for Option<T> {
         *self = Some(T::read(r)?);
         Ok(())
     }
+
+    fn filled(&self) -> bool {
+        self.is_some()
+    }
 }
 
 /// Reads an object's members into the slots of the fields they name (`fields`: each field's
 /// member name and slot), and the members no field names into `rest` (an open object's or a
 /// map's); with no `rest` (a closed object) such a member is refused. A tagged union's tag is
-/// passed over.
+/// passed over. Members usually come in the order of the fields: the field after the last one
+/// read is tried first. A duplicate key is told by the slot already filled (the tag: already
+/// seen; `rest`: already has it), as the reader would tell it, at the same place.
 pub fn read_object(r: &mut Source<'_>, fields: &mut [(&'static str, &mut dyn Slot)], mut rest: Option<&mut dyn Unknown>) -> Result<()> {
     let tag = r.tag.take();
     expect(r, json::Kind::Object, "an object")?;
     r.json.begin_object()?;
-    while let Some(key) = r.json.next_key()? {
-        if let Some((name, slot)) = fields.iter_mut().find(|(name, _)| *name == key) {
+    let (mut next, mut tag_seen) = (0, false);
+    while let Some(key) = r.json.next_key_unchecked()? {
+        let duplicate = || Refused::from(r.json.duplicate_key(&key));
+        let field = match fields.get(next) {
+            Some((name, _)) if *name == key => Some(next),
+            _ => fields.iter().position(|(name, _)| *name == key),
+        };
+        if let Some(i) = field {
+            next = i + 1;
+            let (name, slot) = &mut fields[i];
+            if slot.filled() {
+                return Err(duplicate());
+            }
             slot.fill(r).map_err(|e| e.at_key(name))?;
         } else if tag == Some(key.as_ref()) {
+            if std::mem::replace(&mut tag_seen, true) {
+                return Err(duplicate());
+            }
             r.json.skip()?;
         } else if let Some(rest) = rest.as_mut() {
+            if rest.has(&key) {
+                return Err(duplicate());
+            }
             let at = key.to_string();
             rest.fill(key.into_owned(), r).map_err(|e| e.at_key(&at))?;
         } else {

@@ -112,13 +112,51 @@ pub struct Reader<'a> {
     text: &'a str,
     pos: usize,
     containers: Vec<Container<'a>>,
-    /// The keys of every open object, innermost last.
-    keys: Vec<Cow<'a, str>>,
+    /// The keys of every open object, innermost last, each with its [`fingerprint`].
+    keys: Vec<(u64, Cow<'a, str>)>,
+    /// Where the last key read starts.
+    key_at: usize,
 }
+
+/// A key's length and its first and last bytes in one word: two keys with different
+/// fingerprints differ, so the duplicate check compares bytes only where these agree.
+fn fingerprint(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let (first, last) = (b.first().copied().unwrap_or(0), b.last().copied().unwrap_or(0));
+    b.len() as u64 | u64::from(first) << 48 | u64::from(last) << 56
+}
+
+/// The bytes that end a run of a string's plain characters: `"`, `\\` and the controls.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// Whether any of the eight bytes of `w` is [`SPECIAL`] (the bit tricks of "Bit Twiddling
+/// Hacks", *Determine if a word has a byte less than n* and *equal to n*).
+fn has_special(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let backslash = w ^ (ONES * u64::from(b'\\'));
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    (zero(quote) | zero(backslash) | (w.wrapping_sub(ONES * 0x20) & !w)) & HIGH != 0
+}
+
+/// Exact powers of ten as doubles (10^22 is the largest).
+const POW10: [f64; 23] =
+    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 impl<'a> Reader<'a> {
     pub fn new(text: &'a str) -> Reader<'a> {
-        Reader { text, pos: 0, containers: Vec::new(), keys: Vec::new() }
+        Reader { text, pos: 0, containers: Vec::with_capacity(4), keys: Vec::with_capacity(16), key_at: 0 }
     }
 
     /// The text being read.
@@ -199,51 +237,107 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn digits(&mut self) -> usize {
+    /// Past the digits at the position, each added to `mantissa` (as long as it has at most 19
+    /// significant digits: `significant` counts them, and more mean the mantissa is not exact).
+    fn digits(&mut self, mantissa: &mut u64, significant: &mut usize) -> usize {
+        let b = self.bytes();
         let start = self.pos;
-        while let Some(b'0'..=b'9') = self.bytes().get(self.pos) {
+        while let Some(&d @ b'0'..=b'9') = b.get(self.pos) {
+            if *significant > 0 || d != b'0' {
+                *significant += 1;
+                *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+            }
             self.pos += 1;
         }
         self.pos - start
     }
 
+    /// Past a run of a string's plain characters: eight bytes at a time, then one by one.
+    fn plain(&mut self) {
+        let b = self.bytes();
+        while let Some(word) = b.get(self.pos..self.pos + 8) {
+            if has_special(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
+                break;
+            }
+            self.pos += 8;
+        }
+        while let Some(&c) = b.get(self.pos) {
+            if SPECIAL[c as usize] {
+                break;
+            }
+            self.pos += 1;
+        }
+    }
+
     /// A number (RFC 8259 §6): an int64 literal as [`Number::Int`], any other as the nearest
-    /// double; one past the doubles (`1e400`) is refused.
+    /// double; one past the doubles (`1e400`) is refused. The digits are gathered as they are
+    /// read; a mantissa of at most 2^53 with a power of ten up to 22 is exact as doubles, so one
+    /// multiplication or division rounds correctly (Clinger's fast path), and any other literal
+    /// is read by the standard library's correctly rounded parser.
     pub fn number(&mut self) -> Result<Number, Error> {
         self.whitespace();
         let start = self.pos;
         let b = self.bytes();
-        if b.get(self.pos) == Some(&b'-') {
+        let negative = b.get(self.pos) == Some(&b'-');
+        if negative {
             self.pos += 1;
         }
+        let (mut mantissa, mut significant) = (0u64, 0usize);
         match b.get(self.pos) {
             Some(b'0') => self.pos += 1,
             Some(b'1'..=b'9') => {
-                self.digits();
+                self.digits(&mut mantissa, &mut significant);
             }
             _ => return Err(self.error("invalid number")),
         }
-        let mut integer = true;
+        let (mut integer, mut exponent) = (true, 0i64);
         if b.get(self.pos) == Some(&b'.') {
             self.pos += 1;
             integer = false;
-            if self.digits() == 0 {
+            let fraction = self.digits(&mut mantissa, &mut significant);
+            if fraction == 0 {
                 return Err(self.error("invalid number"));
             }
+            // Every fraction digit shifts the point, a leading zero (not significant) too.
+            exponent -= fraction as i64;
         }
         if let Some(b'e' | b'E') = b.get(self.pos) {
             self.pos += 1;
             integer = false;
-            if let Some(b'+' | b'-') = b.get(self.pos) {
+            let sign = match b.get(self.pos) {
+                Some(b'-') => {
+                    self.pos += 1;
+                    -1
+                }
+                Some(b'+') => {
+                    self.pos += 1;
+                    1
+                }
+                _ => 1,
+            };
+            let digits = self.pos;
+            let mut e = 0i64;
+            while let Some(&d @ b'0'..=b'9') = b.get(self.pos) {
+                e = (e * 10 + i64::from(d - b'0')).min(1 << 20);
                 self.pos += 1;
             }
-            if self.digits() == 0 {
+            if self.pos == digits {
                 return Err(self.error("invalid number"));
             }
+            exponent += sign * e;
+        }
+        if integer && significant <= 18 {
+            let i = mantissa as i64;
+            return Ok(Number::Int(if negative { -i } else { i }));
         }
         let literal = &self.text[start..self.pos];
         if integer && let Ok(i) = literal.parse::<i64>() {
             return Ok(Number::Int(i));
+        }
+        if significant <= 19 && mantissa <= 1 << 53 && (-22..=22).contains(&exponent) {
+            let m = mantissa as f64;
+            let f = if exponent >= 0 { m * POW10[exponent as usize] } else { m / POW10[(-exponent) as usize] };
+            return Ok(Number::Float(if negative { -f } else { f }));
         }
         match literal.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Number::Float(f)),
@@ -261,20 +355,16 @@ impl<'a> Reader<'a> {
         self.pos += 1;
         let b = self.bytes();
         let start = self.pos;
-        loop {
-            match b.get(self.pos) {
-                Some(b'"') => {
-                    let s = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(0..=0x1f) => {
-                    return Err(self.error("control character (\\u0000-\\u001F) found while parsing a string"));
-                }
-                Some(_) => self.pos += 1,
-                None => return Err(self.error("EOF while parsing a string")),
+        self.plain();
+        match b.get(self.pos) {
+            Some(b'"') => {
+                let s = &self.text[start..self.pos];
+                self.pos += 1;
+                return Ok(Cow::Borrowed(s));
             }
+            Some(b'\\') => {}
+            Some(_) => return Err(self.error("control character (\\u0000-\\u001F) found while parsing a string")),
+            None => return Err(self.error("EOF while parsing a string")),
         }
         let mut out = String::from(&self.text[start..self.pos]);
         loop {
@@ -310,12 +400,7 @@ impl<'a> Reader<'a> {
                 }
                 Some(_) => {
                     let run = self.pos;
-                    while let Some(&c) = b.get(self.pos) {
-                        if c == b'"' || c == b'\\' || c < 0x20 {
-                            break;
-                        }
-                        self.pos += 1;
-                    }
+                    self.plain();
                     out.push_str(&self.text[run..self.pos]);
                 }
                 None => return Err(self.error("EOF while parsing a string")),
@@ -413,36 +498,50 @@ impl<'a> Reader<'a> {
     /// The next member's key (then its `:`), or `None` past the object's `}`. A key the object
     /// already has is refused.
     pub fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, Error> {
-        if !self.next(b'}')? {
-            return Ok(None);
-        }
-        self.whitespace();
-        let at = self.pos;
-        if self.bytes().get(self.pos) != Some(&b'"') {
-            return Err(self.error("key must be a string"));
-        }
-        let key = self.string()?;
+        let Some(key) = self.next_key_unchecked()? else { return Ok(None) };
+        let print = fingerprint(&key);
         let c = self.containers.last_mut().expect("inside an object");
         let duplicate = match &mut c.set {
             Some(set) => !set.insert(key.clone()),
             None => {
-                let duplicate = self.keys[c.keys..].contains(&key);
+                let duplicate = self.keys[c.keys..].iter().any(|(p, k)| *p == print && *k == key);
                 if self.keys.len() - c.keys >= LINEAR_KEYS {
-                    c.set = Some(self.keys[c.keys..].iter().cloned().chain([key.clone()]).collect());
+                    c.set = Some(self.keys[c.keys..].iter().map(|(_, k)| k.clone()).chain([key.clone()]).collect());
                 }
                 duplicate
             }
         };
         if duplicate {
-            return Err(self.error_at(at, format!("duplicate key `{key}`")));
+            return Err(self.duplicate_key(&key));
         }
-        self.keys.push(key.clone());
+        self.keys.push((print, key.clone()));
+        Ok(Some(key))
+    }
+
+    /// [`Reader::next_key`] for a reader that tells duplicates itself (a generated struct, whose
+    /// fields know whether they were read): nothing is kept of the key, and the reader calls
+    /// [`Reader::duplicate_key`] for the error when it finds one.
+    pub fn next_key_unchecked(&mut self) -> Result<Option<Cow<'a, str>>, Error> {
+        if !self.next(b'}')? {
+            return Ok(None);
+        }
+        self.whitespace();
+        self.key_at = self.pos;
+        if self.bytes().get(self.pos) != Some(&b'"') {
+            return Err(self.error("key must be a string"));
+        }
+        let key = self.string()?;
         self.whitespace();
         if self.bytes().get(self.pos) != Some(&b':') {
             return Err(self.error("expected `:`"));
         }
         self.pos += 1;
         Ok(Some(key))
+    }
+
+    /// The error of a duplicate `key`, the one the last [`Reader::next_key_unchecked`] read.
+    pub fn duplicate_key(&self, key: &str) -> Error {
+        self.error_at(self.key_at, format!("duplicate key `{key}`"))
     }
 
     /// Whether another item follows (`false` past the array's `]`).
@@ -571,6 +670,50 @@ mod tests {
         let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
         assert!(refused(&deep).starts_with("nesting deeper than 64"));
         assert!(parse(&("[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH))).is_ok());
+    }
+
+    #[test]
+    fn reads_every_double_as_the_standard_library_rounds_it() {
+        // The fast path and the parser it falls back to, on both sides of every bound: mantissas
+        // about 2^53 and 19 digits, powers of ten about 22, leading and trailing zeros.
+        let mantissas = ["0", "1", "7", "15", "0.1", "0.00001", "1.25", "100.0", "9007199254740992", "9007199254740993",
+            "1234567890123456789", "12345678901234567890", "0.30000000000000004", "2.2250738585072014", "1.7976931348623157"];
+        for m in mantissas {
+            for e in [None, Some(-400), Some(-324), Some(-23), Some(-22), Some(-1), Some(0), Some(5), Some(22), Some(23), Some(308)] {
+                for sign in ["", "-"] {
+                    let literal = match e {
+                        None => format!("{sign}{m}"),
+                        Some(e) => format!("{sign}{m}e{e}"),
+                    };
+                    let std = literal.parse::<f64>().unwrap();
+                    let ours = Reader::new(&literal).number();
+                    match ours {
+                        Ok(Number::Float(f)) => assert_eq!(f.to_bits(), std.to_bits(), "{literal}"),
+                        Ok(Number::Int(i)) => assert!(e.is_none() && !m.contains('.') && i as f64 == std, "{literal}"),
+                        Err(_) => assert!(!std.is_finite(), "{literal}"),
+                    }
+                }
+            }
+        }
+        assert_eq!(parse("123456789012345678").unwrap(), serde_json::json!(123456789012345678i64));
+        assert_eq!(parse("-9223372036854775807").unwrap(), serde_json::json!(-9223372036854775807i64));
+        assert!(parse("-0.0").unwrap().as_f64().unwrap().is_sign_negative());
+    }
+
+    #[test]
+    fn ends_a_run_of_plain_characters_at_every_position_of_a_word() {
+        for n in 0..20 {
+            for at in 0..=n {
+                let plain = "é".repeat(at) + &"x".repeat(n - at);
+                for special in ["\\n", "\\u00e9", "\\\"", "\\ud83d\\ude00"] {
+                    let text = format!("\"{}{special}{}\"", &plain[..at * 2], &plain[at * 2..]);
+                    assert_eq!(parse(&text).unwrap(), serde_json::from_str::<serde_json::Value>(&text).unwrap(), "{text}");
+                }
+                let control = format!("\"{}\u{1}{}\"", &plain[..at * 2], &plain[at * 2..]);
+                assert!(refused(&control).starts_with("control character"), "{control:?}");
+                assert!(refused(&format!("\"{plain}")).starts_with("EOF while parsing a string"));
+            }
+        }
     }
 
     #[test]
