@@ -13,11 +13,22 @@ fn region(d: &Diagnostic, source: &dyn Fn(&str) -> Option<String>) -> ((usize, u
     (index.line_col(&text, d.span.start), index.line_col(&text, d.span.end.max(d.span.start)))
 }
 
-fn severity(d: &Diagnostic) -> &'static str {
-    match d.severity {
+/// The severity's name, and SARIF's `level` (§3.27.10: `error`, `warning`, `note`).
+fn name(severity: Severity) -> &'static str {
+    match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "note",
     }
+}
+
+fn severity(d: &Diagnostic) -> &'static str {
+    name(d.severity)
+}
+
+/// The level of a rule: its code's severity.
+fn level(c: &codes::Code) -> &'static str {
+    name(c.severity())
 }
 
 /// One JSON object per diagnostic, a line each (`--message-format json`): code, name, severity,
@@ -64,7 +75,8 @@ pub fn github(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String
         }
         out.push_str(&format!(
             "::{} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
-            severity(d),
+            // GitHub's commands are `error`, `warning` and `notice`.
+            if d.severity == Severity::Note { "notice" } else { severity(d) },
             property(&d.file),
             property(&format!("{} {}", d.code.id, d.code.name)),
             data(&message)
@@ -85,7 +97,7 @@ pub fn sarif(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>
                 "name": c.name,
                 "shortDescription": { "text": c.summary },
                 "help": { "text": format!("contractc explain {}", c.id) },
-                "defaultConfiguration": { "level": if c.id.starts_with('W') { "warning" } else { "error" } },
+                "defaultConfiguration": { "level": level(c) },
             })
         })
         .collect();

@@ -313,7 +313,7 @@ pub(crate) fn join_contracts(lowered: &[&Lowered], mql4: bool, diags: &mut Vec<D
         }
     }
     // A cycle through a contract with errors could run through a placeholder type.
-    let program = Program { contracts, workflows: Vec::new() };
+    let program = Program { contracts, ..Program::default() };
     if !failed.iter().any(|&f| f) {
         report_cycles(&program.contracts, &edges, !mql4, diags);
     }
@@ -510,7 +510,7 @@ struct ExtraMembers<'n> {
 /// The validator of a scalar type (a string or a number: it refers to no named type), such as
 /// the names of members or the values beside an `enum`.
 fn scalar_validator(ty: Ty, path: &str) -> runtime::plan::Validator {
-    let empty = Program { contracts: Vec::new(), workflows: Vec::new() };
+    let empty = Program::default();
     contractc_validator::validator_of(&empty, &ty, path)
 }
 
