@@ -170,7 +170,14 @@ fn versions(ids: &[&ContractId], id: &MigrationId, path: &str, diags: &mut Vec<D
         (Some(_), Some(to)) => match needs(ids, to) {
             Some(before) if ids[before] == &id.from => return Some((before, to)),
             Some(before) => {
-                format!("{} follows {}, the latest minor of the major before it, not {}", id.to.key(), ids[before].key(), id.from.key())
+                let wanted = MigrationId { from: ids[before].clone(), to: id.to.clone() };
+                format!(
+                    "{} follows {}, the latest minor of the major before it, not {}: name the migration `{}.json`",
+                    id.to.key(),
+                    ids[before].key(),
+                    id.from.key(),
+                    wanted.name()
+                )
             }
             None => format!("{} is not the first minor of a major after another", id.to.key()),
         },
@@ -178,7 +185,7 @@ fn versions(ids: &[&ContractId], id: &MigrationId, path: &str, diags: &mut Vec<D
     diags.push(
         Diagnostic::error(codes::MIGRATION_UNKNOWN_VERSION, path, Span::default(), Pointer::root(), problem)
             .with_label("file name")
-            .with_help("a migration joins the latest minor of one major and the first minor of the next: name it after them, e.g. `OrderIntent@1.2..2.0.json`"),
+            .with_help("a migration joins the latest minor of one major and the first minor of the next: name it after them (`<Name>@<A.B>..<C.D>.json`)"),
     );
     None
 }
@@ -259,6 +266,15 @@ struct Run<'a, 'c> {
     ops: Vec<MigrationOp>,
     diags: Vec<Diagnostic>,
 }
+
+/// The compatibility rules on an object's members that the comparison of the migrated shape
+/// decides itself, member by member (a removed member may have been moved, a required one added).
+const DECIDED: [Code; 4] = [
+    codes::PROPERTY_REMOVED,
+    codes::REQUIRED_PROPERTY_ADDED,
+    codes::OPTIONAL_BECAME_REQUIRED,
+    codes::ADDITIONAL_PROPERTIES_REMOVED,
+];
 
 /// Whether pointer `a` is `b` or names a schema inside it.
 fn within(b: &str, a: &str) -> bool {
@@ -360,7 +376,7 @@ impl Run<'_, '_> {
 
     /// The diagnostic of a path that leads nowhere.
     fn miss(&mut self, at: &Pointer, path: &[String], miss: Miss) {
-        let version = self.cx.contracts.at(self.from).id.file_name();
+        let version = self.cx.contracts.at(self.from).id.key();
         match miss {
             Miss::Absent(n) => self.error(
                 codes::MIGRATION_MISSING_PROPERTY,
@@ -595,19 +611,25 @@ impl Run<'_, '_> {
     /// `convert` of `member` (op at `at`) to `to` (with `format`): the widening, or E0306.
     fn convert(&mut self, at: &Pointer, member: &mut Member, to: ConvertTo, format: Option<&str>) -> Option<Widening> {
         let ty = self.old_type(&at.join("path"), member, "convert")?;
+        let contracts = self.cx.contracts;
         let name = |t: &Ty| match t {
-            Ty::String(s) => s.format.map_or("string".to_string(), |f| format!("`{}` string", f.keyword())),
-            Ty::Number(_) => "number".into(),
-            Ty::Integer(_) => "integer".into(),
-            Ty::Boolean => "boolean".into(),
-            Ty::Array(_) => "array".into(),
-            _ => "value of a named or composed type".into(),
+            Ty::String(s) => s.format.map_or("a string".to_string(), |f| format!("a `{}` string", f.keyword())),
+            Ty::Number(_) => "a number".into(),
+            Ty::Integer(_) => "an integer".into(),
+            Ty::Boolean => "a boolean".into(),
+            Ty::Array(_) => "an array".into(),
+            Ty::Named(r) => match &contracts.named(*r).kind {
+                TypeKind::Enum(_) => "an enum".into(),
+                TypeKind::Object(_) => "an object".into(),
+                _ => "a union".into(),
+            },
+            _ => "a value of any type".into(),
         };
         let target = match (to, format) {
-            (ConvertTo::String, Some(f)) => format!("`{f}` string"),
-            (ConvertTo::String, None) => "string".into(),
-            (ConvertTo::Number, _) => "number".into(),
-            (ConvertTo::Integer, _) => "integer".into(),
+            (ConvertTo::String, Some(f)) => format!("a `{f}` string"),
+            (ConvertTo::String, None) => "a string".into(),
+            (ConvertTo::Number, _) => "a number".into(),
+            (ConvertTo::Integer, _) => "an integer".into(),
         };
         let widened = match (ty.non_null(), to, format) {
             (Ty::Integer(_), ConvertTo::Number, None) => Ok((Widening::IntegerToNumber, ty.non_null().clone())),
@@ -619,7 +641,7 @@ impl Run<'_, '_> {
             (Ty::String(_), ConvertTo::String, Some(_)) => {
                 Err("a narrowing: not every old string is one of that format".to_string())
             }
-            (t, _, _) => Err(format!("no widening of a {}", name(t))),
+            _ => Err("no widening".to_string()),
         };
         match widened {
             Ok((widening, new)) => {
@@ -630,7 +652,7 @@ impl Run<'_, '_> {
                 self.error(
                     codes::MIGRATION_NARROWING_CONVERT,
                     &at.join("to"),
-                    format!("convert of a {} to a {target} is {why}", name(ty.non_null())),
+                    format!("convert of {} to {target} is {why}", name(ty.non_null())),
                     "not a widening",
                     "convert widens only (integer → number, a formatted string → string), so that every old value stays valid; a narrowing needs the old messages that do not fit dealt with by hand",
                 );
@@ -664,6 +686,8 @@ impl Run<'_, '_> {
             });
             match by {
                 Some((op, _)) => notes.push(self.note(f, op)),
+                // The members of the objects the ops opened up are compared one by one above.
+                None if DECIDED.contains(&f.diagnostic.code) => {}
                 None if !findings.iter().any(|g: &Finding| g.diagnostic == f.diagnostic) => findings.push(f),
                 None => {}
             }
@@ -784,10 +808,10 @@ impl Run<'_, '_> {
                         Additional::Any => {}
                     }
                 }
-                if *open && matches!(o.additional, Additional::Forbidden) {
+                if *open && !o.is_open() {
                     own.push((
                         format!("{at}/additionalProperties"),
-                        "old messages may carry unknown members here, which this closed object rejects".to_string(),
+                        format!("old messages may carry unknown members of any value where {to} has none or a map"),
                     ));
                 }
             }
