@@ -451,7 +451,8 @@ fn build(cli: &Cli, job: &Job<'_>) -> Result<Built, String> {
     }
     write::apply(out_dir, &files, &changes).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     if let Some(stamp) = job.stamp {
-        log::record(out_dir, stamp, warnings.len(), &files, previous.as_ref(), &changes)
+        // Notes ask for nothing: a build that stops early need not print them again.
+        log::record(out_dir, stamp, denied, &files, previous.as_ref(), &changes)
             .map_err(|e| format!("{}: {e}", out_dir.display()))?;
     }
     Ok(Built::Wrote(changes))
