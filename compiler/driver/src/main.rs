@@ -48,7 +48,7 @@ struct Cli {
     /// `github` (workflow-command annotations) or `sarif` (one SARIF 2.1.0 log).
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     message_format: MessageFormat,
-    /// Treat warnings as errors: exit 1 and generate nothing.
+    /// Treat warnings as errors: exit 1 and generate nothing (notes never fail a run).
     #[arg(long, global = true)]
     deny_warnings: bool,
     #[command(subcommand)]

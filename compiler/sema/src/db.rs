@@ -119,8 +119,9 @@ pub(crate) fn contracts(db: &dyn Db, workspace: Workspace) -> Contracts {
     Contracts { order, by_file, diagnostics }
 }
 
-/// The workspace's migration files that parse, sorted by id, and the diagnostics of those not
-/// named like migrations. Reads each file's path and whether it parses, not its text.
+/// The workspace's migration files, sorted by id (one with syntax errors too: it still names
+/// the versions it joins), and the diagnostics of those not named like migrations. Reads each
+/// file's path, not its text.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Migrations {
     pub order: Vec<(MigrationId, SourceFile)>,
@@ -132,10 +133,10 @@ pub(crate) struct Migrations {
 pub(crate) fn migrations(db: &dyn Db, workspace: Workspace) -> Migrations {
     let mut order = Vec::new();
     let mut diagnostics = Vec::new();
-    for &f in workspace.files(db).iter().filter(|f| is_migration(f.path(db)) && summary(db, **f).is_some()) {
+    for &f in workspace.files(db).iter().filter(|f| is_migration(f.path(db))) {
         match crate::migration::migration_id(f.path(db)) {
-            Ok(id) => order.push((id, f)),
-            Err(d) => diagnostics.push(d),
+            Some(id) => order.push((id, f)),
+            None => diagnostics.push(crate::migration::misnamed(f.path(db))),
         }
     }
     order.sort_by(|a, b| a.0.cmp(&b.0));
@@ -339,7 +340,7 @@ fn compat_checked(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Di
 fn migration_checked(db: &dyn Db, workspace: Workspace, file: SourceFile) -> (Option<Migration>, Vec<Diagnostic>) {
     let view = Interfaces::new(db, workspace);
     let mut diagnostics = Vec::new();
-    let (Ok(id), Some(root)) = (crate::migration::migration_id(file.path(db)), summary(db, file).as_deref()) else {
+    let (Some(id), Some(root)) = (crate::migration::migration_id(file.path(db)), summary(db, file).as_deref()) else {
         return (None, diagnostics);
     };
     let ids: Vec<&ContractId> = view.contracts.order.iter().map(|(id, _)| id).collect();

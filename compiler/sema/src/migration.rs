@@ -41,32 +41,34 @@ pub fn is_migration(path: &str) -> bool {
     path.split('/').any(|seg| seg == "migrations")
 }
 
-/// The id of migration file `path` (`.../migrations/<namespace>/<Name>@<A.B>..<C.D>.json`),
-/// or an E0308 diagnostic when it is not named so.
-pub(crate) fn migration_id(path: &str) -> Result<MigrationId, Diagnostic> {
-    let parse = || {
-        let mut parts = path.rsplit('/');
-        let (file, namespace) = (parts.next()?, parts.next()?);
-        if parts.next()? != "migrations" {
-            return None;
-        }
-        let (from, to) = file.strip_suffix(".json")?.split_once("..")?;
-        let (name, _) = from.split_once('@')?;
-        let from = crate::schema::contract_id(&format!("{namespace}/{from}.json"))?;
-        let to = crate::schema::contract_id(&format!("{namespace}/{name}@{to}.json"))?;
-        Some(MigrationId { from, to })
-    };
-    parse().ok_or_else(|| {
-        Diagnostic::error(
-            codes::INVALID_MIGRATION,
-            path,
-            Span::default(),
-            Pointer::root(),
-            format!("`{path}` is not named like a migration"),
-        )
-        .with_label("file name")
-        .with_help("name migration files `migrations/<namespace>/<Name>@<A.B>..<C.D>.json`, e.g. `migrations/events/OrderIntent@1.2..2.0.json`")
-    })
+/// The id of migration file `path` (`.../migrations/<namespace>/<Name>@<A.B>..<C.D>.json`);
+/// `None` when it is not named so ([`misnamed`]).
+pub(crate) fn migration_id(path: &str) -> Option<MigrationId> {
+    let mut parts = path.rsplit('/');
+    let (file, namespace) = (parts.next()?, parts.next()?);
+    if parts.next()? != "migrations" {
+        return None;
+    }
+    let (from, to) = file.strip_suffix(".json")?.split_once("..")?;
+    let (name, _) = from.split_once('@')?;
+    let from = crate::schema::contract_id(&format!("{namespace}/{from}.json"))?;
+    let to = crate::schema::contract_id(&format!("{namespace}/{name}@{to}.json"))?;
+    Some(MigrationId { from, to })
+}
+
+/// E0308 for migration file `path`, which is not named like one.
+pub(crate) fn misnamed(path: &str) -> Diagnostic {
+    Diagnostic::error(
+        codes::INVALID_MIGRATION,
+        path,
+        Span::default(),
+        Pointer::root(),
+        format!("`{path}` is not named like a migration"),
+    )
+    .with_label("file name")
+    .with_help(
+        "name migration files `migrations/<namespace>/<Name>@<A.B>..<C.D>.json`, e.g. `migrations/events/OrderIntent@1.2..2.0.json`",
+    )
 }
 
 /// Whether contracts `a` and `b` are versions of one contract.
@@ -408,7 +410,14 @@ impl Run<'_, '_> {
 
     /// Puts `member` at `path` (made objects on the way listed in `made`), or E0308 when the
     /// place is taken or no object.
-    fn put(&mut self, shape: &mut Member, at: &Pointer, path: &[String], mut member: Member, made: &mut Vec<Vec<String>>) {
+    fn put(
+        &mut self,
+        shape: &mut Member,
+        at: &Pointer,
+        path: &[String],
+        mut member: Member,
+        made: &mut Vec<Vec<String>>,
+    ) {
         let (last, parent) = path.split_last().expect("a path names a member");
         match self.object(shape, parent, Some(made)) {
             Ok((members, _)) if members.iter().any(|m| &m.name == last) => self.error(
@@ -477,7 +486,9 @@ impl Run<'_, '_> {
                 (OpKind::Move { from, to: dest, created: made }, source, target)
             }
             OpSpec::Move { from, to } => {
-                let (Some(from), Some(dest)) = (self.path(&key("from"), from), self.path(&key("to"), to)) else { return };
+                let (Some(from), Some(dest)) = (self.path(&key("from"), from), self.path(&key("to"), to)) else {
+                    return;
+                };
                 let Some((mut member, required)) = self.take(shape, &key("from"), &from) else { return };
                 member.required &= required;
                 let source = member.origin.clone();
@@ -491,7 +502,11 @@ impl Run<'_, '_> {
                 let target = self.target(&dest);
                 let default = match &target {
                     Some((_, ty)) => self.default(&key("default"), ty, self.to),
-                    None => self.root.at(&key("default")).and_then(crate::schema::json_value).map(|j| runtime::validate::canonical(&j)),
+                    None => self
+                        .root
+                        .at(&key("default"))
+                        .and_then(crate::schema::json_value)
+                        .map(|j| runtime::validate::canonical(&j)),
                 };
                 let member = Member { name: String::new(), required: true, origin: None, value: Value::Added };
                 let mut made = Vec::new();
@@ -504,7 +519,11 @@ impl Run<'_, '_> {
                 let Some((member, _)) = self.take(shape, &key("path"), &from) else { return };
                 let default = match &member.value {
                     Value::Old(ty) => self.default(&key("default"), ty, self.from),
-                    _ => self.root.at(&key("default")).and_then(crate::schema::json_value).map(|j| runtime::validate::canonical(&j)),
+                    _ => self
+                        .root
+                        .at(&key("default"))
+                        .and_then(crate::schema::json_value)
+                        .map(|j| runtime::validate::canonical(&j)),
                 };
                 let Some(default) = default else { return };
                 (OpKind::Remove { path: from, default }, member.origin, None)
@@ -637,7 +656,9 @@ impl Run<'_, '_> {
                 Widening::FormatToString(s.format.expect("a format")),
                 Ty::String(StringTy { format: None, ..s.clone() }),
             )),
-            (Ty::Number(_), ConvertTo::Integer, _) => Err("a narrowing: an old number such as 1.5 is no integer".to_string()),
+            (Ty::Number(_), ConvertTo::Integer, _) => {
+                Err("a narrowing: an old number such as 1.5 is no integer".to_string())
+            }
             (Ty::String(_), ConvertTo::String, Some(_)) => {
                 Err("a narrowing: not every old string is one of that format".to_string())
             }
@@ -673,7 +694,9 @@ impl Run<'_, '_> {
             .iter()
             .map(|op| {
                 let made = match &op.kind {
-                    OpKind::Move { created, .. } => created.iter().filter_map(|p| self.target(p).map(|(t, _)| t)).collect(),
+                    OpKind::Move { created, .. } => {
+                        created.iter().filter_map(|p| self.target(p).map(|(t, _)| t)).collect()
+                    }
                     _ => Vec::new(),
                 };
                 (op, op.target.iter().cloned().chain(made).collect())
@@ -764,7 +787,10 @@ impl Run<'_, '_> {
                 match (enum_values(contracts, r), r.non_null()) {
                     (Some(new), _) => {
                         for v in values.iter().filter(|v| !new.contains(v)) {
-                            own.push((rp.to_string(), format!("enum value \"{v}\" of `{}` is not a value of {to}", m.name)));
+                            own.push((
+                                rp.to_string(),
+                                format!("enum value \"{v}\" of `{}` is not a value of {to}", m.name),
+                            ));
                         }
                     }
                     (None, Ty::String(s)) if *s == StringTy::default() => {}
@@ -804,7 +830,9 @@ impl Run<'_, '_> {
                             at.clone(),
                             format!("`{}` is left over, and {to} does not declare it (closed object)", m.name),
                         )),
-                        Additional::Typed(t) => self.compare(m, t, &format!("{at}/additionalProperties"), findings, own),
+                        Additional::Typed(t) => {
+                            self.compare(m, t, &format!("{at}/additionalProperties"), findings, own)
+                        }
                         Additional::Any => {}
                     }
                 }
