@@ -194,10 +194,10 @@ fn versions(ids: &[&ContractId], id: &MigrationId, path: &str, diags: &mut Vec<D
 
 /// The file as a [`MigrationSpec`], or E0308 at the op (or the key) that does not fit.
 fn read(path: &str, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<MigrationSpec> {
-    let value = crate::schema::json_value(root)?;
-    let error = match serde_json::from_value::<MigrationSpec>(value) {
-        Ok(spec) => return Some(spec),
-        Err(e) => e,
+    let error = match crate::schema::json_value(root).map(serde_json::from_value::<MigrationSpec>) {
+        Some(Ok(spec)) => return Some(spec),
+        Some(Err(e)) => e.to_string(),
+        None => "a number no double holds".to_string(),
     };
     // The first op that does not read as an op, when that is what is wrong.
     let ops = root.get("ops").and_then(Node::as_array).unwrap_or_default();
@@ -205,7 +205,11 @@ fn read(path: &str, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Migratio
         .iter()
         .enumerate()
         .find_map(|(i, op)| {
-            let e = serde_json::from_value::<OpSpec>(crate::schema::json_value(op)?).err()?;
+            let e = match crate::schema::json_value(op).map(serde_json::from_value::<OpSpec>) {
+                Some(Ok(_)) => return None,
+                Some(Err(e)) => e.to_string(),
+                None => "a number no double holds".to_string(),
+            };
             Some((Pointer::root().join("ops").join(i.to_string()), format!("op {i} is not an op: {e}")))
         })
         .unwrap_or_else(|| (Pointer::root(), format!("not a migration: {error}")));
@@ -408,18 +412,18 @@ impl Run<'_, '_> {
         found.map_err(|miss| self.miss(at, path, miss)).ok()
     }
 
-    /// Puts `member` at `path` (made objects on the way listed in `made`), or E0308 when the
-    /// place is taken or no object.
+    /// Puts `member` at `path`, or E0308 when the place is taken or no object; with `made`, the
+    /// objects missing on the way are made and listed there (a move), else E0303.
     fn put(
         &mut self,
         shape: &mut Member,
         at: &Pointer,
         path: &[String],
         mut member: Member,
-        made: &mut Vec<Vec<String>>,
+        made: Option<&mut Vec<Vec<String>>>,
     ) {
         let (last, parent) = path.split_last().expect("a path names a member");
-        match self.object(shape, parent, Some(made)) {
+        match self.object(shape, parent, made) {
             Ok((members, _)) if members.iter().any(|m| &m.name == last) => self.error(
                 codes::INVALID_MIGRATION,
                 at,
@@ -450,24 +454,33 @@ impl Run<'_, '_> {
         Some((pointer, ty))
     }
 
-    /// Checks `default` (at `at`) against `ty` (a type of `version`): E0304 when it is refused.
-    fn default(&mut self, at: &Pointer, ty: &Ty, version: usize) -> Option<String> {
+    /// The canonical text of the `default` at `at`, checked against `ty` (a type of `version`)
+    /// when there is one: E0304 when it is refused.
+    fn default(&mut self, at: &Pointer, ty: Option<&Ty>, version: usize) -> Option<String> {
         let node = self.root.at(at)?;
-        let validator = contractc_validator::validator_of(self.cx.contracts, ty, self.path);
-        let json = crate::schema::json_value(node)?;
-        if let Err((inner, why)) = crate::schema::instance(&validator, node) {
-            let shown = if inner.tokens().is_empty() { String::new() } else { format!(" at \"{inner}\"") };
-            let key = self.cx.contracts.at(version).id.key();
-            self.error(
-                codes::MIGRATION_DEFAULT_INVALID,
-                at,
-                format!("the default is not a valid value of {key}{shown}: {why}"),
-                &why,
-                "give a default the version's schema accepts: it is what the member holds after the op (or after a downgrade)",
-            );
-            return None;
+        let checked = match (crate::schema::json_value(node), ty) {
+            (None, _) => Err((Pointer::root(), "a number no double holds".to_string())),
+            (Some(json), None) => Ok(json),
+            (Some(json), Some(ty)) => {
+                let validator = contractc_validator::validator_of(self.cx.contracts, ty, self.path);
+                crate::schema::instance(&validator, node).map(|()| json)
+            }
+        };
+        match checked {
+            Ok(json) => Some(runtime::validate::canonical(&json)),
+            Err((inner, why)) => {
+                let shown = if inner.tokens().is_empty() { String::new() } else { format!(" at \"{inner}\"") };
+                let key = self.cx.contracts.at(version).id.key();
+                self.error(
+                    codes::MIGRATION_DEFAULT_INVALID,
+                    at,
+                    format!("the default is not a valid value of {key}{shown}: {why}"),
+                    &why,
+                    "give a default the version's schema accepts: it is what the member holds after the op (or after a downgrade)",
+                );
+                None
+            }
         }
-        Some(runtime::validate::canonical(&json))
     }
 
     fn op(&mut self, shape: &mut Member, i: usize, op: &OpSpec) {
@@ -480,10 +493,9 @@ impl Run<'_, '_> {
                 *dest.last_mut().expect("a member") = to.clone();
                 let Some((member, _)) = self.take(shape, &key("path"), &from) else { return };
                 let source = member.origin.clone();
-                let mut made = Vec::new();
-                self.put(shape, &key("to"), &dest, member, &mut made);
+                self.put(shape, &key("to"), &dest, member, None);
                 let target = self.target(&dest).map(|(p, _)| p);
-                (OpKind::Move { from, to: dest, created: made }, source, target)
+                (OpKind::Move { from, to: dest, created: Vec::new() }, source, target)
             }
             OpSpec::Move { from, to } => {
                 let (Some(from), Some(dest)) = (self.path(&key("from"), from), self.path(&key("to"), to)) else {
@@ -493,38 +505,28 @@ impl Run<'_, '_> {
                 member.required &= required;
                 let source = member.origin.clone();
                 let mut made = Vec::new();
-                self.put(shape, &key("to"), &dest, member, &mut made);
+                self.put(shape, &key("to"), &dest, member, Some(&mut made));
                 let target = self.target(&dest).map(|(p, _)| p);
                 (OpKind::Move { from, to: dest, created: made }, source, target)
             }
             OpSpec::Add { path, .. } => {
                 let Some(dest) = self.path(&key("path"), path) else { return };
                 let target = self.target(&dest);
-                let default = match &target {
-                    Some((_, ty)) => self.default(&key("default"), ty, self.to),
-                    None => self
-                        .root
-                        .at(&key("default"))
-                        .and_then(crate::schema::json_value)
-                        .map(|j| runtime::validate::canonical(&j)),
-                };
+                let default = self.default(&key("default"), target.as_ref().map(|(_, ty)| ty), self.to);
                 let member = Member { name: String::new(), required: true, origin: None, value: Value::Added };
-                let mut made = Vec::new();
-                self.put(shape, &key("path"), &dest, member, &mut made);
+                self.put(shape, &key("path"), &dest, member, None);
                 let Some(default) = default else { return };
                 (OpKind::Add { path: dest, default }, None, target.map(|(p, _)| p))
             }
             OpSpec::Remove { path, .. } => {
                 let Some(from) = self.path(&key("path"), path) else { return };
                 let Some((member, _)) = self.take(shape, &key("path"), &from) else { return };
-                let default = match &member.value {
-                    Value::Old(ty) => self.default(&key("default"), ty, self.from),
-                    _ => self
-                        .root
-                        .at(&key("default"))
-                        .and_then(crate::schema::json_value)
-                        .map(|j| runtime::validate::canonical(&j)),
+                // A member the ops made or changed has no type of `from` to check it against.
+                let old = match &member.value {
+                    Value::Old(ty) => Some(ty.clone()),
+                    _ => None,
                 };
+                let default = self.default(&key("default"), old.as_ref(), self.from);
                 let Some(default) = default else { return };
                 (OpKind::Remove { path: from, default }, member.origin, None)
             }
@@ -533,8 +535,7 @@ impl Run<'_, '_> {
                 let Some((mut member, _)) = self.take(shape, &key("path"), &from) else { return };
                 let source = member.origin.clone();
                 let mapped = self.enum_map(&key("map"), &from, &mut member, map, *lossy);
-                let mut made = Vec::new();
-                self.put(shape, &key("path"), &from, member, &mut made);
+                self.put(shape, &key("path"), &from, member, None);
                 let Some((pairs, bijective)) = mapped else { return };
                 let target = self.target(&from).map(|(p, _)| p);
                 (OpKind::EnumMap { path: from, pairs, bijective }, source, target)
@@ -544,8 +545,7 @@ impl Run<'_, '_> {
                 let Some((mut member, _)) = self.take(shape, &key("path"), &from) else { return };
                 let source = member.origin.clone();
                 let widening = self.convert(&at, &mut member, *to, format.as_deref());
-                let mut made = Vec::new();
-                self.put(shape, &key("path"), &from, member, &mut made);
+                self.put(shape, &key("path"), &from, member, None);
                 let Some(widening) = widening else { return };
                 let target = self.target(&from).map(|(p, _)| p);
                 (OpKind::Convert { path: from, widening }, source, target)
@@ -640,7 +640,8 @@ impl Run<'_, '_> {
             Ty::Named(r) => match &contracts.named(*r).kind {
                 TypeKind::Enum(_) => "an enum".into(),
                 TypeKind::Object(_) => "an object".into(),
-                _ => "a union".into(),
+                TypeKind::Alias(_) => "a named type".into(),
+                TypeKind::Union(_) | TypeKind::Choice(_) | TypeKind::Untagged(_) => "a union".into(),
             },
             _ => "a value of any type".into(),
         };
@@ -652,10 +653,9 @@ impl Run<'_, '_> {
         };
         let widened = match (ty.non_null(), to, format) {
             (Ty::Integer(_), ConvertTo::Number, None) => Ok((Widening::IntegerToNumber, ty.non_null().clone())),
-            (Ty::String(s), ConvertTo::String, None) if s.format.is_some() => Ok((
-                Widening::FormatToString(s.format.expect("a format")),
-                Ty::String(StringTy { format: None, ..s.clone() }),
-            )),
+            (Ty::String(s @ StringTy { format: Some(f), .. }), ConvertTo::String, None) => {
+                Ok((Widening::FormatToString(*f), Ty::String(StringTy { format: None, ..s.clone() })))
+            }
             (Ty::Number(_), ConvertTo::Integer, _) => {
                 Err("a narrowing: an old number such as 1.5 is no integer".to_string())
             }
