@@ -156,7 +156,8 @@ pub(crate) fn check(
     }
     let clean = run.diags.iter().all(|d| d.severity != contractc_diagnostics::Severity::Error);
     diags.append(&mut run.diags);
-    clean.then(|| Migration { from, to, source: path.to_string(), ops: run.ops })
+    let ops = run.ops.into_iter().map(|(_, op)| op).collect();
+    clean.then(|| Migration { from, to, source: path.to_string(), ops })
 }
 
 /// The places of the two versions of `id` in contract order, when they are the latest minor of
@@ -269,7 +270,8 @@ struct Run<'a, 'c> {
     root: &'a Node,
     from: usize,
     to: usize,
-    ops: Vec<MigrationOp>,
+    /// Each op resolved, with its name.
+    ops: Vec<(&'static str, MigrationOp)>,
     diags: Vec<Diagnostic>,
 }
 
@@ -551,7 +553,7 @@ impl Run<'_, '_> {
                 (OpKind::Convert { path: from, widening }, source, target)
             }
         };
-        self.ops.push(MigrationOp { pointer: at.to_string(), kind, source, target });
+        self.ops.push((op.name(), MigrationOp { pointer: at.to_string(), kind, source, target }));
     }
 
     /// The type of `member` when the ops so far left it as `from` has it; E0308 otherwise.
@@ -689,26 +691,26 @@ impl Run<'_, '_> {
         let mut own = Vec::new();
         self.compare(shape, &Ty::Named(TypeRef { contract: self.to, index: 0 }), "", &mut findings, &mut own);
         // What each op reads in `from` and writes in `to`, with the objects its move makes.
-        let touched: Vec<(&MigrationOp, Vec<String>)> = self
+        let touched: Vec<(&str, &MigrationOp, Vec<String>)> = self
             .ops
             .iter()
-            .map(|op| {
+            .map(|(name, op)| {
                 let made = match &op.kind {
                     OpKind::Move { created, .. } => {
                         created.iter().filter_map(|p| self.target(p).map(|(t, _)| t)).collect()
                     }
                     _ => Vec::new(),
                 };
-                (op, op.target.iter().cloned().chain(made).collect())
+                (*name, op, op.target.iter().cloned().chain(made).collect())
             })
             .collect();
         let mut notes = Vec::new();
         for f in crate::compat::backward(self.cx.contracts, self.from, self.to, self.cx.span) {
-            let by = touched.iter().find(|(op, targets)| {
+            let by = touched.iter().find(|(_, op, targets)| {
                 op.source.as_deref().is_some_and(|s| within(s, &f.old)) || targets.iter().any(|t| within(t, &f.new))
             });
             match by {
-                Some((op, _)) => notes.push(self.note(f, op)),
+                Some((name, op, _)) => notes.push(self.note(f, name, op)),
                 // The members of the objects the ops opened up are compared one by one above.
                 None if DECIDED.contains(&f.diagnostic.code) => {}
                 None if !findings.iter().any(|g: &Finding| g.diagnostic == f.diagnostic) => findings.push(f),
@@ -744,25 +746,17 @@ impl Run<'_, '_> {
     }
 
     /// N0301: finding `f` between the two versions, which `op` explains.
-    fn note(&self, f: Finding, op: &MigrationOp) -> Diagnostic {
+    /// Located at the op, which says how messages cross the change.
+    fn note(&self, f: Finding, name: &str, op: &MigrationOp) -> Diagnostic {
         let d = f.diagnostic;
-        let name = match &op.kind {
-            OpKind::Move { from, to, .. } if from.len() == to.len() && from[..from.len() - 1] == to[..to.len() - 1] => {
-                "rename"
-            }
-            OpKind::Move { .. } => "move",
-            OpKind::Add { .. } => "add",
-            OpKind::Remove { .. } => "remove",
-            OpKind::EnumMap { .. } => "enum_map",
-            OpKind::Convert { .. } => "convert",
-        };
-        let mut n = Diagnostic::note(codes::EXPLAINED_BY_MIGRATION, &d.file, d.span, d.pointer, d.message)
-            .with_label(d.label)
-            .with_note(format!("in {}: \"{}\"", self.cx.contracts.at(self.from).source, f.old))
-            .with_note(format!("explained by `{name}` at \"{}\" of {}", op.pointer, self.path))
-            .with_note(format!("without the migration: {}/{}", d.code.id, d.code.name));
-        n = n.with_help("nothing to do: the migration carries old messages across this change");
-        n
+        let at = Pointer::parse(&op.pointer).unwrap_or_default();
+        let (old, new) = (self.cx.contracts.at(self.from), self.cx.contracts.at(self.to));
+        Diagnostic::note(codes::EXPLAINED_BY_MIGRATION, self.path, self.root.locate(&at), at, d.message)
+            .with_label(format!("explained by `{name}`"))
+            .with_note(format!("in {}: \"{}\"", new.source, f.new))
+            .with_note(format!("in {}: \"{}\"", old.source, f.old))
+            .with_note(format!("without the migration: {}/{}", d.code.id, d.code.name))
+            .with_help("nothing to do: the migration carries old messages across this change")
     }
 
     /// Compares member `m` of the shape with type `r` of `to` (its schema at `rp`): findings of

@@ -212,6 +212,20 @@ pub enum OpSpec {
     },
 }
 
+impl OpSpec {
+    /// The op's name, as `op` spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            OpSpec::Rename { .. } => "rename",
+            OpSpec::Move { .. } => "move",
+            OpSpec::Add { .. } => "add",
+            OpSpec::Remove { .. } => "remove",
+            OpSpec::EnumMap { .. } => "enum_map",
+            OpSpec::Convert { .. } => "convert",
+        }
+    }
+}
+
 /// The JSON type `convert` gives a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
