@@ -140,3 +140,32 @@ pub fn sarif(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>
     });
     serde_json::to_string_pretty(&log).expect("JSON values serialize") + "\n"
 }
+
+#[cfg(test)]
+mod tests {
+    use contractc_syntax::{Pointer, Span};
+
+    use super::*;
+
+    /// A note is `note` in JSON and SARIF (§3.27.10) and a `notice` for GitHub, and so is its rule's level.
+    #[test]
+    fn a_note_is_a_note_in_every_format() {
+        let text = "{ \"ops\": [] }\n";
+        let d = Diagnostic::note(
+            codes::EXPLAINED_BY_MIGRATION,
+            "contracts/migrations/events/A@1.0..2.0.json",
+            Span::new(2, 7),
+            Pointer::root().join("ops"),
+            "explained",
+        );
+        let source = |_: &str| Some(text.to_string());
+        let json: serde_json::Value = serde_json::from_str(json(std::slice::from_ref(&d), &source).trim()).unwrap();
+        assert_eq!(json["severity"], "note");
+        assert!(github(std::slice::from_ref(&d), &source).starts_with("::notice file="));
+        let sarif: serde_json::Value = serde_json::from_str(&sarif(std::slice::from_ref(&d), &source, "0")).unwrap();
+        let run = &sarif["runs"][0];
+        assert_eq!(run["results"][0]["level"], "note");
+        let index = run["results"][0]["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(run["tool"]["driver"]["rules"][index]["defaultConfiguration"]["level"], "note");
+    }
+}
