@@ -359,9 +359,10 @@ struct Checked {
     workflows: Vec<Diagnostic>,
 }
 
-/// Joins the lowered contracts, checks them (cycles across contracts here, each contract's
-/// examples and compatibility by a query of its own) and lowers the workflows. Reads the
-/// contracts' position-free trees only.
+/// Joins the lowered contracts, checks them (cycles across contracts and the majors that need a
+/// migration here, each contract's examples and compatibility and each migration by a query of
+/// its own), puts the checked migrations in the program and lowers the workflows. Reads the
+/// contracts' and migrations' position-free trees only.
 #[salsa::tracked(returns(ref))]
 fn checked(db: &dyn Db, workspace: Workspace) -> Checked {
     let order = contracts(db, workspace);
