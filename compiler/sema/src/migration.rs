@@ -237,9 +237,10 @@ struct Member {
 enum Value {
     /// A value of this type of `from`.
     Old(Ty),
-    /// An object whose members the ops changed (an object of `from`, opened up, or one a move
-    /// made); `open` when it may hold members no property names.
-    Object { members: Vec<Member>, open: bool },
+    /// An object whose members the ops changed: an object of `from` opened up (its schema at
+    /// `pointer`, what its undeclared members may be in `additional`), or one a move made (no
+    /// undeclared members).
+    Object { members: Vec<Member>, pointer: String, additional: Additional },
     /// `add`'s default, checked against `to` already.
     Added,
     /// An enum of `from` (its type, maybe nullable), with its values mapped.
@@ -329,7 +330,7 @@ impl Run<'_, '_> {
                     value: Value::Old(f.ty.clone()),
                 })
                 .collect();
-            *value = Value::Object { members, open: !matches!(o.additional, Additional::Forbidden) };
+            *value = Value::Object { members, pointer: at.clone(), additional: o.additional.clone() };
         }
         match value {
             Value::Object { members, .. } => Some(members),
@@ -354,7 +355,11 @@ impl Run<'_, '_> {
                 None => {
                     let made = made.as_deref_mut().ok_or(Miss::Absent(depth + 1))?;
                     made.push(path[..=depth].to_vec());
-                    let value = Value::Object { members: Vec::new(), open: false };
+                    let value = Value::Object {
+                        members: Vec::new(),
+                        pointer: String::new(),
+                        additional: Additional::Forbidden,
+                    };
                     here.push(Member { name: token.clone(), required: false, origin: None, value });
                     here.len() - 1
                 }
@@ -759,6 +764,16 @@ impl Run<'_, '_> {
             .with_help("nothing to do: the migration carries old messages across this change")
     }
 
+    /// The findings of the compatibility rules for a value of `from`'s type `w` (its schema at
+    /// `wp`) read as `to`'s type `r` (at `rp`), each once.
+    fn types(&self, w: &Ty, r: &Ty, wp: &str, rp: &str, findings: &mut Vec<Finding>) {
+        for f in crate::compat::backward_ty(self.cx.contracts, self.from, self.to, self.cx.span, w, r, wp, rp) {
+            if !findings.iter().any(|g| g.diagnostic == f.diagnostic) {
+                findings.push(f);
+            }
+        }
+    }
+
     /// Compares member `m` of the shape with type `r` of `to` (its schema at `rp`): findings of
     /// the compatibility rules, and the shape's own problems (pointer in `to`, what).
     fn compare(&self, m: &Member, r: &Ty, rp: &str, findings: &mut Vec<Finding>, own: &mut Vec<(String, String)>) {
@@ -767,12 +782,7 @@ impl Run<'_, '_> {
         match &m.value {
             Value::Added => {}
             Value::Old(ty) => {
-                let wp = m.origin.as_deref().unwrap_or_default();
-                for f in crate::compat::backward_ty(contracts, self.from, self.to, self.cx.span, ty, r, wp, rp) {
-                    if !findings.iter().any(|g| g.diagnostic == f.diagnostic) {
-                        findings.push(f);
-                    }
-                }
+                self.types(ty, r, m.origin.as_deref().unwrap_or_default(), rp, findings);
             }
             Value::Mapped { ty, values } => {
                 if ty.is_nullable() && !contracts.admits_null(r) {
@@ -791,7 +801,7 @@ impl Run<'_, '_> {
                     _ => own.push((rp.to_string(), format!("`{}` is an enum, which {to} does not take here", m.name))),
                 }
             }
-            Value::Object { members, open } => {
+            Value::Object { members, pointer, additional } => {
                 let object = match r.non_null() {
                     Ty::Named(x) => match &contracts.named(*x).kind {
                         TypeKind::Object(o) => Some((&contracts.named(*x).pointer, o)),
@@ -830,11 +840,18 @@ impl Run<'_, '_> {
                         Additional::Any => {}
                     }
                 }
-                if *open && !o.is_open() {
-                    own.push((
-                        format!("{at}/additionalProperties"),
-                        format!("old messages may carry unknown members of any value where {to} has none or a map"),
-                    ));
+                // The undeclared members old messages may carry, as the compatibility rules
+                // compare them (a map's values as types).
+                let (wa, ra) = (format!("{pointer}/additionalProperties"), format!("{at}/additionalProperties"));
+                match (additional, &o.additional) {
+                    (Additional::Forbidden, _) | (Additional::Any, Additional::Any) => {}
+                    (Additional::Typed(a), Additional::Typed(b)) => self.types(a, b, &wa, &ra, findings),
+                    (Additional::Typed(_), _) => own
+                        .push((ra, format!("old messages may carry members of a map here, which {to} does not take"))),
+                    (Additional::Any, _) => own.push((
+                        ra,
+                        format!("old messages may carry unknown members of any value here, which {to} does not take"),
+                    )),
                 }
             }
         }
