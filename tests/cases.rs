@@ -98,7 +98,7 @@ fn diagnostics_doc() -> String {
     let cases = cases();
     let mut doc = String::from(
         "# Diagnostics\n\n<!-- Generated from the code registry (compiler/diagnostics/src/codes.rs) and tests/cases/.\n     Do not edit: run `UPDATE_DOCS=1 cargo test -p contractc-tests --test cases`. -->\n\n\
-         Every diagnostic has a stable code (`E` errors, `W` warnings; a code never changes meaning),\n\
+         Every diagnostic has a stable code (`E` errors, `W` warnings, `N` notes; a code never changes meaning),\n\
          a kebab-case name, the file, line and column, the JSON pointer of its subject, and a hint.\n\
          `contractc check --message-format json` prints one object per diagnostic.\n\n| code | name | meaning |\n|---|---|---|\n",
     );

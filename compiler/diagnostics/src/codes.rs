@@ -9,6 +9,17 @@ pub struct Code {
     pub summary: &'static str,
 }
 
+impl Code {
+    /// The severity its id's letter gives: `E` an error, `W` a warning, `N` a note.
+    pub fn severity(&self) -> crate::Severity {
+        match self.id.as_bytes().first() {
+            Some(b'W') => crate::Severity::Warning,
+            Some(b'N') => crate::Severity::Note,
+            _ => crate::Severity::Error,
+        }
+    }
+}
+
 /// The file is not well-formed JSON (RFC 8259).
 pub const JSON_SYNTAX: Code =
     Code { id: "E0001", name: "json-syntax", summary: "The file is not well-formed JSON (RFC 8259)." };
@@ -215,6 +226,60 @@ pub const ADDITIONAL_PROPERTIES_ADDED: Code = Code {
     name: "additional-properties-added",
     summary: "A closed object was opened: old readers reject the unknown members new messages may carry.",
 };
+/// A new major of a contract without a migration from the latest minor of the major before it.
+pub const MISSING_MIGRATION: Code = Code {
+    id: "E0301",
+    name: "missing-migration",
+    summary: "A new major of a contract without a migration from the latest minor of the major before it.",
+};
+/// A migration names a version that is not the one it must carry messages from or to.
+pub const MIGRATION_UNKNOWN_VERSION: Code = Code {
+    id: "E0302",
+    name: "migration-unknown-version",
+    summary: "A migration whose versions are not a contract's latest minor of one major and the first minor of the next.",
+};
+/// A migration op names a property the message does not have at that point.
+pub const MIGRATION_MISSING_PROPERTY: Code = Code {
+    id: "E0303",
+    name: "migration-missing-property",
+    summary: "A migration op names a property the message does not have at that point of the migration.",
+};
+/// An `add` or `remove` default that its property's schema refuses.
+pub const MIGRATION_DEFAULT_INVALID: Code = Code {
+    id: "E0304",
+    name: "migration-default-invalid",
+    summary: "An `add` default the new version's schema refuses, or a `remove` default the old version's refuses.",
+};
+/// An `enum_map` that is not a bijection between the two enums and is not marked `lossy`.
+pub const MIGRATION_ENUM_NOT_BIJECTIVE: Code = Code {
+    id: "E0305",
+    name: "migration-enum-not-bijective",
+    summary: "An `enum_map` that is not a bijection between the two versions' enums and is not marked `lossy`.",
+};
+/// A `convert` that narrows: some old values would not be valid after it.
+pub const MIGRATION_NARROWING_CONVERT: Code = Code {
+    id: "E0306",
+    name: "migration-narrowing-convert",
+    summary: "A `convert` that is no widening (integer → number, a formatted string → a plain string).",
+};
+/// After every op, some valid old message would not be valid under the new version.
+pub const MIGRATION_RESULT_INVALID: Code = Code {
+    id: "E0307",
+    name: "migration-result-invalid",
+    summary: "After every op, some valid message of the old version is not a valid message of the new one.",
+};
+/// The migration file is not named or shaped like a migration.
+pub const INVALID_MIGRATION: Code = Code {
+    id: "E0308",
+    name: "invalid-migration",
+    summary: "The migration file is not named or shaped like a migration, or an op cannot apply.",
+};
+/// A compatibility finding between two majors that their migration carries messages across.
+pub const EXPLAINED_BY_MIGRATION: Code = Code {
+    id: "N0301",
+    name: "explained-by-migration",
+    summary: "A change between two majors that their migration carries messages across: nothing to do.",
+};
 /// A keyword that is neither JSON Schema's nor the subset's: an annotation (Core §6.5).
 pub const UNKNOWN_KEYWORD: Code = Code {
     id: "W0016",
@@ -253,7 +318,7 @@ pub const NEW_ENUM_VALUE: Code = Code {
     summary: "A new enum value is JSON-compatible for new readers but breaks exhaustive matches in old code.",
 };
 
-/// Every code, in id order.
+/// Every code, in id order (errors, warnings, notes).
 pub const ALL: &[Code] = &[
     JSON_SYNTAX,
     INVALID_FILE_NAME,
@@ -295,12 +360,21 @@ pub const ALL: &[Code] = &[
     REF_TARGET_CHANGED,
     ADDITIONAL_PROPERTIES_REMOVED,
     ADDITIONAL_PROPERTIES_ADDED,
+    MISSING_MIGRATION,
+    MIGRATION_UNKNOWN_VERSION,
+    MIGRATION_MISSING_PROPERTY,
+    MIGRATION_DEFAULT_INVALID,
+    MIGRATION_ENUM_NOT_BIJECTIVE,
+    MIGRATION_NARROWING_CONVERT,
+    MIGRATION_RESULT_INVALID,
+    INVALID_MIGRATION,
     UNKNOWN_KEYWORD,
     UNASSERTED_FORMAT,
     UNTYPED_SCHEMA,
     FORBIDDEN_PROPERTY,
     INVALID_EXAMPLE,
     NEW_ENUM_VALUE,
+    EXPLAINED_BY_MIGRATION,
 ];
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub use codes::Code;
 pub enum Severity {
     Error,
     Warning,
+    /// Information that needs no action (a compatibility finding a migration explains); codes `N`.
+    Note,
 }
 
 /// One problem found in one input file.
@@ -73,6 +75,11 @@ impl Diagnostic {
         self
     }
 
+    /// A note: information beside the compile, nothing to fix.
+    pub fn note(code: Code, file: &str, span: Span, pointer: Pointer, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Note, ..Diagnostic::error(code, file, span, pointer, message) }
+    }
+
     /// `file:line:col` of the primary span, given the file's text.
     pub fn location(&self, text: &str) -> String {
         let (line, col) = LineIndex::new(text).line_col(text, self.span.start);
@@ -97,6 +104,7 @@ pub fn render<'a>(
         let cs = match d.severity {
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
+            Severity::Note => CsDiagnostic::note(),
         };
         let start = (d.span.start as usize).min(text.len());
         let end = (d.span.end as usize).clamp(start, text.len());

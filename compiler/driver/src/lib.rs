@@ -61,7 +61,8 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// Reads every contract, workflow spec and template under `root` as `config` names them, sorted.
+/// Reads every contract, workflow spec, migration and template under `root` as `config` names
+/// them, sorted.
 pub fn read_inputs(root: &Path, config: &Config) -> Result<Inputs, Failure> {
     let mut inputs = Inputs::default();
     for (rel, _, text) in read_tree(root, &config.contracts, "json")? {
@@ -447,6 +448,9 @@ pub fn generate_in(
     }
     if !program.workflows.is_empty() {
         files.push(OutputFile::text("workflow.schema.json", contractc_sema::spec::workflow_schema()));
+    }
+    if !program.migrations.is_empty() {
+        files.push(OutputFile::text("migration.schema.json", contractc_sema::spec::migration_schema()));
     }
     files.sort();
     Ok((files, warnings))

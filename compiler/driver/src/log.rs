@@ -18,7 +18,7 @@
 //! compiler 0.1.0
 //! binary <size> <mtime ns>            the contractc executable, so a rebuilt compiler rebuilds
 //! config <sha256>
-//! diagnostics <count>                 of the build that wrote the log; only 0 lets a build skip
+//! diagnostics <count>                 warnings of the build that wrote the log; only 0 lets a build skip
 //! source <sha256> contracts/events/Signal@1.0.json
 //! template <sha256> python/module.py.j2
 //! output <sha256> <size> <mtime ns> python/src/trading_contracts/events/signal_1_0.py
@@ -99,7 +99,7 @@ pub struct Entry {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Log {
     pub stamp: Stamp,
-    /// Diagnostics (warnings) the build reported.
+    /// Warnings the build reported (notes are not counted: they ask for nothing).
     pub diagnostics: usize,
     /// Path in the output folder → what was written there; the manifest and `.gitignore`
     /// included, the log itself not.
@@ -172,7 +172,7 @@ impl Log {
 
 /// The number of output files when the log in `out_dir` proves the folder up to date for
 /// `stamp`, `None` when a build must run. Up to date: the log's stamp is `stamp`, its build
-/// reported no diagnostics (warnings are printed again by a real build), and every output it
+/// reported no warnings (they are printed again by a real build; notes are not), and every output it
 /// lists has its size, and either its modification time or (when that changed, or is as recent
 /// as the log's own, git's "racily clean" case) its digest. Files no longer generated are
 /// deleted before the log is written and the manifest is one of the outputs checked, so none can

@@ -48,7 +48,7 @@ struct Cli {
     /// `github` (workflow-command annotations) or `sarif` (one SARIF 2.1.0 log).
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     message_format: MessageFormat,
-    /// Treat warnings as errors: exit 1 and generate nothing.
+    /// Treat warnings as errors: exit 1 and generate nothing (notes never fail a run).
     #[arg(long, global = true)]
     deny_warnings: bool,
     #[command(subcommand)]
@@ -355,10 +355,11 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     })
 }
 
-/// The contracts and the workflows among the inputs.
+/// The contracts and the workflows among the inputs (migrations are neither).
 fn counts(inputs: &Inputs) -> (usize, usize) {
-    let contracts = inputs.sources.iter().filter(|(p, _)| !p.contains("/workflows/")).count();
-    (contracts, inputs.sources.len() - contracts)
+    let workflows = inputs.sources.iter().filter(|(p, _)| contractc_sema::is_workflow(p)).count();
+    let migrations = inputs.sources.iter().filter(|(p, _)| contractc_sema::is_migration(p)).count();
+    (inputs.sources.len() - workflows - migrations, workflows)
 }
 
 /// What a run does once compiled: check only, build, or compare with the output folder.
@@ -418,8 +419,9 @@ fn build(cli: &Cli, job: &Job<'_>) -> Result<Built, String> {
         Err(e) => return Err(e.to_string()),
     };
     report(inputs, &warnings, cli.message_format);
-    if cli.deny_warnings && !warnings.is_empty() {
-        eprintln!("error: {} warning(s) denied by --deny-warnings; nothing was generated", warnings.len());
+    let denied = warnings.iter().filter(|d| d.severity == Severity::Warning).count();
+    if cli.deny_warnings && denied > 0 {
+        eprintln!("error: {denied} warning(s) denied by --deny-warnings; nothing was generated");
         return Ok(Built::Failed);
     }
     if job.mode == Mode::Check {
@@ -449,7 +451,8 @@ fn build(cli: &Cli, job: &Job<'_>) -> Result<Built, String> {
     }
     write::apply(out_dir, &files, &changes).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     if let Some(stamp) = job.stamp {
-        log::record(out_dir, stamp, warnings.len(), &files, previous.as_ref(), &changes)
+        // Notes ask for nothing: a build that stops early need not print them again.
+        log::record(out_dir, stamp, denied, &files, previous.as_ref(), &changes)
             .map_err(|e| format!("{}: {e}", out_dir.display()))?;
     }
     Ok(Built::Wrote(changes))

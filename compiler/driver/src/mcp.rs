@@ -349,6 +349,7 @@ pub struct Validation {
     pub path: String,
     pub errors: usize,
     pub warnings: usize,
+    /// Errors, warnings and notes (a change between majors that a migration explains).
     pub diagnostics: Vec<DiagnosticView>,
 }
 
@@ -360,7 +361,7 @@ pub struct DiagnosticView {
     pub code: String,
     /// Its kebab-case name (`unresolved-ref`).
     pub name: String,
-    /// `error` or `warning`.
+    /// `error`, `warning` or `note`.
     pub severity: String,
     pub file: String,
     /// 1-based.
@@ -700,8 +701,9 @@ impl Server {
             Err(e) => return Err(error(UNREADABLE, e.to_string(), serde_json::json!({}))),
         };
         let diagnostics = diagnostics(&inputs, &found);
-        let errors = diagnostics.iter().filter(|d| d.severity == "error").count();
-        Ok(Json(Validation { valid: errors == 0, path, errors, warnings: diagnostics.len() - errors, diagnostics }))
+        let count = |severity: &str| diagnostics.iter().filter(|d| d.severity == severity).count();
+        let (errors, warnings) = (count("error"), count("warning"));
+        Ok(Json(Validation { valid: errors == 0, path, errors, warnings, diagnostics }))
     }
 
     #[tool(

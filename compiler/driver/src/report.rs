@@ -13,11 +13,22 @@ fn region(d: &Diagnostic, source: &dyn Fn(&str) -> Option<String>) -> ((usize, u
     (index.line_col(&text, d.span.start), index.line_col(&text, d.span.end.max(d.span.start)))
 }
 
-fn severity(d: &Diagnostic) -> &'static str {
-    match d.severity {
+/// The severity's name, and SARIF's `level` (§3.27.10: `error`, `warning`, `note`).
+fn name(severity: Severity) -> &'static str {
+    match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "note",
     }
+}
+
+fn severity(d: &Diagnostic) -> &'static str {
+    name(d.severity)
+}
+
+/// The level of a rule: its code's severity.
+fn level(c: &codes::Code) -> &'static str {
+    name(c.severity())
 }
 
 /// One JSON object per diagnostic, a line each (`--message-format json`): code, name, severity,
@@ -64,7 +75,8 @@ pub fn github(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String
         }
         out.push_str(&format!(
             "::{} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
-            severity(d),
+            // GitHub's commands are `error`, `warning` and `notice`.
+            if d.severity == Severity::Note { "notice" } else { severity(d) },
             property(&d.file),
             property(&format!("{} {}", d.code.id, d.code.name)),
             data(&message)
@@ -85,7 +97,7 @@ pub fn sarif(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>
                 "name": c.name,
                 "shortDescription": { "text": c.summary },
                 "help": { "text": format!("contractc explain {}", c.id) },
-                "defaultConfiguration": { "level": if c.id.starts_with('W') { "warning" } else { "error" } },
+                "defaultConfiguration": { "level": level(c) },
             })
         })
         .collect();
@@ -127,4 +139,33 @@ pub fn sarif(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>
         }],
     });
     serde_json::to_string_pretty(&log).expect("JSON values serialize") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use contractc_syntax::{Pointer, Span};
+
+    use super::*;
+
+    /// A note is `note` in JSON and SARIF (§3.27.10) and a `notice` for GitHub, and so is its rule's level.
+    #[test]
+    fn a_note_is_a_note_in_every_format() {
+        let text = "{ \"ops\": [] }\n";
+        let d = Diagnostic::note(
+            codes::EXPLAINED_BY_MIGRATION,
+            "contracts/migrations/events/A@1.0..2.0.json",
+            Span::new(2, 7),
+            Pointer::root().join("ops"),
+            "explained",
+        );
+        let source = |_: &str| Some(text.to_string());
+        let json: serde_json::Value = serde_json::from_str(json(std::slice::from_ref(&d), &source).trim()).unwrap();
+        assert_eq!(json["severity"], "note");
+        assert!(github(std::slice::from_ref(&d), &source).starts_with("::notice file="));
+        let sarif: serde_json::Value = serde_json::from_str(&sarif(std::slice::from_ref(&d), &source, "0")).unwrap();
+        let run = &sarif["runs"][0];
+        assert_eq!(run["results"][0]["level"], "note");
+        let index = run["results"][0]["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(run["tool"]["driver"]["rules"][index]["defaultConfiguration"]["level"], "note");
+    }
 }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use contractc_sema::{Database, SourceFile, Workspace, is_workflow};
+use contractc_sema::{Database, SourceFile, Workspace, is_migration, is_workflow};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use salsa::Setter;
@@ -53,6 +53,7 @@ pub struct Session {
 pub struct Changed {
     pub contracts: Count,
     pub workflows: Count,
+    pub migrations: Count,
     /// Some template was added, edited or removed.
     pub templates: bool,
     /// The configuration's text changed.
@@ -71,13 +72,27 @@ impl Changed {
     pub fn is_empty(&self) -> bool {
         *self == Changed::default()
     }
+
+    /// The count of the kind of source at `path`: a workflow, a migration or a contract.
+    fn count(&mut self, path: &str) -> &mut Count {
+        if is_workflow(path) {
+            &mut self.workflows
+        } else if is_migration(path) {
+            &mut self.migrations
+        } else {
+            &mut self.contracts
+        }
+    }
 }
 
 impl fmt::Display for Changed {
-    /// `1 contract changed, 2 workflows added, templates changed, configuration changed`.
+    /// `1 contract changed, 2 workflows added, 1 migration changed, templates changed,
+    /// configuration changed`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
-        for (noun, count) in [("contract", self.contracts), ("workflow", self.workflows)] {
+        for (noun, count) in
+            [("contract", self.contracts), ("workflow", self.workflows), ("migration", self.migrations)]
+        {
             for (n, verb) in [(count.changed, "changed"), (count.added, "added"), (count.removed, "removed")] {
                 if n > 0 {
                     parts.push(format!("{n} {noun}{} {verb}", if n == 1 { "" } else { "s" }));
@@ -361,7 +376,7 @@ impl Session {
     /// Sets the text of the source at `path`, adding it if new; true when the list of files
     /// changed (the caller then sets the workspace's).
     fn set(&mut self, path: String, text: String) -> bool {
-        let count = if is_workflow(&path) { &mut self.changed.workflows } else { &mut self.changed.contracts };
+        let count = self.changed.count(&path);
         match self.inputs.sources.binary_search_by(|(p, _)| walk_order(p, &path)) {
             Ok(i) => {
                 if self.inputs.sources[i].1 != text {
@@ -387,7 +402,7 @@ impl Session {
         };
         self.files.remove(i);
         self.inputs.sources.remove(i);
-        let count = if is_workflow(path) { &mut self.changed.workflows } else { &mut self.changed.contracts };
+        let count = self.changed.count(path);
         count.removed += 1;
         true
     }
@@ -595,6 +610,21 @@ mod tests {
         assert_eq!(count(&ran, "parse"), 1, "only the new file is parsed: {ran:?}");
         let expected = ["contracts/events/B@1.0.json", "contracts/events/C@1.0.json", "contracts/events/D@1.0.json"];
         assert_eq!(contracts, expected);
+
+        // A new major and its migration, then an edit of the migration alone.
+        let migrations = dir.path().join("contracts/migrations/events");
+        fs::create_dir_all(&migrations).unwrap();
+        let migration = |to: &str| format!(r#"{{ "ops": [{{ "op": "rename", "path": "/y", "to": "{to}" }}] }}"#);
+        fs::write(events.join("B@2.0.json"), contract("z")).unwrap();
+        fs::write(migrations.join("B@1.0..2.0.json"), migration("z")).unwrap();
+        session.update(Some(&[events.join("B@2.0.json"), migrations.join("B@1.0..2.0.json")])).unwrap();
+        assert_eq!(session.take_changed().to_string(), "1 contract added, 1 migration added");
+        compile(&session, &log);
+        fs::write(migrations.join("B@1.0..2.0.json"), migration("z").replace('{', "{ ")).unwrap();
+        session.update(Some(&[migrations.join("B@1.0..2.0.json")])).unwrap();
+        assert_eq!(session.take_changed().to_string(), "1 migration changed");
+        let (ran, _) = compile(&session, &log);
+        assert_eq!((count(&ran, "parse"), count(&ran, "lowered")), (1, 0), "{ran:?}");
     }
 
     #[test]

@@ -257,7 +257,7 @@ pub fn sub_program(reached: &[(usize, &Contract)]) -> Program {
             std::sync::Arc::new(c)
         })
         .collect();
-    Program { contracts, workflows: Vec::new() }
+    Program { contracts, ..Program::default() }
 }
 
 /// Formats a JSON Schema bound for generated source: integral values without a fraction.

@@ -4,9 +4,11 @@
 //! [`ContractId`]; the types of a contract keep schema order (root first, then `$defs`, then the
 //! inline types found while walking the root); fields keep schema order (never alphabetised).
 
+mod migration;
 mod names;
 pub mod pattern;
 
+pub use migration::{Migration, MigrationOp, OpKind, Widening};
 pub use names::{pascal_case, snake_case};
 
 use std::sync::Arc;
@@ -19,6 +21,8 @@ pub struct Program {
     pub contracts: Vec<Arc<Contract>>,
     /// Sorted by name, then version.
     pub workflows: Vec<Workflow>,
+    /// The checked migrations between majors, sorted by `from`.
+    pub migrations: Vec<Migration>,
 }
 
 /// `namespace/Name@MAJOR.MINOR`: the identity of a contract version, from its file name.

@@ -9,9 +9,10 @@
 //! rejects a property only the writer knows; an open reader keeps it as an unknown member, but an
 //! open writer's messages may carry any member the reader declares, with any value (Confluent's
 //! rule for open content models).
-//! Different majors are not compared (they need a migration).
+//! Different majors are compared only through their migration (`crate::migration`), BACKWARD:
+//! [`backward`] and [`backward_ty`].
 
-use contractc_diagnostics::{Code, Diagnostic, Severity, codes};
+use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{Additional, Bound, ContractId, Contracts, Ty, TypeKind, TypeRef};
 use contractc_syntax::{Pointer, Span};
 
@@ -143,8 +144,49 @@ pub(crate) fn check(
         if policy.forward() {
             pair.types(TypeRef { contract: new, index: 0 }, TypeRef { contract: old, index: 0 }, Direction::Forward);
         }
-        diags.extend(pair.findings);
+        diags.extend(pair.findings.into_iter().map(|f| f.diagnostic));
     }
+}
+
+/// A finding, with the two pointers it compares: `old` in the old version's file, `new` in the
+/// new one's (where the diagnostic is).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Finding {
+    pub old: String,
+    pub new: String,
+    pub diagnostic: Diagnostic,
+}
+
+/// The BACKWARD findings of contract `new` reading the messages of contract `old` (their places
+/// in contract order), whatever their versions: two majors a migration joins. New readers know
+/// every old enum value, so a new one is no finding.
+pub(crate) fn backward(
+    contracts: &dyn Contracts,
+    old: usize,
+    new: usize,
+    span: &dyn Fn(&str, &str) -> Span,
+) -> Vec<Finding> {
+    let mut pair = Pair { contracts, old, new, span, warn_new_values: false, findings: Vec::new() };
+    pair.types(TypeRef { contract: old, index: 0 }, TypeRef { contract: new, index: 0 }, Direction::Backward);
+    pair.findings
+}
+
+/// [`backward`] for one value: of type `w` of contract `old` (its schema at `wp` there) read as
+/// type `r` of contract `new` (at `rp`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn backward_ty(
+    contracts: &dyn Contracts,
+    old: usize,
+    new: usize,
+    span: &dyn Fn(&str, &str) -> Span,
+    w: &Ty,
+    r: &Ty,
+    wp: &str,
+    rp: &str,
+) -> Vec<Finding> {
+    let mut pair = Pair { contracts, old, new, span, warn_new_values: false, findings: Vec::new() };
+    pair.ty(w, r, wp, rp, Direction::Backward);
+    pair.findings
 }
 
 struct Pair<'a> {
@@ -153,7 +195,7 @@ struct Pair<'a> {
     new: usize,
     span: &'a dyn Fn(&str, &str) -> Span,
     warn_new_values: bool,
-    findings: Vec<Diagnostic>,
+    findings: Vec<Finding>,
 }
 
 impl Pair<'_> {
@@ -168,11 +210,10 @@ impl Pair<'_> {
             Direction::Backward => "new readers of old messages (BACKWARD)",
             Direction::Forward => "old readers of new messages (FORWARD)",
         };
-        let severity = if code.id.starts_with('W') { Severity::Warning } else { Severity::Error };
         let file = &new.source;
         let d = Diagnostic {
             code,
-            severity,
+            severity: code.severity(),
             message: format!("{} → {}: {message}", old.id.file_name(), new.id.file_name()),
             file: file.clone(),
             span: (self.span)(file, new_ptr),
@@ -184,8 +225,8 @@ impl Pair<'_> {
                 "help: keep the change for a new major version with a migration, or choose another compatibility policy for this contract in contractc.toml".into(),
             ],
         };
-        if !self.findings.contains(&d) {
-            self.findings.push(d);
+        if !self.findings.iter().any(|f| f.diagnostic == d) {
+            self.findings.push(Finding { old: old_ptr.to_string(), new: new_ptr.to_string(), diagnostic: d });
         }
     }
 
@@ -539,8 +580,8 @@ impl Pair<'_> {
                     let before = self.findings.len();
                     self.types(*a, *b, dir);
                     if !both_local {
-                        for d in &mut self.findings[before..] {
-                            d.notes.push(format!("through `$ref` at \"{rp}\""));
+                        for f in &mut self.findings[before..] {
+                            f.diagnostic.notes.push(format!("through `$ref` at \"{rp}\""));
                         }
                     }
                 }

@@ -4,12 +4,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use contractc_diagnostics::{Diagnostic, Severity, codes};
-use contractc_ir::{Contract, ContractId, Program};
+use contractc_ir::{Contract, ContractId, Migration, Program};
 use contractc_syntax::{Node, Pointer, Span};
 
+use crate::migration::{MigrationId, is_migration};
 use crate::schema::{Globals, IndexData, Local, Lowered, Resolve, Slice};
 
-/// One input file (contract or workflow spec), by project-relative `/`-separated path.
+/// One input file (contract, workflow spec or migration), by project-relative `/`-separated path.
 #[salsa::input(debug)]
 pub struct SourceFile {
     #[returns(ref)]
@@ -108,7 +109,7 @@ pub(crate) fn contracts(db: &dyn Db, workspace: Workspace) -> Contracts {
     let files: Vec<(&str, SourceFile)> = workspace
         .files(db)
         .iter()
-        .filter(|f| !is_workflow(f.path(db)) && summary(db, **f).is_some())
+        .filter(|f| !is_workflow(f.path(db)) && !is_migration(f.path(db)) && summary(db, **f).is_some())
         .map(|&f| (f.path(db).as_str(), f))
         .collect();
     let mut diagnostics = Vec::new();
@@ -116,6 +117,30 @@ pub(crate) fn contracts(db: &dyn Db, workspace: Workspace) -> Contracts {
         crate::schema::contract_order(&files, &mut diagnostics).into_iter().map(|(id, _, f)| (id, f)).collect();
     let by_file = order.iter().enumerate().map(|(i, (_, f))| (*f, i)).collect();
     Contracts { order, by_file, diagnostics }
+}
+
+/// The workspace's migration files, sorted by id (one with syntax errors too: it still names
+/// the versions it joins), and the diagnostics of those not named like migrations. Reads each
+/// file's path, not its text.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Migrations {
+    pub order: Vec<(MigrationId, SourceFile)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The migrations of `workspace` ([`Migrations`]).
+#[salsa::tracked(returns(ref))]
+pub(crate) fn migrations(db: &dyn Db, workspace: Workspace) -> Migrations {
+    let mut order = Vec::new();
+    let mut diagnostics = Vec::new();
+    for &f in workspace.files(db).iter().filter(|f| is_migration(f.path(db))) {
+        match crate::migration::migration_id(f.path(db)) {
+            Some(id) => order.push((id, f)),
+            None => diagnostics.push(crate::migration::misnamed(f.path(db))),
+        }
+    }
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    Migrations { order, diagnostics }
 }
 
 /// What contract `file` gives the index by itself ([`Local`]): re-run only when it changes.
@@ -307,6 +332,24 @@ fn compat_checked(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Di
     diagnostics
 }
 
+/// Migration `file` checked against the two versions it joins ([`crate::migration::check`]):
+/// its IR when it has no errors, and its diagnostics. Reads the contracts by their interfaces:
+/// re-run when the file, or one of the contracts it reads, changes. Asked only when no contract
+/// has errors.
+#[salsa::tracked(returns(ref))]
+fn migration_checked(db: &dyn Db, workspace: Workspace, file: SourceFile) -> (Option<Migration>, Vec<Diagnostic>) {
+    let view = Interfaces::new(db, workspace);
+    let mut diagnostics = Vec::new();
+    let (Some(id), Some(root)) = (crate::migration::migration_id(file.path(db)), summary(db, file).as_deref()) else {
+        return (None, diagnostics);
+    };
+    let ids: Vec<&ContractId> = view.contracts.order.iter().map(|(id, _)| id).collect();
+    let span = |path: &str, pointer: &str| view.span(path, pointer);
+    let cx = crate::migration::Context { contracts: &view, ids: &ids, span: &span };
+    let migration = crate::migration::check(&cx, &id, file.path(db), root, &mut diagnostics);
+    (migration, diagnostics)
+}
+
 /// The program and the diagnostics of every check, before byte positions are restored: the
 /// contracts' diagnostics carry position-free spans, the workflows' byte spans.
 #[derive(Clone, Debug, PartialEq)]
@@ -316,9 +359,10 @@ struct Checked {
     workflows: Vec<Diagnostic>,
 }
 
-/// Joins the lowered contracts, checks them (cycles across contracts here, each contract's
-/// examples and compatibility by a query of its own) and lowers the workflows. Reads the
-/// contracts' position-free trees only.
+/// Joins the lowered contracts, checks them (cycles across contracts and the majors that need a
+/// migration here, each contract's examples and compatibility and each migration by a query of
+/// its own), puts the checked migrations in the program and lowers the workflows. Reads the
+/// contracts' and migrations' position-free trees only.
 #[salsa::tracked(returns(ref))]
 fn checked(db: &dyn Db, workspace: Workspace) -> Checked {
     let order = contracts(db, workspace);
@@ -327,11 +371,22 @@ fn checked(db: &dyn Db, workspace: Workspace) -> Checked {
     let lowered: Vec<&Lowered> =
         order.order.iter().map(|(_, f)| lowered(db, workspace, *f).as_ref().expect("a contract")).collect();
     let settings = workspace.settings(db);
-    let (program, broken) = crate::schema::join_contracts(&lowered, settings.mql4, &mut diagnostics);
+    let (mut program, broken) = crate::schema::join_contracts(&lowered, settings.mql4, &mut diagnostics);
+    let migrations = crate::db::migrations(db, workspace);
+    diagnostics.extend(migrations.diagnostics.iter().cloned());
+    let ids: Vec<&ContractId> = order.order.iter().map(|(id, _)| id).collect();
+    let paths: Vec<&str> = order.order.iter().map(|(_, f)| f.path(db).as_str()).collect();
+    let migration_ids: Vec<&MigrationId> = migrations.order.iter().map(|(id, _)| id).collect();
+    crate::migration::check_majors(&ids, &paths, &migration_ids, &mut diagnostics);
     if !broken.iter().any(|&b| b) {
         for (_, f) in &order.order {
             diagnostics.extend(examples_checked(db, workspace, *f).iter().cloned());
             diagnostics.extend(compat_checked(db, workspace, *f).iter().cloned());
+        }
+        for (_, f) in &migrations.order {
+            let (migration, found) = migration_checked(db, workspace, *f);
+            diagnostics.extend(found.iter().cloned());
+            program.migrations.extend(migration.iter().cloned());
         }
     }
     let mut workflow_diagnostics = Vec::new();

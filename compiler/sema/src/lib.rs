@@ -7,13 +7,15 @@
 //! that only moves bytes stops there) → `contracts` (the contracts by id) and `index` (`$ref`
 //! resources; each contract's part a query of its own) → `lowered` (per contract: resolve, check
 //! the keyword subset, lower; re-run only when what it read changed) → `checked` (the program:
-//! cycles, examples, `compat`, the workflows' steps, DAG and typed conditions) → [`compile`]
+//! cycles, examples, `compat`, `migration_checked` per migration file, the workflows' steps, DAG
+//! and typed conditions) → [`compile`]
 //! (diagnostics with byte ranges restored from the position-free spans, [`Compiled`]). The
 //! driver lowers the contracts side by side first ([`lower_in_parallel`]).
 
 mod compat;
 mod cond;
 mod db;
+mod migration;
 mod schema;
 pub mod spec;
 mod workflow;
@@ -23,4 +25,5 @@ pub use db::{
     Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, contract_file, contract_files, contract_ids,
     contract_index, contract_interface, contract_ir, is_workflow, lower_in_parallel, parse, summary,
 };
+pub use migration::is_migration;
 pub use schema::{ANNOTATIONS, keywords};

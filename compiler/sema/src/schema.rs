@@ -313,7 +313,7 @@ pub(crate) fn join_contracts(lowered: &[&Lowered], mql4: bool, diags: &mut Vec<D
         }
     }
     // A cycle through a contract with errors could run through a placeholder type.
-    let program = Program { contracts, workflows: Vec::new() };
+    let program = Program { contracts, ..Program::default() };
     if !failed.iter().any(|&f| f) {
         report_cycles(&program.contracts, &edges, !mql4, diags);
     }
@@ -458,7 +458,7 @@ fn check_examples(program: &dyn Contracts, examples: &[Examples], diags: &mut Ve
 /// Whether `v` is an instance of the validator's root, as the runtime judges messages (the one
 /// validator: `contractc_validator` lowers the IR to the runtime's nodes); otherwise the pointer
 /// inside `v` and the reason.
-fn instance(validator: &runtime::plan::Validator, v: &Node) -> Result<(), (Pointer, String)> {
+pub(crate) fn instance(validator: &runtime::plan::Validator, v: &Node) -> Result<(), (Pointer, String)> {
     let json = json_value(v).ok_or((Pointer::root(), "a number no double holds".to_string()))?;
     runtime::validate::validate(validator, &json)
         .map_err(|violation| (Pointer::parse(&violation.pointer).unwrap_or_default(), violation.message))
@@ -510,7 +510,7 @@ struct ExtraMembers<'n> {
 /// The validator of a scalar type (a string or a number: it refers to no named type), such as
 /// the names of members or the values beside an `enum`.
 fn scalar_validator(ty: Ty, path: &str) -> runtime::plan::Validator {
-    let empty = Program { contracts: Vec::new(), workflows: Vec::new() };
+    let empty = Program::default();
     contractc_validator::validator_of(&empty, &ty, path)
 }
 
@@ -2903,7 +2903,7 @@ fn integer_bound(b: Bound, lower: bool) -> Option<i64> {
 
 /// A JSON value as the conformance contract reads it: an integer only as an int64 literal, every
 /// other number a double; `None` for a number no double holds.
-fn json_value(node: &Node) -> Option<serde_json::Value> {
+pub(crate) fn json_value(node: &Node) -> Option<serde_json::Value> {
     use serde_json::Value;
     Some(match &node.value {
         contractc_syntax::Value::Null | contractc_syntax::Value::Error => Value::Null,

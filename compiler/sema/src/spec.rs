@@ -1,11 +1,13 @@
-//! The workflow spec as Rust types, for its JSON Schema only (editor completion and validation).
-//! The checker reads specs from the span-preserving tree, to point at every mistake; a test
-//! keeps these types and the checker's key lists in agreement.
+//! The workflow spec and the migration file as Rust types, for their JSON Schemas (editor
+//! completion and validation). The checker reads specs from the span-preserving tree, to point at
+//! every mistake; a test keeps these types and the checker's key lists in agreement. Migration
+//! files are read through [`MigrationSpec`] itself (serde), op by op, so that a mistake is located
+//! at its op.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A contractc workflow: a DAG of steps that exchange contract messages
 /// (`contracts/workflows/<name>@<MAJOR>.<MINOR>.json`).
@@ -141,10 +143,112 @@ pub struct ResourceSpec {
 #[derive(Serialize, JsonSchema)]
 pub struct DurationSpec(#[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h)$"))] pub String);
 
-/// The JSON Schema of workflow specs, pretty-printed, ending with a newline.
-pub fn workflow_schema() -> String {
+/// A migration between two majors of a contract
+/// (`contracts/migrations/<namespace>/<Name>@<A.B>..<C.D>.json`, `A.B` the latest minor of major
+/// `A`, `C.D` the first minor of the next major): `ops`, applied in order to a message of `A.B`,
+/// give a message of `C.D`. Paths are JSON pointers (RFC 6901) into the message, through object
+/// members: `/protection/stop_loss`.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "contractc migration")]
+pub struct MigrationSpec {
+    /// The JSON Schema of this file, for editors: `../../../generated/migration.schema.json`.
+    #[serde(rename = "$schema")]
+    pub schema: Option<String>,
+    pub description: Option<String>,
+    pub ops: Vec<OpSpec>,
+}
+
+/// One op of a migration.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum OpSpec {
+    /// The property at `path` gets the name `to`, in the same object.
+    Rename {
+        #[schemars(regex(pattern = r"^(/[^/]*)+$"))]
+        path: String,
+        to: String,
+    },
+    /// The property at `from` moves to `to`, into or out of a nested object: the objects on
+    /// `to`'s way that the message lacks are made.
+    Move {
+        #[schemars(regex(pattern = r"^(/[^/]*)+$"))]
+        from: String,
+        #[schemars(regex(pattern = r"^(/[^/]*)+$"))]
+        to: String,
+    },
+    /// The property at `path`, new, gets `default` (valid under the new version's schema).
+    Add {
+        #[schemars(regex(pattern = r"^(/[^/]*)+$"))]
+        path: String,
+        default: serde_json::Value,
+    },
+    /// The property at `path` is dropped; a downgrade restores `default` (valid under the old
+    /// version's schema).
+    Remove {
+        #[schemars(regex(pattern = r"^(/[^/]*)+$"))]
+        path: String,
+        default: serde_json::Value,
+    },
+    /// The enum value at `path` is mapped: old value → new value; a value not listed is kept.
+    /// A bijection between the two enums unless `lossy`.
+    EnumMap {
+        #[schemars(regex(pattern = r"^(/[^/]*)+$"))]
+        path: String,
+        map: BTreeMap<String, String>,
+        /// Several old values become one, or a new value has no old one: no downgrade.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        lossy: bool,
+    },
+    /// The value at `path` gets a wider type: `integer` → `number`, or a string of a `format` →
+    /// `string` (no `format`). A narrowing (`number` → `integer`, a plain string → a `format`) is
+    /// refused.
+    Convert {
+        #[schemars(regex(pattern = r"^(/[^/]*)+$"))]
+        path: String,
+        to: ConvertTo,
+        /// The `format` of the new string; absent for a plain string.
+        format: Option<String>,
+    },
+}
+
+impl OpSpec {
+    /// The op's name, as `op` spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            OpSpec::Rename { .. } => "rename",
+            OpSpec::Move { .. } => "move",
+            OpSpec::Add { .. } => "add",
+            OpSpec::Remove { .. } => "remove",
+            OpSpec::EnumMap { .. } => "enum_map",
+            OpSpec::Convert { .. } => "convert",
+        }
+    }
+}
+
+/// The JSON type `convert` gives a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConvertTo {
+    Integer,
+    Number,
+    String,
+}
+
+/// The JSON Schema of `T` (a spec's root type), pretty-printed, ending with a newline.
+fn schema_of<T: JsonSchema>() -> String {
     // Optional keys are absent, never `null`, as everywhere in contractc.
     let settings = schemars::r#gen::SchemaSettings::draft07().with(|s| s.option_add_null_type = false);
-    let schema = settings.into_generator().into_root_schema_for::<WorkflowSpec>();
+    let schema = settings.into_generator().into_root_schema_for::<T>();
     serde_json::to_string_pretty(&schema).expect("schemas serialize") + "\n"
+}
+
+/// The JSON Schema of workflow specs, pretty-printed, ending with a newline.
+pub fn workflow_schema() -> String {
+    schema_of::<WorkflowSpec>()
+}
+
+/// The JSON Schema of migration files ([`MigrationSpec`]), pretty-printed, ending with a newline.
+pub fn migration_schema() -> String {
+    schema_of::<MigrationSpec>()
 }

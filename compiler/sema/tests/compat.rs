@@ -2,6 +2,7 @@
 //! A case is two or more versions of one contract's `properties` and a policy.
 
 use contractc_diagnostics::Severity;
+use contractc_ir::OpKind;
 use contractc_sema::{Compatibility, Database, Policies, Settings, SourceFile, Workspace, compile};
 
 const OTHER: &str =
@@ -256,15 +257,92 @@ fn transitive_policies_compare_with_every_earlier_minor() {
 }
 
 #[test]
-fn the_trading_contracts_are_backward_transitive() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contracts/events");
+fn the_trading_contracts_are_backward_transitive_and_their_migration_resolves() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contracts");
     let db = Database::default();
     let mut sources = Vec::new();
-    for e in std::fs::read_dir(&root).unwrap() {
-        let p = e.unwrap().path();
-        let name = format!("contracts/events/{}", p.file_name().unwrap().to_string_lossy());
-        sources.push(SourceFile::new(&db, name, std::fs::read_to_string(&p).unwrap()));
+    // The contracts, and the migrations between their majors.
+    for dir in ["events", "migrations/events"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            let name = format!("contracts/{dir}/{}", p.file_name().unwrap().to_string_lossy());
+            sources.push(SourceFile::new(&db, name, std::fs::read_to_string(&p).unwrap()));
+        }
     }
     let ws = Workspace::new(&db, sources, Settings::default());
-    assert!(compile(&db, ws).diagnostics.is_empty());
+    let compiled = compile(&db, ws);
+    // Only the changes of OrderIntent@2.0 that its migration from 1.2 explains.
+    assert!(compiled.diagnostics.iter().all(|d| d.severity == Severity::Note), "{:?}", compiled.diagnostics);
+
+    // The migration as the backends read it: a rename and two moves into a `protection` the
+    // first move makes, every op resolved against both schemas; reversible and lossless.
+    let program = compiled.program.as_ref().expect("no errors");
+    let [migration] = &program.migrations[..] else { panic!("{:?}", program.migrations) };
+    let key = |c: usize| program.contracts[c].id.key();
+    assert_eq!(
+        (key(migration.from), key(migration.to)),
+        ("events/OrderIntent@1.2".into(), "events/OrderIntent@2.0".into())
+    );
+    let path = |p: &[&str]| p.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+    let moves: Vec<_> = migration
+        .ops
+        .iter()
+        .map(|op| match &op.kind {
+            OpKind::Move { from, to, created } => (from.clone(), to.clone(), created.clone(), op.target.as_deref()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            (path(&["volume_lots"]), path(&["quantity_lots"]), vec![], Some("/properties/quantity_lots")),
+            (
+                path(&["stop_loss"]),
+                path(&["protection", "stop_loss"]),
+                vec![path(&["protection"])],
+                Some("/properties/protection/properties/stop_loss")
+            ),
+            (
+                path(&["take_profit"]),
+                path(&["protection", "take_profit"]),
+                vec![],
+                Some("/properties/protection/properties/take_profit")
+            ),
+        ]
+    );
+    assert_eq!(migration.ops[1].source.as_deref(), Some("/properties/stop_loss"));
+    assert!(migration.reversible() && !migration.lossy());
+}
+
+/// A lossy `enum_map` and a `remove`: the migration compiles, lossy, and without a downgrade.
+#[test]
+fn a_lossy_migration_is_marked_so() {
+    let db = Database::default();
+    let file = |p: &str, t: &str| SourceFile::new(&db, p.to_string(), t.to_string());
+    let files = vec![
+        file(
+            "c/events/T@1.0.json",
+            r#"{ "type": "object", "properties": { "side": { "enum": ["BUY", "SELL"] }, "legacy": { "type": "string" } },
+                 "required": ["side"], "additionalProperties": false }"#,
+        ),
+        file(
+            "c/events/T@2.0.json",
+            r#"{ "type": "object", "properties": { "side": { "enum": ["LONG"] } }, "required": ["side"],
+                 "additionalProperties": false }"#,
+        ),
+        file(
+            "c/migrations/events/T@1.0..2.0.json",
+            r#"{ "ops": [
+                 { "op": "enum_map", "path": "/side", "map": { "BUY": "LONG", "SELL": "LONG" }, "lossy": true },
+                 { "op": "remove", "path": "/legacy", "default": "" } ] }"#,
+        ),
+    ];
+    let compiled = compile(&db, Workspace::new(&db, files, Settings::default()));
+    let program = compiled.program.as_ref().unwrap_or_else(|| panic!("{:?}", compiled.diagnostics));
+    let migration = &program.migrations[0];
+    let pairs = vec![("BUY".to_string(), "LONG".to_string()), ("SELL".to_string(), "LONG".to_string())];
+    assert!(matches!(&migration.ops[0].kind, OpKind::EnumMap { pairs: p, bijective: false, .. } if *p == pairs));
+    assert!(matches!(&migration.ops[1].kind, OpKind::Remove { default, .. } if default == "\"\""));
+    assert!(migration.lossy() && !migration.reversible());
+    assert!(migration.ops[1].lossy() && migration.ops[1].reversible());
 }

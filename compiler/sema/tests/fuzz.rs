@@ -1,6 +1,7 @@
-//! No input makes the checker panic: proptest mutates real contracts, the workflow spec and the
-//! case files (deletions, insertions of JSON and condition fragments, duplications, swaps) and
-//! compiles each mutant with the files it refers to. A bounded number of cases per run.
+//! No input makes the checker panic: proptest mutates real contracts, the workflow spec, the
+//! migration and the case files (deletions, insertions of JSON and condition fragments,
+//! duplications, swaps) and compiles each mutant with the files it refers to. A bounded number
+//! of cases per run.
 
 use std::path::Path;
 
@@ -57,6 +58,12 @@ const FRAGMENTS: &[&str] = &[
     "(",
     ")",
     ".",
+    "\"op\"",
+    "\"rename\"",
+    "\"move\"",
+    "\"enum_map\"",
+    "\"convert\"",
+    "\"/protection/stop_loss\"",
     "\"1ms\"",
     "\"0s\"",
     "é",
@@ -66,7 +73,7 @@ const FRAGMENTS: &[&str] = &[
 fn corpus() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = Vec::new();
-    for dir in ["contracts/events", "contracts/workflows"] {
+    for dir in ["contracts/events", "contracts/workflows", "contracts/migrations/events"] {
         for e in std::fs::read_dir(root.join(dir)).unwrap() {
             let p = e.unwrap().path();
             files.push((

@@ -115,3 +115,36 @@ fn editing_one_file_reparses_only_that_file() {
     assert!(compile(&db, ws).program.is_some());
     assert!(log.lock().unwrap().is_empty(), "nothing changed, nothing re-ran: {:?}", log.lock().unwrap());
 }
+
+#[test]
+fn editing_a_migration_checks_it_again_and_lowers_no_contract() {
+    let (mut db, log) = logged();
+    let ops = |to: &str| format!(r#"{{ "ops": [{{ "op": "rename", "path": "/x", "to": "{to}" }}] }}"#);
+    let old = SourceFile::new(&db, "c/events/A@1.0.json".to_string(), contract("x"));
+    let new = SourceFile::new(&db, "c/events/A@2.0.json".to_string(), contract("y"));
+    let other = SourceFile::new(&db, "c/events/B@1.0.json".to_string(), contract("z"));
+    let migration = SourceFile::new(&db, "c/migrations/events/A@1.0..2.0.json".to_string(), ops("y"));
+    let ws = Workspace::new(&db, vec![old, new, other, migration], Settings::default());
+    let compiled = compile(&db, ws);
+    assert!(compiled.program.as_ref().is_some_and(|p| p.migrations.len() == 1), "{:?}", compiled.diagnostics);
+
+    // A rename to a property 2.0 does not declare: the migration is checked again, alone.
+    log.lock().unwrap().clear();
+    migration.set_text(&mut db).to(ops("w"));
+    let compiled = compile(&db, ws);
+    assert_eq!(ran(&log, "migration_checked("), 1, "{:?}", log.lock().unwrap());
+    assert_eq!(ran(&log, "lowered("), 0, "{:?}", log.lock().unwrap());
+    let codes: Vec<&str> = compiled.diagnostics.iter().map(|d| d.code.id).collect();
+    assert!(codes.contains(&"E0307"), "{codes:?}");
+    assert!(compiled.program.is_none());
+
+    // A contract the migration does not read: the migration is not checked again.
+    log.lock().unwrap().clear();
+    migration.set_text(&mut db).to(ops("y"));
+    assert!(compile(&db, ws).program.is_some());
+    log.lock().unwrap().clear();
+    other.set_text(&mut db).to(contract("v"));
+    assert!(compile(&db, ws).program.is_some());
+    assert_eq!(ran(&log, "migration_checked("), 0, "{:?}", log.lock().unwrap());
+    assert_eq!(ran(&log, "lowered("), 1, "{:?}", log.lock().unwrap());
+}

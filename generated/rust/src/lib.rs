@@ -21,6 +21,7 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "events/OrderIntent@1.0" => go::<events::order_intent_1_0::OrderIntent>(text),
         "events/OrderIntent@1.1" => go::<events::order_intent_1_1::OrderIntent>(text),
         "events/OrderIntent@1.2" => go::<events::order_intent_1_2::OrderIntent>(text),
+        "events/OrderIntent@2.0" => go::<events::order_intent_2_0::OrderIntent>(text),
         "events/PriceTick@1.0" => go::<events::price_tick_1_0::PriceTick>(text),
         "events/Signal@1.0" => go::<events::signal_1_0::Signal>(text),
         _ => return None,

@@ -38,6 +38,7 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "events/OrderIntent@1.0": ("events.order_intent_1_0", "OrderIntent"),
     "events/OrderIntent@1.1": ("events.order_intent_1_1", "OrderIntent"),
     "events/OrderIntent@1.2": ("events.order_intent_1_2", "OrderIntent"),
+    "events/OrderIntent@2.0": ("events.order_intent_2_0", "OrderIntent"),
     "events/PriceTick@1.0": ("events.price_tick_1_0", "PriceTick"),
     "events/Signal@1.0": ("events.signal_1_0", "Signal"),
 }
