@@ -100,7 +100,7 @@ struct Container<'a> {
     /// Where this object's keys start in [`Reader::keys`].
     keys: usize,
     /// The keys, once there are more than [`LINEAR_KEYS`].
-    set: Option<HashSet<Cow<'a, str>>>,
+    set: Option<Box<HashSet<Cow<'a, str>>>>,
 }
 
 /// Reads one JSON message from `text`, a value at a time.
@@ -151,12 +151,14 @@ fn has_special(w: u64) -> bool {
 }
 
 /// Exact powers of ten as doubles (10^22 is the largest).
-const POW10: [f64; 23] =
-    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
+];
 
 impl<'a> Reader<'a> {
     pub fn new(text: &'a str) -> Reader<'a> {
-        Reader { text, pos: 0, containers: Vec::with_capacity(4), keys: Vec::with_capacity(16), key_at: 0 }
+        Reader { text, pos: 0, containers: Vec::with_capacity(4), keys: Vec::new(), key_at: 0 }
     }
 
     /// The text being read.
@@ -506,13 +508,19 @@ impl<'a> Reader<'a> {
             None => {
                 let duplicate = self.keys[c.keys..].iter().any(|(p, k)| *p == print && *k == key);
                 if self.keys.len() - c.keys >= LINEAR_KEYS {
-                    c.set = Some(self.keys[c.keys..].iter().map(|(_, k)| k.clone()).chain([key.clone()]).collect());
+                    c.set = Some(Box::new(
+                        self.keys[c.keys..].iter().map(|(_, k)| k.clone()).chain([key.clone()]).collect(),
+                    ));
                 }
                 duplicate
             }
         };
         if duplicate {
             return Err(self.duplicate_key(&key));
+        }
+        if self.keys.capacity() == 0 {
+            // Allocated at the first key kept ([`Reader::next_key_unchecked`] keeps none).
+            self.keys.reserve(16);
         }
         self.keys.push((print, key.clone()));
         Ok(Some(key))
@@ -676,10 +684,37 @@ mod tests {
     fn reads_every_double_as_the_standard_library_rounds_it() {
         // The fast path and the parser it falls back to, on both sides of every bound: mantissas
         // about 2^53 and 19 digits, powers of ten about 22, leading and trailing zeros.
-        let mantissas = ["0", "1", "7", "15", "0.1", "0.00001", "1.25", "100.0", "9007199254740992", "9007199254740993",
-            "1234567890123456789", "12345678901234567890", "0.30000000000000004", "2.2250738585072014", "1.7976931348623157"];
+        let mantissas = [
+            "0",
+            "1",
+            "7",
+            "15",
+            "0.1",
+            "0.00001",
+            "1.25",
+            "100.0",
+            "9007199254740992",
+            "9007199254740993",
+            "1234567890123456789",
+            "12345678901234567890",
+            "0.30000000000000004",
+            "2.2250738585072014",
+            "1.7976931348623157",
+        ];
         for m in mantissas {
-            for e in [None, Some(-400), Some(-324), Some(-23), Some(-22), Some(-1), Some(0), Some(5), Some(22), Some(23), Some(308)] {
+            for e in [
+                None,
+                Some(-400),
+                Some(-324),
+                Some(-23),
+                Some(-22),
+                Some(-1),
+                Some(0),
+                Some(5),
+                Some(22),
+                Some(23),
+                Some(308),
+            ] {
                 for sign in ["", "-"] {
                     let literal = match e {
                         None => format!("{sign}{m}"),
@@ -707,7 +742,11 @@ mod tests {
                 let plain = "é".repeat(at) + &"x".repeat(n - at);
                 for special in ["\\n", "\\u00e9", "\\\"", "\\ud83d\\ude00"] {
                     let text = format!("\"{}{special}{}\"", &plain[..at * 2], &plain[at * 2..]);
-                    assert_eq!(parse(&text).unwrap(), serde_json::from_str::<serde_json::Value>(&text).unwrap(), "{text}");
+                    assert_eq!(
+                        parse(&text).unwrap(),
+                        serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+                        "{text}"
+                    );
                 }
                 let control = format!("\"{}\u{1}{}\"", &plain[..at * 2], &plain[at * 2..]);
                 assert!(refused(&control).starts_with("control character"), "{control:?}");
