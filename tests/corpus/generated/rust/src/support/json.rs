@@ -100,7 +100,7 @@ struct Container<'a> {
     /// Where this object's keys start in [`Reader::keys`].
     keys: usize,
     /// The keys, once there are more than [`LINEAR_KEYS`].
-    set: Option<Box<HashSet<Cow<'a, str>>>>,
+    set: Option<HashSet<Cow<'a, str>>>,
 }
 
 /// Reads one JSON message from `text`, a value at a time.
@@ -508,9 +508,7 @@ impl<'a> Reader<'a> {
             None => {
                 let duplicate = self.keys[c.keys..].iter().any(|(p, k)| *p == print && *k == key);
                 if self.keys.len() - c.keys >= LINEAR_KEYS {
-                    c.set = Some(Box::new(
-                        self.keys[c.keys..].iter().map(|(_, k)| k.clone()).chain([key.clone()]).collect(),
-                    ));
+                    c.set = Some(self.keys[c.keys..].iter().map(|(_, k)| k.clone()).chain([key.clone()]).collect());
                 }
                 duplicate
             }
