@@ -105,8 +105,10 @@ fn main() {
         assert!(out.status.success(), "{name} {flags:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         // ninja prints its stats on stdout after its `[n/N]` progress lines, the runtime on stderr.
         println!("{name}, one run with {}:", flags[0]);
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        stdout.lines().filter(|l| !l.starts_with('[')).for_each(|l| println!("{l}"));
-        print!("{}", String::from_utf8_lossy(&out.stderr));
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        match name {
+            "ninja" => stdout.lines().filter(|l| !l.starts_with('[')).for_each(|l| println!("{l}")),
+            _ => print!("{stderr}"),
+        }
     }
 }
