@@ -95,6 +95,15 @@ struct Generated<T> {
     to_json: fn(&T) -> String,
 }
 
+/// The calls of a type of the project's own crate.
+fn project<T: trading_contracts::support::Read + trading_contracts::Validate + serde::Serialize>() -> Generated<T> {
+    Generated {
+        from_json: |t| trading_contracts::from_json(t).map_err(|e| e.to_string()),
+        to_canonical_json: trading_contracts::to_canonical_json,
+        to_json: trading_contracts::to_json,
+    }
+}
+
 /// Benchmarks the reads and writes of one message: the generated type `T`, the serde struct `B`.
 fn bench<T, B>(c: &mut Criterion, m: &Message, v: &Validator, generated: Generated<T>)
 where
@@ -190,26 +199,8 @@ fn main() {
     use conformance_contracts::shapes::portfolio_1_0::Portfolio;
     use trading_contracts::events::{order_intent_1_2::OrderIntent, price_tick_1_0::PriceTick};
     let v = |i: usize| &all[messages[i].contract];
-    bench::<_, baseline::OrderIntent>(
-        &mut c,
-        &messages[0],
-        v(0),
-        Generated::<OrderIntent> {
-            from_json: |t| trading_contracts::from_json(t).map_err(|e| e.to_string()),
-            to_canonical_json: trading_contracts::to_canonical_json,
-            to_json: trading_contracts::to_json,
-        },
-    );
-    bench::<_, baseline::PriceTick>(
-        &mut c,
-        &messages[1],
-        v(1),
-        Generated::<PriceTick> {
-            from_json: |t| trading_contracts::from_json(t).map_err(|e| e.to_string()),
-            to_canonical_json: trading_contracts::to_canonical_json,
-            to_json: trading_contracts::to_json,
-        },
-    );
+    bench::<_, baseline::OrderIntent>(&mut c, &messages[0], v(0), project::<OrderIntent>());
+    bench::<_, baseline::PriceTick>(&mut c, &messages[1], v(1), project::<PriceTick>());
     bench::<_, baseline::Portfolio>(
         &mut c,
         &messages[2],
