@@ -370,6 +370,7 @@ pub(crate) fn lower_one(
         unknown: std::collections::HashSet::new(),
         assertions: HashMap::new(),
         dialect: Draft::of_root(root),
+        borrowed: HashMap::new(),
     };
     l.lower_root(root);
     let types = l.types;
@@ -556,6 +557,10 @@ struct Lowerer<'a> {
     /// The contract's dialect, its root's `$schema`: an embedded resource may say the same
     /// (Core §8.1.1), never another.
     dialect: Draft,
+    /// The schemas a composition's `$ref`s named, by contract and pointer, each borrowed once
+    /// ([`Lowerer::borrowed`] walks the whole subschema: a large definition named by many
+    /// `allOf`s is rebased once, not once per `$ref`).
+    borrowed: HashMap<(usize, Pointer), Node>,
 }
 
 /// What a contract's lowering has added so far ([`Lowerer::mark`]).

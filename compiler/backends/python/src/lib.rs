@@ -221,43 +221,48 @@ struct FieldView {
     default: String,
 }
 
-/// A field's Python attribute: [`naming::attribute`], with `_` appended while it is a name the
-/// module's annotations use (a type of the contract, another contract's root or module), which the
-/// field would stand for when Pydantic evaluates the annotations in the class body.
-fn field_attribute(program: &Program, contract: usize, wire: &str) -> String {
-    let c = &program.contracts[contract];
-    let others = referenced_contracts(program, contract);
-    let taken = |n: &str| {
-        c.types.iter().any(|t| t.name == n)
-            || others.iter().any(|&o| program.contracts[o].root().name == n || program.contracts[o].id.module() == n)
-    };
-    let mut name = naming::attribute(wire);
-    while taken(&name) {
-        name.push('_');
-    }
-    name
-}
+/// The names a module's annotations use (its contract's types, the roots and modules of the
+/// contracts it refers to), which a field attribute must not be: the field would stand for them
+/// when Pydantic evaluates the annotations in the class body. Built once per module.
+struct Taken(std::collections::HashSet<String>);
 
-/// The attribute of a union's tag, as its variants have it (the first one's: Pydantic asks one name
-/// of them all).
-fn tag_attribute(program: &Program, contract: usize, u: &contractc_ir::Union) -> String {
-    let c = &program.contracts[contract];
-    let first = u.variants.first().map(|(_, v)| &c.types[*v].kind);
-    match first {
-        Some(TypeKind::Object(o)) => {
-            o.fields.iter().zip(field_attributes(program, contract, o)).find(|(f, _)| f.name == u.tag).map(|(_, a)| a)
+impl Taken {
+    fn of(program: &Program, contract: usize) -> Taken {
+        let c = &program.contracts[contract];
+        let others = referenced_contracts(program, contract).into_iter().map(|o| &program.contracts[o]);
+        let names = c.types.iter().map(|t| t.name.clone());
+        Taken(names.chain(others.flat_map(|o| [o.root().name.clone(), o.id.module()])).collect())
+    }
+
+    /// A field's Python attribute: [`naming::attribute`], with `_` appended while it is a taken name.
+    fn attribute(&self, wire: &str) -> String {
+        let mut name = naming::attribute(wire);
+        while self.0.contains(&name) {
+            name.push('_');
         }
-        _ => None,
+        name
     }
-    .unwrap_or_else(|| field_attribute(program, contract, &u.tag))
-}
 
-/// The Python attributes of the fields of `o`, in order: [`field_attribute`], the later of two
-/// that would be one suffixed `_2`, ... ([`disambiguate`]: `stop-loss`, `stop_loss`: `stop_loss`,
-/// `stop_loss_2`), the wire names staying the aliases.
-fn field_attributes(program: &Program, contract: usize, o: &Object) -> Vec<String> {
-    let idents = o.fields.iter().map(|f| field_attribute(program, contract, &f.name)).collect();
-    disambiguate(idents, &[], |i, n| format!("{i}_{n}"))
+    /// The attribute of a union's tag, as its variants have it (the first one's: Pydantic asks one
+    /// name of them all).
+    fn tag(&self, c: &Contract, u: &contractc_ir::Union) -> String {
+        let first = u.variants.first().map(|(_, v)| &c.types[*v].kind);
+        match first {
+            Some(TypeKind::Object(o)) => {
+                o.fields.iter().zip(self.fields(o)).find(|(f, _)| f.name == u.tag).map(|(_, a)| a)
+            }
+            _ => None,
+        }
+        .unwrap_or_else(|| self.attribute(&u.tag))
+    }
+
+    /// The Python attributes of the fields of `o`, in order: [`Taken::attribute`], the later of
+    /// two that would be one suffixed `_2`, ... ([`disambiguate`]: `stop-loss`, `stop_loss`:
+    /// `stop_loss`, `stop_loss_2`), the wire names staying the aliases.
+    fn fields(&self, o: &Object) -> Vec<String> {
+        let idents = o.fields.iter().map(|f| self.attribute(&f.name)).collect();
+        disambiguate(idents, &[], |i, n| format!("{i}_{n}"))
+    }
 }
 
 fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
@@ -274,6 +279,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
             contracts.push((format!("{pkg}.{}", other.id.namespace), other.id.module()));
         }
     }
+    let taken = Taken::of(program, contract);
     let mut enums = Vec::new();
     let mut models = Vec::new();
     let mut support = Vec::new();
@@ -289,7 +295,7 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
                 let fields = o
                     .fields
                     .iter()
-                    .zip(field_attributes(program, contract, o))
+                    .zip(taken.fields(o))
                     .map(|(f, name)| {
                         let (base, constraints) = annotation(program, contract, &f.ty, &mut support);
                         let mut typed = if constraints.is_empty() {
@@ -411,11 +417,8 @@ fn module_view(program: &Program, contract: usize, pkg: &str) -> Module {
             }
             TypeKind::Union(u) => {
                 let variants: Vec<&str> = u.variants.iter().map(|(_, v)| c.types[*v].name.as_str()).collect();
-                let union = format!(
-                    "Annotated[{}, Field(discriminator={})]",
-                    variants.join(" | "),
-                    py_str(&tag_attribute(program, contract, u))
-                );
+                let union =
+                    format!("Annotated[{}, Field(discriminator={})]", variants.join(" | "), py_str(&taken.tag(c, u)));
                 models.push(ModelView {
                     name: t.name.clone(),
                     base: "",

@@ -263,11 +263,20 @@ impl Lowerer<'_> {
     fn target(&mut self, r: &Node, ptr: &Pointer, visiting: &mut Vec<String>) -> Option<Part> {
         let found = r.as_str().and_then(|t| self.locate(t, ptr)).and_then(|(contract, pointer)| {
             let (root, path) = self.roots.root(contract);
-            root.at(&pointer).map(|n| (contract, pointer, n.clone(), path))
+            root.at(&pointer).map(|n| (contract, pointer, n, path))
         });
         let Some((contract, pointer, node, path)) = found else {
             self.unresolved(r, ptr, r.as_str().unwrap_or_default());
             return None;
+        };
+        let key = (contract, pointer.clone());
+        let node = match self.borrowed.get(&key) {
+            Some(done) => done.clone(),
+            None => {
+                let done = self.borrowed(node.clone(), contract, &pointer);
+                self.borrowed.insert(key, done.clone());
+                done
+            }
         };
         let place = format!("{path} \"{pointer}\"");
         // The schemas being expanded whose content this `$ref` stands in, innermost first: a
@@ -288,7 +297,7 @@ impl Lowerer<'_> {
             return None;
         }
         let borrowed = contract != self.this;
-        let mut node = self.borrowed(node, contract, &pointer);
+        let mut node = node;
         if borrowed {
             respan(&mut node, r.span);
         }
