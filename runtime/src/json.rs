@@ -24,13 +24,26 @@ pub const MAX_DEPTH: usize = 64;
 /// than one by one.
 const LINEAR_KEYS: usize = 16;
 
-/// Why the text is not a strict JSON message, and where.
+/// Why the text is not a strict JSON message, and where ([`Detail`], boxed: a read's result
+/// stays one word beside its value, as serde_json's errors do).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Detail>);
+
+/// What an [`Error`] says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detail {
     pub message: String,
     /// 1-based line and column (bytes) of the offending byte.
     pub line: usize,
     pub column: usize,
+}
+
+impl std::ops::Deref for Error {
+    type Target = Detail;
+
+    fn deref(&self) -> &Detail {
+        &self.0
+    }
 }
 
 impl fmt::Display for Error {
@@ -89,15 +102,17 @@ impl Number {
 #[derive(Clone, Copy, Debug)]
 pub struct Mark {
     pos: usize,
-    containers: usize,
+    depth: usize,
+    first: u64,
+    objects: usize,
     keys: usize,
 }
 
-/// An open array or object.
-struct Container<'a> {
-    /// No member or item read yet.
-    first: bool,
-    /// Where this object's keys start in [`Reader::keys`].
+/// An open object whose keys [`Reader::next_key`] keeps, to refuse a duplicate.
+struct Keyed<'a> {
+    /// The object's depth (the root is at 0).
+    depth: usize,
+    /// Where its keys start in [`Reader::keys`].
     keys: usize,
     /// The keys, once there are more than [`LINEAR_KEYS`].
     set: Option<HashSet<Cow<'a, str>>>,
@@ -111,8 +126,15 @@ struct Container<'a> {
 pub struct Reader<'a> {
     text: &'a str,
     pos: usize,
-    containers: Vec<Container<'a>>,
-    /// The keys of every open object, innermost last, each with its [`fingerprint`].
+    /// How many arrays and objects are open.
+    depth: usize,
+    /// Bit `d`: the container at depth `d` has read no member or item yet ([`MAX_DEPTH`] bits,
+    /// so that a message reads with no allocation but its strings').
+    first: u64,
+    /// The open objects read with [`Reader::next_key`], innermost last (none for a reader that
+    /// tells duplicates itself, [`Reader::next_key_unchecked`]).
+    objects: Vec<Keyed<'a>>,
+    /// The keys of those objects, innermost last, each with its [`fingerprint`].
     keys: Vec<(u64, Cow<'a, str>)>,
     /// Where the last key read starts.
     key_at: usize,
@@ -124,6 +146,31 @@ fn fingerprint(key: &str) -> u64 {
     let b = key.as_bytes();
     let (first, last) = (b.first().copied().unwrap_or(0), b.last().copied().unwrap_or(0));
     b.len() as u64 | u64::from(first) << 48 | u64::from(last) << 56
+}
+
+/// Whether two keys are the same, compared a word at a time inline: for the short names of
+/// members, a call to `memcmp` costs more than the comparison (a reader matching a key against
+/// the names it expects).
+#[inline]
+pub fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("eight bytes"));
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    // The last word, overlapping the one before when `n` is not a multiple of eight.
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// The bytes that end a run of a string's plain characters: `"`, `\\` and the controls.
@@ -139,15 +186,16 @@ const SPECIAL: [bool; 256] = {
     t
 };
 
-/// Whether any of the eight bytes of `w` is [`SPECIAL`] (the bit tricks of "Bit Twiddling
-/// Hacks", *Determine if a word has a byte less than n* and *equal to n*).
-fn has_special(w: u64) -> bool {
+/// The high bit of each of the eight bytes of `w` that is [`SPECIAL`], exact for the lowest
+/// such byte (the bit tricks of "Bit Twiddling Hacks", *Determine if a word has a byte less than
+/// n* and *equal to n*: a borrow may mark a byte above a special one, never below).
+fn specials(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let quote = w ^ (ONES * u64::from(b'"'));
     let backslash = w ^ (ONES * u64::from(b'\\'));
     let zero = |v: u64| v.wrapping_sub(ONES) & !v;
-    (zero(quote) | zero(backslash) | (w.wrapping_sub(ONES * 0x20) & !w)) & HIGH != 0
+    (zero(quote) | zero(backslash) | (w.wrapping_sub(ONES * 0x20) & !w)) & HIGH
 }
 
 /// Exact powers of ten as doubles (10^22 is the largest).
@@ -158,7 +206,7 @@ const POW10: [f64; 23] = [
 
 impl<'a> Reader<'a> {
     pub fn new(text: &'a str) -> Reader<'a> {
-        Reader { text, pos: 0, containers: Vec::with_capacity(4), keys: Vec::new(), key_at: 0 }
+        Reader { text, pos: 0, depth: 0, first: 0, objects: Vec::new(), keys: Vec::new(), key_at: 0 }
     }
 
     /// The text being read.
@@ -167,21 +215,25 @@ impl<'a> Reader<'a> {
     }
 
     /// An error at the current position.
+    #[cold]
     pub fn error(&self, message: impl Into<String>) -> Error {
         self.error_at(self.pos, message)
     }
 
+    #[cold]
+    #[inline(never)]
     fn error_at(&self, pos: usize, message: impl Into<String>) -> Error {
         let before = &self.text.as_bytes()[..pos.min(self.text.len())];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         let column = pos - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
-        Error { message: message.into(), line, column }
+        Error(Box::new(Detail { message: message.into(), line, column }))
     }
 
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
 
+    #[inline(always)]
     fn whitespace(&mut self) {
         let b = self.bytes();
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(self.pos) {
@@ -190,6 +242,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The kind of the next value (whitespace before it skipped).
+    #[inline]
     pub fn peek(&mut self) -> Result<Kind, Error> {
         self.whitespace();
         match self.bytes().get(self.pos) {
@@ -207,13 +260,15 @@ impl<'a> Reader<'a> {
     /// Where the next value starts, to read it again after.
     pub fn mark(&mut self) -> Mark {
         self.whitespace();
-        Mark { pos: self.pos, containers: self.containers.len(), keys: self.keys.len() }
+        Mark { pos: self.pos, depth: self.depth, first: self.first, objects: self.objects.len(), keys: self.keys.len() }
     }
 
     /// Back to `mark`: the value there is read again as the first time.
     pub fn reset(&mut self, mark: Mark) {
         self.pos = mark.pos;
-        self.containers.truncate(mark.containers);
+        self.depth = mark.depth;
+        self.first = mark.first;
+        self.objects.truncate(mark.objects);
         self.keys.truncate(mark.keys);
     }
 
@@ -254,12 +309,16 @@ impl<'a> Reader<'a> {
         self.pos - start
     }
 
-    /// Past a run of a string's plain characters: eight bytes at a time, then one by one.
+    /// Past a run of a string's plain characters: eight bytes at a time, then one by one at the
+    /// text's end.
     fn plain(&mut self) {
         let b = self.bytes();
         while let Some(word) = b.get(self.pos..self.pos + 8) {
-            if has_special(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
-                break;
+            let found = specials(u64::from_le_bytes(word.try_into().expect("eight bytes")));
+            if found != 0 {
+                // Little-endian: the lowest marked byte is the first special one.
+                self.pos += found.trailing_zeros() as usize / 8;
+                return;
             }
             self.pos += 8;
         }
@@ -349,21 +408,29 @@ impl<'a> Reader<'a> {
 
     /// A string (RFC 8259 §7), borrowed from the text when it has no escape. Refused: a control
     /// character, an unknown escape, `\u0000`, a lone surrogate.
+    #[inline(always)]
     pub fn string(&mut self) -> Result<Cow<'a, str>, Error> {
         self.whitespace();
         if self.bytes().get(self.pos) != Some(&b'"') {
             return Err(self.error("expected a string"));
         }
         self.pos += 1;
-        let b = self.bytes();
         let start = self.pos;
         self.plain();
+        if self.bytes().get(self.pos) == Some(&b'"') {
+            let s = &self.text[start..self.pos];
+            self.pos += 1;
+            return Ok(Cow::Borrowed(s));
+        }
+        self.escaped_string(start)
+    }
+
+    /// The rest of a string that [`Reader::string`] found does not end at its first special
+    /// byte: escapes decoded into an owned string, or the error.
+    #[inline(never)]
+    fn escaped_string(&mut self, start: usize) -> Result<Cow<'a, str>, Error> {
+        let b = self.bytes();
         match b.get(self.pos) {
-            Some(b'"') => {
-                let s = &self.text[start..self.pos];
-                self.pos += 1;
-                return Ok(Cow::Borrowed(s));
-            }
             Some(b'\\') => {}
             Some(_) => return Err(self.error("control character (\\u0000-\\u001F) found while parsing a string")),
             None => return Err(self.error("EOF while parsing a string")),
@@ -456,11 +523,12 @@ impl<'a> Reader<'a> {
         if self.bytes().get(self.pos) != Some(&byte) {
             return Err(self.error(if byte == b'{' { "expected an object" } else { "expected an array" }));
         }
-        if self.containers.len() >= MAX_DEPTH {
+        if self.depth >= MAX_DEPTH {
             return Err(self.error(format!("nesting deeper than {MAX_DEPTH} arrays and objects")));
         }
         self.pos += 1;
-        self.containers.push(Container { first: true, keys: self.keys.len(), set: None });
+        self.first |= 1 << self.depth;
+        self.depth += 1;
         Ok(())
     }
 
@@ -476,24 +544,29 @@ impl<'a> Reader<'a> {
 
     /// Past the separator before the next member or item: `false` at the container's end (then
     /// closed).
+    #[inline]
     fn next(&mut self, close: u8) -> Result<bool, Error> {
         self.whitespace();
         let at = self.bytes().get(self.pos).copied();
+        let depth = self.depth.checked_sub(1).expect("inside a container");
         if at == Some(close) {
             self.pos += 1;
-            let c = self.containers.pop().expect("inside a container");
-            self.keys.truncate(c.keys);
+            self.depth = depth;
+            if self.objects.last().is_some_and(|o| o.depth == depth) {
+                let o = self.objects.pop().expect("an open object");
+                self.keys.truncate(o.keys);
+            }
             return Ok(false);
         }
-        let c = self.containers.last_mut().expect("inside a container");
-        if !c.first {
+        let bit = 1 << depth;
+        if self.first & bit == 0 {
             if at != Some(b',') {
                 let what = if close == b'}' { "expected `,` or `}`" } else { "expected `,` or `]`" };
                 return Err(self.error(if at.is_none() { "EOF while parsing a value" } else { what }));
             }
             self.pos += 1;
         }
-        c.first = false;
+        self.first &= !bit;
         Ok(true)
     }
 
@@ -502,7 +575,11 @@ impl<'a> Reader<'a> {
     pub fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, Error> {
         let Some(key) = self.next_key_unchecked()? else { return Ok(None) };
         let print = fingerprint(&key);
-        let c = self.containers.last_mut().expect("inside an object");
+        let depth = self.depth - 1;
+        if self.objects.last().is_none_or(|o| o.depth != depth) {
+            self.objects.push(Keyed { depth, keys: self.keys.len(), set: None });
+        }
+        let c = self.objects.last_mut().expect("an open object");
         let duplicate = match &mut c.set {
             Some(set) => !set.insert(key.clone()),
             None => {
@@ -734,6 +811,25 @@ mod tests {
     }
 
     #[test]
+    fn compares_keys_of_every_length_as_str_does() {
+        let keys: Vec<String> = (0..20)
+            .flat_map(|n| ["a".repeat(n), format!("{}b", "a".repeat(n)), format!("b{}", "a".repeat(n))])
+            .collect();
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(same_key(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+        // A difference at every position of a long key.
+        let base = "abcdefghijklmnopqrstu";
+        for i in 0..base.len() {
+            let mut other = base.as_bytes().to_vec();
+            other[i] = b'_';
+            assert!(!same_key(base, std::str::from_utf8(&other).expect("ASCII")));
+        }
+    }
+
+    #[test]
     fn ends_a_run_of_plain_characters_at_every_position_of_a_word() {
         for n in 0..20 {
             for at in 0..=n {
@@ -749,6 +845,19 @@ mod tests {
                 let control = format!("\"{}\u{1}{}\"", &plain[..at * 2], &plain[at * 2..]);
                 assert!(refused(&control).starts_with("control character"), "{control:?}");
                 assert!(refused(&format!("\"{plain}")).starts_with("EOF while parsing a string"));
+            }
+        }
+        // Every ASCII byte at every position of a word, beside a run of two-byte characters:
+        // read as serde_json reads it, or refused as it refuses it.
+        for byte in 1..0x80u8 {
+            for at in 0..10 {
+                let text = format!("\"{}{}ééé\"", "x".repeat(at), char::from(byte));
+                let ours = parse(&text).map_err(|e| e.message.clone());
+                let theirs = serde_json::from_str::<serde_json::Value>(&text).map_err(|_| ());
+                assert_eq!(ours.is_ok(), theirs.is_ok(), "{text:?}: {ours:?}");
+                if let (Ok(a), Ok(b)) = (ours, theirs) {
+                    assert_eq!(a, b, "{text:?}");
+                }
             }
         }
     }

@@ -96,7 +96,12 @@ struct Generated<T> {
 }
 
 /// The calls of a type of the project's own crate.
-fn project<T: trading_contracts::support::Read + trading_contracts::Validate + serde::Serialize>() -> Generated<T> {
+fn project<
+    T: trading_contracts::support::Read
+        + trading_contracts::support::Write
+        + trading_contracts::Validate
+        + serde::Serialize,
+>() -> Generated<T> {
     Generated {
         from_json: |t| trading_contracts::from_json(t).map_err(|e| e.to_string()),
         to_canonical_json: trading_contracts::to_canonical_json,

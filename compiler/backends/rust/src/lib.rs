@@ -98,7 +98,7 @@ pub fn emit_shared(contracts: &[Header], options: &Options) -> Vec<OutputFile> {
         "\n/// Reads `text` as a message of `contract` (`namespace/Name@MAJOR.MINOR`) with [`from_json`]\n\
          /// and writes it back with [`to_canonical_json`]; `None` when this crate has no such contract.\n\
          pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>> {\n\
-         \x20   fn go<T: support::Read + serde::Serialize + Validate>(text: &str) -> Result<String, Error> {\n\
+         \x20   fn go<T: support::Read + support::Write + Validate>(text: &str) -> Result<String, Error> {\n\
          \x20       from_json::<T>(text).map(|v| to_canonical_json(&v))\n\
          \x20   }\n\
          \x20   Some(match contract {\n",

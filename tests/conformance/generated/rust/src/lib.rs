@@ -19,7 +19,7 @@ pub use support::{Error, Validate, Violation, from_json, from_json_lines, to_can
 /// Reads `text` as a message of `contract` (`namespace/Name@MAJOR.MINOR`) with [`from_json`]
 /// and writes it back with [`to_canonical_json`]; `None` when this crate has no such contract.
 pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>> {
-    fn go<T: support::Read + serde::Serialize + Validate>(text: &str) -> Result<String, Error> {
+    fn go<T: support::Read + support::Write + Validate>(text: &str) -> Result<String, Error> {
         from_json::<T>(text).map(|v| to_canonical_json(&v))
     }
     Some(match contract {

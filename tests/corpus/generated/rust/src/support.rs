@@ -212,8 +212,10 @@ pub(crate) use string_enum;
 /// A string enum's value from a JSON string: the variant at the index of `names` that the string
 /// equals (Validation §6.1.2, `enum`), or serde's "unknown variant" message naming them.
 pub fn read_enum<T: Copy>(r: &mut Source<'_>, names: &'static [&'static str], variants: &[T]) -> Result<T> {
-    let s = String::read(r)?;
-    match names.iter().position(|n| *n == s) {
+    expect(r, json::Kind::String, "a string")?;
+    // Borrowed from the text (unless escaped): a known value allocates nothing.
+    let s = r.json.string()?;
+    match names.iter().position(|n| json::same_key(n, &s)) {
         Some(i) => Ok(variants[i]),
         None => Err(Refused::from(<serde_json::Error as serde::de::Error>::unknown_variant(&s, names))),
     }
@@ -323,7 +325,11 @@ pub type Result<T, E = Refused> = std::result::Result<T, E>;
 /// expected f64`) and where, a JSON pointer (RFC 6901) from the value read; or text that is not
 /// JSON, where its message says (line and column, [`json::Error`]).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Refused {
+pub struct Refused(Box<Refusal>);
+
+/// What a [`Refused`] holds, boxed: a read's result stays one word beside its value.
+#[derive(Clone, Debug, PartialEq)]
+struct Refusal {
     message: String,
     pointer: String,
     /// Not JSON: located by line and column, not by a pointer.
@@ -331,22 +337,25 @@ pub struct Refused {
 }
 
 impl Refused {
+    #[cold]
     pub fn new(message: impl Into<String>) -> Refused {
-        Refused { message: message.into(), pointer: String::new(), syntax: false }
+        Refused(Box::new(Refusal { message: message.into(), pointer: String::new(), syntax: false }))
     }
 
     /// The same refusal, of the member `key` of the value (its pointer one step longer).
+    #[cold]
     fn at_key(mut self, key: &str) -> Refused {
-        if !self.syntax {
-            self.pointer.insert_str(0, &format!("/{}", key.replace('~', "~0").replace('/', "~1")));
+        if !self.0.syntax {
+            self.0.pointer.insert_str(0, &format!("/{}", key.replace('~', "~0").replace('/', "~1")));
         }
         self
     }
 
     /// The same refusal, of the item `index` of the array.
+    #[cold]
     fn at_index(mut self, index: usize) -> Refused {
-        if !self.syntax {
-            self.pointer.insert_str(0, &format!("/{index}"));
+        if !self.0.syntax {
+            self.0.pointer.insert_str(0, &format!("/{index}"));
         }
         self
     }
@@ -360,15 +369,17 @@ impl From<serde_json::Error> for Refused {
 
 impl From<json::Error> for Refused {
     fn from(e: json::Error) -> Refused {
-        Refused { syntax: true, ..Refused::new(e.to_string()) }
+        let mut refused = Refused::new(e.to_string());
+        refused.0.syntax = true;
+        refused
     }
 }
 
 impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.pointer.as_str() {
-            "" => f.write_str(&self.message),
-            pointer => write!(f, "{} at {pointer}", self.message),
+        match self.0.pointer.as_str() {
+            "" => f.write_str(&self.0.message),
+            pointer => write!(f, "{} at {pointer}", self.0.message),
         }
     }
 }
@@ -430,6 +441,7 @@ fn invalid(r: &mut Source<'_>, expected: &str) -> Refused {
 }
 
 /// The next value's kind, when it is `kind`; otherwise serde's "invalid type" message.
+#[inline]
 fn expect(r: &mut Source<'_>, kind: json::Kind, expected: &str) -> Result<()> {
     if r.json.peek()? == kind { Ok(()) } else { Err(invalid(r, expected)) }
 }
@@ -501,20 +513,17 @@ impl<T: Read> Read for Box<T> {
 /// Where a struct's field is read into while its object is read ([`read_object`]): the
 /// member's value once read, `None` while absent.
 pub trait Slot {
-    fn fill(&mut self, r: &mut Source<'_>) -> Result<()>;
-
-    /// Whether a member was read into it already (a second is a duplicate key).
-    fn filled(&self) -> bool;
+    /// Reads the member's value into the slot; a slot already filled is a duplicate `key`.
+    fn fill(&mut self, r: &mut Source<'_>, key: &str) -> Result<()>;
 }
 
 impl<T: Read> Slot for Option<T> {
-    fn fill(&mut self, r: &mut Source<'_>) -> Result<()> {
+    fn fill(&mut self, r: &mut Source<'_>, key: &str) -> Result<()> {
+        if self.is_some() {
+            return Err(Refused::from(r.json.duplicate_key(key)));
+        }
         *self = Some(T::read(r)?);
         Ok(())
-    }
-
-    fn filled(&self) -> bool {
-        self.is_some()
     }
 }
 
@@ -532,16 +541,13 @@ pub fn read_object(r: &mut Source<'_>, fields: &mut [(&'static str, &mut dyn Slo
     while let Some(key) = r.json.next_key_unchecked()? {
         let duplicate = || Refused::from(r.json.duplicate_key(&key));
         let field = match fields.get(next) {
-            Some((name, _)) if *name == key => Some(next),
-            _ => fields.iter().position(|(name, _)| *name == key),
+            Some((name, _)) if json::same_key(name, &key) => Some(next),
+            _ => fields.iter().position(|(name, _)| json::same_key(name, &key)),
         };
         if let Some(i) = field {
             next = i + 1;
             let (name, slot) = &mut fields[i];
-            if slot.filled() {
-                return Err(duplicate());
-            }
-            slot.fill(r).map_err(|e| e.at_key(name))?;
+            slot.fill(r, &key).map_err(|e| e.at_key(name))?;
         } else if tag == Some(key.as_ref()) {
             if std::mem::replace(&mut tag_seen, true) {
                 return Err(duplicate());
@@ -712,22 +718,59 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
 /// Serializes one message canonically (RFC 8785 style, as every generated language does): keys
 /// sorted by UTF-16 code units, no whitespace, minimal escapes, integers as written, other
 /// numbers in ECMAScript's shortest round-trip form (ECMA-262 Number::toString).
-pub fn to_canonical_json<T: serde::Serialize>(value: &T) -> String {
-    let v = serde_json::to_value(value).expect("generated types always serialize");
-    let mut out = String::new();
-    canonical(&v, &mut out);
+pub fn to_canonical_json<T: Write>(value: &T) -> String {
+    let mut out = String::with_capacity(128);
+    canonical(&value.write(), &mut out);
     out
 }
 
-fn canonical(v: &serde_json::Value, out: &mut String) {
+/// Writes `v` as [`to_canonical_json`] does, from the value as the type writes it (no tree).
+fn canonical(v: &Out<'_>, out: &mut String) {
+    match v {
+        Out::Null => out.push_str("null"),
+        Out::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Out::Integer(i) => out.push_str(&i.to_string()),
+        Out::Number(n) => ecmascript(*n, out),
+        Out::String(s) => quote(s, out),
+        Out::Json(v) => canonical_value(v, out),
+        Out::Owned(v) => canonical_value(v, out),
+        Out::Array(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(x, out);
+            }
+            out.push(']');
+        }
+        Out::Object(members) => {
+            let mut members: Vec<&(&str, Out<'_>)> = members.iter().collect();
+            members.sort_by(|(a, _), (b, _)| a.encode_utf16().cmp(b.encode_utf16()));
+            out.push('{');
+            for (i, (k, x)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                quote(k, out);
+                out.push(':');
+                canonical(x, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Writes a JSON value kept as it is (an open object's unknown members) as [`canonical`] does:
+/// an int64 literal as written, every other number a double.
+fn canonical_value(v: &serde_json::Value, out: &mut String) {
     use serde_json::Value;
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        // int64 literals as written; every other number is a double.
         Value::Number(n) => match n.as_i64() {
             Some(i) => out.push_str(&i.to_string()),
-            None => out.push_str(&ecmascript(n.as_f64().unwrap_or(f64::NAN))),
+            None => ecmascript(n.as_f64().unwrap_or(f64::NAN), out),
         },
         Value::String(s) => quote(s, out),
         Value::Array(a) => {
@@ -736,7 +779,7 @@ fn canonical(v: &serde_json::Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                canonical(x, out);
+                canonical_value(x, out);
             }
             out.push(']');
         }
@@ -750,7 +793,7 @@ fn canonical(v: &serde_json::Value, out: &mut String) {
                 }
                 quote(k, out);
                 out.push(':');
-                canonical(&m[k], out);
+                canonical_value(&m[k], out);
             }
             out.push('}');
         }
@@ -759,6 +802,11 @@ fn canonical(v: &serde_json::Value, out: &mut String) {
 
 fn quote(s: &str, out: &mut String) {
     out.push('"');
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -775,29 +823,48 @@ fn quote(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// ECMA-262 Number::toString of a finite double, from Rust's shortest round-trip digits.
-fn ecmascript(v: f64) -> String {
+/// Writes ECMA-262 Number::toString (§6.1.6.1.20) of a finite double, from Rust's shortest
+/// round-trip digits (`{:e}`: `d.ddde±x`).
+fn ecmascript(v: f64, out: &mut String) {
     if v == 0.0 {
-        return "0".into();
+        out.push('0');
+        return;
     }
     let sci = format!("{:e}", v.abs());
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let k = digits.len() as i32;
+    let (first, rest) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // The digits are `first` then `rest`, and the value is 0.digits × 10^n.
+    let k = (first.len() + rest.len()) as i32;
     let n = exp.parse::<i32>().unwrap_or(0) + 1;
-    let sign = if v < 0.0 { "-" } else { "" };
-    let body = if k <= n && n <= 21 {
-        format!("{digits}{}", "0".repeat((n - k) as usize))
-    } else if 0 < n && n <= 21 {
-        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
-    } else if -6 < n && n <= 0 {
-        format!("0.{}{digits}", "0".repeat((-n) as usize))
-    } else {
-        let rest = if k > 1 { format!(".{}", &digits[1..]) } else { String::new() };
-        let e = n - 1;
-        format!("{}{rest}e{}{}", &digits[..1], if e >= 0 { "+" } else { "-" }, e.abs())
+    let digit = |i: i32| if i == 0 { first } else { &rest[i as usize - 1..i as usize] };
+    let digits_from = |out: &mut String, from: i32| {
+        for i in from..k {
+            out.push_str(digit(i));
+        }
     };
-    format!("{sign}{body}")
+    if v < 0.0 {
+        out.push('-');
+    }
+    if k <= n && n <= 21 {
+        digits_from(out, 0);
+        (k..n).for_each(|_| out.push('0'));
+    } else if 0 < n && n <= 21 {
+        (0..n).for_each(|i| out.push_str(digit(i)));
+        out.push('.');
+        digits_from(out, n);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        (n..0).for_each(|_| out.push('0'));
+        digits_from(out, 0);
+    } else {
+        out.push_str(first);
+        if k > 1 {
+            out.push('.');
+            out.push_str(rest);
+        }
+        let e = n - 1;
+        out.push_str(&format!("e{}{}", if e >= 0 { "+" } else { "-" }, e.abs()));
+    }
 }
 
 /// The unknown members of an open object (`additionalProperties` absent or `true`), kept to be
@@ -892,7 +959,7 @@ impl Write for Json {
 /// `allowed` (so `1.0` equals `1`).
 pub fn check_values(v: &Json, allowed: &[&str], at: &At<'_>, errors: &mut Vec<Violation>) {
     let mut text = String::new();
-    canonical(&v.0, &mut text);
+    canonical_value(&v.0, &mut text);
     if !allowed.contains(&text.as_str()) {
         errors.push(violation(at, format!("must be one of {}", allowed.join(", "))));
     }
@@ -1195,7 +1262,9 @@ pub fn check_items(len: usize, min: u64, max: u64, at: &At<'_>, errors: &mut Vec
 pub fn check_unique<T: Write>(items: &[T], at: &At<'_>, errors: &mut Vec<Violation>) {
     let mut seen = ::std::collections::HashMap::new();
     for (i, item) in items.iter().enumerate() {
-        if let Some(j) = seen.insert(to_canonical_json(&item.write()), i) {
+        let mut text = String::new();
+        canonical(&item.write(), &mut text);
+        if let Some(j) = seen.insert(text, i) {
             errors.push(violation(at, format!("items {j} and {i} are equal; items must be unique")));
             return;
         }
