@@ -33,7 +33,7 @@ fn write_inputs(dir: &Path) {
             s
         })
         .collect();
-    let p = Plan { workflow: "bench@1.0".into(), steps, validators: vec![], resources: vec![] };
+    let p = Plan { workflow: "bench@1.0".into(), steps, validators: vec![], resources: vec![], migrations: vec![] };
     std::fs::write(dir.join("plan.bin"), plan::encode(&p)).unwrap();
     let mut ninja = String::from("rule t\n  command = touch $out\n");
     for i in 0..STEPS {

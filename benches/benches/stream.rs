@@ -53,7 +53,13 @@ fn main() {
         output: Some(Output { validator: 0, stream: true }),
         ..Step::command("intents", &["sh", "-c", &script])
     };
-    let p = Plan { workflow: "stream@1.0".into(), steps: vec![step], validators: vec![validator], resources: vec![] };
+    let p = Plan {
+        workflow: "stream@1.0".into(),
+        steps: vec![step],
+        validators: vec![validator],
+        resources: vec![],
+        migrations: vec![],
+    };
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("plan.bin"), plan::encode(&p)).unwrap();
     let t = Instant::now();

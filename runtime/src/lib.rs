@@ -4,7 +4,7 @@
 //! Architecture invariant: no compiler crate is a dependency, ever. The plan types live here in
 //! [`plan`]; the compiler depends on them, never the reverse. Modules: [`plan`] (the file
 //! format), [`validate`] (compiled contract checks), [`formats`] (the asserted `format`s) and
-//! [`decimal`] (`multipleOf`), which generated Rust embeds too, [`cond`] (condition code), [`exec`] (one attempt of a process),
+//! [`decimal`] (`multipleOf`), which generated Rust embeds too, [`cond`] (condition code), [`migrate`] (migrations carried out at a step boundary), [`exec`] (one attempt of a process),
 //! [`journal`] (crash-safe records), [`disk`] (the disk operations of a commit, faults injectable), [`run`] (the scheduler, with one submodule per job).
 
 pub mod cond;
@@ -14,6 +14,7 @@ pub mod exec;
 pub mod formats;
 pub mod journal;
 pub mod json;
+pub mod migrate;
 pub mod plan;
 pub mod run;
 pub mod validate;

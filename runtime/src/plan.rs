@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 mod verify;
 
 pub const MAGIC: [u8; 8] = *b"CTCPLAN\0";
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 pub const HEADER_LEN: usize = 24;
 
 /// A compiled workflow: steps in a topological order and the validators of the contracts its
@@ -25,6 +25,8 @@ pub struct Plan {
     pub validators: Vec<Validator>,
     /// Resources guarded by circuit breakers, referred to by index from steps.
     pub resources: Vec<Resource>,
+    /// The migrations inputs carry messages across (see [`Conversion`]).
+    pub migrations: Vec<Migration>,
 }
 
 /// A circuit breaker: opens after `failure_threshold` consecutive failed attempts of steps that
@@ -135,6 +137,45 @@ pub struct Input {
     pub name: String,
     /// Index of the producing step.
     pub from: u32,
+    /// Set when the step reads another major of the producer's contract.
+    pub conversion: Option<Conversion>,
+}
+
+/// How an input's messages reach the version of the contract the step reads: each message (of
+/// those the step's condition admits, when it reads this input) is checked against the
+/// producer's output validator, carried through `migrations` in order
+/// ([`crate::migrate::upgrade`]), written canonically under `validator` and checked against it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Conversion {
+    /// Indices into [`Plan::migrations`]; at least one.
+    pub migrations: Vec<u32>,
+    /// Index into [`Plan::validators`]: the contract the step reads.
+    pub validator: u32,
+}
+
+/// A migration between two majors of a contract, as the compiler checked it: its ops in the
+/// order they apply to a message of the old major.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Migration {
+    /// `namespace/Name@A.B..C.D`, as its file is named (`events/OrderIntent@1.2..2.0`).
+    pub name: String,
+    pub ops: Vec<MigrationOp>,
+}
+
+/// One op of a [`Migration`], on instance paths (JSON pointer tokens through object members,
+/// never empty). A `convert` of the migration file leaves a value's JSON as it is and has no op
+/// here.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum MigrationOp {
+    /// `rename` and `move`: the member at `from`, when present, moves to `to`; the objects on
+    /// `to`'s way that the message lacks are made.
+    Move { from: Vec<String>, to: Vec<String> },
+    /// `add`: the member at `path` is set to `value` when absent.
+    Add { path: Vec<String>, value: Json },
+    /// `remove`: the member at `path` is dropped.
+    Remove { path: Vec<String> },
+    /// `enum_map`: the string at `path`, when it is the first of a pair, becomes the second.
+    EnumMap { path: Vec<String>, pairs: Vec<(String, String)> },
 }
 
 /// The step writes its output to the file named by `CTC_OUTPUT`.
@@ -614,6 +655,7 @@ mod tests {
                 nodes: vec![Node::Keywords(vec![Keyword::Type(vec![Type::Boolean])])],
             }],
             resources: vec![],
+            migrations: vec![],
         }
     }
 

@@ -154,11 +154,31 @@ pub struct StepReport {
     pub rejected: u64,
     /// For a step with a condition: messages admitted / offered.
     pub admitted: Option<(u64, u64)>,
+    /// The inputs whose messages were carried to another major of their contract, in input
+    /// order (empty for a step that did not run).
+    pub carried: Vec<Carried>,
     /// When the step started and settled, from the start of the run.
     pub started: Duration,
     pub finished: Duration,
     /// Why it ran or did not (`--explain`).
     pub reason: String,
+}
+
+/// An input's messages carried across migrations at the step boundary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Carried {
+    pub input: String,
+    /// The migrations, in the order they applied (`events/OrderIntent@1.2..2.0`).
+    pub migrations: Vec<String>,
+    /// Messages carried: those the step's condition admitted, when it reads this input.
+    pub messages: u64,
+}
+
+impl Carried {
+    /// `intent: 42 messages by events/OrderIntent@1.2..2.0`, as the summary writes it.
+    pub fn describe(&self) -> String {
+        format!("{}: {} message(s) by {}", self.input, self.messages, self.migrations.join(", "))
+    }
 }
 
 /// Progress notices, in order.
@@ -659,6 +679,7 @@ impl StepReport {
             messages: 0,
             rejected: 0,
             admitted: None,
+            carried: Vec::new(),
             started: at,
             finished: at,
             reason,

@@ -11,7 +11,7 @@ fn exe() -> Command {
 }
 
 fn plan_of(steps: Vec<Step>) -> Vec<u8> {
-    plan::encode(&Plan { workflow: "cli@1.0".into(), steps, validators: vec![], resources: vec![] })
+    plan::encode(&Plan { workflow: "cli@1.0".into(), steps, validators: vec![], resources: vec![], migrations: vec![] })
 }
 
 #[test]
@@ -208,7 +208,7 @@ fn step_runs_one_step_on_input_files_as_a_pod_would() {
     let src =
         Step { output: output.clone(), ..Step::command("src", &["sh", "-c", r#"printf '{"x":1}\n' > "$CTC_OUTPUT""#]) };
     let mut keep = Step { output, ..Step::command("keep", &["sh", "-c", r#"cat "$CTC_INPUT_IN" > "$CTC_OUTPUT""#]) };
-    keep.inputs = vec![Input { name: "in".into(), from: 0 }];
+    keep.inputs = vec![Input { name: "in".into(), from: 0, conversion: None }];
     keep.needs = vec![0];
     keep.when = Some(Condition {
         source: "in.x > 2".into(),
@@ -217,7 +217,13 @@ fn step_runs_one_step_on_input_files_as_a_pod_would() {
     });
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plan.bin");
-    let p = Plan { workflow: "pod@1.0".into(), steps: vec![src, keep], validators: vec![validator], resources: vec![] };
+    let p = Plan {
+        workflow: "pod@1.0".into(),
+        steps: vec![src, keep],
+        validators: vec![validator],
+        resources: vec![],
+        migrations: vec![],
+    };
     std::fs::write(&path, plan::encode(&p)).unwrap();
     let inputs = dir.path().join("in");
     std::fs::create_dir(&inputs).unwrap();

@@ -35,7 +35,7 @@ fn twenty_step_plan(counts: &Path) -> Plan {
             let mut s = Step::command(&name, &["sh", "-c", &body]);
             s.output = Some(Output { validator: 0, stream: true });
             if k > 0 {
-                s.inputs = vec![Input { name: "in".into(), from: i - 1 }];
+                s.inputs = vec![Input { name: "in".into(), from: i - 1, conversion: None }];
                 s.needs = vec![i - 1];
             }
             if k == 4 && b > 0 {
@@ -71,7 +71,7 @@ fn twenty_step_plan(counts: &Path) -> Plan {
             Node::Bool(false),
         ],
     };
-    Plan { workflow: "crash@1.0".into(), steps, validators: vec![validator], resources: vec![] }
+    Plan { workflow: "crash@1.0".into(), steps, validators: vec![validator], resources: vec![], migrations: vec![] }
 }
 
 struct Rng(u64);

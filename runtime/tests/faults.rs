@@ -25,7 +25,7 @@ fn plan(ran: &Path) -> VerifiedPlan {
     let a = emitting(count("a", r#"printf '{"x":1}\n' > "$CTC_OUTPUT""#));
     let mut b = emitting(count("b", r#"cat "$CTC_INPUT_IN" > "$CTC_OUTPUT""#));
     b.needs = vec![0];
-    b.inputs = vec![Input { name: "in".into(), from: 0 }];
+    b.inputs = vec![Input { name: "in".into(), from: 0, conversion: None }];
     let mut c = count("c", "true");
     c.needs = vec![1];
     let validator = Validator {
@@ -38,6 +38,7 @@ fn plan(ran: &Path) -> VerifiedPlan {
         steps: vec![a, b, c],
         validators: vec![validator],
         resources: vec![],
+        migrations: vec![],
     })
     .unwrap()
 }

@@ -10,8 +10,8 @@ use std::process::Command;
 
 use proptest::prelude::*;
 use runtime::plan::{
-    self, Condition, Input, Integers, Json, Keyword, MAX_DEPTH, Node, Op, Output, Pattern, Plan, PlanError, Resource,
-    Step, TriggerRule, Type, Validator, VerifiedPlan,
+    self, Condition, Conversion, Input, Integers, Json, Keyword, MAX_DEPTH, Migration, MigrationOp, Node, Op, Output,
+    Pattern, Plan, PlanError, Resource, Step, TriggerRule, Type, Validator, VerifiedPlan,
 };
 use runtime::validate::{MAX_NESTING, STACK_SIZE, validate_text};
 
@@ -25,7 +25,7 @@ fn base() -> Plan {
     source.resources = vec![0];
     let mut signal = emitting("signal");
     signal.needs = vec![0];
-    signal.inputs = vec![Input { name: "in".into(), from: 0 }];
+    signal.inputs = vec![Input { name: "in".into(), from: 0, conversion: None }];
     signal.when = Some(Condition {
         source: "in.x > 1".into(),
         input: 0,
@@ -37,13 +37,17 @@ fn base() -> Plan {
     backup.fallback_for = Some(1);
     let mut report = Step::command("report", &["true"]);
     report.needs = vec![1];
-    report.inputs = vec![Input { name: "sig".into(), from: 1 }];
+    report.inputs = vec![Input { name: "sig".into(), from: 1, conversion: None }];
     report.trigger = TriggerRule::AllDone;
     Plan {
         workflow: "checks@1.0".into(),
         steps: vec![source, signal, backup, report],
         validators: vec![validator()],
         resources: vec![Resource { name: "broker".into(), failure_threshold: 3, cooldown_ms: 1000 }],
+        migrations: vec![Migration {
+            name: "t/Msg@1.0..2.0".into(),
+            ops: vec![MigrationOp::Move { from: vec!["x".into()], to: vec!["pos".into(), "x".into()] }],
+        }],
     }
 }
 
@@ -157,7 +161,7 @@ fn inputs_must_be_distinct_environment_variables() {
     assert_eq!(
         refused(|p| {
             p.steps[3].needs = vec![0, 1];
-            p.steps[3].inputs.push(Input { name: "SIG".into(), from: 0 });
+            p.steps[3].inputs.push(Input { name: "SIG".into(), from: 0, conversion: None });
         }),
         r#"plan: inputs "sig" and "SIG" of step "report" are both $CTC_INPUT_SIG"#
     );
@@ -211,7 +215,7 @@ fn steps_must_come_after_what_they_depend_on() {
     );
     assert_eq!(
         refused(|p| {
-            p.steps[0].inputs = vec![Input { name: "late".into(), from: 3 }];
+            p.steps[0].inputs = vec![Input { name: "late".into(), from: 3, conversion: None }];
         }),
         format!(
             r#"plan: input "late" of step "source" reads step 3 ("report"), which is not listed before step "source" {order}"#
@@ -410,6 +414,26 @@ fn hazard(p: &Plan) -> Option<String> {
         indices.extend(s.resources.iter().map(|&r| (r, p.resources.len())));
         indices.extend(s.when.iter().map(|c| (c.input, s.inputs.len())));
         indices.extend(s.output.iter().map(|o| (o.validator, p.validators.len())));
+        for c in s.inputs.iter().filter_map(|i| i.conversion.as_ref()) {
+            indices.extend(c.migrations.iter().map(|&m| (m, p.migrations.len())));
+            indices.push((c.validator, p.validators.len()));
+        }
+        for i in s.inputs.iter().filter(|i| i.conversion.is_some()) {
+            if p.steps.get(i.from as usize).is_some_and(|from| from.output.is_none()) {
+                return Some(format!(
+                    "input {:?} of step {:?} converts the messages of a step with no output",
+                    i.name, s.name
+                ));
+            }
+        }
+    }
+    if p.migrations.iter().flat_map(|m| &m.ops).any(|op| match op {
+        MigrationOp::Move { from, to } => from.is_empty() || to.is_empty(),
+        MigrationOp::Add { path, .. } | MigrationOp::Remove { path } | MigrationOp::EnumMap { path, .. } => {
+            path.is_empty()
+        }
+    }) {
+        return Some("a migration op has an empty path".into());
     }
     for v in &p.validators {
         if v.nodes.is_empty() {
@@ -456,6 +480,8 @@ enum Mutation {
     NodeRef(usize, usize, usize, u32),
     InPlace(usize),
     NoProgram(usize),
+    Conversion(usize, usize, Vec<u32>, u32),
+    EmptyMigrationPath,
 }
 
 /// Sets the `at`-th element (modulo the length) to `value`, or pushes it onto an empty list.
@@ -482,7 +508,7 @@ impl Mutation {
             Mutation::Need(s, at, d) => set(&mut p.steps[s % n].needs, at, d),
             Mutation::From(s, i, from) => {
                 let inputs = &mut p.steps[s % n].inputs;
-                set(inputs, i, Input { name: format!("in{i}"), from });
+                set(inputs, i, Input { name: format!("in{i}"), from, conversion: None });
             }
             Mutation::WhenInput(s, input) => {
                 p.steps[s % n].when = Some(Condition { source: "true".into(), input, code: vec![Op::Bool(true)] })
@@ -511,6 +537,18 @@ impl Mutation {
                 nodes[node % len] = Node::Keywords(vec![Keyword::AllOf(vec![(node % (len + 1)) as u32])]);
             }
             Mutation::NoProgram(s) => p.steps[s % n].run.clear(),
+            Mutation::Conversion(s, i, migrations, validator) => {
+                let inputs = &mut p.steps[s % n].inputs;
+                if !inputs.is_empty() {
+                    let len = inputs.len();
+                    inputs[i % len].conversion = Some(Conversion { migrations, validator });
+                }
+            }
+            Mutation::EmptyMigrationPath => {
+                if let Some(m) = p.migrations.first_mut() {
+                    m.ops = vec![MigrationOp::Remove { path: vec![] }];
+                }
+            }
         }
     }
 }
@@ -545,6 +583,9 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (at(), at(), at(), index()).prop_map(|(n, k, a, t)| Mutation::NodeRef(n, k, a, t)),
         at().prop_map(Mutation::InPlace),
         at().prop_map(Mutation::NoProgram),
+        (at(), at(), prop::collection::vec(index(), 0..3), index())
+            .prop_map(|(s, i, m, v)| Mutation::Conversion(s, i, m, v)),
+        Just(Mutation::EmptyMigrationPath),
     ]
 }
 

@@ -4,10 +4,10 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use runtime::plan::{
-    Condition, Input, Integers, Keyword, Node, Num, Op, Output, Plan, Resource, RetryPolicy, Step, TriggerRule, Type,
-    Validator, VerifiedPlan,
+    Condition, Conversion, Input, Integers, Keyword, Migration, MigrationOp, Node, Num, Op, Output, Plan, Resource,
+    RetryPolicy, Step, TriggerRule, Type, Validator, VerifiedPlan,
 };
-use runtime::run::{Options, RunResult, SkippingClock, Status, run};
+use runtime::run::{Carried, Options, RunResult, SkippingClock, Status, run};
 
 static NOT_INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -56,7 +56,7 @@ fn retry(max_attempts: u32, initial_ms: u64, factor: f64, max_interval_ms: u64) 
 }
 
 fn plan(steps: Vec<Step>) -> Plan {
-    Plan { workflow: "t@1.0".into(), steps, validators: vec![validator()], resources: vec![] }
+    Plan { workflow: "t@1.0".into(), steps, validators: vec![validator()], resources: vec![], migrations: vec![] }
 }
 
 fn run_in(dir: &std::path::Path, p: &Plan, events: Option<&std::path::Path>) -> RunResult {
@@ -103,7 +103,7 @@ fn a_contract_violation_fails_the_step_naming_line_and_pointer_and_skips_what_fo
 #[test]
 fn a_condition_hands_over_only_admitted_messages_and_skips_when_none_pass() {
     let mut keep = needs(emitting("keep", r#"cat "$CTC_INPUT_M" > "$CTC_OUTPUT""#), &[0]);
-    keep.inputs = vec![Input { name: "m".into(), from: 0 }];
+    keep.inputs = vec![Input { name: "m".into(), from: 0, conversion: None }];
     keep.when = Some(Condition {
         source: "m.x > 1".into(),
         input: 0,
@@ -246,7 +246,7 @@ fn a_fallback_runs_when_its_step_fails_for_good_and_consumers_read_its_output() 
     let mut backup = emitting("backup", r#"printf '{"x":7}\n' > "$CTC_OUTPUT""#);
     backup.fallback_for = Some(0);
     let mut consumer = needs(emitting("consumer", r#"cat "$CTC_INPUT_IN" > "$CTC_OUTPUT""#), &[0]);
-    consumer.inputs = vec![Input { name: "in".into(), from: 0 }];
+    consumer.inputs = vec![Input { name: "in".into(), from: 0, conversion: None }];
     let reports = run_plan(&plan(vec![primary, backup, consumer]));
     assert_eq!(reports[0].status, Status::Recovered { by: "backup".into() });
     assert_eq!(reports[1].status, Status::Succeeded);
@@ -342,7 +342,7 @@ fn an_unchanged_plan_does_nothing_and_a_changed_input_reruns_only_what_depends_o
     a.env = vec![("SOURCE_VERSION".into(), "1".into())];
     let mut b =
         needs(emitting("b", &format!("echo b >> {}; cat \"$CTC_INPUT_IN\" > \"$CTC_OUTPUT\"", ran.display())), &[0]);
-    b.inputs = vec![Input { name: "in".into(), from: 0 }];
+    b.inputs = vec![Input { name: "in".into(), from: 0, conversion: None }];
     let c = sh("c", &format!("echo c >> {}", ran.display()));
     let p = plan(vec![a, b, c]);
     let run_dir = dir.path().join("run");
@@ -398,7 +398,7 @@ fn a_condition_on_a_single_message_reads_it_whatever_its_layout() {
         code: vec![Op::Field(vec!["x".into()]), Op::Number(bound), Op::Gt],
     };
     let mut pass = needs(single("pass", r#"cat "$CTC_INPUT_M" > "$CTC_OUTPUT""#), &[0]);
-    pass.inputs = vec![Input { name: "m".into(), from: 0 }];
+    pass.inputs = vec![Input { name: "m".into(), from: 0, conversion: None }];
     pass.when = Some(when("m.x > 1", 1.0));
     let mut stop = pass.clone();
     stop.name = "stop".into();
@@ -449,7 +449,7 @@ fn status_reads_the_journal_back_without_writing_and_says_what_a_resume_would_ru
     let mut source = emitting("source", r#"printf '{"x":1}\n' > "$CTC_OUTPUT""#);
     source.env = vec![("V".into(), "1".into())];
     let mut copy = needs(emitting("copy", r#"cat "$CTC_INPUT_IN" > "$CTC_OUTPUT""#), &[0]);
-    copy.inputs = vec![Input { name: "in".into(), from: 0 }];
+    copy.inputs = vec![Input { name: "in".into(), from: 0, conversion: None }];
     // Fails twice, until `fixed` exists; what needs it is skipped by its trigger rule.
     let mut flaky = sh("flaky", &format!("test -e {}", flag.display()));
     flaky.retry = retry(2, 1, 1.0, 1);
@@ -541,7 +541,7 @@ fn status_follows_fallbacks_and_trigger_rules_as_the_scheduler_does() {
     let mut backup = emitting("backup", r#"printf '{"x":7}\n' > "$CTC_OUTPUT""#);
     backup.fallback_for = Some(0);
     let mut consumer = needs(emitting("consumer", r#"cat "$CTC_INPUT_IN" > "$CTC_OUTPUT""#), &[0]);
-    consumer.inputs = vec![Input { name: "in".into(), from: 0 }];
+    consumer.inputs = vec![Input { name: "in".into(), from: 0, conversion: None }];
     let cleanup = Step { trigger: TriggerRule::OneFailed, ..needs(sh("cleanup", "true"), &[2]) };
     let p = plan(vec![primary, backup, consumer, cleanup]);
     let r = run_in(&run_dir, &p, None);
@@ -643,4 +643,89 @@ fn the_html_reports_timeline_agrees_with_the_events_file() {
         .filter_map(|n| n.attribute("data-step"))
         .collect();
     assert_eq!(not_run, ["after"]);
+}
+
+/// `t/Msg@2.0`: `{"pos": {"x": number >= 0}, "tag": string}`, closed.
+fn validator_2_0() -> Validator {
+    Validator {
+        contract: "t/Msg@2.0".into(),
+        integers: Integers::Int64Literal,
+        nodes: vec![
+            Node::Keywords(vec![
+                Keyword::Type(vec![Type::Object]),
+                Keyword::Properties(vec![("pos".into(), 1), ("tag".into(), 3)]),
+                Keyword::Required(vec!["pos".into(), "tag".into()]),
+                Keyword::AdditionalProperties(2),
+            ]),
+            Node::Keywords(vec![
+                Keyword::Type(vec![Type::Object]),
+                Keyword::Properties(vec![("x".into(), 4)]),
+                Keyword::Required(vec!["x".into()]),
+                Keyword::AdditionalProperties(2),
+            ]),
+            Node::Bool(false),
+            Node::Keywords(vec![Keyword::Type(vec![Type::String])]),
+            Node::Keywords(vec![Keyword::Type(vec![Type::Number]), Keyword::Minimum(Num::Float(0.0))]),
+        ],
+    }
+}
+
+/// A producer of `t/Msg@1.0` and a consumer of `t/Msg@2.0` through `ops`, which copies what it
+/// is handed to `seen` and to its output.
+fn carried_plan(ops: Vec<MigrationOp>, emit: &str, seen: &std::path::Path) -> Plan {
+    let copy = format!(r#"cat "$CTC_INPUT_M" > '{}'; cat "$CTC_INPUT_M" > "$CTC_OUTPUT""#, seen.display());
+    let mut consume = needs(emitting("consume", &copy), &[0]);
+    consume.output = Some(Output { validator: 1, stream: true });
+    consume.inputs =
+        vec![Input { name: "m".into(), from: 0, conversion: Some(Conversion { migrations: vec![0], validator: 1 }) }];
+    let mut p = plan(vec![emitting("emit", &format!("printf '{emit}' > \"$CTC_OUTPUT\"")), consume]);
+    p.validators.push(validator_2_0());
+    p.migrations = vec![Migration { name: "t/Msg@1.0..2.0".into(), ops }];
+    p
+}
+
+fn path(p: &str) -> Vec<String> {
+    p.split('/').skip(1).map(str::to_string).collect()
+}
+
+#[test]
+fn an_input_of_a_newer_major_gets_each_message_migrated_canonically_and_the_run_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let seen = dir.path().join("seen");
+    let ops = vec![
+        MigrationOp::Move { from: path("/x"), to: path("/pos/x") },
+        MigrationOp::Add { path: path("/tag"), value: runtime::plan::Json::String("v1".into()) },
+    ];
+    let p = carried_plan(ops, r#"{"x":1.50}\n{ "x" : 2e0 }\n"#, &seen);
+    let events_at = dir.path().join("events.jsonl");
+    let result = run_in(dir.path(), &p, Some(&events_at));
+    let r = &result.reports[1];
+    assert_eq!(r.status, Status::Succeeded, "{}", r.reason);
+    assert_eq!(
+        std::fs::read_to_string(&seen).unwrap(),
+        "{\"pos\":{\"x\":1.5},\"tag\":\"v1\"}\n{\"pos\":{\"x\":2},\"tag\":\"v1\"}\n"
+    );
+    assert_eq!(r.carried, vec![Carried { input: "m".into(), migrations: vec!["t/Msg@1.0..2.0".into()], messages: 2 }]);
+    let migrated: Vec<_> = events(&events_at).into_iter().filter(|e| e["event"] == "input_migrated").collect();
+    assert_eq!(migrated.len(), 1);
+    assert_eq!(migrated[0]["step"], "consume");
+    assert_eq!(migrated[0]["messages"], 2);
+    assert!(
+        runtime::run::summary(&p, &result.reports, Duration::ZERO)
+            .contains("migrated m: 2 message(s) by t/Msg@1.0..2.0")
+    );
+}
+
+#[test]
+fn a_message_the_migration_leaves_invalid_fails_the_consumer_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // Without the `add`, the migrated messages lack the required `tag`.
+    let ops = vec![MigrationOp::Move { from: path("/x"), to: path("/pos/x") }];
+    let reports = run_in(dir.path(), &carried_plan(ops, r#"{"x":1}\n"#, &dir.path().join("seen")), None).reports;
+    let Status::Failed(why) = &reports[1].status else { panic!("{:?}", reports[1].status) };
+    assert!(
+        why.contains("migrating `m`") && why.contains("line 1") && why.contains("after migrating, t/Msg@2.0"),
+        "{why}"
+    );
+    assert!(!dir.path().join("seen").exists(), "the consumer must not run");
 }

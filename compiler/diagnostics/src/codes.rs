@@ -125,6 +125,12 @@ pub const INPUT_CONTRACT_MISMATCH: Code = Code {
 /// A step that can never run, whatever happens upstream.
 pub const UNREACHABLE_STEP: Code =
     Code { id: "E0114", name: "unreachable-step", summary: "A step that can never run, whatever happens upstream." };
+/// An input declares another major of its producer's contract, and no migrations lead there.
+pub const MISSING_MIGRATION_PATH: Code = Code {
+    id: "E0115",
+    name: "missing-migration-path",
+    summary: "An input declares another major of its producer's contract, and no migrations lead there.",
+};
 /// A `when` condition does not parse (CEL subset).
 pub const CONDITION_SYNTAX: Code =
     Code { id: "E0110", name: "condition-syntax", summary: "A `when` condition does not parse (CEL subset)." };
@@ -346,6 +352,7 @@ pub const ALL: &[Code] = &[
     CONDITION_TYPE_MISMATCH,
     CONDITION_UNKNOWN_ENUM_VALUE,
     UNREACHABLE_STEP,
+    MISSING_MIGRATION_PATH,
     PROPERTY_REMOVED,
     PROPERTY_ADDED,
     REQUIRED_PROPERTY_ADDED,

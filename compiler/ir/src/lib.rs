@@ -555,6 +555,26 @@ impl Program {
     pub fn contract(&self, r: TypeRef) -> &Contract {
         &self.contracts[r.contract]
     }
+
+    /// The migrations that carry a message of contract `from` to contract `to` (places in
+    /// [`Program::contracts`]), as indices into [`Program::migrations`] in the order they apply:
+    /// the first starts at `from`, each next one at the version the one before ends at, the last
+    /// ends at `to` (`OrderIntent@1.2..2.0`, then `OrderIntent@2.0..3.0`). `None` when no such
+    /// chain exists, and when `from == to` (nothing to carry). Each major has at most one
+    /// migration out of it, so the chain, when there is one, is the only one.
+    pub fn migration_chain(&self, from: usize, to: usize) -> Option<Vec<usize>> {
+        let mut chain = Vec::new();
+        let mut at = from;
+        while at != to {
+            let next = self.migrations.iter().position(|m| m.from == at)?;
+            if chain.contains(&next) {
+                return None;
+            }
+            chain.push(next);
+            at = self.migrations[next].to;
+        }
+        (!chain.is_empty()).then_some(chain)
+    }
 }
 
 /// Contracts by their place in contract order: a whole [`Program`], or a view that reads them
@@ -680,6 +700,18 @@ pub struct Input {
     pub name: String,
     /// Index of the producing step.
     pub from: usize,
+    /// Set when the input declares another version of the producer's contract: each message
+    /// is carried across to it at the step boundary.
+    pub conversion: Option<Conversion>,
+}
+
+/// How an input's messages reach the version of the contract the step reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conversion {
+    /// Index into `Program::contracts`: the version the step reads.
+    pub contract: usize,
+    /// Indices into `Program::migrations`, applied in order ([`Program::migration_chain`]).
+    pub migrations: Vec<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

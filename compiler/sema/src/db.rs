@@ -378,7 +378,10 @@ fn checked(db: &dyn Db, workspace: Workspace) -> Checked {
     let paths: Vec<&str> = order.order.iter().map(|(_, f)| f.path(db).as_str()).collect();
     let migration_ids: Vec<&MigrationId> = migrations.order.iter().map(|(id, _)| id).collect();
     crate::migration::check_majors(&ids, &paths, &migration_ids, &mut diagnostics);
-    if !broken.iter().any(|&b| b) {
+    // Whether every migration was checked and is in the program, so that an input no chain of
+    // them reaches is an error of its own and not an echo of another.
+    let mut migrations_checked = !broken.iter().any(|&b| b);
+    if migrations_checked {
         for (_, f) in &order.order {
             diagnostics.extend(examples_checked(db, workspace, *f).iter().cloned());
             diagnostics.extend(compat_checked(db, workspace, *f).iter().cloned());
@@ -386,6 +389,7 @@ fn checked(db: &dyn Db, workspace: Workspace) -> Checked {
         for (_, f) in &migrations.order {
             let (migration, found) = migration_checked(db, workspace, *f);
             diagnostics.extend(found.iter().cloned());
+            migrations_checked &= migration.is_some();
             program.migrations.extend(migration.iter().cloned());
         }
     }
@@ -401,7 +405,8 @@ fn checked(db: &dyn Db, workspace: Workspace) -> Checked {
         .iter()
         .map(|(f, root)| crate::workflow::WorkflowFile { path: f.path(db), text: f.text(db), root })
         .collect();
-    let program = crate::workflow::lower_workflows(program, &broken, &workflows, &mut workflow_diagnostics);
+    let program =
+        crate::workflow::lower_workflows(program, &broken, migrations_checked, &workflows, &mut workflow_diagnostics);
     Checked { program: Arc::new(program), contracts: diagnostics, workflows: workflow_diagnostics }
 }
 

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use contractc_diagnostics::{Code, Diagnostic, codes};
 use contractc_ir::{
-    Condition, Contracts, Input, Output, Program, Resource, RetryOn, RetryPolicy, Step, TriggerRule, Ty, TypeKind,
-    Workflow,
+    Condition, Contracts, Conversion, Input, Output, Program, Resource, RetryOn, RetryPolicy, Step, TriggerRule, Ty,
+    TypeKind, Workflow,
 };
 use contractc_syntax::{Node, Pointer, Span};
 
@@ -40,15 +40,17 @@ pub(crate) struct WorkflowFile<'a> {
 }
 
 /// Lowers workflow files against the lowered contracts; conditions over a `broken` contract (one
-/// with errors of its own) are not checked, so one mistake is reported once.
+/// with errors of its own) are not checked, nor, unless `migrations_checked` (every migration
+/// file checked and in `program`), inputs of another major, so one mistake is reported once.
 pub(crate) fn lower_workflows(
     mut program: Program,
     broken: &[bool],
+    migrations_checked: bool,
     files: &[WorkflowFile<'_>],
     diags: &mut Vec<Diagnostic>,
 ) -> Program {
     for f in files {
-        let mut l = Lowering { file: f, diags, program: &program, broken };
+        let mut l = Lowering { file: f, diags, program: &program, broken, migrations_checked };
         let Some(w) = l.workflow() else { continue };
         // Each workflow has a plan of its own, named by its name and version.
         match program.workflows.iter().find(|o| (&o.name, o.major, o.minor) == (&w.name, w.major, w.minor)) {
@@ -74,6 +76,7 @@ struct Lowering<'a, 'f> {
     diags: &'a mut Vec<Diagnostic>,
     program: &'a Program,
     broken: &'a [bool],
+    migrations_checked: bool,
 }
 
 /// A step as written, before its references are resolved.
@@ -193,7 +196,7 @@ impl<'n> Lowering<'_, 'n> {
         }
         let mut steps: Vec<Step> = raw.iter().map(|r| self.step(r, &by_name, &resources)).collect();
         self.link_fallbacks(&raw, &mut steps);
-        self.check_inputs(&raw, &steps);
+        self.check_inputs(&raw, &mut steps);
         self.check_reachable(&raw, &steps);
         if self.diags.len() > before {
             return None;
@@ -458,10 +461,13 @@ impl<'n> Lowering<'_, 'n> {
         })
     }
 
-    /// An input may name the contract it expects; it must be what its producer emits.
-    fn check_inputs(&mut self, raw: &[RawStep<'_>], steps: &[Step]) {
-        for (r, step) in raw.iter().zip(steps) {
-            for input in &step.inputs {
+    /// An input may name the contract it expects: what its producer emits, or another major
+    /// of it that a chain of migrations leads to ([`Program::migration_chain`]), which the
+    /// input's [`Conversion`] then records.
+    fn check_inputs(&mut self, raw: &[RawStep<'_>], steps: &mut [Step]) {
+        for (r, s) in raw.iter().zip(0..steps.len()) {
+            for k in 0..steps[s].inputs.len() {
+                let input = &steps[s].inputs[k];
                 let p = r.ptr.join("inputs").join(&input.name);
                 let producer = &steps[input.from];
                 let declared = r.node.get("inputs").and_then(|i| i.get(&input.name)).and_then(|i| i.get("contract"));
@@ -475,24 +481,53 @@ impl<'n> Lowering<'_, 'n> {
                         "give that step an `output`, or use `depends_on` to wait for it without reading",
                     );
                 }
-                let Some(declared) =
-                    r.node.get("inputs").and_then(|i| i.get(&input.name)).and_then(|i| i.get("contract"))
-                else {
+                let Some(declared) = declared else {
                     continue;
                 };
-                let producer = &steps[input.from];
-                let produced = producer.output.as_ref().map(|o| self.program.contracts[o.contract].id.key());
+                let produced = producer.output.as_ref().map(|o| o.contract);
                 let want = declared.as_str().unwrap_or_default();
-                if produced.as_deref() != Some(want) {
-                    let got = produced.map_or_else(|| "no output".to_string(), |k| format!("`{k}`"));
-                    self.error(
-                        codes::INPUT_CONTRACT_MISMATCH,
-                        declared,
-                        &p.join("contract"),
-                        format!("input `{}` expects `{want}`, but step `{}` emits {got}", input.name, producer.name),
-                        "read from a step that emits this contract, or change the contract the input expects",
-                    );
+                let wanted = self.program.contracts.iter().position(|c| c.id.key() == want);
+                if produced.is_some() && produced == wanted {
+                    continue;
                 }
+                let (name, producer_name) = (input.name.clone(), producer.name.clone());
+                if let (Some(from), Some(to)) = (produced, wanted) {
+                    let (a, b) = (&self.program.contracts[from].id, &self.program.contracts[to].id);
+                    if (&a.namespace, &a.name) == (&b.namespace, &b.name) && a.major != b.major {
+                        match self.program.migration_chain(from, to) {
+                            Some(migrations) => {
+                                steps[s].inputs[k].conversion = Some(Conversion { contract: to, migrations });
+                            }
+                            None if !self.migrations_checked => {}
+                            None => {
+                                let older = b.major < a.major;
+                                let (a, b) = (a.key(), b.key());
+                                let help = if older {
+                                    "a step boundary carries messages to a newer major only (by the migrations' upgrade): read the version the step emits, or have the producer emit the older one"
+                                } else {
+                                    "add the migrations between the majors (contracts/migrations/<namespace>/<Name>@<A.B>..<C.D>.json, each from a major's latest minor to the next major's first), or read the version the step emits"
+                                };
+                                self.error(
+                                    codes::MISSING_MIGRATION_PATH,
+                                    declared,
+                                    &p.join("contract"),
+                                    format!("input `{name}` expects `{b}`, but step `{producer_name}` emits `{a}` and no migrations lead from it there"),
+                                    help,
+                                );
+                            }
+                        }
+                        continue;
+                    }
+                }
+                let got = produced
+                    .map_or_else(|| "no output".to_string(), |c| format!("`{}`", self.program.contracts[c].id.key()));
+                self.error(
+                    codes::INPUT_CONTRACT_MISMATCH,
+                    declared,
+                    &p.join("contract"),
+                    format!("input `{name}` expects `{want}`, but step `{producer_name}` emits {got}"),
+                    "read from a step that emits this contract, or change the contract the input expects",
+                );
             }
         }
     }
@@ -675,7 +710,7 @@ impl<'n> Lowering<'_, 'n> {
                 };
                 match from.as_str().and_then(|f| by_name.get(f)) {
                     Some(&i) => {
-                        inputs.push(Input { name: m.key.clone(), from: i });
+                        inputs.push(Input { name: m.key.clone(), from: i, conversion: None });
                         needs.push(i);
                     }
                     None => self.unknown_step(from, &p.join("from"), by_name),

@@ -14,6 +14,8 @@
 //! - Each input reads a step that the step needs; no two inputs of a step share their
 //!   environment variable `CTC_INPUT_<NAME>` (nor contain `=`).
 //! - A condition reads one of its step's inputs; an output names a validator; resources exist.
+//! - An input with a conversion reads a step that has an output, names at least one migration,
+//!   each in range, and a validator; every migration op has a non-empty path.
 //! - `fallback` and `fallback_for` name each other: a step's fallback stands in for it, and a
 //!   step stands in only for a step whose fallback it is.
 //! - Every validator has a root node, every node a keyword refers to exists, and no node applies
@@ -21,7 +23,7 @@
 
 use std::collections::HashMap;
 
-use super::{Keyword, Node, Plan, PlanError, Step, Validator};
+use super::{Keyword, Migration, MigrationOp, Node, Plan, PlanError, Step, Validator};
 
 /// The longest file name, in bytes (Linux `NAME_MAX`).
 const NAME_MAX: usize = 255;
@@ -48,7 +50,22 @@ fn check(plan: &Plan) -> Result<(), String> {
             return Err(format!("steps {first} and {i} are both named {:?}", step.name));
         }
     }
+    plan.migrations.iter().try_for_each(check_migration)?;
     plan.validators.iter().try_for_each(check_validator)
+}
+
+/// Every op of a migration names a member: no path is empty.
+fn check_migration(m: &Migration) -> Result<(), String> {
+    for (i, op) in m.ops.iter().enumerate() {
+        let paths: &[&Vec<String>] = match op {
+            MigrationOp::Move { from, to } => &[from, to],
+            MigrationOp::Add { path, .. } | MigrationOp::Remove { path } | MigrationOp::EnumMap { path, .. } => &[path],
+        };
+        if paths.iter().any(|p| p.is_empty()) {
+            return Err(format!("op {} of migration {:?} has an empty path: it names no member", i + 1, m.name));
+        }
+    }
+    Ok(())
 }
 
 fn check_step(plan: &Plan, i: usize, step: &Step) -> Result<(), String> {
@@ -79,6 +96,19 @@ fn check_step(plan: &Plan, i: usize, step: &Step) -> Result<(), String> {
         if !step.needs.contains(&input.from) {
             let producer = &plan.steps[from].name;
             return Err(format!("{this} reads step {from} ({producer:?}), which step {name:?} does not need"));
+        }
+        if let Some(c) = &input.conversion {
+            if plan.steps[from].output.is_none() {
+                let producer = &plan.steps[from].name;
+                return Err(format!("{this} converts the messages of step {from} ({producer:?}), which has no output"));
+            }
+            if c.migrations.is_empty() {
+                return Err(format!("{this} converts its messages through no migration"));
+            }
+            for &m in &c.migrations {
+                index(m, plan.migrations.len(), "migration", "plan", &format!("{this} is carried by"))?;
+            }
+            index(c.validator, plan.validators.len(), "validator", "plan", &format!("{this} is checked by"))?;
         }
     }
     if let Some(c) = &step.when {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::boundary::{self, Rejected, Validated};
 use super::breaker;
 use super::key::environment;
-use super::{Done, Produced, Shared, Status, StepReport, output_path, streams};
+use super::{Carried, Done, Produced, Shared, Status, StepReport, output_path, streams};
 use crate::exec::{self, Attempt, Exit};
 use crate::journal::{Digest, KeyParts, Outcome, Record, hex};
 use crate::plan::Step;
@@ -36,6 +36,7 @@ pub(super) fn run_step(
         messages: 0,
         rejected: 0,
         admitted: None,
+        carried: Vec::new(),
         started: begin,
         finished: begin,
         reason,
@@ -56,7 +57,7 @@ pub(super) fn run_step(
         outputs: Duration::ZERO,
     };
     // The step's folder holds its output and filtered inputs; logs create it when there are any.
-    let needs_dir = step.output.is_some() || step.when.is_some();
+    let needs_dir = step.output.is_some() || step.when.is_some() || step.inputs.iter().any(|i| i.conversion.is_some());
     if let Err(e) = if needs_dir { fs::create_dir_all(&dir) } else { Ok(()) } {
         report.status = Status::Failed(format!("cannot create {}: {e}", dir.display()));
         done.report = finish(report, start, s.t0);
@@ -71,25 +72,45 @@ pub(super) fn run_step(
             return done;
         };
         let mut path = path.clone();
-        // A stream's admitted messages are copied here; a single message is handed over as is.
-        if let Some(c) = step.when.as_ref().filter(|c| c.input as usize == i) {
-            let filtered = dir.join(format!("input-{name}.jsonl"));
-            match boundary::filter(&path, p.stream, s.opts.max_message, &filtered, &c.code) {
-                Ok(boundary::Filtered { admitted, offered, path: kept }) => {
-                    report.admitted = Some((admitted, offered));
-                    if admitted == 0 {
-                        let why = format!("`{}` admitted none of {offered} messages", c.source);
-                        report.status = Status::Skipped(why.clone());
-                        done.committed =
-                            Some(commit_record(step, key, &parts, Outcome::Skipped(why), None, &report, start));
-                        done.produced = Some(Produced { path: None, digest: key, stream: streams(step) });
-                        done.report = finish(report, start, s.t0);
-                        return done;
+        // Admitted and carried messages are written here; otherwise the input is handed over as is.
+        let when = step.when.as_ref().filter(|c| c.input as usize == i);
+        let input = &step.inputs[i];
+        let carry = input.conversion.as_ref().map(|c| boundary::Carry {
+            before: &s.plan.validators
+                [s.plan.steps[input.from as usize].output.as_ref().expect("verified").validator as usize],
+            migrations: c.migrations.iter().map(|&m| &s.plan.migrations[m as usize]).collect(),
+            after: &s.plan.validators[c.validator as usize],
+        });
+        if when.is_some() || carry.is_some() {
+            let prepared = dir.join(format!("input-{name}.jsonl"));
+            let code = when.map(|c| c.code.as_slice());
+            match boundary::prepare(&path, p.stream, s.opts.max_message, &prepared, code, carry.as_ref()) {
+                Ok(boundary::Prepared { admitted, offered, path: kept }) => {
+                    if let Some(c) = &carry {
+                        let migrations: Vec<String> = c.migrations.iter().map(|m| m.name.clone()).collect();
+                        s.events.emit(
+                            s.t0,
+                            serde_json::json!({"event": "input_migrated", "step": step.name, "input": name, "migrations": migrations, "messages": admitted}),
+                        );
+                        report.carried.push(Carried { input: name.clone(), migrations, messages: admitted });
+                    }
+                    if let Some(c) = when {
+                        report.admitted = Some((admitted, offered));
+                        if admitted == 0 {
+                            let why = format!("`{}` admitted none of {offered} messages", c.source);
+                            report.status = Status::Skipped(why.clone());
+                            done.committed =
+                                Some(commit_record(step, key, &parts, Outcome::Skipped(why), None, &report, start));
+                            done.produced = Some(Produced { path: None, digest: key, stream: streams(step) });
+                            done.report = finish(report, start, s.t0);
+                            return done;
+                        }
                     }
                     path = kept;
                 }
                 Err(e) => {
-                    report.status = Status::Failed(format!("condition on `{name}`: {e}"));
+                    let what = if when.is_some() { "condition on" } else { "migrating" };
+                    report.status = Status::Failed(format!("{what} `{name}`: {e}"));
                     done.report = finish(report, start, s.t0);
                     return done;
                 }

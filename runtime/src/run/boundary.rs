@@ -10,6 +10,9 @@
 //! - **One reader**: every message is read by [`crate::json::Reader`], the strict reader of the
 //!   conformance contract: an output as it is validated ([`validate_text`], no tree), a
 //!   condition's input into the tree the condition reads ([`parse_strict`]).
+//! - **Migrations**: an input that reads another major of its producer's contract is carried
+//!   across message by message ([`prepare`]): checked against the producer's contract, migrated
+//!   ([`crate::migrate`]), written canonically and checked against the step's.
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -17,11 +20,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-use crate::cond;
 use crate::disk::Disk;
 use crate::journal::Digest;
-use crate::plan::{Op, Validator};
-use crate::validate::{parse_strict, validate_text};
+use crate::plan::{Migration, Op, Validator};
+use crate::validate::{parse_strict, to_canonical_json, validate_text};
+use crate::{cond, migrate};
 
 /// Bytes read from a file at a time.
 const CHUNK: usize = 64 << 10;
@@ -85,22 +88,44 @@ pub(super) fn commit_output(disk: &dyn Disk, tmp: &Path, out_path: &Path) -> io:
     durable().map_err(|e| io::Error::new(e.kind(), format!("cannot make {} durable: {e}", out_path.display())))
 }
 
-/// What a condition left of an input.
-pub(super) struct Filtered {
+/// What the boundary left of an input: the messages a condition admitted, carried to the
+/// version the step reads.
+pub(super) struct Prepared {
     pub admitted: u64,
     pub offered: u64,
-    /// The file to hand to the step: `to` for a stream, the input itself for a single message.
+    /// The file to hand to the step: `to`, or the input itself when nothing was rewritten (a
+    /// single message with no conversion).
     pub path: PathBuf,
 }
 
-/// Evaluates `code` on each message of the input at `from` (laid out as `stream` says) and keeps
-/// the admitted ones: a stream's admitted lines are copied to `to`; a single message is handed
-/// over as it is. `Err`: the input cannot be read, or a message in it is not strict JSON (its
-/// line named).
-pub(super) fn filter(from: &Path, stream: bool, limit: u64, to: &Path, code: &[Op]) -> Result<Filtered, String> {
+/// How an input's messages reach the version the step reads ([`crate::plan::Conversion`]).
+pub(super) struct Carry<'p> {
+    /// The producer's contract, checked before.
+    pub before: &'p Validator,
+    pub migrations: Vec<&'p Migration>,
+    /// The step's contract: the migrated message is written canonically under it and checked.
+    pub after: &'p Validator,
+}
+
+/// Reads each message of the input at `from` (laid out as `stream` says), keeps those `when`
+/// admits (all without a condition), carries each kept one across `carry`'s migrations, and
+/// writes them to `to` (one a line for a stream). With neither a condition nor a conversion there
+/// is nothing to do and the caller hands the input over as it is; a single message with a
+/// condition and no conversion is handed over as it is too. `Err`: the input cannot be read, a
+/// message in it is not strict JSON, breaks the producer's contract, cannot be migrated or is not
+/// valid under the step's after migrating (its line named).
+pub(super) fn prepare(
+    from: &Path,
+    stream: bool,
+    limit: u64,
+    to: &Path,
+    when: Option<&[Op]>,
+    carry: Option<&Carry<'_>>,
+) -> Result<Prepared, String> {
     let file = fs::File::open(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
     let mut messages = Messages::new(file, stream, limit);
-    let mut out = if stream {
+    let rewrite = stream || carry.is_some();
+    let mut out = if rewrite {
         Some(BufWriter::new(fs::File::create(to).map_err(|e| format!("cannot write {}: {e}", to.display()))?))
     } else {
         None
@@ -109,23 +134,38 @@ pub(super) fn filter(from: &Path, stream: bool, limit: u64, to: &Path, code: &[O
     while let Some((line, text)) = messages.next().map_err(|e| format!("cannot read {}: {e}", from.display()))? {
         let at = |e: String| if stream { format!("line {line}: {e}") } else { e };
         let text = text.map_err(at)?;
-        let message = parse_strict(text).map_err(|v| at(v.to_string()))?;
+        let mut message = parse_strict(text).map_err(|v| at(v.to_string()))?;
         offered += 1;
-        if cond::eval(code, &message) {
-            admitted += 1;
-            if let Some(w) = &mut out {
-                w.write_all(text.as_bytes())
-                    .and_then(|_| w.write_all(b"\n"))
-                    .map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+        if !when.is_none_or(|code| cond::eval(code, &message)) {
+            continue;
+        }
+        admitted += 1;
+        let migrated;
+        let kept = match carry {
+            None => text,
+            Some(c) => {
+                validate_text(c.before, text).map_err(|v| at(format!("{} {v}", c.before.contract)))?;
+                for m in &c.migrations {
+                    migrate::upgrade(m, &mut message).map_err(at)?;
+                }
+                migrated = to_canonical_json(c.after, &message);
+                validate_text(c.after, &migrated)
+                    .map_err(|v| at(format!("after migrating, {} {v}", c.after.contract)))?;
+                &migrated
             }
+        };
+        if let Some(w) = &mut out {
+            w.write_all(kept.as_bytes())
+                .and_then(|_| w.write_all(b"\n"))
+                .map_err(|e| format!("cannot write {}: {e}", to.display()))?;
         }
     }
     match out {
         Some(mut w) => {
             w.flush().map_err(|e| format!("cannot write {}: {e}", to.display()))?;
-            Ok(Filtered { admitted, offered, path: to.to_path_buf() })
+            Ok(Prepared { admitted, offered, path: to.to_path_buf() })
         }
-        None => Ok(Filtered { admitted, offered, path: from.to_path_buf() }),
+        None => Ok(Prepared { admitted, offered, path: from.to_path_buf() }),
     }
 }
 

@@ -118,6 +118,7 @@ fn table(out: &mut String, plan: &Plan, reports: &[StepReport]) {
         if let Some((a, o)) = r.admitted {
             notes.push(format!("condition admitted {a} of {o}"));
         }
+        notes.extend(r.carried.iter().map(|c| format!("migrated {}", c.describe())));
         match &r.status {
             Status::Failed(e) | Status::Skipped(e) => notes.push(e.clone()),
             Status::Recovered { by } => notes.push(format!("failed; `{by}` ran in its place")),

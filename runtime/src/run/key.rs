@@ -50,8 +50,23 @@ pub(super) fn key_parts(plan: &Plan, step: &Step, inputs: &[(String, Produced)])
         .filter(|(k, _)| !step.env.iter().any(|(n, _)| n == k))
         .flat_map(|(k, v)| [k.as_bytes(), b"=", v.as_encoded_bytes(), b"\0"].concat())
         .collect();
+    // What a conversion carries inputs through: the migrations and the contract read.
+    let conversions: Vec<u8> = step
+        .inputs
+        .iter()
+        .filter_map(|i| i.conversion.as_ref())
+        .flat_map(|c| {
+            let migrations = c.migrations.iter().filter_map(|&m| plan.migrations.get(m as usize));
+            let mut bytes: Vec<u8> =
+                migrations.flat_map(|m| postcard::to_stdvec(m).expect("migrations serialize")).collect();
+            if let Some(v) = plan.validators.get(c.validator as usize) {
+                bytes.extend(postcard::to_stdvec(v).expect("validators serialize"));
+            }
+            bytes
+        })
+        .collect();
     KeyParts {
-        definition: sha256(&[&def, &validator]),
+        definition: sha256(&[&def, &validator, &conversions]),
         inputs: inputs.iter().map(|(n, p)| (n.clone(), p.digest)).collect(),
         environment: sha256(&[&host]),
     }
@@ -98,6 +113,7 @@ pub(super) fn up_to_date(
         messages: *messages,
         rejected: 0,
         admitted: *admitted,
+        carried: Vec::new(),
         started: Duration::ZERO,
         finished: Duration::ZERO,
         reason: format!("up to date: committed with key {}", &hex(key)[..12]),

@@ -21,6 +21,7 @@ pub fn summary(plan: &Plan, reports: &[StepReport], wall: Duration) -> String {
         if let Some((a, o)) = r.admitted {
             notes.push(format!("condition admitted {a} of {o}"));
         }
+        notes.extend(r.carried.iter().map(|c| format!("migrated {}", c.describe())));
         match &r.status {
             Status::Failed(e) | Status::Skipped(e) => notes.push(e.clone()),
             Status::Recovered { by } => notes.push(format!("failed; `{by}` ran in its place")),
@@ -99,6 +100,7 @@ pub fn report_json(plan: &Plan, reports: &[StepReport], wall: Duration) -> serde
             "messages": r.messages,
             "rejected": r.rejected,
             "admitted": r.admitted.map(|(a, o)| serde_json::json!({"admitted": a, "offered": o})),
+            "migrated": r.carried.iter().map(|c| serde_json::json!({"input": c.input, "migrations": c.migrations, "messages": c.messages})).collect::<Vec<_>>(),
             "reason": r.reason,
         })).collect::<Vec<_>>(),
     })

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use contractc_emit::OutputFile;
-use contractc_ir::{Program, TriggerRule, Workflow};
+use contractc_ir::{Migration, OpKind, Program, TriggerRule, Workflow};
 use contractc_validator::validator;
 use runtime::plan::{self, Validator};
 
@@ -28,6 +28,14 @@ pub fn emit(program: &Program) -> Vec<OutputFile> {
 pub fn lower(program: &Program, w: &Workflow) -> plan::Plan {
     let mut validators: Vec<Validator> = Vec::new();
     let mut by_contract: BTreeMap<usize, u32> = BTreeMap::new();
+    let mut validator_of = |contract: usize| {
+        *by_contract.entry(contract).or_insert_with(|| {
+            validators.push(validator(program, contract));
+            (validators.len() - 1) as u32
+        })
+    };
+    let mut migrations: Vec<plan::Migration> = Vec::new();
+    let mut by_migration: BTreeMap<usize, u32> = BTreeMap::new();
     let steps = w
         .steps
         .iter()
@@ -58,14 +66,28 @@ pub fn lower(program: &Program, w: &Workflow) -> plan::Plan {
             fallback: s.fallback.map(|f| f as u32),
             fallback_for: s.fallback_for.map(|f| f as u32),
             resources: s.resources.iter().map(|&r| r as u32).collect(),
-            inputs: s.inputs.iter().map(|i| plan::Input { name: i.name.clone(), from: i.from as u32 }).collect(),
-            output: s.output.as_ref().map(|o| {
-                let validator = *by_contract.entry(o.contract).or_insert_with(|| {
-                    validators.push(validator(program, o.contract));
-                    (validators.len() - 1) as u32
-                });
-                plan::Output { validator, stream: o.stream }
-            }),
+            inputs: s
+                .inputs
+                .iter()
+                .map(|i| plan::Input {
+                    name: i.name.clone(),
+                    from: i.from as u32,
+                    conversion: i.conversion.as_ref().map(|c| plan::Conversion {
+                        migrations: c
+                            .migrations
+                            .iter()
+                            .map(|&m| {
+                                *by_migration.entry(m).or_insert_with(|| {
+                                    migrations.push(migration(program, &program.migrations[m]));
+                                    (migrations.len() - 1) as u32
+                                })
+                            })
+                            .collect(),
+                        validator: validator_of(c.contract),
+                    }),
+                })
+                .collect(),
+            output: s.output.as_ref().map(|o| plan::Output { validator: validator_of(o.contract), stream: o.stream }),
             needs: s.needs.iter().map(|&n| n as u32).collect(),
             when: s.when.as_ref().map(|c| plan::Condition {
                 source: c.source.clone(),
@@ -83,7 +105,31 @@ pub fn lower(program: &Program, w: &Workflow) -> plan::Plan {
             cooldown_ms: r.cooldown_ms,
         })
         .collect();
-    plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators, resources }
+    plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators, resources, migrations }
+}
+
+/// A checked migration as the runtime applies it ([`runtime::migrate::upgrade`]): named
+/// `namespace/Name@A.B..C.D`; a `convert`, which leaves a value's JSON as it is, has no op.
+fn migration(program: &Program, m: &Migration) -> plan::Migration {
+    let (from, to) = (&program.contracts[m.from].id, &program.contracts[m.to].id);
+    let name = format!("{}/{}@{}.{}..{}.{}", from.namespace, from.name, from.major, from.minor, to.major, to.minor);
+    let ops = m
+        .ops
+        .iter()
+        .filter_map(|op| match &op.kind {
+            OpKind::Move { from, to, .. } => Some(plan::MigrationOp::Move { from: from.clone(), to: to.clone() }),
+            OpKind::Add { path, default } => Some(plan::MigrationOp::Add {
+                path: path.clone(),
+                value: plan::Json::from(&runtime::json::parse(default).expect("the checker wrote canonical JSON")),
+            }),
+            OpKind::Remove { path, .. } => Some(plan::MigrationOp::Remove { path: path.clone() }),
+            OpKind::EnumMap { path, pairs, .. } => {
+                Some(plan::MigrationOp::EnumMap { path: path.clone(), pairs: pairs.clone() })
+            }
+            OpKind::Convert { .. } => None,
+        })
+        .collect();
+    plan::Migration { name, ops }
 }
 
 fn op(o: &contractc_ir::Op) -> plan::Op {

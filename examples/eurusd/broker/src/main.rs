@@ -1,6 +1,8 @@
-//! A simulated broker: fills each OrderIntent@1.2 market order at the first tick at or after the
+//! A simulated broker: fills each OrderIntent@2.0 market order at the first tick at or after the
 //! intent's time (buys at the ask, sells at the bid) and reports it as ExecutionReport@1.0.
-//! Reads `CTC_INPUT_INTENT` and `CTC_INPUT_TICK` (JSON Lines), writes `CTC_OUTPUT`.
+//! Reads `CTC_INPUT_INTENT` and `CTC_INPUT_TICK` (JSON Lines), writes `CTC_OUTPUT`. The risk step
+//! emits OrderIntent@1.2; the runtime carries each intent across the migration
+//! `events/OrderIntent@1.2..2.0` at the step boundary, so this step reads the new major only.
 
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -9,7 +11,7 @@ use std::process::ExitCode;
 use trading_contracts::events::execution_report_1_0::{
     ExecutionReport, ExecutionReportSide, ExecutionReportStatus, Fill,
 };
-use trading_contracts::events::order_intent_1_2::{OrderIntent, OrderIntentOrderType, OrderIntentSide};
+use trading_contracts::events::order_intent_2_0::{OrderIntent, OrderIntentOrderType, OrderIntentSide};
 use trading_contracts::events::price_tick_1_0::PriceTick;
 use trading_contracts::{from_json_lines, to_json};
 
@@ -56,9 +58,9 @@ fn report(intent: &OrderIntent, tick: Option<&PriceTick>, ticket: i64) -> Execut
         time: tick.time.clone(),
         status: ExecutionReportStatus::Filled,
         ticket: Some(ticket),
-        filled_lots: intent.volume_lots,
+        filled_lots: intent.quantity_lots,
         average_price: Some(price),
-        fills: vec![Fill { price, lots: intent.volume_lots, time: tick.time.clone() }],
+        fills: vec![Fill { price, lots: intent.quantity_lots, time: tick.time.clone() }],
         ..base
     }
 }
