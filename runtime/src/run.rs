@@ -447,7 +447,9 @@ pub fn run(plan: &VerifiedPlan, opts: &Options<'_>, mut on_event: impl FnMut(Eve
                                 started[i] = true;
                                 progressed = true;
                                 produced[i] = Some(r.1);
-                                let report = StepReport { started: t0.elapsed(), finished: t0.elapsed(), ..r.0 };
+                                let carried = carried_before(plan, step, r.0.admitted, &reports);
+                                let report =
+                                    StepReport { started: t0.elapsed(), finished: t0.elapsed(), carried, ..r.0 };
                                 settle_report(
                                     &mut reports,
                                     i,
@@ -653,6 +655,39 @@ fn decide(plan: &Plan, i: usize, reports: &[Option<StepReport>], awaiting: &[Opt
         Some(r) => Need::Settled(&r.status),
         None => Need::Pending,
     })
+}
+
+/// What the conversions of an up-to-date `step` carried when it ran: for each input that
+/// converts, its migrations and as many messages as the step's condition admitted (`admitted`,
+/// from its journal record) when the condition reads that input, else as its producer emitted
+/// (the fallback's count when the producer was recovered). Its producers are settled.
+fn carried_before(
+    plan: &Plan,
+    step: &Step,
+    admitted: Option<(u64, u64)>,
+    reports: &[Option<StepReport>],
+) -> Vec<Carried> {
+    let emitted = |from: usize| {
+        let r = reports[from].as_ref()?;
+        match (&r.status, plan.steps[from].fallback) {
+            (Status::Recovered { .. }, Some(f)) => reports[f as usize].as_ref().map(|f| f.messages),
+            _ => Some(r.messages),
+        }
+    };
+    let condition = step.when.as_ref().map(|c| c.input as usize);
+    step.inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, input)| {
+            let c = input.conversion.as_ref()?;
+            let messages = match (condition == Some(i), admitted) {
+                (true, Some((a, _))) => a,
+                _ => emitted(input.from as usize)?,
+            };
+            let migrations = c.migrations.iter().map(|&m| plan.migrations[m as usize].name.clone()).collect();
+            Some(Carried { input: input.name.clone(), migrations, messages })
+        })
+        .collect()
 }
 
 /// The output consumers of step `i` read: the fallback's when `i` was recovered.

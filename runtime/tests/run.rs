@@ -714,6 +714,10 @@ fn an_input_of_a_newer_major_gets_each_message_migrated_canonically_and_the_run_
         runtime::run::summary(&p, &result.reports, Duration::ZERO)
             .contains("migrated m: 2 message(s) by t/Msg@1.0..2.0")
     );
+    // Run again: the consumer is up to date, and its report still says what carried its input.
+    let again = run_in(dir.path(), &p, None).reports;
+    assert_eq!(again[1].status, Status::UpToDate);
+    assert_eq!(again[1].carried, r.carried);
 }
 
 #[test]
