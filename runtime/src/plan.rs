@@ -144,7 +144,7 @@ pub struct Input {
 /// How an input's messages reach the version of the contract the step reads: each message (of
 /// those the step's condition admits, when it reads this input) is checked against the
 /// producer's output validator, carried through `migrations` in order
-/// ([`crate::migrate::upgrade`]), written canonically under `validator` and checked against it.
+/// ([`crate::migrate`]), written canonically under `validator` and checked against it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Conversion {
     /// Indices into [`Plan::migrations`]; at least one.

@@ -108,7 +108,7 @@ pub fn lower(program: &Program, w: &Workflow) -> plan::Plan {
     plan::Plan { workflow: format!("{}@{}.{}", w.name, w.major, w.minor), steps, validators, resources, migrations }
 }
 
-/// A checked migration as the runtime applies it ([`runtime::migrate::upgrade`]): named
+/// A checked migration as the runtime applies it ([`runtime::migrate`]): named
 /// `namespace/Name@A.B..C.D`; a `convert`, which leaves a value's JSON as it is, has no op.
 fn migration(program: &Program, m: &Migration) -> plan::Migration {
     let (from, to) = (&program.contracts[m.from].id, &program.contracts[m.to].id);
