@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use contractc_diagnostics::{Diagnostic, codes};
 use contractc_emit::{EmitError, NameClash, NameProblem, Renderer, Templates};
-use contractc_ir::{Contract, ContractId, Header, Program};
+use contractc_ir::{Contract, ContractId, Header, MigrationHeader, Program};
 use contractc_sema::{Database, Settings, SourceFile, Workspace};
 use contractc_syntax::Pointer;
 use salsa::{Durability, Setter};
@@ -203,6 +203,35 @@ fn header(db: &dyn contractc_sema::Db, workspace: Workspace, file: SourceFile) -
     contractc_sema::contract_ir(db, workspace, file).map(Contract::header)
 }
 
+/// Migration `file`'s [`MigrationHeader`], what the files that list every migration read of it.
+#[salsa::tracked(returns(ref))]
+fn migration_header(db: &dyn contractc_sema::Db, workspace: Workspace, file: SourceFile) -> Option<MigrationHeader> {
+    let m = contractc_sema::migration_ir(db, workspace, file)?;
+    let ids = contractc_sema::contract_ids(db, workspace);
+    Some(MigrationHeader { from: ids[m.from].clone(), to: ids[m.to].clone(), reversible: m.reversible() })
+}
+
+/// One migration's file of one backend (Rust, Python), from the checked migration and its header:
+/// re-run when the migration, or the contracts it joins, change.
+#[salsa::tracked(returns(ref))]
+fn rendered_migration(
+    db: &dyn contractc_sema::Db,
+    workspace: Workspace,
+    emitter: Emitter,
+    file: SourceFile,
+) -> Option<Result<OutputFile, EmitError>> {
+    let m = contractc_sema::migration_ir(db, workspace, file)?;
+    let header = migration_header(db, workspace, file).as_ref()?;
+    match emitter.backend(db) {
+        Backend::Rust => Some(Ok(contractc_backend_rust::emit_migration(m, header))),
+        Backend::Python => {
+            let r = renderer(db, emitter).as_deref().expect("a backend with templates");
+            Some(contractc_backend_python::emit_migration(m, header, r, emitter.options(db)))
+        }
+        Backend::Mql4 | Backend::Plan => None,
+    }
+}
+
 /// What one backend generates besides the contracts' own files, for a workspace that compiles:
 /// the plan from the program (re-run when the program changes), the others from the contracts'
 /// [`header`]s (re-run when one changes, or this backend's templates or options).
@@ -212,11 +241,15 @@ fn shared(db: &dyn contractc_sema::Db, workspace: Workspace, emitter: Emitter) -
         let files = contractc_sema::contract_files(db, workspace);
         files.iter().map(|&f| header(db, workspace, f).clone().expect("a workspace that compiles")).collect()
     };
+    let migrations = || -> Vec<MigrationHeader> {
+        let files = contractc_sema::migration_files(db, workspace);
+        files.iter().filter_map(|&f| migration_header(db, workspace, f).clone()).collect()
+    };
     let options = emitter.options(db);
     let r = || renderer(db, emitter).as_deref().expect("a backend with templates");
     match emitter.backend(db) {
-        Backend::Rust => Ok(contractc_backend_rust::emit_shared(&headers(), options)),
-        Backend::Python => contractc_backend_python::emit_shared(&headers(), r(), options),
+        Backend::Rust => Ok(contractc_backend_rust::emit_shared(&headers(), &migrations(), options)),
+        Backend::Python => contractc_backend_python::emit_shared(&headers(), &migrations(), r(), options),
         Backend::Mql4 => contractc_backend_mql4::emit_shared(r()),
         Backend::Plan => match &contractc_sema::compile(db, workspace).program {
             Some(program) => Ok(contractc_backend_plan::emit(program)),
@@ -405,6 +438,14 @@ pub fn check_in(
     Ok((program.clone(), warnings))
 }
 
+/// One query of a backend's output: its shared files, a contract's file or a migration's.
+#[derive(Clone, Copy)]
+enum Job {
+    Shared,
+    Contract(SourceFile),
+    Migration(SourceFile),
+}
+
 /// [`generate`] for a project already in a database, which may be a warm one (`contractc
 /// watch`): [`check_in`], then each backend's queries (`shared`, and `rendered` per contract).
 pub fn generate_in(
@@ -419,31 +460,42 @@ pub fn generate_in(
     // database renders again only what an edit reaches. They render side by side on every core,
     // each in a database handle of its own, and are joined in configuration order.
     let contracts = contractc_sema::contract_files(db, ws);
-    let jobs: Vec<(Emitter, Option<SourceFile>)> = project
+    let migrations = contractc_sema::migration_files(db, ws);
+    let jobs: Vec<(Emitter, Job)> = project
         .emitters
         .iter()
-        .flat_map(|&e| std::iter::once((e, None)).chain(contracts.iter().map(move |&f| (e, Some(f)))))
+        .flat_map(|&e| {
+            std::iter::once((e, Job::Shared))
+                .chain(contracts.iter().map(move |&f| (e, Job::Contract(f))))
+                .chain(migrations.iter().map(move |&f| (e, Job::Migration(f))))
+        })
         .collect();
     {
         use rayon::prelude::*;
-        jobs.par_iter().for_each_with(db.clone(), |db, &(e, file)| match file {
-            None => {
+        jobs.par_iter().for_each_with(db.clone(), |db, &(e, job)| match job {
+            Job::Shared => {
                 shared(db, ws, e);
             }
-            Some(f) => {
+            Job::Contract(f) => {
                 rendered(db, ws, e, f);
+            }
+            Job::Migration(f) => {
+                rendered_migration(db, ws, e, f);
             }
         });
     }
     let mut files = Vec::new();
-    for &(e, file) in &jobs {
-        match file {
-            None => files.extend(shared(db, ws, e).as_ref().map_err(|e| Failure::Emit(e.clone()))?.iter().cloned()),
-            Some(f) => {
-                if let Some(out) = rendered(db, ws, e, f) {
-                    files.push(out.as_ref().map_err(|e| Failure::Emit(e.clone()))?.clone());
-                }
+    for &(e, job) in &jobs {
+        let one = match job {
+            Job::Shared => {
+                files.extend(shared(db, ws, e).as_ref().map_err(|e| Failure::Emit(e.clone()))?.iter().cloned());
+                None
             }
+            Job::Contract(f) => rendered(db, ws, e, f).as_ref(),
+            Job::Migration(f) => rendered_migration(db, ws, e, f).as_ref(),
+        };
+        if let Some(out) = one {
+            files.push(out.as_ref().map_err(|e| Failure::Emit(e.clone()))?.clone());
         }
     }
     if !program.workflows.is_empty() {

@@ -8,7 +8,7 @@ mod migration;
 mod names;
 pub mod pattern;
 
-pub use migration::{Migration, MigrationOp, OpKind, Widening};
+pub use migration::{Migration, MigrationHeader, MigrationOp, OpKind, Widening};
 pub use names::{pascal_case, snake_case};
 
 use std::sync::Arc;
@@ -554,6 +554,15 @@ pub struct TypeRef {
 impl Program {
     pub fn contract(&self, r: TypeRef) -> &Contract {
         &self.contracts[r.contract]
+    }
+
+    /// Migration `m`'s [`MigrationHeader`].
+    pub fn migration_header(&self, m: &Migration) -> MigrationHeader {
+        MigrationHeader {
+            from: self.contracts[m.from].id.clone(),
+            to: self.contracts[m.to].id.clone(),
+            reversible: m.reversible(),
+        }
     }
 
     /// The migrations that carry a message of contract `from` to contract `to` (places in

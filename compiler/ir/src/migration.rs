@@ -11,7 +11,7 @@
 //! the reverse order. The lens law `down(up(x)) == x` holds for every valid `x` of `from` unless
 //! [`Migration::lossy`].
 
-use crate::Format;
+use crate::{ContractId, Format};
 
 /// A migration, checked: `from` and `to` are places in contract order ([`Program::contracts`](crate::Program::contracts)).
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +37,28 @@ impl Migration {
     /// marked `lossy`).
     pub fn lossy(&self) -> bool {
         self.ops.iter().any(MigrationOp::lossy)
+    }
+}
+
+/// What a file that lists every migration (a crate's `lib.rs`, a package's registry) reads of
+/// one: the versions it joins and whether `downgrade` exists. Equal after any edit that keeps
+/// these, so such a file is not made again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MigrationHeader {
+    pub from: ContractId,
+    pub to: ContractId,
+    pub reversible: bool,
+}
+
+impl MigrationHeader {
+    /// `events/OrderIntent@1.2..2.0`, as the migration's file is named.
+    pub fn key(&self) -> String {
+        format!("{}..{}.{}", self.from.key(), self.to.major, self.to.minor)
+    }
+
+    /// `order_intent_1_2_to_2_0`: the module of the migration's code (Rust, Python).
+    pub fn module(&self) -> String {
+        format!("{}_to_{}_{}", self.from.module(), self.to.major, self.to.minor)
     }
 }
 

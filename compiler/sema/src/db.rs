@@ -244,6 +244,17 @@ pub fn contract_file(db: &dyn Db, workspace: Workspace, k: usize) -> SourceFile 
     contracts(db, workspace).order[k].1
 }
 
+/// The migrations' files, sorted by the versions they join.
+pub fn migration_files(db: &dyn Db, workspace: Workspace) -> Vec<SourceFile> {
+    migrations(db, workspace).order.iter().map(|(_, f)| *f).collect()
+}
+
+/// Migration `file` checked, as [`compile`]'s program holds it: `None` when it has errors (or is
+/// not a migration). Asked only of a workspace that compiles.
+pub fn migration_ir(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Option<&Migration> {
+    migration_checked(db, workspace, file).0.as_ref()
+}
+
 /// Contract `file`'s IR as [`compile`]'s program holds it (when it compiles), read through its
 /// own lowering: a query that reads it depends on this contract, not on the program.
 pub fn contract_ir(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Option<&Contract> {

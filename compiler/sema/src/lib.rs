@@ -23,7 +23,8 @@ mod workflow;
 pub use compat::{Compatibility, Policies, Settings};
 pub use db::{
     Compiled, Database, Db, Parsed, SourceFile, Workspace, compile, contract_file, contract_files, contract_ids,
-    contract_index, contract_interface, contract_ir, is_workflow, lower_in_parallel, parse, summary,
+    contract_index, contract_interface, contract_ir, is_workflow, lower_in_parallel, migration_files, migration_ir,
+    parse, summary,
 };
 pub use migration::is_migration;
 pub use schema::{ANNOTATIONS, keywords};

@@ -27,3 +27,33 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         _ => return None,
     })
 }
+
+/// Reads `text` as a message of `from` (`namespace/Name@MAJOR.MINOR`) with [`from_json`],
+/// carries it across the migrations to the newer major `to` ([`support::migrate`]) and writes
+/// it back with [`to_canonical_json`]; `None` when no migrations lead from `from` to `to`.
+/// A minor of an earlier major is read as the latest minor of its major.
+pub fn upgrade(from: &str, to: &str, text: &str) -> Option<Result<String, Error>> {
+    Some(match (from, to) {
+        ("events/OrderIntent@1.0", "events/OrderIntent@2.0") => migrated::<events::order_intent_1_0::OrderIntent, events::order_intent_2_0::OrderIntent>(text, &[events::order_intent_1_2_to_2_0::upgrade]),
+        ("events/OrderIntent@1.1", "events/OrderIntent@2.0") => migrated::<events::order_intent_1_1::OrderIntent, events::order_intent_2_0::OrderIntent>(text, &[events::order_intent_1_2_to_2_0::upgrade]),
+        ("events/OrderIntent@1.2", "events/OrderIntent@2.0") => migrated::<events::order_intent_1_2::OrderIntent, events::order_intent_2_0::OrderIntent>(text, &[events::order_intent_1_2_to_2_0::upgrade]),
+        _ => return None,
+    })
+}
+
+/// Reads `text` as a message of the newer `from` and carries it back to the older `to` (the
+/// latest minor of its major) by the migrations' `downgrade`s, written canonically; `None`
+/// when no reversible migrations lead back.
+pub fn downgrade(from: &str, to: &str, text: &str) -> Option<Result<String, Error>> {
+    Some(match (from, to) {
+        ("events/OrderIntent@2.0", "events/OrderIntent@1.2") => migrated::<events::order_intent_2_0::OrderIntent, events::order_intent_1_2::OrderIntent>(text, &[events::order_intent_1_2_to_2_0::downgrade]),
+        _ => return None,
+    })
+}
+
+fn migrated<F: support::Read + Validate + serde::Serialize, T: support::Read + support::Write + Validate>(
+    text: &str,
+    migrations: &[support::Migration],
+) -> Result<String, Error> {
+    support::migrate::<F, T>(text, migrations).map(|v| to_canonical_json(&v))
+}

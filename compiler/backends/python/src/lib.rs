@@ -10,12 +10,15 @@
 //! optional property is absent or a value; `null` only where the schema allows it, and then absent
 //! and `null` stay apart (`model_fields_set`).
 
+use contractc_emit::UpgradePath;
 use contractc_emit::{
     EmitError, Options, OutputFile, Renderer, Templates, dependency_order, disambiguate, number_literal,
     referenced_contracts,
 };
 use contractc_ir::pattern::Dialect;
-use contractc_ir::{Additional, Contract, Contracts, Header, Object, Program, Ty, TypeKind, TypeRef};
+use contractc_ir::{
+    Additional, Contract, Contracts, Header, Migration, MigrationHeader, Object, OpKind, Program, Ty, TypeKind, TypeRef,
+};
 use serde::Serialize;
 
 mod naming;
@@ -24,8 +27,13 @@ mod naming;
 /// each contract's [`emit_contract`].
 pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Result<Vec<OutputFile>, EmitError> {
     let r = renderer(templates);
-    let mut files = emit_shared(&program.contracts.iter().map(|c| c.header()).collect::<Vec<_>>(), &r, options)?;
+    let headers: Vec<MigrationHeader> = program.migrations.iter().map(|m| program.migration_header(m)).collect();
+    let contracts: Vec<Header> = program.contracts.iter().map(|c| c.header()).collect();
+    let mut files = emit_shared(&contracts, &headers, &r, options)?;
     files.extend(contractc_emit::per_contract(program, |i| emit_contract(program, &r, options, i))?);
+    for (m, h) in program.migrations.iter().zip(&headers) {
+        files.push(emit_migration(m, h, &r, options)?);
+    }
     Ok(files)
 }
 
@@ -43,7 +51,28 @@ pub fn renderer(templates: &Templates) -> Renderer {
 
 /// The files that are no one contract's: `pyproject.toml`, the package's `__init__.py` (the
 /// registry of every contract), `_support.py`, `py.typed` and each namespace's `__init__.py`.
-pub fn emit_shared(contracts: &[Header], r: &Renderer, options: &Options) -> Result<Vec<OutputFile>, EmitError> {
+pub fn emit_shared(
+    contracts: &[Header],
+    migrations: &[MigrationHeader],
+    r: &Renderer,
+    options: &Options,
+) -> Result<Vec<OutputFile>, EmitError> {
+    let paths = contractc_emit::upgrade_paths(contracts, migrations);
+    let chain = |p: &UpgradePath<'_>, reverse: bool| {
+        let mut modules: Vec<String> =
+            p.migrations.iter().map(|m| py_str(&format!("{}.{}", m.from.namespace, m.module()))).collect();
+        if reverse {
+            modules.reverse();
+        }
+        modules
+    };
+    let upgrades: Vec<(String, String, Vec<String>)> =
+        paths.iter().map(|p| (py_str(&p.from.id.key()), py_str(&p.to.id.key()), chain(p, false))).collect();
+    let downgrades: Vec<(String, String, Vec<String>)> = paths
+        .iter()
+        .filter(|p| p.reversible())
+        .map(|p| (py_str(&p.to.id.key()), py_str(&p.from.id.key()), chain(p, true)))
+        .collect();
     let pkg = &options.python_package;
     let root = format!("python/src/{pkg}");
     let mut files = vec![
@@ -53,7 +82,10 @@ pub fn emit_shared(contracts: &[Header], r: &Renderer, options: &Options) -> Res
         ),
         OutputFile::text(
             format!("{root}/__init__.py"),
-            r.render("python/package_init.py.j2", PackageInit { package: pkg, contracts: registry(contracts) })?,
+            r.render(
+                "python/package_init.py.j2",
+                PackageInit { package: pkg, contracts: registry(contracts), upgrades, downgrades },
+            )?,
         ),
         OutputFile::text(format!("{root}/_support.py"), r.render("python/support.py.j2", ())?),
         OutputFile::text(format!("{root}/py.typed"), ""),
@@ -63,6 +95,7 @@ pub fn emit_shared(contracts: &[Header], r: &Renderer, options: &Options) -> Res
     for ns in namespaces {
         let mut modules: Vec<String> =
             contracts.iter().filter(|c| c.id.namespace == ns).map(|c| c.id.module()).collect();
+        modules.extend(migrations.iter().filter(|m| m.from.namespace == ns).map(MigrationHeader::module));
         modules.sort_by_key(|m| dunder_all_key(m));
         files.push(OutputFile::text(
             format!("{root}/{ns}/__init__.py"),
@@ -80,6 +113,114 @@ pub fn emit_contract(program: &Program, r: &Renderer, options: &Options, i: usiz
     Ok(OutputFile::text(path, r.render("python/module.py.j2", module_view(program, i, pkg))?))
 }
 
+/// The module of migration `m` (`<namespace>/<name>_<A>_<B>_to_<C>_<D>.py`), whose versions
+/// `header` names: `upgrade` and, when it can be undone, `downgrade`, on a message as JSON data
+/// (`_support.migrate` reads and checks the message on either side).
+pub fn emit_migration(
+    m: &Migration,
+    header: &MigrationHeader,
+    r: &Renderer,
+    options: &Options,
+) -> Result<OutputFile, EmitError> {
+    let pkg = &options.python_package;
+    let path = format!("python/src/{pkg}/{}/{}.py", header.from.namespace, header.module());
+    let upgrade: Vec<String> = m.ops.iter().filter_map(|op| upgrade_statement(&op.kind)).collect();
+    let downgrade: Option<Vec<String>> =
+        m.reversible().then(|| m.ops.iter().rev().flat_map(|op| downgrade_statements(&op.kind)).collect());
+    let mut imports: Vec<String> = upgrade
+        .iter()
+        .chain(downgrade.iter().flatten())
+        .filter_map(|s| s.split_once('(').map(|(f, _)| f.to_string()))
+        .collect();
+    if upgrade.iter().chain(downgrade.iter().flatten()).any(|s| s.contains("json_value(")) {
+        imports.push("json_value".into());
+    }
+    imports.sort();
+    imports.dedup();
+    let body = |mut v: Vec<String>| {
+        if v.is_empty() {
+            v.push("del message  # every op leaves the JSON as it is".into());
+        }
+        v
+    };
+    let view = MigrationView {
+        package: pkg,
+        key: header.key(),
+        source: &m.source,
+        from: header.from.key(),
+        to: header.to.key(),
+        imports,
+        upgrade: body(upgrade.clone()),
+        law: if m.lossy() {
+            "A `remove` sets its default, not the value the message had: lossy."
+        } else {
+            "`downgrade` after `upgrade` gives the message back."
+        },
+        downgrade: downgrade.map(body),
+    };
+    Ok(OutputFile::text(path, r.render("python/migration.py.j2", view)?))
+}
+
+#[derive(Serialize)]
+struct MigrationView<'a> {
+    package: &'a str,
+    key: String,
+    source: &'a str,
+    from: String,
+    to: String,
+    imports: Vec<String>,
+    upgrade: Vec<String>,
+    downgrade: Option<Vec<String>>,
+    law: &'static str,
+}
+
+/// `("protection", "stop_loss")`.
+fn py_path(p: &[String]) -> String {
+    match p {
+        [one] => format!("({},)", py_str(one)),
+        _ => format!("({})", p.iter().map(|t| py_str(t)).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// `{"BUY": "LONG"}`, or the pairs swapped.
+fn py_pairs(pairs: &[(String, String)], swapped: bool) -> String {
+    let each = pairs.iter().map(|(a, b)| if swapped { (b, a) } else { (a, b) });
+    format!("{{{}}}", each.map(|(a, b)| format!("{}: {}", py_str(a), py_str(b))).collect::<Vec<_>>().join(", "))
+}
+
+/// The Python value of canonical JSON text `json` (the checker wrote it), read when the module is.
+fn py_value(json: &str) -> String {
+    format!("json_value({})", py_str(json))
+}
+
+fn upgrade_statement(op: &OpKind) -> Option<String> {
+    Some(match op {
+        OpKind::Move { from, to, .. } => format!("move_member(message, {}, {})", py_path(from), py_path(to)),
+        OpKind::Add { path, default } => format!("add(message, {}, {})", py_path(path), py_value(default)),
+        OpKind::Remove { path, .. } => format!("remove(message, {})", py_path(path)),
+        OpKind::EnumMap { path, pairs, .. } => {
+            format!("enum_map(message, {}, {})", py_path(path), py_pairs(pairs, false))
+        }
+        OpKind::Convert { .. } => return None,
+    })
+}
+
+fn downgrade_statements(op: &OpKind) -> Vec<String> {
+    match op {
+        OpKind::Move { from, to, created } => {
+            let mut v = vec![format!("move_member(message, {}, {})", py_path(to), py_path(from))];
+            v.extend(created.iter().rev().map(|c| format!("drop_if_empty(message, {})", py_path(c))));
+            v
+        }
+        OpKind::Add { path, .. } => vec![format!("remove(message, {})", py_path(path))],
+        OpKind::Remove { path, default } => vec![format!("add(message, {}, {})", py_path(path), py_value(default))],
+        OpKind::EnumMap { path, pairs, .. } => {
+            vec![format!("enum_map(message, {}, {})", py_path(path), py_pairs(pairs, true))]
+        }
+        OpKind::Convert { .. } => vec![],
+    }
+}
+
 #[derive(Serialize)]
 struct Package<'a> {
     package: &'a str,
@@ -92,6 +233,10 @@ struct PackageInit<'a> {
     /// `(key, module relative to the package, root class)` of every contract as Python string
     /// literals, sorted by key.
     contracts: Vec<(String, String, String)>,
+    /// `(from, to, migration modules in order)` of every upgrade path ([`contractc_emit::upgrade_paths`]), as literals.
+    upgrades: Vec<(String, String, Vec<String>)>,
+    /// `(from, to, migration modules in order)` of every reversible path walked back.
+    downgrades: Vec<(String, String, Vec<String>)>,
 }
 
 /// The class that reads a contract's messages: its root model, or for a root that is not an

@@ -12,23 +12,30 @@ from pydantic import BaseModel
 
 from trading_contracts._support import (
     LineError,
+    MigrationError,
     StrictJSONError,
     from_json,
     from_json_lines,
+    migrate,
     to_canonical_json,
     to_json,
 )
 
 __all__ = [
     "CONTRACTS",
+    "DOWNGRADES",
+    "UPGRADES",
     "LineError",
+    "MigrationError",
     "StrictJSONError",
     "canonicalize",
+    "downgrade",
     "from_json",
     "from_json_lines",
     "model",
     "to_canonical_json",
     "to_json",
+    "upgrade",
 ]
 
 #: Every contract version of the package: key (`namespace/Name@MAJOR.MINOR`) to (module, class).
@@ -55,3 +62,35 @@ def canonicalize(contract: str, text: str | bytes) -> str:
     """Reads `text` as a message of `contract` with `from_json` and writes it back with
     `to_canonical_json` (a message router's entry point)."""
     return to_canonical_json(from_json(model(contract), text))
+
+
+#: Every path a message is carried along to a newer major: (from, to) to the migration modules
+#: (relative to the package) whose `upgrade`s apply, in order. A minor of an earlier major is
+#: read as the latest minor of its major.
+UPGRADES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("events/OrderIntent@1.0", "events/OrderIntent@2.0"): ("events.order_intent_1_2_to_2_0",),
+    ("events/OrderIntent@1.1", "events/OrderIntent@2.0"): ("events.order_intent_1_2_to_2_0",),
+    ("events/OrderIntent@1.2", "events/OrderIntent@2.0"): ("events.order_intent_1_2_to_2_0",),
+}
+
+#: Every path back from a newer major to the latest minor of an older one whose migrations are
+#: all reversible: (from, to) to the modules whose `downgrade`s apply, in order.
+DOWNGRADES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("events/OrderIntent@2.0", "events/OrderIntent@1.2"): ("events.order_intent_1_2_to_2_0",),
+}
+
+
+def upgrade(source: str, target: str, text: str | bytes) -> BaseModel:
+    """Reads `text` as a message of `source` (`namespace/Name@MAJOR.MINOR`) with `from_json`
+    and carries it across the migrations to the newer major `target`: a message of `target`,
+    every constraint checked. `KeyError` when no migrations lead from `source` to `target`."""
+    steps = [import_module(f"{__name__}.{m}").upgrade for m in UPGRADES[(source, target)]]
+    return migrate(model(source), model(target), text, steps)
+
+
+def downgrade(source: str, target: str, text: str | bytes) -> BaseModel:
+    """Reads `text` as a message of the newer `source` and carries it back to the older
+    `target` by the migrations' `downgrade`s. `KeyError` when no reversible migrations lead
+    back."""
+    steps = [import_module(f"{__name__}.{m}").downgrade for m in DOWNGRADES[(source, target)]]
+    return migrate(model(source), model(target), text, steps)

@@ -8,3 +8,4 @@ pub mod order_intent_1_2;
 pub mod order_intent_2_0;
 pub mod price_tick_1_0;
 pub mod signal_1_0;
+pub mod order_intent_1_2_to_2_0;

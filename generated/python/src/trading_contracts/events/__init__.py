@@ -7,6 +7,7 @@ __all__ = [
     "order_intent_1_0",
     "order_intent_1_1",
     "order_intent_1_2",
+    "order_intent_1_2_to_2_0",
     "order_intent_2_0",
     "price_tick_1_0",
     "signal_1_0",

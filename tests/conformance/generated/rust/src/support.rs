@@ -2,13 +2,15 @@
 //!
 //! Constraints follow JSON Schema 2020-12 Validation (§6.2 numbers, §6.3 strings: lengths count
 //! Unicode code points, §6.4 arrays); the asserted `format`s are [`formats`] and `multipleOf` is
-//! [`decimal`], contractc's one implementation in Rust (the runtime's).
+//! [`decimal`], contractc's one implementation in Rust (the runtime's); so are the ops of
+//! migrations, [`migrate`].
 
 use std::fmt;
 
 pub mod decimal;
 pub mod formats;
 pub mod json;
+pub mod migrate;
 
 pub use formats::Format;
 
@@ -261,12 +263,16 @@ pub enum Error {
     Parse(Refused),
     /// The shape is right but constraints are broken.
     Invalid(Vec<Violation>),
+    /// An op of a migration could not apply (a value on its path is not an object), which the
+    /// checker rules out for every valid message ([`migrate`]).
+    Migration(String),
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Parse(e) => write!(f, "{e}"),
+            Error::Migration(e) => write!(f, "cannot migrate: {e}"),
             Error::Invalid(v) => {
                 let parts: Vec<String> = v.iter().map(ToString::to_string).collect();
                 write!(f, "{}", parts.join("; "))
@@ -713,6 +719,25 @@ impl<'a> ObjectWriter<'a> {
 /// Serializes one message; absent optional fields are left out.
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("generated types always serialize")
+}
+
+/// A migration's `upgrade` or `downgrade`: its ops on a message as a JSON tree.
+pub type Migration = fn(&mut serde_json::Value) -> Result<(), String>;
+
+/// Reads `text` as a message of `F` ([`from_json`]), carries it as JSON through `migrations` in
+/// order (each a migration module's `upgrade`, or its `downgrade`), and reads the result as a
+/// message of `T`, every constraint checked (README, "Migrations"). `Err`: `text` is not a valid
+/// `F`, or the result is not a valid `T` (which the checker rules out for an upgrade).
+pub fn migrate<F: Read + Validate + serde::Serialize, T: Read + Validate>(
+    text: &str,
+    migrations: &[Migration],
+) -> Result<T, Error> {
+    let old = from_json::<F>(text)?;
+    let mut message = serde_json::to_value(&old).map_err(|e| Error::Migration(e.to_string()))?;
+    for m in migrations {
+        m(&mut message).map_err(Error::Migration)?;
+    }
+    from_json::<T>(&message.to_string())
 }
 
 /// Serializes one message canonically (RFC 8785 style, as every generated language does): keys

@@ -924,3 +924,96 @@ def to_canonical_json(message: BaseModel) -> str:
         except _Inexact:
             pass
     return _canonical(_plain(message))
+
+
+# Migrations (README, "Migrations"): the ops on a message as JSON data (dicts, lists, scalars),
+# as every generated language applies them. Paths are decoded JSON pointer tokens (RFC 6901)
+# through object members, never empty. The checker proved that a migration's ops carry every
+# valid message of its old major to a valid message of the new one; an op whose path goes
+# through a value that is not an object raises `MigrationError`.
+
+#: A migration module's `upgrade` or `downgrade`: changes the message in place.
+Migration = Callable[[dict[str, Any]], None]
+
+
+class MigrationError(ValueError):
+    """An op of a migration could not apply: a value on its path is not an object."""
+
+
+def _object_at(message: Any, path: tuple[str, ...], create: bool) -> dict[str, Any] | None:
+    """The object at `path`: `None` when a member on the way is absent and not `create`d (made
+    an empty object); `MigrationError` when a value on the way is not an object."""
+    at = message
+    for depth, token in enumerate(path):
+        if not isinstance(at, dict):
+            raise MigrationError(f"{_pointer(path[:depth])!r} is not an object")
+        if token not in at:
+            if not create:
+                return None
+            at[token] = {}
+        at = at[token]
+    if not isinstance(at, dict):
+        raise MigrationError(f"{_pointer(path)!r} is not an object")
+    return at
+
+
+def _pointer(path: tuple[str, ...]) -> str:
+    return "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in path)
+
+
+def json_value(text: str) -> Any:
+    """The JSON data of `text` (a default the checker wrote as canonical JSON)."""
+    return json.loads(text)
+
+
+def move_member(message: dict[str, Any], source: tuple[str, ...], target: tuple[str, ...]) -> None:
+    """`rename` and `move`: the member at `source`, when present, moves to `target`; the objects
+    on `target`'s way that the message lacks are made."""
+    parent = _object_at(message, source[:-1], False)
+    if parent is not None and source[-1] in parent:
+        value = parent.pop(source[-1])
+        into = _object_at(message, target[:-1], True)
+        assert into is not None, "made"
+        into[target[-1]] = value
+
+
+def add(message: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """`add` (and the downgrade of `remove`): the member at `path` is set to `value` when absent."""
+    parent = _object_at(message, path[:-1], True)
+    assert parent is not None, "made"
+    parent.setdefault(path[-1], value)
+
+
+def remove(message: dict[str, Any], path: tuple[str, ...]) -> None:
+    """`remove` (and the downgrade of `add`): the member at `path` is dropped when present."""
+    parent = _object_at(message, path[:-1], False)
+    if parent is not None:
+        parent.pop(path[-1], None)
+
+
+def enum_map(message: dict[str, Any], path: tuple[str, ...], pairs: dict[str, str]) -> None:
+    """`enum_map`: the string at `path`, when a key of `pairs`, becomes its value (a downgrade
+    passes the pairs swapped); other values are kept."""
+    parent = _object_at(message, path[:-1], False)
+    if parent is not None:
+        value = parent.get(path[-1])
+        if isinstance(value, str) and value in pairs:
+            parent[path[-1]] = pairs[value]
+
+
+def drop_if_empty(message: dict[str, Any], path: tuple[str, ...]) -> None:
+    """The downgrade of a `move` that made objects: the object at `path`, when present and left
+    with no member, is dropped (innermost first)."""
+    parent = _object_at(message, path[:-1], False)
+    if parent is not None and parent.get(path[-1]) == {}:
+        del parent[path[-1]]
+
+
+def migrate(source: type[BaseModel], target: type[M], text: str | bytes, migrations: Iterable[Migration]) -> M:
+    """Reads `text` as a message of `source` (`from_json`), carries it as JSON data through
+    `migrations` in order (each a migration module's `upgrade`, or its `downgrade`), and reads
+    the result as a message of `target`, every constraint checked."""
+    message = json.loads(to_json(from_json(source, text)))
+    for m in migrations:
+        m(message)
+    return from_json(target, json.dumps(message, ensure_ascii=False, separators=(",", ":")))
