@@ -258,7 +258,7 @@ impl<'p, 'a> Walk<'p, 'a> {
             walk.check(depth, node, r, at)
         };
         match keyword {
-            InPlace::AllOf(nodes) => {
+            InPlace::All(nodes) => {
                 for &node in nodes {
                     if let Some(e) = again(self, r, node)? {
                         first.offer(Rank::of(i), e);
@@ -266,7 +266,7 @@ impl<'p, 'a> Walk<'p, 'a> {
                     }
                 }
             }
-            InPlace::AnyOf(nodes) => {
+            InPlace::Any(nodes) => {
                 let mut why = None;
                 for &node in nodes {
                     match again(self, r, node)? {
@@ -286,7 +286,7 @@ impl<'p, 'a> Walk<'p, 'a> {
                     first.offer(Rank::of(i), at.fail(message));
                 }
             }
-            InPlace::OneOf(nodes) => {
+            InPlace::One(nodes) => {
                 let mut valid = 0;
                 for &node in nodes {
                     valid += usize::from(again(self, r, node)?.is_none());
@@ -390,10 +390,7 @@ impl<'p, 'a> Walk<'p, 'a> {
             }
         }
         for (i, rules) in &o.dependent {
-            let broken = rules
-                .iter()
-                .filter(|(name, _)| seen.has(*name))
-                .find_map(|(name, needed)| Some((*name, missing(needed)?)));
+            let broken = rules.iter().filter(|r| seen.has(r.name)).find_map(|r| Some((r.name, missing(&r.needed)?)));
             if let Some((name, needed)) = broken {
                 let (name, needed) = (&o.names[name].name, &o.names[needed].name);
                 first.offer(Rank::of(*i), at.fail(format!("has `{name}`, so it must have `{needed}` too")));
@@ -441,6 +438,8 @@ impl<'p, 'a> Walk<'p, 'a> {
     /// Keeps the name of a member no member table knows (`kept`: where the object's start in
     /// [`Walk::keys`]; `set`: them once there are more than [`LINEAR_KEYS`]); `false` when the
     /// object already has it.
+    // `key` as read (a `Cow`): kept borrowed from the text when it is.
+    #[allow(clippy::ptr_arg)]
     fn undeclared(&mut self, kept: usize, set: &mut Option<HashSet<Cow<'a, str>>>, key: &Cow<'a, str>) -> bool {
         if let Some(set) = set {
             return set.insert(key.clone());

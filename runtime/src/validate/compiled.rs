@@ -80,10 +80,11 @@ pub(crate) struct Checks {
     pub array: Option<Box<Items>>,
 }
 
+/// `allOf`, `anyOf` or `oneOf` of these nodes.
 pub(crate) enum InPlace {
-    AllOf(Vec<u32>),
-    AnyOf(Vec<u32>),
-    OneOf(Vec<u32>),
+    All(Vec<u32>),
+    Any(Vec<u32>),
+    One(Vec<u32>),
 }
 
 /// A `type`'s types, as a mask of the kinds they take, and as written (for its message).
@@ -195,9 +196,15 @@ pub(crate) struct Members {
     pub property_names: Option<(usize, u32)>,
     /// `required`: its keyword and names.
     pub required: Vec<(usize, Vec<usize>)>,
-    /// `dependentRequired`: its keyword, and each name with the names it needs.
-    pub dependent: Vec<(usize, Vec<(usize, Vec<usize>)>)>,
+    /// `dependentRequired`: its keyword and rules.
+    pub dependent: Vec<(usize, Vec<Needs>)>,
     pub counts: Vec<(usize, Count)>,
+}
+
+/// A `dependentRequired` rule: an object with the name `name` has each of `needed` too.
+pub(crate) struct Needs {
+    pub name: usize,
+    pub needed: Vec<usize>,
 }
 
 pub(crate) struct Name {
@@ -291,9 +298,9 @@ fn checks(v: &Validator, keywords: &[Keyword]) -> Checks {
             Keyword::Pattern(p) => c.strings.push((i, StringRule::Pattern(p.clone()))),
             Keyword::Format(f) => c.strings.push((i, StringRule::Format(*f))),
             Keyword::Default(_) => {}
-            Keyword::AllOf(n) => c.in_place.push((i, InPlace::AllOf(n.clone()))),
-            Keyword::AnyOf(n) => c.in_place.push((i, InPlace::AnyOf(n.clone()))),
-            Keyword::OneOf(n) => c.in_place.push((i, InPlace::OneOf(n.clone()))),
+            Keyword::AllOf(n) => c.in_place.push((i, InPlace::All(n.clone()))),
+            Keyword::AnyOf(n) => c.in_place.push((i, InPlace::Any(n.clone()))),
+            Keyword::OneOf(n) => c.in_place.push((i, InPlace::One(n.clone()))),
             Keyword::Properties(p) => {
                 object = true;
                 for (j, (name, node)) in p.iter().enumerate() {
@@ -373,7 +380,10 @@ fn checks(v: &Validator, keywords: &[Keyword]) -> Checks {
             Keyword::DependentRequired(rules) => {
                 let rules = rules
                     .iter()
-                    .map(|(name, needed)| (o.name(name), needed.iter().map(|n| o.name(n)).collect()))
+                    .map(|(name, needed)| Needs {
+                        name: o.name(name),
+                        needed: needed.iter().map(|n| o.name(n)).collect(),
+                    })
                     .collect();
                 o.dependent.push((i, rules));
             }
