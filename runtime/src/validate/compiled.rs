@@ -147,9 +147,16 @@ impl Types {
                 && match (integers, n) {
                     (_, Number::Int(_)) => true,
                     (Integers::Int64Literal, Number::Float(_)) => false,
-                    (Integers::ZeroFraction, Number::Float(f)) => f.fract() == 0.0,
+                    (Integers::ZeroFraction, Number::Float(f)) => integral(f),
                 }
     }
+}
+
+/// Whether a double's fractional part is zero. Out of line: inlined, the compiler computes it
+/// (a call to `trunc`) for every double a `type` sees, before knowing that it is needed.
+#[inline(never)]
+fn integral(f: f64) -> bool {
+    f.fract() == 0.0
 }
 
 /// Validation §6.2.1–§6.2.5.
