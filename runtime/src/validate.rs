@@ -1,7 +1,9 @@
 //! Checks instances against a compiled [`Validator`], as they are read: the message text is
-//! pulled through [`crate::json::Reader`] and each keyword node takes the values it applies to,
-//! so no tree of the message is built (a value that several schemas apply to, such as an `anyOf`
-//! branch's, is read again from its start rather than held).
+//! pulled through [`crate::json::Reader`] and each node takes the values it applies to, so no
+//! tree of the message is built (a value that several schemas apply to, such as an `anyOf`
+//! branch's, is read again from its start rather than held). The nodes are walked in their
+//! checked form ([`Compiled`], made once per validator): per value, a type mask and the rules of
+//! its kind; per member, a name found in a table, its bit set, its node's value checked.
 //!
 //! Rules: JSON Schema 2020-12 for the keywords the plan carries (Core §10 applicators, Validation
 //! §6 assertions; string lengths count Unicode code points), RFC 3339 §5.6 for `date-time` and
@@ -983,5 +985,42 @@ mod tests {
         ] {
             assert_eq!(canonical_text(&v, text).unwrap(), canonical);
         }
+    }
+
+    /// An object of `names` properties (each an integer), all required, open unless `closed`.
+    fn wide(names: usize, closed: bool) -> Validator {
+        let properties = (0..names).map(|i| (format!("p{i}"), 1)).collect();
+        let required = (0..names).map(|i| format!("p{i}")).collect();
+        let mut root = vec![K::Type(vec![Type::Object]), K::Properties(properties), K::Required(required)];
+        if closed {
+            root.push(K::AdditionalProperties(2));
+        }
+        let nodes = vec![Node::Keywords(root), Node::Keywords(vec![K::Type(vec![Type::Integer])]), Node::Bool(false)];
+        Validator::new("t/Wide@1.0", Integers::Int64Literal, nodes)
+    }
+
+    fn members(names: impl Iterator<Item = String>) -> String {
+        format!("{{{}}}", names.map(|n| format!("\"{n}\":1")).collect::<Vec<_>>().join(","))
+    }
+
+    #[test]
+    fn tells_duplicates_and_missing_members_past_the_first_64_names_and_16_undeclared_ones() {
+        let v = wide(70, false);
+        let all = || (0..70).map(|i| format!("p{i}"));
+        assert_eq!(validate_text(&v, &members(all())), Ok(()));
+        let e = validate_text(&v, &members(all().filter(|n| n != "p68"))).unwrap_err();
+        assert_eq!(e.message, "missing required property `p68`");
+        let e = validate_text(&v, &members(all().chain(["p66".to_string()]))).unwrap_err();
+        assert!(e.message.starts_with("not JSON: duplicate key `p66`"), "{e}");
+        // Members no property names: kept one by one, then in a set.
+        for extra in [3, 40] {
+            let undeclared = || (0..extra).map(|i| format!("x{i}"));
+            assert_eq!(validate_text(&v, &members(all().chain(undeclared()))), Ok(()));
+            let twice = all().chain(undeclared()).chain(["x2".to_string()]);
+            let e = validate_text(&v, &members(twice)).unwrap_err();
+            assert!(e.message.starts_with("not JSON: duplicate key `x2`"), "{e}");
+        }
+        let e = validate_text(&wide(70, true), &members(all().chain(["zz".to_string()]))).unwrap_err();
+        assert_eq!((e.pointer.as_str(), e.message.as_str()), ("", "unknown property `zz` (the object is closed)"));
     }
 }

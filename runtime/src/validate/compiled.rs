@@ -8,7 +8,8 @@
 //! A node states each keyword once, as a schema object does (contractc's plans do). Where a plan
 //! repeats one: every assertion counts (each `type`, `required`, bound), the first `properties`
 //! that names a member binds it, every `patternProperties` and `additionalProperties` applies,
-//! and the first `propertyNames`, `prefixItems`, `items`, `contains` and `uniqueItems` count.
+//! and the first `propertyNames`, `prefixItems`, `items`, `contains`, `minContains`,
+//! `maxContains` and `uniqueItems` count (each `contains` is reported with the first's count).
 
 use std::fmt;
 use std::sync::OnceLock;
