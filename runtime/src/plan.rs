@@ -216,13 +216,34 @@ pub enum Op {
 
 /// The compiled checks of one schema: a graph of nodes, `nodes[0]` the root. Applicators refer to
 /// other nodes by index, so a `$ref` is an edge (cycles included), never a copy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Validator {
     /// `namespace/Name@MAJOR.MINOR` of a contract; any label for other schemas.
     pub contract: String,
     /// Which numbers `"type": "integer"` admits.
     pub integers: Integers,
     pub nodes: Vec<Node>,
+    /// The nodes' checked form, made when the validator first validates (not part of the plan;
+    /// empty in a new or cloned validator): the fields above are not changed after that.
+    #[serde(skip)]
+    pub compiled: crate::validate::Compiled,
+}
+
+impl Validator {
+    pub fn new(contract: impl Into<String>, integers: Integers, nodes: Vec<Node>) -> Validator {
+        Validator { contract: contract.into(), integers, nodes, compiled: Default::default() }
+    }
+}
+
+/// The plan's fields (the checked form is no part of it).
+impl fmt::Debug for Validator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Validator")
+            .field("contract", &self.contract)
+            .field("integers", &self.integers)
+            .field("nodes", &self.nodes)
+            .finish()
+    }
 }
 
 /// Which numbers are integers (JSON Schema 2020-12 Validation §6.1.1 leaves the choice of
@@ -649,11 +670,11 @@ mod tests {
         Plan {
             workflow: "w@1.0".into(),
             steps: vec![Step::command("a", &["true"])],
-            validators: vec![Validator {
-                contract: "events/A@1.0".into(),
-                integers: Integers::Int64Literal,
-                nodes: vec![Node::Keywords(vec![Keyword::Type(vec![Type::Boolean])])],
-            }],
+            validators: vec![Validator::new(
+                "events/A@1.0",
+                Integers::Int64Literal,
+                vec![Node::Keywords(vec![Keyword::Type(vec![Type::Boolean])])],
+            )],
             resources: vec![],
             migrations: vec![],
         }

@@ -1,7 +1,9 @@
 //! Checks instances against a compiled [`Validator`], as they are read: the message text is
-//! pulled through [`crate::json::Reader`] and each keyword node takes the values it applies to,
-//! so no tree of the message is built (a value that several schemas apply to, such as an `anyOf`
-//! branch's, is read again from its start rather than held).
+//! pulled through [`crate::json::Reader`] and each node takes the values it applies to, so no
+//! tree of the message is built (a value that several schemas apply to, such as an `anyOf`
+//! branch's, is read again from its start rather than held). The nodes are walked in their
+//! checked form ([`Compiled`], made once per validator): per value, a type mask and the rules of
+//! its kind; per member, a name found in a table, its bit set, its node's value checked.
 //!
 //! Rules: JSON Schema 2020-12 for the keywords the plan carries (Core §10 applicators, Validation
 //! §6 assertions; string lengths count Unicode code points), RFC 3339 §5.6 for `date-time` and
@@ -17,12 +19,18 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde_json::Value;
 
-use crate::json::{self, Kind, Number, Reader};
+use crate::json::{self, Kind, Mark, Number, Reader};
 use crate::plan::{Integers, Json, Keyword, Node, Num, Type, Validator};
+
+mod compiled;
+
+pub use compiled::Compiled;
+use compiled::{Checks, Count, InPlace, Items, Members, NumberRule, Program, Shape, StringRule, Types};
 
 /// The first broken rule of a message: a JSON pointer (RFC 6901) and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,7 +65,8 @@ pub fn validate_text(v: &Validator, text: &str) -> Result<(), Violation> {
 /// [`validate_text`] of the text against the node `node`.
 fn validate_at(v: &Validator, node: u32, text: &str) -> Result<(), Violation> {
     let mut r = Reader::new(text);
-    let found = check(v, 0, node, &mut r, &At::Root).and_then(|found| r.finish().map(|_| found));
+    let found =
+        Walk::new(v.compiled.of(v)).check(0, node, &mut r, &At::Root).and_then(|found| r.finish().map(|_| found));
     match found {
         Ok(None) => Ok(()),
         Ok(Some(violation)) => Err(violation),
@@ -160,51 +169,109 @@ impl First {
     }
 }
 
-/// Reads one value from `r` and checks it against `node`. `depth`: how many nodes enclose this
-/// one in the walk (members, items and in-place applicators alike); past [`MAX_NESTING`] the
-/// instance is refused rather than the stack exhausted.
-fn check(v: &Validator, depth: usize, node: u32, r: &mut Reader<'_>, at: &At<'_>) -> Found {
-    let refuse = |r: &mut Reader<'_>, message: &str| r.skip().map(|_| Some(at.fail(message.to_string())));
-    if depth >= MAX_NESTING {
-        return refuse(
-            r,
-            &format!(
-                "the schema applies more than {MAX_NESTING} nested schemas here (a plan this deep is refused rather than validated)"
-            ),
-        );
-    }
-    match v.nodes.get(node as usize) {
-        None => refuse(r, "validator refers to a missing node (corrupt plan)"),
-        Some(Node::Bool(true)) => r.skip().map(|_| None),
-        Some(Node::Bool(false)) => refuse(r, "no value is allowed here (the schema is `false`)"),
-        Some(Node::Keywords(keywords)) => check_keywords(v, depth + 1, keywords, r, at),
-    }
+/// One validation's walk over a [`Program`]: the text's reader is passed along, and the names of
+/// the members no member table knows are kept here, to refuse a duplicate among them (a known
+/// member's is told by its bit; the reader keeps no keys of the objects this walk reads).
+struct Walk<'p, 'a> {
+    program: &'p Program,
+    /// The undeclared names of the objects being read, innermost last.
+    keys: Vec<Cow<'a, str>>,
 }
 
-fn check_keywords(v: &Validator, depth: usize, keywords: &[Keyword], r: &mut Reader<'_>, at: &At<'_>) -> Found {
-    let mut first = First::default();
-    let kind = r.peek()?;
-    let mark = r.mark();
-    // The in-place applicators, and `enum` where a value must be compared whole: each reads the
-    // value again from its start.
-    for (i, keyword) in keywords.iter().enumerate() {
-        let again = |r: &mut Reader<'_>, node: u32| {
+/// Past this many undeclared names an object's are checked for duplicates through a hash set
+/// rather than one by one.
+const LINEAR_KEYS: usize = 16;
+
+impl<'p, 'a> Walk<'p, 'a> {
+    fn new(program: &'p Program) -> Walk<'p, 'a> {
+        Walk { program, keys: Vec::new() }
+    }
+
+    /// Reads one value from `r` and checks it against `node`. `depth`: how many nodes enclose
+    /// this one in the walk (members, items and in-place applicators alike); past
+    /// [`MAX_NESTING`] the instance is refused rather than the stack exhausted.
+    fn check(&mut self, depth: usize, node: u32, r: &mut Reader<'a>, at: &At<'_>) -> Found {
+        if depth >= MAX_NESTING {
+            return refuse(r, at, too_deep());
+        }
+        match self.program.nodes.get(node as usize) {
+            None => refuse(r, at, "validator refers to a missing node (corrupt plan)".into()),
+            Some(Shape::Bool(true)) => r.skip().map(|_| None),
+            Some(Shape::Bool(false)) => refuse(r, at, "no value is allowed here (the schema is `false`)".into()),
+            Some(Shape::Checks(c)) => self.checks(depth + 1, c, r, at),
+        }
+    }
+
+    fn checks(&mut self, depth: usize, c: &'p Checks, r: &mut Reader<'a>, at: &At<'_>) -> Found {
+        let mut first = First::default();
+        let kind = r.peek()?;
+        let container = matches!(kind, Kind::Array | Kind::Object);
+        // The in-place applicators, and `enum` where a value must be compared whole: each reads
+        // the value again from its start.
+        if !c.in_place.is_empty() || container && !c.enums.is_empty() {
+            let mark = r.mark();
+            for (i, keyword) in &c.in_place {
+                self.in_place(depth, *i, keyword, r, mark, at, &mut first)?;
+            }
+            if container && !c.enums.is_empty() {
+                r.reset(mark);
+                let instance = r.value()?;
+                for (i, values) in &c.enums {
+                    if !values.iter().any(|j| equal_value(j, &instance)) {
+                        first.offer(Rank::of(*i), at.fail(enum_message(values, &instance.to_string())));
+                    }
+                }
+            }
             r.reset(mark);
-            check(v, depth, node, r, at)
+        }
+        match (kind, &c.object, &c.array) {
+            (Kind::Object, Some(o), _) => self.object(depth, o, r, at, &mut first)?,
+            (Kind::Array, _, Some(a)) => self.array(depth, a, r, at, &mut first)?,
+            (Kind::Object | Kind::Array, _, _) => r.skip()?,
+            _ => scalar(self.program.integers, c, &Scalar::read(r, kind)?, at, &mut first),
+        }
+        if container {
+            for (i, types) in &c.types {
+                if !(if kind == Kind::Object { types.object() } else { types.array() }) {
+                    first.offer(
+                        Rank::of(*i),
+                        at.fail(format!("must be {}, is {}", type_names(&types.names), kind.name())),
+                    );
+                }
+            }
+        }
+        Ok(first.found())
+    }
+
+    /// An `allOf`, `anyOf` or `oneOf` (Core §10.2.1) of the value at `mark`.
+    #[allow(clippy::too_many_arguments)]
+    fn in_place(
+        &mut self,
+        depth: usize,
+        i: usize,
+        keyword: &InPlace,
+        r: &mut Reader<'a>,
+        mark: Mark,
+        at: &At<'_>,
+        first: &mut First,
+    ) -> Result<(), json::Error> {
+        let again = |walk: &mut Self, r: &mut Reader<'a>, node: u32| {
+            r.reset(mark);
+            walk.check(depth, node, r, at)
         };
         match keyword {
-            Keyword::AllOf(nodes) => {
+            InPlace::All(nodes) => {
                 for &node in nodes {
-                    if let Some(e) = again(r, node)? {
+                    if let Some(e) = again(self, r, node)? {
                         first.offer(Rank::of(i), e);
                         break;
                     }
                 }
             }
-            Keyword::AnyOf(nodes) => {
+            InPlace::Any(nodes) => {
                 let mut why = None;
                 for &node in nodes {
-                    match again(r, node)? {
+                    match again(self, r, node)? {
                         None => {
                             why = None;
                             break;
@@ -221,10 +288,10 @@ fn check_keywords(v: &Validator, depth: usize, keywords: &[Keyword], r: &mut Rea
                     first.offer(Rank::of(i), at.fail(message));
                 }
             }
-            Keyword::OneOf(nodes) => {
+            InPlace::One(nodes) => {
                 let mut valid = 0;
                 for &node in nodes {
-                    valid += usize::from(again(r, node)?.is_none());
+                    valid += usize::from(again(self, r, node)?.is_none());
                 }
                 if valid != 1 {
                     let message = format!(
@@ -234,44 +301,287 @@ fn check_keywords(v: &Validator, depth: usize, keywords: &[Keyword], r: &mut Rea
                     first.offer(Rank::of(i), at.fail(message));
                 }
             }
-            Keyword::Enum(values) if matches!(kind, Kind::Array | Kind::Object) => {
-                r.reset(mark);
-                let instance = r.value()?;
-                if !values.iter().any(|j| equal_value(j, &instance)) {
-                    first.offer(Rank::of(i), at.fail(enum_message(values, &instance.to_string())));
+        }
+        Ok(())
+    }
+
+    /// The object keywords, over the members as they are read (Core §10.3.2: each member's
+    /// value against the node `properties` binds it to, each matching pattern's, or else
+    /// `additionalProperties`').
+    fn object(
+        &mut self,
+        depth: usize,
+        o: &'p Members,
+        r: &mut Reader<'a>,
+        at: &At<'_>,
+        first: &mut First,
+    ) -> Result<(), json::Error> {
+        let mut seen = Seen::new(o.names.len());
+        let kept = self.keys.len();
+        let mut set = None;
+        let (mut count, mut guess) = (0u64, 0usize);
+        r.begin_object()?;
+        while let Some(key) = r.next_key_unchecked()? {
+            count += 1;
+            let name = o.find(&key, &mut guess);
+            let new = match name {
+                Some(j) => seen.insert(j),
+                None => self.undeclared(kept, &mut set, &key),
+            };
+            if !new {
+                return Err(r.duplicate_key(&key));
+            }
+            if let Some((i, node)) = o.property_names.filter(|&(i, _)| first.wants(i)) {
+                let quoted = Value::String(key.to_string()).to_string();
+                if let Some(e) = Walk::new(self.program).check(depth, node, &mut Reader::new(&quoted), &At::Root)? {
+                    let rank = Rank { keyword: i, name: Some(key.to_string()), position: 0 };
+                    first.offer(rank, at.fail(format!("the name `{key}` is not allowed: {}", e.message)));
                 }
             }
-            _ => {}
-        }
-    }
-    r.reset(mark);
-    match kind {
-        Kind::Object => check_object(v, depth, keywords, r, at, &mut first)?,
-        Kind::Array => check_array(v, depth, keywords, r, at, &mut first)?,
-        _ => {
-            let scalar = Scalar::read(r, kind)?;
-            for (i, keyword) in keywords.iter().enumerate() {
-                if let Some(message) = check_scalar(v.integers, keyword, keywords, &scalar) {
-                    first.offer(Rank::of(i), at.fail(message));
+            let member = At::Key(at, &key);
+            let property = name.and_then(|j| o.names[j].property);
+            if o.patterns.is_empty() && (property.is_some() || o.additional.len() <= 1) {
+                // One schema at most: the value is read once.
+                match (property, o.additional.first()) {
+                    (Some((i, position, node)), _) => {
+                        if let Some(e) = self.check(depth, node, r, &member)? {
+                            first.offer(Rank { keyword: i, name: None, position }, e);
+                        }
+                    }
+                    (None, Some(&(i, additional))) => self.additional(depth, i, additional, &key, r, at, first)?,
+                    (None, None) => r.skip()?,
+                }
+                continue;
+            }
+            let mark = r.mark();
+            let mut read = false;
+            let mut again = |r: &mut Reader<'a>| {
+                if std::mem::replace(&mut read, true) {
+                    r.reset(mark);
+                }
+            };
+            if let Some((i, position, node)) = property {
+                again(r);
+                if let Some(e) = self.check(depth, node, r, &member)? {
+                    first.offer(Rank { keyword: i, name: None, position }, e);
                 }
             }
-        }
-    }
-    if matches!(kind, Kind::Array | Kind::Object) {
-        for (i, keyword) in keywords.iter().enumerate() {
-            if let Keyword::Type(types) = keyword
-                && !types.iter().any(|&t| is_composite(t, kind))
-            {
-                first.offer(Rank::of(i), at.fail(format!("must be {}, is {}", type_names(types), kind.name())));
+            let mut patterned = false;
+            for p in o.patterns.iter().filter(|p| p.pattern.is_match(&key)) {
+                patterned = true;
+                again(r);
+                if let Some(e) = self.check(depth, p.node, r, &member)? {
+                    first.offer(Rank { keyword: p.keyword, name: Some(key.to_string()), position: p.position }, e);
+                }
+            }
+            if property.is_none() && !patterned {
+                for &(i, additional) in &o.additional {
+                    again(r);
+                    self.additional(depth, i, additional, &key, r, at, first)?;
+                }
+            }
+            if !read {
+                r.skip()?;
             }
         }
+        self.keys.truncate(kept);
+        let missing = |names: &[usize]| names.iter().copied().find(|&j| !seen.has(j));
+        for (i, names) in &o.required {
+            if let Some(j) = missing(names) {
+                first.offer(Rank::of(*i), at.fail(format!("missing required property `{}`", o.names[j].name)));
+            }
+        }
+        for (i, rules) in &o.dependent {
+            let broken = rules.iter().filter(|r| seen.has(r.name)).find_map(|r| Some((r.name, missing(&r.needed)?)));
+            if let Some((name, needed)) = broken {
+                let (name, needed) = (&o.names[name].name, &o.names[needed].name);
+                first.offer(Rank::of(*i), at.fail(format!("has `{name}`, so it must have `{needed}` too")));
+            }
+        }
+        for &(i, bound) in &o.counts {
+            let message = match bound {
+                Count::Max(m) if count > m => format!("must have at most {m} members, has {count}"),
+                Count::Min(m) if count < m => format!("must have at least {m} members, has {count}"),
+                _ => continue,
+            };
+            first.offer(Rank::of(i), at.fail(message));
+        }
+        Ok(())
     }
-    Ok(first.found())
+
+    /// A member no `properties` or pattern binds, against `additionalProperties` (keyword `i`;
+    /// `node` `None`: the object is closed).
+    #[allow(clippy::too_many_arguments)]
+    fn additional(
+        &mut self,
+        depth: usize,
+        i: usize,
+        node: Option<u32>,
+        key: &str,
+        r: &mut Reader<'a>,
+        at: &At<'_>,
+        first: &mut First,
+    ) -> Result<(), json::Error> {
+        let rank = || Rank { keyword: i, name: Some(key.to_string()), position: 0 };
+        match node {
+            Some(node) => {
+                if let Some(e) = self.check(depth, node, r, &At::Key(at, key))? {
+                    first.offer(rank(), e);
+                }
+            }
+            None => {
+                r.skip()?;
+                first.offer(rank(), at.fail(format!("unknown property `{key}` (the object is closed)")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps the name of a member no member table knows (`kept`: where the object's start in
+    /// [`Walk::keys`]; `set`: them once there are more than [`LINEAR_KEYS`]); `false` when the
+    /// object already has it.
+    // `key` as read (a `Cow`): kept borrowed from the text when it is.
+    #[allow(clippy::ptr_arg)]
+    fn undeclared(&mut self, kept: usize, set: &mut Option<HashSet<Cow<'a, str>>>, key: &Cow<'a, str>) -> bool {
+        if let Some(set) = set {
+            return set.insert(key.clone());
+        }
+        let names = &self.keys[kept..];
+        if names.iter().any(|k| json::same_key(k, key)) {
+            return false;
+        }
+        if names.len() >= LINEAR_KEYS {
+            *set = Some(names.iter().cloned().chain([key.clone()]).collect());
+        } else {
+            self.keys.push(key.clone());
+        }
+        true
+    }
+
+    /// The array keywords, over the items as they are read.
+    fn array(
+        &mut self,
+        depth: usize,
+        a: &'p Items,
+        r: &mut Reader<'a>,
+        at: &At<'_>,
+        first: &mut First,
+    ) -> Result<(), json::Error> {
+        let mut seen = HashMap::new();
+        let (mut index, mut contained) = (0u64, 0u64);
+        r.begin_array()?;
+        while r.next_item()? {
+            let item = At::Index(at, index);
+            // Core §10.3.1.1–2: the node of the item's position in `prefixItems`, or `items`'.
+            let positional = match &a.prefix {
+                Some((i, nodes)) if (index as usize) < nodes.len() => Some((*i, nodes[index as usize])),
+                _ => a.items,
+            };
+            if a.unique.is_none() && a.contains.is_none() {
+                match positional {
+                    Some((i, node)) => {
+                        if let Some(e) = self.check(depth, node, r, &item)? {
+                            first.offer(Rank { keyword: i, name: None, position: index }, e);
+                        }
+                    }
+                    None => r.skip()?,
+                }
+                index += 1;
+                continue;
+            }
+            let mark = r.mark();
+            let mut read = false;
+            let mut again = |r: &mut Reader<'a>| {
+                if std::mem::replace(&mut read, true) {
+                    r.reset(mark);
+                }
+            };
+            if let Some(i) = a.unique {
+                again(r);
+                // Items compare whole (JSON equality, as their canonical text): each is held as a
+                // value for that comparison alone.
+                if let Some(j) = seen.insert(canonical(&r.value()?), index) {
+                    let rank = Rank { keyword: i, name: None, position: index };
+                    first.offer(rank, at.fail(format!("items {j} and {index} are equal; items must be unique")));
+                }
+            }
+            if let Some(node) = a.contains {
+                again(r);
+                contained += u64::from(self.check(depth, node, r, &item)?.is_none());
+            }
+            if let Some((i, node)) = positional {
+                again(r);
+                if let Some(e) = self.check(depth, node, r, &item)? {
+                    first.offer(Rank { keyword: i, name: None, position: index }, e);
+                }
+            }
+            if !read {
+                r.skip()?;
+            }
+            index += 1;
+        }
+        for &(i, bound) in &a.counts {
+            let message = match bound {
+                Count::Max(m) if index > m => format!("must have at most {m} items, has {index}"),
+                Count::Min(m) if index < m => format!("must have at least {m} items, has {index}"),
+                _ => continue,
+            };
+            first.offer(Rank::of(i), at.fail(message));
+        }
+        for &i in &a.contains_keywords {
+            let min = a.min_contains.unwrap_or(1);
+            let message = if contained < min {
+                format!("must contain at least {min} matching items (`contains`), has {contained}")
+            } else {
+                match a.max_contains.filter(|&m| contained > m) {
+                    Some(m) => format!("must contain at most {m} matching items (`contains`), has {contained}"),
+                    None => continue,
+                }
+            };
+            first.offer(Rank::of(i), at.fail(message));
+        }
+        Ok(())
+    }
 }
 
-/// Whether `t` takes a value of the container kind `kind` (scalars are checked by [`check_scalar`]).
-fn is_composite(t: Type, kind: Kind) -> bool {
-    matches!((t, kind), (Type::Object, Kind::Object) | (Type::Array, Kind::Array))
+/// Which of an object's known names were read: a bit each.
+struct Seen {
+    word: u64,
+    /// The bits past the first 64, for a table that long.
+    more: Vec<u64>,
+}
+
+impl Seen {
+    fn new(names: usize) -> Seen {
+        Seen { word: 0, more: if names > 64 { vec![0; names.div_ceil(64) - 1] } else { Vec::new() } }
+    }
+
+    /// Marks name `j` read; `false` when it already was.
+    #[inline]
+    fn insert(&mut self, j: usize) -> bool {
+        let word = if j < 64 { &mut self.word } else { &mut self.more[j / 64 - 1] };
+        let bit = 1 << (j % 64);
+        let new = *word & bit == 0;
+        *word |= bit;
+        new
+    }
+
+    fn has(&self, j: usize) -> bool {
+        let word = if j < 64 { self.word } else { self.more[j / 64 - 1] };
+        word & (1 << (j % 64)) != 0
+    }
+}
+
+/// Skips the value and reports `message` at `at`.
+#[cold]
+fn refuse(r: &mut Reader<'_>, at: &At<'_>, message: String) -> Found {
+    r.skip().map(|_| Some(at.fail(message)))
+}
+
+fn too_deep() -> String {
+    format!(
+        "the schema applies more than {MAX_NESTING} nested schemas here (a plan this deep is refused rather than validated)"
+    )
 }
 
 fn type_names(types: &[Type]) -> String {
@@ -283,261 +593,12 @@ fn enum_message(values: &[Json], instance: &str) -> String {
     format!("must be one of {}, is {instance}", list.join(", "))
 }
 
-/// Where a member's value goes: a schema of `keywords[keyword]`, ranked by `position` (and by
-/// the member's name when `by_name`); `node` `None` for an unknown member of a closed object.
-#[derive(Clone, Copy)]
-struct Target {
-    keyword: usize,
-    by_name: bool,
-    position: u64,
-    node: Option<u32>,
-}
-
-impl Target {
-    fn rank(&self, key: &str) -> Rank {
-        Rank { keyword: self.keyword, name: self.by_name.then(|| key.to_string()), position: self.position }
-    }
-}
-
-/// The member `key` in the schema's `properties`: the keyword's index, the property's position
-/// and its node. `guess`: the position tried first (members usually come in the order of the
-/// properties: the one after the last found), then updated.
-fn declared_property(keywords: &[Keyword], key: &str, guess: &mut usize) -> Option<(usize, usize, u32)> {
-    keywords.iter().enumerate().find_map(|(i, k)| match k {
-        Keyword::Properties(p) => {
-            let j = match p.get(*guess) {
-                Some((name, _)) if name == key => *guess,
-                _ => p.iter().position(|(name, _)| name == key)?,
-            };
-            *guess = j + 1;
-            Some((i, j, p[j].1))
-        }
-        _ => None,
-    })
-}
-
-/// Calls `found` with each schema of `keywords` that applies to the member `key` (Core §10.3.2);
-/// `property`: where `properties` names it ([`declared_property`]).
-fn targets(
-    v: &Validator,
-    keywords: &[Keyword],
-    key: &str,
-    property: Option<(usize, usize, u32)>,
-    mut found: impl FnMut(Target),
-) {
-    let patterned = || {
-        keywords.iter().any(|k| matches!(k, Keyword::PatternProperties(p) if p.iter().any(|(p, _)| p.is_match(key))))
-    };
-    for (keyword, k) in keywords.iter().enumerate() {
-        match k {
-            Keyword::Properties(_) => {
-                if let Some((_, j, node)) = property.filter(|&(i, _, _)| i == keyword) {
-                    found(Target { keyword, by_name: false, position: j as u64, node: Some(node) });
-                }
-            }
-            Keyword::PatternProperties(patterns) => {
-                for (j, (_, node)) in patterns.iter().enumerate().filter(|(_, (p, _))| p.is_match(key)) {
-                    found(Target { keyword, by_name: true, position: j as u64, node: Some(*node) });
-                }
-            }
-            Keyword::AdditionalProperties(node) if property.is_none() && !patterned() => {
-                let closed = v.nodes.get(*node as usize) == Some(&Node::Bool(false));
-                found(Target { keyword, by_name: true, position: 0, node: (!closed).then_some(*node) });
-            }
-            _ => {}
-        }
-    }
-}
-
 /// The node of a member named in a schema's `properties`.
 fn property(keywords: &[Keyword], name: &str) -> Option<u32> {
     keywords.iter().find_map(|k| match k {
         Keyword::Properties(p) => p.iter().find(|(n, _)| n == name).map(|&(_, node)| node),
         _ => None,
     })
-}
-
-/// The object-only keywords, over the members as they are read.
-fn check_object(
-    v: &Validator,
-    depth: usize,
-    keywords: &[Keyword],
-    r: &mut Reader<'_>,
-    at: &At<'_>,
-    first: &mut First,
-) -> Result<(), json::Error> {
-    // `required` of up to 64 names is tracked as bits; otherwise (or for `dependentRequired`)
-    // the names are kept.
-    let required = keywords.iter().find_map(|k| match k {
-        Keyword::Required(names) => Some(names.as_slice()),
-        _ => None,
-    });
-    let keep_names =
-        required.is_some_and(|n| n.len() > 64) || keywords.iter().any(|k| matches!(k, Keyword::DependentRequired(_)));
-    let property_names = keywords.iter().enumerate().find_map(|(i, k)| match k {
-        Keyword::PropertyNames(node) => Some((i, *node)),
-        _ => None,
-    });
-    let (mut names, mut present, mut count) = (Vec::new(), 0u64, 0u64);
-    // Members usually come in the order of `properties` and `required`: the name after the
-    // last one found is tried first.
-    let (mut guess, mut required_guess) = (0, 0);
-    r.begin_object()?;
-    while let Some(key) = r.next_key()? {
-        count += 1;
-        let property = declared_property(keywords, &key, &mut guess);
-        if let Some(required) = required.filter(|n| n.len() <= 64) {
-            let j = match required.get(required_guess) {
-                Some(n) if *n == key => Some(required_guess),
-                _ => required.iter().position(|n| *n == key),
-            };
-            if let Some(j) = j {
-                present |= 1 << j;
-                required_guess = j + 1;
-            }
-        }
-        if let Some((i, node)) = property_names.filter(|&(i, _)| first.wants(i)) {
-            let quoted = Value::String(key.to_string()).to_string();
-            if let Some(e) = check(v, depth, node, &mut Reader::new(&quoted), &At::Root)? {
-                let rank = Rank { keyword: i, name: Some(key.to_string()), position: 0 };
-                first.offer(rank, at.fail(format!("the name `{key}` is not allowed: {}", e.message)));
-            }
-        }
-        let member = At::Key(at, &key);
-        let (mut one, mut more) = (None, Vec::new());
-        targets(v, keywords, &key, property, |t| match one {
-            None => one = Some(t),
-            Some(_) => more.push(t),
-        });
-        let mark = r.mark();
-        let mut read = false;
-        for t in one.iter().chain(&more) {
-            if read {
-                r.reset(mark);
-            }
-            read = true;
-            match t.node {
-                Some(node) => {
-                    if let Some(e) = check(v, depth, node, r, &member)? {
-                        first.offer(t.rank(&key), e);
-                    }
-                }
-                None => {
-                    r.skip()?;
-                    first.offer(t.rank(&key), at.fail(format!("unknown property `{key}` (the object is closed)")));
-                }
-            }
-        }
-        if !read {
-            r.skip()?;
-        }
-        if keep_names {
-            names.push(key);
-        }
-    }
-    let has = |name: &str, j: usize| if keep_names { names.iter().any(|n| n == name) } else { present & (1 << j) != 0 };
-    for (i, keyword) in keywords.iter().enumerate() {
-        let message = match keyword {
-            Keyword::Required(required) => required
-                .iter()
-                .enumerate()
-                .find(|&(j, n)| !has(n, j))
-                .map(|(_, n)| format!("missing required property `{n}`")),
-            Keyword::DependentRequired(rules) => rules
-                .iter()
-                .filter(|(name, _)| names.iter().any(|n| n == name))
-                .find_map(|(name, needed)| needed.iter().find(|n| !names.iter().any(|m| m == *n)).map(|m| (name, m)))
-                .map(|(name, missing)| format!("has `{name}`, so it must have `{missing}` too")),
-            Keyword::MaxProperties(m) if count > *m => Some(format!("must have at most {m} members, has {count}")),
-            Keyword::MinProperties(m) if count < *m => Some(format!("must have at least {m} members, has {count}")),
-            _ => None,
-        };
-        if let Some(message) = message {
-            first.offer(Rank::of(i), at.fail(message));
-        }
-    }
-    Ok(())
-}
-
-/// The array-only keywords, over the items as they are read.
-fn check_array(
-    v: &Validator,
-    depth: usize,
-    keywords: &[Keyword],
-    r: &mut Reader<'_>,
-    at: &At<'_>,
-    first: &mut First,
-) -> Result<(), json::Error> {
-    let find = |f: fn(&Keyword) -> Option<u32>| keywords.iter().enumerate().find_map(|(i, k)| f(k).map(|n| (i, n)));
-    let prefix = keywords.iter().enumerate().find_map(|(i, k)| match k {
-        Keyword::PrefixItems(nodes) => Some((i, nodes.as_slice())),
-        _ => None,
-    });
-    let items = find(|k| if let Keyword::Items(n) = k { Some(*n) } else { None });
-    let contains = find(|k| if let Keyword::Contains(n) = k { Some(*n) } else { None });
-    let unique = keywords.iter().position(|k| matches!(k, Keyword::UniqueItems));
-    let mut seen = std::collections::HashMap::new();
-    let (mut index, mut contained) = (0u64, 0u64);
-    r.begin_array()?;
-    while r.next_item()? {
-        let item = At::Index(at, index);
-        let mark = r.mark();
-        let mut read = false;
-        let mut again = |r: &mut Reader<'_>| {
-            if std::mem::replace(&mut read, true) {
-                r.reset(mark);
-            }
-        };
-        if let Some(i) = unique {
-            again(r);
-            // Items compare whole (JSON equality, as their canonical text): each is held as a
-            // value for that comparison alone.
-            if let Some(j) = seen.insert(canonical(&r.value()?), index) {
-                let rank = Rank { keyword: i, name: None, position: index };
-                first.offer(rank, at.fail(format!("items {j} and {index} are equal; items must be unique")));
-            }
-        }
-        if let Some((_, node)) = contains {
-            again(r);
-            contained += u64::from(check(v, depth, node, r, &item)?.is_none());
-        }
-        let positional = match prefix {
-            Some((i, nodes)) if (index as usize) < nodes.len() => Some((i, nodes[index as usize])),
-            _ => items.filter(|_| index as usize >= prefix.map_or(0, |(_, nodes)| nodes.len())),
-        };
-        if let Some((i, node)) = positional {
-            again(r);
-            if let Some(e) = check(v, depth, node, r, &item)? {
-                first.offer(Rank { keyword: i, name: None, position: index }, e);
-            }
-        }
-        if !read {
-            r.skip()?;
-        }
-        index += 1;
-    }
-    for (i, keyword) in keywords.iter().enumerate() {
-        let message = match keyword {
-            Keyword::MaxItems(m) if index > *m => Some(format!("must have at most {m} items, has {index}")),
-            Keyword::MinItems(m) if index < *m => Some(format!("must have at least {m} items, has {index}")),
-            Keyword::Contains(_) => {
-                let bound = |f: fn(&Keyword) -> Option<u64>| keywords.iter().find_map(f);
-                let min = bound(|k| if let Keyword::MinContains(m) = k { Some(*m) } else { None }).unwrap_or(1);
-                let max = bound(|k| if let Keyword::MaxContains(m) = k { Some(*m) } else { None });
-                if contained < min {
-                    Some(format!("must contain at least {min} matching items (`contains`), has {contained}"))
-                } else {
-                    max.filter(|&m| contained > m)
-                        .map(|m| format!("must contain at most {m} matching items (`contains`), has {contained}"))
-                }
-            }
-            _ => None,
-        };
-        if let Some(message) = message {
-            first.offer(Rank::of(i), at.fail(message));
-        }
-    }
-    Ok(())
 }
 
 /// A value that is neither an array nor an object.
@@ -577,81 +638,79 @@ fn number_text(n: Number) -> String {
     }
 }
 
-/// The message of a scalar keyword that `instance` breaks; `None` when it holds or does not apply.
-fn check_scalar(integers: Integers, keyword: &Keyword, siblings: &[Keyword], instance: &Scalar<'_>) -> Option<String> {
-    let number = match instance {
-        Scalar::Number(n) => Some(*n),
-        _ => None,
-    };
-    let string = match instance {
-        Scalar::String(s) => Some(s.as_ref()),
-        _ => None,
-    };
-    let chars = || string.map_or(0, |s| s.chars().count() as u64);
-    match keyword {
-        Keyword::Type(types) => {
-            if types.iter().any(|&t| has_type(integers, t, instance)) {
-                return None;
-            }
-            let int64 = integers == Integers::Int64Literal && types.contains(&Type::Integer);
-            let is = match number {
-                Some(n) if int64 => {
-                    format!("{} (an integer field takes an integer literal within int64)", number_text(n))
+/// The scalar keywords of a node against a value that is neither an array nor an object.
+fn scalar(integers: Integers, c: &Checks, instance: &Scalar<'_>, at: &At<'_>, first: &mut First) {
+    for (i, types) in &c.types {
+        if let Some(message) = type_message(integers, types, instance) {
+            first.offer(Rank::of(*i), at.fail(message));
+        }
+    }
+    for (i, values) in &c.enums {
+        if !values.iter().any(|j| equal_scalar(j, instance)) {
+            first.offer(Rank::of(*i), at.fail(enum_message(values, &instance.text())));
+        }
+    }
+    match instance {
+        Scalar::Number(n) => {
+            for (i, rule) in &c.numbers {
+                if let Some(message) = number_message(*n, rule) {
+                    first.offer(Rank::of(*i), at.fail(message));
                 }
-                Some(n) => number_text(n),
-                None => match instance {
-                    Scalar::Null => "null".into(),
-                    Scalar::Bool(_) => "boolean".into(),
-                    _ => "string".into(),
-                },
-            };
-            Some(format!("must be {}, is {is}", type_names(types)))
+            }
         }
-        Keyword::Enum(values) => {
-            (!values.iter().any(|j| equal_scalar(j, instance))).then(|| enum_message(values, &instance.text()))
+        Scalar::String(s) if !c.strings.is_empty() => {
+            // Validation §6.3.1–2: in Unicode code points, counted once.
+            let mut chars = None;
+            for (i, rule) in &c.strings {
+                let mut count = || *chars.get_or_insert_with(|| s.chars().count() as u64);
+                let message = match rule {
+                    StringRule::MaxLength(m) if count() > *m => {
+                        format!("must be at most {m} characters long, is {}", count())
+                    }
+                    StringRule::MinLength(m) if count() < *m => {
+                        format!("must be at least {m} characters long, is {}", count())
+                    }
+                    StringRule::Pattern(p) if !p.is_match(s) => format!("must match the pattern `{}`", p.source()),
+                    StringRule::Format(f) if !f.matches(s) => format!("must be {}", f.description()),
+                    _ => continue,
+                };
+                first.offer(Rank::of(*i), at.fail(message));
+            }
         }
-        Keyword::Maximum(b) if number.is_some_and(|n| compare(n, *b) == Some(Ordering::Greater)) => {
-            Some(format!("must be <= {b}"))
-        }
-        Keyword::ExclusiveMaximum(b) if number.is_some_and(|n| compare(n, *b) != Some(Ordering::Less)) => {
-            Some(format!("must be < {b}"))
-        }
-        Keyword::Minimum(b) if number.is_some_and(|n| compare(n, *b) == Some(Ordering::Less)) => {
-            Some(format!("must be >= {b}"))
-        }
-        Keyword::ExclusiveMinimum(b) if number.is_some_and(|n| compare(n, *b) != Some(Ordering::Greater)) => {
-            Some(format!("must be > {b}"))
-        }
-        Keyword::MultipleOf(d) if number.is_some_and(|n| !multiple(n, *d, held_as_integer(siblings))) => {
-            Some(format!("must be a multiple of {d}"))
-        }
-        Keyword::MaxLength(m) if string.is_some() && chars() > *m => {
-            Some(format!("must be at most {m} characters long, is {}", chars()))
-        }
-        Keyword::MinLength(m) if string.is_some() && chars() < *m => {
-            Some(format!("must be at least {m} characters long, is {}", chars()))
-        }
-        Keyword::Pattern(p) if string.is_some_and(|s| !p.is_match(s)) => {
-            Some(format!("must match the pattern `{}`", p.source()))
-        }
-        Keyword::Format(f) if string.is_some_and(|s| !f.matches(s)) => Some(format!("must be {}", f.description())),
-        _ => None,
+        _ => {}
     }
 }
 
-fn has_type(integers: Integers, t: Type, instance: &Scalar<'_>) -> bool {
-    match (t, instance) {
-        (Type::Null, Scalar::Null)
-        | (Type::Boolean, Scalar::Bool(_))
-        | (Type::Number, Scalar::Number(_))
-        | (Type::String, Scalar::String(_)) => true,
-        (Type::Integer, Scalar::Number(n)) => match (integers, n) {
-            (_, Number::Int(_)) => true,
-            (Integers::Int64Literal, Number::Float(_)) => false,
-            (Integers::ZeroFraction, Number::Float(f)) => f.fract() == 0.0,
-        },
-        _ => false,
-    }
+/// The message of a `type` that the scalar `instance` is not of.
+fn type_message(integers: Integers, types: &Types, instance: &Scalar<'_>) -> Option<String> {
+    let is = match instance {
+        Scalar::Null if !types.null() => "null".into(),
+        Scalar::Bool(_) if !types.boolean() => "boolean".into(),
+        Scalar::String(_) if !types.string() => "string".into(),
+        Scalar::Number(n) if !types.number(integers, *n) => {
+            if integers == Integers::Int64Literal && types.integer() {
+                format!("{} (an integer field takes an integer literal within int64)", number_text(*n))
+            } else {
+                number_text(*n)
+            }
+        }
+        _ => return None,
+    };
+    Some(format!("must be {}, is {is}", type_names(&types.names)))
+}
+
+/// The message of a number rule that `n` breaks.
+fn number_message(n: Number, rule: &NumberRule) -> Option<String> {
+    Some(match rule {
+        NumberRule::Maximum(b) if compare(n, *b) == Some(Ordering::Greater) => format!("must be <= {b}"),
+        NumberRule::ExclusiveMaximum(b) if compare(n, *b) != Some(Ordering::Less) => format!("must be < {b}"),
+        NumberRule::Minimum(b) if compare(n, *b) == Some(Ordering::Less) => format!("must be >= {b}"),
+        NumberRule::ExclusiveMinimum(b) if compare(n, *b) != Some(Ordering::Greater) => format!("must be > {b}"),
+        NumberRule::MultipleOf { divisor, integer } if !multiple(n, *divisor, *integer) => {
+            format!("must be a multiple of {divisor}")
+        }
+        _ => return None,
+    })
 }
 
 /// Compares an instance's number with a keyword's: exactly when both are integers, as doubles
@@ -735,23 +794,12 @@ fn multiple(n: Number, divisor: f64, integer: bool) -> bool {
     }
 }
 
-/// Whether a node's `type` takes integers and no other numbers.
-fn held_as_integer(siblings: &[Keyword]) -> bool {
-    siblings.iter().any(|k| matches!(k, Keyword::Type(t) if t.contains(&Type::Integer) && !t.contains(&Type::Number)))
-}
-
 /// The canonical form of any JSON value with no schema to type it: an integer only as an int64
 /// literal was read, every other number a double in ECMAScript's form (what [`to_canonical_json`]
 /// writes for members no schema names). The compiler compares `const` and `enum` values by it.
 pub fn canonical(value: &Value) -> String {
     let mut out = String::new();
-    write_canonical(
-        &Validator { contract: String::new(), integers: Integers::Int64Literal, nodes: Vec::new() },
-        0,
-        None,
-        value,
-        &mut out,
-    );
+    write_canonical(&Validator::new(String::new(), Integers::Int64Literal, Vec::new()), 0, None, value, &mut out);
     out
 }
 
@@ -878,10 +926,10 @@ mod tests {
     use crate::plan::{Format, Keyword as K};
 
     fn validator() -> Validator {
-        Validator {
-            contract: "events/T@1.0".into(),
-            integers: Integers::Int64Literal,
-            nodes: vec![
+        Validator::new(
+            "events/T@1.0",
+            Integers::Int64Literal,
+            vec![
                 Node::Keywords(vec![
                     K::Type(vec![Type::Object]),
                     K::Properties(vec![("time".into(), 1), ("n".into(), 2), ("xs".into(), 3)]),
@@ -898,7 +946,7 @@ mod tests {
                 Node::Keywords(vec![K::Type(vec![Type::Number]), K::ExclusiveMinimum(Num::Float(0.0))]),
                 Node::Bool(false),
             ],
-        }
+        )
     }
 
     #[test]
@@ -937,5 +985,42 @@ mod tests {
         ] {
             assert_eq!(canonical_text(&v, text).unwrap(), canonical);
         }
+    }
+
+    /// An object of `names` properties (each an integer), all required, open unless `closed`.
+    fn wide(names: usize, closed: bool) -> Validator {
+        let properties = (0..names).map(|i| (format!("p{i}"), 1)).collect();
+        let required = (0..names).map(|i| format!("p{i}")).collect();
+        let mut root = vec![K::Type(vec![Type::Object]), K::Properties(properties), K::Required(required)];
+        if closed {
+            root.push(K::AdditionalProperties(2));
+        }
+        let nodes = vec![Node::Keywords(root), Node::Keywords(vec![K::Type(vec![Type::Integer])]), Node::Bool(false)];
+        Validator::new("t/Wide@1.0", Integers::Int64Literal, nodes)
+    }
+
+    fn members(names: impl Iterator<Item = String>) -> String {
+        format!("{{{}}}", names.map(|n| format!("\"{n}\":1")).collect::<Vec<_>>().join(","))
+    }
+
+    #[test]
+    fn tells_duplicates_and_missing_members_past_the_first_64_names_and_16_undeclared_ones() {
+        let v = wide(70, false);
+        let all = || (0..70).map(|i| format!("p{i}"));
+        assert_eq!(validate_text(&v, &members(all())), Ok(()));
+        let e = validate_text(&v, &members(all().filter(|n| n != "p68"))).unwrap_err();
+        assert_eq!(e.message, "missing required property `p68`");
+        let e = validate_text(&v, &members(all().chain(["p66".to_string()]))).unwrap_err();
+        assert!(e.message.starts_with("not JSON: duplicate key `p66`"), "{e}");
+        // Members no property names: kept one by one, then in a set.
+        for extra in [3, 40] {
+            let undeclared = || (0..extra).map(|i| format!("x{i}"));
+            assert_eq!(validate_text(&v, &members(all().chain(undeclared()))), Ok(()));
+            let twice = all().chain(undeclared()).chain(["x2".to_string()]);
+            let e = validate_text(&v, &members(twice)).unwrap_err();
+            assert!(e.message.starts_with("not JSON: duplicate key `x2`"), "{e}");
+        }
+        let e = validate_text(&wide(70, true), &members(all().chain(["zz".to_string()]))).unwrap_err();
+        assert_eq!((e.pointer.as_str(), e.message.as_str()), ("", "unknown property `zz` (the object is closed)"));
     }
 }

@@ -193,6 +193,7 @@ fn step_runs_one_step_on_input_files_as_a_pod_would() {
     let validator = Validator {
         contract: "t/Msg@1.0".into(),
         integers: Integers::Int64Literal,
+        compiled: Default::default(),
         nodes: vec![
             Node::Keywords(vec![
                 Keyword::Type(vec![Type::Object]),

@@ -60,6 +60,7 @@ fn twenty_step_plan(counts: &Path) -> Plan {
     let validator = Validator {
         contract: "t/Count@1.0".into(),
         integers: Integers::Int64Literal,
+        compiled: Default::default(),
         nodes: vec![
             Node::Keywords(vec![
                 Keyword::Type(vec![Type::Object]),

@@ -31,6 +31,7 @@ fn plan(ran: &Path) -> VerifiedPlan {
     let validator = Validator {
         contract: "t/Msg@1.0".into(),
         integers: Integers::Int64Literal,
+        compiled: Default::default(),
         nodes: vec![Node::Keywords(vec![Keyword::Type(vec![Type::Object])])],
     };
     VerifiedPlan::new(Plan {

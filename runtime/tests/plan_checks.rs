@@ -55,6 +55,7 @@ fn validator() -> Validator {
     Validator {
         contract: "t/Msg@1.0".into(),
         integers: Integers::Int64Literal,
+        compiled: Default::default(),
         nodes: vec![
             Node::Keywords(vec![
                 Keyword::Type(vec![Type::Object]),
@@ -312,7 +313,7 @@ fn a_json_value_deeper_than_a_message_can_be_is_refused_before_it_is_read() {
 fn chain(len: u32) -> Validator {
     let mut nodes: Vec<Node> = (1..len).map(|next| Node::Keywords(vec![Keyword::AllOf(vec![next])])).collect();
     nodes.push(Node::Keywords(vec![Keyword::Items(0)]));
-    Validator { contract: "t/Chain@1.0".into(), integers: Integers::Int64Literal, nodes }
+    Validator::new("t/Chain@1.0", Integers::Int64Literal, nodes)
 }
 
 /// `depth` nested arrays around `1`.

@@ -15,6 +15,7 @@ fn validator() -> Validator {
     Validator {
         contract: "t/Msg@1.0".into(),
         integers: Integers::Int64Literal,
+        compiled: Default::default(),
         nodes: vec![
             Node::Keywords(vec![
                 Keyword::Type(vec![Type::Object]),

@@ -16,7 +16,7 @@ use runtime::plan::{self, Integers, Json, Keyword, Node, Num, Type, Validator};
 pub fn validator(program: &dyn Contracts, contract: usize) -> Validator {
     let mut b = Builder { program, nodes: Vec::new(), named: BTreeMap::new(), closed: None, null: None };
     b.named(TypeRef { contract, index: 0 });
-    Validator { contract: program.at(contract).id.key(), integers: Integers::Int64Literal, nodes: b.nodes }
+    Validator::new(program.at(contract).id.key(), Integers::Int64Literal, b.nodes)
 }
 
 /// The runtime's matcher of an ECMA-262 pattern the checker accepted (rendered for the `regex`
@@ -32,7 +32,7 @@ pub fn validator_of(program: &dyn Contracts, ty: &Ty, name: &str) -> Validator {
     let mut b = Builder { program, nodes: vec![Node::Bool(true)], named: BTreeMap::new(), closed: None, null: None };
     let root = b.ty(ty);
     b.nodes[0] = b.nodes[root as usize].clone();
-    Validator { contract: name.to_string(), integers: Integers::Int64Literal, nodes: b.nodes }
+    Validator::new(name, Integers::Int64Literal, b.nodes)
 }
 
 struct Builder<'a> {
