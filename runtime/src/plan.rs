@@ -162,6 +162,25 @@ pub struct Migration {
     pub ops: Vec<MigrationOp>,
 }
 
+impl Migration {
+    /// Applies the ops, in order, to `message` ([`crate::migrate`]): what a step boundary does to
+    /// each message of an input that converts. `Err` names the op that could not apply:
+    /// `events/OrderIntent@1.2..2.0, op 2: "/protection" is not an object`.
+    pub fn upgrade(&self, message: &mut serde_json::Value) -> Result<(), String> {
+        use crate::migrate;
+        for (i, op) in self.ops.iter().enumerate() {
+            match op {
+                MigrationOp::Move { from, to } => migrate::move_member(message, from, to),
+                MigrationOp::Add { path, value } => migrate::add(message, path, serde_json::Value::from(value)),
+                MigrationOp::Remove { path } => migrate::remove(message, path),
+                MigrationOp::EnumMap { path, pairs } => migrate::enum_map(message, path, pairs),
+            }
+            .map_err(|e| format!("{}, op {}: {e}", self.name, i + 1))?;
+        }
+        Ok(())
+    }
+}
+
 /// One op of a [`Migration`], on instance paths (JSON pointer tokens through object members,
 /// never empty). A `convert` of the migration file leaves a value's JSON as it is and has no op
 /// here.

@@ -649,6 +649,7 @@ fn the_html_reports_timeline_agrees_with_the_events_file() {
 /// `t/Msg@2.0`: `{"pos": {"x": number >= 0}, "tag": string}`, closed.
 fn validator_2_0() -> Validator {
     Validator {
+        compiled: Default::default(),
         contract: "t/Msg@2.0".into(),
         integers: Integers::Int64Literal,
         nodes: vec![

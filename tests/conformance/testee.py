@@ -17,7 +17,28 @@ for _package in PACKAGES:
         _package.model(_key)
 
 
+def migrated(task: str, source: str, target: str, message: str) -> str:
+    """`upgrade`: read as `source`, carried to `target`, written as `target`; `roundtrip`: the
+    same, then carried back and written as `source`."""
+    for package in PACKAGES:
+        if (source, target) in package.UPGRADES:
+            try:
+                up = package.upgrade(source, target, message)
+                if task == "upgrade":
+                    return "accept\n" + package.to_canonical_json(up)
+                if (target, source) not in package.DOWNGRADES:
+                    return "unknown\n"
+                down = package.downgrade(target, source, package.to_canonical_json(up))
+                return "accept\n" + package.to_canonical_json(down)
+            except ValueError as e:
+                return "reject\n" + " ".join(str(e).split())
+    return "unknown\n"
+
+
 def answer(contract: str, message: str) -> str:
+    task = contract.split(" ")
+    if len(task) == 3 and task[0] in ("upgrade", "roundtrip"):
+        return migrated(task[0], task[1], task[2], message)
     for package in PACKAGES:
         if contract in package.CONTRACTS:
             try:

@@ -20,11 +20,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
+use crate::cond;
 use crate::disk::Disk;
 use crate::journal::Digest;
-use crate::plan::{Migration, MigrationOp, Op, Validator};
+use crate::plan::{Migration, Op, Validator};
 use crate::validate::{parse_strict, to_canonical_json, validate_text};
-use crate::{cond, migrate};
 
 /// Bytes read from a file at a time.
 const CHUNK: usize = 64 << 10;
@@ -146,7 +146,7 @@ pub(super) fn prepare(
             Some(c) => {
                 validate_text(c.before, text).map_err(|v| at(format!("{} {v}", c.before.contract)))?;
                 for m in &c.migrations {
-                    upgrade(m, &mut message).map_err(at)?;
+                    m.upgrade(&mut message).map_err(at)?;
                 }
                 migrated = to_canonical_json(c.after, &message);
                 validate_text(c.after, &migrated)
@@ -286,21 +286,6 @@ pub(super) fn tail(path: &Path, lines: usize) -> String {
     let text = String::from_utf8_lossy(&bytes);
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].iter().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
-}
-
-/// Applies `migration`'s ops, in order, to `message` ([`crate::migrate`]). `Err` names the op
-/// that could not apply: `events/OrderIntent@1.2..2.0, op 2: "/protection" is not an object`.
-fn upgrade(migration: &Migration, message: &mut serde_json::Value) -> Result<(), String> {
-    for (i, op) in migration.ops.iter().enumerate() {
-        match op {
-            MigrationOp::Move { from, to } => migrate::move_member(message, from, to),
-            MigrationOp::Add { path, value } => migrate::add(message, path, serde_json::Value::from(value)),
-            MigrationOp::Remove { path } => migrate::remove(message, path),
-            MigrationOp::EnumMap { path, pairs } => migrate::enum_map(message, path, pairs),
-        }
-        .map_err(|e| format!("{}, op {}: {e}", migration.name, i + 1))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //!
 //! Every frame is a 4-byte little-endian length followed by that many bytes of UTF-8:
 //! - request: the contract key (`namespace/Name@MAJOR.MINOR`), `\n`, the message exactly as sent
-//!   (it may be malformed on purpose);
+//!   (it may be malformed on purpose); for a migration ([`Task`]), `upgrade <from> <to>` (read as
+//!   `from`, carried to `to`, written canonically as `to`) or `roundtrip <from> <to>` (the same,
+//!   then carried back to `from` and written canonically as `from`: the lens law) instead of
+//!   the key;
 //! - response: `accept\n` and the message re-serialized as canonical JSON, or `reject\n` and the
 //!   error (where, and why), or `unknown\n` when the testee has no such contract.
 //!
@@ -77,6 +80,28 @@ pub fn serve(mut answer: impl FnMut(&str, &str) -> Answer) -> io::Result<()> {
         write_frame(&mut stdout, &answer(contract, message).encode())?;
     }
     stdout.flush()
+}
+
+/// What a request asks, by its first line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Task<'a> {
+    /// Read and write back a message of this contract.
+    Canonicalize(&'a str),
+    /// Read as `from`, carry across the migrations to `to`, write as `to`.
+    Upgrade { from: &'a str, to: &'a str },
+    /// [`Task::Upgrade`], then carry back to `from` by the downgrades and write as `from`.
+    Roundtrip { from: &'a str, to: &'a str },
+}
+
+impl<'a> Task<'a> {
+    pub fn parse(line: &'a str) -> Task<'a> {
+        let words: Vec<&str> = line.split(' ').collect();
+        match words[..] {
+            ["upgrade", from, to] => Task::Upgrade { from, to },
+            ["roundtrip", from, to] => Task::Roundtrip { from, to },
+            _ => Task::Canonicalize(line),
+        }
+    }
 }
 
 /// A request frame's payload.

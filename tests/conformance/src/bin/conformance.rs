@@ -4,7 +4,12 @@
 //! and canonical bytes and with each other, checks `expected-failures.txt` strictly (an
 //! unexpected pass fails too), prints a table per contract and language, and ends with
 //! `conformance: <N> vectors, agreement <P>%, canonical-identical <Q>%, expected-failures <F>`.
-//! Exit status 1 when anything is unexpected.
+//! Before that line, the migration vectors: every valid vector of a version that migrations
+//! carry to a newer major is upgraded by each testee that generates migrations (the generated
+//! Rust and Python, and the runtime as a step boundary does), and all must write the same
+//! canonical bytes, which the newer version's readers accept; a reversible path's round trip
+//! (`downgrade(upgrade(x))`) must give `x`'s canonical bytes back. Exit status 1 when anything is
+//! unexpected.
 //!
 //! Run it with `make conformance` (it builds the testees first).
 
@@ -18,6 +23,82 @@ use contractc_conformance::{Answer, read_frame, request, write_frame};
 use contractc_tests::{Sample, all_messages, root};
 
 const TESTEES: [&str; 4] = ["rust", "python", "mql4", "runtime"];
+/// The testees of the migration vectors: upgrades, and the round trips of the first two (the
+/// runtime carries messages to newer majors only; MQL4 has no migrations yet).
+const MIGRATING: [&str; 3] = ["rust", "python", "runtime"];
+
+/// Every upgrade path of the project and of the conformance suite: (from, to, reversible).
+fn upgrade_paths(root: &Path) -> Result<Vec<(String, String, bool)>, String> {
+    let mut out = Vec::new();
+    for project in [root.to_path_buf(), root.join("tests/conformance")] {
+        let text = std::fs::read_to_string(project.join("contractc.toml")).map_err(|e| e.to_string())?;
+        let config = contractc_driver::Config::parse(&text).map_err(|e| e.to_string())?;
+        let inputs = contractc_driver::read_inputs(&project, &config).map_err(|e| e.to_string())?;
+        let (program, _) = contractc_driver::compile(&inputs, &config).map_err(|e| e.to_string())?;
+        let headers: Vec<_> = program.contracts.iter().map(|c| c.header()).collect();
+        let migrations: Vec<_> = program.migrations.iter().map(|m| program.migration_header(m)).collect();
+        for p in contractc_emit::upgrade_paths(&headers, &migrations) {
+            out.push((p.from.id.key(), p.to.id.key(), p.reversible()));
+        }
+    }
+    Ok(out)
+}
+
+/// Sends the migration vectors of `paths` to the [`MIGRATING`] testees and checks their answers
+/// (see the crate docs); the problems, and the counts of vectors, of agreeing ones and of
+/// round trips.
+fn migrations(
+    root: &Path,
+    testee: impl Fn(&str) -> Command,
+    messages: &[(String, Vec<Sample>)],
+) -> Result<(Vec<String>, usize, usize, usize), String> {
+    let mut requests: Vec<(String, String)> = Vec::new();
+    let mut expected: Vec<Option<String>> = Vec::new();
+    for (from, to, reversible) in upgrade_paths(root)? {
+        let valid = messages.iter().filter(|(k, _)| *k == from).flat_map(|(_, rows)| rows).filter(|s| s.valid);
+        for s in valid {
+            requests.push((format!("upgrade {from} {to}"), s.json.clone()));
+            expected.push(None);
+            if reversible {
+                requests.push((format!("roundtrip {from} {to}"), s.json.clone()));
+                expected.push(s.canonical.clone());
+            }
+        }
+    }
+    let mut answers = BTreeMap::new();
+    for name in MIGRATING {
+        eprintln!("conformance: {name}: {} migration vectors", requests.len());
+        answers.insert(name, ask(name, testee(name), &requests)?);
+    }
+    let (mut problems, mut agree, mut trips) = (Vec::new(), 0, 0);
+    for (i, ((task, _), want)) in requests.iter().zip(&expected).enumerate() {
+        let round = want.is_some();
+        trips += usize::from(round);
+        let names: &[&str] = if round { &MIGRATING[..2] } else { &MIGRATING };
+        let texts: BTreeSet<Option<&String>> = names
+            .iter()
+            .map(|n| match &answers[n][i] {
+                Answer::Accept(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        let ok = match (texts.iter().next(), texts.len()) {
+            (Some(Some(c)), 1) => want.as_ref().is_none_or(|w| w == *c),
+            _ => false,
+        };
+        if ok {
+            agree += 1;
+        } else {
+            let got: Vec<String> = names.iter().map(|n| format!("{n}: {:?}", answers[n][i])).collect();
+            problems.push(format!(
+                "{task} vector {i}: {}{}",
+                got.join("; "),
+                want.as_ref().map(|w| format!("; want {w}")).unwrap_or_default()
+            ));
+        }
+    }
+    Ok((problems, requests.len(), agree, trips))
+}
 
 /// Sends every (contract, message) to the testee; its answers, in order.
 fn ask(name: &str, mut cmd: Command, requests: &[(String, String)]) -> Result<Vec<Answer>, String> {
@@ -131,23 +212,24 @@ fn run() -> Result<bool, String> {
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     eprintln!("conformance: building the MQL4 testee with g++");
     let mql4 = build_mql4(&root, work.path(), &contracts)?;
+    let testee = |name: &str| match name {
+        "rust" => Command::new(bin.join("testee-rust")),
+        "runtime" => Command::new(bin.join("testee-runtime")),
+        "mql4" => Command::new(&mql4),
+        _ => {
+            let mut c = Command::new(&python);
+            c.arg(root.join("tests/conformance/testee.py"));
+            c
+        }
+    };
     let mut answers: BTreeMap<&str, Vec<Answer>> = BTreeMap::new();
     for name in TESTEES {
-        let cmd = match name {
-            "rust" => Command::new(bin.join("testee-rust")),
-            "runtime" => Command::new(bin.join("testee-runtime")),
-            "mql4" => Command::new(&mql4),
-            _ => {
-                let mut c = Command::new(&python);
-                c.arg(root.join("tests/conformance/testee.py"));
-                c
-            }
-        };
+        let cmd = testee(name);
         eprintln!("conformance: {name}: {} messages", requests.len());
         answers.insert(name, ask(name, cmd, &requests)?);
     }
 
-    let mut problems = Vec::new();
+    let (mut problems, migration_vectors, migration_agree, round_trips) = migrations(&root, testee, &messages)?;
     let mut seen_listed = BTreeSet::new();
     let mut table: BTreeMap<&str, BTreeMap<&str, (usize, usize)>> = BTreeMap::new();
     let (mut agree, mut valid, mut identical, mut expected) = (0, 0, 0, 0);
@@ -195,6 +277,13 @@ fn run() -> Result<bool, String> {
         println!("FAIL {p}");
     }
     let pct = |a: usize, b: usize| if b == 0 { 100.0 } else { 100.0 * a as f64 / b as f64 };
+    println!(
+        "migrations: {migration_vectors} vectors ({} upgrades through {}, {round_trips} round trips through {}), agreement and canonical-identical {:.2}%",
+        migration_vectors - round_trips,
+        MIGRATING.join(", "),
+        MIGRATING[..2].join(", "),
+        pct(migration_agree, migration_vectors)
+    );
     println!(
         "conformance: {} vectors, agreement {:.2}%, canonical-identical {:.2}%, expected-failures {expected}",
         samples.len(),
