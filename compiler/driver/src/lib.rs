@@ -211,7 +211,7 @@ fn migration_header(db: &dyn contractc_sema::Db, workspace: Workspace, file: Sou
     Some(MigrationHeader { from: ids[m.from].clone(), to: ids[m.to].clone(), reversible: m.reversible() })
 }
 
-/// One migration's file of one backend (Rust, Python), from the checked migration and its header:
+/// One migration's file of one backend (Rust, Python, MQL4), from the checked migration and its header:
 /// re-run when the migration, or the contracts it joins, change.
 #[salsa::tracked(returns(ref))]
 fn rendered_migration(
@@ -228,7 +228,11 @@ fn rendered_migration(
             let r = renderer(db, emitter).as_deref().expect("a backend with templates");
             Some(contractc_backend_python::emit_migration(m, header, r, emitter.options(db)))
         }
-        Backend::Mql4 | Backend::Plan => None,
+        Backend::Mql4 => {
+            let r = renderer(db, emitter).as_deref().expect("a backend with templates");
+            Some(contractc_backend_mql4::emit_migration(m, header, r))
+        }
+        Backend::Plan => None,
     }
 }
 

@@ -13,6 +13,7 @@ use crate::{Config, Failure, read_tree};
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("mql4/contract.mqh.j2", include_str!("../../../templates/mql4/contract.mqh.j2")),
     ("mql4/ctc_json.mqh.j2", include_str!("../../../templates/mql4/ctc_json.mqh.j2")),
+    ("mql4/migration.mqh.j2", include_str!("../../../templates/mql4/migration.mqh.j2")),
     ("python/migration.py.j2", include_str!("../../../templates/python/migration.py.j2")),
     ("python/module.py.j2", include_str!("../../../templates/python/module.py.j2")),
     ("python/namespace_init.py.j2", include_str!("../../../templates/python/namespace_init.py.j2")),

@@ -15,12 +15,13 @@ use contractc_emit::{
 };
 use contractc_ir::pattern::Dialect;
 use contractc_ir::{
-    Additional, Contract, ContractId, Contracts, JsonKind, NamedType, Object, Program, StringTy, Ty, TypeKind, TypeRef,
-    Union, Untagged,
+    Additional, Contract, ContractId, Contracts, JsonKind, Migration, MigrationHeader, NamedType, Object, Program,
+    StringTy, Ty, TypeKind, TypeRef, Union, Untagged,
 };
 use serde::Serialize;
 
 pub mod dfa;
+mod migrations;
 mod naming;
 
 const DIR: &str = "mql4/Include/contractc";
@@ -83,7 +84,17 @@ pub fn emit(program: &Program, templates: &Templates, options: &Options) -> Resu
     let r = renderer(templates);
     let mut files = emit_shared(&r)?;
     files.extend(contractc_emit::per_contract(program, |i| emit_contract(program, &r, options, i))?);
+    for m in &program.migrations {
+        files.push(emit_migration(m, &program.migration_header(m), &r)?);
+    }
     Ok(files)
+}
+
+/// The include file of migration `m` (`<Name>_<A>_<B>_To_<C>_<D>.mqh`), whose versions `header`
+/// names: `X_Upgrade`, the reader of an old message into the new struct and, when the migration
+/// can be undone, `X_Downgrade` and the reader back.
+pub fn emit_migration(m: &Migration, header: &MigrationHeader, r: &Renderer) -> Result<OutputFile, EmitError> {
+    migrations::emit(m, header, r)
 }
 
 /// The renderer of `templates/mql4/`.

@@ -1394,4 +1394,187 @@ bool CtcPeekMember(const string &js, const int start, const string path, const s
    return true;
 }
 
+// Migrations (README, "Migrations"): the ops on a message as JSON text, as every generated
+// language applies them. A path is a list of member names (decoded JSON pointer tokens, RFC
+// 6901) through objects, never empty; each op reads the objects on its path into members
+// (CtcMembers) and writes them back in canonical order. The checker proved that a migration's
+// ops carry every valid message of its old major to a valid message of the new one; a value on a
+// path that is not an object makes an op return false with `err` set.
+
+// Appends `token` to `path`.
+void CtcPathAdd(string &path[], const string token)
+{
+   int n = ArraySize(path);
+   ArrayResize(path, n + 1, 4);
+   path[n] = token;
+}
+
+// The members of the object `js`: keys sorted by UTF-16 code units and their values' canonical
+// text; false when `js` is not an object.
+bool CtcMembers(const string &js, string &keys[], string &values[], string &err)
+{
+   int pos = 0;
+   bool more = false;
+   string k = "";
+   string v = "";
+   ArrayResize(keys, 0);
+   ArrayResize(values, 0);
+   if(!CtcObjectBegin(js, pos, "", more, err)) return false;
+   while(more)
+   {
+      if(!CtcReadKey(js, pos, "", k, err)) return false;
+      if(!CtcReadAny(js, pos, "", 2, v, err)) return false;
+      CtcAddMember(keys, values, k, v);
+      if(!CtcObjectNext(js, pos, "", more, err)) return false;
+   }
+   return true;
+}
+
+// The object of the members `keys` (sorted) and `values`, as canonical JSON text.
+string CtcObjectText(const string &keys[], const string &values[])
+{
+   string out = "{";
+   bool first = true;
+   int next = 0;
+   CtcWriteMembers(out, first, keys, values, next, "", true);
+   StringAdd(out, "}");
+   return out;
+}
+
+// The index of `key` in `keys`, or -1.
+int CtcFindKey(const string &keys[], const string key)
+{
+   int i = 0;
+   for(i = 0; i < ArraySize(keys); i++)
+   {
+      if(keys[i] == key) return i;
+   }
+   return -1;
+}
+
+// Removes the member at `at` from the parallel arrays.
+void CtcRemoveMember(string &keys[], string &values[], const int at)
+{
+   int n = ArraySize(keys);
+   int i = at;
+   while(i + 1 < n)
+   {
+      keys[i] = keys[i + 1];
+      values[i] = values[i + 1];
+      i = i + 1;
+   }
+   ArrayResize(keys, n - 1);
+   ArrayResize(values, n - 1);
+}
+
+// Takes the member at `path` from `at` on out of the object `js`: `found`, and its value's text.
+bool CtcTakeAt(string &js, const string &path[], const int at, bool &found, string &value, string &err)
+{
+   string keys[];
+   string values[];
+   string inner = "";
+   int i = 0;
+   found = false;
+   if(!CtcMembers(js, keys, values, err)) return false;
+   i = CtcFindKey(keys, path[at]);
+   if(i < 0) return true;
+   if(at == ArraySize(path) - 1)
+   {
+      found = true;
+      value = values[i];
+      CtcRemoveMember(keys, values, i);
+   }
+   else
+   {
+      inner = values[i];
+      if(!CtcTakeAt(inner, path, at + 1, found, value, err)) return false;
+      if(!found) return true;
+      values[i] = inner;
+   }
+   js = CtcObjectText(keys, values);
+   return true;
+}
+
+// Sets the member at `path` from `at` on in the object `js` to `value`, making the objects on its
+// way that are absent; with `keep`, a member that is there stays as it is.
+bool CtcPutAt(string &js, const string &path[], const int at, const string value, const bool keep, string &err)
+{
+   string keys[];
+   string values[];
+   string inner = "{}";
+   int i = 0;
+   if(!CtcMembers(js, keys, values, err)) return false;
+   i = CtcFindKey(keys, path[at]);
+   if(at == ArraySize(path) - 1)
+   {
+      if(i < 0) CtcAddMember(keys, values, path[at], value);
+      else if(!keep) values[i] = value;
+   }
+   else
+   {
+      if(i >= 0) inner = values[i];
+      if(!CtcPutAt(inner, path, at + 1, value, keep, err)) return false;
+      if(i < 0) CtcAddMember(keys, values, path[at], inner);
+      else values[i] = inner;
+   }
+   js = CtcObjectText(keys, values);
+   return true;
+}
+
+// `rename` and `move`: the member at `from`, when present, moves to `to`.
+bool CtcMigrateMove(string &js, const string &from[], const string &to[], string &err)
+{
+   bool found = false;
+   string value = "";
+   if(!CtcTakeAt(js, from, 0, found, value, err)) return false;
+   if(!found) return true;
+   return CtcPutAt(js, to, 0, value, false, err);
+}
+
+// `add` (and the downgrade of `remove`): the member at `path` is set to `value` (canonical JSON
+// text) when absent.
+bool CtcMigrateAdd(string &js, const string &path[], const string value, string &err)
+{
+   return CtcPutAt(js, path, 0, value, true, err);
+}
+
+// `remove` (and the downgrade of `add`): the member at `path` is dropped when present.
+bool CtcMigrateRemove(string &js, const string &path[], string &err)
+{
+   bool found = false;
+   string value = "";
+   return CtcTakeAt(js, path, 0, found, value, err);
+}
+
+// `enum_map`: the string at `path`, when present and one of `olds`, becomes the `news` value at
+// the same index (a downgrade passes them swapped); other values are kept.
+bool CtcMigrateEnumMap(string &js, const string &path[], const string &olds[], const string &news[], string &err)
+{
+   bool found = false;
+   string value = "";
+   int i = 0;
+   if(!CtcTakeAt(js, path, 0, found, value, err)) return false;
+   if(!found) return true;
+   for(i = 0; i < ArraySize(olds) && i < ArraySize(news); i++)
+   {
+      if(value == CtcQuote(olds[i]))
+      {
+         value = CtcQuote(news[i]);
+         break;
+      }
+   }
+   return CtcPutAt(js, path, 0, value, false, err);
+}
+
+// The downgrade of a `move` that made objects: the object at `path`, when present and left with
+// no member, is dropped.
+bool CtcMigrateDropIfEmpty(string &js, const string &path[], string &err)
+{
+   bool found = false;
+   string value = "";
+   if(!CtcTakeAt(js, path, 0, found, value, err)) return false;
+   if(!found || value == "{}") return true;
+   return CtcPutAt(js, path, 0, value, false, err);
+}
+
 #endif

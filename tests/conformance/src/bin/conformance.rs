@@ -23,12 +23,28 @@ use contractc_conformance::{Answer, read_frame, request, write_frame};
 use contractc_tests::{Sample, all_messages, root};
 
 const TESTEES: [&str; 4] = ["rust", "python", "mql4", "runtime"];
-/// The testees of the migration vectors: upgrades, and the round trips of the first two (the
-/// runtime carries messages to newer majors only; MQL4 has no migrations yet).
-const MIGRATING: [&str; 3] = ["rust", "python", "runtime"];
+/// The testees of the migration vectors: every one upgrades, the first three make the round
+/// trips (the runtime carries messages to newer majors only).
+const MIGRATING: [&str; 4] = ["rust", "python", "mql4", "runtime"];
 
-/// Every upgrade path of the project and of the conformance suite: (from, to, reversible).
-fn upgrade_paths(root: &Path) -> Result<Vec<(String, String, bool)>, String> {
+/// An upgrade path of the project or the conformance suite, with the MQL4 names of its versions
+/// and of its migrations' files.
+struct MigrationPath {
+    from: String,
+    to: String,
+    reversible: bool,
+    /// `OrderIntent_1_0` and `OrderIntent_2_0`, and their versions' suffixes (`1_0`, `2_0`).
+    mql4_from: String,
+    mql4_to: String,
+    from_version: String,
+    to_version: String,
+    /// The migrations' prefixes (`OrderIntent_1_2_To_2_0`), in order, and the MQL4 names of
+    /// their first version.
+    mql4_steps: Vec<(String, String)>,
+}
+
+/// Every upgrade path of the project and of the conformance suite.
+fn upgrade_paths(root: &Path) -> Result<Vec<MigrationPath>, String> {
     let mut out = Vec::new();
     for project in [root.to_path_buf(), root.join("tests/conformance")] {
         let text = std::fs::read_to_string(project.join("contractc.toml")).map_err(|e| e.to_string())?;
@@ -38,7 +54,20 @@ fn upgrade_paths(root: &Path) -> Result<Vec<(String, String, bool)>, String> {
         let headers: Vec<_> = program.contracts.iter().map(|c| c.header()).collect();
         let migrations: Vec<_> = program.migrations.iter().map(|m| program.migration_header(m)).collect();
         for p in contractc_emit::upgrade_paths(&headers, &migrations) {
-            out.push((p.from.id.key(), p.to.id.key(), p.reversible()));
+            out.push(MigrationPath {
+                from: p.from.id.key(),
+                to: p.to.id.key(),
+                reversible: p.reversible(),
+                mql4_from: p.from.id.versioned(),
+                mql4_to: p.to.id.versioned(),
+                from_version: format!("{}_{}", p.from.id.major, p.from.id.minor),
+                to_version: format!("{}_{}", p.to.id.major, p.to.id.minor),
+                mql4_steps: p
+                    .migrations
+                    .iter()
+                    .map(|m| (format!("{}_To_{}_{}", m.from.versioned(), m.to.major, m.to.minor), m.from.versioned()))
+                    .collect(),
+            });
         }
     }
     Ok(out)
@@ -54,7 +83,7 @@ fn migrations(
 ) -> Result<(Vec<String>, usize, usize, usize), String> {
     let mut requests: Vec<(String, String)> = Vec::new();
     let mut expected: Vec<Option<String>> = Vec::new();
-    for (from, to, reversible) in upgrade_paths(root)? {
+    for MigrationPath { from, to, reversible, .. } in upgrade_paths(root)? {
         let valid = messages.iter().filter(|(k, _)| *k == from).flat_map(|(_, rows)| rows).filter(|s| s.valid);
         for s in valid {
             requests.push((format!("upgrade {from} {to}"), s.json.clone()));
@@ -74,7 +103,7 @@ fn migrations(
     for (i, ((task, _), want)) in requests.iter().zip(&expected).enumerate() {
         let round = want.is_some();
         trips += usize::from(round);
-        let names: &[&str] = if round { &MIGRATING[..2] } else { &MIGRATING };
+        let names: &[&str] = if round { &MIGRATING[..3] } else { &MIGRATING };
         let texts: BTreeSet<Option<&String>> = names
             .iter()
             .map(|n| match &answers[n][i] {
@@ -146,6 +175,47 @@ fn build_mql4(root: &Path, dir: &Path, contracts: &BTreeSet<String>) -> Result<P
         if files.contains_key(&format!("{t}.mqh")) {
             dispatch.push_str(&format!(
                 "  if (key == \"{key}\") {{ known = true; {t} v; bool ok = {t}_FromJson(js, v, err); if (ok) out = {t}_ToJson(v); return ok; }}\n"
+            ));
+        }
+    }
+    for p in upgrade_paths(root)? {
+        let (from, to) = (&p.mql4_from, &p.mql4_to);
+        if !p.mql4_steps.iter().all(|(prefix, _)| files.contains_key(&format!("{prefix}.mqh"))) {
+            continue;
+        }
+        // One migration out of the version read: its one-call readers; else the chain.
+        let single = matches!(&p.mql4_steps[..], [(_, first)] if first == from);
+        let upgrade = if single {
+            format!("{to} w; if (!{to}_FromJson_{}(js, w, err)) return false;", p.from_version)
+        } else {
+            let steps: String = p
+                .mql4_steps
+                .iter()
+                .map(|(prefix, _)| format!(" if (!{prefix}_Upgrade(t, err)) return false;"))
+                .collect();
+            format!(
+                "{from} v; if (!{from}_FromJson(js, v, err)) return false; string t = {from}_ToJson(v);{steps} {to} w; if (!{to}_FromJson(t, w, err)) return false;"
+            )
+        };
+        dispatch.push_str(&format!(
+            "  if (key == \"upgrade {} {}\") {{ known = true; {upgrade} out = {to}_ToJson(w); return true; }}\n",
+            p.from, p.to
+        ));
+        if p.reversible {
+            let back = if single {
+                format!("{from} b; if (!{from}_FromJson_{}(u, b, err)) return false;", p.to_version)
+            } else {
+                let steps: String = p
+                    .mql4_steps
+                    .iter()
+                    .rev()
+                    .map(|(prefix, _)| format!(" if (!{prefix}_Downgrade(u, err)) return false;"))
+                    .collect();
+                format!("{steps} {from} b; if (!{from}_FromJson(u, b, err)) return false;")
+            };
+            dispatch.push_str(&format!(
+                "  if (key == \"roundtrip {} {}\") {{ known = true; {upgrade} string u = {to}_ToJson(w); {back} out = {from}_ToJson(b); return true; }}\n",
+                p.from, p.to
             ));
         }
     }
@@ -281,7 +351,7 @@ fn run() -> Result<bool, String> {
         "migrations: {migration_vectors} vectors ({} upgrades through {}, {round_trips} round trips through {}), agreement and canonical-identical {:.2}%",
         migration_vectors - round_trips,
         MIGRATING.join(", "),
-        MIGRATING[..2].join(", "),
+        MIGRATING[..3].join(", "),
         pct(migration_agree, migration_vectors)
     );
     println!(
