@@ -207,8 +207,15 @@ fn header(db: &dyn contractc_sema::Db, workspace: Workspace, file: SourceFile) -
 #[salsa::tracked(returns(ref))]
 fn migration_header(db: &dyn contractc_sema::Db, workspace: Workspace, file: SourceFile) -> Option<MigrationHeader> {
     let m = contractc_sema::migration_ir(db, workspace, file)?;
-    let ids = contractc_sema::contract_ids(db, workspace);
-    Some(MigrationHeader { from: ids[m.from].clone(), to: ids[m.to].clone(), reversible: m.reversible() })
+    let of = |c: usize| header(db, workspace, contractc_sema::contract_file(db, workspace, c)).clone();
+    let (from, to) = (of(m.from)?, of(m.to)?);
+    Some(MigrationHeader {
+        from: from.id,
+        to: to.id,
+        from_root: from.root,
+        to_root: to.root,
+        reversible: m.reversible(),
+    })
 }
 
 /// One migration's file of one backend (Rust, Python, MQL4), from the checked migration and its header:

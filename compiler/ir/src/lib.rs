@@ -558,11 +558,8 @@ impl Program {
 
     /// Migration `m`'s [`MigrationHeader`].
     pub fn migration_header(&self, m: &Migration) -> MigrationHeader {
-        MigrationHeader {
-            from: self.contracts[m.from].id.clone(),
-            to: self.contracts[m.to].id.clone(),
-            reversible: m.reversible(),
-        }
+        let (from, to) = (self.contracts[m.from].header(), self.contracts[m.to].header());
+        MigrationHeader { from: from.id, to: to.id, from_root: from.root, to_root: to.root, reversible: m.reversible() }
     }
 
     /// The migrations that carry a message of contract `from` to contract `to` (places in

@@ -47,6 +47,9 @@ impl Migration {
 pub struct MigrationHeader {
     pub from: ContractId,
     pub to: ContractId,
+    /// The two versions' root types' names ([`Header::root`](crate::Header::root)).
+    pub from_root: String,
+    pub to_root: String,
     pub reversible: bool,
 }
 
