@@ -215,6 +215,7 @@ fn migration_header(db: &dyn contractc_sema::Db, workspace: Workspace, file: Sou
         from_root: from.root,
         to_root: to.root,
         reversible: m.reversible(),
+        lossy: m.lossy(),
     })
 }
 

@@ -275,6 +275,12 @@ pub struct UpgradePath<'a> {
 }
 
 impl UpgradePath<'_> {
+    /// Whether `downgrade(upgrade(x)) == x` holds for every valid `x` of `from`: the path can be
+    /// walked back and no migration on it is lossy.
+    pub fn lossless(&self) -> bool {
+        self.reversible() && self.migrations.iter().all(|m| !m.lossy)
+    }
+
     /// Whether the path can be walked back ([`downgrade`](UpgradePath::migrations)): it starts at
     /// a migration's own `from` (the latest minor of its major) and every migration on it is
     /// reversible.

@@ -34,7 +34,7 @@ impl Migration {
 
     /// Whether an op loses what a message said, so that `down(up(x)) == x` does not hold for
     /// every `x` (a `remove`, whose downgrade restores the default, not the value; an `enum_map`
-    /// marked `lossy`).
+    /// marked `lossy`; an `integer` → `number` `convert`, past 2^53).
     pub fn lossy(&self) -> bool {
         self.ops.iter().any(MigrationOp::lossy)
     }
@@ -51,6 +51,8 @@ pub struct MigrationHeader {
     pub from_root: String,
     pub to_root: String,
     pub reversible: bool,
+    /// [`Migration::lossy`].
+    pub lossy: bool,
 }
 
 impl MigrationHeader {
@@ -86,9 +88,16 @@ impl MigrationOp {
         !matches!(self.kind, OpKind::EnumMap { bijective: false, .. })
     }
 
-    /// Whether the op loses what a message said (see [`Migration::lossy`]).
+    /// Whether the op loses what a message said (see [`Migration::lossy`]): a `remove`, an
+    /// `enum_map` that is no bijection, and an `integer` → `number` `convert`, since a double
+    /// holds integers exactly only up to 2^53 (RFC 8259 §6), so a larger one comes back rounded.
     pub fn lossy(&self) -> bool {
-        matches!(self.kind, OpKind::Remove { .. } | OpKind::EnumMap { bijective: false, .. })
+        matches!(
+            self.kind,
+            OpKind::Remove { .. }
+                | OpKind::EnumMap { bijective: false, .. }
+                | OpKind::Convert { widening: Widening::IntegerToNumber, .. }
+        )
     }
 }
 

@@ -51,7 +51,7 @@ pub fn downgrade(from: &str, to: &str, text: &str) -> Option<Result<String, Erro
     })
 }
 
-fn migrated<F: support::Read + Validate + serde::Serialize, T: support::Read + support::Write + Validate>(
+fn migrated<F: support::Read + support::Write + Validate, T: support::Read + support::Write + Validate>(
     text: &str,
     migrations: &[support::Migration],
 ) -> Result<String, Error> {

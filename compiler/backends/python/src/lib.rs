@@ -135,8 +135,8 @@ pub fn emit_migration(
     if upgrade.iter().chain(downgrade.iter().flatten()).any(|s| s.contains("json_value(")) {
         imports.push("json_value".into());
     }
-    imports.sort();
-    imports.dedup();
+    let names: Vec<&str> = imports.iter().map(String::as_str).collect();
+    let imports = (!names.is_empty()).then(|| from_import(&format!("{pkg}._support"), &names));
     let body = |mut v: Vec<String>| {
         if v.is_empty() {
             v.push("del message  # every op leaves the JSON as it is".into());
@@ -168,7 +168,8 @@ struct MigrationView<'a> {
     source: &'a str,
     from: String,
     to: String,
-    imports: Vec<String>,
+    /// The `from <package>._support import ...` statement, when an op calls one.
+    imports: Option<String>,
     upgrade: Vec<String>,
     downgrade: Option<Vec<String>>,
     law: &'static str,

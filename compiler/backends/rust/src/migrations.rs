@@ -176,7 +176,7 @@ pub fn routers(paths: &[UpgradePath<'_>]) -> String {
     code.line("}");
     code.line("");
     code.line(
-        "fn migrated<F: support::Read + Validate + serde::Serialize, T: support::Read + support::Write + Validate>(",
+        "fn migrated<F: support::Read + support::Write + Validate, T: support::Read + support::Write + Validate>(",
     );
     code.line("text: &str,");
     code.line("migrations: &[support::Migration],");

@@ -32,6 +32,7 @@ const MIGRATING: [&str; 4] = ["rust", "python", "mql4", "runtime"];
 struct MigrationPath {
     from: String,
     to: String,
+    /// Whether the round trip gives every message back ([`contractc_emit::UpgradePath::lossless`]).
     reversible: bool,
     /// `OrderIntent_1_0` and `OrderIntent_2_0`, and their versions' suffixes (`1_0`, `2_0`).
     mql4_from: String,
@@ -57,7 +58,7 @@ fn upgrade_paths(root: &Path) -> Result<Vec<MigrationPath>, String> {
             out.push(MigrationPath {
                 from: p.from.id.key(),
                 to: p.to.id.key(),
-                reversible: p.reversible(),
+                reversible: p.lossless(),
                 mql4_from: p.from.id.versioned(),
                 mql4_to: p.to.id.versioned(),
                 from_version: format!("{}_{}", p.from.id.major, p.from.id.minor),

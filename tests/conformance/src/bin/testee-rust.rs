@@ -15,11 +15,15 @@ fn canonicalize(contract: &str, message: &str) -> Option<Result> {
 }
 
 fn upgrade(from: &str, to: &str, message: &str) -> Option<Result> {
-    trading_contracts::upgrade(from, to, message).map(|r| r.map_err(|e| e.to_string()))
+    trading_contracts::upgrade(from, to, message)
+        .map(|r| r.map_err(|e| e.to_string()))
+        .or_else(|| conformance_contracts::upgrade(from, to, message).map(|r| r.map_err(|e| e.to_string())))
 }
 
 fn downgrade(from: &str, to: &str, message: &str) -> Option<Result> {
-    trading_contracts::downgrade(from, to, message).map(|r| r.map_err(|e| e.to_string()))
+    trading_contracts::downgrade(from, to, message)
+        .map(|r| r.map_err(|e| e.to_string()))
+        .or_else(|| conformance_contracts::downgrade(from, to, message).map(|r| r.map_err(|e| e.to_string())))
 }
 
 fn main() -> std::io::Result<()> {

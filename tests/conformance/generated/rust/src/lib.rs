@@ -6,6 +6,7 @@
 
 pub mod support;
 pub mod compose;
+pub mod evolve;
 pub mod hostile;
 pub mod refs;
 pub mod roots;
@@ -26,6 +27,10 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "compose/Base@1.0" => go::<compose::base_1_0::Base>(text),
         "compose/Order@1.0" => go::<compose::order_1_0::Order>(text),
         "compose/Priced@1.0" => go::<compose::priced_1_0::Priced>(text),
+        "evolve/Offer@1.0" => go::<evolve::offer_1_0::Offer>(text),
+        "evolve/Offer@2.0" => go::<evolve::offer_2_0::Offer>(text),
+        "evolve/Ticket@1.0" => go::<evolve::ticket_1_0::Ticket>(text),
+        "evolve/Ticket@2.0" => go::<evolve::ticket_2_0::Ticket>(text),
         "hostile/Clashing@1.0" => go::<hostile::clashing_1_0::Clashing>(text),
         "hostile/Comments@1.0" => go::<hostile::comments_1_0::Comments>(text),
         "hostile/Enums@1.0" => go::<hostile::enums_1_0::Enums>(text),
@@ -294,4 +299,33 @@ pub fn canonicalize(contract: &str, text: &str) -> Option<Result<String, Error>>
         "uris/Venue@1.0" => go::<uris::venue_1_0::Venue>(text),
         _ => return None,
     })
+}
+
+/// Reads `text` as a message of `from` (`namespace/Name@MAJOR.MINOR`) with [`from_json`],
+/// carries it across the migrations to the newer major `to` ([`support::migrate`]) and writes
+/// it back with [`to_canonical_json`]; `None` when no migrations lead from `from` to `to`.
+/// A minor of an earlier major is read as the latest minor of its major.
+pub fn upgrade(from: &str, to: &str, text: &str) -> Option<Result<String, Error>> {
+    Some(match (from, to) {
+        ("evolve/Offer@1.0", "evolve/Offer@2.0") => migrated::<evolve::offer_1_0::Offer, evolve::offer_2_0::Offer>(text, &[evolve::offer_1_0_to_2_0::upgrade]),
+        ("evolve/Ticket@1.0", "evolve/Ticket@2.0") => migrated::<evolve::ticket_1_0::Ticket, evolve::ticket_2_0::Ticket>(text, &[evolve::ticket_1_0_to_2_0::upgrade]),
+        _ => return None,
+    })
+}
+
+/// Reads `text` as a message of the newer `from` and carries it back to the older `to` (the
+/// latest minor of its major) by the migrations' `downgrade`s, written canonically; `None`
+/// when no reversible migrations lead back.
+pub fn downgrade(from: &str, to: &str, text: &str) -> Option<Result<String, Error>> {
+    Some(match (from, to) {
+        ("evolve/Offer@2.0", "evolve/Offer@1.0") => migrated::<evolve::offer_2_0::Offer, evolve::offer_1_0::Offer>(text, &[evolve::offer_1_0_to_2_0::downgrade]),
+        _ => return None,
+    })
+}
+
+fn migrated<F: support::Read + support::Write + Validate, T: support::Read + support::Write + Validate>(
+    text: &str,
+    migrations: &[support::Migration],
+) -> Result<String, Error> {
+    support::migrate::<F, T>(text, migrations).map(|v| to_canonical_json(&v))
 }

@@ -728,12 +728,11 @@ pub type Migration = fn(&mut serde_json::Value) -> Result<(), String>;
 /// order (each a migration module's `upgrade`, or its `downgrade`), and reads the result as a
 /// message of `T`, every constraint checked (README, "Migrations"). `Err`: `text` is not a valid
 /// `F`, or the result is not a valid `T` (which the checker rules out for an upgrade).
-pub fn migrate<F: Read + Validate + serde::Serialize, T: Read + Validate>(
-    text: &str,
-    migrations: &[Migration],
-) -> Result<T, Error> {
-    let old = from_json::<F>(text)?;
-    let mut message = serde_json::to_value(&old).map_err(|e| Error::Migration(e.to_string()))?;
+pub fn migrate<F: Read + Write + Validate, T: Read + Validate>(text: &str, migrations: &[Migration]) -> Result<T, Error> {
+    // Through the canonical text, whose numbers are ECMAScript's (an integral double as an
+    // integer), so a value `convert` widened reads back into the narrower type.
+    let old = to_canonical_json(&from_json::<F>(text)?);
+    let mut message: serde_json::Value = serde_json::from_str(&old).map_err(|e| Error::Migration(e.to_string()))?;
     for m in migrations {
         m(&mut message).map_err(Error::Migration)?;
     }

@@ -43,6 +43,10 @@ CONTRACTS: dict[str, tuple[str, str]] = {
     "compose/Base@1.0": ("compose.base_1_0", "Base"),
     "compose/Order@1.0": ("compose.order_1_0", "Order"),
     "compose/Priced@1.0": ("compose.priced_1_0", "Priced"),
+    "evolve/Offer@1.0": ("evolve.offer_1_0", "Offer"),
+    "evolve/Offer@2.0": ("evolve.offer_2_0", "Offer"),
+    "evolve/Ticket@1.0": ("evolve.ticket_1_0", "Ticket"),
+    "evolve/Ticket@2.0": ("evolve.ticket_2_0", "Ticket"),
     "hostile/Clashing@1.0": ("hostile.clashing_1_0", "Clashing"),
     "hostile/Comments@1.0": ("hostile.comments_1_0", "Comments"),
     "hostile/Enums@1.0": ("hostile.enums_1_0", "Enums"),
@@ -329,11 +333,14 @@ def canonicalize(contract: str, text: str | bytes) -> str:
 #: (relative to the package) whose `upgrade`s apply, in order. A minor of an earlier major is
 #: read as the latest minor of its major.
 UPGRADES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("evolve/Offer@1.0", "evolve/Offer@2.0"): ("evolve.offer_1_0_to_2_0",),
+    ("evolve/Ticket@1.0", "evolve/Ticket@2.0"): ("evolve.ticket_1_0_to_2_0",),
 }
 
 #: Every path back from a newer major to the latest minor of an older one whose migrations are
 #: all reversible: (from, to) to the modules whose `downgrade`s apply, in order.
 DOWNGRADES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("evolve/Offer@2.0", "evolve/Offer@1.0"): ("evolve.offer_1_0_to_2_0",),
 }
 
 

@@ -1013,7 +1013,9 @@ def migrate(source: type[BaseModel], target: type[M], text: str | bytes, migrati
     """Reads `text` as a message of `source` (`from_json`), carries it as JSON data through
     `migrations` in order (each a migration module's `upgrade`, or its `downgrade`), and reads
     the result as a message of `target`, every constraint checked."""
-    message = json.loads(to_json(from_json(source, text)))
+    # Through the canonical text, whose numbers are ECMAScript's (an integral double as an
+    # integer), so a value `convert` widened reads back into the narrower type.
+    message = json.loads(to_canonical_json(from_json(source, text)))
     for m in migrations:
         m(message)
     return from_json(target, json.dumps(message, ensure_ascii=False, separators=(",", ":")))
