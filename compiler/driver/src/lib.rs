@@ -209,14 +209,7 @@ fn migration_header(db: &dyn contractc_sema::Db, workspace: Workspace, file: Sou
     let m = contractc_sema::migration_ir(db, workspace, file)?;
     let of = |c: usize| header(db, workspace, contractc_sema::contract_file(db, workspace, c)).clone();
     let (from, to) = (of(m.from)?, of(m.to)?);
-    Some(MigrationHeader {
-        from: from.id,
-        to: to.id,
-        from_root: from.root,
-        to_root: to.root,
-        reversible: m.reversible(),
-        lossy: m.lossy(),
-    })
+    Some(MigrationHeader::new(m, from, to))
 }
 
 /// One migration's file of one backend (Rust, Python, MQL4), from the checked migration and its header:

@@ -558,15 +558,7 @@ impl Program {
 
     /// Migration `m`'s [`MigrationHeader`].
     pub fn migration_header(&self, m: &Migration) -> MigrationHeader {
-        let (from, to) = (self.contracts[m.from].header(), self.contracts[m.to].header());
-        MigrationHeader {
-            from: from.id,
-            to: to.id,
-            from_root: from.root,
-            to_root: to.root,
-            reversible: m.reversible(),
-            lossy: m.lossy(),
-        }
+        MigrationHeader::new(m, self.contracts[m.from].header(), self.contracts[m.to].header())
     }
 
     /// The migrations that carry a message of contract `from` to contract `to` (places in

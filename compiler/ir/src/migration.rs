@@ -56,6 +56,18 @@ pub struct MigrationHeader {
 }
 
 impl MigrationHeader {
+    /// The header of `m`, which joins the contracts whose headers are `from` and `to`.
+    pub fn new(m: &Migration, from: crate::Header, to: crate::Header) -> MigrationHeader {
+        MigrationHeader {
+            from: from.id,
+            to: to.id,
+            from_root: from.root,
+            to_root: to.root,
+            reversible: m.reversible(),
+            lossy: m.lossy(),
+        }
+    }
+
     /// `events/OrderIntent@1.2..2.0`, as the migration's file is named.
     pub fn key(&self) -> String {
         format!("{}..{}.{}", self.from.key(), self.to.major, self.to.minor)
