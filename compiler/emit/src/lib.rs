@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use contractc_ir::{Contract, ContractId, Header, MigrationHeader, Program, TypeKind, TypeRef};
+use contractc_ir::{Contract, Program, TypeKind, TypeRef};
 
 /// One generated file: a path relative to the output folder (`/`-separated), its bytes and their
 /// digest.
@@ -263,62 +263,6 @@ pub fn sub_program(reached: &[(usize, &Contract)]) -> Program {
 /// Formats a JSON Schema bound for generated source: integral values without a fraction.
 pub fn number_literal(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.1}") } else { format!("{v:?}") }
-}
-
-/// A path a router carries a message along: from an earlier version of a contract to a
-/// migration's target, by `migrations` in the order they apply ([`upgrade_paths`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UpgradePath<'a> {
-    pub from: &'a Header,
-    pub to: &'a Header,
-    pub migrations: Vec<&'a MigrationHeader>,
-}
-
-impl UpgradePath<'_> {
-    /// Whether `downgrade(upgrade(x)) == x` holds for every valid `x` of `from`: the path can be
-    /// walked back and no migration on it is lossy.
-    pub fn lossless(&self) -> bool {
-        self.reversible() && self.migrations.iter().all(|m| !m.lossy)
-    }
-
-    /// Whether the path can be walked back ([`downgrade`](UpgradePath::migrations)): it starts at
-    /// a migration's own `from` (the latest minor of its major) and every migration on it is
-    /// reversible.
-    pub fn reversible(&self) -> bool {
-        self.migrations.first().is_some_and(|m| m.from == self.from.id) && self.migrations.iter().all(|m| m.reversible)
-    }
-}
-
-/// Every path from an earlier version of a contract to a migration's target (README,
-/// "Migrations": chained across versions, minors by construction, majors by their migration):
-/// a minor of an earlier major is read as the latest minor of its major, which the checker's
-/// compatibility rules let read it, and carried by the migration out of that major, then by
-/// each next major's, to the target. In the order of `contracts` (contract order), then of the
-/// targets.
-pub fn upgrade_paths<'a>(contracts: &'a [Header], migrations: &'a [MigrationHeader]) -> Vec<UpgradePath<'a>> {
-    let family = |a: &ContractId, b: &ContractId| (&a.namespace, &a.name) == (&b.namespace, &b.name);
-    let mut paths = Vec::new();
-    for from in contracts {
-        for target in migrations.iter().filter(|t| family(&t.to, &from.id) && from.id.major < t.to.major) {
-            let Some(to) = contracts.iter().find(|h| h.id == target.to) else { continue };
-            let mut chain = Vec::new();
-            let mut major = from.id.major;
-            while let Some(m) = migrations.iter().find(|m| family(&m.from, &from.id) && m.from.major == major) {
-                if chain.is_empty() && m.from.minor < from.id.minor {
-                    break;
-                }
-                chain.push(m);
-                major = m.to.major;
-                if m.to == target.to || major >= target.to.major {
-                    break;
-                }
-            }
-            if chain.last().is_some_and(|m| m.to == target.to) {
-                paths.push(UpgradePath { from, to, migrations: chain });
-            }
-        }
-    }
-    paths
 }
 
 #[cfg(test)]

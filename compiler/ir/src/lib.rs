@@ -8,7 +8,7 @@ mod migration;
 mod names;
 pub mod pattern;
 
-pub use migration::{Migration, MigrationHeader, MigrationOp, OpKind, Widening};
+pub use migration::{Migration, MigrationHeader, MigrationOp, OpKind, UpgradePath, Widening, upgrade_paths};
 pub use names::{pascal_case, snake_case};
 
 use std::sync::Arc;
@@ -562,23 +562,17 @@ impl Program {
     }
 
     /// The migrations that carry a message of contract `from` to contract `to` (places in
-    /// [`Program::contracts`]), as indices into [`Program::migrations`] in the order they apply:
-    /// the first starts at `from`, each next one at the version the one before ends at, the last
-    /// ends at `to` (`OrderIntent@1.2..2.0`, then `OrderIntent@2.0..3.0`). `None` when no such
-    /// chain exists, and when `from == to` (nothing to carry). Each major has at most one
-    /// migration out of it, so the chain, when there is one, is the only one.
+    /// [`Program::contracts`]), as indices into [`Program::migrations`] in the order they apply,
+    /// along the path [`upgrade_paths`] gives (the generated routers' too): `from` any minor of
+    /// an earlier major, `to` a migration's target (`OrderIntent@1.0` to `OrderIntent@2.0` by
+    /// `OrderIntent@1.2..2.0`). `None` when no migrations lead there.
     pub fn migration_chain(&self, from: usize, to: usize) -> Option<Vec<usize>> {
-        let mut chain = Vec::new();
-        let mut at = from;
-        while at != to {
-            let next = self.migrations.iter().position(|m| m.from == at)?;
-            if chain.contains(&next) {
-                return None;
-            }
-            chain.push(next);
-            at = self.migrations[next].to;
-        }
-        (!chain.is_empty()).then_some(chain)
+        let headers: Vec<Header> = self.contracts.iter().map(|c| c.header()).collect();
+        let migrations: Vec<MigrationHeader> = self.migrations.iter().map(|m| self.migration_header(m)).collect();
+        let paths = upgrade_paths(&headers, &migrations);
+        let (from, to) = (&self.contracts[from].id, &self.contracts[to].id);
+        let path = paths.iter().find(|p| p.from.id == *from && p.to.id == *to)?;
+        path.migrations.iter().map(|h| migrations.iter().position(|m| m == *h)).collect()
     }
 }
 

@@ -11,7 +11,7 @@
 //! the reverse order. The lens law `down(up(x)) == x` holds for every valid `x` of `from` unless
 //! [`Migration::lossy`].
 
-use crate::{ContractId, Format};
+use crate::{ContractId, Format, Header};
 
 /// A migration, checked: `from` and `to` are places in contract order ([`Program::contracts`](crate::Program::contracts)).
 #[derive(Clone, Debug, PartialEq)]
@@ -57,7 +57,7 @@ pub struct MigrationHeader {
 
 impl MigrationHeader {
     /// The header of `m`, which joins the contracts whose headers are `from` and `to`.
-    pub fn new(m: &Migration, from: crate::Header, to: crate::Header) -> MigrationHeader {
+    pub fn new(m: &Migration, from: Header, to: Header) -> MigrationHeader {
         MigrationHeader {
             from: from.id,
             to: to.id,
@@ -143,4 +143,107 @@ pub enum Widening {
     IntegerToNumber,
     /// A string of this `format` to a plain string.
     FormatToString(Format),
+}
+
+/// A path a router carries a message along: from an earlier version of a contract to a
+/// migration's target, by `migrations` in the order they apply ([`upgrade_paths`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpgradePath<'a> {
+    pub from: &'a Header,
+    pub to: &'a Header,
+    pub migrations: Vec<&'a MigrationHeader>,
+}
+
+impl UpgradePath<'_> {
+    /// Whether `downgrade(upgrade(x)) == x` holds for every valid `x` of `from`: the path can be
+    /// walked back and no migration on it is lossy.
+    pub fn lossless(&self) -> bool {
+        self.reversible() && self.migrations.iter().all(|m| !m.lossy)
+    }
+
+    /// Whether the path can be walked back ([`downgrade`](UpgradePath::migrations)): it starts at
+    /// a migration's own `from` (the latest minor of its major) and every migration on it is
+    /// reversible.
+    pub fn reversible(&self) -> bool {
+        self.migrations.first().is_some_and(|m| m.from == self.from.id) && self.migrations.iter().all(|m| m.reversible)
+    }
+}
+
+/// Every path from an earlier version of a contract to a migration's target (README,
+/// "Migrations": chained across versions, minors by construction, majors by their migration):
+/// a minor of an earlier major is read as the latest minor of its major, which the checker's
+/// compatibility rules let read it, and carried by the migration out of that major, then by
+/// each next major's, to the target. In the order of `contracts` (contract order), then of the
+/// targets.
+pub fn upgrade_paths<'a>(contracts: &'a [Header], migrations: &'a [MigrationHeader]) -> Vec<UpgradePath<'a>> {
+    let family = |a: &ContractId, b: &ContractId| (&a.namespace, &a.name) == (&b.namespace, &b.name);
+    let mut paths = Vec::new();
+    for from in contracts {
+        for target in migrations.iter().filter(|t| family(&t.to, &from.id) && from.id.major < t.to.major) {
+            let Some(to) = contracts.iter().find(|h| h.id == target.to) else { continue };
+            let mut chain = Vec::new();
+            let mut major = from.id.major;
+            while let Some(m) = migrations.iter().find(|m| family(&m.from, &from.id) && m.from.major == major) {
+                if chain.is_empty() && m.from.minor < from.id.minor {
+                    break;
+                }
+                chain.push(m);
+                major = m.to.major;
+                if m.to == target.to || major >= target.to.major {
+                    break;
+                }
+            }
+            if chain.last().is_some_and(|m| m.to == target.to) {
+                paths.push(UpgradePath { from, to, migrations: chain });
+            }
+        }
+    }
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(major: u32, minor: u32) -> ContractId {
+        ContractId { namespace: "events".into(), name: "Order".into(), major, minor }
+    }
+
+    fn header(major: u32, minor: u32) -> Header {
+        Header { id: id(major, minor), root: "Order".into(), object: true }
+    }
+
+    fn migration(from: (u32, u32), to: (u32, u32), reversible: bool) -> MigrationHeader {
+        MigrationHeader {
+            from: id(from.0, from.1),
+            to: id(to.0, to.1),
+            from_root: "Order".into(),
+            to_root: "Order".into(),
+            reversible,
+            lossy: false,
+        }
+    }
+
+    #[test]
+    fn paths_read_minors_as_their_majors_latest_and_chain_across_majors() {
+        let contracts = [header(1, 0), header(1, 2), header(2, 0), header(2, 1), header(3, 0)];
+        let migrations = [migration((1, 2), (2, 0), true), migration((2, 1), (3, 0), false)];
+        let paths = upgrade_paths(&contracts, &migrations);
+        let listed: Vec<(String, String, usize, bool, bool)> = paths
+            .iter()
+            .map(|p| (p.from.id.key(), p.to.id.key(), p.migrations.len(), p.reversible(), p.lossless()))
+            .collect();
+        let row = |f: &str, t: &str, n, r, l| (format!("events/Order@{f}"), format!("events/Order@{t}"), n, r, l);
+        assert_eq!(
+            listed,
+            [
+                row("1.0", "2.0", 1, false, false),
+                row("1.0", "3.0", 2, false, false),
+                row("1.2", "2.0", 1, true, true),
+                row("1.2", "3.0", 2, false, false),
+                row("2.0", "3.0", 1, false, false),
+                row("2.1", "3.0", 1, false, false),
+            ]
+        );
+    }
 }

@@ -10,11 +10,11 @@
 //! optional property is absent or a value; `null` only where the schema allows it, and then absent
 //! and `null` stay apart (`model_fields_set`).
 
-use contractc_emit::UpgradePath;
 use contractc_emit::{
     EmitError, Options, OutputFile, Renderer, Templates, dependency_order, disambiguate, number_literal,
     referenced_contracts,
 };
+use contractc_ir::UpgradePath;
 use contractc_ir::pattern::Dialect;
 use contractc_ir::{
     Additional, Contract, Contracts, Header, Migration, MigrationHeader, Object, OpKind, Program, Ty, TypeKind, TypeRef,
@@ -57,7 +57,7 @@ pub fn emit_shared(
     r: &Renderer,
     options: &Options,
 ) -> Result<Vec<OutputFile>, EmitError> {
-    let paths = contractc_emit::upgrade_paths(contracts, migrations);
+    let paths = contractc_ir::upgrade_paths(contracts, migrations);
     let chain = |p: &UpgradePath<'_>, reverse: bool| {
         let mut modules: Vec<String> =
             p.migrations.iter().map(|m| py_str(&format!("{}.{}", m.from.namespace, m.module()))).collect();
@@ -234,7 +234,7 @@ struct PackageInit<'a> {
     /// `(key, module relative to the package, root class)` of every contract as Python string
     /// literals, sorted by key.
     contracts: Vec<(String, String, String)>,
-    /// `(from, to, migration modules in order)` of every upgrade path ([`contractc_emit::upgrade_paths`]), as literals.
+    /// `(from, to, migration modules in order)` of every upgrade path ([`contractc_ir::upgrade_paths`]), as literals.
     upgrades: Vec<(String, String, Vec<String>)>,
     /// `(from, to, migration modules in order)` of every reversible path walked back.
     downgrades: Vec<(String, String, Vec<String>)>,

@@ -132,7 +132,7 @@ pub fn emit_shared(contracts: &[Header], migrations: &[MigrationHeader], options
     }
     lib.push_str("        _ => return None,\n    })\n}\n");
     if !migrations.is_empty() {
-        lib.push_str(&migrations::routers(&contractc_emit::upgrade_paths(contracts, migrations)));
+        lib.push_str(&migrations::routers(&contractc_ir::upgrade_paths(contracts, migrations)));
     }
     files.push(OutputFile::text("rust/src/lib.rs", lib));
     files

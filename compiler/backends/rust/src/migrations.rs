@@ -2,9 +2,9 @@
 //! every op can be undone, `downgrade`, each a straight line of calls to `support::migrate` (the
 //! runtime's ops, one implementation in Rust) on the message as a JSON tree; and the lines of
 //! `lib.rs`'s `upgrade` and `downgrade` routers, which read a message of one version and write
-//! it canonically as another ([`contractc_emit::upgrade_paths`]).
+//! it canonically as another ([`contractc_ir::upgrade_paths`]).
 
-use contractc_emit::UpgradePath;
+use contractc_ir::UpgradePath;
 use contractc_ir::{Header, Migration, MigrationHeader, OpKind};
 
 use crate::code::Code;

@@ -32,7 +32,7 @@ const MIGRATING: [&str; 4] = ["rust", "python", "mql4", "runtime"];
 struct MigrationPath {
     from: String,
     to: String,
-    /// Whether the round trip gives every message back ([`contractc_emit::UpgradePath::lossless`]).
+    /// Whether the round trip gives every message back ([`contractc_ir::UpgradePath::lossless`]).
     reversible: bool,
     /// `OrderIntent_1_0` and `OrderIntent_2_0`, and their versions' suffixes (`1_0`, `2_0`).
     mql4_from: String,
@@ -54,7 +54,7 @@ fn upgrade_paths(root: &Path) -> Result<Vec<MigrationPath>, String> {
         let (program, _) = contractc_driver::compile(&inputs, &config).map_err(|e| e.to_string())?;
         let headers: Vec<_> = program.contracts.iter().map(|c| c.header()).collect();
         let migrations: Vec<_> = program.migrations.iter().map(|m| program.migration_header(m)).collect();
-        for p in contractc_emit::upgrade_paths(&headers, &migrations) {
+        for p in contractc_ir::upgrade_paths(&headers, &migrations) {
             out.push(MigrationPath {
                 from: p.from.id.key(),
                 to: p.to.id.key(),

@@ -26,7 +26,7 @@ fn load(
     }
     let headers: Vec<_> = program.contracts.iter().map(|c| c.header()).collect();
     let migrations: Vec<_> = program.migrations.iter().map(|m| program.migration_header(m)).collect();
-    for p in contractc_emit::upgrade_paths(&headers, &migrations) {
+    for p in contractc_ir::upgrade_paths(&headers, &migrations) {
         let chain = p
             .migrations
             .iter()
