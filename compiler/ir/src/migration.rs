@@ -32,6 +32,17 @@ impl Migration {
         self.ops.iter().all(MigrationOp::reversible)
     }
 
+    /// What generated code says of the lens law on its `downgrade` (ASCII, one sentence): that
+    /// the downgrade after the upgrade gives every message back, or, for a lossy migration, why
+    /// it may not.
+    pub fn law(&self) -> &'static str {
+        if self.lossy() {
+            "Lossy: a remove restores its default, not the value, and an integer widened to a number comes back rounded past 2^53."
+        } else {
+            "The downgrade after the upgrade gives every message back."
+        }
+    }
+
     /// Whether an op loses what a message said, so that `down(up(x)) == x` does not hold for
     /// every `x` (a `remove`, whose downgrade restores the default, not the value; an `enum_map`
     /// marked `lossy`; an `integer` → `number` `convert`, past 2^53).

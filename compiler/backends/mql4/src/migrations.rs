@@ -119,11 +119,7 @@ pub fn emit(m: &Migration, header: &MigrationHeader, r: &Renderer) -> Result<Out
         prefix: prefix.clone(),
         upgrade,
         downgrade,
-        law: if m.lossy() {
-            "A remove sets its default, not the value the message had: lossy."
-        } else {
-            "Downgrade after Upgrade gives the message back."
-        },
+        law: m.law(),
     };
     Ok(OutputFile::text(format!("{DIR}/{prefix}.mqh"), r.render("mql4/migration.mqh.j2", view)?))
 }

@@ -151,11 +151,7 @@ pub fn emit_migration(
         to: header.to.key(),
         imports,
         upgrade: body(upgrade.clone()),
-        law: if m.lossy() {
-            "A `remove` sets its default, not the value the message had: lossy."
-        } else {
-            "`downgrade` after `upgrade` gives the message back."
-        },
+        law: m.law(),
         downgrade: downgrade.map(body),
     };
     Ok(OutputFile::text(path, r.render("python/migration.py.j2", view)?))

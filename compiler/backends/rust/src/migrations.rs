@@ -37,13 +37,8 @@ pub fn module(m: &Migration, header: &MigrationHeader) -> String {
     code.line("}");
     if m.reversible() {
         code.line("");
-        let law = if m.lossy() {
-            "A `remove` sets its default, not the value the message had: lossy."
-        } else {
-            "`downgrade` after `upgrade` gives the message back."
-        };
         code.doc(&format!("Carries a message of `{to}`, as JSON, back to `{from}`: the ops undone in reverse order."));
-        code.doc(law);
+        code.doc(m.law());
         code.line("pub fn downgrade(message: &mut serde_json::Value) -> Result<(), String> {");
         for op in m.ops.iter().rev() {
             code.lines(downgrade_op(&op.kind));

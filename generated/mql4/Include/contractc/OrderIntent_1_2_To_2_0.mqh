@@ -48,7 +48,7 @@ bool OrderIntent_2_0_FromJson_1_2(const string &js, OrderIntent_2_0 &out, string
 }
 
 // Carries a message of events/OrderIntent@2.0, as JSON text, back to events/OrderIntent@1.2: the ops undone in
-// reverse order. Downgrade after Upgrade gives the message back.
+// reverse order. The downgrade after the upgrade gives every message back.
 bool OrderIntent_1_2_To_2_0_Downgrade(string &js, string &err)
 {
    string a[];

@@ -18,7 +18,7 @@ pub fn upgrade(message: &mut serde_json::Value) -> Result<(), String> {
 }
 
 /// Carries a message of `events/OrderIntent@2.0`, as JSON, back to `events/OrderIntent@1.2`: the ops undone in reverse order.
-/// `downgrade` after `upgrade` gives the message back.
+/// The downgrade after the upgrade gives every message back.
 pub fn downgrade(message: &mut serde_json::Value) -> Result<(), String> {
     migrate::move_member(message, &["protection", "take_profit"], &["take_profit"])?;
     migrate::move_member(message, &["protection", "stop_loss"], &["stop_loss"])?;

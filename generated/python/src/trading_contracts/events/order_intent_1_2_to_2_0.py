@@ -15,7 +15,7 @@ def upgrade(message: dict[str, Any]) -> None:
 
 def downgrade(message: dict[str, Any]) -> None:
     """Carries a message of `events/OrderIntent@2.0` back to `events/OrderIntent@1.2`: the ops undone in reverse order.
-    `downgrade` after `upgrade` gives the message back."""
+    The downgrade after the upgrade gives every message back."""
     move_member(message, ("protection", "take_profit"), ("take_profit",))
     move_member(message, ("protection", "stop_loss"), ("stop_loss",))
     drop_if_empty(message, ("protection",))

@@ -66,7 +66,7 @@ bool Offer_2_0_FromJson_1_0(const string &js, Offer_2_0 &out, string &err)
 }
 
 // Carries a message of evolve/Offer@2.0, as JSON text, back to evolve/Offer@1.0: the ops undone in
-// reverse order. Downgrade after Upgrade gives the message back.
+// reverse order. The downgrade after the upgrade gives every message back.
 bool Offer_1_0_To_2_0_Downgrade(string &js, string &err)
 {
    string a[];

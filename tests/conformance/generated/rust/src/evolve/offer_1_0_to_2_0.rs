@@ -21,7 +21,7 @@ pub fn upgrade(message: &mut serde_json::Value) -> Result<(), String> {
 }
 
 /// Carries a message of `evolve/Offer@2.0`, as JSON, back to `evolve/Offer@1.0`: the ops undone in reverse order.
-/// `downgrade` after `upgrade` gives the message back.
+/// The downgrade after the upgrade gives every message back.
 pub fn downgrade(message: &mut serde_json::Value) -> Result<(), String> {
     migrate::remove(message, &["source"])?;
     // convert /time: every value is valid as it was

@@ -24,7 +24,7 @@ def upgrade(message: dict[str, Any]) -> None:
 
 def downgrade(message: dict[str, Any]) -> None:
     """Carries a message of `evolve/Offer@2.0` back to `evolve/Offer@1.0`: the ops undone in reverse order.
-    `downgrade` after `upgrade` gives the message back."""
+    The downgrade after the upgrade gives every message back."""
     remove(message, ("source",))
     enum_map(message, ("venue",), {"XA": "A", "XB": "B", "XC": "C"})
     move_member(message, ("book", "top", "ask"), ("ask",))
