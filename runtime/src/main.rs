@@ -434,7 +434,16 @@ fn inspect(path: &std::path::Path, p: &Plan) -> String {
             out.push_str(&format!("  needs: {} (trigger rule {:?})\n", names(&s.needs), s.trigger));
         }
         for input in &s.inputs {
-            out.push_str(&format!("  input `{}` from `{}`\n", input.name, p.steps[input.from as usize].name));
+            out.push_str(&format!("  input `{}` from `{}`", input.name, p.steps[input.from as usize].name));
+            if let Some(c) = &input.conversion {
+                let by: Vec<&str> = c.migrations.iter().map(|&m| p.migrations[m as usize].name.as_str()).collect();
+                out.push_str(&format!(
+                    ", migrated to {} by {}",
+                    p.validators[c.validator as usize].contract,
+                    by.join(", ")
+                ));
+            }
+            out.push('\n');
         }
         if let Some(o) = &s.output {
             let c = p.validators.get(o.validator as usize).map_or("?", |v| v.contract.as_str());

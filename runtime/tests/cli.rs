@@ -144,6 +144,21 @@ fn a_runtime_killed_with_sigkill_takes_its_running_steps_with_it() {
 }
 
 #[test]
+fn inspect_names_the_migrations_an_input_is_carried_by() {
+    let plan = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated/plans/eurusd_pipeline@1.0.plan.bin");
+    let out = exe().arg("inspect").arg(&plan).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(
+            "input `intent` from `risk`, migrated to events/OrderIntent@2.0 by events/OrderIntent@1.2..2.0\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("input `tick` from `load_ticks`\n"), "{text}");
+}
+
+#[test]
 fn inspect_events_and_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plan.bin");
