@@ -111,8 +111,7 @@ pub fn lower(program: &Program, w: &Workflow) -> plan::Plan {
 /// A checked migration as the runtime applies it ([`runtime::migrate`]): named
 /// `namespace/Name@A.B..C.D`; a `convert`, which leaves a value's JSON as it is, has no op.
 pub fn migration(program: &Program, m: &Migration) -> plan::Migration {
-    let (from, to) = (&program.contracts[m.from].id, &program.contracts[m.to].id);
-    let name = format!("{}/{}@{}.{}..{}.{}", from.namespace, from.name, from.major, from.minor, to.major, to.minor);
+    let name = program.migration_header(m).key();
     let ops = m
         .ops
         .iter()

@@ -78,18 +78,18 @@ fn upgrade_paths(root: &Path) -> Result<Vec<MigrationPath>, String> {
 /// (see the crate docs); the problems, and the counts of vectors, of agreeing ones and of
 /// round trips.
 fn migrations(
-    root: &Path,
+    paths: &[MigrationPath],
     testee: impl Fn(&str) -> Command,
     messages: &[(String, Vec<Sample>)],
 ) -> Result<(Vec<String>, usize, usize, usize), String> {
     let mut requests: Vec<(String, String)> = Vec::new();
     let mut expected: Vec<Option<String>> = Vec::new();
-    for MigrationPath { from, to, reversible, .. } in upgrade_paths(root)? {
-        let valid = messages.iter().filter(|(k, _)| *k == from).flat_map(|(_, rows)| rows).filter(|s| s.valid);
+    for MigrationPath { from, to, reversible, .. } in paths {
+        let valid = messages.iter().filter(|(k, _)| k == from).flat_map(|(_, rows)| rows).filter(|s| s.valid);
         for s in valid {
             requests.push((format!("upgrade {from} {to}"), s.json.clone()));
             expected.push(None);
-            if reversible {
+            if *reversible {
                 requests.push((format!("roundtrip {from} {to}"), s.json.clone()));
                 expected.push(s.canonical.clone());
             }
@@ -161,7 +161,12 @@ fn ask(name: &str, mut cmd: Command, requests: &[(String, String)]) -> Result<Ve
 
 /// Lints every generated `.mqh`, rewrites it for g++ into `dir`, writes `dispatch.inc` and builds
 /// `testee_mql4.cpp` with sanitizers; the executable.
-fn build_mql4(root: &Path, dir: &Path, contracts: &BTreeSet<String>) -> Result<PathBuf, String> {
+fn build_mql4(
+    root: &Path,
+    dir: &Path,
+    contracts: &BTreeSet<String>,
+    paths: &[MigrationPath],
+) -> Result<PathBuf, String> {
     let files = read_includes(root, &["generated", "tests/conformance/generated"])?;
     stage(&files, dir)?;
     let mut dispatch = String::new();
@@ -179,7 +184,7 @@ fn build_mql4(root: &Path, dir: &Path, contracts: &BTreeSet<String>) -> Result<P
             ));
         }
     }
-    for p in upgrade_paths(root)? {
+    for p in paths {
         let (from, to) = (&p.mql4_from, &p.mql4_to);
         if !p.mql4_steps.iter().all(|(prefix, _)| files.contains_key(&format!("{prefix}.mqh"))) {
             continue;
@@ -282,7 +287,8 @@ fn run() -> Result<bool, String> {
     let python = std::env::var_os("PYTHON").map_or_else(|| root.join(".venv/bin/python"), PathBuf::from);
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     eprintln!("conformance: building the MQL4 testee with g++");
-    let mql4 = build_mql4(&root, work.path(), &contracts)?;
+    let paths = upgrade_paths(&root)?;
+    let mql4 = build_mql4(&root, work.path(), &contracts, &paths)?;
     let testee = |name: &str| match name {
         "rust" => Command::new(bin.join("testee-rust")),
         "runtime" => Command::new(bin.join("testee-runtime")),
@@ -300,7 +306,7 @@ fn run() -> Result<bool, String> {
         answers.insert(name, ask(name, cmd, &requests)?);
     }
 
-    let (mut problems, migration_vectors, migration_agree, round_trips) = migrations(&root, testee, &messages)?;
+    let (mut problems, migration_vectors, migration_agree, round_trips) = migrations(&paths, testee, &messages)?;
     let mut seen_listed = BTreeSet::new();
     let mut table: BTreeMap<&str, BTreeMap<&str, (usize, usize)>> = BTreeMap::new();
     let (mut agree, mut valid, mut identical, mut expected) = (0, 0, 0, 0);
